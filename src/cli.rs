@@ -1,0 +1,62 @@
+//! The command line: `loadlab run | check` (clap), exit codes and dispatch.
+
+pub mod check;
+pub mod run;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for a bad scenario file or bad flags.
+pub const EXIT_INVALID: i32 = 2;
+/// Exit code for a failure while running or writing results.
+pub const EXIT_FAILURE: i32 = 1;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "loadlab",
+    version,
+    about = "An interactive system-design simulator"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario headless, print a summary and write results.
+    Run(run::RunArgs),
+    /// Validate a scenario and describe its topology.
+    Check(check::CheckArgs),
+}
+
+/// Parses `std::env::args` and runs the command; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_INVALID } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Some(Command::Run(args)) => run::run(&args),
+        Some(Command::Check(args)) => check::check(&args),
+        None => {
+            eprintln!(
+                "The window is not built yet. Try `loadlab run scenarios/url-shortener.toml`\n\
+                 or `loadlab --help`."
+            );
+            EXIT_INVALID
+        }
+    }
+}
+
+/// The path argument shared by commands that read a scenario.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ScenarioArg {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+}

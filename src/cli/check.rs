@@ -1,0 +1,499 @@
+//! `loadlab check FILE`: validate a scenario, print every error, or describe its topology on one screen.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use crate::scenario;
+use crate::sim::model::{Arrival, Bound, Model, NodeIdx, NodeKind, Popularity, RequestKind, Route};
+use crate::sim::time::SimTime;
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Override a field before checking, e.g. `--set api.workers=16`
+    /// (repeatable).
+    #[arg(long = "set", value_name = "NODE.FIELD=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// Validates `args.file`: prints the diagnostics to stderr and returns
+/// `EXIT_INVALID`, or prints the topology to stdout and returns 0.
+pub fn check(args: &CheckArgs) -> i32 {
+    match scenario::load_file(&args.file, &args.set) {
+        Ok(model) => {
+            print!("{}", describe(&model));
+            0
+        }
+        Err(diags) => {
+            eprint!("{}", scenario::render(&diags));
+            crate::cli::EXIT_INVALID
+        }
+    }
+}
+
+/// A one-screen description: the scenario, its workloads, nodes (with the
+/// open-loop load offered to each), edges and objectives.
+pub fn describe(model: &Model) -> String {
+    let mut out = String::new();
+    let load = offered_load(model);
+    let _ = writeln!(out, "scenario: {}", model.name);
+    if !model.story.is_empty() {
+        let _ = writeln!(out, "  {}", model.story);
+    }
+    let warmup = if model.warmup == SimTime::ZERO {
+        "no warm-up".to_string()
+    } else {
+        format!("warm-up {}", model.warmup)
+    };
+    let _ = writeln!(
+        out,
+        "  duration {}, {warmup}, seed {}, window {}, at most {} requests in flight",
+        model.duration, model.seed, model.window, model.limits.max_in_flight
+    );
+    let cost: f64 = model
+        .nodes
+        .iter()
+        .map(|n| n.cost_per_hour * f64::from(instances(&n.kind)))
+        .sum();
+    if cost > 0.0 {
+        let _ = writeln!(out, "  cost ${cost:.2}/hour");
+    }
+
+    let _ = writeln!(out, "\nworkloads:");
+    for w in &model.workloads {
+        let to = node_name(model, w.to);
+        let arrival = match &w.arrival {
+            Arrival::Poisson { rate } => format!("poisson {} req/s", num(*rate)),
+            Arrival::Constant { rate } => format!("constant {} req/s", num(*rate)),
+            Arrival::Closed { users, think } => {
+                format!("closed, {users} users, think {}", think.describe())
+            }
+        };
+        let popularity = match w.keys.popularity {
+            Popularity::Uniform => "uniform".to_string(),
+            Popularity::Zipf { s } => format!("zipf s={}", num(s)),
+        };
+        let _ = writeln!(
+            out,
+            "  {} -> {to}: {arrival}; {}% reads / {}% writes; {} keys ({popularity})",
+            w.name,
+            num(w.read_fraction * 100.0),
+            num((1.0 - w.read_fraction) * 100.0),
+            w.keys.count
+        );
+        for p in &w.phases {
+            let ramp = if p.ramp == SimTime::ZERO {
+                String::new()
+            } else {
+                format!(" (ramp {})", p.ramp)
+            };
+            let _ = writeln!(out, "    from {}: {} req/s{ramp}", p.at, num(p.rate));
+        }
+    }
+
+    let _ = writeln!(out, "\nnodes:");
+    let id_w = model
+        .nodes
+        .iter()
+        .map(|n| n.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (i, n) in model.nodes.iter().enumerate() {
+        let mut line = format!(
+            "  {:id_w$}  {:13}  {}",
+            n.id,
+            n.kind.name(),
+            parameters(model, &n.kind)
+        );
+        if n.cost_per_hour > 0.0 {
+            let each = match n.kind {
+                NodeKind::Service(_) => " per replica",
+                NodeKind::Database(_) => " per instance",
+                _ => "",
+            };
+            let _ = write!(line, ", ${}/h{each}", num(n.cost_per_hour));
+        }
+        if let Some(l) = load.get(i).filter(|l| l.reads + l.writes > 0.0) {
+            let _ = write!(line, "\n  {:id_w$}  {:13}  {}", "", "", l.describe(&n.kind));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    if model
+        .workloads
+        .iter()
+        .any(|w| matches!(w.arrival, Arrival::Closed { .. }))
+    {
+        let _ = writeln!(out, "  (offered load counts open-loop workloads only)");
+    }
+
+    let _ = writeln!(out, "\nedges:");
+    for w in &model.workloads {
+        let _ = writeln!(out, "  {} --enters--> {}", w.name, node_name(model, w.to));
+    }
+    for n in &model.nodes {
+        let mut edge = |label: &str, to: NodeIdx, when: Option<RequestKind>| {
+            let when = when.map_or(String::new(), |k| format!(" ({})", k.name()));
+            let _ = writeln!(
+                out,
+                "  {} --{label}--> {}{when}",
+                n.id,
+                node_name(model, to)
+            );
+        };
+        match &n.kind {
+            NodeKind::LoadBalancer(lb) => edge("to", lb.to, None),
+            NodeKind::Service(s) => {
+                for r in &s.calls {
+                    edge("calls", r.to, r.when);
+                }
+                for r in &s.forward {
+                    edge("to", r.to, r.when);
+                }
+            }
+            NodeKind::Cache(c) => {
+                if let Some(to) = c.on_miss {
+                    edge("on_miss", to, None);
+                }
+            }
+            NodeKind::Database(_) => {}
+        }
+    }
+
+    if !model.objectives.is_empty() {
+        let _ = writeln!(out, "\nobjectives:");
+        for o in &model.objectives {
+            let (word, v) = match o.bound {
+                Bound::Below(v) => ("below", v),
+                Bound::Above(v) => ("above", v),
+            };
+            let value = if o.metric.is_latency() {
+                SimTime::from_secs_f64(v).to_string()
+            } else {
+                num(v)
+            };
+            let _ = writeln!(out, "  {} {word} {value}", o.metric.name());
+        }
+    }
+    out
+}
+
+/// Instances that each cost `cost_per_hour`.
+fn instances(kind: &NodeKind) -> u32 {
+    match kind {
+        NodeKind::Service(s) => s.replicas,
+        NodeKind::Database(d) => d.read_replicas.saturating_add(1),
+        _ => 1,
+    }
+}
+
+fn node_name(model: &Model, i: NodeIdx) -> &str {
+    model.nodes.get(i).map_or("?", |n| n.id.as_str())
+}
+
+/// The key parameters of a node, on one line.
+fn parameters(model: &Model, kind: &NodeKind) -> String {
+    let queue = |q: Option<u32>| q.map_or("unbounded queue".to_string(), |q| format!("queue {q}"));
+    let timeout = |t: Option<SimTime>| t.map_or(String::new(), |t| format!(", timeout {t}"));
+    match kind {
+        NodeKind::LoadBalancer(lb) => {
+            let mut s = format!("{} over {}", lb.algorithm.name(), node_name(model, lb.to));
+            if !lb.weights.is_empty() {
+                let _ = write!(s, ", weights {:?}", lb.weights);
+            }
+            s
+        }
+        NodeKind::Service(s) => format!(
+            "{} x {} workers, {}, service {}{}",
+            plural(s.replicas, "replica"),
+            s.workers,
+            queue(s.queue),
+            s.service_time.describe(),
+            timeout(s.timeout)
+        ),
+        NodeKind::Cache(c) => {
+            let ttl = c.ttl.map_or(String::new(), |t| format!(", ttl {t}"));
+            format!(
+                "{} keys, {}{ttl}, hit {}",
+                c.capacity,
+                c.policy.name(),
+                c.hit_time.describe()
+            )
+        }
+        NodeKind::Database(d) => {
+            let writes = d
+                .write_service_time
+                .map_or(String::new(), |w| format!(", writes {}", w.describe()));
+            format!(
+                "primary + {}, {} workers each, {}, service {}{writes}{}",
+                plural(d.read_replicas, "read replica"),
+                d.workers,
+                queue(d.queue),
+                d.service_time.describe(),
+                timeout(d.timeout)
+            )
+        }
+    }
+}
+
+fn plural(n: u32, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// A number without needless digits: `2000`, `0.9`, `1.25`.
+fn num(x: f64) -> String {
+    if x.abs() >= 100.0 || x == x.trunc() {
+        format!("{x:.0}")
+    } else {
+        let s = format!("{x:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Requests per second offered to one node by the open-loop workloads at
+/// their starting rates; `upper_bound` when it passed a cache (whose hit
+/// rate is unknown before running).
+#[derive(Clone, Copy, Default)]
+struct Load {
+    reads: f64,
+    writes: f64,
+    upper_bound: bool,
+}
+
+impl Load {
+    fn describe(&self, kind: &NodeKind) -> String {
+        let le = if self.upper_bound { "<=" } else { "~" };
+        let total = self.reads + self.writes;
+        let mut s = format!(
+            "offered {le}{} req/s ({} reads, {} writes)",
+            num(total),
+            num(self.reads),
+            num(self.writes)
+        );
+        let utilisation = match kind {
+            NodeKind::Service(sv) => {
+                let servers = f64::from(sv.replicas) * f64::from(sv.workers);
+                Some(total * sv.service_time.mean() / servers)
+            }
+            NodeKind::Database(d) => {
+                let workers = f64::from(d.workers);
+                let write_mean = d.write_service_time.unwrap_or(d.service_time).mean();
+                let read_work = self.reads * d.service_time.mean();
+                let primary = if d.read_replicas == 0 {
+                    self.writes * write_mean + read_work
+                } else {
+                    self.writes * write_mean
+                };
+                let replica = if d.read_replicas == 0 {
+                    0.0
+                } else {
+                    read_work / f64::from(d.read_replicas)
+                };
+                Some(primary.max(replica) / workers)
+            }
+            _ => None,
+        };
+        if let Some(u) = utilisation.filter(|u| u.is_finite()) {
+            let _ = write!(s, ", utilisation {le}{:.2} from its own work", u);
+            if u >= 1.0 && !self.upper_bound {
+                s.push_str(" (overloaded)");
+            }
+        }
+        s
+    }
+}
+
+/// Propagates the open-loop starting rates through the topology (in
+/// topological order; nodes on a cycle, impossible in a validated model,
+/// are left out).
+fn offered_load(model: &Model) -> Vec<Load> {
+    let n = model.nodes.len();
+    let mut load = vec![Load::default(); n];
+    for w in &model.workloads {
+        let rate = match w.arrival {
+            Arrival::Poisson { rate } | Arrival::Constant { rate } => rate,
+            Arrival::Closed { .. } => continue,
+        };
+        if let Some(l) = load.get_mut(w.to) {
+            l.reads += rate * w.read_fraction;
+            l.writes += rate * (1.0 - w.read_fraction);
+        }
+    }
+    // Kahn's algorithm over the out-edges.
+    let outs: Vec<Vec<NodeIdx>> = model.nodes.iter().map(|nd| targets(&nd.kind)).collect();
+    let mut indegree = vec![0usize; n];
+    for list in &outs {
+        for &t in list {
+            if let Some(d) = indegree.get_mut(t) {
+                *d += 1;
+            }
+        }
+    }
+    let mut ready: Vec<NodeIdx> = (0..n)
+        .filter(|&i| indegree.get(i) == Some(&0))
+        .rev()
+        .collect();
+    while let Some(i) = ready.pop() {
+        let (Some(node), Some(&here)) = (model.nodes.get(i), load.get(i)) else {
+            continue;
+        };
+        for (to, add) in pass_on(&node.kind, here) {
+            if let Some(l) = load.get_mut(to) {
+                l.reads += add.reads;
+                l.writes += add.writes;
+                l.upper_bound |= add.upper_bound;
+            }
+        }
+        for &t in outs.get(i).map_or(&[][..], |v| v.as_slice()) {
+            if let Some(d) = indegree.get_mut(t) {
+                *d -= 1;
+                if *d == 0 {
+                    ready.push(t);
+                }
+            }
+        }
+    }
+    load
+}
+
+fn targets(kind: &NodeKind) -> Vec<NodeIdx> {
+    match kind {
+        NodeKind::LoadBalancer(lb) => vec![lb.to],
+        NodeKind::Service(s) => s.calls.iter().chain(&s.forward).map(|r| r.to).collect(),
+        NodeKind::Cache(c) => c.on_miss.into_iter().collect(),
+        NodeKind::Database(_) => Vec::new(),
+    }
+}
+
+/// What a node sends on, given what it receives.
+fn pass_on(kind: &NodeKind, here: Load) -> Vec<(NodeIdx, Load)> {
+    let part = |route: &Route| Load {
+        reads: if route.matches(RequestKind::Read) {
+            here.reads
+        } else {
+            0.0
+        },
+        writes: if route.matches(RequestKind::Write) {
+            here.writes
+        } else {
+            0.0
+        },
+        upper_bound: here.upper_bound,
+    };
+    match kind {
+        NodeKind::LoadBalancer(lb) => vec![(lb.to, here)],
+        NodeKind::Service(s) => {
+            let mut sent: Vec<(NodeIdx, Load)> = s.calls.iter().map(|r| (r.to, part(r))).collect();
+            // Forward: the first matching route gets each request type.
+            for kind in [RequestKind::Read, RequestKind::Write] {
+                if let Some(r) = s.forward.iter().find(|r| r.matches(kind)) {
+                    let amount = match kind {
+                        RequestKind::Read => here.reads,
+                        RequestKind::Write => here.writes,
+                    };
+                    let mut l = Load {
+                        upper_bound: here.upper_bound,
+                        ..Load::default()
+                    };
+                    match kind {
+                        RequestKind::Read => l.reads = amount,
+                        RequestKind::Write => l.writes = amount,
+                    }
+                    sent.push((r.to, l));
+                }
+            }
+            sent
+        }
+        NodeKind::Cache(c) => c
+            .on_miss
+            .map(|to| {
+                (
+                    to,
+                    Load {
+                        upper_bound: true,
+                        ..here
+                    },
+                )
+            })
+            .into_iter()
+            .collect(),
+        NodeKind::Database(_) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_shows_the_topology_and_the_load_it_expects() {
+        let text = r#"
+[scenario]
+name = "Shop"
+story = "Reads hit a cache."
+duration = "2m"
+
+[[workload]]
+name = "users"
+to = "lb"
+rate = 1000
+mix = { read = 0.8 }
+
+[[node]]
+id = "lb"
+kind = "load_balancer"
+to = "api"
+
+[[node]]
+id = "api"
+kind = "service"
+replicas = 2
+workers = 4
+service_time = "2ms"
+calls = [ { to = "cache", when = "read" } ]
+to = [ { to = "db", when = "write" } ]
+cost_per_hour = 0.5
+
+[[node]]
+id = "cache"
+kind = "cache"
+capacity = 1000
+on_miss = "db"
+
+[[node]]
+id = "db"
+kind = "database"
+workers = 10
+service_time = "5ms"
+
+[[objective]]
+metric = "throughput"
+above = 900
+"#;
+        let model = scenario::load_str(text, "shop.toml", &[]).expect("valid");
+        let d = describe(&model);
+        for want in [
+            "scenario: Shop",
+            "Reads hit a cache.",
+            "duration 120s, no warm-up, seed 1, window 1s",
+            "cost $1.00/hour",
+            "users -> lb: poisson 1000 req/s; 80% reads / 20% writes; 1000000 keys (uniform)",
+            "lb     load_balancer  round_robin over api",
+            "api    service        2 replicas x 4 workers, unbounded queue, service constant 2ms, $0.5/h per replica",
+            "offered ~1000 req/s (800 reads, 200 writes), utilisation ~0.25",
+            "offered <=1000 req/s (800 reads, 200 writes), utilisation <=0.50",
+            "users --enters--> lb",
+            "lb --to--> api",
+            "api --calls--> cache (read)",
+            "api --to--> db (write)",
+            "cache --on_miss--> db",
+            "throughput above 900",
+        ] {
+            assert!(d.contains(want), "missing {want:?} in\n{d}");
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! `timeseries.csv` (one row per window and scope) and `nodes.csv` (one row per node); blank cells mean "no value".
+
+use std::io::{self, Write};
+
+use crate::report::RunInfo;
+use crate::sim::metrics::LatencyStats;
+use crate::sim::{Summary, Window};
+
+/// Column names of `timeseries.csv`, in order.
+pub const TIMESERIES_COLUMNS: &[&str] = &[
+    "loadlab_version",
+    "scenario",
+    "seed",
+    "window_start_s",
+    "window_end_s",
+    "scope",
+    "kind",
+    "arrived",
+    "completed",
+    "failed",
+    "rejected",
+    "timed_out",
+    "dropped",
+    "throughput_rps",
+    "mean_ms",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "utilisation",
+    "mean_queue_len",
+    "mean_in_node",
+    "hit_ratio",
+    "workers",
+    "in_flight",
+    "cost_per_hour",
+];
+
+/// Column names of `nodes.csv`, in order.
+pub const NODES_COLUMNS: &[&str] = &[
+    "loadlab_version",
+    "scenario",
+    "seed",
+    "node",
+    "kind",
+    "arrived",
+    "completed",
+    "rejected",
+    "timed_out",
+    "failed_downstream",
+    "throughput_rps",
+    "utilisation",
+    "mean_queue_len",
+    "mean_in_node",
+    "mean_wait_ms",
+    "mean_sojourn_ms",
+    "p50_sojourn_ms",
+    "p95_sojourn_ms",
+    "p99_sojourn_ms",
+    "hit_ratio",
+    "replicas",
+    "workers",
+    "cost_per_hour",
+];
+
+/// Quotes a cell if it needs it (RFC 4180).
+pub fn cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// A finite number, or an empty cell.
+fn f(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => format!("{v}"),
+        _ => String::new(),
+    }
+}
+
+fn lat(l: &LatencyStats) -> [String; 4] {
+    [f(l.mean_ms), f(l.p50_ms), f(l.p95_ms), f(l.p99_ms)]
+}
+
+/// Streams windows into a CSV as they close.
+pub struct TimeseriesWriter<W: Write> {
+    out: W,
+    prefix: String,
+    ids: Vec<(String, &'static str)>,
+}
+
+impl<W: Write> TimeseriesWriter<W> {
+    /// Writes the header. `nodes` are (id, kind) in model order.
+    pub fn new(mut out: W, info: &RunInfo, nodes: Vec<(String, &'static str)>) -> io::Result<Self> {
+        writeln!(out, "{}", TIMESERIES_COLUMNS.join(","))?;
+        let prefix = format!(
+            "{},{},{}",
+            cell(crate::VERSION),
+            cell(&info.scenario),
+            info.seed
+        );
+        Ok(TimeseriesWriter {
+            out,
+            prefix,
+            ids: nodes,
+        })
+    }
+
+    pub fn write_window(&mut self, w: &Window) -> io::Result<()> {
+        let (start, end) = (w.start.as_secs_f64(), w.end.as_secs_f64());
+        let c = &w.counts;
+        let [mean, p50, p95, p99] = lat(&w.latency);
+        writeln!(
+            self.out,
+            "{},{start},{end},system,system,{},{},{},{},{},{},{},{mean},{p50},{p95},{p99},,,,,,{},{}",
+            self.prefix,
+            c.arrived,
+            c.completed,
+            c.failed(),
+            c.rejected,
+            c.timed_out,
+            c.dropped,
+            f(Some(w.throughput_rps)),
+            w.in_flight,
+            f(Some(w.cost_per_hour)),
+        )?;
+        let secs = w.end.saturating_sub(w.start).as_secs_f64();
+        for (n, (id, kind)) in w.nodes.iter().zip(&self.ids) {
+            let c = &n.counts;
+            let [mean, p50, p95, p99] = lat(&n.sojourn);
+            let tput = if secs > 0.0 {
+                Some(c.completed as f64 / secs)
+            } else {
+                None
+            };
+            writeln!(
+                self.out,
+                "{},{start},{end},{},{kind},{},{},{},{},{},,{},{mean},{p50},{p95},{p99},{},{},{},{},{},,",
+                self.prefix,
+                cell(id),
+                c.arrived,
+                c.completed,
+                c.rejected + c.timed_out + c.failed_downstream,
+                c.rejected,
+                c.timed_out,
+                f(tput),
+                f(n.utilisation),
+                f(n.mean_queue_len),
+                f(Some(n.mean_present)),
+                f(n.hit_ratio),
+                n.workers.map_or(String::new(), |w| w.to_string()),
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+/// The whole `nodes.csv`.
+pub fn nodes_csv(info: &RunInfo, s: &Summary) -> String {
+    let mut out = NODES_COLUMNS.join(",");
+    out.push('\n');
+    let secs = s.measured.as_secs_f64();
+    for n in &s.nodes {
+        let c = &n.counts;
+        let row = [
+            cell(crate::VERSION),
+            cell(&info.scenario),
+            info.seed.to_string(),
+            cell(&n.id),
+            n.kind.to_string(),
+            c.arrived.to_string(),
+            c.completed.to_string(),
+            c.rejected.to_string(),
+            c.timed_out.to_string(),
+            c.failed_downstream.to_string(),
+            f(if secs > 0.0 {
+                Some(c.completed as f64 / secs)
+            } else {
+                None
+            }),
+            f(n.utilisation),
+            f(n.mean_queue_len),
+            f(Some(n.mean_present)),
+            f(n.mean_wait_ms),
+            f(n.sojourn.mean_ms),
+            f(n.sojourn.p50_ms),
+            f(n.sojourn.p95_ms),
+            f(n.sojourn.p99_ms),
+            f(n.hit_ratio),
+            n.replicas.map_or(String::new(), |r| r.to_string()),
+            n.workers.map_or(String::new(), |w| w.to_string()),
+            f(Some(n.cost_per_hour)),
+        ];
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_quoted_only_when_needed() {
+        assert_eq!(cell("plain"), "plain");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn non_finite_numbers_become_blank_cells() {
+        assert_eq!(f(Some(f64::NAN)), "");
+        assert_eq!(f(Some(f64::INFINITY)), "");
+        assert_eq!(f(None), "");
+        assert_eq!(f(Some(0.5)), "0.5");
+    }
+}

@@ -1,0 +1,112 @@
+//! `summary.json`: the documented, stable keys of a run's results (see docs/output-format.md).
+
+use serde_json::{Map, Value, json};
+
+use crate::report::RunInfo;
+use crate::report::objectives::ObjectiveResult;
+use crate::sim::Summary;
+use crate::sim::metrics::LatencyStats;
+
+/// A finite number, or JSON `null` (never NaN or infinity).
+fn num(x: Option<f64>) -> Value {
+    match x {
+        Some(v) if v.is_finite() => json!(v),
+        _ => Value::Null,
+    }
+}
+
+fn latency(l: &LatencyStats) -> Value {
+    json!({
+        "count": l.count,
+        "mean": num(l.mean_ms),
+        "p50": num(l.p50_ms),
+        "p95": num(l.p95_ms),
+        "p99": num(l.p99_ms),
+        "p999": num(l.p999_ms),
+        "max": num(l.max_ms),
+    })
+}
+
+/// The whole summary as a JSON value; keys keep this order.
+pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> Value {
+    let mut nodes = Map::new();
+    for n in &s.nodes {
+        let c = &n.counts;
+        let mut m = Map::new();
+        m.insert("kind".into(), json!(n.kind));
+        m.insert("arrived".into(), json!(c.arrived));
+        m.insert("completed".into(), json!(c.completed));
+        m.insert("rejected".into(), json!(c.rejected));
+        m.insert("timed_out".into(), json!(c.timed_out));
+        m.insert("failed_downstream".into(), json!(c.failed_downstream));
+        m.insert(
+            "throughput_rps".into(),
+            num(Some(c.completed as f64 / s.measured.as_secs_f64())),
+        );
+        m.insert("utilisation".into(), num(n.utilisation));
+        m.insert("mean_queue_len".into(), num(n.mean_queue_len));
+        m.insert("mean_in_node".into(), num(Some(n.mean_present)));
+        m.insert("mean_wait_ms".into(), num(n.mean_wait_ms));
+        m.insert("mean_sojourn_ms".into(), num(n.sojourn.mean_ms));
+        m.insert("p50_sojourn_ms".into(), num(n.sojourn.p50_ms));
+        m.insert("p99_sojourn_ms".into(), num(n.sojourn.p99_ms));
+        if n.kind == "cache" {
+            m.insert("hit_ratio".into(), num(n.hit_ratio));
+            m.insert("hits".into(), json!(c.hits));
+            m.insert("misses".into(), json!(c.misses));
+        }
+        m.insert(
+            "replicas".into(),
+            n.replicas.map_or(Value::Null, |r| json!(r)),
+        );
+        m.insert(
+            "workers".into(),
+            n.workers.map_or(Value::Null, |w| json!(w)),
+        );
+        m.insert("cost_per_hour".into(), num(Some(n.cost_per_hour)));
+        nodes.insert(n.id.clone(), Value::Object(m));
+    }
+    let objectives: Vec<Value> = objectives
+        .iter()
+        .map(|o| {
+            json!({
+                "metric": o.metric.name(),
+                "bound": o.bound,
+                "target": num(Some(o.target)),
+                "value": num(o.value),
+                "pass": o.pass,
+            })
+        })
+        .collect();
+    let c = &s.counts;
+    json!({
+        "loadlab_version": crate::VERSION,
+        "scenario": info.scenario,
+        "scenario_file": info.scenario_file,
+        "seed": info.seed,
+        "duration_s": info.duration.as_secs_f64(),
+        "warmup_s": s.warmup.as_secs_f64(),
+        "measured_s": s.measured.as_secs_f64(),
+        "arrived": c.arrived,
+        "completed": c.completed,
+        "failed": c.failed(),
+        "rejected": c.rejected,
+        "timed_out": c.timed_out,
+        "dropped": c.dropped,
+        "in_flight": s.in_flight,
+        "throughput_rps": num(Some(s.throughput_rps)),
+        "error_rate": num(s.error_rate),
+        "latency_ms": latency(&s.latency),
+        "cost_per_hour": num(Some(s.cost_per_hour)),
+        "objectives": objectives,
+        "nodes": Value::Object(nodes),
+    })
+}
+
+/// Pretty-printed, with a final newline.
+pub fn to_string(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> String {
+    let mut text = serde_json::to_string_pretty(&to_json(info, s, objectives))
+        .unwrap_or_else(|_| "{}".to_string());
+    text.push('\n');
+    text
+}

@@ -1,0 +1,947 @@
+//! Builds a `Model` from the parsed TOML tree, reading every table and reporting every problem it finds.
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::scenario::distribution;
+use crate::scenario::graph::{self, Edge, NodeIds};
+use crate::scenario::reader::{Errors, Field, Table};
+use crate::scenario::suggest;
+use crate::sim::dist::Dist;
+use crate::sim::model::{
+    Arrival, Bound, CachePolicy, CacheSpec, DatabaseSpec, Keys, LbAlgorithm, Limits,
+    LoadBalancerSpec, Model, Node, NodeIdx, NodeKind, Objective, ObjectiveMetric, Phase,
+    Popularity, RequestKind, Route, ServiceSpec, Workload,
+};
+use crate::sim::time::SimTime;
+
+pub(crate) const TOP_FIELDS: [&str; 4] = ["scenario", "workload", "node", "objective"];
+pub(crate) const SCENARIO_FIELDS: [&str; 7] = [
+    "name",
+    "story",
+    "duration",
+    "warmup",
+    "seed",
+    "window",
+    "max_in_flight",
+];
+pub(crate) const WORKLOAD_FIELDS: [&str; 9] = [
+    "name", "to", "arrival", "rate", "users", "think", "mix", "keys", "phases",
+];
+pub(crate) const NODE_FIELDS: [&str; 4] = ["id", "kind", "pos", "cost_per_hour"];
+/// Each node kind and the fields only it takes.
+pub(crate) const KINDS: [(&str, &[&str]); 4] = [
+    ("load_balancer", &["algorithm", "to", "weights"]),
+    (
+        "service",
+        &[
+            "replicas",
+            "workers",
+            "queue",
+            "service_time",
+            "timeout",
+            "calls",
+            "to",
+        ],
+    ),
+    (
+        "cache",
+        &["capacity", "policy", "ttl", "hit_time", "on_miss"],
+    ),
+    (
+        "database",
+        &[
+            "read_replicas",
+            "workers",
+            "queue",
+            "service_time",
+            "write_service_time",
+            "timeout",
+        ],
+    ),
+];
+const OBJECTIVE_FIELDS: [&str; 3] = ["metric", "below", "above"];
+const ARRIVALS: [&str; 3] = ["poisson", "constant", "closed"];
+/// The largest open-loop rate, requests per second.
+pub(crate) const MAX_RATE: f64 = 1e9;
+
+/// Reads the whole document. `None` when anything was reported.
+pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option<Model> {
+    let top = Table::new(doc.get_ref(), doc.span(), String::new());
+    top.unknown_fields(errs, &TOP_FIELDS, &|key| {
+        if SCENARIO_FIELDS.contains(&key) {
+            Some((
+                format!("`{key}` belongs in the [scenario] table"),
+                Some("move it below the [scenario] line".into()),
+            ))
+        } else if key == "event" || key == "events" {
+            Some((
+                format!("unknown field `{key}`"),
+                Some("scheduled events are not supported yet".into()),
+            ))
+        } else {
+            None
+        }
+    });
+    let header = read_scenario(errs, &top);
+
+    let node_tables = tables(errs, &top, "node");
+    if node_tables.is_none() {
+        errs.error(
+            &top.span,
+            "node",
+            "a scenario needs at least one [[node]]",
+            Some(
+                "add e.g. [[node]] with id = \"api\", kind = \"service\", service_time = \"5ms\""
+                    .into(),
+            ),
+        );
+    }
+    let mut node_tables = node_tables.unwrap_or_default();
+    let ids = NodeIds::collect(errs, &node_tables);
+    for (i, t) in node_tables.iter_mut().enumerate() {
+        t.path = ids.path(i);
+    }
+    let mut edges = Vec::new();
+    let nodes: Vec<Option<Node>> = node_tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| read_node(errs, t, i, &ids, &mut edges))
+        .collect();
+
+    let workload_tables = tables(errs, &top, "workload");
+    if workload_tables.is_none() {
+        errs.error(
+            &top.span,
+            "workload",
+            "a scenario needs at least one [[workload]]",
+            Some("add e.g. [[workload]] with to = \"<first node id>\", rate = 100".into()),
+        );
+    }
+    let mut names: Vec<(String, usize)> = Vec::new();
+    let workloads: Vec<Option<Workload>> = workload_tables
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| read_workload(errs, t, i, &ids, &mut names))
+        .collect();
+
+    let objectives: Vec<Option<Objective>> = tables(errs, &top, "objective")
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut t)| {
+            t.path = format!("objective[{i}]");
+            read_objective(errs, &t)
+        })
+        .collect();
+
+    graph::check_edges(errs, &ids, nodes.len(), &edges);
+
+    if !errs.is_empty() {
+        return None;
+    }
+    Some(Model {
+        name: header.name,
+        story: header.story,
+        duration: header.duration,
+        warmup: header.warmup,
+        seed: header.seed,
+        window: header.window,
+        workloads: workloads.into_iter().collect::<Option<Vec<_>>>()?,
+        nodes: nodes.into_iter().collect::<Option<Vec<_>>>()?,
+        objectives: objectives.into_iter().collect::<Option<Vec<_>>>()?,
+        limits: Limits {
+            max_in_flight: header.max_in_flight,
+        },
+    })
+}
+
+/// The tables of an array of tables (`[[key]]`); `None` when absent or
+/// empty. Non-table items are reported and skipped.
+fn tables<'a, 'i>(
+    errs: &mut Errors<'_>,
+    top: &Table<'a, 'i>,
+    key: &str,
+) -> Option<Vec<Table<'a, 'i>>> {
+    let f = top.field(key)?;
+    let DeValue::Array(items) = f.get() else {
+        f.error(
+            errs,
+            format!("`{key}` must be an array of tables"),
+            Some(format!("write [[{key}]] (double brackets), once per {key}")),
+        );
+        return Some(Vec::new());
+    };
+    if items.is_empty() {
+        return None;
+    }
+    let out: Vec<Table<'a, 'i>> = f
+        .items(items)
+        .into_iter()
+        .filter_map(|item| item.table(errs))
+        .collect();
+    Some(out)
+}
+
+/// The `[scenario]` table, with defaults where fields are absent or bad.
+struct Header {
+    name: String,
+    story: String,
+    duration: SimTime,
+    warmup: SimTime,
+    seed: u64,
+    window: SimTime,
+    max_in_flight: usize,
+}
+
+fn read_scenario(errs: &mut Errors<'_>, top: &Table<'_, '_>) -> Header {
+    let mut h = Header {
+        name: String::new(),
+        story: String::new(),
+        duration: SimTime::from_secs(60),
+        warmup: SimTime::ZERO,
+        seed: 1,
+        window: SimTime::from_secs(1),
+        max_in_flight: Limits::default().max_in_flight,
+    };
+    let Some(f) = top.field("scenario") else {
+        errs.error(
+            &top.span,
+            "scenario",
+            "missing [scenario] table",
+            Some("start the file with [scenario] and name = \"...\"".into()),
+        );
+        return h;
+    };
+    let Some(t) = f.table(errs) else { return h };
+    t.unknown_fields(errs, &SCENARIO_FIELDS, &|_| None);
+    if let Some(f) = t.required(errs, "name") {
+        if let Some(s) = f.str(errs) {
+            if s.trim().is_empty() {
+                f.error(errs, "the scenario name must not be empty", None);
+            }
+            h.name = s.to_string();
+        }
+    }
+    if let Some(s) = t.field("story").and_then(|f| f.str(errs)) {
+        h.story = s.to_string();
+    }
+    if let Some(d) = t.field("duration").and_then(|f| f.positive_duration(errs)) {
+        h.duration = d;
+    }
+    if let Some(f) = t.field("warmup") {
+        if let Some(w) = f.duration(errs) {
+            if w >= h.duration {
+                f.error(
+                    errs,
+                    format!(
+                        "the warm-up ({w}) must be shorter than the duration ({})",
+                        h.duration
+                    ),
+                    Some("results only count requests that arrive after the warm-up".into()),
+                );
+            }
+            h.warmup = w;
+        }
+    }
+    if let Some(s) = t.field("seed").and_then(|f| f.int(errs, 0, i64::MAX)) {
+        h.seed = s.unsigned_abs();
+    }
+    if let Some(f) = t.field("window") {
+        if let Some(w) = f.positive_duration(errs) {
+            if w > h.duration {
+                f.error(
+                    errs,
+                    format!(
+                        "the window ({w}) must not be longer than the duration ({})",
+                        h.duration
+                    ),
+                    None,
+                );
+            }
+            h.window = w;
+        }
+    }
+    if let Some(f) = t.field("max_in_flight") {
+        if let Some(n) = f.int(errs, 1, i64::MAX) {
+            match usize::try_from(n) {
+                Ok(n) => h.max_in_flight = n,
+                Err(_) => f.error(errs, "too large for this machine", None),
+            }
+        }
+    }
+    h
+}
+
+fn read_workload(
+    errs: &mut Errors<'_>,
+    mut t: Table<'_, '_>,
+    i: usize,
+    ids: &NodeIds,
+    names: &mut Vec<(String, usize)>,
+) -> Option<Workload> {
+    t.path = format!("workload[{i}]");
+    let mut name = format!("workload.{i}");
+    if let Some(f) = t.field("name") {
+        if let Some(s) = f.str(errs) {
+            t.path = format!("workload `{s}` (workload[{i}])");
+            if s.trim().is_empty() {
+                f.error(errs, "the workload name must not be empty", None);
+            } else if let Some((_, line)) = names.iter().find(|(n, _)| n == s) {
+                f.error(
+                    errs,
+                    format!("duplicate workload name `{s}`"),
+                    Some(format!(
+                        "`{s}` is first used on line {line}; workload names must be unique"
+                    )),
+                );
+            }
+            name = s.to_string();
+        }
+    }
+    names.push((name.clone(), errs.sources().line_of(t.span.start)));
+    t.unknown_fields(errs, &WORKLOAD_FIELDS, &|_| None);
+
+    let to = t.required(errs, "to").and_then(|f| ids.resolve(errs, &f));
+    let arrival_kind = match t.field("arrival") {
+        Some(f) => f
+            .choice(errs, "arrival", &ARRIVALS)
+            .and_then(|i| ARRIVALS.get(i).copied()),
+        None => Some("poisson"),
+    };
+    let open = matches!(arrival_kind, Some("poisson" | "constant"));
+    let closed = arrival_kind == Some("closed");
+
+    let rate = match t.field("rate") {
+        Some(f) if closed => {
+            f.error(
+                errs,
+                "`rate` does not apply to a closed workload",
+                Some("a closed workload's rate follows from `users` and `think`; remove `rate`, or use arrival = \"poisson\"".into()),
+            );
+            None
+        }
+        Some(f) => f.number_in(errs, 0.0, false, MAX_RATE),
+        None => {
+            if open {
+                t.missing(
+                    errs,
+                    "rate",
+                    Some("an open-loop workload needs its rate in requests per second, e.g. rate = 1000".into()),
+                );
+            }
+            None
+        }
+    };
+    let users = match t.field("users") {
+        Some(f) if open => {
+            f.error(
+                errs,
+                "`users` applies to closed workloads only",
+                Some("set arrival = \"closed\", or remove `users`".into()),
+            );
+            None
+        }
+        Some(f) => f.int(errs, 1, 1_000_000),
+        None => {
+            if closed {
+                t.missing(
+                    errs,
+                    "users",
+                    Some("a closed workload needs a number of users, e.g. users = 50".into()),
+                );
+            }
+            None
+        }
+    };
+    let think = match t.field("think") {
+        Some(f) if open => {
+            f.error(
+                errs,
+                "`think` applies to closed workloads only",
+                Some("set arrival = \"closed\", or remove `think`".into()),
+            );
+            None
+        }
+        Some(f) => distribution::read(errs, &f),
+        None => Some(Dist::Constant { value: 0.0 }),
+    };
+    let read_fraction = t.field("mix").map_or(Some(1.0), |f| read_mix(errs, &f));
+    let keys = t.field("keys").map_or(
+        Some(Keys {
+            count: 1_000_000,
+            popularity: Popularity::Uniform,
+        }),
+        |f| read_keys(errs, &f),
+    );
+    let phases = match t.field("phases") {
+        Some(f) if closed => {
+            f.error(
+                errs,
+                "`phases` apply to open-loop workloads only",
+                Some("a closed workload's load is set by `users`".into()),
+            );
+            None
+        }
+        Some(f) => read_phases(errs, &f),
+        None => Some(Vec::new()),
+    };
+    let arrival = match arrival_kind? {
+        "poisson" => Arrival::Poisson { rate: rate? },
+        "constant" => Arrival::Constant { rate: rate? },
+        _ => Arrival::Closed {
+            users: u32::try_from(users?).ok()?,
+            think: think?,
+        },
+    };
+    Some(Workload {
+        name,
+        to: to?,
+        arrival,
+        phases: phases?,
+        read_fraction: read_fraction?,
+        keys: keys?,
+    })
+}
+
+fn read_mix(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<f64> {
+    let t = f.table(errs)?;
+    t.unknown_fields(errs, &["read", "write"], &|key| {
+        Some((
+            format!("unknown request type `{key}`"),
+            suggest::closest(key, &["read", "write"])
+                .map(|k| format!("did you mean `{k}`?"))
+                .or_else(|| Some("the request types are `read` and `write`".into())),
+        ))
+    });
+    let read = t.field("read").map(|f| f.number_in(errs, 0.0, true, 1.0));
+    let write = t.field("write").map(|f| f.number_in(errs, 0.0, true, 1.0));
+    match (read, write) {
+        (Some(r), Some(w)) => {
+            let (r, w) = (r?, w?);
+            if (r + w - 1.0).abs() > 1e-6 {
+                f.error(
+                    errs,
+                    format!("the mix must sum to 1, got {r} + {w} = {}", r + w),
+                    Some("give fractions, e.g. { read = 0.9, write = 0.1 }".into()),
+                );
+                return None;
+            }
+            Some(r)
+        }
+        (Some(r), None) => r,
+        (None, Some(w)) => w.map(|w| 1.0 - w),
+        (None, None) => {
+            f.error(
+                errs,
+                "the mix names no request type",
+                Some("give `read`, `write` or both, e.g. { read = 0.9, write = 0.1 }".into()),
+            );
+            None
+        }
+    }
+}
+
+fn read_keys(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Keys> {
+    let t = f.table(errs)?;
+    t.unknown_fields(errs, &["count", "popularity", "s"], &|_| None);
+    let count = match t.field("count") {
+        Some(f) => f.int(errs, 1, i64::MAX).map(i64::unsigned_abs),
+        None => Some(1_000_000),
+    };
+    let popularity = match t.field("popularity") {
+        Some(f) => f.choice(errs, "key popularity", &["uniform", "zipf"]),
+        None => Some(0),
+    };
+    let s = match t.field("s") {
+        Some(f) => f.number_in(errs, 0.0, false, f64::MAX),
+        None => Some(1.0),
+    };
+    let popularity = match popularity? {
+        0 => Popularity::Uniform,
+        _ => Popularity::Zipf { s: s? },
+    };
+    Some(Keys {
+        count: count?,
+        popularity,
+    })
+}
+
+fn read_phases(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Vec<Phase>> {
+    let items = f.array(errs)?;
+    let mut phases = Vec::with_capacity(items.len());
+    let mut ok = true;
+    let mut previous: Option<SimTime> = None;
+    for item in items {
+        let Some(t) = item.table(errs) else {
+            ok = false;
+            continue;
+        };
+        t.unknown_fields(errs, &["at", "rate", "ramp"], &|_| None);
+        let at_field = t.required(errs, "at");
+        let at = at_field.as_ref().and_then(|f| f.duration(errs));
+        if let (Some(at), Some(prev), Some(af)) = (at, previous, at_field.as_ref()) {
+            if at <= prev {
+                af.error(
+                    errs,
+                    format!("phases must be in time order: {at} is not after the previous phase's {prev}"),
+                    None,
+                );
+                ok = false;
+            }
+        }
+        if at.is_some() {
+            previous = at;
+        }
+        let rate = t
+            .required(errs, "rate")
+            .and_then(|f| f.number_in(errs, 0.0, true, MAX_RATE));
+        let ramp = match t.field("ramp") {
+            Some(f) => f.duration(errs),
+            None => Some(SimTime::ZERO),
+        };
+        match (at, rate, ramp) {
+            (Some(at), Some(rate), Some(ramp)) => phases.push(Phase { at, rate, ramp }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(phases)
+}
+
+/// `a service`, `an X` ...
+fn article(kind: &str) -> &'static str {
+    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn read_node(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+    i: NodeIdx,
+    ids: &NodeIds,
+    edges: &mut Vec<Edge>,
+) -> Option<Node> {
+    let kind_names: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
+    let kind = t
+        .required(errs, "kind")
+        .and_then(|f| f.choice(errs, "node kind", &kind_names))
+        .and_then(|k| KINDS.get(k).copied());
+    match kind {
+        Some((name, own)) => {
+            let mut allowed: Vec<&str> = NODE_FIELDS.to_vec();
+            allowed.extend_from_slice(own);
+            let known = allowed.clone();
+            t.unknown_fields(errs, &allowed, &|key| {
+                let owners: Vec<&str> = KINDS
+                    .iter()
+                    .filter(|(_, fs)| fs.contains(&key))
+                    .map(|(k, _)| *k)
+                    .collect();
+                let hint = if owners.is_empty() {
+                    suggest::hint(key, &known)
+                } else {
+                    Some(format!(
+                        "`{key}` is a field of {} nodes",
+                        owners.join(" and ")
+                    ))
+                };
+                Some((
+                    format!("unknown field `{key}` for {} {name}", article(name)),
+                    hint,
+                ))
+            });
+        }
+        None => {
+            let mut all: Vec<&str> = NODE_FIELDS.to_vec();
+            for (_, fs) in KINDS {
+                for f in fs {
+                    if !all.contains(f) {
+                        all.push(f);
+                    }
+                }
+            }
+            t.unknown_fields(errs, &all, &|_| None);
+        }
+    }
+
+    let pos = t.field("pos").and_then(|f| read_pos(errs, &f));
+    let cost_per_hour = match t.field("cost_per_hour") {
+        Some(f) => f.number_in(errs, 0.0, true, f64::MAX),
+        None => Some(0.0),
+    };
+    let spec = match kind.map(|(k, _)| k) {
+        Some("load_balancer") => read_load_balancer(errs, t, i, ids, edges),
+        Some("service") => read_service(errs, t, i, ids, edges),
+        Some("cache") => read_cache(errs, t, i, ids, edges),
+        Some("database") => read_database(errs, t),
+        _ => None,
+    };
+    Some(Node {
+        id: ids.id(i)?.to_string(),
+        kind: spec?,
+        pos,
+        cost_per_hour: cost_per_hour?,
+    })
+}
+
+fn read_pos(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<[f32; 2]> {
+    let items = f.array(errs)?;
+    if items.len() != 2 {
+        f.error(
+            errs,
+            format!("`pos` takes two numbers [x, y], got {}", items.len()),
+            Some("e.g. pos = [100.0, 50.0]".into()),
+        );
+        return None;
+    }
+    let mut xy = [0.0f32; 2];
+    for (slot, item) in xy.iter_mut().zip(&items) {
+        let x = item.number(errs)? as f32;
+        if !x.is_finite() {
+            item.error(errs, "too large for a position", None);
+            return None;
+        }
+        *slot = x;
+    }
+    Some(xy)
+}
+
+/// An optional `queue` (waiting-line capacity).
+fn read_queue(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Option<u32>> {
+    match t.field("queue") {
+        Some(f) => f
+            .int(errs, 0, i64::from(u32::MAX))
+            .and_then(|q| u32::try_from(q).ok())
+            .map(Some),
+        None => Some(None),
+    }
+}
+
+fn read_count(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+    key: &str,
+    min: u32,
+    max: u32,
+    default: u32,
+) -> Option<u32> {
+    match t.field(key) {
+        Some(f) => f
+            .int(errs, i64::from(min), i64::from(max))
+            .and_then(|n| u32::try_from(n).ok()),
+        None => Some(default),
+    }
+}
+
+fn read_timeout(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Option<SimTime>> {
+    match t.field("timeout") {
+        Some(f) => f.positive_duration(errs).map(Some),
+        None => Some(None),
+    }
+}
+
+fn read_load_balancer(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+    i: NodeIdx,
+    ids: &NodeIds,
+    edges: &mut Vec<Edge>,
+) -> Option<NodeKind> {
+    let names: Vec<&str> = LbAlgorithm::ALL.iter().map(|a| a.name()).collect();
+    let algorithm = match t.field("algorithm") {
+        Some(f) => f
+            .choice(errs, "load-balancing algorithm", &names)
+            .and_then(|k| LbAlgorithm::ALL.get(k).copied()),
+        None => Some(LbAlgorithm::RoundRobin),
+    };
+    let to = t.required(errs, "to").and_then(|f| {
+        let target = ids.resolve(errs, &f)?;
+        edges.push(Edge {
+            from: i,
+            to: target,
+            span: f.span(),
+            path: f.path.clone(),
+        });
+        match ids.kind(target) {
+            Some(kind) if kind != "service" && KINDS.iter().any(|(k, _)| *k == kind) => {
+                f.error(
+                    errs,
+                    format!(
+                        "a load balancer's `to` must be a service, but `{}` is {} {kind}",
+                        ids.id(target).unwrap_or("?"),
+                        article(kind)
+                    ),
+                    Some(
+                        "a load balancer spreads requests over the replicas of one service".into(),
+                    ),
+                );
+                None
+            }
+            _ => Some(target),
+        }
+    });
+    let weights = match t.field("weights") {
+        Some(f) => f.array(errs).and_then(|items| {
+            items
+                .iter()
+                .map(|w| {
+                    w.int(errs, 1, i64::from(u32::MAX))
+                        .and_then(|n| u32::try_from(n).ok())
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect::<Option<Vec<u32>>>()
+        }),
+        None => Some(Vec::new()),
+    };
+    Some(NodeKind::LoadBalancer(LoadBalancerSpec {
+        algorithm: algorithm?,
+        to: to?,
+        weights: weights?,
+    }))
+}
+
+fn read_service(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+    i: NodeIdx,
+    ids: &NodeIds,
+    edges: &mut Vec<Edge>,
+) -> Option<NodeKind> {
+    let replicas = read_count(errs, t, "replicas", 1, 10_000, 1);
+    let workers = read_count(errs, t, "workers", 1, 100_000, 1);
+    let queue = read_queue(errs, t);
+    let service_time = t
+        .required(errs, "service_time")
+        .and_then(|f| distribution::read(errs, &f));
+    let timeout = read_timeout(errs, t);
+    let calls = match t.field("calls") {
+        Some(f) => read_routes(errs, &f, i, ids, edges),
+        None => Some(Vec::new()),
+    };
+    let forward = match t.field("to") {
+        Some(f) => read_routes(errs, &f, i, ids, edges),
+        None => Some(Vec::new()),
+    };
+    Some(NodeKind::Service(ServiceSpec {
+        replicas: replicas?,
+        workers: workers?,
+        queue: queue?,
+        service_time: service_time?,
+        timeout: timeout?,
+        calls: calls?,
+        forward: forward?,
+    }))
+}
+
+/// `"id"`, or an array of `"id"` / `{ to = "id", when = "read" }`.
+fn read_routes(
+    errs: &mut Errors<'_>,
+    f: &Field<'_, '_>,
+    from: NodeIdx,
+    ids: &NodeIds,
+    edges: &mut Vec<Edge>,
+) -> Option<Vec<Route>> {
+    let items = match f.get() {
+        DeValue::String(_) => vec![f.clone()],
+        DeValue::Array(a) => f.items(a),
+        _ => {
+            f.error(
+                errs,
+                format!(
+                    "expected a node id or an array of routes, found {}",
+                    crate::scenario::reader::type_name(f.get())
+                ),
+                Some("e.g. \"db\" or [ { to = \"cache\", when = \"read\" }, { to = \"db\", when = \"write\" } ]".into()),
+            );
+            return None;
+        }
+    };
+    let mut routes = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for item in items {
+        let (target_field, when) = match item.get() {
+            DeValue::String(_) => (Some(item.clone()), Some(None)),
+            DeValue::Table(_) => {
+                let Some(rt) = item.table(errs) else {
+                    ok = false;
+                    continue;
+                };
+                rt.unknown_fields(errs, &["to", "when"], &|_| None);
+                let when = match rt.field("when") {
+                    Some(w) => w.choice(errs, "request type", &["read", "write"]).map(|k| {
+                        Some(if k == 0 {
+                            RequestKind::Read
+                        } else {
+                            RequestKind::Write
+                        })
+                    }),
+                    None => Some(None),
+                };
+                (rt.required(errs, "to"), when)
+            }
+            other => {
+                item.error(
+                    errs,
+                    format!(
+                        "expected a node id or {{ to = \"...\", when = \"read\" }}, found {}",
+                        crate::scenario::reader::type_name(other)
+                    ),
+                    None,
+                );
+                ok = false;
+                continue;
+            }
+        };
+        let target = target_field.as_ref().and_then(|tf| {
+            let to = ids.resolve(errs, tf)?;
+            edges.push(Edge {
+                from,
+                to,
+                span: tf.span(),
+                path: tf.path.clone(),
+            });
+            Some(to)
+        });
+        match (target, when) {
+            (Some(to), Some(when)) => routes.push(Route { to, when }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(routes)
+}
+
+fn read_cache(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+    i: NodeIdx,
+    ids: &NodeIds,
+    edges: &mut Vec<Edge>,
+) -> Option<NodeKind> {
+    let capacity = t
+        .required(errs, "capacity")
+        .and_then(|f| f.int(errs, 0, i64::MAX))
+        .map(i64::unsigned_abs);
+    let names: Vec<&str> = CachePolicy::ALL.iter().map(|p| p.name()).collect();
+    let policy = match t.field("policy") {
+        Some(f) => f
+            .choice(errs, "cache policy", &names)
+            .and_then(|k| CachePolicy::ALL.get(k).copied()),
+        None => Some(CachePolicy::Lru),
+    };
+    let ttl = match t.field("ttl") {
+        Some(f) => f.positive_duration(errs).map(Some),
+        None => Some(None),
+    };
+    let hit_time = match t.field("hit_time") {
+        Some(f) => distribution::read(errs, &f),
+        None => Some(Dist::Constant { value: 0.0005 }),
+    };
+    let on_miss = match t.field("on_miss") {
+        Some(f) => ids.resolve(errs, &f).map(|to| {
+            edges.push(Edge {
+                from: i,
+                to,
+                span: f.span(),
+                path: f.path.clone(),
+            });
+            Some(to)
+        }),
+        None => Some(None),
+    };
+    Some(NodeKind::Cache(CacheSpec {
+        capacity: capacity?,
+        policy: policy?,
+        ttl: ttl?,
+        hit_time: hit_time?,
+        on_miss: on_miss?,
+    }))
+}
+
+fn read_database(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<NodeKind> {
+    let read_replicas = read_count(errs, t, "read_replicas", 0, 1000, 0);
+    let workers = read_count(errs, t, "workers", 1, 100_000, 1);
+    let queue = read_queue(errs, t);
+    let service_time = t
+        .required(errs, "service_time")
+        .and_then(|f| distribution::read(errs, &f));
+    let write_service_time = match t.field("write_service_time") {
+        Some(f) => distribution::read(errs, &f).map(Some),
+        None => Some(None),
+    };
+    let timeout = read_timeout(errs, t);
+    Some(NodeKind::Database(DatabaseSpec {
+        read_replicas: read_replicas?,
+        workers: workers?,
+        queue: queue?,
+        service_time: service_time?,
+        write_service_time: write_service_time?,
+        timeout: timeout?,
+    }))
+}
+
+fn read_objective(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Objective> {
+    t.unknown_fields(errs, &OBJECTIVE_FIELDS, &|_| None);
+    let names: Vec<&str> = ObjectiveMetric::ALL.iter().map(|m| m.name()).collect();
+    let metric = t
+        .required(errs, "metric")
+        .and_then(|f| f.choice(errs, "objective metric", &names))
+        .and_then(|k| ObjectiveMetric::ALL.get(k).copied());
+    let below = t.field("below");
+    let above = t.field("above");
+    let (f, is_below) = match (below, above) {
+        (Some(_), Some(a)) => {
+            a.error(
+                errs,
+                "give either `below` or `above`, not both",
+                Some("add a second [[objective]] for the other bound".into()),
+            );
+            return None;
+        }
+        (Some(b), None) => (b, true),
+        (None, Some(a)) => (a, false),
+        (None, None) => {
+            t.missing(
+                errs,
+                "below",
+                Some("an objective needs a bound: `below = ...` or `above = ...`".into()),
+            );
+            return None;
+        }
+    };
+    let metric = metric?;
+    let value = if metric.is_latency() {
+        f.duration(errs).map(|d| d.as_secs_f64())
+    } else {
+        let unit = match metric {
+            ObjectiveMetric::ErrorRate => "a fraction, e.g. 0.01",
+            ObjectiveMetric::Throughput => "requests per second, e.g. 5000",
+            _ => "dollars per hour, e.g. 4.0",
+        };
+        if let DeValue::String(_) = f.get() {
+            f.error(
+                errs,
+                format!("`{}` takes a number, not a string", metric.name()),
+                Some(format!("give {unit}")),
+            );
+            None
+        } else if metric == ObjectiveMetric::ErrorRate {
+            f.number_in(errs, 0.0, true, 1.0)
+        } else {
+            f.number_in(errs, 0.0, true, f64::MAX)
+        }
+    };
+    let v = value?;
+    Some(Objective {
+        metric,
+        bound: if is_below {
+            Bound::Below(v)
+        } else {
+            Bound::Above(v)
+        },
+    })
+}

@@ -1,0 +1,255 @@
+//! Reads a distribution field: a duration string (a constant) or `{ dist = "...", ... }` into `sim::dist::Dist`.
+
+use toml::de::DeValue;
+
+use crate::scenario::reader::{Errors, Field};
+use crate::scenario::units::ADD_A_UNIT;
+use crate::sim::dist::Dist;
+use crate::sim::time::SimTime;
+
+/// The distribution names and the parameters each takes.
+pub(crate) const FORMS: [(&str, &[&str]); 5] = [
+    ("constant", &["value"]),
+    ("exponential", &["mean"]),
+    ("uniform", &["min", "max"]),
+    ("lognormal", &["mean", "p99"]),
+    ("pareto", &["scale", "shape"]),
+];
+
+const EXAMPLE: &str = "write a duration such as \"5ms\" (a constant) or a table such as { dist = \"exponential\", mean = \"5ms\" }";
+
+/// Reads a distribution of durations (seconds in the `Dist`).
+pub(crate) fn read(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
+    match f.get() {
+        DeValue::String(_) => f.duration(errs).map(|t| Dist::Constant {
+            value: t.as_secs_f64(),
+        }),
+        DeValue::Integer(_) | DeValue::Float(_) => {
+            f.duration(errs).map(|_| Dist::Constant { value: 0.0 })
+        }
+        DeValue::Table(_) => read_table(errs, f),
+        _ => {
+            f.error(
+                errs,
+                format!(
+                    "expected a duration or a distribution table, found {}",
+                    crate::scenario::reader::type_name(f.get())
+                ),
+                Some(EXAMPLE.to_string()),
+            );
+            None
+        }
+    }
+}
+
+fn read_table(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
+    let t = f.table(errs)?;
+    let names: Vec<&str> = FORMS.iter().map(|(n, _)| *n).collect();
+    let Some(dist_field) = t.field("dist") else {
+        t.missing(
+            errs,
+            "dist",
+            Some(format!(
+                "name the distribution: dist = \"constant\" | \"exponential\" | \"uniform\" | \"lognormal\" | \"pareto\"; or {ADD_A_UNIT} as a plain string for a constant"
+            )),
+        );
+        return None;
+    };
+    let kind = dist_field.choice(errs, "distribution", &names)?;
+    let (name, params) = FORMS.get(kind).copied()?;
+    let mut allowed = vec!["dist"];
+    allowed.extend_from_slice(params);
+    t.unknown_fields(errs, &allowed, &|key| {
+        FORMS.iter().any(|(_, ps)| ps.contains(&key)).then(|| {
+            (
+                format!("`{key}` is not a parameter of the {name} distribution"),
+                Some(format!("{name} takes {}", list(params))),
+            )
+        })
+    });
+    let secs = |errs: &mut Errors<'_>, key: &str| -> Option<f64> {
+        let d = t.required(errs, key)?.duration(errs)?;
+        Some(d.as_secs_f64())
+    };
+    let positive = |errs: &mut Errors<'_>, key: &str| -> Option<f64> {
+        let field = t.required(errs, key)?;
+        let d = field.duration(errs)?;
+        if d == SimTime::ZERO {
+            field.error(errs, format!("the {key} must be greater than 0"), None);
+            return None;
+        }
+        Some(d.as_secs_f64())
+    };
+    match name {
+        "constant" => secs(errs, "value").map(|value| Dist::Constant { value }),
+        "exponential" => positive(errs, "mean").map(|mean| Dist::Exponential { mean }),
+        "uniform" => {
+            let min = secs(errs, "min");
+            let max = secs(errs, "max");
+            let (min, max) = (min?, max?);
+            if min > max {
+                if let Some(mf) = t.field("min") {
+                    mf.error(
+                        errs,
+                        format!(
+                            "min ({}) must not be above max ({})",
+                            SimTime::from_secs_f64(min),
+                            SimTime::from_secs_f64(max)
+                        ),
+                        None,
+                    );
+                }
+                return None;
+            }
+            if max <= 0.0 {
+                if let Some(mf) = t.field("max") {
+                    mf.error(
+                        errs,
+                        "the mean must be greater than 0: max must be above 0",
+                        None,
+                    );
+                }
+                return None;
+            }
+            Some(Dist::Uniform { min, max })
+        }
+        "lognormal" => {
+            let mean = positive(errs, "mean");
+            let p99 = secs(errs, "p99");
+            let (mean, p99) = (mean?, p99?);
+            match Dist::lognormal(mean, p99) {
+                Ok(d) => Some(d),
+                Err(message) => {
+                    let at = t.field("p99").unwrap_or_else(|| f.clone());
+                    at.error(
+                        errs,
+                        message,
+                        Some("a log-normal needs mean < p99 <= about 14.96 x mean".into()),
+                    );
+                    None
+                }
+            }
+        }
+        "pareto" => {
+            let scale = positive(errs, "scale");
+            let shape = t.required(errs, "shape").and_then(|sf| {
+                let s = sf.number(errs)?;
+                if s <= 1.0 {
+                    sf.error(
+                        errs,
+                        format!("shape must be greater than 1, got {s}"),
+                        Some("a Pareto with shape <= 1 has an infinite mean".into()),
+                    );
+                    return None;
+                }
+                Some(s)
+            });
+            Some(Dist::Pareto {
+                scale: scale?,
+                shape: shape?,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn list(params: &[&str]) -> String {
+    let v: Vec<String> = params.iter().map(|p| format!("`{p}`")).collect();
+    v.join(" and ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Diagnostic;
+    use crate::scenario::reader::Table;
+    use crate::scenario::source::Sources;
+    use toml::de::DeTable;
+
+    fn dist(text: &str) -> (Option<Dist>, Vec<Diagnostic>) {
+        let doc_text = format!("x = {text}");
+        let (doc, syntax) = DeTable::parse_recoverable(&doc_text);
+        assert!(syntax.is_empty(), "{syntax:?}");
+        let overrides = [];
+        let mut errs = Errors::new(Sources::new("t.toml", &doc_text, &overrides));
+        let t = Table::new(doc.get_ref(), doc.span(), String::new());
+        let d = read(&mut errs, &t.field("x").expect("x"));
+        (d, errs.into_sorted(100))
+    }
+
+    #[test]
+    fn a_duration_string_is_a_constant() {
+        assert_eq!(dist("\"2ms\"").0, Some(Dist::Constant { value: 0.002 }));
+        assert_eq!(dist("\"0s\"").0, Some(Dist::Constant { value: 0.0 }));
+    }
+
+    #[test]
+    fn every_table_form_builds_its_dist() {
+        assert_eq!(
+            dist("{ dist = \"constant\", value = \"2ms\" }").0,
+            Some(Dist::Constant { value: 0.002 })
+        );
+        assert_eq!(
+            dist("{ dist = \"exponential\", mean = \"4ms\" }").0,
+            Some(Dist::Exponential { mean: 0.004 })
+        );
+        assert_eq!(
+            dist("{ dist = \"uniform\", min = \"1ms\", max = \"3ms\" }").0,
+            Some(Dist::Uniform {
+                min: 0.001,
+                max: 0.003
+            })
+        );
+        assert_eq!(
+            dist("{ dist = \"lognormal\", mean = \"8ms\", p99 = \"40ms\" }").0,
+            Dist::lognormal(0.008, 0.040).ok()
+        );
+        assert_eq!(
+            dist("{ dist = \"pareto\", scale = \"1ms\", shape = 2.5 }").0,
+            Some(Dist::Pareto {
+                scale: 0.001,
+                shape: 2.5
+            })
+        );
+    }
+
+    #[test]
+    fn impossible_parameters_are_reported() {
+        let cases = [
+            (
+                "{ dist = \"exponential\", mean = \"0s\" }",
+                "greater than 0",
+            ),
+            (
+                "{ dist = \"uniform\", min = \"3ms\", max = \"1ms\" }",
+                "must not be above max",
+            ),
+            (
+                "{ dist = \"lognormal\", mean = \"8ms\", p99 = \"4ms\" }",
+                "must be above the mean",
+            ),
+            (
+                "{ dist = \"pareto\", scale = \"1ms\", shape = 1 }",
+                "greater than 1",
+            ),
+            (
+                "{ dist = \"exponential\", mean = \"4ms\", p99 = \"9ms\" }",
+                "not a parameter of the exponential",
+            ),
+            (
+                "{ dist = \"gamma\", mean = \"4ms\" }",
+                "unknown distribution `gamma`",
+            ),
+            ("{ mean = \"4ms\" }", "missing field `dist`"),
+            ("4", "needs a unit"),
+            ("[1]", "expected a duration or a distribution table"),
+        ];
+        for (text, want) in cases {
+            let (_, diags) = dist(text);
+            assert!(
+                diags.iter().any(|x| x.message.contains(want)),
+                "{text}: {diags:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Node ids: collecting them (unique, well-formed), resolving references, and checking the edges for self-references and cycles.
+
+use std::collections::HashMap;
+
+use crate::scenario::reader::{Errors, Field, Span, Table};
+use crate::scenario::suggest;
+use crate::sim::model::NodeIdx;
+
+/// The ids (and declared kinds) of the nodes, by index.
+pub(crate) struct NodeIds {
+    /// `None` where the id is missing or invalid.
+    ids: Vec<Option<String>>,
+    kinds: Vec<Option<String>>,
+    index: HashMap<String, NodeIdx>,
+}
+
+/// A reference from one node to another, with where it is written.
+pub(crate) struct Edge {
+    pub(crate) from: NodeIdx,
+    pub(crate) to: NodeIdx,
+    pub(crate) span: Span,
+    pub(crate) path: String,
+}
+
+/// Whether `id` is non-empty and only letters, digits, `_` and `-`.
+pub(crate) fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl NodeIds {
+    /// Reads `id` (required, well-formed, unique) and `kind` (as written)
+    /// of every node table.
+    pub(crate) fn collect(errs: &mut Errors<'_>, tables: &[Table<'_, '_>]) -> NodeIds {
+        let mut ids = Vec::with_capacity(tables.len());
+        let mut kinds = Vec::with_capacity(tables.len());
+        let mut index: HashMap<String, NodeIdx> = HashMap::new();
+        let mut first_line: HashMap<String, usize> = HashMap::new();
+        for (i, t) in tables.iter().enumerate() {
+            kinds.push(
+                t.field("kind")
+                    .and_then(|f| f.get().as_str().map(str::to_string)),
+            );
+            let Some(f) = t.required(errs, "id") else {
+                ids.push(None);
+                continue;
+            };
+            let Some(id) = f.str(errs) else {
+                ids.push(None);
+                continue;
+            };
+            if !is_valid_id(id) {
+                f.error(
+                    errs,
+                    format!("node id `{id}` may only contain letters, digits, `_` and `-`"),
+                    Some("for example `api`, `db-primary` or `cache_1`".into()),
+                );
+                ids.push(None);
+                continue;
+            }
+            if let Some(&line) = first_line.get(id) {
+                f.error(
+                    errs,
+                    format!("duplicate node id `{id}`"),
+                    Some(format!(
+                        "`{id}` is first defined on line {line}; node ids must be unique"
+                    )),
+                );
+                ids.push(None);
+                continue;
+            }
+            first_line.insert(id.to_string(), errs.sources().line_of(f.span().start));
+            index.insert(id.to_string(), i);
+            ids.push(Some(id.to_string()));
+        }
+        NodeIds { ids, kinds, index }
+    }
+
+    /// The id of node `i`, if it has a valid one.
+    pub(crate) fn id(&self, i: NodeIdx) -> Option<&str> {
+        self.ids.get(i).and_then(|o| o.as_deref())
+    }
+
+    /// The kind node `i` declares (as written, maybe invalid).
+    pub(crate) fn kind(&self, i: NodeIdx) -> Option<&str> {
+        self.kinds.get(i).and_then(|o| o.as_deref())
+    }
+
+    /// `node `api` (node[1])`, or `node[1]` when the id is unknown.
+    pub(crate) fn path(&self, i: NodeIdx) -> String {
+        match self.id(i) {
+            Some(id) => format!("node `{id}` (node[{i}])"),
+            None => format!("node[{i}]"),
+        }
+    }
+
+    /// The node a string field names; an unknown id is reported with a
+    /// did-you-mean hint.
+    pub(crate) fn resolve(&self, errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<NodeIdx> {
+        let name = f.str(errs)?;
+        if let Some(&i) = self.index.get(name) {
+            return Some(i);
+        }
+        let known: Vec<&str> = self.ids.iter().flatten().map(String::as_str).collect();
+        f.error(
+            errs,
+            format!("unknown node `{name}`"),
+            suggest::hint(name, &known),
+        );
+        None
+    }
+}
+
+/// Reports edges from a node to itself, and cycles among the others
+/// (each as `a -> b -> a`, at the first edge of the cycle).
+pub(crate) fn check_edges(errs: &mut Errors<'_>, ids: &NodeIds, n: usize, edges: &[Edge]) {
+    let name = |i: NodeIdx| ids.id(i).unwrap_or("?").to_string();
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (e_idx, e) in edges.iter().enumerate() {
+        if e.from == e.to {
+            errs.error(
+                &e.span,
+                &e.path,
+                format!("node `{}` refers to itself", name(e.from)),
+                Some("a request sent here would never finish; point it at another node".into()),
+            );
+        } else if let Some(list) = out.get_mut(e.from) {
+            list.push(e_idx);
+        }
+    }
+    // Iterative depth-first search; a grey target is a cycle.
+    const WHITE: u8 = 0;
+    const GREY: u8 = 1;
+    const BLACK: u8 = 2;
+    const MAX_REPORTED: usize = 10;
+    let mut colour = vec![WHITE; n];
+    let mut reported = 0usize;
+    for start in 0..n {
+        if colour.get(start) != Some(&WHITE) {
+            continue;
+        }
+        // (node, next outgoing edge position, edge taken to get here)
+        let mut stack: Vec<(NodeIdx, usize, Option<usize>)> = vec![(start, 0, None)];
+        if let Some(c) = colour.get_mut(start) {
+            *c = GREY;
+        }
+        while let Some(top) = stack.last_mut() {
+            let (node, pos) = (top.0, top.1);
+            let next = out.get(node).and_then(|l| l.get(pos)).copied();
+            let Some(e_idx) = next else {
+                if let Some(c) = colour.get_mut(node) {
+                    *c = BLACK;
+                }
+                stack.pop();
+                continue;
+            };
+            top.1 += 1;
+            let Some(edge) = edges.get(e_idx) else {
+                continue;
+            };
+            match colour.get(edge.to).copied() {
+                Some(WHITE) => {
+                    if let Some(c) = colour.get_mut(edge.to) {
+                        *c = GREY;
+                    }
+                    stack.push((edge.to, 0, Some(e_idx)));
+                }
+                Some(GREY) if reported < MAX_REPORTED => {
+                    reported += 1;
+                    let at = stack.iter().position(|f| f.0 == edge.to).unwrap_or(0);
+                    let mut names: Vec<String> = stack.iter().skip(at).map(|f| name(f.0)).collect();
+                    names.push(name(edge.to));
+                    // The first edge of the cycle leaves `edge.to`.
+                    let first = stack
+                        .get(at + 1)
+                        .and_then(|f| f.2)
+                        .and_then(|i| edges.get(i))
+                        .unwrap_or(edge);
+                    errs.error(
+                        &first.span,
+                        &first.path,
+                        format!("cycle: {}", names.join(" -> ")),
+                        Some(
+                            "a request could travel this loop forever; remove one of these references"
+                                .into(),
+                        ),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! `--set TARGET.FIELD[.SUB]=VALUE` overrides, applied to the parsed tree so the file's own validation checks them.
+//!
+//! TARGET is a node id, `scenario`, or `workload.<name or index>`. VALUE is
+//! read as a TOML value (`5`, `"5ms"`, `{ dist = "constant", value = "2ms" }`)
+//! and, if it is not one, taken as a string (so `api.service_time=5ms` works).
+
+use std::borrow::Cow;
+
+use toml::Spanned;
+use toml::de::{DeArray, DeTable, DeValue};
+
+use crate::scenario::reader::{Errors, Span};
+use crate::scenario::suggest;
+
+const EXAMPLE: &str = "e.g. --set api.workers=16, --set api.service_time=5ms, --set scenario.duration=2m, --set workload.0.rate=500";
+
+/// Applies every override in order (a later one wins); problems are
+/// reported at their place in the override text.
+pub(crate) fn apply<'i>(errs: &mut Errors<'_>, doc: &mut DeTable<'i>, overrides: &'i [String]) {
+    for (k, text) in overrides.iter().enumerate() {
+        let base = errs.sources().override_base(k);
+        apply_one(errs, doc, text, base);
+    }
+}
+
+/// A piece of the override text: its text and its virtual span.
+#[derive(Clone)]
+struct Piece<'i> {
+    text: &'i str,
+    span: Span,
+}
+
+fn apply_one<'i>(errs: &mut Errors<'_>, doc: &mut DeTable<'i>, text: &'i str, base: usize) {
+    let path = format!("--set {text}");
+    let at = |from: usize, to: usize| base.saturating_add(from)..base.saturating_add(to);
+    let Some(eq) = text.find('=') else {
+        errs.error(
+            &at(0, text.len()),
+            &path,
+            format!("expected TARGET.FIELD=VALUE, got `{text}`"),
+            Some(EXAMPLE.into()),
+        );
+        return;
+    };
+    let (lhs, rhs) = (
+        text.get(..eq).unwrap_or(""),
+        text.get(eq + 1..).unwrap_or(""),
+    );
+    // Split the left side on dots, remembering where each piece starts.
+    let mut pieces: Vec<Piece<'i>> = Vec::new();
+    let mut start = 0usize;
+    for seg in lhs.split('.') {
+        let lead = seg.len() - seg.trim_start().len();
+        let trimmed = seg.trim();
+        let s = start + lead;
+        if trimmed.is_empty() {
+            errs.error(
+                &at(s, s),
+                &path,
+                format!("empty name in `{lhs}`"),
+                Some(EXAMPLE.into()),
+            );
+            return;
+        }
+        pieces.push(Piece {
+            text: trimmed,
+            span: at(s, s + trimmed.len()),
+        });
+        start += seg.len() + 1;
+    }
+    let Some(first) = pieces.first().cloned() else {
+        return;
+    };
+
+    // Find the table the fields belong to.
+    let (mut table, fields): (&mut DeTable<'i>, &[Piece<'i>]) = match first.text {
+        "scenario" => {
+            let entry = doc
+                .entry(Spanned::new(first.span.clone(), Cow::Borrowed("scenario")))
+                .or_insert_with(|| {
+                    Spanned::new(first.span.clone(), DeValue::Table(DeTable::new()))
+                });
+            match entry.get_mut() {
+                DeValue::Table(t) => (t, pieces.get(1..).unwrap_or(&[])),
+                _ => {
+                    errs.error(
+                        &first.span,
+                        &path,
+                        "`scenario` in the file is not a table",
+                        None,
+                    );
+                    return;
+                }
+            }
+        }
+        "workload" => {
+            let Some(which) = pieces.get(1).cloned() else {
+                errs.error(
+                    &first.span,
+                    &path,
+                    "expected workload.<name or index>.FIELD",
+                    Some("e.g. --set workload.users.rate=500 or --set workload.0.rate=500".into()),
+                );
+                return;
+            };
+            let by_name = find_index(doc, "workload", |t, _| {
+                name_of(t, "name") == Some(which.text)
+            });
+            let by_index = which
+                .text
+                .parse::<usize>()
+                .ok()
+                .filter(|&i| find_index(doc, "workload", |_, j| j == i).is_some());
+            let found = by_name
+                .or(by_index)
+                .and_then(|i| item_mut(doc, "workload", i));
+            match found {
+                Some(t) => (t, pieces.get(2..).unwrap_or(&[])),
+                None => {
+                    let names = list_names(doc, "workload", "name");
+                    let known: Vec<&str> = names.iter().map(String::as_str).collect();
+                    errs.error(
+                        &which.span,
+                        &path,
+                        format!("unknown workload `{}`", which.text),
+                        suggest::hint(which.text, &known).map(|h| {
+                            format!("{h} (a workload is named by `name` or by its index from 0)")
+                        }),
+                    );
+                    return;
+                }
+            }
+        }
+        id => match find_index(doc, "node", |t, _| name_of(t, "id") == Some(id))
+            .and_then(|i| item_mut(doc, "node", i))
+        {
+            Some(t) => (t, pieces.get(1..).unwrap_or(&[])),
+            None => {
+                let mut names = list_names(doc, "node", "id");
+                names.push("scenario".into());
+                names.push("workload".into());
+                let known: Vec<&str> = names.iter().map(String::as_str).collect();
+                errs.error(
+                    &first.span,
+                    &path,
+                    format!("unknown target `{id}`"),
+                    suggest::hint(id, &known).map(|h| {
+                        format!("{h} (a target is a node id, `scenario` or `workload.<name>`)")
+                    }),
+                );
+                return;
+            }
+        },
+    };
+    let Some((last, middle)) = fields.split_last() else {
+        let end = lhs.len();
+        errs.error(
+            &at(end, end),
+            &path,
+            format!("missing field after `{lhs}`"),
+            Some(EXAMPLE.into()),
+        );
+        return;
+    };
+    // Walk (creating) intermediate tables.
+    for piece in middle {
+        let entry = table
+            .entry(Spanned::new(piece.span.clone(), Cow::Borrowed(piece.text)))
+            .or_insert_with(|| Spanned::new(piece.span.clone(), DeValue::Table(DeTable::new())));
+        match entry.get_mut() {
+            DeValue::Table(t) => table = t,
+            _ => {
+                errs.error(
+                    &piece.span,
+                    &path,
+                    format!(
+                        "`{}` is not a table here, so a field inside it cannot be set",
+                        piece.text
+                    ),
+                    Some(format!(
+                        "set the whole value instead, e.g. --set {}={{ dist = \"exponential\", mean = \"5ms\" }}",
+                        lhs.rsplit_once('.').map_or(lhs, |(l, _)| l)
+                    )),
+                );
+                return;
+            }
+        }
+    }
+    let lead = rhs.len() - rhs.trim_start().len();
+    let value_text = rhs.trim();
+    let value_base = base.saturating_add(eq + 1 + lead);
+    let value = match DeValue::parse(value_text) {
+        Ok(v) => shift(v, value_base),
+        Err(_) => Spanned::new(
+            value_base..value_base.saturating_add(value_text.len()),
+            DeValue::String(Cow::Borrowed(value_text)),
+        ),
+    };
+    let key = Spanned::new(last.span.clone(), Cow::Borrowed(last.text));
+    table.insert(key, value);
+}
+
+/// The string field `key` of a table value, if it is one.
+fn name_of<'a>(t: &'a DeTable<'_>, key: &str) -> Option<&'a str> {
+    t.get(key).and_then(|v| v.get_ref().as_str())
+}
+
+/// Index of the first table in the array `key` for which `wanted(table, index)`.
+fn find_index(
+    doc: &DeTable<'_>,
+    key: &str,
+    wanted: impl Fn(&DeTable<'_>, usize) -> bool,
+) -> Option<usize> {
+    let DeValue::Array(items) = doc.get(key)?.get_ref() else {
+        return None;
+    };
+    items
+        .iter()
+        .enumerate()
+        .position(|(i, v)| match v.get_ref() {
+            DeValue::Table(t) => wanted(t, i),
+            _ => false,
+        })
+}
+
+/// The table at `index` of the array `key`.
+fn item_mut<'d, 'i>(
+    doc: &'d mut DeTable<'i>,
+    key: &str,
+    index: usize,
+) -> Option<&'d mut DeTable<'i>> {
+    let DeValue::Array(items) = doc.get_mut(key)?.get_mut() else {
+        return None;
+    };
+    match items.get_mut(index)?.get_mut() {
+        DeValue::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// `name` (or `index` when unnamed) of each table in the array `key`.
+fn list_names(doc: &DeTable<'_>, key: &str, field: &str) -> Vec<String> {
+    let Some(DeValue::Array(items)) = doc.get(key).map(|v| v.get_ref()) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match v.get_ref() {
+            DeValue::Table(t) => name_of(t, field).map_or_else(|| i.to_string(), str::to_string),
+            _ => i.to_string(),
+        })
+        .collect()
+}
+
+/// The same value with every span moved `by` bytes (into the virtual
+/// range of its override).
+fn shift<'i>(v: Spanned<DeValue<'i>>, by: usize) -> Spanned<DeValue<'i>> {
+    let span = v.span();
+    let moved = span.start.saturating_add(by)..span.end.saturating_add(by);
+    let inner = match v.into_inner() {
+        DeValue::Array(items) => {
+            let mut out = DeArray::new();
+            for item in items {
+                out.push(shift(item, by));
+            }
+            DeValue::Array(out)
+        }
+        DeValue::Table(t) => {
+            let mut out = DeTable::new();
+            for (k, val) in t {
+                let ks = k.span();
+                out.insert(
+                    Spanned::new(
+                        ks.start.saturating_add(by)..ks.end.saturating_add(by),
+                        k.into_inner(),
+                    ),
+                    shift(val, by),
+                );
+            }
+            DeValue::Table(out)
+        }
+        other => other,
+    };
+    Spanned::new(moved, inner)
+}

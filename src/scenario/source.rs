@@ -1,0 +1,116 @@
+//! Maps byte offsets in the scenario text and the `--set` override texts to `file:line:column`.
+//!
+//! The file occupies offsets `0..text.len()`; each override then gets its
+//! own range after it (one byte of gap between), so one `usize` span names a
+//! place in any of them.
+
+/// The texts a scenario was read from.
+pub(crate) struct Sources<'t> {
+    file: &'t str,
+    text: &'t str,
+    /// `(first virtual offset, override text)`, in command-line order.
+    overrides: Vec<(usize, &'t str)>,
+}
+
+/// The file name diagnostics use for `--set` overrides.
+pub(crate) const OVERRIDE_FILE: &str = "--set";
+
+impl<'t> Sources<'t> {
+    pub(crate) fn new(file: &'t str, text: &'t str, overrides: &'t [String]) -> Self {
+        let mut base = text.len().saturating_add(1);
+        let mut list = Vec::with_capacity(overrides.len());
+        for o in overrides {
+            list.push((base, o.as_str()));
+            base = base.saturating_add(o.len()).saturating_add(1);
+        }
+        Sources {
+            file,
+            text,
+            overrides: list,
+        }
+    }
+
+    /// The virtual offset where override `i` starts.
+    pub(crate) fn override_base(&self, i: usize) -> usize {
+        self.overrides.get(i).map_or(usize::MAX, |&(b, _)| b)
+    }
+
+    /// `(file, line, column)` of a virtual offset; 1-based, column in
+    /// characters. Offsets past every text clamp to the end of the last.
+    pub(crate) fn locate(&self, offset: usize) -> (String, usize, usize) {
+        for &(base, text) in self.overrides.iter().rev() {
+            if offset >= base {
+                let (_, col) = line_col(text, offset - base);
+                return (OVERRIDE_FILE.to_string(), 1, col);
+            }
+        }
+        let (line, col) = line_col(self.text, offset);
+        (self.file.to_string(), line, col)
+    }
+
+    /// The source text under a virtual span (empty if it is not one text).
+    pub(crate) fn snippet(&self, span: &std::ops::Range<usize>) -> &'t str {
+        for &(base, text) in self.overrides.iter().rev() {
+            if span.start >= base {
+                return text
+                    .get(span.start - base..span.end.saturating_sub(base))
+                    .unwrap_or("");
+            }
+        }
+        self.text.get(span.clone()).unwrap_or("")
+    }
+
+    /// The 1-based line of a virtual offset in the scenario file.
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
+        line_col(self.text, offset).0
+    }
+}
+
+/// 1-based line and character column of a byte offset (clamped to the text
+/// and moved back to a character boundary).
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = text.get(..end).unwrap_or("");
+    let line = before.matches('\n').count().saturating_add(1);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before
+        .get(line_start..)
+        .unwrap_or("")
+        .chars()
+        .count()
+        .saturating_add(1);
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_in_the_file_become_line_and_character_column() {
+        let overrides = [];
+        let s = Sources::new("f.toml", "ab\nµs = 1\n", &overrides);
+        assert_eq!(s.locate(0), ("f.toml".into(), 1, 1));
+        assert_eq!(s.locate(3), ("f.toml".into(), 2, 1));
+        // `µ` is two bytes but one column.
+        assert_eq!(s.locate(5), ("f.toml".into(), 2, 2));
+        // Inside a multi-byte character: moved back to its start.
+        assert_eq!(s.locate(4), ("f.toml".into(), 2, 1));
+        assert_eq!(s.locate(999), ("f.toml".into(), 3, 1));
+    }
+
+    #[test]
+    fn offsets_past_the_file_land_in_the_right_override() {
+        let overrides = ["a.x=1".to_string(), "b.y=22".to_string()];
+        let s = Sources::new("f.toml", "0123", &overrides);
+        assert_eq!(s.override_base(0), 5);
+        assert_eq!(s.override_base(1), 11);
+        assert_eq!(s.locate(5 + 4), ("--set".into(), 1, 5));
+        assert_eq!(s.locate(11 + 4), ("--set".into(), 1, 5));
+        assert_eq!(s.snippet(&(15..17)), "22");
+        assert_eq!(s.snippet(&(1..3)), "12");
+    }
+}

@@ -1,0 +1,83 @@
+//! Live changes a learner (or a script) applies to a running simulation at the current instant.
+
+use crate::sim::dist::Dist;
+use crate::sim::model::{CachePolicy, LbAlgorithm, NodeIdx};
+use crate::sim::time::SimTime;
+
+/// A change applied through `Simulation::apply`, effective now.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Service replicas: raising adds servers now, lowering stops routing
+    /// to the last ones, which finish what they hold (drain).
+    SetReplicas {
+        node: NodeIdx,
+        replicas: u32,
+    },
+    /// Workers per replica (service) or per instance (database).
+    SetWorkers {
+        node: NodeIdx,
+        workers: u32,
+    },
+    /// Waiting-line capacity per replica/instance; `None` = unbounded.
+    /// Jobs already waiting stay.
+    SetQueueCapacity {
+        node: NodeIdx,
+        capacity: Option<u32>,
+    },
+    /// The node's own service time (jobs already in service keep theirs).
+    SetServiceTime {
+        node: NodeIdx,
+        dist: Dist,
+    },
+    /// Service or database timeout, for visits arriving from now on.
+    SetTimeout {
+        node: NodeIdx,
+        timeout: Option<SimTime>,
+    },
+    /// How a load balancer picks; the next request is routed by the new rule.
+    SetLbAlgorithm {
+        node: NodeIdx,
+        algorithm: LbAlgorithm,
+    },
+    /// Cache capacity in keys; shrinking evicts at once.
+    SetCacheCapacity {
+        node: NodeIdx,
+        capacity: u64,
+    },
+    SetCachePolicy {
+        node: NodeIdx,
+        policy: CachePolicy,
+    },
+    SetCacheTtl {
+        node: NodeIdx,
+        ttl: Option<SimTime>,
+    },
+    /// Database read replicas.
+    SetReadReplicas {
+        node: NodeIdx,
+        replicas: u32,
+    },
+    /// Open-loop rate of a workload (index into `Model::workloads`) from
+    /// now on; later phases are dropped.
+    SetWorkloadRate {
+        workload: usize,
+        rate: f64,
+    },
+    /// Share of reads of a workload, 0..=1.
+    SetReadFraction {
+        workload: usize,
+        read_fraction: f64,
+    },
+}
+
+/// Why a command was refused (the simulation is unchanged).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandError(pub String);
+
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CommandError {}

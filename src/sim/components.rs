@@ -1,0 +1,5 @@
+//! The building blocks a request meets: traffic sources, load balancers and cache key stores.
+
+pub(crate) mod cache;
+pub(crate) mod load_balancer;
+pub(crate) mod source;

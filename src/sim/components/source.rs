@@ -1,0 +1,302 @@
+//! Traffic sources: open loop (Poisson, constant) with rate phases, closed loop (users who think), request mix and key popularity.
+
+use rand::RngExt;
+use rand_distr::{Distribution, Zipf};
+
+use crate::sim::model::{Arrival, Keys, Phase, Popularity, RequestKind, Workload};
+use crate::sim::rng::{Stream, open01, stream};
+use crate::sim::time::SimTime;
+
+/// A running workload: its spec plus its random streams.
+pub(crate) struct Source {
+    pub spec: Workload,
+    arrivals: Stream,
+    requests: Stream,
+    zipf: Option<Zipf<f64>>,
+    /// Bumped when the rate changes live, so the old pending arrival is ignored.
+    pub generation: u32,
+}
+
+impl Source {
+    pub fn new(spec: Workload, seed: u64) -> Self {
+        let zipf = match spec.keys.popularity {
+            Popularity::Zipf { s } => Zipf::new(spec.keys.count.max(1) as f64, s).ok(),
+            Popularity::Uniform => None,
+        };
+        Source {
+            arrivals: stream(seed, &spec.name, "arrivals"),
+            requests: stream(seed, &spec.name, "requests"),
+            zipf,
+            spec,
+            generation: 0,
+        }
+    }
+
+    /// Draws a request type and key.
+    pub fn draw_request(&mut self) -> (RequestKind, u64) {
+        let kind = if self.spec.read_fraction >= 1.0
+            || (self.spec.read_fraction > 0.0
+                && open01(&mut self.requests) < self.spec.read_fraction)
+        {
+            RequestKind::Read
+        } else {
+            RequestKind::Write
+        };
+        (
+            kind,
+            draw_key(&self.spec.keys, self.zipf.as_ref(), &mut self.requests),
+        )
+    }
+
+    /// The base rate in requests per second (open loop), before phases.
+    pub fn base_rate(&self) -> f64 {
+        match self.spec.arrival {
+            Arrival::Poisson { rate } | Arrival::Constant { rate } => rate,
+            Arrival::Closed { .. } => 0.0,
+        }
+    }
+
+    /// The open-loop rate at `t`, phases and ramps included.
+    pub fn rate_at(&self, t: SimTime) -> f64 {
+        rate_at(self.base_rate(), &self.spec.phases, t)
+    }
+
+    /// The instant of the next open-loop arrival after `now`, or `None`
+    /// if the rate stays zero for ever.
+    pub fn next_arrival(&mut self, now: SimTime) -> Option<SimTime> {
+        let poisson = matches!(self.spec.arrival, Arrival::Poisson { .. });
+        let base = self.base_rate();
+        let mut t = now;
+        // Thinning over piecewise-linear rate segments (exact for a
+        // non-homogeneous Poisson process); constant arrivals step by 1/rate.
+        for _ in 0..1_000_000 {
+            let end = next_breakpoint(&self.spec.phases, t);
+            let r0 = rate_at(base, &self.spec.phases, t);
+            let r1 = end.map_or(r0, |e| rate_before(base, &self.spec.phases, e));
+            let max = r0.max(r1);
+            if max <= 0.0 {
+                t = end?;
+                continue;
+            }
+            if !poisson {
+                let gap = SimTime::from_secs_f64(1.0 / r0.max(f64::MIN_POSITIVE)).max(SimTime(1));
+                if r0 > 0.0 {
+                    return Some(t.saturating_add(gap));
+                }
+                t = end?;
+                continue;
+            }
+            let gap = -open01(&mut self.arrivals).ln() / max;
+            let cand = t.saturating_add(SimTime::from_secs_f64(gap).max(SimTime(1)));
+            if let Some(e) = end
+                && cand >= e
+            {
+                t = e;
+                continue;
+            }
+            if cand == SimTime::MAX {
+                return None;
+            }
+            t = cand;
+            let r = rate_at(base, &self.spec.phases, t);
+            if r >= max || open01(&mut self.arrivals) * max <= r {
+                return Some(t);
+            }
+        }
+        None
+    }
+
+    /// A closed-loop user's think time.
+    pub fn think_time(&mut self) -> SimTime {
+        match &self.spec.arrival {
+            Arrival::Closed { think, .. } => think.sample(&mut self.arrivals),
+            _ => SimTime::ZERO,
+        }
+    }
+
+    /// From `now` on, the open-loop rate is `rate` (later phases dropped).
+    pub fn set_rate(&mut self, rate: f64, now: SimTime) {
+        self.spec.phases.retain(|p| p.at < now);
+        self.spec.phases.push(Phase {
+            at: now,
+            rate,
+            ramp: SimTime::ZERO,
+        });
+        self.generation = self.generation.wrapping_add(1);
+    }
+}
+
+fn draw_key(keys: &Keys, zipf: Option<&Zipf<f64>>, rng: &mut Stream) -> u64 {
+    let n = keys.count.max(1);
+    match zipf {
+        Some(z) => {
+            let k: f64 = z.sample(rng);
+            (k as u64).clamp(1, n) - 1
+        }
+        None => rng.random_range(0..n),
+    }
+}
+
+/// Rate at `t`: phases apply from their `at`, ramping linearly from the
+/// rate just before to their own over `ramp`.
+pub(crate) fn rate_at(base: f64, phases: &[Phase], t: SimTime) -> f64 {
+    let mut rate = base;
+    for p in phases {
+        if p.at > t {
+            break;
+        }
+        let from = rate;
+        rate = if p.ramp.0 == 0 || t.0 >= p.at.0.saturating_add(p.ramp.0) {
+            p.rate
+        } else {
+            let f = (t.0 - p.at.0) as f64 / p.ramp.0 as f64;
+            from + (p.rate - from) * f
+        };
+    }
+    rate
+}
+
+/// The rate just before `t` (the left limit; differs from `rate_at` at a step).
+fn rate_before(base: f64, phases: &[Phase], t: SimTime) -> f64 {
+    if t.0 == 0 {
+        return rate_at(base, phases, t);
+    }
+    let before: Vec<Phase> = phases.iter().copied().filter(|p| p.at < t).collect();
+    let mut r = rate_at(base, &before, t);
+    // A ramp ending exactly at t: its end value is the limit.
+    if let Some(p) = before.last()
+        && p.at.0.saturating_add(p.ramp.0) <= t.0
+    {
+        r = p.rate;
+    }
+    r
+}
+
+/// The next instant after `t` where the rate function changes slope.
+fn next_breakpoint(phases: &[Phase], t: SimTime) -> Option<SimTime> {
+    let mut best: Option<SimTime> = None;
+    for p in phases {
+        for b in [p.at, p.at.saturating_add(p.ramp)] {
+            if b > t && best.is_none_or(|x| b < x) {
+                best = Some(b);
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::dist::Dist;
+
+    fn workload(arrival: Arrival, phases: Vec<Phase>) -> Workload {
+        Workload {
+            name: "w".into(),
+            to: 0,
+            arrival,
+            phases,
+            read_fraction: 0.9,
+            keys: Keys {
+                count: 100,
+                popularity: Popularity::Zipf { s: 1.0 },
+            },
+        }
+    }
+
+    fn count_arrivals(src: &mut Source, from: SimTime, to: SimTime) -> u64 {
+        let mut t = from;
+        let mut n = 0;
+        while let Some(next) = src.next_arrival(t) {
+            if next >= to {
+                break;
+            }
+            n += 1;
+            t = next;
+        }
+        n
+    }
+
+    #[test]
+    fn phases_step_and_ramp() {
+        let phases = vec![
+            Phase {
+                at: SimTime::from_secs(10),
+                rate: 300.0,
+                ramp: SimTime::from_secs(10),
+            },
+            Phase {
+                at: SimTime::from_secs(30),
+                rate: 50.0,
+                ramp: SimTime::ZERO,
+            },
+        ];
+        assert_eq!(rate_at(100.0, &phases, SimTime::from_secs(5)), 100.0);
+        assert_eq!(rate_at(100.0, &phases, SimTime::from_secs(15)), 200.0);
+        assert_eq!(rate_at(100.0, &phases, SimTime::from_secs(25)), 300.0);
+        assert_eq!(rate_at(100.0, &phases, SimTime::from_secs(30)), 50.0);
+    }
+
+    #[test]
+    fn poisson_counts_follow_the_rate_function() {
+        // Expected arrivals: 10 s × 1000 + ramp 10 s averaging 2000 + 10 s × 3000 = 60 000.
+        let phases = vec![Phase {
+            at: SimTime::from_secs(10),
+            rate: 3000.0,
+            ramp: SimTime::from_secs(10),
+        }];
+        let mut s = Source::new(workload(Arrival::Poisson { rate: 1000.0 }, phases), 9);
+        let n = count_arrivals(&mut s, SimTime::ZERO, SimTime::from_secs(30));
+        // Poisson: sd = sqrt(60000) ≈ 245; 4 sd ≈ 1000.
+        assert!((n as i64 - 60_000).abs() < 1000, "{n}");
+        let n1 = count_arrivals(&mut s, SimTime::from_secs(10), SimTime::from_secs(15));
+        // Ramp from 1000 to 2000 over the first 5 s: 7500 expected, sd ≈ 87.
+        assert!((n1 as i64 - 7500).abs() < 400, "{n1}");
+    }
+
+    #[test]
+    fn constant_arrivals_are_evenly_spaced_and_zero_rate_waits_for_a_phase() {
+        let mut s = Source::new(workload(Arrival::Constant { rate: 100.0 }, vec![]), 1);
+        assert_eq!(
+            s.next_arrival(SimTime::ZERO),
+            Some(SimTime::from_millis(10))
+        );
+        let phases = vec![Phase {
+            at: SimTime::from_secs(5),
+            rate: 10.0,
+            ramp: SimTime::ZERO,
+        }];
+        let mut s = Source::new(workload(Arrival::Poisson { rate: 0.0 }, phases), 1);
+        assert!(s.next_arrival(SimTime::ZERO).unwrap() > SimTime::from_secs(5));
+        let mut s = Source::new(workload(Arrival::Poisson { rate: 0.0 }, vec![]), 1);
+        assert_eq!(s.next_arrival(SimTime::ZERO), None);
+    }
+
+    #[test]
+    fn mix_and_zipf_keys() {
+        let mut s = Source::new(
+            workload(
+                Arrival::Closed {
+                    users: 1,
+                    think: Dist::Constant { value: 0.0 },
+                },
+                vec![],
+            ),
+            4,
+        );
+        let mut reads = 0;
+        let mut key0 = 0;
+        let n = 100_000;
+        for _ in 0..n {
+            let (k, key) = s.draw_request();
+            reads += usize::from(k == RequestKind::Read);
+            key0 += usize::from(key == 0);
+            assert!(key < 100);
+        }
+        let read_share = reads as f64 / n as f64;
+        assert!((read_share - 0.9).abs() < 0.005, "{read_share}");
+        // Zipf s=1 over 100 keys: P(rank 1) = 1 / H_100 ≈ 0.1928.
+        let p0 = key0 as f64 / n as f64;
+        assert!((p0 - 0.1928).abs() < 0.006, "{p0}");
+    }
+}

@@ -1,0 +1,295 @@
+//! Counters, HdrHistograms and time integrals per node and end to end, reduced to summaries and time-series windows.
+
+use hdrhistogram::Histogram;
+
+use crate::sim::station::Areas;
+use crate::sim::time::SimTime;
+
+/// Why a request (or a visit to a node) failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureCause {
+    /// A full queue turned it away (or no replica was up).
+    Rejected,
+    /// A node's timeout expired before it answered.
+    TimedOut,
+    /// The in-flight cap was reached; it never entered the system.
+    Dropped,
+}
+
+/// A latency histogram in nanoseconds, 3 significant figures, plus the
+/// exact sum for means.
+#[derive(Clone)]
+pub(crate) struct Latencies {
+    hist: Histogram<u64>,
+    sum_ns: u128,
+}
+
+impl Default for Latencies {
+    fn default() -> Self {
+        Latencies {
+            // Auto-resizing from 1 ns: bounded by the largest value seen.
+            hist: Histogram::new(3).expect("3 significant figures is valid"),
+            sum_ns: 0,
+        }
+    }
+}
+
+impl Latencies {
+    pub fn record(&mut self, d: SimTime) {
+        // Auto-resize makes this infallible for any u64 below 2^63.
+        let v = d.0.min(u64::MAX >> 1);
+        let _ = self.hist.record(v);
+        self.sum_ns += u128::from(v);
+    }
+    pub fn count(&self) -> u64 {
+        self.hist.len()
+    }
+    pub fn reset(&mut self) {
+        self.hist.reset();
+        self.sum_ns = 0;
+    }
+    pub fn stats(&self) -> LatencyStats {
+        let n = self.hist.len();
+        if n == 0 {
+            return LatencyStats::default();
+        }
+        let ms = |ns: u64| Some(ns as f64 / 1e6);
+        LatencyStats {
+            count: n,
+            mean_ms: Some(self.sum_ns as f64 / n as f64 / 1e6),
+            p50_ms: ms(self.hist.value_at_quantile(0.50)),
+            p95_ms: ms(self.hist.value_at_quantile(0.95)),
+            p99_ms: ms(self.hist.value_at_quantile(0.99)),
+            p999_ms: ms(self.hist.value_at_quantile(0.999)),
+            max_ms: ms(self.hist.max()),
+        }
+    }
+}
+
+/// Latency figures in milliseconds; `None` when nothing was measured.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LatencyStats {
+    pub count: u64,
+    pub mean_ms: Option<f64>,
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub p999_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+}
+
+/// Event counts of one node over some period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeCounts {
+    /// Visits that reached the node.
+    pub arrived: u64,
+    /// Visits the node answered successfully (or forwarded on).
+    pub completed: u64,
+    /// Turned away by a full queue (or no active replica).
+    pub rejected: u64,
+    /// Answered as failed because the node's timeout expired.
+    pub timed_out: u64,
+    /// Answered as failed because something it called failed.
+    pub failed_downstream: u64,
+    /// Cache lookups that found a fresh entry.
+    pub hits: u64,
+    /// Cache lookups that did not.
+    pub misses: u64,
+}
+
+/// Running statistics of one node.
+#[derive(Clone, Default)]
+pub(crate) struct NodeStats {
+    pub counts: NodeCounts,
+    pub window_counts: NodeCounts,
+    /// Arrival → successful answer.
+    pub sojourn: Latencies,
+    pub window_sojourn: Latencies,
+    /// Arrival → start of service (stations only).
+    pub wait_sum_ns: u128,
+    pub waits: u64,
+    /// Visits physically present (waiting, served, calling, or still
+    /// finishing after a timeout), its time integral and the total
+    /// physical stay of visits that left: Little's law L = λ W.
+    pub present: u64,
+    pub present_area: u128,
+    pub present_last: SimTime,
+    pub stay_sum_ns: u128,
+    pub departures: u64,
+    /// Station integrals at the start of the measured period / window.
+    pub areas_at_reset: Areas,
+    pub areas_at_window: Areas,
+    pub present_area_at_window: u128,
+}
+
+impl NodeStats {
+    pub fn advance_presence(&mut self, now: SimTime) {
+        let dt = u128::from(now.0.saturating_sub(self.present_last.0));
+        self.present_area += dt * u128::from(self.present);
+        self.present_last = now;
+    }
+    pub fn enter(&mut self, now: SimTime) {
+        self.advance_presence(now);
+        self.present += 1;
+    }
+    pub fn leave(&mut self, now: SimTime, arrived_at: SimTime) {
+        self.advance_presence(now);
+        self.present = self.present.saturating_sub(1);
+        self.stay_sum_ns += u128::from(now.0.saturating_sub(arrived_at.0));
+        self.departures += 1;
+    }
+    /// Restarts the measured period at `now` (end of warm-up).
+    pub fn reset(&mut self, now: SimTime, areas: Areas) {
+        self.advance_presence(now);
+        self.counts = NodeCounts::default();
+        self.sojourn.reset();
+        self.wait_sum_ns = 0;
+        self.waits = 0;
+        self.present_area = 0;
+        self.stay_sum_ns = 0;
+        self.departures = 0;
+        self.areas_at_reset = areas;
+        self.present_area_at_window = 0;
+    }
+}
+
+/// End-to-end counts over some period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SystemCounts {
+    pub arrived: u64,
+    pub completed: u64,
+    pub rejected: u64,
+    pub timed_out: u64,
+    pub dropped: u64,
+}
+
+impl SystemCounts {
+    pub fn failed(&self) -> u64 {
+        self.rejected + self.timed_out + self.dropped
+    }
+    pub fn add_failure(&mut self, cause: FailureCause) {
+        match cause {
+            FailureCause::Rejected => self.rejected += 1,
+            FailureCause::TimedOut => self.timed_out += 1,
+            FailureCause::Dropped => self.dropped += 1,
+        }
+    }
+}
+
+#[derive(Clone, Default)]
+pub(crate) struct SystemStats {
+    /// Requests that arrived after warm-up, and their fates.
+    pub counts: SystemCounts,
+    /// Of those, still in the system.
+    pub in_flight: u64,
+    pub latency: Latencies,
+    /// Every request in the current window, warm-up or not.
+    pub window_counts: SystemCounts,
+    pub window_latency: Latencies,
+}
+
+/// Results for one node over the measured period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeSummary {
+    pub id: String,
+    pub kind: &'static str,
+    pub counts: NodeCounts,
+    /// Busy worker-time / worker-time available; `None` for nodes without
+    /// workers (load balancers, caches).
+    pub utilisation: Option<f64>,
+    /// Time-average number waiting in line (all replicas together).
+    pub mean_queue_len: Option<f64>,
+    /// Time-average number of visits present (L in Little's law).
+    pub mean_present: f64,
+    /// Mean wait in line before service; `None` if nothing started.
+    pub mean_wait_ms: Option<f64>,
+    /// Visits that started service (the count behind `mean_wait_ms`).
+    pub started: u64,
+    /// Arrival → successful answer at this node.
+    pub sojourn: LatencyStats,
+    /// Mean physical stay of visits that left (W in Little's law).
+    pub mean_stay_ms: Option<f64>,
+    /// Visits that left per second (λ in Little's law).
+    pub departure_rate: f64,
+    /// Hits / (hits + misses) for caches with lookups; else `None`.
+    pub hit_ratio: Option<f64>,
+    /// Workers now (all active replicas), or `None`.
+    pub workers: Option<u32>,
+    /// Replicas or instances now (active), or `None`.
+    pub replicas: Option<u32>,
+    /// Dollars per hour for the current replicas.
+    pub cost_per_hour: f64,
+}
+
+/// Results of a run (or of the run so far) over the measured period
+/// (after warm-up).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub now: SimTime,
+    pub warmup: SimTime,
+    /// Simulated time measured: now − warm-up.
+    pub measured: SimTime,
+    pub counts: SystemCounts,
+    pub in_flight: u64,
+    pub throughput_rps: f64,
+    pub latency: LatencyStats,
+    /// Failed / (completed + failed); `None` before anything finished.
+    pub error_rate: Option<f64>,
+    pub cost_per_hour: f64,
+    pub nodes: Vec<NodeSummary>,
+}
+
+/// One node's figures over one time-series window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeWindow {
+    pub counts: NodeCounts,
+    pub utilisation: Option<f64>,
+    pub mean_queue_len: Option<f64>,
+    pub mean_present: f64,
+    pub sojourn: LatencyStats,
+    pub hit_ratio: Option<f64>,
+    pub workers: Option<u32>,
+}
+
+/// One closed time-series window: the system and every node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Window {
+    pub start: SimTime,
+    pub end: SimTime,
+    /// Requests that arrived in the window, and those that finished in it.
+    pub counts: SystemCounts,
+    pub throughput_rps: f64,
+    /// Latency of requests that completed in the window.
+    pub latency: LatencyStats,
+    pub in_flight: u64,
+    pub cost_per_hour: f64,
+    pub nodes: Vec<NodeWindow>,
+}
+
+/// `num / den`, or `None` when `den` is zero.
+pub(crate) fn ratio(num: f64, den: f64) -> Option<f64> {
+    if den > 0.0 && num.is_finite() {
+        Some(num / den)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latencies_report_percentiles_in_ms_and_none_when_empty() {
+        let mut l = Latencies::default();
+        assert_eq!(l.stats().p99_ms, None);
+        for i in 1..=1000u64 {
+            l.record(SimTime::from_millis(i));
+        }
+        let s = l.stats();
+        assert_eq!(s.count, 1000);
+        assert!((s.mean_ms.unwrap() - 500.5).abs() < 1e-9);
+        assert!((s.p99_ms.unwrap() / 990.0 - 1.0).abs() < 0.002);
+        assert!((s.max_ms.unwrap() / 1000.0 - 1.0).abs() < 0.002);
+    }
+}

@@ -1,0 +1,178 @@
+//! A station: `workers` servers sharing one FIFO waiting line of bounded capacity, with time-integral accounting.
+
+use std::collections::VecDeque;
+
+use crate::sim::time::SimTime;
+
+/// What a station did with an arriving job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Admission {
+    /// A worker was free: service starts now.
+    Started,
+    /// All workers busy: the job waits in line.
+    Queued,
+    /// The line is full: the job is turned away.
+    Rejected,
+}
+
+/// Time integrals (value × nanoseconds) of a station's state.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Areas {
+    /// Busy workers × time.
+    pub busy: u128,
+    /// Workers (capacity) × time.
+    pub capacity: u128,
+    /// Jobs waiting in line × time.
+    pub queued: u128,
+}
+
+impl Areas {
+    pub fn minus(&self, earlier: &Areas) -> Areas {
+        Areas {
+            busy: self.busy.saturating_sub(earlier.busy),
+            capacity: self.capacity.saturating_sub(earlier.capacity),
+            queued: self.queued.saturating_sub(earlier.queued),
+        }
+    }
+    pub fn plus(&self, other: &Areas) -> Areas {
+        Areas {
+            busy: self.busy + other.busy,
+            capacity: self.capacity + other.capacity,
+            queued: self.queued + other.queued,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Station {
+    pub workers: u32,
+    pub busy: u32,
+    /// Waiting jobs (ids into the job table), oldest first.
+    pub line: VecDeque<u32>,
+    /// Most jobs that may wait; `None` = unbounded.
+    pub line_capacity: Option<u32>,
+    /// Routed to. A replica being removed stops being active and drains.
+    pub active: bool,
+    /// Jobs assigned here and not yet gone (waiting, in service or calling):
+    /// what "least connections" counts.
+    pub present: u32,
+    areas: Areas,
+    last: SimTime,
+}
+
+impl Station {
+    pub fn new(workers: u32, line_capacity: Option<u32>, now: SimTime) -> Self {
+        Station {
+            workers,
+            busy: 0,
+            line: VecDeque::new(),
+            line_capacity,
+            active: true,
+            present: 0,
+            areas: Areas::default(),
+            last: now,
+        }
+    }
+
+    /// Brings the integrals up to `now`; call before every state change.
+    pub fn advance(&mut self, now: SimTime) {
+        let dt = u128::from(now.0.saturating_sub(self.last.0));
+        if dt > 0 {
+            self.areas.busy += dt * u128::from(self.busy);
+            self.areas.queued += dt * self.line.len() as u128;
+            if self.active || self.busy > 0 || !self.line.is_empty() {
+                self.areas.capacity += dt * u128::from(self.workers);
+            }
+            self.last = now;
+        }
+    }
+
+    /// Integrals up to `now`.
+    pub fn areas(&mut self, now: SimTime) -> Areas {
+        self.advance(now);
+        self.areas
+    }
+
+    /// Admits `job`: starts it, queues it, or rejects it.
+    pub fn admit(&mut self, job: u32, now: SimTime) -> Admission {
+        self.advance(now);
+        if self.busy < self.workers && self.line.is_empty() {
+            self.busy += 1;
+            self.present += 1;
+            Admission::Started
+        } else if self
+            .line_capacity
+            .is_none_or(|cap| self.line.len() < cap as usize)
+        {
+            self.line.push_back(job);
+            self.present += 1;
+            Admission::Queued
+        } else {
+            Admission::Rejected
+        }
+    }
+
+    /// The next waiting job, taken out of line, if a worker is free for it.
+    /// The caller then either `occupy`s a worker for it or discards it.
+    pub fn next_waiting(&mut self, now: SimTime) -> Option<u32> {
+        self.advance(now);
+        if self.busy < self.workers {
+            self.line.pop_front()
+        } else {
+            None
+        }
+    }
+
+    /// A worker takes the job just taken from the line.
+    pub fn occupy(&mut self) {
+        self.busy += 1;
+    }
+
+    /// A worker is free again (its job is gone).
+    pub fn release_worker(&mut self, now: SimTime) {
+        self.advance(now);
+        self.busy = self.busy.saturating_sub(1);
+        self.present = self.present.saturating_sub(1);
+    }
+
+    /// A waiting job left the line without service (it was abandoned).
+    pub fn drop_waiting(&mut self) {
+        self.present = self.present.saturating_sub(1);
+    }
+
+    pub fn set_workers(&mut self, workers: u32, now: SimTime) {
+        self.advance(now);
+        self.workers = workers;
+    }
+
+    pub fn set_active(&mut self, active: bool, now: SimTime) {
+        self.advance(now);
+        self.active = active;
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.busy == 0 && self.line.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admits_until_workers_then_queues_then_rejects() {
+        let mut s = Station::new(2, Some(1), SimTime::ZERO);
+        assert_eq!(s.admit(1, SimTime(0)), Admission::Started);
+        assert_eq!(s.admit(2, SimTime(0)), Admission::Started);
+        assert_eq!(s.admit(3, SimTime(0)), Admission::Queued);
+        assert_eq!(s.admit(4, SimTime(0)), Admission::Rejected);
+        assert_eq!(s.present, 3);
+        s.release_worker(SimTime(10));
+        assert_eq!(s.next_waiting(SimTime(10)), Some(3));
+        s.occupy();
+        let a = s.areas(SimTime(20));
+        assert_eq!(a.busy, 2 * 20);
+        assert_eq!(a.queued, 10);
+        assert_eq!(a.capacity, 2 * 20);
+    }
+}

@@ -1,0 +1,109 @@
+//! Simulated time: integer nanoseconds, never a floating-point clock.
+
+use std::fmt;
+use std::ops::{Add, Sub};
+
+/// An instant or a span of simulated time, in nanoseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimTime(pub u64);
+
+impl SimTime {
+    pub const ZERO: SimTime = SimTime(0);
+    pub const MAX: SimTime = SimTime(u64::MAX);
+    pub const NANOS_PER_SEC: u64 = 1_000_000_000;
+
+    pub const fn from_nanos(n: u64) -> Self {
+        SimTime(n)
+    }
+    pub const fn from_millis(ms: u64) -> Self {
+        SimTime(ms.saturating_mul(1_000_000))
+    }
+    pub const fn from_secs(s: u64) -> Self {
+        SimTime(s.saturating_mul(Self::NANOS_PER_SEC))
+    }
+    /// Seconds as a float, rounded to the nearest nanosecond; negative and
+    /// NaN become zero, too large saturates.
+    pub fn from_secs_f64(s: f64) -> Self {
+        if s.is_nan() || s <= 0.0 {
+            return SimTime::ZERO;
+        }
+        let ns = (s * 1e9).round();
+        if ns >= u64::MAX as f64 {
+            SimTime::MAX
+        } else {
+            SimTime(ns as u64)
+        }
+    }
+    pub const fn as_nanos(self) -> u64 {
+        self.0
+    }
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1e9
+    }
+    pub fn as_millis_f64(self) -> f64 {
+        self.0 as f64 / 1e6
+    }
+    pub fn saturating_add(self, rhs: SimTime) -> SimTime {
+        SimTime(self.0.saturating_add(rhs.0))
+    }
+    pub fn saturating_sub(self, rhs: SimTime) -> SimTime {
+        SimTime(self.0.saturating_sub(rhs.0))
+    }
+}
+
+impl Add for SimTime {
+    type Output = SimTime;
+    fn add(self, rhs: SimTime) -> SimTime {
+        self.saturating_add(rhs)
+    }
+}
+
+impl Sub for SimTime {
+    type Output = SimTime;
+    fn sub(self, rhs: SimTime) -> SimTime {
+        self.saturating_sub(rhs)
+    }
+}
+
+impl fmt::Display for SimTime {
+    /// Human form: `1.5s`, `250ms`, `12µs`, `40ns`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ns = self.0;
+        if ns >= Self::NANOS_PER_SEC {
+            write!(f, "{}s", trim(ns as f64 / 1e9))
+        } else if ns >= 1_000_000 {
+            write!(f, "{}ms", trim(ns as f64 / 1e6))
+        } else if ns >= 1_000 {
+            write!(f, "{}us", trim(ns as f64 / 1e3))
+        } else {
+            write!(f, "{ns}ns")
+        }
+    }
+}
+
+fn trim(x: f64) -> String {
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_picks_a_readable_unit() {
+        assert_eq!(SimTime::from_millis(1500).to_string(), "1.5s");
+        assert_eq!(SimTime::from_millis(250).to_string(), "250ms");
+        assert_eq!(SimTime(12_000).to_string(), "12us");
+        assert_eq!(SimTime(40).to_string(), "40ns");
+    }
+
+    #[test]
+    fn float_seconds_round_to_nanoseconds_and_saturate() {
+        assert_eq!(SimTime::from_secs_f64(0.004), SimTime(4_000_000));
+        assert_eq!(SimTime::from_secs_f64(-1.0), SimTime::ZERO);
+        assert_eq!(SimTime::from_secs_f64(f64::NAN), SimTime::ZERO);
+        assert_eq!(SimTime::from_secs_f64(1e30), SimTime::MAX);
+    }
+}

@@ -1,0 +1,236 @@
+//! The engine against queueing theory: M/M/1, M/M/c, M/D/1, M/M/c/K and a Jackson tandem at ρ = 0.8.
+//!
+//! Each scenario in `scenarios/theory/` is run long enough that the 95 %
+//! confidence half-width of the estimate (batch means over 20 batches,
+//! warm-up removed) is at most 1 % of the theoretical value; the test
+//! asserts that sample size first, then that the estimate is within 2 %
+//! of the formula. A half-width of 1 % is a standard error of ≤ 0.48 %,
+//! so 2 % is more than 4 standard errors: a correct engine fails with
+//! probability below 1e-4, while a 3 % bias would almost surely be caught.
+//! Run with `--nocapture` to see the table.
+
+use std::path::Path;
+
+use loadlab::scenario;
+use loadlab::sim::{SimTime, Simulation, Summary};
+use loadlab::theory;
+
+const BATCHES: usize = 20;
+/// Student t, 0.975 quantile, 19 degrees of freedom.
+const T_19: f64 = 2.093;
+
+/// (count, mean) pairs → batch means of what was added in each batch.
+struct Batches {
+    last: (u64, f64),
+    means: Vec<f64>,
+}
+
+impl Batches {
+    fn new() -> Self {
+        Batches {
+            last: (0, 0.0),
+            means: Vec::new(),
+        }
+    }
+    fn push(&mut self, count: u64, mean: f64) {
+        let sum = mean * count as f64;
+        let (c0, m0) = self.last;
+        let s0 = m0 * c0 as f64;
+        if count > c0 {
+            self.means.push((sum - s0) / (count - c0) as f64);
+        }
+        self.last = (count, mean);
+    }
+    /// 95 % half-width of the mean.
+    fn half_width(&self) -> f64 {
+        let n = self.means.len() as f64;
+        let m = self.means.iter().sum::<f64>() / n;
+        let var = self.means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+        T_19 * (var / n).sqrt()
+    }
+}
+
+struct Estimate {
+    name: &'static str,
+    simulated: f64,
+    theory: f64,
+    half_width: f64,
+}
+
+/// Runs `file` for `duration` and measures, per batch, the values chosen
+/// by `pick` (each a (count, mean) from the cumulative summary).
+fn run_batched(
+    file: &str,
+    duration: &str,
+    picks: &[(&'static str, fn(&Summary) -> (u64, f64), f64)],
+) -> (Vec<Estimate>, Summary) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let model = scenario::load_file(&path, &[format!("scenario.duration={duration}")])
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let warmup = model.warmup;
+    let end = model.duration;
+    let seed = model.seed;
+    let mut sim = Simulation::new(model, seed);
+    let mut batches: Vec<Batches> = picks.iter().map(|_| Batches::new()).collect();
+    sim.run_until(warmup);
+    let span = (end.0 - warmup.0) / BATCHES as u64;
+    for b in 1..=BATCHES as u64 {
+        sim.run_until(SimTime(warmup.0 + span * b));
+        let s = sim.summary();
+        for (i, (_, pick, _)) in picks.iter().enumerate() {
+            let (count, mean) = pick(&s);
+            batches[i].push(count, mean);
+        }
+        sim.take_windows();
+    }
+    let s = sim.summary();
+    let estimates = picks
+        .iter()
+        .zip(&batches)
+        .map(|((name, pick, theory), b)| Estimate {
+            name,
+            simulated: pick(&s).1,
+            theory: *theory,
+            half_width: b.half_width(),
+        })
+        .collect();
+    (estimates, s)
+}
+
+fn check(title: &str, estimates: &[Estimate]) {
+    println!("{title}");
+    println!(
+        "  {:<22} {:>12} {:>12} {:>9} {:>12}",
+        "quantity", "simulated", "theory", "error", "95% CI ±"
+    );
+    for e in estimates {
+        let err = e.simulated / e.theory - 1.0;
+        println!(
+            "  {:<22} {:>12.5} {:>12.5} {:>8.2}% {:>11.2}%",
+            e.name,
+            e.simulated,
+            e.theory,
+            err * 100.0,
+            e.half_width / e.theory * 100.0
+        );
+    }
+    for e in estimates {
+        assert!(
+            e.half_width / e.theory <= 0.01,
+            "{title} {}: run too short, CI ±{:.2}% of theory",
+            e.name,
+            e.half_width / e.theory * 100.0
+        );
+        let err = (e.simulated / e.theory - 1.0).abs();
+        assert!(
+            err < 0.02,
+            "{title} {}: simulated {} vs theory {} ({:.2}% off)",
+            e.name,
+            e.simulated,
+            e.theory,
+            err * 100.0
+        );
+    }
+}
+
+fn node_wait(s: &Summary) -> (u64, f64) {
+    let n = &s.nodes[0];
+    (n.started, n.mean_wait_ms.unwrap_or(0.0))
+}
+fn node_sojourn(s: &Summary) -> (u64, f64) {
+    let n = &s.nodes[0];
+    (n.sojourn.count, n.sojourn.mean_ms.unwrap_or(0.0))
+}
+fn end_to_end(s: &Summary) -> (u64, f64) {
+    (s.latency.count, s.latency.mean_ms.unwrap_or(0.0))
+}
+
+#[test]
+fn mm1_mean_wait_and_sojourn_match_the_formula() {
+    let q = theory::mmc(800.0, 0.001, 1);
+    let (est, _) = run_batched(
+        "scenarios/theory/mm1.toml",
+        "8000s",
+        &[
+            ("mean wait ms", node_wait, q.wait * 1e3),
+            ("mean sojourn ms", node_sojourn, q.sojourn * 1e3),
+        ],
+    );
+    check("M/M/1 ρ=0.8", &est);
+}
+
+#[test]
+fn mmc_mean_wait_and_sojourn_match_erlang_c() {
+    let q = theory::mmc(3200.0, 0.001, 4);
+    let (est, s) = run_batched(
+        "scenarios/theory/mmc.toml",
+        "3200s",
+        &[
+            ("mean wait ms", node_wait, q.wait * 1e3),
+            ("mean sojourn ms", node_sojourn, q.sojourn * 1e3),
+        ],
+    );
+    check("M/M/4 ρ=0.8", &est);
+    let u = s.nodes[0].utilisation.unwrap();
+    assert!((u - 0.8).abs() < 0.005, "utilisation {u}");
+}
+
+#[test]
+fn md1_mean_wait_matches_pollaczek_khinchine() {
+    let q = theory::mg1(800.0, 0.001, 0.0);
+    let (est, _) = run_batched(
+        "scenarios/theory/md1.toml",
+        "4000s",
+        &[
+            ("mean wait ms", node_wait, q.wait * 1e3),
+            ("mean sojourn ms", node_sojourn, q.sojourn * 1e3),
+        ],
+    );
+    check("M/D/1 ρ=0.8", &est);
+}
+
+#[test]
+fn mmck_blocking_and_wait_match_the_formula() {
+    let q = theory::mmck(1600.0, 0.001, 2, 10);
+    let (est, s) = run_batched(
+        "scenarios/theory/mmck.toml",
+        "800s",
+        &[("mean wait ms (admitted)", node_wait, q.wait * 1e3)],
+    );
+    check("M/M/2/10 ρ=0.8", &est);
+    let n = &s.nodes[0];
+    let blocking = n.counts.rejected as f64 / n.counts.arrived as f64;
+    println!(
+        "  blocking: simulated {:.4}%  theory {:.4}%",
+        blocking * 100.0,
+        q.blocking * 100.0
+    );
+    assert!(
+        (blocking - q.blocking).abs() < 0.01,
+        "blocking {blocking} vs {}",
+        q.blocking
+    );
+    // Rejected requests fail end to end as "rejected".
+    assert_eq!(s.counts.rejected, n.counts.rejected);
+}
+
+#[test]
+fn tandem_end_to_end_sojourn_matches_jackson() {
+    let (each, total) = theory::jackson_tandem(800.0, &[(0.001, 1), (0.002, 2), (0.003, 3)]);
+    let (est, s) = run_batched(
+        "scenarios/theory/tandem.toml",
+        "3000s",
+        &[("end-to-end W ms", end_to_end, total * 1e3)],
+    );
+    check("Tandem (Jackson)", &est);
+    for (n, q) in s.nodes.iter().zip(&each) {
+        let w = n.sojourn.mean_ms.unwrap();
+        println!(
+            "  station {:<8} W {:.4} ms  theory {:.4} ms",
+            n.id,
+            w,
+            q.sojourn * 1e3
+        );
+        assert!((w / (q.sojourn * 1e3) - 1.0).abs() < 0.03, "{}: {w}", n.id);
+    }
+}
