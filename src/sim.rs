@@ -11,6 +11,7 @@ pub mod simulation;
 pub mod snapshot;
 pub(crate) mod station;
 pub mod time;
+pub mod trace;
 
 pub use command::{Command, CommandError};
 pub use metrics::{Summary, Window};
@@ -18,3 +19,4 @@ pub use model::Model;
 pub use simulation::Simulation;
 pub use snapshot::Snapshot;
 pub use time::SimTime;
+pub use trace::{TraceConfig, TraceEvent, TraceKind};

@@ -315,7 +315,7 @@ fn read_workload(
 
     let rate = match t.field("rate") {
         Some(f) if closed => {
-            f.error(
+            f.error_at_key(
                 errs,
                 "`rate` does not apply to a closed workload",
                 Some("a closed workload's rate follows from `users` and `think`; remove `rate`, or use arrival = \"poisson\"".into()),
@@ -336,7 +336,7 @@ fn read_workload(
     };
     let users = match t.field("users") {
         Some(f) if open => {
-            f.error(
+            f.error_at_key(
                 errs,
                 "`users` applies to closed workloads only",
                 Some("set arrival = \"closed\", or remove `users`".into()),
@@ -357,7 +357,7 @@ fn read_workload(
     };
     let think = match t.field("think") {
         Some(f) if open => {
-            f.error(
+            f.error_at_key(
                 errs,
                 "`think` applies to closed workloads only",
                 Some("set arrival = \"closed\", or remove `think`".into()),
@@ -377,7 +377,7 @@ fn read_workload(
     );
     let phases = match t.field("phases") {
         Some(f) if closed => {
-            f.error(
+            f.error_at_key(
                 errs,
                 "`phases` apply to open-loop workloads only",
                 Some("a closed workload's load is set by `users`".into()),
@@ -423,7 +423,7 @@ fn read_mix(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<f64> {
             if (r + w - 1.0).abs() > 1e-6 {
                 f.error(
                     errs,
-                    format!("the mix must sum to 1, got {r} + {w} = {}", r + w),
+                    format!("the mix must sum to 1, got {r} + {w} = {}", rounded(r + w)),
                     Some("give fractions, e.g. { read = 0.9, write = 0.1 }".into()),
                 );
                 return None;
@@ -507,6 +507,13 @@ fn read_phases(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Vec<Phase>> {
         }
     }
     ok.then_some(phases)
+}
+
+/// `x` with at most 9 decimals and no trailing zeros (for sums that floating
+/// point makes ugly, like 0.8999999999999999).
+fn rounded(x: f64) -> String {
+    let s = format!("{x:.9}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// `a service`, `an X` ...
@@ -895,7 +902,7 @@ fn read_objective(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Objective>
     let above = t.field("above");
     let (f, is_below) = match (below, above) {
         (Some(_), Some(a)) => {
-            a.error(
+            a.error_at_key(
                 errs,
                 "give either `below` or `above`, not both",
                 Some("add a second [[objective]] for the other bound".into()),

@@ -124,7 +124,10 @@ fn read_table(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
                     at.error(
                         errs,
                         message,
-                        Some("a log-normal needs mean < p99 <= about 14.96 x mean".into()),
+                        Some(
+                            "a log-normal needs a p99 above its mean and at most about 15 times it"
+                                .into(),
+                        ),
                     );
                     None
                 }

@@ -52,13 +52,12 @@ impl NodeIds {
                 continue;
             };
             if !is_valid_id(id) {
+                // Still indexed, so references to it do not pile up errors.
                 f.error(
                     errs,
                     format!("node id `{id}` may only contain letters, digits, `_` and `-`"),
                     Some("for example `api`, `db-primary` or `cache_1`".into()),
                 );
-                ids.push(None);
-                continue;
             }
             if let Some(&line) = first_line.get(id) {
                 f.error(
@@ -102,6 +101,10 @@ impl NodeIds {
         let name = f.str(errs)?;
         if let Some(&i) = self.index.get(name) {
             return Some(i);
+        }
+        if self.ids.is_empty() {
+            // "No nodes at all" is reported once, elsewhere.
+            return None;
         }
         let known: Vec<&str> = self.ids.iter().flatten().map(String::as_str).collect();
         f.error(

@@ -106,6 +106,12 @@ fn explain_syntax(message: &str, snippet: &str) -> (String, Option<String>) {
         };
         return (format!("invalid TOML: {message}"), Some(hint));
     }
+    if message.contains("expected `\"`") {
+        return (
+            format!("invalid TOML: {message}"),
+            Some("a string is missing its closing quote".into()),
+        );
+    }
     (format!("invalid TOML: {message}"), None)
 }
 

@@ -119,8 +119,9 @@ impl<'a, 'i> Table<'a, 'i> {
 
     /// The field `key`, if present.
     pub(crate) fn field(&self, key: &str) -> Option<Field<'a, 'i>> {
-        self.table.get(key).map(|v| Field {
+        self.table.get_key_value(key).map(|(k, v)| Field {
             value: v,
+            key_span: Some(k.span()),
             path: join(&self.path, key),
         })
     }
@@ -173,6 +174,8 @@ impl<'a, 'i> Table<'a, 'i> {
 #[derive(Clone)]
 pub(crate) struct Field<'a, 'i> {
     pub(crate) value: &'a Value<'i>,
+    /// Where its key is written (`None` for array items).
+    pub(crate) key_span: Option<Span>,
     pub(crate) path: String,
 }
 
@@ -193,6 +196,18 @@ impl<'a, 'i> Field<'a, 'i> {
         hint: Option<String>,
     ) {
         errs.error(&self.span(), &self.path, message, hint);
+    }
+
+    /// Records a problem with the field as a whole, at its key (e.g. a
+    /// field that does not apply here).
+    pub(crate) fn error_at_key(
+        &self,
+        errs: &mut Errors<'_>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        let span = self.key_span.clone().unwrap_or_else(|| self.span());
+        errs.error(&span, &self.path, message, hint);
     }
 
     fn wrong_type(&self, errs: &mut Errors<'_>, expected: &str) {
@@ -402,6 +417,7 @@ impl<'a, 'i> Field<'a, 'i> {
             .enumerate()
             .map(|(i, v)| Field {
                 value: v,
+                key_span: None,
                 path: format!("{}[{i}]", self.path),
             })
             .collect()

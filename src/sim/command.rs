@@ -52,6 +52,8 @@ pub enum Command {
         node: NodeIdx,
         ttl: Option<SimTime>,
     },
+    /// Empties a cache at once (every key misses until refilled).
+    FlushCache { node: NodeIdx },
     /// Database read replicas.
     SetReadReplicas {
         node: NodeIdx,

@@ -41,9 +41,6 @@ impl Latencies {
         let _ = self.hist.record(v);
         self.sum_ns += u128::from(v);
     }
-    pub fn count(&self) -> u64 {
-        self.hist.len()
-    }
     pub fn reset(&mut self) {
         self.hist.reset();
         self.sum_ns = 0;

@@ -15,6 +15,7 @@ use crate::sim::rng::{Stream, stream};
 use crate::sim::snapshot::{NodeSnapshot, ReplicaSnapshot, Snapshot};
 use crate::sim::station::{Admission, Areas, Station};
 use crate::sim::time::SimTime;
+use crate::sim::trace::{TraceConfig, TraceEvent, TraceKind, Tracer};
 
 /// "No job": the end-to-end caller (the workload) or no station.
 const NONE: u32 = u32::MAX;
@@ -33,6 +34,10 @@ struct Req {
     user: u32,
     /// Arrived after warm-up: counts in the results.
     counted: bool,
+    /// Sequence number of the request in the run.
+    id: u64,
+    /// Sampled for tracing.
+    traced: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,6 +151,8 @@ pub struct Simulation {
     window_start: SimTime,
     windows: VecDeque<Window>,
     windows_dropped: u64,
+    requests_created: u64,
+    tracer: Tracer,
 }
 
 impl Simulation {
@@ -216,6 +223,8 @@ impl Simulation {
             window_start: now,
             windows: VecDeque::new(),
             windows_dropped: 0,
+            requests_created: 0,
+            tracer: Tracer::default(),
         };
         for w in 0..sim.sources.len() {
             match sim.sources[w].spec.arrival.clone() {
@@ -269,6 +278,12 @@ impl Simulation {
     /// Visits alive now (a request calling three nodes holds up to three).
     pub fn live_visits(&self) -> usize {
         self.jobs.len() - self.free_jobs.len()
+    }
+
+    /// The open-loop rate of workload `w` now (requests per second; 0 for
+    /// closed loops and unknown workloads).
+    pub fn offered_rate(&self, w: usize) -> f64 {
+        self.sources.get(w).map_or(0.0, |s| s.rate_at(self.now))
     }
 
     /// Handles the next event; false if none is left.
@@ -366,7 +381,11 @@ impl Simulation {
     fn new_request(&mut self, w: usize, user: u32) {
         let (kind, key) = self.sources[w].draw_request();
         let counted = self.now >= self.model.warmup;
+        let id = self.requests_created;
+        self.requests_created += 1;
         let req = Req {
+            id,
+            traced: self.tracer.wants(id),
             kind,
             key,
             created: self.now,
@@ -398,6 +417,17 @@ impl Simulation {
     fn end_to_end(&mut self, req: Req, outcome: Result<(), FailureCause>) {
         self.in_flight_total = self.in_flight_total.saturating_sub(1);
         let latency = self.now.saturating_sub(req.created);
+        if req.traced {
+            self.tracer.push(TraceEvent {
+                at: self.now,
+                request: req.id,
+                kind: TraceKind::Done {
+                    outcome,
+                    latency,
+                    workload: req.workload as usize,
+                },
+            });
+        }
         match outcome {
             Ok(()) => {
                 self.system.window_counts.completed += 1;
@@ -459,6 +489,18 @@ impl Simulation {
     /// load balancer chose.
     fn send(&mut self, req: Req, node: usize, parent: u32, via: Option<usize>) {
         let now = self.now;
+        if req.traced {
+            let from = self.sender_of(parent);
+            self.tracer.push(TraceEvent {
+                at: now,
+                request: req.id,
+                kind: TraceKind::Enter {
+                    from,
+                    to: node,
+                    workload: req.workload as usize,
+                },
+            });
+        }
         let n = &mut self.nodes[node];
         n.stats.counts.arrived += 1;
         n.stats.window_counts.arrived += 1;
@@ -584,6 +626,7 @@ impl Simulation {
     }
 
     fn reject(&mut self, node: usize, parent: u32, req: Req) {
+        self.trace_answer(req, node, parent, false);
         let n = &mut self.nodes[node];
         n.stats.counts.rejected += 1;
         n.stats.window_counts.rejected += 1;
@@ -746,6 +789,7 @@ impl Simulation {
         let n = &mut self.nodes[job.node as usize];
         n.stats.counts.timed_out += 1;
         n.stats.window_counts.timed_out += 1;
+        self.trace_answer(job.req, job.node as usize, job.parent, false);
         self.jobs[j as usize].answered = true;
         self.deliver(job.parent, job.req, Err(FailureCause::TimedOut));
     }
@@ -769,8 +813,29 @@ impl Simulation {
         if outcome.is_ok() {
             self.record_success(j);
         }
+        self.trace_answer(job.req, job.node as usize, job.parent, outcome.is_ok());
         self.jobs[j as usize].answered = true;
         self.deliver(job.parent, job.req, outcome);
+    }
+
+    fn trace_answer(&mut self, req: Req, from: usize, parent: u32, ok: bool) {
+        if req.traced {
+            let to = self.sender_of(parent);
+            self.tracer.push(TraceEvent {
+                at: self.now,
+                request: req.id,
+                kind: TraceKind::Answer { from, to, ok },
+            });
+        }
+    }
+
+    /// The node a visit belongs to (`None` for the workload).
+    fn sender_of(&self, job: u32) -> Option<usize> {
+        if job == NONE {
+            None
+        } else {
+            self.jobs.get(job as usize).map(|j| j.node as usize)
+        }
     }
 
     fn deliver(&mut self, parent: u32, req: Req, outcome: Result<(), FailureCause>) {
@@ -1019,6 +1084,21 @@ impl Simulation {
         }
     }
 
+    // ---- tracing --------------------------------------------------------
+
+    /// Starts (or with `None` stops) sampling requests for tracing.
+    pub fn set_tracing(&mut self, config: Option<TraceConfig>) {
+        self.tracer.config = config;
+        if config.is_none() {
+            self.tracer.events.clear();
+        }
+    }
+
+    /// Takes the trace events recorded since the last call, oldest first.
+    pub fn take_traces(&mut self) -> Vec<TraceEvent> {
+        self.tracer.events.drain(..).collect()
+    }
+
     // ---- live changes --------------------------------------------------
 
     /// Applies a live change at the current instant.
@@ -1194,6 +1274,14 @@ impl Simulation {
                 if let NodeKind::Cache(m) = &mut self.model.nodes[node].kind {
                     m.policy = policy;
                 }
+            }
+            Command::FlushCache { node } => {
+                node_of(node, &self.nodes)?;
+                let n = &mut self.nodes[node];
+                let NodeState::Cache { store, .. } = &mut n.state else {
+                    return err(format!("`{}` is not a cache", n.id));
+                };
+                store.clear();
             }
             Command::SetCacheTtl { node, ttl } => {
                 node_of(node, &self.nodes)?;

@@ -149,10 +149,6 @@ impl Station {
         self.advance(now);
         self.active = active;
     }
-
-    pub fn is_idle(&self) -> bool {
-        self.busy == 0 && self.line.is_empty()
-    }
 }
 
 #[cfg(test)]
