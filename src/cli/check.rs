@@ -38,8 +38,8 @@ pub fn describe(model: &Model) -> String {
     let mut out = String::new();
     let load = offered_load(model);
     let _ = writeln!(out, "scenario: {}", model.name);
-    if !model.story.is_empty() {
-        let _ = writeln!(out, "  {}", model.story);
+    for line in model.story.lines() {
+        let _ = writeln!(out, "  {}", line.trim());
     }
     let warmup = if model.warmup == SimTime::ZERO {
         "no warm-up".to_string()
@@ -204,9 +204,9 @@ fn parameters(model: &Model, kind: &NodeKind) -> String {
             s
         }
         NodeKind::Service(s) => format!(
-            "{} x {} workers, {}, service {}{}",
+            "{} x {}, {}, service {}{}",
             plural(s.replicas, "replica"),
-            s.workers,
+            plural(s.workers, "worker"),
             queue(s.queue),
             s.service_time.describe(),
             timeout(s.timeout)
