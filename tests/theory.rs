@@ -50,6 +50,9 @@ impl Batches {
     }
 }
 
+/// (name, how to read (count, mean) from a summary, theoretical value).
+type Pick = (&'static str, fn(&Summary) -> (u64, f64), f64);
+
 struct Estimate {
     name: &'static str,
     simulated: f64,
@@ -62,7 +65,7 @@ struct Estimate {
 fn run_batched(
     file: &str,
     duration: &str,
-    picks: &[(&'static str, fn(&Summary) -> (u64, f64), f64)],
+    picks: &[Pick],
 ) -> (Vec<Estimate>, Summary) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let model = scenario::load_file(&path, &[format!("scenario.duration={duration}")])

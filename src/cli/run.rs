@@ -80,6 +80,7 @@ pub fn run(args: &RunArgs) -> i32 {
 
 /// Runs to the end, streaming windows to `timeseries.csv`, then writes the
 /// summary files and prints the summary.
+#[allow(clippy::disallowed_methods)] // wall clock: the progress bar and the "events in Xs" line only
 fn execute(model: Model, info: &RunInfo, out: &Path, json: bool) -> Result<(), String> {
     fs::create_dir_all(out)
         .map_err(|e| format!("cannot create results folder {}: {e}", out.display()))?;
