@@ -1,1 +1,135 @@
-//! The window (Bevy + bevy_egui), behind the `gui` feature. Not built yet: see issue "The window".
+//! The window (Bevy + bevy_egui, feature `gui`): watch requests flow, tune live, read the charts, export.
+//!
+//! One plugin per file, parents add children:
+//! - [`bridge`] owns the `Simulation` and advances it each frame within a budget;
+//! - [`world`] draws nodes, edges, queues and badges; [`dots`] the sampled requests;
+//! - [`camera`] pans, zooms and picks; [`ui`] lays out the egui [`panels`];
+//! - [`capture`] takes `--screenshot` pictures and runs `--bench`.
+//!
+//! The panels are plain functions of `(&mut egui::Ui, &View, &mut UiState)`
+//! returning [`view::UiAction`]s, so they are tested without a window.
+
+pub mod bridge;
+pub mod camera;
+pub mod capture;
+pub mod dots;
+pub mod help;
+pub mod layout;
+pub mod panels;
+pub mod ui;
+pub mod view;
+pub mod world;
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use bevy::window::{PresentMode, WindowResolution};
+
+pub use bridge::{BridgePlugin, FrameBudget, SimBridge, SimSystems};
+pub use view::{Selected, UiAction, UiState, View};
+
+/// How the window starts (from `loadlab view` or bare `loadlab`).
+#[derive(Clone, Debug)]
+pub struct ViewOptions {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// `--set node.field=value` overrides applied on load.
+    pub overrides: Vec<String>,
+    /// Seed (default: the file's).
+    pub seed: Option<u64>,
+    /// Simulated seconds per wall second.
+    pub speed: f64,
+    /// Save a PNG of the window after this much simulated time, then exit.
+    pub screenshot: Option<(PathBuf, f64)>,
+    /// Node selected in the inspector at start.
+    pub select: Option<String>,
+    /// Measure frame times for this many wall seconds, print, exit.
+    pub bench: Option<f64>,
+    /// With `bench`: an empty Bevy + egui window (the renderer's floor).
+    pub bench_empty: bool,
+    /// Window size in logical pixels.
+    pub size: (u32, u32),
+}
+
+impl Default for ViewOptions {
+    fn default() -> Self {
+        ViewOptions {
+            file: PathBuf::from("scenarios/url-shortener.toml"),
+            overrides: Vec::new(),
+            seed: None,
+            speed: 1.0,
+            screenshot: None,
+            select: None,
+            bench: None,
+            bench_empty: false,
+            size: (1280, 800),
+        }
+    }
+}
+
+/// Opens the window and runs until it is closed (or a capture/bench ends).
+/// Returns the process exit code.
+pub fn run(options: ViewOptions) -> i32 {
+    let bridge = match SimBridge::open(&options.file, &options.overrides, options.seed) {
+        Ok(b) => b,
+        Err(text) => {
+            eprint!("{text}");
+            return crate::cli::EXIT_INVALID;
+        }
+    };
+    let mut app = App::new();
+    let title = format!("LoadLab — {}", bridge.sim.model().name);
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title,
+                    resolution: WindowResolution::new(options.size.0, options.size.1),
+                    // Frame times are measured honestly in bench mode.
+                    present_mode: if options.bench.is_some() {
+                        PresentMode::AutoNoVsync
+                    } else {
+                        PresentMode::AutoVsync
+                    },
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(bevy::log::LogPlugin {
+                filter: "warn,wgpu=error,naga=error".into(),
+                ..default()
+            }),
+    );
+    app.insert_resource(ClearColor(world::BACKGROUND));
+    app.add_plugins(bevy_egui::EguiPlugin::default());
+    app.insert_resource(capture::CaptureOptions::from(&options));
+    if options.bench_empty {
+        app.add_plugins(capture::empty_window_plugin);
+    } else {
+        let mut bridge = bridge;
+        bridge.speed = options.speed.clamp(bridge::MIN_SPEED, bridge::MAX_SPEED);
+        app.insert_resource(bridge);
+        app.insert_resource(UiState {
+            select_on_start: options.select.clone(),
+            ..UiState::default()
+        });
+        app.add_plugins(plugin);
+    }
+    app.add_plugins(capture::plugin);
+    match app.run() {
+        AppExit::Success => 0,
+        AppExit::Error(code) => i32::from(code.get()),
+    }
+}
+
+/// Everything of the window except the engine's `SimBridge` resource,
+/// which the caller inserts.
+pub fn plugin(app: &mut App) {
+    app.add_plugins((
+        bridge::plugin,
+        world::plugin,
+        dots::plugin,
+        camera::plugin,
+        ui::plugin,
+    ));
+}

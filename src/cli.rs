@@ -1,7 +1,8 @@
-//! The command line: `loadlab run | check` (clap), exit codes and dispatch.
+//! The command line: `loadlab run | check | view` (clap), exit codes and dispatch.
 
 pub mod check;
 pub mod run;
+pub mod view;
 
 use std::path::PathBuf;
 
@@ -29,6 +30,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Validate a scenario and describe its topology.
     Check(check::CheckArgs),
+    /// Open the window on a scenario: watch, tune live, export (feature `gui`).
+    View(view::ViewArgs),
 }
 
 /// Parses `std::env::args` and runs the command; returns the exit code.
@@ -44,6 +47,10 @@ pub fn main() -> i32 {
     match cli.command {
         Some(Command::Run(args)) => run::run(&args),
         Some(Command::Check(args)) => check::check(&args),
+        Some(Command::View(args)) => view::view(&args),
+        #[cfg(feature = "gui")]
+        None => crate::app::run(crate::app::ViewOptions::default()),
+        #[cfg(not(feature = "gui"))]
         None => {
             eprintln!(
                 "The window is not built yet. Try `loadlab run scenarios/url-shortener.toml`\n\

@@ -60,18 +60,19 @@ pub fn load_str(text: &str, file: &str, overrides: &[String]) -> Result<Model, V
     let mut errs = Errors::new(Sources::new(file, text, overrides));
     let (mut doc, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
-        for e in &syntax {
-            let span = e.span().unwrap_or(0..0);
+        let mut syntax: Vec<(std::ops::Range<usize>, &str)> = syntax
+            .iter()
+            .map(|e| (e.span().unwrap_or(0..0), e.message()))
+            .collect();
+        syntax.sort_by_key(|(span, _)| span.start);
+        let total = syntax.len();
+        for (span, message) in syntax.into_iter().take(MAX_DIAGNOSTICS) {
             let snippet = errs.sources().snippet(&span).to_string();
-            let first_line = e
-                .message()
-                .lines()
-                .next()
-                .unwrap_or("invalid TOML")
-                .to_string();
+            let first_line = message.lines().next().unwrap_or("invalid TOML").to_string();
             let (message, hint) = explain_syntax(&first_line, &snippet);
             errs.error(&span, "", message, hint);
         }
+        errs.not_shown(total.saturating_sub(MAX_DIAGNOSTICS));
         return Err(errs.into_sorted(MAX_DIAGNOSTICS));
     }
     overrides::apply(&mut errs, doc.get_mut(), overrides);

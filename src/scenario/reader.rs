@@ -1,5 +1,6 @@
 //! A walker over the spanned TOML tree that reads typed fields and records every problem it meets, then carries on.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use toml::Spanned;
@@ -22,13 +23,22 @@ pub(crate) type Elsewhere<'f> = &'f dyn Fn(&str) -> Option<(String, Option<Strin
 pub(crate) struct Errors<'t> {
     sources: Sources<'t>,
     found: Vec<(usize, Diagnostic)>,
+    /// (offset, message) of each recorded diagnostic, to drop repeats.
+    seen: HashSet<(usize, String)>,
+    /// Diagnostics not recorded because `MAX_KEPT` were already.
+    dropped: usize,
 }
+
+/// Most diagnostics kept in memory (bounds the work on huge bad inputs).
+const MAX_KEPT: usize = 1000;
 
 impl<'t> Errors<'t> {
     pub(crate) fn new(sources: Sources<'t>) -> Self {
         Errors {
             sources,
             found: Vec::new(),
+            seen: HashSet::new(),
+            dropped: 0,
         }
     }
 
@@ -44,36 +54,47 @@ impl<'t> Errors<'t> {
         message: impl Into<String>,
         hint: Option<String>,
     ) {
+        let message = message.into();
+        if !self.seen.insert((span.start, message.clone())) {
+            return;
+        }
+        if self.found.len() >= MAX_KEPT {
+            self.dropped = self.dropped.saturating_add(1);
+            return;
+        }
         let (file, line, column) = self.sources.locate(span.start);
         let d = Diagnostic {
             file,
             line,
             column,
             path: path.to_string(),
-            message: message.into(),
+            message,
             hint,
         };
-        if !self.found.iter().any(|(_, e)| *e == d) {
-            self.found.push((span.start, d));
-        }
+        self.found.push((span.start, d));
+    }
+
+    /// Counts `n` more problems that were found but not recorded.
+    pub(crate) fn not_shown(&mut self, n: usize) {
+        self.dropped = self.dropped.saturating_add(n);
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.found.is_empty()
+        self.found.is_empty() && self.dropped == 0
     }
 
     /// All diagnostics in source order (file first, then `--set`s), at
     /// most `limit` of them plus one saying how many were left out.
     pub(crate) fn into_sorted(mut self, limit: usize) -> Vec<Diagnostic> {
         self.found.sort_by_key(|(at, _)| *at);
-        let total = self.found.len();
+        let total = self.found.len().saturating_add(self.dropped);
         let mut out: Vec<Diagnostic> = self.found.into_iter().map(|(_, d)| d).collect();
-        if total > limit {
+        if total > out.len().min(limit) {
             out.truncate(limit);
             if let Some(last) = out.last().cloned() {
                 out.push(Diagnostic {
                     path: String::new(),
-                    message: format!("{} more errors not shown", total - limit),
+                    message: format!("{} more errors not shown", total - out.len()),
                     hint: Some("fix the ones above first".into()),
                     ..last
                 });

@@ -8,6 +8,8 @@
 pub(crate) struct Sources<'t> {
     file: &'t str,
     text: &'t str,
+    /// Byte offset where each line of `text` starts.
+    line_starts: Vec<usize>,
     /// `(first virtual offset, override text)`, in command-line order.
     overrides: Vec<(usize, &'t str)>,
 }
@@ -23,9 +25,13 @@ impl<'t> Sources<'t> {
             list.push((base, o.as_str()));
             base = base.saturating_add(o.len()).saturating_add(1);
         }
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         Sources {
             file,
             text,
+            line_starts,
             overrides: list,
         }
     }
@@ -44,7 +50,7 @@ impl<'t> Sources<'t> {
                 return (OVERRIDE_FILE.to_string(), 1, col);
             }
         }
-        let (line, col) = line_col(self.text, offset);
+        let (line, col) = self.file_line_col(offset);
         (self.file.to_string(), line, col)
     }
 
@@ -62,7 +68,20 @@ impl<'t> Sources<'t> {
 
     /// The 1-based line of a virtual offset in the scenario file.
     pub(crate) fn line_of(&self, offset: usize) -> usize {
-        line_col(self.text, offset).0
+        self.file_line_col(offset).0
+    }
+
+    /// Line and column in the scenario file, by binary search over the
+    /// line starts (diagnostics on big files stay cheap).
+    fn file_line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line_idx = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        let start = self.line_starts.get(line_idx).copied().unwrap_or(0);
+        let (_, col) = line_col(self.text.get(start..).unwrap_or(""), offset - start);
+        (line_idx + 1, col)
     }
 }
 

@@ -3,3 +3,7 @@
 pub(crate) mod cache;
 pub(crate) mod load_balancer;
 pub(crate) mod source;
+pub(crate) mod breaker;
+pub(crate) mod rate_limiter;
+pub(crate) mod retry;
+pub(crate) mod autoscaler;

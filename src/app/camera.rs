@@ -1,0 +1,204 @@
+//! The cameras: the world camera (pan by dragging, zoom with the wheel, click to select, fit to the system) in the space the egui panels leave, and the egui camera on top.
+
+use bevy::camera::visibility::RenderLayers;
+use bevy::camera::{CameraOutputMode, Viewport};
+use bevy::input::mouse::{MouseScrollUnit, MouseWheel};
+use bevy::prelude::*;
+use bevy::render::render_resource::BlendState;
+use bevy::window::PrimaryWindow;
+use bevy_egui::{EguiGlobalSettings, PrimaryEguiContext};
+
+use crate::app::layout::Place;
+use crate::app::view::{Selected, UiState};
+use crate::app::world::WorldLayout;
+
+/// The camera that draws the world.
+#[derive(Component)]
+pub struct WorldCamera;
+
+/// Room the egui panels take at each edge, logical pixels.
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq)]
+pub struct PanelInsets {
+    pub left: f32,
+    pub right: f32,
+    pub top: f32,
+    pub bottom: f32,
+    /// egui has the pointer (over a panel, or dragging a slider).
+    pub egui_pointer: bool,
+}
+
+#[derive(Default)]
+struct Drag {
+    pressed_at: Option<Vec2>,
+    last: Option<Vec2>,
+    moved: bool,
+}
+
+pub fn plugin(app: &mut App) {
+    app.init_resource::<PanelInsets>();
+    app.add_systems(Startup, spawn_cameras);
+    app.add_systems(PostUpdate, (fit_viewport, fit_camera).chain());
+    app.add_systems(Update, (pointer, zoom));
+}
+
+/// Spawns the world camera and the egui camera (drawn on top, nothing else).
+pub fn spawn_cameras(mut commands: Commands, mut egui: ResMut<EguiGlobalSettings>) {
+    egui.auto_create_primary_context = false;
+    commands.spawn((WorldCamera, Camera2d));
+    commands.spawn((
+        PrimaryEguiContext,
+        Camera2d,
+        RenderLayers::none(),
+        Camera {
+            order: 1,
+            output_mode: CameraOutputMode::Write {
+                blend_state: Some(BlendState::ALPHA_BLENDING),
+                clear_color: ClearColorConfig::None,
+            },
+            clear_color: ClearColorConfig::Custom(Color::NONE),
+            ..default()
+        },
+    ));
+}
+
+/// Keeps the world camera's viewport to the space between the panels.
+fn fit_viewport(
+    insets: Res<PanelInsets>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    mut camera: Single<&mut Camera, With<WorldCamera>>,
+) {
+    let s = window.scale_factor();
+    let (w, h) = (window.physical_width(), window.physical_height());
+    let pos = UVec2::new((insets.left * s) as u32, (insets.top * s) as u32);
+    let used = pos + UVec2::new((insets.right * s) as u32, (insets.bottom * s) as u32);
+    if used.x + 16 > w || used.y + 16 > h {
+        return;
+    }
+    let vp = Viewport {
+        physical_position: pos,
+        physical_size: UVec2::new(w, h) - used,
+        ..default()
+    };
+    if camera.viewport.as_ref().map(|v| (v.physical_position, v.physical_size))
+        != Some((vp.physical_position, vp.physical_size))
+    {
+        camera.viewport = Some(vp);
+    }
+}
+
+/// Frames the whole system when asked (start, restart, "Fit").
+fn fit_camera(
+    mut world: ResMut<WorldLayout>,
+    mut camera: Single<(&Camera, &mut Transform, &mut Projection), With<WorldCamera>>,
+) {
+    if !world.fit {
+        return;
+    }
+    let (cam, transform, projection) = &mut *camera;
+    let Some(size) = cam.logical_viewport_size() else {
+        return;
+    };
+    world.fit = false;
+    let b = world.layout.bounds();
+    transform.translation = b.center().extend(transform.translation.z);
+    if let Projection::Orthographic(o) = &mut **projection {
+        o.scale = (b.width() / size.x).max(b.height() / size.y).max(0.2) * 1.05;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn pointer(
+    buttons: Res<ButtonInput<MouseButton>>,
+    insets: Res<PanelInsets>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    mut camera: Single<(&Camera, &GlobalTransform, &mut Transform, &Projection), With<WorldCamera>>,
+    world: Res<WorldLayout>,
+    mut state: Option<ResMut<UiState>>,
+    mut drag: Local<Drag>,
+) {
+    let cursor = window.cursor_position();
+    let (cam, gt, transform, projection) = &mut *camera;
+    let scale = match projection {
+        Projection::Orthographic(o) => o.scale,
+        _ => 1.0,
+    };
+    if buttons.just_pressed(MouseButton::Left)
+        || buttons.just_pressed(MouseButton::Right)
+        || buttons.just_pressed(MouseButton::Middle)
+    {
+        if insets.egui_pointer {
+            *drag = Drag::default();
+            return;
+        }
+        *drag = Drag {
+            pressed_at: cursor,
+            last: cursor,
+            moved: false,
+        };
+    }
+    let held = buttons.pressed(MouseButton::Left)
+        || buttons.pressed(MouseButton::Right)
+        || buttons.pressed(MouseButton::Middle);
+    if held {
+        if let (Some(last), Some(now)) = (drag.last, cursor) {
+            let d = now - last;
+            if drag.pressed_at.is_some_and(|p| p.distance(now) > 4.0) {
+                drag.moved = true;
+            }
+            if drag.moved {
+                transform.translation.x -= d.x * scale;
+                transform.translation.y += d.y * scale;
+            }
+            drag.last = Some(now);
+        }
+    }
+    if buttons.just_released(MouseButton::Left) && drag.pressed_at.is_some() && !drag.moved {
+        if let (Some(c), Some(state)) = (cursor, state.as_mut()) {
+            if let Ok(p) = cam.viewport_to_world_2d(gt, c) {
+                state.selected = world.layout.pick(p).map(|pl| match pl {
+                    Place::Node(i) => Selected::Node(i),
+                    Place::Source(w) => Selected::Workload(w),
+                });
+            }
+        }
+        drag.pressed_at = None;
+    }
+    if !held {
+        drag.last = None;
+    }
+}
+
+fn zoom(
+    mut wheel: MessageReader<MouseWheel>,
+    insets: Res<PanelInsets>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    mut camera: Single<(&Camera, &GlobalTransform, &mut Transform, &mut Projection), With<WorldCamera>>,
+) {
+    let mut lines = 0.0;
+    for ev in wheel.read() {
+        lines += match ev.unit {
+            MouseScrollUnit::Line => ev.y,
+            MouseScrollUnit::Pixel => ev.y / 40.0,
+        };
+    }
+    if lines == 0.0 || insets.egui_pointer {
+        return;
+    }
+    let (cam, gt, transform, projection) = &mut *camera;
+    let Projection::Orthographic(o) = &mut **projection else {
+        return;
+    };
+    let before = window
+        .cursor_position()
+        .and_then(|c| cam.viewport_to_world_2d(gt, c).ok());
+    let old = o.scale;
+    o.scale = (o.scale * 0.85f32.powf(lines)).clamp(0.05, 40.0);
+    // Keep the point under the cursor where it is.
+    if let Some(p) = before {
+        let k = o.scale / old;
+        let c = transform.translation.truncate();
+        let n = p + (c - p) * k;
+        transform.translation.x = n.x;
+        transform.translation.y = n.y;
+    }
+}

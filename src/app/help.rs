@@ -1,0 +1,116 @@
+//! Hover texts in plain words: what each tunable and metric is, and what raising it tends to do.
+
+use crate::sim::model::{CachePolicy, LbAlgorithm};
+
+pub const REPLICAS: &str = "Copies of this service running side by side, each with its own workers \
+and waiting line. The load balancer spreads requests over them.\n\
+Raising it adds capacity at once (and cost); lowering it lets the removed copies finish what they \
+hold, then stop.";
+pub const WORKERS: &str = "How many requests one replica (or database instance) works on at the \
+same time, like threads in a pool.\n\
+Raising it lets more requests be served at once — until something it calls (or the CPU) becomes \
+the limit.";
+pub const QUEUE: &str = "How many requests may wait in line per replica when every worker is \
+busy. A full line turns new requests away (\"rejected\").\n\
+A longer line rejects less but lets requests wait longer (higher latency); a short line fails \
+fast. Unbounded never rejects, but waits can grow without limit.";
+pub const SERVICE_TIME: &str = "Mean time one worker spends on one request (its own work, not \
+counting calls to other nodes).\n\
+Raising it means each worker finishes fewer requests per second: utilisation and waits go up.";
+pub const TIMEOUT: &str = "A request not answered within this time fails as \"timed out\".\n\
+Shorter timeouts fail fast and free the caller; longer ones wait out slow spells.";
+pub const LB_ALGORITHM: &str = "How the load balancer picks a replica for each request.";
+pub const CACHE_CAPACITY: &str = "Most keys the cache holds at once. When full, it evicts one \
+(by its policy) to make room.\n\
+Raising it keeps more popular keys: the hit ratio goes up and fewer reads reach the database.";
+pub const CACHE_POLICY: &str = "Which key to evict when the cache is full.\n\
+LRU: the least recently used. LFU: the least frequently used. FIFO: the oldest inserted.";
+pub const CACHE_TTL: &str = "How long a cached entry stays fresh; older entries count as \
+misses and are fetched again.\n\
+Longer TTLs raise the hit ratio but may serve staler data.";
+pub const FLUSH: &str = "Empty the cache now. Every read misses until the cache refills: \
+watch the database take the whole load (a \"cold cache\").";
+pub const READ_REPLICAS: &str = "Copies of the database that serve reads; writes always go to \
+the primary.\n\
+Raising it spreads reads over more instances (lower database utilisation) and adds cost.";
+pub const WORKLOAD_RATE: &str = "Requests per second the users send (an open loop: they keep \
+coming whether or not the system keeps up).\n\
+Raising it adds load everywhere; past the bottleneck's capacity, queues grow and requests fail.";
+pub const READ_SHARE: &str = "Share of requests that are reads (the rest are writes).\n\
+Reads can be answered by the cache; writes go to the database primary.";
+
+pub const UTILISATION: &str = "Share of workers busy (over the last simulated second).\n\
+Near 100 % this node is the bottleneck: requests wait in line and latency climbs steeply.";
+pub const QUEUED: &str = "Requests waiting in line right now (all replicas). A growing line means \
+work arrives faster than it is finished.";
+pub const P50: &str = "p50 (median): half the requests were faster than this.";
+pub const P95: &str = "p95: 95 % of requests were faster than this; 1 in 20 was slower.";
+pub const P99: &str = "p99: 99 % of requests were faster than this; 1 in 100 was slower. \
+Users notice the slow tail, so objectives are often set on p99.";
+pub const HIT_RATIO: &str = "Share of cache lookups that found the key. Misses go on to the \
+database. It comes from the key popularity, the capacity and the TTL — it is not a dial.";
+pub const REJECTS: &str = "Requests turned away because every worker was busy and the waiting \
+line was full (per second, last window).";
+pub const TIMEOUTS: &str = "Requests that failed because this node did not answer within its \
+timeout (per second, last window).";
+pub const THROUGHPUT: &str = "Requests answered successfully per simulated second. \
+\"Offered\" is what the users sent: when served falls below offered, requests are failing.";
+pub const ERROR_RATE: &str = "Share of finished requests that failed (rejected, timed out or \
+dropped).";
+pub const COST: &str = "Dollars per hour for everything running now (replicas × price).";
+pub const SPEED: &str = "Simulated seconds per wall second. At high speeds the engine may not \
+keep up on a heavy scenario; the clock then says how fast it really goes.";
+pub const SEED: &str = "The random seed. The same seed and the same changes give exactly the \
+same run.";
+pub const RESTART: &str = "Start again from time zero with the same seed and the changes you \
+made so far (shortcut R).";
+pub const RELOAD: &str = "Start again from the file as written: your live changes are dropped.";
+pub const STEP: &str = "Advance a tenth of a simulated second, then pause.";
+pub const OBJECTIVES: &str = "What the scenario asks for. The mark shows the last simulated \
+second (what is happening now); the tooltip also gives the whole run since warm-up.";
+pub const DOTS: &str = "Dots are a sample of requests replayed in slow motion: green answered \
+in time, amber slower than the p99 objective, red failed. Dots piling up at a node are \
+requests waiting there.";
+
+/// What each load-balancing algorithm does.
+pub fn lb_algorithm(a: LbAlgorithm) -> &'static str {
+    match a {
+        LbAlgorithm::RoundRobin => "Round robin: each replica in turn. Fair when all requests cost the same.",
+        LbAlgorithm::WeightedRoundRobin => {
+            "Weighted round robin: in turn, but bigger replicas (higher weight) get more."
+        }
+        LbAlgorithm::Random => "Random: any replica. Simple, but short bursts can pile up on one.",
+        LbAlgorithm::LeastConnections => {
+            "Least connections: the replica with the fewest requests in progress. Adapts to slow \
+             replicas and uneven requests."
+        }
+        LbAlgorithm::PowerOfTwoChoices => {
+            "Power of two choices: look at two random replicas and pick the less busy one. Almost \
+             as good as least connections, without asking every replica."
+        }
+        LbAlgorithm::ConsistentHash => {
+            "Consistent hash: the same key always goes to the same replica (good for local \
+             caches); popular keys can overload one replica."
+        }
+    }
+}
+
+/// What each cache policy does.
+pub fn cache_policy(p: CachePolicy) -> &'static str {
+    match p {
+        CachePolicy::Lru => "LRU: evict the key used least recently.",
+        CachePolicy::Lfu => "LFU: evict the key used least often.",
+        CachePolicy::Fifo => "FIFO: evict the key inserted first.",
+    }
+}
+
+/// What a node kind is, for the inspector's heading.
+pub fn node_kind(kind: &str) -> &'static str {
+    match kind {
+        "load_balancer" => "Load balancer: forwards each request at once to one replica of a service.",
+        "service" => "Service: replicas × workers, each replica with its own waiting line.",
+        "cache" => "Cache: answers reads it holds fast; misses and writes go on to what is behind it.",
+        "database" => "Database: a primary takes the writes; read replicas share the reads.",
+        _ => "",
+    }
+}

@@ -1,0 +1,409 @@
+//! Where things go in the world view: node boxes from `pos` or an automatic left-to-right layered layout, and curved edges that avoid other boxes.
+
+use bevy::math::{Rect, Vec2};
+
+use crate::sim::model::{Model, NodeKind};
+
+/// Most replicas / instances drawn one by one; the rest are summed up.
+pub const MAX_DRAWN_INSTANCES: usize = 8;
+/// Height of one replica row inside a service or database box.
+pub const ROW_H: f32 = 24.0;
+pub const ROW_GAP: f32 = 8.0;
+/// Padding above the first row (room for nothing: labels sit above the box).
+pub const BOX_PAD: f32 = 12.0;
+const COLUMN_GAP: f32 = 270.0;
+const ROW_SPACING: f32 = 70.0;
+
+/// Something drawn in the world: a node or a traffic source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Place {
+    Node(usize),
+    Source(usize),
+}
+
+/// How a request goes along an edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// From a traffic source to its entry node.
+    Entry,
+    /// A load balancer to its service.
+    Balance,
+    /// A synchronous call (the caller's worker waits).
+    Call,
+    /// A forward (the sender's worker is freed).
+    Forward,
+    /// A cache's misses and writes.
+    Miss,
+}
+
+/// A drawn edge: a quadratic Bézier from `from` to `to`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edge {
+    pub from: Place,
+    pub to: Place,
+    pub kind: EdgeKind,
+    /// `read`, `write`, `miss` ...
+    pub label: Option<&'static str>,
+    pub curve: Curve,
+}
+
+/// A quadratic Bézier curve.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Curve {
+    pub p0: Vec2,
+    pub c: Vec2,
+    pub p1: Vec2,
+}
+
+impl Curve {
+    pub fn straight(p0: Vec2, p1: Vec2) -> Curve {
+        Curve {
+            p0,
+            c: (p0 + p1) / 2.0,
+            p1,
+        }
+    }
+    pub fn at(&self, t: f32) -> Vec2 {
+        let u = 1.0 - t;
+        self.p0 * (u * u) + self.c * (2.0 * u * t) + self.p1 * (t * t)
+    }
+    /// Direction of travel at `t` (not normalised).
+    pub fn tangent(&self, t: f32) -> Vec2 {
+        (self.c - self.p0) * (2.0 * (1.0 - t)) + (self.p1 - self.c) * (2.0 * t)
+    }
+    pub fn reversed(&self) -> Curve {
+        Curve {
+            p0: self.p1,
+            c: self.c,
+            p1: self.p0,
+        }
+    }
+}
+
+/// Node and source boxes plus the edges between them.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    /// Centre of each node, world units (y up).
+    pub node_centers: Vec<Vec2>,
+    pub node_sizes: Vec<Vec2>,
+    pub source_centers: Vec<Vec2>,
+    pub edges: Vec<Edge>,
+}
+
+impl Layout {
+    /// Lays out `model`: `pos` where given (x right, y down, as on screen),
+    /// otherwise layers from left to right by longest path from a source.
+    pub fn new(model: &Model) -> Layout {
+        let n = model.nodes.len();
+        let sizes: Vec<Vec2> = model.nodes.iter().map(|nd| node_size(&nd.kind, None)).collect();
+        let succ = successors(model);
+        // Longest-path layers (the scenario loader rejects cycles; the cap
+        // guards anyway).
+        let mut layer = vec![1usize; n];
+        for _ in 0..n + 1 {
+            let mut moved = false;
+            for (a, outs) in succ.iter().enumerate() {
+                for &(b, _, _) in outs {
+                    if layer[b] < layer[a] + 1 && layer[a] < n + 1 {
+                        layer[b] = layer[a] + 1;
+                        moved = true;
+                    }
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        let max_layer = layer.iter().copied().max().unwrap_or(1);
+        let mut centers = vec![Vec2::ZERO; n];
+        for l in 1..=max_layer {
+            let members: Vec<usize> = (0..n).filter(|&i| layer[i] == l).collect();
+            let total: f32 = members.iter().map(|&i| sizes[i].y + 30.0).sum::<f32>()
+                + ROW_SPACING * members.len().saturating_sub(1) as f32;
+            let mut y = total / 2.0;
+            for &i in &members {
+                let h = sizes[i].y + 30.0;
+                centers[i] = Vec2::new(l as f32 * COLUMN_GAP, y - h / 2.0 - 15.0);
+                y -= h + ROW_SPACING;
+            }
+        }
+        for (i, nd) in model.nodes.iter().enumerate() {
+            if let Some([x, y]) = nd.pos {
+                centers[i] = Vec2::new(x, -y);
+            }
+        }
+        let source_centers = model
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(w, wl)| {
+                let target = centers.get(wl.to).copied().unwrap_or_default();
+                let same: Vec<usize> = model
+                    .workloads
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| o.to == wl.to)
+                    .map(|(i, _)| i)
+                    .collect();
+                let k = same.iter().position(|&i| i == w).unwrap_or(0) as f32;
+                let spread = (same.len() as f32 - 1.0) / 2.0;
+                Vec2::new(target.x - COLUMN_GAP, target.y + (spread - k) * 110.0)
+            })
+            .collect();
+        let mut layout = Layout {
+            node_centers: centers,
+            node_sizes: sizes,
+            source_centers,
+            edges: Vec::new(),
+        };
+        layout.edges = edges(model, &layout);
+        layout
+    }
+
+    /// Centre of a place.
+    pub fn center(&self, p: Place) -> Vec2 {
+        match p {
+            Place::Node(i) => self.node_centers.get(i).copied().unwrap_or_default(),
+            Place::Source(w) => self.source_centers.get(w).copied().unwrap_or_default(),
+        }
+    }
+
+    /// Half extents of a place's box.
+    pub fn half_size(&self, p: Place) -> Vec2 {
+        match p {
+            Place::Node(i) => self.node_sizes.get(i).copied().unwrap_or(Vec2::splat(80.0)) / 2.0,
+            Place::Source(_) => Vec2::splat(SOURCE_RADIUS),
+        }
+    }
+
+    pub fn rect(&self, p: Place) -> Rect {
+        Rect::from_center_half_size(self.center(p), self.half_size(p))
+    }
+
+    /// Updates box sizes for the replica counts now (services and
+    /// databases grow as replicas are added); edges follow.
+    pub fn resize(&mut self, model: &Model, instances: &[Option<usize>]) {
+        let mut changed = false;
+        for (i, nd) in model.nodes.iter().enumerate() {
+            let s = node_size(&nd.kind, instances.get(i).copied().flatten());
+            if self.node_sizes.get(i) != Some(&s) {
+                if let Some(slot) = self.node_sizes.get_mut(i) {
+                    *slot = s;
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            self.edges = edges(model, self);
+        }
+    }
+
+    /// The curve a request follows from `a` to `b`: a drawn edge (either
+    /// direction) or a straight line between the boxes.
+    pub fn path(&self, a: Place, b: Place) -> Curve {
+        for e in &self.edges {
+            if e.from == a && e.to == b {
+                return e.curve;
+            }
+            if e.from == b && e.to == a {
+                return e.curve.reversed();
+            }
+        }
+        let (ca, cb) = (self.center(a), self.center(b));
+        Curve::straight(
+            clip_to_box(ca, self.half_size(a), cb),
+            clip_to_box(cb, self.half_size(b), ca),
+        )
+    }
+
+    /// The place whose box contains `p`, if any.
+    pub fn pick(&self, p: Vec2) -> Option<Place> {
+        let nodes = (0..self.node_centers.len()).map(Place::Node);
+        let sources = (0..self.source_centers.len()).map(Place::Source);
+        nodes
+            .chain(sources)
+            .find(|&pl| self.rect(pl).inflate(6.0).contains(p))
+    }
+
+    /// Everything drawn, with room for labels.
+    pub fn bounds(&self) -> Rect {
+        let mut r: Option<Rect> = None;
+        let places = (0..self.node_centers.len())
+            .map(Place::Node)
+            .chain((0..self.source_centers.len()).map(Place::Source));
+        for p in places {
+            let b = self.rect(p);
+            // Labels above, metrics below.
+            let b = Rect::from_corners(b.min - Vec2::new(20.0, 46.0), b.max + Vec2::new(20.0, 46.0));
+            r = Some(r.map_or(b, |r| r.union(b)));
+        }
+        r.unwrap_or(Rect::from_center_half_size(Vec2::ZERO, Vec2::splat(200.0)))
+    }
+}
+
+/// Radius of a traffic source's circle.
+pub const SOURCE_RADIUS: f32 = 34.0;
+
+/// Size of a node's box for `instances` drawn replicas (`None`: from the spec).
+pub fn node_size(kind: &NodeKind, instances: Option<usize>) -> Vec2 {
+    let rows = |n: usize| {
+        let n = n.clamp(1, MAX_DRAWN_INSTANCES) as f32;
+        BOX_PAD * 2.0 + n * ROW_H + (n - 1.0) * ROW_GAP
+    };
+    match kind {
+        NodeKind::LoadBalancer(_) => Vec2::new(84.0, 84.0),
+        NodeKind::Cache(_) => Vec2::new(108.0, 96.0),
+        NodeKind::Service(s) => {
+            Vec2::new(160.0, rows(instances.unwrap_or(s.replicas as usize)))
+        }
+        NodeKind::Database(d) => Vec2::new(
+            160.0,
+            rows(instances.unwrap_or(d.read_replicas as usize + 1)),
+        ),
+    }
+}
+
+/// Outgoing edges of each node: (target, kind, label).
+fn successors(model: &Model) -> Vec<Vec<(usize, EdgeKind, Option<&'static str>)>> {
+    model
+        .nodes
+        .iter()
+        .map(|nd| match &nd.kind {
+            NodeKind::LoadBalancer(lb) => vec![(lb.to, EdgeKind::Balance, None)],
+            NodeKind::Service(s) => s
+                .calls
+                .iter()
+                .map(|r| (r.to, EdgeKind::Call, r.when.map(|k| k.name())))
+                .chain(
+                    s.forward
+                        .iter()
+                        .map(|r| (r.to, EdgeKind::Forward, r.when.map(|k| k.name()))),
+                )
+                .collect(),
+            NodeKind::Cache(c) => c
+                .on_miss
+                .map(|m| vec![(m, EdgeKind::Miss, Some("miss"))])
+                .unwrap_or_default(),
+            NodeKind::Database(_) => Vec::new(),
+        })
+        .collect()
+}
+
+fn edges(model: &Model, layout: &Layout) -> Vec<Edge> {
+    let mut out = Vec::new();
+    for (w, wl) in model.workloads.iter().enumerate() {
+        out.push((Place::Source(w), Place::Node(wl.to), EdgeKind::Entry, None));
+    }
+    for (a, outs) in successors(model).into_iter().enumerate() {
+        for (b, kind, label) in outs {
+            if !out.iter().any(|e| e.0 == Place::Node(a) && e.1 == Place::Node(b)) {
+                out.push((Place::Node(a), Place::Node(b), kind, label));
+            }
+        }
+    }
+    let all: Vec<Place> = (0..layout.node_centers.len())
+        .map(Place::Node)
+        .chain((0..layout.source_centers.len()).map(Place::Source))
+        .collect();
+    out.into_iter()
+        .map(|(from, to, kind, label)| {
+            let curve = route(layout, from, to, &all);
+            Edge {
+                from,
+                to,
+                kind,
+                label,
+                curve,
+            }
+        })
+        .collect()
+}
+
+/// A curve from `from` to `to` that bends around any other box in the way.
+fn route(layout: &Layout, from: Place, to: Place, all: &[Place]) -> Curve {
+    let (ca, cb) = (layout.center(from), layout.center(to));
+    let normal = (cb - ca).perp().normalize_or_zero();
+    let obstacles: Vec<Rect> = all
+        .iter()
+        .filter(|&&p| p != from && p != to)
+        .map(|&p| layout.rect(p).inflate(14.0))
+        .collect();
+    let mut best = None;
+    for bend in [0.0f32, -90.0, 90.0, -160.0, 160.0, -240.0, 240.0] {
+        let c = (ca + cb) / 2.0 + normal * bend * 2.0;
+        let p0 = clip_to_box(ca, layout.half_size(from), c);
+        let p1 = clip_to_box(cb, layout.half_size(to), c);
+        let curve = Curve { p0, c, p1 };
+        let hits = (1..40).any(|k| {
+            let p = curve.at(k as f32 / 40.0);
+            obstacles.iter().any(|r| r.contains(p))
+        });
+        if !hits {
+            return curve;
+        }
+        best.get_or_insert(curve);
+    }
+    best.unwrap_or(Curve::straight(ca, cb))
+}
+
+/// Where the segment from `center` towards `toward` leaves the box.
+pub fn clip_to_box(center: Vec2, half: Vec2, toward: Vec2) -> Vec2 {
+    let d = toward - center;
+    if d.length_squared() < 1e-6 {
+        return center;
+    }
+    let tx = if d.x.abs() > 1e-6 { half.x / d.x.abs() } else { f32::INFINITY };
+    let ty = if d.y.abs() > 1e-6 { half.y / d.y.abs() } else { f32::INFINITY };
+    center + d * tx.min(ty).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> Model {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/url-shortener.toml"
+        ))
+        .unwrap();
+        crate::scenario::load_str(&text, "url-shortener.toml", &[]).unwrap()
+    }
+
+    #[test]
+    fn layers_run_left_to_right_in_call_order() {
+        let m = model();
+        let l = Layout::new(&m);
+        let x = |id: &str| l.node_centers[m.node_index(id).unwrap()].x;
+        assert!(l.source_centers[0].x < x("lb"));
+        assert!(x("lb") < x("api") && x("api") < x("cache") && x("cache") < x("db"));
+    }
+
+    #[test]
+    fn the_skip_edge_bends_around_the_cache() {
+        let m = model();
+        let l = Layout::new(&m);
+        let (api, cache, db) = (
+            m.node_index("api").unwrap(),
+            m.node_index("cache").unwrap(),
+            m.node_index("db").unwrap(),
+        );
+        let e = l
+            .edges
+            .iter()
+            .find(|e| e.from == Place::Node(api) && e.to == Place::Node(db))
+            .unwrap();
+        let r = l.rect(Place::Node(cache));
+        assert!((0..=20).all(|k| !r.contains(e.curve.at(k as f32 / 20.0))));
+    }
+
+    #[test]
+    fn picking_finds_the_box_under_the_point() {
+        let m = model();
+        let l = Layout::new(&m);
+        let db = m.node_index("db").unwrap();
+        assert_eq!(l.pick(l.node_centers[db]), Some(Place::Node(db)));
+        assert_eq!(l.pick(l.source_centers[0]), Some(Place::Source(0)));
+        assert_eq!(l.pick(Vec2::new(-9999.0, 0.0)), None);
+    }
+}

@@ -1,0 +1,39 @@
+//! The egui panels as plain functions of `(&mut egui::Ui, &View, &mut UiState) -> Vec<UiAction>`, testable without a window.
+
+pub mod charts;
+pub mod controls;
+pub mod export;
+pub mod inspector;
+pub mod scenario;
+
+use bevy_egui::egui::{self, Color32};
+
+pub use charts::charts;
+pub use controls::{controls, shortcuts};
+pub use export::export;
+pub use inspector::inspector;
+pub use scenario::{objectives, scenario};
+
+/// Answered in time (also "passing").
+pub const OK: Color32 = Color32::from_rgb(70, 190, 120);
+/// Slower than the p99 objective; warnings.
+pub const SLOW: Color32 = Color32::from_rgb(240, 175, 50);
+/// Failed (also "failing").
+pub const FAIL: Color32 = Color32::from_rgb(235, 80, 70);
+/// Secondary text.
+pub const MUTED: Color32 = Color32::from_rgb(150, 155, 165);
+
+/// A section heading.
+pub(crate) fn section(ui: &mut egui::Ui, title: &str) -> egui::Response {
+    ui.add_space(6.0);
+    ui.label(egui::RichText::new(title).strong().size(15.0))
+}
+
+/// `name: value` on one line, the name muted, with a hover text on both.
+pub(crate) fn metric_row(ui: &mut egui::Ui, name: &str, value: String, help: &str) {
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new(format!("{name}:")).color(MUTED))
+            .on_hover_text(help);
+        ui.label(value).on_hover_text(help);
+    });
+}

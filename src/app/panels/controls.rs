@@ -1,0 +1,139 @@
+//! Run controls: play/pause, step, speed (log slider), restart, seed, the clock; keyboard shortcuts.
+
+use bevy_egui::egui::{self, RichText};
+
+use crate::app::bridge::{MAX_SPEED, MIN_SPEED};
+use crate::app::help;
+use crate::app::panels::{FAIL, MUTED, OK, SLOW};
+use crate::app::view::{UiAction, UiState, View, format_clock};
+
+pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAction> {
+    let mut out = Vec::new();
+    let c = view.clock;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format_clock(view.now)).monospace().size(22.0))
+            .on_hover_text("Simulated time since the start (minutes:seconds).");
+        let (text, colour) = if c.paused {
+            ("paused".to_string(), MUTED)
+        } else if c.behind {
+            (format!("cannot keep up: {}", speed_text(c.speed_actual)), FAIL)
+        } else {
+            ("running".to_string(), OK)
+        };
+        ui.label(RichText::new(text).color(colour));
+    });
+    let speed_line = format!(
+        "sim speed {} (target {})",
+        speed_text(c.speed_actual),
+        speed_text(c.speed_target)
+    );
+    ui.label(RichText::new(speed_line).color(if c.behind { SLOW } else { MUTED }))
+        .on_hover_text(help::SPEED);
+    ui.horizontal(|ui| {
+        if c.paused {
+            if ui
+                .button("Play")
+                .on_hover_text("Run the simulation (shortcut: space).")
+                .clicked()
+            {
+                out.push(UiAction::SetPaused(false));
+            }
+        } else if ui
+            .button("Pause")
+            .on_hover_text("Freeze the simulation (shortcut: space).")
+            .clicked()
+        {
+            out.push(UiAction::SetPaused(true));
+        }
+        if ui.button("Step").on_hover_text(help::STEP).clicked() {
+            out.push(UiAction::Step);
+        }
+        if ui.button("Restart").on_hover_text(help::RESTART).clicked() {
+            out.push(UiAction::Restart);
+        }
+        if ui.button("Reload file").on_hover_text(help::RELOAD).clicked() {
+            out.push(UiAction::Reload);
+        }
+    });
+    let mut speed = c.speed_target;
+    let r = ui
+        .add(
+            egui::Slider::new(&mut speed, MIN_SPEED..=MAX_SPEED)
+                .logarithmic(true)
+                .text("Speed")
+                .suffix("×")
+                .max_decimals(1),
+        )
+        .on_hover_text(help::SPEED);
+    if r.changed() {
+        out.push(UiAction::SetSpeed(speed));
+    }
+    ui.horizontal(|ui| {
+        ui.label("Seed").on_hover_text(help::SEED);
+        if state.seed_text.is_empty() {
+            state.seed_text = view.seed.to_string();
+        }
+        let r = ui.add(egui::TextEdit::singleline(&mut state.seed_text).desired_width(90.0));
+        let parsed = state.seed_text.trim().parse::<u64>();
+        if r.lost_focus() {
+            match parsed {
+                Ok(s) if s != view.seed => out.push(UiAction::SetSeed(s)),
+                Err(_) => state.seed_text = view.seed.to_string(),
+                _ => {}
+            }
+        }
+        if parsed.as_ref().is_ok_and(|&s| s != view.seed)
+            && ui
+                .button("Restart with seed")
+                .on_hover_text(help::SEED)
+                .clicked()
+        {
+            out.push(UiAction::SetSeed(*parsed.as_ref().unwrap_or(&view.seed)));
+            out.push(UiAction::Restart);
+        }
+    });
+    ui.label(
+        RichText::new(format!(
+            "{:.1}M events/s · {:.0} ms/frame",
+            c.events_per_sec / 1e6,
+            c.frame_ms
+        ))
+        .small()
+        .color(MUTED),
+    )
+    .on_hover_text("Simulated events the engine handles per wall second, and the time one frame of the window takes.");
+    out
+}
+
+/// `312×`, `0.5×`.
+pub fn speed_text(s: f64) -> String {
+    if s >= 10.0 {
+        format!("{s:.0}×")
+    } else {
+        format!("{s:.1}×")
+    }
+}
+
+/// Keyboard: space pause/play, + and - speed ×2 / ÷2, R restart. Ignored
+/// while a text field has the keyboard.
+pub fn shortcuts(ctx: &egui::Context, view: &View) -> Vec<UiAction> {
+    if ctx.egui_wants_keyboard_input() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    ctx.input(|i| {
+        if i.key_pressed(egui::Key::Space) {
+            out.push(UiAction::SetPaused(!view.clock.paused));
+        }
+        if i.key_pressed(egui::Key::Plus) || i.key_pressed(egui::Key::Equals) {
+            out.push(UiAction::SetSpeed((view.clock.speed_target * 2.0).min(MAX_SPEED)));
+        }
+        if i.key_pressed(egui::Key::Minus) {
+            out.push(UiAction::SetSpeed((view.clock.speed_target / 2.0).max(MIN_SPEED)));
+        }
+        if i.key_pressed(egui::Key::R) {
+            out.push(UiAction::Restart);
+        }
+    });
+    out
+}

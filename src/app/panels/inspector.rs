@@ -1,0 +1,392 @@
+//! The inspector: every tunable of the selected node (or traffic source) applied live, and its own metrics.
+
+use bevy_egui::egui::{self, RichText};
+
+use crate::app::help;
+use crate::app::panels::{FAIL, MUTED, metric_row, section};
+use crate::app::view::{Selected, UiAction, UiState, View, format_ms};
+use crate::sim::dist::Dist;
+use crate::sim::model::{Arrival, CachePolicy, LbAlgorithm, NodeKind};
+use crate::sim::{Command, SimTime};
+
+pub fn inspector(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAction> {
+    let mut out = Vec::new();
+    picker(ui, view, state, &mut out);
+    match state.selected {
+        Some(Selected::Node(i)) if i < view.model.nodes.len() => node(ui, view, i, &mut out),
+        Some(Selected::Workload(w)) if w < view.model.workloads.len() => {
+            workload(ui, view, w, &mut out)
+        }
+        _ => {
+            ui.label(
+                RichText::new("Click a node in the picture (or pick one above) to tune it.")
+                    .color(MUTED),
+            );
+        }
+    }
+    if let Some(e) = &view.error {
+        ui.label(RichText::new(e).color(FAIL));
+    }
+    out
+}
+
+fn picker(ui: &mut egui::Ui, view: &View, state: &mut UiState, out: &mut Vec<UiAction>) {
+    let name = |s: Option<Selected>| match s {
+        Some(Selected::Node(i)) => view.model.nodes.get(i).map_or("?".into(), |n| n.id.clone()),
+        Some(Selected::Workload(w)) => view
+            .model
+            .workloads
+            .get(w)
+            .map_or("?".into(), |n| format!("{} (traffic)", n.name)),
+        None => "nothing selected".into(),
+    };
+    let mut sel = state.selected;
+    egui::ComboBox::from_id_salt("inspector-picker")
+        .selected_text(name(sel))
+        .show_ui(ui, |ui| {
+            for w in 0..view.model.workloads.len() {
+                ui.selectable_value(&mut sel, Some(Selected::Workload(w)), name(Some(Selected::Workload(w))));
+            }
+            for i in 0..view.model.nodes.len() {
+                ui.selectable_value(&mut sel, Some(Selected::Node(i)), name(Some(Selected::Node(i))));
+            }
+        });
+    if sel != state.selected {
+        state.selected = sel;
+        out.push(UiAction::Select(sel));
+    }
+}
+
+fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
+    let n = &view.model.nodes[i];
+    let kind = n.kind.name();
+    ui.label(RichText::new(format!("{} · {}", n.id, kind.replace('_', " "))).strong().size(16.0));
+    ui.label(RichText::new(help::node_kind(kind)).color(MUTED).small());
+    section(ui, "Tune (applied live)");
+    let apply = |out: &mut Vec<UiAction>, cmd: Command, label: String| {
+        out.push(UiAction::Apply(cmd, label));
+    };
+    match &n.kind {
+        NodeKind::Service(s) => {
+            let mut r = s.replicas;
+            if ui
+                .add(egui::Slider::new(&mut r, 1..=64).text("Replicas"))
+                .on_hover_text(help::REPLICAS)
+                .changed()
+            {
+                apply(out, Command::SetReplicas { node: i, replicas: r }, format!("{} ×{r}", n.id));
+            }
+            workers_queue_time(ui, &n.id, i, s.workers, s.queue, &s.service_time, s.timeout, out);
+        }
+        NodeKind::Database(d) => {
+            let mut r = d.read_replicas;
+            if ui
+                .add(egui::Slider::new(&mut r, 0..=16).text("Read replicas"))
+                .on_hover_text(help::READ_REPLICAS)
+                .changed()
+            {
+                apply(
+                    out,
+                    Command::SetReadReplicas { node: i, replicas: r },
+                    format!("{} +{r} replicas", n.id),
+                );
+            }
+            workers_queue_time(ui, &n.id, i, d.workers, d.queue, &d.service_time, d.timeout, out);
+        }
+        NodeKind::LoadBalancer(lb) => {
+            let mut a = lb.algorithm;
+            egui::ComboBox::from_label("Algorithm")
+                .selected_text(a.name())
+                .show_ui(ui, |ui| {
+                    for x in LbAlgorithm::ALL {
+                        ui.selectable_value(&mut a, x, x.name())
+                            .on_hover_text(help::lb_algorithm(x));
+                    }
+                })
+                .response
+                .on_hover_text(format!("{}\n{}", help::LB_ALGORITHM, help::lb_algorithm(lb.algorithm)));
+            if a != lb.algorithm {
+                apply(out, Command::SetLbAlgorithm { node: i, algorithm: a }, format!("{}: {}", n.id, a.name()));
+            }
+        }
+        NodeKind::Cache(c) => {
+            let mut cap = c.capacity;
+            if ui
+                .add(
+                    egui::Slider::new(&mut cap, 1..=10_000_000)
+                        .logarithmic(true)
+                        .text("Capacity (keys)"),
+                )
+                .on_hover_text(help::CACHE_CAPACITY)
+                .changed()
+            {
+                apply(out, Command::SetCacheCapacity { node: i, capacity: cap }, format!("{} {cap} keys", n.id));
+            }
+            let mut p = c.policy;
+            egui::ComboBox::from_label("Eviction policy")
+                .selected_text(p.name())
+                .show_ui(ui, |ui| {
+                    for x in CachePolicy::ALL {
+                        ui.selectable_value(&mut p, x, x.name())
+                            .on_hover_text(help::cache_policy(x));
+                    }
+                })
+                .response
+                .on_hover_text(help::CACHE_POLICY);
+            if p != c.policy {
+                apply(out, Command::SetCachePolicy { node: i, policy: p }, format!("{}: {}", n.id, p.name()));
+            }
+            if let Some(ttl) = optional_duration(ui, "TTL", c.ttl, 0.1, 3600.0, "s", help::CACHE_TTL) {
+                apply(out, Command::SetCacheTtl { node: i, ttl }, format!("{} ttl", n.id));
+            }
+            if ui.button("Flush cache").on_hover_text(help::FLUSH).clicked() {
+                apply(out, Command::FlushCache { node: i }, format!("{} flushed", n.id));
+            }
+        }
+    }
+    node_metrics(ui, view, i);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn workers_queue_time(
+    ui: &mut egui::Ui,
+    id: &str,
+    i: usize,
+    workers: u32,
+    queue: Option<u32>,
+    service_time: &Dist,
+    timeout: Option<SimTime>,
+    out: &mut Vec<UiAction>,
+) {
+    let mut w = workers;
+    if ui
+        .add(egui::Slider::new(&mut w, 1..=256).logarithmic(true).text("Workers"))
+        .on_hover_text(help::WORKERS)
+        .changed()
+    {
+        out.push(UiAction::Apply(
+            Command::SetWorkers { node: i, workers: w },
+            format!("{id} {w} workers"),
+        ));
+    }
+    let mut unbounded = queue.is_none();
+    let mut q = queue.unwrap_or(200);
+    ui.horizontal(|ui| {
+        let a = ui
+            .add_enabled(
+                !unbounded,
+                egui::Slider::new(&mut q, 0..=10_000).logarithmic(true).text("Queue capacity"),
+            )
+            .on_hover_text(help::QUEUE);
+        let b = ui.checkbox(&mut unbounded, "unbounded").on_hover_text(help::QUEUE);
+        if a.changed() || b.changed() {
+            let capacity = (!unbounded).then_some(q);
+            out.push(UiAction::Apply(
+                Command::SetQueueCapacity { node: i, capacity },
+                format!("{id} queue {}", capacity.map_or("∞".into(), |c| c.to_string())),
+            ));
+        }
+    });
+    let mean_ms = service_time.mean() * 1000.0;
+    let mut m = mean_ms;
+    if ui
+        .add(
+            egui::Slider::new(&mut m, 0.05..=2000.0)
+                .logarithmic(true)
+                .text("Service time (mean)")
+                .suffix(" ms"),
+        )
+        .on_hover_text(help::SERVICE_TIME)
+        .changed()
+        && m > 0.0
+    {
+        out.push(UiAction::Apply(
+            Command::SetServiceTime {
+                node: i,
+                dist: scale_mean(service_time, m / 1000.0),
+            },
+            format!("{id} {} service", format_ms(m)),
+        ));
+    }
+    if let Some(t) = optional_duration(ui, "Timeout", timeout, 0.001, 60.0, "s", help::TIMEOUT) {
+        out.push(UiAction::Apply(
+            Command::SetTimeout { node: i, timeout: t },
+            format!("{id} timeout"),
+        ));
+    }
+}
+
+/// A log slider for a duration that may be absent ("none"); returns the
+/// new value when changed.
+fn optional_duration(
+    ui: &mut egui::Ui,
+    name: &str,
+    value: Option<SimTime>,
+    min_s: f64,
+    max_s: f64,
+    suffix: &str,
+    hover: &str,
+) -> Option<Option<SimTime>> {
+    let mut none = value.is_none();
+    let mut secs = value.map_or(max_s.min(10.0), SimTime::as_secs_f64);
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        changed |= ui
+            .add_enabled(
+                !none,
+                egui::Slider::new(&mut secs, min_s..=max_s)
+                    .logarithmic(true)
+                    .text(name)
+                    .suffix(format!(" {suffix}")),
+            )
+            .on_hover_text(hover)
+            .changed();
+        changed |= ui.checkbox(&mut none, "none").on_hover_text(hover).changed();
+    });
+    changed.then(|| (!none).then(|| SimTime::from_secs_f64(secs)))
+}
+
+/// The same shape of distribution with a new mean (seconds).
+pub fn scale_mean(d: &Dist, mean: f64) -> Dist {
+    let old = d.mean();
+    let k = if old > 0.0 && old.is_finite() { mean / old } else { 1.0 };
+    match *d {
+        Dist::Constant { .. } => Dist::Constant { value: mean },
+        Dist::Exponential { .. } => Dist::Exponential { mean },
+        Dist::Uniform { min, max } => Dist::Uniform {
+            min: min * k,
+            max: max * k,
+        },
+        Dist::LogNormal { mu, sigma } => Dist::LogNormal {
+            mu: mu + k.ln(),
+            sigma,
+        },
+        Dist::Pareto { scale, shape } => Dist::Pareto {
+            scale: scale * k,
+            shape,
+        },
+    }
+}
+
+fn node_metrics(ui: &mut egui::Ui, view: &View, i: usize) {
+    section(ui, "Now (last simulated second)");
+    let snap = view.snapshot.nodes.get(i);
+    let win = view.last_window();
+    let nw = win.and_then(|w| w.nodes.get(i));
+    let secs = win.map_or(1.0, |w| w.end.saturating_sub(w.start).as_secs_f64().max(1e-9));
+    if let Some(s) = snap {
+        if !s.replicas.is_empty() {
+            let active = s.replicas.iter().filter(|r| r.active).count();
+            let busy: u32 = s.replicas.iter().map(|r| r.busy).sum();
+            let workers: u32 = s.replicas.iter().filter(|r| r.active).map(|r| r.workers).sum();
+            let queued: u32 = s.replicas.iter().map(|r| r.queued).sum();
+            metric_row(
+                ui,
+                "Instances",
+                format!("{active} running ({workers} workers, {busy} busy now)"),
+                help::REPLICAS,
+            );
+            metric_row(ui, "Waiting in line", format!("{queued}"), help::QUEUED);
+        }
+        if let Some(k) = s.cache_keys {
+            metric_row(ui, "Keys held", format!("{k}"), help::CACHE_CAPACITY);
+        }
+    }
+    if let Some(w) = nw {
+        if let Some(u) = w.utilisation {
+            metric_row(ui, "Utilisation", format!("{:.0}%", u * 100.0), help::UTILISATION);
+        }
+        if let Some(h) = w.hit_ratio {
+            metric_row(ui, "Hit ratio", format!("{:.1}%", h * 100.0), help::HIT_RATIO);
+        }
+        metric_row(
+            ui,
+            "Requests in",
+            format!("{:.0}/s", w.counts.arrived as f64 / secs),
+            help::THROUGHPUT,
+        );
+        if let (Some(p50), Some(p99)) = (w.sojourn.p50_ms, w.sojourn.p99_ms) {
+            metric_row(
+                ui,
+                "Time here p50 / p99",
+                format!("{} / {}", format_ms(p50), format_ms(p99)),
+                help::P99,
+            );
+        }
+        metric_row(
+            ui,
+            "Rejected",
+            format!("{:.0}/s", w.counts.rejected as f64 / secs),
+            help::REJECTS,
+        );
+        metric_row(
+            ui,
+            "Timed out",
+            format!("{:.0}/s", w.counts.timed_out as f64 / secs),
+            help::TIMEOUTS,
+        );
+    }
+    if let Some(ns) = view.summary.nodes.get(i) {
+        metric_row(ui, "Cost", format!("${:.2}/h", ns.cost_per_hour), help::COST);
+    }
+}
+
+fn workload(ui: &mut egui::Ui, view: &View, w: usize, out: &mut Vec<UiAction>) {
+    let wl = &view.model.workloads[w];
+    ui.label(RichText::new(format!("{} · traffic source", wl.name)).strong().size(16.0));
+    section(ui, "Tune (applied live)");
+    match wl.arrival {
+        Arrival::Closed { users, .. } => {
+            ui.label(format!("Closed loop: {users} users, each waits for its answer."));
+        }
+        _ => {
+            let mut rate = view.offered.get(w).copied().unwrap_or(0.0);
+            if ui
+                .add(
+                    egui::Slider::new(&mut rate, 1.0..=1_000_000.0)
+                        .logarithmic(true)
+                        .text("Rate")
+                        .suffix(" req/s")
+                        .max_decimals(0),
+                )
+                .on_hover_text(help::WORKLOAD_RATE)
+                .changed()
+            {
+                out.push(UiAction::Apply(
+                    Command::SetWorkloadRate { workload: w, rate },
+                    format!("{:.0} req/s", rate),
+                ));
+            }
+        }
+    }
+    let mut share = wl.read_fraction;
+    if ui
+        .add(egui::Slider::new(&mut share, 0.0..=1.0).text("Read share"))
+        .on_hover_text(help::READ_SHARE)
+        .changed()
+    {
+        out.push(UiAction::Apply(
+            Command::SetReadFraction {
+                workload: w,
+                read_fraction: share,
+            },
+            format!("{:.0}% reads", share * 100.0),
+        ));
+    }
+    section(ui, "Now (last simulated second)");
+    if let Some(win) = view.last_window() {
+        let secs = win.end.saturating_sub(win.start).as_secs_f64().max(1e-9);
+        metric_row(ui, "Sent", format!("{:.0}/s", win.counts.arrived as f64 / secs), help::WORKLOAD_RATE);
+        metric_row(ui, "Answered", format!("{:.0}/s", win.throughput_rps), help::THROUGHPUT);
+        metric_row(
+            ui,
+            "Failed",
+            format!("{:.0}/s", win.counts.failed() as f64 / secs),
+            help::ERROR_RATE,
+        );
+        if let Some(p) = win.latency.p99_ms {
+            metric_row(ui, "p99 latency", format_ms(p), help::P99);
+        }
+    }
+    ui.label(RichText::new(help::DOTS).small().color(MUTED));
+}

@@ -1,0 +1,73 @@
+//! The scenario panel: picker over `scenarios/**/*.toml`, title, story, and the objectives with live pass/fail.
+
+use bevy_egui::egui::{self, RichText};
+
+use crate::app::help;
+use crate::app::panels::{FAIL, MUTED, OK, section};
+use crate::app::view::{UiAction, UiState, View, format_metric};
+
+pub fn scenario(ui: &mut egui::Ui, view: &View, _state: &mut UiState) -> Vec<UiAction> {
+    let mut out = Vec::new();
+    let current = view
+        .file
+        .as_ref()
+        .map_or("(none)".to_string(), |f| short(f));
+    egui::ComboBox::from_id_salt("scenario-picker")
+        .selected_text(current)
+        .width(ui.available_width() - 8.0)
+        .show_ui(ui, |ui| {
+            for p in &view.scenarios {
+                let selected = view.file.as_ref() == Some(p);
+                if ui.selectable_label(selected, short(p)).clicked() && !selected {
+                    out.push(UiAction::Open(p.clone()));
+                }
+            }
+        })
+        .response
+        .on_hover_text("Open another scenario (every .toml file under scenarios/).");
+    ui.label(RichText::new(&view.model.name).strong().size(17.0));
+    if !view.model.story.is_empty() {
+        ui.label(RichText::new(view.model.story.trim()).color(MUTED));
+    }
+    out.extend(objectives(ui, view));
+    out
+}
+
+/// The objectives, each green (✔) or red (✖) by the last simulated second;
+/// the hover text adds the value over the whole run.
+pub fn objectives(ui: &mut egui::Ui, view: &View) -> Vec<UiAction> {
+    if view.objectives.is_empty() {
+        return Vec::new();
+    }
+    section(ui, "Objectives").on_hover_text(help::OBJECTIVES);
+    for o in &view.objectives {
+        let shown = o.now.as_ref().filter(|r| r.value.is_some()).unwrap_or(&o.run);
+        let (mark, colour) = match o.passing() {
+            Some(true) => ("✔", OK),
+            Some(false) => ("✖", FAIL),
+            None => ("…", MUTED),
+        };
+        let value = format_metric(shown.metric, shown.value);
+        let hover = format!(
+            "{}\nLast simulated second: {}\nWhole run since warm-up: {} ({})",
+            help::OBJECTIVES,
+            o.now
+                .as_ref()
+                .map_or("n/a".into(), |r| format_metric(r.metric, r.value)),
+            format_metric(o.run.metric, o.run.value),
+            if o.run.pass { "pass" } else { "fail" },
+        );
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("{mark} {}", o.text)).color(colour))
+                .on_hover_text(&hover);
+            ui.label(RichText::new(value).color(colour).strong())
+                .on_hover_text(&hover);
+        });
+    }
+    Vec::new()
+}
+
+fn short(p: &std::path::Path) -> String {
+    let s = p.display().to_string();
+    s.strip_prefix("scenarios/").map_or(s.clone(), str::to_string)
+}

@@ -1,0 +1,139 @@
+//! Lays out the egui panels around the world view each frame and routes what they ask for.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use crate::app::bridge::SimBridge;
+use crate::app::camera::PanelInsets;
+use crate::app::capture::ExportRequest;
+use crate::app::panels::{self, FAIL, MUTED, OK, SLOW};
+use crate::app::view::{UiAction, UiState, View};
+use crate::app::world::WorldLayout;
+
+pub const LEFT_WIDTH: f32 = 300.0;
+pub const RIGHT_WIDTH: f32 = 310.0;
+pub const CHARTS_HEIGHT: f32 = 210.0;
+
+pub fn plugin(app: &mut App) {
+    app.init_resource::<UiState>();
+    app.add_systems(Startup, style);
+    app.add_systems(EguiPrimaryContextPass, panels_system);
+}
+
+fn style(mut contexts: EguiContexts) {
+    if let Ok(ctx) = contexts.ctx_mut() {
+        ctx.style_mut(|s| {
+            s.spacing.slider_width = 150.0;
+            s.spacing.item_spacing = egui::vec2(6.0, 5.0);
+        });
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn panels_system(
+    mut contexts: EguiContexts,
+    view: Option<Res<View>>,
+    mut state: ResMut<UiState>,
+    mut bridge: ResMut<SimBridge>,
+    mut insets: ResMut<PanelInsets>,
+    mut world: ResMut<WorldLayout>,
+    mut export: ResMut<ExportRequest>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    let Some(view) = view else {
+        return Ok(());
+    };
+    let state = &mut *state;
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "root".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+    let mut actions = panels::shortcuts(&ctx, &view);
+    let left = egui::Panel::left("run")
+        .resizable(false)
+        .exact_size(LEFT_WIDTH)
+        .show(&mut root, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.add_space(4.0);
+                actions.extend(panels::controls(ui, &view, state));
+                ui.separator();
+                actions.extend(panels::scenario(ui, &view, state));
+                ui.separator();
+                actions.extend(panels::export(ui, &view, state));
+            });
+        })
+        .response
+        .rect
+        .width();
+    let right = egui::Panel::right("inspector")
+        .resizable(false)
+        .exact_size(RIGHT_WIDTH)
+        .show(&mut root, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.add_space(4.0);
+                actions.extend(panels::inspector(ui, &view, state));
+            });
+        })
+        .response
+        .rect
+        .width();
+    let bottom = egui::Panel::bottom("charts")
+        .resizable(true)
+        .default_size(CHARTS_HEIGHT)
+        .min_size(120.0)
+        .show(&mut root, |ui| {
+            actions.extend(panels::charts(ui, &view, state));
+        })
+        .response
+        .rect
+        .height();
+    // A legend over the top of the world view.
+    let legend_pos = egui::pos2(left + 10.0, 8.0);
+    egui::Area::new("legend".into())
+        .fixed_pos(legend_pos)
+        .show(&ctx, |ui| {
+            ui.horizontal(|ui| {
+                legend_swatch(ui, OK, "ok");
+                legend_swatch(ui, SLOW, "slower than p99 goal");
+                legend_swatch(ui, FAIL, "failed");
+                ui.label(egui::RichText::new("· bars: busy workers | waiting line").color(MUTED))
+                    .on_hover_text(format!(
+                        "{}\n\nIn a service or database box, each row is one replica: the long bar \
+                         is the share of its workers busy (green → red), the short bar its \
+                         waiting line. A red ! badge means the node is rejecting or timing out \
+                         requests.",
+                        crate::app::help::DOTS
+                    ));
+                if ui.small_button("Fit").on_hover_text("Show the whole system (drag to pan, wheel to zoom, click a node to select it).").clicked() {
+                    actions.push(UiAction::FitView);
+                }
+            });
+        });
+    let new_insets = PanelInsets {
+        left,
+        right,
+        top: 0.0,
+        bottom,
+        egui_pointer: ctx.is_pointer_over_egui() || ctx.egui_is_using_pointer(),
+    };
+    if *insets != new_insets {
+        *insets = new_insets;
+    }
+    for a in actions {
+        match a {
+            UiAction::Select(s) => state.selected = s,
+            UiAction::FitView => world.fit = true,
+            UiAction::Export => export.requested = true,
+            other => bridge.push(other),
+        }
+    }
+    Ok(())
+}
+
+fn legend_swatch(ui: &mut egui::Ui, colour: egui::Color32, text: &str) {
+    ui.label(egui::RichText::new("●").color(colour));
+    ui.label(egui::RichText::new(text).color(MUTED));
+}

@@ -1,0 +1,355 @@
+//! What the panels read (`View`, a picture of the running simulation), what they keep (`UiState`) and what they ask for (`UiAction`).
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+
+use bevy::prelude::Resource;
+
+use crate::report::objectives::{self, ObjectiveResult};
+use crate::sim::metrics::{LatencyStats, ratio};
+use crate::sim::model::{Bound, Model, ObjectiveMetric};
+use crate::sim::{Command, SimTime, Simulation, Snapshot, Summary, Window};
+
+/// Windows kept for charts and export (10 minutes of 1 s windows).
+pub const HISTORY_WINDOWS: usize = 600;
+
+/// What is selected in the world view and shown in the inspector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selected {
+    /// A node (index into `Model::nodes`).
+    Node(usize),
+    /// A traffic source (index into `Model::workloads`).
+    Workload(usize),
+}
+
+/// Something a panel asks the window to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UiAction {
+    /// A live change to the engine, with a short label for the chart mark.
+    Apply(Command, String),
+    /// Pause (true) or play (false).
+    SetPaused(bool),
+    /// Advance a tenth of a simulated second, then stay paused.
+    Step,
+    /// Simulated seconds per wall second.
+    SetSpeed(f64),
+    /// Restart from time zero with the same file and the live changes so far.
+    Restart,
+    /// Restart from the file as written (live changes dropped).
+    Reload,
+    /// Use this seed from the next restart on.
+    SetSeed(u64),
+    /// Open another scenario file.
+    Open(PathBuf),
+    Select(Option<Selected>),
+    /// Write summary.json, timeseries.csv, nodes.csv and a screenshot.
+    Export,
+    /// Fit the camera to the whole system.
+    FitView,
+}
+
+/// Panel state that lives across frames (not part of the simulation).
+#[derive(Resource, Clone, Debug)]
+pub struct UiState {
+    pub selected: Option<Selected>,
+    /// The seed box's text.
+    pub seed_text: String,
+    /// Charts show the last this many simulated seconds.
+    pub chart_span_secs: f64,
+    /// Node id to select once the world exists (`--select`).
+    pub select_on_start: Option<String>,
+    /// Show the "how to read this" help.
+    pub show_help: bool,
+}
+
+impl Default for UiState {
+    fn default() -> Self {
+        UiState {
+            selected: None,
+            seed_text: String::new(),
+            chart_span_secs: 60.0,
+            select_on_start: None,
+            show_help: false,
+        }
+    }
+}
+
+/// The clock and how well the engine keeps pace (filled by the bridge).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ClockView {
+    pub paused: bool,
+    /// The chosen speed (simulated seconds per wall second).
+    pub speed_target: f64,
+    /// The speed achieved over the last frames.
+    pub speed_actual: f64,
+    /// The engine could not reach the target in the last frames.
+    pub behind: bool,
+    /// Simulated events handled per wall second.
+    pub events_per_sec: f64,
+    /// Wall milliseconds per frame (smoothed).
+    pub frame_ms: f64,
+}
+
+/// A live change, for the vertical marks on the charts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangeMark {
+    pub at: SimTime,
+    pub label: String,
+}
+
+/// An objective with its value over the last window and over the run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectiveView {
+    /// `p99 below 100 ms`.
+    pub text: String,
+    /// Over the last closed window (what is happening now).
+    pub now: Option<ObjectiveResult>,
+    /// Over the measured run so far (what the exported summary says).
+    pub run: ObjectiveResult,
+}
+
+impl ObjectiveView {
+    /// Pass/fail as shown: the last window when there is one, else the run.
+    pub fn passing(&self) -> Option<bool> {
+        match &self.now {
+            Some(r) if r.value.is_some() => Some(r.pass),
+            _ => self.run.value.map(|_| self.run.pass),
+        }
+    }
+}
+
+/// A picture of the running simulation for the panels, refreshed by the
+/// bridge each frame. Plain data plus a bounded copy of the windows.
+#[derive(Resource, Clone, Debug)]
+pub struct View {
+    /// The model with live changes applied.
+    pub model: Model,
+    /// The file it came from, if any.
+    pub file: Option<PathBuf>,
+    /// Every `*.toml` under `scenarios/`, for the picker.
+    pub scenarios: Vec<PathBuf>,
+    pub seed: u64,
+    pub now: SimTime,
+    pub clock: ClockView,
+    pub snapshot: Snapshot,
+    /// Over the measured period (after warm-up) so far.
+    pub summary: Summary,
+    /// Offered rate of each workload now (requests per second).
+    pub offered: Vec<f64>,
+    pub objectives: Vec<ObjectiveView>,
+    /// The most recent closed windows (bounded, oldest first).
+    pub history: VecDeque<Window>,
+    /// Windows that fell out of `history`.
+    pub history_dropped: u64,
+    pub marks: Vec<ChangeMark>,
+    /// Where the last export went, or what went wrong.
+    pub export_status: Option<String>,
+    /// The last refused command or load error.
+    pub error: Option<String>,
+}
+
+impl View {
+    /// A view of `sim` as it is now.
+    pub fn new(sim: &mut Simulation, file: Option<PathBuf>) -> View {
+        let summary = sim.summary();
+        let mut view = View {
+            model: sim.model().clone(),
+            file,
+            scenarios: Vec::new(),
+            seed: sim.seed(),
+            now: sim.now(),
+            clock: ClockView {
+                speed_target: 1.0,
+                ..ClockView::default()
+            },
+            snapshot: sim.snapshot(),
+            summary,
+            offered: Vec::new(),
+            objectives: Vec::new(),
+            history: VecDeque::new(),
+            history_dropped: 0,
+            marks: Vec::new(),
+            export_status: None,
+            error: None,
+        };
+        view.refresh(sim, true);
+        view
+    }
+
+    /// Takes the windows `sim` closed since the last call into the history,
+    /// and refreshes the snapshot; with `full`, also the summary and the
+    /// objectives (costlier: call a few times a second).
+    pub fn refresh(&mut self, sim: &mut Simulation, full: bool) {
+        let new_windows = sim.take_windows();
+        let changed = !new_windows.is_empty();
+        for w in new_windows {
+            if self.history.len() >= HISTORY_WINDOWS {
+                self.history.pop_front();
+                self.history_dropped += 1;
+            }
+            self.history.push_back(w);
+        }
+        self.now = sim.now();
+        self.snapshot = sim.snapshot();
+        self.offered = (0..sim.model().workloads.len())
+            .map(|w| sim.offered_rate(w))
+            .collect();
+        if full || changed {
+            self.model.clone_from(sim.model());
+            self.summary = sim.summary();
+            self.evaluate_objectives();
+        }
+    }
+
+    /// Recomputes objective pass/fail from the summary and the last window.
+    pub fn evaluate_objectives(&mut self) {
+        let run = objectives::evaluate(&self.model.objectives, &self.summary);
+        let now = self
+            .history
+            .back()
+            .map(|w| objectives::evaluate(&self.model.objectives, &summary_of_window(&self.summary, w)));
+        self.objectives = run
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| ObjectiveView {
+                text: objective_text(&r),
+                now: now.as_ref().and_then(|n| n.get(i).cloned()),
+                run: r,
+            })
+            .collect();
+    }
+
+    /// The p99 objective in milliseconds, if the scenario has one: requests
+    /// slower than this are drawn as "slow".
+    pub fn p99_objective_ms(&self) -> Option<f64> {
+        self.model.objectives.iter().find_map(|o| match (o.metric, o.bound) {
+            (ObjectiveMetric::P99, Bound::Below(s)) => Some(s * 1000.0),
+            _ => None,
+        })
+    }
+
+    /// The last closed window, if any.
+    pub fn last_window(&self) -> Option<&Window> {
+        self.history.back()
+    }
+
+    /// Whether node `i` rejected or timed out requests in the last window.
+    pub fn node_failing(&self, i: usize) -> Option<(u64, u64)> {
+        let w = self.last_window()?.nodes.get(i)?;
+        let (r, t) = (w.counts.rejected, w.counts.timed_out);
+        (r + t > 0).then_some((r, t))
+    }
+}
+
+/// A summary whose end-to-end figures are those of one window, so
+/// `report::objectives::evaluate` can judge "now" as well as the run.
+pub fn summary_of_window(run: &Summary, w: &Window) -> Summary {
+    let c = w.counts;
+    let mut s = run.clone();
+    s.latency = if w.latency.count > 0 {
+        w.latency
+    } else {
+        LatencyStats::default()
+    };
+    s.throughput_rps = w.throughput_rps;
+    s.error_rate = ratio(c.failed() as f64, (c.completed + c.failed()) as f64);
+    s.cost_per_hour = w.cost_per_hour;
+    s
+}
+
+fn objective_text(r: &ObjectiveResult) -> String {
+    let unit = match r.metric {
+        m if m.is_latency() => " ms",
+        ObjectiveMetric::Throughput => " req/s",
+        ObjectiveMetric::CostPerHour => " $/h",
+        ObjectiveMetric::ErrorRate => "",
+        _ => "",
+    };
+    let target = if r.metric == ObjectiveMetric::ErrorRate {
+        format!("{}%", trim(r.target * 100.0))
+    } else if r.metric == ObjectiveMetric::CostPerHour {
+        format!("${}", trim(r.target))
+    } else {
+        format!("{}{unit}", trim(r.target))
+    };
+    let target = if r.metric == ObjectiveMetric::CostPerHour {
+        format!("{target}/h")
+    } else {
+        target
+    };
+    format!("{} {} {target}", metric_label(r.metric), r.bound)
+}
+
+/// The learner-facing name of an objective metric.
+pub fn metric_label(m: ObjectiveMetric) -> &'static str {
+    match m {
+        ObjectiveMetric::P50 => "p50 latency",
+        ObjectiveMetric::P95 => "p95 latency",
+        ObjectiveMetric::P99 => "p99 latency",
+        ObjectiveMetric::MeanLatency => "mean latency",
+        ObjectiveMetric::ErrorRate => "error rate",
+        ObjectiveMetric::Throughput => "throughput",
+        ObjectiveMetric::CostPerHour => "cost",
+    }
+}
+
+/// Formats an objective value in its metric's unit.
+pub fn format_metric(m: ObjectiveMetric, v: Option<f64>) -> String {
+    let Some(v) = v else {
+        return "n/a".into();
+    };
+    match m {
+        _ if m.is_latency() => format_ms(v),
+        ObjectiveMetric::ErrorRate => format!("{:.2}%", v * 100.0),
+        ObjectiveMetric::Throughput => format!("{v:.0} req/s"),
+        ObjectiveMetric::CostPerHour => format!("${v:.2}/h"),
+        _ => format!("{v}"),
+    }
+}
+
+/// `0.84 ms`, `12.3 ms`, `140 ms`, `1.20 s`.
+pub fn format_ms(ms: f64) -> String {
+    if ms >= 1000.0 {
+        format!("{:.2} s", ms / 1000.0)
+    } else if ms >= 100.0 {
+        format!("{ms:.0} ms")
+    } else if ms >= 10.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.2} ms")
+    }
+}
+
+/// `1.5`, `100`, `0.1` (no trailing zeros).
+pub fn trim(x: f64) -> String {
+    let s = format!("{x:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `12:34.5` style simulated clock.
+pub fn format_clock(t: SimTime) -> String {
+    let s = t.as_secs_f64();
+    let m = (s / 60.0).floor();
+    format!("{:02}:{:04.1}", m as u64, s - m * 60.0)
+}
+
+/// Every `*.toml` below `dir`, sorted.
+pub fn find_scenarios(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "toml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

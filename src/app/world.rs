@@ -1,0 +1,501 @@
+//! The world view: nodes as shapes by kind with utilisation, queue bars and failure badges (one dynamic mesh), edges (gizmos) and labels (Text2d).
+
+use bevy::asset::RenderAssetUsages;
+use bevy::camera::visibility::NoFrustumCulling;
+use bevy::mesh::{Indices, PrimitiveTopology};
+use bevy::prelude::*;
+use bevy::sprite::Anchor;
+use bevy::text::FontSize;
+
+use crate::app::bridge::{SimBridge, SimSystems};
+use crate::app::layout::{
+    BOX_PAD, EdgeKind, Layout, MAX_DRAWN_INSTANCES, Place, ROW_GAP, ROW_H, SOURCE_RADIUS,
+};
+use crate::app::view::{Selected, UiState, View, format_ms};
+use crate::sim::model::NodeKind;
+
+pub const BACKGROUND: Color = Color::srgb(0.075, 0.082, 0.098);
+const PANEL: Color = Color::srgb(0.16, 0.17, 0.2);
+const OUTLINE: Color = Color::srgb(0.36, 0.39, 0.45);
+const SELECTED: Color = Color::srgb(0.95, 0.95, 1.0);
+const ROW_BG: Color = Color::srgb(0.1, 0.11, 0.13);
+const SOURCE: Color = Color::srgb(0.33, 0.52, 0.85);
+const LB: Color = Color::srgb(0.42, 0.47, 0.58);
+const CACHE: Color = Color::srgb(0.2, 0.55, 0.6);
+const QUEUE: Color = Color::srgb(0.93, 0.6, 0.2);
+const BADGE: Color = Color::srgb(0.92, 0.3, 0.27);
+const LABEL: Color = Color::srgb(0.92, 0.93, 0.95);
+const METRIC: Color = Color::srgb(0.68, 0.71, 0.76);
+/// Width of the busy-workers bar in a replica row, and of its queue bar.
+const BUSY_W: f32 = 104.0;
+const QUEUE_W: f32 = 30.0;
+
+/// Green → amber → red as utilisation goes 0 → 1.
+pub fn utilisation_colour(u: f32) -> Color {
+    let ok = Vec3::new(0.27, 0.74, 0.47);
+    let warn = Vec3::new(0.94, 0.69, 0.2);
+    let bad = Vec3::new(0.92, 0.3, 0.27);
+    let c = if u < 0.6 {
+        ok
+    } else if u < 0.85 {
+        ok.lerp(warn, (u - 0.6) / 0.25)
+    } else {
+        warn.lerp(bad, ((u - 0.85) / 0.15).min(1.0))
+    };
+    Color::srgb(c.x, c.y, c.z)
+}
+
+/// The layout of the current simulation, shared by the world, dots and camera.
+#[derive(Resource, Default)]
+pub struct WorldLayout {
+    pub layout: Layout,
+    /// The bridge generation this layout was made for.
+    pub generation: Option<u64>,
+    /// Smoothed busy share per node and instance.
+    pub busy: Vec<Vec<f32>>,
+    /// Request the camera to fit the layout.
+    pub fit: bool,
+}
+
+/// Everything spawned for one simulation (despawned on restart/open).
+#[derive(Component)]
+pub struct WorldEntity;
+
+#[derive(Component)]
+struct ShapesMesh(Handle<Mesh>);
+
+#[derive(Component)]
+struct PlaceTitle(Place);
+
+#[derive(Component)]
+struct PlaceMetrics(Place);
+
+#[derive(Component)]
+struct EdgeLabel(usize);
+
+pub fn plugin(app: &mut App) {
+    app.init_resource::<WorldLayout>();
+    app.add_systems(
+        Update,
+        (rebuild, smooth_busy, draw_shapes, draw_edges, update_labels)
+            .chain()
+            .after(SimSystems::Writeback),
+    );
+}
+
+/// Spawns the world for a new simulation (first frame, restart, open).
+#[allow(clippy::too_many_arguments)]
+fn rebuild(
+    mut commands: Commands,
+    bridge: Res<SimBridge>,
+    mut world: ResMut<WorldLayout>,
+    old: Query<Entity, With<WorldEntity>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<ColorMaterial>>,
+    mut state: Option<ResMut<UiState>>,
+) {
+    if world.generation == Some(bridge.generation) {
+        return;
+    }
+    for e in &old {
+        commands.entity(e).despawn();
+    }
+    let model = bridge.sim.model();
+    world.layout = Layout::new(model);
+    world.generation = Some(bridge.generation);
+    world.busy.clear();
+    world.fit = true;
+    if let Some(state) = state.as_mut() {
+        if let Some(id) = state.select_on_start.take() {
+            state.selected = model.node_index(&id).map(Selected::Node).or_else(|| {
+                model
+                    .workloads
+                    .iter()
+                    .position(|w| w.name == id)
+                    .map(Selected::Workload)
+            });
+        }
+    }
+    let mesh = meshes.add(empty_mesh());
+    commands.spawn((
+        WorldEntity,
+        ShapesMesh(mesh.clone()),
+        Mesh2d(mesh),
+        MeshMaterial2d(materials.add(ColorMaterial::from_color(Color::WHITE))),
+        Transform::from_xyz(0.0, 0.0, 0.0),
+        NoFrustumCulling,
+    ));
+    let places = (0..model.nodes.len())
+        .map(Place::Node)
+        .chain((0..model.workloads.len()).map(Place::Source));
+    for p in places {
+        let title = match p {
+            Place::Node(i) => model.nodes[i].id.clone(),
+            Place::Source(w) => model.workloads[w].name.clone(),
+        };
+        commands.spawn((
+            WorldEntity,
+            PlaceTitle(p),
+            Text2d::new(title),
+            TextFont {
+                font_size: FontSize::Px(19.0),
+                ..default()
+            },
+            TextColor(LABEL),
+            Anchor::BOTTOM_CENTER,
+            Transform::from_xyz(0.0, 0.0, 3.0),
+        ));
+        commands.spawn((
+            WorldEntity,
+            PlaceMetrics(p),
+            Text2d::new(""),
+            TextFont {
+                font_size: FontSize::Px(14.0),
+                ..default()
+            },
+            TextColor(METRIC),
+            Anchor::TOP_CENTER,
+            Transform::from_xyz(0.0, 0.0, 3.0),
+        ));
+    }
+    for (k, e) in world.layout.edges.iter().enumerate() {
+        if let Some(label) = e.label {
+            commands.spawn((
+                WorldEntity,
+                EdgeLabel(k),
+                Text2d::new(label),
+                TextFont {
+                    font_size: FontSize::Px(13.0),
+                    ..default()
+                },
+                TextColor(METRIC),
+                Transform::from_xyz(0.0, 0.0, 3.0),
+            ));
+        }
+    }
+}
+
+fn empty_mesh() -> Mesh {
+    let mut m = Mesh::new(
+        PrimitiveTopology::TriangleList,
+        RenderAssetUsages::MAIN_WORLD | RenderAssetUsages::RENDER_WORLD,
+    );
+    m.insert_attribute(Mesh::ATTRIBUTE_POSITION, Vec::<[f32; 3]>::new());
+    m.insert_attribute(Mesh::ATTRIBUTE_COLOR, Vec::<[f32; 4]>::new());
+    m.insert_indices(Indices::U32(Vec::new()));
+    m
+}
+
+/// Triangles with per-vertex colours, rebuilt each frame into one mesh.
+#[derive(Default)]
+pub struct Painter {
+    pub positions: Vec<[f32; 3]>,
+    pub colours: Vec<[f32; 4]>,
+    pub indices: Vec<u32>,
+}
+
+impl Painter {
+    pub fn clear(&mut self) {
+        self.positions.clear();
+        self.colours.clear();
+        self.indices.clear();
+    }
+    fn vertex(&mut self, p: Vec2, z: f32, c: [f32; 4]) -> u32 {
+        self.positions.push([p.x, p.y, z]);
+        self.colours.push(c);
+        (self.positions.len() - 1) as u32
+    }
+    /// A filled axis-aligned rectangle from `min` to `max`.
+    pub fn rect(&mut self, min: Vec2, max: Vec2, z: f32, colour: Color) {
+        let c = LinearRgba::from(colour).to_f32_array();
+        let a = self.vertex(min, z, c);
+        let b = self.vertex(Vec2::new(max.x, min.y), z, c);
+        let d = self.vertex(max, z, c);
+        let e = self.vertex(Vec2::new(min.x, max.y), z, c);
+        self.indices.extend_from_slice(&[a, b, d, a, d, e]);
+    }
+    /// A rectangle outline `w` thick, inside the rectangle.
+    pub fn frame(&mut self, min: Vec2, max: Vec2, w: f32, z: f32, colour: Color) {
+        self.rect(min, Vec2::new(max.x, min.y + w), z, colour);
+        self.rect(Vec2::new(min.x, max.y - w), max, z, colour);
+        self.rect(min, Vec2::new(min.x + w, max.y), z, colour);
+        self.rect(Vec2::new(max.x - w, min.y), max, z, colour);
+    }
+    /// A filled regular polygon (`n` sides, first corner at `angle`).
+    pub fn polygon(&mut self, center: Vec2, radius: Vec2, n: u32, angle: f32, z: f32, colour: Color) {
+        let c = LinearRgba::from(colour).to_f32_array();
+        let mid = self.vertex(center, z, c);
+        let first = self.positions.len() as u32;
+        for k in 0..n {
+            let a = angle + k as f32 * std::f32::consts::TAU / n as f32;
+            self.vertex(center + Vec2::new(a.cos(), a.sin()) * radius, z, c);
+        }
+        for k in 0..n {
+            self.indices
+                .extend_from_slice(&[mid, first + k, first + (k + 1) % n]);
+        }
+    }
+    pub fn write(&self, mesh: &mut Mesh) {
+        mesh.insert_attribute(Mesh::ATTRIBUTE_POSITION, self.positions.clone());
+        mesh.insert_attribute(Mesh::ATTRIBUTE_COLOR, self.colours.clone());
+        mesh.insert_indices(Indices::U32(self.indices.clone()));
+    }
+}
+
+/// Busy share per instance, smoothed over about half a wall second so the
+/// colours do not flicker.
+fn smooth_busy(
+    bridge: Res<SimBridge>,
+    mut world: ResMut<WorldLayout>,
+    time: Res<Time<Real>>,
+) {
+    let snap = bridge.sim.snapshot();
+    let a = 1.0 - (-time.delta_secs() / 0.4).exp();
+    let world = &mut *world;
+    world.busy.resize(snap.nodes.len(), Vec::new());
+    let mut instances = Vec::with_capacity(snap.nodes.len());
+    for (i, n) in snap.nodes.iter().enumerate() {
+        let v = &mut world.busy[i];
+        v.resize(n.replicas.len(), 0.0);
+        for (k, r) in n.replicas.iter().enumerate() {
+            let u = if r.workers > 0 {
+                r.busy as f32 / r.workers as f32
+            } else {
+                0.0
+            };
+            v[k] += (u - v[k]) * a;
+        }
+        instances.push(
+            (!n.replicas.is_empty()).then(|| n.replicas.iter().filter(|r| r.active).count()),
+        );
+    }
+    world.layout.resize(bridge.sim.model(), &instances);
+}
+
+fn draw_shapes(
+    bridge: Res<SimBridge>,
+    world: Res<WorldLayout>,
+    view: Option<Res<View>>,
+    state: Option<Res<UiState>>,
+    shapes: Query<&ShapesMesh>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut painter: Local<Painter>,
+) {
+    let Ok(ShapesMesh(handle)) = shapes.single() else {
+        return;
+    };
+    let Some(view) = view else {
+        return;
+    };
+    let selected = state.and_then(|s| s.selected);
+    let p = &mut *painter;
+    p.clear();
+    let model = bridge.sim.model();
+    let snap = &view.snapshot;
+    let l = &world.layout;
+    for (w, _) in model.workloads.iter().enumerate() {
+        let c = l.center(Place::Source(w));
+        if selected == Some(Selected::Workload(w)) {
+            p.polygon(c, Vec2::splat(SOURCE_RADIUS + 4.0), 40, 0.0, 0.0, SELECTED);
+        }
+        p.polygon(c, Vec2::splat(SOURCE_RADIUS), 40, 0.0, 0.1, SOURCE);
+        // A little "users" glyph: head and shoulders.
+        p.polygon(c + Vec2::new(0.0, 8.0), Vec2::splat(8.0), 20, 0.0, 0.2, BACKGROUND);
+        p.polygon(c + Vec2::new(0.0, -14.0), Vec2::new(16.0, 10.0), 24, 0.0, 0.2, BACKGROUND);
+    }
+    for (i, node) in model.nodes.iter().enumerate() {
+        let r = l.rect(Place::Node(i));
+        let c = r.center();
+        let sel = selected == Some(Selected::Node(i));
+        match &node.kind {
+            NodeKind::LoadBalancer(_) => {
+                let h = r.half_size();
+                if sel {
+                    p.polygon(c, h + 5.0, 4, 0.0, 0.0, SELECTED);
+                }
+                p.polygon(c, h, 4, 0.0, 0.1, LB);
+                p.polygon(c, h * 0.35, 4, 0.0, 0.2, BACKGROUND);
+            }
+            NodeKind::Cache(_) => {
+                let h = r.half_size();
+                if sel {
+                    p.polygon(c, h + 5.0, 6, 0.0, 0.0, SELECTED);
+                }
+                p.polygon(c, h, 6, 0.0, 0.1, CACHE);
+                // Fill gauge: keys held / capacity.
+                let fill = match (&node.kind, snap.nodes.get(i).and_then(|s| s.cache_keys)) {
+                    (NodeKind::Cache(spec), Some(k)) if spec.capacity > 0 => {
+                        (k as f32 / spec.capacity as f32).min(1.0)
+                    }
+                    _ => 0.0,
+                };
+                let bmin = c + Vec2::new(-32.0, -8.0);
+                p.rect(bmin, bmin + Vec2::new(64.0, 14.0), 0.2, ROW_BG);
+                p.rect(bmin, bmin + Vec2::new(64.0 * fill, 14.0), 0.3, Color::srgb(0.55, 0.85, 0.9));
+            }
+            NodeKind::Service(_) | NodeKind::Database(_) => {
+                let is_db = matches!(node.kind, NodeKind::Database(_));
+                let busy = world.busy.get(i);
+                let inst = snap.nodes.get(i).map_or(&[][..], |s| &s.replicas[..]);
+                let peak = busy
+                    .map(|b| b.iter().copied().fold(0.0f32, f32::max))
+                    .unwrap_or(0.0);
+                if sel {
+                    p.rect(r.min - 5.0, r.max + 5.0, 0.0, SELECTED);
+                }
+                p.rect(r.min, r.max, 0.1, PANEL);
+                p.frame(r.min, r.max, 3.0, 0.2, if peak > 0.85 { utilisation_colour(peak) } else { OUTLINE });
+                let active: Vec<usize> = (0..inst.len()).filter(|&k| inst[k].active).collect();
+                let drawn = active.len().min(MAX_DRAWN_INSTANCES);
+                for (row, &k) in active.iter().take(drawn).enumerate() {
+                    let top = r.max.y - BOX_PAD - row as f32 * (ROW_H + ROW_GAP);
+                    let x0 = r.min.x + 10.0;
+                    // Busy workers.
+                    let u = busy.and_then(|b| b.get(k)).copied().unwrap_or(0.0);
+                    let bmin = Vec2::new(x0, top - ROW_H);
+                    p.rect(bmin, Vec2::new(x0 + BUSY_W, top), 0.2, ROW_BG);
+                    p.rect(bmin, Vec2::new(x0 + BUSY_W * u.clamp(0.0, 1.0), top), 0.3, utilisation_colour(u));
+                    if is_db && k == 0 {
+                        // The primary takes the writes: a darker notch marks it.
+                        p.rect(Vec2::new(x0 - 6.0, top - ROW_H), Vec2::new(x0 - 2.0, top), 0.3, LABEL);
+                    }
+                    // Waiting line: share of capacity (unbounded: of 1000).
+                    let q = inst[k].queued as f32;
+                    let cap = match &node.kind {
+                        NodeKind::Service(s) => s.queue,
+                        NodeKind::Database(d) => d.queue,
+                        _ => None,
+                    }
+                    .map_or(1000.0, |c| c.max(1) as f32);
+                    let fill = (q / cap).clamp(0.0, 1.0);
+                    let qx = x0 + BUSY_W + 6.0;
+                    p.rect(Vec2::new(qx, top - ROW_H), Vec2::new(qx + QUEUE_W, top), 0.2, ROW_BG);
+                    if q > 0.0 {
+                        let h = (ROW_H * fill).max(3.0);
+                        p.rect(Vec2::new(qx, top - ROW_H), Vec2::new(qx + QUEUE_W, top - ROW_H + h), 0.3, QUEUE);
+                    }
+                }
+            }
+        }
+        if view.node_failing(i).is_some() {
+            let at = Vec2::new(r.max.x, r.max.y);
+            p.polygon(at, Vec2::splat(13.0), 24, 0.0, 0.6, BADGE);
+            p.rect(at + Vec2::new(-2.0, -2.0), at + Vec2::new(2.0, 8.0), 0.7, LABEL);
+            p.rect(at + Vec2::new(-2.0, -7.0), at + Vec2::new(2.0, -4.0), 0.7, LABEL);
+        }
+    }
+    if let Some(mut mesh) = meshes.get_mut(&*handle) {
+        p.write(&mut mesh);
+    }
+}
+
+fn edge_colour(kind: EdgeKind) -> Color {
+    match kind {
+        EdgeKind::Entry | EdgeKind::Balance => Color::srgb(0.45, 0.55, 0.75),
+        EdgeKind::Call => Color::srgb(0.55, 0.58, 0.64),
+        EdgeKind::Forward => Color::srgb(0.5, 0.62, 0.55),
+        EdgeKind::Miss => Color::srgb(0.7, 0.6, 0.45),
+    }
+}
+
+fn draw_edges(world: Res<WorldLayout>, mut gizmos: Gizmos) {
+    for e in &world.layout.edges {
+        let colour = edge_colour(e.kind);
+        let pts: Vec<Vec2> = (0..=24).map(|k| e.curve.at(k as f32 / 24.0)).collect();
+        gizmos.linestrip_2d(pts, colour);
+        let tip = e.curve.p1;
+        let dir = e.curve.tangent(1.0).normalize_or_zero();
+        let side = dir.perp();
+        gizmos.line_2d(tip, tip - dir * 12.0 + side * 6.0, colour);
+        gizmos.line_2d(tip, tip - dir * 12.0 - side * 6.0, colour);
+    }
+}
+
+#[allow(clippy::type_complexity)]
+fn update_labels(
+    bridge: Res<SimBridge>,
+    world: Res<WorldLayout>,
+    view: Option<Res<View>>,
+    mut titles: Query<(&PlaceTitle, &mut Transform), Without<PlaceMetrics>>,
+    mut metrics: Query<(&PlaceMetrics, &mut Text2d, &mut TextColor, &mut Transform), Without<PlaceTitle>>,
+    mut edge_labels: Query<(&EdgeLabel, &mut Transform), (Without<PlaceTitle>, Without<PlaceMetrics>)>,
+) {
+    let Some(view) = view else {
+        return;
+    };
+    let l = &world.layout;
+    for (PlaceTitle(p), mut t) in &mut titles {
+        let r = l.rect(*p);
+        t.translation = Vec3::new(r.center().x, r.max.y + 6.0, 3.0);
+    }
+    let model = bridge.sim.model();
+    let win = view.last_window();
+    let secs = win.map_or(1.0, |w| w.end.saturating_sub(w.start).as_secs_f64().max(1e-9));
+    for (PlaceMetrics(p), mut text, mut colour, mut t) in &mut metrics {
+        let r = l.rect(*p);
+        t.translation = Vec3::new(r.center().x, r.min.y - 6.0, 3.0);
+        let (line, failing) = match *p {
+            Place::Source(w) => (
+                format!("{:.0} req/s", view.offered.get(w).copied().unwrap_or(0.0)),
+                false,
+            ),
+            Place::Node(i) => {
+                let nw = win.and_then(|w| w.nodes.get(i));
+                let snap = view.snapshot.nodes.get(i);
+                let mut parts = Vec::new();
+                match &model.nodes[i].kind {
+                    NodeKind::LoadBalancer(lb) => parts.push(lb.algorithm.name().replace('_', " ")),
+                    NodeKind::Cache(_) => {
+                        if let Some(h) = nw.and_then(|n| n.hit_ratio) {
+                            parts.push(format!("hits {:.0}%", h * 100.0));
+                        }
+                    }
+                    NodeKind::Service(_) | NodeKind::Database(_) => {
+                        let reps = snap.map_or(0, |s| s.replicas.iter().filter(|r| r.active).count());
+                        let is_db = matches!(model.nodes[i].kind, NodeKind::Database(_));
+                        parts.push(if is_db {
+                            format!("primary + {}", reps.saturating_sub(1))
+                        } else {
+                            format!("x{reps}")
+                        });
+                        if let Some(u) = nw.and_then(|n| n.utilisation) {
+                            parts.push(format!("{:.0}% busy", u * 100.0));
+                        }
+                        let q: u32 = snap.map_or(0, |s| s.replicas.iter().map(|r| r.queued).sum());
+                        if q > 0 {
+                            parts.push(format!("{q} waiting"));
+                        }
+                    }
+                }
+                if let Some(p99) = nw.and_then(|n| n.sojourn.p99_ms) {
+                    parts.push(format!("p99 {}", format_ms(p99)));
+                }
+                let mut line = parts.join(" · ");
+                let failing = view.node_failing(i);
+                if let Some((rej, to)) = failing {
+                    let mut bad = Vec::new();
+                    if rej > 0 {
+                        bad.push(format!("rejecting {:.0}/s", rej as f64 / secs));
+                    }
+                    if to > 0 {
+                        bad.push(format!("timing out {:.0}/s", to as f64 / secs));
+                    }
+                    line.push_str(&format!("\n! {}", bad.join(", ")));
+                }
+                (line, failing.is_some())
+            }
+        };
+        if text.0 != line {
+            text.0 = line;
+        }
+        colour.0 = if failing { BADGE } else { METRIC };
+    }
+    for (EdgeLabel(k), mut t) in &mut edge_labels {
+        if let Some(e) = l.edges.get(*k) {
+            let mid = e.curve.at(0.5);
+            let n = e.curve.tangent(0.5).perp().normalize_or_zero();
+            let n = if n.y < 0.0 { -n } else { n };
+            t.translation = (mid + n * 11.0).extend(3.0);
+        }
+    }
+}

@@ -1,0 +1,669 @@
+//! Shared helpers for the property tests: hand-built models, a random-topology strategy, live commands and sanity checks on summaries.
+//!
+//! (`tests/common/mod.rs` rather than `tests/common.rs`: Cargo would build
+//! the latter as a test crate of its own.)
+
+#![allow(dead_code)]
+
+use loadlab::sim::dist::Dist;
+use loadlab::sim::metrics::{LatencyStats, NodeSummary, Summary, Window};
+use loadlab::sim::model::{
+    Arrival, CachePolicy, CacheSpec, DatabaseSpec, Keys, LbAlgorithm, Limits, LoadBalancerSpec,
+    Model, Node, NodeKind, Phase, Popularity, RequestKind, Route, ServiceSpec, Workload,
+};
+use loadlab::sim::{Command, SimTime, Simulation};
+use proptest::prelude::*;
+
+// ---- hand-built models ------------------------------------------------
+
+pub fn ms(x: f64) -> f64 {
+    x / 1000.0
+}
+
+pub fn exp_ms(mean: f64) -> Dist {
+    Dist::Exponential { mean: ms(mean) }
+}
+
+pub fn node(id: &str, kind: NodeKind) -> Node {
+    Node {
+        id: id.into(),
+        kind,
+        pos: None,
+        cost_per_hour: 0.1,
+    }
+}
+
+pub fn service(replicas: u32, workers: u32, queue: Option<u32>, service_time: Dist) -> ServiceSpec {
+    ServiceSpec {
+        replicas,
+        workers,
+        queue,
+        service_time,
+        timeout: None,
+        calls: Vec::new(),
+        forward: Vec::new(),
+    }
+}
+
+pub fn route(to: usize, when: Option<RequestKind>) -> Route {
+    Route { to, when }
+}
+
+pub fn poisson(name: &str, to: usize, rate: f64, read_fraction: f64, keys: Keys) -> Workload {
+    Workload {
+        name: name.into(),
+        to,
+        arrival: Arrival::Poisson { rate },
+        phases: Vec::new(),
+        read_fraction,
+        keys,
+    }
+}
+
+pub fn model(
+    nodes: Vec<Node>,
+    workloads: Vec<Workload>,
+    duration: SimTime,
+    warmup: SimTime,
+) -> Model {
+    Model {
+        name: "test".into(),
+        story: String::new(),
+        duration,
+        warmup,
+        seed: 1,
+        window: SimTime::from_secs(1),
+        workloads,
+        nodes,
+        objectives: Vec::new(),
+        limits: Limits::default(),
+    }
+}
+
+/// Runs to `t`, failing (instead of hanging) if the clock is stuck: a
+/// run of a second or two of these small models needs far fewer events.
+pub fn run_to(sim: &mut Simulation, t: SimTime) {
+    let before = sim.events_processed();
+    assert!(
+        sim.run_until_budget(t, 3_000_000),
+        "more than 3M events between {} and {t}: the clock is stuck at {} (after {} events)",
+        before,
+        sim.now(),
+        sim.events_processed() - before
+    );
+}
+
+// ---- sanity of reported numbers ---------------------------------------
+
+const EPS: f64 = 1e-9;
+
+fn finite_nonneg(what: &str, x: f64) {
+    assert!(x.is_finite() && x >= 0.0, "{what} = {x}");
+}
+
+fn opt(what: &str, x: Option<f64>) {
+    if let Some(x) = x {
+        finite_nonneg(what, x);
+    }
+}
+
+fn fraction(what: &str, x: Option<f64>) {
+    if let Some(x) = x {
+        finite_nonneg(what, x);
+        assert!(x <= 1.0 + EPS, "{what} = {x} > 1");
+    }
+}
+
+pub fn assert_latency_sane(what: &str, l: &LatencyStats) {
+    let all = [l.mean_ms, l.p50_ms, l.p95_ms, l.p99_ms, l.p999_ms, l.max_ms];
+    for (i, x) in all.iter().enumerate() {
+        opt(&format!("{what} latency[{i}]"), *x);
+    }
+    assert_eq!(
+        l.count == 0,
+        all.iter().all(Option::is_none),
+        "{what}: {l:?}"
+    );
+    if l.count > 0 {
+        let q = [l.p50_ms, l.p95_ms, l.p99_ms, l.p999_ms, l.max_ms].map(Option::unwrap);
+        assert!(q.windows(2).all(|w| w[0] <= w[1]), "{what}: {l:?}");
+        // The mean is exact; max is the histogram's highest equivalent
+        // value, never below the true maximum.
+        assert!(l.mean_ms.unwrap() <= l.max_ms.unwrap() * (1.0 + EPS), "{what}: {l:?}");
+    }
+}
+
+/// No NaN or infinity anywhere; fractions within [0, 1].
+pub fn assert_summary_sane(s: &Summary) {
+    finite_nonneg("throughput", s.throughput_rps);
+    finite_nonneg("cost", s.cost_per_hour);
+    fraction("error_rate", s.error_rate);
+    assert_latency_sane("system", &s.latency);
+    assert_eq!(s.latency.count, s.counts.completed);
+    assert_eq!(s.measured, s.now.saturating_sub(s.warmup));
+    for n in &s.nodes {
+        assert_node_sane(n);
+    }
+}
+
+pub fn assert_node_sane(n: &NodeSummary) {
+    let id = &n.id;
+    fraction(&format!("{id}.utilisation"), n.utilisation);
+    fraction(&format!("{id}.hit_ratio"), n.hit_ratio);
+    opt(&format!("{id}.mean_queue_len"), n.mean_queue_len);
+    finite_nonneg(&format!("{id}.mean_present"), n.mean_present);
+    opt(&format!("{id}.mean_wait_ms"), n.mean_wait_ms);
+    opt(&format!("{id}.mean_stay_ms"), n.mean_stay_ms);
+    finite_nonneg(&format!("{id}.departure_rate"), n.departure_rate);
+    finite_nonneg(&format!("{id}.cost"), n.cost_per_hour);
+    assert_latency_sane(id, &n.sojourn);
+    assert_eq!(n.mean_wait_ms.is_some(), n.started > 0, "{id}");
+    assert!(
+        n.counts.hits + n.counts.misses <= n.counts.arrived || n.kind != "cache",
+        "{id}: {:?}",
+        n.counts
+    );
+}
+
+pub fn assert_window_sane(w: &Window) {
+    assert!(w.end > w.start, "empty window {w:?}");
+    finite_nonneg("window throughput", w.throughput_rps);
+    finite_nonneg("window cost", w.cost_per_hour);
+    assert_latency_sane("window", &w.latency);
+    for (i, n) in w.nodes.iter().enumerate() {
+        fraction(&format!("window node {i} utilisation"), n.utilisation);
+        fraction(&format!("window node {i} hit_ratio"), n.hit_ratio);
+        opt(&format!("window node {i} queue"), n.mean_queue_len);
+        finite_nonneg(&format!("window node {i} present"), n.mean_present);
+        assert_latency_sane(&format!("window node {i}"), &n.sojourn);
+    }
+}
+
+/// L and λW of one node, both in visits.
+pub fn little(n: &NodeSummary) -> (f64, f64) {
+    let lambda_w = n.departure_rate * n.mean_stay_ms.unwrap_or(0.0) / 1000.0;
+    (n.mean_present, lambda_w)
+}
+
+// ---- random topologies ------------------------------------------------
+
+/// One node of a random topology. Targets are selectors, resolved to a
+/// later node (index > own) when the model is built, so the graph is
+/// acyclic by construction.
+#[derive(Clone, Debug)]
+pub struct NodePlan {
+    /// 0 load balancer, 1 service, 2 cache, 3 database.
+    pub kind: u8,
+    pub replicas: u32,
+    pub workers: u32,
+    pub queue: Option<u32>,
+    pub service_time: Dist,
+    pub write_time: Option<Dist>,
+    pub timeout: Option<SimTime>,
+    pub calls: Vec<(usize, Option<RequestKind>)>,
+    pub forward: Vec<(usize, Option<RequestKind>)>,
+    pub algorithm: LbAlgorithm,
+    pub weights: Vec<u32>,
+    pub capacity: u64,
+    pub policy: CachePolicy,
+    pub ttl: Option<SimTime>,
+    pub on_miss: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct WorkloadPlan {
+    pub target: usize,
+    /// 0 Poisson, 1 constant, 2 closed.
+    pub arrival: u8,
+    pub rate: f64,
+    pub users: u32,
+    pub think: Dist,
+    /// (at as a fraction of the duration, rate, ramp as a fraction).
+    pub phases: Vec<(f64, f64, f64)>,
+    pub read_fraction: f64,
+    pub key_count: u64,
+    pub zipf: Option<f64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CommandPlan {
+    /// When, as a fraction of the duration.
+    pub at: f64,
+    pub which: u8,
+    pub sel: usize,
+    pub n: u32,
+    pub dist: Dist,
+    pub on: bool,
+    pub frac: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScenarioPlan {
+    pub nodes: Vec<NodePlan>,
+    pub workloads: Vec<WorkloadPlan>,
+    pub duration_ms: u64,
+    /// Warm-up as a fraction of the duration (0 = none).
+    pub warmup: f64,
+    pub window_ms: u64,
+    pub max_in_flight: Option<usize>,
+    pub commands: Vec<CommandPlan>,
+    pub seed: u64,
+}
+
+/// A duration distribution with a mean around `typical_ms`, of every kind
+/// (constant zero included when `allow_zero`).
+pub fn dist_strategy(typical_ms: f64, allow_zero: bool) -> BoxedStrategy<Dist> {
+    let t = typical_ms / 1000.0;
+    let zero_or_constant = if allow_zero {
+        prop_oneof![
+            1 => Just(Dist::Constant { value: 0.0 }),
+            3 => (0.05f64..2.0).prop_map(move |k| Dist::Constant { value: k * t }),
+        ]
+        .boxed()
+    } else {
+        (0.05f64..2.0)
+            .prop_map(move |k| Dist::Constant { value: k * t })
+            .boxed()
+    };
+    prop_oneof![
+        zero_or_constant,
+        (0.05f64..2.0).prop_map(move |k| Dist::Exponential { mean: k * t }),
+        (0.0f64..1.0, 0.05f64..2.0).prop_map(move |(a, b)| Dist::Uniform {
+            min: a * b * t,
+            max: b * t
+        }),
+        (0.05f64..2.0, 1.05f64..14.0)
+            .prop_map(move |(k, r)| Dist::lognormal(k * t, k * t * r).unwrap()),
+        (0.05f64..1.0, 1.05f64..4.0).prop_map(move |(k, shape)| Dist::Pareto {
+            scale: k * t,
+            shape
+        }),
+    ]
+    .boxed()
+}
+
+fn when_strategy() -> impl Strategy<Value = Option<RequestKind>> {
+    prop_oneof![
+        Just(None),
+        Just(Some(RequestKind::Read)),
+        Just(Some(RequestKind::Write)),
+    ]
+}
+
+fn short_time(max_exp: f64) -> impl Strategy<Value = SimTime> {
+    // 1 µs .. 10^max_exp µs, log-uniform: very short ones are common.
+    (0.0f64..max_exp).prop_map(|e| SimTime((10f64.powf(e) * 1000.0) as u64))
+}
+
+pub fn node_strategy() -> impl Strategy<Value = NodePlan> {
+    let shape = (
+        0u8..4,
+        1u32..=4,
+        1u32..=4,
+        prop_oneof![
+            2 => Just(None),
+            1 => Just(Some(0u32)),
+            2 => (1u32..=5).prop_map(Some),
+            1 => (6u32..=50).prop_map(Some),
+        ],
+        dist_strategy(2.0, true),
+        proptest::option::weighted(0.3, dist_strategy(3.0, true)),
+        proptest::option::weighted(0.4, short_time(5.3)),
+    );
+    let wiring = (
+        proptest::collection::vec((any::<usize>(), when_strategy()), 0..=3),
+        proptest::collection::vec((any::<usize>(), when_strategy()), 0..=2),
+        proptest::option::weighted(0.8, any::<usize>()),
+    );
+    let extras = (
+        proptest::sample::select(LbAlgorithm::ALL.to_vec()),
+        proptest::collection::vec(1u32..=5, 0..=4),
+        prop_oneof![Just(0u64), 1u64..=20, 21u64..=500],
+        proptest::sample::select(CachePolicy::ALL.to_vec()),
+        proptest::option::weighted(0.5, short_time(6.0)),
+    );
+    (shape, wiring, extras).prop_map(
+        |(
+            (kind, replicas, workers, queue, service_time, write_time, timeout),
+            (calls, forward, on_miss),
+            (algorithm, weights, capacity, policy, ttl),
+        )| NodePlan {
+            kind,
+            replicas,
+            workers,
+            queue,
+            service_time,
+            write_time,
+            timeout,
+            calls,
+            forward,
+            algorithm,
+            weights,
+            capacity,
+            policy,
+            ttl,
+            on_miss,
+        },
+    )
+}
+
+pub fn workload_strategy() -> impl Strategy<Value = WorkloadPlan> {
+    (
+        any::<usize>(),
+        0u8..3,
+        1.0f64..600.0,
+        1u32..=12,
+        // Think times stay positive (a zero think time can stall the
+        // clock; see `closed_loop_user_turned_away_at_once_...`).
+        dist_strategy(50.0, false),
+        proptest::collection::vec((0.0f64..1.0, 0.0f64..600.0, 0.0f64..0.5), 0..=3),
+        prop_oneof![Just(0.0), Just(1.0), 0.0f64..=1.0],
+        prop_oneof![Just(1u64), 2u64..=50, 51u64..=100_000],
+        proptest::option::of(0.2f64..2.5),
+    )
+        .prop_map(
+            |(target, arrival, rate, users, think, mut phases, read_fraction, key_count, zipf)| {
+                phases.sort_by(|a, b| a.0.total_cmp(&b.0));
+                WorkloadPlan {
+                    target,
+                    arrival,
+                    rate,
+                    users,
+                    think,
+                    phases,
+                    read_fraction,
+                    key_count,
+                    zipf,
+                }
+            },
+        )
+}
+
+pub fn command_strategy() -> impl Strategy<Value = CommandPlan> {
+    (
+        0.0f64..1.0,
+        0u8..12,
+        any::<usize>(),
+        0u32..=5,
+        dist_strategy(2.0, true),
+        any::<bool>(),
+        0.0f64..=1.0,
+    )
+        .prop_map(|(at, which, sel, n, dist, on, frac)| CommandPlan {
+            at,
+            which,
+            sel,
+            n,
+            dist,
+            on,
+            frac,
+        })
+}
+
+pub fn scenario_strategy() -> impl Strategy<Value = ScenarioPlan> {
+    (
+        proptest::collection::vec(node_strategy(), 1..=6),
+        proptest::collection::vec(workload_strategy(), 1..=3),
+        300u64..=2000,
+        prop_oneof![Just(0.0), 0.05f64..0.5],
+        prop_oneof![Just(1000u64), 50u64..=700],
+        proptest::option::weighted(0.2, 1usize..=20),
+        proptest::collection::vec(command_strategy(), 0..=4),
+        any::<u64>(),
+    )
+        .prop_map(
+            |(nodes, workloads, duration_ms, warmup, window_ms, max_in_flight, commands, seed)| {
+                ScenarioPlan {
+                    nodes,
+                    workloads,
+                    duration_ms,
+                    warmup,
+                    window_ms,
+                    max_in_flight,
+                    commands,
+                    seed,
+                }
+            },
+        )
+}
+
+fn kind_name(k: u8) -> &'static str {
+    ["lb", "svc", "cache", "db"][k as usize]
+}
+
+impl ScenarioPlan {
+    pub fn duration(&self) -> SimTime {
+        SimTime::from_millis(self.duration_ms)
+    }
+
+    pub fn warmup_time(&self) -> SimTime {
+        SimTime::from_secs_f64(self.duration().as_secs_f64() * self.warmup)
+    }
+
+    /// Node kinds after resolution (a load balancer with no later service
+    /// to balance over becomes a service).
+    fn kinds(&self) -> Vec<u8> {
+        let n = self.nodes.len();
+        let mut kinds: Vec<u8> = self.nodes.iter().map(|p| p.kind).collect();
+        for i in (0..n).rev() {
+            if kinds[i] == 0 && !kinds[i + 1..].contains(&1) {
+                kinds[i] = 1;
+            }
+        }
+        kinds
+    }
+
+    /// The valid, acyclic model this plan describes.
+    pub fn build(&self) -> Model {
+        let n = self.nodes.len();
+        let kinds = self.kinds();
+        let later = |i: usize, sel: usize| -> Option<usize> {
+            let span = n - i - 1;
+            (span > 0).then(|| i + 1 + sel % span)
+        };
+        let routes = |i: usize, list: &[(usize, Option<RequestKind>)]| -> Vec<Route> {
+            list.iter()
+                .filter_map(|&(sel, when)| later(i, sel).map(|to| Route { to, when }))
+                .collect()
+        };
+        let nodes = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let kind = match kinds[i] {
+                    0 => {
+                        let services: Vec<usize> =
+                            (i + 1..n).filter(|&j| kinds[j] == 1).collect();
+                        let to = services[p.on_miss.unwrap_or(0) % services.len()];
+                        NodeKind::LoadBalancer(LoadBalancerSpec {
+                            algorithm: p.algorithm,
+                            to,
+                            weights: p.weights.clone(),
+                        })
+                    }
+                    1 => NodeKind::Service(ServiceSpec {
+                        replicas: p.replicas,
+                        workers: p.workers,
+                        queue: p.queue,
+                        service_time: p.service_time,
+                        timeout: p.timeout,
+                        calls: routes(i, &p.calls),
+                        forward: routes(i, &p.forward),
+                    }),
+                    2 => NodeKind::Cache(CacheSpec {
+                        capacity: p.capacity,
+                        policy: p.policy,
+                        ttl: p.ttl,
+                        hit_time: p.service_time,
+                        on_miss: p.on_miss.and_then(|s| later(i, s)),
+                    }),
+                    _ => NodeKind::Database(DatabaseSpec {
+                        read_replicas: p.replicas - 1,
+                        workers: p.workers,
+                        queue: p.queue,
+                        service_time: p.service_time,
+                        write_service_time: p.write_time,
+                        timeout: p.timeout,
+                    }),
+                };
+                Node {
+                    id: format!("{}{i}", kind_name(kinds[i])),
+                    kind,
+                    pos: None,
+                    cost_per_hour: 0.25 * f64::from(p.replicas),
+                }
+            })
+            .collect();
+        let duration = self.duration();
+        let workloads = self
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(w, p)| Workload {
+                name: format!("w{w}"),
+                // The first workload enters at the top of the graph.
+                to: if w == 0 { 0 } else { p.target % n },
+                arrival: match p.arrival {
+                    0 => Arrival::Poisson { rate: p.rate },
+                    1 => Arrival::Constant { rate: p.rate },
+                    _ => Arrival::Closed {
+                        users: p.users,
+                        think: p.think,
+                    },
+                },
+                phases: if p.arrival == 2 {
+                    Vec::new()
+                } else {
+                    p.phases
+                        .iter()
+                        .map(|&(at, rate, ramp)| Phase {
+                            at: SimTime::from_secs_f64(duration.as_secs_f64() * at),
+                            rate,
+                            ramp: SimTime::from_secs_f64(duration.as_secs_f64() * ramp),
+                        })
+                        .collect()
+                },
+                read_fraction: p.read_fraction,
+                keys: Keys {
+                    count: p.key_count,
+                    popularity: match p.zipf {
+                        Some(s) => Popularity::Zipf { s },
+                        None => Popularity::Uniform,
+                    },
+                },
+            })
+            .collect();
+        Model {
+            name: "random".into(),
+            story: String::new(),
+            duration,
+            warmup: self.warmup_time(),
+            seed: self.seed,
+            window: SimTime::from_millis(self.window_ms.min(self.duration_ms)),
+            workloads,
+            nodes,
+            objectives: Vec::new(),
+            limits: Limits {
+                max_in_flight: self.max_in_flight.unwrap_or(1_000_000),
+            },
+        }
+    }
+
+    /// The live commands, with their instants, earliest first. Each one
+    /// targets a node of the kind it applies to when there is one (else
+    /// any node: the engine must refuse it cleanly).
+    pub fn timed_commands(&self, m: &Model) -> Vec<(SimTime, Command)> {
+        let d = self.duration();
+        let mut out: Vec<(SimTime, Command)> = self
+            .commands
+            .iter()
+            .map(|c| {
+                let at = SimTime::from_secs_f64(d.as_secs_f64() * c.at);
+                (at, resolve_command(c, m))
+            })
+            .collect();
+        out.sort_by_key(|(t, _)| *t);
+        out
+    }
+}
+
+fn pick_node(m: &Model, sel: usize, ok: impl Fn(&NodeKind) -> bool) -> usize {
+    let fit: Vec<usize> = (0..m.nodes.len()).filter(|&i| ok(&m.nodes[i].kind)).collect();
+    if fit.is_empty() {
+        sel % m.nodes.len()
+    } else {
+        fit[sel % fit.len()]
+    }
+}
+
+fn resolve_command(c: &CommandPlan, m: &Model) -> Command {
+    let is_service = |k: &NodeKind| matches!(k, NodeKind::Service(_));
+    let is_station = |k: &NodeKind| matches!(k, NodeKind::Service(_) | NodeKind::Database(_));
+    let is_cache = |k: &NodeKind| matches!(k, NodeKind::Cache(_));
+    let is_db = |k: &NodeKind| matches!(k, NodeKind::Database(_));
+    let is_lb = |k: &NodeKind| matches!(k, NodeKind::LoadBalancer(_));
+    let workload = c.sel % m.workloads.len();
+    let small = c.n.max(1);
+    match c.which {
+        0 => Command::SetReplicas {
+            node: pick_node(m, c.sel, is_service),
+            replicas: small,
+        },
+        1 => Command::SetWorkers {
+            node: pick_node(m, c.sel, is_station),
+            workers: small,
+        },
+        2 => Command::SetQueueCapacity {
+            node: pick_node(m, c.sel, is_station),
+            capacity: c.on.then_some(c.n),
+        },
+        3 => Command::SetServiceTime {
+            node: pick_node(m, c.sel, |k| !is_lb(k)),
+            dist: c.dist,
+        },
+        4 => Command::SetTimeout {
+            node: pick_node(m, c.sel, is_station),
+            timeout: c.on.then(|| SimTime::from_micros_f(c.frac * 50_000.0)),
+        },
+        5 => Command::SetLbAlgorithm {
+            node: pick_node(m, c.sel, is_lb),
+            algorithm: LbAlgorithm::ALL[c.n as usize % LbAlgorithm::ALL.len()],
+        },
+        6 => Command::SetCacheCapacity {
+            node: pick_node(m, c.sel, is_cache),
+            capacity: u64::from(c.n) * 20,
+        },
+        7 => Command::SetCachePolicy {
+            node: pick_node(m, c.sel, is_cache),
+            policy: CachePolicy::ALL[c.n as usize % CachePolicy::ALL.len()],
+        },
+        8 => Command::SetCacheTtl {
+            node: pick_node(m, c.sel, is_cache),
+            ttl: c.on.then(|| SimTime::from_micros_f(c.frac * 100_000.0)),
+        },
+        9 => Command::SetReadReplicas {
+            node: pick_node(m, c.sel, is_db),
+            replicas: c.n % 4,
+        },
+        10 => Command::SetWorkloadRate {
+            workload,
+            rate: c.frac * 800.0,
+        },
+        _ => Command::SetReadFraction {
+            workload,
+            read_fraction: c.frac,
+        },
+    }
+}
+
+/// Microseconds (fractional) as a `SimTime`, at least 1 µs.
+trait FromMicros {
+    fn from_micros_f(us: f64) -> SimTime;
+}
+
+impl FromMicros for SimTime {
+    fn from_micros_f(us: f64) -> SimTime {
+        SimTime::from_secs_f64(us.max(1.0) / 1e6)
+    }
+}

@@ -1,0 +1,191 @@
+//! The window's panels without a window (egui_kittest): pause stops the clock, the replica slider sends its command, objectives turn red past the line.
+#![cfg(feature = "gui")]
+
+use std::path::Path;
+use std::time::Duration;
+
+use bevy_egui::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use loadlab::app::bridge::SimBridge;
+use loadlab::app::panels;
+use loadlab::app::view::{Selected, UiAction, UiState, View};
+use loadlab::sim::{Command, SimTime};
+
+const FRAME: Duration = Duration::from_millis(100);
+
+/// The engine, its view, the panel state and what the panels asked for.
+struct Rig {
+    bridge: SimBridge,
+    view: View,
+    ui: UiState,
+    actions: Vec<UiAction>,
+}
+
+impl Rig {
+    fn new(overrides: &[&str]) -> Rig {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml");
+        let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+        let mut bridge = SimBridge::open(&file, &overrides, None).expect("scenario loads");
+        let view = View::new(&mut bridge.sim, Some(file));
+        Rig {
+            bridge,
+            view,
+            ui: UiState::default(),
+            actions: Vec::new(),
+        }
+    }
+
+    /// One frame of the window, minus drawing: apply what the panels asked
+    /// for, advance the engine by one frame of virtual time, refresh the view.
+    fn frame(&mut self) {
+        for a in std::mem::take(&mut self.actions) {
+            self.bridge.apply_action(a, &mut self.view);
+        }
+        self.bridge.tick(FRAME, FRAME);
+        self.view.refresh(&mut self.bridge.sim, true);
+        self.view.clock.paused = self.bridge.paused;
+    }
+
+    /// Runs the engine headless to `t` seconds.
+    fn run_to(&mut self, secs: u64) {
+        self.bridge.sim.run_until(SimTime::from_secs(secs));
+        self.view.refresh(&mut self.bridge.sim, true);
+    }
+}
+
+fn node(rig: &Rig, id: &str) -> usize {
+    rig.bridge.sim.model().node_index(id).expect("node exists")
+}
+
+#[test]
+fn clicking_pause_stops_the_clock() {
+    let mut h = Harness::new_ui_state(
+        |ui, rig: &mut Rig| {
+            let a = panels::controls(ui, &rig.view, &mut rig.ui);
+            rig.actions.extend(a);
+        },
+        Rig::new(&[]),
+    );
+    for _ in 0..3 {
+        h.state_mut().frame();
+        h.run();
+    }
+    let running = h.state().view.now;
+    assert!(running > SimTime::ZERO, "the clock runs before Pause");
+
+    h.get_by_label("Pause").click();
+    h.run();
+    assert!(h.state().actions.contains(&UiAction::SetPaused(true)));
+    let at_pause = {
+        let rig = h.state_mut();
+        rig.frame();
+        rig.view.now
+    };
+    for _ in 0..5 {
+        h.state_mut().frame();
+        h.run();
+    }
+    assert_eq!(h.state().view.now, at_pause, "paused: the clock stands still");
+    assert!(h.state().view.clock.paused);
+    // The button now offers Play, and Play starts the clock again.
+    h.get_by_label("Play").click();
+    h.run();
+    for _ in 0..2 {
+        h.state_mut().frame();
+        h.run();
+    }
+    assert!(h.state().view.now > at_pause, "Play resumes the clock");
+}
+
+#[test]
+fn moving_the_replica_slider_sends_set_replicas() {
+    let mut rig = Rig::new(&[]);
+    let api = node(&rig, "api");
+    rig.ui.selected = Some(Selected::Node(api));
+    rig.run_to(2);
+    let mut h = Harness::new_ui_state(
+        |ui, rig: &mut Rig| {
+            let a = panels::inspector(ui, &rig.view, &mut rig.ui);
+            rig.actions.extend(a);
+        },
+        rig,
+    );
+    h.run();
+    let slider = h.get_by_label("Replicas");
+    slider.focus();
+    h.run();
+    h.key_press(egui::Key::ArrowRight);
+    h.run();
+    let sent: Vec<&UiAction> = h
+        .state()
+        .actions
+        .iter()
+        .filter(|a| matches!(a, UiAction::Apply(Command::SetReplicas { .. }, _)))
+        .collect();
+    assert_eq!(sent.len(), 1, "one command per slider move: {sent:?}");
+    assert!(
+        matches!(sent[0], UiAction::Apply(Command::SetReplicas { node, replicas: 4 }, _) if *node == api),
+        "3 → 4 replicas on api, got {sent:?}"
+    );
+    // Applied, the engine has four replicas now and the chart gets a mark.
+    let rig = h.state_mut();
+    rig.frame();
+    let snap = rig.bridge.sim.snapshot();
+    assert_eq!(snap.nodes[api].replicas.iter().filter(|r| r.active).count(), 4);
+    assert_eq!(rig.view.marks.len(), 1);
+}
+
+#[test]
+fn an_objective_turns_red_when_p99_crosses_its_line() {
+    let mut rig = Rig::new(&[]);
+    rig.run_to(8);
+    let p99 = rig
+        .view
+        .objectives
+        .iter()
+        .find(|o| o.text.starts_with("p99"))
+        .expect("the URL shortener has a p99 objective")
+        .clone();
+    assert_eq!(p99.passing(), Some(true), "calm: p99 is under 100 ms: {p99:?}");
+    let label = format!("✔ {}", p99.text);
+    let mut h = Harness::new_ui_state(
+        |ui, rig: &mut Rig| {
+            panels::objectives(ui, &rig.view);
+        },
+        rig,
+    );
+    h.run();
+    assert!(h.query_by_label(&label).is_some(), "green tick shown: {label}");
+
+    // Take the API down to one replica: it saturates and p99 shoots past 100 ms.
+    {
+        let rig = h.state_mut();
+        let api = node(rig, "api");
+        rig.bridge.apply_action(
+            UiAction::Apply(
+                Command::SetReplicas {
+                    node: api,
+                    replicas: 1,
+                },
+                "api ×1".into(),
+            ),
+            &mut rig.view,
+        );
+        rig.run_to(14);
+    }
+    h.run();
+    let o = h
+        .state()
+        .view
+        .objectives
+        .iter()
+        .find(|o| o.text.starts_with("p99"))
+        .unwrap()
+        .clone();
+    assert_eq!(o.passing(), Some(false), "overloaded: {o:?}");
+    assert!(o.now.as_ref().and_then(|r| r.value).unwrap() > 100.0);
+    let red = format!("✖ {}", o.text);
+    assert!(h.query_by_label(&red).is_some(), "red cross shown: {red}");
+    assert!(h.query_by_label(&label).is_none(), "the green tick is gone");
+}
