@@ -6,7 +6,8 @@
 //! over the whole measured period; its 95 % confidence half-width comes
 //! from the 20 batch means with Student's t (19 degrees of freedom).
 //!
-//! Run (about 8 minutes on 2 cores):
+//! Run (about 2 CPU-minutes per core on an idle 2-core machine; longer if
+//! the cores are shared):
 //!
 //! ```text
 //! CARGO_TARGET_DIR=/work/target-validation \
@@ -37,11 +38,11 @@ const RHOS: [f64; 4] = [0.5, 0.8, 0.9, 0.95];
 /// 1 / (μ (1 − √ρ)²) ≈ 1.6 s, so 100 s is over 60 relaxation times.
 const WARMUP_S: u64 = 100;
 /// Fewest customers measured in any case.
-const MIN_CUSTOMERS: f64 = 1_000_000.0;
+const MIN_CUSTOMERS: f64 = 4_000_000.0;
 /// Customers measured = max(MIN_CUSTOMERS, SIZE_K / (1 − ρ)²): the
 /// variance of a mean wait grows like 1 / (1 − ρ)², so this keeps the
 /// relative half-width roughly level across loads.
-const SIZE_K: f64 = 100_000.0;
+const SIZE_K: f64 = 200_000.0;
 
 /// The theory models.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,10 +222,21 @@ struct Outcome {
     rows: Vec<Row>,
     customers: u64,
     wall_s: f64,
+    /// CPU time of the thread that ran it, where the OS tells (Linux).
+    cpu_s: Option<f64>,
+}
+
+/// CPU seconds used by the calling thread so far (Linux `/proc`), else
+/// `None`. The machine may be shared, so wall time alone can mislead.
+fn thread_cpu_s() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
 }
 
 fn run_case(case: &Case) -> Result<Outcome, String> {
     let started = Instant::now();
+    let cpu_started = thread_cpu_s();
     let lambda = case.kind.rate(case.rho);
     let duration = WARMUP_S + case.measured_s;
     let overrides = vec![
@@ -276,6 +288,7 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
         rows,
         customers: s.counts.arrived,
         wall_s: started.elapsed().as_secs_f64(),
+        cpu_s: thread_cpu_s().zip(cpu_started).map(|(b, a)| b - a),
     })
 }
 
@@ -382,7 +395,7 @@ fn main() {
                     let outcome = run_case(case);
                     if let Ok(o) = &outcome {
                         eprintln!(
-                            "done {:<18} ρ={:<4} {:>12} customers in {:>6.1} s",
+                            "done {:<18} ρ={:<4} {:>12} customers in {:>6.1} s wall",
                             case.kind.label(),
                             case.rho,
                             o.customers,
@@ -400,10 +413,14 @@ fn main() {
     let results = results.into_inner().unwrap_or_default();
 
     println!(
-        "| model | ρ | quantity | simulated | theory | rel. error | 95 % CI ± (rel.) | error / CI | customers | wall s |"
+        "| model | ρ | quantity | simulated | theory | rel. error | 95 % CI ± (rel.) | error / CI | customers | wall s | CPU s |"
     );
-    println!("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut worst: Option<(f64, String)> = None;
+    let mut worst_ci: Option<(f64, String)> = None;
+    let mut outside = 0usize;
+    let mut rows_total = 0usize;
+    let mut cpu_total = 0.0;
     let mut failed = false;
     for (case, result) in cases.iter().zip(results) {
         let outcome = match result {
@@ -418,6 +435,7 @@ fn main() {
                 continue;
             }
         };
+        cpu_total += outcome.cpu_s.unwrap_or(0.0);
         for (j, r) in outcome.rows.iter().enumerate() {
             let err = r.simulated / r.theory - 1.0;
             let hw_rel = r.half_width / r.theory;
@@ -428,19 +446,27 @@ fn main() {
                 case.rho,
                 r.quantity.label()
             );
+            rows_total += 1;
+            if in_ci.abs() > 1.0 {
+                outside += 1;
+            }
+            if worst_ci.as_ref().is_none_or(|(w, _)| in_ci.abs() > *w) {
+                worst_ci = Some((in_ci.abs(), what.clone()));
+            }
             if worst.as_ref().is_none_or(|(w, _)| err.abs() > *w) {
                 worst = Some((err.abs(), what));
             }
-            let (customers, wall) = if j == 0 {
+            let (customers, wall, cpu) = if j == 0 {
                 (
                     with_thousands(outcome.customers),
                     format!("{:.1}", outcome.wall_s),
+                    outcome.cpu_s.map_or(String::new(), |c| format!("{c:.1}")),
                 )
             } else {
-                (String::new(), String::new())
+                (String::new(), String::new(), String::new())
             };
             println!(
-                "| {} | {} | {} | {} | {} | {:+.3} % | ± {:.3} % | {:+.2} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {:+.3} % | ± {:.3} % | {:+.2} | {} | {} | {} |",
                 case.kind.label(),
                 case.rho,
                 r.quantity.label(),
@@ -450,7 +476,8 @@ fn main() {
                 hw_rel * 100.0,
                 in_ci,
                 customers,
-                wall
+                wall,
+                cpu
             );
         }
     }
@@ -458,9 +485,16 @@ fn main() {
     if let Some((w, what)) = worst {
         println!("Worst relative error: {:.3} % ({what}).", w * 100.0);
     }
+    if let Some((w, what)) = worst_ci {
+        println!(
+            "Largest error in CI half-widths: {w:.2} ({what}); \
+             {outside} of {rows_total} estimates lie outside their 95 % CI."
+        );
+    }
     println!(
         "Warm-up {WARMUP_S} s deleted; {BATCHES} batches; seed from each file; \
-         {threads} threads; scale {scale}; total wall time {total_s:.1} s."
+         {threads} threads; scale {scale}; total wall time {total_s:.1} s, \
+         CPU time {cpu_total:.1} s."
     );
     if failed {
         std::process::exit(1);

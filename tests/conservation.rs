@@ -102,6 +102,8 @@ fn check_books(sim: &mut Simulation, plan: &ScenarioPlan, windows: &mut Vec<Wind
             if n.kind == "load_balancer" {
                 assert_eq!(k.arrived, done, "{}", n.id);
             }
+            // Every read looked up is a hit or a miss, once.
+            assert!(k.hits + k.misses <= k.arrived, "{}: {k:?}", n.id);
         }
     }
 }
@@ -237,4 +239,160 @@ fn utilisation_stays_at_most_one_after_workers_are_lowered() {
     run_to(&mut sim, SimTime::from_millis(500));
     let u = sim.summary().nodes[0].utilisation.unwrap();
     assert!(u <= 1.0 + 1e-9, "utilisation {u}");
+}
+
+#[test]
+fn zz_debug() {
+    let plan: ScenarioPlan = debug_plan();
+    let model = plan.build();
+    let mut sim = Simulation::new(model, plan.seed);
+    let d = plan.duration();
+    let warmup = sim.model().warmup;
+    println!("warmup {warmup} dur {d}"); for n in &sim.model().nodes { println!("{:?}", n); }
+    let mut stops: Vec<SimTime> = (1..=4).map(|k| SimTime(d.0 / 4 * k)).collect();
+    stops.push(d);
+    stops.push(SimTime(warmup.0 - 1));
+    stops.push(warmup);
+    stops.sort();
+    for t in stops {
+        while sim.run_until_budget(t, 1) == false {
+            let snap = sim.snapshot();
+            for n in &snap.nodes { for r in &n.replicas { assert!(r.busy <= r.workers, "{} {:?} at {}", n.id, r, sim.now()); } }
+        }
+        sim.flush_window();
+        for w in sim.take_windows() {
+            println!("{}..{} util {:?}", w.start, w.end, w.nodes.iter().map(|n| n.utilisation).collect::<Vec<_>>());
+        }
+        println!("summary util {:?}", sim.summary().nodes[2].utilisation);
+    }
+}
+fn debug_plan() -> ScenarioPlan { use loadlab::sim::dist::Dist; use loadlab::sim::model::*; ScenarioPlan {
+    nodes: vec![
+        NodePlan {
+            kind: 0,
+            replicas: 1,
+            workers: 1,
+            queue: None,
+            service_time: Dist::Constant {
+                value: 0.0,
+            },
+            write_time: None,
+            timeout: None,
+            calls: vec![],
+            forward: vec![],
+            algorithm: LbAlgorithm::RoundRobin,
+            weights: vec![],
+            capacity: 0,
+            policy: CachePolicy::Lru,
+            ttl: None,
+            on_miss: None,
+        },
+        NodePlan {
+            kind: 0,
+            replicas: 1,
+            workers: 1,
+            queue: None,
+            service_time: Dist::Constant {
+                value: 0.0,
+            },
+            write_time: None,
+            timeout: None,
+            calls: vec![],
+            forward: vec![],
+            algorithm: LbAlgorithm::RoundRobin,
+            weights: vec![],
+            capacity: 0,
+            policy: CachePolicy::Lru,
+            ttl: None,
+            on_miss: None,
+        },
+        NodePlan {
+            kind: 2,
+            replicas: 1,
+            workers: 1,
+            queue: None,
+            service_time: Dist::Constant {
+                value: 0.0014749667047770105,
+            },
+            write_time: None,
+            timeout: None,
+            calls: vec![],
+            forward: vec![],
+            algorithm: LbAlgorithm::RoundRobin,
+            weights: vec![],
+            capacity: 0,
+            policy: CachePolicy::Lru,
+            ttl: None,
+            on_miss: None,
+        },
+        NodePlan {
+            kind: 0,
+            replicas: 1,
+            workers: 1,
+            queue: Some(
+                0,
+            ),
+            service_time: Dist::Constant {
+                value: 0.0,
+            },
+            write_time: None,
+            timeout: None,
+            calls: vec![],
+            forward: vec![],
+            algorithm: LbAlgorithm::RoundRobin,
+            weights: vec![],
+            capacity: 0,
+            policy: CachePolicy::Lru,
+            ttl: None,
+            on_miss: None,
+        },
+    ],
+    workloads: vec![
+        WorkloadPlan {
+            target: 0,
+            arrival: 0,
+            rate: 1.0,
+            users: 1,
+            think: Dist::Constant {
+                value: 0.0025000000000000005,
+            },
+            phases: vec![],
+            read_fraction: 0.0,
+            key_count: 1,
+            zipf: None,
+        },
+        WorkloadPlan {
+            target: 0,
+            arrival: 0,
+            rate: 1.0,
+            users: 1,
+            think: Dist::Constant {
+                value: 0.0025000000000000005,
+            },
+            phases: vec![],
+            read_fraction: 0.0,
+            key_count: 1,
+            zipf: None,
+        },
+        WorkloadPlan {
+            target: 4440726461559917022,
+            arrival: 0,
+            rate: 415.44052308926325,
+            users: 1,
+            think: Dist::Constant {
+                value: 0.0025000000000000005,
+            },
+            phases: vec![],
+            read_fraction: 1.0,
+            key_count: 1,
+            zipf: None,
+        },
+    ],
+    duration_ms: 1241,
+    warmup: 0.3279105527326339,
+    window_ms: 1000,
+    max_in_flight: None,
+    commands: vec![],
+    seed: 14807789040292670411,
+}
 }

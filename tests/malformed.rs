@@ -1,8 +1,8 @@
 //! Each file in `tests/malformed/` holds one mistake; `loadlab check` must exit 2 and point at it.
-//!
-//! A file's first line states the expectation:
-//! `# expect: LINE:COLUMN fragment of the message or hint`. Adding a case is
-//! adding a file. Every scenario under `scenarios/` must pass the same check.
+
+// A file's first line states the expectation:
+// `# expect: LINE:COLUMN fragment of the message or hint`. Adding a case is
+// adding a file. Every scenario under `scenarios/` must pass the same check.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

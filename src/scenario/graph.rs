@@ -196,3 +196,73 @@ pub(crate) fn check_edges(errs: &mut Errors<'_>, ids: &NodeIds, n: usize, edges:
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{Diagnostic, load_str};
+
+    /// A scenario whose nodes are services `a`, `b`, ... with the given
+    /// extra lines.
+    fn services(nodes: &[(&str, &str)]) -> Result<(), Vec<Diagnostic>> {
+        let mut text =
+            String::from("[scenario]\nname = \"g\"\n[[workload]]\nto = \"a\"\nrate = 1\n");
+        for (id, extra) in nodes {
+            text.push_str(&format!(
+                "[[node]]\nid = \"{id}\"\nkind = \"service\"\nservice_time = \"1ms\"\n{extra}\n"
+            ));
+        }
+        load_str(&text, "g.toml", &[]).map(|_| ())
+    }
+
+    fn messages(r: Result<(), Vec<Diagnostic>>) -> Vec<String> {
+        r.err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn a_diamond_is_not_a_cycle() {
+        let r = services(&[
+            ("a", "calls = [\"b\", \"c\"]"),
+            ("b", "to = \"d\""),
+            ("c", "to = \"d\""),
+            ("d", ""),
+        ]);
+        assert!(r.is_ok(), "{:?}", messages(r));
+    }
+
+    #[test]
+    fn a_three_node_loop_is_named_from_where_it_is_entered() {
+        let m = messages(services(&[
+            ("a", "calls = [\"b\"]"),
+            ("b", "to = \"c\""),
+            ("c", "calls = [\"b\"]"),
+        ]));
+        assert_eq!(m, ["cycle: b -> c -> b"]);
+    }
+
+    #[test]
+    fn two_separate_loops_are_both_reported() {
+        let m = messages(services(&[
+            ("a", "to = \"b\""),
+            ("b", "to = \"a\""),
+            ("c", "to = \"d\""),
+            ("d", "to = \"c\""),
+        ]));
+        assert_eq!(m, ["cycle: a -> b -> a", "cycle: c -> d -> c"]);
+    }
+
+    #[test]
+    fn ids_must_be_unique_and_well_formed() {
+        let m = messages(services(&[("a", ""), ("a", ""), ("b c", "")]));
+        assert_eq!(
+            m,
+            [
+                "duplicate node id `a`",
+                "node id `b c` may only contain letters, digits, `_` and `-`"
+            ]
+        );
+    }
+}

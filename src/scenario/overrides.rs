@@ -1,8 +1,4 @@
 //! `--set TARGET.FIELD[.SUB]=VALUE` overrides, applied to the parsed tree so the file's own validation checks them.
-//!
-//! TARGET is a node id, `scenario`, or `workload.<name or index>`. VALUE is
-//! read as a TOML value (`5`, `"5ms"`, `{ dist = "constant", value = "2ms" }`)
-//! and, if it is not one, taken as a string (so `api.service_time=5ms` works).
 
 use std::borrow::Cow;
 
@@ -16,6 +12,10 @@ const EXAMPLE: &str = "e.g. --set api.workers=16, --set api.service_time=5ms, --
 
 /// Applies every override in order (a later one wins); problems are
 /// reported at their place in the override text.
+///
+/// TARGET is a node id, `scenario`, or `workload.<name or index>`. VALUE is
+/// read as a TOML value (`5`, `"5ms"`, `{ dist = "constant", value = "2ms" }`)
+/// and, if it is not one, taken as a string (so `api.service_time=5ms` works).
 pub(crate) fn apply<'i>(errs: &mut Errors<'_>, doc: &mut DeTable<'i>, overrides: &'i [String]) {
     for (k, text) in overrides.iter().enumerate() {
         let base = errs.sources().override_base(k);
@@ -283,4 +283,90 @@ fn shift<'i>(v: Spanned<DeValue<'i>>, by: usize) -> Spanned<DeValue<'i>> {
         other => other,
     };
     Spanned::new(moved, inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{Diagnostic, load_str};
+    use crate::sim::dist::Dist;
+    use crate::sim::model::{Model, NodeKind};
+
+    const BASE: &str = "[scenario]\nname = \"o\"\n[[workload]]\nname = \"users\"\nto = \"api\"\nrate = 10\n[[node]]\nid = \"api\"\nkind = \"service\"\nservice_time = \"4ms\"\n";
+
+    fn load(overrides: &[&str]) -> Result<Model, Vec<Diagnostic>> {
+        let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+        load_str(BASE, "o.toml", &o)
+    }
+
+    fn service_time(m: &Model) -> Option<Dist> {
+        match &m.nodes.first()?.kind {
+            NodeKind::Service(s) => Some(s.service_time),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_value_that_is_not_toml_is_taken_as_a_string() {
+        let m = load(&["api.service_time=7ms"]).expect("valid");
+        assert_eq!(service_time(&m), Some(Dist::Constant { value: 0.007 }));
+    }
+
+    #[test]
+    fn an_inline_table_replaces_the_whole_value() {
+        let m =
+            load(&["api.service_time={ dist = \"exponential\", mean = \"2ms\" }"]).expect("valid");
+        assert_eq!(service_time(&m), Some(Dist::Exponential { mean: 0.002 }));
+    }
+
+    #[test]
+    fn missing_tables_on_the_way_are_created() {
+        let m = load(&["workload.users.keys.count=10"]).expect("valid");
+        assert_eq!(m.workloads.first().map(|w| w.keys.count), Some(10));
+    }
+
+    #[test]
+    fn the_later_override_wins() {
+        let m = load(&["scenario.seed=1", "scenario.seed=2"]).expect("valid");
+        assert_eq!(m.seed, 2);
+    }
+
+    #[test]
+    fn errors_inside_an_override_value_point_into_it() {
+        let d = load(&["api.service_time={ dist = \"exponential\", mean = 5 }"]).expect_err("bad");
+        assert_eq!(
+            (d[0].file.as_str(), d[0].line, d[0].column),
+            ("--set", 1, 49),
+            "{d:?}"
+        );
+        assert!(d[0].message.contains("needs a unit"), "{d:?}");
+    }
+
+    #[test]
+    fn a_field_inside_a_non_table_cannot_be_set() {
+        let d = load(&["api.service_time.mean=5ms"]).expect_err("bad");
+        assert_eq!(d[0].column, 5, "{d:?}");
+        assert!(d[0].message.contains("is not a table"), "{d:?}");
+        assert!(
+            d[0].hint
+                .as_deref()
+                .unwrap_or("")
+                .contains("--set api.service_time={"),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn malformed_overrides_are_explained() {
+        for (o, col, want) in [
+            ("api.workers", 1, "expected TARGET.FIELD=VALUE"),
+            ("api..workers=2", 5, "empty name"),
+            ("api=2", 4, "missing field after `api`"),
+            ("workload=2", 1, "expected workload.<name or index>.FIELD"),
+            ("workload.7.rate=2", 10, "unknown workload `7`"),
+        ] {
+            let d = load(&[o]).expect_err(o);
+            assert_eq!(d[0].column, col, "{o}: {d:?}");
+            assert!(d[0].message.contains(want), "{o}: {d:?}");
+        }
+    }
 }

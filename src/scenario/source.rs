@@ -1,10 +1,8 @@
 //! Maps byte offsets in the scenario text and the `--set` override texts to `file:line:column`.
-//!
-//! The file occupies offsets `0..text.len()`; each override then gets its
-//! own range after it (one byte of gap between), so one `usize` span names a
-//! place in any of them.
 
-/// The texts a scenario was read from.
+/// The texts a scenario was read from. The file occupies offsets
+/// `0..text.len()`; each override then gets its own range after it (one
+/// byte of gap between), so one `usize` span names a place in any of them.
 pub(crate) struct Sources<'t> {
     file: &'t str,
     text: &'t str,
