@@ -6,8 +6,8 @@
 //! over the whole measured period; its 95 % confidence half-width comes
 //! from the 20 batch means with Student's t (19 degrees of freedom).
 //!
-//! Run (about 2 CPU-minutes per core on an idle 2-core machine; longer if
-//! the cores are shared):
+//! Run (about 150 CPU-seconds, so under 2 minutes on an idle 2-core machine;
+//! longer if the cores are shared):
 //!
 //! ```text
 //! CARGO_TARGET_DIR=/work/target-validation \
@@ -17,6 +17,8 @@
 //! `--scale F` multiplies every sample size by F (e.g. `--scale 0.05` for a
 //! quick smoke run; the 1 000 000-customer floor then no longer holds).
 //! `--threads N` sets the number of worker threads (default: all cores).
+//! `--seed N` replaces every file's seed (default: the files' own, 1), for
+//! an independent replication.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -234,16 +236,19 @@ fn thread_cpu_s() -> Option<f64> {
     Some(ns / 1e9)
 }
 
-fn run_case(case: &Case) -> Result<Outcome, String> {
+fn run_case(case: &Case, seed: Option<u64>) -> Result<Outcome, String> {
     let started = Instant::now();
     let cpu_started = thread_cpu_s();
     let lambda = case.kind.rate(case.rho);
     let duration = WARMUP_S + case.measured_s;
-    let overrides = vec![
+    let mut overrides = vec![
         format!("workload.0.rate={lambda}"),
         format!("scenario.warmup={WARMUP_S}s"),
         format!("scenario.duration={duration}s"),
     ];
+    if let Some(seed) = seed {
+        overrides.push(format!("scenario.seed={seed}"));
+    }
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(case.kind.file());
     let model = scenario::load_file(&path, &overrides).map_err(|d| scenario::render(&d))?;
     let warmup = model.warmup;
@@ -334,8 +339,16 @@ fn with_thousands(n: u64) -> String {
     out
 }
 
-fn parse_args() -> Result<(f64, usize), String> {
+/// Command-line options.
+struct Options {
+    scale: f64,
+    threads: usize,
+    seed: Option<u64>,
+}
+
+fn parse_args() -> Result<Options, String> {
     let mut scale = 1.0;
+    let mut seed = None;
     let mut threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -355,18 +368,33 @@ fn parse_args() -> Result<(f64, usize), String> {
                     .filter(|t: &usize| *t > 0)
                     .ok_or(format!("--threads needs a positive integer, got {value}"))?;
             }
+            "--seed" => {
+                seed = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("--seed needs an integer, got {value}"))?,
+                );
+            }
             _ => {
                 return Err(format!(
-                    "unknown argument {a} (expected --scale F, --threads N)"
+                    "unknown argument {a} (expected --scale F, --threads N, --seed N)"
                 ));
             }
         }
     }
-    Ok((scale, threads))
+    Ok(Options {
+        scale,
+        threads,
+        seed,
+    })
 }
 
 fn main() {
-    let (scale, threads) = match parse_args() {
+    let Options {
+        scale,
+        threads,
+        seed,
+    } = match parse_args() {
         Ok(x) => x,
         Err(e) => {
             eprintln!("error: {e}");
@@ -392,7 +420,7 @@ fn main() {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&i) = order.get(k) else { break };
                     let case = &cases[i];
-                    let outcome = run_case(case);
+                    let outcome = run_case(case, seed);
                     if let Ok(o) = &outcome {
                         eprintln!(
                             "done {:<18} ρ={:<4} {:>12} customers in {:>6.1} s wall",
@@ -492,9 +520,10 @@ fn main() {
         );
     }
     println!(
-        "Warm-up {WARMUP_S} s deleted; {BATCHES} batches; seed from each file; \
+        "Warm-up {WARMUP_S} s deleted; {BATCHES} batches; seed {}; \
          {threads} threads; scale {scale}; total wall time {total_s:.1} s, \
-         CPU time {cpu_total:.1} s."
+         CPU time {cpu_total:.1} s.",
+        seed.map_or("from each file".to_string(), |s| s.to_string())
     );
     if failed {
         std::process::exit(1);

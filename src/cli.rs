@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod run;
+pub mod sweep;
 pub mod view;
 
 use std::path::PathBuf;
@@ -30,6 +31,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Validate a scenario and describe its topology.
     Check(check::CheckArgs),
+    /// Run a scenario over a range of one field's values, in parallel; one CSV row per point.
+    Sweep(sweep::SweepArgs),
     /// Open the window on a scenario: watch, tune live, export (feature `gui`).
     View(view::ViewArgs),
 }
@@ -47,6 +50,7 @@ pub fn main() -> i32 {
     match cli.command {
         Some(Command::Run(args)) => run::run(&args),
         Some(Command::Check(args)) => check::check(&args),
+        Some(Command::Sweep(args)) => sweep::sweep(&args),
         Some(Command::View(args)) => view::view(&args),
         #[cfg(feature = "gui")]
         None => crate::app::run(crate::app::ViewOptions::default()),

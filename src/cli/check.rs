@@ -157,6 +157,12 @@ pub fn describe(model: &Model) -> String {
                 }
             }
             NodeKind::Database(_) => {}
+            NodeKind::RateLimiter(r) => edge("to", r.to, None),
+            NodeKind::Queue(q) => {
+                for c in &q.calls {
+                    edge("consumer calls", c.to, c.when);
+                }
+            }
         }
     }
 
@@ -233,6 +239,15 @@ fn parameters(model: &Model, kind: &NodeKind) -> String {
                 timeout(d.timeout)
             )
         }
+        NodeKind::RateLimiter(r) => format!("{} to {}", r.algorithm.name(), node_name(model, r.to)),
+        NodeKind::Queue(q) => format!(
+            "{}, {}, consumer work {}, up to {} deliveries",
+            plural(q.consumers, "consumer"),
+            q.capacity
+                .map_or("unbounded".to_string(), |c| format!("holds {c}")),
+            q.service_time.describe(),
+            q.max_attempts
+        ),
     }
 }
 
@@ -363,7 +378,14 @@ fn offered_load(model: &Model) -> Vec<Load> {
 fn targets(kind: &NodeKind) -> Vec<NodeIdx> {
     match kind {
         NodeKind::LoadBalancer(lb) => vec![lb.to],
-        NodeKind::Service(s) => s.calls.iter().chain(&s.forward).map(|r| r.to).collect(),
+        NodeKind::Service(s) => s
+            .calls
+            .iter()
+            .map(|c| c.to)
+            .chain(s.forward.iter().map(|r| r.to))
+            .collect(),
+        NodeKind::RateLimiter(r) => vec![r.to],
+        NodeKind::Queue(q) => q.calls.iter().map(|c| c.to).collect(),
         NodeKind::Cache(c) => c.on_miss.into_iter().collect(),
         NodeKind::Database(_) => Vec::new(),
     }
@@ -387,7 +409,11 @@ fn pass_on(kind: &NodeKind, here: Load) -> Vec<(NodeIdx, Load)> {
     match kind {
         NodeKind::LoadBalancer(lb) => vec![(lb.to, here)],
         NodeKind::Service(s) => {
-            let mut sent: Vec<(NodeIdx, Load)> = s.calls.iter().map(|r| (r.to, part(r))).collect();
+            let mut sent: Vec<(NodeIdx, Load)> = s
+                .calls
+                .iter()
+                .map(|c| (c.to, part(&Route { to: c.to, when: c.when })))
+                .collect();
             // Forward: the first matching route gets each request type.
             for kind in [RequestKind::Read, RequestKind::Write] {
                 if let Some(r) = s.forward.iter().find(|r| r.matches(kind)) {
@@ -422,6 +448,18 @@ fn pass_on(kind: &NodeKind, here: Load) -> Vec<(NodeIdx, Load)> {
             .into_iter()
             .collect(),
         NodeKind::Database(_) => Vec::new(),
+        NodeKind::RateLimiter(r) => vec![(
+            r.to,
+            Load {
+                upper_bound: true,
+                ..here
+            },
+        )],
+        NodeKind::Queue(q) => q
+            .calls
+            .iter()
+            .map(|c| (c.to, part(&Route { to: c.to, when: c.when })))
+            .collect(),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::sim::dist::Dist;
 use crate::sim::model::{
     Arrival, Bound, CachePolicy, CacheSpec, DatabaseSpec, Keys, LbAlgorithm, Limits,
     LoadBalancerSpec, Model, Node, NodeIdx, NodeKind, Objective, ObjectiveMetric, Phase,
-    Popularity, RequestKind, Route, ServiceSpec, Workload,
+    Popularity, RequestKind, Route, ServiceSpec, Workload, Call, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -151,8 +151,10 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
         workloads: workloads.into_iter().collect::<Option<Vec<_>>>()?,
         nodes: nodes.into_iter().collect::<Option<Vec<_>>>()?,
         objectives: objectives.into_iter().collect::<Option<Vec<_>>>()?,
+        events: Vec::new(),
         limits: Limits {
             max_in_flight: header.max_in_flight,
+            ..Limits::default()
         },
     })
 }
@@ -740,8 +742,12 @@ fn read_service(
         queue: queue?,
         service_time: service_time?,
         timeout: timeout?,
-        calls: calls?,
+        calls: calls?
+            .into_iter()
+            .map(|r| Call::new(r.to, r.when))
+            .collect(),
         forward: forward?,
+        autoscale: None,
     }))
 }
 
@@ -866,6 +872,10 @@ fn read_cache(
         ttl: ttl?,
         hit_time: hit_time?,
         on_miss: on_miss?,
+        write_policy: WritePolicy::Invalidate,
+        coalesce: false,
+        miss_penalty: None,
+        edge: false,
     }))
 }
 
@@ -888,6 +898,8 @@ fn read_database(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<NodeKind> {
         service_time: service_time?,
         write_service_time: write_service_time?,
         timeout: timeout?,
+        replication_lag: None,
+        shards: 1,
     }))
 }
 

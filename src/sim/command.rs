@@ -53,7 +53,9 @@ pub enum Command {
         ttl: Option<SimTime>,
     },
     /// Empties a cache at once (every key misses until refilled).
-    FlushCache { node: NodeIdx },
+    FlushCache {
+        node: NodeIdx,
+    },
     /// Database read replicas.
     SetReadReplicas {
         node: NodeIdx,
@@ -69,6 +71,40 @@ pub enum Command {
     SetReadFraction {
         workload: usize,
         read_fraction: f64,
+    },
+    /// Multiplies a workload's rate (a traffic spike; 1 ends it).
+    SetRateFactor {
+        workload: usize,
+        factor: f64,
+    },
+    /// A node (or one replica / database instance) fails: what it holds
+    /// fails at once, nothing is routed to it until `Recover`. A crashed
+    /// cache loses its contents (and unflushed write-back data); a crashed
+    /// queue keeps its stored messages (a durable broker) but redelivers
+    /// those in processing.
+    Crash {
+        node: NodeIdx,
+        replica: Option<u32>,
+    },
+    Recover {
+        node: NodeIdx,
+        replica: Option<u32>,
+    },
+    /// Service times at the node are multiplied by `factor` (1 restores).
+    SlowDown {
+        node: NodeIdx,
+        factor: f64,
+    },
+    /// Requests between `from` and `to` (either way) fail at once, or with
+    /// `hang` are never answered (only a timeout ends them).
+    Partition {
+        from: NodeIdx,
+        to: NodeIdx,
+        hang: bool,
+    },
+    Heal {
+        from: NodeIdx,
+        to: NodeIdx,
     },
 }
 

@@ -1,9 +1,9 @@
 //! The building blocks a request meets: traffic sources, load balancers and cache key stores.
 
+pub(crate) mod autoscaler;
+pub(crate) mod breaker;
 pub(crate) mod cache;
 pub(crate) mod load_balancer;
-pub(crate) mod source;
-pub(crate) mod breaker;
 pub(crate) mod rate_limiter;
 pub(crate) mod retry;
-pub(crate) mod autoscaler;
+pub(crate) mod source;

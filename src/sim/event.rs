@@ -19,6 +19,38 @@ pub(crate) enum EventKind {
     CacheLookupDone { job: u32, generation: u32 },
     /// A job's node timeout expired.
     Timeout { job: u32, generation: u32 },
+    /// A call attempt's timeout expired (ignored if `token` moved on).
+    CallTimeout {
+        job: u32,
+        generation: u32,
+        token: u32,
+    },
+    /// A backoff is over: try the call again.
+    RetryCall {
+        job: u32,
+        generation: u32,
+        token: u32,
+    },
+    /// Waiting for a pooled connection took too long.
+    AcquireTimeout {
+        job: u32,
+        generation: u32,
+        token: u32,
+    },
+    /// A queue message in processing becomes visible again.
+    VisibilityTimeout { job: u32, generation: u32 },
+    /// A leaky-bucket rate limiter lets a waiting request go.
+    LimiterRelease { job: u32, generation: u32 },
+    /// A CDN's trip to its origin has taken its time: ask the origin now.
+    MissPenaltyDone { job: u32, generation: u32 },
+    /// A write-back cache sends its dirty keys to the store.
+    FlushDirty { node: u32 },
+    /// An autoscaler looks at its service.
+    AutoscaleTick { node: u32 },
+    /// A replica finished its cold start and serves.
+    ReplicaReady { node: u32, station: u32 },
+    /// A scheduled event of the model (index into `Model::events`).
+    Scheduled { index: u32 },
     /// The warm-up period ends: node statistics restart here.
     WarmupEnd,
     /// The current time-series window closes.

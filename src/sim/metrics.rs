@@ -14,6 +14,8 @@ pub enum FailureCause {
     TimedOut,
     /// The in-flight cap was reached; it never entered the system.
     Dropped,
+    /// A node it needed was down (crashed) or cut off (partition).
+    Error,
 }
 
 /// A latency histogram in nanoseconds, 3 significant figures, plus the
@@ -92,6 +94,28 @@ pub struct NodeCounts {
     pub hits: u64,
     /// Cache lookups that did not.
     pub misses: u64,
+    /// Call attempts beyond the first (retries) made from this node.
+    pub retries: u64,
+    /// Calls from this node that failed after at least one retry.
+    pub gave_up: u64,
+    /// Calls failed fast by an open circuit breaker.
+    pub short_circuited: u64,
+    /// Visits failed because the node (or a node it sent to) was down or
+    /// cut off.
+    pub errors: u64,
+    /// Database reads served by a replica before the key's last write
+    /// reached it.
+    pub stale_reads: u64,
+    /// Cache misses that waited for a fetch already out (single flight).
+    pub coalesced: u64,
+    /// Queue messages processed successfully.
+    pub processed: u64,
+    /// Queue messages delivered again (failure or visibility timeout).
+    pub redelivered: u64,
+    /// Queue messages given up on after `max_attempts`.
+    pub dead_lettered: u64,
+    /// Write-back writes lost because the cache crashed before flushing.
+    pub data_lost: u64,
 }
 
 /// Running statistics of one node.
@@ -115,6 +139,8 @@ pub(crate) struct NodeStats {
     pub departures: u64,
     /// Station integrals at the start of the measured period / window.
     pub areas_at_reset: Areas,
+    /// Each station's integrals at the start of the measured period.
+    pub station_areas_at_reset: Vec<Areas>,
     pub areas_at_window: Areas,
     pub present_area_at_window: u128,
 }
@@ -158,17 +184,20 @@ pub struct SystemCounts {
     pub rejected: u64,
     pub timed_out: u64,
     pub dropped: u64,
+    /// Failed because a node was down or cut off.
+    pub errored: u64,
 }
 
 impl SystemCounts {
     pub fn failed(&self) -> u64 {
-        self.rejected + self.timed_out + self.dropped
+        self.rejected + self.timed_out + self.dropped + self.errored
     }
     pub fn add_failure(&mut self, cause: FailureCause) {
         match cause {
             FailureCause::Rejected => self.rejected += 1,
             FailureCause::TimedOut => self.timed_out += 1,
             FailureCause::Dropped => self.dropped += 1,
+            FailureCause::Error => self.errored += 1,
         }
     }
 }
@@ -216,6 +245,21 @@ pub struct NodeSummary {
     pub replicas: Option<u32>,
     /// Dollars per hour for the current replicas.
     pub cost_per_hour: f64,
+    /// Utilisation of each replica / instance (database: shard by shard,
+    /// primary first) over the measured period.
+    pub replica_utilisation: Vec<Option<f64>>,
+    /// Queues: enqueue → processed, for messages processed.
+    pub processing: Option<LatencyStats>,
+    /// Queues: messages stored or in processing now.
+    pub backlog: Option<u64>,
+    /// Queues: age of the oldest message waiting now, in ms.
+    pub oldest_message_ms: Option<f64>,
+    /// Write-back caches: writes acknowledged but not yet in the store.
+    pub data_at_risk: Option<u64>,
+    /// Breakers on this node's calls: (callee id, state, times tripped).
+    pub breakers: Vec<(String, &'static str, u64)>,
+    /// Node is crashed as a whole.
+    pub down: bool,
 }
 
 /// Results of a run (or of the run so far) over the measured period
@@ -234,6 +278,10 @@ pub struct Summary {
     pub error_rate: Option<f64>,
     pub cost_per_hour: f64,
     pub nodes: Vec<NodeSummary>,
+    /// Autoscaler decisions, in time order.
+    pub scale_events: Vec<crate::sim::components::autoscaler::ScaleEvent>,
+    /// Why the run stopped early (a safety cap), if it did.
+    pub stopped: Option<String>,
 }
 
 /// One node's figures over one time-series window.
@@ -246,6 +294,14 @@ pub struct NodeWindow {
     pub sojourn: LatencyStats,
     pub hit_ratio: Option<f64>,
     pub workers: Option<u32>,
+    /// Replicas running (serving, starting or draining).
+    pub replicas: Option<u32>,
+    /// Queues: messages stored or in processing at the window's end.
+    pub backlog: Option<u64>,
+    /// Queues: age of the oldest waiting message at the window's end, ms.
+    pub oldest_message_ms: Option<f64>,
+    /// Queues: enqueue → processed for messages processed in the window.
+    pub processing: Option<LatencyStats>,
 }
 
 /// One closed time-series window: the system and every node.

@@ -4,8 +4,14 @@
 //! tests and benches may build one by hand. Every value here has already
 //! been checked: the engine trusts it (ids resolve, rates are finite, ...).
 
+use crate::sim::command::Command;
 use crate::sim::dist::Dist;
 use crate::sim::time::SimTime;
+
+pub use crate::sim::components::autoscaler::{AutoscaleSpec, ScaleMetric};
+pub use crate::sim::components::breaker::BreakerSpec;
+pub use crate::sim::components::rate_limiter::LimiterAlgorithm;
+pub use crate::sim::components::retry::{Jitter, RetryPolicy};
 
 /// Index of a node in `Model::nodes` (and in the running simulation).
 pub type NodeIdx = usize;
@@ -42,7 +48,17 @@ pub struct Model {
     pub workloads: Vec<Workload>,
     pub nodes: Vec<Node>,
     pub objectives: Vec<Objective>,
+    /// Changes and faults applied at given instants, sorted by `at`.
+    pub events: Vec<ScheduledEvent>,
     pub limits: Limits,
+}
+
+/// A command applied by the engine itself at `at` (a fault, a recovery,
+/// a live change recorded in an exported scenario).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduledEvent {
+    pub at: SimTime,
+    pub command: Command,
 }
 
 /// Safety caps so extreme inputs stop with an explanation instead of
@@ -51,12 +67,16 @@ pub struct Model {
 pub struct Limits {
     /// Most requests alive at once; arrivals beyond it are dropped and counted.
     pub max_in_flight: usize,
+    /// Most events one run may handle; the run stops with an explanation
+    /// when it is reached (a guard against 1e9 req/s for a year).
+    pub max_events: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_in_flight: 1_000_000,
+            max_events: 2_000_000_000,
         }
     }
 }
@@ -128,6 +148,8 @@ pub enum NodeKind {
     Service(ServiceSpec),
     Cache(CacheSpec),
     Database(DatabaseSpec),
+    RateLimiter(RateLimiterSpec),
+    Queue(QueueSpec),
 }
 
 impl NodeKind {
@@ -135,8 +157,11 @@ impl NodeKind {
         match self {
             NodeKind::LoadBalancer(_) => "load_balancer",
             NodeKind::Service(_) => "service",
+            NodeKind::Cache(c) if c.edge => "cdn",
             NodeKind::Cache(_) => "cache",
             NodeKind::Database(_) => "database",
+            NodeKind::RateLimiter(_) => "rate_limiter",
+            NodeKind::Queue(_) => "queue",
         }
     }
 }
@@ -200,6 +225,47 @@ impl Route {
     }
 }
 
+/// How a caller protects itself on one call.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CallPolicy {
+    /// The caller gives up on an attempt after this long (the callee's
+    /// work goes on: it does not know).
+    pub timeout: Option<SimTime>,
+    pub retry: Option<RetryPolicy>,
+    pub breaker: Option<BreakerSpec>,
+    /// Connections the caller (per replica) may hold to the callee at once.
+    pub pool: Option<PoolSpec>,
+}
+
+/// A connection pool: `size` connections; a call waits up to
+/// `acquire_timeout` for one, then fails.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PoolSpec {
+    pub size: u32,
+    pub acquire_timeout: SimTime,
+}
+
+/// A synchronous call made by a service or a queue consumer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Call {
+    pub to: NodeIdx,
+    pub when: Option<RequestKind>,
+    pub policy: CallPolicy,
+}
+
+impl Call {
+    pub fn new(to: NodeIdx, when: Option<RequestKind>) -> Self {
+        Call {
+            to,
+            when,
+            policy: CallPolicy::default(),
+        }
+    }
+    pub fn matches(&self, kind: RequestKind) -> bool {
+        self.when.is_none_or(|w| w == kind)
+    }
+}
+
 /// Replicas × workers with a FIFO queue per replica.
 #[derive(Clone, Debug)]
 pub struct ServiceSpec {
@@ -213,10 +279,12 @@ pub struct ServiceSpec {
     pub timeout: Option<SimTime>,
     /// Synchronous calls, made in order after the node's own work, each
     /// only if it matches; the worker is held until each responds.
-    pub calls: Vec<Route>,
+    pub calls: Vec<Call>,
     /// Forward: after its own work and calls, the first matching route gets
     /// the request and the worker is freed; the last stage responds.
     pub forward: Vec<Route>,
+    /// Adds and drains replicas to track a target.
+    pub autoscale: Option<AutoscaleSpec>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -240,9 +308,31 @@ impl CachePolicy {
     }
 }
 
+/// What a cache does with a write.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum WritePolicy {
+    /// Drop the key, pass the write to `on_miss` (cache-aside default).
+    Invalidate,
+    /// Pass the write to `on_miss`, then store the key (answer after both).
+    WriteThrough,
+    /// Store the key and answer at once; dirty keys reach `on_miss` in a
+    /// batch every `flush_interval` (lost if the cache crashes first).
+    WriteBack { flush_interval: SimTime },
+}
+
+impl WritePolicy {
+    pub fn name(&self) -> &'static str {
+        match self {
+            WritePolicy::Invalidate => "invalidate",
+            WritePolicy::WriteThrough => "write_through",
+            WritePolicy::WriteBack { .. } => "write_back",
+        }
+    }
+}
+
 /// A key-value cache (unlimited concurrency): reads that hit answer after
 /// `hit_time`; misses look up for `hit_time`, then ask `on_miss` and fill.
-/// Writes go to `on_miss` and invalidate the key.
+/// Writes follow `write_policy`.
 #[derive(Clone, Debug)]
 pub struct CacheSpec {
     /// Most keys held at once.
@@ -254,6 +344,14 @@ pub struct CacheSpec {
     /// Where misses and writes go; without it a miss is answered as a miss
     /// (the caller gets a response, nothing is filled).
     pub on_miss: Option<NodeIdx>,
+    pub write_policy: WritePolicy,
+    /// Single flight: concurrent misses on one key wait for one fetch.
+    pub coalesce: bool,
+    /// Extra delay on the way to `on_miss` and back (a CDN's trip to its
+    /// origin).
+    pub miss_penalty: Option<Dist>,
+    /// Drawn and named as a CDN / edge cache.
+    pub edge: bool,
 }
 
 /// A primary (index 0) that takes writes, plus read replicas that share the
@@ -269,6 +367,38 @@ pub struct DatabaseSpec {
     /// Service time of writes, if different from `service_time`.
     pub write_service_time: Option<Dist>,
     pub timeout: Option<SimTime>,
+    /// How long a write takes to reach the read replicas; a read of a key
+    /// at a replica before its last write arrived is counted stale.
+    pub replication_lag: Option<Dist>,
+    /// Shards (each a primary plus `read_replicas`), keys placed by
+    /// consistent hashing.
+    pub shards: u32,
+}
+
+/// Admits requests by a rate rule and forwards them at once to `to`.
+#[derive(Clone, Debug)]
+pub struct RateLimiterSpec {
+    pub algorithm: LimiterAlgorithm,
+    pub to: NodeIdx,
+}
+
+/// An asynchronous queue: a producer's request is answered as soon as the
+/// message is stored; consumers process messages later.
+#[derive(Clone, Debug)]
+pub struct QueueSpec {
+    /// Most messages stored (waiting, not in processing); `None` = unbounded.
+    pub capacity: Option<u32>,
+    pub consumers: u32,
+    /// Each consumer's own work per message.
+    pub service_time: Dist,
+    /// Calls a consumer makes per message, after its own work.
+    pub calls: Vec<Call>,
+    /// A message in processing longer than this becomes visible again and
+    /// is redelivered (the first consumer's work is wasted).
+    pub visibility_timeout: Option<SimTime>,
+    /// After this many failed deliveries a message goes to the dead-letter
+    /// count.
+    pub max_attempts: u32,
 }
 
 /// What a learner is asked to achieve.

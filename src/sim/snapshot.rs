@@ -1,5 +1,6 @@
 //! A plain-data picture of the simulation at one instant, for the window and for tests.
 
+use crate::sim::components::breaker::BreakerState;
 use crate::sim::metrics::{NodeCounts, SystemCounts};
 use crate::sim::time::SimTime;
 
@@ -12,6 +13,8 @@ pub struct Snapshot {
     pub counts: SystemCounts,
     pub events_processed: u64,
     pub nodes: Vec<NodeSnapshot>,
+    /// Node pairs cut off from each other: (from, to, hang).
+    pub partitions: Vec<(usize, usize, bool)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -26,6 +29,18 @@ pub struct NodeSnapshot {
     pub cache_keys: Option<u64>,
     /// Counts over the measured period.
     pub counts: NodeCounts,
+    /// Crashed as a whole.
+    pub down: bool,
+    /// Service-time multiplier in force (1 = normal).
+    pub slow: f64,
+    /// Breakers on this node's calls: (callee id, state).
+    pub breakers: Vec<(String, BreakerState)>,
+    /// Autoscaled services: replicas wanted now.
+    pub scale_target: Option<u32>,
+    /// Queues: age of the oldest waiting message, if any.
+    pub oldest_message: Option<SimTime>,
+    /// Write-back caches: writes not yet in the store.
+    pub data_at_risk: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,4 +50,8 @@ pub struct ReplicaSnapshot {
     pub queued: u32,
     /// False while draining after a scale-down.
     pub active: bool,
+    /// Crashed.
+    pub down: bool,
+    /// Starting (cold start): not serving yet.
+    pub warming: bool,
 }

@@ -53,6 +53,10 @@ pub(crate) struct Station {
     pub line_capacity: Option<u32>,
     /// Routed to. A replica being removed stops being active and drains.
     pub active: bool,
+    /// Crashed: serves nothing and is not routed to until it recovers.
+    pub down: bool,
+    /// Starting (autoscaler cold start): costs money, serves nothing yet.
+    pub warming: bool,
     /// Jobs assigned here and not yet gone (waiting, in service or calling):
     /// what "least connections" counts.
     pub present: u32,
@@ -68,6 +72,8 @@ impl Station {
             line: VecDeque::new(),
             line_capacity,
             active: true,
+            down: false,
+            warming: false,
             present: 0,
             areas: Areas::default(),
             last: now,
@@ -80,7 +86,7 @@ impl Station {
         if dt > 0 {
             self.areas.busy += dt * u128::from(self.busy);
             self.areas.queued += dt * self.line.len() as u128;
-            if self.active || self.busy > 0 || !self.line.is_empty() {
+            if (self.active && !self.down) || self.busy > 0 || !self.line.is_empty() {
                 self.areas.capacity += dt * u128::from(self.workers);
             }
             self.last = now;
@@ -96,6 +102,9 @@ impl Station {
     /// Admits `job`: starts it, queues it, or rejects it.
     pub fn admit(&mut self, job: u32, now: SimTime) -> Admission {
         self.advance(now);
+        if self.down {
+            return Admission::Rejected;
+        }
         if self.busy < self.workers && self.line.is_empty() {
             self.busy += 1;
             self.present += 1;
@@ -112,11 +121,25 @@ impl Station {
         }
     }
 
+    /// Admits `job` ignoring the line's capacity (a redelivered message
+    /// that was already stored).
+    pub fn force_admit(&mut self, job: u32, now: SimTime) -> Admission {
+        self.advance(now);
+        self.present += 1;
+        if self.busy < self.workers && self.line.is_empty() && !self.down {
+            self.busy += 1;
+            Admission::Started
+        } else {
+            self.line.push_back(job);
+            Admission::Queued
+        }
+    }
+
     /// The next waiting job, taken out of line, if a worker is free for it.
     /// The caller then either `occupy`s a worker for it or discards it.
     pub fn next_waiting(&mut self, now: SimTime) -> Option<u32> {
         self.advance(now);
-        if self.busy < self.workers {
+        if self.busy < self.workers && !self.down {
             self.line.pop_front()
         } else {
             None
@@ -138,6 +161,21 @@ impl Station {
     /// A waiting job left the line without service (it was abandoned).
     pub fn drop_waiting(&mut self) {
         self.present = self.present.saturating_sub(1);
+    }
+
+    /// May new visits be sent here?
+    pub fn routable(&self) -> bool {
+        self.active && !self.down && !self.warming
+    }
+
+    /// Counts toward cost: running (even if starting or draining work).
+    pub fn billable(&self) -> bool {
+        (self.active || self.warming) && !self.down
+    }
+
+    pub fn set_down(&mut self, down: bool, now: SimTime) {
+        self.advance(now);
+        self.down = down;
     }
 
     pub fn set_workers(&mut self, workers: u32, now: SimTime) {

@@ -5,79 +5,23 @@
 
 #![allow(dead_code)]
 
-use loadlab::sim::dist::Dist;
+use std::fmt::Write as _;
+
+use loadlab::scenario;
+use loadlab::sim::dist::{Dist, Z99};
 use loadlab::sim::metrics::{LatencyStats, NodeSummary, Summary, Window};
-use loadlab::sim::model::{
-    Arrival, CachePolicy, CacheSpec, DatabaseSpec, Keys, LbAlgorithm, Limits, LoadBalancerSpec,
-    Model, Node, NodeKind, Phase, Popularity, RequestKind, Route, ServiceSpec, Workload,
-};
+use loadlab::sim::model::{CachePolicy, LbAlgorithm, Model, NodeKind, RequestKind};
 use loadlab::sim::{Command, SimTime, Simulation};
 use proptest::prelude::*;
 
-// ---- hand-built models ------------------------------------------------
+// ---- models -------------------------------------------------------------
 
-pub fn ms(x: f64) -> f64 {
-    x / 1000.0
-}
-
-pub fn exp_ms(mean: f64) -> Dist {
-    Dist::Exponential { mean: ms(mean) }
-}
-
-pub fn node(id: &str, kind: NodeKind) -> Node {
-    Node {
-        id: id.into(),
-        kind,
-        pos: None,
-        cost_per_hour: 0.1,
-    }
-}
-
-pub fn service(replicas: u32, workers: u32, queue: Option<u32>, service_time: Dist) -> ServiceSpec {
-    ServiceSpec {
-        replicas,
-        workers,
-        queue,
-        service_time,
-        timeout: None,
-        calls: Vec::new(),
-        forward: Vec::new(),
-    }
-}
-
-pub fn route(to: usize, when: Option<RequestKind>) -> Route {
-    Route { to, when }
-}
-
-pub fn poisson(name: &str, to: usize, rate: f64, read_fraction: f64, keys: Keys) -> Workload {
-    Workload {
-        name: name.into(),
-        to,
-        arrival: Arrival::Poisson { rate },
-        phases: Vec::new(),
-        read_fraction,
-        keys,
-    }
-}
-
-pub fn model(
-    nodes: Vec<Node>,
-    workloads: Vec<Workload>,
-    duration: SimTime,
-    warmup: SimTime,
-) -> Model {
-    Model {
-        name: "test".into(),
-        story: String::new(),
-        duration,
-        warmup,
-        seed: 1,
-        window: SimTime::from_secs(1),
-        workloads,
-        nodes,
-        objectives: Vec::new(),
-        limits: Limits::default(),
-    }
+/// The model a scenario text describes; panics with the diagnostics if the
+/// loader refuses it. (Tests build models from TOML rather than struct
+/// literals: the file format is the stable contract, the structs grow.)
+pub fn load(text: &str) -> Model {
+    scenario::load_str(text, "test.toml", &[])
+        .unwrap_or_else(|d| panic!("{}\n--- scenario ---\n{text}", scenario::render(&d)))
 }
 
 /// Runs to `t`, failing (instead of hanging) if the clock is stuck: a
@@ -129,7 +73,10 @@ pub fn assert_latency_sane(what: &str, l: &LatencyStats) {
         assert!(q.windows(2).all(|w| w[0] <= w[1]), "{what}: {l:?}");
         // The mean is exact; max is the histogram's highest equivalent
         // value, never below the true maximum.
-        assert!(l.mean_ms.unwrap() <= l.max_ms.unwrap() * (1.0 + EPS), "{what}: {l:?}");
+        assert!(
+            l.mean_ms.unwrap() <= l.max_ms.unwrap() * (1.0 + EPS),
+            "{what}: {l:?}"
+        );
     }
 }
 
@@ -422,6 +369,43 @@ pub fn scenario_strategy() -> impl Strategy<Value = ScenarioPlan> {
         )
 }
 
+/// A duration as exact nanoseconds for a scenario file.
+pub fn ns(t: SimTime) -> String {
+    format!("{}ns", t.0)
+}
+
+fn secs_ns(x: f64) -> String {
+    ns(SimTime::from_secs_f64(x))
+}
+
+/// A distribution as a scenario-file value (times rounded to the ns).
+pub fn dist_toml(d: &Dist) -> String {
+    #[allow(unreachable_patterns)]
+    match *d {
+        Dist::Constant { value } => {
+            format!("{{ dist = \"constant\", value = \"{}\" }}", secs_ns(value))
+        }
+        Dist::Exponential { mean } => {
+            format!("{{ dist = \"exponential\", mean = \"{}\" }}", secs_ns(mean))
+        }
+        Dist::Uniform { min, max } => format!(
+            "{{ dist = \"uniform\", min = \"{}\", max = \"{}\" }}",
+            secs_ns(min),
+            secs_ns(max)
+        ),
+        Dist::LogNormal { mu, sigma } => format!(
+            "{{ dist = \"lognormal\", mean = \"{}\", p99 = \"{}\" }}",
+            secs_ns(d.mean()),
+            secs_ns((mu + Z99 * sigma).exp())
+        ),
+        Dist::Pareto { scale, shape } => format!(
+            "{{ dist = \"pareto\", scale = \"{}\", shape = {shape:?} }}",
+            secs_ns(scale)
+        ),
+        _ => unreachable!("a distribution this generator does not make: {d:?}"),
+    }
+}
+
 fn kind_name(k: u8) -> &'static str {
     ["lb", "svc", "cache", "db"][k as usize]
 }
@@ -448,121 +432,157 @@ impl ScenarioPlan {
         kinds
     }
 
-    /// The valid, acyclic model this plan describes.
+    /// The valid, acyclic model this plan describes, through the loader.
     pub fn build(&self) -> Model {
+        load(&self.to_toml())
+    }
+
+    /// The plan as a scenario file.
+    pub fn to_toml(&self) -> String {
         let n = self.nodes.len();
         let kinds = self.kinds();
+        let id = |i: usize| format!("{}{i}", kind_name(kinds[i]));
         let later = |i: usize, sel: usize| -> Option<usize> {
             let span = n - i - 1;
             (span > 0).then(|| i + 1 + sel % span)
         };
-        let routes = |i: usize, list: &[(usize, Option<RequestKind>)]| -> Vec<Route> {
-            list.iter()
-                .filter_map(|&(sel, when)| later(i, sel).map(|to| Route { to, when }))
-                .collect()
+        let routes = |i: usize, list: &[(usize, Option<RequestKind>)]| -> String {
+            let items: Vec<String> = list
+                .iter()
+                .filter_map(|&(sel, when)| {
+                    later(i, sel).map(|to| match when {
+                        None => format!("{{ to = \"{}\" }}", id(to)),
+                        Some(k) => format!("{{ to = \"{}\", when = \"{}\" }}", id(to), k.name()),
+                    })
+                })
+                .collect();
+            format!("[{}]", items.join(", "))
         };
-        let nodes = self
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let kind = match kinds[i] {
-                    0 => {
-                        let services: Vec<usize> =
-                            (i + 1..n).filter(|&j| kinds[j] == 1).collect();
-                        let to = services[p.on_miss.unwrap_or(0) % services.len()];
-                        NodeKind::LoadBalancer(LoadBalancerSpec {
-                            algorithm: p.algorithm,
-                            to,
-                            weights: p.weights.clone(),
-                        })
-                    }
-                    1 => NodeKind::Service(ServiceSpec {
-                        replicas: p.replicas,
-                        workers: p.workers,
-                        queue: p.queue,
-                        service_time: p.service_time,
-                        timeout: p.timeout,
-                        calls: routes(i, &p.calls),
-                        forward: routes(i, &p.forward),
-                    }),
-                    2 => NodeKind::Cache(CacheSpec {
-                        capacity: p.capacity,
-                        policy: p.policy,
-                        ttl: p.ttl,
-                        hit_time: p.service_time,
-                        on_miss: p.on_miss.and_then(|s| later(i, s)),
-                    }),
-                    _ => NodeKind::Database(DatabaseSpec {
-                        read_replicas: p.replicas - 1,
-                        workers: p.workers,
-                        queue: p.queue,
-                        service_time: p.service_time,
-                        write_service_time: p.write_time,
-                        timeout: p.timeout,
-                    }),
-                };
-                Node {
-                    id: format!("{}{i}", kind_name(kinds[i])),
-                    kind,
-                    pos: None,
-                    cost_per_hour: 0.25 * f64::from(p.replicas),
-                }
-            })
-            .collect();
-        let duration = self.duration();
-        let workloads = self
-            .workloads
-            .iter()
-            .enumerate()
-            .map(|(w, p)| Workload {
-                name: format!("w{w}"),
-                // The first workload enters at the top of the graph.
-                to: if w == 0 { 0 } else { p.target % n },
-                arrival: match p.arrival {
-                    0 => Arrival::Poisson { rate: p.rate },
-                    1 => Arrival::Constant { rate: p.rate },
-                    _ => Arrival::Closed {
-                        users: p.users,
-                        think: p.think,
-                    },
-                },
-                phases: if p.arrival == 2 {
-                    Vec::new()
-                } else {
-                    p.phases
-                        .iter()
-                        .map(|&(at, rate, ramp)| Phase {
-                            at: SimTime::from_secs_f64(duration.as_secs_f64() * at),
-                            rate,
-                            ramp: SimTime::from_secs_f64(duration.as_secs_f64() * ramp),
-                        })
-                        .collect()
-                },
-                read_fraction: p.read_fraction,
-                keys: Keys {
-                    count: p.key_count,
-                    popularity: match p.zipf {
-                        Some(s) => Popularity::Zipf { s },
-                        None => Popularity::Uniform,
-                    },
-                },
-            })
-            .collect();
-        Model {
-            name: "random".into(),
-            story: String::new(),
-            duration,
-            warmup: self.warmup_time(),
-            seed: self.seed,
-            window: SimTime::from_millis(self.window_ms.min(self.duration_ms)),
-            workloads,
-            nodes,
-            objectives: Vec::new(),
-            limits: Limits {
-                max_in_flight: self.max_in_flight.unwrap_or(1_000_000),
-            },
+        let d = self.duration();
+        let mut t = String::new();
+        let w = &mut t;
+        let _ = writeln!(w, "[scenario]\nname = \"random\"");
+        let _ = writeln!(w, "duration = \"{}\"", ns(d));
+        let _ = writeln!(w, "warmup = \"{}\"", ns(self.warmup_time()));
+        let _ = writeln!(w, "window = \"{}ms\"", self.window_ms.min(self.duration_ms));
+        if let Some(m) = self.max_in_flight {
+            let _ = writeln!(w, "max_in_flight = {m}");
         }
+        for (k, p) in self.workloads.iter().enumerate() {
+            // The first workload enters at the top of the graph.
+            let to = if k == 0 { 0 } else { p.target % n };
+            let _ = writeln!(w, "\n[[workload]]\nname = \"w{k}\"\nto = \"{}\"", id(to));
+            match p.arrival {
+                0 | 1 => {
+                    let arrival = if p.arrival == 0 {
+                        "poisson"
+                    } else {
+                        "constant"
+                    };
+                    let _ = writeln!(w, "arrival = \"{arrival}\"\nrate = {:?}", p.rate);
+                    let mut last = None;
+                    let mut phases = Vec::new();
+                    for &(at, rate, ramp) in &p.phases {
+                        let at = SimTime::from_secs_f64(d.as_secs_f64() * at);
+                        if last.is_some_and(|l| at <= l) {
+                            continue;
+                        }
+                        last = Some(at);
+                        let ramp = SimTime::from_secs_f64(d.as_secs_f64() * ramp);
+                        phases.push(format!(
+                            "{{ at = \"{}\", rate = {rate:?}, ramp = \"{}\" }}",
+                            ns(at),
+                            ns(ramp)
+                        ));
+                    }
+                    let _ = writeln!(w, "phases = [{}]", phases.join(", "));
+                }
+                _ => {
+                    let _ = writeln!(
+                        w,
+                        "arrival = \"closed\"\nusers = {}\nthink = {}",
+                        p.users,
+                        dist_toml(&p.think)
+                    );
+                }
+            }
+            let _ = writeln!(w, "mix = {{ read = {:?} }}", p.read_fraction);
+            match p.zipf {
+                Some(s) => {
+                    let _ = writeln!(
+                        w,
+                        "keys = {{ count = {}, popularity = \"zipf\", s = {s:?} }}",
+                        p.key_count
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        w,
+                        "keys = {{ count = {}, popularity = \"uniform\" }}",
+                        p.key_count
+                    );
+                }
+            }
+        }
+        for (i, p) in self.nodes.iter().enumerate() {
+            let _ = writeln!(w, "\n[[node]]\nid = \"{}\"", id(i));
+            let _ = writeln!(w, "cost_per_hour = {:?}", 0.25 * f64::from(p.replicas));
+            match kinds[i] {
+                0 => {
+                    let services: Vec<usize> = (i + 1..n).filter(|&j| kinds[j] == 1).collect();
+                    let to = services[p.on_miss.unwrap_or(0) % services.len()];
+                    let weights: Vec<String> = p.weights.iter().map(u32::to_string).collect();
+                    let _ = writeln!(
+                        w,
+                        "kind = \"load_balancer\"\nto = \"{}\"\nalgorithm = \"{}\"\nweights = [{}]",
+                        id(to),
+                        p.algorithm.name(),
+                        weights.join(", ")
+                    );
+                }
+                1 | 3 => {
+                    if kinds[i] == 1 {
+                        let _ = writeln!(w, "kind = \"service\"\nreplicas = {}", p.replicas);
+                        let _ = writeln!(
+                            w,
+                            "calls = {}\nto = {}",
+                            routes(i, &p.calls),
+                            routes(i, &p.forward)
+                        );
+                    } else {
+                        let _ =
+                            writeln!(w, "kind = \"database\"\nread_replicas = {}", p.replicas - 1);
+                        if let Some(wt) = &p.write_time {
+                            let _ = writeln!(w, "write_service_time = {}", dist_toml(wt));
+                        }
+                    }
+                    let _ = writeln!(w, "workers = {}", p.workers);
+                    let _ = writeln!(w, "service_time = {}", dist_toml(&p.service_time));
+                    if let Some(q) = p.queue {
+                        let _ = writeln!(w, "queue = {q}");
+                    }
+                    if let Some(to) = p.timeout {
+                        let _ = writeln!(w, "timeout = \"{}\"", ns(to));
+                    }
+                }
+                _ => {
+                    let _ = writeln!(
+                        w,
+                        "kind = \"cache\"\ncapacity = {}\npolicy = \"{}\"\nhit_time = {}",
+                        p.capacity,
+                        p.policy.name(),
+                        dist_toml(&p.service_time)
+                    );
+                    if let Some(ttl) = p.ttl {
+                        let _ = writeln!(w, "ttl = \"{}\"", ns(ttl));
+                    }
+                    if let Some(to) = p.on_miss.and_then(|s| later(i, s)) {
+                        let _ = writeln!(w, "on_miss = \"{}\"", id(to));
+                    }
+                }
+            }
+        }
+        t
     }
 
     /// The live commands, with their instants, earliest first. Each one
@@ -584,7 +604,9 @@ impl ScenarioPlan {
 }
 
 fn pick_node(m: &Model, sel: usize, ok: impl Fn(&NodeKind) -> bool) -> usize {
-    let fit: Vec<usize> = (0..m.nodes.len()).filter(|&i| ok(&m.nodes[i].kind)).collect();
+    let fit: Vec<usize> = (0..m.nodes.len())
+        .filter(|&i| ok(&m.nodes[i].kind))
+        .collect();
     if fit.is_empty() {
         sel % m.nodes.len()
     } else {

@@ -87,7 +87,11 @@ mod tests {
         assert_eq!(desired_replicas(&spec(), 4, 1.0), Some(7));
         assert_eq!(desired_replicas(&spec(), 8, 1.0), Some(10));
         assert_eq!(desired_replicas(&spec(), 4, 0.15), Some(2));
-        assert_eq!(desired_replicas(&spec(), 3, 0.62), None, "inside the dead band");
+        assert_eq!(
+            desired_replicas(&spec(), 3, 0.62),
+            None,
+            "inside the dead band"
+        );
         assert_eq!(desired_replicas(&spec(), 3, f64::NAN), None);
     }
 }

@@ -106,7 +106,7 @@ impl Balancer {
     }
 
     fn ring_lookup(&mut self, stations: &[Station], key: u64) -> usize {
-        let active: Vec<bool> = stations.iter().map(|s| s.active).collect();
+        let active: Vec<bool> = stations.iter().map(Station::routable).collect();
         if active != self.ring_active {
             self.ring.clear();
             for (i, _) in active.iter().enumerate().filter(|(_, a)| **a) {

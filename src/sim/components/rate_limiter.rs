@@ -157,12 +157,18 @@ mod tests {
             limit: 5,
             window: SimTime::from_secs(1),
         });
-        assert_eq!(admitted(&mut f, (0..100).map(|i| SimTime::from_millis(i * 20))), 10);
+        assert_eq!(
+            admitted(&mut f, (0..100).map(|i| SimTime::from_millis(i * 20))),
+            10
+        );
         let mut s = Limiter::new(LimiterAlgorithm::SlidingWindow {
             limit: 5,
             window: SimTime::from_secs(1),
         });
-        assert_eq!(admitted(&mut s, (0..100).map(|i| SimTime::from_millis(i * 20))), 10);
+        assert_eq!(
+            admitted(&mut s, (0..100).map(|i| SimTime::from_millis(i * 20))),
+            10
+        );
     }
 
     #[test]

@@ -111,7 +111,9 @@ mod tests {
     fn backoff_doubles_then_caps() {
         let mut r = stream(1, "t", "retry");
         let p = policy(Jitter::None);
-        let waits: Vec<u64> = (1..=5).map(|k| p.backoff_for(k, &mut r).0 / 1_000_000).collect();
+        let waits: Vec<u64> = (1..=5)
+            .map(|k| p.backoff_for(k, &mut r).0 / 1_000_000)
+            .collect();
         assert_eq!(waits, vec![10, 20, 40, 50, 50]);
     }
 

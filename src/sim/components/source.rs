@@ -15,6 +15,8 @@ pub(crate) struct Source {
     zipf: Option<Zipf<f64>>,
     /// Bumped when the rate changes live, so the old pending arrival is ignored.
     pub generation: u32,
+    /// Multiplies the rate (a traffic spike); 1 normally.
+    pub factor: f64,
 }
 
 impl Source {
@@ -29,6 +31,7 @@ impl Source {
             zipf,
             spec,
             generation: 0,
+            factor: 1.0,
         }
     }
 
@@ -56,9 +59,15 @@ impl Source {
         }
     }
 
-    /// The open-loop rate at `t`, phases and ramps included.
+    /// The open-loop rate at `t`, phases, ramps and spike factor included.
     pub fn rate_at(&self, t: SimTime) -> f64 {
-        rate_at(self.base_rate(), &self.spec.phases, t)
+        rate_at(self.base_rate(), &self.spec.phases, t) * self.factor
+    }
+
+    /// Multiplies the rate from now on (1 = normal).
+    pub fn set_factor(&mut self, factor: f64) {
+        self.factor = factor;
+        self.generation = self.generation.wrapping_add(1);
     }
 
     /// The instant of the next open-loop arrival after `now`, or `None`
@@ -71,8 +80,9 @@ impl Source {
         // non-homogeneous Poisson process); constant arrivals step by 1/rate.
         for _ in 0..1_000_000 {
             let end = next_breakpoint(&self.spec.phases, t);
-            let r0 = rate_at(base, &self.spec.phases, t);
-            let r1 = end.map_or(r0, |e| rate_before(base, &self.spec.phases, e));
+            let f = self.factor;
+            let r0 = rate_at(base, &self.spec.phases, t) * f;
+            let r1 = end.map_or(r0, |e| rate_before(base, &self.spec.phases, e) * f);
             let max = r0.max(r1);
             if max <= 0.0 {
                 t = end?;
@@ -98,7 +108,7 @@ impl Source {
                 return None;
             }
             t = cand;
-            let r = rate_at(base, &self.spec.phases, t);
+            let r = rate_at(base, &self.spec.phases, t) * f;
             if r >= max || open01(&mut self.arrivals) * max <= r {
                 return Some(t);
             }

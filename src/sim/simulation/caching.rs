@@ -1,0 +1,220 @@
+//! Cache behaviour: lookups, misses to the store with optional single flight, write policies and write-back flushes.
+
+use super::nodes::NodeState;
+use super::{Caller, JobState, NONE, Req, Simulation};
+use crate::sim::event::EventKind;
+use crate::sim::metrics::FailureCause;
+use crate::sim::model::{RequestKind, WritePolicy};
+
+impl Simulation {
+    pub(super) fn cache_lookup_done(&mut self, j: u32) {
+        let now = self.now;
+        let job = self.jobs[j as usize];
+        if job.answered {
+            self.leave(j);
+            return;
+        }
+        let node = job.node as usize;
+        let n = &mut self.nodes[node];
+        let NodeState::Cache {
+            spec,
+            store,
+            dirty,
+            dirty_set,
+            ..
+        } = &mut n.state
+        else {
+            return;
+        };
+        match job.req.kind {
+            RequestKind::Read => {
+                if store.lookup(job.req.key, now) {
+                    n.stats.counts.hits += 1;
+                    n.stats.window_counts.hits += 1;
+                    self.answer(j, Ok(()));
+                    self.leave(j);
+                } else {
+                    n.stats.counts.misses += 1;
+                    n.stats.window_counts.misses += 1;
+                    self.cache_miss(j);
+                }
+            }
+            RequestKind::Write => match spec.write_policy {
+                WritePolicy::Invalidate => {
+                    store.invalidate(job.req.key);
+                    self.to_backend_or_answer(j);
+                }
+                WritePolicy::WriteThrough => self.to_backend_or_answer(j),
+                WritePolicy::WriteBack { .. } => {
+                    store.fill(job.req.key, now);
+                    if spec.on_miss.is_some() && dirty_set.insert(job.req.key, ()).is_none() {
+                        dirty.push((job.req.key, job.req.kind));
+                    }
+                    self.answer(j, Ok(()));
+                    self.leave(j);
+                }
+            },
+        }
+    }
+
+    /// A read missed: join a fetch already out (single flight) or start one.
+    fn cache_miss(&mut self, j: u32) {
+        let job = self.jobs[j as usize];
+        let node = job.node as usize;
+        let generation = job.generation;
+        let n = &mut self.nodes[node];
+        let NodeState::Cache { spec, fetching, .. } = &mut n.state else {
+            return;
+        };
+        if spec.on_miss.is_none() {
+            self.answer(j, Ok(()));
+            self.leave(j);
+            return;
+        }
+        if spec.coalesce {
+            if let Some(waiters) = fetching.get_mut(&job.req.key) {
+                waiters.push((j, generation));
+                n.stats.counts.coalesced += 1;
+                n.stats.window_counts.coalesced += 1;
+                self.jobs[j as usize].state = JobState::Calling;
+                return;
+            }
+            fetching.insert(job.req.key, Vec::new());
+        }
+        self.to_backend_or_answer(j);
+    }
+
+    /// Sends the visit on to the store (after the miss penalty of an edge
+    /// cache), or answers if there is no store.
+    fn to_backend_or_answer(&mut self, j: u32) {
+        let job = self.jobs[j as usize];
+        let node = job.node as usize;
+        let n = &mut self.nodes[node];
+        let NodeState::Cache { spec, rng, .. } = &mut n.state else {
+            return;
+        };
+        if spec.on_miss.is_none() {
+            self.answer(j, Ok(()));
+            self.leave(j);
+            return;
+        }
+        if let Some(p) = spec.miss_penalty {
+            let d = p.sample(rng);
+            self.jobs[j as usize].state = JobState::Delayed;
+            self.events.schedule(
+                self.now.saturating_add(d),
+                EventKind::MissPenaltyDone {
+                    job: j,
+                    generation: job.generation,
+                },
+            );
+            return;
+        }
+        self.send_to_store(j);
+    }
+
+    pub(super) fn miss_penalty_done(&mut self, j: u32) {
+        if self.jobs[j as usize].answered {
+            self.leave(j);
+            return;
+        }
+        self.send_to_store(j);
+    }
+
+    fn send_to_store(&mut self, j: u32) {
+        let job = self.jobs[j as usize];
+        let node = job.node as usize;
+        let NodeState::Cache { spec, .. } = &self.nodes[node].state else {
+            return;
+        };
+        let Some(to) = spec.on_miss else {
+            return;
+        };
+        self.jobs[j as usize].state = JobState::Calling;
+        let caller = self.caller_of(j);
+        self.send(job.req, to, caller, Some(node), None);
+    }
+
+    /// The store answered a cache visit.
+    pub(super) fn cache_backend_answered(&mut self, j: u32, outcome: Result<(), FailureCause>) {
+        let now = self.now;
+        let job = self.jobs[j as usize];
+        let node = job.node as usize;
+        let n = &mut self.nodes[node];
+        let NodeState::Cache {
+            spec,
+            store,
+            fetching,
+            ..
+        } = &mut n.state
+        else {
+            return;
+        };
+        let fill = outcome.is_ok()
+            && match job.req.kind {
+                RequestKind::Read => true,
+                RequestKind::Write => spec.write_policy == WritePolicy::WriteThrough,
+            };
+        if fill {
+            store.fill(job.req.key, now);
+        }
+        let waiters = if job.req.kind == RequestKind::Read && spec.coalesce {
+            fetching.remove(&job.req.key).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        if outcome.is_err() {
+            n.stats.counts.failed_downstream += 1;
+            n.stats.window_counts.failed_downstream += 1;
+        }
+        self.answer(j, outcome);
+        self.leave(j);
+        for (w, generation) in waiters {
+            if self.job_is(w, generation) {
+                self.answer(w, outcome);
+                self.leave(w);
+            }
+        }
+    }
+
+    /// A write-back cache sends every dirty key to its store, then plans
+    /// the next flush.
+    pub(super) fn flush_dirty(&mut self, node: usize) {
+        let now = self.now;
+        let NodeState::Cache {
+            spec,
+            dirty,
+            dirty_set,
+            ..
+        } = &mut self.nodes[node].state
+        else {
+            return;
+        };
+        let WritePolicy::WriteBack { flush_interval } = spec.write_policy else {
+            return;
+        };
+        let to = spec.on_miss;
+        let batch = std::mem::take(dirty);
+        dirty_set.clear();
+        self.events.schedule(
+            now.saturating_add(flush_interval.max(crate::sim::time::SimTime(1))),
+            EventKind::FlushDirty { node: node as u32 },
+        );
+        let (Some(to), false) = (to, self.nodes[node].down) else {
+            return;
+        };
+        for (key, kind) in batch {
+            let req = Req {
+                kind,
+                key,
+                created: now,
+                workload: 0,
+                user: NONE,
+                counted: false,
+                id: u64::MAX,
+                traced: false,
+            };
+            self.send(req, to, Caller::DETACHED, Some(node), None);
+        }
+    }
+}

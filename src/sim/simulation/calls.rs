@@ -1,0 +1,275 @@
+//! Calls made by a service (or queue consumer): attempts with timeouts, retries with backoff and budget, circuit breakers and connection pools.
+
+use super::nodes::NodeState;
+use super::{JobState, Simulation};
+use crate::sim::event::EventKind;
+use crate::sim::metrics::FailureCause;
+
+impl Simulation {
+    /// After its own work (or a call's answer), a visit makes its next
+    /// matching call, forwards, or answers.
+    pub(super) fn continue_work(&mut self, j: u32) {
+        let job = self.jobs[j as usize];
+        if job.answered {
+            self.leave(j);
+            return;
+        }
+        let node = job.node as usize;
+        let next = self.nodes[node]
+            .calls()
+            .iter()
+            .enumerate()
+            .skip(job.next_call as usize)
+            .find(|(_, c)| c.matches(job.req.kind))
+            .map(|(i, _)| i);
+        if let Some(i) = next {
+            let jm = &mut self.jobs[j as usize];
+            jm.next_call = (i + 1) as u16;
+            jm.attempt = 0;
+            if let Some(b) = self.nodes[node]
+                .call_rt(i)
+                .and_then(|rt| rt.budget.as_mut())
+            {
+                b.on_first_attempt();
+            }
+            self.start_call(j);
+            return;
+        }
+        let forward = match &self.nodes[node].state {
+            NodeState::Service { spec, .. } => spec
+                .forward
+                .iter()
+                .find(|r| r.matches(job.req.kind))
+                .map(|r| r.to),
+            _ => None,
+        };
+        match forward {
+            Some(to) => {
+                self.record_success(j);
+                let caller = Simulation::caller_of_parent(&job);
+                self.leave(j);
+                self.send(job.req, to, caller, Some(node), None);
+            }
+            None => {
+                self.answer(j, Ok(()));
+                self.leave(j);
+            }
+        }
+    }
+
+    /// One attempt of the current call: breaker, then pool, then send.
+    pub(super) fn start_call(&mut self, j: u32) {
+        let job = self.jobs[j as usize];
+        let node = job.node as usize;
+        let i = (job.next_call as usize).saturating_sub(1);
+        let Some(call) = self.nodes[node].calls().get(i).copied() else {
+            return;
+        };
+        let now = self.now;
+        let n = &mut self.nodes[node];
+        let Some(rt) = n.call_rt(i) else {
+            return;
+        };
+        if let Some(b) = rt.breaker.as_mut()
+            && !b.allow(now)
+        {
+            n.stats.counts.short_circuited += 1;
+            n.stats.window_counts.short_circuited += 1;
+            self.fail_call(j, FailureCause::Rejected, false);
+            return;
+        }
+        if let Some(pool) = call.policy.pool {
+            if rt.pool_in_use < pool.size {
+                rt.pool_in_use += 1;
+                self.jobs[j as usize].holds_conn = true;
+            } else {
+                let jm = &mut self.jobs[j as usize];
+                jm.token = jm.token.wrapping_add(1);
+                jm.state = JobState::Acquiring;
+                let (generation, token) = (jm.generation, jm.token);
+                rt.pool_waiters.push_back((j, generation, token));
+                self.events.schedule(
+                    now.saturating_add(pool.acquire_timeout),
+                    EventKind::AcquireTimeout {
+                        job: j,
+                        generation,
+                        token,
+                    },
+                );
+                return;
+            }
+        }
+        self.send_call(j);
+    }
+
+    /// Sends the current attempt (a connection, if pooled, is held).
+    fn send_call(&mut self, j: u32) {
+        let job = self.jobs[j as usize];
+        let node = job.node as usize;
+        let i = (job.next_call as usize).saturating_sub(1);
+        let Some(call) = self.nodes[node].calls().get(i).copied() else {
+            return;
+        };
+        let jm = &mut self.jobs[j as usize];
+        jm.token = jm.token.wrapping_add(1);
+        jm.state = JobState::Calling;
+        let (generation, token) = (jm.generation, jm.token);
+        if let Some(t) = call.policy.timeout {
+            self.events.schedule(
+                self.now.saturating_add(t),
+                EventKind::CallTimeout {
+                    job: j,
+                    generation,
+                    token,
+                },
+            );
+        }
+        let caller = self.caller_of(j);
+        self.send(job.req, call.to, caller, Some(node), None);
+    }
+
+    /// The callee answered the current attempt.
+    pub(super) fn call_answered(&mut self, j: u32, outcome: Result<(), FailureCause>) {
+        self.end_attempt(j, outcome.is_ok());
+        match outcome {
+            Ok(()) => self.continue_work(j),
+            Err(cause) => self.fail_call(j, cause, true),
+        }
+    }
+
+    /// The caller stops waiting for the current attempt.
+    pub(super) fn call_timeout(&mut self, j: u32) {
+        if self.jobs[j as usize].state != JobState::Calling {
+            return;
+        }
+        let jm = &mut self.jobs[j as usize];
+        // The callee's eventual answer no longer matches: it is ignored,
+        // but its work goes on (it does not know).
+        jm.token = jm.token.wrapping_add(1);
+        self.end_attempt(j, false);
+        self.fail_call(j, FailureCause::TimedOut, true);
+    }
+
+    /// No pooled connection came in time.
+    pub(super) fn acquire_timeout(&mut self, j: u32) {
+        if self.jobs[j as usize].state != JobState::Acquiring {
+            return;
+        }
+        let jm = &mut self.jobs[j as usize];
+        jm.token = jm.token.wrapping_add(1);
+        self.fail_call(j, FailureCause::TimedOut, true);
+    }
+
+    /// A backoff ended: try again (unless the caller is gone).
+    pub(super) fn retry_call(&mut self, j: u32) {
+        if self.jobs[j as usize].answered {
+            self.leave(j);
+            return;
+        }
+        self.start_call(j);
+    }
+
+    /// Releases the connection and tells the breaker how the attempt went.
+    fn end_attempt(&mut self, j: u32, ok: bool) {
+        if self.jobs[j as usize].holds_conn {
+            self.release_conn(j);
+        }
+        let i = (self.jobs[j as usize].next_call as usize).saturating_sub(1);
+        let now = self.now;
+        let node = self.jobs[j as usize].node as usize;
+        if let Some(b) = self.nodes[node]
+            .call_rt(i)
+            .and_then(|rt| rt.breaker.as_mut())
+        {
+            b.record(ok, now);
+        }
+    }
+
+    /// The current attempt failed: retry after a backoff if the policy and
+    /// budget allow, else the visit fails.
+    fn fail_call(&mut self, j: u32, cause: FailureCause, retryable: bool) {
+        let job = self.jobs[j as usize];
+        if job.answered {
+            self.leave(j);
+            return;
+        }
+        let node = job.node as usize;
+        let i = (job.next_call as usize).saturating_sub(1);
+        let policy = self.nodes[node].calls().get(i).and_then(|c| c.policy.retry);
+        if let Some(p) = policy
+            && retryable
+            && u32::from(job.attempt) + 1 < p.max_attempts
+        {
+            let n = &mut self.nodes[node];
+            let allowed = n
+                .call_rt(i)
+                .and_then(|rt| rt.budget.as_mut())
+                .is_none_or(|b| b.try_spend());
+            if allowed {
+                n.stats.counts.retries += 1;
+                n.stats.window_counts.retries += 1;
+                let retry = u32::from(job.attempt) + 1;
+                let wait = match &mut n.state {
+                    NodeState::Service { rng, .. } | NodeState::Queue { rng, .. } => {
+                        p.backoff_for(retry, rng)
+                    }
+                    _ => p.backoff,
+                };
+                let jm = &mut self.jobs[j as usize];
+                jm.attempt = jm.attempt.saturating_add(1);
+                jm.token = jm.token.wrapping_add(1);
+                jm.state = JobState::Backoff;
+                let (generation, token) = (jm.generation, jm.token);
+                self.events.schedule(
+                    self.now.saturating_add(wait),
+                    EventKind::RetryCall {
+                        job: j,
+                        generation,
+                        token,
+                    },
+                );
+                return;
+            }
+        }
+        let s = &mut self.nodes[node].stats;
+        if job.attempt > 0 {
+            s.counts.gave_up += 1;
+            s.window_counts.gave_up += 1;
+        }
+        s.counts.failed_downstream += 1;
+        s.window_counts.failed_downstream += 1;
+        self.answer(j, Err(cause));
+        self.leave(j);
+    }
+
+    /// Gives visit `j`'s pooled connection to the next visit waiting for it.
+    pub(super) fn release_conn(&mut self, j: u32) {
+        let job = self.jobs[j as usize];
+        self.jobs[j as usize].holds_conn = false;
+        let node = job.node as usize;
+        let i = (job.next_call as usize).saturating_sub(1);
+        loop {
+            let Some(rt) = self.nodes[node].call_rt(i) else {
+                return;
+            };
+            let Some((w, generation, token)) = rt.pool_waiters.pop_front() else {
+                rt.pool_in_use = rt.pool_in_use.saturating_sub(1);
+                return;
+            };
+            let live = self.jobs.get(w as usize).is_some_and(|wj| {
+                wj.generation == generation && wj.token == token && wj.state == JobState::Acquiring
+            });
+            if !live {
+                continue;
+            }
+            // The connection passes straight to the waiter.
+            self.jobs[w as usize].holds_conn = true;
+            if self.jobs[w as usize].answered {
+                self.leave(w);
+                return;
+            }
+            self.send_call(w);
+            return;
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! Measurement: warm-up reset, time-series windows, the summary and the snapshot.
+
+use std::collections::VecDeque;
+
+use super::nodes::{NodeRt, NodeState};
+use super::{MESSAGE, Simulation};
+use crate::sim::metrics::{NodeSummary, NodeWindow, Summary, Window, ratio};
+use crate::sim::snapshot::{NodeSnapshot, ReplicaSnapshot, Snapshot};
+use crate::sim::station::Areas;
+use crate::sim::time::SimTime;
+
+/// Most window cells (windows × nodes) kept when nobody takes them.
+const MAX_KEPT_CELLS: usize = 2_000_000;
+
+/// Age of the oldest message waiting in a queue node.
+fn oldest_message(sim: &Simulation, n: &NodeRt) -> Option<SimTime> {
+    let NodeState::Queue { stations, .. } = &n.state else {
+        return None;
+    };
+    let first = stations.first()?.line.front()?;
+    let job = sim.jobs.get(*first as usize)?;
+    (job.parent == MESSAGE).then(|| sim.now.saturating_sub(job.req.created))
+}
+
+fn backlog(n: &NodeRt) -> Option<u64> {
+    match &n.state {
+        NodeState::Queue { .. } => Some(n.stats.present),
+        _ => None,
+    }
+}
+
+fn data_at_risk(n: &NodeRt) -> Option<u64> {
+    match &n.state {
+        NodeState::Cache { spec, dirty, .. }
+            if matches!(
+                spec.write_policy,
+                crate::sim::model::WritePolicy::WriteBack { .. }
+            ) =>
+        {
+            Some(dirty.len() as u64)
+        }
+        _ => None,
+    }
+}
+
+fn workers_now(n: &NodeRt) -> Option<u32> {
+    n.stations()
+        .map(|ss| ss.iter().filter(|s| s.routable()).map(|s| s.workers).sum())
+}
+
+impl Simulation {
+    pub(super) fn end_warmup(&mut self) {
+        let now = self.now;
+        for n in &mut self.nodes {
+            let areas = n.areas(now);
+            let per: Vec<Areas> = n
+                .stations_mut()
+                .map_or_else(Vec::new, |ss| ss.iter_mut().map(|s| s.areas(now)).collect());
+            n.stats.reset(now, areas);
+            n.stats.station_areas_at_reset = per;
+            if let NodeState::Queue { processing, .. } = &mut n.state {
+                processing.reset();
+            }
+        }
+        self.system.latency.reset();
+    }
+
+    pub(super) fn close_window(&mut self) {
+        let now = self.now;
+        let start = self.window_start;
+        let secs = now.saturating_sub(start).as_secs_f64();
+        let dt_ns = now.saturating_sub(start).0 as f64;
+        let mut nodes = Vec::with_capacity(self.nodes.len());
+        for i in 0..self.nodes.len() {
+            let oldest = oldest_message(self, &self.nodes[i]);
+            let n = &mut self.nodes[i];
+            let areas = n.areas(now);
+            n.stats.advance_presence(now);
+            let d = areas.minus(&n.stats.areas_at_window);
+            let has_workers = n.has_workers();
+            let counts = n.stats.window_counts;
+            let present_area = n.stats.present_area;
+            let processing = match &mut n.state {
+                NodeState::Queue {
+                    window_processing, ..
+                } => {
+                    let s = window_processing.stats();
+                    window_processing.reset();
+                    Some(s)
+                }
+                _ => None,
+            };
+            nodes.push(NodeWindow {
+                counts,
+                utilisation: if has_workers {
+                    ratio(d.busy as f64, d.capacity as f64)
+                } else {
+                    None
+                },
+                mean_queue_len: if has_workers {
+                    ratio(d.queued as f64, dt_ns)
+                } else {
+                    None
+                },
+                mean_present: ratio(
+                    present_area.saturating_sub(n.stats.present_area_at_window) as f64,
+                    dt_ns,
+                )
+                .unwrap_or(0.0),
+                sojourn: n.stats.window_sojourn.stats(),
+                hit_ratio: ratio(counts.hits as f64, (counts.hits + counts.misses) as f64),
+                workers: workers_now(n),
+                replicas: n.stations().map(|_| n.billable_replicas()),
+                backlog: backlog(n),
+                oldest_message_ms: oldest.map(SimTime::as_millis_f64),
+                processing,
+            });
+            n.stats.areas_at_window = areas;
+            n.stats.present_area_at_window = present_area;
+            n.stats.window_counts = Default::default();
+            n.stats.window_sojourn.reset();
+        }
+        let counts = self.system.window_counts;
+        let window = Window {
+            start,
+            end: now,
+            counts,
+            throughput_rps: ratio(counts.completed as f64, secs).unwrap_or(0.0),
+            latency: self.system.window_latency.stats(),
+            in_flight: self.in_flight_total,
+            cost_per_hour: self.nodes.iter().map(NodeRt::cost_per_hour).sum(),
+            nodes,
+        };
+        self.system.window_counts = Default::default();
+        self.system.window_latency.reset();
+        self.window_start = now;
+        let keep = (MAX_KEPT_CELLS / (self.nodes.len() + 1)).max(16);
+        while self.windows.len() >= keep {
+            self.windows.pop_front();
+            self.windows_dropped += 1;
+        }
+        self.windows.push_back(window);
+    }
+
+    /// Closes the current, partial window (at the end of a run).
+    pub fn flush_window(&mut self) {
+        if self.now > self.window_start {
+            self.close_window();
+        }
+    }
+
+    /// Takes the windows closed since the last call (oldest first).
+    pub fn take_windows(&mut self) -> Vec<Window> {
+        self.windows.drain(..).collect()
+    }
+
+    /// Windows closed and not yet taken (the most recent, bounded).
+    pub fn windows(&self) -> &VecDeque<Window> {
+        &self.windows
+    }
+
+    /// Windows discarded because nobody took them and the buffer was full.
+    pub fn windows_dropped(&self) -> u64 {
+        self.windows_dropped
+    }
+
+    /// Autoscaler decisions so far.
+    pub fn scale_events(&self) -> &[super::ScaleEvent] {
+        &self.scale_events
+    }
+
+    /// Results over the measured period so far.
+    pub fn summary(&mut self) -> Summary {
+        let now = self.now;
+        let warmup = self.model.warmup;
+        let measured = now.saturating_sub(warmup);
+        let secs = measured.as_secs_f64();
+        let mns = measured.0 as f64;
+        let mut nodes = Vec::with_capacity(self.nodes.len());
+        for i in 0..self.nodes.len() {
+            let oldest = oldest_message(self, &self.nodes[i]);
+            let names: Vec<String> = self.nodes[i]
+                .calls()
+                .iter()
+                .map(|c| self.nodes.get(c.to).map_or(String::new(), |t| t.id.clone()))
+                .collect();
+            let n = &mut self.nodes[i];
+            let areas = n.areas(now);
+            n.stats.advance_presence(now);
+            let started = now >= warmup;
+            let d = if started {
+                areas.minus(&n.stats.areas_at_reset)
+            } else {
+                Areas::default()
+            };
+            let at_reset = n.stats.station_areas_at_reset.clone();
+            let per_station: Vec<Option<f64>> = match n.stations_mut() {
+                Some(ss) => ss
+                    .iter_mut()
+                    .enumerate()
+                    .map(|(k, s)| {
+                        let a = s.areas(now);
+                        let base = at_reset.get(k).copied().unwrap_or_default();
+                        let d = if started {
+                            a.minus(&base)
+                        } else {
+                            Areas::default()
+                        };
+                        ratio(d.busy as f64, d.capacity as f64)
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            let has_workers = n.has_workers();
+            let no_calls = Vec::new();
+            let (processing, breakers) = match &n.state {
+                NodeState::Queue {
+                    processing, calls, ..
+                } => (Some(processing.stats()), calls),
+                NodeState::Service { calls, .. } => (None, calls),
+                _ => (None, &no_calls),
+            };
+            let breakers = breakers
+                .iter()
+                .zip(&names)
+                .filter_map(|(rt, name)| {
+                    rt.breaker
+                        .as_ref()
+                        .map(|b| (name.clone(), b.state.name(), b.trips))
+                })
+                .collect();
+            let s = &n.stats;
+            nodes.push(NodeSummary {
+                id: n.id.clone(),
+                kind: n.kind_name(),
+                counts: s.counts,
+                utilisation: if has_workers {
+                    ratio(d.busy as f64, d.capacity as f64)
+                } else {
+                    None
+                },
+                mean_queue_len: if has_workers {
+                    ratio(d.queued as f64, mns)
+                } else {
+                    None
+                },
+                mean_present: ratio(s.present_area as f64, mns).unwrap_or(0.0),
+                mean_wait_ms: ratio(s.wait_sum_ns as f64 / 1e6, s.waits as f64),
+                started: s.waits,
+                sojourn: s.sojourn.stats(),
+                mean_stay_ms: ratio(s.stay_sum_ns as f64 / 1e6, s.departures as f64),
+                departure_rate: ratio(s.departures as f64, secs).unwrap_or(0.0),
+                hit_ratio: ratio(
+                    s.counts.hits as f64,
+                    (s.counts.hits + s.counts.misses) as f64,
+                ),
+                workers: workers_now(n),
+                replicas: n.stations().map(|_| n.billable_replicas()),
+                cost_per_hour: n.cost_per_hour(),
+                replica_utilisation: per_station,
+                processing,
+                backlog: backlog(n),
+                oldest_message_ms: oldest.map(SimTime::as_millis_f64),
+                data_at_risk: data_at_risk(n),
+                breakers,
+                down: n.down,
+            });
+        }
+        let c = self.system.counts;
+        Summary {
+            now,
+            warmup,
+            measured,
+            counts: c,
+            in_flight: self.system.in_flight,
+            throughput_rps: ratio(c.completed as f64, secs).unwrap_or(0.0),
+            latency: self.system.latency.stats(),
+            error_rate: ratio(c.failed() as f64, (c.completed + c.failed()) as f64),
+            cost_per_hour: self.nodes.iter().map(NodeRt::cost_per_hour).sum(),
+            nodes,
+            scale_events: self.scale_events.clone(),
+            stopped: self.stopped.clone(),
+        }
+    }
+
+    /// A plain-data picture of now.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            now: self.now,
+            in_flight: self.in_flight_total,
+            counts: self.system.counts,
+            events_processed: self.events_processed,
+            partitions: self.partitions.clone(),
+            nodes: self
+                .nodes
+                .iter()
+                .map(|n| NodeSnapshot {
+                    id: n.id.clone(),
+                    kind: n.kind_name(),
+                    present: n.stats.present,
+                    replicas: n.stations().map_or_else(Vec::new, |ss| {
+                        ss.iter()
+                            .map(|s| ReplicaSnapshot {
+                                workers: s.workers,
+                                busy: s.busy,
+                                queued: s.line.len() as u32,
+                                active: s.active,
+                                down: s.down,
+                                warming: s.warming,
+                            })
+                            .collect()
+                    }),
+                    cache_keys: match &n.state {
+                        NodeState::Cache { store, .. } => Some(store.len() as u64),
+                        _ => None,
+                    },
+                    counts: n.stats.counts,
+                    down: n.down,
+                    slow: n.slow,
+                    breakers: {
+                        let rts = match &n.state {
+                            NodeState::Service { calls, .. } | NodeState::Queue { calls, .. } => {
+                                calls.as_slice()
+                            }
+                            _ => &[],
+                        };
+                        rts.iter()
+                            .zip(n.calls())
+                            .filter_map(|(rt, c)| {
+                                rt.breaker.as_ref().map(|b| {
+                                    (
+                                        self.nodes
+                                            .get(c.to)
+                                            .map_or(String::new(), |t| t.id.clone()),
+                                        b.state,
+                                    )
+                                })
+                            })
+                            .collect()
+                    },
+                    scale_target: match &n.state {
+                        NodeState::Service {
+                            scaling: Some(sc), ..
+                        } => Some(sc.target),
+                        _ => None,
+                    },
+                    oldest_message: oldest_message(self, n),
+                    data_at_risk: data_at_risk(n),
+                })
+                .collect(),
+        }
+    }
+}

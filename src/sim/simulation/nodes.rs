@@ -1,0 +1,334 @@
+//! Per-node runtime state: stations, balancers, key stores, limiters, breakers, pools and the node's statistics.
+
+use std::collections::VecDeque;
+
+use crate::sim::components::breaker::Breaker;
+use crate::sim::components::cache::{KeyMap, KeyStore};
+use crate::sim::components::load_balancer::{Balancer, mix64};
+use crate::sim::components::rate_limiter::Limiter;
+use crate::sim::components::retry::RetryBudget;
+use crate::sim::metrics::{Latencies, NodeStats};
+use crate::sim::model::{
+    CacheSpec, Call, DatabaseSpec, Node, NodeKind, QueueSpec, RequestKind, ServiceSpec,
+};
+use crate::sim::rng::{Stream, stream};
+use crate::sim::station::{Areas, Station};
+use crate::sim::time::SimTime;
+
+/// Points per shard on a database's consistent-hash ring.
+const SHARD_POINTS: u32 = 64;
+
+/// Runtime of one call of a service or queue consumer.
+#[derive(Clone, Debug, Default)]
+pub(super) struct CallRt {
+    pub breaker: Option<Breaker>,
+    pub budget: Option<RetryBudget>,
+    pub pool_in_use: u32,
+    /// Visits (job, generation, token) waiting for a connection, oldest first.
+    pub pool_waiters: VecDeque<(u32, u32, u32)>,
+}
+
+impl CallRt {
+    fn for_calls(calls: &[Call]) -> Vec<CallRt> {
+        calls
+            .iter()
+            .map(|c| CallRt {
+                breaker: c.policy.breaker.map(Breaker::new),
+                budget: c.policy.retry.and_then(|r| r.budget).map(RetryBudget::new),
+                pool_in_use: 0,
+                pool_waiters: VecDeque::new(),
+            })
+            .collect()
+    }
+}
+
+/// Autoscaler bookkeeping of a service.
+#[derive(Clone, Debug, Default)]
+pub(super) struct ScalingRt {
+    /// Replicas wanted (serving or starting).
+    pub target: u32,
+    pub last_action: Option<SimTime>,
+    pub areas_at_tick: Areas,
+    pub tick_at: SimTime,
+}
+
+pub(super) enum NodeState {
+    LoadBalancer {
+        to: usize,
+        balancer: Balancer,
+    },
+    Service {
+        spec: ServiceSpec,
+        stations: Vec<Station>,
+        cursor: usize,
+        rng: Stream,
+        calls: Vec<CallRt>,
+        scaling: Option<ScalingRt>,
+    },
+    Cache {
+        spec: CacheSpec,
+        store: KeyStore,
+        rng: Stream,
+        /// Single flight: key → visits (job, generation) waiting for the
+        /// fetch already out.
+        fetching: KeyMap<Vec<(u32, u32)>>,
+        /// Write-back keys not yet sent to the store, in write order.
+        dirty: Vec<(u64, RequestKind)>,
+        dirty_set: KeyMap<()>,
+    },
+    Database {
+        spec: DatabaseSpec,
+        /// Every instance ever started (indices never move).
+        stations: Vec<Station>,
+        /// Shard → station indices routed to: primary first, then replicas.
+        layout: Vec<Vec<usize>>,
+        cursors: Vec<usize>,
+        rng: Stream,
+        ring: Vec<(u64, u32)>,
+        /// Key → instant its last write reaches the replicas.
+        visible_at: KeyMap<SimTime>,
+        /// (visible at, key) in write order, to forget old writes.
+        write_log: VecDeque<(SimTime, u64)>,
+    },
+    RateLimiter {
+        to: usize,
+        limiter: Limiter,
+    },
+    Queue {
+        spec: QueueSpec,
+        /// One station: the consumers and the stored messages.
+        stations: Vec<Station>,
+        rng: Stream,
+        calls: Vec<CallRt>,
+        processing: Latencies,
+        window_processing: Latencies,
+    },
+}
+
+pub(super) struct NodeRt {
+    pub id: String,
+    pub cost_per_hour: f64,
+    pub state: NodeState,
+    pub stats: NodeStats,
+    /// Crashed as a whole (caches, balancers, limiters; stations have
+    /// their own flag).
+    pub down: bool,
+    /// Service-time multiplier (a slow-down fault).
+    pub slow: f64,
+}
+
+impl NodeRt {
+    pub fn new(n: &Node, seed: u64, now: SimTime) -> NodeRt {
+        let state = match &n.kind {
+            NodeKind::LoadBalancer(lb) => NodeState::LoadBalancer {
+                to: lb.to,
+                balancer: Balancer::new(
+                    lb.algorithm,
+                    lb.weights.clone(),
+                    stream(seed, &n.id, "route"),
+                ),
+            },
+            NodeKind::Service(s) => NodeState::Service {
+                stations: (0..s.replicas.max(1))
+                    .map(|_| Station::new(s.workers, s.queue, now))
+                    .collect(),
+                cursor: 0,
+                rng: stream(seed, &n.id, "service"),
+                calls: CallRt::for_calls(&s.calls),
+                scaling: s.autoscale.map(|_| ScalingRt {
+                    target: s.replicas.max(1),
+                    ..ScalingRt::default()
+                }),
+                spec: s.clone(),
+            },
+            NodeKind::Cache(c) => NodeState::Cache {
+                store: KeyStore::new(c.capacity, c.policy, c.ttl),
+                rng: stream(seed, &n.id, "service"),
+                fetching: KeyMap::default(),
+                dirty: Vec::new(),
+                dirty_set: KeyMap::default(),
+                spec: c.clone(),
+            },
+            NodeKind::Database(d) => {
+                let shards = d.shards.max(1);
+                let per = d.read_replicas + 1;
+                let mut ring = Vec::new();
+                for s in 0..shards {
+                    for p in 0..SHARD_POINTS {
+                        ring.push((mix64(u64::from(s) << 32 | u64::from(p)), s));
+                    }
+                }
+                ring.sort_unstable();
+                NodeState::Database {
+                    stations: (0..shards * per)
+                        .map(|_| Station::new(d.workers, d.queue, now))
+                        .collect(),
+                    layout: (0..shards as usize)
+                        .map(|s| (s * per as usize..(s + 1) * per as usize).collect())
+                        .collect(),
+                    cursors: vec![0; shards as usize],
+                    rng: stream(seed, &n.id, "service"),
+                    ring,
+                    visible_at: KeyMap::default(),
+                    write_log: VecDeque::new(),
+                    spec: d.clone(),
+                }
+            }
+            NodeKind::RateLimiter(r) => NodeState::RateLimiter {
+                to: r.to,
+                limiter: Limiter::new(r.algorithm),
+            },
+            NodeKind::Queue(q) => NodeState::Queue {
+                stations: vec![Station::new(q.consumers, q.capacity, now)],
+                rng: stream(seed, &n.id, "service"),
+                calls: CallRt::for_calls(&q.calls),
+                processing: Latencies::default(),
+                window_processing: Latencies::default(),
+                spec: q.clone(),
+            },
+        };
+        NodeRt {
+            id: n.id.clone(),
+            cost_per_hour: n.cost_per_hour,
+            state,
+            stats: NodeStats::default(),
+            down: false,
+            slow: 1.0,
+        }
+    }
+
+    pub fn stations_mut(&mut self) -> Option<&mut Vec<Station>> {
+        match &mut self.state {
+            NodeState::Service { stations, .. }
+            | NodeState::Database { stations, .. }
+            | NodeState::Queue { stations, .. } => Some(stations),
+            _ => None,
+        }
+    }
+
+    pub fn stations(&self) -> Option<&Vec<Station>> {
+        match &self.state {
+            NodeState::Service { stations, .. }
+            | NodeState::Database { stations, .. }
+            | NodeState::Queue { stations, .. } => Some(stations),
+            _ => None,
+        }
+    }
+
+    /// Station integrals summed, up to `now`.
+    pub fn areas(&mut self, now: SimTime) -> Areas {
+        self.stations_mut().map_or(Areas::default(), |ss| {
+            ss.iter_mut()
+                .fold(Areas::default(), |acc, s| acc.plus(&s.areas(now)))
+        })
+    }
+
+    /// Replicas / instances running (serving, starting or draining), 1 for
+    /// other kinds.
+    pub fn billable_replicas(&self) -> u32 {
+        match self.stations() {
+            Some(ss) => ss.iter().filter(|s| s.billable()).count() as u32,
+            None => 1,
+        }
+    }
+
+    pub fn cost_per_hour(&self) -> f64 {
+        self.cost_per_hour * f64::from(self.billable_replicas())
+    }
+
+    pub fn has_workers(&self) -> bool {
+        self.stations().is_some()
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        match &self.state {
+            NodeState::LoadBalancer { .. } => "load_balancer",
+            NodeState::Service { .. } => "service",
+            NodeState::Cache { spec, .. } if spec.edge => "cdn",
+            NodeState::Cache { .. } => "cache",
+            NodeState::Database { .. } => "database",
+            NodeState::RateLimiter { .. } => "rate_limiter",
+            NodeState::Queue { .. } => "queue",
+        }
+    }
+
+    /// The calls a visit here makes after its own work.
+    pub fn calls(&self) -> &[Call] {
+        match &self.state {
+            NodeState::Service { spec, .. } => &spec.calls,
+            NodeState::Queue { spec, .. } => &spec.calls,
+            _ => &[],
+        }
+    }
+
+    pub fn call_rt(&mut self, i: usize) -> Option<&mut CallRt> {
+        match &mut self.state {
+            NodeState::Service { calls, .. } | NodeState::Queue { calls, .. } => calls.get_mut(i),
+            _ => None,
+        }
+    }
+
+    /// Draws the node's own work time for a visit of `kind`.
+    pub fn sample_work(&mut self, kind: RequestKind) -> SimTime {
+        let d = match &mut self.state {
+            NodeState::Service { spec, rng, .. } => spec.service_time.sample_secs(rng),
+            NodeState::Queue { spec, rng, .. } => spec.service_time.sample_secs(rng),
+            NodeState::Database { spec, rng, .. } => match (&spec.write_service_time, kind) {
+                (Some(w), RequestKind::Write) => w.sample_secs(rng),
+                _ => spec.service_time.sample_secs(rng),
+            },
+            NodeState::Cache { spec, rng, .. } => spec.hit_time.sample_secs(rng),
+            _ => 0.0,
+        };
+        SimTime::from_secs_f64(d * self.slow)
+    }
+
+    /// The node's own timeout for arriving visits.
+    pub fn timeout(&self) -> Option<SimTime> {
+        match &self.state {
+            NodeState::Service { spec, .. } => spec.timeout,
+            NodeState::Database { spec, .. } => spec.timeout,
+            _ => None,
+        }
+    }
+}
+
+/// The shard of `key` on a database ring.
+pub(super) fn shard_of(ring: &[(u64, u32)], key: u64) -> u32 {
+    if ring.is_empty() {
+        return 0;
+    }
+    let h = mix64(key ^ 0x0d0b_5eed_0d0b_5eed);
+    let at = ring.partition_point(|&(p, _)| p < h);
+    ring[at % ring.len()].1
+}
+
+/// Next routable station among `candidates` after `cursor`.
+pub(super) fn round_robin(
+    stations: &[Station],
+    cursor: &mut usize,
+    candidates: &[usize],
+) -> Option<usize> {
+    let len = candidates.len();
+    for _ in 0..len {
+        *cursor = cursor.wrapping_add(1);
+        let i = candidates[*cursor % len];
+        if stations.get(i).is_some_and(Station::routable) {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Next routable station of all `stations` after `cursor`.
+pub(super) fn round_robin_all(stations: &[Station], cursor: &mut usize) -> Option<usize> {
+    let len = stations.len();
+    for _ in 0..len {
+        *cursor = cursor.wrapping_add(1);
+        let i = *cursor % len;
+        if stations[i].routable() {
+            return Some(i);
+        }
+    }
+    None
+}

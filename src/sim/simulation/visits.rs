@@ -1,0 +1,593 @@
+//! How a request moves: arrival, sending to a node, admission to a station, service, answers and leaving.
+
+use super::nodes::{NodeState, round_robin, round_robin_all, shard_of};
+use super::{Caller, DETACHED, Job, JobState, MESSAGE, NONE, Req, Simulation};
+use crate::sim::components::rate_limiter::Verdict;
+use crate::sim::event::EventKind;
+use crate::sim::metrics::FailureCause;
+use crate::sim::model::RequestKind;
+use crate::sim::station::Admission;
+use crate::sim::time::SimTime;
+use crate::sim::trace::{TraceEvent, TraceKind};
+
+impl Simulation {
+    // ---- traffic -------------------------------------------------------
+
+    pub(super) fn schedule_arrival(&mut self, w: usize) {
+        if let Some(at) = self.sources[w].next_arrival(self.now) {
+            let generation = self.sources[w].generation;
+            self.events.schedule(
+                at,
+                EventKind::Arrival {
+                    workload: w as u32,
+                    generation,
+                },
+            );
+        }
+    }
+
+    pub(super) fn new_request(&mut self, w: usize, user: u32) {
+        let (kind, key) = self.sources[w].draw_request();
+        let counted = self.now >= self.model.warmup;
+        let id = self.requests_created;
+        self.requests_created += 1;
+        let req = Req {
+            id,
+            traced: self.tracer.wants(id),
+            kind,
+            key,
+            created: self.now,
+            workload: w as u32,
+            user,
+            counted,
+        };
+        self.system.window_counts.arrived += 1;
+        if counted {
+            self.system.counts.arrived += 1;
+        }
+        if self.in_flight_total as usize >= self.model.limits.max_in_flight {
+            self.system.window_counts.add_failure(FailureCause::Dropped);
+            if counted {
+                self.system.counts.add_failure(FailureCause::Dropped);
+            }
+            self.user_next(req, true);
+            return;
+        }
+        self.in_flight_total += 1;
+        if counted {
+            self.system.in_flight += 1;
+        }
+        let to = self.sources[w].spec.to;
+        self.send(req, to, Caller::WORKLOAD, None, None);
+    }
+
+    /// The request is over for its workload (success or failure).
+    fn end_to_end(&mut self, req: Req, outcome: Result<(), FailureCause>) {
+        self.in_flight_total = self.in_flight_total.saturating_sub(1);
+        let latency = self.now.saturating_sub(req.created);
+        if req.traced {
+            self.tracer.push(TraceEvent {
+                at: self.now,
+                request: req.id,
+                kind: TraceKind::Done {
+                    outcome,
+                    latency,
+                    workload: req.workload as usize,
+                },
+            });
+        }
+        match outcome {
+            Ok(()) => {
+                self.system.window_counts.completed += 1;
+                self.system.window_latency.record(latency);
+            }
+            Err(c) => self.system.window_counts.add_failure(c),
+        }
+        if req.counted {
+            self.system.in_flight = self.system.in_flight.saturating_sub(1);
+            match outcome {
+                Ok(()) => {
+                    self.system.counts.completed += 1;
+                    self.system.latency.record(latency);
+                }
+                Err(c) => self.system.counts.add_failure(c),
+            }
+        }
+        self.user_next(req, false);
+    }
+
+    /// A closed-loop user thinks, then sends again. A user whose request
+    /// was dropped by the in-flight cap waits at least 1 ms, so a cap can
+    /// never spin at one instant.
+    fn user_next(&mut self, req: Req, dropped: bool) {
+        if req.user != NONE {
+            let w = req.workload as usize;
+            let mut think = self.sources[w].think_time();
+            if dropped {
+                think = think.max(SimTime::from_millis(1));
+            }
+            self.events.schedule(
+                self.now.saturating_add(think),
+                EventKind::UserSend {
+                    workload: req.workload,
+                    user: req.user,
+                },
+            );
+        }
+    }
+
+    // ---- sending -------------------------------------------------------
+
+    fn partitioned(&self, from: usize, to: usize) -> Option<bool> {
+        self.partitions
+            .iter()
+            .find(|&&(a, b, _)| (a == from && b == to) || (a == to && b == from))
+            .map(|&(_, _, hang)| hang)
+    }
+
+    /// Hands `req` to `node` on behalf of `caller`. `from` is the node
+    /// sending it (`None`: its workload); `via` the replica a load balancer
+    /// chose.
+    pub(super) fn send(
+        &mut self,
+        req: Req,
+        node: usize,
+        caller: Caller,
+        from: Option<usize>,
+        via: Option<usize>,
+    ) {
+        let now = self.now;
+        if let Some(f) = from
+            && let Some(hang) = self.partitioned(f, node)
+        {
+            if hang {
+                // Lost on the wire: only a timeout will end it.
+                return;
+            }
+            self.nodes[f].stats.counts.errors += 1;
+            self.nodes[f].stats.window_counts.errors += 1;
+            self.deliver(caller, req, Err(FailureCause::Error), f);
+            return;
+        }
+        if req.traced {
+            self.tracer.push(TraceEvent {
+                at: now,
+                request: req.id,
+                kind: TraceKind::Enter {
+                    from,
+                    to: node,
+                    workload: req.workload as usize,
+                },
+            });
+        }
+        let n = &mut self.nodes[node];
+        n.stats.counts.arrived += 1;
+        n.stats.window_counts.arrived += 1;
+        if n.down {
+            self.refuse(node, caller, req, FailureCause::Error);
+            return;
+        }
+        match &mut n.state {
+            NodeState::LoadBalancer { to, .. } => {
+                let to = *to;
+                self.balance(req, node, to, caller);
+            }
+            NodeState::RateLimiter { to, limiter } => {
+                let to = *to;
+                match limiter.decide(now) {
+                    Verdict::Admit => {
+                        n.stats.counts.completed += 1;
+                        n.stats.window_counts.completed += 1;
+                        self.send(req, to, caller, Some(node), None);
+                    }
+                    Verdict::Delay(at) => {
+                        n.stats.enter(now);
+                        let mut job = Simulation::new_job(req, node, NONE, caller, now);
+                        job.state = JobState::Delayed;
+                        let j = self.alloc_job(job);
+                        let generation = self.jobs[j as usize].generation;
+                        self.events
+                            .schedule(at, EventKind::LimiterRelease { job: j, generation });
+                    }
+                    Verdict::Reject => self.refuse(node, caller, req, FailureCause::Rejected),
+                }
+            }
+            NodeState::Service {
+                stations, cursor, ..
+            } => {
+                let len = stations.len();
+                let st = via
+                    .filter(|&v| v < len && stations[v].routable())
+                    .or_else(|| round_robin_all(stations, cursor));
+                self.admit(req, node, st, caller);
+            }
+            NodeState::Database {
+                stations,
+                layout,
+                cursors,
+                ring,
+                visible_at,
+                ..
+            } => {
+                let shard = (shard_of(ring, req.key) as usize).min(layout.len().saturating_sub(1));
+                let instances = layout.get(shard).map_or(&[][..], |v| v.as_slice());
+                let base = instances.first().copied().unwrap_or(usize::MAX);
+                let primary = stations.get(base).filter(|s| s.routable()).map(|_| base);
+                let st = match req.kind {
+                    RequestKind::Write => primary,
+                    RequestKind::Read => round_robin(
+                        stations,
+                        &mut cursors[shard],
+                        instances.get(1..).unwrap_or(&[]),
+                    )
+                    .or(primary),
+                };
+                if let Some(s) = st
+                    && s != base
+                    && visible_at.get(&req.key).is_some_and(|&t| t > now)
+                {
+                    n.stats.counts.stale_reads += 1;
+                    n.stats.window_counts.stale_reads += 1;
+                }
+                self.admit(req, node, st, caller);
+            }
+            NodeState::Cache { .. } => {
+                let delay = n.sample_work(req.kind);
+                n.stats.enter(now);
+                let mut job = Simulation::new_job(req, node, NONE, caller, now);
+                job.state = JobState::Lookup;
+                let j = self.alloc_job(job);
+                let generation = self.jobs[j as usize].generation;
+                self.events.schedule(
+                    now.saturating_add(delay),
+                    EventKind::CacheLookupDone { job: j, generation },
+                );
+            }
+            NodeState::Queue { .. } => self.enqueue_message(req, node, caller),
+        }
+    }
+
+    /// A load balancer picks a replica of service `to` and forwards at once.
+    fn balance(&mut self, req: Req, node: usize, to: usize, caller: Caller) {
+        if node == to || to >= self.nodes.len() {
+            self.refuse(node, caller, req, FailureCause::Rejected);
+            return;
+        }
+        let (lb, target) = if node < to {
+            let (a, b) = self.nodes.split_at_mut(to);
+            (&mut a[node], &b[0])
+        } else {
+            let (a, b) = self.nodes.split_at_mut(node);
+            (&mut b[0], &a[to])
+        };
+        let pick = match (&mut lb.state, &target.state) {
+            (NodeState::LoadBalancer { balancer, .. }, NodeState::Service { stations, .. }) => {
+                balancer.pick_backend(stations, req.key)
+            }
+            _ => None,
+        };
+        match pick {
+            Some(replica) => {
+                lb.stats.counts.completed += 1;
+                lb.stats.window_counts.completed += 1;
+                self.send(req, to, caller, Some(node), Some(replica));
+            }
+            None => {
+                let cause = self.no_replica_cause(to);
+                self.refuse(node, caller, req, cause);
+            }
+        }
+    }
+
+    /// Why nothing could take a visit: a crash (error) or just no room.
+    fn no_replica_cause(&self, node: usize) -> FailureCause {
+        let down = self.nodes[node].down
+            || self.nodes[node]
+                .stations()
+                .is_some_and(|ss| ss.iter().any(|s| s.down));
+        if down {
+            FailureCause::Error
+        } else {
+            FailureCause::Rejected
+        }
+    }
+
+    /// A visit reaches replica/instance `st` of a service or database.
+    fn admit(&mut self, req: Req, node: usize, st: Option<usize>, caller: Caller) {
+        let now = self.now;
+        let Some(st) = st else {
+            let cause = self.no_replica_cause(node);
+            self.refuse(node, caller, req, cause);
+            return;
+        };
+        let j = self.alloc_job(Simulation::new_job(req, node, st as u32, caller, now));
+        let n = &mut self.nodes[node];
+        let admission = match n.stations_mut() {
+            Some(ss) => ss[st].admit(j, now),
+            None => Admission::Rejected,
+        };
+        if admission == Admission::Rejected {
+            self.free_job(j);
+            self.refuse(node, caller, req, FailureCause::Rejected);
+            return;
+        }
+        n.stats.enter(now);
+        if let Some(t) = n.timeout() {
+            let generation = self.jobs[j as usize].generation;
+            self.events.schedule(
+                now.saturating_add(t),
+                EventKind::Timeout { job: j, generation },
+            );
+        }
+        if admission == Admission::Started {
+            self.start_service(j);
+        }
+    }
+
+    /// `node` turns a visit away at once.
+    pub(super) fn refuse(&mut self, node: usize, caller: Caller, req: Req, cause: FailureCause) {
+        let c = &mut self.nodes[node].stats;
+        match cause {
+            FailureCause::Error => {
+                c.counts.errors += 1;
+                c.window_counts.errors += 1;
+            }
+            _ => {
+                c.counts.rejected += 1;
+                c.window_counts.rejected += 1;
+            }
+        }
+        self.deliver(caller, req, Err(cause), node);
+    }
+
+    /// A worker (already occupied) starts on job `j`.
+    pub(super) fn start_service(&mut self, j: u32) {
+        let now = self.now;
+        let job = self.jobs[j as usize];
+        let n = &mut self.nodes[job.node as usize];
+        n.stats.wait_sum_ns += u128::from(now.saturating_sub(job.arrived).0);
+        n.stats.waits += 1;
+        let d = n.sample_work(job.req.kind);
+        let visibility = match &n.state {
+            NodeState::Queue { spec, .. } => spec.visibility_timeout,
+            _ => None,
+        };
+        self.jobs[j as usize].state = JobState::Working;
+        let generation = job.generation;
+        self.events.schedule(
+            now.saturating_add(d),
+            EventKind::ServiceDone { job: j, generation },
+        );
+        if let Some(v) = visibility {
+            self.events.schedule(
+                now.saturating_add(v),
+                EventKind::VisibilityTimeout { job: j, generation },
+            );
+        }
+    }
+
+    pub(super) fn service_done(&mut self, j: u32) {
+        let job = self.jobs[j as usize];
+        if job.answered {
+            self.leave(j);
+            return;
+        }
+        match &mut self.nodes[job.node as usize].state {
+            NodeState::Service { .. } | NodeState::Queue { .. } => self.continue_work(j),
+            NodeState::Database {
+                spec,
+                rng,
+                visible_at,
+                write_log,
+                ..
+            } => {
+                if job.req.kind == RequestKind::Write
+                    && let Some(lag) = &spec.replication_lag
+                {
+                    let at = self.now.saturating_add(lag.sample(rng));
+                    visible_at.insert(job.req.key, at);
+                    write_log.push_back((at, job.req.key));
+                    while let Some(&(t, k)) = write_log.front() {
+                        if t > self.now {
+                            break;
+                        }
+                        write_log.pop_front();
+                        if visible_at.get(&k) == Some(&t) {
+                            visible_at.remove(&k);
+                        }
+                    }
+                }
+                self.answer(j, Ok(()));
+                self.leave(j);
+            }
+            _ => {
+                self.answer(j, Ok(()));
+                self.leave(j);
+            }
+        }
+    }
+
+    /// A leaky bucket lets a waiting request go on.
+    pub(super) fn limiter_release(&mut self, j: u32) {
+        let job = self.jobs[j as usize];
+        if job.answered {
+            self.leave(j);
+            return;
+        }
+        let node = job.node as usize;
+        let NodeState::RateLimiter { to, .. } = self.nodes[node].state else {
+            return;
+        };
+        let s = &mut self.nodes[node].stats;
+        s.counts.completed += 1;
+        s.window_counts.completed += 1;
+        let caller = Simulation::caller_of_parent(&job);
+        self.leave(j);
+        self.send(job.req, to, caller, Some(node), None);
+    }
+
+    /// The caller a visit answers to (its parent at the time it was sent).
+    pub(super) fn caller_of_parent(job: &Job) -> Caller {
+        Caller {
+            job: job.parent,
+            generation: job.parent_gen,
+            token: job.parent_token,
+        }
+    }
+
+    pub(super) fn record_success(&mut self, j: u32) {
+        let job = self.jobs[j as usize];
+        let d = self.now.saturating_sub(job.arrived);
+        let s = &mut self.nodes[job.node as usize].stats;
+        s.counts.completed += 1;
+        s.window_counts.completed += 1;
+        s.sojourn.record(d);
+        s.window_sojourn.record(d);
+    }
+
+    /// Visit `j` answers its caller (once).
+    pub(super) fn answer(&mut self, j: u32, outcome: Result<(), FailureCause>) {
+        let job = self.jobs[j as usize];
+        if job.answered {
+            return;
+        }
+        if outcome.is_ok() && job.parent != MESSAGE {
+            self.record_success(j);
+        }
+        self.jobs[j as usize].answered = true;
+        if job.parent == MESSAGE {
+            self.message_done(j, outcome);
+        } else {
+            self.deliver(
+                Simulation::caller_of_parent(&job),
+                job.req,
+                outcome,
+                job.node as usize,
+            );
+        }
+    }
+
+    /// Hands an answer from node `from` to `caller`, if it still waits for it.
+    pub(super) fn deliver(
+        &mut self,
+        caller: Caller,
+        req: Req,
+        outcome: Result<(), FailureCause>,
+        from: usize,
+    ) {
+        if req.traced {
+            let to = match caller.job {
+                NONE | DETACHED | MESSAGE => None,
+                p => self.jobs.get(p as usize).map(|j| j.node as usize),
+            };
+            self.tracer.push(TraceEvent {
+                at: self.now,
+                request: req.id,
+                kind: TraceKind::Answer {
+                    from,
+                    to,
+                    ok: outcome.is_ok(),
+                },
+            });
+        }
+        match caller.job {
+            NONE => self.end_to_end(req, outcome),
+            DETACHED | MESSAGE => {}
+            p => {
+                let waiting = self.jobs.get(p as usize).is_some_and(|pj| {
+                    pj.node != NONE
+                        && pj.generation == caller.generation
+                        && pj.token == caller.token
+                });
+                if waiting {
+                    self.on_child_answer(p, outcome);
+                }
+            }
+        }
+    }
+
+    /// Visit `j`, waiting on a call, gets the callee's answer.
+    fn on_child_answer(&mut self, j: u32, outcome: Result<(), FailureCause>) {
+        let job = self.jobs[j as usize];
+        if job.answered {
+            self.leave(j);
+            return;
+        }
+        match self.nodes[job.node as usize].state {
+            NodeState::Cache { .. } => self.cache_backend_answered(j, outcome),
+            NodeState::Service { .. } | NodeState::Queue { .. } => self.call_answered(j, outcome),
+            _ => {}
+        }
+    }
+
+    /// A node's own timeout: its caller is answered with a failure now;
+    /// the visit itself goes on until its current step ends.
+    pub(super) fn node_timeout(&mut self, j: u32) {
+        let job = self.jobs[j as usize];
+        if job.answered {
+            return;
+        }
+        let n = &mut self.nodes[job.node as usize];
+        n.stats.counts.timed_out += 1;
+        n.stats.window_counts.timed_out += 1;
+        self.jobs[j as usize].answered = true;
+        self.deliver(
+            Simulation::caller_of_parent(&job),
+            job.req,
+            Err(FailureCause::TimedOut),
+            job.node as usize,
+        );
+    }
+
+    /// Visit `j` physically leaves its node: its connection and worker (if
+    /// any) go to whoever waits.
+    pub(super) fn leave(&mut self, j: u32) {
+        let now = self.now;
+        let job = self.jobs[j as usize];
+        if job.node == NONE {
+            return;
+        }
+        if job.holds_conn {
+            self.release_conn(j);
+        }
+        let node = job.node as usize;
+        self.nodes[node].stats.leave(now, job.arrived);
+        self.free_job(j);
+        if job.station == NONE || job.state == JobState::Waiting {
+            return;
+        }
+        let st = job.station as usize;
+        if let Some(ss) = self.nodes[node].stations_mut()
+            && st < ss.len()
+        {
+            ss[st].release_worker(now);
+        }
+        self.fill_workers(node, st);
+    }
+
+    /// Free workers of a station take waiting visits; visits whose caller
+    /// gave up are discarded without service.
+    pub(super) fn fill_workers(&mut self, node: usize, st: usize) {
+        let now = self.now;
+        loop {
+            let Some(ss) = self.nodes[node].stations_mut() else {
+                return;
+            };
+            let Some(s) = ss.get_mut(st) else {
+                return;
+            };
+            let Some(k) = s.next_waiting(now) else {
+                return;
+            };
+            if self.jobs[k as usize].answered {
+                s.drop_waiting();
+                let arrived = self.jobs[k as usize].arrived;
+                self.nodes[node].stats.leave(now, arrived);
+                self.free_job(k);
+                continue;
+            }
+            s.occupy();
+            self.start_service(k);
+        }
+    }
+}
