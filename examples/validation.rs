@@ -18,7 +18,8 @@
 //! quick smoke run; the 1 000 000-customer floor then no longer holds).
 //! `--threads N` sets the number of worker threads (default: all cores).
 //! `--seed N` replaces every file's seed (default: the files' own, 1), for
-//! an independent replication.
+//! an independent replication. `--models mm1,mmc,md1,mmck,tandem` and
+//! `--rhos 0.9,0.95` run a subset.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -70,6 +71,17 @@ const MMCK_K: u32 = 10;
 const TANDEM: [(f64, u32); 3] = [(0.001, 1), (0.002, 2), (0.003, 3)];
 
 impl Kind {
+    /// Short name for `--models`: the scenario file's stem.
+    fn short(self) -> &'static str {
+        match self {
+            Kind::Mm1 => "mm1",
+            Kind::Mmc => "mmc",
+            Kind::Md1 => "md1",
+            Kind::Mmck => "mmck",
+            Kind::Tandem => "tandem",
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Kind::Mm1 => "M/M/1",
@@ -344,11 +356,15 @@ struct Options {
     scale: f64,
     threads: usize,
     seed: Option<u64>,
+    models: Vec<Kind>,
+    rhos: Vec<f64>,
 }
 
 fn parse_args() -> Result<Options, String> {
     let mut scale = 1.0;
     let mut seed = None;
+    let mut models = KINDS.to_vec();
+    let mut rhos = RHOS.to_vec();
     let mut threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -368,6 +384,30 @@ fn parse_args() -> Result<Options, String> {
                     .filter(|t: &usize| *t > 0)
                     .ok_or(format!("--threads needs a positive integer, got {value}"))?;
             }
+            "--models" => {
+                models = value
+                    .split(',')
+                    .map(|m| {
+                        KINDS
+                            .iter()
+                            .copied()
+                            .find(|k| k.short() == m.trim())
+                            .ok_or(format!("unknown model {m} (mm1, mmc, md1, mmck, tandem)"))
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
+            "--rhos" => {
+                rhos = value
+                    .split(',')
+                    .map(|r| {
+                        r.trim()
+                            .parse()
+                            .ok()
+                            .filter(|x: &f64| *x > 0.0 && *x < 1.0)
+                            .ok_or(format!("--rhos needs loads in (0, 1), got {r}"))
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
             "--seed" => {
                 seed = Some(
                     value
@@ -377,7 +417,8 @@ fn parse_args() -> Result<Options, String> {
             }
             _ => {
                 return Err(format!(
-                    "unknown argument {a} (expected --scale F, --threads N, --seed N)"
+                    "unknown argument {a} (expected --scale F, --threads N, --seed N, \
+                     --models LIST, --rhos LIST)"
                 ));
             }
         }
@@ -386,6 +427,8 @@ fn parse_args() -> Result<Options, String> {
         scale,
         threads,
         seed,
+        models,
+        rhos,
     })
 }
 
@@ -394,6 +437,8 @@ fn main() {
         scale,
         threads,
         seed,
+        models,
+        rhos,
     } = match parse_args() {
         Ok(x) => x,
         Err(e) => {
@@ -401,9 +446,9 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let cases: Vec<Case> = KINDS
+    let cases: Vec<Case> = models
         .iter()
-        .flat_map(|&k| RHOS.iter().map(move |&r| Case::new(k, r, scale)))
+        .flat_map(|&k| rhos.iter().map(move |&r| Case::new(k, r, scale)))
         .collect();
     // Longest first, so the threads finish together.
     let mut order: Vec<usize> = (0..cases.len()).collect();

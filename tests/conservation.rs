@@ -13,7 +13,7 @@ mod common;
 
 use common::*;
 use loadlab::scenario;
-use loadlab::sim::model::NodeKind;
+use loadlab::sim::model::{Call, NodeKind, QueueSpec};
 use loadlab::sim::{Command, SimTime, Simulation, Window};
 use proptest::prelude::*;
 
@@ -91,18 +91,31 @@ fn check_books(sim: &mut Simulation, plan: &ScenarioPlan, windows: &mut Vec<Wind
         assert_eq!(sum(|w| w.counts.failed()), c.failed());
         for n in &snap.nodes {
             let k = n.counts;
+            // (`errors` also counts failures seen by a sender cut off by a
+            // partition, so it only loosens the upper bound.)
             let done = k.completed + k.rejected + k.timed_out + k.failed_downstream;
+            // (`coalesced`: single-flight waiters answered with their
+            // leader's failure are not counted; see
+            // `cache_counts_coalesced_waiters_that_fail`.)
             assert!(
-                done <= k.arrived && k.arrived <= done + n.present,
+                done <= k.arrived && k.arrived <= done + k.errors + k.coalesced + n.present,
                 "{} at {now}: {k:?}, present {}",
                 n.id,
                 n.present
             );
-            if n.kind == "load_balancer" {
-                assert_eq!(k.arrived, done, "{}", n.id);
-            }
             // Every read looked up is a hit or a miss, once.
             assert!(k.hits + k.misses <= k.arrived, "{}: {k:?}", n.id);
+            if n.kind == "queue" {
+                // Every message stored is processed, dead-lettered, or
+                // still stored or in processing.
+                let gone = k.processed + k.dead_lettered;
+                assert!(
+                    gone <= k.completed && k.completed <= gone + n.present,
+                    "{} at {now}: {k:?}, present {}",
+                    n.id,
+                    n.present
+                );
+            }
         }
     }
 }
@@ -131,32 +144,33 @@ fn run_plan(plan: &ScenarioPlan) {
         while next < commands.len() && commands[next].0 <= t {
             // Refusals are fine (a command aimed at the wrong kind of
             // node); either way the books must still balance.
-            let cmd = avoid_known_bugs(&sim, commands[next].1.clone());
-            let _ = sim.apply(cmd);
+            if let Some(cmd) = avoid_known_bugs(&sim, commands[next].1.clone()) {
+                let _ = sim.apply(cmd);
+            }
             next += 1;
         }
         check_books(&mut sim, plan, &mut windows);
     }
-}
-
-/// Workers are only ever raised live: lowering them below the busy count
-/// reports utilisation above 1 (the engine bug pinned by
-/// `utilisation_stays_at_most_one_after_workers_are_lowered`). Drop this
-/// once that test passes.
-fn avoid_known_bugs(sim: &Simulation, cmd: Command) -> Command {
-    match cmd {
-        Command::SetWorkers { node, workers } => {
-            let now = match &sim.model().nodes[node].kind {
-                NodeKind::Service(s) => s.workers,
-                NodeKind::Database(d) => d.workers,
-                _ => 0,
-            };
-            Command::SetWorkers {
-                node,
-                workers: workers.max(now),
-            }
-        }
-        other => other,
+    // Nothing leaks: with traffic stopped and faults cleared, every
+    // request, visit and message finishes (an hour is far beyond any
+    // service time these plans can draw).
+    if plan.drains() {
+        let left = |sim: &Simulation| {
+            let snap = sim.snapshot();
+            let present: Vec<(String, u64)> = snap
+                .nodes
+                .iter()
+                .filter(|n| n.present > 0)
+                .map(|n| (n.id.clone(), n.present))
+                .collect();
+            (snap.in_flight, present, sim.live_visits())
+        };
+        assert!(
+            drain(&mut sim, SimTime::from_secs(3600)),
+            "still there after draining (in flight, present, visits): {:?}",
+            left(&sim)
+        );
+        check_books(&mut sim, plan, &mut windows);
     }
 }
 
@@ -264,4 +278,234 @@ service_time = "1s"
     run_to(&mut sim, SimTime::from_millis(500));
     let u = sim.summary().nodes[0].utilisation.unwrap();
     assert!(u <= 1.0 + 1e-9, "utilisation {u}");
+}
+
+/// A queue message whose consumer's call fails is delivered at most
+/// `max_attempts` times, then dead-lettered.
+#[test]
+#[ignore = "engine bug: Job.attempt counts both a message's deliveries and its consumer's call attempts; continue_work resets it to 0, so redeliver never reaches max_attempts (src/sim/simulation/calls.rs continue_work, messaging.rs redeliver)"]
+fn queue_redelivery_stops_after_max_attempts() {
+    // `jobs` is written as a service and turned into a queue (the file
+    // format has no queues yet); its consumer calls `sink`, which is down.
+    let mut model = load(
+        r#"
+[scenario]
+name = "redelivery"
+duration = "1s"
+
+[[workload]]
+to = "jobs"
+rate = 20
+
+[[node]]
+id = "jobs"
+kind = "service"
+service_time = "1ms"
+
+[[node]]
+id = "sink"
+kind = "service"
+service_time = "1ms"
+"#,
+    );
+    model.nodes[0].kind = NodeKind::Queue(QueueSpec {
+        capacity: None,
+        consumers: 1,
+        service_time: loadlab::sim::dist::Dist::Constant { value: 0.001 },
+        calls: vec![Call::new(1, None)],
+        visibility_timeout: None,
+        max_attempts: 2,
+    });
+    let mut sim = Simulation::new(model, 5);
+    sim.apply(Command::Crash {
+        node: 1,
+        replica: None,
+    })
+    .unwrap();
+    run_to(&mut sim, SimTime::from_secs(1));
+    let k = sim.summary().nodes[0].counts;
+    assert!(k.completed > 0);
+    assert!(
+        k.redelivered <= k.completed && k.dead_lettered + 1 >= k.completed,
+        "{k:?}"
+    );
+}
+
+/// A single-flight cache answers every waiter when the one fetch fails;
+/// each such visit must count as failed at the cache, so that the node's
+/// outcomes add up to its arrivals.
+#[test]
+#[ignore = "engine bug: coalesced waiters answered with the leader's failure are counted nowhere (no failed_downstream) (src/sim/simulation/caching.rs cache_backend_answered)"]
+fn cache_counts_coalesced_waiters_that_fail() {
+    let mut model = load(
+        r#"
+[scenario]
+name = "single flight"
+duration = "1s"
+
+[[workload]]
+to = "cache"
+rate = 1000
+keys = { count = 1 }
+
+[[node]]
+id = "cache"
+kind = "cache"
+capacity = 0
+hit_time = "0.1ms"
+on_miss = "db"
+
+[[node]]
+id = "db"
+kind = "database"
+workers = 4
+service_time = "10ms"
+timeout = "5ms"
+"#,
+    );
+    if let NodeKind::Cache(c) = &mut model.nodes[0].kind {
+        c.coalesce = true;
+    }
+    let mut sim = Simulation::new(model, 5);
+    run_to(&mut sim, SimTime::from_secs(1));
+    let n = &sim.snapshot().nodes[0];
+    let k = n.counts;
+    assert!(k.coalesced > 0 && k.failed_downstream > 0, "{k:?}");
+    assert!(
+        k.arrived <= k.completed + k.failed_downstream + n.present,
+        "{k:?}, present {}",
+        n.present
+    );
+}
+
+/// Crashing a station fails what it holds; visits that had already timed
+/// out while waiting in line must leave too, not stay present for ever.
+#[test]
+#[ignore = "engine bug: crash drains the whole line but only unanswered visits are victims; timed-out waiting visits are never left (present and job slots leak) (src/sim/simulation/faults.rs crash)"]
+fn crash_releases_timed_out_visits_waiting_in_line() {
+    let model = load(
+        r#"
+[scenario]
+name = "crash"
+duration = "10s"
+
+[[workload]]
+to = "api"
+rate = 500
+
+[[node]]
+id = "api"
+kind = "service"
+workers = 1
+timeout = "1ms"
+service_time = "10ms"
+"#,
+    );
+    let mut sim = Simulation::new(model, 3);
+    run_to(&mut sim, SimTime::from_millis(100));
+    sim.apply(Command::Crash {
+        node: 0,
+        replica: None,
+    })
+    .unwrap();
+    let n = sim.snapshot().nodes[0].clone();
+    let held: u64 = n
+        .replicas
+        .iter()
+        .map(|r| u64::from(r.busy) + u64::from(r.queued))
+        .sum();
+    assert_eq!(n.present, held, "{:?}", n.replicas);
+    assert!(drain(&mut sim, SimTime::from_secs(60)));
+}
+
+/// Crashing a single-flight cache fails the misses waiting on a fetch;
+/// they must leave the cache.
+#[test]
+#[ignore = "engine bug: crash clears `fetching` and answers the coalesced waiters but never leaves them (state Calling, nothing outstanding): present and job slots leak (src/sim/simulation/faults.rs crash)"]
+fn cache_crash_releases_coalesced_waiters() {
+    let mut model = load(
+        r#"
+[scenario]
+name = "crash"
+duration = "10s"
+
+[[workload]]
+to = "cache"
+rate = 1000
+keys = { count = 1 }
+
+[[node]]
+id = "cache"
+kind = "cache"
+capacity = 0
+hit_time = "0.1ms"
+on_miss = "db"
+
+[[node]]
+id = "db"
+kind = "database"
+workers = 4
+service_time = "10ms"
+"#,
+    );
+    if let NodeKind::Cache(c) = &mut model.nodes[0].kind {
+        c.coalesce = true;
+    }
+    let mut sim = Simulation::new(model, 3);
+    run_to(&mut sim, SimTime::from_millis(105));
+    sim.apply(Command::Crash {
+        node: 0,
+        replica: None,
+    })
+    .unwrap();
+    assert!(
+        drain(&mut sim, SimTime::from_secs(60)),
+        "present {:?}, visits {}",
+        sim.snapshot()
+            .nodes
+            .iter()
+            .map(|n| n.present)
+            .collect::<Vec<_>>(),
+        sim.live_visits()
+    );
+}
+
+/// A consistent-hash load balancer whose service has no replica up turns
+/// requests away (as the other algorithms do) instead of panicking.
+#[test]
+#[ignore = "engine bug: Balancer::pick_backend checks `active` but ring_lookup builds the ring from `routable()`; with every active replica down (or warming) the ring is empty and `at % self.ring.len()` divides by zero (src/sim/components/load_balancer.rs:123)"]
+fn consistent_hash_with_every_replica_down_refuses_instead_of_panicking() {
+    let model = load(
+        r#"
+[scenario]
+name = "hash"
+duration = "1s"
+
+[[workload]]
+to = "lb"
+rate = 100
+
+[[node]]
+id = "lb"
+kind = "load_balancer"
+algorithm = "consistent_hash"
+to = "api"
+
+[[node]]
+id = "api"
+kind = "service"
+replicas = 2
+service_time = "1ms"
+"#,
+    );
+    let mut sim = Simulation::new(model, 1);
+    run_to(&mut sim, SimTime::from_millis(100));
+    sim.apply(Command::Crash {
+        node: 1,
+        replica: None,
+    })
+    .unwrap();
+    run_to(&mut sim, SimTime::from_millis(200));
+    let s = sim.summary();
+    assert!(s.counts.errored > 0, "{:?}", s.counts);
 }

@@ -90,15 +90,18 @@ fn fit_viewport(
 fn fit_camera(
     mut world: ResMut<WorldLayout>,
     mut camera: Single<(&Camera, &mut Transform, &mut Projection), With<WorldCamera>>,
+    mut fitted_for: Local<Option<Vec2>>,
 ) {
-    if !world.fit {
-        return;
-    }
     let (cam, transform, projection) = &mut *camera;
     let Some(size) = cam.logical_viewport_size() else {
         return;
     };
+    let resized = *fitted_for != Some(size);
+    if !(world.fit || (world.auto_fit && resized)) {
+        return;
+    }
     world.fit = false;
+    *fitted_for = Some(size);
     let b = world.layout.bounds();
     transform.translation = b.center().extend(transform.translation.z);
     if let Projection::Orthographic(o) = &mut **projection {
@@ -112,7 +115,7 @@ fn pointer(
     insets: Res<PanelInsets>,
     window: Single<&Window, With<PrimaryWindow>>,
     mut camera: Single<(&Camera, &GlobalTransform, &mut Transform, &Projection), With<WorldCamera>>,
-    world: Res<WorldLayout>,
+    mut world: ResMut<WorldLayout>,
     mut state: Option<ResMut<UiState>>,
     mut drag: Local<Drag>,
 ) {
@@ -146,6 +149,7 @@ fn pointer(
                 drag.moved = true;
             }
             if drag.moved {
+                world.auto_fit = false;
                 transform.translation.x -= d.x * scale;
                 transform.translation.y += d.y * scale;
             }
@@ -173,6 +177,7 @@ fn zoom(
     insets: Res<PanelInsets>,
     window: Single<&Window, With<PrimaryWindow>>,
     mut camera: Single<(&Camera, &GlobalTransform, &mut Transform, &mut Projection), With<WorldCamera>>,
+    mut world: ResMut<WorldLayout>,
 ) {
     let mut lines = 0.0;
     for ev in wheel.read() {
@@ -191,6 +196,7 @@ fn zoom(
     let before = window
         .cursor_position()
         .and_then(|c| cam.viewport_to_world_2d(gt, c).ok());
+    world.auto_fit = false;
     let old = o.scale;
     o.scale = (o.scale * 0.85f32.powf(lines)).clamp(0.05, 40.0);
     // Keep the point under the cursor where it is.

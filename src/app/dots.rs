@@ -11,7 +11,6 @@ use crate::app::bridge::{SimBridge, SimSystems};
 use crate::app::layout::{Curve, Layout, Place};
 use crate::app::view::View;
 use crate::app::world::{Painter, WorldEntity, WorldLayout};
-use crate::sim::metrics::FailureCause;
 use crate::sim::{SimTime, TraceEvent, TraceKind};
 
 /// Most dots on screen at once.
@@ -209,9 +208,7 @@ fn playback(
             } => {
                 workload = w;
                 outcome = match o {
-                    Err(FailureCause::Rejected | FailureCause::TimedOut | FailureCause::Dropped) => {
-                        Outcome::Failed
-                    }
+                    Err(_) => Outcome::Failed,
                     Ok(()) if slow_ms.is_some_and(|s| latency.as_millis_f64() > s) => Outcome::Slow,
                     Ok(()) => Outcome::Ok,
                 };

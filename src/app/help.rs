@@ -39,6 +39,10 @@ Raising it adds load everywhere; past the bottleneck's capacity, queues grow and
 pub const READ_SHARE: &str = "Share of requests that are reads (the rest are writes).\n\
 Reads can be answered by the cache; writes go to the database primary.";
 
+pub const CRASH: &str = "Make the node fail now: what it holds fails at once and nothing is \
+routed to it until you press Recover. Watch what depends on it (and whether anything retries).";
+pub const SLOW_DOWN: &str = "Multiply the node's service times (a noisy neighbour, a bad deploy). \
+1× is normal. Raising it lowers the node's capacity: watch its line grow and latency climb.";
 pub const UTILISATION: &str = "Share of workers busy (over the last simulated second).\n\
 Near 100 % this node is the bottleneck: requests wait in line and latency climbs steeply.";
 pub const QUEUED: &str = "Requests waiting in line right now (all replicas). A growing line means \
@@ -111,6 +115,9 @@ pub fn node_kind(kind: &str) -> &'static str {
         "service" => "Service: replicas × workers, each replica with its own waiting line.",
         "cache" => "Cache: answers reads it holds fast; misses and writes go on to what is behind it.",
         "database" => "Database: a primary takes the writes; read replicas share the reads.",
+        "cdn" => "CDN / edge cache: a cache close to the users in front of the origin.",
+        "queue" => "Queue: stores messages and answers the producer at once; consumers work through them later.",
+        "rate_limiter" => "Rate limiter: admits requests up to a rate and turns the rest away.",
         _ => "",
     }
 }

@@ -251,14 +251,15 @@ pub fn node_size(kind: &NodeKind, instances: Option<usize>) -> Vec2 {
         BOX_PAD * 2.0 + n * ROW_H + (n - 1.0) * ROW_GAP
     };
     match kind {
-        NodeKind::LoadBalancer(_) => Vec2::new(84.0, 84.0),
+        NodeKind::LoadBalancer(_) | NodeKind::RateLimiter(_) => Vec2::new(84.0, 84.0),
         NodeKind::Cache(_) => Vec2::new(108.0, 96.0),
+        NodeKind::Queue(_) => Vec2::new(160.0, rows(1)),
         NodeKind::Service(s) => {
             Vec2::new(160.0, rows(instances.unwrap_or(s.replicas as usize)))
         }
         NodeKind::Database(d) => Vec2::new(
             160.0,
-            rows(instances.unwrap_or(d.read_replicas as usize + 1)),
+            rows(instances.unwrap_or((d.read_replicas as usize + 1) * d.shards.max(1) as usize)),
         ),
     }
 }
@@ -284,6 +285,12 @@ fn successors(model: &Model) -> Vec<Vec<(usize, EdgeKind, Option<&'static str>)>
                 .on_miss
                 .map(|m| vec![(m, EdgeKind::Miss, Some("miss"))])
                 .unwrap_or_default(),
+            NodeKind::RateLimiter(r) => vec![(r.to, EdgeKind::Forward, None)],
+            NodeKind::Queue(q) => q
+                .calls
+                .iter()
+                .map(|r| (r.to, EdgeKind::Call, r.when.map(|k| k.name())))
+                .collect(),
             NodeKind::Database(_) => Vec::new(),
         })
         .collect()

@@ -22,7 +22,7 @@ pub fn plugin(app: &mut App) {
 
 fn style(mut contexts: EguiContexts) {
     if let Ok(ctx) = contexts.ctx_mut() {
-        ctx.style_mut(|s| {
+        ctx.all_styles_mut(|s| {
             s.spacing.slider_width = 150.0;
             s.spacing.item_spacing = egui::vec2(6.0, 5.0);
         });
@@ -99,7 +99,7 @@ fn panels_system(
                 legend_swatch(ui, OK, "ok");
                 legend_swatch(ui, SLOW, "slower than p99 goal");
                 legend_swatch(ui, FAIL, "failed");
-                ui.label(egui::RichText::new("· bars: busy workers | waiting line").color(MUTED))
+                ui.label(egui::RichText::new("   bars: busy workers | waiting line  (hover for help)").color(MUTED))
                     .on_hover_text(format!(
                         "{}\n\nIn a service or database box, each row is one replica: the long bar \
                          is the share of its workers busy (green → red), the short bar its \
@@ -134,6 +134,7 @@ fn panels_system(
 }
 
 fn legend_swatch(ui: &mut egui::Ui, colour: egui::Color32, text: &str) {
-    ui.label(egui::RichText::new("●").color(colour));
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    ui.painter().circle_filled(rect.center(), 4.5, colour);
     ui.label(egui::RichText::new(text).color(MUTED));
 }

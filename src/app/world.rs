@@ -22,6 +22,9 @@ const ROW_BG: Color = Color::srgb(0.1, 0.11, 0.13);
 const SOURCE: Color = Color::srgb(0.33, 0.52, 0.85);
 const LB: Color = Color::srgb(0.42, 0.47, 0.58);
 const CACHE: Color = Color::srgb(0.2, 0.55, 0.6);
+const CDN: Color = Color::srgb(0.25, 0.45, 0.7);
+const LIMITER: Color = Color::srgb(0.55, 0.45, 0.65);
+const DOWN: Color = Color::srgb(0.3, 0.3, 0.32);
 const QUEUE: Color = Color::srgb(0.93, 0.6, 0.2);
 const BADGE: Color = Color::srgb(0.92, 0.3, 0.27);
 const LABEL: Color = Color::srgb(0.92, 0.93, 0.95);
@@ -55,6 +58,9 @@ pub struct WorldLayout {
     pub busy: Vec<Vec<f32>>,
     /// Request the camera to fit the layout.
     pub fit: bool,
+    /// Keep fitting when the view's size changes (until the learner pans
+    /// or zooms).
+    pub auto_fit: bool,
 }
 
 /// Everything spawned for one simulation (despawned on restart/open).
@@ -105,6 +111,7 @@ fn rebuild(
     world.generation = Some(bridge.generation);
     world.busy.clear();
     world.fit = true;
+    world.auto_fit = true;
     if let Some(state) = state.as_mut() {
         if let Some(id) = state.select_on_start.take() {
             state.selected = model.node_index(&id).map(Selected::Node).or_else(|| {
@@ -316,12 +323,22 @@ fn draw_shapes(
                 p.polygon(c, h, 4, 0.0, 0.1, LB);
                 p.polygon(c, h * 0.35, 4, 0.0, 0.2, BACKGROUND);
             }
+            NodeKind::RateLimiter(_) => {
+                let h = r.half_size();
+                let a = std::f32::consts::PI / 8.0;
+                if sel {
+                    p.polygon(c, h + 5.0, 8, a, 0.0, SELECTED);
+                }
+                p.polygon(c, h, 8, a, 0.1, LIMITER);
+                p.rect(c - Vec2::new(22.0, 4.0), c + Vec2::new(22.0, 4.0), 0.2, BACKGROUND);
+            }
             NodeKind::Cache(_) => {
                 let h = r.half_size();
                 if sel {
                     p.polygon(c, h + 5.0, 6, 0.0, 0.0, SELECTED);
                 }
-                p.polygon(c, h, 6, 0.0, 0.1, CACHE);
+                let edge = matches!(&node.kind, NodeKind::Cache(cs) if cs.edge);
+                p.polygon(c, h, 6, 0.0, 0.1, if edge { CDN } else { CACHE });
                 // Fill gauge: keys held / capacity.
                 let fill = match (&node.kind, snap.nodes.get(i).and_then(|s| s.cache_keys)) {
                     (NodeKind::Cache(spec), Some(k)) if spec.capacity > 0 => {
@@ -333,7 +350,7 @@ fn draw_shapes(
                 p.rect(bmin, bmin + Vec2::new(64.0, 14.0), 0.2, ROW_BG);
                 p.rect(bmin, bmin + Vec2::new(64.0 * fill, 14.0), 0.3, Color::srgb(0.55, 0.85, 0.9));
             }
-            NodeKind::Service(_) | NodeKind::Database(_) => {
+            NodeKind::Service(_) | NodeKind::Database(_) | NodeKind::Queue(_) => {
                 let is_db = matches!(node.kind, NodeKind::Database(_));
                 let busy = world.busy.get(i);
                 let inst = snap.nodes.get(i).map_or(&[][..], |s| &s.replicas[..]);
@@ -353,8 +370,17 @@ fn draw_shapes(
                     // Busy workers.
                     let u = busy.and_then(|b| b.get(k)).copied().unwrap_or(0.0);
                     let bmin = Vec2::new(x0, top - ROW_H);
-                    p.rect(bmin, Vec2::new(x0 + BUSY_W, top), 0.2, ROW_BG);
-                    p.rect(bmin, Vec2::new(x0 + BUSY_W * u.clamp(0.0, 1.0), top), 0.3, utilisation_colour(u));
+                    let (down, warming) = (inst[k].down, inst[k].warming);
+                    p.rect(bmin, Vec2::new(x0 + BUSY_W, top), 0.2, if down { DOWN } else { ROW_BG });
+                    if warming {
+                        // Cold start: hatched, not serving yet.
+                        for s in 0..6 {
+                            let x = x0 + s as f32 * BUSY_W / 6.0;
+                            p.rect(Vec2::new(x, top - ROW_H), Vec2::new(x + 6.0, top), 0.3, OUTLINE);
+                        }
+                    } else if !down {
+                        p.rect(bmin, Vec2::new(x0 + BUSY_W * u.clamp(0.0, 1.0), top), 0.3, utilisation_colour(u));
+                    }
                     if is_db && k == 0 {
                         // The primary takes the writes: a darker notch marks it.
                         p.rect(Vec2::new(x0 - 6.0, top - ROW_H), Vec2::new(x0 - 2.0, top), 0.3, LABEL);
@@ -364,6 +390,7 @@ fn draw_shapes(
                     let cap = match &node.kind {
                         NodeKind::Service(s) => s.queue,
                         NodeKind::Database(d) => d.queue,
+                        NodeKind::Queue(q) => q.capacity,
                         _ => None,
                     }
                     .map_or(1000.0, |c| c.max(1) as f32);
@@ -376,6 +403,9 @@ fn draw_shapes(
                     }
                 }
             }
+        }
+        if snap.nodes.get(i).is_some_and(|s| s.down) {
+            p.rect(r.min, r.max, 0.5, DOWN.with_alpha(0.85));
         }
         if view.node_failing(i).is_some() {
             let at = Vec2::new(r.max.x, r.max.y);
@@ -445,9 +475,17 @@ fn update_labels(
                 let mut parts = Vec::new();
                 match &model.nodes[i].kind {
                     NodeKind::LoadBalancer(lb) => parts.push(lb.algorithm.name().replace('_', " ")),
+                    NodeKind::RateLimiter(_) => parts.push("rate limiter".into()),
                     NodeKind::Cache(_) => {
                         if let Some(h) = nw.and_then(|n| n.hit_ratio) {
                             parts.push(format!("hits {:.0}%", h * 100.0));
+                        }
+                    }
+                    NodeKind::Queue(_) => {
+                        let q: u32 = snap.map_or(0, |s| s.replicas.iter().map(|r| r.queued).sum());
+                        parts.push(format!("{q} stored"));
+                        if let Some(u) = nw.and_then(|n| n.utilisation) {
+                            parts.push(format!("consumers {:.0}% busy", u * 100.0));
                         }
                     }
                     NodeKind::Service(_) | NodeKind::Database(_) => {
@@ -470,7 +508,12 @@ fn update_labels(
                 if let Some(p99) = nw.and_then(|n| n.sojourn.p99_ms) {
                     parts.push(format!("p99 {}", format_ms(p99)));
                 }
-                let mut line = parts.join(" · ");
+                let mut line = parts.join("  |  ");
+                if snap.is_some_and(|s| s.down) {
+                    line = format!("DOWN  |  {line}");
+                } else if snap.is_some_and(|s| s.slow > 1.0) {
+                    line.push_str(&format!("  |  slowed x{:.0}", snap.map_or(1.0, |s| s.slow)));
+                }
                 let failing = view.node_failing(i);
                 if let Some((rej, to)) = failing {
                     let mut bad = Vec::new();

@@ -33,6 +33,17 @@ pub const TIMESERIES_COLUMNS: &[&str] = &[
     "workers",
     "in_flight",
     "cost_per_hour",
+    "errored",
+    "retries",
+    "short_circuited",
+    "stale_reads",
+    "coalesced",
+    "processed",
+    "dead_lettered",
+    "backlog",
+    "oldest_message_ms",
+    "processing_p99_ms",
+    "replicas",
 ];
 
 /// Column names of `nodes.csv`, in order.
@@ -60,6 +71,19 @@ pub const NODES_COLUMNS: &[&str] = &[
     "replicas",
     "workers",
     "cost_per_hour",
+    "errors",
+    "retries",
+    "failed_after_retries",
+    "short_circuited",
+    "stale_reads",
+    "coalesced",
+    "processed",
+    "redelivered",
+    "dead_lettered",
+    "backlog",
+    "processing_p99_ms",
+    "data_at_risk",
+    "data_lost",
 ];
 
 /// Quotes a cell if it needs it (RFC 4180).
@@ -113,7 +137,7 @@ impl<W: Write> TimeseriesWriter<W> {
         let [mean, p50, p95, p99] = lat(&w.latency);
         writeln!(
             self.out,
-            "{},{start},{end},system,system,{},{},{},{},{},{},{},{mean},{p50},{p95},{p99},,,,,,{},{}",
+            "{},{start},{end},system,system,{},{},{},{},{},{},{},{mean},{p50},{p95},{p99},,,,,,{},{},{},,,,,,,,,,",
             self.prefix,
             c.arrived,
             c.completed,
@@ -124,6 +148,7 @@ impl<W: Write> TimeseriesWriter<W> {
             f(Some(w.throughput_rps)),
             w.in_flight,
             f(Some(w.cost_per_hour)),
+            c.errored,
         )?;
         let secs = w.end.saturating_sub(w.start).as_secs_f64();
         for (n, (id, kind)) in w.nodes.iter().zip(&self.ids) {
@@ -136,12 +161,12 @@ impl<W: Write> TimeseriesWriter<W> {
             };
             writeln!(
                 self.out,
-                "{},{start},{end},{},{kind},{},{},{},{},{},,{},{mean},{p50},{p95},{p99},{},{},{},{},{},,",
+                "{},{start},{end},{},{kind},{},{},{},{},{},,{},{mean},{p50},{p95},{p99},{},{},{},{},{},,,{},{},{},{},{},{},{},{},{},{},{}",
                 self.prefix,
                 cell(id),
                 c.arrived,
                 c.completed,
-                c.rejected + c.timed_out + c.failed_downstream,
+                c.rejected + c.timed_out + c.failed_downstream + c.errors,
                 c.rejected,
                 c.timed_out,
                 f(tput),
@@ -150,6 +175,17 @@ impl<W: Write> TimeseriesWriter<W> {
                 f(Some(n.mean_present)),
                 f(n.hit_ratio),
                 n.workers.map_or(String::new(), |w| w.to_string()),
+                c.errors,
+                c.retries,
+                c.short_circuited,
+                c.stale_reads,
+                c.coalesced,
+                c.processed,
+                c.dead_lettered,
+                n.backlog.map_or(String::new(), |b| b.to_string()),
+                f(n.oldest_message_ms),
+                f(n.processing.and_then(|p| p.p99_ms)),
+                n.replicas.map_or(String::new(), |r| r.to_string()),
             )?;
         }
         Ok(())
@@ -195,6 +231,19 @@ pub fn nodes_csv(info: &RunInfo, s: &Summary) -> String {
             n.replicas.map_or(String::new(), |r| r.to_string()),
             n.workers.map_or(String::new(), |w| w.to_string()),
             f(Some(n.cost_per_hour)),
+            c.errors.to_string(),
+            c.retries.to_string(),
+            c.gave_up.to_string(),
+            c.short_circuited.to_string(),
+            c.stale_reads.to_string(),
+            c.coalesced.to_string(),
+            c.processed.to_string(),
+            c.redelivered.to_string(),
+            c.dead_lettered.to_string(),
+            n.backlog.map_or(String::new(), |b| b.to_string()),
+            f(n.processing.and_then(|p| p.p99_ms)),
+            n.data_at_risk.map_or(String::new(), |d| d.to_string()),
+            c.data_lost.to_string(),
         ];
         out.push_str(&row.join(","));
         out.push('\n');
@@ -205,6 +254,61 @@ pub fn nodes_csv(info: &RunInfo, s: &Summary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_row_has_as_many_cells_as_the_header() {
+        use crate::sim::SimTime;
+        use crate::sim::metrics::{NodeWindow, SystemCounts};
+        let info = RunInfo {
+            scenario: "a, \"quoted\" name".into(),
+            scenario_file: "f.toml".into(),
+            seed: 1,
+            duration: SimTime::from_secs(1),
+        };
+        let node = NodeWindow {
+            counts: Default::default(),
+            utilisation: Some(0.5),
+            mean_queue_len: None,
+            mean_present: 0.0,
+            sojourn: Default::default(),
+            hit_ratio: None,
+            workers: Some(2),
+            replicas: Some(1),
+            backlog: None,
+            oldest_message_ms: None,
+            processing: None,
+        };
+        let w = Window {
+            start: SimTime::ZERO,
+            end: SimTime::from_secs(1),
+            counts: SystemCounts::default(),
+            throughput_rps: 0.0,
+            latency: Default::default(),
+            in_flight: 0,
+            cost_per_hour: 0.0,
+            nodes: vec![node],
+        };
+        let mut ts =
+            TimeseriesWriter::new(Vec::new(), &info, vec![("api".into(), "service")]).unwrap();
+        ts.write_window(&w).unwrap();
+        let text = String::from_utf8(ts.into_inner()).unwrap();
+        let count = |line: &str| {
+            // Commas outside quotes.
+            let mut inside = false;
+            line.chars()
+                .filter(|&ch| {
+                    if ch == '"' {
+                        inside = !inside;
+                    }
+                    ch == ',' && !inside
+                })
+                .count()
+                + 1
+        };
+        for line in text.lines() {
+            assert_eq!(count(line), TIMESERIES_COLUMNS.len(), "{line}");
+        }
+    }
 
     #[test]
     fn cells_are_quoted_only_when_needed() {

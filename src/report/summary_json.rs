@@ -78,6 +78,19 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
             })
         })
         .collect();
+    let scale_events: Vec<Value> = s
+        .scale_events
+        .iter()
+        .map(|e| {
+            json!({
+                "at_s": e.at.as_secs_f64(),
+                "node": s.nodes.get(e.node).map_or("", |n| n.id.as_str()),
+                "from": e.from,
+                "to": e.to,
+                "observed": num(Some(e.observed)),
+            })
+        })
+        .collect();
     let c = &s.counts;
     json!({
         "loadlab_version": crate::VERSION,
@@ -93,12 +106,15 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
         "rejected": c.rejected,
         "timed_out": c.timed_out,
         "dropped": c.dropped,
+        "errored": c.errored,
         "in_flight": s.in_flight,
         "throughput_rps": num(Some(s.throughput_rps)),
         "error_rate": num(s.error_rate),
         "latency_ms": latency(&s.latency),
         "cost_per_hour": num(Some(s.cost_per_hour)),
         "objectives": objectives,
+        "stopped_early": s.stopped.as_ref().map_or(Value::Null, |r| json!(r)),
+        "scale_events": scale_events,
         "nodes": Value::Object(nodes),
     })
 }

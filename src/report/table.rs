@@ -37,15 +37,19 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
     );
     let _ = writeln!(
         o,
-        "requests  arrived {}  completed {}  failed {} (rejected {}, timed out {}, dropped {})  in flight {}",
+        "requests  arrived {}  completed {}  failed {} (rejected {}, timed out {}, errors {}, dropped {})  in flight {}",
         c.arrived,
         c.completed,
         c.failed(),
         c.rejected,
         c.timed_out,
+        c.errored,
         c.dropped,
         s.in_flight
     );
+    if let Some(reason) = &s.stopped {
+        let _ = writeln!(o, "warning: {reason}");
+    }
     let l = &s.latency;
     let _ = writeln!(
         o,
@@ -101,6 +105,69 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
             ms(n.sojourn.p99_ms),
             pct(n.hit_ratio),
         );
+    }
+    let mut notes = Vec::new();
+    for n in &s.nodes {
+        let c = &n.counts;
+        let mut parts = Vec::new();
+        if c.retries > 0 {
+            parts.push(format!(
+                "{} retries, {} failed after retries",
+                c.retries, c.gave_up
+            ));
+        }
+        if c.short_circuited > 0 {
+            parts.push(format!("{} short-circuited", c.short_circuited));
+        }
+        for (to, state, trips) in &n.breakers {
+            if *trips > 0 || *state != "closed" {
+                parts.push(format!("breaker to {to} {state}, tripped {trips}×"));
+            }
+        }
+        if c.errors > 0 {
+            parts.push(format!("{} errors (down or cut off)", c.errors));
+        }
+        if c.stale_reads > 0 {
+            parts.push(format!("{} stale reads", c.stale_reads));
+        }
+        if c.coalesced > 0 {
+            parts.push(format!("{} coalesced misses", c.coalesced));
+        }
+        if n.kind == "queue" {
+            parts.push(format!(
+                "processed {}, redelivered {}, dead-lettered {}, backlog {}, processing p99 {} ms",
+                c.processed,
+                c.redelivered,
+                c.dead_lettered,
+                n.backlog.unwrap_or(0),
+                ms(n.processing.and_then(|p| p.p99_ms))
+            ));
+        }
+        if let Some(d) = n.data_at_risk {
+            parts.push(format!("{d} writes at risk, {} lost", c.data_lost));
+        }
+        if n.replica_utilisation.len() > 1 {
+            let us: Vec<String> = n.replica_utilisation.iter().map(|u| pct(*u)).collect();
+            parts.push(format!("per replica {}", us.join(" ")));
+        }
+        if !parts.is_empty() {
+            notes.push(format!("  {}: {}", n.id, parts.join("; ")));
+        }
+    }
+    if !s.scale_events.is_empty() {
+        let ev: Vec<String> = s
+            .scale_events
+            .iter()
+            .take(12)
+            .map(|e| format!("{:.0}s {}→{}", e.at.as_secs_f64(), e.from, e.to))
+            .collect();
+        notes.push(format!("  autoscaler: {}", ev.join(", ")));
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(o, "\nnotes");
+        for n in notes {
+            let _ = writeln!(o, "{n}");
+        }
     }
     o
 }

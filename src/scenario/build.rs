@@ -4,19 +4,22 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::scenario::distribution;
-use crate::scenario::graph::{self, Edge, NodeIds};
+use crate::scenario::graph::{self, NodeIds};
 use crate::scenario::reader::{Errors, Field, Table};
 use crate::scenario::suggest;
 use crate::sim::dist::Dist;
 use crate::sim::model::{
-    Arrival, Bound, CachePolicy, CacheSpec, DatabaseSpec, Keys, LbAlgorithm, Limits,
-    LoadBalancerSpec, Model, Node, NodeIdx, NodeKind, Objective, ObjectiveMetric, Phase,
-    Popularity, RequestKind, Route, ServiceSpec, Workload, Call, WritePolicy,
+    Arrival, Bound, Keys, Limits, Model, Node, Objective, ObjectiveMetric, Phase, Popularity,
+    Workload,
 };
 use crate::sim::time::SimTime;
 
-pub(crate) const TOP_FIELDS: [&str; 4] = ["scenario", "workload", "node", "objective"];
-pub(crate) const SCENARIO_FIELDS: [&str; 7] = [
+mod calls;
+pub(crate) mod events;
+pub(crate) mod nodes;
+
+pub(crate) const TOP_FIELDS: [&str; 5] = ["scenario", "workload", "node", "objective", "event"];
+pub(crate) const SCENARIO_FIELDS: [&str; 8] = [
     "name",
     "story",
     "duration",
@@ -24,13 +27,26 @@ pub(crate) const SCENARIO_FIELDS: [&str; 7] = [
     "seed",
     "window",
     "max_in_flight",
+    "max_events",
 ];
 pub(crate) const WORKLOAD_FIELDS: [&str; 9] = [
     "name", "to", "arrival", "rate", "users", "think", "mix", "keys", "phases",
 ];
 pub(crate) const NODE_FIELDS: [&str; 4] = ["id", "kind", "pos", "cost_per_hour"];
+/// The fields of a cache, which a CDN shares.
+const CACHE_FIELDS: [&str; 9] = [
+    "capacity",
+    "policy",
+    "ttl",
+    "hit_time",
+    "on_miss",
+    "write_policy",
+    "flush_interval",
+    "coalesce",
+    "miss_penalty",
+];
 /// Each node kind and the fields only it takes.
-pub(crate) const KINDS: [(&str, &[&str]); 4] = [
+pub(crate) const KINDS: [(&str, &[&str]); 7] = [
     ("load_balancer", &["algorithm", "to", "weights"]),
     (
         "service",
@@ -42,11 +58,24 @@ pub(crate) const KINDS: [(&str, &[&str]); 4] = [
             "timeout",
             "calls",
             "to",
+            "autoscale",
         ],
     ),
+    ("cache", &CACHE_FIELDS),
     (
-        "cache",
-        &["capacity", "policy", "ttl", "hit_time", "on_miss"],
+        "cdn",
+        &[
+            "capacity",
+            "policy",
+            "ttl",
+            "hit_time",
+            "on_miss",
+            "write_policy",
+            "flush_interval",
+            "coalesce",
+            "miss_penalty",
+            "origin",
+        ],
     ),
     (
         "database",
@@ -57,6 +86,31 @@ pub(crate) const KINDS: [(&str, &[&str]); 4] = [
             "service_time",
             "write_service_time",
             "timeout",
+            "replication_lag",
+            "shards",
+        ],
+    ),
+    (
+        "rate_limiter",
+        &[
+            "algorithm",
+            "to",
+            "rate",
+            "burst",
+            "capacity",
+            "limit",
+            "window",
+        ],
+    ),
+    (
+        "queue",
+        &[
+            "capacity",
+            "consumers",
+            "service_time",
+            "calls",
+            "visibility_timeout",
+            "max_attempts",
         ],
     ),
 ];
@@ -74,10 +128,10 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
                 format!("`{key}` belongs in the [scenario] table"),
                 Some("move it below the [scenario] line".into()),
             ))
-        } else if key == "event" || key == "events" {
+        } else if key == "events" {
             Some((
                 format!("unknown field `{key}`"),
-                Some("scheduled events are not supported yet".into()),
+                Some("did you mean `event`? write [[event]] once per event".into()),
             ))
         } else {
             None
@@ -106,7 +160,7 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
     let nodes: Vec<Option<Node>> = node_tables
         .iter()
         .enumerate()
-        .map(|(i, t)| read_node(errs, t, i, &ids, &mut edges))
+        .map(|(i, t)| nodes::read_node(errs, t, i, &ids, &mut edges))
         .collect();
 
     let workload_tables = tables(errs, &top, "workload");
@@ -136,6 +190,20 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
         })
         .collect();
 
+    let workload_names: Vec<String> = names.into_iter().map(|(n, _)| n).collect();
+    let event_tables = tables(errs, &top, "event").unwrap_or_default();
+    let events = events::read_events(
+        errs,
+        event_tables,
+        &events::Context {
+            ids: &ids,
+            nodes: &nodes,
+            workloads: &workloads,
+            names: &workload_names,
+            duration: header.duration_ok.then_some(header.duration),
+        },
+    );
+
     graph::check_edges(errs, &ids, nodes.len(), &edges);
 
     if !errs.is_empty() {
@@ -151,10 +219,10 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
         workloads: workloads.into_iter().collect::<Option<Vec<_>>>()?,
         nodes: nodes.into_iter().collect::<Option<Vec<_>>>()?,
         objectives: objectives.into_iter().collect::<Option<Vec<_>>>()?,
-        events: Vec::new(),
+        events: events?,
         limits: Limits {
             max_in_flight: header.max_in_flight,
-            ..Limits::default()
+            max_events: header.max_events,
         },
     })
 }
@@ -195,6 +263,9 @@ struct Header {
     seed: u64,
     window: SimTime,
     max_in_flight: usize,
+    max_events: u64,
+    /// Whether `duration` was read (not defaulted after a mistake).
+    duration_ok: bool,
 }
 
 fn read_scenario(errs: &mut Errors<'_>, top: &Table<'_, '_>) -> Header {
@@ -206,6 +277,8 @@ fn read_scenario(errs: &mut Errors<'_>, top: &Table<'_, '_>) -> Header {
         seed: 1,
         window: SimTime::from_secs(1),
         max_in_flight: Limits::default().max_in_flight,
+        max_events: Limits::default().max_events,
+        duration_ok: true,
     };
     let Some(f) = top.field("scenario") else {
         errs.error(
@@ -229,8 +302,11 @@ fn read_scenario(errs: &mut Errors<'_>, top: &Table<'_, '_>) -> Header {
     if let Some(s) = t.field("story").and_then(|f| f.str(errs)) {
         h.story = s.to_string();
     }
-    if let Some(d) = t.field("duration").and_then(|f| f.positive_duration(errs)) {
-        h.duration = d;
+    if let Some(f) = t.field("duration") {
+        match f.positive_duration(errs) {
+            Some(d) => h.duration = d,
+            None => h.duration_ok = false,
+        }
     }
     if let Some(f) = t.field("warmup") {
         if let Some(w) = f.duration(errs) {
@@ -272,6 +348,9 @@ fn read_scenario(errs: &mut Errors<'_>, top: &Table<'_, '_>) -> Header {
                 Err(_) => f.error(errs, "too large for this machine", None),
             }
         }
+    }
+    if let Some(n) = t.field("max_events").and_then(|f| f.int(errs, 1, i64::MAX)) {
+        h.max_events = n.unsigned_abs();
     }
     h
 }
@@ -519,7 +598,7 @@ fn rounded(x: f64) -> String {
 }
 
 /// `a service`, `an X` ...
-fn article(kind: &str) -> &'static str {
+pub(crate) fn article(kind: &str) -> &'static str {
     if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"
     } else {
@@ -527,380 +606,16 @@ fn article(kind: &str) -> &'static str {
     }
 }
 
-fn read_node(
-    errs: &mut Errors<'_>,
-    t: &Table<'_, '_>,
-    i: NodeIdx,
-    ids: &NodeIds,
-    edges: &mut Vec<Edge>,
-) -> Option<Node> {
-    let kind_names: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
-    let kind = t
-        .required(errs, "kind")
-        .and_then(|f| f.choice(errs, "node kind", &kind_names))
-        .and_then(|k| KINDS.get(k).copied());
-    match kind {
-        Some((name, own)) => {
-            let mut allowed: Vec<&str> = NODE_FIELDS.to_vec();
-            allowed.extend_from_slice(own);
-            let known = allowed.clone();
-            t.unknown_fields(errs, &allowed, &|key| {
-                let owners: Vec<&str> = KINDS
-                    .iter()
-                    .filter(|(_, fs)| fs.contains(&key))
-                    .map(|(k, _)| *k)
-                    .collect();
-                let hint = if owners.is_empty() {
-                    suggest::hint(key, &known)
-                } else {
-                    Some(format!(
-                        "`{key}` is a field of {} nodes",
-                        owners.join(" and ")
-                    ))
-                };
-                Some((
-                    format!("unknown field `{key}` for {} {name}", article(name)),
-                    hint,
-                ))
-            });
-        }
-        None => {
-            let mut all: Vec<&str> = NODE_FIELDS.to_vec();
-            for (_, fs) in KINDS {
-                for f in fs {
-                    if !all.contains(f) {
-                        all.push(f);
-                    }
-                }
-            }
-            t.unknown_fields(errs, &all, &|_| None);
+/// `a`, `a and b`, `a, b and c`.
+pub(crate) fn list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [rest @ .., last] => {
+            let head: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", head.join(", "), last.as_ref())
         }
     }
-
-    let pos = t.field("pos").and_then(|f| read_pos(errs, &f));
-    let cost_per_hour = match t.field("cost_per_hour") {
-        Some(f) => f.number_in(errs, 0.0, true, f64::MAX),
-        None => Some(0.0),
-    };
-    let spec = match kind.map(|(k, _)| k) {
-        Some("load_balancer") => read_load_balancer(errs, t, i, ids, edges),
-        Some("service") => read_service(errs, t, i, ids, edges),
-        Some("cache") => read_cache(errs, t, i, ids, edges),
-        Some("database") => read_database(errs, t),
-        _ => None,
-    };
-    Some(Node {
-        id: ids.id(i)?.to_string(),
-        kind: spec?,
-        pos,
-        cost_per_hour: cost_per_hour?,
-    })
-}
-
-fn read_pos(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<[f32; 2]> {
-    let items = f.array(errs)?;
-    if items.len() != 2 {
-        f.error(
-            errs,
-            format!("`pos` takes two numbers [x, y], got {}", items.len()),
-            Some("e.g. pos = [100.0, 50.0]".into()),
-        );
-        return None;
-    }
-    let mut xy = [0.0f32; 2];
-    for (slot, item) in xy.iter_mut().zip(&items) {
-        let x = item.number(errs)? as f32;
-        if !x.is_finite() {
-            item.error(errs, "too large for a position", None);
-            return None;
-        }
-        *slot = x;
-    }
-    Some(xy)
-}
-
-/// An optional `queue` (waiting-line capacity).
-fn read_queue(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Option<u32>> {
-    match t.field("queue") {
-        Some(f) => f
-            .int(errs, 0, i64::from(u32::MAX))
-            .and_then(|q| u32::try_from(q).ok())
-            .map(Some),
-        None => Some(None),
-    }
-}
-
-fn read_count(
-    errs: &mut Errors<'_>,
-    t: &Table<'_, '_>,
-    key: &str,
-    min: u32,
-    max: u32,
-    default: u32,
-) -> Option<u32> {
-    match t.field(key) {
-        Some(f) => f
-            .int(errs, i64::from(min), i64::from(max))
-            .and_then(|n| u32::try_from(n).ok()),
-        None => Some(default),
-    }
-}
-
-fn read_timeout(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Option<SimTime>> {
-    match t.field("timeout") {
-        Some(f) => f.positive_duration(errs).map(Some),
-        None => Some(None),
-    }
-}
-
-fn read_load_balancer(
-    errs: &mut Errors<'_>,
-    t: &Table<'_, '_>,
-    i: NodeIdx,
-    ids: &NodeIds,
-    edges: &mut Vec<Edge>,
-) -> Option<NodeKind> {
-    let names: Vec<&str> = LbAlgorithm::ALL.iter().map(|a| a.name()).collect();
-    let algorithm = match t.field("algorithm") {
-        Some(f) => f
-            .choice(errs, "load-balancing algorithm", &names)
-            .and_then(|k| LbAlgorithm::ALL.get(k).copied()),
-        None => Some(LbAlgorithm::RoundRobin),
-    };
-    let to = t.required(errs, "to").and_then(|f| {
-        let target = ids.resolve(errs, &f)?;
-        edges.push(Edge {
-            from: i,
-            to: target,
-            span: f.span(),
-            path: f.path.clone(),
-        });
-        match ids.kind(target) {
-            Some(kind) if kind != "service" && KINDS.iter().any(|(k, _)| *k == kind) => {
-                f.error(
-                    errs,
-                    format!(
-                        "a load balancer's `to` must be a service, but `{}` is {} {kind}",
-                        ids.id(target).unwrap_or("?"),
-                        article(kind)
-                    ),
-                    Some(
-                        "a load balancer spreads requests over the replicas of one service".into(),
-                    ),
-                );
-                None
-            }
-            _ => Some(target),
-        }
-    });
-    let weights = match t.field("weights") {
-        Some(f) => f.array(errs).and_then(|items| {
-            items
-                .iter()
-                .map(|w| {
-                    w.int(errs, 1, i64::from(u32::MAX))
-                        .and_then(|n| u32::try_from(n).ok())
-                })
-                .collect::<Vec<_>>()
-                .into_iter()
-                .collect::<Option<Vec<u32>>>()
-        }),
-        None => Some(Vec::new()),
-    };
-    Some(NodeKind::LoadBalancer(LoadBalancerSpec {
-        algorithm: algorithm?,
-        to: to?,
-        weights: weights?,
-    }))
-}
-
-fn read_service(
-    errs: &mut Errors<'_>,
-    t: &Table<'_, '_>,
-    i: NodeIdx,
-    ids: &NodeIds,
-    edges: &mut Vec<Edge>,
-) -> Option<NodeKind> {
-    let replicas = read_count(errs, t, "replicas", 1, 10_000, 1);
-    let workers = read_count(errs, t, "workers", 1, 100_000, 1);
-    let queue = read_queue(errs, t);
-    let service_time = t
-        .required(errs, "service_time")
-        .and_then(|f| distribution::read(errs, &f));
-    let timeout = read_timeout(errs, t);
-    let calls = match t.field("calls") {
-        Some(f) => read_routes(errs, &f, i, ids, edges),
-        None => Some(Vec::new()),
-    };
-    let forward = match t.field("to") {
-        Some(f) => read_routes(errs, &f, i, ids, edges),
-        None => Some(Vec::new()),
-    };
-    Some(NodeKind::Service(ServiceSpec {
-        replicas: replicas?,
-        workers: workers?,
-        queue: queue?,
-        service_time: service_time?,
-        timeout: timeout?,
-        calls: calls?
-            .into_iter()
-            .map(|r| Call::new(r.to, r.when))
-            .collect(),
-        forward: forward?,
-        autoscale: None,
-    }))
-}
-
-/// `"id"`, or an array of `"id"` / `{ to = "id", when = "read" }`.
-fn read_routes(
-    errs: &mut Errors<'_>,
-    f: &Field<'_, '_>,
-    from: NodeIdx,
-    ids: &NodeIds,
-    edges: &mut Vec<Edge>,
-) -> Option<Vec<Route>> {
-    let items = match f.get() {
-        DeValue::String(_) => vec![f.clone()],
-        DeValue::Array(a) => f.items(a),
-        _ => {
-            f.error(
-                errs,
-                format!(
-                    "expected a node id or an array of routes, found {}",
-                    crate::scenario::reader::type_name(f.get())
-                ),
-                Some("e.g. \"db\" or [ { to = \"cache\", when = \"read\" }, { to = \"db\", when = \"write\" } ]".into()),
-            );
-            return None;
-        }
-    };
-    let mut routes = Vec::with_capacity(items.len());
-    let mut ok = true;
-    for item in items {
-        let (target_field, when) = match item.get() {
-            DeValue::String(_) => (Some(item.clone()), Some(None)),
-            DeValue::Table(_) => {
-                let Some(rt) = item.table(errs) else {
-                    ok = false;
-                    continue;
-                };
-                rt.unknown_fields(errs, &["to", "when"], &|_| None);
-                let when = match rt.field("when") {
-                    Some(w) => w.choice(errs, "request type", &["read", "write"]).map(|k| {
-                        Some(if k == 0 {
-                            RequestKind::Read
-                        } else {
-                            RequestKind::Write
-                        })
-                    }),
-                    None => Some(None),
-                };
-                (rt.required(errs, "to"), when)
-            }
-            other => {
-                item.error(
-                    errs,
-                    format!(
-                        "expected a node id or {{ to = \"...\", when = \"read\" }}, found {}",
-                        crate::scenario::reader::type_name(other)
-                    ),
-                    None,
-                );
-                ok = false;
-                continue;
-            }
-        };
-        let target = target_field.as_ref().and_then(|tf| {
-            let to = ids.resolve(errs, tf)?;
-            edges.push(Edge {
-                from,
-                to,
-                span: tf.span(),
-                path: tf.path.clone(),
-            });
-            Some(to)
-        });
-        match (target, when) {
-            (Some(to), Some(when)) => routes.push(Route { to, when }),
-            _ => ok = false,
-        }
-    }
-    ok.then_some(routes)
-}
-
-fn read_cache(
-    errs: &mut Errors<'_>,
-    t: &Table<'_, '_>,
-    i: NodeIdx,
-    ids: &NodeIds,
-    edges: &mut Vec<Edge>,
-) -> Option<NodeKind> {
-    let capacity = t
-        .required(errs, "capacity")
-        .and_then(|f| f.int(errs, 0, i64::MAX))
-        .map(i64::unsigned_abs);
-    let names: Vec<&str> = CachePolicy::ALL.iter().map(|p| p.name()).collect();
-    let policy = match t.field("policy") {
-        Some(f) => f
-            .choice(errs, "cache policy", &names)
-            .and_then(|k| CachePolicy::ALL.get(k).copied()),
-        None => Some(CachePolicy::Lru),
-    };
-    let ttl = match t.field("ttl") {
-        Some(f) => f.positive_duration(errs).map(Some),
-        None => Some(None),
-    };
-    let hit_time = match t.field("hit_time") {
-        Some(f) => distribution::read(errs, &f),
-        None => Some(Dist::Constant { value: 0.0005 }),
-    };
-    let on_miss = match t.field("on_miss") {
-        Some(f) => ids.resolve(errs, &f).map(|to| {
-            edges.push(Edge {
-                from: i,
-                to,
-                span: f.span(),
-                path: f.path.clone(),
-            });
-            Some(to)
-        }),
-        None => Some(None),
-    };
-    Some(NodeKind::Cache(CacheSpec {
-        capacity: capacity?,
-        policy: policy?,
-        ttl: ttl?,
-        hit_time: hit_time?,
-        on_miss: on_miss?,
-        write_policy: WritePolicy::Invalidate,
-        coalesce: false,
-        miss_penalty: None,
-        edge: false,
-    }))
-}
-
-fn read_database(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<NodeKind> {
-    let read_replicas = read_count(errs, t, "read_replicas", 0, 1000, 0);
-    let workers = read_count(errs, t, "workers", 1, 100_000, 1);
-    let queue = read_queue(errs, t);
-    let service_time = t
-        .required(errs, "service_time")
-        .and_then(|f| distribution::read(errs, &f));
-    let write_service_time = match t.field("write_service_time") {
-        Some(f) => distribution::read(errs, &f).map(Some),
-        None => Some(None),
-    };
-    let timeout = read_timeout(errs, t);
-    Some(NodeKind::Database(DatabaseSpec {
-        read_replicas: read_replicas?,
-        workers: workers?,
-        queue: queue?,
-        service_time: service_time?,
-        write_service_time: write_service_time?,
-        timeout: timeout?,
-        replication_lag: None,
-        shards: 1,
-    }))
 }
 
 fn read_objective(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Objective> {
@@ -934,7 +649,7 @@ fn read_objective(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Objective>
     };
     let metric = metric?;
     let value = if metric.is_latency() {
-        f.duration(errs).map(|d| d.as_secs_f64())
+        f.seconds(errs)
     } else {
         let unit = match metric {
             ObjectiveMetric::ErrorRate => "a fraction, e.g. 0.01",

@@ -21,11 +21,9 @@ const EXAMPLE: &str = "write a duration such as \"5ms\" (a constant) or a table 
 /// Reads a distribution of durations (seconds in the `Dist`).
 pub(crate) fn read(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
     match f.get() {
-        DeValue::String(_) => f.duration(errs).map(|t| Dist::Constant {
-            value: t.as_secs_f64(),
-        }),
+        DeValue::String(_) => f.seconds(errs).map(|value| Dist::Constant { value }),
         DeValue::Integer(_) | DeValue::Float(_) => {
-            f.duration(errs).map(|_| Dist::Constant { value: 0.0 })
+            f.seconds(errs).map(|_| Dist::Constant { value: 0.0 })
         }
         DeValue::Table(_) => read_table(errs, f),
         _ => {
@@ -68,17 +66,16 @@ fn read_table(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
         })
     });
     let secs = |errs: &mut Errors<'_>, key: &str| -> Option<f64> {
-        let d = t.required(errs, key)?.duration(errs)?;
-        Some(d.as_secs_f64())
+        t.required(errs, key)?.seconds(errs)
     };
     let positive = |errs: &mut Errors<'_>, key: &str| -> Option<f64> {
         let field = t.required(errs, key)?;
-        let d = field.duration(errs)?;
-        if d == SimTime::ZERO {
+        let d = field.seconds(errs)?;
+        if d <= 0.0 {
             field.error(errs, format!("the {key} must be greater than 0"), None);
             return None;
         }
-        Some(d.as_secs_f64())
+        Some(d)
     };
     match name {
         "constant" => secs(errs, "value").map(|value| Dist::Constant { value }),

@@ -99,6 +99,18 @@ impl NodeIds {
     /// did-you-mean hint.
     pub(crate) fn resolve(&self, errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<NodeIdx> {
         let name = f.str(errs)?;
+        self.resolve_name(errs, f, name, f.span())
+    }
+
+    /// The node called `name` (written in `f`, at `span`); an unknown id
+    /// is reported there with a did-you-mean hint.
+    pub(crate) fn resolve_name(
+        &self,
+        errs: &mut Errors<'_>,
+        f: &Field<'_, '_>,
+        name: &str,
+        span: Span,
+    ) -> Option<NodeIdx> {
         if let Some(&i) = self.index.get(name) {
             return Some(i);
         }
@@ -107,8 +119,9 @@ impl NodeIds {
             return None;
         }
         let known: Vec<&str> = self.ids.iter().flatten().map(String::as_str).collect();
-        f.error(
-            errs,
+        errs.error(
+            &span,
+            &f.path,
             format!("unknown node `{name}`"),
             suggest::hint(name, &known),
         );

@@ -354,8 +354,41 @@ impl<'a, 'i> Field<'a, 'i> {
 
     /// A duration string such as `"5ms"`.
     pub(crate) fn duration(&self, errs: &mut Errors<'_>) -> Option<SimTime> {
+        self.parsed_duration(errs, units::parse_duration)
+    }
+
+    /// A duration string read as seconds, keeping digits below the
+    /// nanosecond (for distribution parameters and latency bounds).
+    pub(crate) fn seconds(&self, errs: &mut Errors<'_>) -> Option<f64> {
+        self.parsed_duration(errs, units::parse_seconds)
+    }
+
+    /// `true` or `false`.
+    pub(crate) fn boolean(&self, errs: &mut Errors<'_>) -> Option<bool> {
         match self.get() {
-            DeValue::String(s) => match units::parse_duration(s) {
+            DeValue::Boolean(b) => Some(*b),
+            DeValue::String(s) if matches!(s.trim(), "true" | "false") => {
+                self.error(
+                    errs,
+                    "expected a boolean, found a string",
+                    Some("remove the quotes".into()),
+                );
+                None
+            }
+            _ => {
+                self.wrong_type(errs, "a boolean (true or false)");
+                None
+            }
+        }
+    }
+
+    fn parsed_duration<T>(
+        &self,
+        errs: &mut Errors<'_>,
+        parse: fn(&str) -> Result<T, units::DurationError>,
+    ) -> Option<T> {
+        match self.get() {
+            DeValue::String(s) => match parse(s) {
                 Ok(t) => Some(t),
                 Err(e) => {
                     self.error(errs, e.message, e.hint);

@@ -36,6 +36,105 @@ pub(crate) const ADD_A_UNIT: &str = "add a unit, e.g. \"5ms\"";
 /// fraction (`1.5`), `_` allowed between digits, spaces around and between
 /// ignored. Rounded to the nearest nanosecond.
 pub(crate) fn parse_duration(s: &str) -> Result<SimTime, DurationError> {
+    parse_exact(s).map(|(t, _)| t)
+}
+
+/// Parses a duration like `parse_duration` (same rules and errors) into
+/// seconds, keeping digits below the nanosecond: `"1.5ns"` is 1.5e-9 s.
+/// A whole number of nanoseconds gives exactly `SimTime::as_secs_f64`.
+/// Used for distribution parameters and latency bounds, which are real
+/// numbers of seconds (so any `f64` written with `format_seconds` reads
+/// back unchanged).
+pub(crate) fn parse_seconds(s: &str) -> Result<f64, DurationError> {
+    let (t, exact) = parse_exact(s)?;
+    if exact {
+        return Ok(t.as_secs_f64());
+    }
+    let body = s.trim();
+    let body = body.strip_prefix('+').unwrap_or(body);
+    let num_end = body
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
+        .unwrap_or(body.len());
+    let (num, unit) = body.split_at(num_end);
+    let digits: String = num.chars().filter(|&c| c != '_').collect();
+    let decimal_exponent = match unit.trim() {
+        "ns" => Some(-9),
+        "us" | "µs" | "μs" => Some(-6),
+        "ms" => Some(-3),
+        "s" => Some(0),
+        _ => None,
+    };
+    let parsed = match decimal_exponent {
+        // Correctly rounded from the decimal text.
+        Some(e) => format!("{digits}e{e}").parse::<f64>().ok(),
+        None => {
+            let unit_secs = if unit.trim() == "h" { 3600.0 } else { 60.0 };
+            digits.parse::<f64>().ok().map(|x| x * unit_secs)
+        }
+    };
+    parsed
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| err(format!("`{}` is not a valid duration", s.trim()), None))
+}
+
+/// A duration in the most readable unit that writes it exactly: `"2m"`,
+/// `"90s"`, `"1.5s"`, `"250ms"`, `"500us"`, `"7ns"` (at most three
+/// decimals, else a smaller unit). Reads back with `parse_duration` to the
+/// same `SimTime`.
+pub(crate) fn format_duration(t: SimTime) -> String {
+    let ns = t.0;
+    if ns == 0 {
+        return "0s".into();
+    }
+    for (unit, len) in [("h", 3_600_000_000_000u64), ("m", 60_000_000_000)] {
+        if ns % len == 0 {
+            return format!("{}{unit}", ns / len);
+        }
+    }
+    for (unit, len, width) in [
+        ("s", 1_000_000_000u64, 9usize),
+        ("ms", 1_000_000, 6),
+        ("us", 1_000, 3),
+    ] {
+        if ns < len {
+            continue;
+        }
+        let (whole, rest) = (ns / len, ns % len);
+        if rest == 0 {
+            return format!("{whole}{unit}");
+        }
+        let frac = format!("{rest:0width$}");
+        let frac = frac.trim_end_matches('0');
+        if frac.len() <= 3 {
+            return format!("{whole}.{frac}{unit}");
+        }
+    }
+    format!("{ns}ns")
+}
+
+/// Seconds as a duration string that `parse_seconds` reads back to the
+/// same `f64`: a whole number of nanoseconds in the most readable unit
+/// (`"4ms"`), otherwise every digit in seconds (`"0.0040000000000000001s"`).
+/// Meant for finite values ≥ 0 (what a valid model holds).
+pub(crate) fn format_seconds(x: f64) -> String {
+    if x.is_finite() && x >= 0.0 {
+        let n = (x * 1e9).round();
+        if n < 1.8e19 {
+            let n = n as u64;
+            for c in [n, n.saturating_sub(1), n.saturating_add(1)] {
+                if c as f64 / 1e9 == x {
+                    return format_duration(SimTime(c));
+                }
+            }
+        }
+    }
+    // `Display` never uses an exponent and gives the shortest digits that
+    // read back to `x`.
+    format!("{x}s")
+}
+
+/// The duration and whether the text is a whole number of nanoseconds.
+fn parse_exact(s: &str) -> Result<(SimTime, bool), DurationError> {
     let t = s.trim();
     if t.is_empty() {
         return Err(err("empty duration", Some(ADD_A_UNIT)));
@@ -95,15 +194,20 @@ pub(crate) fn parse_duration(s: &str) -> Result<SimTime, DurationError> {
     // The fraction, exact to 24 digits (far below a nanosecond of any unit).
     let mut frac_num: u128 = 0;
     let mut frac_den: u128 = 1;
-    for c in frac_part.chars().filter(|&c| c != '_').take(24) {
+    let mut digits = frac_part.chars().filter(|&c| c != '_');
+    for c in digits.by_ref().take(24) {
         frac_num = frac_num * 10 + u128::from(c.to_digit(10).unwrap_or(0));
         frac_den *= 10;
     }
+    let beyond_zero = digits.all(|c| c == '0');
     // frac_num < 10^24 and unit_ns < 2^42: the product fits in u128.
     let frac_ns = frac_num * u128::from(unit_ns);
+    let exact = beyond_zero && frac_ns % frac_den == 0;
     let rounded = (frac_ns + frac_den / 2) / frac_den;
     ns = ns.checked_add(rounded).ok_or_else(too_large)?;
-    u64::try_from(ns).map(SimTime).map_err(|_| too_large())
+    u64::try_from(ns)
+        .map(|n| (SimTime(n), exact))
+        .map_err(|_| too_large())
 }
 
 #[cfg(test)]
@@ -143,6 +247,47 @@ mod tests {
         assert!(parse_duration("18446744073709551616ns").is_err());
         assert!(parse_duration("99999999999999999999999999999999999999999999h").is_err());
         assert!(parse_duration("6000000h").is_err());
+    }
+
+    #[test]
+    fn seconds_keep_digits_below_the_nanosecond() {
+        let secs = |s: &str| parse_seconds(s).unwrap_or_else(|e| panic!("{s}: {e:?}"));
+        assert_eq!(secs("4ms"), SimTime::from_millis(4).as_secs_f64());
+        assert_eq!(secs("1.5m"), 90.0);
+        assert_eq!(secs("1.5ns"), 1.5e-9);
+        assert_eq!(secs("0.0040000000000000001s"), 0.0040000000000000001);
+        assert!(parse_seconds("-1s").is_err());
+        assert!(parse_seconds("5").is_err());
+    }
+
+    #[test]
+    fn durations_are_written_exactly_in_a_readable_unit() {
+        for (ns, text) in [
+            (0u64, "0s"),
+            (7, "7ns"),
+            (500_000, "500us"),
+            (250_000_000, "250ms"),
+            (1_500_000_000, "1.5s"),
+            (1_000_500_000, "1000.5ms"),
+            (90_000_000_000, "90s"),
+            (120_000_000_000, "2m"),
+            (7_200_000_000_000, "2h"),
+            (1_000_000_001, "1000000.001us"),
+            (1_000_000_000_001, "1000000000.001us"),
+            (u64::MAX, "18446744073709551.615us"),
+        ] {
+            assert_eq!(format_duration(SimTime(ns)), text);
+            assert_eq!(parse_duration(text), Ok(SimTime(ns)), "{text}");
+        }
+    }
+
+    #[test]
+    fn any_seconds_value_reads_back_unchanged() {
+        for x in [0.0, 0.004, 0.0005, 1e-10, 0.1 + 0.2, 123.456_789_012_345, 3e-7] {
+            let text = format_seconds(x);
+            assert_eq!(parse_seconds(&text), Ok(x), "{x} -> {text}");
+        }
+        assert_eq!(format_seconds(0.004), "4ms");
     }
 
     #[test]

@@ -60,7 +60,11 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
     let plot = |id: &str| {
         Plot::new(id.to_string())
             .height(h)
-            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .legend(
+                Legend::default()
+                    .position(egui_plot::Corner::RightTop)
+                    .background_alpha(0.55),
+            )
             .allow_drag(false)
             .allow_zoom(false)
             .allow_scroll(false)

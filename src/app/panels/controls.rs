@@ -94,8 +94,8 @@ pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
     });
     ui.label(
         RichText::new(format!(
-            "{:.1}M events/s · {:.0} ms/frame",
-            c.events_per_sec / 1e6,
+            "{} events/s · {:.0} ms/frame",
+            si(c.events_per_sec),
             c.frame_ms
         ))
         .small()
@@ -103,6 +103,17 @@ pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
     )
     .on_hover_text("Simulated events the engine handles per wall second, and the time one frame of the window takes.");
     out
+}
+
+/// `950`, `42k`, `1.3M`.
+pub fn si(x: f64) -> String {
+    if x >= 1e6 {
+        format!("{:.1}M", x / 1e6)
+    } else if x >= 1e3 {
+        format!("{:.0}k", x / 1e3)
+    } else {
+        format!("{x:.0}")
+    }
 }
 
 /// `312×`, `0.5×`.

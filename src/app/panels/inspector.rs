@@ -143,7 +143,14 @@ fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
                 apply(out, Command::FlushCache { node: i }, format!("{} flushed", n.id));
             }
         }
+        NodeKind::Queue(q) => {
+            workers_queue_time(ui, &n.id, i, q.consumers, q.capacity, &q.service_time, None, out);
+        }
+        NodeKind::RateLimiter(_) => {
+            ui.label(RichText::new("No live settings yet: edit the scenario file.").color(MUTED));
+        }
     }
+    faults(ui, view, i, out);
     node_metrics(ui, view, i);
 }
 
@@ -265,6 +272,53 @@ pub fn scale_mean(d: &Dist, mean: f64) -> Dist {
             scale: scale * k,
             shape,
         },
+    }
+}
+
+/// Crash / recover and slow down, for any node.
+fn faults(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
+    let id = &view.model.nodes[i].id;
+    let snap = view.snapshot.nodes.get(i);
+    let down = snap.is_some_and(|s| s.down);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Faults").color(MUTED));
+        if down {
+            if ui
+                .button("Recover")
+                .on_hover_text("Bring the node back: requests are routed to it again.")
+                .clicked()
+            {
+                out.push(UiAction::Apply(
+                    Command::Recover { node: i, replica: None },
+                    format!("{id} recovered"),
+                ));
+            }
+        } else if ui
+            .button("Crash")
+            .on_hover_text(help::CRASH)
+            .clicked()
+        {
+            out.push(UiAction::Apply(
+                Command::Crash { node: i, replica: None },
+                format!("{id} crashed"),
+            ));
+        }
+    });
+    let mut slow = snap.map_or(1.0, |s| s.slow);
+    if ui
+        .add(
+            egui::Slider::new(&mut slow, 1.0..=20.0)
+                .logarithmic(true)
+                .text("Slow-down")
+                .suffix("×"),
+        )
+        .on_hover_text(help::SLOW_DOWN)
+        .changed()
+    {
+        out.push(UiAction::Apply(
+            Command::SlowDown { node: i, factor: slow },
+            format!("{id} slowed ×{slow:.1}"),
+        ));
     }
 }
 

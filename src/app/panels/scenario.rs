@@ -27,7 +27,9 @@ pub fn scenario(ui: &mut egui::Ui, view: &View, _state: &mut UiState) -> Vec<UiA
         .on_hover_text("Open another scenario (every .toml file under scenarios/).");
     ui.label(RichText::new(&view.model.name).strong().size(17.0));
     if !view.model.story.is_empty() {
-        ui.label(RichText::new(view.model.story.trim()).color(MUTED));
+        // The file's line breaks are for the file; let the panel wrap.
+        let story = view.model.story.trim().split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join("\n\n");
+        ui.label(RichText::new(story).color(MUTED));
     }
     out.extend(objectives(ui, view));
     out

@@ -1,0 +1,520 @@
+//! Routes (`to`) and calls (`calls`) with their per-call policies: timeout, retry, circuit breaker and connection pool.
+
+use toml::de::DeValue;
+
+use crate::scenario::graph::{Edge, NodeIds};
+use crate::scenario::reader::{Errors, Field, Table, type_name};
+use crate::sim::model::{
+    BreakerSpec, Call, CallPolicy, Jitter, NodeIdx, PoolSpec, RequestKind, RetryPolicy, Route,
+};
+use crate::sim::time::SimTime;
+
+/// The fields of one call table.
+pub(crate) const CALL_FIELDS: [&str; 6] = ["to", "when", "timeout", "retry", "breaker", "pool"];
+const RETRY_FIELDS: [&str; 5] = ["attempts", "backoff", "max_backoff", "jitter", "budget"];
+const BREAKER_FIELDS: [&str; 5] = [
+    "consecutive_failures",
+    "failure_rate",
+    "window",
+    "open_for",
+    "probes",
+];
+const POOL_FIELDS: [&str; 2] = ["size", "acquire_timeout"];
+
+/// Default wait before the first retry.
+pub(crate) const DEFAULT_BACKOFF: SimTime = SimTime::from_millis(10);
+/// Default cap on the backoff (raised to `backoff` when that is longer).
+pub(crate) const DEFAULT_MAX_BACKOFF: SimTime = SimTime::from_secs(1);
+pub(crate) const DEFAULT_BREAKER_WINDOW: u32 = 20;
+pub(crate) const DEFAULT_OPEN_FOR: SimTime = SimTime::from_secs(5);
+pub(crate) const DEFAULT_PROBES: u32 = 1;
+
+/// The items of a routes or calls field: one node id, or an array.
+fn items<'a, 'i>(
+    errs: &mut Errors<'_>,
+    f: &Field<'a, 'i>,
+    example: &str,
+) -> Option<Vec<Field<'a, 'i>>> {
+    match f.get() {
+        DeValue::String(_) => Some(vec![f.clone()]),
+        DeValue::Array(a) => Some(f.items(a)),
+        other => {
+            f.error(
+                errs,
+                format!(
+                    "expected a node id or an array of routes, found {}",
+                    type_name(other)
+                ),
+                Some(example.into()),
+            );
+            None
+        }
+    }
+}
+
+/// Resolves the target of a route or call and records the edge.
+fn target(
+    errs: &mut Errors<'_>,
+    f: &Field<'_, '_>,
+    from: NodeIdx,
+    ids: &NodeIds,
+    edges: &mut Vec<Edge>,
+) -> Option<NodeIdx> {
+    let to = ids.resolve(errs, f)?;
+    edges.push(Edge {
+        from,
+        to,
+        span: f.span(),
+        path: f.path.clone(),
+    });
+    Some(to)
+}
+
+fn read_when(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Option<RequestKind>> {
+    match t.field("when") {
+        Some(w) => w.choice(errs, "request type", &["read", "write"]).map(|k| {
+            Some(if k == 0 {
+                RequestKind::Read
+            } else {
+                RequestKind::Write
+            })
+        }),
+        None => Some(None),
+    }
+}
+
+/// `"id"`, or an array of `"id"` / `{ to = "id", when = "read" }`: where a
+/// service forwards a request.
+pub(crate) fn read_routes(
+    errs: &mut Errors<'_>,
+    f: &Field<'_, '_>,
+    from: NodeIdx,
+    ids: &NodeIds,
+    edges: &mut Vec<Edge>,
+) -> Option<Vec<Route>> {
+    let items = items(
+        errs,
+        f,
+        "e.g. \"db\" or [ { to = \"cache\", when = \"read\" }, { to = \"db\", when = \"write\" } ]",
+    )?;
+    let mut routes = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for item in items {
+        let (target_field, when) = match item.get() {
+            DeValue::String(_) => (Some(item.clone()), Some(None)),
+            DeValue::Table(_) => {
+                let Some(rt) = item.table(errs) else {
+                    ok = false;
+                    continue;
+                };
+                rt.unknown_fields(errs, &["to", "when"], &|key| {
+                    CALL_FIELDS.contains(&key).then(|| {
+                        (
+                            format!("`{key}` applies to `calls` only"),
+                            Some(
+                                "a forward (`to`) hands the request on and is not waited for; make it a call to protect it"
+                                    .into(),
+                            ),
+                        )
+                    })
+                });
+                (rt.required(errs, "to"), read_when(errs, &rt))
+            }
+            other => {
+                item.error(
+                    errs,
+                    format!(
+                        "expected a node id or {{ to = \"...\", when = \"read\" }}, found {}",
+                        type_name(other)
+                    ),
+                    None,
+                );
+                ok = false;
+                continue;
+            }
+        };
+        let to = target_field
+            .as_ref()
+            .and_then(|tf| target(errs, tf, from, ids, edges));
+        match (to, when) {
+            (Some(to), Some(when)) => routes.push(Route { to, when }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(routes)
+}
+
+/// `"id"`, or an array of `"id"` / `{ to = "id", when = "write", timeout =
+/// "200ms", retry = {...}, breaker = {...}, pool = {...} }`: the calls of a
+/// service or a queue's consumers.
+pub(crate) fn read_calls(
+    errs: &mut Errors<'_>,
+    f: &Field<'_, '_>,
+    from: NodeIdx,
+    ids: &NodeIds,
+    edges: &mut Vec<Edge>,
+) -> Option<Vec<Call>> {
+    let items = items(
+        errs,
+        f,
+        "e.g. \"db\" or [ { to = \"db\", when = \"write\", timeout = \"200ms\", retry = { attempts = 3 } } ]",
+    )?;
+    let mut calls = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for item in items {
+        let call = match item.get() {
+            DeValue::String(_) => {
+                target(errs, &item, from, ids, edges).map(|to| Call::new(to, None))
+            }
+            DeValue::Table(_) => item
+                .table(errs)
+                .and_then(|t| read_call_table(errs, &t, from, ids, edges)),
+            other => {
+                item.error(
+                    errs,
+                    format!(
+                        "expected a node id or {{ to = \"...\", when = \"read\", ... }}, found {}",
+                        type_name(other)
+                    ),
+                    None,
+                );
+                None
+            }
+        };
+        match call {
+            Some(c) => calls.push(c),
+            None => ok = false,
+        }
+    }
+    ok.then_some(calls)
+}
+
+fn read_call_table(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+    from: NodeIdx,
+    ids: &NodeIds,
+    edges: &mut Vec<Edge>,
+) -> Option<Call> {
+    t.unknown_fields(errs, &CALL_FIELDS, &|key| match key {
+        "retries" | "attempts" | "max_attempts" => Some((
+            format!("unknown field `{key}` for a call"),
+            Some("retries go in a table: retry = { attempts = 3 }".into()),
+        )),
+        "circuit_breaker" => Some((
+            format!("unknown field `{key}` for a call"),
+            Some("did you mean `breaker`?".into()),
+        )),
+        _ => None,
+    });
+    let to = t
+        .required(errs, "to")
+        .and_then(|f| target(errs, &f, from, ids, edges));
+    let when = read_when(errs, t);
+    let timeout = match t.field("timeout") {
+        Some(f) => f.positive_duration(errs).map(Some),
+        None => Some(None),
+    };
+    let retry = match t.field("retry") {
+        Some(f) => read_retry(errs, &f).map(Some),
+        None => Some(None),
+    };
+    let breaker = match t.field("breaker") {
+        Some(f) => read_breaker(errs, &f).map(Some),
+        None => Some(None),
+    };
+    let pool = match t.field("pool") {
+        Some(f) => read_pool(errs, &f).map(Some),
+        None => Some(None),
+    };
+    Some(Call {
+        to: to?,
+        when: when?,
+        policy: CallPolicy {
+            timeout: timeout?,
+            retry: retry?,
+            breaker: breaker?,
+            pool: pool?,
+        },
+    })
+}
+
+/// A count field with a default.
+fn count(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+    key: &str,
+    min: u32,
+    max: u32,
+    default: Option<u32>,
+) -> Option<u32> {
+    match (t.field(key), default) {
+        (Some(f), _) => f
+            .int(errs, i64::from(min), i64::from(max))
+            .and_then(|n| u32::try_from(n).ok()),
+        (None, Some(d)) => Some(d),
+        (None, None) => {
+            t.missing(errs, key, None);
+            None
+        }
+    }
+}
+
+fn duration_or(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+    key: &str,
+    default: SimTime,
+    positive: bool,
+) -> Option<SimTime> {
+    match t.field(key) {
+        Some(f) if positive => f.positive_duration(errs),
+        Some(f) => f.duration(errs),
+        None => Some(default),
+    }
+}
+
+fn read_retry(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<RetryPolicy> {
+    let t = f.table(errs)?;
+    t.unknown_fields(errs, &RETRY_FIELDS, &|key| match key {
+        "max_attempts" | "retries" | "tries" => Some((
+            format!("unknown field `{key}` for a retry"),
+            Some(
+                "write `attempts`: every try counts, the first included (attempts = 3 is one try and two retries)"
+                    .into(),
+            ),
+        )),
+        _ => None,
+    });
+    let max_attempts = match t.field("attempts") {
+        Some(af) => af
+            .int(errs, 1, 100)
+            .and_then(|n| u32::try_from(n).ok()),
+        None => {
+            t.missing(
+                errs,
+                "attempts",
+                Some("the total number of tries, the first included, e.g. attempts = 3".into()),
+            );
+            None
+        }
+    };
+    let backoff = duration_or(errs, &t, "backoff", DEFAULT_BACKOFF, false);
+    let max_backoff = match (t.field("max_backoff"), backoff) {
+        (Some(mf), b) => mf.duration(errs).and_then(|m| match b {
+            Some(b) if m < b => {
+                mf.error(
+                    errs,
+                    format!("max_backoff ({m}) must not be below backoff ({b})"),
+                    Some("the backoff doubles on each retry up to max_backoff".into()),
+                );
+                None
+            }
+            _ => Some(m),
+        }),
+        (None, b) => Some(DEFAULT_MAX_BACKOFF.max(b.unwrap_or(SimTime::ZERO))),
+    };
+    let names: Vec<&str> = Jitter::ALL.iter().map(|j| j.name()).collect();
+    let jitter = match t.field("jitter") {
+        Some(jf) => jf
+            .choice(errs, "jitter", &names)
+            .and_then(|k| Jitter::ALL.get(k).copied()),
+        None => Some(Jitter::Full),
+    };
+    let budget = match t.field("budget") {
+        Some(bf) => {
+            let b = bf.number(errs);
+            match b {
+                Some(b) if b <= 0.0 || b > 10.0 => {
+                    bf.error(
+                        errs,
+                        format!("a retry budget must be above 0 and at most 10, got {b}"),
+                        Some(
+                            "the budget is retries as a share of calls: 0.1 allows retries on 10 % of calls; remove it for no limit"
+                                .into(),
+                        ),
+                    );
+                    None
+                }
+                Some(b) => Some(Some(b)),
+                None => None,
+            }
+        }
+        None => Some(None),
+    };
+    Some(RetryPolicy {
+        max_attempts: max_attempts?,
+        backoff: backoff?,
+        max_backoff: max_backoff?,
+        jitter: jitter?,
+        budget: budget?,
+    })
+}
+
+fn read_breaker(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<BreakerSpec> {
+    let t = f.table(errs)?;
+    t.unknown_fields(errs, &BREAKER_FIELDS, &|_| None);
+    let consecutive = match t.field("consecutive_failures") {
+        Some(cf) => cf
+            .int(errs, 1, 10_000)
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some),
+        None => Some(None),
+    };
+    let rate = match t.field("failure_rate") {
+        Some(rf) => rf.number_in(errs, 0.0, false, 1.0).map(Some),
+        None => Some(None),
+    };
+    if t.field("consecutive_failures").is_none() && t.field("failure_rate").is_none() {
+        errs.error(
+            &t.span,
+            &t.path,
+            "a breaker needs `consecutive_failures`, `failure_rate` or both",
+            Some(
+                "e.g. breaker = { consecutive_failures = 5 } or breaker = { failure_rate = 0.5, window = 20 }"
+                    .into(),
+            ),
+        );
+        return None;
+    }
+    let window = count(
+        errs,
+        &t,
+        "window",
+        1,
+        10_000,
+        Some(DEFAULT_BREAKER_WINDOW),
+    );
+    let open_for = duration_or(errs, &t, "open_for", DEFAULT_OPEN_FOR, true);
+    let probes = count(errs, &t, "probes", 1, 1000, Some(DEFAULT_PROBES));
+    Some(BreakerSpec {
+        consecutive_failures: consecutive?,
+        failure_rate: rate?,
+        window: window?,
+        open_for: open_for?,
+        probes: probes?,
+    })
+}
+
+fn read_pool(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<PoolSpec> {
+    let t = f.table(errs)?;
+    t.unknown_fields(errs, &POOL_FIELDS, &|key| {
+        (key == "timeout").then(|| {
+            (
+                "unknown field `timeout` for a pool".to_string(),
+                Some("did you mean `acquire_timeout`? (how long a call waits for a free connection)".into()),
+            )
+        })
+    });
+    let size = count(errs, &t, "size", 1, 100_000, None);
+    let acquire_timeout = match t.field("acquire_timeout") {
+        Some(af) => af.positive_duration(errs),
+        None => {
+            t.missing(
+                errs,
+                "acquire_timeout",
+                Some("how long a call waits for a free connection, e.g. acquire_timeout = \"100ms\"".into()),
+            );
+            None
+        }
+    };
+    Some(PoolSpec {
+        size: size?,
+        acquire_timeout: acquire_timeout?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{Diagnostic, load_str};
+    use crate::sim::model::{Jitter, Model, NodeKind, RequestKind};
+    use crate::sim::time::SimTime;
+
+    fn with_calls(calls: &str) -> Result<Model, Vec<Diagnostic>> {
+        let text = format!(
+            "[scenario]\nname = \"c\"\n[[workload]]\nto = \"api\"\nrate = 1\n\
+             [[node]]\nid = \"api\"\nkind = \"service\"\nservice_time = \"1ms\"\ncalls = {calls}\n\
+             [[node]]\nid = \"db\"\nkind = \"database\"\nservice_time = \"1ms\"\n"
+        );
+        load_str(&text, "c.toml", &[])
+    }
+
+    fn errors(calls: &str) -> String {
+        match with_calls(calls) {
+            Ok(_) => panic!("{calls}: expected an error"),
+            Err(d) => crate::scenario::render(&d),
+        }
+    }
+
+    #[test]
+    fn a_full_call_policy_is_read_with_defaults_filled_in() {
+        let m = with_calls(
+            "[ { to = \"db\", when = \"write\", timeout = \"200ms\", retry = { attempts = 3, budget = 0.1 }, \
+             breaker = { consecutive_failures = 5 }, pool = { size = 10, acquire_timeout = \"100ms\" } } ]",
+        )
+        .expect("valid");
+        let NodeKind::Service(api) = &m.nodes[0].kind else {
+            panic!("service")
+        };
+        let c = api.calls[0];
+        assert_eq!((c.to, c.when), (1, Some(RequestKind::Write)));
+        assert_eq!(c.policy.timeout, Some(SimTime::from_millis(200)));
+        let r = c.policy.retry.expect("retry");
+        assert_eq!(r.max_attempts, 3);
+        assert_eq!(r.backoff, SimTime::from_millis(10));
+        assert_eq!(r.max_backoff, SimTime::from_secs(1));
+        assert_eq!((r.jitter, r.budget), (Jitter::Full, Some(0.1)));
+        let b = c.policy.breaker.expect("breaker");
+        assert_eq!((b.consecutive_failures, b.failure_rate), (Some(5), None));
+        assert_eq!((b.window, b.open_for, b.probes), (20, SimTime::from_secs(5), 1));
+        let p = c.policy.pool.expect("pool");
+        assert_eq!((p.size, p.acquire_timeout), (10, SimTime::from_millis(100)));
+    }
+
+    #[test]
+    fn a_long_backoff_raises_the_default_cap() {
+        let m = with_calls("[ { to = \"db\", retry = { attempts = 2, backoff = \"3s\" } } ]")
+            .expect("valid");
+        let NodeKind::Service(api) = &m.nodes[0].kind else {
+            panic!("service")
+        };
+        let r = api.calls[0].policy.retry.expect("retry");
+        assert_eq!(r.max_backoff, SimTime::from_secs(3));
+    }
+
+    #[test]
+    fn policy_mistakes_are_explained() {
+        for (calls, want) in [
+            ("[ { to = \"db\", retry = { attempts = 0 } } ]", "must be at least 1"),
+            ("[ { to = \"db\", retry = {} } ]", "missing field `attempts`"),
+            (
+                "[ { to = \"db\", retry = { attempts = 2, jitter = \"ful\" } } ]",
+                "did you mean `full`?",
+            ),
+            (
+                "[ { to = \"db\", retry = { attempts = 2, backoff = \"1s\", max_backoff = \"10ms\" } } ]",
+                "must not be below backoff",
+            ),
+            (
+                "[ { to = \"db\", retry = { attempts = 2, budget = 0 } } ]",
+                "above 0 and at most 10",
+            ),
+            (
+                "[ { to = \"db\", retry = { max_attempts = 2 } } ]",
+                "write `attempts`",
+            ),
+            ("[ { to = \"db\", breaker = { window = 5 } } ]", "needs `consecutive_failures`"),
+            (
+                "[ { to = \"db\", breaker = { failure_rate = 1.5 } } ]",
+                "must be at most 1",
+            ),
+            ("[ { to = \"db\", pool = { size = 0, acquire_timeout = \"1s\" } } ]", "at least 1"),
+            ("[ { to = \"db\", pool = { size = 2 } } ]", "missing field `acquire_timeout`"),
+            ("[ { to = \"db\", timeout = \"0s\" } ]", "greater than 0"),
+            ("[ { to = \"db\", retries = 3 } ]", "retry = { attempts = 3 }"),
+        ] {
+            let e = errors(calls);
+            assert!(e.contains(want), "{calls}: {e}");
+        }
+    }
+}
