@@ -22,7 +22,7 @@ use rand_distr::{Distribution, Exp1};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use loadlab::scenario;
-use loadlab::sim::{Model, SimTime, Simulation};
+use loadlab::sim::{Model, Simulation};
 
 /// M/M/c servers.
 const SERVERS: u32 = 4;
@@ -48,9 +48,13 @@ fn mmc_model(secs: u64) -> Model {
         .unwrap_or_else(|d| panic!("{}", scenario::render(&d)))
 }
 
-/// `scenarios/url-shortener.toml` (5 000 req/s) for `secs` simulated seconds.
+/// `scenarios/url-shortener.toml` (5 000 req/s) for `secs` simulated
+/// seconds (no warm-up).
 fn shortener_model(secs: u64) -> Model {
-    let overrides = [format!("scenario.duration={secs}s")];
+    let overrides = [
+        format!("scenario.duration={secs}s"),
+        "scenario.warmup=0s".to_string(),
+    ];
     scenario::load_file(&scenario_path("scenarios/url-shortener.toml"), &overrides)
         .unwrap_or_else(|d| panic!("{}", scenario::render(&d)))
 }
@@ -154,17 +158,32 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-/// Best wall time of `runs` calls.
-fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+/// CPU time of the calling thread, from `/proc/thread-self/schedstat`
+/// (nanoseconds on a CPU); `None` where that file does not exist.
+fn thread_cpu() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// Best wall time and best CPU time of `runs` calls. On a busy machine the
+/// wall time includes waiting for a core; the CPU time does not.
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Option<Duration>, T) {
     let mut best = Duration::MAX;
+    let mut best_cpu: Option<Duration> = None;
     let mut out = None;
     for _ in 0..runs {
+        let cpu0 = thread_cpu();
         let t = Instant::now();
         let r = f();
         best = best.min(t.elapsed());
+        if let (Some(a), Some(b)) = (cpu0, thread_cpu()) {
+            let c = b.saturating_sub(a);
+            best_cpu = Some(best_cpu.map_or(c, |x| x.min(c)));
+        }
         out = Some(r);
     }
-    (best, out.expect("runs > 0"))
+    (best, best_cpu, out.expect("runs > 0"))
 }
 
 /// Plain summary on ~1.08 M customers: events/s and LoadLab / bare.
@@ -172,33 +191,45 @@ fn summary() {
     let secs = 300;
     let runs = 5;
     let model = mmc_model(secs);
-    let (t_ll, ev_ll) = best_of(runs, || run_loadlab(&model));
-    let (t_bare, (ev_bare, wait_ns)) = best_of(runs, || bare_mmc(secs, SEED));
-    let (t_sh, ev_sh) = best_of(3, || run_loadlab(&shortener_model(60)));
+    let (t_ll, c_ll, ev_ll) = best_of(runs, || run_loadlab(&model));
+    let (t_bare, c_bare, (ev_bare, wait_ns)) = best_of(runs, || bare_mmc(secs, SEED));
+    let short = shortener_model(60);
+    let (t_sh, c_sh, ev_sh) = best_of(3, || run_loadlab(&short));
     let rate = |ev: u64, t: Duration| ev as f64 / t.as_secs_f64() / 1e6;
+    let cpu = |c: Option<Duration>, ev: u64| {
+        c.map_or("cpu n/a".into(), |c| {
+            format!("cpu {:.3} s, {:.1} M events/s", c.as_secs_f64(), rate(ev, c))
+        })
+    };
     let wq = loadlab::theory::mmc(RATE, SERVICE_S, SERVERS).wait * 1e9;
     println!();
-    println!("summary (best of {runs}, wall clock):");
+    println!("summary (best of {runs}; wall clock, and CPU time of this thread):");
     println!(
-        "  M/M/4 ρ=0.9, {secs} s simulated: loadlab {:.3} s, {ev_ll} events, {:.1} M events/s",
+        "  M/M/4 rho=0.9, {secs} s simulated, loadlab: wall {:.3} s, {:.1} M events/s; {}; {ev_ll} events",
         t_ll.as_secs_f64(),
-        rate(ev_ll, t_ll)
+        rate(ev_ll, t_ll),
+        cpu(c_ll, ev_ll)
     );
     println!(
-        "  bare heap loop, same model:      {:.3} s, {ev_bare} events, {:.1} M events/s (Wq {:.3} ms, Erlang C {:.3} ms)",
+        "  bare heap loop, same model:          wall {:.3} s, {:.1} M events/s; {}; {ev_bare} events (Wq {:.3} ms, Erlang C {:.3} ms)",
         t_bare.as_secs_f64(),
         rate(ev_bare, t_bare),
+        cpu(c_bare, ev_bare),
         wait_ns / 1e6,
         wq / 1e6
     );
+    let cpu_ratio = c_ll
+        .zip(c_bare)
+        .map_or("n/a".into(), |(a, b)| format!("{:.2}x", a.as_secs_f64() / b.as_secs_f64()));
     println!(
-        "  ratio loadlab / bare (time per simulated second): {:.2}×",
+        "  ratio loadlab / bare, same simulated time: wall {:.2}x, cpu {cpu_ratio}",
         t_ll.as_secs_f64() / t_bare.as_secs_f64()
     );
     println!(
-        "  URL shortener, 60 s simulated (~300 k requests): {:.3} s, {ev_sh} events, {:.1} M events/s",
+        "  URL shortener, 60 s simulated (~300 k requests): wall {:.3} s, {:.1} M events/s; {}; {ev_sh} events",
         t_sh.as_secs_f64(),
-        rate(ev_sh, t_sh)
+        rate(ev_sh, t_sh),
+        cpu(c_sh, ev_sh)
     );
 }
 

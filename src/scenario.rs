@@ -1,4 +1,4 @@
-//! The scenario file format: TOML in, a validated `sim::model::Model` or located diagnostics out.
+//! The scenario file format: TOML in, a validated `sim::model::Model` or located diagnostics out; and `to_toml` back.
 
 mod build;
 pub mod diagnostic;
@@ -10,6 +10,8 @@ mod reader;
 mod source;
 mod suggest;
 mod units;
+mod write;
 
 pub use diagnostic::{Diagnostic, render};
 pub use load::{load_file, load_str};
+pub use write::{command_text, to_toml};

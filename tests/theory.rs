@@ -62,11 +62,7 @@ struct Estimate {
 
 /// Runs `file` for `duration` and measures, per batch, the values chosen
 /// by `pick` (each a (count, mean) from the cumulative summary).
-fn run_batched(
-    file: &str,
-    duration: &str,
-    picks: &[Pick],
-) -> (Vec<Estimate>, Summary) {
+fn run_batched(file: &str, duration: &str, picks: &[Pick]) -> (Vec<Estimate>, Summary) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let model = scenario::load_file(&path, &[format!("scenario.duration={duration}")])
         .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));

@@ -47,11 +47,20 @@ fn the_engine_advances_with_virtual_time() {
     assert!(v >= Duration::from_millis(900), "virtual time ran: {v:?}");
     let now = sim_now(&app);
     let diff = (now.as_secs_f64() - v.as_secs_f64()).abs();
-    assert!(diff < 1e-6, "at 1× the simulation is at virtual time: {now:?} vs {v:?}");
-    assert_eq!(app.world().resource::<View>().now, now, "the view is written back");
+    assert!(
+        diff < 1e-6,
+        "at 1× the simulation is at virtual time: {now:?} vs {v:?}"
+    );
+    assert_eq!(
+        app.world().resource::<View>().now,
+        now,
+        "the view is written back"
+    );
 
     // Twice the speed: the next second of virtual time is two simulated seconds.
-    app.world_mut().resource_mut::<SimBridge>().push(UiAction::SetSpeed(2.0));
+    app.world_mut()
+        .resource_mut::<SimBridge>()
+        .push(UiAction::SetSpeed(2.0));
     app.update(); // applies the speed, advances one frame at 2×
     let (v0, t0) = (virtual_elapsed(&app), sim_now(&app));
     for _ in 0..20 {
@@ -59,10 +68,15 @@ fn the_engine_advances_with_virtual_time() {
     }
     let dv = (virtual_elapsed(&app) - v0).as_secs_f64();
     let dt = sim_now(&app).saturating_sub(t0).as_secs_f64();
-    assert!((dt - 2.0 * dv).abs() < 1e-6, "2×: {dt} simulated s in {dv} virtual s");
+    assert!(
+        (dt - 2.0 * dv).abs() < 1e-6,
+        "2×: {dt} simulated s in {dv} virtual s"
+    );
 
     // Paused: virtual time stops and so does the engine.
-    app.world_mut().resource_mut::<SimBridge>().push(UiAction::SetPaused(true));
+    app.world_mut()
+        .resource_mut::<SimBridge>()
+        .push(UiAction::SetPaused(true));
     app.update();
     let t = sim_now(&app);
     for _ in 0..10 {
@@ -88,7 +102,11 @@ fn at_1000x_on_50k_requests_per_second_no_frame_exceeds_its_event_budget() {
         let before = sim_now(&app);
         app.update();
         let b = app.world().resource::<SimBridge>();
-        assert!(b.last.events <= budget.max_events, "frame ran {} events", b.last.events);
+        assert!(
+            b.last.events <= budget.max_events,
+            "frame ran {} events",
+            b.last.events
+        );
         assert!(b.last.out_of_events && !b.last.reached, "{:?}", b.last);
         advanced.push(b.sim.now().saturating_sub(before));
     }
@@ -101,7 +119,11 @@ fn at_1000x_on_50k_requests_per_second_no_frame_exceeds_its_event_budget() {
     assert!(b.behind(), "the bridge says it cannot keep up");
     let view = app.world().resource::<View>();
     assert!(view.clock.behind);
-    assert!(view.clock.speed_actual < 1000.0, "{}", view.clock.speed_actual);
+    assert!(
+        view.clock.speed_actual < 1000.0,
+        "{}",
+        view.clock.speed_actual
+    );
 }
 
 #[test]
@@ -128,17 +150,29 @@ fn a_command_changes_the_engine_state() {
     for _ in 0..5 {
         app.update();
     }
-    let api = app.world().resource::<SimBridge>().sim.model().node_index("api").unwrap();
-    app.world_mut().resource_mut::<SimBridge>().push(UiAction::Apply(
-        Command::SetReplicas {
-            node: api,
-            replicas: 5,
-        },
-        "api ×5".into(),
-    ));
+    let api = app
+        .world()
+        .resource::<SimBridge>()
+        .sim
+        .model()
+        .node_index("api")
+        .unwrap();
+    app.world_mut()
+        .resource_mut::<SimBridge>()
+        .push(UiAction::Apply(
+            Command::SetReplicas {
+                node: api,
+                replicas: 5,
+            },
+            "api ×5".into(),
+        ));
     app.update();
     let b = app.world().resource::<SimBridge>();
-    let active = b.sim.snapshot().nodes[api].replicas.iter().filter(|r| r.active).count();
+    let active = b.sim.snapshot().nodes[api]
+        .replicas
+        .iter()
+        .filter(|r| r.active)
+        .count();
     assert_eq!(active, 5);
     assert_eq!(b.changes.len(), 1);
     let view = app.world().resource::<View>();
@@ -146,28 +180,36 @@ fn a_command_changes_the_engine_state() {
     assert_eq!(view.snapshot.nodes[api].replicas.len(), 5);
 
     // Restart keeps the change; Reload drops it.
-    app.world_mut().resource_mut::<SimBridge>().push(UiAction::Restart);
+    app.world_mut()
+        .resource_mut::<SimBridge>()
+        .push(UiAction::Restart);
     app.update();
     let b = app.world().resource::<SimBridge>();
     assert!(b.sim.now() < SimTime::from_millis(100));
     assert_eq!(b.sim.snapshot().nodes[api].replicas.len(), 5);
-    app.world_mut().resource_mut::<SimBridge>().push(UiAction::Reload);
+    app.world_mut()
+        .resource_mut::<SimBridge>()
+        .push(UiAction::Reload);
     app.update();
     let b = app.world().resource::<SimBridge>();
     assert_eq!(b.sim.snapshot().nodes[api].replicas.len(), 3);
 
     // A refused command leaves the engine as it was and says why.
-    app.world_mut().resource_mut::<SimBridge>().push(UiAction::Apply(
-        Command::SetReplicas {
-            node: api,
-            replicas: 0,
-        },
-        "api ×0".into(),
-    ));
+    app.world_mut()
+        .resource_mut::<SimBridge>()
+        .push(UiAction::Apply(
+            Command::SetReplicas {
+                node: api,
+                replicas: 0,
+            },
+            "api ×0".into(),
+        ));
     app.update();
     assert!(app.world().resource::<View>().error.is_some());
     assert_eq!(
-        app.world().resource::<SimBridge>().sim.snapshot().nodes[api].replicas.len(),
+        app.world().resource::<SimBridge>().sim.snapshot().nodes[api]
+            .replicas
+            .len(),
         3
     );
 }

@@ -86,7 +86,11 @@ fn clicking_pause_stops_the_clock() {
         h.state_mut().frame();
         h.run();
     }
-    assert_eq!(h.state().view.now, at_pause, "paused: the clock stands still");
+    assert_eq!(
+        h.state().view.now,
+        at_pause,
+        "paused: the clock stands still"
+    );
     assert!(h.state().view.clock.paused);
     // The button now offers Play, and Play starts the clock again.
     h.get_by_label("Play").click();
@@ -112,7 +116,7 @@ fn moving_the_replica_slider_sends_set_replicas() {
         rig,
     );
     h.run();
-    let slider = h.get_by_label("Replicas");
+    let slider = h.get_by_role_and_label(egui::accesskit::Role::Slider, "Replicas");
     slider.focus();
     h.run();
     h.key_press(egui::Key::ArrowRight);
@@ -132,7 +136,10 @@ fn moving_the_replica_slider_sends_set_replicas() {
     let rig = h.state_mut();
     rig.frame();
     let snap = rig.bridge.sim.snapshot();
-    assert_eq!(snap.nodes[api].replicas.iter().filter(|r| r.active).count(), 4);
+    assert_eq!(
+        snap.nodes[api].replicas.iter().filter(|r| r.active).count(),
+        4
+    );
     assert_eq!(rig.view.marks.len(), 1);
 }
 
@@ -147,7 +154,11 @@ fn an_objective_turns_red_when_p99_crosses_its_line() {
         .find(|o| o.text.starts_with("p99"))
         .expect("the URL shortener has a p99 objective")
         .clone();
-    assert_eq!(p99.passing(), Some(true), "calm: p99 is under 100 ms: {p99:?}");
+    assert_eq!(
+        p99.passing(),
+        Some(true),
+        "calm: p99 is under 100 ms: {p99:?}"
+    );
     let label = format!("✔ {}", p99.text);
     let mut h = Harness::new_ui_state(
         |ui, rig: &mut Rig| {
@@ -156,7 +167,10 @@ fn an_objective_turns_red_when_p99_crosses_its_line() {
         rig,
     );
     h.run();
-    assert!(h.query_by_label(&label).is_some(), "green tick shown: {label}");
+    assert!(
+        h.query_by_label(&label).is_some(),
+        "green tick shown: {label}"
+    );
 
     // Take the API down to one replica: it saturates and p99 shoots past 100 ms.
     {

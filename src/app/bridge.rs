@@ -51,7 +51,7 @@ impl Default for FrameBudget {
         FrameBudget {
             max_events: 2_000_000,
             min_wall: Duration::from_millis(8),
-            max_wall: Duration::from_millis(30),
+            max_wall: Duration::from_millis(50),
             frame_share: 0.35,
             chunk: 4096,
         }

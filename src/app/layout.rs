@@ -11,7 +11,7 @@ pub const ROW_H: f32 = 24.0;
 pub const ROW_GAP: f32 = 8.0;
 /// Padding above the first row (room for nothing: labels sit above the box).
 pub const BOX_PAD: f32 = 12.0;
-const COLUMN_GAP: f32 = 270.0;
+const COLUMN_GAP: f32 = 230.0;
 const ROW_SPACING: f32 = 70.0;
 
 /// Something drawn in the world: a node or a traffic source.
@@ -234,7 +234,7 @@ impl Layout {
         for p in places {
             let b = self.rect(p);
             // Labels above, metrics below.
-            let b = Rect::from_corners(b.min - Vec2::new(20.0, 46.0), b.max + Vec2::new(20.0, 46.0));
+            let b = Rect::from_corners(b.min - Vec2::new(70.0, 56.0), b.max + Vec2::new(70.0, 40.0));
             r = Some(r.map_or(b, |r| r.union(b)));
         }
         r.unwrap_or(Rect::from_center_half_size(Vec2::ZERO, Vec2::splat(200.0)))

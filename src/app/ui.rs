@@ -10,9 +10,9 @@ use crate::app::panels::{self, FAIL, MUTED, OK, SLOW};
 use crate::app::view::{UiAction, UiState, View};
 use crate::app::world::WorldLayout;
 
-pub const LEFT_WIDTH: f32 = 300.0;
-pub const RIGHT_WIDTH: f32 = 310.0;
-pub const CHARTS_HEIGHT: f32 = 210.0;
+pub const LEFT_WIDTH: f32 = 280.0;
+pub const RIGHT_WIDTH: f32 = 290.0;
+pub const CHARTS_HEIGHT: f32 = 200.0;
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<UiState>();
@@ -81,9 +81,8 @@ fn panels_system(
         .rect
         .width();
     let bottom = egui::Panel::bottom("charts")
-        .resizable(true)
-        .default_size(CHARTS_HEIGHT)
-        .min_size(120.0)
+        .resizable(false)
+        .exact_size(CHARTS_HEIGHT)
         .show(&mut root, |ui| {
             actions.extend(panels::charts(ui, &view, state));
         })

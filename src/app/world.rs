@@ -145,7 +145,7 @@ fn rebuild(
             PlaceTitle(p),
             Text2d::new(title),
             TextFont {
-                font_size: FontSize::Px(19.0),
+                font_size: FontSize::Px(22.0),
                 ..default()
             },
             TextColor(LABEL),
@@ -157,7 +157,7 @@ fn rebuild(
             PlaceMetrics(p),
             Text2d::new(""),
             TextFont {
-                font_size: FontSize::Px(14.0),
+                font_size: FontSize::Px(16.0),
                 ..default()
             },
             TextColor(METRIC),
@@ -172,7 +172,7 @@ fn rebuild(
                 EdgeLabel(k),
                 Text2d::new(label),
                 TextFont {
-                    font_size: FontSize::Px(13.0),
+                    font_size: FontSize::Px(15.0),
                     ..default()
                 },
                 TextColor(METRIC),
@@ -508,7 +508,11 @@ fn update_labels(
                 if let Some(p99) = nw.and_then(|n| n.sojourn.p99_ms) {
                     parts.push(format!("p99 {}", format_ms(p99)));
                 }
-                let mut line = parts.join("  |  ");
+                let mut line = parts
+                    .chunks(2)
+                    .map(|c| c.join("  |  "))
+                    .collect::<Vec<_>>()
+                    .join("\n");
                 if snap.is_some_and(|s| s.down) {
                     line = format!("DOWN  |  {line}");
                 } else if snap.is_some_and(|s| s.slow > 1.0) {

@@ -4,7 +4,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::scenario;
-use crate::sim::model::{Arrival, Bound, Model, NodeIdx, NodeKind, Popularity, RequestKind, Route};
+use crate::sim::model::{
+    Arrival, Bound, CallPolicy, Jitter, LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind,
+    Popularity, RequestKind, Route, WritePolicy,
+};
 use crate::sim::time::SimTime;
 
 #[derive(clap::Args, Debug)]
@@ -33,7 +36,8 @@ pub fn check(args: &CheckArgs) -> i32 {
 }
 
 /// A one-screen description: the scenario, its workloads, nodes (with the
-/// open-loop load offered to each), edges and objectives.
+/// open-loop load offered to each), edges (with their call policies),
+/// objectives and the timeline of scheduled events.
 pub fn describe(model: &Model) -> String {
     let mut out = String::new();
     let load = offered_load(model);
@@ -51,6 +55,9 @@ pub fn describe(model: &Model) -> String {
         "  duration {}, {warmup}, seed {}, window {}, at most {} requests in flight",
         model.duration, model.seed, model.window, model.limits.max_in_flight
     );
+    if model.limits.max_events != Limits::default().max_events {
+        let _ = writeln!(out, "  stops after {} events", model.limits.max_events);
+    }
     let cost: f64 = model
         .nodes
         .iter()
@@ -132,35 +139,40 @@ pub fn describe(model: &Model) -> String {
         let _ = writeln!(out, "  {} --enters--> {}", w.name, node_name(model, w.to));
     }
     for n in &model.nodes {
-        let mut edge = |label: &str, to: NodeIdx, when: Option<RequestKind>| {
+        let mut edge = |label: &str, to: NodeIdx, when: Option<RequestKind>, policy: &str| {
             let when = when.map_or(String::new(), |k| format!(" ({})", k.name()));
+            let policy = if policy.is_empty() {
+                String::new()
+            } else {
+                format!(" {policy}")
+            };
             let _ = writeln!(
                 out,
-                "  {} --{label}--> {}{when}",
+                "  {} --{label}--> {}{when}{policy}",
                 n.id,
                 node_name(model, to)
             );
         };
         match &n.kind {
-            NodeKind::LoadBalancer(lb) => edge("to", lb.to, None),
+            NodeKind::LoadBalancer(lb) => edge("to", lb.to, None, ""),
             NodeKind::Service(s) => {
-                for r in &s.calls {
-                    edge("calls", r.to, r.when);
+                for c in &s.calls {
+                    edge("calls", c.to, c.when, &policy_text(&c.policy));
                 }
                 for r in &s.forward {
-                    edge("to", r.to, r.when);
+                    edge("to", r.to, r.when, "");
                 }
             }
             NodeKind::Cache(c) => {
                 if let Some(to) = c.on_miss {
-                    edge("on_miss", to, None);
+                    edge(if c.edge { "origin" } else { "on_miss" }, to, None, "");
                 }
             }
             NodeKind::Database(_) => {}
-            NodeKind::RateLimiter(r) => edge("to", r.to, None),
+            NodeKind::RateLimiter(r) => edge("to", r.to, None, ""),
             NodeKind::Queue(q) => {
                 for c in &q.calls {
-                    edge("consumer calls", c.to, c.when);
+                    edge("consumer calls", c.to, c.when, &policy_text(&c.policy));
                 }
             }
         }
@@ -181,14 +193,79 @@ pub fn describe(model: &Model) -> String {
             let _ = writeln!(out, "  {} {word} {value}", o.metric.name());
         }
     }
+
+    if !model.events.is_empty() {
+        let _ = writeln!(out, "\nevents:");
+        let times: Vec<String> = model.events.iter().map(|e| e.at.to_string()).collect();
+        let w = times.iter().map(|t| t.chars().count()).max().unwrap_or(0);
+        for (e, at) in model.events.iter().zip(&times) {
+            let _ = writeln!(
+                out,
+                "  {at:>w$}  {}",
+                scenario::command_text(model, &e.command)
+            );
+        }
+    }
     out
+}
+
+/// A call's protection on one line: `timeout 200ms, retry ×3 full
+/// jitter, budget 10%, breaker 5 fails/5s, pool 10 (wait ≤100ms)`.
+fn policy_text(p: &CallPolicy) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = p.timeout {
+        parts.push(format!("timeout {t}"));
+    }
+    if let Some(r) = &p.retry {
+        let jitter = match r.jitter {
+            Jitter::None => "no jitter".to_string(),
+            j => format!("{} jitter", j.name()),
+        };
+        let default_backoff = r.backoff == SimTime::from_millis(10)
+            && r.max_backoff == SimTime::from_secs(1).max(r.backoff);
+        let backoff = if default_backoff {
+            String::new()
+        } else {
+            format!(" (backoff {}..{})", r.backoff, r.max_backoff)
+        };
+        parts.push(format!("retry ×{} {jitter}{backoff}", r.max_attempts));
+        if let Some(b) = r.budget {
+            parts.push(format!("budget {}%", num(b * 100.0)));
+        }
+    }
+    if let Some(b) = &p.breaker {
+        let mut trip = Vec::new();
+        if let Some(n) = b.consecutive_failures {
+            trip.push(format!("{n} fails"));
+        }
+        if let Some(r) = b.failure_rate {
+            trip.push(format!("{}% of {}", num(r * 100.0), b.window));
+        }
+        let probes = if b.probes == 1 {
+            String::new()
+        } else {
+            format!(", {} probes", b.probes)
+        };
+        parts.push(format!(
+            "breaker {}/{}{probes}",
+            trip.join(" or "),
+            b.open_for
+        ));
+    }
+    if let Some(pool) = &p.pool {
+        parts.push(format!(
+            "pool {} (wait ≤{})",
+            pool.size, pool.acquire_timeout
+        ));
+    }
+    parts.join(", ")
 }
 
 /// Instances that each cost `cost_per_hour`.
 fn instances(kind: &NodeKind) -> u32 {
     match kind {
         NodeKind::Service(s) => s.replicas,
-        NodeKind::Database(d) => d.read_replicas.saturating_add(1),
+        NodeKind::Database(d) => d.read_replicas.saturating_add(1).saturating_mul(d.shards),
         _ => 1,
     }
 }
@@ -209,18 +286,47 @@ fn parameters(model: &Model, kind: &NodeKind) -> String {
             }
             s
         }
-        NodeKind::Service(s) => format!(
-            "{} x {}, {}, service {}{}",
-            plural(s.replicas, "replica"),
-            plural(s.workers, "worker"),
-            queue(s.queue),
-            s.service_time.describe(),
-            timeout(s.timeout)
-        ),
+        NodeKind::Service(s) => {
+            let autoscale = s.autoscale.map_or(String::new(), |a| {
+                let cold = if a.cold_start == SimTime::ZERO {
+                    String::new()
+                } else {
+                    format!(", cold start {}", a.cold_start)
+                };
+                format!(
+                    "; autoscale {}..{} replicas on {} {} every {} (cooldown {}{cold})",
+                    a.min,
+                    a.max,
+                    a.metric.name(),
+                    num(a.target),
+                    a.interval,
+                    a.cooldown
+                )
+            });
+            format!(
+                "{} x {}, {}, service {}{}{autoscale}",
+                plural(s.replicas, "replica"),
+                plural(s.workers, "worker"),
+                queue(s.queue),
+                s.service_time.describe(),
+                timeout(s.timeout)
+            )
+        }
         NodeKind::Cache(c) => {
             let ttl = c.ttl.map_or(String::new(), |t| format!(", ttl {t}"));
+            let writes = match c.write_policy {
+                WritePolicy::Invalidate => String::new(),
+                WritePolicy::WriteThrough => ", write-through".to_string(),
+                WritePolicy::WriteBack { flush_interval } => {
+                    format!(", write-back (flush every {flush_interval})")
+                }
+            };
+            let coalesce = if c.coalesce { ", single flight" } else { "" };
+            let penalty = c.miss_penalty.map_or(String::new(), |p| {
+                format!(", miss penalty {}", p.describe())
+            });
             format!(
-                "{} keys, {}{ttl}, hit {}",
+                "{} keys, {}{ttl}, hit {}{writes}{coalesce}{penalty}",
                 c.capacity,
                 c.policy.name(),
                 c.hit_time.describe()
@@ -230,8 +336,16 @@ fn parameters(model: &Model, kind: &NodeKind) -> String {
             let writes = d
                 .write_service_time
                 .map_or(String::new(), |w| format!(", writes {}", w.describe()));
+            let lag = d.replication_lag.map_or(String::new(), |l| {
+                format!(", replication lag {}", l.describe())
+            });
+            let shards = if d.shards == 1 {
+                String::new()
+            } else {
+                format!("{} shards, each ", d.shards)
+            };
             format!(
-                "primary + {}, {} workers each, {}, service {}{writes}{}",
+                "{shards}primary + {}, {} workers each, {}, service {}{writes}{}{lag}",
                 plural(d.read_replicas, "read replica"),
                 d.workers,
                 queue(d.queue),
@@ -239,15 +353,36 @@ fn parameters(model: &Model, kind: &NodeKind) -> String {
                 timeout(d.timeout)
             )
         }
-        NodeKind::RateLimiter(r) => format!("{} to {}", r.algorithm.name(), node_name(model, r.to)),
-        NodeKind::Queue(q) => format!(
-            "{}, {}, consumer work {}, up to {} deliveries",
-            plural(q.consumers, "consumer"),
-            q.capacity
-                .map_or("unbounded".to_string(), |c| format!("holds {c}")),
-            q.service_time.describe(),
-            q.max_attempts
-        ),
+        NodeKind::RateLimiter(r) => {
+            let rule = match r.algorithm {
+                LimiterAlgorithm::TokenBucket { rate, burst } => {
+                    format!("token_bucket {} req/s, burst {burst}", num(rate))
+                }
+                LimiterAlgorithm::LeakyBucket { rate, capacity } => {
+                    format!("leaky_bucket {} req/s, {capacity} may wait", num(rate))
+                }
+                LimiterAlgorithm::FixedWindow { limit, window } => {
+                    format!("fixed_window {limit} per {window}")
+                }
+                LimiterAlgorithm::SlidingWindow { limit, window } => {
+                    format!("sliding_window {limit} per {window}")
+                }
+            };
+            format!("{rule}, to {}", node_name(model, r.to))
+        }
+        NodeKind::Queue(q) => {
+            let visibility = q
+                .visibility_timeout
+                .map_or(String::new(), |v| format!(", visibility timeout {v}"));
+            format!(
+                "{}, {}, consumer work {}, up to {} deliveries{visibility}",
+                plural(q.consumers, "consumer"),
+                q.capacity
+                    .map_or("unbounded".to_string(), |c| format!("holds {c}")),
+                q.service_time.describe(),
+                q.max_attempts
+            )
+        }
     }
 }
 
@@ -295,7 +430,7 @@ impl Load {
                 Some(total * sv.service_time.mean() / servers)
             }
             NodeKind::Database(d) => {
-                let workers = f64::from(d.workers);
+                let workers = f64::from(d.workers) * f64::from(d.shards.max(1));
                 let write_mean = d.write_service_time.unwrap_or(d.service_time).mean();
                 let read_work = self.reads * d.service_time.mean();
                 let primary = if d.read_replicas == 0 {
@@ -412,7 +547,15 @@ fn pass_on(kind: &NodeKind, here: Load) -> Vec<(NodeIdx, Load)> {
             let mut sent: Vec<(NodeIdx, Load)> = s
                 .calls
                 .iter()
-                .map(|c| (c.to, part(&Route { to: c.to, when: c.when })))
+                .map(|c| {
+                    (
+                        c.to,
+                        part(&Route {
+                            to: c.to,
+                            when: c.when,
+                        }),
+                    )
+                })
                 .collect();
             // Forward: the first matching route gets each request type.
             for kind in [RequestKind::Read, RequestKind::Write] {
@@ -458,7 +601,15 @@ fn pass_on(kind: &NodeKind, here: Load) -> Vec<(NodeIdx, Load)> {
         NodeKind::Queue(q) => q
             .calls
             .iter()
-            .map(|c| (c.to, part(&Route { to: c.to, when: c.when })))
+            .map(|c| {
+                (
+                    c.to,
+                    part(&Route {
+                        to: c.to,
+                        when: c.when,
+                    }),
+                )
+            })
             .collect(),
     }
 }
@@ -530,6 +681,84 @@ above = 900
             "api --to--> db (write)",
             "cache --on_miss--> db",
             "throughput above 900",
+        ] {
+            assert!(d.contains(want), "missing {want:?} in\n{d}");
+        }
+    }
+
+    #[test]
+    fn describe_shows_policies_new_kinds_and_the_timeline() {
+        let text = r#"
+[scenario]
+name = "Resilience"
+duration = "2m"
+max_events = 1000000
+
+[[workload]]
+name = "users"
+to = "edge"
+rate = 100
+
+[[node]]
+id = "edge"
+kind = "cdn"
+capacity = 1000
+origin = "gate"
+
+[[node]]
+id = "gate"
+kind = "rate_limiter"
+algorithm = "token_bucket"
+rate = 50
+to = "api"
+
+[[node]]
+id = "api"
+kind = "service"
+service_time = "2ms"
+autoscale = { target = 0.6, max = 20, cold_start = "20s" }
+calls = [ { to = "db", when = "write", timeout = "200ms", retry = { attempts = 3, budget = 0.1 }, breaker = { consecutive_failures = 5 } }, "jobs" ]
+
+[[node]]
+id = "jobs"
+kind = "queue"
+service_time = "5ms"
+calls = [ { to = "db", pool = { size = 10, acquire_timeout = "100ms" } } ]
+
+[[node]]
+id = "db"
+kind = "database"
+service_time = "5ms"
+read_replicas = 1
+shards = 4
+replication_lag = "50ms"
+
+[[event]]
+at = "30s"
+action = "crash"
+node = "db.replica.0"
+for = "10s"
+
+[[event]]
+at = "1m"
+action = "set"
+target = "api.replicas"
+value = 4
+"#;
+        let model = scenario::load_str(text, "r.toml", &[]).expect("valid");
+        let d = describe(&model);
+        for want in [
+            "stops after 1000000 events",
+            "edge  cdn",
+            "miss penalty constant 50ms",
+            "gate  rate_limiter   token_bucket 50 req/s, burst 50, to api",
+            "autoscale 1..20 replicas on utilisation 0.6 every 10s (cooldown 30s, cold start 20s)",
+            "4 shards, each primary + 1 read replica",
+            "replication lag constant 50ms",
+            "edge --origin--> gate",
+            "api --calls--> db (write) timeout 200ms, retry ×3 full jitter, budget 10%, breaker 5 fails/5s",
+            "jobs --consumer calls--> db pool 10 (wait ≤100ms)",
+            "events:\n  30s  crash db.replica.0\n  40s  recover db.replica.0\n  60s  set api.replicas = 4",
         ] {
             assert!(d.contains(want), "missing {want:?} in\n{d}");
         }

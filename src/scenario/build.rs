@@ -291,13 +291,13 @@ fn read_scenario(errs: &mut Errors<'_>, top: &Table<'_, '_>) -> Header {
     };
     let Some(t) = f.table(errs) else { return h };
     t.unknown_fields(errs, &SCENARIO_FIELDS, &|_| None);
-    if let Some(f) = t.required(errs, "name") {
-        if let Some(s) = f.str(errs) {
-            if s.trim().is_empty() {
-                f.error(errs, "the scenario name must not be empty", None);
-            }
-            h.name = s.to_string();
+    if let Some(f) = t.required(errs, "name")
+        && let Some(s) = f.str(errs)
+    {
+        if s.trim().is_empty() {
+            f.error(errs, "the scenario name must not be empty", None);
         }
+        h.name = s.to_string();
     }
     if let Some(s) = t.field("story").and_then(|f| f.str(errs)) {
         h.story = s.to_string();
@@ -308,45 +308,45 @@ fn read_scenario(errs: &mut Errors<'_>, top: &Table<'_, '_>) -> Header {
             None => h.duration_ok = false,
         }
     }
-    if let Some(f) = t.field("warmup") {
-        if let Some(w) = f.duration(errs) {
-            if w >= h.duration {
-                f.error(
-                    errs,
-                    format!(
-                        "the warm-up ({w}) must be shorter than the duration ({})",
-                        h.duration
-                    ),
-                    Some("results only count requests that arrive after the warm-up".into()),
-                );
-            }
-            h.warmup = w;
+    if let Some(f) = t.field("warmup")
+        && let Some(w) = f.duration(errs)
+    {
+        if w >= h.duration {
+            f.error(
+                errs,
+                format!(
+                    "the warm-up ({w}) must be shorter than the duration ({})",
+                    h.duration
+                ),
+                Some("results only count requests that arrive after the warm-up".into()),
+            );
         }
+        h.warmup = w;
     }
     if let Some(s) = t.field("seed").and_then(|f| f.int(errs, 0, i64::MAX)) {
         h.seed = s.unsigned_abs();
     }
-    if let Some(f) = t.field("window") {
-        if let Some(w) = f.positive_duration(errs) {
-            if w > h.duration {
-                f.error(
-                    errs,
-                    format!(
-                        "the window ({w}) must not be longer than the duration ({})",
-                        h.duration
-                    ),
-                    None,
-                );
-            }
-            h.window = w;
+    if let Some(f) = t.field("window")
+        && let Some(w) = f.positive_duration(errs)
+    {
+        if w > h.duration {
+            f.error(
+                errs,
+                format!(
+                    "the window ({w}) must not be longer than the duration ({})",
+                    h.duration
+                ),
+                None,
+            );
         }
+        h.window = w;
     }
-    if let Some(f) = t.field("max_in_flight") {
-        if let Some(n) = f.int(errs, 1, i64::MAX) {
-            match usize::try_from(n) {
-                Ok(n) => h.max_in_flight = n,
-                Err(_) => f.error(errs, "too large for this machine", None),
-            }
+    if let Some(f) = t.field("max_in_flight")
+        && let Some(n) = f.int(errs, 1, i64::MAX)
+    {
+        match usize::try_from(n) {
+            Ok(n) => h.max_in_flight = n,
+            Err(_) => f.error(errs, "too large for this machine", None),
         }
     }
     if let Some(n) = t.field("max_events").and_then(|f| f.int(errs, 1, i64::MAX)) {
@@ -364,22 +364,22 @@ fn read_workload(
 ) -> Option<Workload> {
     t.path = format!("workload[{i}]");
     let mut name = format!("workload.{i}");
-    if let Some(f) = t.field("name") {
-        if let Some(s) = f.str(errs) {
-            t.path = format!("workload `{s}` (workload[{i}])");
-            if s.trim().is_empty() {
-                f.error(errs, "the workload name must not be empty", None);
-            } else if let Some((_, line)) = names.iter().find(|(n, _)| n == s) {
-                f.error(
-                    errs,
-                    format!("duplicate workload name `{s}`"),
-                    Some(format!(
-                        "`{s}` is first used on line {line}; workload names must be unique"
-                    )),
-                );
-            }
-            name = s.to_string();
+    if let Some(f) = t.field("name")
+        && let Some(s) = f.str(errs)
+    {
+        t.path = format!("workload `{s}` (workload[{i}])");
+        if s.trim().is_empty() {
+            f.error(errs, "the workload name must not be empty", None);
+        } else if let Some((_, line)) = names.iter().find(|(n, _)| n == s) {
+            f.error(
+                errs,
+                format!("duplicate workload name `{s}`"),
+                Some(format!(
+                    "`{s}` is first used on line {line}; workload names must be unique"
+                )),
+            );
         }
+        name = s.to_string();
     }
     names.push((name.clone(), errs.sources().line_of(t.span.start)));
     t.unknown_fields(errs, &WORKLOAD_FIELDS, &|_| None);
@@ -562,15 +562,17 @@ fn read_phases(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Vec<Phase>> {
         t.unknown_fields(errs, &["at", "rate", "ramp"], &|_| None);
         let at_field = t.required(errs, "at");
         let at = at_field.as_ref().and_then(|f| f.duration(errs));
-        if let (Some(at), Some(prev), Some(af)) = (at, previous, at_field.as_ref()) {
-            if at <= prev {
-                af.error(
-                    errs,
-                    format!("phases must be in time order: {at} is not after the previous phase's {prev}"),
-                    None,
-                );
-                ok = false;
-            }
+        if let (Some(at), Some(prev), Some(af)) = (at, previous, at_field.as_ref())
+            && at <= prev
+        {
+            af.error(
+                errs,
+                format!(
+                    "phases must be in time order: {at} is not after the previous phase's {prev}"
+                ),
+                None,
+            );
+            ok = false;
         }
         if at.is_some() {
             previous = at;

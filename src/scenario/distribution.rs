@@ -65,9 +65,8 @@ fn read_table(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
             )
         })
     });
-    let secs = |errs: &mut Errors<'_>, key: &str| -> Option<f64> {
-        t.required(errs, key)?.seconds(errs)
-    };
+    let secs =
+        |errs: &mut Errors<'_>, key: &str| -> Option<f64> { t.required(errs, key)?.seconds(errs) };
     let positive = |errs: &mut Errors<'_>, key: &str| -> Option<f64> {
         let field = t.required(errs, key)?;
         let d = field.seconds(errs)?;

@@ -397,6 +397,79 @@ below = "100ms"
         assert!(!errors(&deep, &[]).is_empty());
     }
 
+    /// A file using the resilience fields, new kinds and events.
+    const RICH: &str = r#"
+[scenario]
+name = "rich"
+duration = "60s"
+max_events = 1_000_000
+
+[[workload]]
+name = "users"
+to = "edge"
+rate = 100
+
+[[node]]
+id = "edge"
+kind = "cdn"
+capacity = 10
+origin = "gate"
+
+[[node]]
+id = "gate"
+kind = "rate_limiter"
+algorithm = "token_bucket"
+rate = 50
+to = "api"
+
+[[node]]
+id = "api"
+kind = "service"
+replicas = 2
+service_time = "2ms"
+autoscale = { target = 0.6, min = 1, max = 4 }
+calls = [ { to = "db", when = "write", timeout = "200ms", retry = { attempts = 3, budget = 0.1 }, breaker = { consecutive_failures = 5 }, pool = { size = 4, acquire_timeout = "10ms" } }, "jobs" ]
+
+[[node]]
+id = "jobs"
+kind = "queue"
+service_time = "5ms"
+calls = "db"
+
+[[node]]
+id = "db"
+kind = "database"
+service_time = "5ms"
+read_replicas = 1
+shards = 2
+
+[[event]]
+at = "10s"
+action = "crash"
+node = "db.shard.1.replica.0"
+for = "5s"
+
+[[event]]
+at = "20s"
+action = "set"
+target = "workload.users.rate"
+value = 300
+
+[[event]]
+at = "30s"
+action = "partition"
+from = "api"
+to = "db"
+"#;
+
+    #[test]
+    fn the_rich_file_loads() {
+        let m = load_str(RICH, "r.toml", &[])
+            .unwrap_or_else(|d| panic!("{}", crate::scenario::render(&d)));
+        assert_eq!(m.events.len(), 4);
+        assert_eq!(m.limits.max_events, 1_000_000);
+    }
+
     mod never_panics {
         use super::*;
         use proptest::prelude::*;
@@ -418,6 +491,21 @@ below = "100ms"
                 while !text.is_char_boundary(end) { end -= 1; }
                 text.replace_range(at..end, &insert);
                 let _ = load_str(&text, "p.toml", &[]);
+            }
+
+            #[test]
+            fn on_a_rich_file_with_one_edit(at in 0usize..2000, del in 0usize..8, insert in "[-\\[\\]{}=\"., 0-9a-z_]{0,6}") {
+                let mut text = RICH.to_string();
+                let mut at = at.min(text.len());
+                while !text.is_char_boundary(at) { at -= 1; }
+                let mut end = (at + del).min(text.len());
+                while !text.is_char_boundary(end) { end -= 1; }
+                text.replace_range(at..end, &insert);
+                if let Ok(m) = load_str(&text, "p.toml", &[]) {
+                    // Whatever loads also writes and loads back.
+                    let written = crate::scenario::to_toml(&m);
+                    prop_assert!(load_str(&written, "w.toml", &[]).is_ok(), "{}", written);
+                }
             }
 
             #[test]

@@ -85,8 +85,10 @@ struct Job {
     arrived: SimTime,
     /// Index of the next call to consider (the current one is `next_call - 1`).
     next_call: u16,
-    /// Tries of the current call so far (queue messages: deliveries).
+    /// Tries of the current call so far.
     attempt: u16,
+    /// Queue messages: deliveries so far (1 on the first).
+    deliveries: u16,
     generation: u32,
     /// Bumped whenever an outstanding call is abandoned or retried.
     token: u32,
@@ -453,6 +455,7 @@ impl Simulation {
             arrived: now,
             next_call: 0,
             attempt: 0,
+            deliveries: 0,
             generation: 0,
             token: 0,
             state: JobState::Waiting,

@@ -87,7 +87,9 @@ impl Station {
             self.areas.busy += dt * u128::from(self.busy);
             self.areas.queued += dt * self.line.len() as u128;
             if (self.active && !self.down) || self.busy > 0 || !self.line.is_empty() {
-                self.areas.capacity += dt * u128::from(self.workers);
+                // After workers are lowered, visits already in service keep
+                // their worker until done: capacity is at least what is busy.
+                self.areas.capacity += dt * u128::from(self.workers.max(self.busy));
             }
             self.last = now;
         }

@@ -40,7 +40,8 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
         .filter(|w| w.end.as_secs_f64() >= start)
         .collect();
     let x = |w: &Window| w.end.as_secs_f64();
-    let h = (ui.available_height() - 8.0).max(60.0);
+    let h = (ui.available_height() - 22.0).max(60.0);
+    let w = ((ui.available_width() - 3.0 * ui.spacing().item_spacing.x) / 4.0).max(60.0);
     let marks: Vec<f64> = view
         .marks
         .iter()
@@ -60,6 +61,7 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
     let plot = |id: &str| {
         Plot::new(id.to_string())
             .height(h)
+            .width(w)
             .legend(
                 Legend::default()
                     .position(egui_plot::Corner::RightTop)

@@ -287,9 +287,7 @@ fn read_retry(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<RetryPolicy> {
         _ => None,
     });
     let max_attempts = match t.field("attempts") {
-        Some(af) => af
-            .int(errs, 1, 100)
-            .and_then(|n| u32::try_from(n).ok()),
+        Some(af) => af.int(errs, 1, 100).and_then(|n| u32::try_from(n).ok()),
         None => {
             t.missing(
                 errs,
@@ -377,14 +375,7 @@ fn read_breaker(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<BreakerSpec>
         );
         return None;
     }
-    let window = count(
-        errs,
-        &t,
-        "window",
-        1,
-        10_000,
-        Some(DEFAULT_BREAKER_WINDOW),
-    );
+    let window = count(errs, &t, "window", 1, 10_000, Some(DEFAULT_BREAKER_WINDOW));
     let open_for = duration_or(errs, &t, "open_for", DEFAULT_OPEN_FOR, true);
     let probes = count(errs, &t, "probes", 1, 1000, Some(DEFAULT_PROBES));
     Some(BreakerSpec {
@@ -402,7 +393,10 @@ fn read_pool(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<PoolSpec> {
         (key == "timeout").then(|| {
             (
                 "unknown field `timeout` for a pool".to_string(),
-                Some("did you mean `acquire_timeout`? (how long a call waits for a free connection)".into()),
+                Some(
+                    "did you mean `acquire_timeout`? (how long a call waits for a free connection)"
+                        .into(),
+                ),
             )
         })
     });
@@ -413,7 +407,10 @@ fn read_pool(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<PoolSpec> {
             t.missing(
                 errs,
                 "acquire_timeout",
-                Some("how long a call waits for a free connection, e.g. acquire_timeout = \"100ms\"".into()),
+                Some(
+                    "how long a call waits for a free connection, e.g. acquire_timeout = \"100ms\""
+                        .into(),
+                ),
             );
             None
         }
@@ -466,7 +463,10 @@ mod tests {
         assert_eq!((r.jitter, r.budget), (Jitter::Full, Some(0.1)));
         let b = c.policy.breaker.expect("breaker");
         assert_eq!((b.consecutive_failures, b.failure_rate), (Some(5), None));
-        assert_eq!((b.window, b.open_for, b.probes), (20, SimTime::from_secs(5), 1));
+        assert_eq!(
+            (b.window, b.open_for, b.probes),
+            (20, SimTime::from_secs(5), 1)
+        );
         let p = c.policy.pool.expect("pool");
         assert_eq!((p.size, p.acquire_timeout), (10, SimTime::from_millis(100)));
     }
@@ -485,8 +485,14 @@ mod tests {
     #[test]
     fn policy_mistakes_are_explained() {
         for (calls, want) in [
-            ("[ { to = \"db\", retry = { attempts = 0 } } ]", "must be at least 1"),
-            ("[ { to = \"db\", retry = {} } ]", "missing field `attempts`"),
+            (
+                "[ { to = \"db\", retry = { attempts = 0 } } ]",
+                "must be at least 1",
+            ),
+            (
+                "[ { to = \"db\", retry = {} } ]",
+                "missing field `attempts`",
+            ),
             (
                 "[ { to = \"db\", retry = { attempts = 2, jitter = \"ful\" } } ]",
                 "did you mean `full`?",
@@ -503,15 +509,27 @@ mod tests {
                 "[ { to = \"db\", retry = { max_attempts = 2 } } ]",
                 "write `attempts`",
             ),
-            ("[ { to = \"db\", breaker = { window = 5 } } ]", "needs `consecutive_failures`"),
+            (
+                "[ { to = \"db\", breaker = { window = 5 } } ]",
+                "needs `consecutive_failures`",
+            ),
             (
                 "[ { to = \"db\", breaker = { failure_rate = 1.5 } } ]",
                 "must be at most 1",
             ),
-            ("[ { to = \"db\", pool = { size = 0, acquire_timeout = \"1s\" } } ]", "at least 1"),
-            ("[ { to = \"db\", pool = { size = 2 } } ]", "missing field `acquire_timeout`"),
+            (
+                "[ { to = \"db\", pool = { size = 0, acquire_timeout = \"1s\" } } ]",
+                "at least 1",
+            ),
+            (
+                "[ { to = \"db\", pool = { size = 2 } } ]",
+                "missing field `acquire_timeout`",
+            ),
             ("[ { to = \"db\", timeout = \"0s\" } ]", "greater than 0"),
-            ("[ { to = \"db\", retries = 3 } ]", "retry = { attempts = 3 }"),
+            (
+                "[ { to = \"db\", retries = 3 } ]",
+                "retry = { attempts = 3 }",
+            ),
         ] {
             let e = errors(calls);
             assert!(e.contains(want), "{calls}: {e}");

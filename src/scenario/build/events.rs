@@ -205,8 +205,13 @@ fn read_event<'a, 'i>(
     };
     let command = match name {
         "crash" | "recover" => {
-            let node = required(errs, t, "node", "e.g. node = \"api\" or node = \"api.replica.0\"")
-                .and_then(|f| instance(errs, &f, cx, checks));
+            let node = required(
+                errs,
+                t,
+                "node",
+                "e.g. node = \"api\" or node = \"api.replica.0\"",
+            )
+            .and_then(|f| instance(errs, &f, cx, checks));
             node.map(|(node, replica)| {
                 if name == "crash" {
                     Command::Crash { node, replica }
@@ -218,8 +223,13 @@ fn read_event<'a, 'i>(
         "slow" => {
             let node = required(errs, t, "node", "e.g. node = \"db\"")
                 .and_then(|f| whole_node(errs, &f, cx, name));
-            let factor = required(errs, t, "factor", "service times are multiplied by it, e.g. factor = 4")
-                .and_then(|f| f.number_in(errs, 0.0, false, MAX_FACTOR));
+            let factor = required(
+                errs,
+                t,
+                "factor",
+                "service times are multiplied by it, e.g. factor = 4",
+            )
+            .and_then(|f| f.number_in(errs, 0.0, false, MAX_FACTOR));
             Some(Command::SlowDown {
                 node: node?,
                 factor: factor?,
@@ -228,7 +238,9 @@ fn read_event<'a, 'i>(
         "partition" | "heal" => {
             let pair = node_pair(errs, t, cx, name);
             let hang = match t.field("mode") {
-                Some(f) => f.choice(errs, "partition mode", &["fail", "hang"]).map(|k| k == 1),
+                Some(f) => f
+                    .choice(errs, "partition mode", &["fail", "hang"])
+                    .map(|k| k == 1),
                 None => Some(false),
             };
             let (from, to) = pair?;
@@ -267,13 +279,23 @@ fn read_event<'a, 'i>(
             node.map(|node| Command::FlushCache { node })
         }
         "spike" => {
-            let workload = required(errs, t, "workload", "a workload's name or index, e.g. workload = \"users\"")
-                .and_then(|f| {
-                    let w = workload_of(errs, &f, cx)?;
-                    open_loop(errs, &f, cx, w, "a spike")
-                });
-            let factor = required(errs, t, "factor", "the rate is multiplied by it, e.g. factor = 3")
-                .and_then(|f| f.number_in(errs, 0.0, true, MAX_FACTOR));
+            let workload = required(
+                errs,
+                t,
+                "workload",
+                "a workload's name or index, e.g. workload = \"users\"",
+            )
+            .and_then(|f| {
+                let w = workload_of(errs, &f, cx)?;
+                open_loop(errs, &f, cx, w, "a spike")
+            });
+            let factor = required(
+                errs,
+                t,
+                "factor",
+                "the rate is multiplied by it, e.g. factor = 3",
+            )
+            .and_then(|f| f.number_in(errs, 0.0, true, MAX_FACTOR));
             Some(Command::SetRateFactor {
                 workload: workload?,
                 factor: factor?,
@@ -353,8 +375,13 @@ fn whole_node(
     if let Some((id, _)) = text.split_once('.') {
         f.error(
             errs,
-            format!("{} {action} applies to a whole node, not to `{text}`", article(action)),
-            Some(format!("write `{id}`; only crash and recover take a replica")),
+            format!(
+                "{} {action} applies to a whole node, not to `{text}`",
+                article(action)
+            ),
+            Some(format!(
+                "write `{id}`; only crash and recover take a replica"
+            )),
         );
         return None;
     }
@@ -374,7 +401,9 @@ fn instance<'a, 'i>(
     let mut parts = text.split('.');
     let id = parts.next().unwrap_or("");
     let rest: Vec<&str> = parts.collect();
-    let node = cx.ids.resolve_name(errs, f, id, sub_span(errs, f, text, 0, id.len()))?;
+    let node = cx
+        .ids
+        .resolve_name(errs, f, id, sub_span(errs, f, text, 0, id.len()))?;
     if rest.is_empty() {
         return Some((node, None));
     }
@@ -445,7 +474,10 @@ fn instance<'a, 'i>(
                         let have = match d.read_replicas {
                             0 => "no read replicas".to_string(),
                             1 => format!("1 read replica ({id}.replica.0)"),
-                            n => format!("{n} read replicas ({id}.replica.0 to {id}.replica.{})", n - 1),
+                            n => format!(
+                                "{n} read replicas ({id}.replica.0 to {id}.replica.{})",
+                                n - 1
+                            ),
                         };
                         f.error(
                             errs,
@@ -497,7 +529,9 @@ fn node_pair(
     let from_field = required(errs, t, "from", "one side, e.g. from = \"api\"");
     let to_field = required(errs, t, "to", "the other side, e.g. to = \"db\"");
     let from = from_field.and_then(|f| whole_node(errs, &f, cx, action));
-    let to = to_field.as_ref().and_then(|f| whole_node(errs, f, cx, action));
+    let to = to_field
+        .as_ref()
+        .and_then(|f| whole_node(errs, f, cx, action));
     let (from, to) = (from?, to?);
     if from == to {
         if let Some(f) = to_field {
@@ -583,7 +617,12 @@ fn open_loop(
     w: usize,
     what: &str,
 ) -> Option<usize> {
-    match cx.workloads.get(w).and_then(Option::as_ref).map(|w| &w.arrival) {
+    match cx
+        .workloads
+        .get(w)
+        .and_then(Option::as_ref)
+        .map(|w| &w.arrival)
+    {
         Some(Arrival::Closed { .. }) => {
             f.error(
                 errs,
@@ -617,7 +656,9 @@ fn read_set(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Optio
     let example = "write NODE.FIELD (e.g. \"api.replicas\") or workload.NAME.FIELD (e.g. \"workload.users.rate\")";
     if parts.first() == Some(&"workload") && parts.len() >= 3 {
         let field = parts.last().copied().unwrap_or("");
-        let name_len = text.len() - "workload.".len() - field.len() - 1;
+        let name_len = text
+            .len()
+            .saturating_sub("workload.".len() + field.len() + 1);
         let name = text.get("workload.".len().."workload.".len() + name_len)?;
         let name_span = sub_span(errs, &tf, text, "workload.".len(), name.len());
         let w = workload_named(errs, &tf, cx, name, name_span)?;
@@ -630,7 +671,10 @@ fn read_set(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Optio
                 suggest::closest(field, &WORKLOAD_TUNABLE)
                     .map(|k| format!("did you mean `{k}`?"))
                     .or_else(|| {
-                        Some("a `set` event can change a workload's `rate` and `read_fraction`".into())
+                        Some(
+                            "a `set` event can change a workload's `rate` and `read_fraction`"
+                                .into(),
+                        )
                     }),
             );
             return None;
@@ -652,12 +696,19 @@ fn read_set(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Optio
         tf.error(
             errs,
             format!("`{text}` names no workload field"),
-            Some("write workload.NAME.FIELD, e.g. \"workload.users.rate\" or \"workload.0.rate\"".into()),
+            Some(
+                "write workload.NAME.FIELD, e.g. \"workload.users.rate\" or \"workload.0.rate\""
+                    .into(),
+            ),
         );
         return None;
     }
     let [id, field] = parts.as_slice() else {
-        tf.error(errs, format!("`{text}` is not a field to set"), Some(example.into()));
+        tf.error(
+            errs,
+            format!("`{text}` is not a field to set"),
+            Some(example.into()),
+        );
         return None;
     };
     let id_span = sub_span(errs, &tf, text, 0, id.len());
@@ -673,7 +724,10 @@ fn read_set(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Optio
             || matches!(*field, "id" | "kind" | "pos" | "cost_per_hour");
         let ticked: Vec<String> = can.iter().map(|f| format!("`{f}`")).collect();
         let allowed = if can.is_empty() {
-            format!("nothing on {} {kind_name} can change during a run", article(kind_name))
+            format!(
+                "nothing on {} {kind_name} can change during a run",
+                article(kind_name)
+            )
         } else {
             format!(
                 "a `set` event can change these fields of {} {kind_name}: {}",
@@ -691,7 +745,10 @@ fn read_set(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Optio
             )
         } else {
             (
-                format!("unknown field `{field}` for {} {kind_name}", article(kind_name)),
+                format!(
+                    "unknown field `{field}` for {} {kind_name}",
+                    article(kind_name)
+                ),
                 suggest::closest(field, can)
                     .map(|k| format!("did you mean `{k}`?"))
                     .or(Some(allowed)),
@@ -898,14 +955,51 @@ node = "cache"
         assert_eq!(
             c,
             vec![
-                (s(5), Command::SlowDown { node: 3, factor: 4.0 }),
-                (s(30), Command::Crash { node: 1, replica: Some(2) }),
-                (s(40), Command::Recover { node: 1, replica: Some(2) }),
-                (s(40), Command::Partition { from: 1, to: 3, hang: true }),
+                (
+                    s(5),
+                    Command::SlowDown {
+                        node: 3,
+                        factor: 4.0
+                    }
+                ),
+                (
+                    s(30),
+                    Command::Crash {
+                        node: 1,
+                        replica: Some(2)
+                    }
+                ),
+                (
+                    s(40),
+                    Command::Recover {
+                        node: 1,
+                        replica: Some(2)
+                    }
+                ),
+                (
+                    s(40),
+                    Command::Partition {
+                        from: 1,
+                        to: 3,
+                        hang: true
+                    }
+                ),
                 (s(40), Command::FlushCache { node: 2 }),
                 (s(45), Command::Heal { from: 1, to: 3 }),
-                (s(50), Command::SetRateFactor { workload: 0, factor: 3.0 }),
-                (s(51), Command::SetRateFactor { workload: 0, factor: 1.0 }),
+                (
+                    s(50),
+                    Command::SetRateFactor {
+                        workload: 0,
+                        factor: 3.0
+                    }
+                ),
+                (
+                    s(51),
+                    Command::SetRateFactor {
+                        workload: 0,
+                        factor: 1.0
+                    }
+                ),
             ]
         );
     }
@@ -939,43 +1033,100 @@ node = "cache"
             .remove(0)
             .1
         };
-        assert_eq!(set("api.replicas", "6"), Command::SetReplicas { node: 1, replicas: 6 });
-        assert_eq!(set("api.workers", "2"), Command::SetWorkers { node: 1, workers: 2 });
-        assert_eq!(set("q.consumers", "2"), Command::SetWorkers { node: 4, workers: 2 });
+        assert_eq!(
+            set("api.replicas", "6"),
+            Command::SetReplicas {
+                node: 1,
+                replicas: 6
+            }
+        );
+        assert_eq!(
+            set("api.workers", "2"),
+            Command::SetWorkers {
+                node: 1,
+                workers: 2
+            }
+        );
+        assert_eq!(
+            set("q.consumers", "2"),
+            Command::SetWorkers {
+                node: 4,
+                workers: 2
+            }
+        );
         assert_eq!(
             set("api.queue", "\"none\""),
-            Command::SetQueueCapacity { node: 1, capacity: None }
+            Command::SetQueueCapacity {
+                node: 1,
+                capacity: None
+            }
         );
         assert_eq!(
             set("q.capacity", "7"),
-            Command::SetQueueCapacity { node: 4, capacity: Some(7) }
+            Command::SetQueueCapacity {
+                node: 4,
+                capacity: Some(7)
+            }
         );
         assert_eq!(
             set("db.service_time", "\"3ms\""),
-            Command::SetServiceTime { node: 3, dist: Dist::Constant { value: 0.003 } }
+            Command::SetServiceTime {
+                node: 3,
+                dist: Dist::Constant { value: 0.003 }
+            }
         );
         assert_eq!(
             set("api.timeout", "\"2s\""),
-            Command::SetTimeout { node: 1, timeout: Some(s(2)) }
+            Command::SetTimeout {
+                node: 1,
+                timeout: Some(s(2))
+            }
         );
         assert_eq!(
             set("lb.algorithm", "\"random\""),
-            Command::SetLbAlgorithm { node: 0, algorithm: LbAlgorithm::Random }
+            Command::SetLbAlgorithm {
+                node: 0,
+                algorithm: LbAlgorithm::Random
+            }
         );
-        assert_eq!(set("cache.capacity", "99"), Command::SetCacheCapacity { node: 2, capacity: 99 });
+        assert_eq!(
+            set("cache.capacity", "99"),
+            Command::SetCacheCapacity {
+                node: 2,
+                capacity: 99
+            }
+        );
         assert_eq!(
             set("cache.policy", "\"lfu\""),
-            Command::SetCachePolicy { node: 2, policy: CachePolicy::Lfu }
+            Command::SetCachePolicy {
+                node: 2,
+                policy: CachePolicy::Lfu
+            }
         );
-        assert_eq!(set("cache.ttl", "\"none\""), Command::SetCacheTtl { node: 2, ttl: None });
-        assert_eq!(set("db.read_replicas", "0"), Command::SetReadReplicas { node: 3, replicas: 0 });
+        assert_eq!(
+            set("cache.ttl", "\"none\""),
+            Command::SetCacheTtl { node: 2, ttl: None }
+        );
+        assert_eq!(
+            set("db.read_replicas", "0"),
+            Command::SetReadReplicas {
+                node: 3,
+                replicas: 0
+            }
+        );
         assert_eq!(
             set("workload.users.rate", "250"),
-            Command::SetWorkloadRate { workload: 0, rate: 250.0 }
+            Command::SetWorkloadRate {
+                workload: 0,
+                rate: 250.0
+            }
         );
         assert_eq!(
             set("workload.1.read_fraction", "0.5"),
-            Command::SetReadFraction { workload: 1, read_fraction: 0.5 }
+            Command::SetReadFraction {
+                workload: 1,
+                read_fraction: 0.5
+            }
         );
     }
 
@@ -990,32 +1141,103 @@ node = "cache"
 
     #[test]
     fn a_fault_lasting_past_the_end_has_no_ending() {
-        let c = commands("[[event]]\nat = \"50s\"\naction = \"crash\"\nnode = \"db\"\nfor = \"10s\"\n");
-        assert_eq!(c, vec![(s(50), Command::Crash { node: 3, replica: None })]);
+        let c =
+            commands("[[event]]\nat = \"50s\"\naction = \"crash\"\nnode = \"db\"\nfor = \"10s\"\n");
+        assert_eq!(
+            c,
+            vec![(
+                s(50),
+                Command::Crash {
+                    node: 3,
+                    replica: None
+                }
+            )]
+        );
     }
 
     #[test]
     fn event_mistakes_are_located_and_explained() {
         for (event, want) in [
-            ("at = \"60s\"\naction = \"flush\"\nnode = \"cache\"", "49:6: error: the event at 60s is not before the end of the run (60s)"),
-            ("at = \"1s\"\naction = \"explode\"", "did you mean"),
-            ("at = \"1s\"\naction = \"crash\"\nnode = \"api.replica.3\"", "`api` has at most 3 replicas"),
-            ("at = \"1s\"\naction = \"crash\"\nnode = \"db.replica.2\"", "`db` has 2 read replicas"),
-            ("at = \"1s\"\naction = \"crash\"\nnode = \"db.shard.2.primary\"", "not shard 2"),
-            ("at = \"1s\"\naction = \"crash\"\nnode = \"cache.replica.0\"", "it has no replicas"),
-            ("at = \"1s\"\naction = \"crash\"\nnode = \"apii\"", "51:9: error: unknown node `apii`"),
-            ("at = \"1s\"\naction = \"partition\"\nfrom = \"api\"\nto = \"api\"", "needs two different nodes"),
-            ("at = \"1s\"\naction = \"crash\"\nnode = \"api\"\nfactor = 2", "`factor` does not apply to a crash event"),
-            ("at = \"1s\"\naction = \"flush\"\nnode = \"db\"", "only a cache or a cdn can be flushed"),
-            ("at = \"1s\"\naction = \"spike\"\nworkload = \"userz\"\nfactor = 2", "did you mean `users`?"),
-            ("at = \"1s\"\naction = \"spike\"\nworkload = \"admins\"\nfactor = 2", "closed-loop"),
-            ("at = \"1s\"\naction = \"set\"\ntarget = \"db.shards\"\nvalue = 2", "51:14: error: `shards` of a database cannot be set"),
-            ("at = \"1s\"\naction = \"set\"\ntarget = \"api.replicaz\"\nvalue = 2", "did you mean `replicas`?"),
-            ("at = \"1s\"\naction = \"set\"\ntarget = \"api\"\nvalue = 2", "is not a field to set"),
-            ("at = \"1s\"\naction = \"set\"\ntarget = \"api.queue\"\nvalue = \"unbounded\"", "expected an integer or \"none\""),
-            ("at = \"1s\"\naction = \"slow\"\nnode = \"db.primary\"\nfactor = 2", "applies to a whole node"),
-            ("at = \"1s\"\naction = \"slow\"\nnode = \"db\"\nfactor = 0", "greater than 0"),
-            ("action = \"heal\"\nfrom = \"api\"\nto = \"db\"", "missing field `at`"),
+            (
+                "at = \"60s\"\naction = \"flush\"\nnode = \"cache\"",
+                "49:6: error: the event at 60s is not before the end of the run (60s)",
+            ),
+            (
+                "at = \"1s\"\naction = \"explode\"",
+                "unknown event action `explode`",
+            ),
+            (
+                "at = \"1s\"\naction = \"crashh\"\nnode = \"api\"",
+                "did you mean `crash`?",
+            ),
+            (
+                "at = \"1s\"\naction = \"crash\"\nnode = \"api.replica.3\"",
+                "`api` has at most 3 replicas",
+            ),
+            (
+                "at = \"1s\"\naction = \"crash\"\nnode = \"db.replica.2\"",
+                "`db` has 2 read replicas",
+            ),
+            (
+                "at = \"1s\"\naction = \"crash\"\nnode = \"db.shard.2.primary\"",
+                "not shard 2",
+            ),
+            (
+                "at = \"1s\"\naction = \"crash\"\nnode = \"cache.replica.0\"",
+                "it has no replicas",
+            ),
+            (
+                "at = \"1s\"\naction = \"crash\"\nnode = \"apii\"",
+                "51:9: error: unknown node `apii`",
+            ),
+            (
+                "at = \"1s\"\naction = \"partition\"\nfrom = \"api\"\nto = \"api\"",
+                "needs two different nodes",
+            ),
+            (
+                "at = \"1s\"\naction = \"crash\"\nnode = \"api\"\nfactor = 2",
+                "`factor` does not apply to a crash event",
+            ),
+            (
+                "at = \"1s\"\naction = \"flush\"\nnode = \"db\"",
+                "only a cache or a cdn can be flushed",
+            ),
+            (
+                "at = \"1s\"\naction = \"spike\"\nworkload = \"userz\"\nfactor = 2",
+                "did you mean `users`?",
+            ),
+            (
+                "at = \"1s\"\naction = \"spike\"\nworkload = \"admins\"\nfactor = 2",
+                "closed-loop",
+            ),
+            (
+                "at = \"1s\"\naction = \"set\"\ntarget = \"db.shards\"\nvalue = 2",
+                "51:14: error: `shards` of a database cannot be set",
+            ),
+            (
+                "at = \"1s\"\naction = \"set\"\ntarget = \"api.replicaz\"\nvalue = 2",
+                "did you mean `replicas`?",
+            ),
+            (
+                "at = \"1s\"\naction = \"set\"\ntarget = \"api\"\nvalue = 2",
+                "is not a field to set",
+            ),
+            (
+                "at = \"1s\"\naction = \"set\"\ntarget = \"api.queue\"\nvalue = \"unbounded\"",
+                "expected an integer or \"none\"",
+            ),
+            (
+                "at = \"1s\"\naction = \"slow\"\nnode = \"db.primary\"\nfactor = 2",
+                "applies to a whole node",
+            ),
+            (
+                "at = \"1s\"\naction = \"slow\"\nnode = \"db\"\nfactor = 0",
+                "greater than 0",
+            ),
+            (
+                "action = \"heal\"\nfrom = \"api\"\nto = \"db\"",
+                "missing field `at`",
+            ),
         ] {
             let e = errors(&format!("[[event]]\n{event}\n"));
             assert!(e.contains(want), "{event}:\n{e}");

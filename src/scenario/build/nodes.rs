@@ -365,7 +365,9 @@ fn read_autoscale(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<AutoscaleS
                         tf.error(
                             errs,
                             format!("a utilisation target must be at most 1, got {x}"),
-                            Some("utilisation is a fraction of busy workers: 0.6 means 60 %".into()),
+                            Some(
+                                "utilisation is a fraction of busy workers: 0.6 means 60 %".into(),
+                            ),
                         );
                         None
                     }
@@ -579,13 +581,14 @@ fn read_rate_limiter(
                 .filter(|(_, fs)| fs.contains(&key))
                 .map(|(n, _)| *n)
                 .collect();
+            let ticked: Vec<String> = own.iter().map(|k| format!("`{k}`")).collect();
             f.error_at_key(
                 errs,
                 format!("`{key}` does not apply to a {name} limiter"),
                 Some(format!(
-                    "`{key}` is a field of {}; a {name} takes {}",
+                    "`{key}` is a field of {} limiters; a {name} takes {}",
                     list(&owners),
-                    list(own)
+                    list(&ticked)
                 )),
             );
             ok = false;
@@ -695,9 +698,7 @@ fn read_queue_node(
 mod tests {
     use crate::scenario::{Diagnostic, load_str};
     use crate::sim::dist::Dist;
-    use crate::sim::model::{
-        LimiterAlgorithm, Model, NodeKind, ScaleMetric, WritePolicy,
-    };
+    use crate::sim::model::{LimiterAlgorithm, Model, NodeKind, ScaleMetric, WritePolicy};
     use crate::sim::time::SimTime;
 
     /// A scenario with a workload into `entry` and these node tables.
@@ -719,7 +720,11 @@ mod tests {
     fn errors(nodes: &str) -> String {
         match with_nodes("x", nodes) {
             Ok(_) => panic!("{nodes}: expected an error"),
-            Err(d) => d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"),
+            Err(d) => d
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 
@@ -733,10 +738,17 @@ mod tests {
         let NodeKind::Service(s) = k else { panic!() };
         let a = s.autoscale.expect("autoscale");
         assert_eq!(s.replicas, 2);
-        assert_eq!((a.metric, a.target, a.min, a.max), (ScaleMetric::Utilisation, 0.6, 2, 8));
+        assert_eq!(
+            (a.metric, a.target, a.min, a.max),
+            (ScaleMetric::Utilisation, 0.6, 2, 8)
+        );
         assert_eq!(
             (a.interval, a.cooldown, a.cold_start),
-            (SimTime::from_secs(10), SimTime::from_secs(30), SimTime::ZERO)
+            (
+                SimTime::from_secs(10),
+                SimTime::from_secs(30),
+                SimTime::ZERO
+            )
         );
     }
 

@@ -38,7 +38,7 @@ impl Balancer {
     /// `None` if no replica is active.
     pub fn pick_backend(&mut self, stations: &[Station], key: u64) -> Option<usize> {
         let active: Vec<usize> = (0..stations.len())
-            .filter(|&i| stations[i].active)
+            .filter(|&i| stations[i].routable())
             .collect();
         if active.is_empty() {
             return None;
@@ -120,8 +120,10 @@ impl Balancer {
         }
         let h = mix64(key ^ 0x5eed_5eed_5eed_5eed);
         let at = self.ring.partition_point(|&(p, _)| p < h);
-        let (_, replica) = self.ring[at % self.ring.len()];
-        replica as usize
+        match self.ring.get(at % self.ring.len().max(1)) {
+            Some(&(_, replica)) => replica as usize,
+            None => 0,
+        }
     }
 }
 

@@ -171,6 +171,11 @@ impl Simulation {
         self.leave(j);
         for (w, generation) in waiters {
             if self.job_is(w, generation) {
+                if outcome.is_err() {
+                    let s = &mut self.nodes[node].stats;
+                    s.counts.failed_downstream += 1;
+                    s.window_counts.failed_downstream += 1;
+                }
                 self.answer(w, outcome);
                 self.leave(w);
             }

@@ -1,7 +1,7 @@
 //! Calls made by a service (or queue consumer): attempts with timeouts, retries with backoff and budget, circuit breakers and connection pools.
 
 use super::nodes::NodeState;
-use super::{JobState, Simulation};
+use super::{JobState, MESSAGE, Simulation};
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
 
@@ -236,8 +236,12 @@ impl Simulation {
             s.counts.gave_up += 1;
             s.window_counts.gave_up += 1;
         }
-        s.counts.failed_downstream += 1;
-        s.window_counts.failed_downstream += 1;
+        // A queue message's failure is counted as a redelivery or a
+        // dead letter, not as a failed visit (its producer was answered).
+        if job.parent != MESSAGE {
+            s.counts.failed_downstream += 1;
+            s.window_counts.failed_downstream += 1;
+        }
         self.answer(j, Err(cause));
         self.leave(j);
     }

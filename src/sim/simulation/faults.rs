@@ -338,6 +338,7 @@ impl Simulation {
         let targets = self.targets(node, replica)?;
         let is_queue = matches!(self.nodes[node].state, NodeState::Queue { .. });
         let mut waiting = Vec::new();
+        let mut coalesced = Vec::new();
         if let Some(ss) = self.nodes[node].stations_mut() {
             for &t in &targets {
                 ss[t].set_down(true, now);
@@ -356,6 +357,9 @@ impl Simulation {
             } = &mut self.nodes[node].state
             {
                 store.clear();
+                // Waiters of a single-flight fetch have no call of their own
+                // out: they leave as soon as they are failed.
+                coalesced = fetching.values().flatten().copied().collect::<Vec<_>>();
                 fetching.clear();
                 let lost = dirty.len() as u64;
                 dirty.clear();
@@ -375,23 +379,33 @@ impl Simulation {
                     && !(is_queue && job.parent == MESSAGE && job.state == JobState::Waiting)
             })
             .collect();
-        for j in victims {
+        for &j in &victims {
             let s = &mut self.nodes[node].stats;
             s.counts.errors += 1;
             s.window_counts.errors += 1;
             self.answer(j, Err(FailureCause::Error));
-            if waiting.contains(&j) {
-                if let Some(ss) = self.nodes[node].stations_mut() {
-                    let st = self.jobs[j as usize].station as usize;
-                    ss[st].drop_waiting();
-                }
-                self.leave(j);
-            } else if matches!(
+            if matches!(
                 self.jobs[j as usize].state,
                 JobState::Lookup | JobState::Delayed
             ) {
                 // Nothing more will happen to it here.
                 self.leave(j);
+            }
+        }
+        // The waiting line is gone: its visits (failed above, or already
+        // answered by a timeout) leave without service.
+        for j in waiting {
+            if let Some(ss) = self.nodes[node].stations_mut() {
+                let st = self.jobs[j as usize].station as usize;
+                if let Some(s) = ss.get_mut(st) {
+                    s.drop_waiting();
+                }
+            }
+            self.leave(j);
+        }
+        for (w, generation) in coalesced {
+            if self.job_is(w, generation) {
+                self.leave(w);
             }
         }
         Ok(())

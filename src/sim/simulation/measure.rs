@@ -142,9 +142,16 @@ impl Simulation {
         self.windows.push_back(window);
     }
 
-    /// Closes the current, partial window (at the end of a run).
+    /// Closes the current, partial window (at the end of a run). A window
+    /// of zero length is closed too if something happened in it (events at
+    /// the very instant a window ended).
     pub fn flush_window(&mut self) {
-        if self.now > self.window_start {
+        let touched = self.system.window_counts != Default::default()
+            || self
+                .nodes
+                .iter()
+                .any(|n| n.stats.window_counts != Default::default());
+        if self.now > self.window_start || touched {
             self.close_window();
         }
     }

@@ -25,7 +25,7 @@ impl Simulation {
         };
         let mut job = Simulation::new_job(msg, node, 0, Caller::WORKLOAD, now);
         job.parent = MESSAGE;
-        job.attempt = 1;
+        job.deliveries = 1;
         let j = self.alloc_job(job);
         let admission = match self.nodes[node].stations_mut() {
             Some(ss) => ss[0].admit(j, now),
@@ -93,7 +93,7 @@ impl Simulation {
             _ => 1,
         };
         let n = &mut self.nodes[node];
-        if u32::from(job.attempt) >= max {
+        if u32::from(job.deliveries) >= max {
             n.stats.counts.dead_lettered += 1;
             n.stats.window_counts.dead_lettered += 1;
             self.messages_live = self.messages_live.saturating_sub(1);
@@ -103,7 +103,7 @@ impl Simulation {
         n.stats.window_counts.redelivered += 1;
         let mut again = Simulation::new_job(job.req, node, 0, Caller::WORKLOAD, now);
         again.parent = MESSAGE;
-        again.attempt = job.attempt.saturating_add(1);
+        again.deliveries = job.deliveries.saturating_add(1);
         let k = self.alloc_job(again);
         let admission = match self.nodes[node].stations_mut() {
             Some(ss) => ss[0].force_admit(k, now),

@@ -97,13 +97,14 @@ impl Simulation {
     }
 
     /// A closed-loop user thinks, then sends again. A user whose request
-    /// was dropped by the in-flight cap waits at least 1 ms, so a cap can
-    /// never spin at one instant.
+    /// ended at the instant it was sent (dropped by the in-flight cap,
+    /// turned away, zero-time work) waits at least 1 ms, so the clock can
+    /// never stall at one instant.
     fn user_next(&mut self, req: Req, dropped: bool) {
         if req.user != NONE {
             let w = req.workload as usize;
             let mut think = self.sources[w].think_time();
-            if dropped {
+            if dropped || self.now == req.created {
                 think = think.max(SimTime::from_millis(1));
             }
             self.events.schedule(

@@ -1,0 +1,177 @@
+//! The real window under Xvfb + Mesa: `loadlab view --screenshot` writes a PNG showing the panels and the scenario's nodes (pixels checked, not just the file).
+#![cfg(feature = "gui")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use bevy::asset::RenderAssetUsages;
+use bevy::image::{CompressedImageFormats, Image, ImageSampler, ImageType};
+
+/// Colours the window draws (sRGB, as saved in the PNG).
+const PANEL: [u8; 3] = [27, 27, 27]; // egui's dark panel fill
+const BACKGROUND: [u8; 3] = [19, 21, 25]; // world::BACKGROUND
+const SOURCE: [u8; 3] = [84, 133, 217]; // traffic source circle
+const LOAD_BALANCER: [u8; 3] = [107, 120, 148]; // diamond
+const CACHE: [u8; 3] = [51, 140, 153]; // hexagon
+const RELAXED: [u8; 3] = [69, 189, 120]; // a replica's busy bar under 60 %
+
+struct Png {
+    w: u32,
+    h: u32,
+    rgba: Vec<u8>,
+}
+
+impl Png {
+    fn load(path: &Path) -> Png {
+        let bytes = std::fs::read(path).expect("screenshot written");
+        let img = Image::from_buffer(
+            &bytes,
+            ImageType::Extension("png"),
+            CompressedImageFormats::NONE,
+            true,
+            ImageSampler::Default,
+            RenderAssetUsages::default(),
+        )
+        .expect("a valid PNG");
+        Png {
+            w: img.width(),
+            h: img.height(),
+            rgba: img.data.expect("pixel data"),
+        }
+    }
+
+    /// Pixels in the rectangle within `tol` of `c` on every channel.
+    fn count(&self, (x0, y0, x1, y1): (u32, u32, u32, u32), c: [u8; 3], tol: u8) -> usize {
+        let mut n = 0;
+        for y in y0..y1.min(self.h) {
+            for x in x0..x1.min(self.w) {
+                let i = ((y * self.w + x) * 4) as usize;
+                let p = &self.rgba[i..i + 3];
+                if p.iter().zip(c).all(|(&a, b)| a.abs_diff(b) <= tol) {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
+    fn area((x0, y0, x1, y1): (u32, u32, u32, u32)) -> usize {
+        ((x1 - x0) * (y1 - y0)) as usize
+    }
+}
+
+/// How to reach an X server: the current one, or a virtual one.
+fn launcher() -> Option<Vec<String>> {
+    if std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) {
+        return Some(Vec::new());
+    }
+    let found = Command::new("sh")
+        .args(["-c", "command -v xvfb-run"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    found.then(|| {
+        ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]
+            .map(String::from)
+            .to_vec()
+    })
+}
+
+fn shoot(name: &str, extra: &[&str]) -> Option<PathBuf> {
+    let Some(prefix) = launcher() else {
+        println!("skipped: no DISPLAY and no xvfb-run (install xvfb and mesa-vulkan-drivers)");
+        return None;
+    };
+    let out = std::env::temp_dir().join(format!("loadlab-{name}-{}.png", std::process::id()));
+    let _ = std::fs::remove_file(&out);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut args: Vec<String> = prefix;
+    args.push(env!("CARGO_BIN_EXE_loadlab").into());
+    args.extend(
+        [
+            "view",
+            "scenarios/url-shortener.toml",
+            "--screenshot",
+            out.to_str().unwrap(),
+            "--after",
+            "3s",
+        ]
+        .map(String::from),
+    );
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let status = Command::new(&args[0])
+        .args(&args[1..])
+        .current_dir(root)
+        .status()
+        .expect("the window starts");
+    assert!(status.success(), "loadlab view exited with {status}");
+    assert!(out.is_file(), "no screenshot at {}", out.display());
+    Some(out)
+}
+
+#[test]
+fn the_screenshot_shows_the_panels_and_the_nodes() {
+    let Some(path) = shoot("calm", &[]) else {
+        return;
+    };
+    let png = Png::load(&path);
+    assert_eq!((png.w, png.h), (1280, 800));
+
+    // The left panel (run controls, scenario, objectives) below its text is
+    // egui's panel colour; so is the inspector on the right.
+    let left = (5, 500, 270, 590);
+    assert!(
+        png.count(left, PANEL, 2) * 10 > Png::area(left) * 9,
+        "left panel"
+    );
+    let right = (1000, 500, 1275, 590);
+    assert!(
+        png.count(right, PANEL, 2) * 10 > Png::area(right) * 9,
+        "right panel"
+    );
+
+    // The world view between them: mostly background, with every kind of
+    // node of the URL shortener drawn in its colour.
+    let world = (285, 40, 985, 590);
+    assert!(
+        png.count(world, BACKGROUND, 2) * 2 > Png::area(world),
+        "world background"
+    );
+    for (what, c) in [
+        ("traffic source", SOURCE),
+        ("load balancer", LOAD_BALANCER),
+        ("cache", CACHE),
+        ("relaxed replica bars", RELAXED),
+    ] {
+        let n = png.count(world, c, 6);
+        assert!(n > 150, "{what}: {n} pixels of {c:?}");
+    }
+    // The charts along the bottom have drawn lines (served throughput is green).
+    let charts = (285, 610, 985, 800);
+    assert!(
+        png.count(charts, [70, 190, 120], 12) > 20,
+        "throughput line"
+    );
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn an_overloaded_api_shows_red() {
+    let Some(path) = shoot(
+        "overloaded",
+        &["--set", "api.replicas=1", "--select", "api"],
+    ) else {
+        return;
+    };
+    let png = Png::load(&path);
+    // A saturated replica bar and the failure badge are red.
+    let world = (285, 40, 985, 590);
+    let red = png.count(world, [235, 77, 69], 14);
+    assert!(red > 150, "red pixels in the world view: {red}");
+    // The inspector shows the selected node's controls: not just the empty panel.
+    let inspector = (1000, 40, 1275, 300);
+    assert!(
+        png.count(inspector, PANEL, 2) * 10 < Png::area(inspector) * 9,
+        "the inspector has content"
+    );
+    let _ = std::fs::remove_file(path);
+}
