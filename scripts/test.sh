@@ -16,6 +16,7 @@ fi
 
 if ls tests/window_*.rs >/dev/null 2>&1; then
     echo "== window (Bevy + egui, under Xvfb) =="
+    bash scripts/setup.sh
     if [ -n "${DISPLAY:-}" ]; then
         cargo test --features gui --test 'window_*'
     else

@@ -282,7 +282,14 @@ impl Plugin for BridgePlugin {
     }
 }
 
-fn init_view(mut commands: Commands, mut bridge: ResMut<SimBridge>) {
+fn init_view(
+    mut commands: Commands,
+    mut bridge: ResMut<SimBridge>,
+    mut time: ResMut<Time<Virtual>>,
+) {
+    // Slow software renderers take more than Bevy's default 250 ms cap per
+    // frame; the engine's own budget is what bounds a frame's work.
+    time.set_max_delta(Duration::from_secs(2));
     let file = bridge.file.clone();
     let mut view = View::new(&mut bridge.sim, file.clone());
     view.scenarios = scenario_list(file.as_deref());

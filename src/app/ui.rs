@@ -23,7 +23,7 @@ pub fn plugin(app: &mut App) {
 fn style(mut contexts: EguiContexts) {
     if let Ok(ctx) = contexts.ctx_mut() {
         ctx.all_styles_mut(|s| {
-            s.spacing.slider_width = 150.0;
+            s.spacing.slider_width = 100.0;
             s.spacing.item_spacing = egui::vec2(6.0, 5.0);
         });
     }

@@ -449,10 +449,18 @@ fn update_labels(
     mut titles: Query<(&PlaceTitle, &mut Transform), Without<PlaceMetrics>>,
     mut metrics: Query<(&PlaceMetrics, &mut Text2d, &mut TextColor, &mut Transform), Without<PlaceTitle>>,
     mut edge_labels: Query<(&EdgeLabel, &mut Transform), (Without<PlaceTitle>, Without<PlaceMetrics>)>,
+    time: Res<Time<Real>>,
+    mut since: Local<f32>,
 ) {
     let Some(view) = view else {
         return;
     };
+    // Text layout is costly: refresh the figures four times a second.
+    *since += time.delta_secs();
+    let refresh_text = *since >= 0.25;
+    if refresh_text {
+        *since = 0.0;
+    }
     let l = &world.layout;
     for (PlaceTitle(p), mut t) in &mut titles {
         let r = l.rect(*p);
@@ -509,9 +517,6 @@ fn update_labels(
                     parts.push(format!("p99 {}", format_ms(p99)));
                 }
                 let mut line = parts
-                    .chunks(2)
-                    .map(|c| c.join("  |  "))
-                    .collect::<Vec<_>>()
                     .join("\n");
                 if snap.is_some_and(|s| s.down) {
                     line = format!("DOWN  |  {line}");
@@ -532,7 +537,7 @@ fn update_labels(
                 (line, failing.is_some())
             }
         };
-        if text.0 != line {
+        if (refresh_text || text.0.is_empty()) && text.0 != line {
             text.0 = line;
         }
         colour.0 = if failing { BADGE } else { METRIC };

@@ -34,7 +34,13 @@ pub struct RunArgs {
     /// Print the summary as JSON on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Replace results already in the output folder.
+    #[arg(long)]
+    pub force: bool,
 }
+
+/// The files a run writes into its results folder.
+pub const RESULT_FILES: [&str; 3] = ["summary.json", "timeseries.csv", "nodes.csv"];
 
 /// Loads the scenario with `--duration` and `--set` applied.
 pub fn load(file: &Path, duration: Option<&str>, set: &[String]) -> Result<Model, String> {
@@ -69,12 +75,58 @@ pub fn run(args: &RunArgs) -> i32 {
         seed,
         duration: model.duration,
     };
+    if !args.force
+        && let Some(f) = RESULT_FILES
+            .iter()
+            .map(|f| out.join(f))
+            .find(|p| p.exists())
+    {
+        eprintln!(
+            "error: {} already exists: pass --force to replace these results, or choose another --out",
+            f.display()
+        );
+        return EXIT_INVALID;
+    }
     match execute(model, &info, &out, args.json) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e}");
             EXIT_FAILURE
         }
+    }
+}
+
+/// Tells the user up front when a run will take long (or hit the event cap).
+fn warn_if_huge(model: &Model) {
+    let secs = model.duration.as_secs_f64();
+    let requests: f64 = model
+        .workloads
+        .iter()
+        .map(|w| {
+            let peak = match w.arrival {
+                crate::sim::model::Arrival::Poisson { rate }
+                | crate::sim::model::Arrival::Constant { rate } => {
+                    w.phases.iter().map(|p| p.rate).fold(rate, f64::max)
+                }
+                crate::sim::model::Arrival::Closed { users, .. } => f64::from(users) * 1000.0,
+            };
+            peak * secs
+        })
+        .sum();
+    // About five events per request through a few nodes.
+    let events = requests * 5.0;
+    if requests > 20e6 {
+        eprintln!(
+            "note: up to ~{:.3e} requests to simulate (~{:.1e} events); this may take a while",
+            requests, events
+        );
+    }
+    if events > model.limits.max_events as f64 {
+        eprintln!(
+            "note: the run will likely stop early at max_events = {} (raise it with \
+             --set scenario.max_events=N, or lower the rate or duration)",
+            model.limits.max_events
+        );
     }
 }
 
@@ -88,6 +140,7 @@ fn execute(model: Model, info: &RunInfo, out: &Path, json: bool) -> Result<(), S
         |what: &str, e: std::io::Error| format!("cannot write {what} in {}: {e}", out.display());
     let objectives_spec = model.objectives.clone();
     let duration = model.duration;
+    warn_if_huge(&model);
     let mut sim = Simulation::new(model, info.seed);
     let ids = sim
         .model()
@@ -131,9 +184,15 @@ fn execute(model: Model, info: &RunInfo, out: &Path, json: bool) -> Result<(), S
         }
         bar.set_position(t.0);
         bar.set_message(format!("{} events", sim.events_processed()));
+        if sim.stopped().is_some() {
+            break;
+        }
     }
     bar.finish_and_clear();
     sim.flush_window();
+    if let Some(reason) = sim.stopped() {
+        eprintln!("warning: {reason}");
+    }
     ts_write(&mut ts, &mut sim).map_err(|e| io_err("timeseries.csv", e))?;
 
     let summary = sim.summary();

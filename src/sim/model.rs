@@ -76,7 +76,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_in_flight: 1_000_000,
-            max_events: 2_000_000_000,
+            max_events: 500_000_000,
         }
     }
 }

@@ -61,7 +61,8 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
     let plot = |id: &str| {
         Plot::new(id.to_string())
             .height(h)
-            .width(w)
+            // The y axis labels are drawn beside the plot area.
+            .width(w - 36.0)
             .legend(
                 Legend::default()
                     .position(egui_plot::Corner::RightTop)
@@ -77,7 +78,15 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
             .include_y(0.0)
             .show_x(false)
     };
-    ui.columns(4, |cols| {
+    let mut cols: Vec<egui::Ui> = (0..4)
+        .map(|k| {
+            let r = ui.available_rect_before_wrap();
+            let x = r.min.x + k as f32 * (w + ui.spacing().item_spacing.x);
+            let rect = egui::Rect::from_min_size(egui::pos2(x, r.min.y), egui::vec2(w, h + 20.0));
+            ui.new_child(egui::UiBuilder::new().max_rect(rect).layout(egui::Layout::top_down(egui::Align::Min)))
+        })
+        .collect();
+    {
         // Throughput.
         cols[0]
             .label(RichText::new("Throughput (req/s)").small())
@@ -165,6 +174,7 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
             }
             draw_marks(p);
         });
-    });
+    }
+    ui.allocate_space(egui::vec2(ui.available_width(), h + 20.0));
     Vec::new()
 }

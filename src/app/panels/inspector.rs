@@ -185,7 +185,7 @@ fn workers_queue_time(
                 egui::Slider::new(&mut q, 0..=10_000).logarithmic(true).text("Queue capacity"),
             )
             .on_hover_text(help::QUEUE);
-        let b = ui.checkbox(&mut unbounded, "unbounded").on_hover_text(help::QUEUE);
+        let b = ui.checkbox(&mut unbounded, "no limit").on_hover_text(help::QUEUE);
         if a.changed() || b.changed() {
             let capacity = (!unbounded).then_some(q);
             out.push(UiAction::Apply(
