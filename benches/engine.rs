@@ -80,7 +80,7 @@ fn bare_mmc(secs: u64, seed: u64) -> (u64, f64) {
     let service_ns = SERVICE_S * 1e9;
     let mut arrivals = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut services = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15);
-    let mut draw = |rng: &mut Xoshiro256PlusPlus, mean_ns: f64| -> u64 {
+    let draw = |rng: &mut Xoshiro256PlusPlus, mean_ns: f64| -> u64 {
         let e: f64 = Exp1.sample(rng);
         ((e * mean_ns).round() as u64).max(1)
     };
@@ -198,7 +198,11 @@ fn summary() {
     let rate = |ev: u64, t: Duration| ev as f64 / t.as_secs_f64() / 1e6;
     let cpu = |c: Option<Duration>, ev: u64| {
         c.map_or("cpu n/a".into(), |c| {
-            format!("cpu {:.3} s, {:.1} M events/s", c.as_secs_f64(), rate(ev, c))
+            format!(
+                "cpu {:.3} s, {:.1} M events/s",
+                c.as_secs_f64(),
+                rate(ev, c)
+            )
         })
     };
     let wq = loadlab::theory::mmc(RATE, SERVICE_S, SERVERS).wait * 1e9;
@@ -218,9 +222,9 @@ fn summary() {
         wait_ns / 1e6,
         wq / 1e6
     );
-    let cpu_ratio = c_ll
-        .zip(c_bare)
-        .map_or("n/a".into(), |(a, b)| format!("{:.2}x", a.as_secs_f64() / b.as_secs_f64()));
+    let cpu_ratio = c_ll.zip(c_bare).map_or("n/a".into(), |(a, b)| {
+        format!("{:.2}x", a.as_secs_f64() / b.as_secs_f64())
+    });
     println!(
         "  ratio loadlab / bare, same simulated time: wall {:.2}x, cpu {cpu_ratio}",
         t_ll.as_secs_f64() / t_bare.as_secs_f64()

@@ -223,7 +223,10 @@ impl SimBridge {
                 break;
             }
             step.chunks += 1;
-            if self.sim.run_until_budget(target, left.min(self.budget.chunk.max(1))) {
+            if self
+                .sim
+                .run_until_budget(target, left.min(self.budget.chunk.max(1)))
+            {
                 step.reached = true;
                 break;
             }
@@ -260,7 +263,12 @@ impl SimBridge {
 pub fn plugin(app: &mut App) {
     app.configure_sets(
         Update,
-        (SimSystems::ApplyCommands, SimSystems::Step, SimSystems::Writeback).chain(),
+        (
+            SimSystems::ApplyCommands,
+            SimSystems::Step,
+            SimSystems::Writeback,
+        )
+            .chain(),
     );
     app.add_systems(Startup, init_view);
     app.add_systems(

@@ -79,7 +79,10 @@ fn fit_viewport(
         physical_size: UVec2::new(w, h) - used,
         ..default()
     };
-    if camera.viewport.as_ref().map(|v| (v.physical_position, v.physical_size))
+    if camera
+        .viewport
+        .as_ref()
+        .map(|v| (v.physical_position, v.physical_size))
         != Some((vp.physical_position, vp.physical_size))
     {
         camera.viewport = Some(vp);
@@ -176,7 +179,10 @@ fn zoom(
     mut wheel: MessageReader<MouseWheel>,
     insets: Res<PanelInsets>,
     window: Single<&Window, With<PrimaryWindow>>,
-    mut camera: Single<(&Camera, &GlobalTransform, &mut Transform, &mut Projection), With<WorldCamera>>,
+    mut camera: Single<
+        (&Camera, &GlobalTransform, &mut Transform, &mut Projection),
+        With<WorldCamera>,
+    >,
     mut world: ResMut<WorldLayout>,
 ) {
     let mut lines = 0.0;

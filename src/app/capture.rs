@@ -151,7 +151,9 @@ fn bench(
     }
     b.frames.push(real.delta_secs_f64() * 1000.0);
     b.dots += dots.as_ref().map_or(0, |d| d.count() as u64);
-    let measured = now.duration_since(b.measuring_since.unwrap_or(now)).as_secs_f64();
+    let measured = now
+        .duration_since(b.measuring_since.unwrap_or(now))
+        .as_secs_f64();
     if measured < secs {
         return;
     }
@@ -159,9 +161,24 @@ fn bench(
     f.sort_by(f64::total_cmp);
     let q = |p: f64| f[((f.len() - 1) as f64 * p).round() as usize];
     let n = f.len();
-    println!("window bench: {}", if opts.bench_empty { "empty Bevy + egui window" } else { "LoadLab window" });
-    println!("  frames: {n} in {measured:.1} s ({:.1} fps)", n as f64 / measured);
-    println!("  frame time: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms", q(0.5), q(0.95), q(1.0));
+    println!(
+        "window bench: {}",
+        if opts.bench_empty {
+            "empty Bevy + egui window"
+        } else {
+            "LoadLab window"
+        }
+    );
+    println!(
+        "  frames: {n} in {measured:.1} s ({:.1} fps)",
+        n as f64 / measured
+    );
+    println!(
+        "  frame time: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        q(0.5),
+        q(0.95),
+        q(1.0)
+    );
     if let Some(br) = &bridge {
         let events = br.sim.events_processed() - b.events_at_start;
         let sim = br.sim.now().saturating_sub(b.sim_at_start).as_secs_f64();
@@ -244,8 +261,11 @@ pub fn write_exports(bridge: &mut SimBridge, view: &View, dir: &Path) -> Result<
         summary_json::to_string(&info, &summary, &results).as_bytes(),
     )
     .map_err(|e| io("summary.json", e))?;
-    write_atomic(&dir.join("nodes.csv"), nodes_csv(&info, &summary).as_bytes())
-        .map_err(|e| io("nodes.csv", e))?;
+    write_atomic(
+        &dir.join("nodes.csv"),
+        nodes_csv(&info, &summary).as_bytes(),
+    )
+    .map_err(|e| io("nodes.csv", e))?;
     let ids = bridge
         .sim
         .model()
@@ -253,11 +273,13 @@ pub fn write_exports(bridge: &mut SimBridge, view: &View, dir: &Path) -> Result<
         .iter()
         .map(|n| (n.id.clone(), n.kind.name()))
         .collect();
-    let mut ts = TimeseriesWriter::new(Vec::new(), &info, ids).map_err(|e| io("timeseries.csv", e))?;
+    let mut ts =
+        TimeseriesWriter::new(Vec::new(), &info, ids).map_err(|e| io("timeseries.csv", e))?;
     for w in &view.history {
         ts.write_window(w).map_err(|e| io("timeseries.csv", e))?;
     }
-    write_atomic(&dir.join("timeseries.csv"), &ts.into_inner()).map_err(|e| io("timeseries.csv", e))?;
+    write_atomic(&dir.join("timeseries.csv"), &ts.into_inner())
+        .map_err(|e| io("timeseries.csv", e))?;
     let mut changes = format!(
         "# Live changes applied in the window to {} (seed {}), at simulated seconds.\n\
          # Replay: `loadlab run` does not take these yet (needs scenario::to_toml).\n",
@@ -286,18 +308,23 @@ pub fn empty_window_plugin(app: &mut App) {
     app.add_systems(Startup, |mut commands: Commands| {
         commands.spawn(Camera2d);
     });
-    app.add_systems(EguiPrimaryContextPass, |mut contexts: EguiContexts| -> Result {
-        let ctx = contexts.ctx_mut()?.clone();
-        let mut root = egui::Ui::new(
-            ctx.clone(),
-            "root".into(),
-            egui::UiBuilder::new()
-                .layer_id(egui::LayerId::background())
-                .max_rect(ctx.viewport_rect()),
-        );
-        egui::Panel::left("empty").exact_size(300.0).show(&mut root, |ui| {
-            ui.label("An empty Bevy + egui window.");
-        });
-        Ok(())
-    });
+    app.add_systems(
+        EguiPrimaryContextPass,
+        |mut contexts: EguiContexts| -> Result {
+            let ctx = contexts.ctx_mut()?.clone();
+            let mut root = egui::Ui::new(
+                ctx.clone(),
+                "root".into(),
+                egui::UiBuilder::new()
+                    .layer_id(egui::LayerId::background())
+                    .max_rect(ctx.viewport_rect()),
+            );
+            egui::Panel::left("empty")
+                .exact_size(300.0)
+                .show(&mut root, |ui| {
+                    ui.label("An empty Bevy + egui window.");
+                });
+            Ok(())
+        },
+    );
 }

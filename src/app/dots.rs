@@ -95,10 +95,7 @@ impl Dots {
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<Dots>();
-    app.add_systems(
-        Update,
-        (ingest, draw).chain().after(SimSystems::Writeback),
-    );
+    app.add_systems(Update, (ingest, draw).chain().after(SimSystems::Writeback));
 }
 
 fn ingest(

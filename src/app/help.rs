@@ -79,7 +79,9 @@ requests waiting there.";
 /// What each load-balancing algorithm does.
 pub fn lb_algorithm(a: LbAlgorithm) -> &'static str {
     match a {
-        LbAlgorithm::RoundRobin => "Round robin: each replica in turn. Fair when all requests cost the same.",
+        LbAlgorithm::RoundRobin => {
+            "Round robin: each replica in turn. Fair when all requests cost the same."
+        }
         LbAlgorithm::WeightedRoundRobin => {
             "Weighted round robin: in turn, but bigger replicas (higher weight) get more."
         }
@@ -111,12 +113,18 @@ pub fn cache_policy(p: CachePolicy) -> &'static str {
 /// What a node kind is, for the inspector's heading.
 pub fn node_kind(kind: &str) -> &'static str {
     match kind {
-        "load_balancer" => "Load balancer: forwards each request at once to one replica of a service.",
+        "load_balancer" => {
+            "Load balancer: forwards each request at once to one replica of a service."
+        }
         "service" => "Service: replicas × workers, each replica with its own waiting line.",
-        "cache" => "Cache: answers reads it holds fast; misses and writes go on to what is behind it.",
+        "cache" => {
+            "Cache: answers reads it holds fast; misses and writes go on to what is behind it."
+        }
         "database" => "Database: a primary takes the writes; read replicas share the reads.",
         "cdn" => "CDN / edge cache: a cache close to the users in front of the origin.",
-        "queue" => "Queue: stores messages and answers the producer at once; consumers work through them later.",
+        "queue" => {
+            "Queue: stores messages and answers the producer at once; consumers work through them later."
+        }
         "rate_limiter" => "Rate limiter: admits requests up to a rate and turns the rest away.",
         _ => "",
     }

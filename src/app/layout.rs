@@ -95,7 +95,11 @@ impl Layout {
     /// otherwise layers from left to right by longest path from a source.
     pub fn new(model: &Model) -> Layout {
         let n = model.nodes.len();
-        let sizes: Vec<Vec2> = model.nodes.iter().map(|nd| node_size(&nd.kind, None)).collect();
+        let sizes: Vec<Vec2> = model
+            .nodes
+            .iter()
+            .map(|nd| node_size(&nd.kind, None))
+            .collect();
         let succ = successors(model);
         // Longest-path layers (the scenario loader rejects cycles; the cap
         // guards anyway).
@@ -234,7 +238,8 @@ impl Layout {
         for p in places {
             let b = self.rect(p);
             // Labels above, metrics below.
-            let b = Rect::from_corners(b.min - Vec2::new(70.0, 56.0), b.max + Vec2::new(70.0, 40.0));
+            let b =
+                Rect::from_corners(b.min - Vec2::new(70.0, 56.0), b.max + Vec2::new(70.0, 40.0));
             r = Some(r.map_or(b, |r| r.union(b)));
         }
         r.unwrap_or(Rect::from_center_half_size(Vec2::ZERO, Vec2::splat(200.0)))
@@ -254,9 +259,7 @@ pub fn node_size(kind: &NodeKind, instances: Option<usize>) -> Vec2 {
         NodeKind::LoadBalancer(_) | NodeKind::RateLimiter(_) => Vec2::new(84.0, 84.0),
         NodeKind::Cache(_) => Vec2::new(108.0, 96.0),
         NodeKind::Queue(_) => Vec2::new(160.0, rows(1)),
-        NodeKind::Service(s) => {
-            Vec2::new(160.0, rows(instances.unwrap_or(s.replicas as usize)))
-        }
+        NodeKind::Service(s) => Vec2::new(160.0, rows(instances.unwrap_or(s.replicas as usize))),
         NodeKind::Database(d) => Vec2::new(
             160.0,
             rows(instances.unwrap_or((d.read_replicas as usize + 1) * d.shards.max(1) as usize)),
@@ -303,7 +306,10 @@ fn edges(model: &Model, layout: &Layout) -> Vec<Edge> {
     }
     for (a, outs) in successors(model).into_iter().enumerate() {
         for (b, kind, label) in outs {
-            if !out.iter().any(|e| e.0 == Place::Node(a) && e.1 == Place::Node(b)) {
+            if !out
+                .iter()
+                .any(|e| e.0 == Place::Node(a) && e.1 == Place::Node(b))
+            {
                 out.push((Place::Node(a), Place::Node(b), kind, label));
             }
         }
@@ -359,8 +365,16 @@ pub fn clip_to_box(center: Vec2, half: Vec2, toward: Vec2) -> Vec2 {
     if d.length_squared() < 1e-6 {
         return center;
     }
-    let tx = if d.x.abs() > 1e-6 { half.x / d.x.abs() } else { f32::INFINITY };
-    let ty = if d.y.abs() > 1e-6 { half.y / d.y.abs() } else { f32::INFINITY };
+    let tx = if d.x.abs() > 1e-6 {
+        half.x / d.x.abs()
+    } else {
+        f32::INFINITY
+    };
+    let ty = if d.y.abs() > 1e-6 {
+        half.y / d.y.abs()
+    } else {
+        f32::INFINITY
+    };
     center + d * tx.min(ty).min(1.0)
 }
 

@@ -68,6 +68,15 @@ fn panels_system(
         .response
         .rect
         .width();
+    let bottom = egui::Panel::bottom("charts")
+        .resizable(false)
+        .exact_size(CHARTS_HEIGHT)
+        .show(&mut root, |ui| {
+            actions.extend(panels::charts(ui, &view, state));
+        })
+        .response
+        .rect
+        .height();
     let right = egui::Panel::right("inspector")
         .resizable(false)
         .exact_size(RIGHT_WIDTH)
@@ -80,15 +89,6 @@ fn panels_system(
         .response
         .rect
         .width();
-    let bottom = egui::Panel::bottom("charts")
-        .resizable(false)
-        .exact_size(CHARTS_HEIGHT)
-        .show(&mut root, |ui| {
-            actions.extend(panels::charts(ui, &view, state));
-        })
-        .response
-        .rect
-        .height();
     // A legend over the top of the world view.
     let legend_pos = egui::pos2(left + 10.0, 8.0);
     egui::Area::new("legend".into())

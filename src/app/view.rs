@@ -204,10 +204,9 @@ impl View {
     /// Recomputes objective pass/fail from the summary and the last window.
     pub fn evaluate_objectives(&mut self) {
         let run = objectives::evaluate(&self.model.objectives, &self.summary);
-        let now = self
-            .history
-            .back()
-            .map(|w| objectives::evaluate(&self.model.objectives, &summary_of_window(&self.summary, w)));
+        let now = self.history.back().map(|w| {
+            objectives::evaluate(&self.model.objectives, &summary_of_window(&self.summary, w))
+        });
         self.objectives = run
             .into_iter()
             .enumerate()
@@ -222,10 +221,13 @@ impl View {
     /// The p99 objective in milliseconds, if the scenario has one: requests
     /// slower than this are drawn as "slow".
     pub fn p99_objective_ms(&self) -> Option<f64> {
-        self.model.objectives.iter().find_map(|o| match (o.metric, o.bound) {
-            (ObjectiveMetric::P99, Bound::Below(s)) => Some(s * 1000.0),
-            _ => None,
-        })
+        self.model
+            .objectives
+            .iter()
+            .find_map(|o| match (o.metric, o.bound) {
+                (ObjectiveMetric::P99, Bound::Below(s)) => Some(s * 1000.0),
+                _ => None,
+            })
     }
 
     /// The last closed window, if any.

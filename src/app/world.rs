@@ -229,7 +229,15 @@ impl Painter {
         self.rect(Vec2::new(max.x - w, min.y), max, z, colour);
     }
     /// A filled regular polygon (`n` sides, first corner at `angle`).
-    pub fn polygon(&mut self, center: Vec2, radius: Vec2, n: u32, angle: f32, z: f32, colour: Color) {
+    pub fn polygon(
+        &mut self,
+        center: Vec2,
+        radius: Vec2,
+        n: u32,
+        angle: f32,
+        z: f32,
+        colour: Color,
+    ) {
         let c = LinearRgba::from(colour).to_f32_array();
         let mid = self.vertex(center, z, c);
         let first = self.positions.len() as u32;
@@ -251,11 +259,7 @@ impl Painter {
 
 /// Busy share per instance, smoothed over about half a wall second so the
 /// colours do not flicker.
-fn smooth_busy(
-    bridge: Res<SimBridge>,
-    mut world: ResMut<WorldLayout>,
-    time: Res<Time<Real>>,
-) {
+fn smooth_busy(bridge: Res<SimBridge>, mut world: ResMut<WorldLayout>, time: Res<Time<Real>>) {
     let snap = bridge.sim.snapshot();
     let a = 1.0 - (-time.delta_secs() / 0.4).exp();
     let world = &mut *world;
@@ -272,9 +276,8 @@ fn smooth_busy(
             };
             v[k] += (u - v[k]) * a;
         }
-        instances.push(
-            (!n.replicas.is_empty()).then(|| n.replicas.iter().filter(|r| r.active).count()),
-        );
+        instances
+            .push((!n.replicas.is_empty()).then(|| n.replicas.iter().filter(|r| r.active).count()));
     }
     world.layout.resize(bridge.sim.model(), &instances);
 }
@@ -307,8 +310,22 @@ fn draw_shapes(
         }
         p.polygon(c, Vec2::splat(SOURCE_RADIUS), 40, 0.0, 0.1, SOURCE);
         // A little "users" glyph: head and shoulders.
-        p.polygon(c + Vec2::new(0.0, 8.0), Vec2::splat(8.0), 20, 0.0, 0.2, BACKGROUND);
-        p.polygon(c + Vec2::new(0.0, -14.0), Vec2::new(16.0, 10.0), 24, 0.0, 0.2, BACKGROUND);
+        p.polygon(
+            c + Vec2::new(0.0, 8.0),
+            Vec2::splat(8.0),
+            20,
+            0.0,
+            0.2,
+            BACKGROUND,
+        );
+        p.polygon(
+            c + Vec2::new(0.0, -14.0),
+            Vec2::new(16.0, 10.0),
+            24,
+            0.0,
+            0.2,
+            BACKGROUND,
+        );
     }
     for (i, node) in model.nodes.iter().enumerate() {
         let r = l.rect(Place::Node(i));
@@ -330,7 +347,12 @@ fn draw_shapes(
                     p.polygon(c, h + 5.0, 8, a, 0.0, SELECTED);
                 }
                 p.polygon(c, h, 8, a, 0.1, LIMITER);
-                p.rect(c - Vec2::new(22.0, 4.0), c + Vec2::new(22.0, 4.0), 0.2, BACKGROUND);
+                p.rect(
+                    c - Vec2::new(22.0, 4.0),
+                    c + Vec2::new(22.0, 4.0),
+                    0.2,
+                    BACKGROUND,
+                );
             }
             NodeKind::Cache(_) => {
                 let h = r.half_size();
@@ -348,7 +370,12 @@ fn draw_shapes(
                 };
                 let bmin = c + Vec2::new(-32.0, -8.0);
                 p.rect(bmin, bmin + Vec2::new(64.0, 14.0), 0.2, ROW_BG);
-                p.rect(bmin, bmin + Vec2::new(64.0 * fill, 14.0), 0.3, Color::srgb(0.55, 0.85, 0.9));
+                p.rect(
+                    bmin,
+                    bmin + Vec2::new(64.0 * fill, 14.0),
+                    0.3,
+                    Color::srgb(0.55, 0.85, 0.9),
+                );
             }
             NodeKind::Service(_) | NodeKind::Database(_) | NodeKind::Queue(_) => {
                 let is_db = matches!(node.kind, NodeKind::Database(_));
@@ -361,7 +388,17 @@ fn draw_shapes(
                     p.rect(r.min - 5.0, r.max + 5.0, 0.0, SELECTED);
                 }
                 p.rect(r.min, r.max, 0.1, PANEL);
-                p.frame(r.min, r.max, 3.0, 0.2, if peak > 0.85 { utilisation_colour(peak) } else { OUTLINE });
+                p.frame(
+                    r.min,
+                    r.max,
+                    3.0,
+                    0.2,
+                    if peak > 0.85 {
+                        utilisation_colour(peak)
+                    } else {
+                        OUTLINE
+                    },
+                );
                 let active: Vec<usize> = (0..inst.len()).filter(|&k| inst[k].active).collect();
                 let drawn = active.len().min(MAX_DRAWN_INSTANCES);
                 for (row, &k) in active.iter().take(drawn).enumerate() {
@@ -371,19 +408,39 @@ fn draw_shapes(
                     let u = busy.and_then(|b| b.get(k)).copied().unwrap_or(0.0);
                     let bmin = Vec2::new(x0, top - ROW_H);
                     let (down, warming) = (inst[k].down, inst[k].warming);
-                    p.rect(bmin, Vec2::new(x0 + BUSY_W, top), 0.2, if down { DOWN } else { ROW_BG });
+                    p.rect(
+                        bmin,
+                        Vec2::new(x0 + BUSY_W, top),
+                        0.2,
+                        if down { DOWN } else { ROW_BG },
+                    );
                     if warming {
                         // Cold start: hatched, not serving yet.
                         for s in 0..6 {
                             let x = x0 + s as f32 * BUSY_W / 6.0;
-                            p.rect(Vec2::new(x, top - ROW_H), Vec2::new(x + 6.0, top), 0.3, OUTLINE);
+                            p.rect(
+                                Vec2::new(x, top - ROW_H),
+                                Vec2::new(x + 6.0, top),
+                                0.3,
+                                OUTLINE,
+                            );
                         }
                     } else if !down {
-                        p.rect(bmin, Vec2::new(x0 + BUSY_W * u.clamp(0.0, 1.0), top), 0.3, utilisation_colour(u));
+                        p.rect(
+                            bmin,
+                            Vec2::new(x0 + BUSY_W * u.clamp(0.0, 1.0), top),
+                            0.3,
+                            utilisation_colour(u),
+                        );
                     }
                     if is_db && k == 0 {
                         // The primary takes the writes: a darker notch marks it.
-                        p.rect(Vec2::new(x0 - 6.0, top - ROW_H), Vec2::new(x0 - 2.0, top), 0.3, LABEL);
+                        p.rect(
+                            Vec2::new(x0 - 6.0, top - ROW_H),
+                            Vec2::new(x0 - 2.0, top),
+                            0.3,
+                            LABEL,
+                        );
                     }
                     // Waiting line: share of capacity (unbounded: of 1000).
                     let q = inst[k].queued as f32;
@@ -396,10 +453,20 @@ fn draw_shapes(
                     .map_or(1000.0, |c| c.max(1) as f32);
                     let fill = (q / cap).clamp(0.0, 1.0);
                     let qx = x0 + BUSY_W + 6.0;
-                    p.rect(Vec2::new(qx, top - ROW_H), Vec2::new(qx + QUEUE_W, top), 0.2, ROW_BG);
+                    p.rect(
+                        Vec2::new(qx, top - ROW_H),
+                        Vec2::new(qx + QUEUE_W, top),
+                        0.2,
+                        ROW_BG,
+                    );
                     if q > 0.0 {
                         let h = (ROW_H * fill).max(3.0);
-                        p.rect(Vec2::new(qx, top - ROW_H), Vec2::new(qx + QUEUE_W, top - ROW_H + h), 0.3, QUEUE);
+                        p.rect(
+                            Vec2::new(qx, top - ROW_H),
+                            Vec2::new(qx + QUEUE_W, top - ROW_H + h),
+                            0.3,
+                            QUEUE,
+                        );
                     }
                 }
             }
@@ -410,8 +477,18 @@ fn draw_shapes(
         if view.node_failing(i).is_some() {
             let at = Vec2::new(r.max.x, r.max.y);
             p.polygon(at, Vec2::splat(13.0), 24, 0.0, 0.6, BADGE);
-            p.rect(at + Vec2::new(-2.0, -2.0), at + Vec2::new(2.0, 8.0), 0.7, LABEL);
-            p.rect(at + Vec2::new(-2.0, -7.0), at + Vec2::new(2.0, -4.0), 0.7, LABEL);
+            p.rect(
+                at + Vec2::new(-2.0, -2.0),
+                at + Vec2::new(2.0, 8.0),
+                0.7,
+                LABEL,
+            );
+            p.rect(
+                at + Vec2::new(-2.0, -7.0),
+                at + Vec2::new(2.0, -4.0),
+                0.7,
+                LABEL,
+            );
         }
     }
     if let Some(mut mesh) = meshes.get_mut(&*handle) {
@@ -447,8 +524,14 @@ fn update_labels(
     world: Res<WorldLayout>,
     view: Option<Res<View>>,
     mut titles: Query<(&PlaceTitle, &mut Transform), Without<PlaceMetrics>>,
-    mut metrics: Query<(&PlaceMetrics, &mut Text2d, &mut TextColor, &mut Transform), Without<PlaceTitle>>,
-    mut edge_labels: Query<(&EdgeLabel, &mut Transform), (Without<PlaceTitle>, Without<PlaceMetrics>)>,
+    mut metrics: Query<
+        (&PlaceMetrics, &mut Text2d, &mut TextColor, &mut Transform),
+        Without<PlaceTitle>,
+    >,
+    mut edge_labels: Query<
+        (&EdgeLabel, &mut Transform),
+        (Without<PlaceTitle>, Without<PlaceMetrics>),
+    >,
     time: Res<Time<Real>>,
     mut since: Local<f32>,
 ) {
@@ -468,7 +551,9 @@ fn update_labels(
     }
     let model = bridge.sim.model();
     let win = view.last_window();
-    let secs = win.map_or(1.0, |w| w.end.saturating_sub(w.start).as_secs_f64().max(1e-9));
+    let secs = win.map_or(1.0, |w| {
+        w.end.saturating_sub(w.start).as_secs_f64().max(1e-9)
+    });
     for (PlaceMetrics(p), mut text, mut colour, mut t) in &mut metrics {
         let r = l.rect(*p);
         t.translation = Vec3::new(r.center().x, r.min.y - 6.0, 3.0);
@@ -497,7 +582,8 @@ fn update_labels(
                         }
                     }
                     NodeKind::Service(_) | NodeKind::Database(_) => {
-                        let reps = snap.map_or(0, |s| s.replicas.iter().filter(|r| r.active).count());
+                        let reps =
+                            snap.map_or(0, |s| s.replicas.iter().filter(|r| r.active).count());
                         let is_db = matches!(model.nodes[i].kind, NodeKind::Database(_));
                         parts.push(if is_db {
                             format!("primary + {}", reps.saturating_sub(1))
@@ -516,8 +602,7 @@ fn update_labels(
                 if let Some(p99) = nw.and_then(|n| n.sojourn.p99_ms) {
                     parts.push(format!("p99 {}", format_ms(p99)));
                 }
-                let mut line = parts
-                    .join("\n");
+                let mut line = parts.join("\n");
                 if snap.is_some_and(|s| s.down) {
                     line = format!("DOWN  |  {line}");
                 } else if snap.is_some_and(|s| s.slow > 1.0) {

@@ -198,10 +198,7 @@ pub(crate) fn parse_vary(text: &str) -> Result<Vary, String> {
     }
     // Common scale: the most decimals and the finest unit given.
     let decimals = all.iter().map(|q| q.decimals).max().unwrap_or(0);
-    let finest = all
-        .iter()
-        .filter_map(|q| q.unit)
-        .min_by_key(|&(_, ns)| ns);
+    let finest = all.iter().filter_map(|q| q.unit).min_by_key(|&(_, ns)| ns);
     let scaled = |q: &Quantity<'_>| -> Option<i128> {
         let by_unit = match (q.unit, finest) {
             (Some((_, ns)), Some((_, f))) => i128::from(ns / f),
@@ -246,9 +243,9 @@ pub(crate) fn parse_vary(text: &str) -> Result<Vary, String> {
 /// Student t quantile 0.975 for `df` degrees of freedom.
 pub(crate) fn t975(df: usize) -> f64 {
     const TABLE: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-        2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
     ];
     match df {
         0 => f64::NAN,
@@ -268,7 +265,12 @@ pub(crate) fn t975(df: usize) -> f64 {
 /// Mean and 95 % half-width (Student t) of the values present; the
 /// half-width needs two or more.
 pub(crate) fn mean_ci(xs: &[Option<f64>]) -> (Option<f64>, Option<f64>) {
-    let v: Vec<f64> = xs.iter().flatten().copied().filter(|x| x.is_finite()).collect();
+    let v: Vec<f64> = xs
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|x| x.is_finite())
+        .collect();
     if v.is_empty() {
         return (None, None);
     }
@@ -391,7 +393,13 @@ fn pm(x: (Option<f64>, Option<f64>), digits: usize) -> String {
 
 /// The terminal table: one line per point.
 fn table(vary: &Vary, rows: &[Vec<RunFigures>]) -> String {
-    let width = vary.values.iter().map(String::len).max().unwrap_or(0).max(5);
+    let width = vary
+        .values
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0)
+        .max(5);
     let mut out = format!(
         "{:<width$}  {:>22}  {:>20}  {:>20}  {:>18}\n",
         "value", "throughput (req/s)", "p99 (ms)", "error rate", "utilisation"

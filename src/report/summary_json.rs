@@ -49,6 +49,7 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
         m.insert("mean_wait_ms".into(), num(n.mean_wait_ms));
         m.insert("mean_sojourn_ms".into(), num(n.sojourn.mean_ms));
         m.insert("p50_sojourn_ms".into(), num(n.sojourn.p50_ms));
+        m.insert("p95_sojourn_ms".into(), num(n.sojourn.p95_ms));
         m.insert("p99_sojourn_ms".into(), num(n.sojourn.p99_ms));
         if n.kind == "cache" {
             m.insert("hit_ratio".into(), num(n.hit_ratio));
@@ -98,6 +99,7 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
         "scenario_file": info.scenario_file,
         "seed": info.seed,
         "duration_s": info.duration.as_secs_f64(),
+        "simulated_s": s.now.as_secs_f64(),
         "warmup_s": s.warmup.as_secs_f64(),
         "measured_s": s.measured.as_secs_f64(),
         "arrived": c.arrived,

@@ -143,6 +143,8 @@ pub(crate) struct NodeStats {
     pub station_areas_at_reset: Vec<Areas>,
     pub areas_at_window: Areas,
     pub present_area_at_window: u128,
+    /// `present_area` at the start of the measured period.
+    pub present_area_at_reset: u128,
 }
 
 impl NodeStats {
@@ -168,11 +170,10 @@ impl NodeStats {
         self.sojourn.reset();
         self.wait_sum_ns = 0;
         self.waits = 0;
-        self.present_area = 0;
+        self.present_area_at_reset = self.present_area;
         self.stay_sum_ns = 0;
         self.departures = 0;
         self.areas_at_reset = areas;
-        self.present_area_at_window = 0;
     }
 }
 
@@ -294,7 +295,7 @@ pub struct NodeWindow {
     pub sojourn: LatencyStats,
     pub hit_ratio: Option<f64>,
     pub workers: Option<u32>,
-    /// Replicas running (serving, starting or draining).
+    /// Replicas billed: serving or starting (not draining, not crashed).
     pub replicas: Option<u32>,
     /// Queues: messages stored or in processing at the window's end.
     pub backlog: Option<u64>,

@@ -170,7 +170,8 @@ impl Station {
         self.active && !self.down && !self.warming
     }
 
-    /// Counts toward cost: running (even if starting or draining work).
+    /// Counts toward cost: serving or starting (a replica being drained or
+    /// a crashed one is not billed).
     pub fn billable(&self) -> bool {
         (self.active || self.warming) && !self.down
     }

@@ -83,7 +83,11 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
             let r = ui.available_rect_before_wrap();
             let x = r.min.x + k as f32 * (w + ui.spacing().item_spacing.x);
             let rect = egui::Rect::from_min_size(egui::pos2(x, r.min.y), egui::vec2(w, h + 20.0));
-            ui.new_child(egui::UiBuilder::new().max_rect(rect).layout(egui::Layout::top_down(egui::Align::Min)))
+            ui.new_child(
+                egui::UiBuilder::new()
+                    .max_rect(rect)
+                    .layout(egui::Layout::top_down(egui::Align::Min)),
+            )
         })
         .collect();
     {
@@ -116,8 +120,15 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
                 ("p99", |w| w.latency.p99_ms, SLOW),
             ];
             for (name, f, c) in series {
-                let pts: PlotPoints = wins.iter().filter_map(|w| f(w).map(|v| [x(w), v])).collect();
-                p.line(Line::new(name, pts).color(c).width(if name == "p99" { 2.0 } else { 1.5 }));
+                let pts: PlotPoints = wins
+                    .iter()
+                    .filter_map(|w| f(w).map(|v| [x(w), v]))
+                    .collect();
+                p.line(
+                    Line::new(name, pts)
+                        .color(c)
+                        .width(if name == "p99" { 2.0 } else { 1.5 }),
+                );
             }
             if let Some(obj) = view.p99_objective_ms() {
                 p.hline(
@@ -133,47 +144,58 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
         cols[2]
             .label(RichText::new("Errors and cache hits (%)").small())
             .on_hover_text(format!("{}\n{}", help::ERROR_RATE, help::HIT_RATIO));
-        plot("chart-errors").include_y(100.0).show(&mut cols[2], |p| {
-            let errs: PlotPoints = wins
-                .iter()
-                .map(|w| {
-                    let c = w.counts;
-                    let fin = (c.completed + c.failed()) as f64;
-                    [x(w), if fin > 0.0 { 100.0 * c.failed() as f64 / fin } else { 0.0 }]
-                })
-                .collect();
-            p.line(Line::new("error rate", errs).color(FAIL).width(2.0));
-            for (i, n) in view.model.nodes.iter().enumerate() {
-                if n.kind.name() != "cache" {
-                    continue;
-                }
-                let pts: PlotPoints = wins
+        plot("chart-errors")
+            .include_y(100.0)
+            .show(&mut cols[2], |p| {
+                let errs: PlotPoints = wins
                     .iter()
-                    .filter_map(|w| w.nodes.get(i)?.hit_ratio.map(|h| [x(w), h * 100.0]))
+                    .map(|w| {
+                        let c = w.counts;
+                        let fin = (c.completed + c.failed()) as f64;
+                        [
+                            x(w),
+                            if fin > 0.0 {
+                                100.0 * c.failed() as f64 / fin
+                            } else {
+                                0.0
+                            },
+                        ]
+                    })
                     .collect();
-                p.line(Line::new(format!("{} hits", n.id), pts).color(BLUE));
-            }
-            draw_marks(p);
-        });
+                p.line(Line::new("error rate", errs).color(FAIL).width(2.0));
+                for (i, n) in view.model.nodes.iter().enumerate() {
+                    if n.kind.name() != "cache" {
+                        continue;
+                    }
+                    let pts: PlotPoints = wins
+                        .iter()
+                        .filter_map(|w| w.nodes.get(i)?.hit_ratio.map(|h| [x(w), h * 100.0]))
+                        .collect();
+                    p.line(Line::new(format!("{} hits", n.id), pts).color(BLUE));
+                }
+                draw_marks(p);
+            });
         // Utilisation.
         cols[3]
             .label(RichText::new("Utilisation (%)").small())
             .on_hover_text(help::UTILISATION);
-        plot("chart-utilisation").include_y(100.0).show(&mut cols[3], |p| {
-            let mut k = 0;
-            for (i, n) in view.model.nodes.iter().enumerate() {
-                if !matches!(n.kind.name(), "service" | "database") {
-                    continue;
+        plot("chart-utilisation")
+            .include_y(100.0)
+            .show(&mut cols[3], |p| {
+                let mut k = 0;
+                for (i, n) in view.model.nodes.iter().enumerate() {
+                    if !matches!(n.kind.name(), "service" | "database") {
+                        continue;
+                    }
+                    let pts: PlotPoints = wins
+                        .iter()
+                        .filter_map(|w| w.nodes.get(i)?.utilisation.map(|u| [x(w), u * 100.0]))
+                        .collect();
+                    p.line(Line::new(n.id.clone(), pts).color(PALETTE[k % PALETTE.len()]));
+                    k += 1;
                 }
-                let pts: PlotPoints = wins
-                    .iter()
-                    .filter_map(|w| w.nodes.get(i)?.utilisation.map(|u| [x(w), u * 100.0]))
-                    .collect();
-                p.line(Line::new(n.id.clone(), pts).color(PALETTE[k % PALETTE.len()]));
-                k += 1;
-            }
-            draw_marks(p);
-        });
+                draw_marks(p);
+            });
     }
     ui.allocate_space(egui::vec2(ui.available_width(), h + 20.0));
     Vec::new()

@@ -16,7 +16,10 @@ pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
         let (text, colour) = if c.paused {
             ("paused".to_string(), MUTED)
         } else if c.behind {
-            (format!("cannot keep up: {}", speed_text(c.speed_actual)), FAIL)
+            (
+                format!("cannot keep up: {}", speed_text(c.speed_actual)),
+                FAIL,
+            )
         } else {
             ("running".to_string(), OK)
         };
@@ -51,7 +54,11 @@ pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
         if ui.button("Restart").on_hover_text(help::RESTART).clicked() {
             out.push(UiAction::Restart);
         }
-        if ui.button("Reload file").on_hover_text(help::RELOAD).clicked() {
+        if ui
+            .button("Reload file")
+            .on_hover_text(help::RELOAD)
+            .clicked()
+        {
             out.push(UiAction::Reload);
         }
     });
@@ -137,10 +144,14 @@ pub fn shortcuts(ctx: &egui::Context, view: &View) -> Vec<UiAction> {
             out.push(UiAction::SetPaused(!view.clock.paused));
         }
         if i.key_pressed(egui::Key::Plus) || i.key_pressed(egui::Key::Equals) {
-            out.push(UiAction::SetSpeed((view.clock.speed_target * 2.0).min(MAX_SPEED)));
+            out.push(UiAction::SetSpeed(
+                (view.clock.speed_target * 2.0).min(MAX_SPEED),
+            ));
         }
         if i.key_pressed(egui::Key::Minus) {
-            out.push(UiAction::SetSpeed((view.clock.speed_target / 2.0).max(MIN_SPEED)));
+            out.push(UiAction::SetSpeed(
+                (view.clock.speed_target / 2.0).max(MIN_SPEED),
+            ));
         }
         if i.key_pressed(egui::Key::R) {
             out.push(UiAction::Restart);

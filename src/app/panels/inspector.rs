@@ -45,10 +45,18 @@ fn picker(ui: &mut egui::Ui, view: &View, state: &mut UiState, out: &mut Vec<UiA
         .selected_text(name(sel))
         .show_ui(ui, |ui| {
             for w in 0..view.model.workloads.len() {
-                ui.selectable_value(&mut sel, Some(Selected::Workload(w)), name(Some(Selected::Workload(w))));
+                ui.selectable_value(
+                    &mut sel,
+                    Some(Selected::Workload(w)),
+                    name(Some(Selected::Workload(w))),
+                );
             }
             for i in 0..view.model.nodes.len() {
-                ui.selectable_value(&mut sel, Some(Selected::Node(i)), name(Some(Selected::Node(i))));
+                ui.selectable_value(
+                    &mut sel,
+                    Some(Selected::Node(i)),
+                    name(Some(Selected::Node(i))),
+                );
             }
         });
     if sel != state.selected {
@@ -60,7 +68,11 @@ fn picker(ui: &mut egui::Ui, view: &View, state: &mut UiState, out: &mut Vec<UiA
 fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
     let n = &view.model.nodes[i];
     let kind = n.kind.name();
-    ui.label(RichText::new(format!("{} · {}", n.id, kind.replace('_', " "))).strong().size(16.0));
+    ui.label(
+        RichText::new(format!("{} · {}", n.id, kind.replace('_', " ")))
+            .strong()
+            .size(16.0),
+    );
     ui.label(RichText::new(help::node_kind(kind)).color(MUTED).small());
     section(ui, "Tune (applied live)");
     let apply = |out: &mut Vec<UiAction>, cmd: Command, label: String| {
@@ -74,9 +86,25 @@ fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
                 .on_hover_text(help::REPLICAS)
                 .changed()
             {
-                apply(out, Command::SetReplicas { node: i, replicas: r }, format!("{} ×{r}", n.id));
+                apply(
+                    out,
+                    Command::SetReplicas {
+                        node: i,
+                        replicas: r,
+                    },
+                    format!("{} ×{r}", n.id),
+                );
             }
-            workers_queue_time(ui, &n.id, i, s.workers, s.queue, &s.service_time, s.timeout, out);
+            workers_queue_time(
+                ui,
+                &n.id,
+                i,
+                s.workers,
+                s.queue,
+                &s.service_time,
+                s.timeout,
+                out,
+            );
         }
         NodeKind::Database(d) => {
             let mut r = d.read_replicas;
@@ -87,11 +115,23 @@ fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
             {
                 apply(
                     out,
-                    Command::SetReadReplicas { node: i, replicas: r },
+                    Command::SetReadReplicas {
+                        node: i,
+                        replicas: r,
+                    },
                     format!("{} +{r} replicas", n.id),
                 );
             }
-            workers_queue_time(ui, &n.id, i, d.workers, d.queue, &d.service_time, d.timeout, out);
+            workers_queue_time(
+                ui,
+                &n.id,
+                i,
+                d.workers,
+                d.queue,
+                &d.service_time,
+                d.timeout,
+                out,
+            );
         }
         NodeKind::LoadBalancer(lb) => {
             let mut a = lb.algorithm;
@@ -104,9 +144,20 @@ fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
                     }
                 })
                 .response
-                .on_hover_text(format!("{}\n{}", help::LB_ALGORITHM, help::lb_algorithm(lb.algorithm)));
+                .on_hover_text(format!(
+                    "{}\n{}",
+                    help::LB_ALGORITHM,
+                    help::lb_algorithm(lb.algorithm)
+                ));
             if a != lb.algorithm {
-                apply(out, Command::SetLbAlgorithm { node: i, algorithm: a }, format!("{}: {}", n.id, a.name()));
+                apply(
+                    out,
+                    Command::SetLbAlgorithm {
+                        node: i,
+                        algorithm: a,
+                    },
+                    format!("{}: {}", n.id, a.name()),
+                );
             }
         }
         NodeKind::Cache(c) => {
@@ -120,7 +171,14 @@ fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
                 .on_hover_text(help::CACHE_CAPACITY)
                 .changed()
             {
-                apply(out, Command::SetCacheCapacity { node: i, capacity: cap }, format!("{} {cap} keys", n.id));
+                apply(
+                    out,
+                    Command::SetCacheCapacity {
+                        node: i,
+                        capacity: cap,
+                    },
+                    format!("{} {cap} keys", n.id),
+                );
             }
             let mut p = c.policy;
             egui::ComboBox::from_label("Eviction policy")
@@ -134,17 +192,44 @@ fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
                 .response
                 .on_hover_text(help::CACHE_POLICY);
             if p != c.policy {
-                apply(out, Command::SetCachePolicy { node: i, policy: p }, format!("{}: {}", n.id, p.name()));
+                apply(
+                    out,
+                    Command::SetCachePolicy { node: i, policy: p },
+                    format!("{}: {}", n.id, p.name()),
+                );
             }
-            if let Some(ttl) = optional_duration(ui, "TTL", c.ttl, 0.1, 3600.0, "s", help::CACHE_TTL) {
-                apply(out, Command::SetCacheTtl { node: i, ttl }, format!("{} ttl", n.id));
+            if let Some(ttl) =
+                optional_duration(ui, "TTL", c.ttl, 0.1, 3600.0, "s", help::CACHE_TTL)
+            {
+                apply(
+                    out,
+                    Command::SetCacheTtl { node: i, ttl },
+                    format!("{} ttl", n.id),
+                );
             }
-            if ui.button("Flush cache").on_hover_text(help::FLUSH).clicked() {
-                apply(out, Command::FlushCache { node: i }, format!("{} flushed", n.id));
+            if ui
+                .button("Flush cache")
+                .on_hover_text(help::FLUSH)
+                .clicked()
+            {
+                apply(
+                    out,
+                    Command::FlushCache { node: i },
+                    format!("{} flushed", n.id),
+                );
             }
         }
         NodeKind::Queue(q) => {
-            workers_queue_time(ui, &n.id, i, q.consumers, q.capacity, &q.service_time, None, out);
+            workers_queue_time(
+                ui,
+                &n.id,
+                i,
+                q.consumers,
+                q.capacity,
+                &q.service_time,
+                None,
+                out,
+            );
         }
         NodeKind::RateLimiter(_) => {
             ui.label(RichText::new("No live settings yet: edit the scenario file.").color(MUTED));
@@ -167,12 +252,19 @@ fn workers_queue_time(
 ) {
     let mut w = workers;
     if ui
-        .add(egui::Slider::new(&mut w, 1..=256).logarithmic(true).text("Workers"))
+        .add(
+            egui::Slider::new(&mut w, 1..=256)
+                .logarithmic(true)
+                .text("Workers"),
+        )
         .on_hover_text(help::WORKERS)
         .changed()
     {
         out.push(UiAction::Apply(
-            Command::SetWorkers { node: i, workers: w },
+            Command::SetWorkers {
+                node: i,
+                workers: w,
+            },
             format!("{id} {w} workers"),
         ));
     }
@@ -182,15 +274,22 @@ fn workers_queue_time(
         let a = ui
             .add_enabled(
                 !unbounded,
-                egui::Slider::new(&mut q, 0..=10_000).logarithmic(true).text("Queue capacity"),
+                egui::Slider::new(&mut q, 0..=10_000)
+                    .logarithmic(true)
+                    .text("Queue capacity"),
             )
             .on_hover_text(help::QUEUE);
-        let b = ui.checkbox(&mut unbounded, "no limit").on_hover_text(help::QUEUE);
+        let b = ui
+            .checkbox(&mut unbounded, "no limit")
+            .on_hover_text(help::QUEUE);
         if a.changed() || b.changed() {
             let capacity = (!unbounded).then_some(q);
             out.push(UiAction::Apply(
                 Command::SetQueueCapacity { node: i, capacity },
-                format!("{id} queue {}", capacity.map_or("∞".into(), |c| c.to_string())),
+                format!(
+                    "{id} queue {}",
+                    capacity.map_or("∞".into(), |c| c.to_string())
+                ),
             ));
         }
     });
@@ -217,7 +316,10 @@ fn workers_queue_time(
     }
     if let Some(t) = optional_duration(ui, "Timeout", timeout, 0.001, 60.0, "s", help::TIMEOUT) {
         out.push(UiAction::Apply(
-            Command::SetTimeout { node: i, timeout: t },
+            Command::SetTimeout {
+                node: i,
+                timeout: t,
+            },
             format!("{id} timeout"),
         ));
     }
@@ -248,7 +350,10 @@ fn optional_duration(
             )
             .on_hover_text(hover)
             .changed();
-        changed |= ui.checkbox(&mut none, "none").on_hover_text(hover).changed();
+        changed |= ui
+            .checkbox(&mut none, "none")
+            .on_hover_text(hover)
+            .changed();
     });
     changed.then(|| (!none).then(|| SimTime::from_secs_f64(secs)))
 }
@@ -256,7 +361,11 @@ fn optional_duration(
 /// The same shape of distribution with a new mean (seconds).
 pub fn scale_mean(d: &Dist, mean: f64) -> Dist {
     let old = d.mean();
-    let k = if old > 0.0 && old.is_finite() { mean / old } else { 1.0 };
+    let k = if old > 0.0 && old.is_finite() {
+        mean / old
+    } else {
+        1.0
+    };
     match *d {
         Dist::Constant { .. } => Dist::Constant { value: mean },
         Dist::Exponential { .. } => Dist::Exponential { mean },
@@ -289,17 +398,19 @@ fn faults(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
                 .clicked()
             {
                 out.push(UiAction::Apply(
-                    Command::Recover { node: i, replica: None },
+                    Command::Recover {
+                        node: i,
+                        replica: None,
+                    },
                     format!("{id} recovered"),
                 ));
             }
-        } else if ui
-            .button("Crash")
-            .on_hover_text(help::CRASH)
-            .clicked()
-        {
+        } else if ui.button("Crash").on_hover_text(help::CRASH).clicked() {
             out.push(UiAction::Apply(
-                Command::Crash { node: i, replica: None },
+                Command::Crash {
+                    node: i,
+                    replica: None,
+                },
                 format!("{id} crashed"),
             ));
         }
@@ -316,7 +427,10 @@ fn faults(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
         .changed()
     {
         out.push(UiAction::Apply(
-            Command::SlowDown { node: i, factor: slow },
+            Command::SlowDown {
+                node: i,
+                factor: slow,
+            },
             format!("{id} slowed ×{slow:.1}"),
         ));
     }
@@ -327,12 +441,19 @@ fn node_metrics(ui: &mut egui::Ui, view: &View, i: usize) {
     let snap = view.snapshot.nodes.get(i);
     let win = view.last_window();
     let nw = win.and_then(|w| w.nodes.get(i));
-    let secs = win.map_or(1.0, |w| w.end.saturating_sub(w.start).as_secs_f64().max(1e-9));
+    let secs = win.map_or(1.0, |w| {
+        w.end.saturating_sub(w.start).as_secs_f64().max(1e-9)
+    });
     if let Some(s) = snap {
         if !s.replicas.is_empty() {
             let active = s.replicas.iter().filter(|r| r.active).count();
             let busy: u32 = s.replicas.iter().map(|r| r.busy).sum();
-            let workers: u32 = s.replicas.iter().filter(|r| r.active).map(|r| r.workers).sum();
+            let workers: u32 = s
+                .replicas
+                .iter()
+                .filter(|r| r.active)
+                .map(|r| r.workers)
+                .sum();
             let queued: u32 = s.replicas.iter().map(|r| r.queued).sum();
             metric_row(
                 ui,
@@ -348,10 +469,20 @@ fn node_metrics(ui: &mut egui::Ui, view: &View, i: usize) {
     }
     if let Some(w) = nw {
         if let Some(u) = w.utilisation {
-            metric_row(ui, "Utilisation", format!("{:.0}%", u * 100.0), help::UTILISATION);
+            metric_row(
+                ui,
+                "Utilisation",
+                format!("{:.0}%", u * 100.0),
+                help::UTILISATION,
+            );
         }
         if let Some(h) = w.hit_ratio {
-            metric_row(ui, "Hit ratio", format!("{:.1}%", h * 100.0), help::HIT_RATIO);
+            metric_row(
+                ui,
+                "Hit ratio",
+                format!("{:.1}%", h * 100.0),
+                help::HIT_RATIO,
+            );
         }
         metric_row(
             ui,
@@ -381,17 +512,28 @@ fn node_metrics(ui: &mut egui::Ui, view: &View, i: usize) {
         );
     }
     if let Some(ns) = view.summary.nodes.get(i) {
-        metric_row(ui, "Cost", format!("${:.2}/h", ns.cost_per_hour), help::COST);
+        metric_row(
+            ui,
+            "Cost",
+            format!("${:.2}/h", ns.cost_per_hour),
+            help::COST,
+        );
     }
 }
 
 fn workload(ui: &mut egui::Ui, view: &View, w: usize, out: &mut Vec<UiAction>) {
     let wl = &view.model.workloads[w];
-    ui.label(RichText::new(format!("{} · traffic source", wl.name)).strong().size(16.0));
+    ui.label(
+        RichText::new(format!("{} · traffic source", wl.name))
+            .strong()
+            .size(16.0),
+    );
     section(ui, "Tune (applied live)");
     match wl.arrival {
         Arrival::Closed { users, .. } => {
-            ui.label(format!("Closed loop: {users} users, each waits for its answer."));
+            ui.label(format!(
+                "Closed loop: {users} users, each waits for its answer."
+            ));
         }
         _ => {
             let mut rate = view.offered.get(w).copied().unwrap_or(0.0);
@@ -430,8 +572,18 @@ fn workload(ui: &mut egui::Ui, view: &View, w: usize, out: &mut Vec<UiAction>) {
     section(ui, "Now (last simulated second)");
     if let Some(win) = view.last_window() {
         let secs = win.end.saturating_sub(win.start).as_secs_f64().max(1e-9);
-        metric_row(ui, "Sent", format!("{:.0}/s", win.counts.arrived as f64 / secs), help::WORKLOAD_RATE);
-        metric_row(ui, "Answered", format!("{:.0}/s", win.throughput_rps), help::THROUGHPUT);
+        metric_row(
+            ui,
+            "Sent",
+            format!("{:.0}/s", win.counts.arrived as f64 / secs),
+            help::WORKLOAD_RATE,
+        );
+        metric_row(
+            ui,
+            "Answered",
+            format!("{:.0}/s", win.throughput_rps),
+            help::THROUGHPUT,
+        );
         metric_row(
             ui,
             "Failed",

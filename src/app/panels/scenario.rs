@@ -28,7 +28,14 @@ pub fn scenario(ui: &mut egui::Ui, view: &View, _state: &mut UiState) -> Vec<UiA
     ui.label(RichText::new(&view.model.name).strong().size(17.0));
     if !view.model.story.is_empty() {
         // The file's line breaks are for the file; let the panel wrap.
-        let story = view.model.story.trim().split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join("\n\n");
+        let story = view
+            .model
+            .story
+            .trim()
+            .split("\n\n")
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n\n");
         ui.label(RichText::new(story).color(MUTED));
     }
     out.extend(objectives(ui, view));
@@ -43,7 +50,11 @@ pub fn objectives(ui: &mut egui::Ui, view: &View) -> Vec<UiAction> {
     }
     section(ui, "Objectives").on_hover_text(help::OBJECTIVES);
     for o in &view.objectives {
-        let shown = o.now.as_ref().filter(|r| r.value.is_some()).unwrap_or(&o.run);
+        let shown = o
+            .now
+            .as_ref()
+            .filter(|r| r.value.is_some())
+            .unwrap_or(&o.run);
         let (mark, colour) = match o.passing() {
             Some(true) => ("✔", OK),
             Some(false) => ("✖", FAIL),
@@ -71,5 +82,6 @@ pub fn objectives(ui: &mut egui::Ui, view: &View) -> Vec<UiAction> {
 
 fn short(p: &std::path::Path) -> String {
     let s = p.display().to_string();
-    s.strip_prefix("scenarios/").map_or(s.clone(), str::to_string)
+    s.strip_prefix("scenarios/")
+        .map_or(s.clone(), str::to_string)
 }

@@ -251,7 +251,11 @@ impl Simulation {
                 } else {
                     None
                 },
-                mean_present: ratio(s.present_area as f64, mns).unwrap_or(0.0),
+                mean_present: ratio(
+                    s.present_area.saturating_sub(s.present_area_at_reset) as f64,
+                    mns,
+                )
+                .unwrap_or(0.0),
                 mean_wait_ms: ratio(s.wait_sum_ns as f64 / 1e6, s.waits as f64),
                 started: s.waits,
                 sojourn: s.sojourn.stats(),
