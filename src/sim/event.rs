@@ -19,6 +19,8 @@ pub(crate) enum EventKind {
     CacheLookupDone { job: u32, generation: u32 },
     /// A job's node timeout expired.
     Timeout { job: u32, generation: u32 },
+    /// The oldest pending deadline in a node's timeout queue is due.
+    NodeDeadline { node: u32 },
     /// A call attempt's timeout expired (ignored if `token` moved on).
     CallTimeout {
         job: u32,
@@ -96,6 +98,17 @@ impl EventQueue {
     pub fn schedule(&mut self, time: SimTime, kind: EventKind) {
         let seq = self.next_seq;
         self.next_seq += 1;
+        self.heap.push(Event { time, seq, kind });
+    }
+    /// Takes the next sequence number without scheduling anything (for an
+    /// event scheduled later that must keep its place among ties).
+    pub fn reserve_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+    /// Schedules with a sequence number from `reserve_seq`.
+    pub fn schedule_at_seq(&mut self, time: SimTime, seq: u64, kind: EventKind) {
         self.heap.push(Event { time, seq, kind });
     }
     pub fn peek_time(&self) -> Option<SimTime> {

@@ -353,6 +353,7 @@ impl Simulation {
                     self.node_timeout(job);
                 }
             }
+            EventKind::NodeDeadline { node } => self.deadline_due(node as usize),
             EventKind::CallTimeout {
                 job,
                 generation,

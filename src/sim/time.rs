@@ -27,11 +27,17 @@ impl SimTime {
         if s.is_nan() || s <= 0.0 {
             return SimTime::ZERO;
         }
-        let ns = (s * 1e9).round();
-        if ns >= u64::MAX as f64 {
-            SimTime::MAX
+        let x = s * 1e9;
+        if x >= u64::MAX as f64 {
+            return SimTime::MAX;
+        }
+        // Round half away from zero like `f64::round`, without its libm
+        // call: the cast truncates, and the fraction is exact.
+        let whole = x as u64;
+        if x - whole as f64 >= 0.5 {
+            SimTime(whole + 1)
         } else {
-            SimTime(ns as u64)
+            SimTime(whole)
         }
     }
     pub const fn as_nanos(self) -> u64 {

@@ -37,40 +37,57 @@ impl Balancer {
     /// The replica (index into `stations`) for a request with `key`, or
     /// `None` if no replica is active.
     pub fn pick_backend(&mut self, stations: &[Station], key: u64) -> Option<usize> {
-        let active: Vec<usize> = (0..stations.len())
-            .filter(|&i| stations[i].routable())
-            .collect();
-        if active.is_empty() {
+        // No allocation per request: walk the stations in place.
+        let n_active = stations.iter().filter(|s| s.routable()).count();
+        if n_active == 0 {
             return None;
         }
+        let nth_active = |k: usize| {
+            stations
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.routable())
+                .nth(k)
+                .map_or(0, |(i, _)| i)
+        };
         let pick = match self.algorithm {
             LbAlgorithm::RoundRobin => {
                 self.cursor = self.cursor.wrapping_add(1);
-                active[(self.cursor - 1) % active.len()]
+                nth_active((self.cursor - 1) % n_active)
             }
-            LbAlgorithm::WeightedRoundRobin => self.smooth_weighted(stations, &active),
-            LbAlgorithm::Random => active[self.rng.random_range(0..active.len())],
+            LbAlgorithm::WeightedRoundRobin => self.smooth_weighted(stations),
+            LbAlgorithm::Random => nth_active(self.rng.random_range(0..n_active)),
             LbAlgorithm::LeastConnections => {
                 // Fewest present; ties go round robin so idle replicas share.
-                let min = active.iter().map(|&i| stations[i].present).min()?;
-                let tied: Vec<usize> = active
-                    .iter()
-                    .copied()
-                    .filter(|&i| stations[i].present == min)
-                    .collect();
+                let mut min = u32::MAX;
+                let mut tied = 0usize;
+                for s in stations.iter().filter(|s| s.routable()) {
+                    if s.present < min {
+                        min = s.present;
+                        tied = 1;
+                    } else if s.present == min {
+                        tied += 1;
+                    }
+                }
                 self.cursor = self.cursor.wrapping_add(1);
-                tied[(self.cursor - 1) % tied.len()]
+                let k = (self.cursor - 1) % tied.max(1);
+                stations
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.routable() && s.present == min)
+                    .nth(k)
+                    .map_or(0, |(i, _)| i)
             }
             LbAlgorithm::PowerOfTwoChoices => {
-                if active.len() == 1 {
-                    active[0]
+                if n_active == 1 {
+                    nth_active(0)
                 } else {
-                    let a = self.rng.random_range(0..active.len());
-                    let mut b = self.rng.random_range(0..active.len() - 1);
+                    let a = self.rng.random_range(0..n_active);
+                    let mut b = self.rng.random_range(0..n_active - 1);
                     if b >= a {
                         b += 1;
                     }
-                    let (a, b) = (active[a], active[b]);
+                    let (a, b) = (nth_active(a), nth_active(b));
                     if stations[b].present < stations[a].present {
                         b
                     } else {
@@ -87,13 +104,13 @@ impl Balancer {
         i64::from(self.weights.get(i).copied().unwrap_or(1).max(1))
     }
 
-    fn smooth_weighted(&mut self, stations: &[Station], active: &[usize]) -> usize {
+    fn smooth_weighted(&mut self, stations: &[Station]) -> usize {
         if self.current.len() < stations.len() {
             self.current.resize(stations.len(), 0);
         }
         let mut total = 0i64;
-        let mut best = active[0];
-        for &i in active {
+        let mut best = stations.iter().position(Station::routable).unwrap_or(0);
+        for i in (0..stations.len()).filter(|&i| stations[i].routable()) {
             let w = self.weight(i);
             self.current[i] += w;
             total += w;
@@ -106,8 +123,14 @@ impl Balancer {
     }
 
     fn ring_lookup(&mut self, stations: &[Station], key: u64) -> usize {
-        let active: Vec<bool> = stations.iter().map(Station::routable).collect();
-        if active != self.ring_active {
+        let unchanged = self.ring_active.len() == stations.len()
+            && self
+                .ring_active
+                .iter()
+                .zip(stations)
+                .all(|(a, s)| *a == s.routable());
+        if !unchanged {
+            let active: Vec<bool> = stations.iter().map(Station::routable).collect();
             self.ring.clear();
             for (i, _) in active.iter().enumerate().filter(|(_, a)| **a) {
                 for p in 0..RING_POINTS {

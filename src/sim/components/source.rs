@@ -75,6 +75,17 @@ impl Source {
     pub fn next_arrival(&mut self, now: SimTime) -> Option<SimTime> {
         let poisson = matches!(self.spec.arrival, Arrival::Poisson { .. });
         let base = self.base_rate();
+        // Fast path: a homogeneous Poisson stream (no phases) needs one
+        // draw; same draw and rounding as the loop below, same results.
+        if poisson && self.spec.phases.is_empty() {
+            let rate = base * self.factor;
+            if rate <= 0.0 {
+                return None;
+            }
+            let gap = -open01(&mut self.arrivals).ln() / rate;
+            let cand = now.saturating_add(SimTime::from_secs_f64(gap).max(SimTime(1)));
+            return (cand != SimTime::MAX).then_some(cand);
+        }
         let mut t = now;
         // Thinning over piecewise-linear rate segments (exact for a
         // non-homogeneous Poisson process); constant arrivals step by 1/rate.

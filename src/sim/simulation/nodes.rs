@@ -105,7 +105,20 @@ pub(super) enum NodeState {
     },
 }
 
+/// A pending node timeout, in a node's queue of deadlines.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Deadline {
+    pub at: SimTime,
+    pub seq: u64,
+    pub job: u32,
+    pub generation: u32,
+}
+
 pub(super) struct NodeRt {
+    /// Node timeouts not yet due, in admission order (deadlines never
+    /// decrease); only the oldest live one has an event in the queue.
+    pub deadlines: VecDeque<Deadline>,
+    pub deadline_armed: bool,
     pub id: String,
     pub cost_per_hour: f64,
     pub state: NodeState,
@@ -188,6 +201,8 @@ impl NodeRt {
             },
         };
         NodeRt {
+            deadlines: VecDeque::new(),
+            deadline_armed: false,
             id: n.id.clone(),
             cost_per_hour: n.cost_per_hour,
             state,

@@ -1,6 +1,6 @@
 //! How a request moves: arrival, sending to a node, admission to a station, service, answers and leaving.
 
-use super::nodes::{NodeState, round_robin, round_robin_all, shard_of};
+use super::nodes::{Deadline, NodeState, round_robin, round_robin_all, shard_of};
 use super::{Caller, DETACHED, Job, JobState, MESSAGE, NONE, Req, Simulation};
 use crate::sim::components::rate_limiter::Verdict;
 use crate::sim::event::EventKind;
@@ -315,13 +315,62 @@ impl Simulation {
         n.stats.enter(now);
         if let Some(t) = n.timeout() {
             let generation = self.jobs[j as usize].generation;
-            self.events.schedule(
-                now.saturating_add(t),
-                EventKind::Timeout { job: j, generation },
-            );
+            let at = now.saturating_add(t);
+            // The sequence number an event scheduled now would get: the
+            // deadline keeps its place among equal-time events.
+            let seq = self.events.reserve_seq();
+            if n.deadlines.back().is_some_and(|d| d.at > at) {
+                // The timeout was shortened live: out of order, so this one
+                // gets an event of its own.
+                self.events
+                    .schedule_at_seq(at, seq, EventKind::Timeout { job: j, generation });
+            } else {
+                n.deadlines.push_back(Deadline {
+                    at,
+                    seq,
+                    job: j,
+                    generation,
+                });
+                self.arm_deadline(node);
+            }
         }
         if admission == Admission::Started {
             self.start_service(j);
+        }
+    }
+
+    /// The oldest deadline of `node` is due (or its visit is gone): time the
+    /// visit out, then arm for the next live one.
+    pub(super) fn deadline_due(&mut self, node: usize) {
+        let now = self.now;
+        let n = &mut self.nodes[node];
+        n.deadline_armed = false;
+        if let Some(d) = n.deadlines.front().copied()
+            && d.at <= now
+        {
+            n.deadlines.pop_front();
+            if self.job_is(d.job, d.generation) {
+                self.node_timeout(d.job);
+            }
+        }
+        self.arm_deadline(node);
+    }
+
+    /// Unless armed already: drops finished visits from the front of
+    /// `node`'s deadlines, and schedules the oldest live one with the
+    /// sequence number it got at admission.
+    fn arm_deadline(&mut self, node: usize) {
+        if self.nodes[node].deadline_armed {
+            return;
+        }
+        while let Some(d) = self.nodes[node].deadlines.front().copied() {
+            if self.job_is(d.job, d.generation) {
+                let kind = EventKind::NodeDeadline { node: node as u32 };
+                self.events.schedule_at_seq(d.at, d.seq, kind);
+                self.nodes[node].deadline_armed = true;
+                return;
+            }
+            self.nodes[node].deadlines.pop_front();
         }
     }
 
