@@ -55,7 +55,8 @@ pub(crate) struct Tracer {
 
 impl Tracer {
     pub fn wants(&self, request: u64) -> bool {
-        self.config.is_some_and(|c| request % c.one_in.max(1) == 0)
+        self.config
+            .is_some_and(|c| request.is_multiple_of(c.one_in.max(1)))
     }
     pub fn push(&mut self, ev: TraceEvent) {
         let cap = self.config.map_or(0, |c| c.capacity);

@@ -42,9 +42,9 @@ impl Simulation {
             RequestKind::Write => match spec.write_policy {
                 WritePolicy::Invalidate => {
                     store.invalidate(job.req.key);
-                    self.to_backend_or_answer(j);
+                    self.pass_to_store_or_answer(j);
                 }
-                WritePolicy::WriteThrough => self.to_backend_or_answer(j),
+                WritePolicy::WriteThrough => self.pass_to_store_or_answer(j),
                 WritePolicy::WriteBack { .. } => {
                     store.fill(job.req.key, now);
                     if spec.on_miss.is_some() && dirty_set.insert(job.req.key, ()).is_none() {
@@ -81,12 +81,12 @@ impl Simulation {
             }
             fetching.insert(job.req.key, Vec::new());
         }
-        self.to_backend_or_answer(j);
+        self.pass_to_store_or_answer(j);
     }
 
     /// Sends the visit on to the store (after the miss penalty of an edge
     /// cache), or answers if there is no store.
-    fn to_backend_or_answer(&mut self, j: u32) {
+    fn pass_to_store_or_answer(&mut self, j: u32) {
         let job = self.jobs[j as usize];
         let node = job.node as usize;
         let n = &mut self.nodes[node];
