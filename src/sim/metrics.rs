@@ -37,6 +37,16 @@ impl Default for Latencies {
 }
 
 impl Latencies {
+    /// A coarser histogram (2 significant figures, about a tenth of the
+    /// memory) for per-node chart windows, which thousands of nodes each
+    /// keep; summaries and end-to-end windows keep 3 figures.
+    pub fn coarse() -> Self {
+        Latencies {
+            hist: Histogram::new(2).expect("2 significant figures is valid"),
+            sum_ns: 0,
+        }
+    }
+
     pub fn record(&mut self, d: SimTime) {
         // Auto-resize makes this infallible for any u64 below 2^63.
         let v = d.0.min(u64::MAX >> 1);
@@ -119,7 +129,7 @@ pub struct NodeCounts {
 }
 
 /// Running statistics of one node.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct NodeStats {
     pub counts: NodeCounts,
     pub window_counts: NodeCounts,
@@ -145,6 +155,29 @@ pub(crate) struct NodeStats {
     pub present_area_at_window: u128,
     /// `present_area` at the start of the measured period.
     pub present_area_at_reset: u128,
+}
+
+impl Default for NodeStats {
+    fn default() -> Self {
+        NodeStats {
+            counts: NodeCounts::default(),
+            window_counts: NodeCounts::default(),
+            sojourn: Latencies::default(),
+            window_sojourn: Latencies::coarse(),
+            wait_sum_ns: 0,
+            waits: 0,
+            present: 0,
+            present_area: 0,
+            present_last: SimTime::ZERO,
+            stay_sum_ns: 0,
+            departures: 0,
+            areas_at_reset: Areas::default(),
+            station_areas_at_reset: Vec::new(),
+            areas_at_window: Areas::default(),
+            present_area_at_window: 0,
+            present_area_at_reset: 0,
+        }
+    }
 }
 
 impl NodeStats {
