@@ -16,6 +16,7 @@ pub mod dots;
 pub mod help;
 pub mod layout;
 pub mod panels;
+pub mod tuned;
 pub mod ui;
 pub mod view;
 pub mod world;

@@ -16,4 +16,7 @@ pub struct RunInfo {
     pub seed: u64,
     /// Simulated time of the whole run, warm-up included.
     pub duration: crate::sim::SimTime,
+    /// Changes applied on top of the file (`--duration`, `--set`, in
+    /// order), so the results folder alone says how to reproduce it.
+    pub overrides: Vec<String>,
 }

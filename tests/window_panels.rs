@@ -203,3 +203,118 @@ fn an_objective_turns_red_when_p99_crosses_its_line() {
     assert!(h.query_by_label(&red).is_some(), "red cross shown: {red}");
     assert!(h.query_by_label(&label).is_none(), "the green tick is gone");
 }
+
+/// A harness over the inspector for the node (or traffic source) `sel`.
+fn inspector_on(sel: impl FnOnce(&Rig) -> Selected) -> Harness<'static, Rig> {
+    let mut rig = Rig::new(&[]);
+    rig.ui.selected = Some(sel(&rig));
+    rig.run_to(2);
+    let mut h = Harness::new_ui_state(
+        |ui, rig: &mut Rig| {
+            let a = panels::inspector(ui, &rig.view, &mut rig.ui);
+            rig.actions.extend(a);
+        },
+        rig,
+    );
+    h.run();
+    h
+}
+
+#[test]
+fn chaos_partitions_and_heals_the_selected_node() {
+    let mut h = inspector_on(|rig| Selected::Node(node(rig, "api")));
+    let api = node(h.state(), "api");
+    h.get_by_label("Partition").click();
+    h.run();
+    let peer = h.state().ui.partition_peer.expect("a peer is chosen");
+    assert_ne!(peer, api);
+    assert!(
+        h.state().actions.iter().any(|a| matches!(
+            a,
+            UiAction::Apply(Command::Partition { from, to, hang: false }, _)
+                if *from == api && *to == peer
+        )),
+        "{:?}",
+        h.state().actions
+    );
+    h.get_by_label("Heal").click();
+    h.run();
+    assert!(h.state().actions.iter().any(|a| matches!(
+        a,
+        UiAction::Apply(Command::Heal { from, to }, _) if *from == api && *to == peer
+    )));
+    // Applied, the engine takes both.
+    let rig = h.state_mut();
+    rig.frame();
+    assert_eq!(rig.bridge.changes.len(), 2, "{:?}", rig.view.error);
+}
+
+#[test]
+fn chaos_flushes_a_cache() {
+    let mut h = inspector_on(|rig| Selected::Node(node(rig, "cache")));
+    let cache = node(h.state(), "cache");
+    h.get_by_label("Flush").click();
+    h.run();
+    assert!(
+        h.state().actions.iter().any(
+            |a| matches!(a, UiAction::Apply(Command::FlushCache { node }, _) if *node == cache)
+        )
+    );
+}
+
+#[test]
+fn chaos_spikes_a_traffic_source() {
+    let mut h = inspector_on(|_| Selected::Workload(0));
+    h.get_by_label("Start spike ×3.0").click();
+    h.run();
+    h.get_by_label("End spike").click();
+    h.run();
+    let factors: Vec<f64> = h
+        .state()
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            UiAction::Apply(
+                Command::SetRateFactor {
+                    workload: 0,
+                    factor,
+                },
+                _,
+            ) => Some(*factor),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(factors, vec![3.0, 1.0]);
+    let rig = h.state_mut();
+    let before = rig.bridge.sim.offered_rate(0);
+    rig.bridge.apply_action(
+        UiAction::Apply(
+            Command::SetRateFactor {
+                workload: 0,
+                factor: 3.0,
+            },
+            "spike".into(),
+        ),
+        &mut rig.view,
+    );
+    let after = rig.bridge.sim.offered_rate(0);
+    assert!(
+        (after - 3.0 * before).abs() < 1e-6 * after,
+        "{before} → {after}"
+    );
+}
+
+#[test]
+fn the_save_button_asks_for_the_tuned_scenario() {
+    let mut h = Harness::new_ui_state(
+        |ui, rig: &mut Rig| {
+            let a = panels::export(ui, &rig.view, &mut rig.ui);
+            rig.actions.extend(a);
+        },
+        Rig::new(&[]),
+    );
+    h.run();
+    h.get_by_label("Save tuned scenario (.toml)").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![UiAction::SaveScenario]);
+}

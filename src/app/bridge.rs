@@ -110,7 +110,8 @@ pub struct SimBridge {
     pub budget: FrameBudget,
     /// Where the engine should be; behind it means catching up.
     pub target: SimTime,
-    /// Live changes so far (instant, command), replayed by Restart.
+    /// Live changes made to this run (instant applied, command), replayed
+    /// by Restart (from time zero) and saved in the tuned scenario.
     pub changes: Vec<(SimTime, Command)>,
     /// Commands waiting for `ApplyCommands`.
     pub pending: Vec<UiAction>,
@@ -190,9 +191,11 @@ impl SimBridge {
     pub fn restart(&mut self, keep_changes: bool) {
         self.sim = Simulation::new(self.base.clone(), self.seed);
         if keep_changes {
-            for (_, c) in &self.changes {
-                if !matches!(c, Command::FlushCache { .. }) {
-                    let _ = self.sim.apply(c.clone());
+            // This run has the changes from time zero (a flush of an empty
+            // cache does nothing): record them so, for the tuned scenario.
+            for (_, c) in std::mem::take(&mut self.changes) {
+                if !matches!(c, Command::FlushCache { .. }) && self.sim.apply(c.clone()).is_ok() {
+                    self.changes.push((SimTime::ZERO, c));
                 }
             }
         } else {
@@ -207,6 +210,7 @@ impl SimBridge {
 
     /// Advances the engine toward `target` within the budget. Public so
     /// tests can drive it without a frame.
+    #[allow(clippy::disallowed_methods)] // wall clock: the frame budget only, never the simulation's time
     pub fn advance(&mut self, target: SimTime, wall_budget: Duration) -> FrameStep {
         let started = Instant::now();
         let before_events = self.sim.events_processed();
@@ -392,6 +396,20 @@ impl SimBridge {
                 }
                 Err(e) => view.error = Some(format!("cannot open {}:\n{e}", path.display())),
             },
+            UiAction::SaveScenario => {
+                let dir = crate::app::capture::export_dir(self);
+                match crate::app::capture::save_scenario(self, &dir) {
+                    Ok(path) => {
+                        view.export_status = Some(format!(
+                            "Saved the tuned scenario to {}. Replay it with `loadlab run {}`.",
+                            path.display(),
+                            path.display()
+                        ));
+                        view.saved_scenario = Some(path);
+                    }
+                    Err(e) => view.export_status = Some(format!("Save failed: {e}")),
+                }
+            }
             // Handled by the panels' owner (selection, camera, export).
             UiAction::Select(_) | UiAction::FitView | UiAction::Export => {}
         }

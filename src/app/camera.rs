@@ -145,28 +145,26 @@ fn pointer(
     let held = buttons.pressed(MouseButton::Left)
         || buttons.pressed(MouseButton::Right)
         || buttons.pressed(MouseButton::Middle);
-    if held {
-        if let (Some(last), Some(now)) = (drag.last, cursor) {
-            let d = now - last;
-            if drag.pressed_at.is_some_and(|p| p.distance(now) > 4.0) {
-                drag.moved = true;
-            }
-            if drag.moved {
-                world.auto_fit = false;
-                transform.translation.x -= d.x * scale;
-                transform.translation.y += d.y * scale;
-            }
-            drag.last = Some(now);
+    if held && let (Some(last), Some(now)) = (drag.last, cursor) {
+        let d = now - last;
+        if drag.pressed_at.is_some_and(|p| p.distance(now) > 4.0) {
+            drag.moved = true;
         }
+        if drag.moved {
+            world.auto_fit = false;
+            transform.translation.x -= d.x * scale;
+            transform.translation.y += d.y * scale;
+        }
+        drag.last = Some(now);
     }
     if buttons.just_released(MouseButton::Left) && drag.pressed_at.is_some() && !drag.moved {
-        if let (Some(c), Some(state)) = (cursor, state.as_mut()) {
-            if let Ok(p) = cam.viewport_to_world_2d(gt, c) {
-                state.selected = world.layout.pick(p).map(|pl| match pl {
-                    Place::Node(i) => Selected::Node(i),
-                    Place::Source(w) => Selected::Workload(w),
-                });
-            }
+        if let (Some(c), Some(state)) = (cursor, state.as_mut())
+            && let Ok(p) = cam.viewport_to_world_2d(gt, c)
+        {
+            state.selected = world.layout.pick(p).map(|pl| match pl {
+                Place::Node(i) => Selected::Node(i),
+                Place::Source(w) => Selected::Workload(w),
+            });
         }
         drag.pressed_at = None;
     }

@@ -10,10 +10,12 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use crate::app::ViewOptions;
 use crate::app::bridge::SimBridge;
 use crate::app::dots::Dots;
+use crate::app::tuned::tuned_model;
 use crate::app::view::View;
 use crate::report::atomic::write_atomic;
 use crate::report::csv::{TimeseriesWriter, nodes_csv};
 use crate::report::{RunInfo, objectives, summary_json};
+use crate::scenario;
 use crate::sim::SimTime;
 
 /// What `loadlab view` was asked to capture.
@@ -73,6 +75,7 @@ pub fn plugin(app: &mut App) {
 
 /// Takes the `--screenshot` once the simulated clock has reached `--after`
 /// (a few frames later, so panels have laid out), saves it, exits.
+#[allow(clippy::disallowed_methods)] // wall clock: the give-up timeout only
 fn screenshot_when_due(
     mut commands: Commands,
     opts: Res<CaptureOptions>,
@@ -122,6 +125,7 @@ fn screenshot_when_due(
     );
 }
 
+#[allow(clippy::disallowed_methods)] // wall clock: `--bench` measures frame times
 fn bench(
     opts: Res<CaptureOptions>,
     mut b: ResMut<Bench>,
@@ -217,28 +221,62 @@ fn export(
     let (Some(mut bridge), Some(mut view)) = (bridge, view) else {
         return;
     };
-    let stem = bridge
-        .file
-        .as_ref()
-        .and_then(|f| f.file_stem())
-        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-    let dir = PathBuf::from("results").join(format!(
-        "window-{stem}-{}-t{:.0}s",
-        bridge.sim.seed(),
-        bridge.sim.now().as_secs_f64()
-    ));
+    let dir = export_dir(&bridge);
     match write_exports(&mut bridge, &view, &dir) {
         Ok(()) => {
             commands
                 .spawn(Screenshot::primary_window())
                 .observe(save_to_disk(dir.join("screenshot.png")));
             view.export_status = Some(format!(
-                "Wrote summary.json, timeseries.csv, nodes.csv, changes.txt and screenshot.png to {}/",
+                "Wrote summary.json, timeseries.csv, nodes.csv, changes.txt, scenario.toml and \
+                 screenshot.png to {}/",
                 dir.display()
             ));
         }
         Err(e) => view.export_status = Some(format!("Export failed: {e}")),
     }
+}
+
+/// Where exports of the run so far go:
+/// `results/window-<scenario>-<seed>-t<seconds>s/`.
+pub fn export_dir(bridge: &SimBridge) -> PathBuf {
+    let stem = bridge
+        .file
+        .as_ref()
+        .and_then(|f| f.file_stem())
+        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+    PathBuf::from("results").join(format!(
+        "window-{stem}-{}-t{:.0}s",
+        bridge.sim.seed(),
+        bridge.sim.now().as_secs_f64()
+    ))
+}
+
+/// The tuned scenario as TOML: the model as loaded (with `--set`
+/// overrides), the run's seed, and every live change as an `[[event]]` at
+/// the simulated instant it was applied. Checked by loading it back.
+pub fn tuned_scenario_text(bridge: &SimBridge) -> Result<String, String> {
+    let mut model = tuned_model(&bridge.base, &bridge.changes);
+    model.seed = bridge.sim.seed();
+    let text = scenario::to_toml(&model);
+    scenario::load_str(&text, "scenario.toml", &[]).map_err(|d| {
+        format!(
+            "the tuned scenario does not load back:\n{}",
+            scenario::render(&d)
+        )
+    })?;
+    Ok(text)
+}
+
+/// Writes `scenario.toml` (see [`tuned_scenario_text`]) into `dir`
+/// atomically; returns its path.
+pub fn save_scenario(bridge: &SimBridge, dir: &Path) -> Result<PathBuf, String> {
+    let text = tuned_scenario_text(bridge)?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join("scenario.toml");
+    write_atomic(&path, text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
 }
 
 /// Writes the result files for the run so far into `dir`.
@@ -252,6 +290,8 @@ pub fn write_exports(bridge: &mut SimBridge, view: &View, dir: &Path) -> Result<
             .map_or(String::new(), |f| f.display().to_string()),
         seed: bridge.sim.seed(),
         duration: bridge.sim.now(),
+        // Live changes are in scenario.toml (and changes.txt).
+        overrides: Vec::new(),
     };
     let io = |what: &str, e: std::io::Error| format!("cannot write {what}: {e}");
     let summary = bridge.sim.summary();
@@ -282,7 +322,7 @@ pub fn write_exports(bridge: &mut SimBridge, view: &View, dir: &Path) -> Result<
         .map_err(|e| io("timeseries.csv", e))?;
     let mut changes = format!(
         "# Live changes applied in the window to {} (seed {}), at simulated seconds.\n\
-         # Replay: `loadlab run` does not take these yet (needs scenario::to_toml).\n",
+         # Replay: `loadlab run scenario.toml` (the same changes as [[event]]s).\n",
         info.scenario_file, info.seed
     );
     for s in &bridge.overrides {
@@ -299,6 +339,7 @@ pub fn write_exports(bridge: &mut SimBridge, view: &View, dir: &Path) -> Result<
         ));
     }
     write_atomic(&dir.join("changes.txt"), changes.as_bytes()).map_err(|e| io("changes.txt", e))?;
+    save_scenario(bridge, dir)?;
     Ok(())
 }
 

@@ -98,6 +98,7 @@ pub fn plugin(app: &mut App) {
     app.add_systems(Update, (ingest, draw).chain().after(SimSystems::Writeback));
 }
 
+#[allow(clippy::too_many_arguments)] // a Bevy system: one parameter per resource/query
 fn ingest(
     mut commands: Commands,
     mut bridge: ResMut<SimBridge>,

@@ -43,6 +43,23 @@ pub const CRASH: &str = "Make the node fail now: what it holds fails at once and
 routed to it until you press Recover. Watch what depends on it (and whether anything retries).";
 pub const SLOW_DOWN: &str = "Multiply the node's service times (a noisy neighbour, a bad deploy). \
 1× is normal. Raising it lowers the node's capacity: watch its line grow and latency climb.";
+pub const CHAOS: &str = "Break things on purpose, live, to see how the system copes. Each button \
+is a live change: it shows as a dashed line on the charts and is kept by Restart and by the saved \
+tuned scenario.";
+pub const PARTITION: &str = "Cut the network between this node and the one chosen here (both \
+ways). \"fail\": calls across the cut fail at once (connection refused). \"hang\": they are never \
+answered, so only a timeout ends them - watch workers fill up waiting. Heal joins them again.";
+pub const HEAL: &str = "Join the two nodes again: calls between them work as before.";
+pub const PARTITION_HANG: &str = "Off: calls across the cut fail at once. On: they hang until a \
+timeout (a slow, silent failure, usually worse).";
+pub const TRAFFIC_SPIKE: &str = "Multiply this traffic source's rate (a flash sale, a viral \
+link). Start applies the factor now; End sets it back to 1x. Watch queues and error rates as \
+the extra load reaches the bottleneck.";
+pub const BREAKERS: &str = "Circuit breakers on this node's calls. Closed: calls go through. \
+Open: too many calls failed, so calls fail at once without trying (the callee gets time to \
+recover). Half-open: a few trial calls test whether the callee is back.";
+pub const SCALE_TARGET: &str = "The autoscaler's target: how many replicas it wants now, from \
+recent utilisation. New replicas need a start-up time before they serve.";
 pub const UTILISATION: &str = "Share of workers busy (over the last simulated second).\n\
 Near 100 % this node is the bottleneck: requests wait in line and latency climbs steeply.";
 pub const QUEUED: &str = "Requests waiting in line right now (all replicas). A growing line means \

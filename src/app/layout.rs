@@ -190,11 +190,11 @@ impl Layout {
         let mut changed = false;
         for (i, nd) in model.nodes.iter().enumerate() {
             let s = node_size(&nd.kind, instances.get(i).copied().flatten());
-            if self.node_sizes.get(i) != Some(&s) {
-                if let Some(slot) = self.node_sizes.get_mut(i) {
-                    *slot = s;
-                    changed = true;
-                }
+            if self.node_sizes.get(i) != Some(&s)
+                && let Some(slot) = self.node_sizes.get_mut(i)
+            {
+                *slot = s;
+                changed = true;
             }
         }
         if changed {

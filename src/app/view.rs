@@ -44,6 +44,8 @@ pub enum UiAction {
     Select(Option<Selected>),
     /// Write summary.json, timeseries.csv, nodes.csv and a screenshot.
     Export,
+    /// Write the tuned scenario (the file plus your live changes) as TOML.
+    SaveScenario,
     /// Fit the camera to the whole system.
     FitView,
 }
@@ -60,6 +62,12 @@ pub struct UiState {
     pub select_on_start: Option<String>,
     /// Show the "how to read this" help.
     pub show_help: bool,
+    /// Chaos: the other end of a partition (node index).
+    pub partition_peer: Option<usize>,
+    /// Chaos: partitioned calls hang (until a timeout) instead of failing.
+    pub partition_hang: bool,
+    /// Chaos: the traffic spike's factor.
+    pub spike_factor: f64,
 }
 
 impl Default for UiState {
@@ -70,6 +78,9 @@ impl Default for UiState {
             chart_span_secs: 60.0,
             select_on_start: None,
             show_help: false,
+            partition_peer: None,
+            partition_hang: false,
+            spike_factor: 3.0,
         }
     }
 }
@@ -144,6 +155,8 @@ pub struct View {
     pub marks: Vec<ChangeMark>,
     /// Where the last export went, or what went wrong.
     pub export_status: Option<String>,
+    /// Where the tuned scenario was last saved.
+    pub saved_scenario: Option<PathBuf>,
     /// The last refused command or load error.
     pub error: Option<String>,
 }
@@ -170,6 +183,7 @@ impl View {
             history_dropped: 0,
             marks: Vec::new(),
             export_status: None,
+            saved_scenario: None,
             error: None,
         };
         view.refresh(sim, true);

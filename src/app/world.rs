@@ -112,16 +112,16 @@ fn rebuild(
     world.busy.clear();
     world.fit = true;
     world.auto_fit = true;
-    if let Some(state) = state.as_mut() {
-        if let Some(id) = state.select_on_start.take() {
-            state.selected = model.node_index(&id).map(Selected::Node).or_else(|| {
-                model
-                    .workloads
-                    .iter()
-                    .position(|w| w.name == id)
-                    .map(Selected::Workload)
-            });
-        }
+    if let Some(state) = state.as_mut()
+        && let Some(id) = state.select_on_start.take()
+    {
+        state.selected = model.node_index(&id).map(Selected::Node).or_else(|| {
+            model
+                .workloads
+                .iter()
+                .position(|w| w.name == id)
+                .map(Selected::Workload)
+        });
     }
     let mesh = meshes.add(empty_mesh());
     commands.spawn((
@@ -491,7 +491,7 @@ fn draw_shapes(
             );
         }
     }
-    if let Some(mut mesh) = meshes.get_mut(&*handle) {
+    if let Some(mut mesh) = meshes.get_mut(handle) {
         p.write(&mut mesh);
     }
 }
@@ -518,7 +518,7 @@ fn draw_edges(world: Res<WorldLayout>, mut gizmos: Gizmos) {
     }
 }
 
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)] // a Bevy system: one parameter per resource/query
 fn update_labels(
     bridge: Res<SimBridge>,
     world: Res<WorldLayout>,

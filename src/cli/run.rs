@@ -74,6 +74,12 @@ pub fn run(args: &RunArgs) -> i32 {
         scenario_file: args.file.display().to_string(),
         seed,
         duration: model.duration,
+        overrides: args
+            .duration
+            .iter()
+            .map(|d| format!("scenario.duration={d}"))
+            .chain(args.set.iter().cloned())
+            .collect(),
     };
     if !args.force
         && let Some(f) = RESULT_FILES

@@ -264,6 +264,7 @@ mod tests {
             scenario_file: "f.toml".into(),
             seed: 1,
             duration: SimTime::from_secs(1),
+            overrides: Vec::new(),
         };
         let node = NodeWindow {
             counts: Default::default(),

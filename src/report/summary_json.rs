@@ -98,6 +98,7 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
         "scenario": info.scenario,
         "scenario_file": info.scenario_file,
         "seed": info.seed,
+        "overrides": info.overrides,
         "duration_s": info.duration.as_secs_f64(),
         "simulated_s": s.now.as_secs_f64(),
         "warmup_s": s.warmup.as_secs_f64(),

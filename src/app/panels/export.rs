@@ -1,4 +1,4 @@
-//! The export panel: one button for summary.json, timeseries.csv, nodes.csv and a screenshot; says where they went.
+//! The export panel: one button for summary.json, timeseries.csv, nodes.csv, scenario.toml and a screenshot, one for the tuned scenario alone; says where they went.
 
 use bevy_egui::egui::{self, RichText};
 
@@ -11,23 +11,38 @@ pub fn export(ui: &mut egui::Ui, view: &View, _state: &mut UiState) -> Vec<UiAct
     if ui
         .button("Export results")
         .on_hover_text(
-            "Write summary.json, timeseries.csv and nodes.csv (the same files as `loadlab run`) \
-             and a screenshot of the window into a new folder under results/.",
+            "Write summary.json, timeseries.csv and nodes.csv (the same files as `loadlab run`), \
+             your changes (changes.txt and scenario.toml) and a screenshot of the window into \
+             a new folder under results/.",
         )
         .clicked()
     {
         out.push(UiAction::Export);
     }
+    if ui
+        .button("Save tuned scenario (.toml)")
+        .on_hover_text(
+            "Write the scenario as it was loaded plus every live change you made, each at the \
+             simulated moment you made it, as scenario.toml in a folder under results/. \
+             `loadlab run scenario.toml` then replays this run (same seed).",
+        )
+        .clicked()
+    {
+        out.push(UiAction::SaveScenario);
+    }
     if let Some(s) = &view.export_status {
         ui.label(RichText::new(s).small());
     }
-    // TODO(scenario::to_toml): export the tuned scenario as a TOML file that
-    // `loadlab run` accepts; needs a writer in `crate::scenario`.
-    ui.add_enabled(false, egui::Button::new("Save tuned scenario (.toml)"))
-        .on_disabled_hover_text(
-            "Not available yet (TODO: needs scenario::to_toml). Your live changes are listed \
-             in the exported summary folder's changes.txt instead.",
+    if let Some(p) = &view.saved_scenario {
+        ui.label(
+            RichText::new(format!("Tuned scenario: {}", p.display()))
+                .small()
+                .color(MUTED),
+        )
+        .on_hover_text(
+            "The last tuned scenario saved; open it with `loadlab view` or `loadlab run`.",
         );
+    }
     ui.label(
         RichText::new(format!(
             "Charts and timeseries.csv keep the last {} simulated seconds.",

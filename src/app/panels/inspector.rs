@@ -3,8 +3,9 @@
 use bevy_egui::egui::{self, RichText};
 
 use crate::app::help;
-use crate::app::panels::{FAIL, MUTED, metric_row, section};
+use crate::app::panels::{FAIL, MUTED, OK, SLOW, metric_row, section};
 use crate::app::view::{Selected, UiAction, UiState, View, format_ms};
+use crate::sim::components::breaker::BreakerState;
 use crate::sim::dist::Dist;
 use crate::sim::model::{Arrival, CachePolicy, LbAlgorithm, NodeKind};
 use crate::sim::{Command, SimTime};
@@ -13,9 +14,9 @@ pub fn inspector(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiA
     let mut out = Vec::new();
     picker(ui, view, state, &mut out);
     match state.selected {
-        Some(Selected::Node(i)) if i < view.model.nodes.len() => node(ui, view, i, &mut out),
+        Some(Selected::Node(i)) if i < view.model.nodes.len() => node(ui, view, state, i, &mut out),
         Some(Selected::Workload(w)) if w < view.model.workloads.len() => {
-            workload(ui, view, w, &mut out)
+            workload(ui, view, state, w, &mut out)
         }
         _ => {
             ui.label(
@@ -65,7 +66,7 @@ fn picker(ui: &mut egui::Ui, view: &View, state: &mut UiState, out: &mut Vec<UiA
     }
 }
 
-fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
+fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut Vec<UiAction>) {
     let n = &view.model.nodes[i];
     let kind = n.kind.name();
     ui.label(
@@ -207,17 +208,6 @@ fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
                     format!("{} ttl", n.id),
                 );
             }
-            if ui
-                .button("Flush cache")
-                .on_hover_text(help::FLUSH)
-                .clicked()
-            {
-                apply(
-                    out,
-                    Command::FlushCache { node: i },
-                    format!("{} flushed", n.id),
-                );
-            }
         }
         NodeKind::Queue(q) => {
             workers_queue_time(
@@ -235,7 +225,7 @@ fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
             ui.label(RichText::new("No live settings yet: edit the scenario file.").color(MUTED));
         }
     }
-    faults(ui, view, i, out);
+    chaos(ui, view, state, i, out);
     node_metrics(ui, view, i);
 }
 
@@ -384,13 +374,15 @@ pub fn scale_mean(d: &Dist, mean: f64) -> Dist {
     }
 }
 
-/// Crash / recover and slow down, for any node.
-fn faults(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
+/// The "Chaos" section: crash / recover, slow down, partition / heal
+/// with another node, flush (caches); and what the node's defences do
+/// about it (breakers, autoscaler).
+fn chaos(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut Vec<UiAction>) {
     let id = &view.model.nodes[i].id;
     let snap = view.snapshot.nodes.get(i);
     let down = snap.is_some_and(|s| s.down);
+    section(ui, "Chaos").on_hover_text(help::CHAOS);
     ui.horizontal(|ui| {
-        ui.label(RichText::new("Faults").color(MUTED));
         if down {
             if ui
                 .button("Recover")
@@ -414,6 +406,14 @@ fn faults(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
                 format!("{id} crashed"),
             ));
         }
+        if matches!(view.model.nodes[i].kind, NodeKind::Cache(_))
+            && ui.button("Flush").on_hover_text(help::FLUSH).clicked()
+        {
+            out.push(UiAction::Apply(
+                Command::FlushCache { node: i },
+                format!("{id} flushed"),
+            ));
+        }
     });
     let mut slow = snap.map_or(1.0, |s| s.slow);
     if ui
@@ -434,6 +434,100 @@ fn faults(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
             format!("{id} slowed ×{slow:.1}"),
         ));
     }
+    partition(ui, view, state, i, out);
+    if let Some(s) = snap {
+        if let Some(t) = s.scale_target {
+            let running = s.replicas.iter().filter(|r| r.active && !r.down).count();
+            metric_row(
+                ui,
+                "Autoscaler wants",
+                format!("{t} replicas ({running} running)"),
+                help::SCALE_TARGET,
+            );
+        }
+        if !s.breakers.is_empty() {
+            ui.label(RichText::new("Circuit breakers:").color(MUTED))
+                .on_hover_text(help::BREAKERS);
+            for (callee, b) in &s.breakers {
+                let color = match b {
+                    BreakerState::Closed => OK,
+                    BreakerState::HalfOpen => SLOW,
+                    BreakerState::Open => FAIL,
+                };
+                ui.label(
+                    RichText::new(format!("→ {callee}: {}", b.name().replace('_', "-")))
+                        .color(color),
+                )
+                .on_hover_text(help::BREAKERS);
+            }
+        }
+    }
+}
+
+/// Partition / heal between node `i` and a chosen other node.
+fn partition(
+    ui: &mut egui::Ui,
+    view: &View,
+    state: &mut UiState,
+    i: usize,
+    out: &mut Vec<UiAction>,
+) {
+    let nodes = &view.model.nodes;
+    if nodes.len() < 2 {
+        return;
+    }
+    let peer = match state.partition_peer {
+        Some(p) if p != i && p < nodes.len() => p,
+        _ => (0..nodes.len()).find(|&p| p != i).unwrap_or(0),
+    };
+    let mut chosen = peer;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Network cut to").color(MUTED))
+            .on_hover_text(help::PARTITION);
+        egui::ComboBox::from_id_salt("chaos-partition-peer")
+            .selected_text(nodes[peer].id.as_str())
+            .show_ui(ui, |ui| {
+                for (p, n) in nodes.iter().enumerate() {
+                    if p != i {
+                        ui.selectable_value(&mut chosen, p, n.id.as_str());
+                    }
+                }
+            })
+            .response
+            .on_hover_text(help::PARTITION);
+    });
+    state.partition_peer = Some(chosen);
+    let (a, b) = (&nodes[i].id, &nodes[chosen].id);
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut state.partition_hang, "hang")
+            .on_hover_text(help::PARTITION_HANG);
+        if ui
+            .button("Partition")
+            .on_hover_text(help::PARTITION)
+            .clicked()
+        {
+            out.push(UiAction::Apply(
+                Command::Partition {
+                    from: i,
+                    to: chosen,
+                    hang: state.partition_hang,
+                },
+                format!(
+                    "{a} ✂ {b}{}",
+                    if state.partition_hang { " (hang)" } else { "" }
+                ),
+            ));
+        }
+        if ui.button("Heal").on_hover_text(help::HEAL).clicked() {
+            out.push(UiAction::Apply(
+                Command::Heal {
+                    from: i,
+                    to: chosen,
+                },
+                format!("{a} ↔ {b} healed"),
+            ));
+        }
+    });
 }
 
 fn node_metrics(ui: &mut egui::Ui, view: &View, i: usize) {
@@ -521,7 +615,13 @@ fn node_metrics(ui: &mut egui::Ui, view: &View, i: usize) {
     }
 }
 
-fn workload(ui: &mut egui::Ui, view: &View, w: usize, out: &mut Vec<UiAction>) {
+fn workload(
+    ui: &mut egui::Ui,
+    view: &View,
+    state: &mut UiState,
+    w: usize,
+    out: &mut Vec<UiAction>,
+) {
     let wl = &view.model.workloads[w];
     ui.label(
         RichText::new(format!("{} · traffic source", wl.name))
@@ -569,6 +669,7 @@ fn workload(ui: &mut egui::Ui, view: &View, w: usize, out: &mut Vec<UiAction>) {
             format!("{:.0}% reads", share * 100.0),
         ));
     }
+    spike(ui, view, state, w, out);
     section(ui, "Now (last simulated second)");
     if let Some(win) = view.last_window() {
         let secs = win.end.saturating_sub(win.start).as_secs_f64().max(1e-9);
@@ -595,4 +696,53 @@ fn workload(ui: &mut egui::Ui, view: &View, w: usize, out: &mut Vec<UiAction>) {
         }
     }
     ui.label(RichText::new(help::DOTS).small().color(MUTED));
+}
+
+/// The "Chaos" section of a traffic source: a traffic spike (×factor).
+fn spike(ui: &mut egui::Ui, view: &View, state: &mut UiState, w: usize, out: &mut Vec<UiAction>) {
+    section(ui, "Chaos").on_hover_text(help::CHAOS);
+    if matches!(view.model.workloads[w].arrival, Arrival::Closed { .. }) {
+        ui.label(
+            RichText::new("No traffic spike for a closed loop: its users wait for answers.")
+                .color(MUTED),
+        );
+        return;
+    }
+    ui.add(
+        egui::Slider::new(&mut state.spike_factor, 1.0..=50.0)
+            .logarithmic(true)
+            .text("Spike")
+            .suffix("×"),
+    )
+    .on_hover_text(help::TRAFFIC_SPIKE);
+    let name = &view.model.workloads[w].name;
+    ui.horizontal(|ui| {
+        let f = state.spike_factor;
+        if ui
+            .button(format!("Start spike ×{f:.1}"))
+            .on_hover_text(help::TRAFFIC_SPIKE)
+            .clicked()
+        {
+            out.push(UiAction::Apply(
+                Command::SetRateFactor {
+                    workload: w,
+                    factor: f,
+                },
+                format!("{name} spike ×{f:.1}"),
+            ));
+        }
+        if ui
+            .button("End spike")
+            .on_hover_text(help::TRAFFIC_SPIKE)
+            .clicked()
+        {
+            out.push(UiAction::Apply(
+                Command::SetRateFactor {
+                    workload: w,
+                    factor: 1.0,
+                },
+                format!("{name} spike over"),
+            ));
+        }
+    });
 }

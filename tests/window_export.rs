@@ -1,0 +1,263 @@
+//! The tuned scenario replays the window's run: the file as loaded plus each live change at the instant it was made gives the same summary with the same seed.
+#![cfg(feature = "gui")]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use loadlab::app::bridge::SimBridge;
+use loadlab::app::capture::{save_scenario, tuned_scenario_text};
+use loadlab::app::tuned::tuned_model;
+use loadlab::app::view::{UiAction, View};
+use loadlab::scenario;
+use loadlab::sim::model::ScheduledEvent;
+use loadlab::sim::{Command, Model, SimTime, Simulation};
+
+fn file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml")
+}
+
+fn node(model: &Model, id: &str) -> usize {
+    model
+        .nodes
+        .iter()
+        .position(|n| n.id == id)
+        .expect("node exists")
+}
+
+#[test]
+fn tuned_model_replays_a_live_change() {
+    let model = scenario::load_file(&file(), &[]).expect("scenario loads");
+    let seed = model.seed;
+    let api = node(&model, "api");
+    let cmd = Command::SetReplicas {
+        node: api,
+        replicas: 1,
+    };
+
+    let mut live = Simulation::new(model.clone(), seed);
+    live.run_until(SimTime::from_secs_f64(5.0));
+    let at = live.now();
+    live.apply(cmd.clone()).expect("change applies");
+    live.run_until(SimTime::from_secs_f64(10.0));
+
+    let tuned = tuned_model(&model, &[(at, cmd)]);
+    let mut replay = Simulation::new(tuned.clone(), seed);
+    replay.run_until(SimTime::from_secs_f64(10.0));
+    assert_eq!(live.summary(), replay.summary());
+
+    // Through the TOML writer and back, as `loadlab run` would read it.
+    let text = scenario::to_toml(&tuned);
+    let read = scenario::load_str(&text, "scenario.toml", &[]).expect("tuned scenario loads");
+    let mut from_file = Simulation::new(read, seed);
+    from_file.run_until(SimTime::from_secs_f64(10.0));
+    assert_eq!(live.summary(), from_file.summary());
+}
+
+#[test]
+fn live_changes_merge_with_the_model_events_in_time_order() {
+    let mut model = scenario::load_file(&file(), &[]).expect("scenario loads");
+    let db = node(&model, "db");
+    let api = node(&model, "api");
+    let crash = Command::Crash {
+        node: db,
+        replica: None,
+    };
+    let recover = Command::Recover {
+        node: db,
+        replica: None,
+    };
+    model.events = vec![
+        ScheduledEvent {
+            at: SimTime::from_secs_f64(2.0),
+            command: crash.clone(),
+        },
+        ScheduledEvent {
+            at: SimTime::from_secs_f64(6.0),
+            command: recover.clone(),
+        },
+    ];
+    let slow = Command::SlowDown {
+        node: api,
+        factor: 3.0,
+    };
+    let more = Command::SetReplicas {
+        node: api,
+        replicas: 4,
+    };
+    let tuned = tuned_model(
+        &model,
+        &[
+            (SimTime::from_secs_f64(6.0), slow.clone()),
+            (SimTime::from_secs_f64(1.0), more.clone()),
+        ],
+    );
+    let got: Vec<(f64, Command)> = tuned
+        .events
+        .iter()
+        .map(|e| (e.at.as_secs_f64(), e.command.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(1.0, more), (2.0, crash), (6.0, recover), (6.0, slow)]
+    );
+    // The original is untouched.
+    assert_eq!(model.events.len(), 2);
+}
+
+/// The bridge's own path: changes made through the panels' actions, saved
+/// as scenario.toml, replayed by a fresh simulation.
+#[test]
+fn saved_scenario_replays_the_bridge_run() {
+    let mut bridge = SimBridge::open(&file(), &[], Some(7)).expect("scenario loads");
+    let mut view = View::new(&mut bridge.sim, Some(file()));
+    let api = node(&bridge.base, "api");
+    let run_to = |bridge: &mut SimBridge, secs: f64| {
+        while !bridge
+            .advance(SimTime::from_secs_f64(secs), Duration::from_secs(60))
+            .reached
+        {}
+    };
+    run_to(&mut bridge, 3.0);
+    bridge.apply_action(
+        UiAction::Apply(
+            Command::SetReplicas {
+                node: api,
+                replicas: 1,
+            },
+            "api ×1".into(),
+        ),
+        &mut view,
+    );
+    run_to(&mut bridge, 6.0);
+    bridge.apply_action(
+        UiAction::Apply(
+            Command::SlowDown {
+                node: api,
+                factor: 2.0,
+            },
+            "api slowed".into(),
+        ),
+        &mut view,
+    );
+    run_to(&mut bridge, 10.0);
+    assert_eq!(bridge.changes.len(), 2);
+
+    let dir = std::env::temp_dir().join(format!("loadlab-window-export-{}", std::process::id()));
+    let path = save_scenario(&bridge, &dir).expect("saved");
+    let text = std::fs::read_to_string(&path).expect("readable");
+    assert_eq!(text, tuned_scenario_text(&bridge).expect("text"));
+    let model = scenario::load_str(&text, "scenario.toml", &[]).expect("loads");
+    assert_eq!(model.seed, 7, "the run's seed is written");
+    let mut replay = Simulation::new(model.clone(), model.seed);
+    replay.run_until(SimTime::from_secs_f64(10.0));
+    assert_eq!(bridge.sim.summary(), replay.summary());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every chaos button's command survives the TOML round trip and replays.
+#[test]
+fn chaos_changes_replay_from_the_saved_scenario() {
+    let model = scenario::load_file(&file(), &[]).expect("scenario loads");
+    let seed = model.seed;
+    let (api, cache, db) = (
+        node(&model, "api"),
+        node(&model, "cache"),
+        node(&model, "db"),
+    );
+    let steps = [
+        (2.0, Command::FlushCache { node: cache }),
+        (
+            3.0,
+            Command::Partition {
+                from: api,
+                to: db,
+                hang: true,
+            },
+        ),
+        (
+            4.0,
+            Command::SetRateFactor {
+                workload: 0,
+                factor: 2.5,
+            },
+        ),
+        (5.0, Command::Heal { from: api, to: db }),
+        (
+            6.0,
+            Command::Crash {
+                node: db,
+                replica: None,
+            },
+        ),
+        (
+            7.0,
+            Command::Recover {
+                node: db,
+                replica: None,
+            },
+        ),
+        (
+            8.0,
+            Command::SlowDown {
+                node: api,
+                factor: 4.0,
+            },
+        ),
+    ];
+    let mut live = Simulation::new(model.clone(), seed);
+    let mut changes = Vec::new();
+    for (t, cmd) in steps {
+        live.run_until(SimTime::from_secs_f64(t));
+        live.apply(cmd.clone()).expect("change applies");
+        changes.push((live.now(), cmd));
+    }
+    live.run_until(SimTime::from_secs_f64(10.0));
+    let text = scenario::to_toml(&tuned_model(&model, &changes));
+    let read = scenario::load_str(&text, "scenario.toml", &[])
+        .unwrap_or_else(|d| panic!("{}\n{text}", scenario::render(&d)));
+    assert_eq!(read.events.len(), changes.len());
+    let mut replay = Simulation::new(read, seed);
+    replay.run_until(SimTime::from_secs_f64(10.0));
+    assert_eq!(live.summary(), replay.summary());
+}
+
+/// After Restart the changes count from time zero (as Restart replays
+/// them), so the saved scenario still replays the run on screen.
+#[test]
+fn saved_scenario_after_restart_replays_the_restarted_run() {
+    let mut bridge = SimBridge::open(&file(), &[], None).expect("scenario loads");
+    let mut view = View::new(&mut bridge.sim, Some(file()));
+    let api = node(&bridge.base, "api");
+    let run_to = |bridge: &mut SimBridge, secs: f64| {
+        while !bridge
+            .advance(SimTime::from_secs_f64(secs), Duration::from_secs(60))
+            .reached
+        {}
+    };
+    run_to(&mut bridge, 4.0);
+    let one = Command::SetReplicas {
+        node: api,
+        replicas: 2,
+    };
+    bridge.apply_action(UiAction::Apply(one.clone(), "api ×2".into()), &mut view);
+    run_to(&mut bridge, 6.0);
+    bridge.apply_action(UiAction::Restart, &mut view);
+    assert_eq!(bridge.changes, vec![(SimTime::ZERO, one)]);
+    run_to(&mut bridge, 2.0);
+    bridge.apply_action(
+        UiAction::Apply(
+            Command::SlowDown {
+                node: api,
+                factor: 2.0,
+            },
+            "api slowed".into(),
+        ),
+        &mut view,
+    );
+    run_to(&mut bridge, 8.0);
+    let text = tuned_scenario_text(&bridge).expect("text");
+    let model = scenario::load_str(&text, "scenario.toml", &[]).expect("loads");
+    let mut replay = Simulation::new(model.clone(), model.seed);
+    replay.run_until(SimTime::from_secs_f64(8.0));
+    assert_eq!(bridge.sim.summary(), replay.summary());
+}
