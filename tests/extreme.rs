@@ -1,0 +1,150 @@
+//! Extreme parameters: absurd rates, zero and huge capacities, thousands of nodes, endless durations — no panic, bounded memory, a clear explanation.
+
+use loadlab::scenario::{self, Diagnostic};
+use loadlab::sim::{Model, SimTime, Simulation};
+
+fn load(text: &str, overrides: &[&str]) -> Result<Model, Vec<Diagnostic>> {
+    let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    scenario::load_str(text, "extreme.toml", &o)
+}
+
+fn one_service(rate: &str, extra: &str) -> String {
+    format!(
+        r#"[scenario]
+name = "extreme"
+duration = "10s"
+
+[[workload]]
+to = "api"
+rate = {rate}
+
+[[node]]
+id = "api"
+kind = "service"
+service_time = "1ms"
+{extra}
+"#
+    )
+}
+
+#[test]
+fn a_billion_requests_per_second_stops_at_the_event_cap_with_an_explanation() {
+    let model = load(
+        &one_service("1e9", "queue = 0"),
+        &["scenario.max_events=2000000"],
+    )
+    .unwrap();
+    let mut sim = Simulation::new(model, 1);
+    sim.run_until(SimTime::from_secs(10));
+    let why = sim.stopped().expect("the cap stops the run").to_string();
+    assert!(why.contains("max_events"), "{why}");
+    assert_eq!(sim.events_processed(), 2_000_000);
+    assert!(sim.now() < SimTime::from_secs(10));
+    // Memory: a full queue of size 0 holds one visit at most.
+    assert!(sim.live_visits() <= 1);
+    let s = sim.summary();
+    assert_eq!(
+        s.counts.arrived,
+        s.counts.completed + s.counts.failed() + s.in_flight
+    );
+    assert_eq!(s.stopped.as_deref(), Some(why.as_str()));
+}
+
+#[test]
+fn the_in_flight_cap_bounds_memory_under_overload() {
+    // 10 000 req/s into 1 worker × 1 ms with an unbounded line: without a
+    // cap the line would grow by ~9 000 a second.
+    let model = load(&one_service("10000", ""), &["scenario.max_in_flight=500"]).unwrap();
+    let mut sim = Simulation::new(model, 1);
+    sim.run_until(SimTime::from_secs(10));
+    let s = sim.summary();
+    assert!(s.in_flight <= 500);
+    assert!(sim.live_visits() <= 500);
+    assert!(s.counts.dropped > 50_000, "{:?}", s.counts);
+    assert_eq!(
+        s.counts.arrived,
+        s.counts.completed + s.counts.failed() + s.in_flight
+    );
+}
+
+#[test]
+fn zero_and_huge_capacities_run() {
+    for extra in [
+        "queue = 0",
+        "queue = 4000000000",
+        "workers = 100000",
+        "replicas = 10000",
+    ] {
+        let model = load(&one_service("2000", extra), &[])
+            .unwrap_or_else(|d| panic!("{extra}: {}", scenario::render(&d)));
+        let mut sim = Simulation::new(model, 3);
+        sim.run_until(SimTime::from_secs(10));
+        let s = sim.summary();
+        assert!(s.counts.completed > 0, "{extra}");
+        assert_eq!(
+            s.counts.arrived,
+            s.counts.completed + s.counts.failed() + s.in_flight,
+            "{extra}"
+        );
+    }
+    let cache = r#"[scenario]
+name = "huge cache"
+duration = "5s"
+[[workload]]
+to = "cache"
+rate = 5000
+keys = { count = 1_000_000_000_000, popularity = "uniform" }
+[[node]]
+id = "cache"
+kind = "cache"
+capacity = 0
+[[node]]
+id = "cache2"
+kind = "cache"
+capacity = 1_000_000_000
+"#;
+    let model = load(cache, &[]).unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let mut sim = Simulation::new(model, 3);
+    sim.run_until(SimTime::from_secs(5));
+    let s = sim.summary();
+    assert_eq!(s.nodes[0].hit_ratio, Some(0.0));
+}
+
+#[test]
+fn ten_thousand_nodes_run() {
+    let mut text = String::from(
+        "[scenario]\nname = \"many\"\nduration = \"200ms\"\n[[workload]]\nto = \"n0\"\nrate = 1000\n",
+    );
+    let n = 10_000;
+    for i in 0..n {
+        text.push_str(&format!(
+            "[[node]]\nid = \"n{i}\"\nkind = \"service\"\nworkers = 2\nservice_time = \"1us\"\n"
+        ));
+        if i + 1 < n {
+            text.push_str(&format!("to = \"n{}\"\n", i + 1));
+        }
+    }
+    let model = load(&text, &[]).unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let mut sim = Simulation::new(model, 1);
+    sim.run_until(SimTime::from_millis(200));
+    let s = sim.summary();
+    assert_eq!(s.nodes.len(), n);
+    assert!(s.counts.completed > 100, "{:?}", s.counts);
+}
+
+#[test]
+fn endless_durations_and_zero_timeouts_are_clear_errors() {
+    let long = one_service("10", "").replace("duration = \"10s\"", "duration = \"1000000000000s\"");
+    let err = scenario::render(&load(&long, &[]).unwrap_err());
+    assert!(err.contains("too large") && err.contains("3:"), "{err}");
+    let zero = one_service("10", "timeout = \"0s\"");
+    let err = scenario::render(&load(&zero, &[]).unwrap_err());
+    assert!(
+        err.contains("timeout") && err.contains("greater than 0"),
+        "{err}"
+    );
+    let nan = one_service("nan", "");
+    assert!(load(&nan, &[]).is_err());
+    let inf = one_service("inf", "");
+    assert!(load(&inf, &[]).is_err());
+}
