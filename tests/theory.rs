@@ -204,9 +204,17 @@ fn mmck_blocking_and_wait_match_the_formula() {
         blocking * 100.0,
         q.blocking * 100.0
     );
+    // The bound is 1 percentage point; with ~1.3 M arrivals the
+    // blocking estimate's standard error is ~0.6 % relative (batch means),
+    // so a 5 % relative bound is also safe and much sharper.
     assert!(
         (blocking - q.blocking).abs() < 0.01,
         "blocking {blocking} vs {}",
+        q.blocking
+    );
+    assert!(
+        (blocking / q.blocking - 1.0).abs() < 0.05,
+        "blocking {blocking} vs {} (relative)",
         q.blocking
     );
     // Rejected requests fail end to end as "rejected".
