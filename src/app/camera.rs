@@ -44,10 +44,14 @@ pub fn plugin(app: &mut App) {
 /// Spawns the world camera and the egui camera (drawn on top, nothing else).
 pub fn spawn_cameras(mut commands: Commands, mut egui: ResMut<EguiGlobalSettings>) {
     egui.auto_create_primary_context = false;
-    commands.spawn((WorldCamera, Camera2d));
+    // No multisampling: on a software renderer (llvmpipe) 4× MSAA on two
+    // full-window passes dominates the frame; shapes are flat and large
+    // enough not to need it.
+    commands.spawn((WorldCamera, Camera2d, Msaa::Off));
     commands.spawn((
         PrimaryEguiContext,
         Camera2d,
+        Msaa::Off,
         RenderLayers::none(),
         Camera {
             order: 1,
