@@ -299,7 +299,7 @@ fn workers_queue_time(
         out.push(UiAction::Apply(
             Command::SetServiceTime {
                 node: i,
-                dist: scale_mean(service_time, m / 1000.0),
+                dist: service_time.with_mean(m / 1000.0),
             },
             format!("{id} {} service", format_ms(m)),
         ));
@@ -346,32 +346,6 @@ fn optional_duration(
             .changed();
     });
     changed.then(|| (!none).then(|| SimTime::from_secs_f64(secs)))
-}
-
-/// The same shape of distribution with a new mean (seconds).
-pub fn scale_mean(d: &Dist, mean: f64) -> Dist {
-    let old = d.mean();
-    let k = if old > 0.0 && old.is_finite() {
-        mean / old
-    } else {
-        1.0
-    };
-    match *d {
-        Dist::Constant { .. } => Dist::Constant { value: mean },
-        Dist::Exponential { .. } => Dist::Exponential { mean },
-        Dist::Uniform { min, max } => Dist::Uniform {
-            min: min * k,
-            max: max * k,
-        },
-        Dist::LogNormal { mu, sigma } => Dist::LogNormal {
-            mu: mu + k.ln(),
-            sigma,
-        },
-        Dist::Pareto { scale, shape } => Dist::Pareto {
-            scale: scale * k,
-            shape,
-        },
-    }
 }
 
 /// The "Chaos" section: crash / recover, slow down, partition / heal
