@@ -1,5 +1,9 @@
 //! Each file in `tests/malformed/` holds one mistake; `loadlab check` must exit 2 and point at it.
 
+mod common;
+
+use common::toml_files;
+
 // A file's first line states the expectation:
 // `# expect: LINE:COLUMN fragment of the message or hint`. Adding a case is
 // adding a file. Every scenario under `scenarios/` must pass the same check.
@@ -62,20 +66,6 @@ fn blocks(stderr: &str) -> Vec<String> {
         }
     }
     out
-}
-
-fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            toml_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
-    }
 }
 
 #[test]

@@ -1,6 +1,10 @@
 //! `scenario::to_toml` writes a file that loads back to the same model: every example scenario, hand-written files using every field, and hand-built values off the nanosecond grid.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::toml_files;
+
+use std::path::PathBuf;
 
 use loadlab::scenario::{load_str, render, to_toml};
 use loadlab::sim::command::Command;
@@ -496,20 +500,6 @@ fn assert_round_trip(model: &Model, name: &str) {
         "{name}: the model changed; written file:\n{written}"
     );
     assert_eq!(to_toml(&back), written, "{name}: writing is not stable");
-}
-
-fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            toml_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
-    }
 }
 
 #[test]

@@ -35,3 +35,26 @@ def batch_means(waits):
     grand = math.fsum(means) / BATCHES
     var = math.fsum((m - grand) ** 2 for m in means) / (BATCHES - 1)
     return grand, T_19 * math.sqrt(var / BATCHES), n
+
+
+def report(tool, version, run, default_customers):
+    """Runs `run(customers, seed)` from argv and prints the JSON line both peers share."""
+    import json
+    import sys
+
+    customers = int(float(sys.argv[1])) if len(sys.argv) > 1 else default_customers
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    waits, wall, cpu = run(customers, seed)
+    mean, half, measured = batch_means(waits)
+    print(json.dumps({
+        "tool": tool,
+        "version": version,
+        "customers": customers,
+        "measured": measured,
+        "mean_wait": mean,
+        "half_width_95": half,
+        "erlang_c_wait": erlang_c_wait(),
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "customers_per_s": customers / wall,
+    }))

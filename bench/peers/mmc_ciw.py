@@ -3,13 +3,11 @@
 Usage: python3 mmc_ciw.py N_CUSTOMERS [SEED]
 """
 
-import json
-import sys
 import time
 
 import ciw
 
-from common import ARRIVAL_RATE, SERVERS, SERVICE_MEAN, batch_means, erlang_c_wait
+from common import ARRIVAL_RATE, SERVERS, SERVICE_MEAN, report
 
 
 def run(customers, seed):
@@ -30,22 +28,7 @@ def run(customers, seed):
 
 
 def main():
-    customers = int(float(sys.argv[1])) if len(sys.argv) > 1 else 20_000
-    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
-    waits, wall, cpu = run(customers, seed)
-    mean, half, measured = batch_means(waits)
-    print(json.dumps({
-        "tool": "ciw",
-        "version": ciw.__version__,
-        "customers": customers,
-        "measured": measured,
-        "mean_wait": mean,
-        "half_width_95": half,
-        "erlang_c_wait": erlang_c_wait(),
-        "wall_s": wall,
-        "cpu_s": cpu,
-        "customers_per_s": customers / wall,
-    }))
+    report("ciw", ciw.__version__, run, 20_000)
 
 
 if __name__ == "__main__":

@@ -1087,3 +1087,18 @@ impl ScenarioPlan {
         !(closed || hangs || tails)
     }
 }
+
+/// Every `.toml` file below `dir`, recursively (unsorted).
+pub fn toml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            toml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+}

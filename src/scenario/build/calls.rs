@@ -53,7 +53,7 @@ fn items<'a, 'i>(
 }
 
 /// Resolves the target of a route or call and records the edge.
-fn target(
+pub(super) fn target(
     errs: &mut Errors<'_>,
     f: &Field<'_, '_>,
     from: NodeIdx,

@@ -12,7 +12,7 @@ use crate::sim::model::{
 };
 use crate::sim::time::SimTime;
 
-use super::calls::{read_calls, read_routes};
+use super::calls::{read_calls, read_routes, target as read_edge};
 use super::{KINDS, MAX_RATE, NODE_FIELDS, article, list};
 
 /// Most replicas a service may have (also the autoscaler's ceiling).
@@ -192,24 +192,6 @@ fn read_optional_dist(errs: &mut Errors<'_>, t: &Table<'_, '_>, key: &str) -> Op
         Some(f) => distribution::read(errs, &f).map(Some),
         None => Some(None),
     }
-}
-
-/// A node id field, recorded as an edge of the graph.
-fn read_edge(
-    errs: &mut Errors<'_>,
-    f: &Field<'_, '_>,
-    from: NodeIdx,
-    ids: &NodeIds,
-    edges: &mut Vec<Edge>,
-) -> Option<NodeIdx> {
-    let to = ids.resolve(errs, f)?;
-    edges.push(Edge {
-        from,
-        to,
-        span: f.span(),
-        path: f.path.clone(),
-    });
-    Some(to)
 }
 
 fn read_load_balancer(
