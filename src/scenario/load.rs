@@ -20,39 +20,52 @@ const MAX_DIAGNOSTICS: usize = 50;
 /// UTF-8 gives one diagnostic at 1:1.
 pub fn load_file(path: &Path, overrides: &[String]) -> Result<Model, Vec<Diagnostic>> {
     let file = path.display().to_string();
-    let at_start = |message: String, hint: Option<String>| {
-        vec![Diagnostic {
-            file: file.clone(),
-            line: 1,
-            column: 1,
-            path: String::new(),
-            message,
-            hint,
-        }]
-    };
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return Err(at_start(format!("cannot read the file: {e}"), None)),
-    };
-    let text = match String::from_utf8(bytes) {
+    match std::fs::read(path) {
+        Ok(bytes) => load_bytes(&bytes, &file, overrides),
+        Err(e) => Err(vec![at_start(
+            &file,
+            format!("cannot read the file: {e}"),
+            None,
+        )]),
+    }
+}
+
+/// Validates the scenario file contents `bytes` (as `load_file` does once
+/// it has read them); `file` names it in diagnostics. Text that is not
+/// UTF-8 gives one diagnostic at 1:1.
+pub fn load_bytes(
+    bytes: &[u8],
+    file: &str,
+    overrides: &[String],
+) -> Result<Model, Vec<Diagnostic>> {
+    let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let good = e
-                .as_bytes()
-                .get(..e.utf8_error().valid_up_to())
-                .unwrap_or(&[]);
-            let before = String::from_utf8_lossy(good);
+            let before = String::from_utf8_lossy(bytes.get(..e.valid_up_to()).unwrap_or(&[]));
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            return Err(at_start(
+            return Err(vec![at_start(
+                file,
                 format!(
                     "the file is not valid UTF-8 (first bad byte at line {line}, column {column})"
                 ),
                 Some("scenario files are TOML text; save the file as UTF-8".into()),
-            ));
+            )]);
         }
     };
-    load_str(&text, &file, overrides)
+    load_str(text, file, overrides)
+}
+
+/// A diagnostic about the whole file, placed at 1:1.
+fn at_start(file: &str, message: String, hint: Option<String>) -> Diagnostic {
+    Diagnostic {
+        file: file.to_string(),
+        line: 1,
+        column: 1,
+        path: String::new(),
+        message,
+        hint,
+    }
 }
 
 /// Validates scenario `text`; `file` names it in diagnostics.
@@ -79,14 +92,11 @@ pub fn load_str(text: &str, file: &str, overrides: &[String]) -> Result<Model, V
     let model = build::build(&mut errs, &doc);
     match model {
         Some(m) if errs.is_empty() => Ok(m),
-        _ if errs.is_empty() => Err(vec![Diagnostic {
-            file: file.to_string(),
-            line: 1,
-            column: 1,
-            path: String::new(),
-            message: "the scenario could not be built".into(),
-            hint: None,
-        }]),
+        _ if errs.is_empty() => Err(vec![at_start(
+            file,
+            "the scenario could not be built".into(),
+            None,
+        )]),
         _ => Err(errs.into_sorted(MAX_DIAGNOSTICS)),
     }
 }
