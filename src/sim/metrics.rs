@@ -58,6 +58,15 @@ impl Latencies {
         self.sum_ns = 0;
     }
     pub fn stats(&self) -> LatencyStats {
+        self.figures(true)
+    }
+    /// The figures a time-series window reports: all but `p999_ms`, which
+    /// no window export shows and which is the costliest quantile to find
+    /// (a scan of nearly every bucket, once per window and node).
+    pub fn window_stats(&self) -> LatencyStats {
+        self.figures(false)
+    }
+    fn figures(&self, with_p999: bool) -> LatencyStats {
         let n = self.hist.len();
         if n == 0 {
             return LatencyStats::default();
@@ -69,13 +78,18 @@ impl Latencies {
             p50_ms: ms(self.hist.value_at_quantile(0.50)),
             p95_ms: ms(self.hist.value_at_quantile(0.95)),
             p99_ms: ms(self.hist.value_at_quantile(0.99)),
-            p999_ms: ms(self.hist.value_at_quantile(0.999)),
+            p999_ms: if with_p999 {
+                ms(self.hist.value_at_quantile(0.999))
+            } else {
+                None
+            },
             max_ms: ms(self.hist.max()),
         }
     }
 }
 
-/// Latency figures in milliseconds; `None` when nothing was measured.
+/// Latency figures in milliseconds; `None` when nothing was measured
+/// (and `p999_ms` always `None` in time-series windows).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct LatencyStats {
     pub count: u64,

@@ -24,15 +24,27 @@ impl SimTime {
     /// Seconds as a float, rounded to the nearest nanosecond; negative and
     /// NaN become zero, too large saturates.
     pub fn from_secs_f64(s: f64) -> Self {
-        if s.is_nan() || s <= 0.0 {
+        Self::from_nanos_f64(s * 1e9)
+    }
+    /// Nanoseconds as a float, rounded to the nearest nanosecond; negative
+    /// and NaN become zero, too large saturates.
+    #[inline]
+    pub fn from_nanos_f64(x: f64) -> Self {
+        if x.is_nan() || x <= 0.0 {
             return SimTime::ZERO;
         }
-        let x = s * 1e9;
+        // Round half away from zero like `f64::round`, without its libm
+        // call: the cast truncates, and the fraction is exact. Below 2^63
+        // (any duration under 292 years) the signed conversions are single
+        // instructions; the unsigned ones are a sequence of several.
+        if x < 9_223_372_036_854_775_808.0 {
+            let whole = x as i64;
+            let up = x - whole as f64 >= 0.5;
+            return SimTime(whole as u64 + u64::from(up));
+        }
         if x >= u64::MAX as f64 {
             return SimTime::MAX;
         }
-        // Round half away from zero like `f64::round`, without its libm
-        // call: the cast truncates, and the fraction is exact.
         let whole = x as u64;
         if x - whole as f64 >= 0.5 {
             SimTime(whole + 1)
@@ -111,5 +123,32 @@ mod tests {
         assert_eq!(SimTime::from_secs_f64(-1.0), SimTime::ZERO);
         assert_eq!(SimTime::from_secs_f64(f64::NAN), SimTime::ZERO);
         assert_eq!(SimTime::from_secs_f64(1e30), SimTime::MAX);
+    }
+
+    #[test]
+    fn rounding_matches_f64_round_everywhere() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Random mantissa and exponent: values from 2^-23 ns to 2^65 ns
+            // (past the saturation point), plus exact halves.
+            let v = f64::from_bits((x >> 12) | ((1000 + (x % 89)) << 52));
+            for ns in [v, (v * 2.0).floor() / 2.0] {
+                let want = if ns >= u64::MAX as f64 {
+                    u64::MAX
+                } else {
+                    ns.round() as u64
+                };
+                assert_eq!(SimTime::from_nanos_f64(ns).0, want, "{ns}");
+            }
+        }
+        assert_eq!(SimTime::from_nanos_f64(2.5), SimTime(3));
+        assert_eq!(SimTime::from_nanos_f64(0.49999999999999994), SimTime(0));
+        assert_eq!(
+            SimTime::from_nanos_f64(9_223_372_036_854_775_808.0).0,
+            1 << 63
+        );
     }
 }

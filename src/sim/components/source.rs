@@ -1,7 +1,7 @@
 //! Traffic sources: open loop (Poisson, constant) with rate phases, closed loop (users who think), request mix and key popularity.
 
 use rand::RngExt;
-use rand_distr::{Distribution, Zipf};
+use rand_distr::{Distribution, Exp1, Zipf};
 
 use crate::sim::model::{Arrival, Keys, Phase, Popularity, RequestKind, Workload};
 use crate::sim::rng::{Stream, open01, stream};
@@ -77,13 +77,15 @@ impl Source {
         let base = self.base_rate();
         // Fast path: a homogeneous Poisson stream (no phases) needs one
         // draw; same draw and rounding as the loop below, same results.
+        // Gaps are drawn with the ziggurat (`Exp1`): exact, and without
+        // the `ln` that inverting a uniform costs.
         if poisson && self.spec.phases.is_empty() {
             let rate = base * self.factor;
             if rate <= 0.0 {
                 return None;
             }
-            let gap = -open01(&mut self.arrivals).ln() / rate;
-            let cand = now.saturating_add(SimTime::from_secs_f64(gap).max(SimTime(1)));
+            let gap = SimTime::from_nanos_f64(exp1(&mut self.arrivals) * (1e9 / rate));
+            let cand = now.saturating_add(gap.max(SimTime(1)));
             return (cand != SimTime::MAX).then_some(cand);
         }
         let mut t = now;
@@ -107,7 +109,7 @@ impl Source {
                 t = end?;
                 continue;
             }
-            let gap = -open01(&mut self.arrivals).ln() / max;
+            let gap = exp1(&mut self.arrivals) / max;
             let cand = t.saturating_add(SimTime::from_secs_f64(gap).max(SimTime(1)));
             if let Some(e) = end
                 && cand >= e
@@ -204,6 +206,11 @@ fn next_breakpoint(phases: &[Phase], t: SimTime) -> Option<SimTime> {
         }
     }
     best
+}
+
+/// A standard exponential draw (mean 1), by the ziggurat method.
+fn exp1(rng: &mut Stream) -> f64 {
+    Exp1.sample(rng)
 }
 
 #[cfg(test)]

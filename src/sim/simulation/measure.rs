@@ -84,7 +84,7 @@ impl Simulation {
                 NodeState::Queue {
                     window_processing, ..
                 } => {
-                    let s = window_processing.stats();
+                    let s = window_processing.window_stats();
                     window_processing.reset();
                     Some(s)
                 }
@@ -107,7 +107,7 @@ impl Simulation {
                     dt_ns,
                 )
                 .unwrap_or(0.0),
-                sojourn: n.stats.window_sojourn.stats(),
+                sojourn: n.stats.window_sojourn.window_stats(),
                 hit_ratio: ratio(counts.hits as f64, (counts.hits + counts.misses) as f64),
                 workers: workers_now(n),
                 replicas: n.stations().map(|_| n.billable_replicas()),
@@ -126,7 +126,7 @@ impl Simulation {
             end: now,
             counts,
             throughput_rps: ratio(counts.completed as f64, secs).unwrap_or(0.0),
-            latency: self.system.window_latency.stats(),
+            latency: self.system.window_latency.window_stats(),
             in_flight: self.in_flight_total,
             cost_per_hour: self.nodes.iter().map(NodeRt::cost_per_hour).sum(),
             nodes,
