@@ -122,6 +122,18 @@ pub(crate) const MAX_RATE: f64 = 1e9;
 /// Reads the whole document. `None` when anything was reported.
 pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option<Model> {
     let top = Table::new(doc.get_ref(), doc.span(), String::new());
+    if top.table.is_empty() {
+        errs.error(
+            &top.span,
+            "",
+            "the file has no settings: it is empty or only comments",
+            Some(
+                "a scenario needs a [scenario] table with a name, at least one [[workload]] and one [[node]]; see docs/scenario-format.md"
+                    .into(),
+            ),
+        );
+        return None;
+    }
     top.unknown_fields(errs, &TOP_FIELDS, &|key| {
         if SCENARIO_FIELDS.contains(&key) {
             Some((

@@ -2,7 +2,7 @@
 
 use toml::de::DeValue;
 
-use crate::scenario::reader::{Errors, Field};
+use crate::scenario::reader::{Errors, Field, show};
 use crate::scenario::units::ADD_A_UNIT;
 use crate::sim::dist::Dist;
 use crate::sim::time::SimTime;
@@ -136,7 +136,7 @@ fn read_table(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
                 if s <= 1.0 {
                     sf.error(
                         errs,
-                        format!("shape must be greater than 1, got {s}"),
+                        format!("shape must be greater than 1, got {}", show(s)),
                         Some("a Pareto with shape <= 1 has an infinite mean".into()),
                     );
                     return None;

@@ -15,24 +15,68 @@ use crate::sim::model::Model;
 /// many more there were).
 const MAX_DIAGNOSTICS: usize = 50;
 
+/// The largest scenario file read, in bytes (64 MiB). A scenario is a
+/// small text file; anything bigger is refused before it is parsed.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Reads and validates the scenario at `path`, with `--set` overrides
-/// (`TARGET.FIELD=VALUE`) applied. A file that cannot be read or is not
-/// UTF-8 gives one diagnostic at 1:1.
+/// (`TARGET.FIELD=VALUE`) applied. A file that cannot be read or is larger
+/// than `MAX_FILE_BYTES` gives one diagnostic at 1:1.
 pub fn load_file(path: &Path, overrides: &[String]) -> Result<Model, Vec<Diagnostic>> {
     let file = path.display().to_string();
-    match std::fs::read(path) {
+    match read_limited(path) {
         Ok(bytes) => load_bytes(&bytes, &file, overrides),
-        Err(e) => Err(vec![at_start(
+        Err(ReadError::Io(e)) => Err(vec![at_start(
             &file,
             format!("cannot read the file: {e}"),
             None,
         )]),
+        Err(ReadError::TooLarge(size)) => {
+            let size = size.map_or_else(
+                || "more than 64 MiB".to_string(),
+                |n| format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0)),
+            );
+            Err(vec![at_start(
+                &file,
+                format!("the file is too large for a scenario ({size}; the limit is 64 MiB)"),
+                Some("a scenario is a small TOML text file: is this the right file?".into()),
+            )])
+        }
     }
+}
+
+enum ReadError {
+    Io(std::io::Error),
+    /// The size when known (a regular file), else `None` (a stream that
+    /// went on past the limit).
+    TooLarge(Option<u64>),
+}
+
+/// The bytes of `path`, refusing more than `MAX_FILE_BYTES` without
+/// reading them all (a huge file, or an endless one such as /dev/zero).
+fn read_limited(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let meta = f.metadata().map_err(ReadError::Io)?;
+    if meta.is_dir() {
+        return Err(ReadError::Io(std::io::Error::other("it is a directory")));
+    }
+    if meta.is_file() && meta.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(Some(meta.len())));
+    }
+    let mut bytes = Vec::new();
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(None));
+    }
+    Ok(bytes)
 }
 
 /// Validates the scenario file contents `bytes` (as `load_file` does once
 /// it has read them); `file` names it in diagnostics. Text that is not
-/// UTF-8 gives one diagnostic at 1:1.
+/// UTF-8 gives one diagnostic, at the first bad byte.
 pub fn load_bytes(
     bytes: &[u8],
     file: &str,
@@ -41,16 +85,21 @@ pub fn load_bytes(
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
+            let bad = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
             let before = String::from_utf8_lossy(bytes.get(..e.valid_up_to()).unwrap_or(&[]));
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            return Err(vec![at_start(
-                file,
-                format!(
-                    "the file is not valid UTF-8 (first bad byte at line {line}, column {column})"
-                ),
-                Some("scenario files are TOML text; save the file as UTF-8".into()),
-            )]);
+            return Err(vec![Diagnostic {
+                line,
+                column,
+                ..at_start(
+                    file,
+                    format!(
+                        "the file is not valid UTF-8 (byte 0x{bad:02X} at line {line}, column {column})"
+                    ),
+                    Some("scenario files are TOML text; save the file as UTF-8".into()),
+                )
+            }]);
         }
     };
     load_str(text, file, overrides)
@@ -116,6 +165,12 @@ fn explain_syntax(message: &str, snippet: &str) -> (String, Option<String>) {
             format!("put it in quotes: \"{snippet}\"")
         };
         return (format!("invalid TOML: {message}"), Some(hint));
+    }
+    if message.contains("max recursion depth") {
+        return (
+            format!("invalid TOML: {message}"),
+            Some("arrays and inline tables are nested too deeply here".into()),
+        );
     }
     if message.contains("expected `\"`") {
         return (
@@ -391,8 +446,11 @@ below = "100ms"
         let bad = dir.join("bad.toml");
         std::fs::write(&bad, b"[scenario]\nname = \"\xff\"\n").expect("write");
         let d = load_file(&bad, &[]).expect_err("not UTF-8");
-        assert_eq!((d.len(), d[0].line, d[0].column), (1, 1, 1));
-        assert!(d[0].message.contains("line 2, column 9"), "{d:?}");
+        assert_eq!((d.len(), d[0].line, d[0].column), (1, 2, 9));
+        assert!(
+            d[0].message.contains("byte 0xFF at line 2, column 9"),
+            "{d:?}"
+        );
         let d = load_file(&dir.join("missing.toml"), &[]).expect_err("missing");
         assert!(d[0].message.starts_with("cannot read the file"), "{d:?}");
         let _ = std::fs::remove_dir_all(&dir);

@@ -117,6 +117,16 @@ pub(crate) fn type_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
+/// A number for a message: as written for everyday sizes, with an
+/// exponent when very large or small (`1e308`, not 309 digits).
+pub(crate) fn show(x: f64) -> String {
+    if x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// `base.key`, or `key` at the top level.
 pub(crate) fn join(base: &str, key: &str) -> String {
     if base.is_empty() {
@@ -338,14 +348,19 @@ impl<'a, 'i> Field<'a, 'i> {
         max: f64,
     ) -> Option<f64> {
         let x = self.number(errs)?;
+        let (shown, lo, hi) = (show(x), show(min), show(max));
         if min_inclusive && x < min {
-            self.error(errs, format!("must be at least {min}, got {x}"), None);
+            self.error(errs, format!("must be at least {lo}, got {shown}"), None);
             None
         } else if !min_inclusive && x <= min {
-            self.error(errs, format!("must be greater than {min}, got {x}"), None);
+            self.error(
+                errs,
+                format!("must be greater than {lo}, got {shown}"),
+                None,
+            );
             None
         } else if x > max {
-            self.error(errs, format!("must be at most {max}, got {x}"), None);
+            self.error(errs, format!("must be at most {hi}, got {shown}"), None);
             None
         } else {
             Some(x)
@@ -415,7 +430,8 @@ impl<'a, 'i> Field<'a, 'i> {
     pub(crate) fn positive_duration(&self, errs: &mut Errors<'_>) -> Option<SimTime> {
         let t = self.duration(errs)?;
         if t == SimTime::ZERO {
-            self.error(errs, "must be greater than 0", None);
+            let text = errs.sources().snippet(&self.span()).to_string();
+            self.error(errs, format!("must be greater than 0, got {text}"), None);
             return None;
         }
         Some(t)
@@ -523,6 +539,14 @@ mod tests {
         assert_eq!(x, Some(12.0));
         let (_, d) = with_field("x = \"12\"", |e, f| f.number(e));
         assert_eq!(d[0].hint.as_deref(), Some("remove the quotes"));
+    }
+
+    #[test]
+    fn huge_numbers_are_shown_with_an_exponent() {
+        let (_, d) = with_field("x = 1e308", |e, f| f.number_in(e, 0.0, false, 1e9));
+        assert_eq!(d[0].message, "must be at most 1000000000, got 1e308");
+        let (_, d) = with_field("x = -1e-300", |e, f| f.number_in(e, 0.0, true, 1.0));
+        assert_eq!(d[0].message, "must be at least 0, got -1e-300");
     }
 
     #[test]

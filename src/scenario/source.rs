@@ -93,11 +93,14 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..end).unwrap_or("");
     let line = before.matches('\n').count().saturating_add(1);
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    // A byte-order mark at the start of the file is not a column.
+    let bom = usize::from(line_start == 0 && before.starts_with('\u{feff}'));
     let column = before
         .get(line_start..)
         .unwrap_or("")
         .chars()
         .count()
+        .saturating_sub(bom)
         .saturating_add(1);
     (line, column)
 }
@@ -117,6 +120,15 @@ mod tests {
         // Inside a multi-byte character: moved back to its start.
         assert_eq!(s.locate(4), ("f.toml".into(), 2, 1));
         assert_eq!(s.locate(999), ("f.toml".into(), 3, 1));
+    }
+
+    #[test]
+    fn a_byte_order_mark_takes_no_column() {
+        let overrides = [];
+        let s = Sources::new("f.toml", "\u{feff}ab = 1\ncd", &overrides);
+        assert_eq!(s.locate(3), ("f.toml".into(), 1, 1));
+        assert_eq!(s.locate(4), ("f.toml".into(), 1, 2));
+        assert_eq!(s.locate(10), ("f.toml".into(), 2, 1));
     }
 
     #[test]

@@ -162,6 +162,16 @@ fn parse_exact(s: &str) -> Result<(SimTime, bool), DurationError> {
         return Err(err(format!("duration `{t}` has no unit"), Some(ADD_A_UNIT)));
     }
     let Some(&(_, unit_ns)) = UNITS.iter().find(|(u, _)| *u == unit) else {
+        let exponent = unit.strip_prefix(['e', 'E']).is_some_and(|rest| {
+            rest.trim_start_matches(['+', '-'])
+                .starts_with(|c: char| c.is_ascii_digit())
+        });
+        if exponent {
+            return Err(err(
+                format!("duration `{t}` has an exponent; durations take plain digits"),
+                Some("write the number out in a suitable unit, e.g. \"5ms\" rather than \"5e-3s\""),
+            ));
+        }
         return Err(err(
             format!("unknown unit `{unit}` in duration `{t}`"),
             Some(UNIT_LIST),
@@ -328,7 +338,18 @@ mod tests {
         assert!(parse_duration("inf s").is_err());
         assert!(parse_duration("").is_err());
         assert!(parse_duration("1.2.3s").is_err());
-        assert!(parse_duration("1e3ms").is_err());
+        assert!(
+            parse_duration("1e3ms")
+                .unwrap_err()
+                .message
+                .contains("has an exponent")
+        );
+        assert!(
+            parse_duration("5E-3s")
+                .unwrap_err()
+                .message
+                .contains("has an exponent")
+        );
         assert!(parse_duration("ms").is_err());
         assert!(parse_duration(".s").is_err());
     }

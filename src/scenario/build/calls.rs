@@ -3,7 +3,7 @@
 use toml::de::DeValue;
 
 use crate::scenario::graph::{Edge, NodeIds};
-use crate::scenario::reader::{Errors, Field, Table, type_name};
+use crate::scenario::reader::{Errors, Field, Table, show, type_name};
 use crate::sim::model::{
     BreakerSpec, Call, CallPolicy, Jitter, NodeIdx, PoolSpec, RequestKind, RetryPolicy, Route,
 };
@@ -326,7 +326,7 @@ fn read_retry(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<RetryPolicy> {
                 Some(b) if b <= 0.0 || b > 10.0 => {
                     bf.error(
                         errs,
-                        format!("a retry budget must be above 0 and at most 10, got {b}"),
+                        format!("a retry budget must be above 0 and at most 10, got {}", show(b)),
                         Some(
                             "the budget is retries as a share of calls: 0.1 allows retries on 10 % of calls; remove it for no limit"
                                 .into(),

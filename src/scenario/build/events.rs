@@ -412,6 +412,14 @@ fn instance<'a, 'i>(
     let number = |errs: &mut Errors<'_>, s: &str, what: &str| -> Option<u32> {
         match s.parse::<u32>() {
             Ok(n) => Some(n),
+            Err(_) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                f.error(
+                    errs,
+                    format!("{what} number `{s}` in `{text}` is too large"),
+                    Some(format!("{what}s are numbered from 0, e.g. `{id}.{what}.0`")),
+                );
+                None
+            }
             Err(_) => {
                 f.error(
                     errs,

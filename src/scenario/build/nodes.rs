@@ -2,7 +2,7 @@
 
 use crate::scenario::distribution;
 use crate::scenario::graph::{Edge, NodeIds};
-use crate::scenario::reader::{Errors, Field, Table};
+use crate::scenario::reader::{Errors, Field, Table, show};
 use crate::scenario::suggest;
 use crate::sim::dist::Dist;
 use crate::sim::model::{
@@ -20,6 +20,9 @@ pub(crate) const MAX_REPLICAS: u32 = 10_000;
 pub(crate) const MAX_WORKERS: u32 = 100_000;
 pub(crate) const MAX_READ_REPLICAS: u32 = 1000;
 pub(crate) const MAX_SHARDS: u32 = 1024;
+/// Most dollars per hour per replica or instance: far beyond any real
+/// machine, and small enough that a whole system's cost stays finite.
+pub(crate) const MAX_COST_PER_HOUR: f64 = 1e9;
 /// A cache's lookup time when the file gives none (0.5 ms).
 pub(crate) const CACHE_HIT_TIME: f64 = 0.0005;
 /// A CDN's defaults: lookup at the edge, and the trip to the origin.
@@ -103,7 +106,7 @@ pub(super) fn read_node(
 
     let pos = t.field("pos").and_then(|f| read_pos(errs, &f));
     let cost_per_hour = match t.field("cost_per_hour") {
-        Some(f) => f.number_in(errs, 0.0, true, f64::MAX),
+        Some(f) => f.number_in(errs, 0.0, true, MAX_COST_PER_HOUR),
         None => Some(0.0),
     };
     let spec = match kind.map(|(k, _)| k) {
@@ -346,7 +349,7 @@ fn read_autoscale(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<AutoscaleS
                     Some(x) if x > 1.0 => {
                         tf.error(
                             errs,
-                            format!("a utilisation target must be at most 1, got {x}"),
+                            format!("a utilisation target must be at most 1, got {}", show(x)),
                             Some(
                                 "utilisation is a fraction of busy workers: 0.6 means 60 %".into(),
                             ),
