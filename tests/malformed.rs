@@ -21,6 +21,8 @@ fn root() -> PathBuf {
 fn expectation(path: &Path) -> (usize, usize, String) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let text = String::from_utf8_lossy(&bytes);
+    // A corpus file may start with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let first = text.lines().next().unwrap_or("");
     let rest = first.strip_prefix("# expect: ").unwrap_or_else(|| {
         panic!(
