@@ -7,6 +7,8 @@
 #[cfg(feature = "gui")]
 pub mod app;
 pub mod cli;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod report;
 pub mod scenario;
 pub mod sim;

@@ -25,104 +25,13 @@ use loadlab::sim::model::{Call, NodeKind, QueueSpec};
 use loadlab::sim::{Command, SimTime, Simulation, Window};
 use proptest::prelude::*;
 
-/// Everything that must hold at one instant.
-fn check_books(sim: &mut Simulation, plan: &ScenarioPlan, windows: &mut Vec<Window>) {
-    let now = sim.now();
-    let s = sim.summary();
-    let snap = sim.snapshot();
-    let c = s.counts;
-    assert_eq!(
-        c.arrived,
-        c.completed + c.failed() + s.in_flight,
-        "end-to-end conservation at {now}: {c:?}, in flight {}",
-        s.in_flight
-    );
-    assert_eq!(snap.counts, c, "snapshot and summary disagree at {now}");
-    assert!(snap.in_flight >= s.in_flight, "at {now}");
-    assert!(
-        snap.in_flight as usize <= sim.model().limits.max_in_flight,
-        "in-flight cap exceeded at {now}: {}",
-        snap.in_flight
-    );
+/// Everything that must hold at one instant (`loadlab::fuzzing::check_books`,
+/// shared with the fuzz targets), and no drops without an in-flight cap.
+fn check_plan_books(sim: &mut Simulation, plan: &ScenarioPlan, windows: &mut Vec<Window>) {
     if plan.max_in_flight.is_none() {
-        assert_eq!(c.dropped, 0);
+        assert_eq!(sim.summary().counts.dropped, 0);
     }
-    assert_summary_sane(&s);
-
-    // Every request, warm-up included, through the windows (which count
-    // all of them): what arrived either finished or is still in flight.
-    sim.flush_window();
-    let fresh = sim.take_windows();
-    for w in &fresh {
-        assert_window_sane(w);
-        assert_eq!(w.nodes.len(), s.nodes.len());
-    }
-    windows.extend(fresh);
-    let arrived: u64 = windows.iter().map(|w| w.counts.arrived).sum();
-    let finished: u64 = windows
-        .iter()
-        .map(|w| w.counts.completed + w.counts.failed())
-        .sum();
-    assert_eq!(
-        arrived,
-        finished + snap.in_flight,
-        "all-requests conservation at {now}"
-    );
-    if let Some(last) = windows.last() {
-        assert_eq!(last.end, now);
-        assert_eq!(last.in_flight, snap.in_flight);
-    }
-
-    let model = sim.model().clone();
-    for (i, n) in snap.nodes.iter().enumerate() {
-        // Stations: every visit present holds a worker or waits in line.
-        if !n.replicas.is_empty() {
-            let held: u64 = n
-                .replicas
-                .iter()
-                .map(|r| u64::from(r.busy) + u64::from(r.queued))
-                .sum();
-            assert_eq!(n.present, held, "{} at {now}: {:?}", n.id, n.replicas);
-        }
-        if let (Some(keys), NodeKind::Cache(spec)) = (n.cache_keys, &model.nodes[i].kind) {
-            assert!(keys <= spec.capacity, "{}: {keys} keys", n.id);
-        }
-    }
-
-    if s.warmup == SimTime::ZERO {
-        // Nothing was reset: the windows add up to the summary, and every
-        // visit that arrived at a node has had at most one outcome, the
-        // unanswered ones being physically present.
-        let sum = |f: fn(&Window) -> u64| windows.iter().map(f).sum::<u64>();
-        assert_eq!(sum(|w| w.counts.arrived), c.arrived);
-        assert_eq!(sum(|w| w.counts.completed), c.completed);
-        assert_eq!(sum(|w| w.counts.failed()), c.failed());
-        for n in &snap.nodes {
-            let k = n.counts;
-            // (`errors` also counts failures seen by a sender cut off by a
-            // partition, so it only loosens the upper bound.)
-            let done = k.completed + k.rejected + k.timed_out + k.failed_downstream;
-            assert!(
-                done <= k.arrived && k.arrived <= done + k.errors + n.present,
-                "{} at {now}: {k:?}, present {}",
-                n.id,
-                n.present
-            );
-            // Every read looked up is a hit or a miss, once.
-            assert!(k.hits + k.misses <= k.arrived, "{}: {k:?}", n.id);
-            if n.kind == "queue" {
-                // Every message stored is processed, dead-lettered, or
-                // still stored or in processing.
-                let gone = k.processed + k.dead_lettered;
-                assert!(
-                    gone <= k.completed && k.completed <= gone + n.present,
-                    "{} at {now}: {k:?}, present {}",
-                    n.id,
-                    n.present
-                );
-            }
-        }
-    }
+    check_books(sim, windows);
 }
 
 /// Runs `plan`, applying its commands at their instants and checking the
@@ -152,7 +61,7 @@ fn run_plan(plan: &ScenarioPlan) {
             let _ = sim.apply(commands[next].1.clone());
             next += 1;
         }
-        check_books(&mut sim, plan, &mut windows);
+        check_plan_books(&mut sim, plan, &mut windows);
     }
     // Nothing leaks: with traffic stopped and faults cleared, every
     // request, visit and message finishes (an hour is far beyond any
@@ -173,7 +82,7 @@ fn run_plan(plan: &ScenarioPlan) {
             "still there after draining (in flight, present, visits): {:?}",
             left(&sim)
         );
-        check_books(&mut sim, plan, &mut windows);
+        check_plan_books(&mut sim, plan, &mut windows);
     }
 }
 

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use loadlab::scenario;
 use loadlab::sim::dist::{Dist, Z99};
-use loadlab::sim::metrics::{LatencyStats, NodeSummary, Summary, Window};
+use loadlab::sim::metrics::NodeSummary;
 use loadlab::sim::model::{
     AutoscaleSpec, BreakerSpec, CachePolicy, CallPolicy, Jitter, LbAlgorithm, LimiterAlgorithm,
     Model, NodeKind, PoolSpec, QueueSpec, RateLimiterSpec, RequestKind, RetryPolicy, ScaleMetric,
@@ -42,103 +42,11 @@ pub fn run_to(sim: &mut Simulation, t: SimTime) {
 
 // ---- sanity of reported numbers ---------------------------------------
 
-const EPS: f64 = 1e-9;
-
-fn finite_nonneg(what: &str, x: f64) {
-    assert!(x.is_finite() && x >= 0.0, "{what} = {x}");
-}
-
-fn opt(what: &str, x: Option<f64>) {
-    if let Some(x) = x {
-        finite_nonneg(what, x);
-    }
-}
-
-fn fraction(what: &str, x: Option<f64>) {
-    if let Some(x) = x {
-        finite_nonneg(what, x);
-        assert!(x <= 1.0 + EPS, "{what} = {x} > 1");
-    }
-}
-
-pub fn assert_latency_sane(what: &str, l: &LatencyStats) {
-    let all = [l.mean_ms, l.p50_ms, l.p95_ms, l.p99_ms, l.p999_ms, l.max_ms];
-    for (i, x) in all.iter().enumerate() {
-        opt(&format!("{what} latency[{i}]"), *x);
-    }
-    assert_eq!(
-        l.count == 0,
-        all.iter().all(Option::is_none),
-        "{what}: {l:?}"
-    );
-    if l.count > 0 {
-        let q = [l.p50_ms, l.p95_ms, l.p99_ms, l.p999_ms, l.max_ms].map(Option::unwrap);
-        assert!(q.windows(2).all(|w| w[0] <= w[1]), "{what}: {l:?}");
-        // The mean is exact; max is the histogram's highest equivalent
-        // value, never below the true maximum.
-        assert!(
-            l.mean_ms.unwrap() <= l.max_ms.unwrap() * (1.0 + EPS),
-            "{what}: {l:?}"
-        );
-    }
-}
-
-/// No NaN or infinity anywhere; fractions within [0, 1].
-pub fn assert_summary_sane(s: &Summary) {
-    finite_nonneg("throughput", s.throughput_rps);
-    finite_nonneg("cost", s.cost_per_hour);
-    fraction("error_rate", s.error_rate);
-    assert_latency_sane("system", &s.latency);
-    assert_eq!(s.latency.count, s.counts.completed);
-    assert_eq!(s.measured, s.now.saturating_sub(s.warmup));
-    for n in &s.nodes {
-        assert_node_sane(n);
-    }
-}
-
-pub fn assert_node_sane(n: &NodeSummary) {
-    let id = &n.id;
-    fraction(&format!("{id}.utilisation"), n.utilisation);
-    fraction(&format!("{id}.hit_ratio"), n.hit_ratio);
-    opt(&format!("{id}.mean_queue_len"), n.mean_queue_len);
-    finite_nonneg(&format!("{id}.mean_present"), n.mean_present);
-    opt(&format!("{id}.mean_wait_ms"), n.mean_wait_ms);
-    opt(&format!("{id}.mean_stay_ms"), n.mean_stay_ms);
-    finite_nonneg(&format!("{id}.departure_rate"), n.departure_rate);
-    finite_nonneg(&format!("{id}.cost"), n.cost_per_hour);
-    assert_latency_sane(id, &n.sojourn);
-    assert_eq!(n.mean_wait_ms.is_some(), n.started > 0, "{id}");
-    for (r, u) in n.replica_utilisation.iter().enumerate() {
-        fraction(&format!("{id}.replica_utilisation[{r}]"), *u);
-    }
-    if let Some(p) = &n.processing {
-        assert_latency_sane(&format!("{id}.processing"), p);
-    }
-    opt(&format!("{id}.oldest_message_ms"), n.oldest_message_ms);
-}
-
-pub fn assert_window_sane(w: &Window) {
-    // A flushed window may have zero length: it holds what happened at the
-    // very instant the previous window closed.
-    assert!(w.end >= w.start, "window ends before it starts: {w:?}");
-    finite_nonneg("window throughput", w.throughput_rps);
-    finite_nonneg("window cost", w.cost_per_hour);
-    assert_latency_sane("window", &w.latency);
-    for (i, n) in w.nodes.iter().enumerate() {
-        fraction(&format!("window node {i} utilisation"), n.utilisation);
-        fraction(&format!("window node {i} hit_ratio"), n.hit_ratio);
-        opt(&format!("window node {i} queue"), n.mean_queue_len);
-        finite_nonneg(&format!("window node {i} present"), n.mean_present);
-        assert_latency_sane(&format!("window node {i}"), &n.sojourn);
-        if let Some(p) = &n.processing {
-            assert_latency_sane(&format!("window node {i} processing"), p);
-        }
-        opt(
-            &format!("window node {i} oldest message"),
-            n.oldest_message_ms,
-        );
-    }
-}
+// Shared with the fuzz targets (`fuzz/`), which check the same promises.
+#[allow(unused_imports)]
+pub use loadlab::fuzzing::{
+    assert_latency_sane, assert_node_sane, assert_summary_sane, assert_window_sane, check_books,
+};
 
 /// L and λW of one node, both in visits.
 pub fn little(n: &NodeSummary) -> (f64, f64) {
