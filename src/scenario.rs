@@ -13,5 +13,5 @@ mod units;
 mod write;
 
 pub use diagnostic::{Diagnostic, render};
-pub use load::{load_bytes, load_file, load_str};
+pub use load::{MAX_FILE_BYTES, load_bytes, load_file, load_str};
 pub use write::{command_text, to_toml};

@@ -1,7 +1,9 @@
 //! Each file in `tests/malformed/` holds one mistake; `loadlab check` must exit 2 and point at it.
 
+mod cli;
 mod common;
 
+use cli::{EXIT_INVALID, blocks, check};
 use common::toml_files;
 
 // A file's first line states the expectation:
@@ -9,9 +11,6 @@ use common::toml_files;
 // adding a file. Every scenario under `scenarios/` must pass the same check.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-const EXIT_INVALID: i32 = 2;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -38,36 +37,6 @@ fn expectation(path: &Path) -> (usize, usize, String) {
         .and_then(|(l, c)| Some((l.parse().ok()?, c.parse().ok()?)))
         .unwrap_or_else(|| panic!("{}: bad location `{at}`", path.display()));
     (line, column, fragment.trim().to_string())
-}
-
-/// Runs `loadlab check <file>`: (exit code, stdout, stderr).
-fn check(file: &Path) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_loadlab"))
-        .arg("check")
-        .arg(file)
-        .output()
-        .expect("run loadlab");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// The diagnostics of a rendering, one string each (first line plus its
-/// indented `at` / `hint` lines).
-fn blocks(stderr: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for line in stderr.lines() {
-        match out.last_mut() {
-            Some(block) if line.starts_with(' ') => {
-                block.push('\n');
-                block.push_str(line);
-            }
-            _ => out.push(line.to_string()),
-        }
-    }
-    out
 }
 
 #[test]

@@ -44,12 +44,39 @@ pub const RESULT_FILES: [&str; 3] = ["summary.json", "timeseries.csv", "nodes.cs
 
 /// Loads the scenario with `--duration` and `--set` applied.
 pub fn load(file: &Path, duration: Option<&str>, set: &[String]) -> Result<Model, String> {
+    const DURATION: &str = "scenario.duration=";
     let mut overrides = Vec::new();
     if let Some(d) = duration {
-        overrides.push(format!("scenario.duration={d}"));
+        if d.trim().is_empty() {
+            return Err(scenario::render(&[scenario::Diagnostic {
+                file: "--duration".into(),
+                line: 1,
+                column: 1,
+                path: "scenario.duration".into(),
+                message: "no duration given".into(),
+                hint: Some("e.g. --duration 60s or --duration 10m".into()),
+            }]));
+        }
+        overrides.push(format!("{DURATION}{d}"));
     }
     overrides.extend(set.iter().cloned());
-    scenario::load_file(file, &overrides).map_err(|d| scenario::render(&d))
+    scenario::load_file(file, &overrides).map_err(|mut diags| {
+        // `--duration` is applied as the first override: its mistakes are
+        // shown as `--duration:1:COLUMN` (in its value), not as a `--set`
+        // the user never wrote.
+        let also_set = set
+            .iter()
+            .any(|o| o.trim_start().starts_with("scenario.duration"));
+        if duration.is_some() && !also_set {
+            for d in &mut diags {
+                if d.file == "--set" && d.path == "scenario.duration" {
+                    d.file = "--duration".into();
+                    d.column = d.column.saturating_sub(DURATION.len()).max(1);
+                }
+            }
+        }
+        scenario::render(&diags)
+    })
 }
 
 pub fn run(args: &RunArgs) -> i32 {

@@ -197,7 +197,7 @@ pub(crate) fn check_edges(errs: &mut Errors<'_>, ids: &NodeIds, n: usize, edges:
                     errs.error(
                         &first.span,
                         &first.path,
-                        format!("cycle: {}", names.join(" -> ")),
+                        format!("cycle: {}", cycle_text(&names)),
                         Some(
                             "a request could travel this loop forever; remove one of these references"
                                 .into(),
@@ -210,9 +210,33 @@ pub(crate) fn check_edges(errs: &mut Errors<'_>, ids: &NodeIds, n: usize, edges:
     }
 }
 
+/// `a -> b -> a`; a long loop keeps its first and last few nodes and
+/// says how many are left out (a message must stay readable).
+fn cycle_text(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    if names.len() <= 2 * SHOWN + 3 {
+        return names.join(" -> ");
+    }
+    let head = names.get(..SHOWN).unwrap_or(&[]).join(" -> ");
+    let tail_from = names.len() - SHOWN - 1;
+    let tail = names.get(tail_from..).unwrap_or(&[]).join(" -> ");
+    format!("{head} -> ... ({} more) ... -> {tail}", tail_from - SHOWN)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::scenario::{Diagnostic, load_str};
+
+    #[test]
+    fn a_long_cycle_is_shortened_in_its_message() {
+        let names: Vec<String> = (0..100).chain([0]).map(|i| format!("n{i}")).collect();
+        assert_eq!(
+            super::cycle_text(&names),
+            "n0 -> n1 -> n2 -> n3 -> n4 -> ... (90 more) ... -> n95 -> n96 -> n97 -> n98 -> n99 -> n0"
+        );
+        let short: Vec<String> = ["a", "b", "a"].map(String::from).to_vec();
+        assert_eq!(super::cycle_text(&short), "a -> b -> a");
+    }
 
     /// A scenario whose nodes are services `a`, `b`, ... with the given
     /// extra lines.

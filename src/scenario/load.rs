@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use toml::Spanned;
 use toml::de::DeTable;
 
 use crate::scenario::build;
@@ -15,9 +16,15 @@ use crate::sim::model::Model;
 /// many more there were).
 const MAX_DIAGNOSTICS: usize = 50;
 
-/// The largest scenario file read, in bytes (64 MiB). A scenario is a
-/// small text file; anything bigger is refused before it is parsed.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Files up to this size have every syntax error listed; bigger ones only
+/// the first.
+const RECOVER_BYTES: usize = 1024 * 1024;
+
+/// The largest scenario file read, in bytes (16 MiB). A scenario is a
+/// small text file (100 000 nodes take about 8 MB), and the TOML reader
+/// needs some 40 bytes of memory per byte of text; anything bigger is
+/// refused before it is parsed.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads and validates the scenario at `path`, with `--set` overrides
 /// (`TARGET.FIELD=VALUE`) applied. A file that cannot be read or is larger
@@ -32,13 +39,17 @@ pub fn load_file(path: &Path, overrides: &[String]) -> Result<Model, Vec<Diagnos
             None,
         )]),
         Err(ReadError::TooLarge(size)) => {
+            let mib = |n: u64| n as f64 / (1024.0 * 1024.0);
             let size = size.map_or_else(
-                || "more than 64 MiB".to_string(),
-                |n| format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0)),
+                || format!("more than {} MiB", mib(MAX_FILE_BYTES)),
+                |n| format!("{:.1} MiB", mib(n)),
             );
             Err(vec![at_start(
                 &file,
-                format!("the file is too large for a scenario ({size}; the limit is 64 MiB)"),
+                format!(
+                    "the file is too large for a scenario ({size}; the limit is {} MiB)",
+                    mib(MAX_FILE_BYTES)
+                ),
                 Some("a scenario is a small TOML text file: is this the right file?".into()),
             )])
         }
@@ -120,7 +131,15 @@ fn at_start(file: &str, message: String, hint: Option<String>) -> Diagnostic {
 /// Validates scenario `text`; `file` names it in diagnostics.
 pub fn load_str(text: &str, file: &str, overrides: &[String]) -> Result<Model, Vec<Diagnostic>> {
     let mut errs = Errors::new(Sources::new(file, text, overrides));
-    let (mut doc, syntax) = DeTable::parse_recoverable(text);
+    // Every syntax error costs memory (a big garbage file has millions),
+    // so a big file reports only its first one.
+    let (mut doc, syntax) = match DeTable::parse(text) {
+        Ok(doc) => (doc, Vec::new()),
+        Err(first) if text.len() > RECOVER_BYTES => {
+            (Spanned::new(0..0, DeTable::new()), vec![first])
+        }
+        Err(_) => DeTable::parse_recoverable(text),
+    };
     if !syntax.is_empty() {
         let mut syntax: Vec<(std::ops::Range<usize>, &str)> = syntax
             .iter()

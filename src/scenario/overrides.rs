@@ -189,8 +189,33 @@ fn apply_one<'i>(errs: &mut Errors<'_>, doc: &mut DeTable<'i>, text: &'i str, ba
     let lead = rhs.len() - rhs.trim_start().len();
     let value_text = rhs.trim();
     let value_base = base.saturating_add(eq + 1 + lead);
+    let value_span = value_base..value_base.saturating_add(value_text.len());
+    if value_text.is_empty() {
+        errs.error(
+            &value_span,
+            &path,
+            format!("no value after `=` in `{text}`"),
+            Some(EXAMPLE.into()),
+        );
+        return;
+    }
     let value = match DeValue::parse(value_text) {
         Ok(v) => shift(v, value_base),
+        // Quotes, brackets and braces mean a TOML value: say what is wrong
+        // with it rather than take it as a string.
+        Err(e) if value_text.starts_with(['"', '\'', '[', '{']) => {
+            let message = e.message().lines().next().unwrap_or("").to_string();
+            errs.error(
+                &value_span,
+                &path,
+                format!("`{value_text}` is not a valid TOML value: {message}"),
+                Some(
+                    "a quoted string, an array [...] or a table { ... } must be complete; quote the whole --set in the shell, e.g. --set 'api.service_time={ dist = \"exponential\", mean = \"5ms\" }'"
+                        .into(),
+                ),
+            );
+            return;
+        }
         Err(_) => Spanned::new(
             value_base..value_base.saturating_add(value_text.len()),
             DeValue::String(Cow::Borrowed(value_text)),

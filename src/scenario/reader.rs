@@ -1,6 +1,7 @@
 //! A walker over the spanned TOML tree that reads typed fields and records every problem it meets, then carries on.
 
 use std::collections::HashSet;
+use std::num::IntErrorKind;
 use std::ops::Range;
 
 use toml::Spanned;
@@ -273,12 +274,16 @@ impl<'a, 'i> Field<'a, 'i> {
         let n = match self.get() {
             DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
                 Ok(n) => n,
-                Err(_) if i.as_str().starts_with('-') => {
+                Err(e) if *e.kind() == IntErrorKind::NegOverflow => {
                     self.error(errs, format!("must be at least {min}, got {i}"), None);
                     return None;
                 }
-                Err(_) => {
+                Err(e) if *e.kind() == IntErrorKind::PosOverflow => {
                     self.error(errs, format!("must be at most {max}, got {i}"), None);
+                    return None;
+                }
+                Err(_) => {
+                    self.not_an_integer(errs, i);
                     return None;
                 }
             },
@@ -306,6 +311,16 @@ impl<'a, 'i> Field<'a, 'i> {
         }
     }
 
+    /// An integer literal the TOML reader let through without digits
+    /// (`0x`, `0b`).
+    fn not_an_integer(&self, errs: &mut Errors<'_>, i: &toml::de::DeInteger<'_>) {
+        self.error(
+            errs,
+            format!("`{i}` is not a valid integer"),
+            Some("a hexadecimal, octal or binary integer needs digits after 0x, 0o or 0b".into()),
+        );
+    }
+
     /// A finite number (an integer or a float).
     pub(crate) fn number(&self, errs: &mut Errors<'_>) -> Option<f64> {
         let x = match self.get() {
@@ -313,9 +328,14 @@ impl<'a, 'i> Field<'a, 'i> {
                 if i.radix() == 10 {
                     i.as_str().parse::<f64>().ok()
                 } else {
-                    u128::from_str_radix(i.as_str(), i.radix())
-                        .ok()
-                        .map(|n| n as f64)
+                    match u128::from_str_radix(i.as_str(), i.radix()) {
+                        Ok(n) => Some(n as f64),
+                        Err(e) if *e.kind() == IntErrorKind::PosOverflow => None,
+                        Err(_) => {
+                            self.not_an_integer(errs, i);
+                            return None;
+                        }
+                    }
                 }
             }
             DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
@@ -524,6 +544,10 @@ mod tests {
         assert!(d[0].message.starts_with("must be at most 5"), "{d:?}");
         let (_, d) = with_field("x = -99999999999999999999999", |e, f| f.int(e, 0, 5));
         assert!(d[0].message.starts_with("must be at least 0"), "{d:?}");
+        let (_, d) = with_field("x = 0x", |e, f| f.int(e, 0, 5));
+        assert_eq!(d[0].message, "`0x` is not a valid integer");
+        let (_, d) = with_field("x = 0b", |e, f| f.number(e));
+        assert_eq!(d[0].message, "`0b` is not a valid integer");
         let (_, d) = with_field("x = 1.5", |e, f| f.int(e, 0, 5));
         assert!(d[0].message.contains("expected an integer"), "{d:?}");
     }
