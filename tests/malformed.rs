@@ -98,3 +98,20 @@ fn every_example_scenario_passes_check() {
         );
     }
 }
+
+#[test]
+fn every_corpus_file_is_in_the_coverage_table() {
+    let table = std::fs::read_to_string(root().join("docs/malformed-coverage.md"))
+        .expect("docs/malformed-coverage.md");
+    let mut files = Vec::new();
+    toml_files(&root().join("tests/malformed"), &mut files);
+    let missing: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.file_stem()?.to_str().map(str::to_string))
+        .filter(|stem| !table.contains(&format!("`{stem}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "add these to docs/malformed-coverage.md: {missing:?}"
+    );
+}
