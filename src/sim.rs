@@ -4,6 +4,7 @@ pub mod command;
 pub(crate) mod components;
 pub mod dist;
 pub(crate) mod event;
+pub(crate) mod latency_histogram;
 pub mod metrics;
 pub mod model;
 pub mod rng;

@@ -1,7 +1,6 @@
 //! Counters, HdrHistograms and time integrals per node and end to end, reduced to summaries and time-series windows.
 
-use hdrhistogram::Histogram;
-
+use crate::sim::latency_histogram::{LatencyHistogram, Period};
 use crate::sim::station::Areas;
 use crate::sim::time::SimTime;
 
@@ -16,76 +15,6 @@ pub enum FailureCause {
     Dropped,
     /// A node it needed was down (crashed) or cut off (partition).
     Error,
-}
-
-/// A latency histogram in nanoseconds, 3 significant figures, plus the
-/// exact sum for means.
-#[derive(Clone)]
-pub(crate) struct Latencies {
-    hist: Histogram<u64>,
-    sum_ns: u128,
-}
-
-impl Default for Latencies {
-    fn default() -> Self {
-        Latencies {
-            // Auto-resizing from 1 ns: bounded by the largest value seen.
-            hist: Histogram::new(3).expect("3 significant figures is valid"),
-            sum_ns: 0,
-        }
-    }
-}
-
-impl Latencies {
-    /// A coarser histogram (2 significant figures, about a tenth of the
-    /// memory) for per-node chart windows, which thousands of nodes each
-    /// keep; summaries and end-to-end windows keep 3 figures.
-    pub fn coarse() -> Self {
-        Latencies {
-            hist: Histogram::new(2).expect("2 significant figures is valid"),
-            sum_ns: 0,
-        }
-    }
-
-    pub fn record(&mut self, d: SimTime) {
-        // Auto-resize makes this infallible for any u64 below 2^63.
-        let v = d.0.min(u64::MAX >> 1);
-        let _ = self.hist.record(v);
-        self.sum_ns += u128::from(v);
-    }
-    pub fn reset(&mut self) {
-        self.hist.reset();
-        self.sum_ns = 0;
-    }
-    pub fn stats(&self) -> LatencyStats {
-        self.figures(true)
-    }
-    /// The figures a time-series window reports: all but `p999_ms`, which
-    /// no window export shows and which is the costliest quantile to find
-    /// (a scan of nearly every bucket, once per window and node).
-    pub fn window_stats(&self) -> LatencyStats {
-        self.figures(false)
-    }
-    fn figures(&self, with_p999: bool) -> LatencyStats {
-        let n = self.hist.len();
-        if n == 0 {
-            return LatencyStats::default();
-        }
-        let ms = |ns: u64| Some(ns as f64 / 1e6);
-        LatencyStats {
-            count: n,
-            mean_ms: Some(self.sum_ns as f64 / n as f64 / 1e6),
-            p50_ms: ms(self.hist.value_at_quantile(0.50)),
-            p95_ms: ms(self.hist.value_at_quantile(0.95)),
-            p99_ms: ms(self.hist.value_at_quantile(0.99)),
-            p999_ms: if with_p999 {
-                ms(self.hist.value_at_quantile(0.999))
-            } else {
-                None
-            },
-            max_ms: ms(self.hist.max()),
-        }
-    }
 }
 
 /// Latency figures in milliseconds; `None` when nothing was measured
@@ -147,9 +76,9 @@ pub struct NodeCounts {
 pub(crate) struct NodeStats {
     pub counts: NodeCounts,
     pub window_counts: NodeCounts,
-    /// Arrival → successful answer.
-    pub sojourn: Latencies,
-    pub window_sojourn: Latencies,
+    /// Arrival → successful answer, for the measured period and the
+    /// current window.
+    pub sojourn: LatencyHistogram,
     /// Arrival → start of service (stations only).
     pub wait_sum_ns: u128,
     pub waits: u64,
@@ -176,8 +105,7 @@ impl Default for NodeStats {
         NodeStats {
             counts: NodeCounts::default(),
             window_counts: NodeCounts::default(),
-            sojourn: Latencies::default(),
-            window_sojourn: Latencies::coarse(),
+            sojourn: LatencyHistogram::default(),
             wait_sum_ns: 0,
             waits: 0,
             present: 0,
@@ -214,7 +142,7 @@ impl NodeStats {
     pub fn reset(&mut self, now: SimTime, areas: Areas) {
         self.advance_presence(now);
         self.counts = NodeCounts::default();
-        self.sojourn.reset();
+        self.sojourn.reset(Period::Run);
         self.wait_sum_ns = 0;
         self.waits = 0;
         self.present_area_at_reset = self.present_area;
@@ -256,10 +184,11 @@ pub(crate) struct SystemStats {
     pub counts: SystemCounts,
     /// Of those, still in the system.
     pub in_flight: u64,
-    pub latency: Latencies,
+    /// End-to-end latency: of those (`Period::Run`), and of every request
+    /// in the current window, warm-up or not (`Period::Window`).
+    pub latency: LatencyHistogram,
     /// Every request in the current window, warm-up or not.
     pub window_counts: SystemCounts,
-    pub window_latency: Latencies,
 }
 
 /// Results for one node over the measured period.
@@ -382,12 +311,12 @@ mod tests {
 
     #[test]
     fn latencies_report_percentiles_in_ms_and_none_when_empty() {
-        let mut l = Latencies::default();
-        assert_eq!(l.stats().p99_ms, None);
+        let mut l = LatencyHistogram::default();
+        assert_eq!(l.stats(Period::Run).p99_ms, None);
         for i in 1..=1000u64 {
-            l.record(SimTime::from_millis(i));
+            l.record(SimTime::from_millis(i), true);
         }
-        let s = l.stats();
+        let s = l.stats(Period::Run);
         assert_eq!(s.count, 1000);
         assert!((s.mean_ms.unwrap() - 500.5).abs() < 1e-9);
         assert!((s.p99_ms.unwrap() / 990.0 - 1.0).abs() < 0.002);

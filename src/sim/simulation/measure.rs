@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 
 use super::nodes::{NodeRt, NodeState};
 use super::{MESSAGE, Simulation};
+use crate::sim::latency_histogram::Period;
 use crate::sim::metrics::{NodeSummary, NodeWindow, Summary, Window, ratio};
 use crate::sim::snapshot::{NodeSnapshot, ReplicaSnapshot, Snapshot};
 use crate::sim::station::Areas;
@@ -59,10 +60,10 @@ impl Simulation {
             n.stats.reset(now, areas);
             n.stats.station_areas_at_reset = per;
             if let NodeState::Queue { processing, .. } = &mut n.state {
-                processing.reset();
+                processing.reset(Period::Run);
             }
         }
-        self.system.latency.reset();
+        self.system.latency.reset(Period::Run);
     }
 
     pub(super) fn close_window(&mut self) {
@@ -81,11 +82,9 @@ impl Simulation {
             let counts = n.stats.window_counts;
             let present_area = n.stats.present_area;
             let processing = match &mut n.state {
-                NodeState::Queue {
-                    window_processing, ..
-                } => {
-                    let s = window_processing.window_stats();
-                    window_processing.reset();
+                NodeState::Queue { processing, .. } => {
+                    let s = processing.stats(Period::Window);
+                    processing.reset(Period::Window);
                     Some(s)
                 }
                 _ => None,
@@ -107,7 +106,7 @@ impl Simulation {
                     dt_ns,
                 )
                 .unwrap_or(0.0),
-                sojourn: n.stats.window_sojourn.window_stats(),
+                sojourn: n.stats.sojourn.stats(Period::Window),
                 hit_ratio: ratio(counts.hits as f64, (counts.hits + counts.misses) as f64),
                 workers: workers_now(n),
                 replicas: n.stations().map(|_| n.billable_replicas()),
@@ -118,7 +117,7 @@ impl Simulation {
             n.stats.areas_at_window = areas;
             n.stats.present_area_at_window = present_area;
             n.stats.window_counts = Default::default();
-            n.stats.window_sojourn.reset();
+            n.stats.sojourn.reset(Period::Window);
         }
         let counts = self.system.window_counts;
         let window = Window {
@@ -126,13 +125,13 @@ impl Simulation {
             end: now,
             counts,
             throughput_rps: ratio(counts.completed as f64, secs).unwrap_or(0.0),
-            latency: self.system.window_latency.window_stats(),
+            latency: self.system.latency.stats(Period::Window),
             in_flight: self.in_flight_total,
             cost_per_hour: self.nodes.iter().map(NodeRt::cost_per_hour).sum(),
             nodes,
         };
         self.system.window_counts = Default::default();
-        self.system.window_latency.reset();
+        self.system.latency.reset(Period::Window);
         self.window_start = now;
         let keep = (MAX_KEPT_CELLS / (self.nodes.len() + 1)).max(16);
         while self.windows.len() >= keep {
@@ -223,7 +222,7 @@ impl Simulation {
             let (processing, breakers) = match &n.state {
                 NodeState::Queue {
                     processing, calls, ..
-                } => (Some(processing.stats()), calls),
+                } => (Some(processing.stats(Period::Run)), calls),
                 NodeState::Service { calls, .. } => (None, calls),
                 _ => (None, &no_calls),
             };
@@ -258,7 +257,7 @@ impl Simulation {
                 .unwrap_or(0.0),
                 mean_wait_ms: ratio(s.wait_sum_ns as f64 / 1e6, s.waits as f64),
                 started: s.waits,
-                sojourn: s.sojourn.stats(),
+                sojourn: s.sojourn.stats(Period::Run),
                 mean_stay_ms: ratio(s.stay_sum_ns as f64 / 1e6, s.departures as f64),
                 departure_rate: ratio(s.departures as f64, secs).unwrap_or(0.0),
                 hit_ratio: ratio(
@@ -285,7 +284,7 @@ impl Simulation {
             counts: c,
             in_flight: self.system.in_flight,
             throughput_rps: ratio(c.completed as f64, secs).unwrap_or(0.0),
-            latency: self.system.latency.stats(),
+            latency: self.system.latency.stats(Period::Run),
             error_rate: ratio(c.failed() as f64, (c.completed + c.failed()) as f64),
             cost_per_hour: self.nodes.iter().map(NodeRt::cost_per_hour).sum(),
             nodes,

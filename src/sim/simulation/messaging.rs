@@ -58,14 +58,8 @@ impl Simulation {
                 let n = &mut self.nodes[node];
                 n.stats.counts.processed += 1;
                 n.stats.window_counts.processed += 1;
-                if let NodeState::Queue {
-                    processing,
-                    window_processing,
-                    ..
-                } = &mut n.state
-                {
-                    processing.record(latency);
-                    window_processing.record(latency);
+                if let NodeState::Queue { processing, .. } = &mut n.state {
+                    processing.record(latency, true);
                 }
             }
             Err(_) => self.redeliver(j),

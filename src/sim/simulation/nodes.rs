@@ -7,7 +7,8 @@ use crate::sim::components::cache::{KeyMap, KeyStore};
 use crate::sim::components::load_balancer::{Balancer, mix64};
 use crate::sim::components::rate_limiter::Limiter;
 use crate::sim::components::retry::RetryBudget;
-use crate::sim::metrics::{Latencies, NodeStats};
+use crate::sim::latency_histogram::LatencyHistogram;
+use crate::sim::metrics::NodeStats;
 use crate::sim::model::{
     CacheSpec, Call, DatabaseSpec, Node, NodeKind, QueueSpec, RequestKind, ServiceSpec,
 };
@@ -100,8 +101,8 @@ pub(super) enum NodeState {
         stations: Vec<Station>,
         rng: Stream,
         calls: Vec<CallRt>,
-        processing: Latencies,
-        window_processing: Latencies,
+        /// Boxed: a histogram is over a kilobyte, the other kinds are small.
+        processing: Box<LatencyHistogram>,
     },
 }
 
@@ -195,8 +196,7 @@ impl NodeRt {
                 stations: vec![Station::new(q.consumers, q.capacity, now)],
                 rng: stream(seed, &n.id, "service"),
                 calls: CallRt::for_calls(&q.calls),
-                processing: Latencies::default(),
-                window_processing: Latencies::default(),
+                processing: Box::default(),
                 spec: q.clone(),
             },
         };

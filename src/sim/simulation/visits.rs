@@ -79,7 +79,7 @@ impl Simulation {
         match outcome {
             Ok(()) => {
                 self.system.window_counts.completed += 1;
-                self.system.window_latency.record(latency);
+                self.system.latency.record(latency, req.counted);
             }
             Err(c) => self.system.window_counts.add_failure(c),
         }
@@ -88,7 +88,6 @@ impl Simulation {
             match outcome {
                 Ok(()) => {
                     self.system.counts.completed += 1;
-                    self.system.latency.record(latency);
                 }
                 Err(c) => self.system.counts.add_failure(c),
             }
@@ -491,8 +490,7 @@ impl Simulation {
         let s = &mut self.nodes[job.node as usize].stats;
         s.counts.completed += 1;
         s.window_counts.completed += 1;
-        s.sojourn.record(d);
-        s.window_sojourn.record(d);
+        s.sojourn.record(d, true);
     }
 
     /// Visit `j` answers its caller (once).
