@@ -489,10 +489,20 @@ fn node_fields(c: &mut Choices, s: &mut String, kinds: &[&str], i: usize) {
                 }
             }
             if kind == "database" {
-                maybe(c, s, "read_replicas", &|c| {
-                    c.pick(&["0", "1", "3", "1000"]).into()
-                });
-                maybe(c, s, "shards", &|c| c.pick(&["1", "2", "1024", "0"]).into());
+                // Each extreme alone, not both: 1024 shards of 1001
+                // instances is a million stations, and closing a window
+                // visits each (seconds per input, not a crash).
+                let shards = c.pick(&["1", "2", "1024", "0", ""]);
+                let replicas = if shards == "1024" {
+                    c.pick(&["0", "1", "3", ""])
+                } else {
+                    c.pick(&["0", "1", "3", "1000", ""])
+                };
+                for (key, value) in [("shards", shards), ("read_replicas", replicas)] {
+                    if !value.is_empty() {
+                        let _ = writeln!(s, "{key} = {value}");
+                    }
+                }
                 maybe(c, s, "write_service_time", &|c| c.dist());
                 maybe(c, s, "replication_lag", &|c| c.dist());
                 maybe(c, s, "timeout", &|c| c.duration());
