@@ -7,7 +7,7 @@
 //! scans from the first bucket once per percentile, and a full clear per
 //! window. Here both counts of a bucket sit side by side (`[u32; 2]`), a
 //! total per octave lets percentile searches skip whole octaves, one pass
-//! finds all percentiles, and a window reset clears only the buckets that
+//! finds all percentiles, and a window reset clears only the octaves that
 //! window used. The bucket layout is HdrHistogram's (lowest discernible
 //! value 1 ns), so every figure equals what `Histogram::new(sigfig)`
 //! reports for the same values; the tests check that against the
@@ -31,22 +31,17 @@ pub(crate) enum Period {
 /// Running figures of one period.
 #[derive(Clone)]
 struct Column {
-    /// Buckets in use since the last reset: `lo..=hi` (empty if lo > hi).
-    lo: usize,
-    hi: usize,
     total: u64,
     sum_ns: u128,
     max: u64,
     /// Sums of the counts over runs of `half_count` buckets (one octave of
-    /// values, or half of the first).
+    /// values, or half of the first): zero for octaves not in use.
     groups: [u64; 64],
 }
 
 impl Column {
     fn new() -> Self {
         Column {
-            lo: usize::MAX,
-            hi: 0,
             total: 0,
             sum_ns: 0,
             max: 0,
@@ -148,8 +143,6 @@ impl LatencyHistogram {
         }
         let h = self.half_magnitude;
         let c = &mut self.columns[p];
-        c.lo = c.lo.min(i);
-        c.hi = c.hi.max(i);
         c.total += 1;
         c.sum_ns += u128::from(v);
         c.max = c.max.max(v);
@@ -186,16 +179,17 @@ impl LatencyHistogram {
         self.columns[period as usize].total
     }
 
-    /// Empties one period, clearing only the buckets it used.
+    /// Empties one period, clearing only the octaves it used.
     pub fn reset(&mut self, period: Period) {
         let p = period as usize;
         let h = self.half_magnitude;
         let c = &mut self.columns[p];
-        if c.lo <= c.hi {
-            for slot in &mut self.counts[c.lo..=c.hi] {
-                slot[p] = 0;
+        for (g, &total) in c.groups.iter().enumerate() {
+            if total > 0 {
+                for slot in &mut self.counts[g << h..(g + 1) << h] {
+                    slot[p] = 0;
+                }
             }
-            c.groups[c.lo >> h..=c.hi >> h].fill(0);
         }
         *c = Column::new();
         self.spill.retain(|s| s.1 != p);
@@ -240,10 +234,10 @@ impl LatencyHistogram {
         let mut next = 0;
         let mut running = 0u64;
         let h = self.half_magnitude;
-        if c.lo > c.hi {
+        if c.total == 0 {
             return out;
         }
-        for g in c.lo >> h..=c.hi >> h {
+        for g in 0..c.groups.len() {
             if running + c.groups[g] < targets[next] {
                 running += c.groups[g];
                 continue;
