@@ -29,6 +29,29 @@ fn err(message: impl Into<String>, hint: Option<&str>) -> DurationError {
 }
 
 const UNIT_LIST: &str = "units are ns, us (or µs), ms, s, m, h";
+
+/// The unit a mistyped one most likely means: another case (`"MS"`, units
+/// are lower-case) or a spelled-out name (`"sec"`, `"minutes"`).
+fn unit_meant(unit: &str) -> Option<&'static str> {
+    let lower = unit.to_lowercase();
+    if let Some(&(u, _)) = UNITS.iter().find(|(u, _)| *u == lower) {
+        return Some(u);
+    }
+    let plain = lower.trim_end_matches('.');
+    let plain = plain
+        .strip_suffix('s')
+        .filter(|p| p.len() > 1)
+        .unwrap_or(plain);
+    Some(match plain {
+        "nsec" | "nanosecond" | "nano" => "ns",
+        "usec" | "microsecond" | "micro" => "us",
+        "msec" | "millisecond" | "milli" | "mil" => "ms",
+        "sec" | "second" => "s",
+        "min" | "minute" | "mn" => "m",
+        "hr" | "hour" => "h",
+        _ => return None,
+    })
+}
 /// The hint for a number given where a duration is expected.
 pub(crate) const ADD_A_UNIT: &str = "add a unit, e.g. \"5ms\"";
 
@@ -172,9 +195,13 @@ fn parse_exact(s: &str) -> Result<(SimTime, bool), DurationError> {
                 Some("write the number out in a suitable unit, e.g. \"5ms\" rather than \"5e-3s\""),
             ));
         }
+        let hint = match unit_meant(unit) {
+            Some(u) => format!("did you mean `{num}{u}`? ({UNIT_LIST})"),
+            None => UNIT_LIST.to_string(),
+        };
         return Err(err(
             format!("unknown unit `{unit}` in duration `{t}`"),
-            Some(UNIT_LIST),
+            Some(&hint),
         ));
     };
     let (int_part, frac_part) = match num.split_once('.') {
@@ -237,6 +264,30 @@ mod tests {
         assert_eq!(ns("7s"), 7_000_000_000);
         assert_eq!(ns("2m"), 120_000_000_000);
         assert_eq!(ns("1h"), 3_600_000_000_000);
+    }
+
+    #[test]
+    fn a_mistyped_unit_gets_the_unit_it_most_likely_means() {
+        for (written, meant) in [
+            ("5MS", "5ms"),
+            ("5Ms", "5ms"),
+            ("2S", "2s"),
+            ("3sec", "3s"),
+            ("3 seconds", "3s"),
+            ("10mins", "10m"),
+            ("1hr", "1h"),
+            ("250msec", "250ms"),
+            ("40usec", "40us"),
+        ] {
+            let e = parse_duration(written).unwrap_err();
+            let hint = e.hint.unwrap_or_default();
+            assert!(
+                hint.contains(&format!("did you mean `{meant}`")),
+                "{written}: {hint}"
+            );
+        }
+        let e = parse_duration("5fortnights").unwrap_err();
+        assert_eq!(e.hint.as_deref(), Some(UNIT_LIST));
     }
 
     #[test]
