@@ -185,6 +185,12 @@ impl Simulation {
             scale_events: Vec::new(),
             stopped: None,
         };
+        // Warm-up ends before anything else due at that instant: a request
+        // arriving exactly then is measured, so its latency must land after
+        // the reset, not be erased by it (found by fuzzing).
+        if sim.model.warmup > SimTime::ZERO {
+            sim.events.schedule(sim.model.warmup, EventKind::WarmupEnd);
+        }
         for w in 0..sim.sources.len() {
             match sim.sources[w].spec.arrival.clone() {
                 Arrival::Closed { users, .. } => {
@@ -201,9 +207,6 @@ impl Simulation {
                 }
                 _ => sim.schedule_arrival(w),
             }
-        }
-        if sim.model.warmup > SimTime::ZERO {
-            sim.events.schedule(sim.model.warmup, EventKind::WarmupEnd);
         }
         let first = sim.model.window.max(SimTime(1));
         sim.events.schedule(first, EventKind::WindowEnd);
