@@ -20,6 +20,10 @@ pub(crate) const MAX_REPLICAS: u32 = 10_000;
 pub(crate) const MAX_WORKERS: u32 = 100_000;
 pub(crate) const MAX_READ_REPLICAS: u32 = 1000;
 pub(crate) const MAX_SHARDS: u32 = 1024;
+/// Instances of one database, `shards × (1 + read_replicas)`: every window
+/// close visits each one (a million made a simulated second take tens of
+/// seconds; found by fuzzing).
+pub(crate) const MAX_DATABASE_INSTANCES: u64 = 100_000;
 /// Most dollars per hour per replica or instance: far beyond any real
 /// machine, and small enough that a whole system's cost stays finite.
 pub(crate) const MAX_COST_PER_HOUR: f64 = 1e9;
@@ -522,6 +526,23 @@ fn read_database(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<NodeKind> {
     let timeout = read_optional_duration(errs, t, "timeout");
     let replication_lag = read_optional_dist(errs, t, "replication_lag");
     let shards = read_count(errs, t, "shards", 1, MAX_SHARDS, 1);
+    if let (Some(s), Some(r)) = (shards, read_replicas) {
+        let instances = u64::from(s) * (1 + u64::from(r));
+        if instances > MAX_DATABASE_INSTANCES
+            && let Some(f) = t.field("shards").or_else(|| t.field("read_replicas"))
+        {
+            f.error(
+                errs,
+                format!(
+                    "a database has at most {MAX_DATABASE_INSTANCES} instances \
+                     (shards × (1 + read_replicas)), got {s} × {} = {instances}",
+                    1 + r
+                ),
+                Some("use fewer shards or read replicas".into()),
+            );
+            return None;
+        }
+    }
     Some(NodeKind::Database(DatabaseSpec {
         read_replicas: read_replicas?,
         workers: workers?,
