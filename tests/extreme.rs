@@ -148,3 +148,70 @@ fn endless_durations_and_zero_timeouts_are_clear_errors() {
     let inf = one_service("inf", "");
     assert!(load(&inf, &[]).is_err());
 }
+
+#[test]
+fn live_read_replica_changes_reuse_retired_instances_and_respect_the_limit() {
+    use loadlab::sim::Command;
+    let text = r#"[scenario]
+name = "db"
+duration = "60s"
+[[workload]]
+to = "db"
+rate = 2000
+mix = { read = 0.9, write = 0.1 }
+[[node]]
+id = "db"
+kind = "database"
+service_time = "1ms"
+workers = 4
+shards = 4
+read_replicas = 2
+"#;
+    let model = load(text, &[]).unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let mut sim = Simulation::new(model, 5);
+    let instances = |sim: &Simulation| sim.snapshot().nodes[0].replicas.len();
+    assert_eq!(instances(&sim), 12);
+    // Up and down again and again: the table grows to the largest size
+    // asked for, not by every change.
+    for (k, replicas) in [0u32, 5, 1, 5, 0, 5, 2, 5]
+        .into_iter()
+        .cycle()
+        .take(40)
+        .enumerate()
+    {
+        sim.apply(Command::SetReadReplicas { node: 0, replicas })
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        sim.run_until(SimTime::from_millis(200 * (k as u64 + 1)));
+        let snap = sim.snapshot();
+        let active = snap.nodes[0].replicas.iter().filter(|r| r.active).count();
+        assert_eq!(active, 4 * (1 + replicas as usize), "after {replicas}");
+        assert!(instances(&sim) <= 4 * 6, "{} instances", instances(&sim));
+    }
+    let s = sim.summary();
+    assert_eq!(
+        s.counts.arrived,
+        s.counts.completed + s.counts.failed() + s.in_flight
+    );
+    assert!(s.counts.completed > 10_000, "{:?}", s.counts);
+    // 4 shards × (1 + 1000) is fine; a 100 000-instance cap guards the rest.
+    assert!(
+        sim.apply(Command::SetReadReplicas {
+            node: 0,
+            replicas: 1000
+        })
+        .is_ok()
+    );
+    let big = text.replace("shards = 4", "shards = 1000");
+    let model = load(&big, &[]).unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let mut sim = Simulation::new(model, 5);
+    let e = sim
+        .apply(Command::SetReadReplicas {
+            node: 0,
+            replicas: 1000,
+        })
+        .unwrap_err();
+    assert!(
+        format!("{e:?}").contains("at most 100000 instances"),
+        "{e:?}"
+    );
+}

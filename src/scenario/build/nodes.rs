@@ -7,8 +7,8 @@ use crate::scenario::suggest;
 use crate::sim::dist::Dist;
 use crate::sim::model::{
     AutoscaleSpec, CachePolicy, CacheSpec, DatabaseSpec, LbAlgorithm, LimiterAlgorithm,
-    LoadBalancerSpec, Node, NodeIdx, NodeKind, QueueSpec, RateLimiterSpec, ScaleMetric,
-    ServiceSpec, WritePolicy,
+    LoadBalancerSpec, MAX_DATABASE_INSTANCES, Node, NodeIdx, NodeKind, QueueSpec, RateLimiterSpec,
+    ScaleMetric, ServiceSpec, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -20,10 +20,7 @@ pub(crate) const MAX_REPLICAS: u32 = 10_000;
 pub(crate) const MAX_WORKERS: u32 = 100_000;
 pub(crate) const MAX_READ_REPLICAS: u32 = 1000;
 pub(crate) const MAX_SHARDS: u32 = 1024;
-/// Instances of one database, `shards × (1 + read_replicas)`: every window
-/// close visits each one (a million made a simulated second take tens of
-/// seconds; found by fuzzing).
-pub(crate) const MAX_DATABASE_INSTANCES: u64 = 100_000;
+
 /// Most dollars per hour per replica or instance: far beyond any real
 /// machine, and small enough that a whole system's cost stays finite.
 pub(crate) const MAX_COST_PER_HOUR: f64 = 1e9;

@@ -4,7 +4,7 @@ use super::nodes::NodeState;
 use super::{JobState, MESSAGE, NONE, Simulation};
 use crate::sim::command::{Command, CommandError};
 use crate::sim::metrics::FailureCause;
-use crate::sim::model::{Arrival, NodeKind};
+use crate::sim::model::{Arrival, MAX_DATABASE_INSTANCES, NodeKind};
 use crate::sim::station::Station;
 use crate::sim::time::SimTime;
 
@@ -65,18 +65,46 @@ impl Simulation {
                 else {
                     return err(format!("`{}` is not a database", n.id));
                 };
-                // Station indices never move (visits hold them): new
-                // replicas are appended, removed ones leave the routing
-                // table and drain.
+                let instances = layout.len() as u64 * (1 + u64::from(replicas));
+                if instances > MAX_DATABASE_INSTANCES {
+                    return err(format!(
+                        "a database has at most {MAX_DATABASE_INSTANCES} instances: {} shards \
+                         × (1 + {replicas}) = {instances}",
+                        layout.len()
+                    ));
+                }
+                // Station indices never move (visits hold them): removed
+                // replicas leave the routing table and drain; new ones reuse
+                // a retired station (inactive) before a new one is appended,
+                // so raising and lowering replicas again and again does not
+                // grow the table.
+                let mut retired: Vec<usize> = (0..stations.len())
+                    .rev()
+                    .filter(|&i| !stations[i].active)
+                    .collect();
+                let mut spare: Vec<usize> = Vec::new();
                 for shard in layout.iter_mut() {
                     while shard.len() > replicas as usize + 1 {
                         if let Some(i) = shard.pop() {
                             stations[i].set_active(false, now);
+                            spare.push(i);
                         }
                     }
+                }
+                for shard in layout.iter_mut() {
                     while shard.len() < replicas as usize + 1 {
-                        stations.push(Station::new(spec.workers, spec.queue, now));
-                        shard.push(stations.len() - 1);
+                        let i = match spare.pop().or_else(|| retired.pop()) {
+                            Some(i) => {
+                                stations[i].set_workers(spec.workers, now);
+                                stations[i].set_active(true, now);
+                                i
+                            }
+                            None => {
+                                stations.push(Station::new(spec.workers, spec.queue, now));
+                                stations.len() - 1
+                            }
+                        };
+                        shard.push(i);
                     }
                 }
                 spec.read_replicas = replicas;
