@@ -159,10 +159,18 @@ impl Simulation {
             .iter()
             .map(|n| NodeRt::new(n, seed, now))
             .collect();
+        // Keys matter only to caches, databases and load balancers (which
+        // may hash them); without any, a request's key is never drawn.
+        let keyed = model.nodes.iter().any(|n| {
+            matches!(
+                n.kind,
+                NodeKind::Cache(_) | NodeKind::Database(_) | NodeKind::LoadBalancer(_)
+            )
+        });
         let sources = model
             .workloads
             .iter()
-            .map(|w| Source::new(w.clone(), seed))
+            .map(|w| Source::new(w.clone(), seed, keyed))
             .collect();
         let mut sim = Simulation {
             model,

@@ -13,6 +13,8 @@ pub(crate) struct Source {
     arrivals: Stream,
     requests: Stream,
     zipf: Option<Zipf<f64>>,
+    /// Whether any node looks at keys; if not, none is drawn (key 0).
+    keyed: bool,
     /// Bumped when the rate changes live, so the old pending arrival is ignored.
     pub generation: u32,
     /// Multiplies the rate (a traffic spike); 1 normally.
@@ -20,7 +22,7 @@ pub(crate) struct Source {
 }
 
 impl Source {
-    pub fn new(spec: Workload, seed: u64) -> Self {
+    pub fn new(spec: Workload, seed: u64, keyed: bool) -> Self {
         let zipf = match spec.keys.popularity {
             Popularity::Zipf { s } => Zipf::new(spec.keys.count.max(1) as f64, s).ok(),
             Popularity::Uniform => None,
@@ -29,6 +31,7 @@ impl Source {
             arrivals: stream(seed, &spec.name, "arrivals"),
             requests: stream(seed, &spec.name, "requests"),
             zipf,
+            keyed,
             spec,
             generation: 0,
             factor: 1.0,
@@ -45,10 +48,12 @@ impl Source {
         } else {
             RequestKind::Write
         };
-        (
-            kind,
-            draw_key(&self.spec.keys, self.zipf.as_ref(), &mut self.requests),
-        )
+        let key = if self.keyed {
+            draw_key(&self.spec.keys, self.zipf.as_ref(), &mut self.requests)
+        } else {
+            0
+        };
+        (kind, key)
     }
 
     /// The base rate in requests per second (open loop), before phases.
@@ -273,7 +278,7 @@ mod tests {
             rate: 3000.0,
             ramp: SimTime::from_secs(10),
         }];
-        let mut s = Source::new(workload(Arrival::Poisson { rate: 1000.0 }, phases), 9);
+        let mut s = Source::new(workload(Arrival::Poisson { rate: 1000.0 }, phases), 9, true);
         let n = count_arrivals(&mut s, SimTime::ZERO, SimTime::from_secs(30));
         // Poisson: sd = sqrt(60000) ≈ 245; 4 sd ≈ 1000.
         assert!((n as i64 - 60_000).abs() < 1000, "{n}");
@@ -284,7 +289,7 @@ mod tests {
 
     #[test]
     fn constant_arrivals_are_evenly_spaced_and_zero_rate_waits_for_a_phase() {
-        let mut s = Source::new(workload(Arrival::Constant { rate: 100.0 }, vec![]), 1);
+        let mut s = Source::new(workload(Arrival::Constant { rate: 100.0 }, vec![]), 1, true);
         assert_eq!(
             s.next_arrival(SimTime::ZERO),
             Some(SimTime::from_millis(10))
@@ -294,9 +299,9 @@ mod tests {
             rate: 10.0,
             ramp: SimTime::ZERO,
         }];
-        let mut s = Source::new(workload(Arrival::Poisson { rate: 0.0 }, phases), 1);
+        let mut s = Source::new(workload(Arrival::Poisson { rate: 0.0 }, phases), 1, true);
         assert!(s.next_arrival(SimTime::ZERO).unwrap() > SimTime::from_secs(5));
-        let mut s = Source::new(workload(Arrival::Poisson { rate: 0.0 }, vec![]), 1);
+        let mut s = Source::new(workload(Arrival::Poisson { rate: 0.0 }, vec![]), 1, true);
         assert_eq!(s.next_arrival(SimTime::ZERO), None);
     }
 
@@ -311,6 +316,7 @@ mod tests {
                 vec![],
             ),
             4,
+            true,
         );
         let mut reads = 0;
         let mut key0 = 0;
