@@ -122,31 +122,37 @@ impl LatencyHistogram {
         let v = d.0.min(u64::MAX >> 1);
         let i = self.index_for(v);
         if i >= self.counts.len() {
-            // Grow an octave at a time, never per value.
-            let step = self.half_count() as usize;
-            self.counts.resize((i / step + 1) * step, [0; 2]);
+            self.grow_to(i);
         }
-        self.count(i, v, Period::Window);
+        // The octave of `i` (below 64 for any value under 2^63; the mask
+        // only spares a bounds check).
+        let g = (i >> self.half_magnitude) & 63;
+        self.count(i, g, v, Period::Window as usize);
         if in_run {
-            self.count(i, v, Period::Run);
+            self.count(i, g, v, Period::Run as usize);
         }
     }
 
+    /// Grows the buckets to hold index `i`, an octave at a time.
+    #[cold]
+    fn grow_to(&mut self, i: usize) {
+        let step = self.half_count() as usize;
+        self.counts.resize((i / step + 1) * step, [0; 2]);
+    }
+
     #[inline]
-    fn count(&mut self, i: usize, v: u64, period: Period) {
-        let p = period as usize;
+    fn count(&mut self, i: usize, g: usize, v: u64, p: usize) {
         let slot = &mut self.counts[i][p];
         if *slot == u32::MAX {
             self.spill_one(i, p);
         } else {
             *slot += 1;
         }
-        let h = self.half_magnitude;
         let c = &mut self.columns[p];
         c.total += 1;
         c.sum_ns += u128::from(v);
         c.max = c.max.max(v);
-        c.groups[i >> h] += 1;
+        c.groups[g] += 1;
     }
 
     #[cold]
@@ -242,10 +248,18 @@ impl LatencyHistogram {
                 running += c.groups[g];
                 continue;
             }
-            for i in g << h..(g + 1) << h {
-                running += self.at(i, p);
+            let octave = &self.counts[g << h..(g + 1) << h];
+            for (k, slot) in octave.iter().enumerate() {
+                running += if self.spill.is_empty() {
+                    u64::from(slot[p])
+                } else {
+                    self.at((g << h) + k, p)
+                };
+                if running < targets[next] {
+                    continue;
+                }
+                let (low, width) = self.bucket_of((g << h) + k);
                 while next < N && running >= targets[next] {
-                    let (low, width) = self.bucket_of(i);
                     out[next] = low + width - 1;
                     next += 1;
                 }
