@@ -379,6 +379,24 @@ at = "8m"
 action = "set"
 target = "workload.admins.read_fraction"
 value = 0.25
+
+[[event]]
+at = "9m"
+action = "set"
+target = "mailer.rate"
+value = 12.5
+
+[[event]]
+at = "9m"
+action = "set"
+target = "smtp.rate"
+value = 8
+
+[[event]]
+at = "9m"
+action = "set"
+target = "gate.limit"
+value = 750
 "#;
 
 /// Small files for the corners `EVERYTHING` cannot hold at once.
@@ -551,13 +569,15 @@ fn variant(c: &Command) -> usize {
         Command::SlowDown { .. } => 16,
         Command::Partition { .. } => 17,
         Command::Heal { .. } => 18,
+        Command::SetLimiterRate { .. } => 19,
+        Command::SetLimiterLimit { .. } => 20,
     }
 }
 
 #[test]
 fn the_full_file_uses_every_kind_and_every_command() {
     let model = load(EVERYTHING, "everything.toml");
-    let mut seen = [false; 19];
+    let mut seen = [false; 21];
     for e in &model.events {
         seen[variant(&e.command)] = true;
     }

@@ -1,4 +1,4 @@
-//! The window's panels without a window (egui_kittest): pause stops the clock, the replica slider sends its command, objectives turn red past the line.
+//! The window's panels without a window (egui_kittest): pause stops the clock, the replica and rate-limiter sliders send their commands, objectives turn red past the line.
 #![cfg(feature = "gui")]
 
 use std::path::Path;
@@ -24,7 +24,11 @@ struct Rig {
 
 impl Rig {
     fn new(overrides: &[&str]) -> Rig {
-        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml");
+        Rig::on("scenarios/url-shortener.toml", overrides)
+    }
+
+    fn on(scenario: &str, overrides: &[&str]) -> Rig {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(scenario);
         let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
         let mut bridge = SimBridge::open(&file, &overrides, None).expect("scenario loads");
         let view = View::new(&mut bridge.sim, Some(file));
@@ -104,23 +108,10 @@ fn clicking_pause_stops_the_clock() {
 
 #[test]
 fn moving_the_replica_slider_sends_set_replicas() {
-    let mut rig = Rig::new(&[]);
+    let rig = Rig::new(&[]);
     let api = node(&rig, "api");
-    rig.ui.selected = Some(Selected::Node(api));
-    rig.run_to(2);
-    let mut h = Harness::new_ui_state(
-        |ui, rig: &mut Rig| {
-            let a = panels::inspector(ui, &rig.view, &mut rig.ui);
-            rig.actions.extend(a);
-        },
-        rig,
-    );
-    h.run();
-    let slider = h.get_by_role_and_label(egui::accesskit::Role::Slider, "Replicas");
-    slider.focus();
-    h.run();
-    h.key_press(egui::Key::ArrowRight);
-    h.run();
+    let mut h = inspector_of(rig, |_| Selected::Node(api));
+    nudge(&mut h, "Replicas");
     let sent: Vec<&UiAction> = h
         .state()
         .actions
@@ -141,6 +132,33 @@ fn moving_the_replica_slider_sends_set_replicas() {
         4
     );
     assert_eq!(rig.view.marks.len(), 1);
+}
+
+#[test]
+fn the_rate_limiter_slider_changes_its_rate_live() {
+    let rig = Rig::on("scenarios/lessons/rate-limiter.toml", &[]);
+    let limiter = node(&rig, "limiter");
+    let mut h = inspector_of(rig, |_| Selected::Node(limiter));
+    nudge(&mut h, "Rate (req/s)");
+    let rate = h.state().actions.iter().find_map(|a| match a {
+        UiAction::Apply(Command::SetLimiterRate { node, rate }, _) if *node == limiter => {
+            Some(*rate)
+        }
+        _ => None,
+    });
+    let rate = rate.expect("the slider sends SetLimiterRate");
+    assert!(rate > 100.0, "raised from 100 req/s, got {rate}");
+    // Applied, the engine's limiter (and the model the window shows) has it.
+    let rig = h.state_mut();
+    rig.frame();
+    match rig.bridge.sim.model().nodes[limiter].kind {
+        loadlab::sim::model::NodeKind::RateLimiter(ref r) => assert!(
+            matches!(r.algorithm, loadlab::sim::model::LimiterAlgorithm::TokenBucket { rate: x, .. } if x == rate),
+            "{:?}",
+            r.algorithm
+        ),
+        _ => panic!("not a rate limiter"),
+    }
 }
 
 #[test]
@@ -206,7 +224,11 @@ fn an_objective_turns_red_when_p99_crosses_its_line() {
 
 /// A harness over the inspector for the node (or traffic source) `sel`.
 fn inspector_on(sel: impl FnOnce(&Rig) -> Selected) -> Harness<'static, Rig> {
-    let mut rig = Rig::new(&[]);
+    inspector_of(Rig::new(&[]), sel)
+}
+
+/// The inspector on what `sel` picks in `rig`, 2 simulated seconds in.
+fn inspector_of(mut rig: Rig, sel: impl FnOnce(&Rig) -> Selected) -> Harness<'static, Rig> {
     rig.ui.selected = Some(sel(&rig));
     rig.run_to(2);
     let mut h = Harness::new_ui_state(
@@ -218,6 +240,15 @@ fn inspector_on(sel: impl FnOnce(&Rig) -> Selected) -> Harness<'static, Rig> {
     );
     h.run();
     h
+}
+
+/// Moves the inspector's slider `label` one step right, as the arrow key does.
+fn nudge(h: &mut Harness<'static, Rig>, label: &str) {
+    let slider = h.get_by_role_and_label(egui::accesskit::Role::Slider, label);
+    slider.focus();
+    h.run();
+    h.key_press(egui::Key::ArrowRight);
+    h.run();
 }
 
 #[test]

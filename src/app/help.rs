@@ -33,6 +33,13 @@ watch the database take the whole load (a \"cold cache\").";
 pub const READ_REPLICAS: &str = "Copies of the database that serve reads; writes always go to \
 the primary.\n\
 Raising it spreads reads over more instances (lower database utilisation) and adds cost.";
+pub const LIMITER_RATE: &str = "Requests per second the limiter lets through. A token bucket \
+turns the rest away at once (tokens saved while traffic was low allow a short burst); a leaky \
+bucket holds them in its line and releases them evenly.\n\
+Lower it to protect what is behind it; the rejected requests count as errors.";
+pub const LIMITER_LIMIT: &str = "Requests let through per window; the rest are turned away \
+until the window moves on.\n\
+Lower it to protect what is behind it; the rejected requests count as errors.";
 pub const WORKLOAD_RATE: &str = "Requests per second the users send (an open loop: they keep \
 coming whether or not the system keeps up).\n\
 Raising it adds load everywhere; past the bottleneck's capacity, queues grow and requests fail.";

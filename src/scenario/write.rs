@@ -462,6 +462,8 @@ fn set_target(model: &Model, command: &Command) -> (String, String) {
         Command::SetReadReplicas { node, replicas } => {
             (on(*node, "read_replicas"), replicas.to_string())
         }
+        Command::SetLimiterRate { node, rate } => (on(*node, "rate"), num(*rate)),
+        Command::SetLimiterLimit { node, limit } => (on(*node, "limit"), int(u64::from(*limit))),
         Command::SetWorkloadRate { workload, rate } => {
             (workload_field(model, *workload, "rate"), num(*rate))
         }

@@ -56,6 +56,18 @@ pub enum Command {
     FlushCache {
         node: NodeIdx,
     },
+    /// Requests per second a token-bucket or leaky-bucket rate limiter
+    /// lets through, from now on.
+    SetLimiterRate {
+        node: NodeIdx,
+        rate: f64,
+    },
+    /// Requests per window a fixed- or sliding-window rate limiter lets
+    /// through, from now on.
+    SetLimiterLimit {
+        node: NodeIdx,
+        limit: u32,
+    },
     /// Database read replicas.
     SetReadReplicas {
         node: NodeIdx,

@@ -7,7 +7,7 @@ use crate::app::panels::{FAIL, MUTED, OK, SLOW, metric_row, section};
 use crate::app::view::{Selected, UiAction, UiState, View, format_ms};
 use crate::sim::components::breaker::BreakerState;
 use crate::sim::dist::Dist;
-use crate::sim::model::{Arrival, CachePolicy, LbAlgorithm, NodeKind};
+use crate::sim::model::{Arrival, CachePolicy, LbAlgorithm, LimiterAlgorithm, NodeKind};
 use crate::sim::{Command, SimTime};
 
 pub fn inspector(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAction> {
@@ -221,9 +221,46 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
                 out,
             );
         }
-        NodeKind::RateLimiter(_) => {
-            ui.label(RichText::new("No live settings yet: edit the scenario file.").color(MUTED));
-        }
+        NodeKind::RateLimiter(r) => match r.algorithm {
+            LimiterAlgorithm::TokenBucket { rate, .. }
+            | LimiterAlgorithm::LeakyBucket { rate, .. } => {
+                let mut x = rate;
+                if ui
+                    .add(
+                        egui::Slider::new(&mut x, 0.1..=100_000.0)
+                            .logarithmic(true)
+                            .text("Rate (req/s)"),
+                    )
+                    .on_hover_text(help::LIMITER_RATE)
+                    .changed()
+                {
+                    apply(
+                        out,
+                        Command::SetLimiterRate { node: i, rate: x },
+                        format!("{} {x:.1} req/s", n.id),
+                    );
+                }
+            }
+            LimiterAlgorithm::FixedWindow { limit, window }
+            | LimiterAlgorithm::SlidingWindow { limit, window } => {
+                let mut l = limit;
+                if ui
+                    .add(
+                        egui::Slider::new(&mut l, 1..=100_000)
+                            .logarithmic(true)
+                            .text(format!("Limit per {window}")),
+                    )
+                    .on_hover_text(help::LIMITER_LIMIT)
+                    .changed()
+                {
+                    apply(
+                        out,
+                        Command::SetLimiterLimit { node: i, limit: l },
+                        format!("{} {l} per {window}", n.id),
+                    );
+                }
+            }
+        },
     }
     chaos(ui, view, state, i, out);
     node_metrics(ui, view, i);

@@ -8,7 +8,8 @@ use crate::scenario::reader::{Errors, Field, Span, Table};
 use crate::scenario::suggest;
 use crate::sim::command::Command;
 use crate::sim::model::{
-    Arrival, CachePolicy, LbAlgorithm, Node, NodeIdx, NodeKind, ScheduledEvent, Workload,
+    Arrival, CachePolicy, LbAlgorithm, LimiterAlgorithm, Node, NodeIdx, NodeKind, ScheduledEvent,
+    Workload,
 };
 use crate::sim::time::SimTime;
 
@@ -58,7 +59,14 @@ pub(crate) fn tunable(kind: &NodeKind) -> &'static [&'static str] {
             "timeout",
         ],
         NodeKind::Queue(_) => &["consumers", "capacity", "service_time"],
-        NodeKind::RateLimiter(_) => &[],
+        NodeKind::RateLimiter(r) => match r.algorithm {
+            LimiterAlgorithm::TokenBucket { .. } | LimiterAlgorithm::LeakyBucket { .. } => {
+                &["rate"]
+            }
+            LimiterAlgorithm::FixedWindow { .. } | LimiterAlgorithm::SlidingWindow { .. } => {
+                &["limit"]
+            }
+        },
     }
 }
 
@@ -814,6 +822,14 @@ fn read_set(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Optio
         ("ttl", _) => Command::SetCacheTtl {
             node,
             ttl: optional(errs, &v, "a duration", |errs| v.positive_duration(errs))?,
+        },
+        ("rate", NodeKind::RateLimiter(_)) => Command::SetLimiterRate {
+            node,
+            rate: v.number_in(errs, 0.0, false, MAX_RATE)?,
+        },
+        ("limit", NodeKind::RateLimiter(_)) => Command::SetLimiterLimit {
+            node,
+            limit: count(errs, 1, u32::MAX)?,
         },
         _ => Command::SetReadReplicas {
             node,

@@ -66,6 +66,39 @@ impl Limiter {
         }
     }
 
+    /// A new rate for a token or leaky bucket, from `now` on: tokens
+    /// earned so far at the old rate are kept. Refused (false) for the
+    /// window algorithms, which have a limit instead.
+    pub fn set_rate(&mut self, now: SimTime, new_rate: f64) -> bool {
+        match &mut self.algorithm {
+            LimiterAlgorithm::TokenBucket { rate, burst } => {
+                let dt = now.saturating_sub(self.last).as_secs_f64();
+                self.tokens = (self.tokens + dt * *rate).min(f64::from((*burst).max(1)));
+                self.last = now;
+                *rate = new_rate;
+                true
+            }
+            LimiterAlgorithm::LeakyBucket { rate, .. } => {
+                *rate = new_rate;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A new limit per window (fixed or sliding window), from now on.
+    /// Refused (false) for the buckets, which have a rate instead.
+    pub fn set_limit(&mut self, new_limit: u32) -> bool {
+        match &mut self.algorithm {
+            LimiterAlgorithm::FixedWindow { limit, .. }
+            | LimiterAlgorithm::SlidingWindow { limit, .. } => {
+                *limit = new_limit;
+                true
+            }
+            _ => false,
+        }
+    }
+
     pub fn decide(&mut self, now: SimTime) -> Verdict {
         match self.algorithm {
             LimiterAlgorithm::TokenBucket { rate, burst } => {

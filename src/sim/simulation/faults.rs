@@ -3,6 +3,7 @@
 use super::nodes::NodeState;
 use super::{JobState, MESSAGE, NONE, Simulation};
 use crate::sim::command::{Command, CommandError};
+use crate::sim::components::rate_limiter::Limiter;
 use crate::sim::metrics::FailureCause;
 use crate::sim::model::{Arrival, MAX_DATABASE_INSTANCES, NodeKind};
 use crate::sim::station::Station;
@@ -49,6 +50,28 @@ impl Simulation {
                 if let NodeKind::Service(s) = &mut self.model.nodes[node].kind {
                     s.replicas = replicas;
                 }
+            }
+            Command::SetLimiterRate { node, rate } => {
+                if !(rate.is_finite() && rate > 0.0 && rate <= 1e9) {
+                    return err(format!(
+                        "a rate limiter's rate must be above 0 and at most 1e9 requests per second, got {rate}"
+                    ));
+                }
+                self.change_limiter(node, |l| {
+                    l.set_rate(now, rate)
+                        .then_some(())
+                        .ok_or("it has a `limit` per window, not a rate")
+                })?;
+            }
+            Command::SetLimiterLimit { node, limit } => {
+                if limit == 0 {
+                    return err("a rate limiter's limit must be at least 1".to_string());
+                }
+                self.change_limiter(node, |l| {
+                    l.set_limit(limit)
+                        .then_some(())
+                        .ok_or("it has a `rate`, not a limit per window")
+                })?;
             }
             Command::SetReadReplicas { node, replicas } => {
                 self.check_node(node)?;
@@ -448,6 +471,34 @@ impl Simulation {
                 ss[t].set_down(false, now);
             }
             self.fill_workers(node, t);
+        }
+        Ok(())
+    }
+}
+
+impl Simulation {
+    /// Changes rate limiter `node` with `change`, then copies its settings
+    /// into the model (what the window shows and a saved scenario writes).
+    fn change_limiter(
+        &mut self,
+        node: usize,
+        change: impl FnOnce(&mut Limiter) -> Result<(), &'static str>,
+    ) -> Result<(), CommandError> {
+        self.check_node(node)?;
+        let n = &mut self.nodes[node];
+        let NodeState::RateLimiter { limiter, .. } = &mut n.state else {
+            return err(format!("`{}` is not a rate limiter", n.id));
+        };
+        if let Err(why) = change(limiter) {
+            return err(format!(
+                "`{}` is a {} limiter: {why}",
+                n.id,
+                limiter.algorithm.name()
+            ));
+        }
+        let algorithm = limiter.algorithm;
+        if let NodeKind::RateLimiter(m) = &mut self.model.nodes[node].kind {
+            m.algorithm = algorithm;
         }
         Ok(())
     }
