@@ -80,16 +80,22 @@ fn live_commands_change_a_window_limit_and_refuse_the_wrong_setting() {
     .unwrap();
     assert_eq!(passed(&mut sim, 6, 10), 480);
     // A window limiter has no rate; zero and NaN are refused; nothing changes.
-    for bad in [
-        Command::SetLimiterRate {
-            node: 0,
-            rate: 10.0,
-        },
-        Command::SetLimiterLimit { node: 0, limit: 0 },
-        Command::SetLimiterLimit { node: 1, limit: 5 },
+    for (bad, why) in [
+        (
+            Command::SetLimiterRate {
+                node: 0,
+                rate: 10.0,
+            },
+            "not a rate",
+        ),
+        (Command::SetLimiterLimit { node: 0, limit: 0 }, "at least 1"),
+        (
+            Command::SetLimiterLimit { node: 1, limit: 5 },
+            "not a rate limiter",
+        ),
     ] {
-        let e = sim.apply(bad.clone()).unwrap_err();
-        assert!(!format!("{e:?}").is_empty(), "{bad:?}");
+        let e = format!("{:?}", sim.apply(bad.clone()).unwrap_err());
+        assert!(e.contains(why), "{bad:?}: {e}");
     }
     assert_eq!(passed(&mut sim, 11, 15), 480);
 
