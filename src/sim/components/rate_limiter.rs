@@ -204,6 +204,41 @@ mod tests {
         );
     }
 
+    /// A burst just before and just after a window boundary: the fixed
+    /// window starts counting afresh at the boundary and lets twice the
+    /// limit through within 200 ms; the sliding window still sees the
+    /// first burst and lets none of the second through until it is a
+    /// full window old.
+    #[test]
+    fn a_burst_across_a_boundary_passes_twice_through_a_fixed_window_once_through_a_sliding_one() {
+        let burst = |at_ms: u64| (0..8).map(move |_| SimTime::from_millis(at_ms));
+        let trace = || burst(900).chain(burst(1100)).chain(burst(1950));
+        let mut f = Limiter::new(LimiterAlgorithm::FixedWindow {
+            limit: 5,
+            window: SimTime::from_secs(1),
+        });
+        let fixed: Vec<usize> = [900, 1100, 1950]
+            .map(|t| admitted(&mut f, burst(t)))
+            .to_vec();
+        // 5 in [0, 1 s), 5 more in [1 s, 2 s), the window at 1.95 s is full.
+        assert_eq!(fixed, [5, 5, 0]);
+        let mut s = Limiter::new(LimiterAlgorithm::SlidingWindow {
+            limit: 5,
+            window: SimTime::from_secs(1),
+        });
+        let sliding: Vec<usize> = [900, 1100, 1950]
+            .map(|t| admitted(&mut s, burst(t)))
+            .to_vec();
+        // At 1.1 s the five of 0.9 s are within the trailing second; at
+        // 1.95 s they have left it (0.9 + 1 <= 1.95) and five more pass.
+        assert_eq!(sliding, [5, 0, 5]);
+        let mut s2 = Limiter::new(LimiterAlgorithm::SlidingWindow {
+            limit: 5,
+            window: SimTime::from_secs(1),
+        });
+        assert_eq!(admitted(&mut s2, trace()), 10);
+    }
+
     #[test]
     fn leaky_bucket_spaces_requests_and_bounds_the_line() {
         let mut l = Limiter::new(LimiterAlgorithm::LeakyBucket {
