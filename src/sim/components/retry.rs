@@ -128,6 +128,37 @@ mod tests {
         }
     }
 
+    /// Jitter spreads the waits over its whole range, not only below its
+    /// top: full jitter is uniform on [0, b] (mean b/2), equal jitter on
+    /// [b/2, b] (mean 3b/4). With n = 4000 draws the standard error of the
+    /// mean is b/√12/√n = 0.0046 b (full) and half that (equal); 5 of them
+    /// is ±0.023 b. The lowest tenth of each range is hit (a miss has
+    /// probability 0.9^4000).
+    #[test]
+    fn jitter_fills_its_range_from_below() {
+        let b = 20e6;
+        let n = 4000;
+        let draws = |jitter: Jitter| -> Vec<f64> {
+            let mut r = stream(1, "t", "retry");
+            (0..n)
+                .map(|_| policy(jitter).backoff_for(2, &mut r).0 as f64 / b)
+                .collect()
+        };
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let least = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+        let full = draws(Jitter::Full);
+        let se = (1.0 / 12.0f64).sqrt() / f64::from(n).sqrt();
+        assert!((mean(&full) - 0.5).abs() < 5.0 * se, "{}", mean(&full));
+        assert!(least(&full) < 0.1, "{}", least(&full));
+        let equal = draws(Jitter::Equal);
+        assert!(
+            (mean(&equal) - 0.75).abs() < 5.0 * se / 2.0,
+            "{}",
+            mean(&equal)
+        );
+        assert!(least(&equal) >= 0.5 && least(&equal) < 0.55);
+    }
+
     #[test]
     fn budget_caps_retries_at_the_ratio() {
         let mut b = RetryBudget::new(0.1);
