@@ -52,9 +52,12 @@ fn a_set_event_raises_a_token_bucket_rate_mid_run() {
     let mut sim = Simulation::new(model, 3);
     let before = passed(&mut sim, 2, 10);
     let after = passed(&mut sim, 12, 20);
-    // 100/s for 8 s, then 300/s for 8 s (burst = rate, spent in the first second).
-    assert!((780..=820).contains(&before), "{before} before");
-    assert!((2370..=2430).contains(&after), "{after} after");
+    // 100/s for 8 s, then 300/s for 8 s (burst = rate, spent in the first
+    // second). Arrivals (1000/s) outpace the tokens, so the bucket holds
+    // less than one token whenever it is looked at: what passes in a span
+    // is the tokens earned in it, give or take the one at each end.
+    assert!((799..=801).contains(&before), "{before} before");
+    assert!((2399..=2401).contains(&after), "{after} after");
     // The scenario writes back with its event and reloads the same.
     let written = scenario::to_toml(sim.model());
     assert!(written.contains("target = \"gate.rate\""), "{written}");
@@ -113,6 +116,7 @@ fn live_commands_change_a_window_limit_and_refuse_the_wrong_setting() {
         rate: 250.0,
     })
     .unwrap();
+    // Released one every 4 ms, steadily: 2000 in 8 s, give or take one.
     let n = passed(&mut sim, 2, 10);
-    assert!((1990..=2010).contains(&n), "{n}");
+    assert!((1999..=2001).contains(&n), "{n}");
 }
