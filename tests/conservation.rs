@@ -233,12 +233,26 @@ service_time = "1ms"
     })
     .unwrap();
     run_to(&mut sim, SimTime::from_secs(1));
+    // Stop the traffic and let every message run out of attempts.
+    sim.apply(Command::SetWorkloadRate {
+        workload: 0,
+        rate: 0.0,
+    })
+    .unwrap();
+    run_to(&mut sim, SimTime::from_secs(5));
+    let NodeKind::Queue(q) = &sim.model().nodes[0].kind else {
+        unreachable!()
+    };
+    let attempts = u64::from(q.max_attempts);
     let k = sim.summary().nodes[0].counts;
-    assert!(k.completed > 0);
-    assert!(
-        k.redelivered <= k.completed && k.dead_lettered + 1 >= k.completed,
-        "{k:?}"
-    );
+    assert!(k.completed > 10, "{k:?}");
+    // Every message fails each of its `attempts` deliveries: it is
+    // redelivered `attempts - 1` times, then dead-lettered; none is lost
+    // or processed.
+    assert_eq!(k.processed, 0, "{k:?}");
+    assert_eq!(k.dead_lettered, k.completed, "{k:?}");
+    assert_eq!(k.redelivered, (attempts - 1) * k.dead_lettered, "{k:?}");
+    assert_eq!(sim.snapshot().nodes[0].present, 0);
 }
 
 /// A single-flight cache answers every waiter when the one fetch fails;
@@ -280,8 +294,11 @@ timeout = "5ms"
     let n = &sim.snapshot().nodes[0];
     let k = n.counts;
     assert!(k.coalesced > 0 && k.failed_downstream > 0, "{k:?}");
-    assert!(
-        k.arrived <= k.completed + k.failed_downstream + n.present,
+    // Each arrival is answered once, as a success or a failure, or is
+    // still there: none is answered twice or lost.
+    assert_eq!(
+        k.arrived,
+        k.completed + k.failed_downstream + n.present,
         "{k:?}, present {}",
         n.present
     );
