@@ -87,6 +87,12 @@ fn zero_and_huge_capacities_run() {
             "{extra}"
         );
     }
+    // A trillion keys: a cache that keeps none (every lookup misses on to
+    // the next) in front of one that may keep a billion, filled from a
+    // service. Memory is bounded
+    // by the keys actually seen, not by the capacity or the key space; a
+    // uniform draw from 1e12 keys repeats with probability ~n²/2e12
+    // (~3e-4 for n = 25 000), so (almost) every lookup misses.
     let cache = r#"[scenario]
 name = "huge cache"
 duration = "5s"
@@ -98,16 +104,47 @@ keys = { count = 1_000_000_000_000, popularity = "uniform" }
 id = "cache"
 kind = "cache"
 capacity = 0
+on_miss = "cache2"
 [[node]]
 id = "cache2"
 kind = "cache"
 capacity = 1_000_000_000
+on_miss = "db"
+[[node]]
+id = "db"
+kind = "service"
+workers = 64
+service_time = "0.1ms"
 "#;
     let model = load(cache, &[]).unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
     let mut sim = Simulation::new(model, 3);
     sim.run_until(SimTime::from_secs(5));
     let s = sim.summary();
-    assert_eq!(s.nodes[0].hit_ratio, Some(0.0));
+    let snap = sim.snapshot();
+    let (front, back) = (&s.nodes[0], &s.nodes[1]);
+    assert_eq!(front.hit_ratio, Some(0.0));
+    assert_eq!(snap.nodes[0].cache_keys, Some(0));
+    // 5000/s for 5 s: about 25 000 ± 5·158 requests, each passed on.
+    assert!(
+        (24_000..=26_000).contains(&front.counts.arrived),
+        "{:?}",
+        front.counts
+    );
+    assert_eq!(back.counts.arrived, front.counts.misses);
+    assert!(back.counts.hits <= 1, "{:?}", back.counts);
+    // Each miss is filled: the big cache holds one key per distinct key
+    // seen (the lookups still out at the end are not filled yet).
+    let keys = snap.nodes[1].cache_keys.unwrap();
+    assert!(
+        keys <= back.counts.misses && keys + snap.nodes[1].present >= back.counts.misses,
+        "{keys} keys, {:?}",
+        back.counts
+    );
+    assert_eq!(s.nodes[2].counts.arrived, back.counts.misses);
+    assert_eq!(
+        s.counts.arrived,
+        s.counts.completed + s.counts.failed() + s.in_flight
+    );
 }
 
 #[test]
@@ -136,17 +173,32 @@ fn ten_thousand_nodes_run() {
 fn endless_durations_and_zero_timeouts_are_clear_errors() {
     let long = one_service("10", "").replace("duration = \"10s\"", "duration = \"1000000000000s\"");
     let err = scenario::render(&load(&long, &[]).unwrap_err());
-    assert!(err.contains("too large") && err.contains("3:"), "{err}");
+    // One diagnostic each, at the offending line.
+    assert!(
+        err.starts_with("extreme.toml:3:")
+            && err.contains("too large")
+            && err.ends_with("1 error\n"),
+        "{err}"
+    );
     let zero = one_service("10", "timeout = \"0s\"");
     let err = scenario::render(&load(&zero, &[]).unwrap_err());
     assert!(
-        err.contains("timeout") && err.contains("greater than 0"),
+        err.starts_with("extreme.toml:13:")
+            && err.contains("at node `api` (node[0]).timeout")
+            && err.contains("greater than 0")
+            && err.ends_with("1 error\n"),
         "{err}"
     );
-    let nan = one_service("nan", "");
-    assert!(load(&nan, &[]).is_err());
-    let inf = one_service("inf", "");
-    assert!(load(&inf, &[]).is_err());
+    // Not-a-number and infinite rates: refused at the rate's own line.
+    for bad in ["nan", "inf", "-inf", "1e400"] {
+        let err = scenario::render(&load(&one_service(bad, ""), &[]).unwrap_err());
+        assert!(
+            err.contains("extreme.toml:7:")
+                && err.contains("finite number")
+                && err.contains("workload[0].rate"),
+            "{bad}: {err}"
+        );
+    }
 }
 
 #[test]
@@ -193,13 +245,14 @@ read_replicas = 2
     let s = sim.summary();
     assert!(s.counts.completed > 10_000, "{:?}", s.counts);
     // 4 shards × (1 + 1000) is fine; a 100 000-instance cap guards the rest.
-    assert!(
-        sim.apply(Command::SetReadReplicas {
-            node: 0,
-            replicas: 1000
-        })
-        .is_ok()
-    );
+    sim.apply(Command::SetReadReplicas {
+        node: 0,
+        replicas: 1000,
+    })
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let snap = sim.snapshot();
+    let active = snap.nodes[0].replicas.iter().filter(|r| r.active).count();
+    assert_eq!(active, 4 * 1001);
     let big = text.replace("shards = 4", "shards = 1000");
     let model = load(&big, &[]).unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
     let mut sim = Simulation::new(model, 5);
