@@ -209,3 +209,64 @@ proptest! {
         prop_assert_eq!(first, second);
     }
 }
+
+/// Runs `model` (whose changes are scheduled events) to its end, stopping
+/// at the given fractions of the duration on the way (taking the windows
+/// at each stop); returns the summary and windows.
+fn run_in_slices(model: Model, seed: u64, cuts: &[f64]) -> (Summary, Vec<Window>) {
+    let end = model.duration;
+    let mut stops: Vec<SimTime> = cuts
+        .iter()
+        .map(|f| SimTime((end.0 as f64 * f) as u64))
+        .chain([end])
+        .collect();
+    stops.sort();
+    let mut sim = Simulation::new(model, seed);
+    let mut windows = Vec::new();
+    for t in stops {
+        run_to(&mut sim, t);
+        windows.extend(sim.take_windows());
+    }
+    sim.flush_window();
+    windows.extend(sim.take_windows());
+    (sim.summary(), windows)
+}
+
+proptest! {
+    // 100 random models with random changes, each run three ways.
+    #![proptest_config(ProptestConfig {
+        cases: 100,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// The same changes at the same instants give the same run whether
+    /// they are applied live (`Simulation::apply` between two
+    /// `run_until`s, as the window does), written as scheduled events of
+    /// the model (as `[[event]]`s in a file), or scheduled and run in
+    /// slices cut at random instants (as the window and `run` advance).
+    #[test]
+    fn live_scheduled_and_sliced_runs_agree(
+        mut plan in scenario_strategy(),
+        cuts in proptest::collection::vec(0.0f64..1.0, 0..12),
+    ) {
+        for c in &mut plan.commands {
+            c.scheduled = false;
+        }
+        let live_model = plan.build();
+        let commands = plan.timed_commands(&live_model);
+        for c in &mut plan.commands {
+            c.scheduled = true;
+        }
+        let scheduled_model = plan.build();
+        prop_assert_eq!(scheduled_model.events.len(), commands.len());
+        for (e, (at, command)) in scheduled_model.events.iter().zip(&commands) {
+            prop_assert_eq!((e.at, &e.command), (*at, command));
+        }
+        let live = run_in_process(live_model, plan.seed, &commands);
+        let scheduled = run_in_slices(scheduled_model.clone(), plan.seed, &[]);
+        let sliced = run_in_slices(scheduled_model, plan.seed, &cuts);
+        prop_assert_eq!(&live, &scheduled, "live vs scheduled");
+        prop_assert_eq!(&scheduled, &sliced, "scheduled vs sliced at {:?}", cuts);
+    }
+}
