@@ -805,7 +805,9 @@ pub fn check_books(sim: &mut Simulation, windows: &mut Vec<Window>) {
                 .replicas
                 .iter()
                 .map(|r| u64::from(r.busy) + u64::from(r.queued))
-                .sum();
+                .sum::<u64>()
+                // Queue messages waiting out a redelivery backoff.
+                + sim.delayed_messages(i);
             assert_eq!(n.present, held, "{} at {now}: {:?}", n.id, n.replicas);
         }
         if let (Some(keys), NodeKind::Cache(spec)) = (n.cache_keys, &model.nodes[i].kind) {

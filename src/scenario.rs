@@ -15,3 +15,9 @@ mod write;
 pub use diagnostic::{Diagnostic, render};
 pub use load::{MAX_FILE_BYTES, load_bytes, load_file, load_str};
 pub use write::{command_text, to_toml};
+
+/// Seconds as the shortest duration string that reads back to them
+/// exactly (`"4ms"`, `"0.1us"`, or every digit in seconds).
+pub fn format_seconds(x: f64) -> String {
+    units::format_seconds(x)
+}

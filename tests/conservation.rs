@@ -225,6 +225,7 @@ service_time = "1ms"
         calls: vec![Call::new(1, None)],
         visibility_timeout: None,
         max_attempts: 2,
+        redelivery: loadlab::sim::model::Redelivery::IMMEDIATE,
     });
     let mut sim = Simulation::new(model, 5);
     sim.apply(Command::Crash {

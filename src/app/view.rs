@@ -302,10 +302,14 @@ pub fn metric_label(m: ObjectiveMetric) -> &'static str {
         ObjectiveMetric::P50 => "p50 latency",
         ObjectiveMetric::P95 => "p95 latency",
         ObjectiveMetric::P99 => "p99 latency",
+        ObjectiveMetric::P999 => "p99.9 latency",
         ObjectiveMetric::MeanLatency => "mean latency",
         ObjectiveMetric::ErrorRate => "error rate",
         ObjectiveMetric::Throughput => "throughput",
         ObjectiveMetric::CostPerHour => "cost",
+        ObjectiveMetric::DeadLettered => "dead-lettered",
+        ObjectiveMetric::DataLost => "data lost",
+        ObjectiveMetric::LostAfterAck => "acknowledged then lost",
     }
 }
 

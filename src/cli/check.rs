@@ -185,10 +185,12 @@ pub fn describe(model: &Model) -> String {
                 Bound::Below(v) => ("below", v),
                 Bound::Above(v) => ("above", v),
             };
+            // Exactly as written: `below = 0.0001` is not `0`, and a
+            // latency bound keeps its digits below the nanosecond.
             let value = if o.metric.is_latency() {
-                SimTime::from_secs_f64(v).to_string()
+                scenario::format_seconds(v)
             } else {
-                num(v)
+                crate::report::objectives::exact(v)
             };
             let _ = writeln!(out, "  {} {word} {value}", o.metric.name());
         }
@@ -314,12 +316,20 @@ fn parameters(model: &Model, kind: &NodeKind) -> String {
         }
         NodeKind::Cache(c) => {
             let ttl = c.ttl.map_or(String::new(), |t| format!(", ttl {t}"));
-            let writes = match c.write_policy {
-                WritePolicy::Invalidate => String::new(),
-                WritePolicy::WriteThrough => ", write-through".to_string(),
-                WritePolicy::WriteBack { flush_interval } => {
+            let writes = match (c.write_policy, c.on_miss) {
+                (WritePolicy::Invalidate, Some(_)) => String::new(),
+                (WritePolicy::WriteThrough, Some(_)) => ", write-through".to_string(),
+                (WritePolicy::WriteBack { flush_interval }, Some(_)) => {
                     format!(", write-back (flush every {flush_interval})")
                 }
+                // Without `on_miss` the cache is the only store: say what
+                // its writes do, since nothing else will.
+                (WritePolicy::Invalidate, None) => {
+                    ", no on_miss: writes drop their key and misses are not filled, \
+                     so it never holds a key"
+                        .to_string()
+                }
+                (_, None) => ", no on_miss: writes are kept in the cache only".to_string(),
             };
             let coalesce = if c.coalesce { ", single flight" } else { "" };
             let penalty = c.miss_penalty.map_or(String::new(), |p| {
@@ -374,8 +384,14 @@ fn parameters(model: &Model, kind: &NodeKind) -> String {
             let visibility = q
                 .visibility_timeout
                 .map_or(String::new(), |v| format!(", visibility timeout {v}"));
+            let r = q.redelivery;
+            let redelivery = if r.backoff == SimTime::ZERO {
+                "redelivered at once".to_string()
+            } else {
+                format!("redelivered after {}..{}", r.backoff, r.max_backoff)
+            };
             format!(
-                "{}, {}, consumer work {}, up to {} deliveries{visibility}",
+                "{}, {}, consumer work {}, up to {} deliveries ({redelivery}){visibility}",
                 plural(q.consumers, "consumer"),
                 q.capacity
                     .map_or("unbounded".to_string(), |c| format!("holds {c}")),

@@ -44,6 +44,8 @@ pub const TIMESERIES_COLUMNS: &[&str] = &[
     "oldest_message_ms",
     "processing_p99_ms",
     "replicas",
+    "call_timeouts",
+    "acquire_timeouts",
 ];
 
 /// Column names of `nodes.csv`, in order.
@@ -84,6 +86,11 @@ pub const NODES_COLUMNS: &[&str] = &[
     "processing_p99_ms",
     "data_at_risk",
     "data_lost",
+    "call_timeouts",
+    "acquire_timeouts",
+    "waiting",
+    "mean_waiting_ms",
+    "oldest_waiting_ms",
 ];
 
 /// Quotes a cell if it needs it (RFC 4180).
@@ -137,7 +144,7 @@ impl<W: Write> TimeseriesWriter<W> {
         let [mean, p50, p95, p99] = lat(&w.latency);
         writeln!(
             self.out,
-            "{},{start},{end},system,system,{},{},{},{},{},{},{},{mean},{p50},{p95},{p99},,,,,,{},{},{},,,,,,,,,,",
+            "{},{start},{end},system,system,{},{},{},{},{},{},{},{mean},{p50},{p95},{p99},,,,,,{},{},{},,,,,,,,,,,,",
             self.prefix,
             c.arrived,
             c.completed,
@@ -161,7 +168,7 @@ impl<W: Write> TimeseriesWriter<W> {
             };
             writeln!(
                 self.out,
-                "{},{start},{end},{},{kind},{},{},{},{},{},,{},{mean},{p50},{p95},{p99},{},{},{},{},{},,,{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{start},{end},{},{kind},{},{},{},{},{},,{},{mean},{p50},{p95},{p99},{},{},{},{},{},,,{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 self.prefix,
                 cell(id),
                 c.arrived,
@@ -186,6 +193,8 @@ impl<W: Write> TimeseriesWriter<W> {
                 f(n.oldest_message_ms),
                 f(n.processing.and_then(|p| p.p99_ms)),
                 n.replicas.map_or(String::new(), |r| r.to_string()),
+                c.call_timeouts,
+                c.acquire_timeouts,
             )?;
         }
         Ok(())
@@ -244,6 +253,11 @@ pub fn nodes_csv(info: &RunInfo, s: &Summary) -> String {
             f(n.processing.and_then(|p| p.p99_ms)),
             n.data_at_risk.map_or(String::new(), |d| d.to_string()),
             c.data_lost.to_string(),
+            c.call_timeouts.to_string(),
+            c.acquire_timeouts.to_string(),
+            n.waiting.map_or(String::new(), |w| w.to_string()),
+            f(n.mean_waiting_ms),
+            f(n.oldest_waiting_ms),
         ];
         out.push_str(&row.join(","));
         out.push('\n');

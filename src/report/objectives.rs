@@ -20,14 +20,18 @@ impl ObjectiveResult {
     /// `p99 below 100 ms: 87.3 ms ✓` style text.
     pub fn describe(&self) -> String {
         let unit = unit(self.metric);
-        let value = self
-            .value
-            .map_or("n/a".to_string(), |v| format!("{v:.3}{unit}"));
+        let value = self.value.map_or("n/a".to_string(), |v| {
+            if self.metric.is_count() {
+                format!("{v:.0}{unit}")
+            } else {
+                format!("{}{unit}", readable(v))
+            }
+        });
         format!(
             "{} {} {}{unit}: {value} {}",
             self.metric.name(),
             self.bound,
-            trim(self.target),
+            exact(self.target),
             if self.pass { "PASS" } else { "FAIL" }
         )
     }
@@ -39,13 +43,41 @@ fn unit(m: ObjectiveMetric) -> &'static str {
         ObjectiveMetric::ErrorRate => "",
         ObjectiveMetric::Throughput => " req/s",
         ObjectiveMetric::CostPerHour => " $/h",
+        ObjectiveMetric::DeadLettered => " messages",
+        ObjectiveMetric::DataLost => " writes",
         _ => "",
     }
 }
 
-fn trim(x: f64) -> String {
-    let s = format!("{x:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+/// A bound as the learner wrote it: the shortest decimal that reads back
+/// to `x` rounded to 15 significant digits (so a bound converted from
+/// seconds to ms, `0.0003 s` → `0.30000000000000004`, shows as `0.3`),
+/// never rounded to a few decimals (`below = 0.0001` used to show as `0`).
+pub fn exact(x: f64) -> String {
+    format!("{}", round15(x))
+}
+
+/// `x` rounded to 15 significant digits (the digits an `f64` holds for
+/// sure): undoes the noise of a unit conversion.
+fn round15(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    format!("{x:.14e}").parse().unwrap_or(x)
+}
+
+/// A measured value: three decimals, or four significant digits when
+/// that would hide it (an error rate of 0.00004 is not `0.000`).
+pub fn readable(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() || v.abs() >= 0.1 {
+        return format!("{v:.3}");
+    }
+    let digits = (3 - v.abs().log10().floor() as i32).clamp(3, 20) as usize;
+    let s = format!("{v:.digits$}");
+    let t = s.trim_end_matches('0');
+    // Keep at least three decimals, like the larger values.
+    let keep = t.find('.').map_or(t.len(), |d| (d + 4).max(t.len()));
+    s[..keep.min(s.len())].to_string()
 }
 
 /// The value of `metric` in `summary` (latencies in ms).
@@ -55,10 +87,14 @@ pub fn metric_value(metric: ObjectiveMetric, summary: &Summary) -> Option<f64> {
         ObjectiveMetric::P50 => l.p50_ms,
         ObjectiveMetric::P95 => l.p95_ms,
         ObjectiveMetric::P99 => l.p99_ms,
+        ObjectiveMetric::P999 => l.p999_ms,
         ObjectiveMetric::MeanLatency => l.mean_ms,
         ObjectiveMetric::ErrorRate => summary.error_rate,
         ObjectiveMetric::Throughput => Some(summary.throughput_rps),
         ObjectiveMetric::CostPerHour => Some(summary.cost_per_hour),
+        ObjectiveMetric::DeadLettered => Some(summary.dead_lettered as f64),
+        ObjectiveMetric::DataLost => Some(summary.data_lost as f64),
+        ObjectiveMetric::LostAfterAck => Some(summary.lost_after_ack() as f64),
     }
 }
 
@@ -69,8 +105,8 @@ pub fn evaluate(objectives: &[Objective], summary: &Summary) -> Vec<ObjectiveRes
         .map(|o| {
             let scale = if o.metric.is_latency() { 1000.0 } else { 1.0 };
             let (bound, target) = match o.bound {
-                Bound::Below(x) => ("below", x * scale),
-                Bound::Above(x) => ("above", x * scale),
+                Bound::Below(x) => ("below", round15(x * scale)),
+                Bound::Above(x) => ("above", round15(x * scale)),
             };
             let value = metric_value(o.metric, summary);
             let pass = value.is_some_and(|v| match o.bound {
@@ -86,4 +122,25 @@ pub fn evaluate(objectives: &[Objective], summary: &Summary) -> Vec<ObjectiveRes
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_print_as_written_and_values_keep_their_digits() {
+        assert_eq!(exact(0.0001), "0.0001");
+        assert_eq!(exact(0.0005), "0.0005");
+        assert_eq!(exact(0.0003 * 1000.0), "0.3");
+        assert_eq!(exact(100.0), "100");
+        assert_eq!(exact(4900.0), "4900");
+        assert_eq!(exact(1.2345678), "1.2345678");
+        assert_eq!(readable(87.3), "87.300");
+        assert_eq!(readable(0.5), "0.500");
+        assert_eq!(readable(0.0), "0.000");
+        assert_eq!(readable(0.00004), "0.00004");
+        assert_eq!(readable(0.05), "0.050");
+        assert_eq!(readable(0.0123456), "0.01235");
+    }
 }

@@ -65,6 +65,67 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
             n.workers.map_or(Value::Null, |w| json!(w)),
         );
         m.insert("cost_per_hour".into(), num(Some(n.cost_per_hour)));
+        // Keys added later (see docs/output-format.md): counters every
+        // node has, then the kind-specific ones.
+        m.insert("errors".into(), json!(c.errors));
+        m.insert("retries".into(), json!(c.retries));
+        m.insert("failed_after_retries".into(), json!(c.gave_up));
+        m.insert("short_circuited".into(), json!(c.short_circuited));
+        m.insert("call_timeouts".into(), json!(c.call_timeouts));
+        m.insert("acquire_timeouts".into(), json!(c.acquire_timeouts));
+        if n.workers.is_some() {
+            m.insert(
+                "waiting".into(),
+                n.waiting.map_or(Value::Null, |w| json!(w)),
+            );
+            m.insert("mean_waiting_ms".into(), num(n.mean_waiting_ms));
+            m.insert("oldest_waiting_ms".into(), num(n.oldest_waiting_ms));
+            m.insert(
+                "replica_utilisation".into(),
+                Value::Array(n.replica_utilisation.iter().map(|u| num(*u)).collect()),
+            );
+        }
+        if !n.breakers.is_empty() {
+            let list = n
+                .breakers
+                .iter()
+                .map(|(to, state, trips)| json!({ "to": to, "state": state, "trips": trips }))
+                .collect();
+            m.insert("breakers".into(), Value::Array(list));
+        }
+        match n.kind {
+            "cache" | "cdn" => {
+                if n.kind == "cdn" {
+                    m.insert("hit_ratio".into(), num(n.hit_ratio));
+                    m.insert("hits".into(), json!(c.hits));
+                    m.insert("misses".into(), json!(c.misses));
+                }
+                m.insert("coalesced".into(), json!(c.coalesced));
+            }
+            "database" => {
+                m.insert("stale_reads".into(), json!(c.stale_reads));
+            }
+            "queue" => {
+                m.insert("processed".into(), json!(c.processed));
+                m.insert("redelivered".into(), json!(c.redelivered));
+                m.insert("dead_lettered".into(), json!(c.dead_lettered));
+                m.insert(
+                    "backlog".into(),
+                    n.backlog.map_or(Value::Null, |b| json!(b)),
+                );
+                m.insert("oldest_message_ms".into(), num(n.oldest_message_ms));
+                m.insert(
+                    "processing_ms".into(),
+                    latency(&n.processing.unwrap_or_default()),
+                );
+            }
+            _ => {}
+        }
+        if let Some(d) = n.data_at_risk {
+            m.insert("data_at_risk".into(), json!(d));
+            m.insert("data_lost".into(), json!(c.data_lost));
+        }
+        m.insert("down".into(), json!(n.down));
         nodes.insert(n.id.clone(), Value::Object(m));
     }
     let objectives: Vec<Value> = objectives
@@ -111,6 +172,9 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
         "dropped": c.dropped,
         "errored": c.errored,
         "in_flight": s.in_flight,
+        "dead_lettered": s.dead_lettered,
+        "data_lost": s.data_lost,
+        "lost_after_ack": s.lost_after_ack(),
         "throughput_rps": num(Some(s.throughput_rps)),
         "error_rate": num(s.error_rate),
         "latency_ms": latency(&s.latency),

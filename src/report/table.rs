@@ -30,10 +30,15 @@ fn num(x: Option<f64>) -> String {
 pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> String {
     let mut o = String::new();
     let c = &s.counts;
+    let warmup = if s.warmup == crate::sim::SimTime::ZERO {
+        "no warm-up".to_string()
+    } else {
+        format!("{} warm-up excluded", s.warmup)
+    };
     let _ = writeln!(
         o,
-        "{} — seed {}, {} simulated ({} warm-up excluded)",
-        info.scenario, info.seed, info.duration, s.warmup
+        "{} — seed {}, {} simulated ({warmup})",
+        info.scenario, info.seed, info.duration
     );
     let _ = writeln!(
         o,
@@ -47,6 +52,17 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
         c.dropped,
         s.in_flight
     );
+    if s.lost_after_ack() > 0 {
+        // Answered as done to the producer, then given up: not in
+        // `failed`, but just as lost.
+        let _ = writeln!(
+            o,
+            "acknowledged then lost {}  (dead-lettered {}, write-back data lost {})",
+            s.lost_after_ack(),
+            s.dead_lettered,
+            s.data_lost
+        );
+    }
     if let Some(reason) = &s.stopped {
         let _ = writeln!(o, "warning: {reason}");
     }
@@ -97,10 +113,14 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
             nc.arrived,
             nc.completed,
             nc.rejected,
-            nc.timed_out,
+            // The node's own timeouts and its calls that timed out: where
+            // the headline's timeouts come from.
+            nc.timed_out + nc.call_timeouts + nc.acquire_timeouts,
             pct(n.utilisation),
             num(n.mean_queue_len),
-            ms(n.mean_wait_ms),
+            // Visits still waiting count with their wait so far: a line
+            // that never moves must not show a short wait.
+            ms(n.mean_wait_so_far_ms()),
             ms(n.sojourn.mean_ms),
             ms(n.sojourn.p99_ms),
             pct(n.hit_ratio),
@@ -114,6 +134,34 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
             parts.push(format!(
                 "{} retries, {} failed after retries",
                 c.retries, c.gave_up
+            ));
+        }
+        if c.call_timeouts + c.acquire_timeouts > 0 {
+            let to: Vec<String> = n
+                .call_timeouts_to
+                .iter()
+                .map(|(to, t, a)| {
+                    if *a > 0 {
+                        format!("{to} {t} + {a} waiting for a connection")
+                    } else {
+                        format!("{to} {t}")
+                    }
+                })
+                .collect();
+            parts.push(format!(
+                "{} calls timed out (to {})",
+                c.call_timeouts + c.acquire_timeouts,
+                to.join(", ")
+            ));
+        }
+        if let (Some(w), Some(mean), Some(oldest)) =
+            (n.waiting, n.mean_waiting_ms, n.oldest_waiting_ms)
+            && w > 0
+        {
+            parts.push(format!(
+                "{w} waiting at the end, for {} ms on average, the oldest {} ms",
+                ms(Some(mean)),
+                ms(Some(oldest))
             ));
         }
         if c.short_circuited > 0 {

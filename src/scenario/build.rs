@@ -111,6 +111,8 @@ pub(crate) const KINDS: [(&str, &[&str]); 7] = [
             "calls",
             "visibility_timeout",
             "max_attempts",
+            "redelivery_backoff",
+            "max_redelivery_backoff",
         ],
     ),
 ];
@@ -320,11 +322,25 @@ fn read_scenario(errs: &mut Errors<'_>, top: &Table<'_, '_>) -> Header {
             None => h.duration_ok = false,
         }
     }
+    // The field to blame when the duration is too short for the warm-up
+    // or the window: the one given last. A duration from `--duration` or
+    // `--set` is the mistake, not the file's line that was fine before.
+    let duration_field = t.field("duration");
+    let blame_duration = |f: &Field<'_, '_>, errs: &Errors<'_>| -> bool {
+        duration_field.as_ref().is_some_and(|d| {
+            errs.sources().in_override(d.span().start)
+                && !errs.sources().in_override(f.span().start)
+        })
+    };
     if let Some(f) = t.field("warmup")
         && let Some(w) = f.duration(errs)
     {
         if w >= h.duration {
-            f.error(
+            let at = match &duration_field {
+                Some(d) if blame_duration(&f, errs) => d,
+                _ => &f,
+            };
+            at.error(
                 errs,
                 format!(
                     "the warm-up ({w}) must be shorter than the duration ({})",
@@ -342,7 +358,11 @@ fn read_scenario(errs: &mut Errors<'_>, top: &Table<'_, '_>) -> Header {
         && let Some(w) = f.positive_duration(errs)
     {
         if w > h.duration {
-            f.error(
+            let at = match &duration_field {
+                Some(d) if blame_duration(&f, errs) => d,
+                _ => &f,
+            };
+            at.error(
                 errs,
                 format!(
                     "the window ({w}) must not be longer than the duration ({})",
@@ -668,6 +688,7 @@ fn read_objective(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Objective>
         let unit = match metric {
             ObjectiveMetric::ErrorRate => "a fraction, e.g. 0.01",
             ObjectiveMetric::Throughput => "requests per second, e.g. 5000",
+            m if m.is_count() => "a count, e.g. `below = 1` (none at all)",
             _ => "dollars per hour, e.g. 4.0",
         };
         if let DeValue::String(_) = f.get() {

@@ -3,7 +3,7 @@
 use toml::de::DeValue;
 
 use crate::scenario::reader::{Errors, Field, show};
-use crate::scenario::units::ADD_A_UNIT;
+use crate::scenario::units::{ADD_A_UNIT, format_seconds};
 use crate::sim::dist::Dist;
 use crate::sim::time::SimTime;
 
@@ -116,6 +116,17 @@ fn read_table(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
             match Dist::lognormal(mean, p99) {
                 Ok(d) => Some(d),
                 Err(message) => {
+                    // In the file's units: `p99 (4ms) must be above the
+                    // mean (8ms)`, not `(0.004s)`.
+                    let message = if p99 <= mean {
+                        format!(
+                            "p99 ({}) must be above the mean ({}) for a log-normal",
+                            format_seconds(p99),
+                            format_seconds(mean)
+                        )
+                    } else {
+                        message
+                    };
                     let at = t.field("p99").unwrap_or_else(|| f.clone());
                     at.error(
                         errs,

@@ -39,6 +39,14 @@ impl<'t> Sources<'t> {
         self.overrides.get(i).map_or(usize::MAX, |&(b, _)| b)
     }
 
+    /// Whether a virtual offset lies in a `--set` override (or
+    /// `--duration`), not in the file.
+    pub(crate) fn in_override(&self, offset: usize) -> bool {
+        self.overrides
+            .first()
+            .is_some_and(|&(base, _)| offset >= base)
+    }
+
     /// `(file, line, column)` of a virtual offset; 1-based, column in
     /// characters. Offsets past every text clamp to the end of the last.
     pub(crate) fn locate(&self, offset: usize) -> (String, usize, usize) {

@@ -258,6 +258,12 @@ fn write_queue(out: &mut String, model: &Model, q: &QueueSpec) {
         kv(out, "visibility_timeout", &duration(t));
     }
     kv(out, "max_attempts", &q.max_attempts.to_string());
+    kv(out, "redelivery_backoff", &duration(q.redelivery.backoff));
+    kv(
+        out,
+        "max_redelivery_backoff",
+        &duration(q.redelivery.max_backoff),
+    );
     write_calls(out, model, &q.calls);
 }
 

@@ -38,6 +38,9 @@ pub(crate) enum EventKind {
     },
     /// A queue message in processing becomes visible again.
     VisibilityTimeout { job: u32, generation: u32 },
+    /// A failed queue message's redelivery backoff is over: it is stored
+    /// again, visible to the consumers.
+    Redeliver { job: u32, generation: u32 },
     /// A leaky-bucket rate limiter lets a waiting request go.
     LimiterRelease { job: u32, generation: u32 },
     /// A CDN's trip to its origin has taken its time: ask the origin now.

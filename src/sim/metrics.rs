@@ -69,6 +69,12 @@ pub struct NodeCounts {
     pub dead_lettered: u64,
     /// Write-back writes lost because the cache crashed before flushing.
     pub data_lost: u64,
+    /// Call attempts from this node that it gave up on because the call's
+    /// `timeout` expired (the callee was not answering in time).
+    pub call_timeouts: u64,
+    /// Calls from this node that failed because no pooled connection came
+    /// within `acquire_timeout`.
+    pub acquire_timeouts: u64,
 }
 
 /// Running statistics of one node.
@@ -235,6 +241,18 @@ pub struct NodeSummary {
     pub data_at_risk: Option<u64>,
     /// Breakers on this node's calls: (callee id, state, times tripped).
     pub breakers: Vec<(String, &'static str, u64)>,
+    /// Visits waiting in line now (all replicas; a queue's stored
+    /// messages not in processing), or `None` for nodes without workers.
+    pub waiting: Option<u64>,
+    /// How long the visits waiting now have waited so far: mean and
+    /// longest, in ms (`None` when nothing waits). `mean_wait_ms` counts
+    /// only visits that started, so a line that never moves shows there
+    /// as a short wait; these show it.
+    pub mean_waiting_ms: Option<f64>,
+    pub oldest_waiting_ms: Option<f64>,
+    /// Per call entry that timed out in the measured period: (callee id,
+    /// attempts timed out, calls that found no pooled connection in time).
+    pub call_timeouts_to: Vec<(String, u64, u64)>,
     /// Node is crashed as a whole.
     pub down: bool,
 }
@@ -253,12 +271,37 @@ pub struct Summary {
     pub latency: LatencyStats,
     /// Failed / (completed + failed); `None` before anything finished.
     pub error_rate: Option<f64>,
+    /// Work acknowledged to its producer and then given up: queue messages
+    /// dead-lettered after `max_attempts`, and write-back writes lost in a
+    /// cache crash, in the measured period (all nodes).
+    pub dead_lettered: u64,
+    pub data_lost: u64,
     pub cost_per_hour: f64,
     pub nodes: Vec<NodeSummary>,
     /// Autoscaler decisions, in time order.
     pub scale_events: Vec<crate::sim::components::autoscaler::ScaleEvent>,
     /// Why the run stopped early (a safety cap), if it did.
     pub stopped: Option<String>,
+}
+
+impl Summary {
+    /// Acknowledged work given up: dead-lettered messages plus lost
+    /// write-back writes.
+    pub fn lost_after_ack(&self) -> u64 {
+        self.dead_lettered + self.data_lost
+    }
+}
+
+impl NodeSummary {
+    /// The mean wait counting the visits still waiting with their wait so
+    /// far (a lower bound of their final wait); `None` when nothing started
+    /// or waits.
+    pub fn mean_wait_so_far_ms(&self) -> Option<f64> {
+        let waiting = self.waiting.unwrap_or(0);
+        let total = self.mean_wait_ms.unwrap_or(0.0) * self.started as f64
+            + self.mean_waiting_ms.unwrap_or(0.0) * waiting as f64;
+        ratio(total, (self.started + waiting) as f64)
+    }
 }
 
 /// One node's figures over one time-series window.

@@ -404,6 +404,42 @@ pub struct QueueSpec {
     /// After this many failed deliveries a message goes to the dead-letter
     /// count.
     pub max_attempts: u32,
+    /// How long a message whose delivery failed stays invisible before it
+    /// is delivered again.
+    pub redelivery: Redelivery,
+}
+
+/// The wait before a failed queue message is delivered again: `backoff`,
+/// doubling on each redelivery of the message, at most `max_backoff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Redelivery {
+    pub backoff: SimTime,
+    pub max_backoff: SimTime,
+}
+
+impl Redelivery {
+    /// At once (the behaviour before redelivery had a backoff).
+    pub const IMMEDIATE: Redelivery = Redelivery {
+        backoff: SimTime::ZERO,
+        max_backoff: SimTime::ZERO,
+    };
+    /// The file's defaults: 1 s, doubling, at most 1 min.
+    pub const DEFAULT: Redelivery = Redelivery {
+        backoff: SimTime::from_secs(1),
+        max_backoff: SimTime::from_secs(60),
+    };
+
+    /// The wait before the redelivery that follows `returns` earlier ones.
+    pub fn wait(&self, returns: u16) -> SimTime {
+        let factor = 1u64 << u32::from(returns).min(40);
+        SimTime(self.backoff.0.saturating_mul(factor)).min(self.max_backoff.max(self.backoff))
+    }
+}
+
+impl Default for Redelivery {
+    fn default() -> Self {
+        Redelivery::DEFAULT
+    }
 }
 
 /// What a learner is asked to achieve.
@@ -418,6 +454,7 @@ pub enum ObjectiveMetric {
     P50,
     P95,
     P99,
+    P999,
     MeanLatency,
     /// Failed / (completed + failed), a fraction.
     ErrorRate,
@@ -425,28 +462,51 @@ pub enum ObjectiveMetric {
     Throughput,
     /// Dollars per hour.
     CostPerHour,
+    /// Queue messages dead-lettered (a count).
+    DeadLettered,
+    /// Write-back writes lost in a cache crash (a count).
+    DataLost,
+    /// Acknowledged work given up: dead-lettered plus data lost (a count).
+    LostAfterAck,
 }
 
 impl ObjectiveMetric {
-    pub const ALL: [ObjectiveMetric; 7] = [
+    pub const ALL: [ObjectiveMetric; 11] = [
         ObjectiveMetric::P50,
         ObjectiveMetric::P95,
         ObjectiveMetric::P99,
+        ObjectiveMetric::P999,
         ObjectiveMetric::MeanLatency,
         ObjectiveMetric::ErrorRate,
         ObjectiveMetric::Throughput,
         ObjectiveMetric::CostPerHour,
+        ObjectiveMetric::DeadLettered,
+        ObjectiveMetric::DataLost,
+        ObjectiveMetric::LostAfterAck,
     ];
     pub fn name(self) -> &'static str {
         match self {
             ObjectiveMetric::P50 => "p50",
             ObjectiveMetric::P95 => "p95",
             ObjectiveMetric::P99 => "p99",
+            ObjectiveMetric::P999 => "p999",
             ObjectiveMetric::MeanLatency => "mean_latency",
             ObjectiveMetric::ErrorRate => "error_rate",
             ObjectiveMetric::Throughput => "throughput",
             ObjectiveMetric::CostPerHour => "cost_per_hour",
+            ObjectiveMetric::DeadLettered => "dead_lettered",
+            ObjectiveMetric::DataLost => "data_lost",
+            ObjectiveMetric::LostAfterAck => "lost_after_ack",
         }
+    }
+    /// Counts of the measured period (bounds are whole numbers ≥ 0).
+    pub fn is_count(self) -> bool {
+        matches!(
+            self,
+            ObjectiveMetric::DeadLettered
+                | ObjectiveMetric::DataLost
+                | ObjectiveMetric::LostAfterAck
+        )
     }
     pub fn from_name(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.name() == s)
@@ -458,6 +518,7 @@ impl ObjectiveMetric {
             ObjectiveMetric::P50
                 | ObjectiveMetric::P95
                 | ObjectiveMetric::P99
+                | ObjectiveMetric::P999
                 | ObjectiveMetric::MeanLatency
         )
     }

@@ -87,8 +87,15 @@ struct Job {
     next_call: u16,
     /// Tries of the current call so far.
     attempt: u16,
-    /// Queue messages: deliveries so far (1 on the first).
+    /// Queue messages: deliveries so far that count toward `max_attempts`
+    /// (1 on the first).
     deliveries: u16,
+    /// Queue messages: times the message went back for another delivery
+    /// (the redelivery backoff doubles with each).
+    returns: u16,
+    /// An open circuit breaker refused this visit's current call (a queue
+    /// message refused so is not charged a delivery attempt).
+    short_circuited: bool,
     generation: u32,
     /// Bumped whenever an outstanding call is abandoned or retried.
     token: u32,
@@ -397,6 +404,11 @@ impl Simulation {
                     self.visibility_timeout(job);
                 }
             }
+            EventKind::Redeliver { job, generation } => {
+                if self.job_is(job, generation) {
+                    self.redelivery_due(job);
+                }
+            }
             EventKind::LimiterRelease { job, generation } => {
                 if self.job_is(job, generation) {
                     self.limiter_release(job);
@@ -468,6 +480,8 @@ impl Simulation {
             next_call: 0,
             attempt: 0,
             deliveries: 0,
+            returns: 0,
+            short_circuited: false,
             generation: 0,
             token: 0,
             state: JobState::Waiting,

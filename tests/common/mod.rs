@@ -618,6 +618,7 @@ impl ScenarioPlan {
                         calls,
                         visibility_timeout: x.visibility_timeout,
                         max_attempts: x.max_attempts,
+                        redelivery: loadlab::sim::model::Redelivery::DEFAULT,
                     });
                 }
                 (0, NodeKind::LoadBalancer(_)) => {}

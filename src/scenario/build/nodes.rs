@@ -8,7 +8,7 @@ use crate::sim::dist::Dist;
 use crate::sim::model::{
     AutoscaleSpec, CachePolicy, CacheSpec, DatabaseSpec, LbAlgorithm, LimiterAlgorithm,
     LoadBalancerSpec, MAX_DATABASE_INSTANCES, Node, NodeIdx, NodeKind, QueueSpec, RateLimiterSpec,
-    ScaleMetric, ServiceSpec, WritePolicy,
+    Redelivery, ScaleMetric, ServiceSpec, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -687,6 +687,30 @@ fn read_queue_node(
     };
     let visibility_timeout = read_optional_duration(errs, t, "visibility_timeout");
     let max_attempts = read_count(errs, t, "max_attempts", 1, 1000, DEFAULT_MAX_ATTEMPTS);
+    let backoff = match t.field("redelivery_backoff") {
+        Some(f) => f.duration(errs),
+        None => Some(Redelivery::DEFAULT.backoff),
+    };
+    let max_backoff = match (t.field("max_redelivery_backoff"), backoff) {
+        (Some(mf), b) => mf.duration(errs).and_then(|m| match b {
+            Some(b) if m < b => {
+                mf.error(
+                    errs,
+                    format!(
+                        "max_redelivery_backoff ({m}) must not be below redelivery_backoff ({b})"
+                    ),
+                    Some("the wait doubles on each redelivery up to max_redelivery_backoff".into()),
+                );
+                None
+            }
+            _ => Some(m),
+        }),
+        (None, b) => Some(
+            Redelivery::DEFAULT
+                .max_backoff
+                .max(b.unwrap_or(SimTime::ZERO)),
+        ),
+    };
     Some(NodeKind::Queue(QueueSpec {
         capacity: capacity?,
         consumers: consumers?,
@@ -694,6 +718,10 @@ fn read_queue_node(
         calls: calls?,
         visibility_timeout: visibility_timeout?,
         max_attempts: max_attempts?,
+        redelivery: Redelivery {
+            backoff: backoff?,
+            max_backoff: max_backoff?,
+        },
     }))
 }
 

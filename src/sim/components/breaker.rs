@@ -66,6 +66,12 @@ impl Breaker {
         }
     }
 
+    /// When an open breaker will let a probe through; `None` unless open.
+    pub fn reopens_at(&self) -> Option<SimTime> {
+        (self.state == BreakerState::Open)
+            .then(|| self.opened_at.saturating_add(self.spec.open_for))
+    }
+
     /// May a call go out now? Moves open → half-open when `open_for` is over.
     pub fn allow(&mut self, now: SimTime) -> bool {
         match self.state {

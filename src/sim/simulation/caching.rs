@@ -44,6 +44,14 @@ impl Simulation {
                     store.invalidate(job.req.key);
                     self.pass_to_store_or_answer(j);
                 }
+                // Without a store behind it, the cache is the store: the
+                // write is kept at once (it used to be dropped, so a
+                // write-through cache without `on_miss` never held a key).
+                WritePolicy::WriteThrough if spec.on_miss.is_none() => {
+                    store.fill(job.req.key, now);
+                    self.answer(j, Ok(()));
+                    self.leave(j);
+                }
                 WritePolicy::WriteThrough => self.pass_to_store_or_answer(j),
                 WritePolicy::WriteBack { .. } => {
                     store.fill(job.req.key, now);

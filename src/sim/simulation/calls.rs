@@ -1,7 +1,7 @@
 //! Calls made by a service (or queue consumer): attempts with timeouts, retries with backoff and budget, circuit breakers and connection pools.
 
 use super::nodes::NodeState;
-use super::{JobState, MESSAGE, Simulation};
+use super::{JobState, MESSAGE, NONE, Simulation};
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
 
@@ -75,19 +75,23 @@ impl Simulation {
         {
             n.stats.counts.short_circuited += 1;
             n.stats.window_counts.short_circuited += 1;
+            self.jobs[j as usize].short_circuited = true;
             self.fail_call(j, FailureCause::Rejected, false);
             return;
         }
         if let Some(pool) = call.policy.pool {
-            if rt.pool_in_use < pool.size {
-                rt.pool_in_use += 1;
+            // Each caller replica has its own pool (the station the visit
+            // is on; a queue's consumers share the queue's one).
+            let prt = rt.pool(pool_index(job.station));
+            if prt.in_use < pool.size {
+                prt.in_use += 1;
                 self.jobs[j as usize].holds_conn = true;
             } else {
                 let jm = &mut self.jobs[j as usize];
                 jm.token = jm.token.wrapping_add(1);
                 jm.state = JobState::Acquiring;
                 let (generation, token) = (jm.generation, jm.token);
-                rt.pool_waiters.push_back((j, generation, token));
+                prt.waiters.push_back((j, generation, token));
                 self.events.schedule(
                     now.saturating_add(pool.acquire_timeout),
                     EventKind::AcquireTimeout {
@@ -146,6 +150,7 @@ impl Simulation {
         // The callee's eventual answer no longer matches: it is ignored,
         // but its work goes on (it does not know).
         jm.token = jm.token.wrapping_add(1);
+        self.count_timeout(j, false);
         self.end_attempt(j, false);
         self.fail_call(j, FailureCause::TimedOut, true);
     }
@@ -157,7 +162,30 @@ impl Simulation {
         }
         let jm = &mut self.jobs[j as usize];
         jm.token = jm.token.wrapping_add(1);
+        self.count_timeout(j, true);
         self.fail_call(j, FailureCause::TimedOut, true);
+    }
+
+    /// Counts a call timeout (or, with `acquire`, a pool wait that ran
+    /// out) at the caller: where a learner looks for timeouts.
+    fn count_timeout(&mut self, j: u32, acquire: bool) {
+        let job = self.jobs[j as usize];
+        let i = (job.next_call as usize).saturating_sub(1);
+        let n = &mut self.nodes[job.node as usize];
+        if acquire {
+            n.stats.counts.acquire_timeouts += 1;
+            n.stats.window_counts.acquire_timeouts += 1;
+        } else {
+            n.stats.counts.call_timeouts += 1;
+            n.stats.window_counts.call_timeouts += 1;
+        }
+        if let Some(rt) = n.call_rt(i) {
+            if acquire {
+                rt.acquire_timeouts += 1;
+            } else {
+                rt.timeouts += 1;
+            }
+        }
     }
 
     /// A backoff ended: try again (unless the caller is gone).
@@ -256,8 +284,9 @@ impl Simulation {
             let Some(rt) = self.nodes[node].call_rt(i) else {
                 return;
             };
-            let Some((w, generation, token)) = rt.pool_waiters.pop_front() else {
-                rt.pool_in_use = rt.pool_in_use.saturating_sub(1);
+            let pool = rt.pool(pool_index(job.station));
+            let Some((w, generation, token)) = pool.waiters.pop_front() else {
+                pool.in_use = pool.in_use.saturating_sub(1);
                 return;
             };
             let live = self.jobs.get(w as usize).is_some_and(|wj| {
@@ -276,4 +305,10 @@ impl Simulation {
             return;
         }
     }
+}
+
+/// The pool a visit on `station` uses: its replica's (a visit without a
+/// station, which never calls, would use the first).
+fn pool_index(station: u32) -> usize {
+    if station == NONE { 0 } else { station as usize }
 }

@@ -13,6 +13,25 @@ use crate::sim::time::SimTime;
 /// Most window cells (windows × nodes) kept when nobody takes them.
 const MAX_KEPT_CELLS: usize = 2_000_000;
 
+/// Visits waiting in the lines of `n` now: (how many, total ns waited so
+/// far, longest ns); `None` for nodes without workers.
+fn waiting(sim: &Simulation, n: &NodeRt) -> Option<(u64, u128, u64)> {
+    let stations = n.stations()?;
+    let (mut count, mut total, mut longest) = (0u64, 0u128, 0u64);
+    for s in stations {
+        for &j in &s.line {
+            let Some(job) = sim.jobs.get(j as usize) else {
+                continue;
+            };
+            let waited = sim.now.saturating_sub(job.arrived).0;
+            count += 1;
+            total += u128::from(waited);
+            longest = longest.max(waited);
+        }
+    }
+    Some((count, total, longest))
+}
+
 /// Age of the oldest message waiting in a queue node.
 fn oldest_message(sim: &Simulation, n: &NodeRt) -> Option<SimTime> {
     let NodeState::Queue { stations, .. } = &n.state else {
@@ -61,6 +80,13 @@ impl Simulation {
             n.stats.station_areas_at_reset = per;
             if let NodeState::Queue { processing, .. } = &mut n.state {
                 processing.reset(Period::Run);
+            }
+            if let NodeState::Service { calls, .. } | NodeState::Queue { calls, .. } = &mut n.state
+            {
+                for rt in calls {
+                    rt.timeouts = 0;
+                    rt.acquire_timeouts = 0;
+                }
             }
         }
         self.system.latency.reset(Period::Run);
@@ -185,6 +211,7 @@ impl Simulation {
         let mut nodes = Vec::with_capacity(self.nodes.len());
         for i in 0..self.nodes.len() {
             let oldest = oldest_message(self, &self.nodes[i]);
+            let in_line = waiting(self, &self.nodes[i]);
             let names: Vec<String> = self.nodes[i]
                 .calls()
                 .iter()
@@ -226,6 +253,12 @@ impl Simulation {
                 NodeState::Service { calls, .. } => (None, calls),
                 _ => (None, &no_calls),
             };
+            let call_timeouts_to = breakers
+                .iter()
+                .zip(&names)
+                .filter(|(rt, _)| rt.timeouts + rt.acquire_timeouts > 0)
+                .map(|(rt, name)| (name.clone(), rt.timeouts, rt.acquire_timeouts))
+                .collect();
             let breakers = breakers
                 .iter()
                 .zip(&names)
@@ -273,6 +306,13 @@ impl Simulation {
                 oldest_message_ms: oldest.map(SimTime::as_millis_f64),
                 data_at_risk: data_at_risk(n),
                 breakers,
+                call_timeouts_to,
+                waiting: in_line.map(|(c, _, _)| c),
+                mean_waiting_ms: in_line
+                    .and_then(|(c, total, _)| ratio(total as f64 / 1e6, c as f64)),
+                oldest_waiting_ms: in_line
+                    .filter(|&(c, _, _)| c > 0)
+                    .map(|(_, _, l)| SimTime(l).as_millis_f64()),
                 down: n.down,
             });
         }
@@ -286,6 +326,12 @@ impl Simulation {
             throughput_rps: ratio(c.completed as f64, secs).unwrap_or(0.0),
             latency: self.system.latency.stats(Period::Run),
             error_rate: ratio(c.failed() as f64, (c.completed + c.failed()) as f64),
+            dead_lettered: self
+                .nodes
+                .iter()
+                .map(|n| n.stats.counts.dead_lettered)
+                .sum(),
+            data_lost: self.nodes.iter().map(|n| n.stats.counts.data_lost).sum(),
             cost_per_hour: self.nodes.iter().map(NodeRt::cost_per_hour).sum(),
             nodes,
             scale_events: self.scale_events.clone(),

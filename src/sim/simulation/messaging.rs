@@ -2,8 +2,11 @@
 
 use super::nodes::NodeState;
 use super::{Caller, JobState, MESSAGE, NONE, Req, Simulation};
+use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
+use crate::sim::model::Redelivery;
 use crate::sim::station::Admission;
+use crate::sim::time::SimTime;
 
 impl Simulation {
     /// A producer's request reaches a queue: store a message and
@@ -62,7 +65,7 @@ impl Simulation {
                     processing.record(latency, true);
                 }
             }
-            Err(_) => self.redeliver(j),
+            Err(_) => self.redeliver(j, true),
         }
     }
 
@@ -74,20 +77,39 @@ impl Simulation {
         }
         // The first consumer carries on (wasted work); its result is ignored.
         self.jobs[j as usize].answered = true;
-        self.redeliver(j);
+        // Visible again at once: the visibility timeout was its wait.
+        self.redeliver(j, false);
     }
 
-    /// Stores message `j` again for another delivery, or dead-letters it.
-    fn redeliver(&mut self, j: u32) {
+    /// Stores message `j` again for another delivery (after the
+    /// redelivery backoff if `backoff`), or dead-letters it.
+    ///
+    /// A delivery that failed because an open circuit breaker refused the
+    /// consumer's call did nothing downstream: it is not charged to
+    /// `max_attempts`, and the message waits at least until the breaker
+    /// lets calls through again (with an immediate redelivery, an open
+    /// breaker used to burn every attempt of every message in
+    /// microseconds and dead-letter them).
+    pub(super) fn redeliver(&mut self, j: u32, backoff: bool) {
         let now = self.now;
         let job = self.jobs[j as usize];
         let node = job.node as usize;
-        let max = match &self.nodes[node].state {
-            NodeState::Queue { spec, .. } => spec.max_attempts,
-            _ => 1,
+        let (max, redelivery) = match &self.nodes[node].state {
+            NodeState::Queue { spec, .. } => (spec.max_attempts, spec.redelivery),
+            _ => (1, Redelivery::IMMEDIATE),
+        };
+        let refused = backoff && job.short_circuited;
+        let reopens = if refused {
+            let i = (job.next_call as usize).saturating_sub(1);
+            self.nodes[node]
+                .call_rt(i)
+                .and_then(|rt| rt.breaker.as_ref())
+                .and_then(|b| b.reopens_at())
+        } else {
+            None
         };
         let n = &mut self.nodes[node];
-        if u32::from(job.deliveries) >= max {
+        if !refused && u32::from(job.deliveries) >= max {
             n.stats.counts.dead_lettered += 1;
             n.stats.window_counts.dead_lettered += 1;
             self.messages_live = self.messages_live.saturating_sub(1);
@@ -95,15 +117,67 @@ impl Simulation {
         }
         n.stats.counts.redelivered += 1;
         n.stats.window_counts.redelivered += 1;
+        let mut wait = if backoff {
+            redelivery.wait(job.returns)
+        } else {
+            SimTime::ZERO
+        };
+        if let Some(at) = reopens {
+            wait = wait.max(at.saturating_sub(now));
+        }
         let mut again = Simulation::new_job(job.req, node, 0, Caller::WORKLOAD, now);
         again.parent = MESSAGE;
-        again.deliveries = job.deliveries.saturating_add(1);
+        again.deliveries = if refused {
+            job.deliveries
+        } else {
+            job.deliveries.saturating_add(1)
+        };
+        again.returns = job.returns.saturating_add(1);
         let k = self.alloc_job(again);
+        // Stored (and counted in the backlog) from now; visible to the
+        // consumers only when the wait is over.
+        self.nodes[node].stats.enter(now);
+        if wait > SimTime::ZERO {
+            if let NodeState::Queue { delayed, .. } = &mut self.nodes[node].state {
+                *delayed += 1;
+            }
+            let generation = self.jobs[k as usize].generation;
+            self.events.schedule(
+                now.saturating_add(wait),
+                EventKind::Redeliver { job: k, generation },
+            );
+            return;
+        }
+        self.admit_again(k);
+    }
+
+    /// Message `k`'s redelivery backoff is over.
+    pub(super) fn redelivery_due(&mut self, k: u32) {
+        let node = self.jobs[k as usize].node as usize;
+        if let NodeState::Queue { delayed, .. } = &mut self.nodes[node].state {
+            *delayed = delayed.saturating_sub(1);
+        }
+        self.admit_again(k);
+    }
+
+    /// Messages of queue `node` waiting out a redelivery backoff (0 for
+    /// other nodes): stored, counted in the backlog, in no line yet.
+    pub fn delayed_messages(&self, node: usize) -> u64 {
+        match self.nodes.get(node).map(|n| &n.state) {
+            Some(NodeState::Queue { delayed, .. }) => *delayed,
+            _ => 0,
+        }
+    }
+
+    /// Message `k` joins the line again (its place was kept, so the
+    /// capacity does not apply).
+    fn admit_again(&mut self, k: u32) {
+        let now = self.now;
+        let node = self.jobs[k as usize].node as usize;
         let admission = match self.nodes[node].stations_mut() {
             Some(ss) => ss[0].force_admit(k, now),
             None => return,
         };
-        self.nodes[node].stats.enter(now);
         if admission == Admission::Started {
             self.start_service(k);
         }

@@ -19,14 +19,36 @@ use crate::sim::time::SimTime;
 /// Points per shard on a database's consistent-hash ring.
 const SHARD_POINTS: u32 = 256;
 
+/// One replica's connection pool for one call.
+#[derive(Clone, Debug, Default)]
+pub(super) struct PoolRt {
+    pub in_use: u32,
+    /// Visits (job, generation, token) waiting for a connection, oldest first.
+    pub waiters: VecDeque<(u32, u32, u32)>,
+}
+
 /// Runtime of one call of a service or queue consumer.
 #[derive(Clone, Debug, Default)]
 pub(super) struct CallRt {
     pub breaker: Option<Breaker>,
     pub budget: Option<RetryBudget>,
-    pub pool_in_use: u32,
-    /// Visits (job, generation, token) waiting for a connection, oldest first.
-    pub pool_waiters: VecDeque<(u32, u32, u32)>,
+    /// The call's connection pool of each caller replica (indexed by
+    /// station; grown on first use, so replicas added later get theirs).
+    pub pools: Vec<PoolRt>,
+    /// Attempts timed out and calls that found no connection in time,
+    /// since the end of the warm-up.
+    pub timeouts: u64,
+    pub acquire_timeouts: u64,
+}
+
+impl CallRt {
+    /// The pool of caller replica `station`.
+    pub fn pool(&mut self, station: usize) -> &mut PoolRt {
+        if self.pools.len() <= station {
+            self.pools.resize_with(station + 1, PoolRt::default);
+        }
+        &mut self.pools[station]
+    }
 }
 
 impl CallRt {
@@ -36,8 +58,9 @@ impl CallRt {
             .map(|c| CallRt {
                 breaker: c.policy.breaker.map(Breaker::new),
                 budget: c.policy.retry.and_then(|r| r.budget).map(RetryBudget::new),
-                pool_in_use: 0,
-                pool_waiters: VecDeque::new(),
+                pools: Vec::new(),
+                timeouts: 0,
+                acquire_timeouts: 0,
             })
             .collect()
     }
@@ -103,6 +126,9 @@ pub(super) enum NodeState {
         calls: Vec<CallRt>,
         /// Boxed: a histogram is over a kilobyte, the other kinds are small.
         processing: Box<LatencyHistogram>,
+        /// Messages waiting out their redelivery backoff: stored (in the
+        /// backlog and the node's `present`) but in no line yet.
+        delayed: u64,
     },
 }
 
@@ -197,6 +223,7 @@ impl NodeRt {
                 rng: stream(seed, &n.id, "service"),
                 calls: CallRt::for_calls(&q.calls),
                 processing: Box::default(),
+                delayed: 0,
                 spec: q.clone(),
             },
         };
