@@ -1,4 +1,4 @@
-//! The engine against queueing theory: M/M/1, M/M/c, M/D/1, M/M/c/K and a Jackson tandem at ρ = 0.8.
+//! The engine against queueing theory: M/M/1 (mean and p99), M/M/c, M/D/1, M/M/c/K and a Jackson tandem at ρ = 0.8, and closed-loop users against mean-value analysis.
 //!
 //! Each scenario in `scenarios/theory/` is run long enough that the 95 %
 //! confidence half-width of the estimate (batch means over 20 batches,
@@ -66,6 +66,11 @@ fn run_batched(file: &str, duration: &str, picks: &[Pick]) -> (Vec<Estimate>, Su
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let model = scenario::load_file(&path, &[format!("scenario.duration={duration}")])
         .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    run_model_batched(model, picks)
+}
+
+/// `run_batched` for a model already loaded.
+fn run_model_batched(model: loadlab::sim::Model, picks: &[Pick]) -> (Vec<Estimate>, Summary) {
     let warmup = model.warmup;
     let end = model.duration;
     let seed = model.seed;
@@ -240,5 +245,115 @@ fn tandem_end_to_end_sojourn_matches_jackson() {
             q.sojourn * 1e3
         );
         assert!((w / (q.sojourn * 1e3) - 1.0).abs() < 0.03, "{}: {w}", n.id);
+    }
+}
+
+/// M/M/1 (FIFO): the sojourn time is exponential with rate μ − λ, so its
+/// p99 is ln(100)/(μ − λ) = 23.03 ms at λ = 800/s, μ = 1000/s. The
+/// estimate is the whole run's p99; its 95 % half-width comes from the p99
+/// of each of 40 batches of 400 s (one time-series window each, warm-up
+/// window removed). A quantile converges more slowly than a mean: the
+/// run is long enough for a half-width of at most 1.5 %, and the estimate
+/// must lie within two half-widths (about 4 standard errors, the ratio
+/// the mean checks above use) plus the histogram's 0.1 % resolution.
+#[test]
+fn mm1_sojourn_p99_matches_the_exponential_tail() {
+    const BATCHES: u64 = 40;
+    /// Student t, 0.975 quantile, 39 degrees of freedom.
+    const T_39: f64 = 2.023;
+    let theory_ms = 100f64.ln() / (1000.0 - 800.0) * 1e3;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/theory/mm1.toml");
+    let model = scenario::load_file(
+        &path,
+        &[
+            format!("scenario.duration={}s", 400 * (BATCHES + 1)),
+            "scenario.warmup=400s".into(),
+            "scenario.window=400s".into(),
+        ],
+    )
+    .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let warmup = model.warmup;
+    let mut sim = Simulation::new(model, 1);
+    let mut windows = Vec::new();
+    for k in 1..=BATCHES + 1 {
+        sim.run_until(SimTime::from_secs(400 * k));
+        windows.extend(sim.take_windows());
+    }
+    let batches: Vec<f64> = windows
+        .iter()
+        .filter(|w| w.start >= warmup)
+        .map(|w| w.nodes[0].sojourn.p99_ms.unwrap())
+        .collect();
+    assert_eq!(batches.len() as u64, BATCHES);
+    let n = batches.len() as f64;
+    let m = batches.iter().sum::<f64>() / n;
+    let var = batches.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    let half_width = T_39 * (var / n).sqrt();
+    let simulated = sim.summary().nodes[0].sojourn.p99_ms.unwrap();
+    let err = simulated / theory_ms - 1.0;
+    println!(
+        "M/M/1 ρ=0.8 sojourn p99: simulated {simulated:.4} ms, theory {theory_ms:.4} ms, \
+         {:.2}% off, 95% CI ±{:.2}%",
+        err * 100.0,
+        half_width / theory_ms * 100.0
+    );
+    assert!(
+        half_width / theory_ms <= 0.015,
+        "run too short: CI ±{:.2}%",
+        half_width / theory_ms * 100.0
+    );
+    assert!(
+        err.abs() < 2.0 * half_width / theory_ms + 0.001,
+        "p99 {simulated} ms vs {theory_ms} ms ({:.2}% off)",
+        err * 100.0
+    );
+}
+
+/// Closed loop (the machine-repairman model): `users` each think for an
+/// exponential 40 ms, then send one request to a single exponential 5 ms
+/// server and wait for its answer. Mean-value analysis gives throughput
+/// and mean response time exactly; below, at and past the knee
+/// (N* = (Z + S)/S = 9 users).
+#[test]
+fn closed_loop_users_match_mean_value_analysis() {
+    for (users, duration) in [(3u32, "3000s"), (9, "1500s"), (20, "1000s")] {
+        let (x, r) = theory::closed_mm1(users, 0.040, 0.005);
+        let text = format!(
+            r#"[scenario]
+name = "closed loop"
+duration = "{duration}"
+warmup = "10s"
+seed = 3
+
+[[workload]]
+to = "server"
+arrival = "closed"
+users = {users}
+think = {{ dist = "exponential", mean = "40ms" }}
+
+[[node]]
+id = "server"
+kind = "service"
+workers = 1
+service_time = {{ dist = "exponential", mean = "5ms" }}
+"#
+        );
+        let model = scenario::load_str(&text, "closed.toml", &[])
+            .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+        let (est, s) = run_model_batched(
+            model,
+            &[
+                // (measured µs, completions per second): batch means of
+                // the completions in each batch over its length.
+                (
+                    "throughput /s",
+                    |s| (s.measured.0 / 1000, s.throughput_rps),
+                    x,
+                ),
+                ("mean response ms", end_to_end, r * 1e3),
+            ],
+        );
+        check(&format!("closed loop, {users} users"), &est);
+        assert_eq!(s.counts.failed(), 0);
     }
 }
