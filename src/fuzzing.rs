@@ -422,7 +422,7 @@ pub fn scenario_text(data: &[u8]) -> String {
                 c.number()
             ),
             _ => {
-                let (target, value) = match c.below(10) {
+                let (target, value) = match c.below(12) {
                     0 => (format!("n{node}.replicas"), c.integer().to_string()),
                     1 => (format!("n{node}.workers"), c.integer().to_string()),
                     2 => (format!("n{node}.queue"), c.integer().to_string()),
@@ -432,6 +432,9 @@ pub fn scenario_text(data: &[u8]) -> String {
                     6 => (format!("n{node}.read_replicas"), c.integer().to_string()),
                     7 => (format!("n{node}.consumers"), c.integer().to_string()),
                     8 => ("workload.w0.rate".to_string(), c.number().to_string()),
+                    // A rate limiter's rate (buckets) or limit (windows).
+                    9 => (format!("n{node}.rate"), c.number().to_string()),
+                    10 => (format!("n{node}.limit"), c.integer().to_string()),
                     _ => (format!("n{node}.ttl"), "\"none\"".to_string()),
                 };
                 writeln!(

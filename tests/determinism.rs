@@ -270,3 +270,83 @@ proptest! {
         prop_assert_eq!(&scheduled, &sliced, "scheduled vs sliced at {:?}", cuts);
     }
 }
+
+/// The random topologies of the property tests reach every node kind,
+/// setting and live command, all through the scenario file: 300 plans
+/// drawn with a fixed seed, each loaded (a file the loader refused would
+/// fail here), hold between them every kind, every call policy, the
+/// autoscaler, every cache write policy, shards and replication lag, and
+/// both rate-limiter commands aimed at a rate limiter.
+#[test]
+fn random_topologies_cover_every_kind_setting_and_command() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
+    );
+    let strategy = scenario_strategy();
+    let mut text = String::new();
+    let mut commands = Vec::new();
+    for _ in 0..300 {
+        let plan = strategy.new_tree(&mut runner).unwrap().current();
+        text.push_str(&plan.to_toml());
+        let model = plan.build();
+        let mut all = plan.clone();
+        for c in &mut all.commands {
+            c.scheduled = false;
+        }
+        for (_, c) in all.timed_commands(&model) {
+            let limiter = |node: usize| {
+                matches!(
+                    model.nodes[node].kind,
+                    loadlab::sim::model::NodeKind::RateLimiter(_)
+                )
+            };
+            commands.push(match c {
+                Command::SetLimiterRate { node, .. } if limiter(node) => "limiter rate",
+                Command::SetLimiterLimit { node, .. } if limiter(node) => "limiter limit",
+                _ => "other",
+            });
+        }
+    }
+    for needle in [
+        "kind = \"load_balancer\"",
+        "kind = \"service\"",
+        "kind = \"cache\"",
+        "kind = \"cdn\"",
+        "kind = \"database\"",
+        "kind = \"rate_limiter\"",
+        "algorithm = \"token_bucket\"",
+        "algorithm = \"leaky_bucket\"",
+        "algorithm = \"fixed_window\"",
+        "algorithm = \"sliding_window\"",
+        "kind = \"queue\"",
+        "visibility_timeout = ",
+        "autoscale = { metric = \"utilisation\"",
+        "autoscale = { metric = \"queue_depth\"",
+        "retry = { attempts",
+        "budget = ",
+        "breaker = { consecutive_failures",
+        "breaker = { failure_rate",
+        "pool = { size",
+        "write_policy = \"write_through\"",
+        "write_policy = \"write_back\"",
+        "coalesce = true",
+        "miss_penalty = ",
+        "replication_lag = ",
+        "shards = 3",
+        "arrival = \"closed\"",
+    ] {
+        assert!(
+            text.contains(needle),
+            "no `{needle}` in 300 random topologies"
+        );
+    }
+    for kind in ["limiter rate", "limiter limit"] {
+        assert!(
+            commands.contains(&kind),
+            "no {kind} command on a rate limiter in 300 random topologies"
+        );
+    }
+}

@@ -161,6 +161,16 @@ fn generated_scenarios_use_every_node_kind() {
             "no {kind} in the corpus"
         );
     }
+    // `set` events on a node's live tunables, the rate limiter's included.
+    for field in ["replicas", "workers", "service_time", "rate", "limit"] {
+        let end = format!(".{field}\"");
+        assert!(
+            texts.iter().any(|t| t
+                .lines()
+                .any(|l| l.starts_with("target = \"n") && l.ends_with(&end))),
+            "no `set` of a node's {field} in the corpus"
+        );
+    }
 }
 
 /// Found by `run_scenario` (`fuzz/regressions/run_scenario/warmup-*`): a

@@ -11,9 +11,7 @@ use loadlab::scenario;
 use loadlab::sim::dist::{Dist, Z99};
 use loadlab::sim::metrics::NodeSummary;
 use loadlab::sim::model::{
-    AutoscaleSpec, BreakerSpec, CachePolicy, CallPolicy, Jitter, LbAlgorithm, LimiterAlgorithm,
-    Model, NodeKind, PoolSpec, QueueSpec, RateLimiterSpec, RequestKind, RetryPolicy, ScaleMetric,
-    ScheduledEvent, WritePolicy,
+    CachePolicy, Jitter, LbAlgorithm, Model, NodeKind, RequestKind, ScheduledEvent,
 };
 use loadlab::sim::{Command, SimTime, Simulation};
 use proptest::prelude::*;
@@ -81,7 +79,9 @@ pub struct NodePlan {
     pub extras: NodeExtras,
 }
 
-/// What the file format cannot say yet: set on the loaded model.
+/// The settings of the other node kinds and of calls, written into the
+/// scenario file with the rest (the model is only ever built by the
+/// loader, so the generator cannot make a model the loader refuses).
 #[derive(Clone, Debug)]
 pub struct NodeExtras {
     /// One per call, in order.
@@ -117,32 +117,47 @@ pub struct CallPolicyPlan {
 }
 
 impl CallPolicyPlan {
-    fn build(&self) -> CallPolicy {
-        CallPolicy {
-            timeout: self.timeout,
-            retry: self
-                .retry
-                .map(|(max_attempts, backoff, k, jitter, budget)| RetryPolicy {
-                    max_attempts,
-                    backoff,
-                    max_backoff: SimTime(backoff.0 * u64::from(k)),
-                    jitter: Jitter::ALL[jitter as usize % Jitter::ALL.len()],
-                    budget,
-                }),
-            breaker: self.breaker.map(
-                |(consecutive_failures, failure_rate, window, open_for, probes)| BreakerSpec {
-                    consecutive_failures,
-                    failure_rate,
-                    window,
-                    open_for,
-                    probes,
-                },
-            ),
-            pool: self.pool.map(|(size, acquire_timeout)| PoolSpec {
-                size,
-                acquire_timeout,
-            }),
+    /// The policy as fields of a call's inline table (`, timeout = …`).
+    fn toml(&self) -> String {
+        let mut out = String::new();
+        if let Some(t) = self.timeout {
+            let _ = write!(out, ", timeout = \"{}\"", ns(t));
         }
+        if let Some((attempts, backoff, k, jitter, budget)) = self.retry {
+            let _ = write!(
+                out,
+                ", retry = {{ attempts = {attempts}, backoff = \"{}\", max_backoff = \"{}\", jitter = \"{}\"",
+                ns(backoff),
+                ns(SimTime(backoff.0 * u64::from(k))),
+                Jitter::ALL[jitter as usize % Jitter::ALL.len()].name()
+            );
+            if let Some(b) = budget {
+                let _ = write!(out, ", budget = {b:?}");
+            }
+            out.push_str(" }");
+        }
+        if let Some((consecutive, rate, window, open_for, probes)) = self.breaker {
+            out.push_str(", breaker = { ");
+            if let Some(c) = consecutive {
+                let _ = write!(out, "consecutive_failures = {c}, ");
+            }
+            if let Some(r) = rate {
+                let _ = write!(out, "failure_rate = {r:?}, ");
+            }
+            let _ = write!(
+                out,
+                "window = {window}, open_for = \"{}\", probes = {probes} }}",
+                ns(open_for)
+            );
+        }
+        if let Some((size, acquire)) = self.pool {
+            let _ = write!(
+                out,
+                ", pool = {{ size = {size}, acquire_timeout = \"{}\" }}",
+                ns(acquire)
+            );
+        }
+        out
     }
 }
 
@@ -297,7 +312,8 @@ fn call_policy_strategy() -> impl Strategy<Value = CallPolicyPlan> {
                 short_time(4.3),
                 1u32..=8,
                 0u8..3,
-                proptest::option::of(0.0f64..=1.0),
+                // The loader takes budgets in (0, 10].
+                proptest::option::of(0.01f64..=1.0),
             ),
         ),
         proptest::option::weighted(
@@ -315,7 +331,15 @@ fn call_policy_strategy() -> impl Strategy<Value = CallPolicyPlan> {
         .prop_map(|(timeout, retry, breaker, pool)| CallPolicyPlan {
             timeout,
             retry,
-            breaker,
+            // A breaker needs a trip condition (the loader says so).
+            breaker: breaker.map(|(c, r, window, open_for, probes)| {
+                let c = if c.is_none() && r.is_none() {
+                    Some(window.min(5))
+                } else {
+                    c
+                };
+                (c, r, window, open_for, probes)
+            }),
             pool,
         })
 }
@@ -407,7 +431,7 @@ pub fn workload_strategy() -> impl Strategy<Value = WorkloadPlan> {
 pub fn command_strategy() -> impl Strategy<Value = CommandPlan> {
     (
         0.0f64..1.0,
-        0u8..19,
+        0u8..21,
         any::<usize>(),
         0u32..=5,
         dist_strategy(2.0, true),
@@ -522,10 +546,10 @@ impl ScenarioPlan {
         kinds
     }
 
-    /// The valid, acyclic model this plan describes, through the loader.
+    /// The valid, acyclic model this plan describes, through the loader;
+    /// the changes not applied live become its scheduled events.
     pub fn build(&self) -> Model {
         let mut m = load(&self.to_toml());
-        self.add_extras(&mut m);
         let d = self.duration();
         let mut events: Vec<ScheduledEvent> = self
             .commands
@@ -541,92 +565,6 @@ impl ScenarioPlan {
         m
     }
 
-    /// Sets what the file cannot say: call policies, autoscalers, cache
-    /// write policies, replication lag, shards, and turns the placeholder
-    /// services of rate limiters and queues into the real thing.
-    fn add_extras(&self, m: &mut Model) {
-        let kinds = self.kinds();
-        for (i, p) in self.nodes.iter().enumerate() {
-            let x = &p.extras;
-            let kind = &mut m.nodes[i].kind;
-            match (kinds[i], &mut *kind) {
-                (1, NodeKind::Service(s)) => {
-                    for (c, policy) in s.calls.iter_mut().zip(&x.policies) {
-                        c.policy = policy.build();
-                    }
-                    s.autoscale = x.autoscale.map(
-                        |(depth, target, min, max, interval, cooldown, cold_start)| AutoscaleSpec {
-                            metric: if depth {
-                                ScaleMetric::QueueDepth
-                            } else {
-                                ScaleMetric::Utilisation
-                            },
-                            target: if depth { target * 3.0 } else { target / 3.0 },
-                            min,
-                            max,
-                            interval,
-                            cooldown,
-                            cold_start,
-                        },
-                    );
-                }
-                (2, NodeKind::Cache(c)) => {
-                    c.write_policy = match x.write_policy {
-                        0 => WritePolicy::Invalidate,
-                        1 => WritePolicy::WriteThrough,
-                        _ => WritePolicy::WriteBack {
-                            flush_interval: x.flush,
-                        },
-                    };
-                    c.coalesce = x.coalesce;
-                    c.miss_penalty = x.miss_penalty;
-                    c.edge = x.edge;
-                }
-                (3, NodeKind::Database(d)) => {
-                    d.replication_lag = x.replication_lag;
-                    d.shards = x.shards;
-                }
-                (4, NodeKind::Service(s)) => {
-                    let to = s.forward[0].to;
-                    let (which, rate, k, window) = x.limiter;
-                    let algorithm = match which {
-                        0 => LimiterAlgorithm::TokenBucket {
-                            rate,
-                            burst: k.max(1),
-                        },
-                        1 => LimiterAlgorithm::LeakyBucket { rate, capacity: k },
-                        2 => LimiterAlgorithm::FixedWindow {
-                            limit: k.max(1),
-                            window,
-                        },
-                        _ => LimiterAlgorithm::SlidingWindow {
-                            limit: k.max(1),
-                            window,
-                        },
-                    };
-                    *kind = NodeKind::RateLimiter(RateLimiterSpec { algorithm, to });
-                }
-                (5, NodeKind::Service(s)) => {
-                    let mut calls = s.calls.clone();
-                    for (c, policy) in calls.iter_mut().zip(&x.policies) {
-                        c.policy = policy.build();
-                    }
-                    *kind = NodeKind::Queue(QueueSpec {
-                        capacity: s.queue,
-                        consumers: s.workers,
-                        service_time: s.service_time,
-                        calls,
-                        visibility_timeout: x.visibility_timeout,
-                        max_attempts: x.max_attempts,
-                        redelivery: loadlab::sim::model::Redelivery::DEFAULT,
-                    });
-                }
-                (0, NodeKind::LoadBalancer(_)) => {}
-                (k, other) => panic!("node {i}: planned kind {k}, loaded {}", other.name()),
-            }
-        }
-    }
-
     /// The plan as a scenario file.
     pub fn to_toml(&self) -> String {
         let n = self.nodes.len();
@@ -636,14 +574,24 @@ impl ScenarioPlan {
             let span = n - i - 1;
             (span > 0).then(|| i + 1 + sel % span)
         };
-        let routes = |i: usize, list: &[(usize, Option<RequestKind>)]| -> String {
+        // Routes to later nodes; calls (not forwards) carry their
+        // policies, one per call written, in order.
+        let routes = |i: usize,
+                      list: &[(usize, Option<RequestKind>)],
+                      policies: &[CallPolicyPlan]|
+         -> String {
             let items: Vec<String> = list
                 .iter()
                 .filter_map(|&(sel, when)| {
                     later(i, sel).map(|to| match when {
-                        None => format!("{{ to = \"{}\" }}", id(to)),
-                        Some(k) => format!("{{ to = \"{}\", when = \"{}\" }}", id(to), k.name()),
+                        None => format!("to = \"{}\"", id(to)),
+                        Some(k) => format!("to = \"{}\", when = \"{}\"", id(to), k.name()),
                     })
+                })
+                .enumerate()
+                .map(|(k, route)| {
+                    let policy = policies.get(k).map_or(String::new(), CallPolicyPlan::toml);
+                    format!("{{ {route}{policy} }}")
                 })
                 .collect();
             format!("[{}]", items.join(", "))
@@ -731,13 +679,33 @@ impl ScenarioPlan {
                     );
                 }
                 1 | 3 => {
+                    let x = &p.extras;
                     if kinds[i] == 1 {
-                        let _ = writeln!(w, "kind = \"service\"\nreplicas = {}", p.replicas);
+                        let mut replicas = p.replicas;
+                        if let Some((depth, target, min, max, interval, cooldown, cold_start)) =
+                            x.autoscale
+                        {
+                            // The start must lie within min ..= max.
+                            replicas = replicas.clamp(min, max);
+                            let (metric, target) = if depth {
+                                ("queue_depth", target * 3.0)
+                            } else {
+                                ("utilisation", target / 3.0)
+                            };
+                            let _ = writeln!(
+                                w,
+                                "autoscale = {{ metric = \"{metric}\", target = {target:?}, min = {min}, max = {max}, interval = \"{}\", cooldown = \"{}\", cold_start = \"{}\" }}",
+                                ns(interval),
+                                ns(cooldown),
+                                ns(cold_start)
+                            );
+                        }
+                        let _ = writeln!(w, "kind = \"service\"\nreplicas = {replicas}");
                         let _ = writeln!(
                             w,
                             "calls = {}\nto = {}",
-                            routes(i, &p.calls),
-                            routes(i, &p.forward)
+                            routes(i, &p.calls, &x.policies),
+                            routes(i, &p.forward, &[])
                         );
                     } else {
                         let _ =
@@ -745,6 +713,10 @@ impl ScenarioPlan {
                         if let Some(wt) = &p.write_time {
                             let _ = writeln!(w, "write_service_time = {}", dist_toml(wt));
                         }
+                        if let Some(lag) = &x.replication_lag {
+                            let _ = writeln!(w, "replication_lag = {}", dist_toml(lag));
+                        }
+                        let _ = writeln!(w, "shards = {}", x.shards);
                     }
                     let _ = writeln!(w, "workers = {}", p.workers);
                     let _ = writeln!(w, "service_time = {}", dist_toml(&p.service_time));
@@ -756,31 +728,71 @@ impl ScenarioPlan {
                     }
                 }
                 4 => {
-                    // Placeholder for a rate limiter (see `add_extras`).
                     let to = later(i, p.on_miss.unwrap_or(0)).expect("a later node");
-                    let _ = writeln!(
-                        w,
-                        "kind = \"service\"\nservice_time = \"0ns\"\nto = \"{}\"",
-                        id(to)
-                    );
+                    let (which, rate, k, window) = p.extras.limiter;
+                    let rule = match which {
+                        0 => format!(
+                            "algorithm = \"token_bucket\"\nrate = {rate:?}\nburst = {}",
+                            k.max(1)
+                        ),
+                        1 => {
+                            format!("algorithm = \"leaky_bucket\"\nrate = {rate:?}\ncapacity = {k}")
+                        }
+                        2 => format!(
+                            "algorithm = \"fixed_window\"\nlimit = {}\nwindow = \"{}\"",
+                            k.max(1),
+                            ns(window)
+                        ),
+                        _ => format!(
+                            "algorithm = \"sliding_window\"\nlimit = {}\nwindow = \"{}\"",
+                            k.max(1),
+                            ns(window)
+                        ),
+                    };
+                    let _ = writeln!(w, "kind = \"rate_limiter\"\n{rule}\nto = \"{}\"", id(to));
                 }
                 5 => {
-                    // Placeholder for a queue: consumers, store, calls.
-                    let _ = writeln!(w, "kind = \"service\"\nworkers = {}", p.workers);
+                    let x = &p.extras;
+                    let _ = writeln!(w, "kind = \"queue\"\nconsumers = {}", p.workers);
                     let _ = writeln!(w, "service_time = {}", dist_toml(&p.service_time));
-                    let _ = writeln!(w, "calls = {}", routes(i, &p.calls));
+                    let _ = writeln!(w, "calls = {}", routes(i, &p.calls, &x.policies));
                     if let Some(q) = p.queue {
-                        let _ = writeln!(w, "queue = {q}");
+                        let _ = writeln!(w, "capacity = {q}");
                     }
+                    if let Some(v) = x.visibility_timeout {
+                        let _ = writeln!(w, "visibility_timeout = \"{}\"", ns(v));
+                    }
+                    let _ = writeln!(w, "max_attempts = {}", x.max_attempts);
                 }
                 _ => {
+                    let x = &p.extras;
+                    // An edge cache is a CDN (its miss penalty defaults
+                    // to 50 ms when the plan has none).
+                    let kind = if x.edge { "cdn" } else { "cache" };
                     let _ = writeln!(
                         w,
-                        "kind = \"cache\"\ncapacity = {}\npolicy = \"{}\"\nhit_time = {}",
+                        "kind = \"{kind}\"\ncapacity = {}\npolicy = \"{}\"\nhit_time = {}",
                         p.capacity,
                         p.policy.name(),
                         dist_toml(&p.service_time)
                     );
+                    match x.write_policy {
+                        0 => {}
+                        1 => {
+                            let _ = writeln!(w, "write_policy = \"write_through\"");
+                        }
+                        _ => {
+                            let _ = writeln!(
+                                w,
+                                "write_policy = \"write_back\"\nflush_interval = \"{}\"",
+                                ns(x.flush)
+                            );
+                        }
+                    }
+                    let _ = writeln!(w, "coalesce = {}", x.coalesce);
+                    if let Some(mp) = &x.miss_penalty {
+                        let _ = writeln!(w, "miss_penalty = {}", dist_toml(mp));
+                    }
                     if let Some(ttl) = p.ttl {
                         let _ = writeln!(w, "ttl = \"{}\"", ns(ttl));
                     }
@@ -834,6 +846,7 @@ fn resolve_command(c: &CommandPlan, m: &Model) -> Command {
     let is_cache = |k: &NodeKind| matches!(k, NodeKind::Cache(_));
     let is_db = |k: &NodeKind| matches!(k, NodeKind::Database(_));
     let is_lb = |k: &NodeKind| matches!(k, NodeKind::LoadBalancer(_));
+    let is_limiter = |k: &NodeKind| matches!(k, NodeKind::RateLimiter(_));
     let workload = c.sel % m.workloads.len();
     let small = c.n.max(1);
     match c.which {
@@ -909,9 +922,19 @@ fn resolve_command(c: &CommandPlan, m: &Model) -> Command {
             to: (c.sel / 7 + c.n as usize) % m.nodes.len(),
             hang: c.on && c.frac < 0.3,
         },
-        _ => Command::Heal {
+        18 => Command::Heal {
             from: c.sel % m.nodes.len(),
             to: (c.sel / 7 + c.n as usize) % m.nodes.len(),
+        },
+        // A rate that a window limiter refuses, or a limit that a bucket
+        // refuses, half of the time: the refusal must leave all unchanged.
+        19 => Command::SetLimiterRate {
+            node: pick_node(m, c.sel, is_limiter),
+            rate: 1.0 + c.frac * 999.0,
+        },
+        _ => Command::SetLimiterLimit {
+            node: pick_node(m, c.sel, is_limiter),
+            limit: c.n.max(1) * 5,
         },
     }
 }
