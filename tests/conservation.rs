@@ -21,7 +21,7 @@ mod common;
 
 use common::*;
 use loadlab::scenario;
-use loadlab::sim::model::{Call, NodeKind, QueueSpec};
+use loadlab::sim::model::NodeKind;
 use loadlab::sim::{Command, SimTime, Simulation, Window};
 use proptest::prelude::*;
 
@@ -195,9 +195,9 @@ service_time = "1s"
 /// `max_attempts` times, then dead-lettered.
 #[test]
 fn queue_redelivery_stops_after_max_attempts() {
-    // `jobs` is written as a service and turned into a queue (the file
-    // format has no queues yet); its consumer calls `sink`, which is down.
-    let mut model = load(
+    // The consumer of `jobs` calls `sink`, which is down; failed messages
+    // are redelivered at once (no backoff).
+    let model = load(
         r#"
 [scenario]
 name = "redelivery"
@@ -209,8 +209,11 @@ rate = 20
 
 [[node]]
 id = "jobs"
-kind = "service"
+kind = "queue"
 service_time = "1ms"
+calls = "sink"
+max_attempts = 2
+redelivery_backoff = "0s"
 
 [[node]]
 id = "sink"
@@ -218,15 +221,6 @@ kind = "service"
 service_time = "1ms"
 "#,
     );
-    model.nodes[0].kind = NodeKind::Queue(QueueSpec {
-        capacity: None,
-        consumers: 1,
-        service_time: loadlab::sim::dist::Dist::Constant { value: 0.001 },
-        calls: vec![Call::new(1, None)],
-        visibility_timeout: None,
-        max_attempts: 2,
-        redelivery: loadlab::sim::model::Redelivery::IMMEDIATE,
-    });
     let mut sim = Simulation::new(model, 5);
     sim.apply(Command::Crash {
         node: 1,
@@ -261,7 +255,7 @@ service_time = "1ms"
 /// outcomes add up to its arrivals.
 #[test]
 fn cache_counts_coalesced_waiters_that_fail() {
-    let mut model = load(
+    let model = load(
         r#"
 [scenario]
 name = "single flight"
@@ -278,6 +272,7 @@ kind = "cache"
 capacity = 0
 hit_time = "0.1ms"
 on_miss = "db"
+coalesce = true
 
 [[node]]
 id = "db"
@@ -287,9 +282,6 @@ service_time = "10ms"
 timeout = "5ms"
 "#,
     );
-    if let NodeKind::Cache(c) = &mut model.nodes[0].kind {
-        c.coalesce = true;
-    }
     let mut sim = Simulation::new(model, 5);
     run_to(&mut sim, SimTime::from_secs(1));
     let n = &sim.snapshot().nodes[0];
@@ -348,7 +340,7 @@ service_time = "10ms"
 /// they must leave the cache.
 #[test]
 fn cache_crash_releases_coalesced_waiters() {
-    let mut model = load(
+    let model = load(
         r#"
 [scenario]
 name = "crash"
@@ -365,6 +357,7 @@ kind = "cache"
 capacity = 0
 hit_time = "0.1ms"
 on_miss = "db"
+coalesce = true
 
 [[node]]
 id = "db"
@@ -373,9 +366,6 @@ workers = 4
 service_time = "10ms"
 "#,
     );
-    if let NodeKind::Cache(c) = &mut model.nodes[0].kind {
-        c.coalesce = true;
-    }
     let mut sim = Simulation::new(model, 3);
     run_to(&mut sim, SimTime::from_millis(105));
     sim.apply(Command::Crash {
