@@ -34,8 +34,9 @@ pub(crate) const WORKLOAD_FIELDS: [&str; 9] = [
 ];
 pub(crate) const NODE_FIELDS: [&str; 4] = ["id", "kind", "pos", "cost_per_hour"];
 /// The fields of a cache, which a CDN shares.
-const CACHE_FIELDS: [&str; 9] = [
+const CACHE_FIELDS: [&str; 10] = [
     "capacity",
+    "keys_per_unit",
     "policy",
     "ttl",
     "hit_time",
@@ -53,6 +54,7 @@ pub(crate) const KINDS: [(&str, &[&str]); 7] = [
         &[
             "replicas",
             "workers",
+            "workers_per_unit",
             "queue",
             "service_time",
             "timeout",
@@ -66,6 +68,7 @@ pub(crate) const KINDS: [(&str, &[&str]); 7] = [
         "cdn",
         &[
             "capacity",
+            "keys_per_unit",
             "policy",
             "ttl",
             "hit_time",
@@ -82,6 +85,7 @@ pub(crate) const KINDS: [(&str, &[&str]); 7] = [
         &[
             "read_replicas",
             "workers",
+            "workers_per_unit",
             "queue",
             "service_time",
             "write_service_time",
@@ -107,6 +111,7 @@ pub(crate) const KINDS: [(&str, &[&str]); 7] = [
         &[
             "capacity",
             "consumers",
+            "workers_per_unit",
             "service_time",
             "calls",
             "visibility_timeout",

@@ -6,9 +6,9 @@ use crate::scenario::units::{format_duration, format_seconds};
 use crate::sim::command::Command;
 use crate::sim::dist::{Dist, Z99};
 use crate::sim::model::{
-    Arrival, AutoscaleSpec, Bound, BreakerSpec, CacheSpec, Call, DatabaseSpec, LimiterAlgorithm,
-    Limits, Model, NodeIdx, NodeKind, Popularity, QueueSpec, RetryPolicy, Route, ServiceSpec,
-    WritePolicy,
+    Arrival, AutoscaleSpec, Bound, BreakerSpec, CacheSpec, Call, DEFAULT_KEYS_PER_UNIT,
+    DEFAULT_WORKERS_PER_UNIT, DatabaseSpec, LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind,
+    Popularity, QueueSpec, RetryPolicy, Route, ServiceSpec, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -97,6 +97,17 @@ pub fn to_toml(model: &Model) -> String {
         }
         if n.cost_per_hour != 0.0 {
             kv(&mut out, "cost_per_hour", &num(n.cost_per_hour));
+        }
+        match &n.kind {
+            NodeKind::Service(_) | NodeKind::Database(_) | NodeKind::Queue(_)
+                if n.cost_unit != DEFAULT_WORKERS_PER_UNIT =>
+            {
+                kv(&mut out, "workers_per_unit", &n.cost_unit.to_string());
+            }
+            NodeKind::Cache(_) if n.cost_unit != DEFAULT_KEYS_PER_UNIT => {
+                kv(&mut out, "keys_per_unit", &n.cost_unit.to_string());
+            }
+            _ => {}
         }
         match &n.kind {
             NodeKind::LoadBalancer(lb) => {

@@ -143,8 +143,32 @@ pub struct Node {
     pub kind: NodeKind,
     /// Position in the window's world view, if the file gives one.
     pub pos: Option<[f32; 2]>,
-    /// Dollars per hour per replica / instance.
+    /// Dollars per hour per unit of each replica / instance (per node for
+    /// the kinds without replicas).
     pub cost_per_hour: f64,
+    /// What one unit buys, per replica or instance: workers (services,
+    /// databases, queues' consumers) or keys (caches, CDN edges). A replica
+    /// is billed `ceil(workers / cost_unit)` units, a cache
+    /// `ceil(capacity / cost_unit)`: more workers or more memory cost more,
+    /// as on a real bill. 0 for the kinds billed flat.
+    pub cost_unit: u64,
+}
+
+/// Workers one `cost_per_hour` buys per replica unless the file says
+/// (`workers_per_unit`).
+pub const DEFAULT_WORKERS_PER_UNIT: u64 = 16;
+/// Cache keys one `cost_per_hour` buys unless the file says
+/// (`keys_per_unit`).
+pub const DEFAULT_KEYS_PER_UNIT: u64 = 100_000;
+
+/// Units billed for `amount` (workers or keys) at `unit` per unit: at
+/// least one, whole units (`ceil`); `unit` 0 bills one.
+pub fn cost_units(amount: u64, unit: u64) -> u64 {
+    if unit == 0 {
+        1
+    } else {
+        amount.div_ceil(unit).max(1)
+    }
 }
 
 #[derive(Clone, Debug)]

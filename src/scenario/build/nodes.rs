@@ -6,9 +6,10 @@ use crate::scenario::reader::{Errors, Field, Table, show};
 use crate::scenario::suggest;
 use crate::sim::dist::Dist;
 use crate::sim::model::{
-    AutoscaleSpec, CachePolicy, CacheSpec, DatabaseSpec, LbAlgorithm, LimiterAlgorithm,
-    LoadBalancerSpec, MAX_DATABASE_INSTANCES, Node, NodeIdx, NodeKind, QueueSpec, RateLimiterSpec,
-    Redelivery, ScaleMetric, ServiceSpec, WritePolicy,
+    AutoscaleSpec, CachePolicy, CacheSpec, DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT,
+    DatabaseSpec, LbAlgorithm, LimiterAlgorithm, LoadBalancerSpec, MAX_DATABASE_INSTANCES, Node,
+    NodeIdx, NodeKind, QueueSpec, RateLimiterSpec, Redelivery, ScaleMetric, ServiceSpec,
+    WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -110,6 +111,7 @@ pub(super) fn read_node(
         Some(f) => f.number_in(errs, 0.0, true, MAX_COST_PER_HOUR),
         None => Some(0.0),
     };
+    let cost_unit = read_cost_unit(errs, t, kind.map(|(k, _)| k));
     let spec = match kind.map(|(k, _)| k) {
         Some("load_balancer") => read_load_balancer(errs, t, i, ids, edges),
         Some("service") => read_service(errs, t, i, ids, edges),
@@ -125,7 +127,25 @@ pub(super) fn read_node(
         kind: spec?,
         pos,
         cost_per_hour: cost_per_hour?,
+        cost_unit: cost_unit?,
     })
+}
+
+/// What one `cost_per_hour` buys: `workers_per_unit` workers per replica
+/// (services, databases, queues) or `keys_per_unit` keys (caches, CDNs);
+/// 0 (billed flat) for the other kinds.
+fn read_cost_unit(errs: &mut Errors<'_>, t: &Table<'_, '_>, kind: Option<&str>) -> Option<u64> {
+    let (field, default, max) = match kind {
+        Some("service" | "database" | "queue") => {
+            ("workers_per_unit", DEFAULT_WORKERS_PER_UNIT, 100_000)
+        }
+        Some("cache" | "cdn") => ("keys_per_unit", DEFAULT_KEYS_PER_UNIT, 1_000_000_000_000),
+        _ => return Some(0),
+    };
+    match t.field(field) {
+        Some(f) => f.int(errs, 1, max).map(|v| v as u64),
+        None => Some(default),
+    }
 }
 
 fn read_pos(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<[f32; 2]> {

@@ -10,7 +10,7 @@ use crate::sim::components::retry::RetryBudget;
 use crate::sim::latency_histogram::LatencyHistogram;
 use crate::sim::metrics::NodeStats;
 use crate::sim::model::{
-    CacheSpec, Call, DatabaseSpec, Node, NodeKind, QueueSpec, RequestKind, ServiceSpec,
+    CacheSpec, Call, DatabaseSpec, Node, NodeKind, QueueSpec, RequestKind, ServiceSpec, cost_units,
 };
 use crate::sim::rng::{Stream, stream};
 use crate::sim::station::{Areas, Station};
@@ -148,6 +148,8 @@ pub(super) struct NodeRt {
     pub deadline_armed: bool,
     pub id: String,
     pub cost_per_hour: f64,
+    /// Workers or keys one `cost_per_hour` buys (see `model::Node::cost_unit`).
+    pub cost_unit: u64,
     pub state: NodeState,
     pub stats: NodeStats,
     /// Crashed as a whole (caches, balancers, limiters; stations have
@@ -232,6 +234,7 @@ impl NodeRt {
             deadline_armed: false,
             id: n.id.clone(),
             cost_per_hour: n.cost_per_hour,
+            cost_unit: n.cost_unit,
             state,
             stats: NodeStats::default(),
             down: false,
@@ -274,8 +277,22 @@ impl NodeRt {
         }
     }
 
+    /// Dollars per hour now: each billable replica or instance by its
+    /// workers, a cache by its capacity, in whole units of `cost_unit`.
     pub fn cost_per_hour(&self) -> f64 {
-        self.cost_per_hour * f64::from(self.billable_replicas())
+        if self.cost_per_hour == 0.0 {
+            return 0.0;
+        }
+        let units = match (&self.state, self.stations()) {
+            (NodeState::Cache { spec, .. }, _) => cost_units(spec.capacity, self.cost_unit),
+            (_, Some(ss)) => ss
+                .iter()
+                .filter(|s| s.billable())
+                .map(|s| cost_units(u64::from(s.workers), self.cost_unit))
+                .sum(),
+            (_, None) => 1,
+        };
+        self.cost_per_hour * units as f64
     }
 
     pub fn has_workers(&self) -> bool {
