@@ -101,26 +101,36 @@ pub fn run(options: ViewOptions) -> i32 {
                 ..default()
             }),
     );
-    app.insert_resource(ClearColor(world::BACKGROUND));
     app.add_plugins(bevy_egui::EguiPlugin::default());
-    app.insert_resource(capture::CaptureOptions::from(&options));
     if options.bench_empty {
+        app.insert_resource(ClearColor(world::BACKGROUND));
+        app.insert_resource(capture::CaptureOptions::from(&options));
         app.add_plugins(capture::empty_window_plugin);
+        app.add_plugins(capture::plugin);
     } else {
-        let mut bridge = bridge;
-        bridge.speed = options.speed.clamp(bridge::MIN_SPEED, bridge::MAX_SPEED);
-        app.insert_resource(bridge);
-        app.insert_resource(UiState {
-            select_on_start: options.select.clone(),
-            ..UiState::default()
-        });
-        app.add_plugins(plugin);
+        install(&mut app, bridge, &options);
     }
-    app.add_plugins(capture::plugin);
     match app.run() {
         AppExit::Success => 0,
         AppExit::Error(code) => i32::from(code.get()),
     }
+}
+
+/// The window's resources and plugins on an `app` that already has Bevy's
+/// plugins (with a window) and egui's: what [`run`] opens, and what the
+/// whole-window tests drive with synthetic pointer and key events.
+pub fn install(app: &mut App, bridge: SimBridge, options: &ViewOptions) {
+    app.insert_resource(ClearColor(world::BACKGROUND));
+    app.insert_resource(capture::CaptureOptions::from(options));
+    let mut bridge = bridge;
+    bridge.speed = options.speed.clamp(bridge::MIN_SPEED, bridge::MAX_SPEED);
+    app.insert_resource(bridge);
+    app.insert_resource(UiState {
+        select_on_start: options.select.clone(),
+        ..UiState::default()
+    });
+    app.add_plugins(plugin);
+    app.add_plugins(capture::plugin);
 }
 
 /// Everything of the window except the engine's `SimBridge` resource,

@@ -1,6 +1,7 @@
 //! Exports of a run: `summary.json`, `timeseries.csv`, `nodes.csv`, the terminal table, objectives; all written atomically.
 
 pub mod atomic;
+pub mod change_text;
 pub mod csv;
 pub mod objectives;
 pub mod summary_json;

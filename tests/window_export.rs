@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use loadlab::app::bridge::SimBridge;
-use loadlab::app::capture::{save_scenario, tuned_scenario_text};
+use loadlab::app::capture::{save_scenario, tuned_design_text, tuned_scenario_text};
 use loadlab::app::tuned::tuned_model;
 use loadlab::app::view::{UiAction, View};
 use loadlab::scenario;
@@ -260,4 +260,73 @@ fn saved_scenario_after_restart_replays_the_restarted_run() {
     let mut replay = Simulation::new(model.clone(), model.seed);
     replay.run_until(SimTime::from_secs_f64(8.0));
     assert_eq!(bridge.sim.summary(), replay.summary());
+}
+
+/// "Save design as tuned": the settings as they stand, no history of moves
+/// nor live faults. Running the file is running the tuned design from time
+/// zero: the same summary as Restart (which applies the changes at zero)
+/// once the crash, a live fault, is taken out.
+#[test]
+fn the_design_as_tuned_runs_like_a_restart_with_the_settings() {
+    let mut bridge = SimBridge::open(&file(), &[], Some(9)).expect("scenario loads");
+    let mut view = View::new(&mut bridge.sim, Some(file()));
+    let (api, db) = (node(&bridge.base, "api"), node(&bridge.base, "db"));
+    let cache = node(&bridge.base, "cache");
+    let run_to = |bridge: &mut SimBridge, secs: f64| {
+        while !bridge
+            .advance(SimTime::from_secs_f64(secs), Duration::from_secs(60))
+            .reached
+        {}
+    };
+    run_to(&mut bridge, 2.0);
+    for (cmd, label) in [
+        (
+            Command::SetReplicas {
+                node: api,
+                replicas: 5,
+            },
+            "api ×5",
+        ),
+        (
+            Command::SetCacheCapacity {
+                node: cache,
+                capacity: 5_000,
+            },
+            "cache 5000 keys",
+        ),
+        (
+            Command::Crash {
+                node: db,
+                replica: Some(1),
+            },
+            "db instance 1 crashed",
+        ),
+    ] {
+        bridge.apply_action(UiAction::Apply(cmd, label.into()), &mut view);
+        let next = bridge.sim.now().as_secs_f64() + 1.0;
+        run_to(&mut bridge, next);
+    }
+    let text = tuned_design_text(&bridge).expect("design text");
+    let design = scenario::load_str(&text, "design.toml", &[]).expect("the design loads");
+    assert_eq!(design.seed, 9);
+    assert!(
+        design.events.is_empty(),
+        "no live moves or faults as events"
+    );
+    let api_replicas = match &design.nodes[api].kind {
+        loadlab::sim::model::NodeKind::Service(s) => s.replicas,
+        _ => unreachable!("api is a service"),
+    };
+    assert_eq!(api_replicas, 5, "the replicas as tuned, not as loaded");
+
+    // A restart keeps the changes from time zero; take the crash out, as
+    // the design does.
+    bridge
+        .changes
+        .retain(|(_, c)| !matches!(c, Command::Crash { .. }));
+    bridge.apply_action(UiAction::Restart, &mut view);
+    run_to(&mut bridge, 10.0);
+    let mut from_file = Simulation::new(design.clone(), design.seed);
+    from_file.run_until(SimTime::from_secs_f64(10.0));
+    assert_eq!(bridge.sim.summary(), from_file.summary());
 }

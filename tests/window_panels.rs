@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bevy_egui::egui;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use loadlab::app::bridge::SimBridge;
 use loadlab::app::panels;
 use loadlab::app::view::{Selected, UiAction, UiState, View};
@@ -296,7 +296,17 @@ fn chaos_flushes_a_cache() {
 #[test]
 fn chaos_spikes_a_traffic_source() {
     let mut h = inspector_on(|_| Selected::Workload(0));
+    assert!(
+        h.get_by_label("End spike").accesskit_node().is_disabled(),
+        "no spike runs yet: End spike is greyed out"
+    );
     h.get_by_label("Start spike ×3.0").click();
+    h.run();
+    // The window applies what the panel asked for; the view then shows the spike.
+    let rig = h.state_mut();
+    for a in rig.actions.clone() {
+        rig.bridge.apply_action(a, &mut rig.view);
+    }
     h.run();
     h.get_by_label("End spike").click();
     h.run();
@@ -317,6 +327,16 @@ fn chaos_spikes_a_traffic_source() {
         .collect();
     assert_eq!(factors, vec![3.0, 1.0]);
     let rig = h.state_mut();
+    rig.bridge.apply_action(
+        UiAction::Apply(
+            Command::SetRateFactor {
+                workload: 0,
+                factor: 1.0,
+            },
+            "spike over".into(),
+        ),
+        &mut rig.view,
+    );
     let before = rig.bridge.sim.offered_rate(0);
     rig.bridge.apply_action(
         UiAction::Apply(

@@ -130,6 +130,9 @@ pub struct SimBridge {
     /// Traces taken from the engine this frame, for the dots.
     pub traces: Vec<TraceEvent>,
     pub trace_one_in: u64,
+    /// The run reached the scenario's duration and paused there for the
+    /// verdict; Play goes on past it.
+    pub ended: bool,
     step_once: bool,
     refresh_timer: f64,
 }
@@ -169,6 +172,7 @@ impl SimBridge {
             generation: 0,
             traces: Vec::new(),
             trace_one_in: 0,
+            ended: false,
             step_once: false,
             refresh_timer: 0.0,
         };
@@ -202,6 +206,7 @@ impl SimBridge {
             self.changes.clear();
         }
         self.target = SimTime::ZERO;
+        self.ended = false;
         self.generation += 1;
         self.trace_one_in = 0;
         self.traces.clear();
@@ -401,8 +406,20 @@ impl SimBridge {
                 match crate::app::capture::save_scenario(self, &dir) {
                     Ok(path) => {
                         view.export_status = Some(format!(
-                            "Saved the tuned scenario to {}. Replay it with `loadlab run {}`.",
-                            path.display(),
+                            "Saved. Replay this run with `loadlab run {}`.",
+                            path.display()
+                        ));
+                        view.saved_scenario = Some(path);
+                    }
+                    Err(e) => view.export_status = Some(format!("Save failed: {e}")),
+                }
+            }
+            UiAction::SaveDesign => {
+                let dir = crate::app::capture::export_dir(self);
+                match crate::app::capture::save_design(self, &dir) {
+                    Ok(path) => {
+                        view.export_status = Some(format!(
+                            "Saved. Run the design from the start with `loadlab run {}`.",
                             path.display()
                         ));
                         view.saved_scenario = Some(path);
@@ -447,6 +464,16 @@ impl SimBridge {
         } else if !self.paused {
             let dt = virtual_dt.as_secs_f64() * self.speed;
             self.target = self.target.saturating_add(SimTime::from_secs_f64(dt));
+        }
+        // The first time the run reaches the scenario's duration it stops
+        // there (the panels show the verdict); Play goes on.
+        let end = self.sim.model().duration;
+        if !self.ended && now <= end && self.target >= end {
+            self.target = end;
+        }
+        if !self.ended && now >= end && end > SimTime::ZERO {
+            self.ended = true;
+            self.paused = true;
         }
         if self.target <= now {
             self.last = FrameStep {
@@ -493,6 +520,7 @@ fn writeback(mut bridge: ResMut<SimBridge>, view: Option<ResMut<View>>, real: Re
     view.refresh(&mut b.sim, full);
     view.seed = b.sim.seed();
     view.clock.paused = b.paused;
+    view.clock.ended = b.ended;
     view.clock.speed_target = b.speed;
     view.clock.speed_actual = if b.paused { 0.0 } else { b.speed_actual };
     view.clock.behind = b.behind() && !b.paused;

@@ -23,8 +23,29 @@ pub struct PanelInsets {
     pub right: f32,
     pub top: f32,
     pub bottom: f32,
-    /// egui has the pointer (over a panel, or dragging a slider).
+    /// egui had the pointer last frame: over one of its own layers (the
+    /// legend, an open list, a tooltip) or using it (dragging a slider).
     pub egui_pointer: bool,
+    /// The legend over the world view: (min, max) corners, logical pixels.
+    pub legend: Option<(Vec2, Vec2)>,
+}
+
+impl PanelInsets {
+    /// Whether the pointer at `cursor` (logical pixels) is over the world
+    /// view and not over a panel, the legend or an egui popup; `window` is
+    /// the window's logical size. The panels are laid out in egui's
+    /// background layer, where egui's own hover test cannot see them, so
+    /// the room they take decides.
+    pub fn over_world(&self, cursor: Vec2, window: Vec2) -> bool {
+        let between_panels = cursor.x >= self.left
+            && cursor.x < window.x - self.right
+            && cursor.y >= self.top
+            && cursor.y < window.y - self.bottom;
+        let over_legend = self
+            .legend
+            .is_some_and(|(lo, hi)| cursor.cmpge(lo).all() && cursor.cmple(hi).all());
+        between_panels && !over_legend && !self.egui_pointer
+    }
 }
 
 #[derive(Default)]
@@ -136,7 +157,8 @@ fn pointer(
         || buttons.just_pressed(MouseButton::Right)
         || buttons.just_pressed(MouseButton::Middle)
     {
-        if insets.egui_pointer {
+        let window_size = Vec2::new(window.width(), window.height());
+        if !cursor.is_some_and(|c| insets.over_world(c, window_size)) {
             *drag = Drag::default();
             return;
         }
@@ -194,7 +216,11 @@ fn zoom(
             MouseScrollUnit::Pixel => ev.y / 40.0,
         };
     }
-    if lines == 0.0 || insets.egui_pointer {
+    let window_size = Vec2::new(window.width(), window.height());
+    let over_world = window
+        .cursor_position()
+        .is_some_and(|c| insets.over_world(c, window_size));
+    if lines == 0.0 || !over_world {
         return;
     }
     let (cam, gt, transform, projection) = &mut *camera;

@@ -228,8 +228,9 @@ fn export(
                 .spawn(Screenshot::primary_window())
                 .observe(save_to_disk(dir.join("screenshot.png")));
             view.export_status = Some(format!(
-                "Wrote summary.json, timeseries.csv, nodes.csv, changes.txt, scenario.toml and \
-                 screenshot.png to {}/",
+                "Exported to {}/: summary.json, timeseries.csv, nodes.csv, changes.txt, \
+                 scenario.toml (replays your moves), design.toml (the design as tuned) and \
+                 screenshot.png.",
                 dir.display()
             ));
         }
@@ -266,6 +267,36 @@ pub fn tuned_scenario_text(bridge: &SimBridge) -> Result<String, String> {
         )
     })?;
     Ok(text)
+}
+
+/// The design as tuned, as TOML: the model with every live setting as it
+/// stands now (replicas, workers, cache size, ...), the scenario's own
+/// scheduled events, the run's seed; live faults (crash, partition,
+/// flush) and the history of moves are left out. Running it is running
+/// the tuned design from time zero. Checked by loading it back.
+pub fn tuned_design_text(bridge: &SimBridge) -> Result<String, String> {
+    let mut model = bridge.sim.model().clone();
+    model.seed = bridge.sim.seed();
+    model.events = bridge.base.events.clone();
+    let text = scenario::to_toml(&model);
+    scenario::load_str(&text, "design.toml", &[]).map_err(|d| {
+        format!(
+            "the tuned design does not load back:\n{}",
+            scenario::render(&d)
+        )
+    })?;
+    Ok(text)
+}
+
+/// Writes `design.toml` (see [`tuned_design_text`]) into `dir`
+/// atomically; returns its path.
+pub fn save_design(bridge: &SimBridge, dir: &Path) -> Result<PathBuf, String> {
+    let text = tuned_design_text(bridge)?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join("design.toml");
+    write_atomic(&path, text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
 }
 
 /// Writes `scenario.toml` (see [`tuned_scenario_text`]) into `dir`
@@ -329,7 +360,8 @@ pub fn write_exports(bridge: &mut SimBridge, view: &View, dir: &Path) -> Result<
         changes.push_str(&format!("--set {s}\n"));
     }
     for (at, c) in &bridge.changes {
-        changes.push_str(&format!("{:.3}s {c:?}\n", at.as_secs_f64()));
+        let text = crate::report::change_text::describe(bridge.sim.model(), c);
+        changes.push_str(&format!("{:.3}s {text}\n", at.as_secs_f64()));
     }
     if view.history_dropped > 0 {
         changes.push_str(&format!(
@@ -340,6 +372,7 @@ pub fn write_exports(bridge: &mut SimBridge, view: &View, dir: &Path) -> Result<
     }
     write_atomic(&dir.join("changes.txt"), changes.as_bytes()).map_err(|e| io("changes.txt", e))?;
     save_scenario(bridge, dir)?;
+    save_design(bridge, dir)?;
     Ok(())
 }
 

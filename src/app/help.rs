@@ -77,6 +77,15 @@ pub const P99: &str = "p99: 99 % of requests were faster than this; 1 in 100 was
 Users notice the slow tail, so objectives are often set on p99.";
 pub const HIT_RATIO: &str = "Share of cache lookups that found the key. Misses go on to the \
 database. It comes from the key popularity, the capacity and the TTL — it is not a dial.";
+pub const FAILED_DOWNSTREAM: &str = "Requests this node answered as failed because a call it \
+made failed (rejected, timed out, cut off or down further along). The cause is at the callee: \
+select it.";
+pub const NODE_ERRORS: &str = "Requests that failed because this node, or the node it sent \
+them to, was down (crashed) or cut off by a network partition.";
+pub const RETRIES: &str = "Call attempts beyond the first that this node sent after a call \
+failed. Each retry is more load on a callee that is already failing: a retry storm.";
+pub const CALL_TIMEOUTS: &str = "Calls from this node it gave up on because the call's \
+timeout expired (the callee did not answer in time); the callee may still be working on them.";
 pub const REJECTS: &str = "Requests turned away because every worker was busy and the waiting \
 line was full (per second, last window).";
 pub const TIMEOUTS: &str = "Requests that failed because this node did not answer within its \

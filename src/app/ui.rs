@@ -91,7 +91,7 @@ fn panels_system(
         .width();
     // A legend over the top of the world view.
     let legend_pos = egui::pos2(left + 10.0, 8.0);
-    egui::Area::new("legend".into())
+    let legend = egui::Area::new("legend".into())
         .fixed_pos(legend_pos)
         .show(&ctx, |ui| {
             ui.horizontal(|ui| {
@@ -110,13 +110,19 @@ fn panels_system(
                     actions.push(UiAction::FitView);
                 }
             });
-        });
+        })
+        .response
+        .rect;
     let new_insets = PanelInsets {
         left,
         right,
         top: 0.0,
         bottom,
         egui_pointer: ctx.is_pointer_over_egui() || ctx.egui_is_using_pointer(),
+        legend: Some((
+            Vec2::new(legend.min.x, legend.min.y),
+            Vec2::new(legend.max.x, legend.max.y),
+        )),
     };
     if *insets != new_insets {
         *insets = new_insets;

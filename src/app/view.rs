@@ -46,6 +46,8 @@ pub enum UiAction {
     Export,
     /// Write the tuned scenario (the file plus your live changes) as TOML.
     SaveScenario,
+    /// Write the design as tuned (today's settings, no history) as TOML.
+    SaveDesign,
     /// Fit the camera to the whole system.
     FitView,
 }
@@ -56,6 +58,8 @@ pub struct UiState {
     pub selected: Option<Selected>,
     /// The seed box's text.
     pub seed_text: String,
+    /// The run seed the box was last filled from (a new run refills it).
+    pub seed_shown: Option<u64>,
     /// Charts show the last this many simulated seconds.
     pub chart_span_secs: f64,
     /// Node id to select once the world exists (`--select`).
@@ -75,6 +79,7 @@ impl Default for UiState {
         UiState {
             selected: None,
             seed_text: String::new(),
+            seed_shown: None,
             chart_span_secs: 60.0,
             select_on_start: None,
             show_help: false,
@@ -89,6 +94,8 @@ impl Default for UiState {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ClockView {
     pub paused: bool,
+    /// The run has reached the scenario's duration (and paused there once).
+    pub ended: bool,
     /// The chosen speed (simulated seconds per wall second).
     pub speed_target: f64,
     /// The speed achieved over the last frames.
@@ -117,15 +124,45 @@ pub struct ObjectiveView {
     pub now: Option<ObjectiveResult>,
     /// Over the measured run so far (what the exported summary says).
     pub run: ObjectiveResult,
+    /// Requests that completed and that failed in the last closed window:
+    /// latency figures cover completed requests only.
+    pub completed_now: u64,
+    pub failed_now: u64,
 }
 
 impl ObjectiveView {
     /// Pass/fail as shown: the last window when there is one, else the run.
+    /// A latency objective fails in a second where most requests failed:
+    /// the few that completed do not make a pass.
     pub fn passing(&self) -> Option<bool> {
+        if self.mostly_failed() {
+            return Some(false);
+        }
         match &self.now {
             Some(r) if r.value.is_some() => Some(r.pass),
             _ => self.run.value.map(|_| self.run.pass),
         }
+    }
+}
+
+impl ObjectiveView {
+    /// A latency objective in a second where more requests failed than
+    /// completed (failed requests have no latency to count).
+    pub fn mostly_failed(&self) -> bool {
+        self.run.metric.is_latency() && self.failed_now > self.completed_now
+    }
+
+    /// What the figure covers, in words: "of 4 812 completed requests in
+    /// the last second; 37 failed ones are not in it".
+    pub fn coverage(&self) -> Option<String> {
+        if !self.run.metric.is_latency() || self.now.is_none() {
+            return None;
+        }
+        let mut text = format!("of {} completed in the last second", self.completed_now);
+        if self.failed_now > 0 {
+            text.push_str(&format!("; {} failed ones are not in it", self.failed_now));
+        }
+        Some(text)
     }
 }
 
@@ -147,6 +184,8 @@ pub struct View {
     pub summary: Summary,
     /// Offered rate of each workload now (requests per second).
     pub offered: Vec<f64>,
+    /// Traffic-spike factor of each workload now (1 when none).
+    pub rate_factors: Vec<f64>,
     pub objectives: Vec<ObjectiveView>,
     /// The most recent closed windows (bounded, oldest first).
     pub history: VecDeque<Window>,
@@ -178,6 +217,7 @@ impl View {
             snapshot: sim.snapshot(),
             summary,
             offered: Vec::new(),
+            rate_factors: Vec::new(),
             objectives: Vec::new(),
             history: VecDeque::new(),
             history_dropped: 0,
@@ -208,6 +248,9 @@ impl View {
         self.offered = (0..sim.model().workloads.len())
             .map(|w| sim.offered_rate(w))
             .collect();
+        self.rate_factors = (0..sim.model().workloads.len())
+            .map(|w| sim.rate_factor(w))
+            .collect();
         if full || changed {
             self.model.clone_from(sim.model());
             self.summary = sim.summary();
@@ -221,6 +264,10 @@ impl View {
         let now = self.history.back().map(|w| {
             objectives::evaluate(&self.model.objectives, &summary_of_window(&self.summary, w))
         });
+        let (completed_now, failed_now) = self
+            .history
+            .back()
+            .map_or((0, 0), |w| (w.counts.completed, w.counts.failed()));
         self.objectives = run
             .into_iter()
             .enumerate()
@@ -228,6 +275,8 @@ impl View {
                 text: objective_text(&r),
                 now: now.as_ref().and_then(|n| n.get(i).cloned()),
                 run: r,
+                completed_now,
+                failed_now,
             })
             .collect();
     }
@@ -249,11 +298,51 @@ impl View {
         self.history.back()
     }
 
-    /// Whether node `i` rejected or timed out requests in the last window.
-    pub fn node_failing(&self, i: usize) -> Option<(u64, u64)> {
-        let w = self.last_window()?.nodes.get(i)?;
-        let (r, t) = (w.counts.rejected, w.counts.timed_out);
-        (r + t > 0).then_some((r, t))
+    /// What went wrong at node `i` in the last window, if anything did.
+    pub fn node_failing(&self, i: usize) -> Option<Trouble> {
+        let c = &self.last_window()?.nodes.get(i)?.counts;
+        let t = Trouble {
+            rejected: c.rejected,
+            timed_out: c.timed_out,
+            failed_downstream: c.failed_downstream,
+            errors: c.errors,
+            retries: c.retries,
+        };
+        (t != Trouble::default()).then_some(t)
+    }
+}
+
+/// A node's trouble in one window, by cause (counts).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Trouble {
+    /// Turned away by a full line.
+    pub rejected: u64,
+    /// Failed by the node's own timeout.
+    pub timed_out: u64,
+    /// Failed because a call failed.
+    pub failed_downstream: u64,
+    /// Failed because it (or its next hop) was down or cut off.
+    pub errors: u64,
+    /// Retries it sent.
+    pub retries: u64,
+}
+
+impl Trouble {
+    /// `rejecting 120/s, calls failing 80/s, retrying 300/s` over `secs`.
+    pub fn describe(&self, secs: f64) -> String {
+        let parts = [
+            ("rejecting", self.rejected),
+            ("timing out", self.timed_out),
+            ("calls failing", self.failed_downstream),
+            ("down/cut", self.errors),
+            ("retrying", self.retries),
+        ];
+        parts
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(what, n)| format!("{what} {:.0}/s", *n as f64 / secs))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -353,7 +442,7 @@ pub fn format_clock(t: SimTime) -> String {
     format!("{:02}:{:04.1}", m as u64, s - m * 60.0)
 }
 
-/// Every `*.toml` below `dir`, sorted.
+/// Every `*.toml` below `dir`: top-level files first, then by folder, each sorted.
 pub fn find_scenarios(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -370,6 +459,8 @@ pub fn find_scenarios(dir: &std::path::Path) -> Vec<PathBuf> {
             }
         }
     }
-    out.sort();
+    // Designs at the top level first (the default among them), then each
+    // folder's files.
+    out.sort_by(|a, b| (a.components().count(), a).cmp(&(b.components().count(), b)));
     out
 }

@@ -13,6 +13,7 @@ use crate::app::layout::{
 };
 use crate::app::view::{Selected, UiState, View, format_ms};
 use crate::sim::model::NodeKind;
+use crate::sim::snapshot::NodeSnapshot;
 
 pub const BACKGROUND: Color = Color::srgb(0.075, 0.082, 0.098);
 const PANEL: Color = Color::srgb(0.16, 0.17, 0.2);
@@ -282,6 +283,17 @@ fn smooth_busy(bridge: Res<SimBridge>, mut world: ResMut<WorldLayout>, time: Res
     world.layout.resize(bridge.sim.model(), &instances);
 }
 
+/// Mean smoothed busy share of node `i`'s active replicas (what its bars show).
+fn busy_share(world: &WorldLayout, snap: Option<&NodeSnapshot>, i: usize) -> Option<f32> {
+    let snap = snap?;
+    let busy = world.busy.get(i)?;
+    let active: Vec<f32> = (0..snap.replicas.len())
+        .filter(|&k| snap.replicas[k].active)
+        .filter_map(|k| busy.get(k).copied())
+        .collect();
+    (!active.is_empty()).then(|| active.iter().sum::<f32>() / active.len() as f32)
+}
+
 fn draw_shapes(
     bridge: Res<SimBridge>,
     world: Res<WorldLayout>,
@@ -471,7 +483,7 @@ fn draw_shapes(
                 }
             }
         }
-        if snap.nodes.get(i).is_some_and(|s| s.down) {
+        if snap.nodes.get(i).is_some_and(NodeSnapshot::crashed) {
             p.rect(r.min, r.max, 0.5, DOWN.with_alpha(0.85));
         }
         if view.node_failing(i).is_some() {
@@ -505,9 +517,39 @@ fn edge_colour(kind: EdgeKind) -> Color {
     }
 }
 
-fn draw_edges(world: Res<WorldLayout>, mut gizmos: Gizmos) {
+fn draw_edges(world: Res<WorldLayout>, view: Option<Res<View>>, mut gizmos: Gizmos) {
+    let cut = |e: &crate::app::layout::Edge| {
+        let (Place::Node(a), Place::Node(b)) = (e.from, e.to) else {
+            return false;
+        };
+        view.as_ref().is_some_and(|v| {
+            v.snapshot
+                .partitions
+                .iter()
+                .any(|&(x, y, _)| (x == a && y == b) || (x == b && y == a))
+        })
+    };
     for e in &world.layout.edges {
-        let colour = edge_colour(e.kind);
+        let is_cut = cut(e);
+        let colour = if is_cut {
+            Color::srgb(0.95, 0.3, 0.3)
+        } else {
+            edge_colour(e.kind)
+        };
+        if is_cut {
+            // A partition: a red cross on the middle of the edge.
+            let mid = e.curve.at(0.5);
+            gizmos.line_2d(
+                mid + Vec2::new(-9.0, -9.0),
+                mid + Vec2::new(9.0, 9.0),
+                colour,
+            );
+            gizmos.line_2d(
+                mid + Vec2::new(-9.0, 9.0),
+                mid + Vec2::new(9.0, -9.0),
+                colour,
+            );
+        }
         let pts: Vec<Vec2> = (0..=24).map(|k| e.curve.at(k as f32 / 24.0)).collect();
         gizmos.linestrip_2d(pts, colour);
         let tip = e.curve.p1;
@@ -584,14 +626,19 @@ fn update_labels(
                     NodeKind::Service(_) | NodeKind::Database(_) => {
                         let reps =
                             snap.map_or(0, |s| s.replicas.iter().filter(|r| r.active).count());
-                        let is_db = matches!(model.nodes[i].kind, NodeKind::Database(_));
-                        parts.push(if is_db {
-                            format!("primary + {}", reps.saturating_sub(1))
-                        } else {
-                            format!("x{reps}")
+                        parts.push(match &model.nodes[i].kind {
+                            NodeKind::Database(d) if d.shards > 1 => {
+                                format!("{} shards × (primary + {})", d.shards, d.read_replicas)
+                            }
+                            NodeKind::Database(_) => {
+                                format!("primary + {}", reps.saturating_sub(1))
+                            }
+                            _ => format!("x{reps}"),
                         });
-                        if let Some(u) = nw.and_then(|n| n.utilisation) {
-                            parts.push(format!("{:.0}% busy", u * 100.0));
+                        // The same figure as the bars: workers held now
+                        // (serving or waiting on a call), smoothed.
+                        if let Some(u) = busy_share(&world, snap, i) {
+                            parts.push(format!("{:.0}% workers busy", u * 100.0));
                         }
                         let q: u32 = snap.map_or(0, |s| s.replicas.iter().map(|r| r.queued).sum());
                         if q > 0 {
@@ -603,21 +650,14 @@ fn update_labels(
                     parts.push(format!("p99 {}", format_ms(p99)));
                 }
                 let mut line = parts.join("\n");
-                if snap.is_some_and(|s| s.down) {
+                if snap.is_some_and(NodeSnapshot::crashed) {
                     line = format!("DOWN  |  {line}");
                 } else if snap.is_some_and(|s| s.slow > 1.0) {
                     line.push_str(&format!("  |  slowed x{:.0}", snap.map_or(1.0, |s| s.slow)));
                 }
                 let failing = view.node_failing(i);
-                if let Some((rej, to)) = failing {
-                    let mut bad = Vec::new();
-                    if rej > 0 {
-                        bad.push(format!("rejecting {:.0}/s", rej as f64 / secs));
-                    }
-                    if to > 0 {
-                        bad.push(format!("timing out {:.0}/s", to as f64 / secs));
-                    }
-                    line.push_str(&format!("\n! {}", bad.join(", ")));
+                if let Some(t) = failing {
+                    line.push_str(&format!("\n! {}", t.describe(secs)));
                 }
                 (line, failing.is_some())
             }

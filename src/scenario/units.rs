@@ -128,7 +128,9 @@ pub(crate) fn format_duration(t: SimTime) -> String {
         }
         let frac = format!("{rest:0width$}");
         let frac = frac.trim_end_matches('0');
-        if frac.len() <= 3 {
+        // Seconds take every digit down to the nanosecond (`25.242886704s`,
+        // not `25242886.704us`); smaller units up to three.
+        if frac.len() <= 3 || unit == "s" {
             return format!("{whole}.{frac}{unit}");
         }
     }
@@ -333,13 +335,14 @@ mod tests {
             (500_000, "500us"),
             (250_000_000, "250ms"),
             (1_500_000_000, "1.5s"),
-            (1_000_500_000, "1000.5ms"),
+            (1_000_500_000, "1.0005s"),
+            (25_242_886_704_000, "25242.886704s"),
             (90_000_000_000, "90s"),
             (120_000_000_000, "2m"),
             (7_200_000_000_000, "2h"),
-            (1_000_000_001, "1000000.001us"),
-            (1_000_000_000_001, "1000000000.001us"),
-            (u64::MAX, "18446744073709551.615us"),
+            (1_000_000_001, "1.000000001s"),
+            (1_000_000_000_001, "1000.000000001s"),
+            (u64::MAX, "18446744073.709551615s"),
         ] {
             assert_eq!(format_duration(SimTime(ns)), text);
             assert_eq!(parse_duration(text), Ok(SimTime(ns)), "{text}");

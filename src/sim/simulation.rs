@@ -296,6 +296,11 @@ impl Simulation {
         self.sources.get(w).map_or(0.0, |s| s.rate_at(self.now))
     }
 
+    /// The traffic-spike factor on workload `w` now (1 when none).
+    pub fn rate_factor(&self, w: usize) -> f64 {
+        self.sources.get(w).map_or(1.0, |s| s.factor)
+    }
+
     /// Handles the next event; false if none is left or the run stopped.
     pub fn step(&mut self) -> bool {
         if self.stopped.is_some() {

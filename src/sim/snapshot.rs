@@ -55,3 +55,29 @@ pub struct ReplicaSnapshot {
     /// Starting (cold start): not serving yet.
     pub warming: bool,
 }
+
+impl NodeSnapshot {
+    /// Crashed as a whole: the node's own flag (caches, queues, limiters)
+    /// or, for services and databases, every replica or instance down.
+    pub fn crashed(&self) -> bool {
+        self.down || (!self.replicas.is_empty() && self.replicas.iter().all(|r| r.down))
+    }
+
+    /// Replicas or instances crashed on their own (the node still up).
+    pub fn replicas_down(&self) -> Vec<u32> {
+        if self.crashed() {
+            return Vec::new();
+        }
+        (0..self.replicas.len() as u32)
+            .filter(|&k| self.replicas[k as usize].down)
+            .collect()
+    }
+
+    /// Replicas or instances serving now: active, not crashed, not warming.
+    pub fn running(&self) -> usize {
+        self.replicas
+            .iter()
+            .filter(|r| r.active && !r.down && !r.warming)
+            .count()
+    }
+}

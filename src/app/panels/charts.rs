@@ -1,15 +1,20 @@
 //! Charts (egui_plot) over the last N simulated seconds: throughput, latency percentiles with the p99 objective, errors, hit ratio, utilisation; live changes marked.
 
 use bevy_egui::egui::{self, Color32, RichText};
-use egui_plot::{HLine, Legend, Line, LineStyle, Plot, PlotPoints, PlotUi, VLine};
+use egui_plot::{
+    HLine, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, PlotUi, Text, VLine,
+};
 
 use crate::app::help;
 use crate::app::panels::{FAIL, MUTED, OK, SLOW};
 use crate::app::view::{UiAction, UiState, View};
+use crate::report::change_text;
 use crate::sim::Window;
 
 const BLUE: Color32 = Color32::from_rgb(100, 160, 240);
 const PURPLE: Color32 = Color32::from_rgb(180, 130, 230);
+/// The scenario's scheduled events (slow-downs, flushes, crashes).
+const SCHEDULED: Color32 = Color32::from_rgb(240, 175, 50);
 const PALETTE: [Color32; 6] = [
     Color32::from_rgb(100, 160, 240),
     Color32::from_rgb(240, 175, 50),
@@ -27,9 +32,11 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
             ui.selectable_value(&mut state.chart_span_secs, s, format!("{s:.0} s"));
         }
         ui.label(
-            RichText::new("simulated seconds · dashed lines mark your changes")
-                .color(MUTED)
-                .small(),
+            RichText::new(
+                "simulated seconds · dashed lines: your changes (grey), scheduled events (orange)",
+            )
+            .color(MUTED)
+            .small(),
         );
     });
     let end = view.now.as_secs_f64();
@@ -42,30 +49,49 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
     let x = |w: &Window| w.end.as_secs_f64();
     let h = (ui.available_height() - 22.0).max(60.0);
     let w = ((ui.available_width() - 3.0 * ui.spacing().item_spacing.x) / 4.0).max(60.0);
-    let marks: Vec<f64> = view
+    // Live changes (grey) and the scenario's scheduled events (orange),
+    // each a dashed line labelled at the top.
+    let mut marks: Vec<(f64, String, Color32)> = view
         .marks
         .iter()
-        .map(|m| m.at.as_secs_f64())
-        .filter(|&t| t >= start)
+        .map(|m| (m.at.as_secs_f64(), m.label.clone(), Color32::from_gray(200)))
         .collect();
+    marks.extend(view.model.events.iter().map(|e| {
+        (
+            e.at.as_secs_f64(),
+            change_text::describe(&view.model, &e.command),
+            SCHEDULED,
+        )
+    }));
+    marks.retain(|(t, _, _)| *t >= start && *t <= end);
     let draw_marks = |p: &mut PlotUi| {
-        for &t in &marks {
+        let top = p.plot_bounds().max()[1];
+        for (t, label, colour) in &marks {
             p.vline(
-                VLine::new("change", t)
-                    .color(Color32::from_gray(200))
+                VLine::new("", *t)
+                    .color(*colour)
                     .style(LineStyle::dashed_loose())
                     .width(1.0),
             );
+            p.text(
+                Text::new(
+                    "",
+                    PlotPoint::new(*t, top),
+                    RichText::new(label).small().color(*colour),
+                )
+                .anchor(egui::Align2::LEFT_TOP),
+            );
         }
     };
-    let plot = |id: &str| {
+    let plot = |id: &str, unit: &'static str| {
         Plot::new(id.to_string())
             .height(h)
             // The y axis labels are drawn beside the plot area.
             .width(w - 36.0)
+            // The newest data is on the right: the legend sits on the left.
             .legend(
                 Legend::default()
-                    .position(egui_plot::Corner::RightTop)
+                    .position(egui_plot::Corner::LeftTop)
                     .background_alpha(0.55),
             )
             .allow_drag(false)
@@ -76,7 +102,22 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
             .include_x(start)
             .include_x(start + state.chart_span_secs)
             .include_y(0.0)
-            .show_x(false)
+            .include_y(1.0)
+            .x_axis_formatter(|m, _| format!("{:.0} s", m.value))
+            .y_axis_formatter(|m, _| axis_number(m.value))
+            .y_axis_min_width(30.0)
+            .label_formatter(move |pos| match pos {
+                HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } if !plot_name.is_empty() => Some(format!(
+                    "{plot_name}\nat {:.0} s: {}{unit}",
+                    position.x,
+                    axis_number(position.y)
+                )),
+                _ => None,
+            })
     };
     let mut cols: Vec<egui::Ui> = (0..4)
         .map(|k| {
@@ -95,7 +136,7 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
         cols[0]
             .label(RichText::new("Throughput (req/s)").small())
             .on_hover_text(help::THROUGHPUT);
-        plot("chart-throughput").show(&mut cols[0], |p| {
+        plot("chart-throughput", " req/s").show(&mut cols[0], |p| {
             let offered: PlotPoints = wins
                 .iter()
                 .map(|w| {
@@ -112,7 +153,7 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
         cols[1]
             .label(RichText::new("Latency (ms)").small())
             .on_hover_text(format!("{}\n{}\n{}", help::P50, help::P95, help::P99));
-        plot("chart-latency").show(&mut cols[1], |p| {
+        plot("chart-latency", " ms").show(&mut cols[1], |p| {
             type Pick = fn(&Window) -> Option<f64>;
             let series: [(&str, Pick, Color32); 3] = [
                 ("p50", |w| w.latency.p50_ms, BLUE),
@@ -144,7 +185,7 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
         cols[2]
             .label(RichText::new("Errors and cache hits (%)").small())
             .on_hover_text(format!("{}\n{}", help::ERROR_RATE, help::HIT_RATIO));
-        plot("chart-errors")
+        plot("chart-errors", "%")
             .include_y(100.0)
             .show(&mut cols[2], |p| {
                 let errs: PlotPoints = wins
@@ -179,7 +220,7 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
         cols[3]
             .label(RichText::new("Utilisation (%)").small())
             .on_hover_text(help::UTILISATION);
-        plot("chart-utilisation")
+        plot("chart-utilisation", "%")
             .include_y(100.0)
             .show(&mut cols[3], |p| {
                 let mut k = 0;
@@ -199,4 +240,20 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
     }
     ui.allocate_space(egui::vec2(ui.available_width(), h + 20.0));
     Vec::new()
+}
+
+/// An axis or hover number: `950`, `12.5`, `4.2k`, `1.3M`.
+pub fn axis_number(x: f64) -> String {
+    let a = x.abs();
+    if a >= 1e6 {
+        format!("{:.1}M", x / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.0}k", x / 1e3)
+    } else if a >= 1e3 {
+        format!("{:.1}k", x / 1e3)
+    } else if a >= 10.0 || a == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
 }

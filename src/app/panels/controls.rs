@@ -25,6 +25,9 @@ pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
         };
         ui.label(RichText::new(text).color(colour));
     });
+    if c.ended {
+        verdict(ui, view);
+    }
     let speed_line = format!(
         "sim speed {} (target {})",
         speed_text(c.speed_actual),
@@ -77,8 +80,10 @@ pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
     }
     ui.horizontal(|ui| {
         ui.label("Seed").on_hover_text(help::SEED);
-        if state.seed_text.is_empty() {
+        // A new run (another file, a restart with a seed) shows its own seed.
+        if state.seed_text.is_empty() || state.seed_shown != Some(view.seed) {
             state.seed_text = view.seed.to_string();
+            state.seed_shown = Some(view.seed);
         }
         let r = ui.add(egui::TextEdit::singleline(&mut state.seed_text).desired_width(90.0));
         let parsed = state.seed_text.trim().parse::<u64>();
@@ -110,6 +115,48 @@ pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
     )
     .on_hover_text("Simulated events the engine handles per wall second, and the time one frame of the window takes.");
     out
+}
+
+/// When the run has reached the scenario's duration: how it did over the
+/// whole measured run, and that Play keeps going.
+fn verdict(ui: &mut egui::Ui, view: &View) {
+    let met = view.objectives.iter().filter(|o| o.run.pass).count();
+    let total = view.objectives.len();
+    let (text, colour) = if total == 0 {
+        (
+            format!(
+                "The run reached its {:.0} s (no objectives to judge).",
+                view.model.duration.as_secs_f64()
+            ),
+            MUTED,
+        )
+    } else {
+        (
+            format!(
+                "The run reached its {:.0} s: {met} of {total} objectives met over the whole run.",
+                view.model.duration.as_secs_f64()
+            ),
+            if met == total { OK } else { FAIL },
+        )
+    };
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(RichText::new(text).color(colour).strong());
+        for o in view.objectives.iter().filter(|o| !o.run.pass) {
+            ui.label(
+                RichText::new(format!(
+                    "✖ {}: {}",
+                    o.text,
+                    crate::app::view::format_metric(o.run.metric, o.run.value)
+                ))
+                .color(FAIL),
+            );
+        }
+        ui.label(
+            RichText::new("Press Play to keep running, Restart to run it again.")
+                .small()
+                .color(MUTED),
+        );
+    });
 }
 
 /// `950`, `42k`, `1.3M`.

@@ -1,8 +1,8 @@
-//! The export panel: one button for summary.json, timeseries.csv, nodes.csv, scenario.toml and a screenshot, one for the tuned scenario alone; says where they went.
+//! The export panel: one button for every result file and a screenshot, one for the tuned scenario (replays your moves), one for the design as tuned; says where they went.
 
 use bevy_egui::egui::{self, RichText};
 
-use crate::app::panels::{MUTED, section};
+use crate::app::panels::{FAIL, MUTED, OK, section};
 use crate::app::view::{UiAction, UiState, View};
 
 pub fn export(ui: &mut egui::Ui, view: &View, _state: &mut UiState) -> Vec<UiAction> {
@@ -30,18 +30,20 @@ pub fn export(ui: &mut egui::Ui, view: &View, _state: &mut UiState) -> Vec<UiAct
     {
         out.push(UiAction::SaveScenario);
     }
-    if let Some(s) = &view.export_status {
-        ui.label(RichText::new(s).small());
-    }
-    if let Some(p) = &view.saved_scenario {
-        ui.label(
-            RichText::new(format!("Tuned scenario: {}", p.display()))
-                .small()
-                .color(MUTED),
-        )
+    if ui
+        .button("Save design as tuned (.toml)")
         .on_hover_text(
-            "The last tuned scenario saved; open it with `loadlab view` or `loadlab run`.",
-        );
+            "Write the design with every setting as it stands now (replicas, workers, cache \
+             size, ...) and the scenario's own scheduled events, but not the history of your \
+             moves nor live faults, as design.toml in a folder under results/. \
+             `loadlab run design.toml` runs the tuned design from the start.",
+        )
+        .clicked()
+    {
+        out.push(UiAction::SaveDesign);
+    }
+    if let Some(s) = &view.export_status {
+        ui.label(RichText::new(s).color(if s.contains("failed") { FAIL } else { OK }));
     }
     ui.label(
         RichText::new(format!(

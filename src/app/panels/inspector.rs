@@ -8,6 +8,7 @@ use crate::app::view::{Selected, UiAction, UiState, View, format_ms};
 use crate::sim::components::breaker::BreakerState;
 use crate::sim::dist::Dist;
 use crate::sim::model::{Arrival, CachePolicy, LbAlgorithm, LimiterAlgorithm, NodeKind};
+use crate::sim::snapshot::NodeSnapshot;
 use crate::sim::{Command, SimTime};
 
 pub fn inspector(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAction> {
@@ -81,12 +82,13 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
     };
     match &n.kind {
         NodeKind::Service(s) => {
-            let mut r = s.replicas;
-            if ui
-                .add(egui::Slider::new(&mut r, 1..=64).text("Replicas"))
-                .on_hover_text(help::REPLICAS)
-                .changed()
-            {
+            let r = s.replicas;
+            if let Some(r) = settle(
+                ui,
+                r,
+                |r| egui::Slider::new(r, 1..=64).text("Replicas"),
+                help::REPLICAS,
+            ) {
                 apply(
                     out,
                     Command::SetReplicas {
@@ -108,12 +110,13 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
             );
         }
         NodeKind::Database(d) => {
-            let mut r = d.read_replicas;
-            if ui
-                .add(egui::Slider::new(&mut r, 0..=16).text("Read replicas"))
-                .on_hover_text(help::READ_REPLICAS)
-                .changed()
-            {
+            let r = d.read_replicas;
+            if let Some(r) = settle(
+                ui,
+                r,
+                |r| egui::Slider::new(r, 0..=16).text("Read replicas"),
+                help::READ_REPLICAS,
+            ) {
                 apply(
                     out,
                     Command::SetReadReplicas {
@@ -162,16 +165,17 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
             }
         }
         NodeKind::Cache(c) => {
-            let mut cap = c.capacity;
-            if ui
-                .add(
-                    egui::Slider::new(&mut cap, 1..=10_000_000)
+            let cap = c.capacity;
+            if let Some(cap) = settle(
+                ui,
+                cap,
+                |cap| {
+                    egui::Slider::new(cap, 1..=10_000_000)
                         .logarithmic(true)
-                        .text("Capacity (keys)"),
-                )
-                .on_hover_text(help::CACHE_CAPACITY)
-                .changed()
-            {
+                        .text("Capacity (keys)")
+                },
+                help::CACHE_CAPACITY,
+            ) {
                 apply(
                     out,
                     Command::SetCacheCapacity {
@@ -224,16 +228,17 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
         NodeKind::RateLimiter(r) => match r.algorithm {
             LimiterAlgorithm::TokenBucket { rate, .. }
             | LimiterAlgorithm::LeakyBucket { rate, .. } => {
-                let mut x = rate;
-                if ui
-                    .add(
-                        egui::Slider::new(&mut x, 0.1..=100_000.0)
+                let x = rate;
+                if let Some(x) = settle(
+                    ui,
+                    x,
+                    |x| {
+                        egui::Slider::new(x, 0.1..=100_000.0)
                             .logarithmic(true)
-                            .text("Rate (req/s)"),
-                    )
-                    .on_hover_text(help::LIMITER_RATE)
-                    .changed()
-                {
+                            .text("Rate (req/s)")
+                    },
+                    help::LIMITER_RATE,
+                ) {
                     apply(
                         out,
                         Command::SetLimiterRate { node: i, rate: x },
@@ -243,16 +248,17 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
             }
             LimiterAlgorithm::FixedWindow { limit, window }
             | LimiterAlgorithm::SlidingWindow { limit, window } => {
-                let mut l = limit;
-                if ui
-                    .add(
-                        egui::Slider::new(&mut l, 1..=100_000)
+                let l = limit;
+                if let Some(l) = settle(
+                    ui,
+                    l,
+                    |l| {
+                        egui::Slider::new(l, 1..=100_000)
                             .logarithmic(true)
-                            .text(format!("Limit per {window}")),
-                    )
-                    .on_hover_text(help::LIMITER_LIMIT)
-                    .changed()
-                {
+                            .text(format!("Limit per {window}"))
+                    },
+                    help::LIMITER_LIMIT,
+                ) {
                     apply(
                         out,
                         Command::SetLimiterLimit { node: i, limit: l },
@@ -277,16 +283,18 @@ fn workers_queue_time(
     timeout: Option<SimTime>,
     out: &mut Vec<UiAction>,
 ) {
-    let mut w = workers;
-    if ui
-        .add(
-            egui::Slider::new(&mut w, 1..=256)
+    // The engine's whole range: a node built with 5 000 workers shows
+    // 5 000, not the slider's end.
+    if let Some(w) = settle(
+        ui,
+        workers,
+        |w| {
+            egui::Slider::new(w, 1..=100_000)
                 .logarithmic(true)
-                .text("Workers"),
-        )
-        .on_hover_text(help::WORKERS)
-        .changed()
-    {
+                .text("Workers")
+        },
+        help::WORKERS,
+    ) {
         out.push(UiAction::Apply(
             Command::SetWorkers {
                 node: i,
@@ -296,20 +304,24 @@ fn workers_queue_time(
         ));
     }
     let mut unbounded = queue.is_none();
-    let mut q = queue.unwrap_or(200);
+    let q = queue.unwrap_or(200);
     ui.horizontal(|ui| {
-        let a = ui
-            .add_enabled(
-                !unbounded,
-                egui::Slider::new(&mut q, 0..=10_000)
+        let a = settle_enabled(
+            ui,
+            !unbounded,
+            q,
+            |q| {
+                egui::Slider::new(q, 0..=10_000)
                     .logarithmic(true)
-                    .text("Queue capacity"),
-            )
-            .on_hover_text(help::QUEUE);
+                    .text("Queue")
+            },
+            help::QUEUE,
+        );
         let b = ui
             .checkbox(&mut unbounded, "no limit")
             .on_hover_text(help::QUEUE);
-        if a.changed() || b.changed() {
+        let q = a.unwrap_or(q);
+        if a.is_some() || b.changed() {
             let capacity = (!unbounded).then_some(q);
             out.push(UiAction::Apply(
                 Command::SetQueueCapacity { node: i, capacity },
@@ -321,17 +333,18 @@ fn workers_queue_time(
         }
     });
     let mean_ms = service_time.mean() * 1000.0;
-    let mut m = mean_ms;
-    if ui
-        .add(
-            egui::Slider::new(&mut m, 0.05..=2000.0)
+    let m = mean_ms;
+    if let Some(m) = settle(
+        ui,
+        m,
+        |m| {
+            egui::Slider::new(m, 0.05..=2000.0)
                 .logarithmic(true)
                 .text("Service time (mean)")
-                .suffix(" ms"),
-        )
-        .on_hover_text(help::SERVICE_TIME)
-        .changed()
-        && m > 0.0
+                .suffix(" ms")
+        },
+        help::SERVICE_TIME,
+    ) && m > 0.0
     {
         out.push(UiAction::Apply(
             Command::SetServiceTime {
@@ -352,6 +365,46 @@ fn workers_queue_time(
     }
 }
 
+/// A slider for a live setting that answers once the value is settled: at
+/// the end of a drag, on a typed value or a key, never for each value a
+/// drag passes through (those would each be applied, recorded and
+/// replayed). While dragging, the slider shows the dragged value.
+fn settle<T>(
+    ui: &mut egui::Ui,
+    current: T,
+    slider: impl for<'a> FnOnce(&'a mut T) -> egui::Slider<'a>,
+    hover: impl Into<egui::WidgetText>,
+) -> Option<T>
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    settle_enabled(ui, true, current, slider, hover)
+}
+
+/// [`settle`], greyed out unless `enabled`.
+fn settle_enabled<T>(
+    ui: &mut egui::Ui,
+    enabled: bool,
+    current: T,
+    slider: impl for<'a> FnOnce(&'a mut T) -> egui::Slider<'a>,
+    hover: impl Into<egui::WidgetText>,
+) -> Option<T>
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let key = ui.next_auto_id().with("settling");
+    let mut value = ui.data(|d| d.get_temp::<T>(key)).unwrap_or(current);
+    let r = ui
+        .add_enabled(enabled, slider(&mut value))
+        .on_hover_text(hover);
+    if r.dragged() && !r.drag_stopped() {
+        ui.data_mut(|d| d.insert_temp(key, value));
+        return None;
+    }
+    ui.data_mut(|d| d.remove::<T>(key));
+    (value != current && (r.changed() || r.drag_stopped())).then_some(value)
+}
+
 /// A log slider for a duration that may be absent ("none"); returns the
 /// new value when changed.
 fn optional_duration(
@@ -367,16 +420,21 @@ fn optional_duration(
     let mut secs = value.map_or(max_s.min(10.0), SimTime::as_secs_f64);
     let mut changed = false;
     ui.horizontal(|ui| {
-        changed |= ui
-            .add_enabled(
-                !none,
-                egui::Slider::new(&mut secs, min_s..=max_s)
+        if let Some(s) = settle_enabled(
+            ui,
+            !none,
+            secs,
+            |x| {
+                egui::Slider::new(x, min_s..=max_s)
                     .logarithmic(true)
                     .text(name)
-                    .suffix(format!(" {suffix}")),
-            )
-            .on_hover_text(hover)
-            .changed();
+                    .suffix(format!(" {suffix}"))
+            },
+            hover,
+        ) {
+            secs = s;
+            changed = true;
+        }
         changed |= ui
             .checkbox(&mut none, "none")
             .on_hover_text(hover)
@@ -391,8 +449,11 @@ fn optional_duration(
 fn chaos(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut Vec<UiAction>) {
     let id = &view.model.nodes[i].id;
     let snap = view.snapshot.nodes.get(i);
-    let down = snap.is_some_and(|s| s.down);
+    let down = snap.is_some_and(NodeSnapshot::crashed);
     section(ui, "Chaos").on_hover_text(help::CHAOS);
+    if down {
+        ui.label(RichText::new(format!("{id} is DOWN: every request to it fails")).color(FAIL));
+    }
     ui.horizontal(|ui| {
         if down {
             if ui
@@ -426,17 +487,19 @@ fn chaos(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mu
             ));
         }
     });
-    let mut slow = snap.map_or(1.0, |s| s.slow);
-    if ui
-        .add(
-            egui::Slider::new(&mut slow, 1.0..=20.0)
+    recover_replicas(ui, view, i, out);
+    let slow = snap.map_or(1.0, |s| s.slow);
+    if let Some(slow) = settle(
+        ui,
+        slow,
+        |slow| {
+            egui::Slider::new(slow, 1.0..=20.0)
                 .logarithmic(true)
                 .text("Slow-down")
-                .suffix("×"),
-        )
-        .on_hover_text(help::SLOW_DOWN)
-        .changed()
-    {
+                .suffix("×")
+        },
+        help::SLOW_DOWN,
+    ) {
         out.push(UiAction::Apply(
             Command::SlowDown {
                 node: i,
@@ -472,6 +535,40 @@ fn chaos(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mu
                 .on_hover_text(help::BREAKERS);
             }
         }
+    }
+}
+
+/// One Recover button per replica or database instance crashed on its own.
+fn recover_replicas(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
+    let Some(snap) = view.snapshot.nodes.get(i) else {
+        return;
+    };
+    let id = &view.model.nodes[i].id;
+    let is_db = matches!(view.model.nodes[i].kind, NodeKind::Database(_));
+    for k in snap.replicas_down() {
+        let name = if is_db {
+            format!("instance {k}")
+        } else {
+            format!("replica {k}")
+        };
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("{name} is down")).color(FAIL));
+            if ui
+                .button("Recover")
+                .on_hover_text(format!(
+                    "Bring {name} back: requests are routed to it again."
+                ))
+                .clicked()
+            {
+                out.push(UiAction::Apply(
+                    Command::Recover {
+                        node: i,
+                        replica: Some(k),
+                    },
+                    format!("{id} {name} recovered"),
+                ));
+            }
+        });
     }
 }
 
@@ -551,7 +648,16 @@ fn node_metrics(ui: &mut egui::Ui, view: &View, i: usize) {
     });
     if let Some(s) = snap {
         if !s.replicas.is_empty() {
-            let active = s.replicas.iter().filter(|r| r.active).count();
+            let running = s.running();
+            let down = s.replicas.iter().filter(|r| r.active && r.down).count();
+            let warming = s.replicas.iter().filter(|r| r.warming).count();
+            let mut state = format!("{running} running");
+            if down > 0 {
+                state.push_str(&format!(", {down} down"));
+            }
+            if warming > 0 {
+                state.push_str(&format!(", {warming} starting"));
+            }
             let busy: u32 = s.replicas.iter().map(|r| r.busy).sum();
             let workers: u32 = s
                 .replicas
@@ -563,7 +669,7 @@ fn node_metrics(ui: &mut egui::Ui, view: &View, i: usize) {
             metric_row(
                 ui,
                 "Instances",
-                format!("{active} running ({workers} workers, {busy} busy now)"),
+                format!("{state} ({workers} workers, {busy} busy now)"),
                 help::REPLICAS,
             );
             metric_row(ui, "Waiting in line", format!("{queued}"), help::QUEUED);
@@ -615,6 +721,7 @@ fn node_metrics(ui: &mut egui::Ui, view: &View, i: usize) {
             format!("{:.0}/s", w.counts.timed_out as f64 / secs),
             help::TIMEOUTS,
         );
+        failures_by_cause(ui, &w.counts, secs);
     }
     if let Some(ns) = view.summary.nodes.get(i) {
         metric_row(
@@ -623,6 +730,28 @@ fn node_metrics(ui: &mut egui::Ui, view: &View, i: usize) {
             format!("${:.2}/h", ns.cost_per_hour),
             help::COST,
         );
+    }
+}
+
+/// The rest of what went wrong here in the last second, one row per cause
+/// that happened: failures passed up from calls, nodes down or cut off,
+/// retries, breakers, call timeouts.
+fn failures_by_cause(ui: &mut egui::Ui, c: &crate::sim::metrics::NodeCounts, secs: f64) {
+    let rows: [(&str, u64, &str); 5] = [
+        (
+            "Failed (a call failed)",
+            c.failed_downstream,
+            help::FAILED_DOWNSTREAM,
+        ),
+        ("Failed (down or cut off)", c.errors, help::NODE_ERRORS),
+        ("Retries sent", c.retries, help::RETRIES),
+        ("Calls timed out", c.call_timeouts, help::CALL_TIMEOUTS),
+        ("Breaker fast-fails", c.short_circuited, help::BREAKERS),
+    ];
+    for (label, n, hover) in rows {
+        if n > 0 {
+            metric_row(ui, label, format!("{:.0}/s", n as f64 / secs), hover);
+        }
     }
 }
 
@@ -647,18 +776,19 @@ fn workload(
             ));
         }
         _ => {
-            let mut rate = view.offered.get(w).copied().unwrap_or(0.0);
-            if ui
-                .add(
-                    egui::Slider::new(&mut rate, 1.0..=1_000_000.0)
+            let rate = view.offered.get(w).copied().unwrap_or(0.0);
+            if let Some(rate) = settle(
+                ui,
+                rate,
+                |rate| {
+                    egui::Slider::new(rate, 1.0..=1_000_000.0)
                         .logarithmic(true)
                         .text("Rate")
                         .suffix(" req/s")
-                        .max_decimals(0),
-                )
-                .on_hover_text(help::WORKLOAD_RATE)
-                .changed()
-            {
+                        .max_decimals(0)
+                },
+                help::WORKLOAD_RATE,
+            ) {
                 out.push(UiAction::Apply(
                     Command::SetWorkloadRate { workload: w, rate },
                     format!("{:.0} req/s", rate),
@@ -666,12 +796,13 @@ fn workload(
             }
         }
     }
-    let mut share = wl.read_fraction;
-    if ui
-        .add(egui::Slider::new(&mut share, 0.0..=1.0).text("Read share"))
-        .on_hover_text(help::READ_SHARE)
-        .changed()
-    {
+    let share = wl.read_fraction;
+    if let Some(share) = settle(
+        ui,
+        share,
+        |share| egui::Slider::new(share, 0.0..=1.0).text("Read share"),
+        help::READ_SHARE,
+    ) {
         out.push(UiAction::Apply(
             Command::SetReadFraction {
                 workload: w,
@@ -742,8 +873,9 @@ fn spike(ui: &mut egui::Ui, view: &View, state: &mut UiState, w: usize, out: &mu
                 format!("{name} spike ×{f:.1}"),
             ));
         }
+        let spiking = view.rate_factors.get(w).is_some_and(|&f| f != 1.0);
         if ui
-            .button("End spike")
+            .add_enabled(spiking, egui::Button::new("End spike"))
             .on_hover_text(help::TRAFFIC_SPIKE)
             .clicked()
         {

@@ -60,7 +60,11 @@ pub fn objectives(ui: &mut egui::Ui, view: &View) -> Vec<UiAction> {
             Some(false) => ("✖", FAIL),
             None => ("…", MUTED),
         };
-        let value = format_metric(shown.metric, shown.value);
+        let value = if o.mostly_failed() {
+            "most requests failed".to_string()
+        } else {
+            format_metric(shown.metric, shown.value)
+        };
         let hover = format!(
             "{}\nLast simulated second: {}\nWhole run since warm-up: {} ({})",
             help::OBJECTIVES,
@@ -76,6 +80,10 @@ pub fn objectives(ui: &mut egui::Ui, view: &View) -> Vec<UiAction> {
             ui.label(RichText::new(value).color(colour).strong())
                 .on_hover_text(&hover);
         });
+        if let Some(c) = o.coverage() {
+            ui.label(RichText::new(c).small().color(MUTED))
+                .on_hover_text(&hover);
+        }
     }
     Vec::new()
 }

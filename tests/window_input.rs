@@ -1,0 +1,540 @@
+//! The whole window driven by pointer and key events, as winit would send them: a click on a panel control performs its action and leaves the selection alone, a slider drag does not pan, the wheel over a panel does not zoom, the picture still selects and pans.
+#![cfg(feature = "gui")]
+
+use std::path::Path;
+use std::time::Duration;
+
+use bevy::input::ButtonState;
+use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::input::mouse::{MouseButtonInput, MouseScrollUnit, MouseWheel};
+use bevy::input::touch::TouchPhase;
+use bevy::prelude::*;
+use bevy::render::RenderPlugin;
+use bevy::render::settings::{RenderCreation, WgpuSettings};
+use bevy::time::TimeUpdateStrategy;
+use bevy::window::{CursorMoved, PrimaryWindow, WindowEvent, WindowResolution};
+use bevy::winit::WinitPlugin;
+use bevy_egui::egui::accesskit;
+use bevy_egui::{EguiContext, EguiOutput, EguiPlugin, PrimaryEguiContext};
+use loadlab::app::bridge::SimBridge;
+use loadlab::app::camera::WorldCamera;
+use loadlab::app::world::WorldLayout;
+use loadlab::app::{Selected, UiState, ViewOptions};
+use loadlab::sim::Command;
+
+/// The whole window app with no renderer and no OS window: Bevy's window,
+/// input, camera and egui plugins, LoadLab's plugins, events written the
+/// way winit writes them.
+struct Window {
+    app: App,
+    window: Entity,
+}
+
+impl Window {
+    fn open(overrides: &[&str], select: Option<&str>) -> Window {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml");
+        let options = ViewOptions {
+            file: file.clone(),
+            overrides: overrides.iter().map(|s| s.to_string()).collect(),
+            select: select.map(str::to_string),
+            ..ViewOptions::default()
+        };
+        let bridge = SimBridge::open(&file, &options.overrides, None).expect("scenario loads");
+        let mut app = App::new();
+        app.add_plugins(
+            DefaultPlugins
+                .build()
+                .disable::<WinitPlugin>()
+                .disable::<bevy::log::LogPlugin>()
+                .set(RenderPlugin {
+                    render_creation: RenderCreation::Automatic(Box::new(WgpuSettings {
+                        backends: None,
+                        ..default()
+                    })),
+                    ..default()
+                })
+                .set(WindowPlugin {
+                    primary_window: Some(bevy::window::Window {
+                        resolution: WindowResolution::new(1280, 800),
+                        ..default()
+                    }),
+                    ..default()
+                }),
+        );
+        app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+            20,
+        )));
+        app.add_plugins(EguiPlugin::default());
+        loadlab::app::install(&mut app, bridge, &options);
+        app.update();
+        let window = app
+            .world_mut()
+            .query_filtered::<Entity, With<PrimaryWindow>>()
+            .single(app.world())
+            .expect("a primary window");
+        let mut w = Window { app, window };
+        for (mut ctx,) in w
+            .app
+            .world_mut()
+            .query_filtered::<(&mut EguiContext,), With<PrimaryEguiContext>>()
+            .iter_mut(w.app.world_mut())
+        {
+            ctx.get_mut().enable_accesskit();
+        }
+        w.frames(10);
+        w
+    }
+
+    fn frames(&mut self, n: usize) {
+        for _ in 0..n {
+            self.app.update();
+        }
+    }
+
+    fn write_window_event(&mut self, event: WindowEvent) {
+        self.app.world_mut().write_message(event);
+    }
+
+    fn move_to(&mut self, position: Vec2) {
+        let window = self.window;
+        self.app
+            .world_mut()
+            .get_mut::<bevy::window::Window>(window)
+            .expect("window")
+            .set_cursor_position(Some(position));
+        let moved = CursorMoved {
+            window,
+            position,
+            delta: None,
+        };
+        self.app.world_mut().write_message(moved.clone());
+        self.write_window_event(WindowEvent::CursorMoved(moved));
+        self.app.update();
+    }
+
+    fn button(&mut self, state: ButtonState) {
+        let input = MouseButtonInput {
+            button: MouseButton::Left,
+            state,
+            window: self.window,
+        };
+        self.app.world_mut().write_message(input);
+        self.write_window_event(WindowEvent::MouseButtonInput(input));
+        self.app.update();
+    }
+
+    /// Moves there, presses, releases (a frame each), as a hand would.
+    fn click(&mut self, at: Vec2) {
+        self.move_to(at);
+        self.app.update();
+        self.button(ButtonState::Pressed);
+        self.button(ButtonState::Released);
+        self.frames(2);
+    }
+
+    /// Presses at `from`, moves to `to` in steps, releases.
+    fn drag(&mut self, from: Vec2, to: Vec2) {
+        self.move_to(from);
+        self.button(ButtonState::Pressed);
+        for k in 1..=8 {
+            self.move_to(from.lerp(to, k as f32 / 8.0));
+        }
+        self.button(ButtonState::Released);
+        self.frames(2);
+    }
+
+    fn wheel(&mut self, at: Vec2, lines: f32) {
+        self.move_to(at);
+        let wheel = MouseWheel {
+            unit: MouseScrollUnit::Line,
+            x: 0.0,
+            y: lines,
+            window: self.window,
+            phase: TouchPhase::Moved,
+        };
+        self.app.world_mut().write_message(wheel);
+        self.write_window_event(WindowEvent::MouseWheel(wheel));
+        self.frames(2);
+    }
+
+    fn key(&mut self, code: KeyCode, key: Key, text: Option<&str>) {
+        for state in [ButtonState::Pressed, ButtonState::Released] {
+            let input = KeyboardInput {
+                key_code: code,
+                logical_key: key.clone(),
+                state,
+                text: (state == ButtonState::Pressed)
+                    .then(|| text.map(Into::into))
+                    .flatten(),
+                repeat: false,
+                window: self.window,
+            };
+            self.app.world_mut().write_message(input.clone());
+            self.write_window_event(WindowEvent::KeyboardInput(input));
+            self.app.update();
+        }
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let s = c.to_string();
+            self.key(
+                KeyCode::Digit0,
+                Key::Character(s.as_str().into()),
+                Some(s.as_str()),
+            );
+        }
+    }
+
+    /// Centre of the widget whose AccessKit label (or value) is `label`,
+    /// from the last frame's tree, in logical pixels.
+    fn find(&mut self, label: &str) -> Option<Vec2> {
+        self.find_where(label, |_| true)
+    }
+
+    /// Like [`Window::find`], among widgets of one AccessKit role.
+    fn find_role(&mut self, role: accesskit::Role, label: &str) -> Option<Vec2> {
+        self.find_where(label, |r| r == role)
+    }
+
+    fn find_where(&mut self, label: &str, role: impl Fn(accesskit::Role) -> bool) -> Option<Vec2> {
+        let world = self.app.world_mut();
+        let output = world
+            .query_filtered::<&EguiOutput, With<PrimaryEguiContext>>()
+            .single(world)
+            .ok()?;
+        let update = output.platform_output.accesskit_update.as_ref()?;
+        let scale = output.pixels_per_point.max(f32::MIN_POSITIVE) as f64;
+        update.nodes.iter().find_map(|(_, node)| {
+            let named =
+                (node.label() == Some(label) || node.value() == Some(label)) && role(node.role());
+            let b = node.bounds()?;
+            (named && b.width() > 0.0).then(|| {
+                Vec2::new(
+                    ((b.x0 + b.x1) / 2.0 / scale) as f32,
+                    ((b.y0 + b.y1) / 2.0 / scale) as f32,
+                )
+            })
+        })
+    }
+
+    fn widget(&mut self, label: &str) -> Vec2 {
+        self.find(label)
+            .unwrap_or_else(|| panic!("no widget labelled {label:?} in the window"))
+    }
+
+    fn roles(&mut self) -> Vec<(accesskit::Role, String)> {
+        let world = self.app.world_mut();
+        let Ok(output) = world
+            .query_filtered::<&EguiOutput, With<PrimaryEguiContext>>()
+            .single(world)
+        else {
+            return Vec::new();
+        };
+        output
+            .platform_output
+            .accesskit_update
+            .as_ref()
+            .map(|u| {
+                u.nodes
+                    .iter()
+                    .map(|(_, n)| (n.role(), n.label().unwrap_or_default().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn selected(&self) -> Option<Selected> {
+        self.app.world().resource::<UiState>().selected
+    }
+
+    fn bridge(&self) -> &SimBridge {
+        self.app.world().resource::<SimBridge>()
+    }
+
+    fn node(&self, id: &str) -> usize {
+        let model = self.bridge().sim.model();
+        model
+            .nodes
+            .iter()
+            .position(|n| n.id == id)
+            .expect("node exists")
+    }
+
+    fn camera(&mut self) -> (Vec3, f32) {
+        let world = self.app.world_mut();
+        let (t, p) = world
+            .query_filtered::<(&Transform, &Projection), With<WorldCamera>>()
+            .single(world)
+            .expect("world camera");
+        let scale = match p {
+            Projection::Orthographic(o) => o.scale,
+            _ => 1.0,
+        };
+        (t.translation, scale)
+    }
+
+    /// Where node `id` is drawn, in window (logical) pixels.
+    fn on_screen(&mut self, id: &str) -> Vec2 {
+        let i = self.node(id);
+        let world = self.app.world_mut();
+        let centre = world.resource::<WorldLayout>().layout.node_centers[i];
+        let (cam, gt) = world
+            .query_filtered::<(&Camera, &GlobalTransform), With<WorldCamera>>()
+            .single(world)
+            .expect("world camera");
+        cam.world_to_viewport(gt, centre.extend(0.0))
+            .expect("node is on screen")
+    }
+
+    /// The last live change recorded by the window.
+    fn last_change(&self) -> Option<Command> {
+        self.bridge().changes.last().map(|(_, c)| c.clone())
+    }
+}
+
+#[test]
+fn a_click_on_crash_crashes_and_recover_recovers_keeping_the_selection() {
+    let mut w = Window::open(&[], Some("api"));
+    let api = w.node("api");
+    assert_eq!(w.selected(), Some(Selected::Node(api)));
+    let crash = w.widget("Crash");
+    w.click(crash);
+    assert_eq!(
+        w.last_change(),
+        Some(Command::Crash {
+            node: api,
+            replica: None
+        }),
+        "the click reached the Crash button"
+    );
+    assert_eq!(w.selected(), Some(Selected::Node(api)), "still selected");
+    w.frames(3);
+    let snap = &w.bridge().sim.snapshot().nodes[api];
+    assert!(snap.crashed(), "every replica of api is down: {snap:?}");
+
+    // The inspector now offers Recover (and says the node is down).
+    let recover = w.widget("Recover");
+    w.click(recover);
+    assert_eq!(
+        w.last_change(),
+        Some(Command::Recover {
+            node: api,
+            replica: None
+        })
+    );
+    w.frames(3);
+    let snap = &w.bridge().sim.snapshot().nodes[api];
+    assert!(!snap.crashed(), "api is back: {snap:?}");
+    assert_eq!(snap.running(), 3, "three replicas serve again");
+    assert!(w.find("Crash").is_some(), "Crash is offered again");
+}
+
+#[test]
+fn a_crashed_database_instance_gets_its_own_recover_button() {
+    let mut w = Window::open(&[], Some("db"));
+    let db = w.node("db");
+    w.app
+        .world_mut()
+        .resource_mut::<SimBridge>()
+        .push(loadlab::app::UiAction::Apply(
+            Command::Crash {
+                node: db,
+                replica: Some(1),
+            },
+            "db instance 1 crashed".into(),
+        ));
+    w.frames(4);
+    let snap = w.bridge().sim.snapshot().nodes[db].clone();
+    assert!(!snap.crashed(), "one instance down is not the node down");
+    assert_eq!(snap.replicas_down(), vec![1]);
+    let recover = w.widget("Recover");
+    w.click(recover);
+    assert_eq!(
+        w.last_change(),
+        Some(Command::Recover {
+            node: db,
+            replica: Some(1)
+        })
+    );
+    w.frames(3);
+    assert!(
+        w.bridge().sim.snapshot().nodes[db]
+            .replicas_down()
+            .is_empty()
+    );
+    assert_eq!(w.selected(), Some(Selected::Node(db)));
+}
+
+#[test]
+fn flush_partition_heal_and_the_hang_box_answer_a_click() {
+    let mut w = Window::open(&[], Some("cache"));
+    let cache = w.node("cache");
+    let flush = w.widget("Flush");
+    w.click(flush);
+    assert_eq!(w.last_change(), Some(Command::FlushCache { node: cache }));
+    assert_eq!(w.selected(), Some(Selected::Node(cache)));
+
+    let hang = w.widget("hang");
+    w.click(hang);
+    assert!(
+        w.app.world().resource::<UiState>().partition_hang,
+        "hang ticked"
+    );
+    assert_eq!(w.selected(), Some(Selected::Node(cache)));
+
+    let partition = w.widget("Partition");
+    w.click(partition);
+    match w.last_change() {
+        Some(Command::Partition { from, hang, .. }) => {
+            assert_eq!(from, cache);
+            assert!(hang, "the ticked box is used");
+        }
+        other => panic!("expected a partition, got {other:?}"),
+    }
+    w.frames(2);
+    assert_eq!(w.bridge().sim.snapshot().partitions.len(), 1);
+    let heal = w.widget("Heal");
+    w.click(heal);
+    assert!(matches!(w.last_change(), Some(Command::Heal { .. })));
+    w.frames(2);
+    assert!(w.bridge().sim.snapshot().partitions.is_empty());
+    assert_eq!(w.selected(), Some(Selected::Node(cache)));
+}
+
+#[test]
+fn a_slider_drag_tunes_without_panning_and_the_wheel_over_a_panel_does_not_zoom() {
+    let mut w = Window::open(&[], Some("api"));
+    let api = w.node("api");
+    let before = w.camera();
+    let slider = w
+        .find_role(accesskit::Role::Slider, "Replicas")
+        .expect("the Replicas slider");
+    w.drag(slider, slider + Vec2::new(-60.0, 0.0));
+    assert_eq!(w.camera(), before, "the picture did not move");
+    assert!(
+        matches!(w.last_change(), Some(Command::SetReplicas { node, .. }) if node == api),
+        "the drag tuned replicas: {:?}",
+        w.last_change()
+    );
+    assert_eq!(w.selected(), Some(Selected::Node(api)));
+    let recorded = w
+        .bridge()
+        .changes
+        .iter()
+        .filter(|(_, c)| matches!(c, Command::SetReplicas { .. }))
+        .count();
+    assert_eq!(
+        recorded, 1,
+        "a drag applies and records the value it settles on, not each value it passes"
+    );
+
+    // The wheel over the inspector and over the run panel: no zoom.
+    w.wheel(Vec2::new(1200.0, 300.0), 3.0);
+    w.wheel(Vec2::new(100.0, 300.0), 3.0);
+    assert_eq!(w.camera().1, before.1, "no zoom over the panels");
+    // Over the picture it zooms.
+    w.wheel(Vec2::new(640.0, 300.0), 3.0);
+    assert!(
+        w.camera().1 < before.1,
+        "the wheel over the picture zooms in"
+    );
+}
+
+#[test]
+fn a_number_box_takes_a_typed_value() {
+    let mut w = Window::open(&[], Some("api"));
+    let api = w.node("api");
+    // The Replicas slider's number box shows 3: click it, type 12, Enter.
+    let roles = w.roles();
+    let boxes: Vec<_> = roles
+        .iter()
+        .filter(|(r, _)| *r == accesskit::Role::SpinButton)
+        .collect();
+    assert!(
+        !boxes.is_empty(),
+        "the sliders have number boxes: {roles:?}"
+    );
+    let value_box = w.widget("3");
+    w.click(value_box);
+    w.key(KeyCode::KeyA, Key::Character("a".into()), None); // no-op key
+    for _ in 0..3 {
+        w.key(KeyCode::Backspace, Key::Backspace, None);
+    }
+    w.type_text("12");
+    w.key(KeyCode::Enter, Key::Enter, None);
+    w.frames(3);
+    assert_eq!(
+        w.last_change(),
+        Some(Command::SetReplicas {
+            node: api,
+            replicas: 12
+        }),
+        "the typed value was applied"
+    );
+    assert_eq!(w.selected(), Some(Selected::Node(api)));
+}
+
+#[test]
+fn the_picture_still_selects_on_a_click_and_pans_on_a_drag() {
+    let mut w = Window::open(&[], None);
+    assert_eq!(w.selected(), None);
+    let db = w.node("db");
+    let at = w.on_screen("db");
+    w.click(at);
+    assert_eq!(
+        w.selected(),
+        Some(Selected::Node(db)),
+        "a click on db selects it"
+    );
+
+    let before = w.camera();
+    // An empty spot below the nodes, inside the world view.
+    let from = Vec2::new(640.0, 560.0);
+    w.drag(from, from + Vec2::new(80.0, -40.0));
+    let after = w.camera();
+    assert!(
+        (after.0.x - before.0.x).abs() > 10.0,
+        "the drag panned: {before:?} -> {after:?}"
+    );
+    assert_eq!(
+        w.selected(),
+        Some(Selected::Node(db)),
+        "a drag does not select"
+    );
+}
+
+#[test]
+fn space_pauses_and_resumes_from_the_keyboard() {
+    let mut w = Window::open(&[], None);
+    assert!(!w.bridge().paused);
+    w.move_to(Vec2::new(640.0, 300.0));
+    w.key(KeyCode::Space, Key::Space, Some(" "));
+    w.frames(2);
+    assert!(w.bridge().paused, "Space paused");
+    w.key(KeyCode::Space, Key::Space, Some(" "));
+    w.frames(2);
+    assert!(!w.bridge().paused, "Space resumed");
+}
+
+#[test]
+fn the_seed_box_follows_the_scenario_opened() {
+    let mut w = Window::open(&[], None);
+    assert_eq!(w.app.world().resource::<UiState>().seed_text, "42");
+    let lesson = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lessons/retry-storm.toml");
+    w.app
+        .world_mut()
+        .resource_mut::<SimBridge>()
+        .push(loadlab::app::UiAction::Open(lesson));
+    w.frames(4);
+    assert_eq!(w.bridge().sim.seed(), 7, "the lesson runs on its own seed");
+    assert_eq!(
+        w.app.world().resource::<UiState>().seed_text,
+        "7",
+        "the seed box shows the lesson's seed, not the last file's"
+    );
+    assert!(
+        w.find("Restart with seed").is_none(),
+        "no offer to restart the lesson on another seed"
+    );
+}
