@@ -75,7 +75,7 @@ pub fn run(options: ViewOptions) -> i32 {
         Ok(b) => b,
         Err(text) => {
             eprint!("{text}");
-            return crate::cli::EXIT_INVALID;
+            return crate::EXIT_INVALID;
         }
     };
     let mut app = App::new();

@@ -1,4 +1,4 @@
-//! The command line: `loadlab run | check | view` (clap), exit codes and dispatch.
+//! The command line: `loadlab run | check | sweep | view` (clap) and dispatch; the exit codes live at the crate root.
 
 pub mod check;
 pub mod run;
@@ -9,10 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-/// Exit code for a bad scenario file or bad flags.
-pub const EXIT_INVALID: i32 = 2;
-/// Exit code for a failure while running or writing results.
-pub const EXIT_FAILURE: i32 = 1;
+use crate::EXIT_INVALID;
 
 #[derive(Parser, Debug)]
 #[command(

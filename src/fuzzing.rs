@@ -44,7 +44,7 @@ pub fn load_scenario(data: &[u8]) -> bool {
     let (overrides, file) = split_overrides(data);
     match scenario::load_bytes(file, "fuzz.toml", &overrides) {
         Ok(model) => {
-            let _ = crate::cli::check::describe(&model);
+            let _ = crate::report::topology::describe(&model);
             let written = scenario::to_toml(&model);
             let back = scenario::load_str(&written, "written.toml", &[]).unwrap_or_else(|d| {
                 panic!(

@@ -1,8 +1,11 @@
 //! LoadLab: an interactive system-design simulator on a deterministic discrete-event engine.
 //!
-//! Layers, dependencies pointing down: `app` (window, feature `gui`) →
-//! `cli` (headless commands) → `report` (exports) and `scenario` (TOML
-//! files) → `sim` (the engine: no I/O, no wall clock, no Bevy).
+//! Layers, as the imports run (each uses only those below it): `cli`
+//! (commands; `view` opens the window) → `app` (the window, feature `gui`)
+//! → `report` (exports, topology description) → `scenario` (TOML files)
+//! → `sim` (the engine: no I/O, no wall clock, no Bevy). `theory` stands
+//! alone; `fuzzing` uses `report`, `scenario` and `sim`. The crate root
+//! holds what every layer shares: the version and the exit codes.
 
 #[cfg(feature = "gui")]
 pub mod app;
@@ -16,3 +19,8 @@ pub mod theory;
 
 /// The LoadLab version stamped into every export.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Exit code for a bad scenario file or bad flags.
+pub const EXIT_INVALID: i32 = 2;
+/// Exit code for a failure while running or writing results.
+pub const EXIT_FAILURE: i32 = 1;

@@ -1,11 +1,13 @@
-//! Exports of a run: `summary.json`, `timeseries.csv`, `nodes.csv`, the terminal table, objectives; all written atomically.
+//! What LoadLab gives out: the results folder (`summary.json`, `timeseries.csv`, `nodes.csv`, committed together), the terminal table, objectives, a scenario's topology; every file written atomically.
 
 pub mod atomic;
 pub mod change_text;
 pub mod csv;
 pub mod objectives;
+pub mod results;
 pub mod summary_json;
 pub mod table;
+pub mod topology;
 
 /// Who produced a result: stamped into every export so it can be reproduced.
 #[derive(Clone, Debug)]

@@ -9,7 +9,7 @@ mod overrides;
 mod reader;
 mod source;
 mod suggest;
-mod units;
+pub(crate) mod units;
 mod write;
 
 pub use diagnostic::{Diagnostic, render};

@@ -167,7 +167,6 @@ fn seed_of(dir: &Path, file: &str) -> String {
 }
 
 #[test]
-#[ignore = "bug: report::atomic::AtomicFile::commit takes the writer before the rename, so a failed rename leaves .nodes.csv.tmp behind"]
 fn a_write_failing_midway_leaves_no_temporary_file() {
     let dir = TempDir::new("run-midway-temp");
     let out = fail_midway(&dir);
@@ -182,7 +181,6 @@ fn a_write_failing_midway_leaves_no_temporary_file() {
 /// holds one run's results (the old ones), not a new summary.json beside
 /// the old timeseries.csv.
 #[test]
-#[ignore = "bug: cli::run commits summary.json before nodes.csv and timeseries.csv, so a failure on either leaves summary.json from the new run beside the old timeseries.csv"]
 fn a_write_failing_midway_leaves_no_mixed_results() {
     let dir = TempDir::new("run-midway-mixed");
     let out = fail_midway(&dir);

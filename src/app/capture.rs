@@ -13,8 +13,8 @@ use crate::app::dots::Dots;
 use crate::app::tuned::tuned_model;
 use crate::app::view::View;
 use crate::report::atomic::write_atomic;
-use crate::report::csv::{TimeseriesWriter, nodes_csv};
-use crate::report::{RunInfo, objectives, summary_json};
+use crate::report::results::{self, Results};
+use crate::report::{RunInfo, objectives};
 use crate::scenario;
 use crate::sim::SimTime;
 
@@ -241,16 +241,13 @@ fn export(
 /// Where exports of the run so far go:
 /// `results/window-<scenario>-<seed>-t<seconds>s/`.
 pub fn export_dir(bridge: &SimBridge) -> PathBuf {
-    let stem = bridge
-        .file
-        .as_ref()
-        .and_then(|f| f.file_stem())
-        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-    PathBuf::from("results").join(format!(
-        "window-{stem}-{}-t{:.0}s",
-        bridge.sim.seed(),
-        bridge.sim.now().as_secs_f64()
-    ))
+    results::default_path(bridge.file.as_deref(), |stem| {
+        format!(
+            "window-{stem}-{}-t{:.0}s",
+            bridge.sim.seed(),
+            bridge.sim.now().as_secs_f64()
+        )
+    })
 }
 
 /// The tuned scenario as TOML: the model as loaded (with `--set`
@@ -327,30 +324,13 @@ pub fn write_exports(bridge: &mut SimBridge, view: &View, dir: &Path) -> Result<
     let io = |what: &str, e: std::io::Error| format!("cannot write {what}: {e}");
     let summary = bridge.sim.summary();
     let results = objectives::evaluate(&bridge.sim.model().objectives, &summary);
-    write_atomic(
-        &dir.join("summary.json"),
-        summary_json::to_string(&info, &summary, &results).as_bytes(),
-    )
-    .map_err(|e| io("summary.json", e))?;
-    write_atomic(
-        &dir.join("nodes.csv"),
-        nodes_csv(&info, &summary).as_bytes(),
-    )
-    .map_err(|e| io("nodes.csv", e))?;
-    let ids = bridge
-        .sim
-        .model()
-        .nodes
-        .iter()
-        .map(|n| (n.id.clone(), n.kind.name()))
-        .collect();
-    let mut ts =
-        TimeseriesWriter::new(Vec::new(), &info, ids).map_err(|e| io("timeseries.csv", e))?;
-    for w in &view.history {
-        ts.write_window(w).map_err(|e| io("timeseries.csv", e))?;
-    }
-    write_atomic(&dir.join("timeseries.csv"), &ts.into_inner())
-        .map_err(|e| io("timeseries.csv", e))?;
+    let mut files = Results::create(dir, &info, bridge.sim.model()).map_err(|e| e.to_string())?;
+    files
+        .write_windows(&view.history)
+        .map_err(|e| e.to_string())?;
+    files
+        .finish(&summary, &results)
+        .map_err(|e| e.to_string())?;
     let mut changes = format!(
         "# Live changes applied in the window to {} (seed {}), at simulated seconds.\n\
          # Replay: `loadlab run scenario.toml` (the same changes as [[event]]s).\n",

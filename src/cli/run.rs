@@ -7,12 +7,11 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::{EXIT_FAILURE, EXIT_INVALID};
-use crate::report::atomic::{AtomicFile, write_atomic};
-use crate::report::csv::{TimeseriesWriter, nodes_csv};
-use crate::report::{RunInfo, objectives, summary_json, table};
+use crate::report::results::{self, Results, WriteError};
+use crate::report::{RunInfo, objectives, table};
 use crate::scenario;
 use crate::sim::{Model, SimTime, Simulation};
+use crate::{EXIT_FAILURE, EXIT_INVALID};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct RunArgs {
@@ -38,9 +37,6 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
 }
-
-/// The files a run writes into its results folder.
-pub const RESULT_FILES: [&str; 3] = ["summary.json", "timeseries.csv", "nodes.csv"];
 
 /// Loads the scenario with `--duration` and `--set` applied.
 pub fn load(file: &Path, duration: Option<&str>, set: &[String]) -> Result<Model, String> {
@@ -88,14 +84,9 @@ pub fn run(args: &RunArgs) -> i32 {
         }
     };
     let seed = args.seed.unwrap_or(model.seed);
-    let stem = args
-        .file
-        .file_stem()
-        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(format!("{stem}-{seed}")));
+    let out = args.out.clone().unwrap_or_else(|| {
+        results::default_path(Some(&args.file), |stem| format!("{stem}-{seed}"))
+    });
     let info = RunInfo {
         scenario: model.name.clone(),
         scenario_file: args.file.display().to_string(),
@@ -109,7 +100,7 @@ pub fn run(args: &RunArgs) -> i32 {
             .collect(),
     };
     if !args.force
-        && let Some(f) = RESULT_FILES
+        && let Some(f) = results::FILES
             .iter()
             .map(|f| out.join(f))
             .find(|p| p.exists())
@@ -165,79 +156,22 @@ fn warn_if_huge(model: &Model) {
 
 /// Runs to the end, streaming windows to `timeseries.csv`, then writes the
 /// summary files and prints the summary.
-#[allow(clippy::disallowed_methods)] // wall clock: the progress bar and the "events in Xs" line only
+#[allow(clippy::disallowed_methods)] // wall clock: the "events in Xs" line only
 fn execute(model: Model, info: &RunInfo, out: &Path, json: bool) -> Result<(), String> {
     fs::create_dir_all(out)
         .map_err(|e| format!("cannot create results folder {}: {e}", out.display()))?;
     let io_err =
-        |what: &str, e: std::io::Error| format!("cannot write {what} in {}: {e}", out.display());
+        |e: WriteError| format!("cannot write {} in {}: {}", e.file, out.display(), e.error);
     let objectives_spec = model.objectives.clone();
-    let duration = model.duration;
     warn_if_huge(&model);
     let mut sim = Simulation::new(model, info.seed);
-    let ids = sim
-        .model()
-        .nodes
-        .iter()
-        .map(|n| (n.id.clone(), n.kind.name()))
-        .collect();
-    let ts_file =
-        AtomicFile::create(&out.join("timeseries.csv")).map_err(|e| io_err("timeseries.csv", e))?;
-    let mut ts =
-        TimeseriesWriter::new(ts_file, info, ids).map_err(|e| io_err("timeseries.csv", e))?;
-    let ts_write = |ts: &mut TimeseriesWriter<AtomicFile>, sim: &mut Simulation| {
-        for w in sim.take_windows() {
-            ts.write_window(&w)?;
-        }
-        Ok::<(), std::io::Error>(())
-    };
-
+    let mut files = Results::create(out, info, sim.model()).map_err(io_err)?;
     let started = Instant::now();
-    let bar = ProgressBar::with_draw_target(Some(duration.0), ProgressDrawTarget::hidden());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} simulating [{bar:40}] {percent}%  eta {eta}  {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    let mut shown = false;
-    // Advance in slices of simulated time so the bar moves and windows are
-    // written as they close (memory stays flat on long runs).
-    let slices = 200u64;
-    let slice = SimTime((duration.0 / slices).max(1));
-    let mut t = SimTime::ZERO;
-    while t < duration {
-        t = t.saturating_add(slice).min(duration);
-        sim.run_until(t);
-        ts_write(&mut ts, &mut sim).map_err(|e| io_err("timeseries.csv", e))?;
-        if !shown && started.elapsed() > Duration::from_secs(1) {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-            shown = true;
-        }
-        bar.set_position(t.0);
-        bar.set_message(format!("{} events", sim.events_processed()));
-        if sim.stopped().is_some() {
-            break;
-        }
-    }
-    bar.finish_and_clear();
-    sim.flush_window();
-    if let Some(reason) = sim.stopped() {
-        eprintln!("warning: {reason}");
-    }
-    ts_write(&mut ts, &mut sim).map_err(|e| io_err("timeseries.csv", e))?;
+    simulate(&mut sim, &mut files, started).map_err(io_err)?;
 
     let summary = sim.summary();
     let results = objectives::evaluate(&objectives_spec, &summary);
-    let json_text = summary_json::to_string(info, &summary, &results);
-    write_atomic(&out.join("summary.json"), json_text.as_bytes())
-        .map_err(|e| io_err("summary.json", e))?;
-    write_atomic(&out.join("nodes.csv"), nodes_csv(info, &summary).as_bytes())
-        .map_err(|e| io_err("nodes.csv", e))?;
-    ts.into_inner()
-        .commit()
-        .map_err(|e| io_err("timeseries.csv", e))?;
+    let json_text = files.finish(&summary, &results).map_err(io_err)?;
 
     let mut stdout = std::io::stdout().lock();
     let text = if json {
@@ -254,4 +188,44 @@ fn execute(model: Model, info: &RunInfo, out: &Path, json: bool) -> Result<(), S
     };
     let _ = stdout.write_all(text.as_bytes());
     Ok(())
+}
+
+/// Advances to the model's end in slices of simulated time, so the bar
+/// moves (shown once the run has taken a wall second) and windows are
+/// written as they close (memory stays flat on long runs).
+#[allow(clippy::disallowed_methods)] // wall clock: the progress bar only
+fn simulate(sim: &mut Simulation, files: &mut Results, started: Instant) -> Result<(), WriteError> {
+    let duration = sim.model().duration;
+    let bar = ProgressBar::with_draw_target(Some(duration.0), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} simulating [{bar:40}] {percent}%  eta {eta}  {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let mut shown = false;
+    let slices = 200u64;
+    let slice = SimTime((duration.0 / slices).max(1));
+    let mut t = SimTime::ZERO;
+    while t < duration {
+        t = t.saturating_add(slice).min(duration);
+        sim.run_until(t);
+        files.write_windows(&sim.take_windows())?;
+        if !shown && started.elapsed() > Duration::from_secs(1) {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            shown = true;
+        }
+        bar.set_position(t.0);
+        bar.set_message(format!("{} events", sim.events_processed()));
+        if sim.stopped().is_some() {
+            break;
+        }
+    }
+    bar.finish_and_clear();
+    sim.flush_window();
+    if let Some(reason) = sim.stopped() {
+        eprintln!("warning: {reason}");
+    }
+    files.write_windows(&sim.take_windows())
 }

@@ -8,17 +8,18 @@
 //! checks a file. Replication `r` uses seed `base + r`.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::cli::run::load;
-use crate::cli::{EXIT_FAILURE, EXIT_INVALID};
-use crate::report::atomic::write_atomic;
 use crate::report::csv::cell;
+use crate::report::results;
+use crate::scenario::units::UNITS;
 use crate::sim::{Model, SimTime, Simulation, Summary};
+use crate::{EXIT_FAILURE, EXIT_INVALID};
 
 /// Most points one sweep may have.
 const MAX_POINTS: usize = 1000;
@@ -74,18 +75,6 @@ struct Quantity<'a> {
     decimals: u32,
     unit: Option<(&'a str, u64)>,
 }
-
-/// Duration units (as in the scenario format) and their length in ns.
-const UNITS: [(&str, u64); 8] = [
-    ("ns", 1),
-    ("us", 1_000),
-    ("µs", 1_000),
-    ("μs", 1_000),
-    ("ms", 1_000_000),
-    ("s", 1_000_000_000),
-    ("m", 60_000_000_000),
-    ("h", 3_600_000_000_000),
-];
 
 const VARY_FORM: &str = "expected --vary TARGET.FIELD=A..B[:STEP], e.g. \
     `--vary api.replicas=1..6`, `--vary workload.0.rate=1000..5000:1000` or \
@@ -451,14 +440,9 @@ pub fn sweep(args: &SweepArgs) -> i32 {
     let seed = args.seed.unwrap_or(first.seed);
     let scenario = first.name.clone();
     let duration = first.duration;
-    let stem = args
-        .file
-        .file_stem()
-        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(format!("{stem}-sweep.csv")));
+    let out = args.out.clone().unwrap_or_else(|| {
+        results::default_path(Some(&args.file), |stem| format!("{stem}-sweep.csv"))
+    });
 
     let reps = args.replications as usize;
     let tasks: Vec<(usize, usize)> = (0..models.len())
@@ -503,7 +487,7 @@ pub fn sweep(args: &SweepArgs) -> i32 {
     let rows: Vec<Vec<RunFigures>> = figures.chunks(reps).map(<[_]>::to_vec).collect();
 
     let text = csv_text(args, &vary, &scenario, seed, duration, &rows);
-    if let Err(e) = write_csv(&out, &text) {
+    if let Err(e) = results::write_file(&out, text.as_bytes()) {
         eprintln!("error: cannot write {}: {e}", out.display());
         return EXIT_FAILURE;
     }
@@ -516,13 +500,6 @@ pub fn sweep(args: &SweepArgs) -> i32 {
         out.display()
     );
     0
-}
-
-fn write_csv(out: &Path, text: &str) -> std::io::Result<()> {
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    write_atomic(out, text.as_bytes())
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::cli::EXIT_INVALID;
+use crate::EXIT_INVALID;
+use crate::scenario::units;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct ViewArgs {
@@ -38,53 +39,43 @@ pub struct ViewArgs {
     pub size: String,
 }
 
-/// Seconds in `5s`, `500ms`, `2m`, `1.5s`.
-pub fn parse_seconds(s: &str) -> Result<f64, String> {
-    let s = s.trim();
-    let (num, scale) = if let Some(n) = s.strip_suffix("ms") {
-        (n, 1e-3)
-    } else if let Some(n) = s.strip_suffix('s') {
-        (n, 1.0)
-    } else if let Some(n) = s.strip_suffix('m') {
-        (n, 60.0)
-    } else {
-        return Err(format!("`{s}` needs a unit: e.g. `5s`, `500ms`, `2m`"));
-    };
-    match num.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v * scale),
-        _ => Err(format!("`{s}` is not a duration: e.g. `5s`, `500ms`, `2m`")),
-    }
+/// Seconds in a duration written as in a scenario file (`5s`, `500ms`,
+/// `2m`, `1.5s`, `1h`; `scenario::units`).
+fn parse_seconds(flag: &str, s: &str) -> Result<f64, String> {
+    units::parse_seconds(s).map_err(|e| match e.hint {
+        Some(hint) => format!("{flag}: {} ({hint})", e.message),
+        None => format!("{flag}: {}", e.message),
+    })
 }
 
 pub fn view(args: &ViewArgs) -> i32 {
-    let after = match parse_seconds(&args.after) {
-        Ok(v) => v,
+    match resolve(args) {
+        Ok(r) => open(r),
         Err(e) => {
-            eprintln!("error: --after: {e}");
-            return EXIT_INVALID;
+            eprintln!("error: {e}");
+            EXIT_INVALID
         }
-    };
-    let bench = match args.bench.as_deref().map(parse_seconds).transpose() {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: --bench: {e}");
-            return EXIT_INVALID;
-        }
-    };
+    }
+}
+
+/// Checks and reads the flags the window takes as text.
+fn resolve(args: &ViewArgs) -> Result<ViewArgsResolved, String> {
+    let after = parse_seconds("--after", &args.after)?;
+    let bench = args
+        .bench
+        .as_deref()
+        .map(|b| parse_seconds("--bench", b))
+        .transpose()?;
     let size = args
         .size
         .split_once('x')
         .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
-        .filter(|&(w, h)| (320..=8192).contains(&w) && (240..=8192).contains(&h));
-    let Some(size) = size else {
-        eprintln!("error: --size takes WIDTHxHEIGHT, e.g. 1280x800");
-        return EXIT_INVALID;
-    };
+        .filter(|&(w, h)| (320..=8192).contains(&w) && (240..=8192).contains(&h))
+        .ok_or("--size takes WIDTHxHEIGHT, e.g. 1280x800")?;
     if !(args.speed.is_finite() && args.speed > 0.0) {
-        eprintln!("error: --speed must be above 0 (0.1 to 1000)");
-        return EXIT_INVALID;
+        return Err("--speed must be above 0 (0.1 to 1000)".into());
     }
-    open(ViewArgsResolved {
+    Ok(ViewArgsResolved {
         args: args.clone(),
         after,
         bench,
@@ -128,14 +119,36 @@ fn open(r: ViewArgsResolved) -> i32 {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_seconds;
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    /// `resolve` on `loadlab view <args>` as clap parses it.
+    fn resolved(args: &[&str]) -> Result<ViewArgsResolved, String> {
+        let argv = ["loadlab", "view", "s.toml"].iter().chain(args);
+        match Cli::try_parse_from(argv)
+            .map_err(|e| e.to_string())?
+            .command
+        {
+            Some(Command::View(v)) => resolve(&v),
+            other => Err(format!("not a view: {other:?}")),
+        }
+    }
 
     #[test]
-    fn durations_take_units() {
-        assert_eq!(parse_seconds("5s"), Ok(5.0));
-        assert_eq!(parse_seconds("500ms"), Ok(0.5));
-        assert_eq!(parse_seconds("2m"), Ok(120.0));
-        assert!(parse_seconds("5").is_err());
-        assert!(parse_seconds("-1s").is_err());
+    fn durations_take_the_scenario_units() {
+        let after = |a: &str| resolved(&[&format!("--after={a}")]).map(|r| r.after);
+        assert_eq!(after("5s"), Ok(5.0));
+        assert_eq!(after("500ms"), Ok(0.5));
+        assert_eq!(after("2m"), Ok(120.0));
+        assert_eq!(after("1h"), Ok(3600.0));
+        assert_eq!(after("1.5s"), Ok(1.5));
+        let bench = resolved(&["--bench", "1h"]).map(|r| r.bench);
+        assert_eq!(bench, Ok(Some(3600.0)));
+        for bad in ["5", "-1s", "5 parsecs", ""] {
+            let e = after(bad).err().unwrap_or_default();
+            assert!(e.starts_with("--after: "), "{bad:?}: {e:?}");
+        }
     }
 }

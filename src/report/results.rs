@@ -1,0 +1,124 @@
+//! The results folder: where results go by default, and the three exports of a run (summary.json, timeseries.csv, nodes.csv) written as temporaries and committed together.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::report::atomic::{AtomicFile, commit_all, write_atomic};
+use crate::report::csv::{TimeseriesWriter, nodes_csv};
+use crate::report::objectives::ObjectiveResult;
+use crate::report::{RunInfo, summary_json};
+use crate::sim::{Model, Summary, Window};
+
+/// The files a results folder holds.
+pub const FILES: [&str; 3] = ["summary.json", "timeseries.csv", "nodes.csv"];
+
+/// `results/<name>`, where `name` is made from the scenario file's stem
+/// (`scenario` when there is no file).
+pub fn default_path(file: Option<&Path>, name: impl FnOnce(&str) -> String) -> PathBuf {
+    let stem = file
+        .and_then(Path::file_stem)
+        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+    PathBuf::from("results").join(name(&stem))
+}
+
+/// Writes one results file atomically, making its folder first.
+pub fn write_file(path: &Path, contents: &[u8]) -> io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    write_atomic(path, contents)
+}
+
+/// One of the results files could not be written.
+#[derive(Debug)]
+pub struct WriteError {
+    /// Its name, e.g. `nodes.csv`.
+    pub file: String,
+    pub error: io::Error,
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot write {}: {}", self.file, self.error)
+    }
+}
+
+fn failed(file: &str) -> impl FnOnce(io::Error) -> WriteError + '_ {
+    move |error| WriteError {
+        file: file.to_string(),
+        error,
+    }
+}
+
+/// A run's results being written into a folder that exists:
+/// `timeseries.csv` streams window by window into a temporary file, and
+/// [`Results::finish`] adds `summary.json` and `nodes.csv` and commits the
+/// three together (all land, or the folder keeps what it held).
+pub struct Results {
+    dir: PathBuf,
+    info: RunInfo,
+    timeseries: TimeseriesWriter<AtomicFile>,
+}
+
+impl Results {
+    /// Starts the results of a run of `model` in `dir`: writes the
+    /// header of `timeseries.csv` into its temporary file.
+    pub fn create(dir: &Path, info: &RunInfo, model: &Model) -> Result<Results, WriteError> {
+        let ids = model
+            .nodes
+            .iter()
+            .map(|n| (n.id.clone(), n.kind.name()))
+            .collect();
+        let file =
+            AtomicFile::create(&dir.join("timeseries.csv")).map_err(failed("timeseries.csv"))?;
+        let timeseries =
+            TimeseriesWriter::new(file, info, ids).map_err(failed("timeseries.csv"))?;
+        Ok(Results {
+            dir: dir.to_path_buf(),
+            info: info.clone(),
+            timeseries,
+        })
+    }
+
+    /// Appends closed windows to `timeseries.csv`.
+    pub fn write_windows<'a>(
+        &mut self,
+        windows: impl IntoIterator<Item = &'a Window>,
+    ) -> Result<(), WriteError> {
+        for w in windows {
+            self.timeseries
+                .write_window(w)
+                .map_err(failed("timeseries.csv"))?;
+        }
+        Ok(())
+    }
+
+    /// Writes `summary.json` and `nodes.csv` and commits the three files
+    /// together; returns the text of `summary.json`.
+    pub fn finish(
+        self,
+        summary: &Summary,
+        objectives: &[ObjectiveResult],
+    ) -> Result<String, WriteError> {
+        let json = summary_json::to_string(&self.info, summary, objectives);
+        let nodes = nodes_csv(&self.info, summary);
+        let json_file = self.staged("summary.json", &json)?;
+        let nodes_file = self.staged("nodes.csv", &nodes)?;
+        let files = vec![json_file, self.timeseries.into_inner(), nodes_file];
+        commit_all(files).map_err(|(path, error)| WriteError {
+            file: path
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned()),
+            error,
+        })?;
+        Ok(json)
+    }
+
+    /// `text` written into a temporary file for `name`, not yet committed.
+    fn staged(&self, name: &str, text: &str) -> Result<AtomicFile, WriteError> {
+        let mut f = AtomicFile::create(&self.dir.join(name)).map_err(failed(name))?;
+        io::Write::write_all(f.writer(), text.as_bytes()).map_err(failed(name))?;
+        Ok(f)
+    }
+}

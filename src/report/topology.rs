@@ -1,0 +1,787 @@
+//! A scenario's topology on one screen (workloads, nodes, edges, objectives, events) and the open-loop load each node is offered.
+
+use std::fmt::Write as _;
+
+use crate::scenario;
+use crate::sim::model::{
+    Arrival, Bound, CacheSpec, Call, CallPolicy, DatabaseSpec, Jitter, LimiterAlgorithm, Limits,
+    Model, NodeIdx, NodeKind, Popularity, QueueSpec, RateLimiterSpec, RequestKind, ServiceSpec,
+    WritePolicy,
+};
+use crate::sim::time::SimTime;
+
+/// A one-screen description: the scenario, its workloads, nodes (with the
+/// open-loop load offered to each), edges (with their call policies),
+/// objectives and the timeline of scheduled events.
+pub fn describe(model: &Model) -> String {
+    let mut out = String::new();
+    write_header(&mut out, model);
+    write_workloads(&mut out, model);
+    write_nodes(&mut out, model, &offered_load(model));
+    write_edges(&mut out, model);
+    write_objectives(&mut out, model);
+    write_events(&mut out, model);
+    out
+}
+
+/// The name, story, run settings and hourly cost.
+fn write_header(out: &mut String, model: &Model) {
+    let _ = writeln!(out, "scenario: {}", model.name);
+    for line in model.story.lines() {
+        let _ = writeln!(out, "  {}", line.trim());
+    }
+    let warmup = if model.warmup == SimTime::ZERO {
+        "no warm-up".to_string()
+    } else {
+        format!("warm-up {}", model.warmup)
+    };
+    let _ = writeln!(
+        out,
+        "  duration {}, {warmup}, seed {}, window {}, at most {} requests in flight",
+        model.duration, model.seed, model.window, model.limits.max_in_flight
+    );
+    if model.limits.max_events != Limits::default().max_events {
+        let _ = writeln!(out, "  stops after {} events", model.limits.max_events);
+    }
+    let cost: f64 = model
+        .nodes
+        .iter()
+        .map(|n| n.cost_per_hour * f64::from(instances(&n.kind)))
+        .sum();
+    if cost > 0.0 {
+        let _ = writeln!(out, "  cost ${cost:.2}/hour");
+    }
+}
+
+/// One line per workload (arrivals, mix, keys), then its phases.
+fn write_workloads(out: &mut String, model: &Model) {
+    let _ = writeln!(out, "\nworkloads:");
+    for w in &model.workloads {
+        let to = node_name(model, w.to);
+        let arrival = match &w.arrival {
+            Arrival::Poisson { rate } => format!("poisson {} req/s", num(*rate)),
+            Arrival::Constant { rate } => format!("constant {} req/s", num(*rate)),
+            Arrival::Closed { users, think } => {
+                format!("closed, {users} users, think {}", think.describe())
+            }
+        };
+        let popularity = match w.keys.popularity {
+            Popularity::Uniform => "uniform".to_string(),
+            Popularity::Zipf { s } => format!("zipf s={}", num(s)),
+        };
+        let _ = writeln!(
+            out,
+            "  {} -> {to}: {arrival}; {}% reads / {}% writes; {} keys ({popularity})",
+            w.name,
+            num(w.read_fraction * 100.0),
+            num((1.0 - w.read_fraction) * 100.0),
+            w.keys.count
+        );
+        for p in &w.phases {
+            let ramp = if p.ramp == SimTime::ZERO {
+                String::new()
+            } else {
+                format!(" (ramp {})", p.ramp)
+            };
+            let _ = writeln!(out, "    from {}: {} req/s{ramp}", p.at, num(p.rate));
+        }
+    }
+}
+
+/// One line per node (kind, parameters, cost), and the load offered to it.
+fn write_nodes(out: &mut String, model: &Model, load: &[OfferedLoad]) {
+    let _ = writeln!(out, "\nnodes:");
+    let id_w = model
+        .nodes
+        .iter()
+        .map(|n| n.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (i, n) in model.nodes.iter().enumerate() {
+        let mut line = format!(
+            "  {:id_w$}  {:13}  {}",
+            n.id,
+            n.kind.name(),
+            parameters(model, &n.kind)
+        );
+        if n.cost_per_hour > 0.0 {
+            let each = match n.kind {
+                NodeKind::Service(_) => " per replica",
+                NodeKind::Database(_) => " per instance",
+                _ => "",
+            };
+            let _ = write!(line, ", ${}/h{each}", num(n.cost_per_hour));
+        }
+        if let Some(l) = load.get(i).filter(|l| l.reads + l.writes > 0.0) {
+            let _ = write!(line, "\n  {:id_w$}  {:13}  {}", "", "", l.describe(&n.kind));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    if model
+        .workloads
+        .iter()
+        .any(|w| matches!(w.arrival, Arrival::Closed { .. }))
+    {
+        let _ = writeln!(out, "  (offered load counts open-loop workloads only)");
+    }
+}
+
+/// Workloads entering, then every node's out-edges with their policies.
+fn write_edges(out: &mut String, model: &Model) {
+    let _ = writeln!(out, "\nedges:");
+    for w in &model.workloads {
+        let _ = writeln!(out, "  {} --enters--> {}", w.name, node_name(model, w.to));
+    }
+    for n in &model.nodes {
+        let mut edge = |label: &str, to: NodeIdx, when: Option<RequestKind>, policy: &str| {
+            let when = when.map_or(String::new(), |k| format!(" ({})", k.name()));
+            let policy = if policy.is_empty() {
+                String::new()
+            } else {
+                format!(" {policy}")
+            };
+            let _ = writeln!(
+                out,
+                "  {} --{label}--> {}{when}{policy}",
+                n.id,
+                node_name(model, to)
+            );
+        };
+        match &n.kind {
+            NodeKind::LoadBalancer(lb) => edge("to", lb.to, None, ""),
+            NodeKind::Service(s) => {
+                for c in &s.calls {
+                    edge("calls", c.to, c.when, &policy_text(&c.policy));
+                }
+                for r in &s.forward {
+                    edge("to", r.to, r.when, "");
+                }
+            }
+            NodeKind::Cache(c) => {
+                if let Some(to) = c.on_miss {
+                    edge(if c.edge { "origin" } else { "on_miss" }, to, None, "");
+                }
+            }
+            NodeKind::Database(_) => {}
+            NodeKind::RateLimiter(r) => edge("to", r.to, None, ""),
+            NodeKind::Queue(q) => {
+                for c in &q.calls {
+                    edge("consumer calls", c.to, c.when, &policy_text(&c.policy));
+                }
+            }
+        }
+    }
+}
+
+/// The objectives, each bound exactly as written.
+fn write_objectives(out: &mut String, model: &Model) {
+    if model.objectives.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nobjectives:");
+    for o in &model.objectives {
+        let (word, v) = match o.bound {
+            Bound::Below(v) => ("below", v),
+            Bound::Above(v) => ("above", v),
+        };
+        // Exactly as written: `below = 0.0001` is not `0`, and a
+        // latency bound keeps its digits below the nanosecond.
+        let value = if o.metric.is_latency() {
+            scenario::format_seconds(v)
+        } else {
+            crate::report::objectives::exact(v)
+        };
+        let _ = writeln!(out, "  {} {word} {value}", o.metric.name());
+    }
+}
+
+/// The scheduled events, times aligned.
+fn write_events(out: &mut String, model: &Model) {
+    if model.events.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nevents:");
+    let times: Vec<String> = model.events.iter().map(|e| e.at.to_string()).collect();
+    let w = times.iter().map(|t| t.chars().count()).max().unwrap_or(0);
+    for (e, at) in model.events.iter().zip(&times) {
+        let _ = writeln!(
+            out,
+            "  {at:>w$}  {}",
+            scenario::command_text(model, &e.command)
+        );
+    }
+}
+
+/// A call's protection on one line: `timeout 200ms, retry ×3 full
+/// jitter, budget 10%, breaker 5 fails/5s, pool 10 (wait ≤100ms)`.
+fn policy_text(p: &CallPolicy) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = p.timeout {
+        parts.push(format!("timeout {t}"));
+    }
+    if let Some(r) = &p.retry {
+        let jitter = match r.jitter {
+            Jitter::None => "no jitter".to_string(),
+            j => format!("{} jitter", j.name()),
+        };
+        let default_backoff = r.backoff == SimTime::from_millis(10)
+            && r.max_backoff == SimTime::from_secs(1).max(r.backoff);
+        let backoff = if default_backoff {
+            String::new()
+        } else {
+            format!(" (backoff {}..{})", r.backoff, r.max_backoff)
+        };
+        parts.push(format!("retry ×{} {jitter}{backoff}", r.max_attempts));
+        if let Some(b) = r.budget {
+            parts.push(format!("budget {}%", num(b * 100.0)));
+        }
+    }
+    if let Some(b) = &p.breaker {
+        let mut trip = Vec::new();
+        if let Some(n) = b.consecutive_failures {
+            trip.push(format!("{n} fails"));
+        }
+        if let Some(r) = b.failure_rate {
+            trip.push(format!("{}% of {}", num(r * 100.0), b.window));
+        }
+        let probes = if b.probes == 1 {
+            String::new()
+        } else {
+            format!(", {} probes", b.probes)
+        };
+        parts.push(format!(
+            "breaker {}/{}{probes}",
+            trip.join(" or "),
+            b.open_for
+        ));
+    }
+    if let Some(pool) = &p.pool {
+        parts.push(format!(
+            "pool {} (wait ≤{})",
+            pool.size, pool.acquire_timeout
+        ));
+    }
+    parts.join(", ")
+}
+
+/// Instances that each cost `cost_per_hour`.
+fn instances(kind: &NodeKind) -> u32 {
+    match kind {
+        NodeKind::Service(s) => s.replicas,
+        NodeKind::Database(d) => d.read_replicas.saturating_add(1).saturating_mul(d.shards),
+        _ => 1,
+    }
+}
+
+fn node_name(model: &Model, i: NodeIdx) -> &str {
+    model.nodes.get(i).map_or("?", |n| n.id.as_str())
+}
+
+/// The key parameters of a node, on one line.
+fn parameters(model: &Model, kind: &NodeKind) -> String {
+    match kind {
+        NodeKind::LoadBalancer(lb) => {
+            let mut s = format!("{} over {}", lb.algorithm.name(), node_name(model, lb.to));
+            if !lb.weights.is_empty() {
+                let _ = write!(s, ", weights {:?}", lb.weights);
+            }
+            s
+        }
+        NodeKind::Service(s) => service_parameters(s),
+        NodeKind::Cache(c) => cache_parameters(c),
+        NodeKind::Database(d) => database_parameters(d),
+        NodeKind::RateLimiter(r) => limiter_parameters(model, r),
+        NodeKind::Queue(q) => queue_parameters(q),
+    }
+}
+
+fn queue_text(q: Option<u32>) -> String {
+    q.map_or("unbounded queue".to_string(), |q| format!("queue {q}"))
+}
+
+fn timeout_text(t: Option<SimTime>) -> String {
+    t.map_or(String::new(), |t| format!(", timeout {t}"))
+}
+
+fn service_parameters(s: &ServiceSpec) -> String {
+    let autoscale = s.autoscale.map_or(String::new(), |a| {
+        let cold = if a.cold_start == SimTime::ZERO {
+            String::new()
+        } else {
+            format!(", cold start {}", a.cold_start)
+        };
+        format!(
+            "; autoscale {}..{} replicas on {} {} every {} (cooldown {}{cold})",
+            a.min,
+            a.max,
+            a.metric.name(),
+            num(a.target),
+            a.interval,
+            a.cooldown
+        )
+    });
+    format!(
+        "{} x {}, {}, service {}{}{autoscale}",
+        plural(s.replicas, "replica"),
+        plural(s.workers, "worker"),
+        queue_text(s.queue),
+        s.service_time.describe(),
+        timeout_text(s.timeout)
+    )
+}
+
+fn cache_parameters(c: &CacheSpec) -> String {
+    let ttl = c.ttl.map_or(String::new(), |t| format!(", ttl {t}"));
+    let writes = match (c.write_policy, c.on_miss) {
+        (WritePolicy::Invalidate, Some(_)) => String::new(),
+        (WritePolicy::WriteThrough, Some(_)) => ", write-through".to_string(),
+        (WritePolicy::WriteBack { flush_interval }, Some(_)) => {
+            format!(", write-back (flush every {flush_interval})")
+        }
+        // Without `on_miss` the cache is the only store: say what
+        // its writes do, since nothing else will.
+        (WritePolicy::Invalidate, None) => {
+            ", no on_miss: writes drop their key and misses are not filled, \
+             so it never holds a key"
+                .to_string()
+        }
+        (_, None) => ", no on_miss: writes are kept in the cache only".to_string(),
+    };
+    let coalesce = if c.coalesce { ", single flight" } else { "" };
+    let penalty = c.miss_penalty.map_or(String::new(), |p| {
+        format!(", miss penalty {}", p.describe())
+    });
+    format!(
+        "{} keys, {}{ttl}, hit {}{writes}{coalesce}{penalty}",
+        c.capacity,
+        c.policy.name(),
+        c.hit_time.describe()
+    )
+}
+
+fn database_parameters(d: &DatabaseSpec) -> String {
+    let writes = d
+        .write_service_time
+        .map_or(String::new(), |w| format!(", writes {}", w.describe()));
+    let lag = d.replication_lag.map_or(String::new(), |l| {
+        format!(", replication lag {}", l.describe())
+    });
+    let shards = if d.shards == 1 {
+        String::new()
+    } else {
+        format!("{} shards, each ", d.shards)
+    };
+    format!(
+        "{shards}primary + {}, {} workers each, {}, service {}{writes}{}{lag}",
+        plural(d.read_replicas, "read replica"),
+        d.workers,
+        queue_text(d.queue),
+        d.service_time.describe(),
+        timeout_text(d.timeout)
+    )
+}
+
+fn limiter_parameters(model: &Model, r: &RateLimiterSpec) -> String {
+    let rule = match r.algorithm {
+        LimiterAlgorithm::TokenBucket { rate, burst } => {
+            format!("token_bucket {} req/s, burst {burst}", num(rate))
+        }
+        LimiterAlgorithm::LeakyBucket { rate, capacity } => {
+            format!("leaky_bucket {} req/s, {capacity} may wait", num(rate))
+        }
+        LimiterAlgorithm::FixedWindow { limit, window } => {
+            format!("fixed_window {limit} per {window}")
+        }
+        LimiterAlgorithm::SlidingWindow { limit, window } => {
+            format!("sliding_window {limit} per {window}")
+        }
+    };
+    format!("{rule}, to {}", node_name(model, r.to))
+}
+
+fn queue_parameters(q: &QueueSpec) -> String {
+    let visibility = q
+        .visibility_timeout
+        .map_or(String::new(), |v| format!(", visibility timeout {v}"));
+    let r = q.redelivery;
+    let redelivery = if r.backoff == SimTime::ZERO {
+        "redelivered at once".to_string()
+    } else {
+        format!("redelivered after {}..{}", r.backoff, r.max_backoff)
+    };
+    format!(
+        "{}, {}, consumer work {}, up to {} deliveries ({redelivery}){visibility}",
+        plural(q.consumers, "consumer"),
+        q.capacity
+            .map_or("unbounded".to_string(), |c| format!("holds {c}")),
+        q.service_time.describe(),
+        q.max_attempts
+    )
+}
+
+fn plural(n: u32, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// A number without needless digits: `2000`, `0.9`, `1.25`.
+fn num(x: f64) -> String {
+    if x.abs() >= 100.0 || x == x.trunc() {
+        format!("{x:.0}")
+    } else {
+        let s = format!("{x:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Requests per second offered to one node by the open-loop workloads at
+/// their starting rates; `upper_bound` when it passed a cache or a rate
+/// limiter (whose hit or admit rate is unknown before running).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct OfferedLoad {
+    pub reads: f64,
+    pub writes: f64,
+    pub upper_bound: bool,
+}
+
+impl OfferedLoad {
+    /// `offered ~1000 req/s (800 reads, 200 writes), utilisation ~0.25
+    /// from its own work` (`<=` for an upper bound).
+    pub fn describe(&self, kind: &NodeKind) -> String {
+        let le = if self.upper_bound { "<=" } else { "~" };
+        let total = self.reads + self.writes;
+        let mut s = format!(
+            "offered {le}{} req/s ({} reads, {} writes)",
+            num(total),
+            num(self.reads),
+            num(self.writes)
+        );
+        if let Some(u) = self.utilisation(kind).filter(|u| u.is_finite()) {
+            let _ = write!(s, ", utilisation {le}{:.2} from its own work", u);
+            if u >= 1.0 && !self.upper_bound {
+                s.push_str(" (overloaded)");
+            }
+        }
+        s
+    }
+
+    /// The busiest instance's share of its workers, for services and
+    /// databases (a database's reads go to its read replicas if any).
+    fn utilisation(&self, kind: &NodeKind) -> Option<f64> {
+        let total = self.reads + self.writes;
+        match kind {
+            NodeKind::Service(sv) => {
+                let servers = f64::from(sv.replicas) * f64::from(sv.workers);
+                Some(total * sv.service_time.mean() / servers)
+            }
+            NodeKind::Database(d) => {
+                let workers = f64::from(d.workers) * f64::from(d.shards.max(1));
+                let write_mean = d.write_service_time.unwrap_or(d.service_time).mean();
+                let read_work = self.reads * d.service_time.mean();
+                let primary = if d.read_replicas == 0 {
+                    self.writes * write_mean + read_work
+                } else {
+                    self.writes * write_mean
+                };
+                let replica = if d.read_replicas == 0 {
+                    0.0
+                } else {
+                    read_work / f64::from(d.read_replicas)
+                };
+                Some(primary.max(replica) / workers)
+            }
+            _ => None,
+        }
+    }
+
+    /// The part of this load a call or route taking `matches` requests gets.
+    fn part(self, matches: impl Fn(RequestKind) -> bool) -> OfferedLoad {
+        OfferedLoad {
+            reads: if matches(RequestKind::Read) {
+                self.reads
+            } else {
+                0.0
+            },
+            writes: if matches(RequestKind::Write) {
+                self.writes
+            } else {
+                0.0
+            },
+            upper_bound: self.upper_bound,
+        }
+    }
+
+    /// The same load, now only an upper bound.
+    fn at_most(self) -> OfferedLoad {
+        OfferedLoad {
+            upper_bound: true,
+            ..self
+        }
+    }
+}
+
+/// Propagates the open-loop starting rates through the topology (in
+/// topological order; nodes on a cycle, impossible in a validated model,
+/// are left out). One entry per node, in model order.
+pub fn offered_load(model: &Model) -> Vec<OfferedLoad> {
+    let mut load = entering_load(model);
+    // Kahn's algorithm over the out-edges.
+    let outs: Vec<Vec<NodeIdx>> = model.nodes.iter().map(|nd| targets(&nd.kind)).collect();
+    let mut indegree = vec![0usize; model.nodes.len()];
+    for &t in outs.iter().flatten() {
+        if let Some(d) = indegree.get_mut(t) {
+            *d += 1;
+        }
+    }
+    let mut ready: Vec<NodeIdx> = (0..model.nodes.len())
+        .filter(|&i| indegree.get(i) == Some(&0))
+        .rev()
+        .collect();
+    while let Some(i) = ready.pop() {
+        let (Some(node), Some(&here)) = (model.nodes.get(i), load.get(i)) else {
+            continue;
+        };
+        for (to, add) in pass_on(&node.kind, here) {
+            if let Some(l) = load.get_mut(to) {
+                l.reads += add.reads;
+                l.writes += add.writes;
+                l.upper_bound |= add.upper_bound;
+            }
+        }
+        for &t in outs.get(i).map_or(&[][..], |v| v.as_slice()) {
+            if let Some(d) = indegree.get_mut(t) {
+                *d -= 1;
+                if *d == 0 {
+                    ready.push(t);
+                }
+            }
+        }
+    }
+    load
+}
+
+/// The open-loop workloads' starting rates at the nodes they enter.
+fn entering_load(model: &Model) -> Vec<OfferedLoad> {
+    let mut load = vec![OfferedLoad::default(); model.nodes.len()];
+    for w in &model.workloads {
+        let rate = match w.arrival {
+            Arrival::Poisson { rate } | Arrival::Constant { rate } => rate,
+            Arrival::Closed { .. } => continue,
+        };
+        if let Some(l) = load.get_mut(w.to) {
+            l.reads += rate * w.read_fraction;
+            l.writes += rate * (1.0 - w.read_fraction);
+        }
+    }
+    load
+}
+
+fn targets(kind: &NodeKind) -> Vec<NodeIdx> {
+    match kind {
+        NodeKind::LoadBalancer(lb) => vec![lb.to],
+        NodeKind::Service(s) => s
+            .calls
+            .iter()
+            .map(|c| c.to)
+            .chain(s.forward.iter().map(|r| r.to))
+            .collect(),
+        NodeKind::RateLimiter(r) => vec![r.to],
+        NodeKind::Queue(q) => q.calls.iter().map(|c| c.to).collect(),
+        NodeKind::Cache(c) => c.on_miss.into_iter().collect(),
+        NodeKind::Database(_) => Vec::new(),
+    }
+}
+
+/// What a node sends on, given what it receives.
+fn pass_on(kind: &NodeKind, here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
+    match kind {
+        NodeKind::LoadBalancer(lb) => vec![(lb.to, here)],
+        NodeKind::Service(s) => {
+            let mut sent = calls_pass_on(&s.calls, here);
+            sent.extend(forward_pass_on(s, here));
+            sent
+        }
+        NodeKind::Cache(c) => c
+            .on_miss
+            .map(|to| (to, here.at_most()))
+            .into_iter()
+            .collect(),
+        NodeKind::Database(_) => Vec::new(),
+        NodeKind::RateLimiter(r) => vec![(r.to, here.at_most())],
+        NodeKind::Queue(q) => calls_pass_on(&q.calls, here),
+    }
+}
+
+/// Each call gets the requests it is made for.
+fn calls_pass_on(calls: &[Call], here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
+    calls
+        .iter()
+        .map(|c| (c.to, here.part(|k| c.matches(k))))
+        .collect()
+}
+
+/// Forward: the first matching route gets each request type (reads, then
+/// writes, each its own entry).
+fn forward_pass_on(s: &ServiceSpec, here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
+    [RequestKind::Read, RequestKind::Write]
+        .into_iter()
+        .filter_map(|kind| {
+            let r = s.forward.iter().find(|r| r.matches(kind))?;
+            Some((r.to, here.part(|k| k == kind)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_shows_the_topology_and_the_load_it_expects() {
+        let text = r#"
+[scenario]
+name = "Shop"
+story = "Reads hit a cache."
+duration = "2m"
+
+[[workload]]
+name = "users"
+to = "lb"
+rate = 1000
+mix = { read = 0.8 }
+
+[[node]]
+id = "lb"
+kind = "load_balancer"
+to = "api"
+
+[[node]]
+id = "api"
+kind = "service"
+replicas = 2
+workers = 4
+service_time = "2ms"
+calls = [ { to = "cache", when = "read" } ]
+to = [ { to = "db", when = "write" } ]
+cost_per_hour = 0.5
+
+[[node]]
+id = "cache"
+kind = "cache"
+capacity = 1000
+on_miss = "db"
+
+[[node]]
+id = "db"
+kind = "database"
+workers = 10
+service_time = "5ms"
+
+[[objective]]
+metric = "throughput"
+above = 900
+"#;
+        let model = scenario::load_str(text, "shop.toml", &[]).expect("valid");
+        let d = describe(&model);
+        for want in [
+            "scenario: Shop",
+            "Reads hit a cache.",
+            "duration 120s, no warm-up, seed 1, window 1s",
+            "cost $1.00/hour",
+            "users -> lb: poisson 1000 req/s; 80% reads / 20% writes; 1000000 keys (uniform)",
+            "lb     load_balancer  round_robin over api",
+            "api    service        2 replicas x 4 workers, unbounded queue, service constant 2ms, $0.5/h per replica",
+            "offered ~1000 req/s (800 reads, 200 writes), utilisation ~0.25",
+            "offered <=1000 req/s (800 reads, 200 writes), utilisation <=0.50",
+            "users --enters--> lb",
+            "lb --to--> api",
+            "api --calls--> cache (read)",
+            "api --to--> db (write)",
+            "cache --on_miss--> db",
+            "throughput above 900",
+        ] {
+            assert!(d.contains(want), "missing {want:?} in\n{d}");
+        }
+    }
+
+    #[test]
+    fn describe_shows_policies_new_kinds_and_the_timeline() {
+        let text = r#"
+[scenario]
+name = "Resilience"
+duration = "2m"
+max_events = 1000000
+
+[[workload]]
+name = "users"
+to = "edge"
+rate = 100
+
+[[node]]
+id = "edge"
+kind = "cdn"
+capacity = 1000
+origin = "gate"
+
+[[node]]
+id = "gate"
+kind = "rate_limiter"
+algorithm = "token_bucket"
+rate = 50
+to = "api"
+
+[[node]]
+id = "api"
+kind = "service"
+service_time = "2ms"
+autoscale = { target = 0.6, max = 20, cold_start = "20s" }
+calls = [ { to = "db", when = "write", timeout = "200ms", retry = { attempts = 3, budget = 0.1 }, breaker = { consecutive_failures = 5 } }, "jobs" ]
+
+[[node]]
+id = "jobs"
+kind = "queue"
+service_time = "5ms"
+calls = [ { to = "db", pool = { size = 10, acquire_timeout = "100ms" } } ]
+
+[[node]]
+id = "db"
+kind = "database"
+service_time = "5ms"
+read_replicas = 1
+shards = 4
+replication_lag = "50ms"
+
+[[event]]
+at = "30s"
+action = "crash"
+node = "db.replica.0"
+for = "10s"
+
+[[event]]
+at = "1m"
+action = "set"
+target = "api.replicas"
+value = 4
+"#;
+        let model = scenario::load_str(text, "r.toml", &[]).expect("valid");
+        let d = describe(&model);
+        for want in [
+            "stops after 1000000 events",
+            "edge  cdn",
+            "miss penalty constant 50ms",
+            "gate  rate_limiter   token_bucket 50 req/s, burst 50, to api",
+            "autoscale 1..20 replicas on utilisation 0.6 every 10s (cooldown 30s, cold start 20s)",
+            "4 shards, each primary + 1 read replica",
+            "replication lag constant 50ms",
+            "edge --origin--> gate",
+            "api --calls--> db (write) timeout 200ms, retry ×3 full jitter, budget 10%, breaker 5 fails/5s",
+            "jobs --consumer calls--> db pool 10 (wait ≤100ms)",
+            "events:\n  30s  crash db.replica.0\n  40s  recover db.replica.0\n  60s  set api.replicas = 4",
+        ] {
+            assert!(d.contains(want), "missing {want:?} in\n{d}");
+        }
+    }
+}
