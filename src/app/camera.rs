@@ -133,7 +133,9 @@ fn fit_camera(
     let b = world.layout.bounds();
     transform.translation = b.center().extend(transform.translation.z);
     if let Projection::Orthographic(o) = &mut **projection {
-        o.scale = (b.width() / size.x).max(b.height() / size.y).max(0.2) * 1.05;
+        // A small system is not blown up past 1.25× (its text would
+        // outgrow the boxes and overlap its neighbours').
+        o.scale = (b.width() / size.x).max(b.height() / size.y).max(0.8) * 1.05;
     }
 }
 

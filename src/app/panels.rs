@@ -31,7 +31,8 @@ pub(crate) fn section(ui: &mut egui::Ui, title: &str) -> egui::Response {
 
 /// `name: value` on one line, the name muted, with a hover text on both.
 pub(crate) fn metric_row(ui: &mut egui::Ui, name: &str, value: String, help: &str) {
-    ui.horizontal(|ui| {
+    // Wrapped: a long value goes to the next line instead of past the panel.
+    ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new(format!("{name}:")).color(MUTED))
             .on_hover_text(help);
         ui.label(value).on_hover_text(help);

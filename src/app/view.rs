@@ -328,7 +328,7 @@ pub struct Trouble {
 }
 
 impl Trouble {
-    /// `rejecting 120/s, calls failing 80/s, retrying 300/s` over `secs`.
+    /// `rejecting 120/s`, then one `! cause` line per further cause, over `secs`.
     pub fn describe(&self, secs: f64) -> String {
         let parts = [
             ("rejecting", self.rejected),
@@ -342,7 +342,7 @@ impl Trouble {
             .filter(|(_, n)| *n > 0)
             .map(|(what, n)| format!("{what} {:.0}/s", *n as f64 / secs))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join("\n! ")
     }
 }
 

@@ -158,7 +158,7 @@ fn rebuild(
             PlaceMetrics(p),
             Text2d::new(""),
             TextFont {
-                font_size: FontSize::Px(16.0),
+                font_size: FontSize::Px(18.0),
                 ..default()
             },
             TextColor(METRIC),

@@ -2,7 +2,8 @@
 
 use bevy_egui::egui::{self, Color32, RichText};
 use egui_plot::{
-    HLine, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, PlotUi, Text, VLine,
+    AxisHints, HLine, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, PlotUi,
+    Text, VLine, uniform_grid_spacer,
 };
 
 use crate::app::help;
@@ -64,9 +65,12 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
         )
     }));
     marks.retain(|(t, _, _)| *t >= start && *t <= end);
-    let draw_marks = |p: &mut PlotUi| {
-        let top = p.plot_bounds().max()[1];
-        for (t, label, colour) in &marks {
+    // `top`: the highest value the chart draws (labels placed from the
+    // plot's own bounds would widen them every frame).
+    let draw_marks = |p: &mut PlotUi, top: f64| {
+        for (k, (t, label, colour)) in marks.iter().enumerate() {
+            // Neighbouring labels on three rows, so close marks stay legible.
+            let y = top * (1.0 - 0.14 * (k % 3) as f64);
             p.vline(
                 VLine::new("", *t)
                     .color(*colour)
@@ -76,24 +80,27 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
             p.text(
                 Text::new(
                     "",
-                    PlotPoint::new(*t, top),
+                    PlotPoint::new(*t, y),
                     RichText::new(label).small().color(*colour),
                 )
                 .anchor(egui::Align2::LEFT_TOP),
             );
         }
     };
+    // The legend sits where the data is not: on the right while the run
+    // fills the left of the span, then on the left, away from the newest.
+    let corner = if end - start < state.chart_span_secs * 0.55 {
+        egui_plot::Corner::RightTop
+    } else {
+        egui_plot::Corner::LeftTop
+    };
+    let span = state.chart_span_secs;
     let plot = |id: &str, unit: &'static str| {
         Plot::new(id.to_string())
             .height(h)
             // The y axis labels are drawn beside the plot area.
             .width(w - 36.0)
-            // The newest data is on the right: the legend sits on the left.
-            .legend(
-                Legend::default()
-                    .position(egui_plot::Corner::LeftTop)
-                    .background_alpha(0.55),
-            )
+            .legend(Legend::default().position(corner).background_alpha(0.55))
             .allow_drag(false)
             .allow_zoom(false)
             .allow_scroll(false)
@@ -103,7 +110,14 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
             .include_x(start + state.chart_span_secs)
             .include_y(0.0)
             .include_y(1.0)
-            .x_axis_formatter(|m, _| format!("{:.0} s", m.value))
+            .x_grid_spacer(uniform_grid_spacer(move |_| time_steps(span)))
+            // Labels every ~55 px: narrow charts still get four.
+            .custom_x_axes(vec![
+                AxisHints::new_x()
+                    .label_spacing(40.0..=55.0)
+                    .formatter(|m, _| format!("{:.0} s", m.value)),
+            ])
+            .y_grid_spacer(uniform_grid_spacer(|g| value_steps(g.bounds)))
             .y_axis_formatter(|m, _| axis_number(m.value))
             .y_axis_min_width(30.0)
             .label_formatter(move |pos| match pos {
@@ -147,7 +161,14 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
             p.line(Line::new("offered", offered).color(MUTED));
             let served: PlotPoints = wins.iter().map(|w| [x(w), w.throughput_rps]).collect();
             p.line(Line::new("served", served).color(OK).width(2.0));
-            draw_marks(p);
+            let top = wins
+                .iter()
+                .map(|w| {
+                    let secs = w.end.saturating_sub(w.start).as_secs_f64().max(1e-9);
+                    (w.counts.arrived as f64 / secs).max(w.throughput_rps)
+                })
+                .fold(1.0, f64::max);
+            draw_marks(p, top);
         });
         // Latency.
         cols[1]
@@ -171,6 +192,10 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
                         .width(if name == "p99" { 2.0 } else { 1.5 }),
                 );
             }
+            let top = wins
+                .iter()
+                .filter_map(|w| w.latency.p99_ms)
+                .fold(view.p99_objective_ms().unwrap_or(1.0), f64::max);
             if let Some(obj) = view.p99_objective_ms() {
                 p.hline(
                     HLine::new("p99 objective", obj)
@@ -179,7 +204,7 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
                         .width(1.5),
                 );
             }
-            draw_marks(p);
+            draw_marks(p, top);
         });
         // Errors and hit ratio.
         cols[2]
@@ -214,7 +239,7 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
                         .collect();
                     p.line(Line::new(format!("{} hits", n.id), pts).color(BLUE));
                 }
-                draw_marks(p);
+                draw_marks(p, 100.0);
             });
         // Utilisation.
         cols[3]
@@ -235,7 +260,7 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
                     p.line(Line::new(n.id.clone(), pts).color(PALETTE[k % PALETTE.len()]));
                     k += 1;
                 }
-                draw_marks(p);
+                draw_marks(p, 100.0);
             });
     }
     ui.allocate_space(egui::vec2(ui.available_width(), h + 20.0));
@@ -256,4 +281,30 @@ pub fn axis_number(x: f64) -> String {
     } else {
         format!("{x:.1}")
     }
+}
+
+/// Time-axis grid steps (fine, medium, labelled) for a chart spanning
+/// `span` simulated seconds: about four labels across.
+fn time_steps(span: f64) -> [f64; 3] {
+    if span <= 30.0 {
+        [1.0, 5.0, 10.0]
+    } else if span <= 60.0 {
+        [5.0, 10.0, 20.0]
+    } else {
+        [10.0, 50.0, 100.0]
+    }
+}
+
+/// Value-axis grid steps for `bounds`: 1-2-5 steps giving about four
+/// labels, with finer lines at a fifth and a half of them.
+fn value_steps(bounds: (f64, f64)) -> [f64; 3] {
+    let range = (bounds.1 - bounds.0).abs().max(1e-9);
+    let rough = range / 4.0;
+    let magnitude = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|&s| s >= rough)
+        .unwrap_or(10.0 * magnitude);
+    [step / 5.0, step / 2.0, step]
 }

@@ -340,7 +340,7 @@ fn workers_queue_time(
         |m| {
             egui::Slider::new(m, 0.05..=2000.0)
                 .logarithmic(true)
-                .text("Service time (mean)")
+                .text("Service time")
                 .suffix(" ms")
         },
         help::SERVICE_TIME,

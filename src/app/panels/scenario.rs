@@ -74,14 +74,14 @@ pub fn objectives(ui: &mut egui::Ui, view: &View) -> Vec<UiAction> {
             format_metric(o.run.metric, o.run.value),
             if o.run.pass { "pass" } else { "fail" },
         );
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(format!("{mark} {}", o.text)).color(colour))
                 .on_hover_text(&hover);
             ui.label(RichText::new(value).color(colour).strong())
                 .on_hover_text(&hover);
         });
         if let Some(c) = o.coverage() {
-            ui.label(RichText::new(c).small().color(MUTED))
+            ui.add(egui::Label::new(RichText::new(c).small().color(MUTED)).wrap())
                 .on_hover_text(&hover);
         }
     }
