@@ -5,6 +5,7 @@
 
 mod caching;
 mod calls;
+mod commands;
 mod faults;
 mod measure;
 mod messaging;

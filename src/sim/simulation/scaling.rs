@@ -4,7 +4,6 @@ use super::Simulation;
 use super::nodes::NodeState;
 use crate::sim::components::autoscaler::{ScaleEvent, ScaleMetric, desired_replicas};
 use crate::sim::event::EventKind;
-use crate::sim::model::NodeKind;
 use crate::sim::station::Station;
 use crate::sim::time::SimTime;
 
@@ -105,9 +104,7 @@ impl Simulation {
                 }
             }
         }
-        if let NodeKind::Service(m) = &mut self.model.nodes[node].kind {
-            m.replicas = want;
-        }
+        self.sync_model(node);
         self.scale_events.push(ScaleEvent {
             at: now,
             node,
