@@ -419,35 +419,21 @@ pub fn sweep(args: &SweepArgs) -> i32 {
             return EXIT_INVALID;
         }
     };
-    // Build (and so validate) every point before running any.
-    let mut models = Vec::with_capacity(vary.values.len());
-    for value in &vary.values {
-        let mut set = args.set.clone();
-        set.push(format!("{}={value}", vary.field));
-        match load(&args.file, args.duration.as_deref(), &set) {
-            Ok(m) => models.push(m),
-            Err(text) => {
-                eprint!("{text}");
-                eprintln!("(at --vary {}={value})", vary.field);
-                return EXIT_INVALID;
-            }
+    let models = match load_points(args, &vary) {
+        Ok(m) => m,
+        Err(text) => {
+            eprint!("{text}");
+            return EXIT_INVALID;
         }
-    }
+    };
     let Some(first) = models.first() else {
         eprintln!("error: bad --vary: no points");
         return EXIT_INVALID;
     };
     let seed = args.seed.unwrap_or(first.seed);
-    let scenario = first.name.clone();
-    let duration = first.duration;
     let out = args.out.clone().unwrap_or_else(|| {
         results::default_path(Some(&args.file), |stem| format!("{stem}-sweep.csv"))
     });
-
-    let reps = args.replications as usize;
-    let tasks: Vec<(usize, usize)> = (0..models.len())
-        .flat_map(|p| (0..reps).map(move |r| (p, r)))
-        .collect();
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.map_or(0, |j| j as usize))
         .build()
@@ -458,6 +444,54 @@ pub fn sweep(args: &SweepArgs) -> i32 {
             return EXIT_FAILURE;
         }
     };
+    let reps = args.replications as usize;
+    let started = Instant::now();
+    let rows = run_points(&pool, &models, reps, seed, &vary.target);
+    let wall = started.elapsed().as_secs_f64();
+
+    let text = csv_text(args, &vary, &first.name, seed, first.duration, &rows);
+    if let Err(e) = results::write_file(&out, text.as_bytes()) {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return EXIT_FAILURE;
+    }
+    print!("{}", table(&vary, &rows));
+    println!(
+        "\n{} runs ({} points × {reps}) in {wall:.2}s wall on {} threads; results in {}",
+        models.len() * reps,
+        models.len(),
+        pool.current_num_threads(),
+        out.display()
+    );
+    0
+}
+
+/// Builds (and so validates) every point's model before running any; the
+/// diagnostics of the first point refused otherwise.
+fn load_points(args: &SweepArgs, vary: &Vary) -> Result<Vec<Model>, String> {
+    let mut models = Vec::with_capacity(vary.values.len());
+    for value in &vary.values {
+        let mut set = args.set.clone();
+        set.push(format!("{}={value}", vary.field));
+        let model = load(&args.file, args.duration.as_deref(), &set)
+            .map_err(|text| format!("{text}(at --vary {}={value})\n", vary.field))?;
+        models.push(model);
+    }
+    Ok(models)
+}
+
+/// Runs every point `reps` times on `pool` (replication `r` with seed
+/// `seed + r`), with a progress bar; one row of figures per point, in
+/// point order whatever order the runs finish in.
+fn run_points(
+    pool: &rayon::ThreadPool,
+    models: &[Model],
+    reps: usize,
+    seed: u64,
+    target: &str,
+) -> Vec<Vec<RunFigures>> {
+    let tasks: Vec<(usize, usize)> = (0..models.len())
+        .flat_map(|p| (0..reps).map(move |r| (p, r)))
+        .collect();
     let bar = ProgressBar::with_draw_target(
         Some(tasks.len() as u64 * SLICES),
         ProgressDrawTarget::stderr(),
@@ -472,34 +506,17 @@ pub fn sweep(args: &SweepArgs) -> i32 {
         models.len(),
         pool.current_num_threads()
     ));
-    let started = Instant::now();
     let figures: Vec<RunFigures> = pool.install(|| {
         tasks
             .par_iter()
             .map(|&(p, r)| {
                 let s = run_one(&models[p], seed.wrapping_add(r as u64), &bar);
-                RunFigures::of(&s, &vary.target)
+                RunFigures::of(&s, target)
             })
             .collect()
     });
     bar.finish_and_clear();
-    let wall = started.elapsed().as_secs_f64();
-    let rows: Vec<Vec<RunFigures>> = figures.chunks(reps).map(<[_]>::to_vec).collect();
-
-    let text = csv_text(args, &vary, &scenario, seed, duration, &rows);
-    if let Err(e) = results::write_file(&out, text.as_bytes()) {
-        eprintln!("error: cannot write {}: {e}", out.display());
-        return EXIT_FAILURE;
-    }
-    print!("{}", table(&vary, &rows));
-    println!(
-        "\n{} runs ({} points × {reps}) in {wall:.2}s wall on {} threads; results in {}",
-        tasks.len(),
-        models.len(),
-        pool.current_num_threads(),
-        out.display()
-    );
-    0
+    figures.chunks(reps).map(<[_]>::to_vec).collect()
 }
 
 #[cfg(test)]
