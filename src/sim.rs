@@ -5,6 +5,7 @@ pub(crate) mod components;
 pub mod dist;
 pub(crate) mod event;
 pub(crate) mod latency_histogram;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod rng;

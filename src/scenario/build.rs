@@ -8,6 +8,7 @@ use crate::scenario::graph::{self, NodeIds};
 use crate::scenario::reader::{Errors, Field, Table};
 use crate::scenario::suggest;
 use crate::sim::dist::Dist;
+use crate::sim::limits::{self, USERS};
 use crate::sim::model::{
     Arrival, Bound, Keys, Limits, Model, Node, Objective, ObjectiveMetric, Phase, Popularity,
     Workload,
@@ -123,8 +124,6 @@ pub(crate) const KINDS: [(&str, &[&str]); 7] = [
 ];
 const OBJECTIVE_FIELDS: [&str; 3] = ["metric", "below", "above"];
 const ARRIVALS: [&str; 3] = ["poisson", "constant", "closed"];
-/// The largest open-loop rate, requests per second.
-pub(crate) const MAX_RATE: f64 = 1e9;
 
 /// Reads the whole document. `None` when anything was reported.
 pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option<Model> {
@@ -440,7 +439,7 @@ fn read_workload(
             );
             None
         }
-        Some(f) => f.number_in(errs, 0.0, false, MAX_RATE),
+        Some(f) => f.number_within(errs, limits::ARRIVAL_RATE),
         None => {
             if open {
                 t.missing(
@@ -461,7 +460,7 @@ fn read_workload(
             );
             None
         }
-        Some(f) => f.int(errs, 1, 1_000_000),
+        Some(f) => f.int(errs, USERS.min.into(), USERS.max.into()),
         None => {
             if closed {
                 t.missing(
@@ -616,7 +615,7 @@ fn read_phases(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Vec<Phase>> {
         }
         let rate = t
             .required(errs, "rate")
-            .and_then(|f| f.number_in(errs, 0.0, true, MAX_RATE));
+            .and_then(|f| f.number_within(errs, limits::WORKLOAD_RATE));
         let ramp = match t.field("ramp") {
             Some(f) => f.duration(errs),
             None => Some(SimTime::ZERO),

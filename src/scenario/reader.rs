@@ -11,6 +11,7 @@ use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::source::Sources;
 use crate::scenario::suggest;
 use crate::scenario::units::{self, ADD_A_UNIT};
+use crate::sim::limits::Limit;
 use crate::sim::time::SimTime;
 
 pub(crate) type Span = Range<usize>;
@@ -385,6 +386,17 @@ impl<'a, 'i> Field<'a, 'i> {
         } else {
             Some(x)
         }
+    }
+
+    /// A number within `limit` (a row of `sim::limits`).
+    pub(crate) fn number_within(&self, errs: &mut Errors<'_>, limit: Limit<f64>) -> Option<f64> {
+        self.number_in(errs, limit.min, limit.min_included, limit.max)
+    }
+
+    /// An integer within `limit` (a row of `sim::limits`).
+    pub(crate) fn count_within(&self, errs: &mut Errors<'_>, limit: Limit<u32>) -> Option<u32> {
+        self.int(errs, i64::from(limit.min), i64::from(limit.max))
+            .and_then(|n| u32::try_from(n).ok())
     }
 
     /// A duration string such as `"5ms"`.

@@ -116,10 +116,8 @@ pub struct Phase {
     pub ramp: SimTime,
 }
 
-/// Instances of one database, `shards × (1 + read_replicas)`, at most:
-/// every window close visits each one (a million made a simulated second
-/// take tens of seconds; found by fuzzing).
-pub const MAX_DATABASE_INSTANCES: u64 = 100_000;
+/// Instances of one database at most (`sim::limits::DATABASE_INSTANCES`).
+pub const MAX_DATABASE_INSTANCES: u64 = crate::sim::limits::DATABASE_INSTANCES.max;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Keys {

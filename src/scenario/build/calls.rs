@@ -4,6 +4,10 @@ use toml::de::DeValue;
 
 use crate::scenario::graph::{Edge, NodeIds};
 use crate::scenario::reader::{Errors, Field, Table, show, type_name};
+use crate::sim::limits::{
+    BREAKER_FAILURE_RATE, BREAKER_FAILURES, BREAKER_PROBES, BREAKER_WINDOW, Limit, POOL_SIZE,
+    RETRY_ATTEMPTS, RETRY_BUDGET,
+};
 use crate::sim::model::{
     BreakerSpec, Call, CallPolicy, Jitter, NodeIdx, PoolSpec, RequestKind, RetryPolicy, Route,
 };
@@ -244,14 +248,11 @@ fn count(
     errs: &mut Errors<'_>,
     t: &Table<'_, '_>,
     key: &str,
-    min: u32,
-    max: u32,
+    limit: Limit<u32>,
     default: Option<u32>,
 ) -> Option<u32> {
     match (t.field(key), default) {
-        (Some(f), _) => f
-            .int(errs, i64::from(min), i64::from(max))
-            .and_then(|n| u32::try_from(n).ok()),
+        (Some(f), _) => f.count_within(errs, limit),
         (None, Some(d)) => Some(d),
         (None, None) => {
             t.missing(errs, key, None);
@@ -287,7 +288,7 @@ fn read_retry(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<RetryPolicy> {
         _ => None,
     });
     let max_attempts = match t.field("attempts") {
-        Some(af) => af.int(errs, 1, 100).and_then(|n| u32::try_from(n).ok()),
+        Some(af) => af.count_within(errs, RETRY_ATTEMPTS),
         None => {
             t.missing(
                 errs,
@@ -323,10 +324,15 @@ fn read_retry(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<RetryPolicy> {
         Some(bf) => {
             let b = bf.number(errs);
             match b {
-                Some(b) if b <= 0.0 || b > 10.0 => {
+                Some(b) if !RETRY_BUDGET.contains(b) => {
                     bf.error(
                         errs,
-                        format!("a retry budget must be above 0 and at most 10, got {}", show(b)),
+                        format!(
+                            "a retry budget must be above {} and at most {}, got {}",
+                            show(RETRY_BUDGET.min),
+                            show(RETRY_BUDGET.max),
+                            show(b)
+                        ),
                         Some(
                             "the budget is retries as a share of calls: 0.1 allows retries on 10 % of calls; remove it for no limit"
                                 .into(),
@@ -353,14 +359,11 @@ fn read_breaker(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<BreakerSpec>
     let t = f.table(errs)?;
     t.unknown_fields(errs, &BREAKER_FIELDS, &|_| None);
     let consecutive = match t.field("consecutive_failures") {
-        Some(cf) => cf
-            .int(errs, 1, 10_000)
-            .and_then(|n| u32::try_from(n).ok())
-            .map(Some),
+        Some(cf) => cf.count_within(errs, BREAKER_FAILURES).map(Some),
         None => Some(None),
     };
     let rate = match t.field("failure_rate") {
-        Some(rf) => rf.number_in(errs, 0.0, false, 1.0).map(Some),
+        Some(rf) => rf.number_within(errs, BREAKER_FAILURE_RATE).map(Some),
         None => Some(None),
     };
     if t.field("consecutive_failures").is_none() && t.field("failure_rate").is_none() {
@@ -375,9 +378,15 @@ fn read_breaker(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<BreakerSpec>
         );
         return None;
     }
-    let window = count(errs, &t, "window", 1, 10_000, Some(DEFAULT_BREAKER_WINDOW));
+    let window = count(
+        errs,
+        &t,
+        "window",
+        BREAKER_WINDOW,
+        Some(DEFAULT_BREAKER_WINDOW),
+    );
     let open_for = duration_or(errs, &t, "open_for", DEFAULT_OPEN_FOR, true);
-    let probes = count(errs, &t, "probes", 1, 1000, Some(DEFAULT_PROBES));
+    let probes = count(errs, &t, "probes", BREAKER_PROBES, Some(DEFAULT_PROBES));
     Some(BreakerSpec {
         consecutive_failures: consecutive?,
         failure_rate: rate?,
@@ -400,7 +409,7 @@ fn read_pool(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<PoolSpec> {
             )
         })
     });
-    let size = count(errs, &t, "size", 1, 100_000, None);
+    let size = count(errs, &t, "size", POOL_SIZE, None);
     let acquire_timeout = match t.field("acquire_timeout") {
         Some(af) => af.positive_duration(errs),
         None => {

@@ -7,14 +7,17 @@ use crate::scenario::graph::NodeIds;
 use crate::scenario::reader::{Errors, Field, Span, Table};
 use crate::scenario::suggest;
 use crate::sim::command::Command;
+use crate::sim::limits::{
+    LIMITER_LIMIT, LIMITER_RATE, LINE_CAPACITY, READ_FRACTION, READ_REPLICAS, REPLICAS,
+    SLOW_FACTOR, SPIKE_FACTOR, WORKERS, WORKLOAD_RATE,
+};
 use crate::sim::model::{
     Arrival, CachePolicy, LbAlgorithm, LimiterAlgorithm, Node, NodeIdx, NodeKind, ScheduledEvent,
     Workload,
 };
 use crate::sim::time::SimTime;
 
-use super::nodes::{MAX_READ_REPLICAS, MAX_REPLICAS, MAX_WORKERS};
-use super::{KINDS, MAX_RATE, article, list};
+use super::{KINDS, article, list};
 
 /// Fields every event has.
 const EVENT_FIELDS: [&str; 2] = ["at", "action"];
@@ -29,8 +32,6 @@ pub(crate) const ACTIONS: [(&str, &[&str]); 8] = [
     ("spike", &["workload", "factor", "for"]),
     ("set", &["target", "value"]),
 ];
-/// The largest slow-down or spike factor.
-pub(crate) const MAX_FACTOR: f64 = 1e6;
 /// The value that clears an optional setting (`queue`, `timeout`, `ttl`).
 pub(crate) const NONE: &str = "none";
 
@@ -237,7 +238,7 @@ fn read_event<'a, 'i>(
                 "factor",
                 "service times are multiplied by it, e.g. factor = 4",
             )
-            .and_then(|f| f.number_in(errs, 0.0, false, MAX_FACTOR));
+            .and_then(|f| f.number_within(errs, SLOW_FACTOR));
             Some(Command::SlowDown {
                 node: node?,
                 factor: factor?,
@@ -303,7 +304,7 @@ fn read_event<'a, 'i>(
                 "factor",
                 "the rate is multiplied by it, e.g. factor = 3",
             )
-            .and_then(|f| f.number_in(errs, 0.0, true, MAX_FACTOR));
+            .and_then(|f| f.number_within(errs, SPIKE_FACTOR));
             Some(Command::SetRateFactor {
                 workload: workload?,
                 factor: factor?,
@@ -698,10 +699,10 @@ fn read_set(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Optio
         let value = value?;
         return if field == "rate" {
             let w = open_loop(errs, &tf, cx, w, "setting `rate`")?;
-            let rate = value.number_in(errs, 0.0, true, MAX_RATE)?;
+            let rate = value.number_within(errs, WORKLOAD_RATE)?;
             Some(Command::SetWorkloadRate { workload: w, rate })
         } else {
-            let read_fraction = value.number_in(errs, 0.0, true, 1.0)?;
+            let read_fraction = value.number_within(errs, READ_FRACTION)?;
             Some(Command::SetReadFraction {
                 workload: w,
                 read_fraction,
@@ -774,22 +775,20 @@ fn read_set(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Optio
         return None;
     }
     let v = value?;
-    let count = |errs: &mut Errors<'_>, min: u32, max: u32| -> Option<u32> {
-        v.int(errs, i64::from(min), i64::from(max))
-            .and_then(|n| u32::try_from(n).ok())
-    };
     let command = match (*field, kind) {
         ("replicas", _) => Command::SetReplicas {
             node,
-            replicas: count(errs, 1, MAX_REPLICAS)?,
+            replicas: v.count_within(errs, REPLICAS)?,
         },
         ("workers" | "consumers", _) => Command::SetWorkers {
             node,
-            workers: count(errs, 1, MAX_WORKERS)?,
+            workers: v.count_within(errs, WORKERS)?,
         },
         ("queue", _) | ("capacity", NodeKind::Queue(_)) => Command::SetQueueCapacity {
             node,
-            capacity: optional(errs, &v, "an integer", |errs| count(errs, 0, u32::MAX))?,
+            capacity: optional(errs, &v, "an integer", |errs| {
+                v.count_within(errs, LINE_CAPACITY)
+            })?,
         },
         ("service_time" | "hit_time", _) => Command::SetServiceTime {
             node,
@@ -825,15 +824,15 @@ fn read_set(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Optio
         },
         ("rate", NodeKind::RateLimiter(_)) => Command::SetLimiterRate {
             node,
-            rate: v.number_in(errs, 0.0, false, MAX_RATE)?,
+            rate: v.number_within(errs, LIMITER_RATE)?,
         },
         ("limit", NodeKind::RateLimiter(_)) => Command::SetLimiterLimit {
             node,
-            limit: count(errs, 1, u32::MAX)?,
+            limit: v.count_within(errs, LIMITER_LIMIT)?,
         },
         _ => Command::SetReadReplicas {
             node,
-            replicas: count(errs, 0, MAX_READ_REPLICAS)?,
+            replicas: v.count_within(errs, READ_REPLICAS)?,
         },
     };
     Some(command)

@@ -5,26 +5,20 @@ use crate::scenario::graph::{Edge, NodeIds};
 use crate::scenario::reader::{Errors, Field, Table, show};
 use crate::scenario::suggest;
 use crate::sim::dist::Dist;
+use crate::sim::limits::{
+    self, COST_PER_HOUR, DATABASE_INSTANCES, KEYS_PER_UNIT, LIMITER_RATE, LINE_CAPACITY, Limit,
+    MAX_DELIVERIES, READ_REPLICAS, REPLICAS, SHARDS, WORKERS, WORKERS_PER_UNIT,
+};
 use crate::sim::model::{
     AutoscaleSpec, CachePolicy, CacheSpec, DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT,
-    DatabaseSpec, LbAlgorithm, LimiterAlgorithm, LoadBalancerSpec, MAX_DATABASE_INSTANCES, Node,
-    NodeIdx, NodeKind, QueueSpec, RateLimiterSpec, Redelivery, ScaleMetric, ServiceSpec,
-    WritePolicy,
+    DatabaseSpec, LbAlgorithm, LimiterAlgorithm, LoadBalancerSpec, Node, NodeIdx, NodeKind,
+    QueueSpec, RateLimiterSpec, Redelivery, ScaleMetric, ServiceSpec, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
 use super::calls::{read_calls, read_routes, target as read_edge};
-use super::{KINDS, MAX_RATE, NODE_FIELDS, article, list};
+use super::{KINDS, NODE_FIELDS, article, list};
 
-/// Most replicas a service may have (also the autoscaler's ceiling).
-pub(crate) const MAX_REPLICAS: u32 = 10_000;
-pub(crate) const MAX_WORKERS: u32 = 100_000;
-pub(crate) const MAX_READ_REPLICAS: u32 = 1000;
-pub(crate) const MAX_SHARDS: u32 = 1024;
-
-/// Most dollars per hour per replica or instance: far beyond any real
-/// machine, and small enough that a whole system's cost stays finite.
-pub(crate) const MAX_COST_PER_HOUR: f64 = 1e9;
 /// A cache's lookup time when the file gives none (0.5 ms).
 pub(crate) const CACHE_HIT_TIME: f64 = 0.0005;
 /// A CDN's defaults: lookup at the edge, and the trip to the origin.
@@ -108,7 +102,7 @@ pub(super) fn read_node(
 
     let pos = t.field("pos").and_then(|f| read_pos(errs, &f));
     let cost_per_hour = match t.field("cost_per_hour") {
-        Some(f) => f.number_in(errs, 0.0, true, MAX_COST_PER_HOUR),
+        Some(f) => f.number_within(errs, COST_PER_HOUR),
         None => Some(0.0),
     };
     let cost_unit = read_cost_unit(errs, t, kind.map(|(k, _)| k));
@@ -135,15 +129,19 @@ pub(super) fn read_node(
 /// (services, databases, queues) or `keys_per_unit` keys (caches, CDNs);
 /// 0 (billed flat) for the other kinds.
 fn read_cost_unit(errs: &mut Errors<'_>, t: &Table<'_, '_>, kind: Option<&str>) -> Option<u64> {
-    let (field, default, max) = match kind {
-        Some("service" | "database" | "queue") => {
-            ("workers_per_unit", DEFAULT_WORKERS_PER_UNIT, 100_000)
-        }
-        Some("cache" | "cdn") => ("keys_per_unit", DEFAULT_KEYS_PER_UNIT, 1_000_000_000_000),
+    let (field, default, limit): (_, _, Limit<u64>) = match kind {
+        Some("service" | "database" | "queue") => (
+            "workers_per_unit",
+            DEFAULT_WORKERS_PER_UNIT,
+            WORKERS_PER_UNIT,
+        ),
+        Some("cache" | "cdn") => ("keys_per_unit", DEFAULT_KEYS_PER_UNIT, KEYS_PER_UNIT),
         _ => return Some(0),
     };
     match t.field(field) {
-        Some(f) => f.int(errs, 1, max).map(|v| v as u64),
+        Some(f) => f
+            .int(errs, limit.min as i64, limit.max as i64)
+            .map(|v| v as u64),
         None => Some(default),
     }
 }
@@ -174,10 +172,7 @@ fn read_pos(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<[f32; 2]> {
 /// a queue): absent = unbounded.
 fn read_capacity(errs: &mut Errors<'_>, t: &Table<'_, '_>, key: &str) -> Option<Option<u32>> {
     match t.field(key) {
-        Some(f) => f
-            .int(errs, 0, i64::from(u32::MAX))
-            .and_then(|q| u32::try_from(q).ok())
-            .map(Some),
+        Some(f) => f.count_within(errs, LINE_CAPACITY).map(Some),
         None => Some(None),
     }
 }
@@ -186,14 +181,11 @@ pub(super) fn read_count(
     errs: &mut Errors<'_>,
     t: &Table<'_, '_>,
     key: &str,
-    min: u32,
-    max: u32,
+    limit: Limit<u32>,
     default: u32,
 ) -> Option<u32> {
     match t.field(key) {
-        Some(f) => f
-            .int(errs, i64::from(min), i64::from(max))
-            .and_then(|n| u32::try_from(n).ok()),
+        Some(f) => f.count_within(errs, limit),
         None => Some(default),
     }
 }
@@ -286,9 +278,7 @@ fn read_service(
     };
     let replicas = match t.field("replicas") {
         Some(f) => {
-            let r = f
-                .int(errs, 1, i64::from(MAX_REPLICAS))
-                .and_then(|n| u32::try_from(n).ok());
+            let r = f.count_within(errs, REPLICAS);
             if let (Some(r), Some(Some(a))) = (r, autoscale)
                 && !(a.min..=a.max).contains(&r)
             {
@@ -311,7 +301,7 @@ fn read_service(
         // An autoscaled service starts at its minimum.
         None => Some(autoscale.flatten().map_or(1, |a| a.min)),
     };
-    let workers = read_count(errs, t, "workers", 1, MAX_WORKERS, 1);
+    let workers = read_count(errs, t, "workers", WORKERS, 1);
     let queue = read_capacity(errs, t, "queue");
     let service_time = t
         .required(errs, "service_time")
@@ -363,7 +353,7 @@ fn read_autoscale(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<AutoscaleS
     };
     let target = match t.field("target") {
         Some(tf) => match metric {
-            Some(ScaleMetric::QueueDepth) => tf.number_in(errs, 0.0, false, 1e9),
+            Some(ScaleMetric::QueueDepth) => tf.number_within(errs, limits::QUEUE_DEPTH_TARGET),
             _ => {
                 let x = tf.number_in(errs, 0.0, false, f64::MAX);
                 match x {
@@ -390,22 +380,19 @@ fn read_autoscale(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<AutoscaleS
             None
         }
     };
-    let min = read_count(errs, &t, "min", 1, MAX_REPLICAS, 1);
+    let min = read_count(errs, &t, "min", REPLICAS, 1);
     let max = match t.field("max") {
-        Some(mf) => mf
-            .int(errs, 1, i64::from(MAX_REPLICAS))
-            .and_then(|n| u32::try_from(n).ok())
-            .and_then(|m| match min {
-                Some(lo) if m < lo => {
-                    mf.error(
-                        errs,
-                        format!("max ({m}) must not be below min ({lo})"),
-                        Some("the autoscaler keeps between `min` and `max` replicas".into()),
-                    );
-                    None
-                }
-                _ => Some(m),
-            }),
+        Some(mf) => mf.count_within(errs, REPLICAS).and_then(|m| match min {
+            Some(lo) if m < lo => {
+                mf.error(
+                    errs,
+                    format!("max ({m}) must not be below min ({lo})"),
+                    Some("the autoscaler keeps between `min` and `max` replicas".into()),
+                );
+                None
+            }
+            _ => Some(m),
+        }),
         None => {
             t.missing(
                 errs,
@@ -533,8 +520,8 @@ fn read_cache(
 }
 
 fn read_database(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<NodeKind> {
-    let read_replicas = read_count(errs, t, "read_replicas", 0, MAX_READ_REPLICAS, 0);
-    let workers = read_count(errs, t, "workers", 1, MAX_WORKERS, 1);
+    let read_replicas = read_count(errs, t, "read_replicas", READ_REPLICAS, 0);
+    let workers = read_count(errs, t, "workers", WORKERS, 1);
     let queue = read_capacity(errs, t, "queue");
     let service_time = t
         .required(errs, "service_time")
@@ -542,17 +529,18 @@ fn read_database(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<NodeKind> {
     let write_service_time = read_optional_dist(errs, t, "write_service_time");
     let timeout = read_optional_duration(errs, t, "timeout");
     let replication_lag = read_optional_dist(errs, t, "replication_lag");
-    let shards = read_count(errs, t, "shards", 1, MAX_SHARDS, 1);
+    let shards = read_count(errs, t, "shards", SHARDS, 1);
     if let (Some(s), Some(r)) = (shards, read_replicas) {
         let instances = u64::from(s) * (1 + u64::from(r));
-        if instances > MAX_DATABASE_INSTANCES
+        if instances > DATABASE_INSTANCES.max
             && let Some(f) = t.field("shards").or_else(|| t.field("read_replicas"))
         {
             f.error(
                 errs,
                 format!(
-                    "a database has at most {MAX_DATABASE_INSTANCES} instances \
+                    "a database has at most {} instances \
                      (shards × (1 + read_replicas)), got {s} × {} = {instances}",
+                    DATABASE_INSTANCES.max,
                     1 + r
                 ),
                 Some("use fewer shards or read replicas".into()),
@@ -633,8 +621,8 @@ fn read_rate_limiter(
     let window_hint = "e.g. window = \"1s\"";
     let algorithm = match name {
         "token_bucket" => {
-            let rate = required(errs, "rate", rate_hint)
-                .and_then(|f| f.number_in(errs, 0.0, false, MAX_RATE));
+            let rate =
+                required(errs, "rate", rate_hint).and_then(|f| f.number_within(errs, LIMITER_RATE));
             let burst = match t.field("burst") {
                 Some(f) => f
                     .int(errs, 1, i64::from(u32::MAX))
@@ -647,9 +635,15 @@ fn read_rate_limiter(
             })
         }
         "leaky_bucket" => {
-            let rate = required(errs, "rate", rate_hint)
-                .and_then(|f| f.number_in(errs, 0.0, false, MAX_RATE));
-            let capacity = read_count(errs, t, "capacity", 0, u32::MAX, DEFAULT_LEAKY_CAPACITY);
+            let rate =
+                required(errs, "rate", rate_hint).and_then(|f| f.number_within(errs, LIMITER_RATE));
+            let capacity = read_count(
+                errs,
+                t,
+                "capacity",
+                Limit::closed(0, u32::MAX),
+                DEFAULT_LEAKY_CAPACITY,
+            );
             Some(LimiterAlgorithm::LeakyBucket {
                 rate: rate?,
                 capacity: capacity?,
@@ -697,7 +691,7 @@ fn read_queue_node(
     edges: &mut Vec<Edge>,
 ) -> Option<NodeKind> {
     let capacity = read_capacity(errs, t, "capacity");
-    let consumers = read_count(errs, t, "consumers", 1, MAX_WORKERS, 1);
+    let consumers = read_count(errs, t, "consumers", WORKERS, 1);
     let service_time = t
         .required(errs, "service_time")
         .and_then(|f| distribution::read(errs, &f));
@@ -706,7 +700,13 @@ fn read_queue_node(
         None => Some(Vec::new()),
     };
     let visibility_timeout = read_optional_duration(errs, t, "visibility_timeout");
-    let max_attempts = read_count(errs, t, "max_attempts", 1, 1000, DEFAULT_MAX_ATTEMPTS);
+    let max_attempts = read_count(
+        errs,
+        t,
+        "max_attempts",
+        MAX_DELIVERIES,
+        DEFAULT_MAX_ATTEMPTS,
+    );
     let backoff = match t.field("redelivery_backoff") {
         Some(f) => f.duration(errs),
         None => Some(Redelivery::DEFAULT.backoff),

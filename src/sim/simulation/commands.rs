@@ -5,7 +5,11 @@ use super::nodes::NodeState;
 use crate::sim::command::{Command, CommandError};
 use crate::sim::components::rate_limiter::Limiter;
 use crate::sim::dist::Dist;
-use crate::sim::model::{Arrival, CachePolicy, LbAlgorithm, MAX_DATABASE_INSTANCES, NodeKind};
+use crate::sim::limits::{
+    DATABASE_INSTANCES, LIMITER_LIMIT, LIMITER_RATE, READ_FRACTION, READ_REPLICAS, REPLICAS,
+    SPIKE_FACTOR, WORKERS, WORKLOAD_RATE,
+};
+use crate::sim::model::{Arrival, CachePolicy, LbAlgorithm, NodeKind};
 use crate::sim::station::Station;
 use crate::sim::time::SimTime;
 
@@ -88,8 +92,9 @@ impl Simulation {
 
     fn set_replicas(&mut self, node: usize, replicas: u32) -> Result<(), CommandError> {
         self.check_node(node)?;
-        if !(1..=10_000).contains(&replicas) {
-            return err(format!("replicas must be 1..=10000, got {replicas}"));
+        if !REPLICAS.contains(replicas) {
+            let (min, max) = (REPLICAS.min, REPLICAS.max);
+            return err(format!("replicas must be {min}..={max}, got {replicas}"));
         }
         let now = self.now;
         let n = &mut self.nodes[node];
@@ -113,8 +118,9 @@ impl Simulation {
 
     fn set_workers(&mut self, node: usize, workers: u32) -> Result<(), CommandError> {
         self.check_node(node)?;
-        if !(1..=100_000).contains(&workers) {
-            return err(format!("workers must be 1..=100000, got {workers}"));
+        if !WORKERS.contains(workers) {
+            let (min, max) = (WORKERS.min, WORKERS.max);
+            return err(format!("workers must be {min}..={max}, got {workers}"));
         }
         let now = self.now;
         let n = &mut self.nodes[node];
@@ -245,9 +251,10 @@ impl Simulation {
     }
 
     fn set_limiter_rate(&mut self, node: usize, rate: f64) -> Result<(), CommandError> {
-        if !(rate.is_finite() && rate > 0.0 && rate <= 1e9) {
+        if !LIMITER_RATE.contains(rate) {
+            let (min, max) = (LIMITER_RATE.min, LIMITER_RATE.max);
             return err(format!(
-                "a rate limiter's rate must be above 0 and at most 1e9 requests per second, got {rate}"
+                "a rate limiter's rate must be above {min} and at most {max:e} requests per second, got {rate}"
             ));
         }
         let now = self.now;
@@ -259,8 +266,9 @@ impl Simulation {
     }
 
     fn set_limiter_limit(&mut self, node: usize, limit: u32) -> Result<(), CommandError> {
-        if limit == 0 {
-            return err("a rate limiter's limit must be at least 1".to_string());
+        if !LIMITER_LIMIT.contains(limit) {
+            let min = LIMITER_LIMIT.min;
+            return err(format!("a rate limiter's limit must be at least {min}"));
         }
         self.change_limiter(node, |l| {
             l.set_limit(limit)
@@ -293,8 +301,11 @@ impl Simulation {
 
     fn set_read_replicas(&mut self, node: usize, replicas: u32) -> Result<(), CommandError> {
         self.check_node(node)?;
-        if replicas > 1000 {
-            return err(format!("read replicas must be 0..=1000, got {replicas}"));
+        if !READ_REPLICAS.contains(replicas) {
+            let (min, max) = (READ_REPLICAS.min, READ_REPLICAS.max);
+            return err(format!(
+                "read replicas must be {min}..={max}, got {replicas}"
+            ));
         }
         let now = self.now;
         let n = &mut self.nodes[node];
@@ -308,10 +319,11 @@ impl Simulation {
             return err(format!("`{}` is not a database", n.id));
         };
         let instances = layout.len() as u64 * (1 + u64::from(replicas));
-        if instances > MAX_DATABASE_INSTANCES {
+        if instances > DATABASE_INSTANCES.max {
             return err(format!(
-                "a database has at most {MAX_DATABASE_INSTANCES} instances: {} shards \
+                "a database has at most {} instances: {} shards \
                  × (1 + {replicas}) = {instances}",
+                DATABASE_INSTANCES.max,
                 layout.len()
             ));
         }
@@ -325,8 +337,11 @@ impl Simulation {
         let Some(src) = self.sources.get_mut(workload) else {
             return err(format!("no workload with index {workload}"));
         };
-        if !(rate.is_finite() && (0.0..=1e9).contains(&rate)) {
-            return err(format!("rate must be 0..=1e9 requests/s, got {rate}"));
+        if !WORKLOAD_RATE.contains(rate) {
+            let (min, max) = (WORKLOAD_RATE.min, WORKLOAD_RATE.max);
+            return err(format!(
+                "rate must be {min}..={max:e} requests/s, got {rate}"
+            ));
         }
         if matches!(src.spec.arrival, Arrival::Closed { .. }) {
             return err("a closed-loop workload has users, not a rate".into());
@@ -341,8 +356,11 @@ impl Simulation {
         let Some(src) = self.sources.get_mut(workload) else {
             return err(format!("no workload with index {workload}"));
         };
-        if !(0.0..=1.0).contains(&fraction) {
-            return err(format!("read fraction must be 0..=1, got {fraction}"));
+        if !READ_FRACTION.contains(fraction) {
+            let (min, max) = (READ_FRACTION.min, READ_FRACTION.max);
+            return err(format!(
+                "read fraction must be {min}..={max}, got {fraction}"
+            ));
         }
         src.spec.read_fraction = fraction;
         self.sync_workload(workload);
@@ -354,8 +372,11 @@ impl Simulation {
         let Some(src) = self.sources.get_mut(workload) else {
             return err(format!("no workload with index {workload}"));
         };
-        if !(factor.is_finite() && (0.0..=1e6).contains(&factor)) {
-            return err(format!("a rate factor must be 0..=1e6, got {factor}"));
+        if !SPIKE_FACTOR.contains(factor) {
+            let (min, max) = (SPIKE_FACTOR.min, SPIKE_FACTOR.max);
+            return err(format!(
+                "a rate factor must be {min}..={max:e}, got {factor}"
+            ));
         }
         if matches!(src.spec.arrival, Arrival::Closed { .. }) {
             return err("a closed-loop workload has users, not a rate".into());

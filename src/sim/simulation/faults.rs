@@ -4,6 +4,7 @@ use super::commands::err;
 use super::nodes::NodeState;
 use super::{JobState, MESSAGE, NONE, Simulation};
 use crate::sim::command::CommandError;
+use crate::sim::limits::SLOW_FACTOR;
 use crate::sim::metrics::FailureCause;
 
 impl Simulation {
@@ -19,9 +20,10 @@ impl Simulation {
 
     pub(super) fn slow_down(&mut self, node: usize, factor: f64) -> Result<(), CommandError> {
         self.check_node(node)?;
-        if !(factor.is_finite() && factor > 0.0 && factor <= 1e6) {
+        if !SLOW_FACTOR.contains(factor) {
+            let (min, max) = (SLOW_FACTOR.min, SLOW_FACTOR.max);
             return err(format!(
-                "a slow-down factor must be above 0 and at most 1e6, got {factor}"
+                "a slow-down factor must be above {min} and at most {max:e}, got {factor}"
             ));
         }
         self.nodes[node].slow = factor;
