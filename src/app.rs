@@ -12,6 +12,7 @@
 pub mod bridge;
 pub mod camera;
 pub mod capture;
+pub mod design_edit;
 pub mod dots;
 pub mod help;
 pub mod layout;

@@ -251,3 +251,36 @@ fn token_bucket_admits_its_rate_plus_its_burst() {
     assert_eq!(l.counts.completed + l.counts.rejected, l.counts.arrived);
     assert_eq!(s.counts.rejected, l.counts.rejected);
 }
+
+/// Every lesson with objectives starts in trouble and its cure, one the
+/// window's inspector offers, meets them (the run's own figures printed).
+#[test]
+fn lessons_with_objectives_start_failing_and_their_cure_passes() {
+    let cases: [(&str, &str); 3] = [
+        ("scenarios/lessons/retry-storm.toml", RETRY_BUDGET),
+        (
+            "scenarios/lessons/cache-stampede.toml",
+            "cache.coalesce=true",
+        ),
+        (
+            "scenarios/lessons/autoscale-cold-start.toml",
+            "web.autoscale.cold_start=5s",
+        ),
+    ];
+    for (file, cure) in cases {
+        let judge = |overrides: &[&str]| {
+            let (s, _, sim) = run(file, overrides);
+            let results = loadlab::report::objectives::evaluate(&sim.model().objectives, &s);
+            assert!(!results.is_empty(), "{file} has objectives");
+            for r in &results {
+                println!(
+                    "{file} {overrides:?}: {:?} {:?} pass={}",
+                    r.metric, r.value, r.pass
+                );
+            }
+            results.iter().all(|r| r.pass)
+        };
+        assert!(!judge(&[]), "{file} must start failing an objective");
+        assert!(judge(&[cure]), "{file}: the cure `{cure}` must pass");
+    }
+}

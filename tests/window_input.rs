@@ -32,7 +32,11 @@ struct Window {
 
 impl Window {
     fn open(overrides: &[&str], select: Option<&str>) -> Window {
-        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml");
+        Window::open_file("scenarios/url-shortener.toml", overrides, select)
+    }
+
+    fn open_file(path: &str, overrides: &[&str], select: Option<&str>) -> Window {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
         let options = ViewOptions {
             file: file.clone(),
             overrides: overrides.iter().map(|s| s.to_string()).collect(),
@@ -537,4 +541,42 @@ fn the_seed_box_follows_the_scenario_opened() {
         w.find("Restart with seed").is_none(),
         "no offer to restart the lesson on another seed"
     );
+}
+
+#[test]
+fn a_retry_budget_ticked_in_the_inspector_restarts_the_run_with_it() {
+    let mut w = Window::open_file("scenarios/lessons/retry-storm.toml", &[], Some("api"));
+    let api = w.node("api");
+    w.frames(30);
+    let before = w.bridge().sim.now();
+    assert!(before > loadlab::sim::SimTime::ZERO);
+    let budget = w
+        .find_role(accesskit::Role::CheckBox, "Retry budget")
+        .expect("the call's retry budget box");
+    w.click(budget);
+    let retry = match &w.bridge().base.nodes[api].kind {
+        loadlab::sim::model::NodeKind::Service(s) => s.calls[0].policy.retry,
+        _ => unreachable!("api is a service"),
+    };
+    let retry = retry.expect("the call still retries");
+    assert_eq!(
+        retry.budget,
+        Some(0.1),
+        "a 10 % budget, as the lesson's cure"
+    );
+    assert_eq!(retry.max_attempts, 4, "the tries are kept");
+    assert!(
+        w.bridge().sim.now() < before,
+        "the run restarted from 0 s: {:?} vs {before:?}",
+        w.bridge().sim.now()
+    );
+    let notice = w
+        .app
+        .world()
+        .resource::<loadlab::app::View>()
+        .notice
+        .clone()
+        .expect("the inspector says why the run restarted");
+    assert!(notice.contains("restarted from 0 s"), "{notice}");
+    assert_eq!(w.selected(), Some(Selected::Node(api)));
 }

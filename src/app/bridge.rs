@@ -388,6 +388,19 @@ impl SimBridge {
                 self.restart(keep);
                 self.reset_view(view, keep);
             }
+            UiAction::Redesign(edit, label) => match edit.applied_to(&self.base) {
+                Ok(model) => {
+                    self.base = model;
+                    self.restart(true);
+                    self.reset_view(view, true);
+                    view.notice = Some(format!(
+                        "{label}: the design changed, so the run restarted from 0 s on seed {} \
+                         with your live changes.",
+                        self.seed
+                    ));
+                }
+                Err(e) => view.error = Some(format!("{label} refused:\n{e}")),
+            },
             UiAction::SetSeed(s) => self.seed = s,
             UiAction::Open(path) => match SimBridge::open(&path, &[], None) {
                 Ok(mut b) => {

@@ -86,6 +86,26 @@ pub const RETRIES: &str = "Call attempts beyond the first that this node sent af
 failed. Each retry is more load on a callee that is already failing: a retry storm.";
 pub const CALL_TIMEOUTS: &str = "Calls from this node it gave up on because the call's \
 timeout expired (the callee did not answer in time); the callee may still be working on them.";
+pub const DESIGN: &str = "Settings the engine cannot change mid-run. Changing one restarts the \
+run from 0 s on the same seed (your live changes are kept), so before and after compare \
+fairly.";
+pub const RETRY_TRIES: &str = "Attempts per call, the first included (1 = never retry). Each \
+retry is more load on a callee that may already be failing: with many tries a slow-down can \
+turn into a retry storm that outlives it.";
+pub const RETRY_BUDGET: &str = "Retries may be at most this share of first attempts (10 % is \
+common). When the callee fails, a budget caps the extra load retries add, so the system can \
+recover once the fault ends.";
+pub const BREAKER_SWITCH: &str = "A circuit breaker on this call: after 50 % of the last 50 \
+calls fail it opens and fails calls at once for 2 s (no load on the callee), then lets 5 \
+trial calls through; all must succeed to close.";
+pub const COALESCE: &str = "Single flight: when many requests miss on the same key at once, \
+one fetch goes to the origin and the others wait for it. Without it, a flush or a cold cache \
+sends every miss to the database at once (a stampede).";
+pub const POPULARITY: &str = "How requests pick keys. Popular keys (Zipf): a few keys get most \
+requests; the higher s, the more skewed (s = 1 is typical of web traffic). Off: every key is \
+equally likely. Skew makes caches work well and one shard hot.";
+pub const COLD_START: &str = "How long a replica the autoscaler adds takes before it serves \
+(booting, warming caches). During it the old replicas carry the load alone.";
 pub const REJECTS: &str = "Requests turned away because every worker was busy and the waiting \
 line was full (per second, last window).";
 pub const TIMEOUTS: &str = "Requests that failed because this node did not answer within its \

@@ -2,6 +2,7 @@
 
 pub mod charts;
 pub mod controls;
+pub mod design;
 pub mod export;
 pub mod inspector;
 pub mod scenario;
@@ -37,4 +38,44 @@ pub(crate) fn metric_row(ui: &mut egui::Ui, name: &str, value: String, help: &st
             .on_hover_text(help);
         ui.label(value).on_hover_text(help);
     });
+}
+
+/// A slider for a live setting that answers once the value is settled: at
+/// the end of a drag, on a typed value or a key, never for each value a
+/// drag passes through (those would each be applied, recorded and
+/// replayed). While dragging, the slider shows the dragged value.
+pub(crate) fn settle<T>(
+    ui: &mut egui::Ui,
+    current: T,
+    slider: impl for<'a> FnOnce(&'a mut T) -> egui::Slider<'a>,
+    hover: impl Into<egui::WidgetText>,
+) -> Option<T>
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    settle_enabled(ui, true, current, slider, hover)
+}
+
+/// [`settle`], greyed out unless `enabled`.
+pub(crate) fn settle_enabled<T>(
+    ui: &mut egui::Ui,
+    enabled: bool,
+    current: T,
+    slider: impl for<'a> FnOnce(&'a mut T) -> egui::Slider<'a>,
+    hover: impl Into<egui::WidgetText>,
+) -> Option<T>
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let key = ui.next_auto_id().with("settling");
+    let mut value = ui.data(|d| d.get_temp::<T>(key)).unwrap_or(current);
+    let r = ui
+        .add_enabled(enabled, slider(&mut value))
+        .on_hover_text(hover);
+    if r.dragged() && !r.drag_stopped() {
+        ui.data_mut(|d| d.insert_temp(key, value));
+        return None;
+    }
+    ui.data_mut(|d| d.remove::<T>(key));
+    (value != current && (r.changed() || r.drag_stopped())).then_some(value)
 }

@@ -48,6 +48,10 @@ pub enum UiAction {
     SaveScenario,
     /// Write the design as tuned (today's settings, no history) as TOML.
     SaveDesign,
+    /// Change the design where the engine cannot live (a call's retries or
+    /// breaker, single flight, key popularity, cold start): the run
+    /// restarts from time zero on the same seed, live changes kept.
+    Redesign(crate::app::design_edit::DesignEdit, String),
     /// Fit the camera to the whole system.
     FitView,
 }
@@ -198,6 +202,8 @@ pub struct View {
     pub saved_scenario: Option<PathBuf>,
     /// The last refused command or load error.
     pub error: Option<String>,
+    /// Why the run restarted, if a design change restarted it.
+    pub notice: Option<String>,
 }
 
 impl View {
@@ -225,6 +231,7 @@ impl View {
             export_status: None,
             saved_scenario: None,
             error: None,
+            notice: None,
         };
         view.refresh(sim, true);
         view

@@ -3,7 +3,9 @@
 use bevy_egui::egui::{self, RichText};
 
 use crate::app::help;
-use crate::app::panels::{FAIL, MUTED, OK, SLOW, metric_row, section};
+use crate::app::panels::{
+    FAIL, MUTED, OK, SLOW, design, metric_row, section, settle, settle_enabled,
+};
 use crate::app::view::{Selected, UiAction, UiState, View, format_ms};
 use crate::sim::components::breaker::BreakerState;
 use crate::sim::dist::Dist;
@@ -28,6 +30,9 @@ pub fn inspector(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiA
     }
     if let Some(e) = &view.error {
         ui.label(RichText::new(e).color(FAIL));
+    }
+    if let Some(n) = &view.notice {
+        ui.label(RichText::new(n).color(SLOW));
     }
     out
 }
@@ -268,6 +273,7 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
             }
         },
     }
+    design::node(ui, view, i, out);
     chaos(ui, view, state, i, out);
     node_metrics(ui, view, i);
 }
@@ -363,46 +369,6 @@ fn workers_queue_time(
             format!("{id} timeout"),
         ));
     }
-}
-
-/// A slider for a live setting that answers once the value is settled: at
-/// the end of a drag, on a typed value or a key, never for each value a
-/// drag passes through (those would each be applied, recorded and
-/// replayed). While dragging, the slider shows the dragged value.
-fn settle<T>(
-    ui: &mut egui::Ui,
-    current: T,
-    slider: impl for<'a> FnOnce(&'a mut T) -> egui::Slider<'a>,
-    hover: impl Into<egui::WidgetText>,
-) -> Option<T>
-where
-    T: Copy + PartialEq + Send + Sync + 'static,
-{
-    settle_enabled(ui, true, current, slider, hover)
-}
-
-/// [`settle`], greyed out unless `enabled`.
-fn settle_enabled<T>(
-    ui: &mut egui::Ui,
-    enabled: bool,
-    current: T,
-    slider: impl for<'a> FnOnce(&'a mut T) -> egui::Slider<'a>,
-    hover: impl Into<egui::WidgetText>,
-) -> Option<T>
-where
-    T: Copy + PartialEq + Send + Sync + 'static,
-{
-    let key = ui.next_auto_id().with("settling");
-    let mut value = ui.data(|d| d.get_temp::<T>(key)).unwrap_or(current);
-    let r = ui
-        .add_enabled(enabled, slider(&mut value))
-        .on_hover_text(hover);
-    if r.dragged() && !r.drag_stopped() {
-        ui.data_mut(|d| d.insert_temp(key, value));
-        return None;
-    }
-    ui.data_mut(|d| d.remove::<T>(key));
-    (value != current && (r.changed() || r.drag_stopped())).then_some(value)
 }
 
 /// A log slider for a duration that may be absent ("none"); returns the
@@ -811,6 +777,7 @@ fn workload(
             format!("{:.0}% reads", share * 100.0),
         ));
     }
+    design::workload(ui, view, w, out);
     spike(ui, view, state, w, out);
     section(ui, "Now (last simulated second)");
     if let Some(win) = view.last_window() {
