@@ -4,6 +4,7 @@ pub mod command;
 pub(crate) mod components;
 pub mod dist;
 pub(crate) mod event;
+pub mod invariants;
 pub(crate) mod latency_histogram;
 pub mod limits;
 pub mod metrics;

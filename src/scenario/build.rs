@@ -3,21 +3,16 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::scenario::distribution;
 use crate::scenario::graph::{self, NodeIds};
 use crate::scenario::reader::{Errors, Field, Table};
-use crate::scenario::suggest;
-use crate::sim::dist::Dist;
-use crate::sim::limits::{self, USERS};
-use crate::sim::model::{
-    Arrival, Bound, Keys, Limits, Model, Node, Objective, ObjectiveMetric, Phase, Popularity,
-    Workload,
-};
+use crate::sim::model::{Bound, Limits, Model, Node, Objective, ObjectiveMetric, Workload};
 use crate::sim::time::SimTime;
 
 mod calls;
 pub(crate) mod events;
 pub(crate) mod nodes;
+mod set;
+mod workloads;
 
 pub(crate) const TOP_FIELDS: [&str; 5] = ["scenario", "workload", "node", "objective", "event"];
 pub(crate) const SCENARIO_FIELDS: [&str; 8] = [
@@ -29,9 +24,6 @@ pub(crate) const SCENARIO_FIELDS: [&str; 8] = [
     "window",
     "max_in_flight",
     "max_events",
-];
-pub(crate) const WORKLOAD_FIELDS: [&str; 9] = [
-    "name", "to", "arrival", "rate", "users", "think", "mix", "keys", "phases",
 ];
 pub(crate) const NODE_FIELDS: [&str; 4] = ["id", "kind", "pos", "cost_per_hour"];
 /// The fields of a cache, which a CDN shares.
@@ -123,7 +115,6 @@ pub(crate) const KINDS: [(&str, &[&str]); 7] = [
     ),
 ];
 const OBJECTIVE_FIELDS: [&str; 3] = ["metric", "below", "above"];
-const ARRIVALS: [&str; 3] = ["poisson", "constant", "closed"];
 
 /// Reads the whole document. `None` when anything was reported.
 pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option<Model> {
@@ -195,7 +186,7 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
         .unwrap_or_default()
         .into_iter()
         .enumerate()
-        .map(|(i, t)| read_workload(errs, t, i, &ids, &mut names))
+        .map(|(i, t)| workloads::read_workload(errs, t, i, &ids, &mut names))
         .collect();
 
     let objectives: Vec<Option<Objective>> = tables(errs, &top, "objective")
@@ -389,250 +380,6 @@ fn read_scenario(errs: &mut Errors<'_>, top: &Table<'_, '_>) -> Header {
         h.max_events = n.unsigned_abs();
     }
     h
-}
-
-fn read_workload(
-    errs: &mut Errors<'_>,
-    mut t: Table<'_, '_>,
-    i: usize,
-    ids: &NodeIds,
-    names: &mut Vec<(String, usize)>,
-) -> Option<Workload> {
-    t.path = format!("workload[{i}]");
-    let mut name = format!("workload.{i}");
-    if let Some(f) = t.field("name")
-        && let Some(s) = f.str(errs)
-    {
-        t.path = format!("workload `{s}` (workload[{i}])");
-        if s.trim().is_empty() {
-            f.error(errs, "the workload name must not be empty", None);
-        } else if let Some((_, line)) = names.iter().find(|(n, _)| n == s) {
-            f.error(
-                errs,
-                format!("duplicate workload name `{s}`"),
-                Some(format!(
-                    "`{s}` is first used on line {line}; workload names must be unique"
-                )),
-            );
-        }
-        name = s.to_string();
-    }
-    names.push((name.clone(), errs.sources().line_of(t.span.start)));
-    t.unknown_fields(errs, &WORKLOAD_FIELDS, &|_| None);
-
-    let to = t.required(errs, "to").and_then(|f| ids.resolve(errs, &f));
-    let arrival_kind = match t.field("arrival") {
-        Some(f) => f
-            .choice(errs, "arrival", &ARRIVALS)
-            .and_then(|i| ARRIVALS.get(i).copied()),
-        None => Some("poisson"),
-    };
-    let open = matches!(arrival_kind, Some("poisson" | "constant"));
-    let closed = arrival_kind == Some("closed");
-
-    let rate = match t.field("rate") {
-        Some(f) if closed => {
-            f.error_at_key(
-                errs,
-                "`rate` does not apply to a closed workload",
-                Some("a closed workload's rate follows from `users` and `think`; remove `rate`, or use arrival = \"poisson\"".into()),
-            );
-            None
-        }
-        Some(f) => f.number_within(errs, limits::ARRIVAL_RATE),
-        None => {
-            if open {
-                t.missing(
-                    errs,
-                    "rate",
-                    Some("an open-loop workload needs its rate in requests per second, e.g. rate = 1000".into()),
-                );
-            }
-            None
-        }
-    };
-    let users = match t.field("users") {
-        Some(f) if open => {
-            f.error_at_key(
-                errs,
-                "`users` applies to closed workloads only",
-                Some("set arrival = \"closed\", or remove `users`".into()),
-            );
-            None
-        }
-        Some(f) => f.int(errs, USERS.min.into(), USERS.max.into()),
-        None => {
-            if closed {
-                t.missing(
-                    errs,
-                    "users",
-                    Some("a closed workload needs a number of users, e.g. users = 50".into()),
-                );
-            }
-            None
-        }
-    };
-    let think = match t.field("think") {
-        Some(f) if open => {
-            f.error_at_key(
-                errs,
-                "`think` applies to closed workloads only",
-                Some("set arrival = \"closed\", or remove `think`".into()),
-            );
-            None
-        }
-        Some(f) => distribution::read(errs, &f),
-        None => Some(Dist::Constant { value: 0.0 }),
-    };
-    let read_fraction = t.field("mix").map_or(Some(1.0), |f| read_mix(errs, &f));
-    let keys = t.field("keys").map_or(
-        Some(Keys {
-            count: 1_000_000,
-            popularity: Popularity::Uniform,
-        }),
-        |f| read_keys(errs, &f),
-    );
-    let phases = match t.field("phases") {
-        Some(f) if closed => {
-            f.error_at_key(
-                errs,
-                "`phases` apply to open-loop workloads only",
-                Some("a closed workload's load is set by `users`".into()),
-            );
-            None
-        }
-        Some(f) => read_phases(errs, &f),
-        None => Some(Vec::new()),
-    };
-    let arrival = match arrival_kind? {
-        "poisson" => Arrival::Poisson { rate: rate? },
-        "constant" => Arrival::Constant { rate: rate? },
-        _ => Arrival::Closed {
-            users: u32::try_from(users?).ok()?,
-            think: think?,
-        },
-    };
-    Some(Workload {
-        name,
-        to: to?,
-        arrival,
-        phases: phases?,
-        read_fraction: read_fraction?,
-        keys: keys?,
-    })
-}
-
-fn read_mix(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<f64> {
-    let t = f.table(errs)?;
-    t.unknown_fields(errs, &["read", "write"], &|key| {
-        Some((
-            format!("unknown request type `{key}`"),
-            suggest::closest(key, &["read", "write"])
-                .map(|k| format!("did you mean `{k}`?"))
-                .or_else(|| Some("the request types are `read` and `write`".into())),
-        ))
-    });
-    let read = t.field("read").map(|f| f.number_in(errs, 0.0, true, 1.0));
-    let write = t.field("write").map(|f| f.number_in(errs, 0.0, true, 1.0));
-    match (read, write) {
-        (Some(r), Some(w)) => {
-            let (r, w) = (r?, w?);
-            if (r + w - 1.0).abs() > 1e-6 {
-                f.error(
-                    errs,
-                    format!("the mix must sum to 1, got {r} + {w} = {}", rounded(r + w)),
-                    Some("give fractions, e.g. { read = 0.9, write = 0.1 }".into()),
-                );
-                return None;
-            }
-            Some(r)
-        }
-        (Some(r), None) => r,
-        (None, Some(w)) => w.map(|w| 1.0 - w),
-        (None, None) => {
-            f.error(
-                errs,
-                "the mix names no request type",
-                Some("give `read`, `write` or both, e.g. { read = 0.9, write = 0.1 }".into()),
-            );
-            None
-        }
-    }
-}
-
-fn read_keys(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Keys> {
-    let t = f.table(errs)?;
-    t.unknown_fields(errs, &["count", "popularity", "s"], &|_| None);
-    let count = match t.field("count") {
-        Some(f) => f.int(errs, 1, i64::MAX).map(i64::unsigned_abs),
-        None => Some(1_000_000),
-    };
-    let popularity = match t.field("popularity") {
-        Some(f) => f.choice(errs, "key popularity", &["uniform", "zipf"]),
-        None => Some(0),
-    };
-    let s = match t.field("s") {
-        Some(f) => f.number_in(errs, 0.0, false, f64::MAX),
-        None => Some(1.0),
-    };
-    let popularity = match popularity? {
-        0 => Popularity::Uniform,
-        _ => Popularity::Zipf { s: s? },
-    };
-    Some(Keys {
-        count: count?,
-        popularity,
-    })
-}
-
-fn read_phases(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Vec<Phase>> {
-    let items = f.array(errs)?;
-    let mut phases = Vec::with_capacity(items.len());
-    let mut ok = true;
-    let mut previous: Option<SimTime> = None;
-    for item in items {
-        let Some(t) = item.table(errs) else {
-            ok = false;
-            continue;
-        };
-        t.unknown_fields(errs, &["at", "rate", "ramp"], &|_| None);
-        let at_field = t.required(errs, "at");
-        let at = at_field.as_ref().and_then(|f| f.duration(errs));
-        if let (Some(at), Some(prev), Some(af)) = (at, previous, at_field.as_ref())
-            && at <= prev
-        {
-            af.error(
-                errs,
-                format!(
-                    "phases must be in time order: {at} is not after the previous phase's {prev}"
-                ),
-                None,
-            );
-            ok = false;
-        }
-        if at.is_some() {
-            previous = at;
-        }
-        let rate = t
-            .required(errs, "rate")
-            .and_then(|f| f.number_within(errs, limits::WORKLOAD_RATE));
-        let ramp = match t.field("ramp") {
-            Some(f) => f.duration(errs),
-            None => Some(SimTime::ZERO),
-        };
-        match (at, rate, ramp) {
-            (Some(at), Some(rate), Some(ramp)) => phases.push(Phase { at, rate, ramp }),
-            _ => ok = false,
-        }
-    }
-    ok.then_some(phases)
-}
-
-/// `x` with at most 9 decimals and no trailing zeros (for sums that floating
-/// point makes ugly, like 0.8999999999999999).
-fn rounded(x: f64) -> String {
-    let s = format!("{x:.9}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// `a service`, `an X` ...

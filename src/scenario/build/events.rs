@@ -2,22 +2,16 @@
 
 use toml::de::DeValue;
 
-use crate::scenario::distribution;
 use crate::scenario::graph::NodeIds;
 use crate::scenario::reader::{Errors, Field, Span, Table};
 use crate::scenario::suggest;
 use crate::sim::command::Command;
-use crate::sim::limits::{
-    LIMITER_LIMIT, LIMITER_RATE, LINE_CAPACITY, READ_FRACTION, READ_REPLICAS, REPLICAS,
-    SLOW_FACTOR, SPIKE_FACTOR, WORKERS, WORKLOAD_RATE,
-};
-use crate::sim::model::{
-    Arrival, CachePolicy, LbAlgorithm, LimiterAlgorithm, Node, NodeIdx, NodeKind, ScheduledEvent,
-    Workload,
-};
+use crate::sim::limits::{SLOW_FACTOR, SPIKE_FACTOR};
+use crate::sim::model::{Arrival, Node, NodeIdx, NodeKind, ScheduledEvent, Workload};
 use crate::sim::time::SimTime;
 
-use super::{KINDS, article, list};
+use super::set;
+use super::{article, list};
 
 /// Fields every event has.
 const EVENT_FIELDS: [&str; 2] = ["at", "action"];
@@ -32,8 +26,6 @@ pub(crate) const ACTIONS: [(&str, &[&str]); 8] = [
     ("spike", &["workload", "factor", "for"]),
     ("set", &["target", "value"]),
 ];
-/// The value that clears an optional setting (`queue`, `timeout`, `ttl`).
-pub(crate) const NONE: &str = "none";
 
 /// What events may refer to: the nodes and workloads as read.
 pub(crate) struct Context<'m> {
@@ -45,34 +37,6 @@ pub(crate) struct Context<'m> {
     /// The run's length, when it was read without error.
     pub(crate) duration: Option<SimTime>,
 }
-
-/// The fields a `set` event may change on each node kind.
-pub(crate) fn tunable(kind: &NodeKind) -> &'static [&'static str] {
-    match kind {
-        NodeKind::Service(_) => &["replicas", "workers", "queue", "service_time", "timeout"],
-        NodeKind::LoadBalancer(_) => &["algorithm"],
-        NodeKind::Cache(_) => &["capacity", "policy", "ttl", "hit_time"],
-        NodeKind::Database(_) => &[
-            "read_replicas",
-            "workers",
-            "queue",
-            "service_time",
-            "timeout",
-        ],
-        NodeKind::Queue(_) => &["consumers", "capacity", "service_time"],
-        NodeKind::RateLimiter(r) => match r.algorithm {
-            LimiterAlgorithm::TokenBucket { .. } | LimiterAlgorithm::LeakyBucket { .. } => {
-                &["rate"]
-            }
-            LimiterAlgorithm::FixedWindow { .. } | LimiterAlgorithm::SlidingWindow { .. } => {
-                &["limit"]
-            }
-        },
-    }
-}
-
-/// The fields a `set` event may change on a workload.
-pub(crate) const WORKLOAD_TUNABLE: [&str; 2] = ["rate", "read_fraction"];
 
 /// A replica named by a crash or recovery, checked once every event is
 /// read (a `set` of the replicas may raise the count).
@@ -310,7 +274,7 @@ fn read_event<'a, 'i>(
                 factor: factor?,
             })
         }
-        _ => read_set(errs, t, cx),
+        _ => set::read_set(errs, t, cx),
     };
     let at = at?;
     let command = command?;
@@ -348,7 +312,7 @@ pub(crate) fn ending(command: &Command) -> Option<Command> {
     }
 }
 
-fn required<'a, 'i>(
+pub(super) fn required<'a, 'i>(
     errs: &mut Errors<'_>,
     t: &Table<'a, 'i>,
     key: &str,
@@ -363,7 +327,13 @@ fn required<'a, 'i>(
 
 /// Where part of a string value is written, when the value is a plain
 /// `"..."` on one line (otherwise the whole value).
-fn sub_span(errs: &Errors<'_>, f: &Field<'_, '_>, text: &str, from: usize, len: usize) -> Span {
+pub(super) fn sub_span(
+    errs: &Errors<'_>,
+    f: &Field<'_, '_>,
+    text: &str,
+    from: usize,
+    len: usize,
+) -> Span {
     let span = f.span();
     if errs.sources().snippet(&span) == format!("\"{text}\"") {
         let start = span.start.saturating_add(1).saturating_add(from);
@@ -600,7 +570,7 @@ fn workload_of(errs: &mut Errors<'_>, f: &Field<'_, '_>, cx: &Context<'_>) -> Op
 }
 
 /// The workload called `name` (or with index `name`), else an error at `span`.
-fn workload_named(
+pub(super) fn workload_named(
     errs: &mut Errors<'_>,
     f: &Field<'_, '_>,
     cx: &Context<'_>,
@@ -627,7 +597,7 @@ fn workload_named(
 }
 
 /// `w` if it is an open-loop workload (a rate can be changed).
-fn open_loop(
+pub(super) fn open_loop(
     errs: &mut Errors<'_>,
     f: &Field<'_, '_>,
     cx: &Context<'_>,
@@ -655,207 +625,6 @@ fn open_loop(
         }
         Some(_) => Some(w),
         None => None,
-    }
-}
-
-/// `target = "node.field"` or `"workload.<name>.field"` and its `value`.
-fn read_set(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Option<Command> {
-    let target_field = required(
-        errs,
-        t,
-        "target",
-        "what to change, e.g. target = \"api.replicas\" or \"workload.users.rate\"",
-    );
-    let value = required(errs, t, "value", "the new value, e.g. value = 6");
-    let tf = target_field?;
-    let text = tf.str(errs)?;
-    let parts: Vec<&str> = text.split('.').collect();
-    let example = "write NODE.FIELD (e.g. \"api.replicas\") or workload.NAME.FIELD (e.g. \"workload.users.rate\")";
-    if parts.first() == Some(&"workload") && parts.len() >= 3 {
-        let field = parts.last().copied().unwrap_or("");
-        let name_len = text
-            .len()
-            .saturating_sub("workload.".len() + field.len() + 1);
-        let name = text.get("workload.".len().."workload.".len() + name_len)?;
-        let name_span = sub_span(errs, &tf, text, "workload.".len(), name.len());
-        let w = workload_named(errs, &tf, cx, name, name_span)?;
-        let field_span = sub_span(errs, &tf, text, text.len() - field.len(), field.len());
-        if !WORKLOAD_TUNABLE.contains(&field) {
-            errs.error(
-                &field_span,
-                &tf.path,
-                format!("`{field}` of a workload cannot be set during a run"),
-                suggest::closest(field, &WORKLOAD_TUNABLE)
-                    .map(|k| format!("did you mean `{k}`?"))
-                    .or_else(|| {
-                        Some(
-                            "a `set` event can change a workload's `rate` and `read_fraction`"
-                                .into(),
-                        )
-                    }),
-            );
-            return None;
-        }
-        let value = value?;
-        return if field == "rate" {
-            let w = open_loop(errs, &tf, cx, w, "setting `rate`")?;
-            let rate = value.number_within(errs, WORKLOAD_RATE)?;
-            Some(Command::SetWorkloadRate { workload: w, rate })
-        } else {
-            let read_fraction = value.number_within(errs, READ_FRACTION)?;
-            Some(Command::SetReadFraction {
-                workload: w,
-                read_fraction,
-            })
-        };
-    }
-    if parts.first() == Some(&"workload") {
-        tf.error(
-            errs,
-            format!("`{text}` names no workload field"),
-            Some(
-                "write workload.NAME.FIELD, e.g. \"workload.users.rate\" or \"workload.0.rate\""
-                    .into(),
-            ),
-        );
-        return None;
-    }
-    let [id, field] = parts.as_slice() else {
-        tf.error(
-            errs,
-            format!("`{text}` is not a field to set"),
-            Some(example.into()),
-        );
-        return None;
-    };
-    let id_span = sub_span(errs, &tf, text, 0, id.len());
-    let node = cx.ids.resolve_name(errs, &tf, id, id_span)?;
-    let kind = &cx.nodes.get(node).and_then(Option::as_ref)?.kind;
-    let kind_name = kind.name();
-    let field_span = sub_span(errs, &tf, text, id.len() + 1, field.len());
-    let can = tunable(kind);
-    if !can.contains(field) {
-        let is_field = KINDS
-            .iter()
-            .any(|(k, fs)| *k == kind_name && fs.contains(field))
-            || matches!(*field, "id" | "kind" | "pos" | "cost_per_hour");
-        let ticked: Vec<String> = can.iter().map(|f| format!("`{f}`")).collect();
-        let allowed = if can.is_empty() {
-            format!(
-                "nothing on {} {kind_name} can change during a run",
-                article(kind_name)
-            )
-        } else {
-            format!(
-                "a `set` event can change these fields of {} {kind_name}: {}",
-                article(kind_name),
-                list(&ticked)
-            )
-        };
-        let (message, hint) = if is_field {
-            (
-                format!(
-                    "`{field}` of {} {kind_name} cannot be set during a run",
-                    article(kind_name)
-                ),
-                Some(allowed),
-            )
-        } else {
-            (
-                format!(
-                    "unknown field `{field}` for {} {kind_name}",
-                    article(kind_name)
-                ),
-                suggest::closest(field, can)
-                    .map(|k| format!("did you mean `{k}`?"))
-                    .or(Some(allowed)),
-            )
-        };
-        errs.error(&field_span, &tf.path, message, hint);
-        return None;
-    }
-    let v = value?;
-    let command = match (*field, kind) {
-        ("replicas", _) => Command::SetReplicas {
-            node,
-            replicas: v.count_within(errs, REPLICAS)?,
-        },
-        ("workers" | "consumers", _) => Command::SetWorkers {
-            node,
-            workers: v.count_within(errs, WORKERS)?,
-        },
-        ("queue", _) | ("capacity", NodeKind::Queue(_)) => Command::SetQueueCapacity {
-            node,
-            capacity: optional(errs, &v, "an integer", |errs| {
-                v.count_within(errs, LINE_CAPACITY)
-            })?,
-        },
-        ("service_time" | "hit_time", _) => Command::SetServiceTime {
-            node,
-            dist: distribution::read(errs, &v)?,
-        },
-        ("timeout", _) => Command::SetTimeout {
-            node,
-            timeout: optional(errs, &v, "a duration", |errs| v.positive_duration(errs))?,
-        },
-        ("algorithm", _) => {
-            let names: Vec<&str> = LbAlgorithm::ALL.iter().map(|a| a.name()).collect();
-            let k = v.choice(errs, "load-balancing algorithm", &names)?;
-            Command::SetLbAlgorithm {
-                node,
-                algorithm: LbAlgorithm::ALL.get(k).copied()?,
-            }
-        }
-        ("capacity", _) => Command::SetCacheCapacity {
-            node,
-            capacity: v.int(errs, 0, i64::MAX)?.unsigned_abs(),
-        },
-        ("policy", _) => {
-            let names: Vec<&str> = CachePolicy::ALL.iter().map(|p| p.name()).collect();
-            let k = v.choice(errs, "cache policy", &names)?;
-            Command::SetCachePolicy {
-                node,
-                policy: CachePolicy::ALL.get(k).copied()?,
-            }
-        }
-        ("ttl", _) => Command::SetCacheTtl {
-            node,
-            ttl: optional(errs, &v, "a duration", |errs| v.positive_duration(errs))?,
-        },
-        ("rate", NodeKind::RateLimiter(_)) => Command::SetLimiterRate {
-            node,
-            rate: v.number_within(errs, LIMITER_RATE)?,
-        },
-        ("limit", NodeKind::RateLimiter(_)) => Command::SetLimiterLimit {
-            node,
-            limit: v.count_within(errs, LIMITER_LIMIT)?,
-        },
-        _ => Command::SetReadReplicas {
-            node,
-            replicas: v.count_within(errs, READ_REPLICAS)?,
-        },
-    };
-    Some(command)
-}
-
-/// `"none"` (no limit), or what `read` reads.
-fn optional<T>(
-    errs: &mut Errors<'_>,
-    v: &Field<'_, '_>,
-    what: &str,
-    read: impl FnOnce(&mut Errors<'_>) -> Option<T>,
-) -> Option<Option<T>> {
-    match v.get() {
-        DeValue::String(s) if s.as_ref() == NONE => Some(None),
-        DeValue::String(s) if what == "an integer" => {
-            v.error(
-                errs,
-                format!("expected an integer or \"{NONE}\", found the string \"{s}\""),
-                Some(format!("\"{NONE}\" removes the limit")),
-            );
-            None
-        }
-        _ => read(errs).map(Some),
     }
 }
 
