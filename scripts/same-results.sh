@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Same results before and after a change: builds the engine (no window) at
+# REV (default HEAD, checked out with `git worktree` under /tmp) and at the
+# working tree (or at a second revision NEW, checked out likewise), runs `loadlab run` on every scenario under scenarios/ (the
+# working tree's files, each with its own seed, or SEED=n for all) with
+# both, and compares summary.json, timeseries.csv and nodes.csv byte for
+# byte. Only the version stamp (`loadlab_version`) is allowed to differ,
+# and only when Cargo.toml's version did; path stamps (`scenario_file`)
+# cannot differ: both binaries run from this folder on the same relative
+# paths. Exit 0 when every file matches.
+#
+# Usage: scripts/same-results.sh [REV [NEW]]    (CARGO_TARGET_DIR is shared by both builds)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+rev=${1:-HEAD}
+base_commit=$(git rev-parse --verify "$rev^{commit}")
+new_commit=${2:+$(git rev-parse --verify "$2^{commit}")}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
+work=$(mktemp -d /tmp/loadlab-same-results.XXXXXX)
+cleanup() {
+    for t in "$work/tree" "$work/new-tree"; do
+        git -C "$root" worktree remove --force "$t" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# build DIR NAME: the engine-only binary of the tree in DIR, copied to $work/NAME.
+build() {
+    echo "== building $2 ($1)"
+    (cd "$1" && cargo build --quiet --no-default-features --bin loadlab)
+    cp "$CARGO_TARGET_DIR/debug/loadlab" "$work/$2"
+}
+
+git worktree add --quiet --detach "$work/tree" "$base_commit"
+build "$work/tree" base
+if [ -n "$new_commit" ]; then
+    git worktree add --quiet --detach "$work/new-tree" "$new_commit"
+    build "$work/new-tree" new
+else
+    build "$root" new
+fi
+base_version=$("$work/base" --version | awk '{print $2}')
+new_version=$("$work/new" --version | awk '{print $2}')
+
+# Files from both runs, the base one's version stamp replaced by the new one's.
+same_but_version() {
+    [ "$base_version" != "$new_version" ] &&
+        cmp -s <(sed "s/${base_version//./\\.}/$new_version/g" "$1") "$2"
+}
+
+different=0
+compared=0
+scenarios=$(find scenarios -name '*.toml' | sort)
+for s in $scenarios; do
+    name=${s#scenarios/}
+    name=${name%.toml}
+    seed_args=()
+    [ -n "${SEED:-}" ] && seed_args=(--seed "$SEED")
+    for which in base new; do
+        log=$work/$which-${name//\//-}.log
+        if ! "$work/$which" run "$s" "${seed_args[@]}" --out "$work/out/$which/$name" >"$log" 2>&1; then
+            echo "FAIL  $name: loadlab run ($which) failed:"
+            tail -5 "$log" | sed 's/^/      /'
+            different=1
+            continue 2
+        fi
+    done
+    line="$name:"
+    for f in summary.json timeseries.csv nodes.csv; do
+        a=$work/out/base/$name/$f
+        b=$work/out/new/$name/$f
+        compared=$((compared + 1))
+        if cmp -s "$a" "$b"; then
+            line+=" $f same ($(wc -c <"$b") bytes)"
+        elif same_but_version "$a" "$b"; then
+            line+=" $f same but the version stamp"
+        else
+            line+=" $f DIFFERENT"
+            different=1
+        fi
+    done
+    echo "$line"
+done
+
+echo "== $compared files compared, base $base_commit (loadlab $base_version) vs ${new_commit:-working tree} (loadlab $new_version)"
+if [ "$different" -ne 0 ]; then
+    echo "== results DIFFER"
+    exit 1
+fi
+echo "== all identical"
