@@ -17,7 +17,8 @@ use bevy::winit::WinitPlugin;
 use bevy_egui::egui::accesskit;
 use bevy_egui::{EguiContext, EguiOutput, EguiPlugin, PrimaryEguiContext};
 use loadlab::app::bridge::SimBridge;
-use loadlab::app::camera::WorldCamera;
+use loadlab::app::camera::{Hovered, WorldCamera};
+use loadlab::app::layout::Place;
 use loadlab::app::world::WorldLayout;
 use loadlab::app::{Selected, UiState, ViewOptions};
 use loadlab::sim::Command;
@@ -246,6 +247,27 @@ impl Window {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Every text on screen (labels' and values' AccessKit text).
+    fn texts(&mut self) -> Vec<String> {
+        let world = self.app.world_mut();
+        let Ok(output) = world
+            .query_filtered::<&EguiOutput, With<PrimaryEguiContext>>()
+            .single(world)
+        else {
+            return Vec::new();
+        };
+        let Some(update) = output.platform_output.accesskit_update.as_ref() else {
+            return Vec::new();
+        };
+        update
+            .nodes
+            .iter()
+            .flat_map(|(_, n)| [n.label(), n.value()])
+            .flatten()
+            .map(str::to_string)
+            .collect()
     }
 
     fn selected(&self) -> Option<Selected> {
@@ -579,4 +601,30 @@ fn a_retry_budget_ticked_in_the_inspector_restarts_the_run_with_it() {
         .expect("the inspector says why the run restarted");
     assert!(notice.contains("restarted from 0 s"), "{notice}");
     assert_eq!(w.selected(), Some(Selected::Node(api)));
+}
+
+#[test]
+fn hovering_a_node_names_it_and_a_panel_does_not() {
+    let mut w = Window::open(&[], None);
+    let db = w.node("db");
+    let at = w.on_screen("db");
+    w.move_to(at);
+    w.frames(2);
+    assert_eq!(
+        w.app.world().resource::<Hovered>().0,
+        Some(Place::Node(db)),
+        "the card is for db"
+    );
+    assert!(
+        w.texts().iter().any(|t| t.starts_with("db · database")),
+        "a hover card names db: {:?}",
+        w.texts()
+    );
+    w.move_to(Vec2::new(1200.0, 300.0));
+    w.frames(2);
+    assert_eq!(
+        w.app.world().resource::<Hovered>().0,
+        None,
+        "over the inspector"
+    );
 }

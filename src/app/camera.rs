@@ -48,6 +48,11 @@ impl PanelInsets {
     }
 }
 
+/// The node or traffic source under the pointer in the world view (none
+/// while dragging or over a panel), for the hover card.
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Hovered(pub Option<Place>);
+
 #[derive(Default)]
 struct Drag {
     pressed_at: Option<Vec2>,
@@ -57,6 +62,7 @@ struct Drag {
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<PanelInsets>();
+    app.init_resource::<Hovered>();
     app.add_systems(Startup, spawn_cameras);
     app.add_systems(PostUpdate, (fit_viewport, fit_camera).chain());
     app.add_systems(Update, (pointer, zoom));
@@ -147,9 +153,18 @@ fn pointer(
     mut camera: Single<(&Camera, &GlobalTransform, &mut Transform, &Projection), With<WorldCamera>>,
     mut world: ResMut<WorldLayout>,
     mut state: Option<ResMut<UiState>>,
+    mut hovered: ResMut<Hovered>,
     mut drag: Local<Drag>,
 ) {
     let cursor = window.cursor_position();
+    let window_size = Vec2::new(window.width(), window.height());
+    let now_over = cursor
+        .filter(|&c| insets.over_world(c, window_size) && !drag.moved)
+        .and_then(|c| camera.0.viewport_to_world_2d(camera.1, c).ok())
+        .and_then(|p| world.layout.pick(p));
+    if hovered.0 != now_over {
+        hovered.0 = now_over;
+    }
     let (cam, gt, transform, projection) = &mut *camera;
     let scale = match projection {
         Projection::Orthographic(o) => o.scale,
@@ -159,7 +174,6 @@ fn pointer(
         || buttons.just_pressed(MouseButton::Right)
         || buttons.just_pressed(MouseButton::Middle)
     {
-        let window_size = Vec2::new(window.width(), window.height());
         if !cursor.is_some_and(|c| insets.over_world(c, window_size)) {
             *drag = Drag::default();
             return;

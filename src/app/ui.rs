@@ -4,8 +4,9 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::app::bridge::SimBridge;
-use crate::app::camera::PanelInsets;
+use crate::app::camera::{Hovered, PanelInsets};
 use crate::app::capture::ExportRequest;
+use crate::app::layout::Place;
 use crate::app::panels::{self, FAIL, MUTED, OK, SLOW};
 use crate::app::view::{UiAction, UiState, View};
 use crate::app::world::WorldLayout;
@@ -38,6 +39,7 @@ fn panels_system(
     mut insets: ResMut<PanelInsets>,
     mut world: ResMut<WorldLayout>,
     mut export: ResMut<ExportRequest>,
+    hovered: Res<Hovered>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let Some(view) = view else {
@@ -91,10 +93,13 @@ fn panels_system(
         .width();
     // A legend over the top of the world view.
     let legend_pos = egui::pos2(left + 10.0, 8.0);
+    let world_width = (ctx.content_rect().width() - left - RIGHT_WIDTH - 20.0).max(120.0);
     let legend = egui::Area::new("legend".into())
         .fixed_pos(legend_pos)
         .show(&ctx, |ui| {
-            ui.horizontal(|ui| {
+            // Wrapped within the world view: never over the inspector.
+            ui.set_max_width(world_width);
+            ui.horizontal_wrapped(|ui| {
                 legend_swatch(ui, OK, "ok");
                 legend_swatch(ui, SLOW, "slower than p99 goal");
                 legend_swatch(ui, FAIL, "failed");
@@ -127,6 +132,11 @@ fn panels_system(
     if *insets != new_insets {
         *insets = new_insets;
     }
+    if let Some(place) = hovered.0
+        && !ctx.is_pointer_over_egui()
+    {
+        hover_card(&ctx, &view, place);
+    }
     for a in actions {
         match a {
             UiAction::Select(s) => state.selected = s,
@@ -142,4 +152,50 @@ fn legend_swatch(ui: &mut egui::Ui, colour: egui::Color32, text: &str) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
     ui.painter().circle_filled(rect.center(), 4.5, colour);
     ui.label(egui::RichText::new(text).color(MUTED));
+}
+
+/// A card by the pointer for the node or traffic source under it: what it
+/// is, and its figures of the last simulated second.
+fn hover_card(ctx: &egui::Context, view: &View, place: Place) {
+    let text = match place {
+        Place::Source(w) => view.model.workloads.get(w).map(|wl| {
+            format!(
+                "{} · traffic source\n{:.0} req/s offered now\nClick to select and tune.",
+                wl.name,
+                view.offered.get(w).copied().unwrap_or(0.0)
+            )
+        }),
+        Place::Node(i) => view.model.nodes.get(i).map(|n| {
+            let mut t = format!("{} · {}", n.id, n.kind.name().replace('_', " "));
+            if let Some(w) = view.last_window().and_then(|w| w.nodes.get(i)) {
+                let secs = view.last_window().map_or(1.0, |x| {
+                    x.end.saturating_sub(x.start).as_secs_f64().max(1e-9)
+                });
+                t.push_str(&format!("\n{:.0} req/s in", w.counts.arrived as f64 / secs));
+                if let Some(u) = w.utilisation {
+                    t.push_str(&format!(", {:.0}% utilised", u * 100.0));
+                }
+                if let Some(p99) = w.sojourn.p99_ms {
+                    t.push_str(&format!("\np99 here {}", crate::app::view::format_ms(p99)));
+                }
+            }
+            if let Some(trouble) = view.node_failing(i) {
+                let secs = view.last_window().map_or(1.0, |x| {
+                    x.end.saturating_sub(x.start).as_secs_f64().max(1e-9)
+                });
+                t.push_str(&format!("\n! {}", trouble.describe(secs)));
+            }
+            t.push_str("\nClick to select and tune.");
+            t
+        }),
+    };
+    if let Some(text) = text {
+        egui::Tooltip::always_open(
+            ctx.clone(),
+            egui::LayerId::background(),
+            egui::Id::new("world-hover"),
+            egui::PopupAnchor::Pointer,
+        )
+        .show(|ui| ui.label(text));
+    }
 }
