@@ -32,10 +32,9 @@ struct Piece<'i> {
 
 fn apply_one<'i>(errs: &mut Errors<'_>, doc: &mut DeTable<'i>, text: &'i str, base: usize) {
     let path = format!("--set {text}");
-    let at = |from: usize, to: usize| base.saturating_add(from)..base.saturating_add(to);
     let Some(eq) = text.find('=') else {
         errs.error(
-            &at(0, text.len()),
+            &(base..base.saturating_add(text.len())),
             &path,
             format!("expected TARGET.FIELD=VALUE, got `{text}`"),
             Some(EXAMPLE.into()),
@@ -46,7 +45,41 @@ fn apply_one<'i>(errs: &mut Errors<'_>, doc: &mut DeTable<'i>, text: &'i str, ba
         text.get(..eq).unwrap_or(""),
         text.get(eq + 1..).unwrap_or(""),
     );
-    // Split the left side on dots, remembering where each piece starts.
+    let Some(pieces) = split_names(errs, &path, lhs, base) else {
+        return;
+    };
+    let Some((table, fields)) = target_table(errs, doc, &path, &pieces) else {
+        return;
+    };
+    let Some((last, middle)) = fields.split_last() else {
+        let end = base.saturating_add(lhs.len());
+        errs.error(
+            &(end..end),
+            &path,
+            format!("missing field after `{lhs}`"),
+            Some(EXAMPLE.into()),
+        );
+        return;
+    };
+    let Some(table) = inner_table(errs, table, middle, &path, lhs) else {
+        return;
+    };
+    let Some(value) = read_value(errs, &path, text, rhs, base.saturating_add(eq + 1)) else {
+        return;
+    };
+    let key = Spanned::new(last.span.clone(), Cow::Borrowed(last.text));
+    table.insert(key, value);
+}
+
+/// The left side split on dots, each piece with where it starts; `None`
+/// (reported) when a name is empty.
+fn split_names<'i>(
+    errs: &mut Errors<'_>,
+    path: &str,
+    lhs: &'i str,
+    base: usize,
+) -> Option<Vec<Piece<'i>>> {
+    let at = |from: usize, to: usize| base.saturating_add(from)..base.saturating_add(to);
     let mut pieces: Vec<Piece<'i>> = Vec::new();
     let mut start = 0usize;
     for seg in lhs.split('.') {
@@ -56,11 +89,11 @@ fn apply_one<'i>(errs: &mut Errors<'_>, doc: &mut DeTable<'i>, text: &'i str, ba
         if trimmed.is_empty() {
             errs.error(
                 &at(s, s),
-                &path,
+                path,
                 format!("empty name in `{lhs}`"),
                 Some(EXAMPLE.into()),
             );
-            return;
+            return None;
         }
         pieces.push(Piece {
             text: trimmed,
@@ -68,12 +101,19 @@ fn apply_one<'i>(errs: &mut Errors<'_>, doc: &mut DeTable<'i>, text: &'i str, ba
         });
         start += seg.len() + 1;
     }
-    let Some(first) = pieces.first().cloned() else {
-        return;
-    };
+    Some(pieces)
+}
 
-    // Find the table the fields belong to.
-    let (mut table, fields): (&mut DeTable<'i>, &[Piece<'i>]) = match first.text {
+/// The table the first piece names (`scenario`, `workload.<name or index>`
+/// or a node id) and the pieces after it; `None` (reported) when unknown.
+fn target_table<'d, 'i, 'p>(
+    errs: &mut Errors<'_>,
+    doc: &'d mut DeTable<'i>,
+    path: &str,
+    pieces: &'p [Piece<'i>],
+) -> Option<(&'d mut DeTable<'i>, &'p [Piece<'i>])> {
+    let first = pieces.first()?;
+    match first.text {
         "scenario" => {
             let entry = doc
                 .entry(Spanned::new(first.span.clone(), Cow::Borrowed("scenario")))
@@ -81,27 +121,27 @@ fn apply_one<'i>(errs: &mut Errors<'_>, doc: &mut DeTable<'i>, text: &'i str, ba
                     Spanned::new(first.span.clone(), DeValue::Table(DeTable::new()))
                 });
             match entry.get_mut() {
-                DeValue::Table(t) => (t, pieces.get(1..).unwrap_or(&[])),
+                DeValue::Table(t) => Some((t, pieces.get(1..).unwrap_or(&[]))),
                 _ => {
                     errs.error(
                         &first.span,
-                        &path,
+                        path,
                         "`scenario` in the file is not a table",
                         None,
                     );
-                    return;
+                    None
                 }
             }
         }
         "workload" => {
-            let Some(which) = pieces.get(1).cloned() else {
+            let Some(which) = pieces.get(1) else {
                 errs.error(
                     &first.span,
-                    &path,
+                    path,
                     "expected workload.<name or index>.FIELD",
                     Some("e.g. --set workload.users.rate=500 or --set workload.0.rate=500".into()),
                 );
-                return;
+                return None;
             };
             let by_name = find_index(doc, "workload", |t, _| {
                 name_of(t, "name") == Some(which.text)
@@ -111,58 +151,54 @@ fn apply_one<'i>(errs: &mut Errors<'_>, doc: &mut DeTable<'i>, text: &'i str, ba
                 .parse::<usize>()
                 .ok()
                 .filter(|&i| find_index(doc, "workload", |_, j| j == i).is_some());
-            let found = by_name
-                .or(by_index)
-                .and_then(|i| item_mut(doc, "workload", i));
-            match found {
-                Some(t) => (t, pieces.get(2..).unwrap_or(&[])),
-                None => {
-                    let names = list_names(doc, "workload", "name");
-                    let known: Vec<&str> = names.iter().map(String::as_str).collect();
-                    errs.error(
-                        &which.span,
-                        &path,
-                        format!("unknown workload `{}`", which.text),
-                        suggest::hint(which.text, &known).map(|h| {
-                            format!("{h} (a workload is named by `name` or by its index from 0)")
-                        }),
-                    );
-                    return;
-                }
-            }
+            let Some(i) = by_name.or(by_index) else {
+                let names = list_names(doc, "workload", "name");
+                let known: Vec<&str> = names.iter().map(String::as_str).collect();
+                errs.error(
+                    &which.span,
+                    path,
+                    format!("unknown workload `{}`", which.text),
+                    suggest::hint(which.text, &known).map(|h| {
+                        format!("{h} (a workload is named by `name` or by its index from 0)")
+                    }),
+                );
+                return None;
+            };
+            // A found index is a table (find_index looks at tables only).
+            let t = item_mut(doc, "workload", i)?;
+            Some((t, pieces.get(2..).unwrap_or(&[])))
         }
-        id => match find_index(doc, "node", |t, _| name_of(t, "id") == Some(id))
-            .and_then(|i| item_mut(doc, "node", i))
-        {
-            Some(t) => (t, pieces.get(1..).unwrap_or(&[])),
-            None => {
+        id => {
+            let Some(i) = find_index(doc, "node", |t, _| name_of(t, "id") == Some(id)) else {
                 let mut names = list_names(doc, "node", "id");
                 names.push("scenario".into());
                 names.push("workload".into());
                 let known: Vec<&str> = names.iter().map(String::as_str).collect();
                 errs.error(
                     &first.span,
-                    &path,
+                    path,
                     format!("unknown target `{id}`"),
                     suggest::hint(id, &known).map(|h| {
                         format!("{h} (a target is a node id, `scenario` or `workload.<name>`)")
                     }),
                 );
-                return;
-            }
-        },
-    };
-    let Some((last, middle)) = fields.split_last() else {
-        let end = lhs.len();
-        errs.error(
-            &at(end, end),
-            &path,
-            format!("missing field after `{lhs}`"),
-            Some(EXAMPLE.into()),
-        );
-        return;
-    };
-    // Walk (creating) intermediate tables.
+                return None;
+            };
+            let t = item_mut(doc, "node", i)?;
+            Some((t, pieces.get(1..).unwrap_or(&[])))
+        }
+    }
+}
+
+/// Walks (creating) the intermediate tables `middle` below `table`;
+/// `None` (reported) when one of them is a value, not a table.
+fn inner_table<'d, 'i>(
+    errs: &mut Errors<'_>,
+    mut table: &'d mut DeTable<'i>,
+    middle: &[Piece<'i>],
+    path: &str,
+    lhs: &str,
+) -> Option<&'d mut DeTable<'i>> {
     for piece in middle {
         let entry = table
             .entry(Spanned::new(piece.span.clone(), Cow::Borrowed(piece.text)))
@@ -172,7 +208,7 @@ fn apply_one<'i>(errs: &mut Errors<'_>, doc: &mut DeTable<'i>, text: &'i str, ba
             _ => {
                 errs.error(
                     &piece.span,
-                    &path,
+                    path,
                     format!(
                         "`{}` is not a table here, so a field inside it cannot be set",
                         piece.text
@@ -182,47 +218,58 @@ fn apply_one<'i>(errs: &mut Errors<'_>, doc: &mut DeTable<'i>, text: &'i str, ba
                         lhs.rsplit_once('.').map_or(lhs, |(l, _)| l)
                     )),
                 );
-                return;
+                return None;
             }
         }
     }
+    Some(table)
+}
+
+/// The right side, which starts at virtual offset `base`: a TOML value
+/// (spans moved into the override's range), or else the text as a string;
+/// `None` (reported) when empty or a broken quoted/bracketed value.
+fn read_value<'i>(
+    errs: &mut Errors<'_>,
+    path: &str,
+    text: &str,
+    rhs: &'i str,
+    base: usize,
+) -> Option<Spanned<DeValue<'i>>> {
     let lead = rhs.len() - rhs.trim_start().len();
     let value_text = rhs.trim();
-    let value_base = base.saturating_add(eq + 1 + lead);
+    let value_base = base.saturating_add(lead);
     let value_span = value_base..value_base.saturating_add(value_text.len());
     if value_text.is_empty() {
         errs.error(
             &value_span,
-            &path,
+            path,
             format!("no value after `=` in `{text}`"),
             Some(EXAMPLE.into()),
         );
-        return;
+        return None;
     }
-    let value = match DeValue::parse(value_text) {
-        Ok(v) => shift(v, value_base),
+    match DeValue::parse(value_text) {
+        Ok(v) => Some(shift(v, value_base)),
         // Quotes, brackets and braces mean a TOML value: say what is wrong
         // with it rather than take it as a string.
         Err(e) if value_text.starts_with(['"', '\'', '[', '{']) => {
             let message = e.message().lines().next().unwrap_or("").to_string();
             errs.error(
                 &value_span,
-                &path,
+                path,
                 format!("`{value_text}` is not a valid TOML value: {message}"),
                 Some(
                     "a quoted string, an array [...] or a table { ... } must be complete; quote the whole --set in the shell, e.g. --set 'api.service_time={ dist = \"exponential\", mean = \"5ms\" }'"
                         .into(),
                 ),
             );
-            return;
+            None
         }
-        Err(_) => Spanned::new(
-            value_base..value_base.saturating_add(value_text.len()),
+        Err(_) => Some(Spanned::new(
+            value_span,
             DeValue::String(Cow::Borrowed(value_text)),
-        ),
-    };
-    let key = Spanned::new(last.span.clone(), Cow::Borrowed(last.text));
-    table.insert(key, value);
+        )),
+    }
 }
 
 /// The string field `key` of a table value, if it is one.

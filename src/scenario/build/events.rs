@@ -7,7 +7,7 @@ use crate::scenario::reader::{Errors, Field, Span, Table};
 use crate::scenario::suggest;
 use crate::sim::command::Command;
 use crate::sim::limits::{SLOW_FACTOR, SPIKE_FACTOR};
-use crate::sim::model::{Arrival, Node, NodeIdx, NodeKind, ScheduledEvent, Workload};
+use crate::sim::model::{Arrival, DatabaseSpec, Node, NodeIdx, NodeKind, ScheduledEvent, Workload};
 use crate::sim::time::SimTime;
 
 use super::set;
@@ -109,6 +109,30 @@ fn read_event<'a, 'i>(
     cx: &Context<'_>,
     checks: &mut Vec<ReplicaCheck<'a, 'i>>,
 ) -> Option<Vec<ScheduledEvent>> {
+    let action = read_action(errs, t);
+    let at = read_at(errs, t, cx);
+    let (name, own) = action?;
+    let lasting = match t.field("for") {
+        Some(f) if own.contains(&"for") => f.positive_duration(errs).map(Some),
+        _ => Some(None),
+    };
+    let command = match name {
+        "crash" | "recover" => read_crash_or_recover(errs, t, cx, checks, name),
+        "slow" => read_slow(errs, t, cx),
+        "partition" | "heal" => read_partition_or_heal(errs, t, cx, name),
+        "flush" => read_flush(errs, t, cx),
+        "spike" => read_spike(errs, t, cx),
+        _ => set::read_set(errs, t, cx),
+    };
+    Some(with_ending(at?, command?, lasting?, cx))
+}
+
+/// The event's `action` and the fields only it takes; every field the
+/// action does not take is reported.
+fn read_action(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+) -> Option<(&'static str, &'static [&'static str])> {
     let names: Vec<&str> = ACTIONS.iter().map(|(a, _)| *a).collect();
     let action = match t.field("action") {
         Some(f) => f
@@ -153,8 +177,12 @@ fn read_event<'a, 'i>(
             t.unknown_fields(errs, &all, &|_| None);
         }
     }
+    action
+}
 
-    let at = match t.field("at") {
+/// `at`: a duration before the end of the run.
+fn read_at(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Option<SimTime> {
+    match t.field("at") {
         Some(f) => f.duration(errs).and_then(|at| match cx.duration {
             Some(d) if at >= d => {
                 f.error(
@@ -170,115 +198,125 @@ fn read_event<'a, 'i>(
             t.missing(errs, "at", Some("when it happens, e.g. at = \"30s\"".into()));
             None
         }
+    }
+}
+
+fn read_crash_or_recover<'a, 'i>(
+    errs: &mut Errors<'_>,
+    t: &Table<'a, 'i>,
+    cx: &Context<'_>,
+    checks: &mut Vec<ReplicaCheck<'a, 'i>>,
+    name: &str,
+) -> Option<Command> {
+    let (node, replica) = required(
+        errs,
+        t,
+        "node",
+        "e.g. node = \"api\" or node = \"api.replica.0\"",
+    )
+    .and_then(|f| instance(errs, &f, cx, checks))?;
+    Some(if name == "crash" {
+        Command::Crash { node, replica }
+    } else {
+        Command::Recover { node, replica }
+    })
+}
+
+fn read_slow(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Option<Command> {
+    let node = required(errs, t, "node", "e.g. node = \"db\"")
+        .and_then(|f| whole_node(errs, &f, cx, "slow"));
+    let factor = required(
+        errs,
+        t,
+        "factor",
+        "service times are multiplied by it, e.g. factor = 4",
+    )
+    .and_then(|f| f.number_within(errs, SLOW_FACTOR));
+    Some(Command::SlowDown {
+        node: node?,
+        factor: factor?,
+    })
+}
+
+fn read_partition_or_heal(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+    cx: &Context<'_>,
+    name: &str,
+) -> Option<Command> {
+    let pair = node_pair(errs, t, cx, name);
+    let hang = match t.field("mode") {
+        Some(f) => f
+            .choice(errs, "partition mode", &["fail", "hang"])
+            .map(|k| k == 1),
+        None => Some(false),
     };
-    let (name, own) = action?;
-    let lasting = match t.field("for") {
-        Some(f) if own.contains(&"for") => f.positive_duration(errs).map(Some),
-        _ => Some(None),
-    };
-    let command = match name {
-        "crash" | "recover" => {
-            let node = required(
+    let (from, to) = pair?;
+    if name == "heal" {
+        Some(Command::Heal { from, to })
+    } else {
+        Some(Command::Partition {
+            from,
+            to,
+            hang: hang?,
+        })
+    }
+}
+
+fn read_flush(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Option<Command> {
+    let f = required(errs, t, "node", "the cache to empty, e.g. node = \"cache\"")?;
+    let node = whole_node(errs, &f, cx, "flush")?;
+    match cx.nodes.get(node).and_then(Option::as_ref).map(|n| &n.kind) {
+        Some(NodeKind::Cache(_)) => Some(Command::FlushCache { node }),
+        Some(kind) => {
+            f.error(
                 errs,
-                t,
-                "node",
-                "e.g. node = \"api\" or node = \"api.replica.0\"",
-            )
-            .and_then(|f| instance(errs, &f, cx, checks));
-            node.map(|(node, replica)| {
-                if name == "crash" {
-                    Command::Crash { node, replica }
-                } else {
-                    Command::Recover { node, replica }
-                }
-            })
+                format!(
+                    "`{}` is {} {}: only a cache or a cdn can be flushed",
+                    cx.ids.id(node).unwrap_or("?"),
+                    article(kind.name()),
+                    kind.name()
+                ),
+                None,
+            );
+            None
         }
-        "slow" => {
-            let node = required(errs, t, "node", "e.g. node = \"db\"")
-                .and_then(|f| whole_node(errs, &f, cx, name));
-            let factor = required(
-                errs,
-                t,
-                "factor",
-                "service times are multiplied by it, e.g. factor = 4",
-            )
-            .and_then(|f| f.number_within(errs, SLOW_FACTOR));
-            Some(Command::SlowDown {
-                node: node?,
-                factor: factor?,
-            })
-        }
-        "partition" | "heal" => {
-            let pair = node_pair(errs, t, cx, name);
-            let hang = match t.field("mode") {
-                Some(f) => f
-                    .choice(errs, "partition mode", &["fail", "hang"])
-                    .map(|k| k == 1),
-                None => Some(false),
-            };
-            let (from, to) = pair?;
-            if name == "heal" {
-                Some(Command::Heal { from, to })
-            } else {
-                Some(Command::Partition {
-                    from,
-                    to,
-                    hang: hang?,
-                })
-            }
-        }
-        "flush" => {
-            let node = required(errs, t, "node", "the cache to empty, e.g. node = \"cache\"")
-                .and_then(|f| {
-                    let node = whole_node(errs, &f, cx, name)?;
-                    match cx.nodes.get(node).and_then(Option::as_ref).map(|n| &n.kind) {
-                        Some(NodeKind::Cache(_)) => Some(node),
-                        Some(kind) => {
-                            f.error(
-                                errs,
-                                format!(
-                                    "`{}` is {} {}: only a cache or a cdn can be flushed",
-                                    cx.ids.id(node).unwrap_or("?"),
-                                    article(kind.name()),
-                                    kind.name()
-                                ),
-                                None,
-                            );
-                            None
-                        }
-                        None => None,
-                    }
-                });
-            node.map(|node| Command::FlushCache { node })
-        }
-        "spike" => {
-            let workload = required(
-                errs,
-                t,
-                "workload",
-                "a workload's name or index, e.g. workload = \"users\"",
-            )
-            .and_then(|f| {
-                let w = workload_of(errs, &f, cx)?;
-                open_loop(errs, &f, cx, w, "a spike")
-            });
-            let factor = required(
-                errs,
-                t,
-                "factor",
-                "the rate is multiplied by it, e.g. factor = 3",
-            )
-            .and_then(|f| f.number_within(errs, SPIKE_FACTOR));
-            Some(Command::SetRateFactor {
-                workload: workload?,
-                factor: factor?,
-            })
-        }
-        _ => set::read_set(errs, t, cx),
-    };
-    let at = at?;
-    let command = command?;
-    let lasting = lasting?;
+        None => None,
+    }
+}
+
+fn read_spike(errs: &mut Errors<'_>, t: &Table<'_, '_>, cx: &Context<'_>) -> Option<Command> {
+    let workload = required(
+        errs,
+        t,
+        "workload",
+        "a workload's name or index, e.g. workload = \"users\"",
+    )
+    .and_then(|f| {
+        let w = workload_of(errs, &f, cx)?;
+        open_loop(errs, &f, cx, w, "a spike")
+    });
+    let factor = required(
+        errs,
+        t,
+        "factor",
+        "the rate is multiplied by it, e.g. factor = 3",
+    )
+    .and_then(|f| f.number_within(errs, SPIKE_FACTOR));
+    Some(Command::SetRateFactor {
+        workload: workload?,
+        factor: factor?,
+    })
+}
+
+/// The event, and the one that ends it when it lasts (`for`) and the end
+/// falls within the run.
+fn with_ending(
+    at: SimTime,
+    command: Command,
+    lasting: Option<SimTime>,
+    cx: &Context<'_>,
+) -> Vec<ScheduledEvent> {
     let mut out = Vec::with_capacity(2);
     if let Some(d) = lasting
         && let Some(end) = ending(&command)
@@ -295,7 +333,7 @@ fn read_event<'a, 'i>(
     } else {
         out.push(ScheduledEvent { at, command });
     }
-    Some(out)
+    out
 }
 
 /// The command that undoes `command` (for an event with `for`).
@@ -388,109 +426,9 @@ fn instance<'a, 'i>(
     }
     // A node with mistakes of its own was reported already.
     let kind = &cx.nodes.get(node).and_then(Option::as_ref)?.kind;
-    let number = |errs: &mut Errors<'_>, s: &str, what: &str| -> Option<u32> {
-        match s.parse::<u32>() {
-            Ok(n) => Some(n),
-            Err(_) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-                f.error(
-                    errs,
-                    format!("{what} number `{s}` in `{text}` is too large"),
-                    Some(format!("{what}s are numbered from 0, e.g. `{id}.{what}.0`")),
-                );
-                None
-            }
-            Err(_) => {
-                f.error(
-                    errs,
-                    format!("`{s}` is not a {what} number in `{text}`"),
-                    Some(format!("{what}s are numbered from 0, e.g. `{id}.{what}.0`")),
-                );
-                None
-            }
-        }
-    };
     match kind {
-        NodeKind::Service(_) => match rest.as_slice() {
-            ["replica", k] => {
-                let replica = number(errs, k, "replica")?;
-                checks.push(ReplicaCheck {
-                    node,
-                    replica,
-                    field: f.clone(),
-                });
-                Some((node, Some(replica)))
-            }
-            _ => {
-                f.error(
-                    errs,
-                    format!("`{text}` names no part of the service `{id}`"),
-                    Some(format!(
-                        "write `{id}` for the whole service or `{id}.replica.N` for one replica (from 0)"
-                    )),
-                );
-                None
-            }
-        },
-        NodeKind::Database(d) => {
-            let (shard, tail) = match rest.as_slice() {
-                ["shard", s, tail @ ..] => (number(errs, s, "shard")?, tail),
-                tail => (0, tail),
-            };
-            if shard >= d.shards {
-                f.error(
-                    errs,
-                    format!(
-                        "`{id}` has {} shard{} ({id}.shard.0{}), not shard {shard}",
-                        d.shards,
-                        if d.shards == 1 { "" } else { "s" },
-                        if d.shards > 1 {
-                            format!(" to {id}.shard.{}", d.shards - 1)
-                        } else {
-                            String::new()
-                        }
-                    ),
-                    None,
-                );
-                return None;
-            }
-            let offset = match tail {
-                ["primary"] => 0,
-                ["replica", k] => {
-                    let k = number(errs, k, "replica")?;
-                    if k >= d.read_replicas {
-                        let have = match d.read_replicas {
-                            0 => "no read replicas".to_string(),
-                            1 => format!("1 read replica ({id}.replica.0)"),
-                            n => format!(
-                                "{n} read replicas ({id}.replica.0 to {id}.replica.{})",
-                                n - 1
-                            ),
-                        };
-                        f.error(
-                            errs,
-                            format!("`{id}` has {have}, not {id}.replica.{k}"),
-                            Some(format!(
-                                "read replicas are numbered from 0; the primary is `{id}.primary`"
-                            )),
-                        );
-                        return None;
-                    }
-                    k.saturating_add(1)
-                }
-                _ => {
-                    f.error(
-                        errs,
-                        format!("`{text}` names no part of the database `{id}`"),
-                        Some(format!(
-                            "write `{id}` (every instance), `{id}.primary`, `{id}.replica.N`, or `{id}.shard.S.primary` / `{id}.shard.S.replica.N` with shards"
-                        )),
-                    );
-                    return None;
-                }
-            };
-            let per = d.read_replicas.saturating_add(1);
-            Some((node, Some(shard.saturating_mul(per).saturating_add(offset))))
-        }
+        NodeKind::Service(_) => service_replica(errs, f, text, &rest, node, checks),
+        NodeKind::Database(d) => database_instance(errs, f, text, &rest, node, d),
         other => {
             f.error(
                 errs,
@@ -500,6 +438,140 @@ fn instance<'a, 'i>(
                     other.name()
                 ),
                 Some(format!("crash or recover the whole node: node = \"{id}\"")),
+            );
+            None
+        }
+    }
+}
+
+/// `id.replica.N` of a service (checked against its most replicas later).
+fn service_replica<'a, 'i>(
+    errs: &mut Errors<'_>,
+    f: &Field<'a, 'i>,
+    text: &str,
+    rest: &[&str],
+    node: NodeIdx,
+    checks: &mut Vec<ReplicaCheck<'a, 'i>>,
+) -> Option<(NodeIdx, Option<u32>)> {
+    let id = text.split('.').next().unwrap_or("");
+    match rest {
+        ["replica", k] => {
+            let replica = part_number(errs, f, text, k, "replica")?;
+            checks.push(ReplicaCheck {
+                node,
+                replica,
+                field: f.clone(),
+            });
+            Some((node, Some(replica)))
+        }
+        _ => {
+            f.error(
+                errs,
+                format!("`{text}` names no part of the service `{id}`"),
+                Some(format!(
+                    "write `{id}` for the whole service or `{id}.replica.N` for one replica (from 0)"
+                )),
+            );
+            None
+        }
+    }
+}
+
+/// `id.primary`, `id.replica.N`, `id.shard.S.primary` or
+/// `id.shard.S.replica.N` of a database: the instance's station index.
+fn database_instance(
+    errs: &mut Errors<'_>,
+    f: &Field<'_, '_>,
+    text: &str,
+    rest: &[&str],
+    node: NodeIdx,
+    d: &DatabaseSpec,
+) -> Option<(NodeIdx, Option<u32>)> {
+    let id = text.split('.').next().unwrap_or("");
+    let (shard, tail) = match rest {
+        ["shard", s, tail @ ..] => (part_number(errs, f, text, s, "shard")?, tail),
+        tail => (0, tail),
+    };
+    if shard >= d.shards {
+        f.error(
+            errs,
+            format!(
+                "`{id}` has {} shard{} ({id}.shard.0{}), not shard {shard}",
+                d.shards,
+                if d.shards == 1 { "" } else { "s" },
+                if d.shards > 1 {
+                    format!(" to {id}.shard.{}", d.shards - 1)
+                } else {
+                    String::new()
+                }
+            ),
+            None,
+        );
+        return None;
+    }
+    let offset = match tail {
+        ["primary"] => 0,
+        ["replica", k] => {
+            let k = part_number(errs, f, text, k, "replica")?;
+            if k >= d.read_replicas {
+                let have = match d.read_replicas {
+                    0 => "no read replicas".to_string(),
+                    1 => format!("1 read replica ({id}.replica.0)"),
+                    n => format!(
+                        "{n} read replicas ({id}.replica.0 to {id}.replica.{})",
+                        n - 1
+                    ),
+                };
+                f.error(
+                    errs,
+                    format!("`{id}` has {have}, not {id}.replica.{k}"),
+                    Some(format!(
+                        "read replicas are numbered from 0; the primary is `{id}.primary`"
+                    )),
+                );
+                return None;
+            }
+            k.saturating_add(1)
+        }
+        _ => {
+            f.error(
+                errs,
+                format!("`{text}` names no part of the database `{id}`"),
+                Some(format!(
+                    "write `{id}` (every instance), `{id}.primary`, `{id}.replica.N`, or `{id}.shard.S.primary` / `{id}.shard.S.replica.N` with shards"
+                )),
+            );
+            return None;
+        }
+    };
+    let per = d.read_replicas.saturating_add(1);
+    Some((node, Some(shard.saturating_mul(per).saturating_add(offset))))
+}
+
+/// The replica or shard number `s` in `text` (`what` is "replica" or "shard").
+fn part_number(
+    errs: &mut Errors<'_>,
+    f: &Field<'_, '_>,
+    text: &str,
+    s: &str,
+    what: &str,
+) -> Option<u32> {
+    let id = text.split('.').next().unwrap_or("");
+    match s.parse::<u32>() {
+        Ok(n) => Some(n),
+        Err(_) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            f.error(
+                errs,
+                format!("{what} number `{s}` in `{text}` is too large"),
+                Some(format!("{what}s are numbered from 0, e.g. `{id}.{what}.0`")),
+            );
+            None
+        }
+        Err(_) => {
+            f.error(
+                errs,
+                format!("`{s}` is not a {what} number in `{text}`"),
+                Some(format!("{what}s are numbered from 0, e.g. `{id}.{what}.0`")),
             );
             None
         }

@@ -3,14 +3,14 @@
 use toml::de::DeValue;
 
 use crate::scenario::distribution;
-use crate::scenario::reader::{Errors, Field, Table};
+use crate::scenario::reader::{Errors, Field, Span, Table};
 use crate::scenario::suggest;
 use crate::sim::command::Command;
 use crate::sim::limits::{
     LIMITER_LIMIT, LIMITER_RATE, LINE_CAPACITY, READ_FRACTION, READ_REPLICAS, REPLICAS, WORKERS,
     WORKLOAD_RATE,
 };
-use crate::sim::model::{CachePolicy, LbAlgorithm, LimiterAlgorithm, NodeKind};
+use crate::sim::model::{CachePolicy, LbAlgorithm, LimiterAlgorithm, NodeIdx, NodeKind};
 
 use super::events::{Context, open_loop, required, sub_span, workload_named};
 use super::{KINDS, article, list};
@@ -62,56 +62,10 @@ pub(super) fn read_set(
     let tf = target_field?;
     let text = tf.str(errs)?;
     let parts: Vec<&str> = text.split('.').collect();
-    let example = "write NODE.FIELD (e.g. \"api.replicas\") or workload.NAME.FIELD (e.g. \"workload.users.rate\")";
-    if parts.first() == Some(&"workload") && parts.len() >= 3 {
-        let field = parts.last().copied().unwrap_or("");
-        let name_len = text
-            .len()
-            .saturating_sub("workload.".len() + field.len() + 1);
-        let name = text.get("workload.".len().."workload.".len() + name_len)?;
-        let name_span = sub_span(errs, &tf, text, "workload.".len(), name.len());
-        let w = workload_named(errs, &tf, cx, name, name_span)?;
-        let field_span = sub_span(errs, &tf, text, text.len() - field.len(), field.len());
-        if !WORKLOAD_TUNABLE.contains(&field) {
-            errs.error(
-                &field_span,
-                &tf.path,
-                format!("`{field}` of a workload cannot be set during a run"),
-                suggest::closest(field, &WORKLOAD_TUNABLE)
-                    .map(|k| format!("did you mean `{k}`?"))
-                    .or_else(|| {
-                        Some(
-                            "a `set` event can change a workload's `rate` and `read_fraction`"
-                                .into(),
-                        )
-                    }),
-            );
-            return None;
-        }
-        let value = value?;
-        return if field == "rate" {
-            let w = open_loop(errs, &tf, cx, w, "setting `rate`")?;
-            let rate = value.number_within(errs, WORKLOAD_RATE)?;
-            Some(Command::SetWorkloadRate { workload: w, rate })
-        } else {
-            let read_fraction = value.number_within(errs, READ_FRACTION)?;
-            Some(Command::SetReadFraction {
-                workload: w,
-                read_fraction,
-            })
-        };
-    }
     if parts.first() == Some(&"workload") {
-        tf.error(
-            errs,
-            format!("`{text}` names no workload field"),
-            Some(
-                "write workload.NAME.FIELD, e.g. \"workload.users.rate\" or \"workload.0.rate\""
-                    .into(),
-            ),
-        );
-        return None;
+        return read_workload_set(errs, &tf, text, &parts, value, cx);
     }
+    let example = "write NODE.FIELD (e.g. \"api.replicas\") or workload.NAME.FIELD (e.g. \"workload.users.rate\")";
     let [id, field] = parts.as_slice() else {
         tf.error(
             errs,
@@ -123,51 +77,129 @@ pub(super) fn read_set(
     let id_span = sub_span(errs, &tf, text, 0, id.len());
     let node = cx.ids.resolve_name(errs, &tf, id, id_span)?;
     let kind = &cx.nodes.get(node).and_then(Option::as_ref)?.kind;
-    let kind_name = kind.name();
-    let field_span = sub_span(errs, &tf, text, id.len() + 1, field.len());
-    let can = tunable(kind);
-    if !can.contains(field) {
-        let is_field = KINDS
-            .iter()
-            .any(|(k, fs)| *k == kind_name && fs.contains(field))
-            || matches!(*field, "id" | "kind" | "pos" | "cost_per_hour");
-        let ticked: Vec<String> = can.iter().map(|f| format!("`{f}`")).collect();
-        let allowed = if can.is_empty() {
-            format!(
-                "nothing on {} {kind_name} can change during a run",
-                article(kind_name)
-            )
-        } else {
-            format!(
-                "a `set` event can change these fields of {} {kind_name}: {}",
-                article(kind_name),
-                list(&ticked)
-            )
-        };
-        let (message, hint) = if is_field {
-            (
-                format!(
-                    "`{field}` of {} {kind_name} cannot be set during a run",
-                    article(kind_name)
-                ),
-                Some(allowed),
-            )
-        } else {
-            (
-                format!(
-                    "unknown field `{field}` for {} {kind_name}",
-                    article(kind_name)
-                ),
-                suggest::closest(field, can)
-                    .map(|k| format!("did you mean `{k}`?"))
-                    .or(Some(allowed)),
-            )
-        };
-        errs.error(&field_span, &tf.path, message, hint);
+    if !tunable(kind).contains(field) {
+        let field_span = sub_span(errs, &tf, text, id.len() + 1, field.len());
+        not_tunable(errs, &tf, field_span, field, kind);
         return None;
     }
-    let v = value?;
-    let command = match (*field, kind) {
+    node_command(errs, node, field, kind, &value?)
+}
+
+/// `workload.<name>.field`: a workload's rate or read fraction.
+fn read_workload_set(
+    errs: &mut Errors<'_>,
+    tf: &Field<'_, '_>,
+    text: &str,
+    parts: &[&str],
+    value: Option<Field<'_, '_>>,
+    cx: &Context<'_>,
+) -> Option<Command> {
+    if parts.len() < 3 {
+        tf.error(
+            errs,
+            format!("`{text}` names no workload field"),
+            Some(
+                "write workload.NAME.FIELD, e.g. \"workload.users.rate\" or \"workload.0.rate\""
+                    .into(),
+            ),
+        );
+        return None;
+    }
+    let field = parts.last().copied().unwrap_or("");
+    let name_len = text
+        .len()
+        .saturating_sub("workload.".len() + field.len() + 1);
+    let name = text.get("workload.".len().."workload.".len() + name_len)?;
+    let name_span = sub_span(errs, tf, text, "workload.".len(), name.len());
+    let w = workload_named(errs, tf, cx, name, name_span)?;
+    let field_span = sub_span(errs, tf, text, text.len() - field.len(), field.len());
+    if !WORKLOAD_TUNABLE.contains(&field) {
+        errs.error(
+            &field_span,
+            &tf.path,
+            format!("`{field}` of a workload cannot be set during a run"),
+            suggest::closest(field, &WORKLOAD_TUNABLE)
+                .map(|k| format!("did you mean `{k}`?"))
+                .or_else(|| {
+                    Some("a `set` event can change a workload's `rate` and `read_fraction`".into())
+                }),
+        );
+        return None;
+    }
+    let value = value?;
+    if field == "rate" {
+        let w = open_loop(errs, tf, cx, w, "setting `rate`")?;
+        let rate = value.number_within(errs, WORKLOAD_RATE)?;
+        Some(Command::SetWorkloadRate { workload: w, rate })
+    } else {
+        let read_fraction = value.number_within(errs, READ_FRACTION)?;
+        Some(Command::SetReadFraction {
+            workload: w,
+            read_fraction,
+        })
+    }
+}
+
+/// Reports `field` of a node of `kind` as one a `set` event cannot change
+/// (a field of the kind, or an unknown one), at `field_span`.
+fn not_tunable(
+    errs: &mut Errors<'_>,
+    tf: &Field<'_, '_>,
+    field_span: Span,
+    field: &str,
+    kind: &NodeKind,
+) {
+    let kind_name = kind.name();
+    let can = tunable(kind);
+    let is_field = KINDS
+        .iter()
+        .any(|(k, fs)| *k == kind_name && fs.contains(&field))
+        || matches!(field, "id" | "kind" | "pos" | "cost_per_hour");
+    let ticked: Vec<String> = can.iter().map(|f| format!("`{f}`")).collect();
+    let allowed = if can.is_empty() {
+        format!(
+            "nothing on {} {kind_name} can change during a run",
+            article(kind_name)
+        )
+    } else {
+        format!(
+            "a `set` event can change these fields of {} {kind_name}: {}",
+            article(kind_name),
+            list(&ticked)
+        )
+    };
+    let (message, hint) = if is_field {
+        (
+            format!(
+                "`{field}` of {} {kind_name} cannot be set during a run",
+                article(kind_name)
+            ),
+            Some(allowed),
+        )
+    } else {
+        (
+            format!(
+                "unknown field `{field}` for {} {kind_name}",
+                article(kind_name)
+            ),
+            suggest::closest(field, can)
+                .map(|k| format!("did you mean `{k}`?"))
+                .or(Some(allowed)),
+        )
+    };
+    errs.error(&field_span, &tf.path, message, hint);
+}
+
+/// The command that sets `field` of `node` (of `kind`, where `field` is
+/// tunable) to the value in `v`.
+fn node_command(
+    errs: &mut Errors<'_>,
+    node: NodeIdx,
+    field: &str,
+    kind: &NodeKind,
+    v: &Field<'_, '_>,
+) -> Option<Command> {
+    let command = match (field, kind) {
         ("replicas", _) => Command::SetReplicas {
             node,
             replicas: v.count_within(errs, REPLICAS)?,
@@ -178,17 +210,17 @@ pub(super) fn read_set(
         },
         ("queue", _) | ("capacity", NodeKind::Queue(_)) => Command::SetQueueCapacity {
             node,
-            capacity: optional(errs, &v, "an integer", |errs| {
+            capacity: optional(errs, v, "an integer", |errs| {
                 v.count_within(errs, LINE_CAPACITY)
             })?,
         },
         ("service_time" | "hit_time", _) => Command::SetServiceTime {
             node,
-            dist: distribution::read(errs, &v)?,
+            dist: distribution::read(errs, v)?,
         },
         ("timeout", _) => Command::SetTimeout {
             node,
-            timeout: optional(errs, &v, "a duration", |errs| v.positive_duration(errs))?,
+            timeout: optional(errs, v, "a duration", |errs| v.positive_duration(errs))?,
         },
         ("algorithm", _) => {
             let names: Vec<&str> = LbAlgorithm::ALL.iter().map(|a| a.name()).collect();
@@ -212,7 +244,7 @@ pub(super) fn read_set(
         }
         ("ttl", _) => Command::SetCacheTtl {
             node,
-            ttl: optional(errs, &v, "a duration", |errs| v.positive_duration(errs))?,
+            ttl: optional(errs, v, "a duration", |errs| v.positive_duration(errs))?,
         },
         ("rate", NodeKind::RateLimiter(_)) => Command::SetLimiterRate {
             node,

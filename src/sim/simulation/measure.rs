@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use super::nodes::{NodeRt, NodeState};
-use super::{MESSAGE, Simulation};
+use super::{BreakerState, MESSAGE, Simulation};
 use crate::sim::latency_histogram::Period;
 use crate::sim::metrics::{NodeSummary, NodeWindow, Summary, Window, ratio};
 use crate::sim::snapshot::{NodeSnapshot, ReplicaSnapshot, Snapshot};
@@ -61,6 +61,46 @@ fn data_at_risk(n: &NodeRt) -> Option<u64> {
         }
         _ => None,
     }
+}
+
+/// Utilisation of each replica or instance of `n` since the warm-up
+/// (none for kinds without workers).
+fn replica_utilisations(n: &mut NodeRt, now: SimTime, started: bool) -> Vec<Option<f64>> {
+    let at_reset = n.stats.station_areas_at_reset.clone();
+    match n.stations_mut() {
+        Some(ss) => ss
+            .iter_mut()
+            .enumerate()
+            .map(|(k, s)| {
+                let a = s.areas(now);
+                let base = at_reset.get(k).copied().unwrap_or_default();
+                let d = if started {
+                    a.minus(&base)
+                } else {
+                    Areas::default()
+                };
+                ratio(d.busy as f64, d.capacity as f64)
+            })
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Each replica or instance of `n` (none for kinds without workers).
+fn replica_snapshots(n: &NodeRt) -> Vec<ReplicaSnapshot> {
+    let Some(ss) = n.stations() else {
+        return Vec::new();
+    };
+    ss.iter()
+        .map(|s| ReplicaSnapshot {
+            workers: s.workers,
+            busy: s.busy,
+            queued: s.line.len() as u32,
+            active: s.active,
+            down: s.down,
+            warming: s.warming,
+        })
+        .collect()
 }
 
 fn workers_now(n: &NodeRt) -> Option<u32> {
@@ -208,114 +248,9 @@ impl Simulation {
         let measured = now.saturating_sub(warmup);
         let secs = measured.as_secs_f64();
         let mns = measured.0 as f64;
-        let mut nodes = Vec::with_capacity(self.nodes.len());
-        for i in 0..self.nodes.len() {
-            let oldest = oldest_message(self, &self.nodes[i]);
-            let in_line = waiting(self, &self.nodes[i]);
-            let names: Vec<String> = self.nodes[i]
-                .calls()
-                .iter()
-                .map(|c| self.nodes.get(c.to).map_or(String::new(), |t| t.id.clone()))
-                .collect();
-            let n = &mut self.nodes[i];
-            let areas = n.areas(now);
-            n.stats.advance_presence(now);
-            let started = now >= warmup;
-            let d = if started {
-                areas.minus(&n.stats.areas_at_reset)
-            } else {
-                Areas::default()
-            };
-            let at_reset = n.stats.station_areas_at_reset.clone();
-            let per_station: Vec<Option<f64>> = match n.stations_mut() {
-                Some(ss) => ss
-                    .iter_mut()
-                    .enumerate()
-                    .map(|(k, s)| {
-                        let a = s.areas(now);
-                        let base = at_reset.get(k).copied().unwrap_or_default();
-                        let d = if started {
-                            a.minus(&base)
-                        } else {
-                            Areas::default()
-                        };
-                        ratio(d.busy as f64, d.capacity as f64)
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
-            let has_workers = n.has_workers();
-            let no_calls = Vec::new();
-            let (processing, breakers) = match &n.state {
-                NodeState::Queue {
-                    processing, calls, ..
-                } => (Some(processing.stats(Period::Run)), calls),
-                NodeState::Service { calls, .. } => (None, calls),
-                _ => (None, &no_calls),
-            };
-            let call_timeouts_to = breakers
-                .iter()
-                .zip(&names)
-                .filter(|(rt, _)| rt.timeouts + rt.acquire_timeouts > 0)
-                .map(|(rt, name)| (name.clone(), rt.timeouts, rt.acquire_timeouts))
-                .collect();
-            let breakers = breakers
-                .iter()
-                .zip(&names)
-                .filter_map(|(rt, name)| {
-                    rt.breaker
-                        .as_ref()
-                        .map(|b| (name.clone(), b.state.name(), b.trips))
-                })
-                .collect();
-            let s = &n.stats;
-            nodes.push(NodeSummary {
-                id: n.id.clone(),
-                kind: n.kind_name(),
-                counts: s.counts,
-                utilisation: if has_workers {
-                    ratio(d.busy as f64, d.capacity as f64)
-                } else {
-                    None
-                },
-                mean_queue_len: if has_workers {
-                    ratio(d.queued as f64, mns)
-                } else {
-                    None
-                },
-                mean_present: ratio(
-                    s.present_area.saturating_sub(s.present_area_at_reset) as f64,
-                    mns,
-                )
-                .unwrap_or(0.0),
-                mean_wait_ms: ratio(s.wait_sum_ns as f64 / 1e6, s.waits as f64),
-                started: s.waits,
-                sojourn: s.sojourn.stats(Period::Run),
-                mean_stay_ms: ratio(s.stay_sum_ns as f64 / 1e6, s.departures as f64),
-                departure_rate: ratio(s.departures as f64, secs).unwrap_or(0.0),
-                hit_ratio: ratio(
-                    s.counts.hits as f64,
-                    (s.counts.hits + s.counts.misses) as f64,
-                ),
-                workers: workers_now(n),
-                replicas: n.stations().map(|_| n.billable_replicas()),
-                cost_per_hour: n.cost_per_hour(),
-                replica_utilisation: per_station,
-                processing,
-                backlog: backlog(n),
-                oldest_message_ms: oldest.map(SimTime::as_millis_f64),
-                data_at_risk: data_at_risk(n),
-                breakers,
-                call_timeouts_to,
-                waiting: in_line.map(|(c, _, _)| c),
-                mean_waiting_ms: in_line
-                    .and_then(|(c, total, _)| ratio(total as f64 / 1e6, c as f64)),
-                oldest_waiting_ms: in_line
-                    .filter(|&(c, _, _)| c > 0)
-                    .map(|(_, _, l)| SimTime(l).as_millis_f64()),
-                down: n.down,
-            });
-        }
+        let nodes = (0..self.nodes.len())
+            .map(|i| self.node_summary(i, secs, mns))
+            .collect();
         let c = self.system.counts;
         Summary {
             now,
@@ -339,6 +274,99 @@ impl Simulation {
         }
     }
 
+    /// Node `i`'s part of the summary, over `secs` (`mns` ns) measured.
+    fn node_summary(&mut self, i: usize, secs: f64, mns: f64) -> NodeSummary {
+        let now = self.now;
+        let warmup = self.model.warmup;
+        let oldest = oldest_message(self, &self.nodes[i]);
+        let in_line = waiting(self, &self.nodes[i]);
+        let names: Vec<String> = self.nodes[i]
+            .calls()
+            .iter()
+            .map(|c| self.nodes.get(c.to).map_or(String::new(), |t| t.id.clone()))
+            .collect();
+        let n = &mut self.nodes[i];
+        let areas = n.areas(now);
+        n.stats.advance_presence(now);
+        let started = now >= warmup;
+        let d = if started {
+            areas.minus(&n.stats.areas_at_reset)
+        } else {
+            Areas::default()
+        };
+        let per_station = replica_utilisations(n, now, started);
+        let has_workers = n.has_workers();
+        let no_calls = Vec::new();
+        let (processing, breakers) = match &n.state {
+            NodeState::Queue {
+                processing, calls, ..
+            } => (Some(processing.stats(Period::Run)), calls),
+            NodeState::Service { calls, .. } => (None, calls),
+            _ => (None, &no_calls),
+        };
+        let call_timeouts_to = breakers
+            .iter()
+            .zip(&names)
+            .filter(|(rt, _)| rt.timeouts + rt.acquire_timeouts > 0)
+            .map(|(rt, name)| (name.clone(), rt.timeouts, rt.acquire_timeouts))
+            .collect();
+        let breakers = breakers
+            .iter()
+            .zip(&names)
+            .filter_map(|(rt, name)| {
+                rt.breaker
+                    .as_ref()
+                    .map(|b| (name.clone(), b.state.name(), b.trips))
+            })
+            .collect();
+        let s = &n.stats;
+        NodeSummary {
+            id: n.id.clone(),
+            kind: n.kind_name(),
+            counts: s.counts,
+            utilisation: if has_workers {
+                ratio(d.busy as f64, d.capacity as f64)
+            } else {
+                None
+            },
+            mean_queue_len: if has_workers {
+                ratio(d.queued as f64, mns)
+            } else {
+                None
+            },
+            mean_present: ratio(
+                s.present_area.saturating_sub(s.present_area_at_reset) as f64,
+                mns,
+            )
+            .unwrap_or(0.0),
+            mean_wait_ms: ratio(s.wait_sum_ns as f64 / 1e6, s.waits as f64),
+            started: s.waits,
+            sojourn: s.sojourn.stats(Period::Run),
+            mean_stay_ms: ratio(s.stay_sum_ns as f64 / 1e6, s.departures as f64),
+            departure_rate: ratio(s.departures as f64, secs).unwrap_or(0.0),
+            hit_ratio: ratio(
+                s.counts.hits as f64,
+                (s.counts.hits + s.counts.misses) as f64,
+            ),
+            workers: workers_now(n),
+            replicas: n.stations().map(|_| n.billable_replicas()),
+            cost_per_hour: n.cost_per_hour(),
+            replica_utilisation: per_station,
+            processing,
+            backlog: backlog(n),
+            oldest_message_ms: oldest.map(SimTime::as_millis_f64),
+            data_at_risk: data_at_risk(n),
+            breakers,
+            call_timeouts_to,
+            waiting: in_line.map(|(c, _, _)| c),
+            mean_waiting_ms: in_line.and_then(|(c, total, _)| ratio(total as f64 / 1e6, c as f64)),
+            oldest_waiting_ms: in_line
+                .filter(|&(c, _, _)| c > 0)
+                .map(|(_, _, l)| SimTime(l).as_millis_f64()),
+            down: n.down,
+        }
+    }
+
     /// A plain-data picture of now.
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
@@ -347,63 +375,46 @@ impl Simulation {
             counts: self.system.counts,
             events_processed: self.events_processed,
             partitions: self.partitions.clone(),
-            nodes: self
-                .nodes
-                .iter()
-                .map(|n| NodeSnapshot {
-                    id: n.id.clone(),
-                    kind: n.kind_name(),
-                    present: n.stats.present,
-                    replicas: n.stations().map_or_else(Vec::new, |ss| {
-                        ss.iter()
-                            .map(|s| ReplicaSnapshot {
-                                workers: s.workers,
-                                busy: s.busy,
-                                queued: s.line.len() as u32,
-                                active: s.active,
-                                down: s.down,
-                                warming: s.warming,
-                            })
-                            .collect()
-                    }),
-                    cache_keys: match &n.state {
-                        NodeState::Cache { store, .. } => Some(store.len() as u64),
-                        _ => None,
-                    },
-                    counts: n.stats.counts,
-                    down: n.down,
-                    slow: n.slow,
-                    breakers: {
-                        let rts = match &n.state {
-                            NodeState::Service { calls, .. } | NodeState::Queue { calls, .. } => {
-                                calls.as_slice()
-                            }
-                            _ => &[],
-                        };
-                        rts.iter()
-                            .zip(n.calls())
-                            .filter_map(|(rt, c)| {
-                                rt.breaker.as_ref().map(|b| {
-                                    (
-                                        self.nodes
-                                            .get(c.to)
-                                            .map_or(String::new(), |t| t.id.clone()),
-                                        b.state,
-                                    )
-                                })
-                            })
-                            .collect()
-                    },
-                    scale_target: match &n.state {
-                        NodeState::Service {
-                            scaling: Some(sc), ..
-                        } => Some(sc.target),
-                        _ => None,
-                    },
-                    oldest_message: oldest_message(self, n),
-                    data_at_risk: data_at_risk(n),
-                })
-                .collect(),
+            nodes: self.nodes.iter().map(|n| self.node_snapshot(n)).collect(),
         }
+    }
+
+    /// One node's part of the snapshot.
+    fn node_snapshot(&self, n: &NodeRt) -> NodeSnapshot {
+        NodeSnapshot {
+            id: n.id.clone(),
+            kind: n.kind_name(),
+            present: n.stats.present,
+            replicas: replica_snapshots(n),
+            cache_keys: match &n.state {
+                NodeState::Cache { store, .. } => Some(store.len() as u64),
+                _ => None,
+            },
+            counts: n.stats.counts,
+            down: n.down,
+            slow: n.slow,
+            breakers: self.breaker_states(n),
+            scale_target: match &n.state {
+                NodeState::Service {
+                    scaling: Some(sc), ..
+                } => Some(sc.target),
+                _ => None,
+            },
+            oldest_message: oldest_message(self, n),
+            data_at_risk: data_at_risk(n),
+        }
+    }
+
+    /// (callee id, state) of each of `n`'s calls that has a breaker.
+    fn breaker_states(&self, n: &NodeRt) -> Vec<(String, BreakerState)> {
+        let rts = match &n.state {
+            NodeState::Service { calls, .. } | NodeState::Queue { calls, .. } => calls.as_slice(),
+            _ => &[],
+        };
+        let callee = |to: usize| self.nodes.get(to).map_or(String::new(), |t| t.id.clone());
+        rts.iter()
+            .zip(n.calls())
+            .filter_map(|(rt, c)| rt.breaker.as_ref().map(|b| (callee(c.to), b.state)))
+            .collect()
     }
 }
