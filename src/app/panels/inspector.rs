@@ -9,6 +9,7 @@ use crate::app::panels::{
 use crate::app::view::{Selected, UiAction, UiState, View, format_ms};
 use crate::sim::components::breaker::BreakerState;
 use crate::sim::dist::Dist;
+use crate::sim::limits;
 use crate::sim::model::{Arrival, CachePolicy, LbAlgorithm, LimiterAlgorithm, NodeKind};
 use crate::sim::snapshot::NodeSnapshot;
 use crate::sim::{Command, SimTime};
@@ -91,7 +92,13 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
             if let Some(r) = settle(
                 ui,
                 r,
-                |r| egui::Slider::new(r, 1..=64).text("Replicas"),
+                |r| {
+                    // The engine's whole range (sim::limits): a typed 200 is
+                    // taken; the log scale keeps 1-10 wide.
+                    egui::Slider::new(r, limits::REPLICAS.min..=limits::REPLICAS.max)
+                        .logarithmic(true)
+                        .text("Replicas")
+                },
                 help::REPLICAS,
             ) {
                 apply(
@@ -119,7 +126,11 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
             if let Some(r) = settle(
                 ui,
                 r,
-                |r| egui::Slider::new(r, 0..=16).text("Read replicas"),
+                |r| {
+                    egui::Slider::new(r, limits::READ_REPLICAS.min..=limits::READ_REPLICAS.max)
+                        .logarithmic(true)
+                        .text("Read replicas")
+                },
                 help::READ_REPLICAS,
             ) {
                 apply(
@@ -258,7 +269,7 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
                     ui,
                     l,
                     |l| {
-                        egui::Slider::new(l, 1..=100_000)
+                        egui::Slider::new(l, limits::LIMITER_LIMIT.min..=1_000_000)
                             .logarithmic(true)
                             .text(format!("Limit per {window}"))
                     },
@@ -295,7 +306,7 @@ fn workers_queue_time(
         ui,
         workers,
         |w| {
-            egui::Slider::new(w, 1..=100_000)
+            egui::Slider::new(w, limits::WORKERS.min..=limits::WORKERS.max)
                 .logarithmic(true)
                 .text("Workers")
         },
