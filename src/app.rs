@@ -14,6 +14,7 @@ pub mod camera;
 pub mod capture;
 pub mod design_edit;
 pub mod dots;
+pub mod frame;
 pub mod help;
 pub mod layout;
 pub mod panels;
@@ -27,7 +28,8 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 use bevy::window::{PresentMode, WindowResolution};
 
-pub use bridge::{BridgePlugin, FrameBudget, SimBridge, SimSystems};
+pub use bridge::{FrameBudget, SimBridge};
+pub use frame::FrameSet;
 pub use view::{Selected, UiAction, UiState, View};
 
 /// How the window starts (from `loadlab view` or bare `loadlab`).

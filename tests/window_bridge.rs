@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
-use loadlab::app::bridge::{BridgePlugin, FrameBudget, SimBridge};
+use loadlab::app::bridge::{self, FrameBudget, SimBridge};
 use loadlab::app::view::{UiAction, View};
 use loadlab::sim::{Command, SimTime};
 
@@ -24,7 +24,7 @@ fn app(overrides: &[&str], speed: f64, budget: Option<FrameBudget>) -> App {
     app.add_plugins(MinimalPlugins);
     app.insert_resource(TimeUpdateStrategy::ManualDuration(FRAME));
     app.insert_resource(bridge);
-    app.add_plugins(BridgePlugin);
+    app.add_plugins(bridge::plugin);
     app.update();
     app
 }

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 
+use crate::app::frame::{self, FrameSet};
 use crate::app::view::{ChangeMark, UiAction, View, find_scenarios};
 use crate::scenario;
 use crate::sim::{Command, Model, SimTime, Simulation, TraceConfig, TraceEvent};
@@ -17,18 +18,6 @@ pub const STEP: SimTime = SimTime::from_millis(100);
 const TRACED_PER_WALL_SEC: f64 = 400.0;
 /// Trace events kept between frames (older ones are dropped by the engine).
 const TRACE_CAPACITY: usize = 40_000;
-
-/// The bridge's systems, in the order they run each frame (in `Update`).
-#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SimSystems {
-    /// Apply what the panels asked for (live changes at the current instant,
-    /// pause, speed, restart).
-    ApplyCommands,
-    /// Advance the engine toward the virtual clock × speed, within the budget.
-    Step,
-    /// Copy results out: the `View` for panels, traces for dots.
-    Writeback,
-}
 
 /// How much engine work one frame may do.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -270,33 +259,16 @@ impl SimBridge {
 
 /// Adds the bridge's systems; the caller inserts the `SimBridge`.
 pub fn plugin(app: &mut App) {
-    app.configure_sets(
-        Update,
-        (
-            SimSystems::ApplyCommands,
-            SimSystems::Step,
-            SimSystems::Writeback,
-        )
-            .chain(),
-    );
+    frame::configure(app);
     app.add_systems(Startup, init_view);
     app.add_systems(
         Update,
         (
-            apply_commands.in_set(SimSystems::ApplyCommands),
-            step.in_set(SimSystems::Step),
-            writeback.in_set(SimSystems::Writeback),
+            apply_commands.in_set(FrameSet::ApplyCommands),
+            step.in_set(FrameSet::Step),
+            writeback.in_set(FrameSet::Writeback),
         ),
     );
-}
-
-/// The bridge as a plugin struct, for tests that add it by value.
-pub struct BridgePlugin;
-
-impl Plugin for BridgePlugin {
-    fn build(&self, app: &mut App) {
-        plugin(app);
-    }
 }
 
 fn init_view(

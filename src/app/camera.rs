@@ -65,7 +65,11 @@ pub fn plugin(app: &mut App) {
     app.init_resource::<Hovered>();
     app.add_systems(Startup, spawn_cameras);
     app.add_systems(PostUpdate, (fit_viewport, fit_camera).chain());
-    app.add_systems(Update, (pointer, zoom));
+    crate::app::frame::configure(app);
+    app.add_systems(
+        Update,
+        (pointer, zoom).in_set(crate::app::frame::FrameSet::Input),
+    );
 }
 
 /// Spawns the world camera and the egui camera (drawn on top, nothing else).

@@ -7,7 +7,8 @@ use bevy::camera::visibility::NoFrustumCulling;
 use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
 
-use crate::app::bridge::{SimBridge, SimSystems};
+use crate::app::bridge::SimBridge;
+use crate::app::frame::FrameSet;
 use crate::app::layout::{Curve, Layout, Place};
 use crate::app::view::View;
 use crate::app::world::{Painter, WorldEntity, WorldLayout};
@@ -95,7 +96,7 @@ impl Dots {
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<Dots>();
-    app.add_systems(Update, (ingest, draw).chain().after(SimSystems::Writeback));
+    app.add_systems(Update, (ingest, draw).chain().in_set(FrameSet::Draw));
 }
 
 #[allow(clippy::too_many_arguments)] // a Bevy system: one parameter per resource/query

@@ -7,7 +7,8 @@ use bevy::prelude::*;
 use bevy::sprite::Anchor;
 use bevy::text::FontSize;
 
-use crate::app::bridge::{SimBridge, SimSystems};
+use crate::app::bridge::SimBridge;
+use crate::app::frame::FrameSet;
 use crate::app::layout::{
     BOX_PAD, EdgeKind, Layout, MAX_DRAWN_INSTANCES, Place, ROW_GAP, ROW_H, SOURCE_RADIUS,
 };
@@ -86,7 +87,7 @@ pub fn plugin(app: &mut App) {
         Update,
         (rebuild, smooth_busy, draw_shapes, draw_edges, update_labels)
             .chain()
-            .after(SimSystems::Writeback),
+            .in_set(FrameSet::Draw),
     );
 }
 
