@@ -7,8 +7,8 @@ mod graph;
 pub mod load;
 mod overrides;
 mod reader;
-mod source;
 mod suggest;
+mod text_span;
 pub(crate) mod units;
 mod write;
 

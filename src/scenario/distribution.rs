@@ -173,7 +173,7 @@ mod tests {
     use super::*;
     use crate::scenario::Diagnostic;
     use crate::scenario::reader::Table;
-    use crate::scenario::source::Sources;
+    use crate::scenario::text_span::Sources;
     use toml::de::DeTable;
 
     fn dist(text: &str) -> (Option<Dist>, Vec<Diagnostic>) {

@@ -9,7 +9,7 @@ use crate::scenario::build;
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::overrides;
 use crate::scenario::reader::Errors;
-use crate::scenario::source::Sources;
+use crate::scenario::text_span::Sources;
 use crate::sim::model::Model;
 
 /// At most this many diagnostics are returned (plus one line saying how

@@ -8,8 +8,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::scenario::diagnostic::Diagnostic;
-use crate::scenario::source::Sources;
 use crate::scenario::suggest;
+use crate::scenario::text_span::Sources;
 use crate::scenario::units::{self, ADD_A_UNIT};
 use crate::sim::limits::Limit;
 use crate::sim::time::SimTime;

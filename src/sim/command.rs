@@ -19,12 +19,12 @@ pub enum Command {
         workers: u32,
     },
     /// Waiting-line capacity per replica/instance; `None` = unbounded.
-    /// Jobs already waiting stay.
+    /// Visits already waiting stay.
     SetQueueCapacity {
         node: NodeIdx,
         capacity: Option<u32>,
     },
-    /// The node's own service time (jobs already in service keep theirs).
+    /// The node's own service time (visits already in service keep theirs).
     SetServiceTime {
         node: NodeIdx,
         dist: Dist,

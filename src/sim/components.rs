@@ -1,4 +1,4 @@
-//! The building blocks a request meets: traffic sources, load balancers and cache key stores.
+//! The building blocks a request meets: traffic sources, load balancers, cache key stores, rate limiters, retries and budgets, circuit breakers, the autoscaler rule.
 
 pub(crate) mod autoscaler;
 pub(crate) mod breaker;

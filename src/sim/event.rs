@@ -10,41 +10,41 @@ pub(crate) enum EventKind {
     Arrival { workload: u32, generation: u32 },
     /// A closed-loop user has finished thinking and sends a request.
     UserSend { workload: u32, user: u32 },
-    /// A job finished its own work at a station (service or database).
-    ServiceDone { job: u32, generation: u32 },
-    /// A cache finished its lookup for a job.
-    CacheLookupDone { job: u32, generation: u32 },
-    /// A job's node timeout expired.
-    Timeout { job: u32, generation: u32 },
+    /// A visit finished its own work at a station (service or database).
+    ServiceDone { visit: u32, generation: u32 },
+    /// A cache finished its lookup for a visit.
+    CacheLookupDone { visit: u32, generation: u32 },
+    /// A visit's node timeout expired.
+    Timeout { visit: u32, generation: u32 },
     /// The oldest pending deadline in a node's timeout queue is due.
     NodeDeadline { node: u32 },
     /// A call attempt's timeout expired (ignored if `token` moved on).
     CallTimeout {
-        job: u32,
+        visit: u32,
         generation: u32,
         token: u32,
     },
     /// A backoff is over: try the call again.
     RetryCall {
-        job: u32,
+        visit: u32,
         generation: u32,
         token: u32,
     },
     /// Waiting for a pooled connection took too long.
     AcquireTimeout {
-        job: u32,
+        visit: u32,
         generation: u32,
         token: u32,
     },
     /// A queue message in processing becomes visible again.
-    VisibilityTimeout { job: u32, generation: u32 },
+    VisibilityTimeout { visit: u32, generation: u32 },
     /// A failed queue message's redelivery backoff is over: it is stored
     /// again, visible to the consumers.
-    Redeliver { job: u32, generation: u32 },
+    Redeliver { visit: u32, generation: u32 },
     /// A leaky-bucket rate limiter lets a waiting request go.
-    LimiterRelease { job: u32, generation: u32 },
+    LimiterRelease { visit: u32, generation: u32 },
     /// A CDN's trip to its origin has taken its time: ask the origin now.
-    MissPenaltyDone { job: u32, generation: u32 },
+    MissPenaltyDone { visit: u32, generation: u32 },
     /// A write-back cache sends its dirty keys to the store.
     FlushDirty { node: u32 },
     /// An autoscaler looks at its service.

@@ -1,7 +1,8 @@
 //! The `Simulation`: its state, the event loop and the small public API (`now`, `step`, `run_until`, ...).
 //!
 //! How requests move, calls are protected, caches and queues behave,
-//! faults strike and results are measured lives in the child modules.
+//! live commands apply, faults strike and results are measured lives in
+//! the child modules.
 
 mod caching;
 mod calls;
@@ -27,7 +28,7 @@ use nodes::NodeRt;
 pub use crate::sim::components::autoscaler::ScaleEvent;
 pub use crate::sim::components::breaker::BreakerState;
 
-/// "No job": the end-to-end caller (the workload) or no station.
+/// "No visit": the end-to-end caller (the workload) or no station.
 const NONE: u32 = u32::MAX;
 /// Parent of a queue message: nobody waits for it.
 const MESSAGE: u32 = u32::MAX - 1;
@@ -53,7 +54,7 @@ struct Req {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum JobState {
+enum VisitState {
     /// In a station's line.
     Waiting,
     /// A worker is on it (own work).
@@ -72,7 +73,7 @@ enum JobState {
 
 /// One visit of a request to a node.
 #[derive(Clone, Copy, Debug)]
-struct Job {
+struct Visit {
     req: Req,
     node: u32,
     station: u32,
@@ -100,7 +101,7 @@ struct Job {
     generation: u32,
     /// Bumped whenever an outstanding call is abandoned or retried.
     token: u32,
-    state: JobState,
+    state: VisitState,
     /// The caller already has its answer (a timeout fired): whatever this
     /// visit still does is wasted work, and its answer is dropped.
     answered: bool,
@@ -111,19 +112,19 @@ struct Job {
 /// Who is waiting for an answer: a visit (index, generation, token) or a marker.
 #[derive(Clone, Copy, Debug)]
 struct Caller {
-    job: u32,
+    visit: u32,
     generation: u32,
     token: u32,
 }
 
 impl Caller {
     const WORKLOAD: Caller = Caller {
-        job: NONE,
+        visit: NONE,
         generation: 0,
         token: 0,
     };
     const DETACHED: Caller = Caller {
-        job: DETACHED,
+        visit: DETACHED,
         generation: 0,
         token: 0,
     };
@@ -137,8 +138,8 @@ pub struct Simulation {
     events_processed: u64,
     nodes: Vec<NodeRt>,
     sources: Vec<Source>,
-    jobs: Vec<Job>,
-    free_jobs: Vec<u32>,
+    visits: Vec<Visit>,
+    free_visits: Vec<u32>,
     system: SystemStats,
     /// Every request alive, warm-up included.
     in_flight_total: u64,
@@ -187,8 +188,8 @@ impl Simulation {
             events_processed: 0,
             nodes,
             sources,
-            jobs: Vec::new(),
-            free_jobs: Vec::new(),
+            visits: Vec::new(),
+            free_visits: Vec::new(),
             system: SystemStats::default(),
             in_flight_total: 0,
             messages_live: 0,
@@ -282,7 +283,7 @@ impl Simulation {
 
     /// Visits alive now (a request calling three nodes holds up to three).
     pub fn live_visits(&self) -> usize {
-        self.jobs.len() - self.free_jobs.len()
+        self.visits.len() - self.free_visits.len()
     }
 
     /// Why the run stopped before reaching the time asked for (a safety
@@ -362,67 +363,67 @@ impl Simulation {
                 }
             }
             EventKind::UserSend { workload, user } => self.new_request(workload as usize, user),
-            EventKind::ServiceDone { job, generation } => {
-                if self.job_is(job, generation) {
-                    self.service_done(job);
+            EventKind::ServiceDone { visit, generation } => {
+                if self.visit_is(visit, generation) {
+                    self.service_done(visit);
                 }
             }
-            EventKind::CacheLookupDone { job, generation } => {
-                if self.job_is(job, generation) {
-                    self.cache_lookup_done(job);
+            EventKind::CacheLookupDone { visit, generation } => {
+                if self.visit_is(visit, generation) {
+                    self.cache_lookup_done(visit);
                 }
             }
-            EventKind::Timeout { job, generation } => {
-                if self.job_is(job, generation) {
-                    self.node_timeout(job);
+            EventKind::Timeout { visit, generation } => {
+                if self.visit_is(visit, generation) {
+                    self.node_timeout(visit);
                 }
             }
             EventKind::NodeDeadline { node } => self.deadline_due(node as usize),
             EventKind::CallTimeout {
-                job,
+                visit,
                 generation,
                 token,
             } => {
-                if self.job_is(job, generation) && self.jobs[job as usize].token == token {
-                    self.call_timeout(job);
+                if self.visit_is(visit, generation) && self.visits[visit as usize].token == token {
+                    self.call_timeout(visit);
                 }
             }
             EventKind::RetryCall {
-                job,
+                visit,
                 generation,
                 token,
             } => {
-                if self.job_is(job, generation) && self.jobs[job as usize].token == token {
-                    self.retry_call(job);
+                if self.visit_is(visit, generation) && self.visits[visit as usize].token == token {
+                    self.retry_call(visit);
                 }
             }
             EventKind::AcquireTimeout {
-                job,
+                visit,
                 generation,
                 token,
             } => {
-                if self.job_is(job, generation) && self.jobs[job as usize].token == token {
-                    self.acquire_timeout(job);
+                if self.visit_is(visit, generation) && self.visits[visit as usize].token == token {
+                    self.acquire_timeout(visit);
                 }
             }
-            EventKind::VisibilityTimeout { job, generation } => {
-                if self.job_is(job, generation) {
-                    self.visibility_timeout(job);
+            EventKind::VisibilityTimeout { visit, generation } => {
+                if self.visit_is(visit, generation) {
+                    self.visibility_timeout(visit);
                 }
             }
-            EventKind::Redeliver { job, generation } => {
-                if self.job_is(job, generation) {
-                    self.redelivery_due(job);
+            EventKind::Redeliver { visit, generation } => {
+                if self.visit_is(visit, generation) {
+                    self.redelivery_due(visit);
                 }
             }
-            EventKind::LimiterRelease { job, generation } => {
-                if self.job_is(job, generation) {
-                    self.limiter_release(job);
+            EventKind::LimiterRelease { visit, generation } => {
+                if self.visit_is(visit, generation) {
+                    self.limiter_release(visit);
                 }
             }
-            EventKind::MissPenaltyDone { job, generation } => {
-                if self.job_is(job, generation) {
-                    self.miss_penalty_done(job);
+            EventKind::MissPenaltyDone { visit, generation } => {
+                if self.visit_is(visit, generation) {
+                    self.miss_penalty_done(visit);
                 }
             }
             EventKind::FlushDirty { node } => self.flush_dirty(node as usize),
@@ -446,40 +447,43 @@ impl Simulation {
         }
     }
 
-    fn job_is(&self, job: u32, generation: u32) -> bool {
-        self.jobs
-            .get(job as usize)
+    fn visit_is(&self, visit: u32, generation: u32) -> bool {
+        self.visits
+            .get(visit as usize)
             .is_some_and(|j| j.generation == generation && j.node != NONE)
     }
 
-    fn alloc_job(&mut self, job: Job) -> u32 {
-        match self.free_jobs.pop() {
+    fn alloc_visit(&mut self, visit: Visit) -> u32 {
+        match self.free_visits.pop() {
             Some(i) => {
-                let generation = self.jobs[i as usize].generation;
-                self.jobs[i as usize] = Job { generation, ..job };
+                let generation = self.visits[i as usize].generation;
+                self.visits[i as usize] = Visit {
+                    generation,
+                    ..visit
+                };
                 i
             }
             None => {
-                self.jobs.push(job);
-                (self.jobs.len() - 1) as u32
+                self.visits.push(visit);
+                (self.visits.len() - 1) as u32
             }
         }
     }
 
-    fn free_job(&mut self, j: u32) {
-        let job = &mut self.jobs[j as usize];
-        job.node = NONE;
-        job.generation = job.generation.wrapping_add(1);
-        self.free_jobs.push(j);
+    fn free_visit(&mut self, j: u32) {
+        let visit = &mut self.visits[j as usize];
+        visit.node = NONE;
+        visit.generation = visit.generation.wrapping_add(1);
+        self.free_visits.push(j);
     }
 
     /// A fresh visit record for `req` at `node` on behalf of `caller`.
-    fn new_job(req: Req, node: usize, station: u32, caller: Caller, now: SimTime) -> Job {
-        Job {
+    fn new_visit(req: Req, node: usize, station: u32, caller: Caller, now: SimTime) -> Visit {
+        Visit {
             req,
             node: node as u32,
             station,
-            parent: caller.job,
+            parent: caller.visit,
             parent_gen: caller.generation,
             parent_token: caller.token,
             arrived: now,
@@ -490,7 +494,7 @@ impl Simulation {
             short_circuited: false,
             generation: 0,
             token: 0,
-            state: JobState::Waiting,
+            state: VisitState::Waiting,
             answered: false,
             holds_conn: false,
         }
@@ -498,11 +502,11 @@ impl Simulation {
 
     /// The caller record for visit `j`'s current call.
     fn caller_of(&self, j: u32) -> Caller {
-        let job = &self.jobs[j as usize];
+        let visit = &self.visits[j as usize];
         Caller {
-            job: j,
-            generation: job.generation,
-            token: job.token,
+            visit: j,
+            generation: visit.generation,
+            token: visit.token,
         }
     }
 

@@ -4,14 +4,14 @@ use std::collections::VecDeque;
 
 use crate::sim::time::SimTime;
 
-/// What a station did with an arriving job.
+/// What a station did with an arriving visit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Admission {
     /// A worker was free: service starts now.
     Started,
-    /// All workers busy: the job waits in line.
+    /// All workers busy: the visit waits in line.
     Queued,
-    /// The line is full: the job is turned away.
+    /// The line is full: the visit is turned away.
     Rejected,
 }
 
@@ -22,7 +22,7 @@ pub struct Areas {
     pub busy: u128,
     /// Workers (capacity) × time.
     pub capacity: u128,
-    /// Jobs waiting in line × time.
+    /// Visits waiting in line × time.
     pub queued: u128,
 }
 
@@ -47,9 +47,9 @@ impl Areas {
 pub(crate) struct Station {
     pub workers: u32,
     pub busy: u32,
-    /// Waiting jobs (ids into the job table), oldest first.
+    /// Waiting visits (ids into the visit table), oldest first.
     pub line: VecDeque<u32>,
-    /// Most jobs that may wait; `None` = unbounded.
+    /// Most visits that may wait; `None` = unbounded.
     pub line_capacity: Option<u32>,
     /// Routed to. A replica being removed stops being active and drains.
     pub active: bool,
@@ -57,7 +57,7 @@ pub(crate) struct Station {
     pub down: bool,
     /// Starting (autoscaler cold start): costs money, serves nothing yet.
     pub warming: bool,
-    /// Jobs assigned here and not yet gone (waiting, in service or calling):
+    /// Visits assigned here and not yet gone (waiting, in service or calling):
     /// what "least connections" counts.
     pub present: u32,
     areas: Areas,
@@ -101,8 +101,8 @@ impl Station {
         self.areas
     }
 
-    /// Admits `job`: starts it, queues it, or rejects it.
-    pub fn admit(&mut self, job: u32, now: SimTime) -> Admission {
+    /// Admits `visit`: starts it, queues it, or rejects it.
+    pub fn admit(&mut self, visit: u32, now: SimTime) -> Admission {
         self.advance(now);
         if self.down {
             return Admission::Rejected;
@@ -115,7 +115,7 @@ impl Station {
             .line_capacity
             .is_none_or(|cap| self.line.len() < cap as usize)
         {
-            self.line.push_back(job);
+            self.line.push_back(visit);
             self.present += 1;
             Admission::Queued
         } else {
@@ -123,21 +123,21 @@ impl Station {
         }
     }
 
-    /// Admits `job` ignoring the line's capacity (a redelivered message
+    /// Admits `visit` ignoring the line's capacity (a redelivered message
     /// that was already stored).
-    pub fn force_admit(&mut self, job: u32, now: SimTime) -> Admission {
+    pub fn force_admit(&mut self, visit: u32, now: SimTime) -> Admission {
         self.advance(now);
         self.present += 1;
         if self.busy < self.workers && self.line.is_empty() && !self.down {
             self.busy += 1;
             Admission::Started
         } else {
-            self.line.push_back(job);
+            self.line.push_back(visit);
             Admission::Queued
         }
     }
 
-    /// The next waiting job, taken out of line, if a worker is free for it.
+    /// The next waiting visit, taken out of line, if a worker is free for it.
     /// The caller then either `occupy`s a worker for it or discards it.
     pub fn next_waiting(&mut self, now: SimTime) -> Option<u32> {
         self.advance(now);
@@ -148,19 +148,19 @@ impl Station {
         }
     }
 
-    /// A worker takes the job just taken from the line.
+    /// A worker takes the visit just taken from the line.
     pub fn occupy(&mut self) {
         self.busy += 1;
     }
 
-    /// A worker is free again (its job is gone).
+    /// A worker is free again (its visit is gone).
     pub fn release_worker(&mut self, now: SimTime) {
         self.advance(now);
         self.busy = self.busy.saturating_sub(1);
         self.present = self.present.saturating_sub(1);
     }
 
-    /// A waiting job left the line without service (it was abandoned).
+    /// A waiting visit left the line without service (it was abandoned).
     pub fn drop_waiting(&mut self) {
         self.present = self.present.saturating_sub(1);
     }

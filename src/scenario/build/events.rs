@@ -1,4 +1,4 @@
-//! `[[event]]` tables: faults and live changes at given instants, read into `ScheduledEvent`s sorted by time.
+//! `[[event]]` tables: faults at given instants (and, through `set.rs`, live changes), read into `ScheduledEvent`s sorted by time.
 
 use toml::de::DeValue;
 

@@ -16,7 +16,7 @@ use super::events::{Context, open_loop, required, sub_span, workload_named};
 use super::{KINDS, article, list};
 
 /// The value that clears an optional setting (`queue`, `timeout`, `ttl`).
-pub(crate) const NONE: &str = "none";
+pub(crate) const NONE_VALUE: &str = "none";
 
 /// The fields a `set` event may change on each node kind.
 pub(crate) fn tunable(kind: &NodeKind) -> &'static [&'static str] {
@@ -270,12 +270,12 @@ fn optional<T>(
     read: impl FnOnce(&mut Errors<'_>) -> Option<T>,
 ) -> Option<Option<T>> {
     match v.get() {
-        DeValue::String(s) if s.as_ref() == NONE => Some(None),
+        DeValue::String(s) if s.as_ref() == NONE_VALUE => Some(None),
         DeValue::String(s) if what == "an integer" => {
             v.error(
                 errs,
-                format!("expected an integer or \"{NONE}\", found the string \"{s}\""),
-                Some(format!("\"{NONE}\" removes the limit")),
+                format!("expected an integer or \"{NONE_VALUE}\", found the string \"{s}\""),
+                Some(format!("\"{NONE_VALUE}\" removes the limit")),
             );
             None
         }

@@ -1,7 +1,7 @@
 //! Cache behaviour: lookups, misses to the store with optional single flight, write policies and write-back flushes.
 
 use super::nodes::NodeState;
-use super::{Caller, JobState, NONE, Req, Simulation};
+use super::{Caller, NONE, Req, Simulation, VisitState};
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
 use crate::sim::model::{RequestKind, WritePolicy};
@@ -9,12 +9,12 @@ use crate::sim::model::{RequestKind, WritePolicy};
 impl Simulation {
     pub(super) fn cache_lookup_done(&mut self, j: u32) {
         let now = self.now;
-        let job = self.jobs[j as usize];
-        if job.answered {
+        let visit = self.visits[j as usize];
+        if visit.answered {
             self.leave(j);
             return;
         }
-        let node = job.node as usize;
+        let node = visit.node as usize;
         let n = &mut self.nodes[node];
         let NodeState::Cache {
             spec,
@@ -26,9 +26,9 @@ impl Simulation {
         else {
             return;
         };
-        match job.req.kind {
+        match visit.req.kind {
             RequestKind::Read => {
-                if store.lookup(job.req.key, now) {
+                if store.lookup(visit.req.key, now) {
                     n.stats.counts.hits += 1;
                     n.stats.window_counts.hits += 1;
                     self.answer(j, Ok(()));
@@ -41,22 +41,22 @@ impl Simulation {
             }
             RequestKind::Write => match spec.write_policy {
                 WritePolicy::Invalidate => {
-                    store.invalidate(job.req.key);
+                    store.invalidate(visit.req.key);
                     self.pass_to_store_or_answer(j);
                 }
                 // Without a store behind it, the cache is the store: the
                 // write is kept at once (it used to be dropped, so a
                 // write-through cache without `on_miss` never held a key).
                 WritePolicy::WriteThrough if spec.on_miss.is_none() => {
-                    store.fill(job.req.key, now);
+                    store.fill(visit.req.key, now);
                     self.answer(j, Ok(()));
                     self.leave(j);
                 }
                 WritePolicy::WriteThrough => self.pass_to_store_or_answer(j),
                 WritePolicy::WriteBack { .. } => {
-                    store.fill(job.req.key, now);
-                    if spec.on_miss.is_some() && dirty_set.insert(job.req.key, ()).is_none() {
-                        dirty.push((job.req.key, job.req.kind));
+                    store.fill(visit.req.key, now);
+                    if spec.on_miss.is_some() && dirty_set.insert(visit.req.key, ()).is_none() {
+                        dirty.push((visit.req.key, visit.req.kind));
                     }
                     self.answer(j, Ok(()));
                     self.leave(j);
@@ -67,9 +67,9 @@ impl Simulation {
 
     /// A read missed: join a fetch already out (single flight) or start one.
     fn cache_miss(&mut self, j: u32) {
-        let job = self.jobs[j as usize];
-        let node = job.node as usize;
-        let generation = job.generation;
+        let visit = self.visits[j as usize];
+        let node = visit.node as usize;
+        let generation = visit.generation;
         let n = &mut self.nodes[node];
         let NodeState::Cache { spec, fetching, .. } = &mut n.state else {
             return;
@@ -80,14 +80,14 @@ impl Simulation {
             return;
         }
         if spec.coalesce {
-            if let Some(waiters) = fetching.get_mut(&job.req.key) {
+            if let Some(waiters) = fetching.get_mut(&visit.req.key) {
                 waiters.push((j, generation));
                 n.stats.counts.coalesced += 1;
                 n.stats.window_counts.coalesced += 1;
-                self.jobs[j as usize].state = JobState::Calling;
+                self.visits[j as usize].state = VisitState::Calling;
                 return;
             }
-            fetching.insert(job.req.key, Vec::new());
+            fetching.insert(visit.req.key, Vec::new());
         }
         self.pass_to_store_or_answer(j);
     }
@@ -95,8 +95,8 @@ impl Simulation {
     /// Sends the visit on to the store (after the miss penalty of an edge
     /// cache), or answers if there is no store.
     fn pass_to_store_or_answer(&mut self, j: u32) {
-        let job = self.jobs[j as usize];
-        let node = job.node as usize;
+        let visit = self.visits[j as usize];
+        let node = visit.node as usize;
         let n = &mut self.nodes[node];
         let NodeState::Cache { spec, rng, .. } = &mut n.state else {
             return;
@@ -108,12 +108,12 @@ impl Simulation {
         }
         if let Some(p) = spec.miss_penalty {
             let d = p.sample(rng);
-            self.jobs[j as usize].state = JobState::Delayed;
+            self.visits[j as usize].state = VisitState::Delayed;
             self.events.schedule(
                 self.now.saturating_add(d),
                 EventKind::MissPenaltyDone {
-                    job: j,
-                    generation: job.generation,
+                    visit: j,
+                    generation: visit.generation,
                 },
             );
             return;
@@ -122,7 +122,7 @@ impl Simulation {
     }
 
     pub(super) fn miss_penalty_done(&mut self, j: u32) {
-        if self.jobs[j as usize].answered {
+        if self.visits[j as usize].answered {
             self.leave(j);
             return;
         }
@@ -130,24 +130,24 @@ impl Simulation {
     }
 
     fn send_to_store(&mut self, j: u32) {
-        let job = self.jobs[j as usize];
-        let node = job.node as usize;
+        let visit = self.visits[j as usize];
+        let node = visit.node as usize;
         let NodeState::Cache { spec, .. } = &self.nodes[node].state else {
             return;
         };
         let Some(to) = spec.on_miss else {
             return;
         };
-        self.jobs[j as usize].state = JobState::Calling;
+        self.visits[j as usize].state = VisitState::Calling;
         let caller = self.caller_of(j);
-        self.send(job.req, to, caller, Some(node), None);
+        self.send(visit.req, to, caller, Some(node), None);
     }
 
     /// The store answered a cache visit.
     pub(super) fn cache_backend_answered(&mut self, j: u32, outcome: Result<(), FailureCause>) {
         let now = self.now;
-        let job = self.jobs[j as usize];
-        let node = job.node as usize;
+        let visit = self.visits[j as usize];
+        let node = visit.node as usize;
         let n = &mut self.nodes[node];
         let NodeState::Cache {
             spec,
@@ -159,15 +159,15 @@ impl Simulation {
             return;
         };
         let fill = outcome.is_ok()
-            && match job.req.kind {
+            && match visit.req.kind {
                 RequestKind::Read => true,
                 RequestKind::Write => spec.write_policy == WritePolicy::WriteThrough,
             };
         if fill {
-            store.fill(job.req.key, now);
+            store.fill(visit.req.key, now);
         }
-        let waiters = if job.req.kind == RequestKind::Read && spec.coalesce {
-            fetching.remove(&job.req.key).unwrap_or_default()
+        let waiters = if visit.req.kind == RequestKind::Read && spec.coalesce {
+            fetching.remove(&visit.req.key).unwrap_or_default()
         } else {
             Vec::new()
         };
@@ -178,7 +178,7 @@ impl Simulation {
         self.answer(j, outcome);
         self.leave(j);
         for (w, generation) in waiters {
-            if self.job_is(w, generation) {
+            if self.visit_is(w, generation) {
                 if outcome.is_err() {
                     let s = &mut self.nodes[node].stats;
                     s.counts.failed_downstream += 1;

@@ -1,7 +1,7 @@
 //! Calls made by a service (or queue consumer): attempts with timeouts, retries with backoff and budget, circuit breakers and connection pools.
 
 use super::nodes::NodeState;
-use super::{JobState, MESSAGE, NONE, Simulation};
+use super::{MESSAGE, NONE, Simulation, VisitState};
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
 
@@ -9,21 +9,21 @@ impl Simulation {
     /// After its own work (or a call's answer), a visit makes its next
     /// matching call, forwards, or answers.
     pub(super) fn continue_work(&mut self, j: u32) {
-        let job = self.jobs[j as usize];
-        if job.answered {
+        let visit = self.visits[j as usize];
+        if visit.answered {
             self.leave(j);
             return;
         }
-        let node = job.node as usize;
+        let node = visit.node as usize;
         let next = self.nodes[node]
             .calls()
             .iter()
             .enumerate()
-            .skip(job.next_call as usize)
-            .find(|(_, c)| c.matches(job.req.kind))
+            .skip(visit.next_call as usize)
+            .find(|(_, c)| c.matches(visit.req.kind))
             .map(|(i, _)| i);
         if let Some(i) = next {
-            let jm = &mut self.jobs[j as usize];
+            let jm = &mut self.visits[j as usize];
             jm.next_call = (i + 1) as u16;
             jm.attempt = 0;
             if let Some(b) = self.nodes[node]
@@ -39,16 +39,16 @@ impl Simulation {
             NodeState::Service { spec, .. } => spec
                 .forward
                 .iter()
-                .find(|r| r.matches(job.req.kind))
+                .find(|r| r.matches(visit.req.kind))
                 .map(|r| r.to),
             _ => None,
         };
         match forward {
             Some(to) => {
                 self.record_success(j);
-                let caller = Simulation::caller_of_parent(&job);
+                let caller = Simulation::caller_of_parent(&visit);
                 self.leave(j);
-                self.send(job.req, to, caller, Some(node), None);
+                self.send(visit.req, to, caller, Some(node), None);
             }
             None => {
                 self.answer(j, Ok(()));
@@ -59,9 +59,9 @@ impl Simulation {
 
     /// One attempt of the current call: breaker, then pool, then send.
     pub(super) fn start_call(&mut self, j: u32) {
-        let job = self.jobs[j as usize];
-        let node = job.node as usize;
-        let i = (job.next_call as usize).saturating_sub(1);
+        let visit = self.visits[j as usize];
+        let node = visit.node as usize;
+        let i = (visit.next_call as usize).saturating_sub(1);
         let Some(call) = self.nodes[node].calls().get(i).copied() else {
             return;
         };
@@ -75,27 +75,27 @@ impl Simulation {
         {
             n.stats.counts.short_circuited += 1;
             n.stats.window_counts.short_circuited += 1;
-            self.jobs[j as usize].short_circuited = true;
+            self.visits[j as usize].short_circuited = true;
             self.fail_call(j, FailureCause::Rejected, false);
             return;
         }
         if let Some(pool) = call.policy.pool {
             // Each caller replica has its own pool (the station the visit
             // is on; a queue's consumers share the queue's one).
-            let prt = rt.pool(pool_index(job.station));
+            let prt = rt.pool(pool_index(visit.station));
             if prt.in_use < pool.size {
                 prt.in_use += 1;
-                self.jobs[j as usize].holds_conn = true;
+                self.visits[j as usize].holds_conn = true;
             } else {
-                let jm = &mut self.jobs[j as usize];
+                let jm = &mut self.visits[j as usize];
                 jm.token = jm.token.wrapping_add(1);
-                jm.state = JobState::Acquiring;
+                jm.state = VisitState::Acquiring;
                 let (generation, token) = (jm.generation, jm.token);
                 prt.waiters.push_back((j, generation, token));
                 self.events.schedule(
                     now.saturating_add(pool.acquire_timeout),
                     EventKind::AcquireTimeout {
-                        job: j,
+                        visit: j,
                         generation,
                         token,
                     },
@@ -108,28 +108,28 @@ impl Simulation {
 
     /// Sends the current attempt (a connection, if pooled, is held).
     fn send_call(&mut self, j: u32) {
-        let job = self.jobs[j as usize];
-        let node = job.node as usize;
-        let i = (job.next_call as usize).saturating_sub(1);
+        let visit = self.visits[j as usize];
+        let node = visit.node as usize;
+        let i = (visit.next_call as usize).saturating_sub(1);
         let Some(call) = self.nodes[node].calls().get(i).copied() else {
             return;
         };
-        let jm = &mut self.jobs[j as usize];
+        let jm = &mut self.visits[j as usize];
         jm.token = jm.token.wrapping_add(1);
-        jm.state = JobState::Calling;
+        jm.state = VisitState::Calling;
         let (generation, token) = (jm.generation, jm.token);
         if let Some(t) = call.policy.timeout {
             self.events.schedule(
                 self.now.saturating_add(t),
                 EventKind::CallTimeout {
-                    job: j,
+                    visit: j,
                     generation,
                     token,
                 },
             );
         }
         let caller = self.caller_of(j);
-        self.send(job.req, call.to, caller, Some(node), None);
+        self.send(visit.req, call.to, caller, Some(node), None);
     }
 
     /// The callee answered the current attempt.
@@ -143,10 +143,10 @@ impl Simulation {
 
     /// The caller stops waiting for the current attempt.
     pub(super) fn call_timeout(&mut self, j: u32) {
-        if self.jobs[j as usize].state != JobState::Calling {
+        if self.visits[j as usize].state != VisitState::Calling {
             return;
         }
-        let jm = &mut self.jobs[j as usize];
+        let jm = &mut self.visits[j as usize];
         // The callee's eventual answer no longer matches: it is ignored,
         // but its work goes on (it does not know).
         jm.token = jm.token.wrapping_add(1);
@@ -157,10 +157,10 @@ impl Simulation {
 
     /// No pooled connection came in time.
     pub(super) fn acquire_timeout(&mut self, j: u32) {
-        if self.jobs[j as usize].state != JobState::Acquiring {
+        if self.visits[j as usize].state != VisitState::Acquiring {
             return;
         }
-        let jm = &mut self.jobs[j as usize];
+        let jm = &mut self.visits[j as usize];
         jm.token = jm.token.wrapping_add(1);
         self.count_timeout(j, true);
         self.fail_call(j, FailureCause::TimedOut, true);
@@ -169,9 +169,9 @@ impl Simulation {
     /// Counts a call timeout (or, with `acquire`, a pool wait that ran
     /// out) at the caller: where a learner looks for timeouts.
     fn count_timeout(&mut self, j: u32, acquire: bool) {
-        let job = self.jobs[j as usize];
-        let i = (job.next_call as usize).saturating_sub(1);
-        let n = &mut self.nodes[job.node as usize];
+        let visit = self.visits[j as usize];
+        let i = (visit.next_call as usize).saturating_sub(1);
+        let n = &mut self.nodes[visit.node as usize];
         if acquire {
             n.stats.counts.acquire_timeouts += 1;
             n.stats.window_counts.acquire_timeouts += 1;
@@ -190,7 +190,7 @@ impl Simulation {
 
     /// A backoff ended: try again (unless the caller is gone).
     pub(super) fn retry_call(&mut self, j: u32) {
-        if self.jobs[j as usize].answered {
+        if self.visits[j as usize].answered {
             self.leave(j);
             return;
         }
@@ -199,12 +199,12 @@ impl Simulation {
 
     /// Releases the connection and tells the breaker how the attempt went.
     fn end_attempt(&mut self, j: u32, ok: bool) {
-        if self.jobs[j as usize].holds_conn {
+        if self.visits[j as usize].holds_conn {
             self.release_conn(j);
         }
-        let i = (self.jobs[j as usize].next_call as usize).saturating_sub(1);
+        let i = (self.visits[j as usize].next_call as usize).saturating_sub(1);
         let now = self.now;
-        let node = self.jobs[j as usize].node as usize;
+        let node = self.visits[j as usize].node as usize;
         if let Some(b) = self.nodes[node]
             .call_rt(i)
             .and_then(|rt| rt.breaker.as_mut())
@@ -216,17 +216,17 @@ impl Simulation {
     /// The current attempt failed: retry after a backoff if the policy and
     /// budget allow, else the visit fails.
     fn fail_call(&mut self, j: u32, cause: FailureCause, retryable: bool) {
-        let job = self.jobs[j as usize];
-        if job.answered {
+        let visit = self.visits[j as usize];
+        if visit.answered {
             self.leave(j);
             return;
         }
-        let node = job.node as usize;
-        let i = (job.next_call as usize).saturating_sub(1);
+        let node = visit.node as usize;
+        let i = (visit.next_call as usize).saturating_sub(1);
         let policy = self.nodes[node].calls().get(i).and_then(|c| c.policy.retry);
         if let Some(p) = policy
             && retryable
-            && u32::from(job.attempt) + 1 < p.max_attempts
+            && u32::from(visit.attempt) + 1 < p.max_attempts
         {
             let n = &mut self.nodes[node];
             let allowed = n
@@ -236,22 +236,22 @@ impl Simulation {
             if allowed {
                 n.stats.counts.retries += 1;
                 n.stats.window_counts.retries += 1;
-                let retry = u32::from(job.attempt) + 1;
+                let retry = u32::from(visit.attempt) + 1;
                 let wait = match &mut n.state {
                     NodeState::Service { rng, .. } | NodeState::Queue { rng, .. } => {
                         p.backoff_for(retry, rng)
                     }
                     _ => p.backoff,
                 };
-                let jm = &mut self.jobs[j as usize];
+                let jm = &mut self.visits[j as usize];
                 jm.attempt = jm.attempt.saturating_add(1);
                 jm.token = jm.token.wrapping_add(1);
-                jm.state = JobState::Backoff;
+                jm.state = VisitState::Backoff;
                 let (generation, token) = (jm.generation, jm.token);
                 self.events.schedule(
                     self.now.saturating_add(wait),
                     EventKind::RetryCall {
-                        job: j,
+                        visit: j,
                         generation,
                         token,
                     },
@@ -260,13 +260,13 @@ impl Simulation {
             }
         }
         let s = &mut self.nodes[node].stats;
-        if job.attempt > 0 {
+        if visit.attempt > 0 {
             s.counts.gave_up += 1;
             s.window_counts.gave_up += 1;
         }
         // A queue message's failure is counted as a redelivery or a
         // dead letter, not as a failed visit (its producer was answered).
-        if job.parent != MESSAGE {
+        if visit.parent != MESSAGE {
             s.counts.failed_downstream += 1;
             s.window_counts.failed_downstream += 1;
         }
@@ -276,28 +276,30 @@ impl Simulation {
 
     /// Gives visit `j`'s pooled connection to the next visit waiting for it.
     pub(super) fn release_conn(&mut self, j: u32) {
-        let job = self.jobs[j as usize];
-        self.jobs[j as usize].holds_conn = false;
-        let node = job.node as usize;
-        let i = (job.next_call as usize).saturating_sub(1);
+        let visit = self.visits[j as usize];
+        self.visits[j as usize].holds_conn = false;
+        let node = visit.node as usize;
+        let i = (visit.next_call as usize).saturating_sub(1);
         loop {
             let Some(rt) = self.nodes[node].call_rt(i) else {
                 return;
             };
-            let pool = rt.pool(pool_index(job.station));
+            let pool = rt.pool(pool_index(visit.station));
             let Some((w, generation, token)) = pool.waiters.pop_front() else {
                 pool.in_use = pool.in_use.saturating_sub(1);
                 return;
             };
-            let live = self.jobs.get(w as usize).is_some_and(|wj| {
-                wj.generation == generation && wj.token == token && wj.state == JobState::Acquiring
+            let live = self.visits.get(w as usize).is_some_and(|wj| {
+                wj.generation == generation
+                    && wj.token == token
+                    && wj.state == VisitState::Acquiring
             });
             if !live {
                 continue;
             }
             // The connection passes straight to the waiter.
-            self.jobs[w as usize].holds_conn = true;
-            if self.jobs[w as usize].answered {
+            self.visits[w as usize].holds_conn = true;
+            if self.visits[w as usize].answered {
                 self.leave(w);
                 return;
             }

@@ -2,7 +2,7 @@
 
 use super::commands::err;
 use super::nodes::NodeState;
-use super::{JobState, MESSAGE, NONE, Simulation};
+use super::{MESSAGE, NONE, Simulation, VisitState};
 use crate::sim::command::CommandError;
 use crate::sim::limits::SLOW_FACTOR;
 use crate::sim::metrics::FailureCause;
@@ -103,14 +103,14 @@ impl Simulation {
             }
         }
         // Everything the crashed part holds fails now.
-        let victims: Vec<u32> = (0..self.jobs.len() as u32)
+        let victims: Vec<u32> = (0..self.visits.len() as u32)
             .filter(|&j| {
-                let job = &self.jobs[j as usize];
-                job.node == node as u32
-                    && job.node != NONE
-                    && !job.answered
-                    && (targets.is_empty() || targets.contains(&(job.station as usize)))
-                    && !(is_queue && job.parent == MESSAGE && job.state == JobState::Waiting)
+                let visit = &self.visits[j as usize];
+                visit.node == node as u32
+                    && visit.node != NONE
+                    && !visit.answered
+                    && (targets.is_empty() || targets.contains(&(visit.station as usize)))
+                    && !(is_queue && visit.parent == MESSAGE && visit.state == VisitState::Waiting)
             })
             .collect();
         for &j in &victims {
@@ -119,8 +119,8 @@ impl Simulation {
             s.window_counts.errors += 1;
             self.answer(j, Err(FailureCause::Error));
             if matches!(
-                self.jobs[j as usize].state,
-                JobState::Lookup | JobState::Delayed
+                self.visits[j as usize].state,
+                VisitState::Lookup | VisitState::Delayed
             ) {
                 // Nothing more will happen to it here.
                 self.leave(j);
@@ -130,7 +130,7 @@ impl Simulation {
         // answered by a timeout) leave without service.
         for j in waiting {
             if let Some(ss) = self.nodes[node].stations_mut() {
-                let st = self.jobs[j as usize].station as usize;
+                let st = self.visits[j as usize].station as usize;
                 if let Some(s) = ss.get_mut(st) {
                     s.drop_waiting();
                 }
@@ -138,7 +138,7 @@ impl Simulation {
             self.leave(j);
         }
         for (w, generation) in coalesced {
-            if self.job_is(w, generation) {
+            if self.visit_is(w, generation) {
                 self.leave(w);
             }
         }

@@ -20,10 +20,10 @@ fn waiting(sim: &Simulation, n: &NodeRt) -> Option<(u64, u128, u64)> {
     let (mut count, mut total, mut longest) = (0u64, 0u128, 0u64);
     for s in stations {
         for &j in &s.line {
-            let Some(job) = sim.jobs.get(j as usize) else {
+            let Some(visit) = sim.visits.get(j as usize) else {
                 continue;
             };
-            let waited = sim.now.saturating_sub(job.arrived).0;
+            let waited = sim.now.saturating_sub(visit.arrived).0;
             count += 1;
             total += u128::from(waited);
             longest = longest.max(waited);
@@ -38,8 +38,8 @@ fn oldest_message(sim: &Simulation, n: &NodeRt) -> Option<SimTime> {
         return None;
     };
     let first = stations.first()?.line.front()?;
-    let job = sim.jobs.get(*first as usize)?;
-    (job.parent == MESSAGE).then(|| sim.now.saturating_sub(job.req.created))
+    let visit = sim.visits.get(*first as usize)?;
+    (visit.parent == MESSAGE).then(|| sim.now.saturating_sub(visit.req.created))
 }
 
 fn backlog(n: &NodeRt) -> Option<u64> {
@@ -278,6 +278,7 @@ impl Simulation {
     fn node_summary(&mut self, i: usize, secs: f64, mns: f64) -> NodeSummary {
         let now = self.now;
         let warmup = self.model.warmup;
+        let kind = self.model.nodes[i].kind.name();
         let oldest = oldest_message(self, &self.nodes[i]);
         let in_line = waiting(self, &self.nodes[i]);
         let names: Vec<String> = self.nodes[i]
@@ -322,7 +323,7 @@ impl Simulation {
         let s = &n.stats;
         NodeSummary {
             id: n.id.clone(),
-            kind: n.kind_name(),
+            kind,
             counts: s.counts,
             utilisation: if has_workers {
                 ratio(d.busy as f64, d.capacity as f64)
@@ -375,15 +376,17 @@ impl Simulation {
             counts: self.system.counts,
             events_processed: self.events_processed,
             partitions: self.partitions.clone(),
-            nodes: self.nodes.iter().map(|n| self.node_snapshot(n)).collect(),
+            nodes: (self.nodes.iter().zip(&self.model.nodes))
+                .map(|(n, m)| self.node_snapshot(n, m.kind.name()))
+                .collect(),
         }
     }
 
-    /// One node's part of the snapshot.
-    fn node_snapshot(&self, n: &NodeRt) -> NodeSnapshot {
+    /// One node's part of the snapshot (`kind` as `NodeKind::name`).
+    fn node_snapshot(&self, n: &NodeRt, kind: &'static str) -> NodeSnapshot {
         NodeSnapshot {
             id: n.id.clone(),
-            kind: n.kind_name(),
+            kind,
             present: n.stats.present,
             replicas: replica_snapshots(n),
             cache_keys: match &n.state {

@@ -1,7 +1,7 @@
 //! Queue nodes: the producer is acknowledged on enqueue; consumers process messages later, with redelivery and a dead-letter count.
 
 use super::nodes::NodeState;
-use super::{Caller, JobState, MESSAGE, NONE, Req, Simulation};
+use super::{Caller, MESSAGE, NONE, Req, Simulation, VisitState};
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
 use crate::sim::model::Redelivery;
@@ -26,16 +26,16 @@ impl Simulation {
             traced: false,
             ..req
         };
-        let mut job = Simulation::new_job(msg, node, 0, Caller::WORKLOAD, now);
-        job.parent = MESSAGE;
-        job.deliveries = 1;
-        let j = self.alloc_job(job);
+        let mut visit = Simulation::new_visit(msg, node, 0, Caller::WORKLOAD, now);
+        visit.parent = MESSAGE;
+        visit.deliveries = 1;
+        let j = self.alloc_visit(visit);
         let admission = match self.nodes[node].stations_mut() {
             Some(ss) => ss[0].admit(j, now),
             None => Admission::Rejected,
         };
         if admission == Admission::Rejected {
-            self.free_job(j);
+            self.free_visit(j);
             self.refuse(node, caller, req, FailureCause::Rejected);
             return;
         }
@@ -50,14 +50,14 @@ impl Simulation {
         self.deliver(caller, req, Ok(()), node);
     }
 
-    /// A message's processing ended (its job answered "upwards").
+    /// A message's processing ended (its visit answered "upwards").
     pub(super) fn message_done(&mut self, j: u32, outcome: Result<(), FailureCause>) {
-        let job = self.jobs[j as usize];
-        let node = job.node as usize;
+        let visit = self.visits[j as usize];
+        let node = visit.node as usize;
         match outcome {
             Ok(()) => {
                 self.messages_live = self.messages_live.saturating_sub(1);
-                let latency = self.now.saturating_sub(job.req.created);
+                let latency = self.now.saturating_sub(visit.req.created);
                 let n = &mut self.nodes[node];
                 n.stats.counts.processed += 1;
                 n.stats.window_counts.processed += 1;
@@ -71,12 +71,12 @@ impl Simulation {
 
     /// A message in processing for too long becomes visible again.
     pub(super) fn visibility_timeout(&mut self, j: u32) {
-        let job = self.jobs[j as usize];
-        if job.answered || job.parent != MESSAGE || job.state == JobState::Waiting {
+        let visit = self.visits[j as usize];
+        if visit.answered || visit.parent != MESSAGE || visit.state == VisitState::Waiting {
             return;
         }
         // The first consumer carries on (wasted work); its result is ignored.
-        self.jobs[j as usize].answered = true;
+        self.visits[j as usize].answered = true;
         // Visible again at once: the visibility timeout was its wait.
         self.redeliver(j, false);
     }
@@ -92,15 +92,15 @@ impl Simulation {
     /// microseconds and dead-letter them).
     pub(super) fn redeliver(&mut self, j: u32, backoff: bool) {
         let now = self.now;
-        let job = self.jobs[j as usize];
-        let node = job.node as usize;
+        let visit = self.visits[j as usize];
+        let node = visit.node as usize;
         let (max, redelivery) = match &self.nodes[node].state {
             NodeState::Queue { spec, .. } => (spec.max_attempts, spec.redelivery),
             _ => (1, Redelivery::IMMEDIATE),
         };
-        let refused = backoff && job.short_circuited;
+        let refused = backoff && visit.short_circuited;
         let reopens = if refused {
-            let i = (job.next_call as usize).saturating_sub(1);
+            let i = (visit.next_call as usize).saturating_sub(1);
             self.nodes[node]
                 .call_rt(i)
                 .and_then(|rt| rt.breaker.as_ref())
@@ -109,7 +109,7 @@ impl Simulation {
             None
         };
         let n = &mut self.nodes[node];
-        if !refused && u32::from(job.deliveries) >= max {
+        if !refused && u32::from(visit.deliveries) >= max {
             n.stats.counts.dead_lettered += 1;
             n.stats.window_counts.dead_lettered += 1;
             self.messages_live = self.messages_live.saturating_sub(1);
@@ -118,22 +118,22 @@ impl Simulation {
         n.stats.counts.redelivered += 1;
         n.stats.window_counts.redelivered += 1;
         let mut wait = if backoff {
-            redelivery.wait(job.returns)
+            redelivery.wait(visit.returns)
         } else {
             SimTime::ZERO
         };
         if let Some(at) = reopens {
             wait = wait.max(at.saturating_sub(now));
         }
-        let mut again = Simulation::new_job(job.req, node, 0, Caller::WORKLOAD, now);
+        let mut again = Simulation::new_visit(visit.req, node, 0, Caller::WORKLOAD, now);
         again.parent = MESSAGE;
         again.deliveries = if refused {
-            job.deliveries
+            visit.deliveries
         } else {
-            job.deliveries.saturating_add(1)
+            visit.deliveries.saturating_add(1)
         };
-        again.returns = job.returns.saturating_add(1);
-        let k = self.alloc_job(again);
+        again.returns = visit.returns.saturating_add(1);
+        let k = self.alloc_visit(again);
         // Stored (and counted in the backlog) from now; visible to the
         // consumers only when the wait is over.
         self.nodes[node].stats.enter(now);
@@ -141,10 +141,13 @@ impl Simulation {
             if let NodeState::Queue { delayed, .. } = &mut self.nodes[node].state {
                 *delayed += 1;
             }
-            let generation = self.jobs[k as usize].generation;
+            let generation = self.visits[k as usize].generation;
             self.events.schedule(
                 now.saturating_add(wait),
-                EventKind::Redeliver { job: k, generation },
+                EventKind::Redeliver {
+                    visit: k,
+                    generation,
+                },
             );
             return;
         }
@@ -153,7 +156,7 @@ impl Simulation {
 
     /// Message `k`'s redelivery backoff is over.
     pub(super) fn redelivery_due(&mut self, k: u32) {
-        let node = self.jobs[k as usize].node as usize;
+        let node = self.visits[k as usize].node as usize;
         if let NodeState::Queue { delayed, .. } = &mut self.nodes[node].state {
             *delayed = delayed.saturating_sub(1);
         }
@@ -173,7 +176,7 @@ impl Simulation {
     /// capacity does not apply).
     fn admit_again(&mut self, k: u32) {
         let now = self.now;
-        let node = self.jobs[k as usize].node as usize;
+        let node = self.visits[k as usize].node as usize;
         let admission = match self.nodes[node].stations_mut() {
             Some(ss) => ss[0].force_admit(k, now),
             None => return,

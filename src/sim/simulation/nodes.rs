@@ -23,7 +23,7 @@ const SHARD_POINTS: u32 = 256;
 #[derive(Clone, Debug, Default)]
 pub(super) struct PoolRt {
     pub in_use: u32,
-    /// Visits (job, generation, token) waiting for a connection, oldest first.
+    /// Visits (visit, generation, token) waiting for a connection, oldest first.
     pub waiters: VecDeque<(u32, u32, u32)>,
 }
 
@@ -93,7 +93,7 @@ pub(super) enum NodeState {
         spec: CacheSpec,
         store: KeyStore,
         rng: Stream,
-        /// Single flight: key → visits (job, generation) waiting for the
+        /// Single flight: key → visits (visit, generation) waiting for the
         /// fetch already out.
         fetching: KeyMap<Vec<(u32, u32)>>,
         /// Write-back keys not yet sent to the store, in write order.
@@ -137,7 +137,7 @@ pub(super) enum NodeState {
 pub(super) struct Deadline {
     pub at: SimTime,
     pub seq: u64,
-    pub job: u32,
+    pub visit: u32,
     pub generation: u32,
 }
 
@@ -297,18 +297,6 @@ impl NodeRt {
 
     pub fn has_workers(&self) -> bool {
         self.stations().is_some()
-    }
-
-    pub fn kind_name(&self) -> &'static str {
-        match &self.state {
-            NodeState::LoadBalancer { .. } => "load_balancer",
-            NodeState::Service { .. } => "service",
-            NodeState::Cache { spec, .. } if spec.edge => "cdn",
-            NodeState::Cache { .. } => "cache",
-            NodeState::Database { .. } => "database",
-            NodeState::RateLimiter { .. } => "rate_limiter",
-            NodeState::Queue { .. } => "queue",
-        }
     }
 
     /// The calls a visit here makes after its own work.

@@ -1,7 +1,7 @@
 //! How a request moves: arrival, sending to a node, admission to a station, service, answers and leaving.
 
 use super::nodes::{Deadline, NodeState, round_robin, round_robin_all, shard_of};
-use super::{Caller, DETACHED, Job, JobState, MESSAGE, NONE, Req, Simulation};
+use super::{Caller, DETACHED, MESSAGE, NONE, Req, Simulation, Visit, VisitState};
 use crate::sim::components::rate_limiter::Verdict;
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
@@ -182,12 +182,17 @@ impl Simulation {
                     }
                     Verdict::Delay(at) => {
                         n.stats.enter(now);
-                        let mut job = Simulation::new_job(req, node, NONE, caller, now);
-                        job.state = JobState::Delayed;
-                        let j = self.alloc_job(job);
-                        let generation = self.jobs[j as usize].generation;
-                        self.events
-                            .schedule(at, EventKind::LimiterRelease { job: j, generation });
+                        let mut visit = Simulation::new_visit(req, node, NONE, caller, now);
+                        visit.state = VisitState::Delayed;
+                        let j = self.alloc_visit(visit);
+                        let generation = self.visits[j as usize].generation;
+                        self.events.schedule(
+                            at,
+                            EventKind::LimiterRelease {
+                                visit: j,
+                                generation,
+                            },
+                        );
                     }
                     Verdict::Reject => self.refuse(node, caller, req, FailureCause::Rejected),
                 }
@@ -234,13 +239,16 @@ impl Simulation {
             NodeState::Cache { .. } => {
                 let delay = n.sample_work(req.kind);
                 n.stats.enter(now);
-                let mut job = Simulation::new_job(req, node, NONE, caller, now);
-                job.state = JobState::Lookup;
-                let j = self.alloc_job(job);
-                let generation = self.jobs[j as usize].generation;
+                let mut visit = Simulation::new_visit(req, node, NONE, caller, now);
+                visit.state = VisitState::Lookup;
+                let j = self.alloc_visit(visit);
+                let generation = self.visits[j as usize].generation;
                 self.events.schedule(
                     now.saturating_add(delay),
-                    EventKind::CacheLookupDone { job: j, generation },
+                    EventKind::CacheLookupDone {
+                        visit: j,
+                        generation,
+                    },
                 );
             }
             NodeState::Queue { .. } => self.enqueue_message(req, node, caller),
@@ -300,20 +308,20 @@ impl Simulation {
             self.refuse(node, caller, req, cause);
             return;
         };
-        let j = self.alloc_job(Simulation::new_job(req, node, st as u32, caller, now));
+        let j = self.alloc_visit(Simulation::new_visit(req, node, st as u32, caller, now));
         let n = &mut self.nodes[node];
         let admission = match n.stations_mut() {
             Some(ss) => ss[st].admit(j, now),
             None => Admission::Rejected,
         };
         if admission == Admission::Rejected {
-            self.free_job(j);
+            self.free_visit(j);
             self.refuse(node, caller, req, FailureCause::Rejected);
             return;
         }
         n.stats.enter(now);
         if let Some(t) = n.timeout() {
-            let generation = self.jobs[j as usize].generation;
+            let generation = self.visits[j as usize].generation;
             let at = now.saturating_add(t);
             // The sequence number an event scheduled now would get: the
             // deadline keeps its place among equal-time events.
@@ -321,13 +329,19 @@ impl Simulation {
             if n.deadlines.back().is_some_and(|d| d.at > at) {
                 // The timeout was shortened live: out of order, so this one
                 // gets an event of its own.
-                self.events
-                    .schedule_at_seq(at, seq, EventKind::Timeout { job: j, generation });
+                self.events.schedule_at_seq(
+                    at,
+                    seq,
+                    EventKind::Timeout {
+                        visit: j,
+                        generation,
+                    },
+                );
             } else {
                 n.deadlines.push_back(Deadline {
                     at,
                     seq,
-                    job: j,
+                    visit: j,
                     generation,
                 });
                 self.arm_deadline(node);
@@ -348,8 +362,8 @@ impl Simulation {
             && d.at <= now
         {
             n.deadlines.pop_front();
-            if self.job_is(d.job, d.generation) {
-                self.node_timeout(d.job);
+            if self.visit_is(d.visit, d.generation) {
+                self.node_timeout(d.visit);
             }
         }
         self.arm_deadline(node);
@@ -363,7 +377,7 @@ impl Simulation {
             return;
         }
         while let Some(d) = self.nodes[node].deadlines.front().copied() {
-            if self.job_is(d.job, d.generation) {
+            if self.visit_is(d.visit, d.generation) {
                 let kind = EventKind::NodeDeadline { node: node as u32 };
                 self.events.schedule_at_seq(d.at, d.seq, kind);
                 self.nodes[node].deadline_armed = true;
@@ -389,39 +403,45 @@ impl Simulation {
         self.deliver(caller, req, Err(cause), node);
     }
 
-    /// A worker (already occupied) starts on job `j`.
+    /// A worker (already occupied) starts on visit `j`.
     pub(super) fn start_service(&mut self, j: u32) {
         let now = self.now;
-        let job = self.jobs[j as usize];
-        let n = &mut self.nodes[job.node as usize];
-        n.stats.wait_sum_ns += u128::from(now.saturating_sub(job.arrived).0);
+        let visit = self.visits[j as usize];
+        let n = &mut self.nodes[visit.node as usize];
+        n.stats.wait_sum_ns += u128::from(now.saturating_sub(visit.arrived).0);
         n.stats.waits += 1;
-        let d = n.sample_work(job.req.kind);
+        let d = n.sample_work(visit.req.kind);
         let visibility = match &n.state {
             NodeState::Queue { spec, .. } => spec.visibility_timeout,
             _ => None,
         };
-        self.jobs[j as usize].state = JobState::Working;
-        let generation = job.generation;
+        self.visits[j as usize].state = VisitState::Working;
+        let generation = visit.generation;
         self.events.schedule(
             now.saturating_add(d),
-            EventKind::ServiceDone { job: j, generation },
+            EventKind::ServiceDone {
+                visit: j,
+                generation,
+            },
         );
         if let Some(v) = visibility {
             self.events.schedule(
                 now.saturating_add(v),
-                EventKind::VisibilityTimeout { job: j, generation },
+                EventKind::VisibilityTimeout {
+                    visit: j,
+                    generation,
+                },
             );
         }
     }
 
     pub(super) fn service_done(&mut self, j: u32) {
-        let job = self.jobs[j as usize];
-        if job.answered {
+        let visit = self.visits[j as usize];
+        if visit.answered {
             self.leave(j);
             return;
         }
-        match &mut self.nodes[job.node as usize].state {
+        match &mut self.nodes[visit.node as usize].state {
             NodeState::Service { .. } | NodeState::Queue { .. } => self.continue_work(j),
             NodeState::Database {
                 spec,
@@ -430,12 +450,12 @@ impl Simulation {
                 write_log,
                 ..
             } => {
-                if job.req.kind == RequestKind::Write
+                if visit.req.kind == RequestKind::Write
                     && let Some(lag) = &spec.replication_lag
                 {
                     let at = self.now.saturating_add(lag.sample(rng));
-                    visible_at.insert(job.req.key, at);
-                    write_log.push_back((at, job.req.key));
+                    visible_at.insert(visit.req.key, at);
+                    write_log.push_back((at, visit.req.key));
                     while let Some(&(t, k)) = write_log.front() {
                         if t > self.now {
                             break;
@@ -458,36 +478,36 @@ impl Simulation {
 
     /// A leaky bucket lets a waiting request go on.
     pub(super) fn limiter_release(&mut self, j: u32) {
-        let job = self.jobs[j as usize];
-        if job.answered {
+        let visit = self.visits[j as usize];
+        if visit.answered {
             self.leave(j);
             return;
         }
-        let node = job.node as usize;
+        let node = visit.node as usize;
         let NodeState::RateLimiter { to, .. } = self.nodes[node].state else {
             return;
         };
         let s = &mut self.nodes[node].stats;
         s.counts.completed += 1;
         s.window_counts.completed += 1;
-        let caller = Simulation::caller_of_parent(&job);
+        let caller = Simulation::caller_of_parent(&visit);
         self.leave(j);
-        self.send(job.req, to, caller, Some(node), None);
+        self.send(visit.req, to, caller, Some(node), None);
     }
 
     /// The caller a visit answers to (its parent at the time it was sent).
-    pub(super) fn caller_of_parent(job: &Job) -> Caller {
+    pub(super) fn caller_of_parent(visit: &Visit) -> Caller {
         Caller {
-            job: job.parent,
-            generation: job.parent_gen,
-            token: job.parent_token,
+            visit: visit.parent,
+            generation: visit.parent_gen,
+            token: visit.parent_token,
         }
     }
 
     pub(super) fn record_success(&mut self, j: u32) {
-        let job = self.jobs[j as usize];
-        let d = self.now.saturating_sub(job.arrived);
-        let s = &mut self.nodes[job.node as usize].stats;
+        let visit = self.visits[j as usize];
+        let d = self.now.saturating_sub(visit.arrived);
+        let s = &mut self.nodes[visit.node as usize].stats;
         s.counts.completed += 1;
         s.window_counts.completed += 1;
         s.sojourn.record(d, true);
@@ -495,22 +515,22 @@ impl Simulation {
 
     /// Visit `j` answers its caller (once).
     pub(super) fn answer(&mut self, j: u32, outcome: Result<(), FailureCause>) {
-        let job = self.jobs[j as usize];
-        if job.answered {
+        let visit = self.visits[j as usize];
+        if visit.answered {
             return;
         }
-        if outcome.is_ok() && job.parent != MESSAGE {
+        if outcome.is_ok() && visit.parent != MESSAGE {
             self.record_success(j);
         }
-        self.jobs[j as usize].answered = true;
-        if job.parent == MESSAGE {
+        self.visits[j as usize].answered = true;
+        if visit.parent == MESSAGE {
             self.message_done(j, outcome);
         } else {
             self.deliver(
-                Simulation::caller_of_parent(&job),
-                job.req,
+                Simulation::caller_of_parent(&visit),
+                visit.req,
                 outcome,
-                job.node as usize,
+                visit.node as usize,
             );
         }
     }
@@ -524,9 +544,9 @@ impl Simulation {
         from: usize,
     ) {
         if req.traced {
-            let to = match caller.job {
+            let to = match caller.visit {
                 NONE | DETACHED | MESSAGE => None,
-                p => self.jobs.get(p as usize).map(|j| j.node as usize),
+                p => self.visits.get(p as usize).map(|j| j.node as usize),
             };
             self.tracer.push(TraceEvent {
                 at: self.now,
@@ -538,11 +558,11 @@ impl Simulation {
                 },
             });
         }
-        match caller.job {
+        match caller.visit {
             NONE => self.end_to_end(req, outcome),
             DETACHED | MESSAGE => {}
             p => {
-                let waiting = self.jobs.get(p as usize).is_some_and(|pj| {
+                let waiting = self.visits.get(p as usize).is_some_and(|pj| {
                     pj.node != NONE
                         && pj.generation == caller.generation
                         && pj.token == caller.token
@@ -556,12 +576,12 @@ impl Simulation {
 
     /// Visit `j`, waiting on a call, gets the callee's answer.
     fn on_child_answer(&mut self, j: u32, outcome: Result<(), FailureCause>) {
-        let job = self.jobs[j as usize];
-        if job.answered {
+        let visit = self.visits[j as usize];
+        if visit.answered {
             self.leave(j);
             return;
         }
-        match self.nodes[job.node as usize].state {
+        match self.nodes[visit.node as usize].state {
             NodeState::Cache { .. } => self.cache_backend_answered(j, outcome),
             NodeState::Service { .. } | NodeState::Queue { .. } => self.call_answered(j, outcome),
             _ => {}
@@ -571,19 +591,19 @@ impl Simulation {
     /// A node's own timeout: its caller is answered with a failure now;
     /// the visit itself goes on until its current step ends.
     pub(super) fn node_timeout(&mut self, j: u32) {
-        let job = self.jobs[j as usize];
-        if job.answered {
+        let visit = self.visits[j as usize];
+        if visit.answered {
             return;
         }
-        let n = &mut self.nodes[job.node as usize];
+        let n = &mut self.nodes[visit.node as usize];
         n.stats.counts.timed_out += 1;
         n.stats.window_counts.timed_out += 1;
-        self.jobs[j as usize].answered = true;
+        self.visits[j as usize].answered = true;
         self.deliver(
-            Simulation::caller_of_parent(&job),
-            job.req,
+            Simulation::caller_of_parent(&visit),
+            visit.req,
             Err(FailureCause::TimedOut),
-            job.node as usize,
+            visit.node as usize,
         );
     }
 
@@ -591,20 +611,20 @@ impl Simulation {
     /// any) go to whoever waits.
     pub(super) fn leave(&mut self, j: u32) {
         let now = self.now;
-        let job = self.jobs[j as usize];
-        if job.node == NONE {
+        let visit = self.visits[j as usize];
+        if visit.node == NONE {
             return;
         }
-        if job.holds_conn {
+        if visit.holds_conn {
             self.release_conn(j);
         }
-        let node = job.node as usize;
-        self.nodes[node].stats.leave(now, job.arrived);
-        self.free_job(j);
-        if job.station == NONE || job.state == JobState::Waiting {
+        let node = visit.node as usize;
+        self.nodes[node].stats.leave(now, visit.arrived);
+        self.free_visit(j);
+        if visit.station == NONE || visit.state == VisitState::Waiting {
             return;
         }
-        let st = job.station as usize;
+        let st = visit.station as usize;
         if let Some(ss) = self.nodes[node].stations_mut()
             && st < ss.len()
         {
@@ -627,11 +647,11 @@ impl Simulation {
             let Some(k) = s.next_waiting(now) else {
                 return;
             };
-            if self.jobs[k as usize].answered {
+            if self.visits[k as usize].answered {
                 s.drop_waiting();
-                let arrived = self.jobs[k as usize].arrived;
+                let arrived = self.visits[k as usize].arrived;
                 self.nodes[node].stats.leave(now, arrived);
-                self.free_job(k);
+                self.free_visit(k);
                 continue;
             }
             s.occupy();
