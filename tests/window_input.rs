@@ -628,3 +628,45 @@ fn hovering_a_node_names_it_and_a_panel_does_not() {
         "over the inspector"
     );
 }
+
+#[test]
+fn a_latency_objective_never_passes_a_second_where_most_requests_failed() {
+    // One API replica with no waiting line: more than half the requests
+    // are rejected at once; those that complete are fast (their p99 alone
+    // would pass), and the p99 objective must still fail.
+    let mut w = Window::open(&["api.replicas=1", "api.queue=0"], None);
+    w.app.world_mut().resource_mut::<SimBridge>().speed = 25.0;
+    w.frames(15);
+    let view = w.app.world().resource::<loadlab::app::View>();
+    let p99 = view
+        .objectives
+        .iter()
+        .find(|o| o.run.metric == loadlab::sim::model::ObjectiveMetric::P99)
+        .expect("the p99 objective");
+    assert!(
+        view.now > loadlab::sim::SimTime::from_secs_f64(5.0),
+        "{:?}",
+        view.now
+    );
+    assert!(
+        p99.failed_now > p99.completed_now,
+        "most requests failed in the last second: {} of {}",
+        p99.failed_now,
+        p99.failed_now + p99.completed_now
+    );
+    let fast = p99.now.as_ref().and_then(|r| r.value).expect("a p99 now");
+    assert!(fast < 100.0, "the completed requests alone pass: {fast} ms");
+    assert!(p99.mostly_failed());
+    assert_eq!(p99.passing(), Some(false), "shown as failing");
+    let coverage = p99.coverage().expect("says what the figure covers");
+    assert!(
+        coverage.contains(&format!("{} failed ones are not in it", p99.failed_now)),
+        "{coverage}"
+    );
+    // The objective's text and its label are on screen.
+    let texts = w.texts();
+    assert!(
+        texts.iter().any(|t| t == "most requests failed"),
+        "{texts:?}"
+    );
+}
