@@ -369,3 +369,36 @@ fn the_save_button_asks_for_the_tuned_scenario() {
     h.run();
     assert_eq!(h.state().actions, vec![UiAction::SaveScenario]);
 }
+
+#[test]
+fn a_hot_shard_stands_out_in_the_inspector() {
+    let mut rig = Rig::on("scenarios/lessons/hot-shard.toml", &[]);
+    let db = node(&rig, "db");
+    rig.ui.selected = Some(Selected::Node(db));
+    rig.run_to(20);
+    let per_shard: Vec<f64> = rig.view.summary.nodes[db]
+        .replica_utilisation
+        .iter()
+        .map(|u| u.unwrap_or(0.0))
+        .collect();
+    let mut h = Harness::new_ui_state(
+        |ui, rig: &mut Rig| {
+            let a = panels::inspector(ui, &rig.view, &mut rig.ui);
+            rig.actions.extend(a);
+        },
+        rig,
+    );
+    h.run();
+    assert_eq!(per_shard.len(), 4, "four shards of one primary each");
+    for (k, u) in per_shard.iter().enumerate() {
+        h.get_by_label(&format!("shard {k}: {:.0}%", u * 100.0));
+    }
+    let (hot, cool) = (
+        per_shard.iter().cloned().fold(0.0, f64::max),
+        per_shard.iter().cloned().fold(1.0, f64::min),
+    );
+    assert!(
+        hot > 3.0 * cool,
+        "Zipf keys make one shard hot: {per_shard:?}"
+    );
+}

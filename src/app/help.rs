@@ -106,6 +106,10 @@ requests; the higher s, the more skewed (s = 1 is typical of web traffic). Off: 
 equally likely. Skew makes caches work well and one shard hot.";
 pub const COLD_START: &str = "How long a replica the autoscaler adds takes before it serves \
 (booting, warming caches). During it the old replicas carry the load alone.";
+pub const PER_SHARD: &str = "Each shard's instances (the primary first, then its read \
+replicas) and the share of their workers busy since warm-up. Keys are spread over shards by \
+hashing, but popularity is not: the shard holding the most popular keys (red) works hardest \
+and limits the whole database.";
 pub const REJECTS: &str = "Requests turned away because every worker was busy and the waiting \
 line was full (per second, last window).";
 pub const TIMEOUTS: &str = "Requests that failed because this node did not answer within its \

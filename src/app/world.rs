@@ -629,7 +629,7 @@ fn update_labels(
                             snap.map_or(0, |s| s.replicas.iter().filter(|r| r.active).count());
                         parts.push(match &model.nodes[i].kind {
                             NodeKind::Database(d) if d.shards > 1 => {
-                                format!("{} shards × (primary + {})", d.shards, d.read_replicas)
+                                format!("{} shards x (primary + {})", d.shards, d.read_replicas)
                             }
                             NodeKind::Database(_) => {
                                 format!("primary + {}", reps.saturating_sub(1))

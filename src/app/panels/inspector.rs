@@ -287,6 +287,7 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
     design::node(ui, view, i, out);
     chaos(ui, view, state, i, out);
     node_metrics(ui, view, i);
+    per_shard(ui, view, i);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -613,6 +614,39 @@ fn partition(
             ));
         }
     });
+}
+
+/// A sharded database's instances, shard by shard (primary first), with
+/// their utilisation since warm-up: a hot shard stands out in red.
+fn per_shard(ui: &mut egui::Ui, view: &View, i: usize) {
+    let NodeKind::Database(d) = &view.model.nodes[i].kind else {
+        return;
+    };
+    let Some(ns) = view.summary.nodes.get(i) else {
+        return;
+    };
+    let per = (1 + d.read_replicas) as usize;
+    if d.shards < 2 || ns.replica_utilisation.len() != d.shards as usize * per {
+        return;
+    }
+    section(ui, "Per shard (utilisation since warm-up)").on_hover_text(help::PER_SHARD);
+    let shard_use: Vec<f64> = ns
+        .replica_utilisation
+        .chunks(per)
+        .map(|c| c.iter().flatten().sum::<f64>() / per as f64)
+        .collect();
+    let mean = shard_use.iter().sum::<f64>() / shard_use.len() as f64;
+    for (k, chunk) in ns.replica_utilisation.chunks(per).enumerate() {
+        let cells: Vec<String> = chunk
+            .iter()
+            .map(|u| u.map_or("-".into(), |u| format!("{:.0}%", u * 100.0)))
+            .collect();
+        let hot = shard_use[k] > 1.5 * mean && shard_use[k] > 0.2;
+        let text = format!("shard {k}: {}", cells.join(" · "));
+        let colour = if hot { FAIL } else { MUTED };
+        ui.label(RichText::new(text).color(colour))
+            .on_hover_text(help::PER_SHARD);
+    }
 }
 
 fn node_metrics(ui: &mut egui::Ui, view: &View, i: usize) {
