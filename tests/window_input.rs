@@ -228,43 +228,30 @@ impl Window {
             .unwrap_or_else(|| panic!("no widget labelled {label:?} in the window"))
     }
 
-    fn roles(&mut self) -> Vec<(accesskit::Role, String)> {
+    /// The last frame's AccessKit tree (empty before egui's first output).
+    fn tree(&mut self) -> Vec<accesskit::Node> {
         let world = self.app.world_mut();
-        let Ok(output) = world
+        world
             .query_filtered::<&EguiOutput, With<PrimaryEguiContext>>()
             .single(world)
-        else {
-            return Vec::new();
-        };
-        output
-            .platform_output
-            .accesskit_update
-            .as_ref()
-            .map(|u| {
-                u.nodes
-                    .iter()
-                    .map(|(_, n)| (n.role(), n.label().unwrap_or_default().to_string()))
-                    .collect()
-            })
+            .ok()
+            .and_then(|o| o.platform_output.accesskit_update.as_ref())
+            .map(|u| u.nodes.iter().map(|(_, n)| n.clone()).collect())
             .unwrap_or_default()
+    }
+
+    fn roles(&mut self) -> Vec<(accesskit::Role, String)> {
+        self.tree()
+            .iter()
+            .map(|n| (n.role(), n.label().unwrap_or_default().to_string()))
+            .collect()
     }
 
     /// Every text on screen (labels' and values' AccessKit text).
     fn texts(&mut self) -> Vec<String> {
-        let world = self.app.world_mut();
-        let Ok(output) = world
-            .query_filtered::<&EguiOutput, With<PrimaryEguiContext>>()
-            .single(world)
-        else {
-            return Vec::new();
-        };
-        let Some(update) = output.platform_output.accesskit_update.as_ref() else {
-            return Vec::new();
-        };
-        update
-            .nodes
+        self.tree()
             .iter()
-            .flat_map(|(_, n)| [n.label(), n.value()])
+            .flat_map(|n| [n.label(), n.value()])
             .flatten()
             .map(str::to_string)
             .collect()
