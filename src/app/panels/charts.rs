@@ -26,6 +26,19 @@ const PALETTE: [Color32; 6] = [
 ];
 
 pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAction> {
+    header(ui, state);
+    let f = Span::new(ui, view, state.chart_span_secs);
+    let mut cols = columns(ui, &f);
+    throughput(&mut cols[0], &f);
+    latency(&mut cols[1], &f);
+    errors(&mut cols[2], &f);
+    utilisation(&mut cols[3], &f);
+    ui.allocate_space(egui::vec2(ui.available_width(), f.h + 20.0));
+    Vec::new()
+}
+
+/// The span picker and what the dashed lines mean.
+fn header(ui: &mut egui::Ui, state: &mut UiState) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("Charts").strong());
         ui.label(RichText::new("last").color(MUTED));
@@ -40,74 +53,82 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
             .small(),
         );
     });
-    let end = view.now.as_secs_f64();
-    let start = (end - state.chart_span_secs).max(0.0);
-    let wins: Vec<&Window> = view
-        .history
-        .iter()
-        .filter(|w| w.end.as_secs_f64() >= start)
-        .collect();
-    let x = |w: &Window| w.end.as_secs_f64();
-    let h = (ui.available_height() - 22.0).max(60.0);
-    let w = ((ui.available_width() - 3.0 * ui.spacing().item_spacing.x) / 4.0).max(60.0);
-    // Live changes (grey) and the scenario's scheduled events (orange),
-    // each a dashed line labelled at the top.
-    let mut marks: Vec<(f64, String, Color32)> = view
-        .marks
-        .iter()
-        .map(|m| (m.at.as_secs_f64(), m.label.clone(), Color32::from_gray(200)))
-        .collect();
-    marks.extend(view.model.events.iter().map(|e| {
-        (
-            e.at.as_secs_f64(),
-            change_text::describe(&view.model, &e.command),
-            SCHEDULED,
-        )
-    }));
-    marks.retain(|(t, _, _)| *t >= start && *t <= end);
-    // `top`: the highest value the chart draws (labels placed from the
-    // plot's own bounds would widen them every frame).
-    let draw_marks = |p: &mut PlotUi, top: f64| {
-        for (k, (t, label, colour)) in marks.iter().enumerate() {
-            // Neighbouring labels on three rows, so close marks stay legible.
-            let y = top * (1.0 - 0.14 * (k % 3) as f64);
-            p.vline(
-                VLine::new("", *t)
-                    .color(*colour)
-                    .style(LineStyle::dashed_loose())
-                    .width(1.0),
-            );
-            p.text(
-                Text::new(
-                    "",
-                    PlotPoint::new(*t, y),
-                    RichText::new(label).small().color(*colour),
-                )
-                .anchor(egui::Align2::LEFT_TOP),
-            );
+}
+
+/// What the four charts share: the simulated span shown, its windows, the
+/// marks in it, each chart's size and where its legend goes.
+struct Span<'a> {
+    view: &'a View,
+    start: f64,
+    span: f64,
+    wins: Vec<&'a Window>,
+    /// (time, label, colour): live changes grey, scheduled events orange.
+    marks: Vec<(f64, String, Color32)>,
+    h: f32,
+    w: f32,
+    corner: egui_plot::Corner,
+}
+
+impl<'a> Span<'a> {
+    fn new(ui: &egui::Ui, view: &'a View, span: f64) -> Span<'a> {
+        let end = view.now.as_secs_f64();
+        let start = (end - span).max(0.0);
+        let wins = view
+            .history
+            .iter()
+            .filter(|w| w.end.as_secs_f64() >= start)
+            .collect();
+        let mut marks: Vec<(f64, String, Color32)> = view
+            .marks
+            .iter()
+            .map(|m| (m.at.as_secs_f64(), m.label.clone(), Color32::from_gray(200)))
+            .collect();
+        marks.extend(view.model.events.iter().map(|e| {
+            (
+                e.at.as_secs_f64(),
+                change_text::describe(&view.model, &e.command),
+                SCHEDULED,
+            )
+        }));
+        marks.retain(|(t, _, _)| *t >= start && *t <= end);
+        // The legend sits where the data is not: on the right while the run
+        // fills the left of the span, then on the left, away from the newest.
+        let corner = if end - start < span * 0.55 {
+            egui_plot::Corner::RightTop
+        } else {
+            egui_plot::Corner::LeftTop
+        };
+        Span {
+            view,
+            start,
+            span,
+            wins,
+            marks,
+            h: (ui.available_height() - 22.0).max(60.0),
+            w: ((ui.available_width() - 3.0 * ui.spacing().item_spacing.x) / 4.0).max(60.0),
+            corner,
         }
-    };
-    // The legend sits where the data is not: on the right while the run
-    // fills the left of the span, then on the left, away from the newest.
-    let corner = if end - start < state.chart_span_secs * 0.55 {
-        egui_plot::Corner::RightTop
-    } else {
-        egui_plot::Corner::LeftTop
-    };
-    let span = state.chart_span_secs;
-    let plot = |id: &str, unit: &'static str| {
+    }
+
+    /// A chart over the span, values in `unit` on hover.
+    fn plot(&self, id: &str, unit: &'static str) -> Plot<'static> {
+        let span = self.span;
         Plot::new(id.to_string())
-            .height(h)
+            .height(self.h)
             // The y axis labels are drawn beside the plot area.
-            .width(w - 36.0)
-            .legend(Legend::default().position(corner).background_alpha(0.55))
+            .width(self.w - 36.0)
+            .legend(
+                Legend::default()
+                    .position(self.corner)
+                    .background_alpha(0.55),
+            )
             .allow_drag(false)
             .allow_zoom(false)
             .allow_scroll(false)
             .allow_boxed_zoom(false)
             .allow_double_click_reset(false)
-            .include_x(start)
-            .include_x(start + state.chart_span_secs)
+            .include_x(self.start)
+            .include_x(self.start + span)
             .include_y(0.0)
             .include_y(1.0)
             .x_grid_spacer(uniform_grid_spacer(move |_| time_steps(span)))
@@ -132,139 +153,164 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
                 )),
                 _ => None,
             })
-    };
-    let mut cols: Vec<egui::Ui> = (0..4)
+    }
+
+    /// The dashed marks, labelled from `top`, the highest value the chart
+    /// draws (labels placed from the plot's own bounds would widen them
+    /// every frame).
+    fn draw_marks(&self, p: &mut PlotUi, top: f64) {
+        for (k, (t, label, colour)) in self.marks.iter().enumerate() {
+            // Neighbouring labels on three rows, so close marks stay legible.
+            let y = top * (1.0 - 0.14 * (k % 3) as f64);
+            p.vline(
+                VLine::new("", *t)
+                    .color(*colour)
+                    .style(LineStyle::dashed_loose())
+                    .width(1.0),
+            );
+            p.text(
+                Text::new(
+                    "",
+                    PlotPoint::new(*t, y),
+                    RichText::new(label).small().color(*colour),
+                )
+                .anchor(egui::Align2::LEFT_TOP),
+            );
+        }
+    }
+
+    /// `f` of each window at its end time.
+    fn series(&self, f: impl Fn(&Window) -> Option<f64>) -> PlotPoints<'static> {
+        self.wins
+            .iter()
+            .filter_map(|w| f(w).map(|v| [w.end.as_secs_f64(), v]))
+            .collect()
+    }
+}
+
+/// Four columns side by side for the charts.
+fn columns(ui: &mut egui::Ui, f: &Span<'_>) -> Vec<egui::Ui> {
+    (0..4)
         .map(|k| {
             let r = ui.available_rect_before_wrap();
-            let x = r.min.x + k as f32 * (w + ui.spacing().item_spacing.x);
-            let rect = egui::Rect::from_min_size(egui::pos2(x, r.min.y), egui::vec2(w, h + 20.0));
+            let x = r.min.x + k as f32 * (f.w + ui.spacing().item_spacing.x);
+            let rect =
+                egui::Rect::from_min_size(egui::pos2(x, r.min.y), egui::vec2(f.w, f.h + 20.0));
             ui.new_child(
                 egui::UiBuilder::new()
                     .max_rect(rect)
                     .layout(egui::Layout::top_down(egui::Align::Min)),
             )
         })
-        .collect();
-    {
-        // Throughput.
-        cols[0]
-            .label(RichText::new("Throughput (req/s)").small())
-            .on_hover_text(help::THROUGHPUT);
-        plot("chart-throughput", " req/s").show(&mut cols[0], |p| {
-            let offered: PlotPoints = wins
-                .iter()
-                .map(|w| {
-                    let secs = w.end.saturating_sub(w.start).as_secs_f64().max(1e-9);
-                    [x(w), w.counts.arrived as f64 / secs]
-                })
-                .collect();
-            p.line(Line::new("offered", offered).color(MUTED));
-            let served: PlotPoints = wins.iter().map(|w| [x(w), w.throughput_rps]).collect();
-            p.line(Line::new("served", served).color(OK).width(2.0));
-            let top = wins
-                .iter()
-                .map(|w| {
-                    let secs = w.end.saturating_sub(w.start).as_secs_f64().max(1e-9);
-                    (w.counts.arrived as f64 / secs).max(w.throughput_rps)
-                })
-                .fold(1.0, f64::max);
-            draw_marks(p, top);
-        });
-        // Latency.
-        cols[1]
-            .label(RichText::new("Latency (ms)").small())
-            .on_hover_text(format!("{}\n{}\n{}", help::P50, help::P95, help::P99));
-        plot("chart-latency", " ms").show(&mut cols[1], |p| {
-            type Pick = fn(&Window) -> Option<f64>;
-            let series: [(&str, Pick, Color32); 3] = [
-                ("p50", |w| w.latency.p50_ms, BLUE),
-                ("p95", |w| w.latency.p95_ms, PURPLE),
-                ("p99", |w| w.latency.p99_ms, SLOW),
-            ];
-            for (name, f, c) in series {
-                let pts: PlotPoints = wins
-                    .iter()
-                    .filter_map(|w| f(w).map(|v| [x(w), v]))
-                    .collect();
-                p.line(
-                    Line::new(name, pts)
-                        .color(c)
-                        .width(if name == "p99" { 2.0 } else { 1.5 }),
-                );
+        .collect()
+}
+
+/// Requests offered and served per second.
+fn throughput(ui: &mut egui::Ui, f: &Span<'_>) {
+    ui.label(RichText::new("Throughput (req/s)").small())
+        .on_hover_text(help::THROUGHPUT);
+    let offered = |w: &Window| {
+        let secs = w.end.saturating_sub(w.start).as_secs_f64().max(1e-9);
+        w.counts.arrived as f64 / secs
+    };
+    f.plot("chart-throughput", " req/s").show(ui, |p| {
+        p.line(Line::new("offered", f.series(|w| Some(offered(w)))).color(MUTED));
+        p.line(
+            Line::new("served", f.series(|w| Some(w.throughput_rps)))
+                .color(OK)
+                .width(2.0),
+        );
+        let top = f
+            .wins
+            .iter()
+            .map(|w| offered(w).max(w.throughput_rps))
+            .fold(1.0, f64::max);
+        f.draw_marks(p, top);
+    });
+}
+
+/// p50, p95, p99 and the p99 objective.
+fn latency(ui: &mut egui::Ui, f: &Span<'_>) {
+    ui.label(RichText::new("Latency (ms)").small())
+        .on_hover_text(format!("{}\n{}\n{}", help::P50, help::P95, help::P99));
+    let objective = f.view.p99_objective_ms();
+    f.plot("chart-latency", " ms").show(ui, |p| {
+        type Pick = fn(&Window) -> Option<f64>;
+        let series: [(&str, Pick, Color32); 3] = [
+            ("p50", |w| w.latency.p50_ms, BLUE),
+            ("p95", |w| w.latency.p95_ms, PURPLE),
+            ("p99", |w| w.latency.p99_ms, SLOW),
+        ];
+        for (name, pick, c) in series {
+            let width = if name == "p99" { 2.0 } else { 1.5 };
+            p.line(Line::new(name, f.series(pick)).color(c).width(width));
+        }
+        if let Some(obj) = objective {
+            p.hline(
+                HLine::new("p99 objective", obj)
+                    .color(FAIL)
+                    .style(LineStyle::dashed_dense())
+                    .width(1.5),
+            );
+        }
+        let top = f
+            .wins
+            .iter()
+            .filter_map(|w| w.latency.p99_ms)
+            .fold(objective.unwrap_or(1.0), f64::max);
+        f.draw_marks(p, top);
+    });
+}
+
+/// The error rate and each cache's hit ratio, in %.
+fn errors(ui: &mut egui::Ui, f: &Span<'_>) {
+    ui.label(RichText::new("Errors and cache hits (%)").small())
+        .on_hover_text(format!("{}\n{}", help::ERROR_RATE, help::HIT_RATIO));
+    f.plot("chart-errors", "%").include_y(100.0).show(ui, |p| {
+        let error_rate = |w: &Window| {
+            let c = w.counts;
+            let finished = (c.completed + c.failed()) as f64;
+            Some(if finished > 0.0 {
+                100.0 * c.failed() as f64 / finished
+            } else {
+                0.0
+            })
+        };
+        p.line(
+            Line::new("error rate", f.series(error_rate))
+                .color(FAIL)
+                .width(2.0),
+        );
+        for (i, n) in f.view.model.nodes.iter().enumerate() {
+            if n.kind.name() == "cache" {
+                let hits = f.series(|w| w.nodes.get(i)?.hit_ratio.map(|h| h * 100.0));
+                p.line(Line::new(format!("{} hits", n.id), hits).color(BLUE));
             }
-            let top = wins
+        }
+        f.draw_marks(p, 100.0);
+    });
+}
+
+/// Each service's and database's utilisation, in %.
+fn utilisation(ui: &mut egui::Ui, f: &Span<'_>) {
+    ui.label(RichText::new("Utilisation (%)").small())
+        .on_hover_text(help::UTILISATION);
+    f.plot("chart-utilisation", "%")
+        .include_y(100.0)
+        .show(ui, |p| {
+            let busy_nodes = f
+                .view
+                .model
+                .nodes
                 .iter()
-                .filter_map(|w| w.latency.p99_ms)
-                .fold(view.p99_objective_ms().unwrap_or(1.0), f64::max);
-            if let Some(obj) = view.p99_objective_ms() {
-                p.hline(
-                    HLine::new("p99 objective", obj)
-                        .color(FAIL)
-                        .style(LineStyle::dashed_dense())
-                        .width(1.5),
-                );
+                .enumerate()
+                .filter(|(_, n)| matches!(n.kind.name(), "service" | "database"));
+            for (k, (i, n)) in busy_nodes.enumerate() {
+                let u = f.series(|w| w.nodes.get(i)?.utilisation.map(|u| u * 100.0));
+                p.line(Line::new(n.id.clone(), u).color(PALETTE[k % PALETTE.len()]));
             }
-            draw_marks(p, top);
+            f.draw_marks(p, 100.0);
         });
-        // Errors and hit ratio.
-        cols[2]
-            .label(RichText::new("Errors and cache hits (%)").small())
-            .on_hover_text(format!("{}\n{}", help::ERROR_RATE, help::HIT_RATIO));
-        plot("chart-errors", "%")
-            .include_y(100.0)
-            .show(&mut cols[2], |p| {
-                let errs: PlotPoints = wins
-                    .iter()
-                    .map(|w| {
-                        let c = w.counts;
-                        let fin = (c.completed + c.failed()) as f64;
-                        [
-                            x(w),
-                            if fin > 0.0 {
-                                100.0 * c.failed() as f64 / fin
-                            } else {
-                                0.0
-                            },
-                        ]
-                    })
-                    .collect();
-                p.line(Line::new("error rate", errs).color(FAIL).width(2.0));
-                for (i, n) in view.model.nodes.iter().enumerate() {
-                    if n.kind.name() != "cache" {
-                        continue;
-                    }
-                    let pts: PlotPoints = wins
-                        .iter()
-                        .filter_map(|w| w.nodes.get(i)?.hit_ratio.map(|h| [x(w), h * 100.0]))
-                        .collect();
-                    p.line(Line::new(format!("{} hits", n.id), pts).color(BLUE));
-                }
-                draw_marks(p, 100.0);
-            });
-        // Utilisation.
-        cols[3]
-            .label(RichText::new("Utilisation (%)").small())
-            .on_hover_text(help::UTILISATION);
-        plot("chart-utilisation", "%")
-            .include_y(100.0)
-            .show(&mut cols[3], |p| {
-                let mut k = 0;
-                for (i, n) in view.model.nodes.iter().enumerate() {
-                    if !matches!(n.kind.name(), "service" | "database") {
-                        continue;
-                    }
-                    let pts: PlotPoints = wins
-                        .iter()
-                        .filter_map(|w| w.nodes.get(i)?.utilisation.map(|u| [x(w), u * 100.0]))
-                        .collect();
-                    p.line(Line::new(n.id.clone(), pts).color(PALETTE[k % PALETTE.len()]));
-                    k += 1;
-                }
-                draw_marks(p, 100.0);
-            });
-    }
-    ui.allocate_space(egui::vec2(ui.available_width(), h + 20.0));
-    Vec::new()
 }
 
 /// An axis or hover number: `950`, `12.5`, `4.2k`, `1.3M`.
