@@ -10,7 +10,10 @@ use crate::app::view::{Selected, UiAction, UiState, View, format_ms};
 use crate::sim::components::breaker::BreakerState;
 use crate::sim::dist::Dist;
 use crate::sim::limits;
-use crate::sim::model::{Arrival, CachePolicy, LbAlgorithm, LimiterAlgorithm, NodeKind};
+use crate::sim::model::{
+    Arrival, CachePolicy, CacheSpec, DatabaseSpec, LbAlgorithm, LimiterAlgorithm, LoadBalancerSpec,
+    Node, NodeKind, QueueSpec, RateLimiterSpec, ServiceSpec,
+};
 use crate::sim::snapshot::NodeSnapshot;
 use crate::sim::{Command, SimTime};
 
@@ -83,211 +86,242 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
     );
     ui.label(RichText::new(help::node_kind(kind)).color(MUTED).small());
     section(ui, "Tune (applied live)");
-    let apply = |out: &mut Vec<UiAction>, cmd: Command, label: String| {
-        out.push(UiAction::Apply(cmd, label));
-    };
     match &n.kind {
-        NodeKind::Service(s) => {
-            let r = s.replicas;
-            if let Some(r) = settle(
-                ui,
-                r,
-                |r| {
-                    // The engine's whole range (sim::limits): a typed 200 is
-                    // taken; the log scale keeps 1-10 wide.
-                    egui::Slider::new(r, limits::REPLICAS.min..=limits::REPLICAS.max)
-                        .logarithmic(true)
-                        .text("Replicas")
-                },
-                help::REPLICAS,
-            ) {
-                apply(
-                    out,
-                    Command::SetReplicas {
-                        node: i,
-                        replicas: r,
-                    },
-                    format!("{} ×{r}", n.id),
-                );
-            }
-            workers_queue_time(
-                ui,
-                &n.id,
-                i,
-                s.workers,
-                s.queue,
-                &s.service_time,
-                s.timeout,
-                out,
-            );
-        }
-        NodeKind::Database(d) => {
-            let r = d.read_replicas;
-            if let Some(r) = settle(
-                ui,
-                r,
-                |r| {
-                    egui::Slider::new(r, limits::READ_REPLICAS.min..=limits::READ_REPLICAS.max)
-                        .logarithmic(true)
-                        .text("Read replicas")
-                },
-                help::READ_REPLICAS,
-            ) {
-                apply(
-                    out,
-                    Command::SetReadReplicas {
-                        node: i,
-                        replicas: r,
-                    },
-                    format!("{} +{r} replicas", n.id),
-                );
-            }
-            workers_queue_time(
-                ui,
-                &n.id,
-                i,
-                d.workers,
-                d.queue,
-                &d.service_time,
-                d.timeout,
-                out,
-            );
-        }
-        NodeKind::LoadBalancer(lb) => {
-            let mut a = lb.algorithm;
-            egui::ComboBox::from_label("Algorithm")
-                .selected_text(a.name())
-                .show_ui(ui, |ui| {
-                    for x in LbAlgorithm::ALL {
-                        ui.selectable_value(&mut a, x, x.name())
-                            .on_hover_text(help::lb_algorithm(x));
-                    }
-                })
-                .response
-                .on_hover_text(format!(
-                    "{}\n{}",
-                    help::LB_ALGORITHM,
-                    help::lb_algorithm(lb.algorithm)
-                ));
-            if a != lb.algorithm {
-                apply(
-                    out,
-                    Command::SetLbAlgorithm {
-                        node: i,
-                        algorithm: a,
-                    },
-                    format!("{}: {}", n.id, a.name()),
-                );
-            }
-        }
-        NodeKind::Cache(c) => {
-            let cap = c.capacity;
-            if let Some(cap) = settle(
-                ui,
-                cap,
-                |cap| {
-                    egui::Slider::new(cap, 1..=10_000_000)
-                        .logarithmic(true)
-                        .text("Capacity (keys)")
-                },
-                help::CACHE_CAPACITY,
-            ) {
-                apply(
-                    out,
-                    Command::SetCacheCapacity {
-                        node: i,
-                        capacity: cap,
-                    },
-                    format!("{} {cap} keys", n.id),
-                );
-            }
-            let mut p = c.policy;
-            egui::ComboBox::from_label("Eviction policy")
-                .selected_text(p.name())
-                .show_ui(ui, |ui| {
-                    for x in CachePolicy::ALL {
-                        ui.selectable_value(&mut p, x, x.name())
-                            .on_hover_text(help::cache_policy(x));
-                    }
-                })
-                .response
-                .on_hover_text(help::CACHE_POLICY);
-            if p != c.policy {
-                apply(
-                    out,
-                    Command::SetCachePolicy { node: i, policy: p },
-                    format!("{}: {}", n.id, p.name()),
-                );
-            }
-            if let Some(ttl) =
-                optional_duration(ui, "TTL", c.ttl, 0.1, 3600.0, "s", help::CACHE_TTL)
-            {
-                apply(
-                    out,
-                    Command::SetCacheTtl { node: i, ttl },
-                    format!("{} ttl", n.id),
-                );
-            }
-        }
-        NodeKind::Queue(q) => {
-            workers_queue_time(
-                ui,
-                &n.id,
-                i,
-                q.consumers,
-                q.capacity,
-                &q.service_time,
-                None,
-                out,
-            );
-        }
-        NodeKind::RateLimiter(r) => match r.algorithm {
-            LimiterAlgorithm::TokenBucket { rate, .. }
-            | LimiterAlgorithm::LeakyBucket { rate, .. } => {
-                let x = rate;
-                if let Some(x) = settle(
-                    ui,
-                    x,
-                    |x| {
-                        egui::Slider::new(x, 0.1..=100_000.0)
-                            .logarithmic(true)
-                            .text("Rate (req/s)")
-                    },
-                    help::LIMITER_RATE,
-                ) {
-                    apply(
-                        out,
-                        Command::SetLimiterRate { node: i, rate: x },
-                        format!("{} {x:.1} req/s", n.id),
-                    );
-                }
-            }
-            LimiterAlgorithm::FixedWindow { limit, window }
-            | LimiterAlgorithm::SlidingWindow { limit, window } => {
-                let l = limit;
-                if let Some(l) = settle(
-                    ui,
-                    l,
-                    |l| {
-                        egui::Slider::new(l, limits::LIMITER_LIMIT.min..=1_000_000)
-                            .logarithmic(true)
-                            .text(format!("Limit per {window}"))
-                    },
-                    help::LIMITER_LIMIT,
-                ) {
-                    apply(
-                        out,
-                        Command::SetLimiterLimit { node: i, limit: l },
-                        format!("{} {l} per {window}", n.id),
-                    );
-                }
-            }
-        },
+        NodeKind::Service(s) => tune_service(ui, n, i, s, out),
+        NodeKind::Database(d) => tune_database(ui, n, i, d, out),
+        NodeKind::LoadBalancer(lb) => tune_load_balancer(ui, n, i, lb, out),
+        NodeKind::Cache(c) => tune_cache(ui, n, i, c, out),
+        NodeKind::Queue(q) => tune_queue(ui, n, i, q, out),
+        NodeKind::RateLimiter(r) => tune_rate_limiter(ui, n, i, r, out),
     }
     design::node(ui, view, i, out);
     chaos(ui, view, state, i, out);
     node_metrics(ui, view, i);
     per_shard(ui, view, i);
+}
+
+/// Sends a live change with its chart label.
+fn apply(out: &mut Vec<UiAction>, cmd: Command, label: String) {
+    out.push(UiAction::Apply(cmd, label));
+}
+
+/// The live controls of a service.
+fn tune_service(ui: &mut egui::Ui, n: &Node, i: usize, s: &ServiceSpec, out: &mut Vec<UiAction>) {
+    let r = s.replicas;
+    if let Some(r) = settle(
+        ui,
+        r,
+        |r| {
+            // The engine's whole range (sim::limits): a typed 200 is
+            // taken; the log scale keeps 1-10 wide.
+            egui::Slider::new(r, limits::REPLICAS.min..=limits::REPLICAS.max)
+                .logarithmic(true)
+                .text("Replicas")
+        },
+        help::REPLICAS,
+    ) {
+        apply(
+            out,
+            Command::SetReplicas {
+                node: i,
+                replicas: r,
+            },
+            format!("{} ×{r}", n.id),
+        );
+    }
+    workers_queue_time(
+        ui,
+        &n.id,
+        i,
+        s.workers,
+        s.queue,
+        &s.service_time,
+        s.timeout,
+        out,
+    );
+}
+
+/// The live controls of a database.
+fn tune_database(ui: &mut egui::Ui, n: &Node, i: usize, d: &DatabaseSpec, out: &mut Vec<UiAction>) {
+    let r = d.read_replicas;
+    if let Some(r) = settle(
+        ui,
+        r,
+        |r| {
+            egui::Slider::new(r, limits::READ_REPLICAS.min..=limits::READ_REPLICAS.max)
+                .logarithmic(true)
+                .text("Read replicas")
+        },
+        help::READ_REPLICAS,
+    ) {
+        apply(
+            out,
+            Command::SetReadReplicas {
+                node: i,
+                replicas: r,
+            },
+            format!("{} +{r} replicas", n.id),
+        );
+    }
+    workers_queue_time(
+        ui,
+        &n.id,
+        i,
+        d.workers,
+        d.queue,
+        &d.service_time,
+        d.timeout,
+        out,
+    );
+}
+
+/// The live controls of a load balancer.
+fn tune_load_balancer(
+    ui: &mut egui::Ui,
+    n: &Node,
+    i: usize,
+    lb: &LoadBalancerSpec,
+    out: &mut Vec<UiAction>,
+) {
+    let mut a = lb.algorithm;
+    egui::ComboBox::from_label("Algorithm")
+        .selected_text(a.name())
+        .show_ui(ui, |ui| {
+            for x in LbAlgorithm::ALL {
+                ui.selectable_value(&mut a, x, x.name())
+                    .on_hover_text(help::lb_algorithm(x));
+            }
+        })
+        .response
+        .on_hover_text(format!(
+            "{}\n{}",
+            help::LB_ALGORITHM,
+            help::lb_algorithm(lb.algorithm)
+        ));
+    if a != lb.algorithm {
+        apply(
+            out,
+            Command::SetLbAlgorithm {
+                node: i,
+                algorithm: a,
+            },
+            format!("{}: {}", n.id, a.name()),
+        );
+    }
+}
+
+/// The live controls of a cache.
+fn tune_cache(ui: &mut egui::Ui, n: &Node, i: usize, c: &CacheSpec, out: &mut Vec<UiAction>) {
+    let cap = c.capacity;
+    if let Some(cap) = settle(
+        ui,
+        cap,
+        |cap| {
+            egui::Slider::new(cap, 1..=10_000_000)
+                .logarithmic(true)
+                .text("Capacity (keys)")
+        },
+        help::CACHE_CAPACITY,
+    ) {
+        apply(
+            out,
+            Command::SetCacheCapacity {
+                node: i,
+                capacity: cap,
+            },
+            format!("{} {cap} keys", n.id),
+        );
+    }
+    let mut p = c.policy;
+    egui::ComboBox::from_label("Eviction policy")
+        .selected_text(p.name())
+        .show_ui(ui, |ui| {
+            for x in CachePolicy::ALL {
+                ui.selectable_value(&mut p, x, x.name())
+                    .on_hover_text(help::cache_policy(x));
+            }
+        })
+        .response
+        .on_hover_text(help::CACHE_POLICY);
+    if p != c.policy {
+        apply(
+            out,
+            Command::SetCachePolicy { node: i, policy: p },
+            format!("{}: {}", n.id, p.name()),
+        );
+    }
+    if let Some(ttl) = optional_duration(ui, "TTL", c.ttl, 0.1, 3600.0, "s", help::CACHE_TTL) {
+        apply(
+            out,
+            Command::SetCacheTtl { node: i, ttl },
+            format!("{} ttl", n.id),
+        );
+    }
+}
+
+/// The live controls of a queue.
+fn tune_queue(ui: &mut egui::Ui, n: &Node, i: usize, q: &QueueSpec, out: &mut Vec<UiAction>) {
+    workers_queue_time(
+        ui,
+        &n.id,
+        i,
+        q.consumers,
+        q.capacity,
+        &q.service_time,
+        None,
+        out,
+    );
+}
+
+/// The live controls of a rate limiter.
+fn tune_rate_limiter(
+    ui: &mut egui::Ui,
+    n: &Node,
+    i: usize,
+    r: &RateLimiterSpec,
+    out: &mut Vec<UiAction>,
+) {
+    match r.algorithm {
+        LimiterAlgorithm::TokenBucket { rate, .. } | LimiterAlgorithm::LeakyBucket { rate, .. } => {
+            let x = rate;
+            if let Some(x) = settle(
+                ui,
+                x,
+                |x| {
+                    egui::Slider::new(x, 0.1..=100_000.0)
+                        .logarithmic(true)
+                        .text("Rate (req/s)")
+                },
+                help::LIMITER_RATE,
+            ) {
+                apply(
+                    out,
+                    Command::SetLimiterRate { node: i, rate: x },
+                    format!("{} {x:.1} req/s", n.id),
+                );
+            }
+        }
+        LimiterAlgorithm::FixedWindow { limit, window }
+        | LimiterAlgorithm::SlidingWindow { limit, window } => {
+            let l = limit;
+            if let Some(l) = settle(
+                ui,
+                l,
+                |l| {
+                    egui::Slider::new(l, limits::LIMITER_LIMIT.min..=1_000_000)
+                        .logarithmic(true)
+                        .text(format!("Limit per {window}"))
+                },
+                help::LIMITER_LIMIT,
+            ) {
+                apply(
+                    out,
+                    Command::SetLimiterLimit { node: i, limit: l },
+                    format!("{} {l} per {window}", n.id),
+                );
+            }
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
