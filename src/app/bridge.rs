@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 
+use crate::app::design_edit::DesignEdit;
 use crate::app::frame::{self, FrameSet};
 use crate::app::view::{ChangeMark, UiAction, View, find_scenarios};
 use crate::scenario;
@@ -327,25 +328,7 @@ impl SimBridge {
     /// at the current instant (and are marked on the charts).
     pub fn apply_action(&mut self, action: UiAction, view: &mut View) {
         match action {
-            UiAction::Apply(cmd, label) => {
-                let now = self.sim.now();
-                match self.sim.apply(cmd.clone()) {
-                    Ok(()) => {
-                        self.changes.push((now, cmd));
-                        // One mark per moment: a dragged slider sends many.
-                        match view.marks.last_mut() {
-                            Some(m) if now.saturating_sub(m.at) < SimTime::from_millis(500) => {
-                                m.label = label;
-                            }
-                            _ => view.marks.push(ChangeMark { at: now, label }),
-                        }
-                        view.error = None;
-                        self.retune_tracing();
-                        view.refresh(&mut self.sim, true);
-                    }
-                    Err(e) => view.error = Some(e.to_string()),
-                }
-            }
+            UiAction::Apply(cmd, label) => self.apply_live(cmd, label, view),
             UiAction::SetPaused(p) => self.paused = p,
             UiAction::Step => {
                 self.paused = true;
@@ -360,63 +343,94 @@ impl SimBridge {
                 self.restart(keep);
                 self.reset_view(view, keep);
             }
-            UiAction::Redesign(edit, label) => match edit.applied_to(&self.base) {
-                Ok(model) => {
-                    self.base = model;
-                    self.restart(true);
-                    self.reset_view(view, true);
-                    view.notice = Some(format!(
-                        "{label}: the design changed, so the run restarted from 0 s on seed {} \
-                         with your live changes.",
-                        self.seed
-                    ));
-                }
-                Err(e) => view.error = Some(format!("{label} refused:\n{e}")),
-            },
+            UiAction::Redesign(edit, label) => self.redesign(&edit, &label, view),
             UiAction::SetSeed(s) => self.seed = s,
-            UiAction::Open(path) => match SimBridge::open(&path, &[], None) {
-                Ok(mut b) => {
-                    b.speed = self.speed;
-                    b.paused = self.paused;
-                    b.budget = self.budget;
-                    b.generation = self.generation + 1;
-                    b.totals = self.totals;
-                    *self = b;
-                    self.reset_view(view, false);
-                }
-                Err(e) => view.error = Some(format!("cannot open {}:\n{e}", path.display())),
-            },
-            UiAction::SaveScenario => {
-                let dir = crate::app::capture::export_dir(self);
-                match crate::app::capture::save_scenario(self, &dir) {
-                    Ok(path) => {
-                        view.export_status = Some(format!(
-                            "Saved. Replay this run with `loadlab run {}`.",
-                            path.display()
-                        ));
-                        view.saved_scenario = Some(path);
-                    }
-                    Err(e) => view.export_status = Some(format!("Save failed: {e}")),
-                }
-            }
-            UiAction::SaveDesign => {
-                let dir = crate::app::capture::export_dir(self);
-                match crate::app::capture::save_design(self, &dir) {
-                    Ok(path) => {
-                        view.export_status = Some(format!(
-                            "Saved. Run the design from the start with `loadlab run {}`.",
-                            path.display()
-                        ));
-                        view.saved_scenario = Some(path);
-                    }
-                    Err(e) => view.export_status = Some(format!("Save failed: {e}")),
-                }
-            }
+            UiAction::Open(path) => self.open_file(&path, view),
+            UiAction::SaveScenario => self.save(false, view),
+            UiAction::SaveDesign => self.save(true, view),
             // Handled by the panels' owner (selection, camera, export).
             UiAction::Select(_) | UiAction::FitView | UiAction::Export => {}
         }
         view.clock.paused = self.paused;
         view.clock.speed_target = self.speed;
+    }
+
+    /// A live change at the current instant, recorded and marked.
+    fn apply_live(&mut self, cmd: Command, label: String, view: &mut View) {
+        let now = self.sim.now();
+        if let Err(e) = self.sim.apply(cmd.clone()) {
+            view.error = Some(e.to_string());
+            return;
+        }
+        self.changes.push((now, cmd));
+        // One mark per moment: several changes within half a second share it.
+        match view.marks.last_mut() {
+            Some(m) if now.saturating_sub(m.at) < SimTime::from_millis(500) => m.label = label,
+            _ => view.marks.push(ChangeMark { at: now, label }),
+        }
+        view.error = None;
+        self.retune_tracing();
+        view.refresh(&mut self.sim, true);
+    }
+
+    /// A design change: checked by the loader, then a restart from zero.
+    fn redesign(&mut self, edit: &DesignEdit, label: &str, view: &mut View) {
+        match edit.applied_to(&self.base) {
+            Ok(model) => {
+                self.base = model;
+                self.restart(true);
+                self.reset_view(view, true);
+                view.notice = Some(format!(
+                    "{label}: the design changed, so the run restarted from 0 s on seed {} \
+                     with your live changes.",
+                    self.seed
+                ));
+            }
+            Err(e) => view.error = Some(format!("{label} refused:\n{e}")),
+        }
+    }
+
+    /// Another scenario file, keeping the speed, pause and budget.
+    fn open_file(&mut self, path: &Path, view: &mut View) {
+        match SimBridge::open(path, &[], None) {
+            Ok(mut b) => {
+                b.speed = self.speed;
+                b.paused = self.paused;
+                b.budget = self.budget;
+                b.generation = self.generation + 1;
+                b.totals = self.totals;
+                *self = b;
+                self.reset_view(view, false);
+            }
+            Err(e) => view.error = Some(format!("cannot open {}:\n{e}", path.display())),
+        }
+    }
+
+    /// Saves the tuned scenario (replays the moves) or, with `design`, the
+    /// design as tuned; says where in the export status.
+    fn save(&mut self, design: bool, view: &mut View) {
+        let dir = crate::app::capture::export_dir(self);
+        let (saved, how) = if design {
+            (
+                crate::app::capture::save_design(self, &dir),
+                "Run the design from the start",
+            )
+        } else {
+            (
+                crate::app::capture::save_scenario(self, &dir),
+                "Replay this run",
+            )
+        };
+        match saved {
+            Ok(path) => {
+                view.export_status = Some(format!(
+                    "Saved. {how} with `loadlab run {}`.",
+                    path.display()
+                ));
+                view.saved_scenario = Some(path);
+            }
+            Err(e) => view.export_status = Some(format!("Save failed: {e}")),
+        }
     }
 
     fn reset_view(&mut self, view: &mut View, kept_changes: bool) {
