@@ -91,33 +91,7 @@ fn panels_system(
         .response
         .rect
         .width();
-    // A legend over the top of the world view.
-    let legend_pos = egui::pos2(left + 10.0, 8.0);
-    let world_width = (ctx.content_rect().width() - left - RIGHT_WIDTH - 20.0).max(120.0);
-    let legend = egui::Area::new("legend".into())
-        .fixed_pos(legend_pos)
-        .show(&ctx, |ui| {
-            // Wrapped within the world view: never over the inspector.
-            ui.set_max_width(world_width);
-            ui.horizontal_wrapped(|ui| {
-                legend_swatch(ui, OK, "ok");
-                legend_swatch(ui, SLOW, "slower than p99 goal");
-                legend_swatch(ui, FAIL, "failed");
-                ui.label(egui::RichText::new("   bars: busy workers | waiting line  (hover for help)").color(MUTED))
-                    .on_hover_text(format!(
-                        "{}\n\nIn a service or database box, each row is one replica: the long bar \
-                         is the share of its workers busy (green → red), the short bar its \
-                         waiting line. A red ! badge means the node is rejecting or timing out \
-                         requests.",
-                        crate::app::help::DOTS
-                    ));
-                if ui.small_button("Fit").on_hover_text("Show the whole system (drag to pan, wheel to zoom, click a node to select it).").clicked() {
-                    actions.push(UiAction::FitView);
-                }
-            });
-        })
-        .response
-        .rect;
+    let legend = legend(&ctx, left, &mut actions);
     let new_insets = PanelInsets {
         left,
         right,
@@ -198,4 +172,44 @@ fn hover_card(ctx: &egui::Context, view: &View, place: Place) {
         )
         .show(|ui| ui.label(text));
     }
+}
+
+/// The legend over the top of the world view (what the colours and bars
+/// mean, and Fit), wrapped within the world view; returns its rectangle.
+fn legend(ctx: &egui::Context, left: f32, actions: &mut Vec<UiAction>) -> egui::Rect {
+    let world_width = (ctx.content_rect().width() - left - RIGHT_WIDTH - 20.0).max(120.0);
+    egui::Area::new("legend".into())
+        .fixed_pos(egui::pos2(left + 10.0, 8.0))
+        .show(ctx, |ui| {
+            // Wrapped within the world view: never over the inspector.
+            ui.set_max_width(world_width);
+            ui.horizontal_wrapped(|ui| {
+                legend_swatch(ui, OK, "ok");
+                legend_swatch(ui, SLOW, "slower than p99 goal");
+                legend_swatch(ui, FAIL, "failed");
+                ui.label(
+                    egui::RichText::new("   bars: busy workers | waiting line  (hover for help)")
+                        .color(MUTED),
+                )
+                .on_hover_text(format!(
+                    "{}\n\nIn a service or database box, each row is one replica: the long bar \
+                     is the share of its workers busy (green → red), the short bar its \
+                     waiting line. A red ! badge means something fails there: the line under \
+                     the node says what, per second.",
+                    crate::app::help::DOTS
+                ));
+                if ui
+                    .small_button("Fit")
+                    .on_hover_text(
+                        "Show the whole system (drag to pan, wheel to zoom, click a node to \
+                         select it).",
+                    )
+                    .clicked()
+                {
+                    actions.push(UiAction::FitView);
+                }
+            });
+        })
+        .response
+        .rect
 }
