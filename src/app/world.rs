@@ -13,8 +13,9 @@ use crate::app::layout::{
     BOX_PAD, EdgeKind, Layout, MAX_DRAWN_INSTANCES, Place, ROW_GAP, ROW_H, SOURCE_RADIUS,
 };
 use crate::app::view::{Selected, UiState, View, format_ms};
+use crate::sim::model::CacheSpec;
 use crate::sim::model::NodeKind;
-use crate::sim::snapshot::NodeSnapshot;
+use crate::sim::snapshot::{NodeSnapshot, ReplicaSnapshot};
 
 pub const BACKGROUND: Color = Color::srgb(0.075, 0.082, 0.098);
 const PANEL: Color = Color::srgb(0.16, 0.17, 0.2);
@@ -317,196 +318,216 @@ fn draw_shapes(
     let snap = &view.snapshot;
     let l = &world.layout;
     for (w, _) in model.workloads.iter().enumerate() {
-        let c = l.center(Place::Source(w));
-        if selected == Some(Selected::Workload(w)) {
-            p.polygon(c, Vec2::splat(SOURCE_RADIUS + 4.0), 40, 0.0, 0.0, SELECTED);
-        }
-        p.polygon(c, Vec2::splat(SOURCE_RADIUS), 40, 0.0, 0.1, SOURCE);
-        // A little "users" glyph: head and shoulders.
-        p.polygon(
-            c + Vec2::new(0.0, 8.0),
-            Vec2::splat(8.0),
-            20,
-            0.0,
-            0.2,
-            BACKGROUND,
-        );
-        p.polygon(
-            c + Vec2::new(0.0, -14.0),
-            Vec2::new(16.0, 10.0),
-            24,
-            0.0,
-            0.2,
-            BACKGROUND,
-        );
+        let sel = selected == Some(Selected::Workload(w));
+        draw_source(p, l.center(Place::Source(w)), sel);
     }
     for (i, node) in model.nodes.iter().enumerate() {
         let r = l.rect(Place::Node(i));
-        let c = r.center();
         let sel = selected == Some(Selected::Node(i));
+        let ns = snap.nodes.get(i);
         match &node.kind {
-            NodeKind::LoadBalancer(_) => {
-                let h = r.half_size();
-                if sel {
-                    p.polygon(c, h + 5.0, 4, 0.0, 0.0, SELECTED);
-                }
-                p.polygon(c, h, 4, 0.0, 0.1, LB);
-                p.polygon(c, h * 0.35, 4, 0.0, 0.2, BACKGROUND);
-            }
-            NodeKind::RateLimiter(_) => {
-                let h = r.half_size();
-                let a = std::f32::consts::PI / 8.0;
-                if sel {
-                    p.polygon(c, h + 5.0, 8, a, 0.0, SELECTED);
-                }
-                p.polygon(c, h, 8, a, 0.1, LIMITER);
-                p.rect(
-                    c - Vec2::new(22.0, 4.0),
-                    c + Vec2::new(22.0, 4.0),
-                    0.2,
-                    BACKGROUND,
-                );
-            }
-            NodeKind::Cache(_) => {
-                let h = r.half_size();
-                if sel {
-                    p.polygon(c, h + 5.0, 6, 0.0, 0.0, SELECTED);
-                }
-                let edge = matches!(&node.kind, NodeKind::Cache(cs) if cs.edge);
-                p.polygon(c, h, 6, 0.0, 0.1, if edge { CDN } else { CACHE });
-                // Fill gauge: keys held / capacity.
-                let fill = match (&node.kind, snap.nodes.get(i).and_then(|s| s.cache_keys)) {
-                    (NodeKind::Cache(spec), Some(k)) if spec.capacity > 0 => {
-                        (k as f32 / spec.capacity as f32).min(1.0)
-                    }
-                    _ => 0.0,
-                };
-                let bmin = c + Vec2::new(-32.0, -8.0);
-                p.rect(bmin, bmin + Vec2::new(64.0, 14.0), 0.2, ROW_BG);
-                p.rect(
-                    bmin,
-                    bmin + Vec2::new(64.0 * fill, 14.0),
-                    0.3,
-                    Color::srgb(0.55, 0.85, 0.9),
-                );
-            }
+            NodeKind::LoadBalancer(_) => draw_load_balancer(p, r, sel),
+            NodeKind::RateLimiter(_) => draw_limiter(p, r, sel),
+            NodeKind::Cache(spec) => draw_cache(p, r, sel, spec, ns.and_then(|s| s.cache_keys)),
             NodeKind::Service(_) | NodeKind::Database(_) | NodeKind::Queue(_) => {
-                let is_db = matches!(node.kind, NodeKind::Database(_));
-                let busy = world.busy.get(i);
-                let inst = snap.nodes.get(i).map_or(&[][..], |s| &s.replicas[..]);
-                let peak = busy
-                    .map(|b| b.iter().copied().fold(0.0f32, f32::max))
-                    .unwrap_or(0.0);
-                if sel {
-                    p.rect(r.min - 5.0, r.max + 5.0, 0.0, SELECTED);
-                }
-                p.rect(r.min, r.max, 0.1, PANEL);
-                p.frame(
-                    r.min,
-                    r.max,
-                    3.0,
-                    0.2,
-                    if peak > 0.85 {
-                        utilisation_colour(peak)
-                    } else {
-                        OUTLINE
-                    },
-                );
-                let active: Vec<usize> = (0..inst.len()).filter(|&k| inst[k].active).collect();
-                let drawn = active.len().min(MAX_DRAWN_INSTANCES);
-                for (row, &k) in active.iter().take(drawn).enumerate() {
-                    let top = r.max.y - BOX_PAD - row as f32 * (ROW_H + ROW_GAP);
-                    let x0 = r.min.x + 10.0;
-                    // Busy workers.
-                    let u = busy.and_then(|b| b.get(k)).copied().unwrap_or(0.0);
-                    let bmin = Vec2::new(x0, top - ROW_H);
-                    let (down, warming) = (inst[k].down, inst[k].warming);
-                    p.rect(
-                        bmin,
-                        Vec2::new(x0 + BUSY_W, top),
-                        0.2,
-                        if down { DOWN } else { ROW_BG },
-                    );
-                    if warming {
-                        // Cold start: hatched, not serving yet.
-                        for s in 0..6 {
-                            let x = x0 + s as f32 * BUSY_W / 6.0;
-                            p.rect(
-                                Vec2::new(x, top - ROW_H),
-                                Vec2::new(x + 6.0, top),
-                                0.3,
-                                OUTLINE,
-                            );
-                        }
-                    } else if !down {
-                        p.rect(
-                            bmin,
-                            Vec2::new(x0 + BUSY_W * u.clamp(0.0, 1.0), top),
-                            0.3,
-                            utilisation_colour(u),
-                        );
-                    }
-                    if is_db && k == 0 {
-                        // The primary takes the writes: a darker notch marks it.
-                        p.rect(
-                            Vec2::new(x0 - 6.0, top - ROW_H),
-                            Vec2::new(x0 - 2.0, top),
-                            0.3,
-                            LABEL,
-                        );
-                    }
-                    // Waiting line: share of capacity (unbounded: of 1000).
-                    let q = inst[k].queued as f32;
-                    let cap = match &node.kind {
-                        NodeKind::Service(s) => s.queue,
-                        NodeKind::Database(d) => d.queue,
-                        NodeKind::Queue(q) => q.capacity,
-                        _ => None,
-                    }
-                    .map_or(1000.0, |c| c.max(1) as f32);
-                    let fill = (q / cap).clamp(0.0, 1.0);
-                    let qx = x0 + BUSY_W + 6.0;
-                    p.rect(
-                        Vec2::new(qx, top - ROW_H),
-                        Vec2::new(qx + QUEUE_W, top),
-                        0.2,
-                        ROW_BG,
-                    );
-                    if q > 0.0 {
-                        let h = (ROW_H * fill).max(3.0);
-                        p.rect(
-                            Vec2::new(qx, top - ROW_H),
-                            Vec2::new(qx + QUEUE_W, top - ROW_H + h),
-                            0.3,
-                            QUEUE,
-                        );
-                    }
-                }
+                let inst = ns.map_or(&[][..], |s| &s.replicas[..]);
+                draw_boxed(p, node, r, sel, inst, world.busy.get(i).map(Vec::as_slice));
             }
         }
-        if snap.nodes.get(i).is_some_and(NodeSnapshot::crashed) {
+        if ns.is_some_and(NodeSnapshot::crashed) {
             p.rect(r.min, r.max, 0.5, DOWN.with_alpha(0.85));
         }
         if view.node_failing(i).is_some() {
-            let at = Vec2::new(r.max.x, r.max.y);
-            p.polygon(at, Vec2::splat(13.0), 24, 0.0, 0.6, BADGE);
-            p.rect(
-                at + Vec2::new(-2.0, -2.0),
-                at + Vec2::new(2.0, 8.0),
-                0.7,
-                LABEL,
-            );
-            p.rect(
-                at + Vec2::new(-2.0, -7.0),
-                at + Vec2::new(2.0, -4.0),
-                0.7,
-                LABEL,
-            );
+            draw_badge(p, Vec2::new(r.max.x, r.max.y));
         }
     }
     if let Some(mut mesh) = meshes.get_mut(handle) {
         p.write(&mut mesh);
     }
+}
+
+/// A traffic source: a circle with a "users" glyph (head and shoulders).
+fn draw_source(p: &mut Painter, c: Vec2, sel: bool) {
+    if sel {
+        p.polygon(c, Vec2::splat(SOURCE_RADIUS + 4.0), 40, 0.0, 0.0, SELECTED);
+    }
+    p.polygon(c, Vec2::splat(SOURCE_RADIUS), 40, 0.0, 0.1, SOURCE);
+    p.polygon(
+        c + Vec2::new(0.0, 8.0),
+        Vec2::splat(8.0),
+        20,
+        0.0,
+        0.2,
+        BACKGROUND,
+    );
+    p.polygon(
+        c + Vec2::new(0.0, -14.0),
+        Vec2::new(16.0, 10.0),
+        24,
+        0.0,
+        0.2,
+        BACKGROUND,
+    );
+}
+
+/// A load balancer: a diamond.
+fn draw_load_balancer(p: &mut Painter, r: Rect, sel: bool) {
+    let (c, h) = (r.center(), r.half_size());
+    if sel {
+        p.polygon(c, h + 5.0, 4, 0.0, 0.0, SELECTED);
+    }
+    p.polygon(c, h, 4, 0.0, 0.1, LB);
+    p.polygon(c, h * 0.35, 4, 0.0, 0.2, BACKGROUND);
+}
+
+/// A rate limiter: an octagon with a slot.
+fn draw_limiter(p: &mut Painter, r: Rect, sel: bool) {
+    let (c, h) = (r.center(), r.half_size());
+    let a = std::f32::consts::PI / 8.0;
+    if sel {
+        p.polygon(c, h + 5.0, 8, a, 0.0, SELECTED);
+    }
+    p.polygon(c, h, 8, a, 0.1, LIMITER);
+    p.rect(
+        c - Vec2::new(22.0, 4.0),
+        c + Vec2::new(22.0, 4.0),
+        0.2,
+        BACKGROUND,
+    );
+}
+
+/// A cache or CDN edge: a hexagon with a gauge of keys held / capacity.
+fn draw_cache(p: &mut Painter, r: Rect, sel: bool, spec: &CacheSpec, keys: Option<u64>) {
+    let (c, h) = (r.center(), r.half_size());
+    if sel {
+        p.polygon(c, h + 5.0, 6, 0.0, 0.0, SELECTED);
+    }
+    p.polygon(c, h, 6, 0.0, 0.1, if spec.edge { CDN } else { CACHE });
+    let fill = match keys {
+        Some(k) if spec.capacity > 0 => (k as f32 / spec.capacity as f32).min(1.0),
+        _ => 0.0,
+    };
+    let bmin = c + Vec2::new(-32.0, -8.0);
+    p.rect(bmin, bmin + Vec2::new(64.0, 14.0), 0.2, ROW_BG);
+    p.rect(
+        bmin,
+        bmin + Vec2::new(64.0 * fill, 14.0),
+        0.3,
+        Color::srgb(0.55, 0.85, 0.9),
+    );
+}
+
+/// A service, database or queue: a box with one row per active replica
+/// (busy bar and waiting line), outlined in colour near saturation.
+fn draw_boxed(
+    p: &mut Painter,
+    node: &crate::sim::model::Node,
+    r: Rect,
+    sel: bool,
+    inst: &[ReplicaSnapshot],
+    busy: Option<&[f32]>,
+) {
+    let peak = busy.map_or(0.0, |b| b.iter().copied().fold(0.0f32, f32::max));
+    if sel {
+        p.rect(r.min - 5.0, r.max + 5.0, 0.0, SELECTED);
+    }
+    p.rect(r.min, r.max, 0.1, PANEL);
+    let outline = if peak > 0.85 {
+        utilisation_colour(peak)
+    } else {
+        OUTLINE
+    };
+    p.frame(r.min, r.max, 3.0, 0.2, outline);
+    // Waiting line: share of capacity (unbounded: of 1000).
+    let cap = match &node.kind {
+        NodeKind::Service(s) => s.queue,
+        NodeKind::Database(d) => d.queue,
+        NodeKind::Queue(q) => q.capacity,
+        _ => None,
+    }
+    .map_or(1000.0, |c| c.max(1) as f32);
+    let primary_notch = matches!(node.kind, NodeKind::Database(_));
+    let active: Vec<usize> = (0..inst.len()).filter(|&k| inst[k].active).collect();
+    for (row, &k) in active.iter().take(MAX_DRAWN_INSTANCES).enumerate() {
+        let top = r.max.y - BOX_PAD - row as f32 * (ROW_H + ROW_GAP);
+        let u = busy.and_then(|b| b.get(k)).copied().unwrap_or(0.0);
+        let row = Row {
+            x0: r.min.x + 10.0,
+            top,
+        };
+        row.draw(p, &inst[k], u, cap, primary_notch && k == 0);
+    }
+}
+
+/// Where one replica's row starts: its left edge and top.
+struct Row {
+    x0: f32,
+    top: f32,
+}
+
+impl Row {
+    /// The busy bar (hatched while starting, dark while down), the primary's
+    /// notch, the waiting line as a share of `cap`.
+    fn draw(&self, p: &mut Painter, inst: &ReplicaSnapshot, u: f32, cap: f32, primary: bool) {
+        let (x0, top) = (self.x0, self.top);
+        let bmin = Vec2::new(x0, top - ROW_H);
+        let background = if inst.down { DOWN } else { ROW_BG };
+        p.rect(bmin, Vec2::new(x0 + BUSY_W, top), 0.2, background);
+        if inst.warming {
+            // Cold start: hatched, not serving yet.
+            for s in 0..6 {
+                let x = x0 + s as f32 * BUSY_W / 6.0;
+                p.rect(
+                    Vec2::new(x, top - ROW_H),
+                    Vec2::new(x + 6.0, top),
+                    0.3,
+                    OUTLINE,
+                );
+            }
+        } else if !inst.down {
+            let end = Vec2::new(x0 + BUSY_W * u.clamp(0.0, 1.0), top);
+            p.rect(bmin, end, 0.3, utilisation_colour(u));
+        }
+        if primary {
+            // The primary takes the writes: a darker notch marks it.
+            p.rect(
+                Vec2::new(x0 - 6.0, top - ROW_H),
+                Vec2::new(x0 - 2.0, top),
+                0.3,
+                LABEL,
+            );
+        }
+        let q = inst.queued as f32;
+        let qx = x0 + BUSY_W + 6.0;
+        p.rect(
+            Vec2::new(qx, top - ROW_H),
+            Vec2::new(qx + QUEUE_W, top),
+            0.2,
+            ROW_BG,
+        );
+        if q > 0.0 {
+            let h = (ROW_H * (q / cap).clamp(0.0, 1.0)).max(3.0);
+            let end = Vec2::new(qx + QUEUE_W, top - ROW_H + h);
+            p.rect(Vec2::new(qx, top - ROW_H), end, 0.3, QUEUE);
+        }
+    }
+}
+
+/// The red "!" badge at a node's corner: something fails there.
+fn draw_badge(p: &mut Painter, at: Vec2) {
+    p.polygon(at, Vec2::splat(13.0), 24, 0.0, 0.6, BADGE);
+    p.rect(
+        at + Vec2::new(-2.0, -2.0),
+        at + Vec2::new(2.0, 8.0),
+        0.7,
+        LABEL,
+    );
+    p.rect(
+        at + Vec2::new(-2.0, -7.0),
+        at + Vec2::new(2.0, -4.0),
+        0.7,
+        LABEL,
+    );
 }
 
 fn edge_colour(kind: EdgeKind) -> Color {
