@@ -330,3 +330,36 @@ fn the_design_as_tuned_runs_like_a_restart_with_the_settings() {
     from_file.run_until(SimTime::from_secs_f64(10.0));
     assert_eq!(bridge.sim.summary(), from_file.summary());
 }
+
+/// Export and Save name their folder after the file, the seed and the
+/// simulated second, so a later export never overwrites an earlier one;
+/// Save says where it wrote.
+#[test]
+fn export_and_save_folders_are_named_by_file_seed_and_time() {
+    let mut bridge = SimBridge::open(&file(), &[], Some(7)).expect("scenario loads");
+    let mut view = View::new(&mut bridge.sim, Some(file()));
+    while !bridge
+        .advance(SimTime::from_secs_f64(12.4), Duration::from_secs(60))
+        .reached
+    {}
+    let first = loadlab::app::capture::export_dir(&bridge);
+    assert_eq!(first, Path::new("results/window-url-shortener-7-t12s"));
+    while !bridge
+        .advance(SimTime::from_secs_f64(20.0), Duration::from_secs(60))
+        .reached
+    {}
+    let later = loadlab::app::capture::export_dir(&bridge);
+    assert_eq!(later, Path::new("results/window-url-shortener-7-t20s"));
+
+    bridge.apply_action(UiAction::SaveDesign, &mut view);
+    let saved = view.saved_scenario.clone().expect("saved");
+    assert_eq!(saved, later.join("design.toml"));
+    let status = view.export_status.clone().unwrap_or_default();
+    assert!(
+        status.contains(&saved.display().to_string()),
+        "the status names the file once: {status}"
+    );
+    assert_eq!(status.matches("design.toml").count(), 1, "{status}");
+    assert!(saved.is_file());
+    let _ = std::fs::remove_dir_all(&later);
+}
