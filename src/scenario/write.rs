@@ -284,7 +284,9 @@ fn write_calls(out: &mut String, model: &Model, calls: &[Call]) {
     if calls.is_empty() {
         return;
     }
-    let plain = calls.iter().all(|c| c.policy == Default::default());
+    let plain = calls
+        .iter()
+        .all(|c| c.policy == Default::default() && c.latency.is_none());
     if plain {
         let items: Vec<String> = calls
             .iter()
@@ -326,6 +328,9 @@ fn write_calls(out: &mut String, model: &Model, calls: &[Call]) {
                     duration(p.acquire_timeout)
                 ),
             );
+        }
+        if let Some(l) = &c.latency {
+            kv(out, "latency", &dist(l));
         }
     }
 }

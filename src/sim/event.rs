@@ -1,5 +1,6 @@
 //! The future-event list: a 4-ary min-heap ordered by (time, seq), so equal-time events pop in insertion order.
 
+use crate::sim::metrics::FailureCause;
 use crate::sim::time::SimTime;
 
 /// What happens when an event fires. Indices refer to the simulation's
@@ -23,6 +24,20 @@ pub(crate) enum EventKind {
         visit: u32,
         generation: u32,
         token: u32,
+    },
+    /// A call's request has crossed its link: it reaches the callee now
+    /// (unless the attempt was given up on the way).
+    LinkOut {
+        visit: u32,
+        generation: u32,
+        token: u32,
+    },
+    /// A call's answer has crossed its link back: the caller has it now.
+    LinkBack {
+        visit: u32,
+        generation: u32,
+        token: u32,
+        outcome: Result<(), FailureCause>,
     },
     /// A backoff is over: try the call again.
     RetryCall {
@@ -176,6 +191,13 @@ impl EventQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_event_stays_32_bytes() {
+        // The hot path moves events by value: a new kind must not grow them.
+        assert_eq!(std::mem::size_of::<EventKind>(), 16);
+        assert_eq!(std::mem::size_of::<Event>(), 32);
+    }
 
     #[test]
     fn pops_by_time_then_insertion_order() {

@@ -278,6 +278,10 @@ pub struct Call {
     pub to: NodeIdx,
     pub when: Option<RequestKind>,
     pub policy: CallPolicy,
+    /// Network link: the request takes a draw of this to reach the callee,
+    /// and the answer an independent draw to come back (the call's
+    /// timeout counts both). `None`: the callee is reached at once.
+    pub latency: Option<Dist>,
 }
 
 impl Call {
@@ -286,6 +290,7 @@ impl Call {
             to,
             when,
             policy: CallPolicy::default(),
+            latency: None,
         }
     }
     pub fn matches(&self, kind: RequestKind) -> bool {

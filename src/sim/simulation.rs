@@ -388,6 +388,19 @@ impl Simulation {
                     self.call_timeout(visit);
                 }
             }
+            // Out of line and cold: models without links must not pay for
+            // them in the event loop.
+            EventKind::LinkOut {
+                visit,
+                generation,
+                token,
+            } => self.link_out_due(visit, generation, token),
+            EventKind::LinkBack {
+                visit,
+                generation,
+                token,
+                outcome,
+            } => self.link_back_due(visit, generation, token, outcome),
             EventKind::RetryCall {
                 visit,
                 generation,

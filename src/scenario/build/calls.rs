@@ -2,6 +2,7 @@
 
 use toml::de::DeValue;
 
+use crate::scenario::distribution;
 use crate::scenario::graph::{Edge, NodeIds};
 use crate::scenario::reader::{Errors, Field, Table, show, type_name};
 use crate::sim::limits::{
@@ -14,7 +15,9 @@ use crate::sim::model::{
 use crate::sim::time::SimTime;
 
 /// The fields of one call table.
-pub(crate) const CALL_FIELDS: [&str; 6] = ["to", "when", "timeout", "retry", "breaker", "pool"];
+pub(crate) const CALL_FIELDS: [&str; 7] = [
+    "to", "when", "timeout", "retry", "breaker", "pool", "latency",
+];
 const RETRY_FIELDS: [&str; 5] = ["attempts", "backoff", "max_backoff", "jitter", "budget"];
 const BREAKER_FIELDS: [&str; 5] = [
     "consecutive_failures",
@@ -112,6 +115,15 @@ pub(crate) fn read_routes(
                     continue;
                 };
                 rt.unknown_fields(errs, &["to", "when"], &|key| {
+                    if key == "latency" {
+                        return Some((
+                            "`latency` applies to `calls` only".into(),
+                            Some(
+                                "link latency is modelled on calls (there and back); to delay a forward, call the next stage instead"
+                                    .into(),
+                            ),
+                        ));
+                    }
                     CALL_FIELDS.contains(&key).then(|| {
                         (
                             format!("`{key}` applies to `calls` only"),
@@ -231,6 +243,10 @@ fn read_call_table(
         Some(f) => read_pool(errs, &f).map(Some),
         None => Some(None),
     };
+    let latency = match t.field("latency") {
+        Some(f) => distribution::read(errs, &f).map(Some),
+        None => Some(None),
+    };
     Some(Call {
         to: to?,
         when: when?,
@@ -240,6 +256,7 @@ fn read_call_table(
             breaker: breaker?,
             pool: pool?,
         },
+        latency: latency?,
     })
 }
 

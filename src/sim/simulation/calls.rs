@@ -2,8 +2,10 @@
 
 use super::nodes::NodeState;
 use super::{MESSAGE, NONE, Simulation, VisitState};
+use crate::sim::dist::Dist;
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
+use crate::sim::time::SimTime;
 
 impl Simulation {
     /// After its own work (or a call's answer), a visit makes its next
@@ -128,8 +130,92 @@ impl Simulation {
                 },
             );
         }
+        if let Some(latency) = call.latency {
+            // The request crosses the link first (the timeout runs already).
+            let delay = self.link_draw(node, i, latency);
+            self.events.schedule(
+                self.now.saturating_add(delay),
+                EventKind::LinkOut {
+                    visit: j,
+                    generation,
+                    token,
+                },
+            );
+            return;
+        }
         let caller = self.caller_of(j);
         self.send(visit.req, call.to, caller, Some(node), None);
+    }
+
+    /// One draw of call `i`'s link latency at `node`.
+    fn link_draw(&mut self, node: usize, i: usize, latency: Dist) -> SimTime {
+        match self.nodes[node].call_rt(i).and_then(|rt| rt.link.as_mut()) {
+            Some(rng) => latency.sample(rng),
+            None => SimTime::ZERO,
+        }
+    }
+
+    /// The current attempt's request has crossed its link: the callee
+    /// gets it now (unless the attempt was given up on the way).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn link_out_due(&mut self, j: u32, generation: u32, token: u32) {
+        if !self.visit_is(j, generation) {
+            return;
+        }
+        let visit = self.visits[j as usize];
+        if visit.token != token || visit.state != VisitState::Calling {
+            return;
+        }
+        let node = visit.node as usize;
+        let i = (visit.next_call as usize).saturating_sub(1);
+        let Some(call) = self.nodes[node].calls().get(i).copied() else {
+            return;
+        };
+        let caller = self.caller_of(j);
+        self.send(visit.req, call.to, caller, Some(node), None);
+    }
+
+    /// The answer to an attempt has crossed the link back: the caller has
+    /// it now, if it still waits for that attempt.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn link_back_due(
+        &mut self,
+        j: u32,
+        generation: u32,
+        token: u32,
+        outcome: Result<(), FailureCause>,
+    ) {
+        if self.visit_is(j, generation) && self.visits[j as usize].token == token {
+            self.child_answered(j, outcome);
+        }
+    }
+
+    /// If visit `j`'s current call has a link, its answer crosses it back
+    /// (an independent draw) before the caller has it: returns true when
+    /// the answer is on its way.
+    pub(super) fn answer_over_link(&mut self, j: u32, outcome: Result<(), FailureCause>) -> bool {
+        let visit = self.visits[j as usize];
+        if visit.state != VisitState::Calling {
+            return false;
+        }
+        let node = visit.node as usize;
+        let i = (visit.next_call as usize).saturating_sub(1);
+        let Some(latency) = self.nodes[node].calls().get(i).and_then(|c| c.latency) else {
+            return false;
+        };
+        let delay = self.link_draw(node, i, latency);
+        self.events.schedule(
+            self.now.saturating_add(delay),
+            EventKind::LinkBack {
+                visit: j,
+                generation: visit.generation,
+                token: visit.token,
+                outcome,
+            },
+        );
+        true
     }
 
     /// The callee answered the current attempt.

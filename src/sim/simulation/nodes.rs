@@ -39,6 +39,8 @@ pub(super) struct CallRt {
     /// since the end of the warm-up.
     pub timeouts: u64,
     pub acquire_timeouts: u64,
+    /// The draws of the call's link latency (only when it has one).
+    pub link: Option<Stream>,
 }
 
 impl CallRt {
@@ -52,15 +54,17 @@ impl CallRt {
 }
 
 impl CallRt {
-    fn for_calls(calls: &[Call]) -> Vec<CallRt> {
+    fn for_calls(calls: &[Call], seed: u64, node: &str) -> Vec<CallRt> {
         calls
             .iter()
-            .map(|c| CallRt {
+            .enumerate()
+            .map(|(i, c)| CallRt {
                 breaker: c.policy.breaker.map(Breaker::new),
                 budget: c.policy.retry.and_then(|r| r.budget).map(RetryBudget::new),
                 pools: Vec::new(),
                 timeouts: 0,
                 acquire_timeouts: 0,
+                link: c.latency.map(|_| stream(seed, node, &format!("link {i}"))),
             })
             .collect()
     }
@@ -176,7 +180,7 @@ impl NodeRt {
                     .collect(),
                 cursor: 0,
                 rng: stream(seed, &n.id, "service"),
-                calls: CallRt::for_calls(&s.calls),
+                calls: CallRt::for_calls(&s.calls, seed, &n.id),
                 scaling: s.autoscale.map(|_| ScalingRt {
                     target: s.replicas.max(1),
                     ..ScalingRt::default()
@@ -223,7 +227,7 @@ impl NodeRt {
             NodeKind::Queue(q) => NodeState::Queue {
                 stations: vec![Station::new(q.consumers, q.capacity, now)],
                 rng: stream(seed, &n.id, "service"),
-                calls: CallRt::for_calls(&q.calls),
+                calls: CallRt::for_calls(&q.calls, seed, &n.id),
                 processing: Box::default(),
                 delayed: 0,
                 spec: q.clone(),

@@ -574,8 +574,16 @@ impl Simulation {
         }
     }
 
-    /// Visit `j`, waiting on a call, gets the callee's answer.
+    /// Visit `j`, waiting on a call, gets the callee's answer (after the
+    /// call's link, if it has one).
     fn on_child_answer(&mut self, j: u32, outcome: Result<(), FailureCause>) {
+        if !self.answer_over_link(j, outcome) {
+            self.child_answered(j, outcome);
+        }
+    }
+
+    /// Visit `j` has its callee's answer.
+    pub(super) fn child_answered(&mut self, j: u32, outcome: Result<(), FailureCause>) {
         let visit = self.visits[j as usize];
         if visit.answered {
             self.leave(j);

@@ -1,0 +1,279 @@
+//! Network links on calls (`latency`): a constant link adds exactly its round trip (2 × latency) to every request of a Jackson tandem, an exponential one its mean twice within the runs' own confidence intervals, and a call's timeout counts the link time.
+
+mod common;
+
+use common::{drain, load, run_to};
+use loadlab::scenario;
+use loadlab::sim::{SimTime, Simulation, Summary};
+
+const BATCHES: usize = 20;
+/// Student t, 0.975 quantile, 19 degrees of freedom.
+const T_19: f64 = 2.093;
+
+/// The Jackson tandem of `scenarios/theory/tandem.toml` (λ = 800/s, three
+/// M/M/c stations at ρ = 0.8), called by a front service whose workers
+/// never queue (`front` has 1 000 workers, a constant 0.1 ms of work):
+/// `latency` is the call's link, `""` none.
+fn tandem(latency: &str, rate: u32, duration: &str, warmup: &str) -> String {
+    let call = if latency.is_empty() {
+        "calls = [ { to = \"parse\" } ]".to_string()
+    } else {
+        format!("calls = [ {{ to = \"parse\", latency = {latency} }} ]")
+    };
+    format!(
+        r#"
+[scenario]
+name = "linked tandem"
+duration = "{duration}"
+warmup = "{warmup}"
+seed = 7
+
+[[workload]]
+to = "front"
+arrival = "poisson"
+rate = {rate}
+
+[[node]]
+id = "front"
+kind = "service"
+workers = 1000
+service_time = "0.1ms"
+{call}
+
+[[node]]
+id = "parse"
+kind = "service"
+workers = 1
+service_time = {{ dist = "exponential", mean = "1ms" }}
+to = "render"
+
+[[node]]
+id = "render"
+kind = "service"
+workers = 2
+service_time = {{ dist = "exponential", mean = "2ms" }}
+to = "store"
+
+[[node]]
+id = "store"
+kind = "service"
+workers = 3
+service_time = {{ dist = "exponential", mean = "3ms" }}
+"#
+    )
+}
+
+/// Runs the whole scenario, then lets every request finish: the same
+/// requests are measured with and without the link.
+fn run_drained(text: &str) -> Summary {
+    let model = load(text);
+    let end = model.duration;
+    let mut sim = Simulation::new(model, 7);
+    run_to(&mut sim, end);
+    assert!(drain(&mut sim, SimTime::from_secs(60)), "drains");
+    sim.summary()
+}
+
+#[test]
+fn a_constant_link_adds_exactly_its_round_trip_to_every_request() {
+    let base = run_drained(&tandem("", 800, "60s", "0s"));
+    let linked = run_drained(&tandem("\"2ms\"", 800, "60s", "0s"));
+    let (b, l) = (&base.latency, &linked.latency);
+    assert!(b.count > 40_000, "{} requests", b.count);
+    assert_eq!(b.count, l.count, "the same requests are measured");
+    assert_eq!(base.counts.failed(), 0);
+    assert_eq!(linked.counts.failed(), 0);
+    // The front never queues, so the tandem sees the same arrivals 2 ms
+    // later and serves them exactly as before: each request takes 4 ms
+    // more. The mean is kept exactly (integer nanoseconds), so it moves by
+    // 4 ms to rounding; percentiles come from HdrHistogram buckets (3
+    // figures: a bucket is at most 1/1024 of its value wide), so each moves
+    // by 4 ms to within one bucket of the shifted value.
+    let mean = l.mean_ms.unwrap() - b.mean_ms.unwrap();
+    println!(
+        "mean {:.6} ms → {:.6} ms (+{mean:.9} ms)",
+        b.mean_ms.unwrap(),
+        l.mean_ms.unwrap()
+    );
+    assert!(
+        (mean - 4.0).abs() < 1e-9,
+        "mean moved by {mean} ms, not 4 ms"
+    );
+    for (name, pb, pl) in [
+        ("p50", b.p50_ms, l.p50_ms),
+        ("p95", b.p95_ms, l.p95_ms),
+        ("p99", b.p99_ms, l.p99_ms),
+        ("p999", b.p999_ms, l.p999_ms),
+        ("max", b.max_ms, l.max_ms),
+    ] {
+        let (pb, pl) = (pb.unwrap(), pl.unwrap());
+        let bucket = pl / 1024.0;
+        println!(
+            "{name}: {pb:.4} ms → {pl:.4} ms (+{:.4} ms, bucket {bucket:.4} ms)",
+            pl - pb
+        );
+        assert!(
+            (pl - pb - 4.0).abs() <= bucket + 1e-9,
+            "{name} moved by {} ms, not 4 ms (bucket {bucket} ms)",
+            pl - pb
+        );
+    }
+    // The tandem's own figures do not move at all.
+    for (nb, nl) in base.nodes.iter().zip(&linked.nodes).skip(1) {
+        assert_eq!(nb.mean_wait_ms, nl.mean_wait_ms, "{}", nb.id);
+        assert_eq!(nb.counts.completed, nl.counts.completed, "{}", nb.id);
+    }
+    // The front holds its worker for the round trip: 4 ms more per visit.
+    assert_eq!(base.nodes[0].mean_wait_ms, Some(0.0));
+    assert_eq!(linked.nodes[0].mean_wait_ms, Some(0.0));
+}
+
+/// (mean, 95 % half-width) of the end-to-end latency, from batch means
+/// over 20 batches after the warm-up.
+fn batched_mean(text: &str) -> (f64, f64) {
+    let model = load(text);
+    let (warmup, end) = (model.warmup, model.duration);
+    let mut sim = Simulation::new(model, 7);
+    run_to(&mut sim, warmup);
+    let span = (end.0 - warmup.0) / BATCHES as u64;
+    let mut last = (0u64, 0.0f64);
+    let mut means = Vec::new();
+    for k in 1..=BATCHES as u64 {
+        run_to(&mut sim, SimTime(warmup.0 + k * span));
+        let s = sim.summary();
+        let (c, m) = (s.latency.count, s.latency.mean_ms.unwrap_or(0.0));
+        means.push((m * c as f64 - last.1 * last.0 as f64) / (c - last.0) as f64);
+        last = (c, m);
+    }
+    let n = means.len() as f64;
+    let m = means.iter().sum::<f64>() / n;
+    let var = means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (last.1, T_19 * (var / n).sqrt())
+}
+
+#[test]
+fn an_exponential_link_adds_twice_its_mean_within_the_confidence_interval() {
+    // A lighter load keeps the intervals narrow: λ = 400/s (ρ = 0.4).
+    let (base, hb) = batched_mean(&tandem("", 400, "300s", "10s"));
+    let (linked, hl) = batched_mean(&tandem(
+        "{ dist = \"exponential\", mean = \"5ms\" }",
+        400,
+        "300s",
+        "10s",
+    ));
+    let added = linked - base;
+    // The two estimates' 95 % intervals together (the sum of the
+    // half-widths bounds the interval of the difference).
+    let tolerance = hb + hl;
+    println!(
+        "base {base:.4} ± {hb:.4} ms, linked {linked:.4} ± {hl:.4} ms: added {added:.4} ms (10 ± {tolerance:.4})"
+    );
+    assert!(
+        tolerance < 0.2,
+        "intervals too wide to tell: ± {tolerance} ms"
+    );
+    assert!(
+        (added - 10.0).abs() <= tolerance,
+        "the link added {added} ms, expected 10 ± {tolerance} ms"
+    );
+}
+
+#[test]
+fn a_call_timeout_counts_the_link_time() {
+    let text = |latency: &str| {
+        format!(
+            r#"
+[scenario]
+name = "slow link"
+duration = "10s"
+seed = 1
+
+[[workload]]
+to = "api"
+rate = 100
+
+[[node]]
+id = "api"
+kind = "service"
+workers = 100
+service_time = "0.1ms"
+calls = [ {{ to = "db", timeout = "3ms", latency = "{latency}" }} ]
+
+[[node]]
+id = "db"
+kind = "service"
+workers = 100
+service_time = "0.5ms"
+"#
+        )
+    };
+    // 1 ms each way + 0.5 ms fits in 3 ms; 2 ms each way + 0.5 ms does not,
+    // although each leg alone does (no one waits in line: 100 workers).
+    let fast = run_drained(&text("1ms"));
+    assert!(fast.latency.count > 900);
+    assert_eq!(fast.counts.failed(), 0);
+    assert_eq!(fast.nodes[0].counts.call_timeouts, 0);
+    let slow = run_drained(&text("2ms"));
+    assert_eq!(slow.latency.count, 0, "no call answered within 3 ms");
+    assert!(slow.counts.failed() > 900);
+    assert_eq!(slow.nodes[0].counts.call_timeouts, slow.counts.failed());
+    // The requests still reach the database (its work goes on).
+    assert_eq!(slow.nodes[1].counts.completed, slow.counts.failed());
+}
+
+#[test]
+fn link_latency_survives_the_round_trip_and_bad_values_are_located() {
+    let text = tandem(
+        "{ dist = \"uniform\", min = \"1ms\", max = \"3ms\" }",
+        800,
+        "1s",
+        "0s",
+    );
+    let model = load(&text);
+    let back = load(&scenario::to_toml(&model));
+    let calls = |m: &loadlab::sim::Model| format!("{:?}", m.nodes[0]);
+    assert_eq!(calls(&model), calls(&back));
+    assert!(scenario::to_toml(&model).contains("latency = "));
+
+    let bad = tandem("\"-2ms\"", 800, "1s", "0s");
+    let err = scenario::render(&scenario::load_str(&bad, "bad.toml", &[]).unwrap_err());
+    assert!(err.contains("bad.toml:18:"), "{err}");
+
+    let forward = tandem("", 800, "1s", "0s").replace(
+        "to = \"render\"",
+        "to = [ { to = \"render\", latency = \"2ms\" } ]",
+    );
+    let err = scenario::render(&scenario::load_str(&forward, "fwd.toml", &[]).unwrap_err());
+    assert!(err.contains("`latency` applies to `calls` only"), "{err}");
+}
+
+#[test]
+fn a_linked_run_is_the_same_in_one_go_and_in_slices() {
+    let text = tandem(
+        "{ dist = \"exponential\", mean = \"5ms\" }",
+        800,
+        "5s",
+        "1s",
+    )
+    .replace(
+        "to = \"parse\", latency",
+        "to = \"parse\", timeout = \"30ms\", retry = { attempts = 2 }, latency",
+    );
+    let model = load(&text);
+    let end = model.duration;
+    let mut whole = Simulation::new(model.clone(), 3);
+    run_to(&mut whole, end);
+    let mut sliced = Simulation::new(model, 3);
+    let step = SimTime(end.0 / 997);
+    while sliced.now() < end {
+        let t = SimTime((sliced.now().0 + step.0).min(end.0));
+        run_to(&mut sliced, t);
+    }
+    let (a, b) = (whole.summary(), sliced.summary());
+    assert!(
+        a.nodes[0].counts.call_timeouts > 0,
+        "the timeouts are exercised"
+    );
+    assert!(a.nodes[0].counts.retries > 0, "the retries are exercised");
+    assert_eq!(a, b);
+}
