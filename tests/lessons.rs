@@ -256,18 +256,25 @@ fn token_bucket_admits_its_rate_plus_its_burst() {
 /// window's inspector offers, meets them (the run's own figures printed).
 #[test]
 fn lessons_with_objectives_start_failing_and_their_cure_passes() {
-    let cases: [(&str, &str); 3] = [
-        ("scenarios/lessons/retry-storm.toml", RETRY_BUDGET),
+    // (lesson, its cure, money alone: four times the bottleneck's workers)
+    let cases: [(&str, &str, &str); 3] = [
+        (
+            "scenarios/lessons/retry-storm.toml",
+            RETRY_BUDGET,
+            "backend.workers=40",
+        ),
         (
             "scenarios/lessons/cache-stampede.toml",
             "cache.coalesce=true",
+            "db.workers=160",
         ),
         (
             "scenarios/lessons/autoscale-cold-start.toml",
             "web.autoscale.cold_start=5s",
+            "web.workers=16",
         ),
     ];
-    for (file, cure) in cases {
+    for (file, cure, money) in cases {
         let judge = |overrides: &[&str]| {
             let (s, _, sim) = run(file, overrides);
             let results = loadlab::report::objectives::evaluate(&sim.model().objectives, &s);
@@ -282,5 +289,9 @@ fn lessons_with_objectives_start_failing_and_their_cure_passes() {
         };
         assert!(!judge(&[]), "{file} must start failing an objective");
         assert!(judge(&[cure]), "{file}: the cure `{cure}` must pass");
+        assert!(
+            !judge(&[money]),
+            "{file}: money alone (`{money}`) must not pass"
+        );
     }
 }
