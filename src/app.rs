@@ -2,6 +2,7 @@
 //!
 //! One plugin per file, parents add children:
 //! - [`bridge`] owns the `Simulation` and advances it each frame within a budget;
+//! - [`actions`] routes every [`view::UiAction`] the panels and keys ask for, in one place;
 //! - [`world`] draws nodes, edges, queues and badges; [`dots`] the sampled requests;
 //! - [`camera`] pans, zooms and picks; [`ui`] lays out the egui [`panels`];
 //! - [`capture`] takes `--screenshot` pictures and runs `--bench`.
@@ -9,6 +10,7 @@
 //! The panels are plain functions of `(&mut egui::Ui, &View, &mut UiState)`
 //! returning [`view::UiAction`]s, so they are tested without a window.
 
+pub mod actions;
 pub mod bridge;
 pub mod camera;
 pub mod capture;
@@ -28,6 +30,7 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 use bevy::window::{PresentMode, WindowResolution};
 
+pub use actions::ActionQueue;
 pub use bridge::{FrameBudget, SimBridge};
 pub use frame::FrameSet;
 pub use view::{Selected, UiAction, UiState, View};
@@ -126,7 +129,7 @@ pub fn install(app: &mut App, bridge: SimBridge, options: &ViewOptions) {
     app.insert_resource(ClearColor(world::BACKGROUND));
     app.insert_resource(capture::CaptureOptions::from(options));
     let mut bridge = bridge;
-    bridge.speed = options.speed.clamp(bridge::MIN_SPEED, bridge::MAX_SPEED);
+    bridge.pacing.speed = options.speed.clamp(bridge::MIN_SPEED, bridge::MAX_SPEED);
     app.insert_resource(bridge);
     app.insert_resource(UiState {
         select_on_start: options.select.clone(),
@@ -140,6 +143,7 @@ pub fn install(app: &mut App, bridge: SimBridge, options: &ViewOptions) {
 /// which the caller inserts.
 pub fn plugin(app: &mut App) {
     app.add_plugins((
+        actions::plugin,
         bridge::plugin,
         world::plugin,
         dots::plugin,

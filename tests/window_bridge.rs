@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
+use loadlab::app::actions::{self, ActionQueue};
 use loadlab::app::bridge::{self, FrameBudget, SimBridge};
 use loadlab::app::view::{UiAction, View};
 use loadlab::sim::{Command, SimTime};
@@ -16,15 +17,15 @@ fn app(overrides: &[&str], speed: f64, budget: Option<FrameBudget>) -> App {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml");
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     let mut bridge = SimBridge::open(&file, &overrides, None).expect("scenario loads");
-    bridge.speed = speed;
+    bridge.pacing.speed = speed;
     if let Some(b) = budget {
-        bridge.budget = b;
+        bridge.pacing.budget = b;
     }
     let mut app = App::new();
     app.add_plugins(MinimalPlugins);
     app.insert_resource(TimeUpdateStrategy::ManualDuration(FRAME));
     app.insert_resource(bridge);
-    app.add_plugins(bridge::plugin);
+    app.add_plugins((actions::plugin, bridge::plugin));
     app.update();
     app
 }
@@ -59,7 +60,7 @@ fn the_engine_advances_with_virtual_time() {
 
     // Twice the speed: the next second of virtual time is two simulated seconds.
     app.world_mut()
-        .resource_mut::<SimBridge>()
+        .resource_mut::<ActionQueue>()
         .push(UiAction::SetSpeed(2.0));
     app.update(); // applies the speed, advances one frame at 2×
     let (v0, t0) = (virtual_elapsed(&app), sim_now(&app));
@@ -75,7 +76,7 @@ fn the_engine_advances_with_virtual_time() {
 
     // Paused: virtual time stops and so does the engine.
     app.world_mut()
-        .resource_mut::<SimBridge>()
+        .resource_mut::<ActionQueue>()
         .push(UiAction::SetPaused(true));
     app.update();
     let t = sim_now(&app);
@@ -103,20 +104,27 @@ fn at_1000x_on_50k_requests_per_second_no_frame_exceeds_its_event_budget() {
         app.update();
         let b = app.world().resource::<SimBridge>();
         assert!(
-            b.last.events <= budget.max_events,
+            b.stats.last.events <= budget.max_events,
             "frame ran {} events",
-            b.last.events
+            b.stats.last.events
         );
-        assert!(b.last.out_of_events && !b.last.reached, "{:?}", b.last);
+        assert!(
+            b.stats.last.out_of_events && !b.stats.last.reached,
+            "{:?}",
+            b.stats.last
+        );
         advanced.push(b.sim.now().saturating_sub(before));
     }
     let b = app.world().resource::<SimBridge>();
     // 50 ms frames at 1000× ask for 50 simulated seconds each; the budget
     // allows far less, and the debt is dropped rather than carried.
     assert!(advanced.iter().all(|a| *a < SimTime::from_secs(50)));
-    assert!(b.target <= b.sim.now(), "no debt carried to the next frame");
-    assert_eq!(b.totals.max_events_in_frame, budget.max_events);
-    assert!(b.behind(), "the bridge says it cannot keep up");
+    assert!(
+        b.pacing.target <= b.sim.now(),
+        "no debt carried to the next frame"
+    );
+    assert_eq!(b.stats.totals.max_events_in_frame, budget.max_events);
+    assert!(b.stats.behind(), "the bridge says it cannot keep up");
     let view = app.world().resource::<View>();
     assert!(view.clock.behind);
     assert!(
@@ -138,9 +146,9 @@ fn a_zero_wall_budget_runs_exactly_one_chunk_per_frame() {
     for _ in 0..5 {
         app.update();
         let b = app.world().resource::<SimBridge>();
-        assert_eq!(b.last.chunks, 1, "{:?}", b.last);
-        assert_eq!(b.last.events, 1000);
-        assert!(b.last.out_of_wall);
+        assert_eq!(b.stats.last.chunks, 1, "{:?}", b.stats.last);
+        assert_eq!(b.stats.last.events, 1000);
+        assert!(b.stats.last.out_of_wall);
     }
 }
 
@@ -158,7 +166,7 @@ fn a_command_changes_the_engine_state() {
         .node_index("api")
         .unwrap();
     app.world_mut()
-        .resource_mut::<SimBridge>()
+        .resource_mut::<ActionQueue>()
         .push(UiAction::Apply(
             Command::SetReplicas {
                 node: api,
@@ -181,14 +189,14 @@ fn a_command_changes_the_engine_state() {
 
     // Restart keeps the change; Reload drops it.
     app.world_mut()
-        .resource_mut::<SimBridge>()
+        .resource_mut::<ActionQueue>()
         .push(UiAction::Restart);
     app.update();
     let b = app.world().resource::<SimBridge>();
     assert!(b.sim.now() < SimTime::from_millis(100));
     assert_eq!(b.sim.snapshot().nodes[api].replicas.len(), 5);
     app.world_mut()
-        .resource_mut::<SimBridge>()
+        .resource_mut::<ActionQueue>()
         .push(UiAction::Reload);
     app.update();
     let b = app.world().resource::<SimBridge>();
@@ -196,7 +204,7 @@ fn a_command_changes_the_engine_state() {
 
     // A refused command leaves the engine as it was and says why.
     app.world_mut()
-        .resource_mut::<SimBridge>()
+        .resource_mut::<ActionQueue>()
         .push(UiAction::Apply(
             Command::SetReplicas {
                 node: api,

@@ -349,7 +349,7 @@ fn a_crashed_database_instance_gets_its_own_recover_button() {
     let db = w.node("db");
     w.app
         .world_mut()
-        .resource_mut::<SimBridge>()
+        .resource_mut::<loadlab::app::ActionQueue>()
         .push(loadlab::app::UiAction::Apply(
             Command::Crash {
                 node: db,
@@ -520,14 +520,14 @@ fn the_picture_still_selects_on_a_click_and_pans_on_a_drag() {
 #[test]
 fn space_pauses_and_resumes_from_the_keyboard() {
     let mut w = Window::open(&[], None);
-    assert!(!w.bridge().paused);
+    assert!(!w.bridge().pacing.paused);
     w.move_to(Vec2::new(640.0, 300.0));
     w.key(KeyCode::Space, Key::Space, Some(" "));
     w.frames(2);
-    assert!(w.bridge().paused, "Space paused");
+    assert!(w.bridge().pacing.paused, "Space paused");
     w.key(KeyCode::Space, Key::Space, Some(" "));
     w.frames(2);
-    assert!(!w.bridge().paused, "Space resumed");
+    assert!(!w.bridge().pacing.paused, "Space resumed");
 }
 
 #[test]
@@ -537,7 +537,7 @@ fn the_seed_box_follows_the_scenario_opened() {
     let lesson = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lessons/retry-storm.toml");
     w.app
         .world_mut()
-        .resource_mut::<SimBridge>()
+        .resource_mut::<loadlab::app::ActionQueue>()
         .push(loadlab::app::UiAction::Open(lesson));
     w.frames(4);
     assert_eq!(w.bridge().sim.seed(), 7, "the lesson runs on its own seed");
@@ -622,7 +622,7 @@ fn a_latency_objective_never_passes_a_second_where_most_requests_failed() {
     // are rejected at once; those that complete are fast (their p99 alone
     // would pass), and the p99 objective must still fail.
     let mut w = Window::open(&["api.replicas=1", "api.queue=0"], None);
-    w.app.world_mut().resource_mut::<SimBridge>().speed = 25.0;
+    w.app.world_mut().resource_mut::<SimBridge>().pacing.speed = 25.0;
     w.frames(15);
     let view = w.app.world().resource::<loadlab::app::View>();
     let p99 = view

@@ -7,6 +7,7 @@ use std::time::Duration;
 use bevy_egui::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use loadlab::app::actions::{self, WindowParts};
 use loadlab::app::bridge::SimBridge;
 use loadlab::app::panels;
 use loadlab::app::view::{Selected, UiAction, UiState, View};
@@ -44,11 +45,15 @@ impl Rig {
     /// for, advance the engine by one frame of virtual time, refresh the view.
     fn frame(&mut self) {
         for a in std::mem::take(&mut self.actions) {
-            self.bridge.apply_action(a, &mut self.view);
+            let mut window = WindowParts {
+                state: Some(&mut self.ui),
+                ..WindowParts::default()
+            };
+            actions::apply(a, &mut self.bridge, &mut self.view, &mut window);
         }
         self.bridge.tick(FRAME, FRAME);
         self.view.refresh(&mut self.bridge.sim, true);
-        self.view.clock.paused = self.bridge.paused;
+        self.view.clock.paused = self.bridge.pacing.paused;
     }
 
     /// Runs the engine headless to `t` seconds.

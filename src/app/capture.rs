@@ -148,8 +148,8 @@ fn bench(
         if let Some(br) = &bridge {
             b.events_at_start = br.sim.events_processed();
             b.sim_at_start = br.sim.now();
-            b.behind_at_start = br.totals.frames_behind;
-            b.frames_at_start = br.totals.frames;
+            b.behind_at_start = br.stats.totals.frames_behind;
+            b.frames_at_start = br.stats.totals.frames;
         }
         return;
     }
@@ -186,13 +186,13 @@ fn bench(
     if let Some(br) = &bridge {
         let events = br.sim.events_processed() - b.events_at_start;
         let sim = br.sim.now().saturating_sub(b.sim_at_start).as_secs_f64();
-        let frames = (br.totals.frames - b.frames_at_start).max(1);
+        let frames = (br.stats.totals.frames - b.frames_at_start).max(1);
         println!(
             "  simulated: {:.0} events/s, {:.1} simulated s per wall s (target {}×), {:.0}% of frames behind",
             events as f64 / measured,
             sim / measured,
-            br.speed,
-            100.0 * (br.totals.frames_behind - b.behind_at_start) as f64 / frames as f64
+            br.pacing.speed,
+            100.0 * (br.stats.totals.frames_behind - b.behind_at_start) as f64 / frames as f64
         );
         let offered: f64 = (0..br.sim.model().workloads.len())
             .map(|w| br.sim.offered_rate(w))
@@ -200,7 +200,7 @@ fn bench(
         println!(
             "  offered load {offered:.0} req/s; dots on screen: {:.0} on average (1 request in {} traced)",
             b.dots as f64 / n.max(1) as f64,
-            br.trace_one_in
+            br.traces.one_in
         );
     }
     exit.write(AppExit::Success);

@@ -143,7 +143,7 @@ fn ingest(
     let sim_prev = d.last_sim;
     d.last_sim = sim_now;
     let span = sim_now.saturating_sub(sim_prev).0.max(1) as f64;
-    for ev in std::mem::take(&mut bridge.traces) {
+    for ev in std::mem::take(&mut bridge.traces.events) {
         let done = matches!(ev.kind, TraceKind::Done { .. });
         let list = d.pending.entry(ev.request).or_insert_with(|| {
             d.order.push_back(ev.request);

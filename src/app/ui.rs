@@ -3,13 +3,11 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use crate::app::bridge::SimBridge;
+use crate::app::actions::ActionQueue;
 use crate::app::camera::{Hovered, PanelInsets};
-use crate::app::capture::ExportRequest;
 use crate::app::layout::Place;
 use crate::app::panels::{self, FAIL, MUTED, OK, SLOW};
 use crate::app::view::{UiAction, UiState, View};
-use crate::app::world::WorldLayout;
 
 pub const LEFT_WIDTH: f32 = 280.0;
 pub const RIGHT_WIDTH: f32 = 290.0;
@@ -30,15 +28,12 @@ fn style(mut contexts: EguiContexts) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn panels_system(
     mut contexts: EguiContexts,
     view: Option<Res<View>>,
     mut state: ResMut<UiState>,
-    mut bridge: ResMut<SimBridge>,
+    mut queue: ResMut<ActionQueue>,
     mut insets: ResMut<PanelInsets>,
-    mut world: ResMut<WorldLayout>,
-    mut export: ResMut<ExportRequest>,
     hovered: Res<Hovered>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
@@ -111,14 +106,7 @@ fn panels_system(
     {
         hover_card(&ctx, &view, place);
     }
-    for a in actions {
-        match a {
-            UiAction::Select(s) => state.selected = s,
-            UiAction::FitView => world.fit = true,
-            UiAction::Export => export.requested = true,
-            other => bridge.push(other),
-        }
-    }
+    queue.0.extend(actions);
     Ok(())
 }
 

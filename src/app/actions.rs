@@ -1,0 +1,110 @@
+//! Every `UiAction` is routed here, in one place: the queue panels and keys fill, and the one match that applies each (selection, camera, export in the window; the rest to the engine bridge).
+
+use bevy::prelude::*;
+
+use crate::app::bridge::SimBridge;
+use crate::app::capture::ExportRequest;
+use crate::app::frame::FrameSet;
+use crate::app::view::{UiAction, UiState, View};
+use crate::app::world::WorldLayout;
+
+/// What the panels and keys asked for this frame, applied at the start of
+/// the next one (`FrameSet::ApplyCommands`).
+#[derive(Resource, Default, Debug)]
+pub struct ActionQueue(pub Vec<UiAction>);
+
+impl ActionQueue {
+    pub fn push(&mut self, action: UiAction) {
+        self.0.push(action);
+    }
+}
+
+/// The parts of the window, besides the engine, an action may change
+/// (each absent in a test that has no such part).
+#[derive(Default)]
+pub struct WindowParts<'a> {
+    pub state: Option<&'a mut UiState>,
+    pub world: Option<&'a mut WorldLayout>,
+    pub export: Option<&'a mut ExportRequest>,
+}
+
+/// Adds the queue and its router.
+pub fn plugin(app: &mut App) {
+    app.init_resource::<ActionQueue>();
+    app.add_systems(Update, route.in_set(FrameSet::ApplyCommands));
+}
+
+/// Does what a panel asked: live changes go through `Simulation::apply`
+/// at the current instant (and are marked on the charts); the clock panel
+/// then shows the pause and speed as they now are.
+pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: &mut WindowParts) {
+    match action {
+        UiAction::Select(s) => {
+            if let Some(state) = window.state.as_deref_mut() {
+                state.selected = s;
+            }
+        }
+        UiAction::FitView => {
+            if let Some(world) = window.world.as_deref_mut() {
+                world.fit = true;
+            }
+        }
+        UiAction::Export => {
+            if let Some(export) = window.export.as_deref_mut() {
+                export.requested = true;
+            }
+        }
+        UiAction::Apply(cmd, label) => bridge.apply_live(cmd, label, view),
+        UiAction::SetPaused(p) => bridge.set_paused(p),
+        UiAction::Step => bridge.step_once(),
+        UiAction::SetSpeed(s) => bridge.set_speed(s),
+        UiAction::Restart => bridge.restart_view(true, view),
+        UiAction::Reload => bridge.restart_view(false, view),
+        UiAction::Redesign(edit, label) => bridge.redesign(&edit, &label, view),
+        UiAction::SetSeed(s) => bridge.seed = s,
+        UiAction::Open(path) => bridge.open_file(&path, view),
+        UiAction::SaveScenario => bridge.save(false, view),
+        UiAction::SaveDesign => bridge.save(true, view),
+    }
+    view.clock.paused = bridge.pacing.paused;
+    view.clock.speed_target = bridge.pacing.speed;
+}
+
+#[allow(clippy::too_many_arguments)]
+fn route(
+    mut queue: ResMut<ActionQueue>,
+    mut bridge: ResMut<SimBridge>,
+    view: Option<ResMut<View>>,
+    mut state: Option<ResMut<UiState>>,
+    mut world: Option<ResMut<WorldLayout>>,
+    mut export: Option<ResMut<ExportRequest>>,
+    mut time: ResMut<Time<Virtual>>,
+) {
+    let Some(mut view) = view else {
+        return;
+    };
+    let mut window = WindowParts {
+        state: state.as_deref_mut(),
+        world: world.as_deref_mut(),
+        export: export.as_deref_mut(),
+    };
+    for action in std::mem::take(&mut queue.0) {
+        apply(action, &mut bridge, &mut view, &mut window);
+    }
+    let paused = bridge.pacing.paused;
+    if paused != time.is_paused() {
+        if paused {
+            time.pause();
+        } else {
+            time.unpause();
+        }
+    }
+}
+
+impl SimBridge {
+    /// `apply` with no window parts: what a test without a window (or a
+    /// caller that only drives the engine) uses.
+    pub fn apply_action(&mut self, action: UiAction, view: &mut View) {
+        apply(action, self, view, &mut WindowParts::default());
+    }
+}
