@@ -657,3 +657,47 @@ fn a_latency_objective_never_passes_a_second_where_most_requests_failed() {
         "{texts:?}"
     );
 }
+
+#[test]
+fn fit_and_export_reach_their_targets_through_the_one_router() {
+    let mut w = Window::open(&[], None);
+    w.frames(5);
+    let export = w.widget("Export results");
+    w.click(export);
+    w.frames(3);
+    let status = w
+        .app
+        .world()
+        .resource::<loadlab::app::View>()
+        .export_status
+        .clone()
+        .unwrap_or_default();
+    let dir = status
+        .strip_prefix("Exported to ")
+        .and_then(|s| s.split("/:").next())
+        .map(|d| Path::new(env!("CARGO_MANIFEST_DIR")).join(d));
+    let dir = dir.unwrap_or_else(|| panic!("Export said where it wrote: {status:?}"));
+    for f in ["summary.json", "timeseries.csv", "nodes.csv", "design.toml"] {
+        assert!(dir.join(f).is_file(), "{f} written in {}", dir.display());
+    }
+    std::fs::remove_dir_all(&dir).ok();
+
+    let fitted = w.camera();
+    let from = Vec2::new(640.0, 560.0);
+    w.drag(from, from + Vec2::new(120.0, -60.0));
+    w.frames(5);
+    let panned = w.camera();
+    assert!(
+        (panned.0.x - fitted.0.x).abs() > 10.0,
+        "the drag panned: {fitted:?} -> {panned:?}"
+    );
+    let fit = w.widget("Fit");
+    w.click(fit);
+    w.frames(10);
+    let refitted = w.camera();
+    assert!(
+        (refitted.0.x - fitted.0.x).abs() < 1.0 && (refitted.1 - fitted.1).abs() < 1e-3,
+        "Fit put the camera back on the whole system: {fitted:?}, panned {panned:?}, now {refitted:?}"
+    );
+    assert_eq!(w.selected(), None, "neither click selected a node");
+}
