@@ -449,7 +449,7 @@ pub fn scenario_text(data: &[u8]) -> String {
             }
         };
     }
-    s
+    fill_call_extras(&mut c, s)
 }
 
 /// The fields of node `i` (of `kinds.len()`).
@@ -653,5 +653,46 @@ fn call(c: &mut Choices, to: usize) -> String {
             c.duration()
         );
     }
+    t.push_str(EXTRAS);
     t
+}
+
+/// Where a call's newer fields go: filled in by `fill_call_extras` from the
+/// bytes left after the rest of the scenario, so that fields added to calls
+/// later do not change what the committed corpus's bytes meant before.
+const EXTRAS: &str = "\n@call extras@";
+
+/// Replaces each call's `EXTRAS` mark with its fields.
+fn fill_call_extras(c: &mut Choices, s: String) -> String {
+    let mut parts = s.split(EXTRAS);
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for rest in parts {
+        call_extras(c, &mut out);
+        out.push_str(rest);
+    }
+    out
+}
+
+/// A call's link, type and key (and, rarely, a mistake in them).
+fn call_extras(c: &mut Choices, t: &mut String) {
+    if c.one_in(4) {
+        let _ = write!(t, "\nlatency = {}", c.dist());
+    }
+    if c.one_in(4) {
+        let op = c.mostly(&["read", "write"], &["delete"]);
+        let _ = write!(t, "\nop = \"{op}\"");
+    }
+    if c.one_in(3) {
+        let key = c.mostly(&["derived", "random", "request"], &["followee"]);
+        let _ = write!(t, "\nkey = \"{key}\"");
+        if key != "request" && c.one_in(2) || c.one_in(24) {
+            let _ = write!(
+                t,
+                "\nkeys = {{ count = {}, popularity = \"{}\", s = {} }}",
+                c.integer(),
+                c.pick(&["zipf", "uniform"]),
+                c.number()
+            );
+        }
+    }
 }

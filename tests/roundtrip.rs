@@ -86,9 +86,9 @@ timeout = "2s"
 autoscale = { metric = "queue_depth", target = 2.5, min = 2, max = 12, interval = "15s", cooldown = "1m", cold_start = "20s" }
 to = [ { to = "audit", when = "write" } ]
 calls = [
-  { to = "cache", when = "read", timeout = "50ms" },
+  { to = "cache", when = "read", timeout = "50ms", key = "random", latency = { dist = "exponential", mean = "1ms" } },
   { to = "db", when = "write", timeout = "200ms", retry = { attempts = 3, backoff = "20ms", max_backoff = "2s", jitter = "equal", budget = 0.1 }, breaker = { consecutive_failures = 5, failure_rate = 0.5, window = 40, open_for = "10s", probes = 2 }, pool = { size = 10, acquire_timeout = "100ms" } },
-  { to = "jobs", retry = { attempts = 2, jitter = "none" }, breaker = { failure_rate = 0.25 } },
+  { to = "jobs", retry = { attempts = 2, jitter = "none" }, breaker = { failure_rate = 0.25 }, op = "write", key = "derived", keys = { count = 1000, popularity = "zipf", s = 0.8 } },
 ]
 
 [[node]]

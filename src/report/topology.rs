@@ -151,7 +151,7 @@ fn write_edges(out: &mut String, model: &Model) {
             NodeKind::LoadBalancer(lb) => edge("to", lb.to, None, ""),
             NodeKind::Service(s) => {
                 for c in &s.calls {
-                    edge("calls", c.to, c.when, &policy_text(&c.policy));
+                    edge("calls", c.to, c.when, &call_text(c));
                 }
                 for r in &s.forward {
                     edge("to", r.to, r.when, "");
@@ -166,7 +166,7 @@ fn write_edges(out: &mut String, model: &Model) {
             NodeKind::RateLimiter(r) => edge("to", r.to, None, ""),
             NodeKind::Queue(q) => {
                 for c in &q.calls {
-                    edge("consumer calls", c.to, c.when, &policy_text(&c.policy));
+                    edge("consumer calls", c.to, c.when, &call_text(c));
                 }
             }
         }
@@ -210,6 +210,34 @@ fn write_events(out: &mut String, model: &Model) {
             scenario::command_text(model, &e.command)
         );
     }
+}
+
+/// What a call sends and how, on one line: `as write, key derived from
+/// 10000 zipf(1), link constant 2ms`, then its protection.
+fn call_text(c: &Call) -> String {
+    let mut parts = Vec::new();
+    if let Some(op) = c.op {
+        parts.push(format!("as {}", op.name()));
+    }
+    if let Some(k) = c.key.keys() {
+        let popularity = match k.popularity {
+            Popularity::Uniform => "uniform".to_string(),
+            Popularity::Zipf { s } => format!("zipf({})", num(s)),
+        };
+        parts.push(format!(
+            "key {} from {} {popularity}",
+            c.key.name(),
+            k.count
+        ));
+    }
+    if let Some(l) = &c.latency {
+        parts.push(format!("link {}", l.describe()));
+    }
+    let policy = policy_text(&c.policy);
+    if !policy.is_empty() {
+        parts.push(policy);
+    }
+    parts.join(", ")
 }
 
 /// A call's protection on one line: `timeout 200ms, retry ×3 full

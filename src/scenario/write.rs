@@ -7,8 +7,8 @@ use crate::sim::command::Command;
 use crate::sim::dist::{Dist, Z99};
 use crate::sim::model::{
     Arrival, AutoscaleSpec, Bound, BreakerSpec, CacheSpec, Call, DEFAULT_KEYS_PER_UNIT,
-    DEFAULT_WORKERS_PER_UNIT, DatabaseSpec, LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind,
-    Popularity, QueueSpec, RetryPolicy, Route, ServiceSpec, WritePolicy,
+    DEFAULT_WORKERS_PER_UNIT, DatabaseSpec, Keys, LimiterAlgorithm, Limits, Model, NodeIdx,
+    NodeKind, Popularity, QueueSpec, RetryPolicy, Route, ServiceSpec, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -59,15 +59,7 @@ pub fn to_toml(model: &Model) -> String {
             "mix",
             &format!("{{ read = {} }}", num(w.read_fraction)),
         );
-        let popularity = match w.keys.popularity {
-            Popularity::Uniform => "popularity = \"uniform\"".to_string(),
-            Popularity::Zipf { s } => format!("popularity = \"zipf\", s = {}", num(s)),
-        };
-        kv(
-            &mut out,
-            "keys",
-            &format!("{{ count = {}, {popularity} }}", int(w.keys.count)),
-        );
+        kv(&mut out, "keys", &keys(&w.keys));
         if !w.phases.is_empty() && !matches!(w.arrival, Arrival::Closed { .. }) {
             let phases: Vec<String> = w
                 .phases
@@ -286,7 +278,7 @@ fn write_calls(out: &mut String, model: &Model, calls: &[Call]) {
     }
     let plain = calls
         .iter()
-        .all(|c| c.policy == Default::default() && c.latency.is_none());
+        .all(|c| c.policy == Default::default() && c.latency.is_none() && c.passes_request());
     if plain {
         let items: Vec<String> = calls
             .iter()
@@ -332,7 +324,23 @@ fn write_calls(out: &mut String, model: &Model, calls: &[Call]) {
         if let Some(l) = &c.latency {
             kv(out, "latency", &dist(l));
         }
+        if let Some(op) = c.op {
+            kv(out, "op", &string(op.name()));
+        }
+        if let Some(k) = c.key.keys() {
+            kv(out, "key", &string(c.key.name()));
+            kv(out, "keys", &keys(k));
+        }
     }
+}
+
+/// A key space as an inline table.
+fn keys(k: &Keys) -> String {
+    let popularity = match k.popularity {
+        Popularity::Uniform => "popularity = \"uniform\"".to_string(),
+        Popularity::Zipf { s } => format!("popularity = \"zipf\", s = {}", num(s)),
+    };
+    format!("{{ count = {}, {popularity} }}", int(k.count))
 }
 
 fn retry(r: &RetryPolicy) -> String {

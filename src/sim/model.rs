@@ -119,14 +119,14 @@ pub struct Phase {
 /// Instances of one database at most (`sim::limits::DATABASE_INSTANCES`).
 pub const MAX_DATABASE_INSTANCES: u64 = crate::sim::limits::DATABASE_INSTANCES.max;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Keys {
     /// Keys are numbered `0..count`.
     pub count: u64,
     pub popularity: Popularity,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Popularity {
     Uniform,
     /// Key of rank k (1-based) drawn with probability ∝ 1 / k^s.
@@ -272,6 +272,39 @@ pub struct PoolSpec {
     pub acquire_timeout: SimTime,
 }
 
+/// Which key the request of a call carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum CallKey {
+    /// The request's own key.
+    #[default]
+    Request,
+    /// A fresh draw from this key space for each request (and each
+    /// repetition of the call); its retries keep it.
+    Random(Keys),
+    /// A key fixed by the request's key and the repetition index, drawn
+    /// with this key space's popularity: the r-th followee of user k is
+    /// the same key every time user k reads.
+    Derived(Keys),
+}
+
+impl CallKey {
+    /// The spelling used in scenario files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CallKey::Request => "request",
+            CallKey::Random(_) => "random",
+            CallKey::Derived(_) => "derived",
+        }
+    }
+    /// The call's own key space, if it has one.
+    pub fn keys(&self) -> Option<&Keys> {
+        match self {
+            CallKey::Request => None,
+            CallKey::Random(k) | CallKey::Derived(k) => Some(k),
+        }
+    }
+}
+
 /// A synchronous call made by a service or a queue consumer.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Call {
@@ -282,6 +315,10 @@ pub struct Call {
     /// and the answer an independent draw to come back (the call's
     /// timeout counts both). `None`: the callee is reached at once.
     pub latency: Option<Dist>,
+    /// The type of the call's request; `None`: the request's own.
+    pub op: Option<RequestKind>,
+    /// The key of the call's request.
+    pub key: CallKey,
 }
 
 impl Call {
@@ -291,10 +328,16 @@ impl Call {
             when,
             policy: CallPolicy::default(),
             latency: None,
+            op: None,
+            key: CallKey::Request,
         }
     }
     pub fn matches(&self, kind: RequestKind) -> bool {
         self.when.is_none_or(|w| w == kind)
+    }
+    /// Sends the request as it is: its own type and key.
+    pub fn passes_request(&self) -> bool {
+        self.op.is_none() && matches!(self.key, CallKey::Request)
     }
 }
 

@@ -89,6 +89,8 @@ struct Visit {
     next_call: u16,
     /// Tries of the current call so far.
     attempt: u16,
+    /// Repetition of the current call (its index picks the call's key).
+    rep: u32,
     /// Queue messages: deliveries so far that count toward `max_attempts`
     /// (1 on the first).
     deliveries: u16,
@@ -502,6 +504,7 @@ impl Simulation {
             arrived: now,
             next_call: 0,
             attempt: 0,
+            rep: 0,
             deliveries: 0,
             returns: 0,
             short_circuited: false,

@@ -114,6 +114,11 @@ pub struct CallPolicyPlan {
     pub breaker: Option<BreakerPlan>,
     /// (size, acquire timeout).
     pub pool: Option<(u32, SimTime)>,
+    pub latency: Option<Dist>,
+    /// The call's request type, if not the request's own.
+    pub op: Option<RequestKind>,
+    /// 0 the request's key, 1 random, 2 derived; (count, Zipf exponent).
+    pub key: (u8, u64, Option<f64>),
 }
 
 impl CallPolicyPlan {
@@ -155,6 +160,24 @@ impl CallPolicyPlan {
                 out,
                 ", pool = {{ size = {size}, acquire_timeout = \"{}\" }}",
                 ns(acquire)
+            );
+        }
+        if let Some(l) = &self.latency {
+            let _ = write!(out, ", latency = {}", dist_toml(l));
+        }
+        if let Some(op) = self.op {
+            let _ = write!(out, ", op = \"{}\"", op.name());
+        }
+        let (key, count, zipf) = self.key;
+        if key > 0 {
+            let name = if key == 1 { "random" } else { "derived" };
+            let popularity = match zipf {
+                Some(s) => format!("popularity = \"zipf\", s = {s:?}"),
+                None => "popularity = \"uniform\"".to_string(),
+            };
+            let _ = write!(
+                out,
+                ", key = \"{name}\", keys = {{ count = {count}, {popularity} }}"
             );
         }
         out
@@ -327,21 +350,35 @@ fn call_policy_strategy() -> impl Strategy<Value = CallPolicyPlan> {
             ),
         ),
         proptest::option::weighted(0.3, (1u32..=4, short_time(4.7))),
+        (
+            proptest::option::weighted(0.2, dist_strategy(1.0, true)),
+            when_strategy(),
+            (
+                0u8..3,
+                prop_oneof![Just(1u64), 2u64..=50, 51u64..=100_000],
+                proptest::option::of(0.2f64..2.5),
+            ),
+        ),
     )
-        .prop_map(|(timeout, retry, breaker, pool)| CallPolicyPlan {
-            timeout,
-            retry,
-            // A breaker needs a trip condition (the loader says so).
-            breaker: breaker.map(|(c, r, window, open_for, probes)| {
-                let c = if c.is_none() && r.is_none() {
-                    Some(window.min(5))
-                } else {
-                    c
-                };
-                (c, r, window, open_for, probes)
-            }),
-            pool,
-        })
+        .prop_map(
+            |(timeout, retry, breaker, pool, (latency, op, key))| CallPolicyPlan {
+                timeout,
+                retry,
+                // A breaker needs a trip condition (the loader says so).
+                breaker: breaker.map(|(c, r, window, open_for, probes)| {
+                    let c = if c.is_none() && r.is_none() {
+                        Some(window.min(5))
+                    } else {
+                        c
+                    };
+                    (c, r, window, open_for, probes)
+                }),
+                pool,
+                latency,
+                op,
+                key,
+            },
+        )
 }
 
 fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
@@ -1015,6 +1052,7 @@ impl ScenarioPlan {
             heavy(&n.service_time)
                 || n.write_time.as_ref().is_some_and(heavy)
                 || n.extras.miss_penalty.as_ref().is_some_and(heavy)
+                || (n.extras.policies.iter()).any(|p| p.latency.as_ref().is_some_and(heavy))
         }) || self.commands.iter().any(|c| c.which == 3 && heavy(&c.dist));
         !(closed || hangs || tails)
     }

@@ -2,6 +2,7 @@
 
 use toml::de::DeValue;
 
+use super::workloads::read_keys;
 use crate::scenario::distribution;
 use crate::scenario::graph::{Edge, NodeIds};
 use crate::scenario::reader::{Errors, Field, Table, show, type_name};
@@ -10,13 +11,14 @@ use crate::sim::limits::{
     RETRY_ATTEMPTS, RETRY_BUDGET,
 };
 use crate::sim::model::{
-    BreakerSpec, Call, CallPolicy, Jitter, NodeIdx, PoolSpec, RequestKind, RetryPolicy, Route,
+    BreakerSpec, Call, CallKey, CallPolicy, Jitter, Keys, NodeIdx, PoolSpec, Popularity,
+    RequestKind, RetryPolicy, Route,
 };
 use crate::sim::time::SimTime;
 
 /// The fields of one call table.
-pub(crate) const CALL_FIELDS: [&str; 7] = [
-    "to", "when", "timeout", "retry", "breaker", "pool", "latency",
+pub(crate) const CALL_FIELDS: [&str; 10] = [
+    "to", "when", "timeout", "retry", "breaker", "pool", "latency", "op", "key", "keys",
 ];
 const RETRY_FIELDS: [&str; 5] = ["attempts", "backoff", "max_backoff", "jitter", "budget"];
 const BREAKER_FIELDS: [&str; 5] = [
@@ -79,13 +81,7 @@ pub(super) fn target(
 
 fn read_when(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Option<RequestKind>> {
     match t.field("when") {
-        Some(w) => w.choice(errs, "request type", &["read", "write"]).map(|k| {
-            Some(if k == 0 {
-                RequestKind::Read
-            } else {
-                RequestKind::Write
-            })
-        }),
+        Some(w) => read_kind(errs, &w).map(Some),
         None => Some(None),
     }
 }
@@ -115,6 +111,15 @@ pub(crate) fn read_routes(
                     continue;
                 };
                 rt.unknown_fields(errs, &["to", "when"], &|key| {
+                    if matches!(key, "op" | "key" | "keys") {
+                        return Some((
+                            format!("`{key}` applies to `calls` only"),
+                            Some(
+                                "a forward hands on the request itself, with its own type and key; make it a call to send another"
+                                    .into(),
+                            ),
+                        ));
+                    }
                     if key == "latency" {
                         return Some((
                             "`latency` applies to `calls` only".into(),
@@ -247,6 +252,11 @@ fn read_call_table(
         Some(f) => distribution::read(errs, &f).map(Some),
         None => Some(None),
     };
+    let op = match t.field("op") {
+        Some(f) => read_kind(errs, &f).map(Some),
+        None => Some(None),
+    };
+    let key = read_call_key(errs, t);
     Some(Call {
         to: to?,
         when: when?,
@@ -257,6 +267,48 @@ fn read_call_table(
             pool: pool?,
         },
         latency: latency?,
+        op: op?,
+        key: key?,
+    })
+}
+
+fn read_kind(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<RequestKind> {
+    f.choice(errs, "request type", &["read", "write"])
+        .map(|k| match k {
+            0 => RequestKind::Read,
+            _ => RequestKind::Write,
+        })
+}
+
+/// `key = "request" | "random" | "derived"`, with `keys` (the call's own
+/// key space) for the last two.
+fn read_call_key(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<CallKey> {
+    let kind = match t.field("key") {
+        Some(f) => f.choice(errs, "call key", &["request", "random", "derived"])?,
+        None => 0,
+    };
+    let keys = match t.field("keys") {
+        Some(f) if kind == 0 => {
+            f.error_at_key(
+                errs,
+                "`keys` applies to key = \"random\" or key = \"derived\" only",
+                Some(
+                    "the call sends the request's own key; add key = \"derived\" (fixed by the request's key) or key = \"random\" (a fresh draw), or remove `keys`"
+                        .into(),
+                ),
+            );
+            return None;
+        }
+        Some(f) => read_keys(errs, &f)?,
+        None => Keys {
+            count: 1_000_000,
+            popularity: Popularity::Uniform,
+        },
+    };
+    Some(match kind {
+        0 => CallKey::Request,
+        1 => CallKey::Random(keys),
+        _ => CallKey::Derived(keys),
     })
 }
 

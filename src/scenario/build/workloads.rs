@@ -183,7 +183,9 @@ fn read_mix(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<f64> {
     }
 }
 
-fn read_keys(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Keys> {
+/// `{ count = 1_000_000, popularity = "zipf", s = 1.0 }`: a key space (a
+/// workload's, or a call's own).
+pub(super) fn read_keys(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Keys> {
     let t = f.table(errs)?;
     t.unknown_fields(errs, &["count", "popularity", "s"], &|_| None);
     let count = match t.field("count") {

@@ -154,7 +154,8 @@ impl Source {
     }
 }
 
-fn draw_key(keys: &Keys, zipf: Option<&Zipf<f64>>, rng: &mut Stream) -> u64 {
+/// A key of `keys` (with its Zipf sampler, if popular keys are drawn more).
+pub(crate) fn draw_key(keys: &Keys, zipf: Option<&Zipf<f64>>, rng: &mut Stream) -> u64 {
     let n = keys.count.max(1);
     match zipf {
         Some(z) => {

@@ -1,10 +1,11 @@
 //! Calls made by a service (or queue consumer): attempts with timeouts, retries with backoff and budget, circuit breakers and connection pools.
 
 use super::nodes::NodeState;
-use super::{MESSAGE, NONE, Simulation, VisitState};
+use super::{MESSAGE, NONE, Req, Simulation, Visit, VisitState};
 use crate::sim::dist::Dist;
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
+use crate::sim::model::Call;
 use crate::sim::time::SimTime;
 
 impl Simulation {
@@ -144,7 +145,27 @@ impl Simulation {
             return;
         }
         let caller = self.caller_of(j);
-        self.send(visit.req, call.to, caller, Some(node), None);
+        let req = self.call_req(node, i, &call, &visit);
+        self.send(req, call.to, caller, Some(node), None);
+    }
+
+    /// The request call `i` of `node` sends for `visit`: the visit's own,
+    /// unless the call gives it another type or key.
+    fn call_req(&self, node: usize, i: usize, call: &Call, visit: &Visit) -> Req {
+        let mut req = visit.req;
+        if call.passes_request() {
+            return req;
+        }
+        if let Some(op) = call.op {
+            req.kind = op;
+        }
+        if let Some(keys) = self.nodes[node]
+            .call_rt_ref(i)
+            .and_then(|rt| rt.keys.as_ref())
+        {
+            req.key = keys.key(req.key, req.id, visit.rep);
+        }
+        req
     }
 
     /// One draw of call `i`'s link latency at `node`.
@@ -173,7 +194,8 @@ impl Simulation {
             return;
         };
         let caller = self.caller_of(j);
-        self.send(visit.req, call.to, caller, Some(node), None);
+        let req = self.call_req(node, i, &call, &visit);
+        self.send(req, call.to, caller, Some(node), None);
     }
 
     /// The answer to an attempt has crossed the link back: the caller has

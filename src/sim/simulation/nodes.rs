@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 
 use crate::sim::components::breaker::Breaker;
 use crate::sim::components::cache::{KeyMap, KeyStore};
+use crate::sim::components::call_keys::CallKeys;
 use crate::sim::components::load_balancer::{Balancer, mix64};
 use crate::sim::components::rate_limiter::Limiter;
 use crate::sim::components::retry::RetryBudget;
@@ -28,7 +29,7 @@ pub(super) struct PoolRt {
 }
 
 /// Runtime of one call of a service or queue consumer.
-#[derive(Clone, Debug, Default)]
+#[derive(Default)]
 pub(super) struct CallRt {
     pub breaker: Option<Breaker>,
     pub budget: Option<RetryBudget>,
@@ -41,6 +42,8 @@ pub(super) struct CallRt {
     pub acquire_timeouts: u64,
     /// The draws of the call's link latency (only when it has one).
     pub link: Option<Stream>,
+    /// The call's key rule, unless it passes the request's own key.
+    pub keys: Option<CallKeys>,
 }
 
 impl CallRt {
@@ -65,6 +68,7 @@ impl CallRt {
                 timeouts: 0,
                 acquire_timeouts: 0,
                 link: c.latency.map(|_| stream(seed, node, &format!("link {i}"))),
+                keys: CallKeys::new(&c.key, seed, node, i),
             })
             .collect()
     }
@@ -309,6 +313,13 @@ impl NodeRt {
             NodeState::Service { spec, .. } => &spec.calls,
             NodeState::Queue { spec, .. } => &spec.calls,
             _ => &[],
+        }
+    }
+
+    pub fn call_rt_ref(&self, i: usize) -> Option<&CallRt> {
+        match &self.state {
+            NodeState::Service { calls, .. } | NodeState::Queue { calls, .. } => calls.get(i),
+            _ => None,
         }
     }
 
