@@ -188,3 +188,88 @@ fn a_row_holds_the_figures_of_run_with_the_same_seeds() {
         }
     }
 }
+
+/// Runs each line of a `--plan` with `sh -c`, as GNU parallel would.
+fn run_lines(lines: &str) {
+    for line in lines.lines() {
+        let out = std::process::Command::new("sh")
+            .args(["-c", line])
+            .output()
+            .expect("sh");
+        assert!(
+            out.status.success(),
+            "{line}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// `sweep --plan DIR` prints one self-contained `loadlab run` line per
+/// point × replication; run by hand and split over two folders (two
+/// machines), `sweep --merge` writes the CSV the sweep writes when it runs
+/// here, byte for byte; a run missing is named, not guessed.
+#[test]
+fn a_plan_run_elsewhere_merges_into_the_same_csv() {
+    let dir = TempDir::new("sweep-plan");
+    let file = dir.write("sweep spaced.toml", SCENARIO.as_bytes());
+    let args = [
+        "--replications",
+        "3",
+        "--duration",
+        "2s",
+        "--set",
+        "api.queue=30",
+    ];
+    let here = sweep(&dir.0, &file, "here.csv", &args);
+
+    let plan_dir = dir.0.join("plan a");
+    let mut plan_args = vec![
+        "sweep".to_string(),
+        file.display().to_string(),
+        "--vary".into(),
+        "api.workers=1..3".into(),
+        "--plan".into(),
+        plan_dir.display().to_string(),
+    ];
+    plan_args.extend(args.iter().map(|s| s.to_string()));
+    let (code, lines, stderr) = loadlab(&plan_args);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        lines.lines().count(),
+        9,
+        "3 points × 3 replications:\n{lines}"
+    );
+    assert!(
+        !plan_dir.join("p0000-r0000").exists(),
+        "--plan runs nothing"
+    );
+    run_lines(&lines);
+
+    // A second machine's copy holds the last point's runs.
+    let other = dir.0.join("plan b");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::copy(plan_dir.join("plan.json"), other.join("plan.json")).unwrap();
+    for r in 0..3 {
+        let name = format!("p0002-r{r:04}");
+        std::fs::rename(plan_dir.join(&name), other.join(&name)).unwrap();
+    }
+    let merged = dir.0.join("merged.csv");
+    let merge = |dirs: &[&Path]| {
+        let mut a = vec!["sweep".to_string(), "--merge".into()];
+        a.extend(dirs.iter().map(|d| d.display().to_string()));
+        a.extend(["--out".into(), merged.display().to_string()]);
+        loadlab(&a)
+    };
+    let (code, _, stderr) = merge(&[&plan_dir, &other]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&merged).unwrap(), here);
+
+    // Without the second machine's folder, its three runs are missing.
+    let (code, _, stderr) = merge(&[&plan_dir]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("3 of 9 runs have no results yet")
+            && stderr.contains("api.workers=3 seed 11"),
+        "{stderr}"
+    );
+}

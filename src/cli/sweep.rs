@@ -7,8 +7,10 @@
 //! decimals the user gave, so the scenario loader checks it exactly as it
 //! checks a file. Replication `r` uses seed `base + r`.
 
+mod plan;
+
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -30,12 +32,17 @@ const SLICES: u64 = 50;
 #[derive(clap::Args, Debug, Clone)]
 pub struct SweepArgs {
     /// The scenario file (TOML).
-    pub file: PathBuf,
+    #[arg(required_unless_present = "merge")]
+    pub file: Option<PathBuf>,
     /// The field to vary and its range, `TARGET.FIELD=A..B[:STEP]` (STEP
     /// defaults to 1 of the finest unit given), e.g. `api.replicas=1..6` or
     /// `api.service_time.mean=1ms..5ms:1ms`.
-    #[arg(long, value_name = "TARGET.FIELD=A..B[:STEP]")]
-    pub vary: String,
+    #[arg(
+        long,
+        value_name = "TARGET.FIELD=A..B[:STEP]",
+        required_unless_present = "merge"
+    )]
+    pub vary: Option<String>,
     /// Runs per point, with seeds SEED, SEED+1, ...
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub replications: u32,
@@ -54,6 +61,15 @@ pub struct SweepArgs {
     /// Fixed changes applied to every point, as in `loadlab run --set`.
     #[arg(long = "set", value_name = "NODE.FIELD=VALUE")]
     pub set: Vec<String>,
+    /// Run nothing: write DIR/plan.json and print every point × replication
+    /// as one `loadlab run ... --out DIR/pPPPP-rRRRR` command a line, for GNU
+    /// parallel, Slurm or any batch runner; then `sweep --merge DIR`.
+    #[arg(long, value_name = "DIR", conflicts_with = "merge")]
+    pub plan: Option<PathBuf>,
+    /// Read the runs of a `--plan` back (from one or more copies of its
+    /// folder) and write the sweep's CSV and table as if it had run here.
+    #[arg(long, value_name = "DIR", num_args = 1.., conflicts_with_all = ["file", "vary"])]
+    pub merge: Vec<PathBuf>,
 }
 
 /// A parsed `--vary`: the override's left side and the values, as text.
@@ -285,6 +301,21 @@ struct RunFigures {
 }
 
 impl RunFigures {
+    /// A run's figures from its `summary.json` (what `--merge` reads).
+    fn from_summary_json(v: &serde_json::Value, target: &str) -> Self {
+        let f = |x: &serde_json::Value| x.as_f64();
+        let l = &v["latency_ms"];
+        RunFigures {
+            throughput: f(&v["throughput_rps"]),
+            mean: f(&l["mean"]),
+            p50: f(&l["p50"]),
+            p95: f(&l["p95"]),
+            p99: f(&l["p99"]),
+            error_rate: f(&v["error_rate"]),
+            utilisation: f(&v["nodes"][target]["utilisation"]),
+        }
+    }
+
     fn of(s: &Summary, target: &str) -> Self {
         RunFigures {
             throughput: Some(s.throughput_rps),
@@ -335,14 +366,7 @@ fn num(x: Option<f64>) -> String {
 }
 
 /// The CSV text: a header, then one row per point.
-fn csv_text(
-    args: &SweepArgs,
-    vary: &Vary,
-    scenario: &str,
-    seed: u64,
-    duration: SimTime,
-    rows: &[Vec<RunFigures>],
-) -> String {
+fn csv_text(plan: &plan::Plan, rows: &[Vec<RunFigures>]) -> String {
     let mut out = String::from(
         "loadlab_version,scenario,scenario_file,seed,replications,duration_s,field,value",
     );
@@ -350,16 +374,17 @@ fn csv_text(
         let _ = write!(out, ",{name},{name}_ci95");
     }
     out.push('\n');
-    for (value, runs) in vary.values.iter().zip(rows) {
+    for (value, runs) in plan.values.iter().zip(rows) {
         let _ = write!(
             out,
-            "{},{},{},{seed},{},{},{},{}",
+            "{},{},{},{},{},{},{},{}",
             crate::VERSION,
-            cell(scenario),
-            cell(&args.file.display().to_string()),
-            args.replications,
-            duration.as_secs_f64(),
-            cell(&vary.field),
+            cell(&plan.scenario),
+            cell(&plan.scenario_file),
+            plan.seed,
+            plan.replications,
+            SimTime(plan.duration_ns).as_secs_f64(),
+            cell(&plan.field),
             cell(value),
         );
         for (_, get) in METRICS {
@@ -410,16 +435,22 @@ fn table(vary: &Vary, rows: &[Vec<RunFigures>]) -> String {
     out
 }
 
-#[allow(clippy::disallowed_methods)] // wall clock: the "runs in Xs" line only
 pub fn sweep(args: &SweepArgs) -> i32 {
-    let vary = match parse_vary(&args.vary) {
+    if !args.merge.is_empty() {
+        return merge(args);
+    }
+    let (Some(file), Some(vary)) = (&args.file, &args.vary) else {
+        eprintln!("error: sweep needs a scenario file and --vary (or --merge DIR)");
+        return EXIT_INVALID;
+    };
+    let vary = match parse_vary(vary) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("error: bad --vary: {e}");
             return EXIT_INVALID;
         }
     };
-    let models = match load_points(args, &vary) {
+    let models = match load_points(args, file, &vary) {
         Ok(m) => m,
         Err(text) => {
             eprint!("{text}");
@@ -431,9 +462,50 @@ pub fn sweep(args: &SweepArgs) -> i32 {
         return EXIT_INVALID;
     };
     let seed = args.seed.unwrap_or(first.seed);
-    let out = args.out.clone().unwrap_or_else(|| {
-        results::default_path(Some(&args.file), |stem| format!("{stem}-sweep.csv"))
-    });
+    let plan = match plan::Plan::new(args, &vary, first, seed) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    match &args.plan {
+        Some(dir) => print_plan(&plan, dir),
+        None => run_here(args, &plan, &models),
+    }
+}
+
+/// `--plan DIR`: writes the plan, prints the commands, runs nothing.
+fn print_plan(plan: &plan::Plan, dir: &Path) -> i32 {
+    match plan::write_plan(plan, dir) {
+        Ok(lines) => {
+            print!("{lines}");
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// `--merge DIR…`: the CSV and table from the runs of a plan.
+fn merge(args: &SweepArgs) -> i32 {
+    let (plan, rows) = match plan::merge(&args.merge) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: cannot merge: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let runs = plan.values.len() * plan.replications as usize;
+    let how = format!("{runs} runs merged from {} folder(s)", args.merge.len());
+    write_results(args, &plan, &rows, &how)
+}
+
+/// Runs every point here, on `--jobs` threads.
+#[allow(clippy::disallowed_methods)] // wall clock: the "runs in Xs" line only
+fn run_here(args: &SweepArgs, plan: &plan::Plan, models: &[Model]) -> i32 {
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.map_or(0, |j| j as usize))
         .build()
@@ -446,33 +518,41 @@ pub fn sweep(args: &SweepArgs) -> i32 {
     };
     let reps = args.replications as usize;
     let started = Instant::now();
-    let rows = run_points(&pool, &models, reps, seed, &vary.target);
-    let wall = started.elapsed().as_secs_f64();
+    let rows = run_points(&pool, models, reps, plan.seed, &plan.target);
+    let how = format!(
+        "{} runs ({} points × {reps}) in {:.2}s wall on {} threads",
+        models.len() * reps,
+        models.len(),
+        started.elapsed().as_secs_f64(),
+        pool.current_num_threads(),
+    );
+    write_results(args, plan, &rows, &how)
+}
 
-    let text = csv_text(args, &vary, &first.name, seed, first.duration, &rows);
-    if let Err(e) = results::write_file(&out, text.as_bytes()) {
+/// Writes the CSV (`--out` or `results/<file>-sweep.csv`) and prints the table.
+fn write_results(args: &SweepArgs, plan: &plan::Plan, rows: &[Vec<RunFigures>], how: &str) -> i32 {
+    let out = args.out.clone().unwrap_or_else(|| {
+        results::default_path(Some(Path::new(&plan.scenario_file)), |stem| {
+            format!("{stem}-sweep.csv")
+        })
+    });
+    if let Err(e) = results::write_file(&out, csv_text(plan, rows).as_bytes()) {
         eprintln!("error: cannot write {}: {e}", out.display());
         return EXIT_FAILURE;
     }
-    print!("{}", table(&vary, &rows));
-    println!(
-        "\n{} runs ({} points × {reps}) in {wall:.2}s wall on {} threads; results in {}",
-        models.len() * reps,
-        models.len(),
-        pool.current_num_threads(),
-        out.display()
-    );
+    print!("{}", table(&plan.vary(), rows));
+    println!("\n{how}; results in {}", out.display());
     0
 }
 
 /// Builds (and so validates) every point's model before running any; the
 /// diagnostics of the first point refused otherwise.
-fn load_points(args: &SweepArgs, vary: &Vary) -> Result<Vec<Model>, String> {
+fn load_points(args: &SweepArgs, file: &Path, vary: &Vary) -> Result<Vec<Model>, String> {
     let mut models = Vec::with_capacity(vary.values.len());
     for value in &vary.values {
         let mut set = args.set.clone();
         set.push(format!("{}={value}", vary.field));
-        let model = load(&args.file, args.duration.as_deref(), &set)
+        let model = load(file, args.duration.as_deref(), &set)
             .map_err(|text| format!("{text}(at --vary {}={value})\n", vary.field))?;
         models.push(model);
     }
