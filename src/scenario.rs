@@ -3,6 +3,7 @@
 mod build;
 pub mod diagnostic;
 mod distribution;
+pub mod edit;
 mod graph;
 pub mod load;
 mod overrides;

@@ -1,0 +1,487 @@
+//! A design as an editable document: the edits the window's editor makes (add, move, connect, rename, delete, set a field), undo and redo, each state checked by the loader.
+//!
+//! The document is the scenario's TOML table, so what the editor saves is
+//! what `loadlab run` reads, and every check is the loader's own, with its
+//! messages. An edit either applies whole or is refused with a reason (the
+//! document is unchanged); an applied edit may still leave the design
+//! invalid (a load balancer without a service yet): `check` says where.
+
+pub mod history;
+mod palette;
+mod wiring;
+
+use toml::{Table, Value};
+
+use crate::scenario::{Diagnostic, load_str};
+use crate::sim::Model;
+
+pub use history::History;
+pub use palette::{KINDS, new_node};
+pub use wiring::{EdgeKind, edge_kinds};
+
+/// One change to a design, as the editor's gestures and panels ask for it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// A node of `kind` with the palette's starting fields (`id` chosen
+    /// when `None`), at `pos` in the world view.
+    AddNode {
+        kind: String,
+        id: Option<String>,
+        pos: Option<[f64; 2]>,
+    },
+    /// A traffic source sending `rate` requests per second to `to`.
+    AddSource {
+        name: Option<String>,
+        to: Option<String>,
+        rate: f64,
+    },
+    MoveNode {
+        id: String,
+        pos: [f64; 2],
+    },
+    /// Removes a node and every edge to it (nodes left without a required
+    /// edge are then flagged by `check`).
+    RemoveNode {
+        id: String,
+    },
+    RemoveSource {
+        name: String,
+    },
+    /// Renames a node everywhere it is named (edges, sources, events, objectives).
+    RenameNode {
+        from: String,
+        to: String,
+    },
+    /// An edge from node (or source) `from` to node `to`, meaning `kind`,
+    /// only for requests of type `when` (calls and forwards).
+    Connect {
+        from: String,
+        to: String,
+        kind: EdgeKind,
+        when: Option<String>,
+    },
+    Disconnect {
+        from: String,
+        to: String,
+        kind: EdgeKind,
+    },
+    /// Sets (or with `None` removes) a field of a part of the design, by
+    /// its path in that part's table (`service_time.mean`, `keys.count`).
+    SetField {
+        part: Part,
+        path: String,
+        value: Option<Value>,
+    },
+    /// An objective: `metric` below (or above) `bound` (a duration string
+    /// for latencies, a number otherwise), as `[[objective]]` writes it.
+    AddObjective {
+        metric: String,
+        below: bool,
+        bound: Value,
+    },
+    RemoveObjective {
+        index: usize,
+    },
+}
+
+/// A part of the design whose fields `SetField` sets.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Part {
+    /// `[scenario]`: name, story, duration, warm-up, seed.
+    Scenario,
+    /// A node, by id.
+    Node(String),
+    /// A traffic source (`[[workload]]`), by name.
+    Source(String),
+}
+
+/// The scenario being edited.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Design {
+    table: Table,
+}
+
+impl Design {
+    /// A blank canvas: a scenario with a name and a duration, nothing else.
+    pub fn blank(name: &str) -> Design {
+        let mut scenario = Table::new();
+        scenario.insert("name".into(), Value::String(name.into()));
+        scenario.insert("duration".into(), Value::String("60s".into()));
+        scenario.insert("warmup".into(), Value::String("5s".into()));
+        let mut table = Table::new();
+        table.insert("scenario".into(), Value::Table(scenario));
+        Design { table }
+    }
+
+    /// A design from scenario text (a file, or `to_toml` of a model).
+    pub fn from_text(text: &str) -> Result<Design, String> {
+        text.parse::<Table>()
+            .map(|table| Design { table })
+            .map_err(|e| format!("not a TOML scenario: {e}"))
+    }
+
+    /// The scenario text, as Save writes it.
+    pub fn text(&self) -> String {
+        toml::to_string(&self.table).unwrap_or_default()
+    }
+
+    /// The loader's verdict on the design as it stands.
+    pub fn check(&self, file: &str) -> Result<Model, Vec<Diagnostic>> {
+        load_str(&self.text(), file, &[])
+    }
+
+    /// The ids of the nodes, in order.
+    pub fn node_ids(&self) -> Vec<String> {
+        self.nodes()
+            .iter()
+            .filter_map(|n| n.get("id").and_then(Value::as_str).map(str::to_string))
+            .collect()
+    }
+
+    /// The kind of node `id`.
+    pub fn kind_of(&self, id: &str) -> Option<String> {
+        self.node(id)
+            .and_then(|n| n.get("kind"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
+    /// Node `id`'s table.
+    pub fn node(&self, id: &str) -> Option<&Table> {
+        self.nodes()
+            .into_iter()
+            .find(|n| n.get("id").and_then(Value::as_str) == Some(id))
+    }
+
+    /// Applies `edit`, or leaves the design as it was and says why not.
+    pub fn apply(&mut self, edit: &Edit) -> Result<(), String> {
+        let mut next = self.clone();
+        next.apply_in_place(edit)?;
+        *self = next;
+        Ok(())
+    }
+
+    fn apply_in_place(&mut self, edit: &Edit) -> Result<(), String> {
+        match edit {
+            Edit::AddNode { kind, id, pos } => self.add_node(kind, id.as_deref(), *pos),
+            Edit::AddSource { name, to, rate } => {
+                self.add_source(name.as_deref(), to.as_deref(), *rate)
+            }
+            Edit::MoveNode { id, pos } => {
+                self.set_field(&Part::Node(id.clone()), "pos", Some(pos_value(*pos)))
+            }
+            Edit::RemoveNode { id } => self.remove_node(id),
+            Edit::RemoveSource { name } => self.remove_source(name),
+            Edit::RenameNode { from, to } => self.rename_node(from, to),
+            Edit::Connect {
+                from,
+                to,
+                kind,
+                when,
+            } => self.connect(from, to, *kind, when.as_deref()),
+            Edit::Disconnect { from, to, kind } => self.disconnect(from, to, *kind),
+            Edit::SetField { part, path, value } => self.set_field(part, path, value.clone()),
+            Edit::AddObjective {
+                metric,
+                below,
+                bound,
+            } => {
+                let mut t = Table::new();
+                t.insert("metric".into(), Value::String(metric.clone()));
+                let side = if *below { "below" } else { "above" };
+                t.insert(side.into(), bound.clone());
+                self.array_mut("objective").push(Value::Table(t));
+                Ok(())
+            }
+            Edit::RemoveObjective { index } => {
+                let list = self.array_mut("objective");
+                if *index >= list.len() {
+                    return Err(format!("there is no objective {index}"));
+                }
+                list.remove(*index);
+                Ok(())
+            }
+        }
+    }
+
+    fn add_node(
+        &mut self,
+        kind: &str,
+        id: Option<&str>,
+        pos: Option<[f64; 2]>,
+    ) -> Result<(), String> {
+        let id = match id {
+            Some(id) => {
+                check_id(id)?;
+                if self.node(id).is_some() {
+                    return Err(format!("there is already a node `{id}`"));
+                }
+                id.to_string()
+            }
+            None => self.fresh_id(kind),
+        };
+        let mut node = new_node(kind, &id)?;
+        if let Some(p) = pos {
+            node.insert("pos".into(), pos_value(p));
+        }
+        self.array_mut("node").push(Value::Table(node));
+        Ok(())
+    }
+
+    fn add_source(
+        &mut self,
+        name: Option<&str>,
+        to: Option<&str>,
+        rate: f64,
+    ) -> Result<(), String> {
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(format!(
+                "a rate of {rate} requests per second is not a rate (> 0)"
+            ));
+        }
+        let name = match name {
+            Some(n) if self.source_index(n).is_some() => {
+                return Err(format!("there is already a traffic source `{n}`"));
+            }
+            Some(n) => n.to_string(),
+            None => (1..)
+                .map(|k| {
+                    format!(
+                        "users{}",
+                        if k == 1 { String::new() } else { k.to_string() }
+                    )
+                })
+                .find(|n| self.source_index(n).is_none())
+                .unwrap_or_default(),
+        };
+        let mut w = Table::new();
+        w.insert("name".into(), Value::String(name));
+        if let Some(to) = to {
+            self.require_node(to)?;
+            w.insert("to".into(), Value::String(to.into()));
+        }
+        w.insert("rate".into(), Value::Float(rate));
+        self.array_mut("workload").push(Value::Table(w));
+        Ok(())
+    }
+
+    fn remove_node(&mut self, id: &str) -> Result<(), String> {
+        self.require_node(id)?;
+        self.array_mut("node")
+            .retain(|n| n.get("id").and_then(Value::as_str) != Some(id));
+        wiring::forget(&mut self.table, id);
+        Ok(())
+    }
+
+    fn remove_source(&mut self, name: &str) -> Result<(), String> {
+        let k = self
+            .source_index(name)
+            .ok_or_else(|| format!("there is no traffic source `{name}`"))?;
+        self.array_mut("workload").remove(k);
+        Ok(())
+    }
+
+    fn rename_node(&mut self, from: &str, to: &str) -> Result<(), String> {
+        self.require_node(from)?;
+        check_id(to)?;
+        if from == to {
+            return Ok(());
+        }
+        if self.node(to).is_some() {
+            return Err(format!("there is already a node `{to}`"));
+        }
+        wiring::rename(&mut self.table, from, to);
+        Ok(())
+    }
+
+    fn connect(
+        &mut self,
+        from: &str,
+        to: &str,
+        kind: EdgeKind,
+        when: Option<&str>,
+    ) -> Result<(), String> {
+        self.require_node(to)?;
+        if from == to {
+            return Err(format!("`{from}` cannot be wired to itself"));
+        }
+        if let Some(k) = self.source_index(from) {
+            if kind != EdgeKind::Entry {
+                return Err(format!(
+                    "a traffic source only sends its requests: {kind} is for nodes"
+                ));
+            }
+            let w = self.array_mut("workload")[k]
+                .as_table_mut()
+                .ok_or("bad workload")?;
+            w.insert("to".into(), Value::String(to.into()));
+            return Ok(());
+        }
+        let from_kind = self
+            .kind_of(from)
+            .ok_or_else(|| format!("there is no node `{from}`"))?;
+        if !edge_kinds(&from_kind).contains(&kind) {
+            return Err(format!(
+                "a {} cannot have a {kind} edge (it may have: {})",
+                from_kind.replace('_', " "),
+                wiring::names(edge_kinds(&from_kind))
+            ));
+        }
+        let node = self.node_mut(from)?;
+        wiring::connect(node, to, kind, when)
+    }
+
+    fn disconnect(&mut self, from: &str, to: &str, kind: EdgeKind) -> Result<(), String> {
+        if let Some(k) = self.source_index(from) {
+            let w = self.array_mut("workload")[k]
+                .as_table_mut()
+                .ok_or("bad workload")?;
+            return match w.get("to").and_then(Value::as_str) {
+                Some(t) if t == to => {
+                    w.remove("to");
+                    Ok(())
+                }
+                _ => Err(format!("`{from}` does not send to `{to}`")),
+            };
+        }
+        let node = self.node_mut(from)?;
+        wiring::disconnect(node, to, kind)
+    }
+
+    fn set_field(&mut self, part: &Part, path: &str, value: Option<Value>) -> Result<(), String> {
+        let mut node = self.part_mut(part, path)?;
+        let mut keys = path.split('.').peekable();
+        while let Some(key) = keys.next() {
+            if keys.peek().is_none() {
+                match value {
+                    Some(v) => {
+                        node.insert(key.to_string(), v);
+                    }
+                    None => {
+                        node.remove(key);
+                    }
+                }
+                return Ok(());
+            }
+            let entry = node
+                .entry(key.to_string())
+                .or_insert_with(|| Value::Table(Table::new()));
+            node = entry
+                .as_table_mut()
+                .ok_or_else(|| format!("`{key}` is not a table here"))?;
+        }
+        Ok(())
+    }
+
+    /// The table `SetField` edits for `part`; names (`id`, `kind`, a
+    /// source's `name`) are not set this way.
+    fn part_mut(&mut self, part: &Part, path: &str) -> Result<&mut Table, String> {
+        let fixed: &[&str] = match part {
+            Part::Node(_) => &["id", "kind"],
+            Part::Source(_) => &["name"],
+            Part::Scenario => &[],
+        };
+        let head = path.split('.').next().unwrap_or("");
+        if head.is_empty() || fixed.contains(&head) {
+            return Err(format!(
+                "`{path}` is not set this way: rename it, or add a new one"
+            ));
+        }
+        match part {
+            Part::Node(id) => self.node_mut(id),
+            Part::Source(name) => {
+                let k = self
+                    .source_index(name)
+                    .ok_or_else(|| format!("there is no traffic source `{name}`"))?;
+                self.array_mut("workload")[k]
+                    .as_table_mut()
+                    .ok_or_else(|| format!("traffic source `{name}` is not a table"))
+            }
+            Part::Scenario => self
+                .table
+                .entry("scenario")
+                .or_insert_with(|| Value::Table(Table::new()))
+                .as_table_mut()
+                .ok_or_else(|| "`scenario` is not a table".to_string()),
+        }
+    }
+
+    fn nodes(&self) -> Vec<&Table> {
+        self.table
+            .get("node")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_table).collect())
+            .unwrap_or_default()
+    }
+
+    fn node_mut(&mut self, id: &str) -> Result<&mut Table, String> {
+        self.array_mut("node")
+            .iter_mut()
+            .filter_map(Value::as_table_mut)
+            .find(|n| n.get("id").and_then(Value::as_str) == Some(id))
+            .ok_or_else(|| format!("there is no node `{id}`"))
+    }
+
+    fn require_node(&self, id: &str) -> Result<(), String> {
+        self.node(id)
+            .map(|_| ())
+            .ok_or_else(|| format!("there is no node `{id}`"))
+    }
+
+    /// Index of the traffic source called `name`.
+    pub fn source_index(&self, name: &str) -> Option<usize> {
+        self.table
+            .get("workload")
+            .and_then(Value::as_array)?
+            .iter()
+            .position(|w| w.get("name").and_then(Value::as_str) == Some(name))
+    }
+
+    fn array_mut(&mut self, key: &str) -> &mut Vec<Value> {
+        let v = self
+            .table
+            .entry(key.to_string())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if !v.is_array() {
+            *v = Value::Array(Vec::new());
+        }
+        match v {
+            Value::Array(a) => a,
+            _ => unreachable!("made an array just above"),
+        }
+    }
+
+    /// `kind` followed by the first number that makes a new id (`cache`, `cache2`, ...).
+    fn fresh_id(&self, kind: &str) -> String {
+        let stem = palette::id_stem(kind);
+        (1..)
+            .map(|k| {
+                if k == 1 {
+                    stem.to_string()
+                } else {
+                    format!("{stem}{k}")
+                }
+            })
+            .find(|id| self.node(id).is_none())
+            .unwrap_or_default()
+    }
+}
+
+fn pos_value(p: [f64; 2]) -> Value {
+    Value::Array(vec![Value::Float(p[0]), Value::Float(p[1])])
+}
+
+/// The loader's rule for ids: letters, digits, `_`, `-`.
+fn check_id(id: &str) -> Result<(), String> {
+    if !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{id}` is not a node id: use letters, digits, `_` and `-`"
+        ))
+    }
+}

@@ -1,0 +1,64 @@
+//! What a node dropped from the editor's palette starts with: the fields each kind requires, at modest values, so it runs as soon as it is wired.
+
+use toml::{Table, Value};
+
+/// Every node kind the palette offers, in its order.
+pub const KINDS: [&str; 7] = [
+    "load_balancer",
+    "service",
+    "cache",
+    "cdn",
+    "database",
+    "rate_limiter",
+    "queue",
+];
+
+/// The id a new node of `kind` is named after.
+pub fn id_stem(kind: &str) -> &str {
+    match kind {
+        "load_balancer" => "lb",
+        "service" => "api",
+        "database" => "db",
+        "rate_limiter" => "limiter",
+        other => other,
+    }
+}
+
+/// A node of `kind` called `id` with the palette's starting fields.
+pub fn new_node(kind: &str, id: &str) -> Result<Table, String> {
+    let mut t = Table::new();
+    t.insert("id".into(), s(id));
+    t.insert("kind".into(), s(kind));
+    let fields: &[(&str, Value)] = match kind {
+        "load_balancer" => &[("algorithm", s("round_robin"))],
+        "service" => &[
+            ("replicas", Value::Integer(1)),
+            ("workers", Value::Integer(4)),
+            ("service_time", s("5ms")),
+        ],
+        "cache" | "cdn" => &[
+            ("capacity", Value::Integer(10_000)),
+            ("hit_time", s("0.5ms")),
+        ],
+        "database" => &[("workers", Value::Integer(8)), ("service_time", s("5ms"))],
+        "rate_limiter" => &[
+            ("algorithm", s("token_bucket")),
+            ("rate", Value::Integer(1000)),
+        ],
+        "queue" => &[("consumers", Value::Integer(1)), ("service_time", s("5ms"))],
+        other => {
+            return Err(format!(
+                "no node kind `{other}` (the palette has {})",
+                KINDS.join(", ")
+            ));
+        }
+    };
+    for (k, v) in fields {
+        t.insert((*k).into(), v.clone());
+    }
+    Ok(t)
+}
+
+fn s(x: &str) -> Value {
+    Value::String(x.into())
+}

@@ -1,0 +1,385 @@
+//! The editor's document and history without a window: the URL shortener built edit by edit from a blank canvas runs exactly as the shipped file, undo/redo give back every state, and bad wiring is refused or flagged with the loader's message.
+
+mod cli;
+
+use std::path::Path;
+
+use loadlab::scenario::edit::{Design, EdgeKind, Edit, History, Part, new_node};
+use loadlab::sim::{SimTime, Simulation};
+use proptest::prelude::*;
+use toml::Value;
+
+fn s(x: &str) -> Value {
+    Value::String(x.into())
+}
+
+fn set(part: Part, path: &str, value: Value) -> Edit {
+    Edit::SetField {
+        part,
+        path: path.into(),
+        value: Some(value),
+    }
+}
+
+fn node(id: &str, path: &str, value: Value) -> Edit {
+    set(Part::Node(id.into()), path, value)
+}
+
+fn dist(text: &str) -> Value {
+    Value::Table(text.parse::<toml::Table>().expect("a distribution table"))
+}
+
+fn add(kind: &str, id: &str) -> Edit {
+    Edit::AddNode {
+        kind: kind.into(),
+        id: Some(id.into()),
+        pos: None,
+    }
+}
+
+fn connect(from: &str, to: &str, kind: EdgeKind, when: Option<&str>) -> Edit {
+    Edit::Connect {
+        from: from.into(),
+        to: to.into(),
+        kind,
+        when: when.map(str::to_string),
+    }
+}
+
+/// scenarios/url-shortener.toml, as a learner builds it in the editor:
+/// palette, wiring, then the inspector's fields.
+fn url_shortener_edits() -> Vec<Edit> {
+    let sc = |path: &str, v: Value| set(Part::Scenario, path, v);
+    let src = |path: &str, v: Value| set(Part::Source("users".into()), path, v);
+    let story = "A million short links, 90 % of requests are redirects (reads) and a few links\n\
+                 are very popular. Hold 5 000 requests per second with p99 under 100 ms,\n\
+                 for under $4 an hour.";
+    vec![
+        sc("name", s("URL shortener")),
+        sc("story", s(story)),
+        sc("seed", Value::Integer(42)),
+        add("load_balancer", "lb"),
+        add("service", "api"),
+        add("cache", "cache"),
+        add("database", "db"),
+        Edit::AddSource {
+            name: Some("users".into()),
+            to: None,
+            rate: 5000.0,
+        },
+        connect("users", "lb", EdgeKind::Entry, None),
+        connect("lb", "api", EdgeKind::Balance, None),
+        connect("api", "cache", EdgeKind::Call, Some("read")),
+        connect("api", "db", EdgeKind::Call, Some("write")),
+        connect("cache", "db", EdgeKind::Miss, None),
+        src("arrival", s("poisson")),
+        src("mix", dist("read = 0.9\nwrite = 0.1")),
+        src(
+            "keys",
+            dist("count = 1_000_000\npopularity = \"zipf\"\ns = 1.0"),
+        ),
+        node("lb", "algorithm", s("least_connections")),
+        node("lb", "cost_per_hour", Value::Float(0.05)),
+        node("api", "replicas", Value::Integer(3)),
+        node("api", "workers", Value::Integer(16)),
+        node("api", "queue", Value::Integer(200)),
+        node(
+            "api",
+            "service_time",
+            dist("dist = \"exponential\"\nmean = \"2ms\""),
+        ),
+        node("api", "timeout", s("1s")),
+        node("api", "cost_per_hour", Value::Float(0.20)),
+        node("cache", "capacity", Value::Integer(100_000)),
+        node("cache", "policy", s("lru")),
+        node("cache", "ttl", s("10m")),
+        node("cache", "cost_per_hour", Value::Float(0.50)),
+        node("db", "read_replicas", Value::Integer(2)),
+        node("db", "workers", Value::Integer(16)),
+        node("db", "queue", Value::Integer(500)),
+        node(
+            "db",
+            "service_time",
+            dist("dist = \"lognormal\"\nmean = \"8ms\"\np99 = \"40ms\""),
+        ),
+        node(
+            "db",
+            "write_service_time",
+            dist("dist = \"lognormal\"\nmean = \"12ms\"\np99 = \"60ms\""),
+        ),
+        node("db", "cost_per_hour", Value::Float(0.80)),
+        Edit::AddObjective {
+            metric: "p99".into(),
+            below: true,
+            bound: s("100ms"),
+        },
+        Edit::AddObjective {
+            metric: "cost_per_hour".into(),
+            below: true,
+            bound: Value::Float(4.0),
+        },
+        Edit::AddObjective {
+            metric: "error_rate".into(),
+            below: true,
+            bound: Value::Float(0.001),
+        },
+    ]
+}
+
+fn shipped() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml"),
+    )
+    .expect("the shipped scenario")
+}
+
+#[test]
+fn the_url_shortener_built_from_blank_runs_as_the_shipped_file() {
+    let mut design = Design::blank("untitled");
+    for (k, e) in url_shortener_edits().iter().enumerate() {
+        design
+            .apply(e)
+            .unwrap_or_else(|why| panic!("edit {k} {e:?} refused: {why}"));
+    }
+    let built = design.check("built.toml").unwrap_or_else(|d| {
+        panic!("{}", loadlab::scenario::render(&d));
+    });
+    let ship = loadlab::scenario::load_str(&shipped(), "url-shortener.toml", &[]).expect("loads");
+    let mut a = Simulation::new(built, 42);
+    let mut b = Simulation::new(ship, 42);
+    a.run_until(SimTime::from_secs(20));
+    b.run_until(SimTime::from_secs(20));
+    assert!(a.summary().counts.completed > 50_000);
+    assert_eq!(a.summary(), b.summary());
+}
+
+/// What Save writes, `loadlab run` reads: its summary.json equals the
+/// shipped file's but for the file name.
+#[test]
+fn the_saved_design_gives_run_the_shipped_summary() {
+    let mut design = Design::blank("untitled");
+    for e in url_shortener_edits() {
+        design.apply(&e).expect("applies");
+    }
+    let dir = cli::TempDir::new("editor-save");
+    let built = dir.write("built.toml", design.text().as_bytes());
+    let ship = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml");
+    let run = |file: &Path, out: &str| {
+        let (code, json, err) = cli::loadlab(&[
+            "run".to_string(),
+            file.display().to_string(),
+            "--duration".into(),
+            "10s".into(),
+            "--json".into(),
+            "--out".into(),
+            dir.0.join(out).display().to_string(),
+        ]);
+        assert_eq!(code, Some(0), "{err}");
+        let mut v: serde_json::Value = serde_json::from_str(&json).expect("json");
+        v["scenario_file"] = serde_json::Value::Null;
+        v
+    };
+    assert_eq!(run(&built, "built"), run(&ship, "ship"));
+    // And the saved text reads back to the same design.
+    let again = Design::from_text(&design.text()).expect("reads back");
+    assert_eq!(again, design);
+}
+
+#[test]
+fn bad_wiring_is_refused_or_flagged_with_the_loaders_message() {
+    let mut design = Design::blank("wiring");
+    for e in url_shortener_edits() {
+        design.apply(&e).expect("applies");
+    }
+    let before = design.clone();
+    // Refused at once: an edge the node cannot have, to a node that is not
+    // there, a node to itself; the design is left as it was.
+    for (e, says) in [
+        (
+            connect("db", "api", EdgeKind::Call, None),
+            "a database cannot have a call edge",
+        ),
+        (
+            connect("api", "ghost", EdgeKind::Call, None),
+            "there is no node `ghost`",
+        ),
+        (
+            connect("api", "api", EdgeKind::Call, None),
+            "cannot be wired to itself",
+        ),
+        (
+            connect("cache", "db", EdgeKind::Miss, Some("read")),
+            "takes every request",
+        ),
+        (add("service", "api"), "already a node `api`"),
+        (add("spaceship", "x"), "no node kind `spaceship`"),
+        (add("service", "a.b"), "is not a node id"),
+    ] {
+        let why = design.apply(&e).expect_err(&format!("{e:?} refused"));
+        assert!(why.contains(says), "{e:?}: {why}");
+        assert_eq!(design, before, "a refused edit changes nothing");
+    }
+    // Applied, then flagged by the loader: a cycle of calls, a load
+    // balancer over a cache.
+    let mut cyclic = before.clone();
+    cyclic
+        .apply(&connect("cache", "api", EdgeKind::Miss, None))
+        .expect("the edge itself is a cache's");
+    let why = loadlab::scenario::render(&cyclic.check("cyclic.toml").expect_err("a cycle"));
+    assert!(why.contains("cycle"), "{why}");
+    let mut lb_cache = before.clone();
+    lb_cache
+        .apply(&connect("lb", "cache", EdgeKind::Balance, None))
+        .expect("replaces the lb's service");
+    let why = loadlab::scenario::render(&lb_cache.check("lb.toml").expect_err("lb over a cache"));
+    assert!(why.contains("service"), "{why}");
+    // A node removed takes its edges along; what needed it is flagged.
+    let mut removed = before.clone();
+    removed
+        .apply(&Edit::RemoveNode { id: "db".into() })
+        .expect("removes");
+    let text = removed.text();
+    assert!(
+        !text.contains("\"db\""),
+        "no edge names db any more:\n{text}"
+    );
+    removed.check("removed.toml").expect(
+        "a cache without a database behind it is a design (misses are served by the cache)",
+    );
+    let mut no_api = before.clone();
+    no_api
+        .apply(&Edit::RemoveNode { id: "api".into() })
+        .expect("removes");
+    let why = loadlab::scenario::render(&no_api.check("no-api.toml").expect_err("lb over nothing"));
+    assert!(why.contains("node `lb`") && why.contains("`to`"), "{why}");
+}
+
+#[test]
+fn a_rename_follows_every_reference_and_the_run_is_the_same() {
+    let mut design = Design::blank("rename");
+    for e in url_shortener_edits() {
+        design.apply(&e).expect("applies");
+    }
+    let before = design.check("a.toml").expect("valid");
+    design
+        .apply(&Edit::RenameNode {
+            from: "db".into(),
+            to: "postgres".into(),
+        })
+        .expect("renames");
+    let text = design.text();
+    assert!(!text.contains("\"db\""), "{text}");
+    let after = design.check("b.toml").expect("still valid");
+    let run = |m| {
+        let mut sim = Simulation::new(m, 42);
+        sim.run_until(SimTime::from_secs(5));
+        sim.summary().counts
+    };
+    assert_eq!(run(before), run(after));
+}
+
+#[test]
+fn history_keeps_two_hundred_steps_and_knows_what_is_unsaved() {
+    let mut h = History::new(Design::blank("h"));
+    assert!(!h.unsaved() && !h.can_undo());
+    for k in 0..250 {
+        h.apply(&Edit::AddNode {
+            kind: "service".into(),
+            id: None,
+            pos: Some([f64::from(k), 0.0]),
+        })
+        .expect("adds");
+    }
+    assert!(h.unsaved());
+    let mut undone = 0;
+    while h.undo() {
+        undone += 1;
+    }
+    assert_eq!(undone, loadlab::scenario::edit::history::DEPTH);
+    assert_eq!(h.design().node_ids().len(), 50);
+    h.mark_saved();
+    assert!(!h.unsaved());
+    assert!(h.redo() && h.unsaved());
+    assert!(h.undo() && !h.unsaved(), "back at the saved design");
+    // A new node's starting fields run as soon as it is wired.
+    let api = new_node("service", "api").expect("a kind");
+    assert!(api.contains_key("service_time"));
+}
+
+/// Edits drawn over the URL shortener: nodes, sources, edges, fields,
+/// renames and removals, some refused.
+fn edit_strategy() -> impl Strategy<Value = Edit> {
+    let ids = prop::sample::select(vec!["lb", "api", "cache", "db", "new", "users"]);
+    let kinds = prop::sample::select(vec![
+        "service",
+        "cache",
+        "database",
+        "queue",
+        "load_balancer",
+    ]);
+    let edges = prop::sample::select(EdgeKind::ALL.to_vec());
+    prop_oneof![
+        (kinds, prop::option::of(ids.clone()), -500.0..500.0f64).prop_map(|(k, id, x)| {
+            Edit::AddNode {
+                kind: k.into(),
+                id: id.map(str::to_string),
+                pos: Some([x, -x]),
+            }
+        }),
+        ids.clone()
+            .prop_map(|id| Edit::RemoveNode { id: id.into() }),
+        (ids.clone(), ids.clone()).prop_map(|(a, b)| Edit::RenameNode {
+            from: a.into(),
+            to: b.into(),
+        }),
+        (ids.clone(), ids.clone(), edges.clone()).prop_map(|(a, b, k)| connect(a, b, k, None)),
+        (ids.clone(), ids.clone(), edges).prop_map(|(a, b, k)| Edit::Disconnect {
+            from: a.into(),
+            to: b.into(),
+            kind: k,
+        }),
+        (ids.clone(), 1..64i64).prop_map(|(id, n)| node(id, "workers", Value::Integer(n))),
+        (ids.clone(), -1e3..1e3f64).prop_map(|(id, x)| Edit::MoveNode {
+            id: id.into(),
+            pos: [x, x],
+        }),
+        (1.0..1e4f64).prop_map(|r| Edit::AddSource {
+            name: None,
+            to: Some("lb".into()),
+            rate: r,
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Any edits, then undo all: the design started with; redo all: the
+    /// edited one. Refused edits leave nothing to undo.
+    #[test]
+    fn undo_all_gives_back_the_start_and_redo_all_the_end(edits in prop::collection::vec(edit_strategy(), 1..40)) {
+        let mut start = Design::blank("p");
+        for e in url_shortener_edits() {
+            start.apply(&e).expect("applies");
+        }
+        let mut h = History::new(start.clone());
+        let mut states = vec![start.clone()];
+        for e in &edits {
+            if h.apply(e).is_ok() && h.design() != states.last().expect("a state") {
+                states.push(h.design().clone());
+            }
+        }
+        let end = h.design().clone();
+        let mut seen = vec![h.design().clone()];
+        while h.undo() {
+            seen.push(h.design().clone());
+        }
+        seen.reverse();
+        prop_assert_eq!(&seen, &states, "undo walks back through every state");
+        prop_assert_eq!(h.design(), &start);
+        while h.redo() {}
+        prop_assert_eq!(h.design(), &end);
+        // Whatever the edits did, the loader answers (a model or located
+        // messages), never a panic.
+        let _ = h.design().check("p.toml");
+    }
+}
