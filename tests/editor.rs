@@ -383,3 +383,48 @@ proptest! {
         let _ = h.design().check("p.toml");
     }
 }
+
+/// A design half wired is drawn as far as it is valid: the problems name
+/// what is left out, the rest loads (and a lone node gets a trickle of
+/// traffic so it is seen); a blank canvas has nothing to draw.
+#[test]
+fn a_half_wired_design_is_sketched_around_its_problems() {
+    let blank = Design::blank("b").sketch("b.toml");
+    assert!(blank.model.is_none() && !blank.problems.is_empty());
+
+    let mut d = Design::blank("half");
+    d.apply(&add("service", "api")).expect("adds");
+    let s = d.sketch("half.toml");
+    let m = s.model.expect("a lone service is drawn");
+    assert_eq!(m.nodes.len(), 1);
+    assert_eq!(m.workloads[0].name, loadlab::scenario::edit::NO_TRAFFIC);
+    assert!(
+        !s.problems.is_empty(),
+        "but the design has no traffic: a problem"
+    );
+
+    d.apply(&Edit::AddSource {
+        name: Some("users".into()),
+        to: Some("api".into()),
+        rate: 100.0,
+    })
+    .expect("adds");
+    d.apply(&add("load_balancer", "lb")).expect("adds");
+    d.apply(&add("cache", "cache")).expect("adds");
+    d.apply(&connect("api", "cache", EdgeKind::Call, None))
+        .expect("wires");
+    let s = d.sketch("half.toml");
+    let why = loadlab::scenario::render(&s.problems);
+    assert!(why.contains("node `lb`"), "{why}");
+    assert_eq!(s.left_out, vec!["lb".to_string()]);
+    let m = s.model.expect("the rest is drawn");
+    let ids: Vec<&str> = m.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, ["api", "cache"]);
+    assert_eq!(m.workloads[0].name, "users");
+
+    d.apply(&connect("lb", "api", EdgeKind::Balance, None))
+        .expect("wires");
+    let s = d.sketch("half.toml");
+    assert!(s.problems.is_empty() && s.left_out.is_empty());
+    assert_eq!(s.model.expect("valid").nodes.len(), 3);
+}

@@ -8,6 +8,7 @@
 
 pub mod history;
 mod palette;
+mod sketch;
 mod wiring;
 
 use toml::{Table, Value};
@@ -17,6 +18,7 @@ use crate::sim::Model;
 
 pub use history::History;
 pub use palette::{KINDS, new_node};
+pub use sketch::{NO_TRAFFIC, Sketch};
 pub use wiring::{EdgeKind, edge_kinds};
 
 /// One change to a design, as the editor's gestures and panels ask for it.
