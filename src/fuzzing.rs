@@ -375,14 +375,84 @@ pub fn scenario_text(data: &[u8]) -> String {
         }
     }
 
+    let mut nodes: Vec<NodeText> = Vec::with_capacity(n);
     for (i, kind) in kinds.iter().enumerate() {
-        let _ = writeln!(s, "\n[[node]]\nid = \"n{i}\"\nkind = \"{kind}\"");
+        let mut head = format!("\n[[node]]\nid = \"n{i}\"\nkind = \"{kind}\"\n");
         if c.one_in(8) {
-            let _ = writeln!(s, "cost_per_hour = {}", c.number());
+            let _ = writeln!(head, "cost_per_hour = {}", c.number());
         }
-        node_fields(&mut c, &mut s, &kinds, i);
+        let mut body = String::new();
+        node_fields(&mut c, &mut body, &kinds, i);
+        nodes.push(NodeText {
+            head,
+            fields: String::new(),
+            body,
+        });
     }
+    let mut events = String::new();
+    write_events(&mut c, &mut events, n, workloads, duration);
+    // The calls' newer fields, then the newer features: each from the
+    // bytes left by what came before.
+    for t in &mut nodes {
+        t.body = fill_call_extras(&mut c, std::mem::take(&mut t.body));
+    }
+    let mut extra = String::new();
+    extensions(&mut c, &mut nodes, &kinds, &mut extra);
+    for t in &nodes {
+        s.push_str(&t.head);
+        s.push_str(&t.fields);
+        s.push_str(&t.body);
+    }
+    s.push_str(&events);
+    s.push_str(&extra);
+    s
+}
 
+/// One node's text: its header (`id`, `kind`, cost), the fields the
+/// extensions add, then the fields of its kind (calls tables last).
+struct NodeText {
+    head: String,
+    fields: String,
+    body: String,
+}
+
+/// Features drawn from the bytes the base scenario left over: with none
+/// left every choice is the first, which adds nothing, so an input
+/// written before a feature existed (the committed corpus, the crash
+/// reproducers) still describes the scenario it did.
+fn extensions(c: &mut Choices, _nodes: &mut [NodeText], kinds: &[&str], extra: &mut String) {
+    let n = kinds.len();
+    let queues: Vec<usize> = (0..n).filter(|&i| kinds[i] == "queue").collect();
+    if c.one_in(2) {
+        // A topic over some of the queues (now and then any node, for
+        // the loader to refuse), with a workload publishing to it.
+        let mut subs: Vec<usize> = Vec::new();
+        for _ in 0..1 + c.below(3) {
+            let q = if queues.is_empty() || c.one_in(16) {
+                c.below(n)
+            } else {
+                queues[c.below(queues.len())]
+            };
+            if !subs.contains(&q) || c.one_in(16) {
+                subs.push(q);
+            }
+        }
+        let names: Vec<String> = subs.iter().map(|q| format!("\"n{q}\"")).collect();
+        let _ = writeln!(
+            extra,
+            "\n[[node]]\nid = \"n{n}\"\nkind = \"topic\"\nsubscribers = [{}]",
+            names.join(", ")
+        );
+        let _ = writeln!(
+            extra,
+            "\n[[workload]]\nname = \"publishers\"\nto = \"n{n}\"\nrate = {}",
+            c.number()
+        );
+    }
+}
+
+/// Up to 4 scheduled events on the `n` nodes and `workloads` workloads.
+fn write_events(c: &mut Choices, s: &mut String, n: usize, workloads: usize, duration: u64) {
     for _ in 0..c.below(5) {
         let at = (u128::from(duration) * c.below(8) as u128 / 8) as u64;
         let _ = writeln!(s, "\n[[event]]\nat = \"{at}ns\"");
@@ -449,7 +519,6 @@ pub fn scenario_text(data: &[u8]) -> String {
             }
         };
     }
-    fill_call_extras(&mut c, s)
 }
 
 /// The fields of node `i` (of `kinds.len()`).

@@ -322,6 +322,7 @@ fn random_topologies_cover_every_kind_setting_and_command() {
         "algorithm = \"fixed_window\"",
         "algorithm = \"sliding_window\"",
         "kind = \"queue\"",
+        "kind = \"topic\"",
         "visibility_timeout = ",
         "autoscale = { metric = \"utilisation\"",
         "autoscale = { metric = \"queue_depth\"",

@@ -154,6 +154,7 @@ fn generated_scenarios_use_every_node_kind() {
         "database",
         "queue",
         "rate_limiter",
+        "topic",
     ] {
         let needle = format!("kind = \"{kind}\"");
         assert!(

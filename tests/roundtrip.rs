@@ -138,6 +138,11 @@ max_attempts = 5
 calls = [ { to = "db", when = "write" }, "mailer" ]
 
 [[node]]
+id = "events"
+kind = "topic"
+subscribers = ["jobs"]
+
+[[node]]
 id = "mailer"
 kind = "rate_limiter"
 algorithm = "token_bucket"
@@ -594,7 +599,8 @@ fn the_full_file_uses_every_kind_and_every_command() {
             "load_balancer",
             "queue",
             "rate_limiter",
-            "service"
+            "service",
+            "topic"
         ]
     );
     // Sorted by time, file order kept among equals: the crash of

@@ -357,3 +357,65 @@ service_time = {{ dist = "exponential", mean = "5ms" }}
         assert_eq!(s.counts.failed(), 0);
     }
 }
+
+/// Publish/subscribe: every subscriber queue of a topic gets a copy of
+/// the whole Poisson stream, so each is an M/M/c of its own whatever the
+/// others do: a one-consumer group at ρ = 0.5 and a four-consumer group
+/// at ρ = 0.75 fed by one topic at 500 messages/s. The figure is each
+/// queue's enqueue → processed time (W), against Erlang C.
+#[test]
+fn each_subscriber_of_a_topic_is_its_own_mmc() {
+    let one = theory::mmc(500.0, 0.001, 1);
+    let four = theory::mmc(500.0, 0.006, 4);
+    let text = r#"[scenario]
+name = "topic with two subscriber groups"
+duration = "3600s"
+warmup = "20s"
+seed = 5
+
+[[workload]]
+to = "events"
+rate = 500
+
+[[node]]
+id = "events"
+kind = "topic"
+subscribers = ["one", "four"]
+
+[[node]]
+id = "one"
+kind = "queue"
+consumers = 1
+service_time = { dist = "exponential", mean = "1ms" }
+
+[[node]]
+id = "four"
+kind = "queue"
+consumers = 4
+service_time = { dist = "exponential", mean = "6ms" }
+"#;
+    let model = scenario::load_str(text, "topic.toml", &[])
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    fn processing(s: &Summary, i: usize) -> (u64, f64) {
+        let p = s.nodes[i].processing.unwrap_or_default();
+        (p.count, p.mean_ms.unwrap_or(0.0))
+    }
+    let (est, s) = run_model_batched(
+        model,
+        &[
+            ("one: W ms (M/M/1)", |s| processing(s, 1), one.sojourn * 1e3),
+            (
+                "four: W ms (M/M/4)",
+                |s| processing(s, 2),
+                four.sojourn * 1e3,
+            ),
+        ],
+    );
+    check("topic, two subscriber groups", &est);
+    let (topic, a, b) = (&s.nodes[0].counts, &s.nodes[1].counts, &s.nodes[2].counts);
+    assert_eq!(
+        (a.completed, b.completed),
+        (topic.completed, topic.completed)
+    );
+    assert_eq!(s.counts.failed(), 0);
+}

@@ -329,6 +329,7 @@ fn draw_shapes(
             NodeKind::LoadBalancer(_) => draw_load_balancer(p, r, sel),
             NodeKind::RateLimiter(_) => draw_limiter(p, r, sel),
             NodeKind::Cache(spec) => draw_cache(p, r, sel, spec, ns.and_then(|s| s.cache_keys)),
+            NodeKind::Topic(_) => draw_plain(p, r, sel),
             NodeKind::Service(_) | NodeKind::Database(_) | NodeKind::Queue(_) => {
                 let inst = ns.map_or(&[][..], |s| &s.replicas[..]);
                 draw_boxed(p, node, r, sel, inst, world.busy.get(i).map(Vec::as_slice));
@@ -394,6 +395,15 @@ fn draw_limiter(p: &mut Painter, r: Rect, sel: bool) {
         0.2,
         BACKGROUND,
     );
+}
+
+/// A node drawn as a plain box (its label says what it is).
+fn draw_plain(p: &mut Painter, r: Rect, sel: bool) {
+    if sel {
+        p.rect(r.min - 5.0, r.max + 5.0, 0.0, SELECTED);
+    }
+    p.rect(r.min, r.max, 0.1, PANEL);
+    p.frame(r.min, r.max, 3.0, 0.2, OUTLINE);
 }
 
 /// A cache or CDN edge: a hexagon with a gauge of keys held / capacity.
@@ -633,6 +643,9 @@ fn update_labels(
                 match &model.nodes[i].kind {
                     NodeKind::LoadBalancer(lb) => parts.push(lb.algorithm.name().replace('_', " ")),
                     NodeKind::RateLimiter(_) => parts.push("rate limiter".into()),
+                    NodeKind::Topic(t) => {
+                        parts.push(format!("topic to {} queues", t.subscribers.len()))
+                    }
                     NodeKind::Cache(_) => {
                         if let Some(h) = nw.and_then(|n| n.hit_ratio) {
                             parts.push(format!("hits {:.0}%", h * 100.0));

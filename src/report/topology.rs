@@ -169,6 +169,11 @@ fn write_edges(out: &mut String, model: &Model) {
                     edge("consumer calls", c.to, c.when, &call_text(c));
                 }
             }
+            NodeKind::Topic(t) => {
+                for &q in &t.subscribers {
+                    edge("copy", q, None, "");
+                }
+            }
         }
     }
 }
@@ -320,6 +325,10 @@ fn parameters(model: &Model, kind: &NodeKind) -> String {
         NodeKind::Database(d) => database_parameters(d),
         NodeKind::RateLimiter(r) => limiter_parameters(model, r),
         NodeKind::Queue(q) => queue_parameters(q),
+        NodeKind::Topic(t) => {
+            let names: Vec<&str> = t.subscribers.iter().map(|&q| node_name(model, q)).collect();
+            format!("a copy of each message to {}", names.join(", "))
+        }
     }
 }
 
@@ -620,6 +629,7 @@ fn targets(kind: &NodeKind) -> Vec<NodeIdx> {
         NodeKind::Queue(q) => q.calls.iter().map(|c| c.to).collect(),
         NodeKind::Cache(c) => c.on_miss.into_iter().collect(),
         NodeKind::Database(_) => Vec::new(),
+        NodeKind::Topic(t) => t.subscribers.clone(),
     }
 }
 
@@ -640,6 +650,7 @@ fn pass_on(kind: &NodeKind, here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
         NodeKind::Database(_) => Vec::new(),
         NodeKind::RateLimiter(r) => vec![(r.to, here.at_most())],
         NodeKind::Queue(q) => calls_pass_on(&q.calls, here),
+        NodeKind::Topic(t) => t.subscribers.iter().map(|&q| (q, here)).collect(),
     }
 }
 

@@ -12,6 +12,7 @@ mod calls;
 pub(crate) mod events;
 pub(crate) mod nodes;
 mod set;
+mod topic;
 mod workloads;
 
 pub(crate) const TOP_FIELDS: [&str; 5] = ["scenario", "workload", "node", "objective", "event"];
@@ -40,7 +41,7 @@ const CACHE_FIELDS: [&str; 10] = [
     "miss_penalty",
 ];
 /// Each node kind and the fields only it takes.
-pub(crate) const KINDS: [(&str, &[&str]); 7] = [
+pub(crate) const KINDS: [(&str, &[&str]); 8] = [
     ("load_balancer", &["algorithm", "to", "weights"]),
     (
         "service",
@@ -113,6 +114,7 @@ pub(crate) const KINDS: [(&str, &[&str]); 7] = [
             "max_redelivery_backoff",
         ],
     ),
+    ("topic", &["subscribers"]),
 ];
 const OBJECTIVE_FIELDS: [&str; 3] = ["metric", "below", "above"];
 

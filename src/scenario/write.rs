@@ -133,6 +133,10 @@ pub fn to_toml(model: &Model) -> String {
                 }
             }
             NodeKind::Queue(q) => write_queue(&mut out, model, q),
+            NodeKind::Topic(t) => {
+                let subs: Vec<String> = t.subscribers.iter().map(|&q| node_ref(model, q)).collect();
+                kv(&mut out, "subscribers", &format!("[{}]", subs.join(", ")));
+            }
         }
     }
     for o in &model.objectives {

@@ -177,6 +177,7 @@ pub enum NodeKind {
     Database(DatabaseSpec),
     RateLimiter(RateLimiterSpec),
     Queue(QueueSpec),
+    Topic(TopicSpec),
 }
 
 impl NodeKind {
@@ -189,6 +190,7 @@ impl NodeKind {
             NodeKind::Database(_) => "database",
             NodeKind::RateLimiter(_) => "rate_limiter",
             NodeKind::Queue(_) => "queue",
+            NodeKind::Topic(_) => "topic",
         }
     }
 }
@@ -477,6 +479,15 @@ pub struct QueueSpec {
     /// How long a message whose delivery failed stays invisible before it
     /// is delivered again.
     pub redelivery: Redelivery,
+}
+
+/// Publish/subscribe: each message published to the topic is stored in
+/// every subscriber queue (one subscriber group each, with its own
+/// consumers); the publisher is answered once every copy is stored.
+#[derive(Clone, Debug)]
+pub struct TopicSpec {
+    /// Queue nodes, each getting a copy of every message.
+    pub subscribers: Vec<NodeIdx>,
 }
 
 /// The wait before a failed queue message is delivered again: `backoff`,

@@ -12,6 +12,7 @@ mod measure;
 mod messaging;
 mod nodes;
 mod scaling;
+mod topics;
 mod visits;
 
 use std::collections::VecDeque;

@@ -26,16 +26,23 @@ pub fn load(text: &str) -> Model {
         .unwrap_or_else(|d| panic!("{}\n--- scenario ---\n{text}", scenario::render(&d)))
 }
 
-/// Runs to `t`, failing (instead of hanging) if the clock is stuck: a
-/// run of a second or two of these small models needs far fewer events.
+/// Runs to `t`, failing (instead of hanging) if the clock is stuck: 3M
+/// events without the clock moving (far more than any instant of these
+/// small models holds), or a safety cap that stopped the run. A busy
+/// model (a closed loop with zero think time against a 1 µs timeout sends
+/// millions of requests a second) only takes longer.
 pub fn run_to(sim: &mut Simulation, t: SimTime) {
-    let from = sim.now();
-    assert!(
-        sim.run_until_budget(t, 3_000_000),
-        "more than 3M events from {from} towards {t}: the clock is stuck at {} ({})",
-        sim.now(),
-        sim.stopped().unwrap_or("no safety cap hit")
-    );
+    loop {
+        let from = sim.now();
+        if sim.run_until_budget(t, 3_000_000) {
+            return;
+        }
+        assert!(
+            sim.now() > from && sim.stopped().is_none(),
+            "3M events at {from} towards {t} without the clock moving ({})",
+            sim.stopped().unwrap_or("no safety cap hit")
+        );
+    }
 }
 
 // ---- sanity of reported numbers ---------------------------------------
@@ -60,7 +67,7 @@ pub fn little(n: &NodeSummary) -> (f64, f64) {
 #[derive(Clone, Debug)]
 pub struct NodePlan {
     /// 0 load balancer, 1 service, 2 cache, 3 database, 4 rate limiter,
-    /// 5 queue.
+    /// 5 queue, 6 topic.
     pub kind: u8,
     pub replicas: u32,
     pub workers: u32,
@@ -273,7 +280,7 @@ fn short_time(max_exp: f64) -> impl Strategy<Value = SimTime> {
 
 pub fn node_strategy() -> impl Strategy<Value = NodePlan> {
     let shape = (
-        prop_oneof![4 => 0u8..4, 1 => 4u8..6],
+        prop_oneof![8 => 0u8..4, 2 => 4u8..6, 1 => Just(6u8)],
         1u32..=4,
         1u32..=4,
         prop_oneof![
@@ -555,7 +562,7 @@ pub fn dist_toml(d: &Dist) -> String {
 }
 
 fn kind_name(k: u8) -> &'static str {
-    ["lb", "svc", "cache", "db", "limiter", "queue"][k as usize]
+    ["lb", "svc", "cache", "db", "limiter", "queue", "topic"][k as usize]
 }
 
 impl ScenarioPlan {
@@ -568,7 +575,8 @@ impl ScenarioPlan {
     }
 
     /// Node kinds after resolution (a load balancer with no later service
-    /// to balance over becomes a service).
+    /// to balance over, or a topic with no later queue to copy to,
+    /// becomes a service).
     fn kinds(&self) -> Vec<u8> {
         let n = self.nodes.len();
         let mut kinds: Vec<u8> = self.nodes.iter().map(|p| p.kind).collect();
@@ -577,6 +585,9 @@ impl ScenarioPlan {
                 kinds[i] = 1;
             }
             if kinds[i] == 4 && i + 1 == n {
+                kinds[i] = 1;
+            }
+            if kinds[i] == 6 && !kinds[i + 1..].contains(&5) {
                 kinds[i] = 1;
             }
         }
@@ -787,6 +798,21 @@ impl ScenarioPlan {
                         ),
                     };
                     let _ = writeln!(w, "kind = \"rate_limiter\"\n{rule}\nto = \"{}\"", id(to));
+                }
+                6 => {
+                    // A copy to the later queues its call selectors pick
+                    // (at least one, each once).
+                    let queues: Vec<usize> = (i + 1..n).filter(|&j| kinds[j] == 5).collect();
+                    let mut subs: Vec<usize> = Vec::new();
+                    for &(sel, _) in p.calls.iter().chain([&(p.on_miss.unwrap_or(0), None)]) {
+                        let q = queues[sel % queues.len()];
+                        if !subs.contains(&q) {
+                            subs.push(q);
+                        }
+                    }
+                    let names: Vec<String> =
+                        subs.iter().map(|&q| format!("\"{}\"", id(q))).collect();
+                    let _ = writeln!(w, "kind = \"topic\"\nsubscribers = [{}]", names.join(", "));
                 }
                 5 => {
                     let x = &p.extras;

@@ -93,6 +93,14 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
         NodeKind::Cache(c) => tune_cache(ui, n, i, c, out),
         NodeKind::Queue(q) => tune_queue(ui, n, i, q, out),
         NodeKind::RateLimiter(r) => tune_rate_limiter(ui, n, i, r, out),
+        NodeKind::Topic(t) => {
+            let names: Vec<&str> = t
+                .subscribers
+                .iter()
+                .filter_map(|&q| view.model.nodes.get(q).map(|s| s.id.as_str()))
+                .collect();
+            ui.label(format!("Copies each message to: {}", names.join(", ")));
+        }
     }
     design::node(ui, view, i, out);
     chaos(ui, view, state, i, out);

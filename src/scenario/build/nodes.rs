@@ -114,6 +114,7 @@ pub(super) fn read_node(
         Some("database") => read_database(errs, t),
         Some("rate_limiter") => read_rate_limiter(errs, t, i, ids, edges),
         Some("queue") => read_queue_node(errs, t, i, ids, edges),
+        Some("topic") => super::topic::read_topic(errs, t, i, ids, edges),
         _ => None,
     };
     Some(Node {

@@ -32,6 +32,7 @@ pub(crate) fn tunable(kind: &NodeKind) -> &'static [&'static str] {
             "timeout",
         ],
         NodeKind::Queue(_) => &["consumers", "capacity", "service_time"],
+        NodeKind::Topic(_) => &[],
         NodeKind::RateLimiter(r) => match r.algorithm {
             LimiterAlgorithm::TokenBucket { .. } | LimiterAlgorithm::LeakyBucket { .. } => {
                 &["rate"]

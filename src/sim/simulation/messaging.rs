@@ -12,12 +12,20 @@ impl Simulation {
     /// A producer's request reaches a queue: store a message and
     /// acknowledge at once, or reject if the broker is full.
     pub(super) fn enqueue_message(&mut self, req: Req, node: usize, caller: Caller) {
+        let outcome = self.store_message(req, node);
+        self.deliver(caller, req, outcome, node);
+    }
+
+    /// Stores `req` as a message of queue `node` (counted as completed
+    /// there), or counts it refused: rejected when the broker is full, an
+    /// error when it is down.
+    pub(super) fn store_message(&mut self, req: Req, node: usize) -> Result<(), FailureCause> {
         let now = self.now;
         let unbounded = matches!(&self.nodes[node].state,
             NodeState::Queue { spec, .. } if spec.capacity.is_none());
         if unbounded && self.messages_live as usize >= self.model.limits.max_in_flight {
-            self.refuse(node, caller, req, FailureCause::Rejected);
-            return;
+            self.count_refusal(node, FailureCause::Rejected);
+            return Err(FailureCause::Rejected);
         }
         let msg = Req {
             created: now,
@@ -36,8 +44,10 @@ impl Simulation {
         };
         if admission == Admission::Rejected {
             self.free_visit(j);
-            self.refuse(node, caller, req, FailureCause::Rejected);
-            return;
+            // A crashed broker errs; a full one rejects.
+            let cause = self.no_replica_cause(node);
+            self.count_refusal(node, cause);
+            return Err(cause);
         }
         self.messages_live += 1;
         let s = &mut self.nodes[node].stats;
@@ -47,7 +57,7 @@ impl Simulation {
         if admission == Admission::Started {
             self.start_service(j);
         }
-        self.deliver(caller, req, Ok(()), node);
+        Ok(())
     }
 
     /// A message's processing ended (its visit answered "upwards").

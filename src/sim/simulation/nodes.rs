@@ -138,6 +138,10 @@ pub(super) enum NodeState {
         /// backlog and the node's `present`) but in no line yet.
         delayed: u64,
     },
+    /// Publish/subscribe: a copy of each message to every subscriber queue.
+    Topic {
+        subscribers: Vec<usize>,
+    },
 }
 
 /// A pending node timeout, in a node's queue of deadlines.
@@ -235,6 +239,9 @@ impl NodeRt {
                 processing: Box::default(),
                 delayed: 0,
                 spec: q.clone(),
+            },
+            NodeKind::Topic(t) => NodeState::Topic {
+                subscribers: t.subscribers.clone(),
             },
         };
         NodeRt {

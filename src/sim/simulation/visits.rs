@@ -118,7 +118,7 @@ impl Simulation {
 
     // ---- sending -------------------------------------------------------
 
-    fn partitioned(&self, from: usize, to: usize) -> Option<bool> {
+    pub(super) fn partitioned(&self, from: usize, to: usize) -> Option<bool> {
         self.partitions
             .iter()
             .find(|&&(a, b, _)| (a == from && b == to) || (a == to && b == from))
@@ -252,6 +252,7 @@ impl Simulation {
                 );
             }
             NodeState::Queue { .. } => self.enqueue_message(req, node, caller),
+            NodeState::Topic { .. } => self.publish(req, node, caller),
         }
     }
 
@@ -288,7 +289,7 @@ impl Simulation {
     }
 
     /// Why nothing could take a visit: a crash (error) or just no room.
-    fn no_replica_cause(&self, node: usize) -> FailureCause {
+    pub(super) fn no_replica_cause(&self, node: usize) -> FailureCause {
         let down = self.nodes[node].down
             || self.nodes[node]
                 .stations()
@@ -389,6 +390,12 @@ impl Simulation {
 
     /// `node` turns a visit away at once.
     pub(super) fn refuse(&mut self, node: usize, caller: Caller, req: Req, cause: FailureCause) {
+        self.count_refusal(node, cause);
+        self.deliver(caller, req, Err(cause), node);
+    }
+
+    /// Counts a visit `node` turned away: an error, or a rejection.
+    pub(super) fn count_refusal(&mut self, node: usize, cause: FailureCause) {
         let c = &mut self.nodes[node].stats;
         match cause {
             FailureCause::Error => {
@@ -400,7 +407,6 @@ impl Simulation {
                 c.window_counts.rejected += 1;
             }
         }
-        self.deliver(caller, req, Err(cause), node);
     }
 
     /// A worker (already occupied) starts on visit `j`.
