@@ -250,6 +250,45 @@ service_time = "1ms"
     assert_eq!(sim.snapshot().nodes[0].present, 0);
 }
 
+/// A delivery whose first attempt reached the callee (and timed out,
+/// tripping the breaker) and whose retry the open breaker then refused
+/// is charged to `max_attempts`: only a delivery refused before anything
+/// went out is not. (Found by the conservation property: the message was
+/// redelivered forever and never drained.)
+#[test]
+fn a_retry_refused_by_the_breaker_its_attempt_tripped_still_charges_the_delivery() {
+    let model = load(
+        r#"
+[scenario]
+name = "retry into an open breaker"
+duration = "300ms"
+
+[[workload]]
+to = "jobs"
+arrival = "constant"
+rate = 10
+
+[[node]]
+id = "jobs"
+kind = "queue"
+service_time = "0ns"
+max_attempts = 1
+calls = [ { to = "slow", timeout = "1us", retry = { attempts = 2, backoff = "1us" }, breaker = { consecutive_failures = 1, open_for = "2ms" } } ]
+
+[[node]]
+id = "slow"
+kind = "service"
+service_time = "100us"
+"#,
+    );
+    let mut sim = Simulation::new(model, 3);
+    run_to(&mut sim, SimTime::from_millis(300));
+    assert!(drain(&mut sim, SimTime::from_secs(60)));
+    let k = sim.summary().nodes[0].counts;
+    assert!(k.completed >= 3, "{k:?}");
+    assert_eq!(k.dead_lettered, k.completed, "{k:?}");
+}
+
 /// A single-flight cache answers every waiter when the one fetch fails;
 /// each such visit must count as failed at the cache, so that the node's
 /// outcomes add up to its arrivals.

@@ -78,7 +78,11 @@ impl Simulation {
         {
             n.stats.counts.short_circuited += 1;
             n.stats.window_counts.short_circuited += 1;
-            self.visits[j as usize].short_circuited = true;
+            // Refused before anything went out: a retry refused after an
+            // attempt that reached the callee is a real failed delivery (a
+            // message whose every retry met the breaker it had just
+            // tripped was never charged and went round forever).
+            self.visits[j as usize].short_circuited = visit.attempt == 0;
             self.fail_call(j, FailureCause::Rejected, false);
             return;
         }
