@@ -16,6 +16,8 @@ pub mod camera;
 pub mod capture;
 pub mod design_edit;
 pub mod dots;
+pub mod edit_gestures;
+pub mod editor;
 pub mod frame;
 pub mod help;
 pub mod layout;
@@ -148,6 +150,7 @@ pub fn plugin(app: &mut App) {
         world::plugin,
         dots::plugin,
         camera::plugin,
+        edit_gestures::plugin,
         ui::plugin,
     ));
 }

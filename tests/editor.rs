@@ -1,130 +1,15 @@
 //! The editor's document and history without a window: the URL shortener built edit by edit from a blank canvas runs exactly as the shipped file, undo/redo give back every state, and bad wiring is refused or flagged with the loader's message.
 
 mod cli;
+mod editor_steps;
 
 use std::path::Path;
 
-use loadlab::scenario::edit::{Design, EdgeKind, Edit, History, Part, new_node};
+use editor_steps::{add, connect, node, url_shortener_edits};
+use loadlab::scenario::edit::{Design, EdgeKind, Edit, History, new_node};
 use loadlab::sim::{SimTime, Simulation};
 use proptest::prelude::*;
 use toml::Value;
-
-fn s(x: &str) -> Value {
-    Value::String(x.into())
-}
-
-fn set(part: Part, path: &str, value: Value) -> Edit {
-    Edit::SetField {
-        part,
-        path: path.into(),
-        value: Some(value),
-    }
-}
-
-fn node(id: &str, path: &str, value: Value) -> Edit {
-    set(Part::Node(id.into()), path, value)
-}
-
-fn dist(text: &str) -> Value {
-    Value::Table(text.parse::<toml::Table>().expect("a distribution table"))
-}
-
-fn add(kind: &str, id: &str) -> Edit {
-    Edit::AddNode {
-        kind: kind.into(),
-        id: Some(id.into()),
-        pos: None,
-    }
-}
-
-fn connect(from: &str, to: &str, kind: EdgeKind, when: Option<&str>) -> Edit {
-    Edit::Connect {
-        from: from.into(),
-        to: to.into(),
-        kind,
-        when: when.map(str::to_string),
-    }
-}
-
-/// scenarios/url-shortener.toml, as a learner builds it in the editor:
-/// palette, wiring, then the inspector's fields.
-fn url_shortener_edits() -> Vec<Edit> {
-    let sc = |path: &str, v: Value| set(Part::Scenario, path, v);
-    let src = |path: &str, v: Value| set(Part::Source("users".into()), path, v);
-    let story = "A million short links, 90 % of requests are redirects (reads) and a few links\n\
-                 are very popular. Hold 5 000 requests per second with p99 under 100 ms,\n\
-                 for under $4 an hour.";
-    vec![
-        sc("name", s("URL shortener")),
-        sc("story", s(story)),
-        sc("seed", Value::Integer(42)),
-        add("load_balancer", "lb"),
-        add("service", "api"),
-        add("cache", "cache"),
-        add("database", "db"),
-        Edit::AddSource {
-            name: Some("users".into()),
-            to: None,
-            rate: 5000.0,
-        },
-        connect("users", "lb", EdgeKind::Entry, None),
-        connect("lb", "api", EdgeKind::Balance, None),
-        connect("api", "cache", EdgeKind::Call, Some("read")),
-        connect("api", "db", EdgeKind::Call, Some("write")),
-        connect("cache", "db", EdgeKind::Miss, None),
-        src("arrival", s("poisson")),
-        src("mix", dist("read = 0.9\nwrite = 0.1")),
-        src(
-            "keys",
-            dist("count = 1_000_000\npopularity = \"zipf\"\ns = 1.0"),
-        ),
-        node("lb", "algorithm", s("least_connections")),
-        node("lb", "cost_per_hour", Value::Float(0.05)),
-        node("api", "replicas", Value::Integer(3)),
-        node("api", "workers", Value::Integer(16)),
-        node("api", "queue", Value::Integer(200)),
-        node(
-            "api",
-            "service_time",
-            dist("dist = \"exponential\"\nmean = \"2ms\""),
-        ),
-        node("api", "timeout", s("1s")),
-        node("api", "cost_per_hour", Value::Float(0.20)),
-        node("cache", "capacity", Value::Integer(100_000)),
-        node("cache", "policy", s("lru")),
-        node("cache", "ttl", s("10m")),
-        node("cache", "cost_per_hour", Value::Float(0.50)),
-        node("db", "read_replicas", Value::Integer(2)),
-        node("db", "workers", Value::Integer(16)),
-        node("db", "queue", Value::Integer(500)),
-        node(
-            "db",
-            "service_time",
-            dist("dist = \"lognormal\"\nmean = \"8ms\"\np99 = \"40ms\""),
-        ),
-        node(
-            "db",
-            "write_service_time",
-            dist("dist = \"lognormal\"\nmean = \"12ms\"\np99 = \"60ms\""),
-        ),
-        node("db", "cost_per_hour", Value::Float(0.80)),
-        Edit::AddObjective {
-            metric: "p99".into(),
-            below: true,
-            bound: s("100ms"),
-        },
-        Edit::AddObjective {
-            metric: "cost_per_hour".into(),
-            below: true,
-            bound: Value::Float(4.0),
-        },
-        Edit::AddObjective {
-            metric: "error_rate".into(),
-            below: true,
-            bound: Value::Float(0.001),
-        },
-    ]
-}
 
 fn shipped() -> String {
     std::fs::read_to_string(
@@ -164,21 +49,7 @@ fn the_saved_design_gives_run_the_shipped_summary() {
     let dir = cli::TempDir::new("editor-save");
     let built = dir.write("built.toml", design.text().as_bytes());
     let ship = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml");
-    let run = |file: &Path, out: &str| {
-        let (code, json, err) = cli::loadlab(&[
-            "run".to_string(),
-            file.display().to_string(),
-            "--duration".into(),
-            "10s".into(),
-            "--json".into(),
-            "--out".into(),
-            dir.0.join(out).display().to_string(),
-        ]);
-        assert_eq!(code, Some(0), "{err}");
-        let mut v: serde_json::Value = serde_json::from_str(&json).expect("json");
-        v["scenario_file"] = serde_json::Value::Null;
-        v
-    };
+    let run = |file: &Path, out: &str| editor_steps::summary_10s(file, &dir.0.join(out));
     assert_eq!(run(&built, "built"), run(&ship, "ship"));
     // And the saved text reads back to the same design.
     let again = Design::from_text(&design.text()).expect("reads back");

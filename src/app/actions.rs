@@ -4,6 +4,7 @@ use bevy::prelude::*;
 
 use crate::app::bridge::SimBridge;
 use crate::app::capture::ExportRequest;
+use crate::app::editor::Editor;
 use crate::app::frame::FrameSet;
 use crate::app::view::{UiAction, UiState, View};
 use crate::app::world::WorldLayout;
@@ -26,11 +27,13 @@ pub struct WindowParts<'a> {
     pub state: Option<&'a mut UiState>,
     pub world: Option<&'a mut WorldLayout>,
     pub export: Option<&'a mut ExportRequest>,
+    pub editor: Option<&'a mut Editor>,
 }
 
 /// Adds the queue and its router.
 pub fn plugin(app: &mut App) {
     app.init_resource::<ActionQueue>();
+    app.init_resource::<Editor>();
     app.add_systems(Update, route.in_set(FrameSet::ApplyCommands));
 }
 
@@ -52,6 +55,11 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
         UiAction::Export => {
             if let Some(export) = window.export.as_deref_mut() {
                 export.requested = true;
+            }
+        }
+        UiAction::Editor(cmd) => {
+            if let Some(editor) = window.editor.as_deref_mut() {
+                editor.command(cmd, bridge, view);
             }
         }
         UiAction::Apply(cmd, label) => bridge.apply_live(cmd, label, view),
@@ -78,6 +86,7 @@ fn route(
     mut state: Option<ResMut<UiState>>,
     mut world: Option<ResMut<WorldLayout>>,
     mut export: Option<ResMut<ExportRequest>>,
+    mut editor: Option<ResMut<Editor>>,
     mut time: ResMut<Time<Virtual>>,
 ) {
     let Some(mut view) = view else {
@@ -87,6 +96,7 @@ fn route(
         state: state.as_deref_mut(),
         world: world.as_deref_mut(),
         export: export.as_deref_mut(),
+        editor: editor.as_deref_mut(),
     };
     for action in std::mem::take(&mut queue.0) {
         apply(action, &mut bridge, &mut view, &mut window);

@@ -54,7 +54,7 @@ impl PanelInsets {
 pub struct Hovered(pub Option<Place>);
 
 #[derive(Default)]
-struct Drag {
+pub(crate) struct Drag {
     pressed_at: Option<Vec2>,
     last: Option<Vec2>,
     moved: bool,
@@ -150,7 +150,8 @@ fn fit_camera(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn pointer(
+pub(crate) fn pointer(
+    edit: Option<Res<crate::app::edit_gestures::EditDrag>>,
     buttons: Res<ButtonInput<MouseButton>>,
     insets: Res<PanelInsets>,
     window: Single<&Window, With<PrimaryWindow>>,
@@ -196,7 +197,9 @@ fn pointer(
         if drag.pressed_at.is_some_and(|p| p.distance(now) > 4.0) {
             drag.moved = true;
         }
-        if drag.moved {
+        // In build mode a drag that started on a node moves or wires it.
+        let editing = edit.as_ref().is_some_and(|e| e.from.is_some());
+        if drag.moved && !editing {
             world.auto_fit = false;
             transform.translation.x -= d.x * scale;
             transform.translation.y += d.y * scale;

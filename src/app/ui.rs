@@ -5,9 +5,12 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::app::actions::ActionQueue;
 use crate::app::camera::{Hovered, PanelInsets};
+use crate::app::edit_gestures::EditDrag;
+use crate::app::editor::{Editor, EditorCommand};
 use crate::app::layout::Place;
 use crate::app::panels::{self, FAIL, MUTED, OK, SLOW};
-use crate::app::view::{UiAction, UiState, View};
+use crate::app::view::{Selected, UiAction, UiState, View};
+use crate::scenario::edit::Part;
 
 pub const LEFT_WIDTH: f32 = 280.0;
 pub const RIGHT_WIDTH: f32 = 290.0;
@@ -28,12 +31,16 @@ fn style(mut contexts: EguiContexts) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn panels_system(
     mut contexts: EguiContexts,
     view: Option<Res<View>>,
     mut state: ResMut<UiState>,
     mut queue: ResMut<ActionQueue>,
     mut insets: ResMut<PanelInsets>,
+    editor: Res<Editor>,
+    edit_drag: Res<EditDrag>,
+    mut synced: Local<Option<Selected>>,
     hovered: Res<Hovered>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
@@ -49,6 +56,13 @@ fn panels_system(
             .max_rect(ctx.viewport_rect()),
     );
     let mut actions = panels::shortcuts(&ctx, &view);
+    actions.extend(panels::build::keys(&ctx, &editor));
+    actions.extend(focus_follows_selection(
+        &editor,
+        &view,
+        state.selected,
+        &mut synced,
+    ));
     let left = egui::Panel::left("run")
         .resizable(false)
         .exact_size(LEFT_WIDTH)
@@ -56,6 +70,8 @@ fn panels_system(
             egui::ScrollArea::vertical().show(ui, |ui| {
                 ui.add_space(4.0);
                 actions.extend(panels::controls(ui, &view, state));
+                ui.separator();
+                actions.extend(panels::build::build(ui, &view, &editor));
                 ui.separator();
                 actions.extend(panels::scenario(ui, &view, state));
                 ui.separator();
@@ -80,7 +96,11 @@ fn panels_system(
         .show(&mut root, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 ui.add_space(4.0);
-                actions.extend(panels::inspector(ui, &view, state));
+                if editor.on {
+                    actions.extend(panels::build::build_inspector(ui, &editor));
+                } else {
+                    actions.extend(panels::inspector(ui, &view, state));
+                }
             });
         })
         .response
@@ -106,6 +126,7 @@ fn panels_system(
     {
         hover_card(&ctx, &view, place);
     }
+    drag_preview(&ctx, &edit_drag, &view);
     queue.0.extend(actions);
     Ok(())
 }
@@ -200,4 +221,58 @@ fn legend(ctx: &egui::Context, left: f32, actions: &mut Vec<UiAction>) -> egui::
         })
         .response
         .rect
+}
+
+/// In build mode a node or source selected in the picture is what the
+/// build inspector shows.
+fn focus_follows_selection(
+    editor: &Editor,
+    view: &View,
+    selected: Option<Selected>,
+    synced: &mut Option<Selected>,
+) -> Option<UiAction> {
+    if !editor.on || *synced == selected {
+        return None;
+    }
+    *synced = selected;
+    let part = match selected? {
+        Selected::Node(i) => Part::Node(view.model.nodes.get(i)?.id.clone()),
+        Selected::Workload(w) => Part::Source(view.model.workloads.get(w)?.name.clone()),
+    };
+    Some(UiAction::Editor(EditorCommand::Focus(Some(part))))
+}
+
+/// What a build-mode drag will do: a line to the pointer (wiring) or the
+/// node's box following it (moving).
+fn drag_preview(ctx: &egui::Context, drag: &EditDrag, view: &View) {
+    if drag.from.is_none() || !drag.moved {
+        return;
+    }
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::new("edit-drag"),
+    ));
+    let from = egui::pos2(drag.screen_from.x, drag.screen_from.y);
+    let now = egui::pos2(drag.screen_now.x, drag.screen_now.y);
+    if drag.connect {
+        painter.line_segment([from, now], egui::Stroke::new(2.5, SLOW));
+        painter.circle_filled(now, 5.0, SLOW);
+        painter.text(
+            now + egui::vec2(10.0, -10.0),
+            egui::Align2::LEFT_BOTTOM,
+            "drop on a node to wire",
+            egui::FontId::proportional(13.0),
+            SLOW,
+        );
+    } else {
+        let start = egui::pos2(drag.screen_start.x, drag.screen_start.y);
+        let moved = from + (now - start);
+        let _ = view;
+        painter.rect_stroke(
+            egui::Rect::from_center_size(moved, egui::vec2(90.0, 60.0)),
+            6.0,
+            egui::Stroke::new(2.0, OK),
+            egui::StrokeKind::Outside,
+        );
+    }
 }

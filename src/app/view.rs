@@ -54,6 +54,8 @@ pub enum UiAction {
     Redesign(crate::app::design_edit::DesignEdit, String),
     /// Fit the camera to the whole system.
     FitView,
+    /// Something for the editor (build mode, an edit, undo, save, ...).
+    Editor(crate::app::editor::EditorCommand),
 }
 
 /// Panel state that lives across frames (not part of the simulation).

@@ -11,7 +11,7 @@ mod palette;
 mod sketch;
 mod wiring;
 
-use toml::{Table, Value};
+pub use toml::{Table, Value};
 
 use crate::scenario::{Diagnostic, load_str};
 use crate::sim::Model;
@@ -83,6 +83,12 @@ pub enum Edit {
     },
     RemoveObjective {
         index: usize,
+    },
+    /// A copy of a node's table (copy and paste): a new id after the
+    /// copied one's, moved by `offset` when it has a position.
+    PasteNode {
+        node: Table,
+        offset: [f64; 2],
     },
 }
 
@@ -195,6 +201,7 @@ impl Design {
                 self.array_mut("objective").push(Value::Table(t));
                 Ok(())
             }
+            Edit::PasteNode { node, offset } => self.paste_node(node, *offset),
             Edit::RemoveObjective { index } => {
                 let list = self.array_mut("objective");
                 if *index >= list.len() {
@@ -227,6 +234,33 @@ impl Design {
             node.insert("pos".into(), pos_value(p));
         }
         self.array_mut("node").push(Value::Table(node));
+        Ok(())
+    }
+
+    fn paste_node(&mut self, node: &Table, offset: [f64; 2]) -> Result<(), String> {
+        let kind = node
+            .get("kind")
+            .and_then(Value::as_str)
+            .ok_or("the copied node has no kind")?;
+        let stem = node.get("id").and_then(Value::as_str).unwrap_or(kind);
+        let id = (1..)
+            .map(|k| {
+                format!(
+                    "{stem}-copy{}",
+                    if k == 1 { String::new() } else { k.to_string() }
+                )
+            })
+            .find(|id| self.node(id).is_none())
+            .unwrap_or_default();
+        let mut copy = node.clone();
+        copy.insert("id".into(), Value::String(id));
+        if let Some(Value::Array(p)) = copy.get_mut("pos")
+            && let [Value::Float(x), Value::Float(y)] = p.as_mut_slice()
+        {
+            *x += offset[0];
+            *y += offset[1];
+        }
+        self.array_mut("node").push(Value::Table(copy));
         Ok(())
     }
 
@@ -428,6 +462,12 @@ impl Design {
         self.node(id)
             .map(|_| ())
             .ok_or_else(|| format!("there is no node `{id}`"))
+    }
+
+    /// Traffic source `name`'s table.
+    pub fn source_table(&self, name: &str) -> Option<&Table> {
+        let k = self.source_index(name)?;
+        self.table.get("workload")?.as_array()?.get(k)?.as_table()
     }
 
     /// Index of the traffic source called `name`.

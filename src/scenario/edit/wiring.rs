@@ -47,7 +47,7 @@ impl EdgeKind {
     }
 
     /// The field of the node's table that holds this edge.
-    fn field(self) -> &'static str {
+    pub fn field(self) -> &'static str {
         match self {
             EdgeKind::Call => "calls",
             EdgeKind::Miss => "on_miss",

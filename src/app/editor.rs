@@ -1,0 +1,254 @@
+//! The editor in the window: build mode, the design being edited (undo, redo, copy, paste, save), and the run rebuilt from its sketch after each change of shape.
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+
+use crate::app::bridge::SimBridge;
+use crate::app::view::View;
+use crate::report::atomic::write_atomic;
+use crate::scenario::edit::{Design, EdgeKind, Edit, History, Part, Table};
+use crate::scenario::{self, Diagnostic};
+use crate::sim::Model;
+
+/// The editor's state (a resource; off until the learner opens it).
+#[derive(Resource, Default)]
+pub struct Editor {
+    /// Build mode: the panels edit the design, drags move and connect.
+    pub on: bool,
+    pub history: Option<History>,
+    /// The loader's problems with the design as it stands.
+    pub problems: Vec<Diagnostic>,
+    /// Nodes and sources not drawn because a problem names them.
+    pub left_out: Vec<String>,
+    /// What the build inspector shows (a node or a traffic source).
+    pub focus: Option<Part>,
+    /// Where Save writes (typed in the Build panel).
+    pub save_path: String,
+    /// A copied node (Ctrl+C), pasted by Ctrl+V.
+    pub clipboard: Option<Table>,
+    /// The last refusal or save, shown in the Build panel.
+    pub message: Option<String>,
+    /// The edge kind a Shift+drag makes (`None`: the node's usual one).
+    pub connect_kind: Option<EdgeKind>,
+    /// A change that would lose unsaved edits, waiting for "discard".
+    pub confirm: Option<EditorCommand>,
+    /// The editor paused the run because the design was not valid; it
+    /// plays again once it is.
+    paused_it: bool,
+}
+
+/// What the Build panel, keys and gestures ask of the editor.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EditorCommand {
+    /// Open build mode on the design as it runs now (tuned).
+    Start,
+    /// Leave build mode (the design stays as built).
+    Stop,
+    /// A blank canvas (asks first if there are unsaved edits).
+    New,
+    Edit(Edit),
+    Undo,
+    Redo,
+    /// Copy the focused node.
+    Copy,
+    Paste,
+    /// Write the design to `save_path`.
+    Save,
+    /// The pending change, unsaved edits discarded.
+    Discard,
+    /// Keep the unsaved edits (the pending change is dropped).
+    Keep,
+    /// Where Save writes.
+    SetSavePath(String),
+    /// What the build inspector shows.
+    Focus(Option<Part>),
+}
+
+impl Editor {
+    /// Does `cmd`; a change of shape rebuilds the run from time 0 on the
+    /// same seed (paused, with the reason, while the design has problems).
+    pub fn command(&mut self, cmd: EditorCommand, bridge: &mut SimBridge, view: &mut View) {
+        match cmd {
+            EditorCommand::Start => self.start(bridge),
+            EditorCommand::Stop => self.on = false,
+            EditorCommand::New => self.unless_unsaved(EditorCommand::New, |ed| {
+                ed.history = Some(History::new(Design::blank("my design")));
+                ed.on = true;
+                ed.focus = None;
+                ed.save_path = "designs/my-design.toml".into();
+                ed.rebuild(bridge, view);
+            }),
+            EditorCommand::Edit(e) => self.edit(&e, bridge, view),
+            EditorCommand::Undo => self.step(bridge, view, History::undo),
+            EditorCommand::Redo => self.step(bridge, view, History::redo),
+            EditorCommand::Copy => self.copy(),
+            EditorCommand::Paste => {
+                if let Some(node) = self.clipboard.clone() {
+                    let offset = [40.0, 40.0];
+                    self.edit(&Edit::PasteNode { node, offset }, bridge, view);
+                }
+            }
+            EditorCommand::Save => self.save(),
+            EditorCommand::Discard => {
+                if let Some(pending) = self.confirm.take() {
+                    if let Some(h) = self.history.as_mut() {
+                        h.mark_saved();
+                    }
+                    self.command(pending, bridge, view);
+                }
+            }
+            EditorCommand::Keep => self.confirm = None,
+            EditorCommand::SetSavePath(p) => self.save_path = p,
+            EditorCommand::Focus(p) => self.focus = p,
+        }
+    }
+
+    /// Runs `then` now, or (with unsaved edits) asks first.
+    fn unless_unsaved(&mut self, cmd: EditorCommand, then: impl FnOnce(&mut Editor)) {
+        if self.history.as_ref().is_some_and(History::unsaved) {
+            self.confirm = Some(cmd);
+        } else {
+            then(self);
+        }
+    }
+
+    /// Build mode on the design as it runs now (the live changes folded in).
+    fn start(&mut self, bridge: &SimBridge) {
+        self.on = true;
+        if self.history.is_some() {
+            return;
+        }
+        let text = crate::app::capture::tuned_design_text(bridge)
+            .unwrap_or_else(|_| scenario::to_toml(&bridge.base));
+        match Design::from_text(&text) {
+            Ok(d) => self.history = Some(History::new(d)),
+            Err(e) => self.message = Some(e),
+        }
+        let stem = bridge
+            .file
+            .as_deref()
+            .and_then(|f| f.file_stem())
+            .map_or("my-design".into(), |s| s.to_string_lossy().into_owned());
+        self.save_path = format!("designs/{stem}.toml");
+    }
+
+    fn edit(&mut self, e: &Edit, bridge: &mut SimBridge, view: &mut View) {
+        let Some(h) = self.history.as_mut() else {
+            self.message = Some("open the editor first (Build → Edit design)".into());
+            return;
+        };
+        match h.apply(e) {
+            Ok(()) => {
+                self.message = None;
+                if let Edit::RenameNode { to, .. } = e {
+                    self.focus = Some(Part::Node(to.clone()));
+                }
+                if let Edit::RemoveNode { id } = e
+                    && self.focus == Some(Part::Node(id.clone()))
+                {
+                    self.focus = None;
+                }
+                self.rebuild(bridge, view);
+            }
+            Err(why) => self.message = Some(why),
+        }
+    }
+
+    fn step(&mut self, bridge: &mut SimBridge, view: &mut View, f: fn(&mut History) -> bool) {
+        if self.history.as_mut().is_some_and(f) {
+            self.message = None;
+            self.rebuild(bridge, view);
+        }
+    }
+
+    fn copy(&mut self) {
+        let (Some(Part::Node(id)), Some(h)) = (&self.focus, &self.history) else {
+            return;
+        };
+        self.clipboard = h.design().node(id).cloned();
+        self.message = Some(format!("copied `{id}`: Ctrl+V pastes a copy"));
+    }
+
+    fn save(&mut self) {
+        let Some(h) = self.history.as_mut() else {
+            return;
+        };
+        let path = PathBuf::from(self.save_path.trim());
+        if path.as_os_str().is_empty() {
+            self.message = Some("type where to save first".into());
+            return;
+        }
+        let text = h.design().text();
+        let written = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| write_atomic(&path, text.as_bytes()));
+        self.message = Some(match written {
+            Ok(()) => {
+                h.mark_saved();
+                format!(
+                    "saved {}: `loadlab run {}` runs it",
+                    path.display(),
+                    path.display()
+                )
+            }
+            Err(e) => format!("cannot save {}: {e}", path.display()),
+        });
+    }
+
+    /// The run rebuilt from the design's sketch, from 0 s on the same seed.
+    fn rebuild(&mut self, bridge: &mut SimBridge, view: &mut View) {
+        let Some(h) = &self.history else {
+            return;
+        };
+        let sketch = h.design().sketch("design.toml");
+        self.problems = sketch.problems;
+        self.left_out = sketch.left_out;
+        bridge.base = sketch.model.unwrap_or_else(|| empty(&bridge.base));
+        bridge.restart(false);
+        bridge.reset_view(view, false);
+        if self.problems.is_empty() {
+            if std::mem::take(&mut self.paused_it) {
+                bridge.pacing.paused = false;
+                view.clock.paused = false;
+            }
+            view.notice = Some(format!(
+                "The design changed: the run restarted from 0 s on seed {}.",
+                bridge.seed
+            ));
+        } else {
+            self.paused_it |= !bridge.pacing.paused;
+            bridge.pacing.paused = true;
+            view.clock.paused = true;
+            view.notice = Some(format!(
+                "Paused: the design is not valid yet ({} problem{}; see Build). \
+                 What is drawn is the part that is.",
+                self.problems.len(),
+                if self.problems.len() == 1 { "" } else { "s" }
+            ));
+        }
+    }
+
+    /// The problems that name node or source `name`, as one line each.
+    pub fn problems_of(&self, name: &str) -> Vec<String> {
+        let node = format!("node `{name}`");
+        let source = format!("workload `{name}`");
+        self.problems
+            .iter()
+            .filter(|d| d.path.starts_with(&node) || d.path.starts_with(&source))
+            .map(|d| d.message.clone())
+            .collect()
+    }
+}
+
+/// A model with nothing in it (a blank canvas draws nothing).
+fn empty(like: &Model) -> Model {
+    let mut m = like.clone();
+    m.nodes.clear();
+    m.workloads.clear();
+    m.objectives.clear();
+    m.events.clear();
+    m
+}

@@ -1,0 +1,248 @@
+//! The editor through the whole window: palette clicks, a node dragged to a new place, Shift+drag wiring, keys, the action API for fields, Save — and `loadlab run` on what was saved gives the shipped URL shortener's summary.
+#![cfg(feature = "gui")]
+
+mod cli;
+mod editor_steps;
+mod window;
+
+use std::path::Path;
+
+use bevy::input::ButtonState;
+use bevy::input::keyboard::Key;
+use bevy::prelude::*;
+use editor_steps::url_shortener_edits;
+use loadlab::app::editor::{Editor, EditorCommand};
+use loadlab::app::{ActionQueue, UiAction};
+use loadlab::scenario::edit::{EdgeKind, Edit, Part};
+use window::Window;
+
+fn editor(w: &Window) -> &Editor {
+    w.app.world().resource::<Editor>()
+}
+
+fn send(w: &mut Window, c: EditorCommand) {
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Editor(c));
+    w.frames(2);
+}
+
+fn shift_drag(w: &mut Window, from: Vec2, to: Vec2) {
+    w.key_state(KeyCode::ShiftLeft, Key::Shift, None, ButtonState::Pressed);
+    w.drag(from, to);
+    w.key_state(KeyCode::ShiftLeft, Key::Shift, None, ButtonState::Released);
+    w.frames(2);
+}
+
+fn node_ids(w: &Window) -> Vec<String> {
+    editor(w)
+        .history
+        .as_ref()
+        .map(|h| h.design().node_ids())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_url_shortener_built_from_a_blank_canvas_runs_as_the_shipped_file() {
+    let mut w = Window::open(&[], None);
+    let blank = w.widget("New blank design");
+    w.click(blank);
+    assert!(editor(&w).on, "build mode");
+    assert!(
+        w.bridge().pacing.paused && !editor(&w).problems.is_empty(),
+        "a blank canvas is not a design yet: the run waits"
+    );
+    // The palette, clicked.
+    for label in ["+ load balancer", "+ service", "+ cache", "+ database"] {
+        let b = w.widget(label);
+        w.click(b);
+    }
+    assert_eq!(node_ids(&w), ["lb", "api", "cache", "db"]);
+    assert_eq!(
+        editor(&w).left_out,
+        ["lb"],
+        "the unwired load balancer is named, not drawn"
+    );
+    assert!(
+        editor(&w)
+            .problems_of("lb")
+            .iter()
+            .any(|p| p.contains("to")),
+        "{:?}",
+        editor(&w).problems
+    );
+
+    // Shift+drag wires: api calls the cache; the cache's misses go to db.
+    let (api, cache) = (w.on_screen("api"), w.on_screen("cache"));
+    shift_drag(&mut w, api, cache);
+    let cache = w.on_screen("cache");
+    let db = w.on_screen("db");
+    shift_drag(&mut w, cache, db);
+    let design = editor(&w)
+        .history
+        .as_ref()
+        .expect("editing")
+        .design()
+        .clone();
+    let text = design.text();
+    assert!(
+        text.contains("to = \"cache\""),
+        "api -> cache wired:\n{text}"
+    );
+    assert!(
+        text.contains("on_miss = \"db\""),
+        "cache -> db wired:\n{text}"
+    );
+    // A plain drag moves a node: it gets a position where it was dropped
+    // (90 px down on screen is 90 × the camera's scale in the world).
+    let before = w.on_screen("db");
+    let scale = w.camera().1;
+    let db_index = w.node("db");
+    let centre = w
+        .app
+        .world()
+        .resource::<loadlab::app::world::WorldLayout>()
+        .layout
+        .node_centers[db_index];
+    w.drag(before, before + Vec2::new(0.0, 90.0));
+    w.frames(3);
+    let pos = editor(&w)
+        .history
+        .as_ref()
+        .and_then(|h| h.design().node("db").and_then(|t| t.get("pos")).cloned())
+        .and_then(|p| {
+            p.as_array().map(|a| {
+                a.iter()
+                    .filter_map(toml::Value::as_float)
+                    .collect::<Vec<_>>()
+            })
+        })
+        .expect("db has a pos after the drag");
+    let want = [f64::from(centre.x), f64::from(-centre.y + 90.0 * scale)];
+    assert!(
+        (pos[0] - want[0]).abs() < 2.0 && (pos[1] - want[1]).abs() < 2.0,
+        "dropped at {pos:?}, dragged to {want:?}"
+    );
+
+    // Ctrl+Z undoes the move, Ctrl+Shift+Z does it again.
+    w.move_to(Vec2::new(640.0, 500.0));
+    w.key_state(
+        KeyCode::ControlLeft,
+        Key::Control,
+        None,
+        ButtonState::Pressed,
+    );
+    w.key(KeyCode::KeyZ, Key::Character("z".into()), Some("z"));
+    w.key_state(
+        KeyCode::ControlLeft,
+        Key::Control,
+        None,
+        ButtonState::Released,
+    );
+    w.frames(2);
+    let undone = editor(&w)
+        .history
+        .as_ref()
+        .map(|h| h.design().node("db").and_then(|t| t.get("pos")).is_some());
+    assert_eq!(undone, Some(false), "Ctrl+Z took the move back");
+    send(&mut w, EditorCommand::Redo);
+
+    // The rest through the action API: the shipped file's wiring and fields
+    // (the nodes and the miss path already made are refused as duplicates,
+    // nothing else is). The shipped call to the cache is for reads only.
+    send(
+        &mut w,
+        EditorCommand::Edit(Edit::Disconnect {
+            from: "api".into(),
+            to: "cache".into(),
+            kind: EdgeKind::Call,
+        }),
+    );
+    for e in url_shortener_edits() {
+        let before = editor(&w).history.as_ref().map(|h| h.design().clone());
+        send(&mut w, EditorCommand::Edit(e.clone()));
+        let changed = editor(&w).history.as_ref().map(|h| h.design().clone()) != before;
+        let duplicate = matches!(
+            &e,
+            Edit::Connect {
+                kind: EdgeKind::Miss,
+                ..
+            }
+        ) || matches!(&e, Edit::AddNode { .. });
+        assert!(changed || duplicate, "{e:?}: {:?}", editor(&w).message);
+    }
+    assert!(editor(&w).problems.is_empty(), "{:?}", editor(&w).problems);
+    assert!(
+        !w.bridge().pacing.paused || w.bridge().pacing.ended,
+        "a valid design runs"
+    );
+
+    // Save, then `loadlab run` on the file: the shipped file's summary.
+    let dir = cli::TempDir::new("window-editor");
+    let saved = dir.0.join("built.toml");
+    send(
+        &mut w,
+        EditorCommand::SetSavePath(saved.display().to_string()),
+    );
+    send(&mut w, EditorCommand::Save);
+    assert!(saved.is_file(), "{:?}", editor(&w).message);
+    assert!(!editor(&w).history.as_ref().expect("editing").unsaved());
+    let run = |file: &Path, out: &str| editor_steps::summary_10s(file, &dir.0.join(out));
+    let ship = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml");
+    assert_eq!(run(&saved, "built"), run(&ship, "ship"));
+}
+
+#[test]
+fn delete_removes_the_selection_and_unsaved_edits_are_not_lost_silently() {
+    let mut w = Window::open(&[], None);
+    let edit = w.widget("Edit design");
+    w.click(edit);
+    assert!(editor(&w).on && editor(&w).problems.is_empty());
+    let cache = w.on_screen("cache");
+    w.click(cache);
+    assert_eq!(editor(&w).focus, Some(Part::Node("cache".into())));
+    w.move_to(Vec2::new(640.0, 560.0));
+    w.key(KeyCode::Delete, Key::Delete, None);
+    w.frames(2);
+    assert_eq!(
+        node_ids(&w),
+        ["lb", "api", "db"],
+        "Delete removed the cache"
+    );
+    assert!(editor(&w).history.as_ref().expect("editing").unsaved());
+    // New with unsaved edits asks first; Keep keeps them.
+    send(&mut w, EditorCommand::New);
+    assert_eq!(editor(&w).confirm, Some(EditorCommand::New));
+    assert_eq!(node_ids(&w), ["lb", "api", "db"]);
+    let keep = w.widget("Keep editing");
+    w.click(keep);
+    assert_eq!(editor(&w).confirm, None);
+    assert_eq!(node_ids(&w), ["lb", "api", "db"]);
+    // Esc cancels a wiring drag half way.
+    let before = editor(&w)
+        .history
+        .as_ref()
+        .expect("editing")
+        .design()
+        .clone();
+    let api = w.on_screen("api");
+    w.key_state(KeyCode::ShiftLeft, Key::Shift, None, ButtonState::Pressed);
+    w.move_to(api);
+    w.button(ButtonState::Pressed);
+    w.move_to(api + Vec2::new(60.0, 40.0));
+    w.move_to(api + Vec2::new(120.0, 80.0));
+    w.key(KeyCode::Escape, Key::Escape, None);
+    let db = w.on_screen("db");
+    w.move_to(db);
+    w.button(ButtonState::Released);
+    w.key_state(KeyCode::ShiftLeft, Key::Shift, None, ButtonState::Released);
+    w.frames(2);
+    let after = editor(&w)
+        .history
+        .as_ref()
+        .expect("editing")
+        .design()
+        .clone();
+    assert_eq!(after, before, "the cancelled drag wired nothing");
+}
