@@ -299,3 +299,59 @@ fn a_half_wired_design_is_sketched_around_its_problems() {
     assert!(s.problems.is_empty() && s.left_out.is_empty());
     assert_eq!(s.model.expect("valid").nodes.len(), 3);
 }
+
+/// Every node kind the loader knows is in the palette (a kind added to the
+/// format and not to the palette fails here), and a topic is wired to its
+/// subscriber queues like any edge.
+#[test]
+fn the_palette_offers_every_kind_and_a_topic_wires_its_subscribers() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenario-format.md"),
+    )
+    .expect("the format reference");
+    let kinds: Vec<&str> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("### `kind = \""))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    assert!(kinds.len() >= 8, "{kinds:?}");
+    for k in &kinds {
+        assert!(
+            loadlab::scenario::edit::KINDS.contains(k),
+            "`{k}` missing from the palette"
+        );
+    }
+    let mut d = Design::blank("topic");
+    for e in [
+        add("topic", "events"),
+        add("queue", "emails"),
+        add("queue", "audit"),
+    ] {
+        d.apply(&e).expect("adds");
+    }
+    d.apply(&Edit::AddSource {
+        name: None,
+        to: Some("events".into()),
+        rate: 50.0,
+    })
+    .expect("adds");
+    assert!(
+        d.sketch("t.toml").left_out.contains(&"events".to_string()),
+        "no subscribers yet"
+    );
+    d.apply(&connect("events", "emails", EdgeKind::Subscribe, None))
+        .expect("wires");
+    d.apply(&connect("events", "audit", EdgeKind::Subscribe, None))
+        .expect("wires");
+    let m = d
+        .check("t.toml")
+        .unwrap_or_else(|e| panic!("{}", loadlab::scenario::render(&e)));
+    assert_eq!(m.nodes.len(), 3);
+    d.apply(&Edit::RemoveNode { id: "audit".into() })
+        .expect("removes");
+    assert!(
+        d.check("t.toml").is_ok(),
+        "one subscriber left: {}",
+        d.text()
+    );
+}

@@ -235,7 +235,15 @@ fn node(ui: &mut egui::Ui, design: &Design, editor: &Editor, id: &str, out: &mut
         ui,
         Part::Node(id.into()),
         table,
-        &["id", "kind", "to", "calls", "on_miss", "origin"],
+        &[
+            "id",
+            "kind",
+            "to",
+            "calls",
+            "on_miss",
+            "origin",
+            "subscribers",
+        ],
         out,
     );
 }

@@ -3,7 +3,7 @@
 use toml::{Table, Value};
 
 /// Every node kind the palette offers, in its order.
-pub const KINDS: [&str; 7] = [
+pub const KINDS: [&str; 8] = [
     "load_balancer",
     "service",
     "cache",
@@ -11,6 +11,7 @@ pub const KINDS: [&str; 7] = [
     "database",
     "rate_limiter",
     "queue",
+    "topic",
 ];
 
 /// The id a new node of `kind` is named after.
@@ -46,6 +47,8 @@ pub fn new_node(kind: &str, id: &str) -> Result<Table, String> {
             ("rate", Value::Integer(1000)),
         ],
         "queue" => &[("consumers", Value::Integer(1)), ("service_time", s("5ms"))],
+        // Its subscriber queues are wired (Shift+drag), not typed.
+        "topic" => &[],
         other => {
             return Err(format!(
                 "no node kind `{other}` (the palette has {})",

@@ -21,10 +21,12 @@ pub enum EdgeKind {
     Origin,
     /// Where a rate limiter sends what it admits (`to`).
     Admit,
+    /// A topic stores a copy of each message in this queue (`subscribers`).
+    Subscribe,
 }
 
 impl EdgeKind {
-    pub const ALL: [EdgeKind; 7] = [
+    pub const ALL: [EdgeKind; 8] = [
         EdgeKind::Entry,
         EdgeKind::Balance,
         EdgeKind::Call,
@@ -32,6 +34,7 @@ impl EdgeKind {
         EdgeKind::Miss,
         EdgeKind::Origin,
         EdgeKind::Admit,
+        EdgeKind::Subscribe,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,6 +46,7 @@ impl EdgeKind {
             EdgeKind::Miss => "miss path",
             EdgeKind::Origin => "origin",
             EdgeKind::Admit => "admit",
+            EdgeKind::Subscribe => "subscriber",
         }
     }
 
@@ -52,6 +56,7 @@ impl EdgeKind {
             EdgeKind::Call => "calls",
             EdgeKind::Miss => "on_miss",
             EdgeKind::Origin => "origin",
+            EdgeKind::Subscribe => "subscribers",
             EdgeKind::Entry | EdgeKind::Balance | EdgeKind::Forward | EdgeKind::Admit => "to",
         }
     }
@@ -72,6 +77,7 @@ pub fn edge_kinds(kind: &str) -> &'static [EdgeKind] {
         "cache" => &[EdgeKind::Miss],
         "cdn" => &[EdgeKind::Origin],
         "rate_limiter" => &[EdgeKind::Admit],
+        "topic" => &[EdgeKind::Subscribe],
         _ => &[],
     }
 }
@@ -119,6 +125,18 @@ pub(super) fn connect(
                 r.insert("when".into(), Value::String(w.into()));
             }
             routes.push(Value::Table(r));
+        }
+        EdgeKind::Subscribe => {
+            let list = node
+                .entry("subscribers")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            let Value::Array(ids) = list else {
+                return Err("`subscribers` is not a list".into());
+            };
+            if ids.iter().any(|v| v.as_str() == Some(to)) {
+                return Err(format!("`{to}` already subscribes"));
+            }
+            ids.push(Value::String(to.into()));
         }
         _ => {
             node.insert(kind.field().into(), Value::String(to.into()));
@@ -196,7 +214,7 @@ fn route_when(r: &Value) -> Option<&str> {
 }
 
 /// The node fields that name another node.
-const NODE_REFS: [&str; 4] = ["to", "calls", "on_miss", "origin"];
+const NODE_REFS: [&str; 5] = ["to", "calls", "on_miss", "origin", "subscribers"];
 
 /// Removes every reference to node `id`: edges of nodes and sources, and
 /// the events and objectives that name it.
