@@ -1,6 +1,8 @@
-//! The command line: `loadlab run | check | sweep | view` (clap) and dispatch; the exit codes live at the crate root.
+//! The command line: `loadlab run | check | sweep | view | grade | hint | progress` (clap) and dispatch; the exit codes live at the crate root.
 
 pub mod check;
+pub mod grade;
+pub mod progress;
 pub mod run;
 pub mod sweep;
 pub mod view;
@@ -32,6 +34,12 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Open the window on a scenario: watch, tune live, export (feature `gui`).
     View(view::ViewArgs),
+    /// Sit a campaign level's exam: every exam seed in parallel; exit 0 when passed.
+    Grade(grade::GradeArgs),
+    /// Reveal a campaign level's next hint (counted in its grade).
+    Hint(grade::HintArgs),
+    /// Show campaign progress: stars per level, what is open; `--reset` clears it.
+    Progress(progress::ProgressArgs),
 }
 
 /// Parses `std::env::args` and runs the command; returns the exit code.
@@ -49,6 +57,9 @@ pub fn main() -> i32 {
         Some(Command::Check(args)) => check::check(&args),
         Some(Command::Sweep(args)) => sweep::sweep(&args),
         Some(Command::View(args)) => view::view(&args),
+        Some(Command::Grade(args)) => grade::grade(&args),
+        Some(Command::Hint(args)) => grade::hint(&args),
+        Some(Command::Progress(args)) => progress::progress(&args),
         #[cfg(feature = "gui")]
         None => crate::app::run(crate::app::ViewOptions::default()),
         #[cfg(not(feature = "gui"))]

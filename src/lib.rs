@@ -2,13 +2,14 @@
 //!
 //! Layers, as the imports run (each uses only those below it): `cli`
 //! (commands; `view` opens the window) → `app` (the window, feature `gui`)
-//! → `report` (exports, topology description) → `scenario` (TOML files)
+//! → `campaign` (levels, the exam, progress) → `report` (exports, topology description) → `scenario` (TOML files)
 //! → `sim` (the engine: no I/O, no wall clock, no Bevy). `theory` stands
 //! alone; `fuzzing` uses `report`, `scenario` and `sim`. The crate root
 //! holds what every layer shares: the version and the exit codes.
 
 #[cfg(feature = "gui")]
 pub mod app;
+pub mod campaign;
 pub mod cli;
 #[doc(hidden)]
 pub mod fuzzing;

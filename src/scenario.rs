@@ -5,6 +5,7 @@ pub mod diagnostic;
 mod distribution;
 pub mod edit;
 mod graph;
+pub mod level;
 pub mod load;
 mod overrides;
 mod reader;
@@ -14,7 +15,7 @@ pub(crate) mod units;
 mod write;
 
 pub use diagnostic::{Diagnostic, render};
-pub use load::{MAX_FILE_BYTES, load_bytes, load_file, load_str};
+pub use load::{MAX_FILE_BYTES, load_bytes, load_file, load_level_file, load_level_str, load_str};
 pub use write::{command_text, to_toml};
 
 /// Seconds as the shortest duration string that reads back to them

@@ -17,6 +17,17 @@ pub struct ObjectiveResult {
 }
 
 impl ObjectiveResult {
+    /// `p99 below 100 ms`: the objective without the run's figure.
+    pub fn label(&self) -> String {
+        format!(
+            "{} {} {}{}",
+            self.metric.name(),
+            self.bound,
+            exact(self.target),
+            unit(self.metric)
+        )
+    }
+
     /// `p99 below 100 ms: 87.3 ms ✓` style text.
     pub fn describe(&self) -> String {
         let unit = unit(self.metric);
@@ -98,16 +109,34 @@ pub fn metric_value(metric: ObjectiveMetric, summary: &Summary) -> Option<f64> {
     }
 }
 
+/// `o` in words, without a figure: `p99 below 100 ms`.
+pub fn label(o: &Objective) -> String {
+    let (bound, target) = bound_of(o);
+    ObjectiveResult {
+        metric: o.metric,
+        bound,
+        target,
+        value: None,
+        pass: false,
+    }
+    .label()
+}
+
+/// "below" or "above" and the bound in the unit results are shown in.
+fn bound_of(o: &Objective) -> (&'static str, f64) {
+    let scale = if o.metric.is_latency() { 1000.0 } else { 1.0 };
+    match o.bound {
+        Bound::Below(x) => ("below", round15(x * scale)),
+        Bound::Above(x) => ("above", round15(x * scale)),
+    }
+}
+
 /// Checks every objective. A missing value fails.
 pub fn evaluate(objectives: &[Objective], summary: &Summary) -> Vec<ObjectiveResult> {
     objectives
         .iter()
         .map(|o| {
-            let scale = if o.metric.is_latency() { 1000.0 } else { 1.0 };
-            let (bound, target) = match o.bound {
-                Bound::Below(x) => ("below", round15(x * scale)),
-                Bound::Above(x) => ("above", round15(x * scale)),
-            };
+            let (bound, target) = bound_of(o);
             let value = metric_value(o.metric, summary);
             let pass = value.is_some_and(|v| match o.bound {
                 Bound::Below(_) => v < target,

@@ -405,7 +405,7 @@ pub(crate) fn list<S: AsRef<str>>(items: &[S]) -> String {
     }
 }
 
-fn read_objective(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Objective> {
+pub(crate) fn read_objective(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Objective> {
     t.unknown_fields(errs, &OBJECTIVE_FIELDS, &|_| None);
     let names: Vec<&str> = ObjectiveMetric::ALL.iter().map(|m| m.name()).collect();
     let metric = t

@@ -7,8 +7,9 @@ use toml::de::DeTable;
 
 use crate::scenario::build;
 use crate::scenario::diagnostic::Diagnostic;
+use crate::scenario::level::{LevelSpec, read_level};
 use crate::scenario::overrides;
-use crate::scenario::reader::Errors;
+use crate::scenario::reader::{Errors, Field};
 use crate::scenario::text_span::Sources;
 use crate::sim::model::Model;
 
@@ -128,8 +129,34 @@ fn at_start(file: &str, message: String, hint: Option<String>) -> Diagnostic {
     }
 }
 
-/// Validates scenario `text`; `file` names it in diagnostics.
+/// Validates scenario `text`; `file` names it in diagnostics. A `[level]`
+/// table (a campaign level's sections) is validated too and left out.
 pub fn load_str(text: &str, file: &str, overrides: &[String]) -> Result<Model, Vec<Diagnostic>> {
+    load_level_str(text, file, overrides).map(|(model, _)| model)
+}
+
+/// Reads the campaign level at `path`: its scenario and its `[level]`
+/// table (`None` when the file has none).
+pub fn load_level_file(
+    path: &Path,
+    overrides: &[String],
+) -> Result<(Model, Option<LevelSpec>), Vec<Diagnostic>> {
+    let file = path.display().to_string();
+    match read_limited(path) {
+        Ok(bytes) => match std::str::from_utf8(&bytes) {
+            Ok(text) => load_level_str(text, &file, overrides),
+            Err(_) => load_bytes(&bytes, &file, overrides).map(|m| (m, None)),
+        },
+        Err(_) => load_file(path, overrides).map(|m| (m, None)),
+    }
+}
+
+/// Validates scenario `text` with its `[level]` table, if any.
+pub fn load_level_str(
+    text: &str,
+    file: &str,
+    overrides: &[String],
+) -> Result<(Model, Option<LevelSpec>), Vec<Diagnostic>> {
     let mut errs = Errors::new(Sources::new(file, text, overrides));
     // Every syntax error costs memory (a big garbage file has millions),
     // so a big file reports only its first one.
@@ -157,9 +184,18 @@ pub fn load_str(text: &str, file: &str, overrides: &[String]) -> Result<Model, V
         return Err(errs.into_sorted(MAX_DIAGNOSTICS));
     }
     overrides::apply(&mut errs, doc.get_mut(), overrides);
+    let level = doc.get_mut().remove_entry("level");
     let model = build::build(&mut errs, &doc);
+    let level = level.and_then(|(key, value)| {
+        let f = Field {
+            value: &value,
+            key_span: Some(key.span()),
+            path: "level".into(),
+        };
+        read_level(&mut errs, &f, model.as_ref())
+    });
     match model {
-        Some(m) if errs.is_empty() => Ok(m),
+        Some(m) if errs.is_empty() => Ok((m, level)),
         _ if errs.is_empty() => Err(vec![at_start(
             file,
             "the scenario could not be built".into(),

@@ -81,6 +81,11 @@ impl<'t> Errors<'t> {
         self.dropped = self.dropped.saturating_add(n);
     }
 
+    /// Diagnostics recorded so far (kept or dropped).
+    pub(crate) fn count(&self) -> usize {
+        self.found.len() + self.dropped
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.found.is_empty() && self.dropped == 0
     }

@@ -55,6 +55,8 @@ pub const SHARDS: Limit<u32> = Limit::closed(1, 1024);
 /// every window close visits each one (a million made a simulated second
 /// take tens of seconds; found by fuzzing).
 pub const DATABASE_INSTANCES: Limit<u64> = Limit::closed(1, 100_000);
+/// A campaign level's cost par in dollars per hour.
+pub const LEVEL_PAR: Limit<f64> = Limit::above(0.0, 1e9);
 /// An open-loop workload's rate in requests per second: a phase, a `set`
 /// event or a live change (0 pauses the traffic).
 pub const WORKLOAD_RATE: Limit<f64> = Limit::closed(0.0, 1e9);

@@ -1,0 +1,155 @@
+//! The named figures of a run (`p99`, `db.rate`, `cache.hit_ratio`, ...) with their units, and a debrief template rendered from them.
+
+use crate::scenario::level::{Segment, Template};
+use crate::sim::Summary;
+
+/// A figure's unit, which decides how it is written.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Unit {
+    Ms,
+    /// A fraction, written as a percentage.
+    Percent,
+    PerSecond,
+    Dollars,
+    Count,
+    Plain,
+}
+
+/// What a template can quote: the graded run (the level's seed), the
+/// starting design's run on that seed when the template asks for it, and
+/// the level's budget and par.
+pub struct Sources<'a> {
+    pub run: &'a Summary,
+    pub start: Option<&'a Summary>,
+    pub budget: f64,
+    pub par: f64,
+}
+
+/// The value of a figure and its unit; `None` when the run has no such
+/// node or figure (a node the design did not add, a cache with no lookups).
+pub fn figure(s: &Summary, node: Option<&str>, name: &str) -> Option<(f64, Unit)> {
+    let Some(id) = node else {
+        return system(s, name);
+    };
+    let n = s.nodes.iter().find(|n| n.id == id)?;
+    let secs = s.measured.as_secs_f64().max(1e-9);
+    let c = &n.counts;
+    let v = match name {
+        "utilisation" => (n.utilisation?, Unit::Percent),
+        "hit_ratio" => (n.hit_ratio?, Unit::Percent),
+        "rate" => (c.arrived as f64 / secs, Unit::PerSecond),
+        "p99" => (n.sojourn.p99_ms?, Unit::Ms),
+        "wait" => (n.mean_wait_ms?, Unit::Ms),
+        "queue" => (n.mean_queue_len?, Unit::Plain),
+        "rejected" => (c.rejected as f64, Unit::Count),
+        "timed_out" => (c.timed_out as f64, Unit::Count),
+        "retries" => (c.retries as f64, Unit::Count),
+        "short_circuited" => (c.short_circuited as f64, Unit::Count),
+        "replicas" => (f64::from(n.replicas?), Unit::Count),
+        "workers" => (f64::from(n.workers?), Unit::Count),
+        "cost" => (n.cost_per_hour, Unit::Dollars),
+        _ => return None,
+    };
+    Some(v)
+}
+
+fn system(s: &Summary, name: &str) -> Option<(f64, Unit)> {
+    let l = &s.latency;
+    let v = match name {
+        "p50" => (l.p50_ms?, Unit::Ms),
+        "p95" => (l.p95_ms?, Unit::Ms),
+        "p99" => (l.p99_ms?, Unit::Ms),
+        "p999" => (l.p999_ms?, Unit::Ms),
+        "mean" => (l.mean_ms?, Unit::Ms),
+        "error_rate" => (s.error_rate?, Unit::Percent),
+        "throughput" => (s.throughput_rps, Unit::PerSecond),
+        "cost" => (s.cost_per_hour, Unit::Dollars),
+        "failed" => (s.counts.failed() as f64, Unit::Count),
+        _ => return None,
+    };
+    Some(v)
+}
+
+/// `x` in its unit, for a reader: `43 ms`, `91 %`, `1 900/s`, `$1.20/h`.
+pub fn format(x: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Ms if x >= 1000.0 => format!("{:.2} s", x / 1000.0),
+        Unit::Ms if x >= 10.0 => format!("{x:.0} ms"),
+        Unit::Ms => format!("{x:.1} ms"),
+        Unit::Percent => {
+            let p = x * 100.0;
+            let digits = if p == 0.0 || p >= 10.0 {
+                0
+            } else if p >= 1.0 {
+                1
+            } else {
+                2
+            };
+            format!("{p:.digits$} %")
+        }
+        Unit::PerSecond => format!("{}/s", grouped(x.round())),
+        Unit::Dollars => format!("${x:.2}/h"),
+        Unit::Count => grouped(x.round()),
+        Unit::Plain => format!("{x:.1}"),
+    }
+}
+
+/// A whole number with thin groups of three: `1 234 567`.
+fn grouped(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    if x < 0.0 { format!("-{out}") } else { out }
+}
+
+/// The template with every hole filled (`n/a` for a figure the run has not).
+pub fn render(t: &Template, src: &Sources<'_>) -> String {
+    let mut out = String::new();
+    for seg in &t.segments {
+        match seg {
+            Segment::Text(s) => out.push_str(s),
+            Segment::Figure { start, node, name } => {
+                let value = match (name.as_str(), node) {
+                    ("budget", None) => Some((src.budget, Unit::Dollars)),
+                    ("par", None) => Some((src.par, Unit::Dollars)),
+                    _ => {
+                        let run = if *start { src.start } else { Some(src.run) };
+                        run.and_then(|s| figure(s, node.as_deref(), name))
+                    }
+                };
+                out.push_str(&value.map_or("n/a".to_string(), |(x, u)| format(x, u)));
+            }
+        }
+    }
+    out
+}
+
+/// Whether the template quotes the starting design's run.
+pub fn wants_start(t: &Template) -> bool {
+    t.segments
+        .iter()
+        .any(|s| matches!(s, Segment::Figure { start: true, .. }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_are_written_in_their_units() {
+        assert_eq!(format(43.4, Unit::Ms), "43 ms");
+        assert_eq!(format(4.34, Unit::Ms), "4.3 ms");
+        assert_eq!(format(2500.0, Unit::Ms), "2.50 s");
+        assert_eq!(format(0.912, Unit::Percent), "91 %");
+        assert_eq!(format(0.0123, Unit::Percent), "1.2 %");
+        assert_eq!(format(0.00042, Unit::Percent), "0.04 %");
+        assert_eq!(format(1900.4, Unit::PerSecond), "1 900/s");
+        assert_eq!(format(1.2, Unit::Dollars), "$1.20/h");
+        assert_eq!(format(1234567.0, Unit::Count), "1 234 567");
+    }
+}

@@ -1,0 +1,263 @@
+//! The exam: a design run from time 0 with the level's chaos on every exam seed in parallel, its objectives checked per seed, stars given, the debrief rendered.
+
+use rayon::prelude::*;
+use serde_json::{Value, json};
+
+use super::Level;
+use super::figures::{self, Sources};
+pub use super::rules::Refusal;
+use crate::report::objectives::{self, ObjectiveResult};
+use crate::sim::model::Objective;
+use crate::sim::{Model, Simulation, Summary};
+
+/// One figure of one exam seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeedFigure {
+    pub seed: u64,
+    /// In the objective's unit (ms for latencies); `None` when the run
+    /// has none (nothing finished).
+    pub value: Option<f64>,
+    pub pass: bool,
+    /// How far past its bound the figure is (`None` when it passed, or
+    /// has no value).
+    pub missed_by: Option<f64>,
+}
+
+/// An objective (or the par) and how every seed did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    /// `p99 below 50 ms`.
+    pub label: String,
+    pub per_seed: Vec<SeedFigure>,
+    /// Held on every seed.
+    pub pass: bool,
+}
+
+/// The exam's result.
+#[derive(Clone, Debug)]
+pub struct Grade {
+    pub level: String,
+    pub seeds: Vec<u64>,
+    /// At least one star.
+    pub passed: bool,
+    /// 0 to 3: every objective on every seed; also at or under par; also
+    /// the level's three-star condition.
+    pub stars: u8,
+    pub objectives: Vec<Check>,
+    /// Cost at most the par on every seed.
+    pub par: Check,
+    /// The level's extra objectives for the third star.
+    pub three_stars: Vec<Check>,
+    pub hints_used: u32,
+    /// Hints used within the three-star condition's `max_hints`.
+    pub hints_ok: bool,
+    /// The highest cost over the seeds, $/h.
+    pub cost: f64,
+    /// The pass or miss debrief, with the figures of the level's seed.
+    pub debrief: String,
+    /// Each seed's summary, in `seeds` order.
+    pub runs: Vec<Summary>,
+}
+
+/// Grades `design` for `level` (`hints_used` hints revealed). Refused,
+/// without running, when it breaks the level's rules.
+pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Refusal> {
+    super::rules::check(level, design)?;
+    let seeds = level.seeds();
+    let spec = &level.spec;
+    let wants_start =
+        figures::wants_start(&spec.debrief_pass) || figures::wants_start(&spec.debrief_miss);
+    let mut jobs: Vec<(&Model, u64)> = seeds.iter().map(|&s| (design, s)).collect();
+    if wants_start {
+        jobs.push((&level.model, level.model.seed));
+    }
+    let mut runs: Vec<Summary> = jobs.par_iter().map(|(m, s)| exam_run(m, *s)).collect();
+    let start = wants_start.then(|| runs.pop()).flatten();
+    let checks = |objs: &[Objective]| -> Vec<Check> {
+        let per_run: Vec<Vec<ObjectiveResult>> =
+            runs.iter().map(|r| objectives::evaluate(objs, r)).collect();
+        (0..objs.len())
+            .map(|i| check(&seeds, per_run.iter().map(|r| &r[i])))
+            .collect()
+    };
+    let objectives = checks(&design.objectives);
+    let three_stars = checks(&spec.three_stars.objectives);
+    let par = par_check(&seeds, &runs, spec.par);
+    let hints_ok = spec.three_stars.max_hints.is_none_or(|m| hints_used <= m);
+    let one = objectives.iter().all(|c| c.pass);
+    let two = one && par.pass;
+    let three = two && hints_ok && three_stars.iter().all(|c| c.pass);
+    let stars = u8::from(one) + u8::from(two) + u8::from(three);
+    let template = if one {
+        &spec.debrief_pass
+    } else {
+        &spec.debrief_miss
+    };
+    let debrief = figures::render(
+        template,
+        &Sources {
+            run: &runs[0],
+            start: start.as_ref(),
+            budget: level.budget(),
+            par: spec.par,
+        },
+    );
+    Ok(Grade {
+        level: level.id.clone(),
+        passed: stars >= 1,
+        stars,
+        cost: runs.iter().map(|r| r.cost_per_hour).fold(0.0, f64::max),
+        objectives,
+        par,
+        three_stars,
+        hints_used,
+        hints_ok,
+        debrief,
+        seeds,
+        runs,
+    })
+}
+
+/// One exam run: from time 0 to the end, nothing live.
+fn exam_run(model: &Model, seed: u64) -> Summary {
+    let end = model.duration;
+    let mut sim = Simulation::new(model.clone(), seed);
+    sim.run_until(end);
+    sim.summary()
+}
+
+/// One objective over the seeds.
+fn check<'a>(seeds: &[u64], results: impl Iterator<Item = &'a ObjectiveResult>) -> Check {
+    let mut label = String::new();
+    let per_seed: Vec<SeedFigure> = seeds
+        .iter()
+        .zip(results)
+        .map(|(&seed, r)| {
+            label = r.label();
+            let missed_by = match (r.pass, r.value) {
+                (false, Some(v)) if r.bound == "below" => Some(v - r.target),
+                (false, Some(v)) => Some(r.target - v),
+                _ => None,
+            };
+            SeedFigure {
+                seed,
+                value: r.value,
+                pass: r.pass,
+                missed_by,
+            }
+        })
+        .collect();
+    Check {
+        label,
+        pass: per_seed.iter().all(|s| s.pass),
+        per_seed,
+    }
+}
+
+fn par_check(seeds: &[u64], runs: &[Summary], par: f64) -> Check {
+    let per_seed: Vec<SeedFigure> = seeds
+        .iter()
+        .zip(runs)
+        .map(|(&seed, r)| SeedFigure {
+            seed,
+            value: Some(r.cost_per_hour),
+            pass: r.cost_per_hour <= par + 1e-9,
+            missed_by: (r.cost_per_hour > par + 1e-9).then_some(r.cost_per_hour - par),
+        })
+        .collect();
+    Check {
+        label: format!("cost_per_hour at most {par} $/h (par)"),
+        pass: per_seed.iter().all(|s| s.pass),
+        per_seed,
+    }
+}
+
+impl Grade {
+    /// The result as JSON (keys documented in docs/output-format.md).
+    pub fn to_json(&self) -> Value {
+        let checks = |cs: &[Check]| -> Value { cs.iter().map(Check::to_json).collect() };
+        json!({
+            "level": self.level,
+            "passed": self.passed,
+            "stars": self.stars,
+            "seeds": self.seeds,
+            "objectives": checks(&self.objectives),
+            "par": self.par.to_json(),
+            "three_stars": checks(&self.three_stars),
+            "hints_used": self.hints_used,
+            "hints_ok": self.hints_ok,
+            "cost_per_hour": finite(Some(self.cost)),
+            "debrief": self.debrief,
+        })
+    }
+
+    /// The result for a terminal: stars, each check per seed, the debrief.
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "{}: {} ({} of 3 stars) on seeds {:?}\n",
+            self.level,
+            if self.passed { "PASSED" } else { "NOT PASSED" },
+            self.stars,
+            self.seeds
+        );
+        for c in &self.objectives {
+            out.push_str(&format!("  {}\n", c.to_text()));
+        }
+        out.push_str(&format!("  two stars: {}\n", self.par.to_text()));
+        for c in &self.three_stars {
+            out.push_str(&format!("  three stars: {}\n", c.to_text()));
+        }
+        out.push_str(&format!(
+            "hints used: {}{}\n\n{}\n",
+            self.hints_used,
+            if self.hints_ok {
+                ""
+            } else {
+                " (too many for three stars)"
+            },
+            self.debrief
+        ));
+        out
+    }
+}
+
+impl Check {
+    fn to_json(&self) -> Value {
+        let seeds: Vec<Value> = self
+            .per_seed
+            .iter()
+            .map(|s| {
+                json!({"seed": s.seed, "value": finite(s.value), "pass": s.pass, "missed_by": finite(s.missed_by)})
+            })
+            .collect();
+        json!({"objective": self.label, "pass": self.pass, "per_seed": seeds})
+    }
+
+    fn to_text(&self) -> String {
+        let figures: Vec<String> = self
+            .per_seed
+            .iter()
+            .map(|s| {
+                let v = s.value.map_or("n/a".into(), objectives::readable);
+                match s.missed_by {
+                    Some(m) => format!("{v} (missed by {})", objectives::readable(m)),
+                    None if s.pass => v,
+                    None => format!("{v} (miss)"),
+                }
+            })
+            .collect();
+        format!(
+            "{} {}: {}",
+            if self.pass { "PASS" } else { "FAIL" },
+            self.label,
+            figures.join(" | ")
+        )
+    }
+}
+
+fn finite(x: Option<f64>) -> Value {
+    match x {
+        Some(v) if v.is_finite() => json!(v),
+        _ => Value::Null,
+    }
+}

@@ -1,0 +1,123 @@
+//! One level: its scenario (the starting design, traffic, objectives, chaos) and its `[level]` table, with what a briefing shows.
+
+use std::path::{Path, PathBuf};
+
+use crate::report::objectives;
+use crate::scenario::{self, level::LevelSpec};
+use crate::sim::Model;
+
+/// A level loaded from its file.
+#[derive(Clone, Debug)]
+pub struct Level {
+    /// `chapter folder/file stem`, e.g. `01-url-shortener/02-cache`; the
+    /// file stem alone for a level outside a campaign.
+    pub id: String,
+    pub path: PathBuf,
+    /// The scenario's `name`.
+    pub title: String,
+    /// The scenario's `story`.
+    pub story: String,
+    /// The starting design, traffic, objectives and chaos.
+    pub model: Model,
+    pub spec: LevelSpec,
+}
+
+/// One field of one node, as the briefing shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Knob {
+    pub node: String,
+    pub field: String,
+    /// The starting value, as the scenario file writes it.
+    pub value: String,
+    /// Why it may not change; `None` when the learner may change it.
+    pub locked: Option<String>,
+    /// The upper limit, if any.
+    pub max: Option<f64>,
+}
+
+impl Level {
+    /// Loads the level at `path` (a file outside a campaign folder: its id
+    /// is its file stem). The error is the rendered diagnostics.
+    pub fn load(path: &Path) -> Result<Level, String> {
+        let chapter = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Level::load_in(path, &chapter)
+    }
+
+    pub(crate) fn load_in(path: &Path, chapter: &str) -> Result<Level, String> {
+        let (model, spec) =
+            scenario::load_level_file(path, &[]).map_err(|d| scenario::render(&d))?;
+        let Some(spec) = spec else {
+            return Err(format!(
+                "{}: not a level: the file has no [level] table (see docs/scenario-format.md, Levels)\n",
+                path.display()
+            ));
+        };
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(Level {
+            id: if chapter.is_empty() {
+                stem
+            } else {
+                format!("{chapter}/{stem}")
+            },
+            path: path.to_path_buf(),
+            title: model.name.clone(),
+            story: model.story.clone(),
+            model,
+            spec,
+        })
+    }
+
+    /// A design for this level from `file` (or the starting design when
+    /// `None`), with `--set` overrides applied; the error is rendered.
+    pub fn load_design(&self, file: Option<&Path>, set: &[String]) -> Result<Model, String> {
+        let path = file.unwrap_or(&self.path);
+        scenario::load_file(path, set).map_err(|d| scenario::render(&d))
+    }
+
+    /// The budget in $/h (the `cost_per_hour below` objective).
+    pub fn budget(&self) -> f64 {
+        LevelSpec::budget(&self.model).unwrap_or(f64::INFINITY)
+    }
+
+    /// Every exam seed, the scenario's first.
+    pub fn seeds(&self) -> Vec<u64> {
+        self.spec.seeds(&self.model)
+    }
+
+    /// The objectives in words (`p99 below 50 ms`).
+    pub fn objective_labels(&self) -> Vec<String> {
+        self.model
+            .objectives
+            .iter()
+            .map(objectives::label)
+            .collect()
+    }
+
+    /// Every field of every node of the starting design, locked or not.
+    pub fn knobs(&self) -> Vec<Knob> {
+        let mut out = Vec::new();
+        for (node, table) in super::rules::node_tables(&self.model) {
+            let kind = table.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+            for (field, value) in &table {
+                if matches!(field.as_str(), "id" | "kind" | "pos") {
+                    continue;
+                }
+                out.push(Knob {
+                    locked: self.spec.lock_reason(&node, field).map(str::to_string),
+                    max: self.spec.max_of(&node, kind, field),
+                    value: value.to_string(),
+                    node: node.clone(),
+                    field: field.clone(),
+                });
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,171 @@
+//! What a design may change in a level: locked knobs, components that may be added, upper limits; the traffic, objectives and chaos are the level's.
+
+use std::fmt;
+
+use toml::{Table, Value};
+
+use super::Level;
+use crate::scenario;
+use crate::sim::Model;
+
+/// Why a design cannot sit the exam: every limit it breaks, one line each.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    pub breaches: Vec<String>,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "the design breaks the level's rules:")?;
+        for b in &self.breaches {
+            writeln!(f, "  - {b}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `model` as the scenario file `to_toml` writes (every field spelled out).
+fn document(model: &Model) -> Table {
+    scenario::to_toml(model).parse().unwrap_or_default()
+}
+
+fn array(doc: &Table, key: &str) -> Vec<Value> {
+    doc.get(key)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Each node's table as `to_toml` writes it, by id, in file order.
+pub fn node_tables(model: &Model) -> Vec<(String, Table)> {
+    nodes_of(&document(model))
+}
+
+fn nodes_of(doc: &Table) -> Vec<(String, Table)> {
+    array(doc, "node")
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Table(t) => {
+                let id = t.get("id")?.as_str()?.to_string();
+                Some((id, t))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Checks `design` against `level`'s rules.
+pub fn check(level: &Level, design: &Model) -> Result<(), Refusal> {
+    let (start, mine) = (document(&level.model), document(design));
+    let mut breaches = Vec::new();
+    fixed_parts(&start, &mine, &mut breaches);
+    let old = nodes_of(&start);
+    let new = nodes_of(&mine);
+    for (id, before) in &old {
+        match new.iter().find(|(n, _)| n == id) {
+            None => breaches.push(format!("node `{id}` is removed: the level keeps it")),
+            Some((_, after)) => changed_fields(level, id, before, after, &mut breaches),
+        }
+    }
+    for (id, t) in new.iter().filter(|(n, _)| !old.iter().any(|(o, _)| o == n)) {
+        added_node(level, id, t, &mut breaches);
+    }
+    for (id, t) in &new {
+        over_limits(level, id, t, &mut breaches);
+    }
+    if breaches.is_empty() {
+        Ok(())
+    } else {
+        Err(Refusal { breaches })
+    }
+}
+
+/// The exam's length, traffic, objectives and chaos are the level's.
+fn fixed_parts(start: &Table, mine: &Table, breaches: &mut Vec<String>) {
+    let scenario = |d: &Table| d.get("scenario").and_then(Value::as_table).cloned();
+    let (a, b) = (
+        scenario(start).unwrap_or_default(),
+        scenario(mine).unwrap_or_default(),
+    );
+    for key in [
+        "duration",
+        "warmup",
+        "window",
+        "max_in_flight",
+        "max_events",
+    ] {
+        if a.get(key) != b.get(key) {
+            breaches.push(format!(
+                "`scenario.{key}` is locked: the exam runs the level's {key}"
+            ));
+        }
+    }
+    let parts = [
+        ("workload", "the traffic ([[workload]]) is the level's"),
+        (
+            "objective",
+            "the objectives ([[objective]]) are the level's",
+        ),
+        (
+            "event",
+            "the chaos ([[event]]) is the level's: put a live change in the node's settings",
+        ),
+    ];
+    for (key, why) in parts {
+        if array(start, key) != array(mine, key) {
+            breaches.push(format!("the design changes its [[{key}]]s: {why}"));
+        }
+    }
+}
+
+fn changed_fields(level: &Level, id: &str, before: &Table, after: &Table, out: &mut Vec<String>) {
+    let keys = before
+        .keys()
+        .chain(after.keys().filter(|k| !before.contains_key(*k)));
+    for key in keys {
+        if key == "pos" || before.get(key) == after.get(key) {
+            continue;
+        }
+        if let Some(reason) = level.spec.lock_reason(id, key) {
+            let show = |t: &Table| t.get(key).map_or("(none)".to_string(), Value::to_string);
+            out.push(format!(
+                "`{id}.{key}` is locked ({reason}): the level has {}, the design {}",
+                show(before),
+                show(after)
+            ));
+        }
+    }
+}
+
+fn added_node(level: &Level, id: &str, t: &Table, out: &mut Vec<String>) {
+    let kind = t.get("kind").and_then(Value::as_str).unwrap_or("?");
+    if !level.spec.add.iter().any(|k| k == kind) {
+        let may = if level.spec.add.is_empty() {
+            "this level adds no components".to_string()
+        } else {
+            format!("this level lets you add: {}", level.spec.add.join(", "))
+        };
+        out.push(format!(
+            "node `{id}` is a {kind} added to the design: {may}"
+        ));
+    }
+}
+
+fn over_limits(level: &Level, id: &str, t: &Table, out: &mut Vec<String>) {
+    let kind = t.get("kind").and_then(Value::as_str).unwrap_or("");
+    for (field, value) in t {
+        let Some(max) = level.spec.max_of(id, kind, field) else {
+            continue;
+        };
+        let x = match value {
+            Value::Integer(i) => *i as f64,
+            Value::Float(f) => *f,
+            _ => continue,
+        };
+        if x > max {
+            out.push(format!(
+                "`{id}.{field}` = {value} is over the level's limit of {max}"
+            ));
+        }
+    }
+}

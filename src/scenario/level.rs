@@ -1,0 +1,105 @@
+//! A campaign level's own sections (`[level]`: the ask, par, exam seeds, what may change, hints, three-star condition, debriefs), read with located errors.
+
+mod read;
+pub mod template;
+
+pub use template::{FIGURES, Segment, Template};
+
+use crate::sim::model::{Bound, Model, Objective, ObjectiveMetric};
+
+/// What a scenario file's `[level]` table says: everything a campaign
+/// level adds to a scenario (the design, traffic, objectives and chaos are
+/// the scenario's own tables).
+#[derive(Clone, Debug)]
+pub struct LevelSpec {
+    /// The ask in numbers, one line ("5 000 redirects/s, p99 < 50 ms, < $1.50/h").
+    pub ask: String,
+    /// Two stars when the design costs at most this ($/h) on every exam seed.
+    pub par: f64,
+    /// Exam seeds besides the scenario's own `seed` (at least two).
+    pub exam_seeds: Vec<u64>,
+    /// Knobs the learner may change: `node.field`, or `node.*` for all of a node's fields.
+    pub unlocked: Vec<String>,
+    /// Why a locked knob is locked: (`node.field` or `node`, reason), most specific first.
+    pub locked: Vec<(String, String)>,
+    /// Why the other knobs are locked.
+    pub locked_reason: String,
+    /// Upper limits: (`node.field` or `kind.field` for added nodes, most allowed).
+    pub max: Vec<(String, f64)>,
+    /// Node kinds the design may add.
+    pub add: Vec<String>,
+    /// Revealed one at a time on request.
+    pub hints: Vec<String>,
+    pub three_stars: ThreeStars,
+    /// Shown after a pass and after a miss; quote the run's figures.
+    pub debrief_pass: Template,
+    pub debrief_miss: Template,
+}
+
+/// The level's own condition for the third star, on top of two stars.
+#[derive(Clone, Debug)]
+pub struct ThreeStars {
+    /// The condition in words ("p99 under 40 ms, with at most one hint").
+    pub why: String,
+    /// Extra objectives that must hold on every exam seed.
+    pub objectives: Vec<Objective>,
+    /// At most this many hints revealed.
+    pub max_hints: Option<u32>,
+}
+
+impl LevelSpec {
+    /// Every exam seed: the scenario's seed first, then the level's others.
+    pub fn seeds(&self, model: &Model) -> Vec<u64> {
+        std::iter::once(model.seed)
+            .chain(self.exam_seeds.iter().copied())
+            .collect()
+    }
+
+    /// The budget: the bound of the scenario's `cost_per_hour below` objective.
+    pub fn budget(model: &Model) -> Option<f64> {
+        model.objectives.iter().find_map(|o| match o {
+            Objective {
+                metric: ObjectiveMetric::CostPerHour,
+                bound: Bound::Below(x),
+                ..
+            } => Some(*x),
+            _ => None,
+        })
+    }
+
+    /// Whether `node.field` may change.
+    pub fn is_unlocked(&self, node: &str, field: &str) -> bool {
+        self.unlocked.iter().any(|k| {
+            k.split_once('.')
+                .is_some_and(|(n, f)| n == node && (f == field || f == "*"))
+        })
+    }
+
+    /// Why `node.field` is locked, or `None` when it is unlocked.
+    pub fn lock_reason(&self, node: &str, field: &str) -> Option<&str> {
+        if self.is_unlocked(node, field) {
+            return None;
+        }
+        let knob = format!("{node}.{field}");
+        let specific = self.locked.iter().find(|(k, _)| *k == knob);
+        let whole = self.locked.iter().find(|(k, _)| k == node);
+        Some(
+            specific
+                .or(whole)
+                .map_or(self.locked_reason.as_str(), |(_, r)| r.as_str()),
+        )
+    }
+
+    /// The upper limit on `node.field` (an added node's by its kind).
+    pub fn max_of(&self, node: &str, kind: &str, field: &str) -> Option<f64> {
+        let find = |n: &str| {
+            self.max
+                .iter()
+                .find(|(k, _)| k.split_once('.') == Some((n, field)))
+                .map(|(_, m)| *m)
+        };
+        find(node).or_else(|| find(kind))
+    }
+}
+
+pub(crate) use read::read_level;

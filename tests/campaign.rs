@@ -1,0 +1,330 @@
+//! Every level of the campaign, found on disk: the starting design fails its exam, the reference solution under tests/campaign_solutions/ earns three stars, brute force misses the par, the debrief quotes the run; plus progress, unlock order and refusals.
+
+use std::path::{Path, PathBuf};
+
+use loadlab::campaign::{self, Campaign, Grade, Level, Progress};
+use loadlab::scenario;
+use loadlab::sim::Model;
+use rayon::prelude::*;
+
+fn campaign() -> Campaign {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/campaign");
+    Campaign::load(&dir).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn solution_path(level: &Level) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/campaign_solutions")
+        .join(format!("{}.toml", level.id))
+}
+
+/// The level's text with the solution's nodes appended and its `set`
+/// overrides applied.
+fn solution(level: &Level) -> (Model, String) {
+    let path = solution_path(level);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: no reference solution ({e})", path.display()));
+    let sol: toml::Table = text.parse().unwrap_or_else(|e| panic!("{e}"));
+    let set: Vec<String> = sol
+        .get("set")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let add = sol.get("add").and_then(|v| v.as_str()).unwrap_or("");
+    let level_text = std::fs::read_to_string(&level.path).expect("level file");
+    let design_text = format!("{level_text}\n{add}\n");
+    let model = scenario::load_str(&design_text, &path.display().to_string(), &set)
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    (model, design_text)
+}
+
+/// Every replica, worker and capacity count the design may change, ×4
+/// (within the level's upper limits).
+fn brute_force(level: &Level, design: &Model) -> Model {
+    let mut set = Vec::new();
+    let start_ids: Vec<&str> = level.model.nodes.iter().map(|n| n.id.as_str()).collect();
+    for (id, table) in campaign::rules::node_tables(design) {
+        let kind = table.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+        for field in [
+            "replicas",
+            "workers",
+            "capacity",
+            "read_replicas",
+            "consumers",
+        ] {
+            let Some(n) = table.get(field).and_then(|v| v.as_integer()) else {
+                continue;
+            };
+            let free = !start_ids.contains(&id.as_str()) || level.spec.is_unlocked(&id, field);
+            if !free {
+                continue;
+            }
+            let max = level.spec.max_of(&id, kind, field).unwrap_or(f64::MAX);
+            let four = ((n.max(1) * 4) as f64).min(max) as i64;
+            set.push(format!("{id}.{field}={four}"));
+        }
+    }
+    let text = scenario::to_toml(design);
+    scenario::load_str(&text, "brute.toml", &set)
+        .unwrap_or_else(|d| panic!("{}: {}", level.id, scenario::render(&d)))
+}
+
+fn graded(level: &Level, design: &Model, hints: u32) -> Grade {
+    campaign::grade(level, design, hints).unwrap_or_else(|r| panic!("{}: {r}", level.id))
+}
+
+fn assert_debrief(level: &Level, g: &Grade, what: &str) {
+    let d = &g.debrief;
+    assert!(
+        !d.is_empty()
+            && !d.contains("n/a")
+            && !d.contains('{')
+            && d.chars().any(|c| c.is_ascii_digit()),
+        "{} ({what}): the debrief lacks the run's figures:\n{d}",
+        level.id
+    );
+}
+
+/// (a) to (d) for one level; returns a line for the table printed at the end.
+fn check_level(level: &Level) -> String {
+    let start = graded(level, &level.model, 0);
+    assert!(
+        !start.passed,
+        "{}: the starting design already passes:\n{}",
+        level.id,
+        start.to_text()
+    );
+    assert_debrief(level, &start, "miss");
+    let (sol, _) = solution(level);
+    let best = graded(level, &sol, 0);
+    assert_eq!(
+        best.stars,
+        3,
+        "{}: the reference solution earns {} stars:\n{}",
+        level.id,
+        best.stars,
+        best.to_text()
+    );
+    assert_debrief(level, &best, "pass");
+    let brute = brute_force(level, &sol);
+    let brute_grade = match campaign::grade(level, &brute, 0) {
+        Ok(g) => g,
+        Err(r) => panic!("{}: brute force refused: {r}", level.id),
+    };
+    assert!(
+        brute_grade.stars < 2,
+        "{}: brute force (×4) still makes par: cost {} ≤ {}",
+        level.id,
+        brute_grade.cost,
+        level.spec.par
+    );
+    format!(
+        "{:<45} start {}★  solution {}★ ${:.2}/h  brute ${:.2}/h  par ${:.2}/h",
+        level.id, start.stars, best.stars, best.cost, brute_grade.cost, level.spec.par
+    )
+}
+
+#[test]
+fn every_level_starts_in_trouble_and_its_solution_earns_three_stars_for_less_than_brute_force() {
+    let c = campaign();
+    let levels: Vec<&Level> = c.levels().collect();
+    assert!(!levels.is_empty());
+    let lines: Vec<String> = levels.par_iter().map(|l| check_level(l)).collect();
+    for l in lines {
+        println!("{l}");
+    }
+}
+
+#[test]
+fn every_level_has_a_briefing() {
+    for l in campaign().levels() {
+        assert!(
+            !l.title.is_empty() && !l.story.is_empty() && !l.spec.ask.is_empty(),
+            "{}",
+            l.id
+        );
+        assert!(
+            l.budget().is_finite() && l.spec.par <= l.budget(),
+            "{}",
+            l.id
+        );
+        assert!(l.seeds().len() >= 3, "{}", l.id);
+        assert!(!l.spec.hints.is_empty(), "{}: no hints", l.id);
+        let knobs = l.knobs();
+        assert!(
+            knobs.iter().any(|k| k.locked.is_none()),
+            "{}: nothing to change",
+            l.id
+        );
+        assert!(
+            knobs.iter().any(|k| k.locked.is_some()),
+            "{}: nothing locked",
+            l.id
+        );
+        assert!(
+            solution_path(l).is_file(),
+            "{}: no reference solution",
+            l.id
+        );
+    }
+}
+
+// ---- rules ---------------------------------------------------------------
+
+fn first_level() -> Level {
+    campaign().levels().next().expect("a level").clone()
+}
+
+fn design(level: &Level, set: &[&str]) -> Model {
+    let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+    level
+        .load_design(None, &set)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_design_that_breaks_the_rules_is_refused_naming_what() {
+    let level = first_level();
+    let refused = |set: &[&str]| -> String {
+        match campaign::grade(&level, &design(&level, set), 0) {
+            Ok(g) => panic!("{set:?} was graded: {}", g.to_text()),
+            Err(r) => r.to_string(),
+        }
+    };
+    let r = refused(&["api.service_time=1ms"]);
+    assert!(
+        r.contains("`api.service_time` is locked") && r.contains("The code is what it is"),
+        "{r}"
+    );
+    let r = refused(&["api.replicas=7"]);
+    assert!(
+        r.contains("`api.replicas` = 7 is over the level's limit of 6"),
+        "{r}"
+    );
+    let r = refused(&["workload.users.rate=10"]);
+    assert!(r.contains("[[workload]]"), "{r}");
+    let r = refused(&["scenario.duration=30s"]);
+    assert!(r.contains("scenario.duration"), "{r}");
+    let text = std::fs::read_to_string(&level.path).expect("level")
+        + "\n[[node]]\nid = \"jobs\"\nkind = \"queue\"\nservice_time = \"1ms\"\n";
+    let m = scenario::load_str(&text, "q.toml", &[]).expect("loads");
+    let r = campaign::grade(&level, &m, 0)
+        .expect_err("a queue may not be added")
+        .to_string();
+    assert!(r.contains("node `jobs` is a queue added"), "{r}");
+}
+
+#[test]
+fn luck_cannot_pass_the_exam_runs_every_seed() {
+    let level = first_level();
+    let g = graded(&level, &level.model, 0);
+    assert_eq!(g.seeds, level.seeds());
+    assert_eq!(g.runs.len(), g.seeds.len());
+    for c in &g.objectives {
+        assert_eq!(c.per_seed.len(), g.seeds.len());
+        for s in &c.per_seed {
+            assert_eq!(s.missed_by.is_some(), !s.pass && s.value.is_some(), "{c:?}");
+        }
+    }
+    let json = g.to_json();
+    for key in ["passed", "stars", "objectives", "seeds", "par", "debrief"] {
+        assert!(json.get(key).is_some(), "{key} missing from {json}");
+    }
+    // Same design, same exam, same grade.
+    let again = graded(&level, &level.model, 0);
+    assert_eq!(again.objectives, g.objectives);
+}
+
+#[test]
+fn hints_beyond_the_three_star_allowance_cost_the_third_star() {
+    let c = campaign();
+    let Some(level) = c.levels().find(|l| l.spec.three_stars.max_hints.is_some()) else {
+        return;
+    };
+    let (sol, _) = solution(level);
+    let max = level.spec.three_stars.max_hints.unwrap_or(0);
+    assert_eq!(graded(level, &sol, max).stars, 3);
+    assert_eq!(graded(level, &sol, max + 1).stars, 2);
+}
+
+// ---- progress ------------------------------------------------------------
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("loadlab-campaign-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join("progress.json")
+}
+
+#[test]
+fn progress_round_trips_and_keeps_the_best() {
+    let path = temp("round");
+    let level = first_level();
+    let (sol, text) = solution(&level);
+    let (mut p, msg) = Progress::load(&path);
+    assert!(msg.is_some_and(|m| m.contains("fresh start")));
+    assert_eq!(p.reveal_hint(&level).map(|(n, _)| n), Some(1));
+    let best = graded(&level, &sol, 1);
+    assert!(p.record(&best, &text));
+    let worse = graded(&level, &level.model, 1);
+    assert!(
+        !p.record(&worse, "worse"),
+        "a worse grade replaced the best"
+    );
+    p.save(&path).expect("save");
+    let (back, msg) = Progress::load(&path);
+    assert_eq!(msg, None);
+    assert_eq!(back, p);
+    assert_eq!(back.stars(&level.id), best.stars);
+    assert_eq!(back.hints_used(&level.id), 1);
+    assert_eq!(
+        back.levels[&level.id].best_design.as_deref(),
+        Some(text.as_str())
+    );
+}
+
+#[test]
+fn a_corrupt_or_unreadable_progress_file_is_a_fresh_start_with_a_message() {
+    let path = temp("corrupt");
+    for bad in [
+        &b"{ not json"[..],
+        b"\xff\xfe",
+        b"{\"version\": 1, \"levels\": 7}",
+        b"",
+    ] {
+        std::fs::write(&path, bad).expect("write");
+        let (p, msg) = Progress::load(&path);
+        assert_eq!(p, Progress::fresh());
+        assert!(msg.is_some_and(|m| m.contains("afresh")), "{bad:?}");
+    }
+    let dir = path.parent().expect("folder").join("a-folder");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (p, msg) = Progress::load(&dir);
+    assert_eq!(p, Progress::fresh());
+    assert!(msg.is_some());
+}
+
+#[test]
+fn levels_unlock_in_order_as_the_one_before_earns_a_star() {
+    let c = campaign();
+    let ids: Vec<String> = c.levels().map(|l| l.id.clone()).collect();
+    let mut p = Progress::fresh();
+    assert!(c.is_unlocked(&p, &ids[0]));
+    assert_eq!(c.resume(&p).map(|l| l.id.clone()), Some(ids[0].clone()));
+    if ids.len() < 2 {
+        return;
+    }
+    assert!(!c.is_unlocked(&p, &ids[1]));
+    p.levels.entry(ids[0].clone()).or_default().stars = 0;
+    assert!(!c.is_unlocked(&p, &ids[1]), "a miss unlocks nothing");
+    p.levels.entry(ids[0].clone()).or_default().stars = 1;
+    assert!(c.is_unlocked(&p, &ids[1]));
+    assert_eq!(c.resume(&p).map(|l| l.id.clone()), Some(ids[1].clone()));
+    if ids.len() > 2 {
+        assert!(!c.is_unlocked(&p, &ids[2]));
+    }
+}
