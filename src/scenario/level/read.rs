@@ -137,37 +137,37 @@ fn seeds(errs: &mut Errors<'_>, t: &Table<'_, '_>, model: Option<&Model>) -> Vec
     out
 }
 
-/// `locked = { "db" = "reason", "api.service_time" = "reason" }`.
-fn reasons(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Vec<(String, String)> {
-    let Some(table) = t.field("locked").and_then(|f| f.table(errs)) else {
+/// The entries of the table `key` (absent: none), each as a field.
+fn entries<'a, 'i>(
+    errs: &mut Errors<'_>,
+    t: &Table<'a, 'i>,
+    key: &str,
+) -> Vec<(String, Field<'a, 'i>)> {
+    let Some(table) = t.field(key).and_then(|f| f.table(errs)) else {
         return Vec::new();
     };
-    let keys: Vec<String> = table
+    table
         .table
         .keys()
-        .map(|k| k.get_ref().to_string())
-        .collect();
-    keys.into_iter()
         .filter_map(|k| {
-            let f = table.field(&k)?;
-            nonempty(errs, &f).map(|r| (k, r))
+            let k = k.get_ref().to_string();
+            table.field(&k).map(|f| (k, f))
         })
+        .collect()
+}
+
+/// `locked = { "db" = "reason", "api.service_time" = "reason" }`.
+fn reasons(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Vec<(String, String)> {
+    entries(errs, t, "locked")
+        .into_iter()
+        .filter_map(|(k, f)| nonempty(errs, &f).map(|r| (k, r)))
         .collect()
 }
 
 /// `max = { "api.replicas" = 6, "cache.capacity" = 200_000 }`.
 fn maxima(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Vec<(String, f64)> {
-    let Some(table) = t.field("max").and_then(|f| f.table(errs)) else {
-        return Vec::new();
-    };
-    let keys: Vec<String> = table
-        .table
-        .keys()
-        .map(|k| k.get_ref().to_string())
-        .collect();
     let mut out = Vec::new();
-    for k in keys {
-        let Some(f) = table.field(&k) else { continue };
+    for (k, f) in entries(errs, t, "max") {
         let field = k.split_once('.').map_or("", |(_, f)| f);
         if !BOUNDED.contains(&field) {
             f.error_at_key(
