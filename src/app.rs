@@ -13,6 +13,7 @@
 pub mod actions;
 pub mod bridge;
 pub mod camera;
+pub mod campaign_play;
 pub mod capture;
 pub mod design_edit;
 pub mod dots;
@@ -58,6 +59,9 @@ pub struct ViewOptions {
     pub bench_empty: bool,
     /// Window size in logical pixels.
     pub size: (u32, u32),
+    /// Play the campaign in this folder (from where the learner left off;
+    /// `file` is then that level's).
+    pub campaign: Option<PathBuf>,
 }
 
 impl Default for ViewOptions {
@@ -72,6 +76,7 @@ impl Default for ViewOptions {
             bench: None,
             bench_empty: false,
             size: (1280, 800),
+            campaign: None,
         }
     }
 }
@@ -79,6 +84,16 @@ impl Default for ViewOptions {
 /// Opens the window and runs until it is closed (or a capture/bench ends).
 /// Returns the process exit code.
 pub fn run(options: ViewOptions) -> i32 {
+    let mut options = options;
+    if let Some(dir) = options.campaign.clone() {
+        match campaign_start(&dir) {
+            Ok(file) => options.file = file,
+            Err(e) => {
+                eprintln!("error: cannot open the campaign: {e}");
+                return crate::EXIT_INVALID;
+            }
+        }
+    }
     let bridge = match SimBridge::open(&options.file, &options.overrides, options.seed) {
         Ok(b) => b,
         Err(text) => {
@@ -124,6 +139,18 @@ pub fn run(options: ViewOptions) -> i32 {
     }
 }
 
+/// The file of the level the campaign in `dir` resumes at.
+fn campaign_start(dir: &std::path::Path) -> Result<PathBuf, String> {
+    let play = campaign_play::CampaignPlay::load(dir, crate::campaign::Progress::default_path())?;
+    let id = play.resume_id().ok_or("the campaign has no levels")?;
+    let level = play
+        .campaign
+        .as_ref()
+        .and_then(|c| c.level(&id))
+        .ok_or("no such level")?;
+    Ok(level.path.clone())
+}
+
 /// The window's resources and plugins on an `app` that already has Bevy's
 /// plugins (with a window) and egui's: what [`run`] opens, and what the
 /// whole-window tests drive with synthetic pointer and key events.
@@ -137,6 +164,16 @@ pub fn install(app: &mut App, bridge: SimBridge, options: &ViewOptions) {
         select_on_start: options.select.clone(),
         ..UiState::default()
     });
+    if let Some(dir) = &options.campaign {
+        match campaign_play::CampaignPlay::load(dir, crate::campaign::Progress::default_path()) {
+            Ok(mut play) => {
+                play.current = play.resume_id();
+                play.screen = campaign_play::Screen::Briefing;
+                app.insert_resource(play);
+            }
+            Err(e) => eprintln!("warning: no campaign: {e}"),
+        }
+    }
     app.add_plugins(plugin);
     app.add_plugins(capture::plugin);
 }
@@ -147,6 +184,7 @@ pub fn plugin(app: &mut App) {
     app.add_plugins((
         actions::plugin,
         bridge::plugin,
+        campaign_play::plugin,
         world::plugin,
         dots::plugin,
         camera::plugin,

@@ -61,7 +61,11 @@ pub fn main() -> i32 {
         Some(Command::Hint(args)) => grade::hint(&args),
         Some(Command::Progress(args)) => progress::progress(&args),
         #[cfg(feature = "gui")]
-        None => crate::app::run(crate::app::ViewOptions::default()),
+        // No arguments: the campaign, where the learner left off.
+        None => crate::app::run(crate::app::ViewOptions {
+            campaign: Some(crate::campaign::default_dir()),
+            ..crate::app::ViewOptions::default()
+        }),
         #[cfg(not(feature = "gui"))]
         None => {
             eprintln!(

@@ -3,6 +3,7 @@
 use bevy::prelude::*;
 
 use crate::app::bridge::SimBridge;
+use crate::app::campaign_play::CampaignPlay;
 use crate::app::capture::ExportRequest;
 use crate::app::editor::Editor;
 use crate::app::frame::FrameSet;
@@ -28,6 +29,7 @@ pub struct WindowParts<'a> {
     pub world: Option<&'a mut WorldLayout>,
     pub export: Option<&'a mut ExportRequest>,
     pub editor: Option<&'a mut Editor>,
+    pub campaign: Option<&'a mut CampaignPlay>,
 }
 
 /// Adds the queue and its router.
@@ -55,6 +57,11 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
         UiAction::Export => {
             if let Some(export) = window.export.as_deref_mut() {
                 export.requested = true;
+            }
+        }
+        UiAction::Campaign(cmd) => {
+            if let Some(play) = window.campaign.as_deref_mut() {
+                play.command(cmd, bridge, view);
             }
         }
         UiAction::Editor(cmd) => {
@@ -87,6 +94,7 @@ fn route(
     mut world: Option<ResMut<WorldLayout>>,
     mut export: Option<ResMut<ExportRequest>>,
     mut editor: Option<ResMut<Editor>>,
+    mut campaign: Option<ResMut<CampaignPlay>>,
     mut time: ResMut<Time<Virtual>>,
 ) {
     let Some(mut view) = view else {
@@ -97,6 +105,7 @@ fn route(
         world: world.as_deref_mut(),
         export: export.as_deref_mut(),
         editor: editor.as_deref_mut(),
+        campaign: campaign.as_deref_mut(),
     };
     for action in std::mem::take(&mut queue.0) {
         apply(action, &mut bridge, &mut view, &mut window);

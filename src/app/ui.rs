@@ -5,6 +5,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::app::actions::ActionQueue;
 use crate::app::camera::{Hovered, PanelInsets};
+use crate::app::campaign_play::CampaignPlay;
 use crate::app::edit_gestures::EditDrag;
 use crate::app::editor::{Editor, EditorCommand};
 use crate::app::layout::Place;
@@ -39,6 +40,7 @@ fn panels_system(
     mut queue: ResMut<ActionQueue>,
     mut insets: ResMut<PanelInsets>,
     editor: Res<Editor>,
+    play: Res<CampaignPlay>,
     edit_drag: Res<EditDrag>,
     mut synced: Local<Option<Selected>>,
     hovered: Res<Hovered>,
@@ -69,6 +71,7 @@ fn panels_system(
         .show(&mut root, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 ui.add_space(4.0);
+                actions.extend(panels::campaign::level_bar(ui, &play));
                 actions.extend(panels::controls(ui, &view, state));
                 ui.separator();
                 actions.extend(panels::build::build(ui, &view, &editor));
@@ -127,6 +130,7 @@ fn panels_system(
         hover_card(&ctx, &view, place);
     }
     drag_preview(&ctx, &edit_drag, &view);
+    actions.extend(panels::campaign::windows(&ctx, &play));
     queue.0.extend(actions);
     Ok(())
 }

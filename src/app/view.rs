@@ -54,6 +54,8 @@ pub enum UiAction {
     Redesign(crate::app::design_edit::DesignEdit, String),
     /// Fit the camera to the whole system.
     FitView,
+    /// Something for the campaign (map, a level, hint, submit, next).
+    Campaign(crate::app::campaign_play::CampaignCommand),
     /// Something for the editor (build mode, an edit, undo, save, ...).
     Editor(crate::app::editor::EditorCommand),
 }

@@ -37,6 +37,10 @@ pub struct ViewArgs {
     /// Window size in logical pixels, e.g. `1280x800`.
     #[arg(long, default_value = "1280x800")]
     pub size: String,
+    /// Play the campaign (levels under DIR, default `scenarios/campaign`)
+    /// from where the learner left off; FILE is not used.
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "scenarios/campaign")]
+    pub campaign: Option<PathBuf>,
 }
 
 /// Seconds in a duration written as in a scenario file (`5s`, `500ms`,
@@ -103,6 +107,7 @@ fn open(r: ViewArgsResolved) -> i32 {
         bench: r.bench,
         bench_empty: a.bench_empty,
         size: r.size,
+        campaign: a.campaign,
     })
 }
 

@@ -59,6 +59,24 @@ impl SimBridge {
         }
     }
 
+    /// A campaign level's starting design (from `path`), keeping the speed
+    /// and budget; the run starts from 0 s on the level's seed.
+    pub(crate) fn open_level(
+        &mut self,
+        model: crate::sim::Model,
+        path: std::path::PathBuf,
+        view: &mut View,
+    ) {
+        let mut b = SimBridge::new(model, None);
+        b.file = Some(path);
+        b.pacing.speed = self.pacing.speed;
+        b.pacing.budget = self.pacing.budget;
+        b.generation = self.generation + 1;
+        b.stats.totals = self.stats.totals;
+        *self = b;
+        self.reset_view(view, false);
+    }
+
     /// Saves the tuned scenario (replays the moves) or, with `design`, the
     /// design as tuned; says where in the export status.
     pub(crate) fn save(&mut self, design: bool, view: &mut View) {

@@ -1,0 +1,224 @@
+//! The campaign in the window: which level is open, the briefing, hints, Submit (the exam graded on a worker thread), the debrief and the next level, with progress saved after each grade.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use bevy::prelude::*;
+
+use crate::app::bridge::SimBridge;
+use crate::app::view::View;
+use crate::campaign::{Campaign, Grade, Level, Progress, grade};
+use crate::scenario;
+
+/// Where a worker thread leaves an exam's result (or why it was refused).
+pub type ExamSlot = Arc<Mutex<Option<Result<Grade, String>>>>;
+
+/// What the campaign panel shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Screen {
+    /// Chapters and levels, with stars and locks.
+    #[default]
+    Map,
+    /// The open level's story, ask, objectives and rules.
+    Briefing,
+    /// Playing the open level (the briefing closed).
+    Playing,
+    /// The exam's result.
+    Debrief,
+}
+
+/// What the campaign panels ask for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CampaignCommand {
+    ShowMap,
+    /// Open a level (by id) at its briefing.
+    Open(String),
+    ShowBriefing,
+    /// Close the briefing and play.
+    Play,
+    RevealHint,
+    /// Grade the design as it stands now.
+    Submit,
+    /// The level after the open one.
+    Next,
+}
+
+/// The campaign's state in the window (a resource; `campaign` is `None`
+/// in a sandbox opened on a plain scenario).
+#[derive(Resource, Default)]
+pub struct CampaignPlay {
+    pub campaign: Option<Campaign>,
+    pub progress: Progress,
+    pub progress_path: Option<PathBuf>,
+    /// A message for the learner (progress file trouble, a refusal).
+    pub message: Option<String>,
+    pub screen: Screen,
+    /// The open level's id.
+    pub current: Option<String>,
+    /// The exam running on a worker thread: its result once done.
+    pub grading: Option<ExamSlot>,
+    pub last_grade: Option<Grade>,
+}
+
+impl CampaignPlay {
+    /// The campaign in `dir` with the learner's progress (a missing or
+    /// corrupt progress file is a fresh start, said in `message`).
+    pub fn load(
+        dir: &std::path::Path,
+        progress_path: Option<PathBuf>,
+    ) -> Result<CampaignPlay, String> {
+        let campaign = Campaign::load(dir)?;
+        let (progress, message) = match &progress_path {
+            Some(p) => Progress::load(p),
+            None => (
+                Progress::fresh(),
+                Some("no place to keep progress: it lasts this sitting".into()),
+            ),
+        };
+        Ok(CampaignPlay {
+            campaign: Some(campaign),
+            progress,
+            progress_path,
+            message,
+            ..CampaignPlay::default()
+        })
+    }
+
+    /// The open level.
+    pub fn level(&self) -> Option<&Level> {
+        self.campaign.as_ref()?.level(self.current.as_deref()?)
+    }
+
+    /// Where the learner left off.
+    pub fn resume_id(&self) -> Option<String> {
+        Some(self.campaign.as_ref()?.resume(&self.progress)?.id.clone())
+    }
+
+    pub fn command(&mut self, cmd: CampaignCommand, bridge: &mut SimBridge, view: &mut View) {
+        match cmd {
+            CampaignCommand::ShowMap => self.screen = Screen::Map,
+            CampaignCommand::Open(id) => self.open(&id, bridge, view),
+            CampaignCommand::ShowBriefing => self.screen = Screen::Briefing,
+            CampaignCommand::Play => self.screen = Screen::Playing,
+            CampaignCommand::RevealHint => self.reveal_hint(),
+            CampaignCommand::Submit => self.submit(bridge),
+            CampaignCommand::Next => {
+                if let Some(id) = self.next_id() {
+                    self.open(&id, bridge, view);
+                } else {
+                    self.screen = Screen::Map;
+                }
+            }
+        }
+    }
+
+    /// Opens level `id` (if unlocked) at its briefing, on its starting design.
+    fn open(&mut self, id: &str, bridge: &mut SimBridge, view: &mut View) {
+        let Some(c) = &self.campaign else {
+            return;
+        };
+        if !c.is_unlocked(&self.progress, id) {
+            self.message = Some("that level opens once the one before it has a star".into());
+            return;
+        }
+        let Some(level) = c.level(id) else {
+            return;
+        };
+        bridge.open_level(level.model.clone(), level.path.clone(), view);
+        self.current = Some(id.to_string());
+        self.last_grade = None;
+        self.message = None;
+        self.screen = Screen::Briefing;
+    }
+
+    fn reveal_hint(&mut self) {
+        let Some(level) = self.level().cloned() else {
+            return;
+        };
+        if self.progress.reveal_hint(&level).is_some() {
+            self.save_progress();
+        }
+    }
+
+    /// Grades the design as it stands (its settings now, from time 0) on
+    /// a worker thread; the debrief opens when it is done.
+    fn submit(&mut self, bridge: &SimBridge) {
+        if self.grading.is_some() {
+            return;
+        }
+        let Some(level) = self.level().cloned() else {
+            return;
+        };
+        let design = match crate::app::capture::tuned_design_text(bridge).and_then(|t| {
+            scenario::load_str(&t, "design.toml", &[]).map_err(|d| scenario::render(&d))
+        }) {
+            Ok(m) => m,
+            Err(e) => {
+                self.message = Some(e);
+                return;
+            }
+        };
+        let hints = self.progress.hints_used(&level.id);
+        let slot = Arc::new(Mutex::new(None));
+        let out = Arc::clone(&slot);
+        std::thread::spawn(move || {
+            let result = grade(&level, &design, hints).map_err(|r| r.to_string());
+            if let Ok(mut s) = out.lock() {
+                *s = Some(result);
+            }
+        });
+        self.grading = Some(slot);
+        self.message = None;
+    }
+
+    /// Takes a finished exam's result: the debrief, progress kept.
+    pub fn poll(&mut self, bridge: &SimBridge) {
+        let Some(slot) = &self.grading else {
+            return;
+        };
+        let Some(result) = slot.lock().ok().and_then(|mut s| s.take()) else {
+            return;
+        };
+        self.grading = None;
+        match result {
+            Ok(g) => {
+                let design = crate::app::capture::tuned_design_text(bridge).unwrap_or_default();
+                self.progress.record(&g, &design);
+                self.save_progress();
+                self.last_grade = Some(g);
+                self.screen = Screen::Debrief;
+            }
+            Err(why) => self.message = Some(format!("Not graded: {why}")),
+        }
+    }
+
+    fn save_progress(&mut self) {
+        if let Some(p) = &self.progress_path
+            && let Err(e) = self.progress.save(p)
+        {
+            self.message = Some(format!("progress not saved ({}): {e}", p.display()));
+        }
+    }
+
+    /// The level after the open one, if any.
+    pub fn next_id(&self) -> Option<String> {
+        let c = self.campaign.as_ref()?;
+        let ids: Vec<&str> = c.levels().map(|l| l.id.as_str()).collect();
+        let at = ids
+            .iter()
+            .position(|i| Some(*i) == self.current.as_deref())?;
+        ids.get(at + 1).map(|s| s.to_string())
+    }
+}
+
+/// Picks up finished exams each frame.
+pub fn plugin(app: &mut App) {
+    app.init_resource::<CampaignPlay>();
+    app.add_systems(Update, poll_grades);
+}
+
+fn poll_grades(mut play: ResMut<CampaignPlay>, bridge: Res<SimBridge>) {
+    if play.grading.is_some() {
+        play.poll(&bridge);
+    }
+}

@@ -1,0 +1,267 @@
+//! The campaign's panels: the map of chapters and levels (stars, locks), a level's briefing (story, ask, objectives, budget, what may change, hints), the level bar (Hint, Submit) and the debrief with the next level.
+
+use bevy_egui::egui::{self, RichText};
+
+use crate::app::campaign_play::{CampaignCommand, CampaignPlay, Screen};
+use crate::app::panels::{FAIL, MUTED, OK, SLOW, section};
+use crate::app::view::UiAction;
+use crate::campaign::{Grade, Level};
+
+fn cmd(c: CampaignCommand) -> UiAction {
+    UiAction::Campaign(c)
+}
+
+/// `★★☆`.
+pub fn stars(n: u8) -> String {
+    (0..3).map(|k| if k < n { '★' } else { '☆' }).collect()
+}
+
+/// The open level's bar at the top of the left panel.
+pub fn level_bar(ui: &mut egui::Ui, play: &CampaignPlay) -> Vec<UiAction> {
+    let mut out = Vec::new();
+    let Some(level) = play.level() else {
+        if play.campaign.is_some() && ui.button("Campaign map").clicked() {
+            out.push(cmd(CampaignCommand::ShowMap));
+        }
+        return out;
+    };
+    section(ui, &format!("Level: {}", level.title));
+    ui.label(RichText::new(&level.spec.ask).color(MUTED).small());
+    let best = play.progress.stars(&level.id);
+    ui.label(RichText::new(format!("best {}", stars(best))).color(SLOW));
+    ui.horizontal_wrapped(|ui| {
+        let grading = play.grading.is_some();
+        if ui
+            .add_enabled(
+                !grading,
+                egui::Button::new(RichText::new("Submit").strong()),
+            )
+            .on_hover_text("Grade the design as it stands, from 0 s, on the level's exam seeds")
+            .clicked()
+        {
+            out.push(cmd(CampaignCommand::Submit));
+        }
+        let left = level.spec.hints.len() as u32
+            - play
+                .progress
+                .hints_used(&level.id)
+                .min(level.spec.hints.len() as u32);
+        if ui
+            .add_enabled(left > 0, egui::Button::new(format!("Hint ({left} left)")))
+            .on_hover_text("Show the next hint (hints used count toward the third star)")
+            .clicked()
+        {
+            out.push(cmd(CampaignCommand::RevealHint));
+        }
+        if ui.button("Briefing").clicked() {
+            out.push(cmd(CampaignCommand::ShowBriefing));
+        }
+        if ui.button("Map").clicked() {
+            out.push(cmd(CampaignCommand::ShowMap));
+        }
+    });
+    if play.grading.is_some() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!("Grading on {} seeds…", level.seeds().len()));
+        });
+    }
+    for (k, h) in play.progress.hints(level).iter().enumerate() {
+        ui.label(
+            RichText::new(format!("Hint {}: {h}", k + 1))
+                .color(SLOW)
+                .small(),
+        );
+    }
+    if let Some(m) = &play.message {
+        ui.label(RichText::new(m).color(FAIL).small());
+    }
+    out
+}
+
+/// The map, briefing or debrief window, whichever is up.
+pub fn windows(ctx: &egui::Context, play: &CampaignPlay) -> Vec<UiAction> {
+    let mut out = Vec::new();
+    if play.campaign.is_none() {
+        return out;
+    }
+    let (title, width) = match play.screen {
+        Screen::Playing => return out,
+        Screen::Map => ("Campaign", 460.0),
+        Screen::Briefing => ("Briefing", 480.0),
+        Screen::Debrief => ("Debrief", 520.0),
+    };
+    egui::Window::new(title)
+        .collapsible(false)
+        .resizable(false)
+        .default_width(width)
+        .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, -40.0))
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical()
+                .max_height(520.0)
+                .show(ui, |ui| match play.screen {
+                    Screen::Map => map(ui, play, &mut out),
+                    Screen::Briefing => {
+                        if let Some(level) = play.level() {
+                            briefing(ui, play, level, &mut out);
+                        }
+                    }
+                    Screen::Debrief => {
+                        if let Some(g) = &play.last_grade {
+                            debrief(ui, play, g, &mut out);
+                        }
+                    }
+                    Screen::Playing => {}
+                });
+        });
+    out
+}
+
+fn map(ui: &mut egui::Ui, play: &CampaignPlay, out: &mut Vec<UiAction>) {
+    let Some(c) = &play.campaign else {
+        return;
+    };
+    if let Some(m) = &play.message {
+        ui.label(RichText::new(m).color(MUTED).small());
+    }
+    for (n, chapter) in c.chapters.iter().enumerate() {
+        ui.label(
+            RichText::new(format!("{}. {}", n + 1, chapter.title))
+                .strong()
+                .size(15.0),
+        );
+        ui.label(RichText::new(&chapter.about).color(MUTED).small());
+        ui.horizontal_wrapped(|ui| {
+            for (k, level) in chapter.levels.iter().enumerate() {
+                let open = c.is_unlocked(&play.progress, &level.id);
+                let s = play.progress.stars(&level.id);
+                let label = if open {
+                    format!("{}.{} {}  {}", n + 1, k + 1, level.title, stars(s))
+                } else {
+                    format!("{}.{} {}  (locked)", n + 1, k + 1, level.title)
+                };
+                let b = ui
+                    .add_enabled(open, egui::Button::new(label))
+                    .on_disabled_hover_text("Opens once the level before it has a star");
+                if b.clicked() {
+                    out.push(cmd(CampaignCommand::Open(level.id.clone())));
+                }
+            }
+        });
+        ui.add_space(6.0);
+    }
+    if play.current.is_some() && ui.button("Back to the level").clicked() {
+        out.push(cmd(CampaignCommand::Play));
+    }
+}
+
+fn briefing(ui: &mut egui::Ui, play: &CampaignPlay, level: &Level, out: &mut Vec<UiAction>) {
+    ui.label(RichText::new(&level.title).strong().size(17.0));
+    ui.label(&level.story);
+    ui.add_space(4.0);
+    ui.label(RichText::new(format!("The ask: {}", level.spec.ask)).strong());
+    for o in level.objective_labels() {
+        ui.label(format!("• {o}"));
+    }
+    ui.label(format!(
+        "Budget ${:.2}/h · par ${:.2}/h (two stars) · third star: {}",
+        level.budget(),
+        level.spec.par,
+        level.spec.three_stars.why
+    ));
+    section(ui, "What you may change");
+    let knobs = level.knobs();
+    for k in knobs.iter().filter(|k| k.locked.is_none()) {
+        let max = k.max.map(|m| format!(", at most {m}")).unwrap_or_default();
+        ui.label(RichText::new(format!("{}.{} (now {}{max})", k.node, k.field, k.value)).color(OK));
+    }
+    if !level.spec.add.is_empty() {
+        ui.label(RichText::new(format!("You may add: {}", level.spec.add.join(", "))).color(OK));
+    }
+    let locked: Vec<_> = knobs.iter().filter(|k| k.locked.is_some()).collect();
+    ui.collapsing(format!("{} settings locked", locked.len()), |ui| {
+        for k in locked {
+            let why = k.locked.as_deref().unwrap_or_default();
+            ui.label(
+                RichText::new(format!("{}.{}: {why}", k.node, k.field))
+                    .color(MUTED)
+                    .small(),
+            );
+        }
+    });
+    ui.add_space(6.0);
+    ui.label(
+        RichText::new(format!(
+            "Submit grades your design from 0 s on {} seeds; best so far {}.",
+            level.seeds().len(),
+            stars(play.progress.stars(&level.id))
+        ))
+        .color(MUTED),
+    );
+    if ui.button(RichText::new("Start").strong()).clicked() {
+        out.push(cmd(CampaignCommand::Play));
+    }
+}
+
+fn debrief(ui: &mut egui::Ui, play: &CampaignPlay, g: &Grade, out: &mut Vec<UiAction>) {
+    let colour = if g.passed { OK } else { FAIL };
+    ui.label(
+        RichText::new(format!(
+            "{}  {}",
+            stars(g.stars),
+            if g.passed { "Passed" } else { "Not yet" }
+        ))
+        .color(colour)
+        .size(22.0),
+    );
+    ui.label(
+        RichText::new(format!(
+            "Seeds {:?}; highest cost ${:.2}/h",
+            g.seeds, g.cost
+        ))
+        .color(MUTED),
+    );
+    egui::Grid::new("checks").striped(true).show(ui, |ui| {
+        let rows = g
+            .objectives
+            .iter()
+            .map(|c| (c, ""))
+            .chain([(&g.par, "2nd star")])
+            .chain(g.three_stars.iter().map(|c| (c, "3rd star")));
+        for (c, tag) in rows {
+            ui.label(
+                RichText::new(if c.pass { "✓" } else { "✗" }).color(if c.pass { OK } else { FAIL }),
+            );
+            ui.label(format!("{} {tag}", c.label));
+            let figs: Vec<String> = c
+                .per_seed
+                .iter()
+                .map(|s| match (s.value, s.missed_by) {
+                    (Some(v), Some(m)) if !s.pass => {
+                        format!("{}: {v:.3} (missed by {m:.3})", s.seed)
+                    }
+                    (Some(v), _) => format!("{}: {v:.3}", s.seed),
+                    (None, _) => format!("{}: —", s.seed),
+                })
+                .collect();
+            ui.label(RichText::new(figs.join(" · ")).small());
+            ui.end_row();
+        }
+    });
+    ui.add_space(4.0);
+    ui.label(&g.debrief);
+    ui.horizontal(|ui| {
+        if g.passed
+            && play.next_id().is_some()
+            && ui.button(RichText::new("Next level").strong()).clicked()
+        {
+            out.push(cmd(CampaignCommand::Next));
+        }
+        if ui.button("Try again").clicked() {
+            out.push(cmd(CampaignCommand::Play));
+        }
+        if ui.button("Map").clicked() {
+            out.push(cmd(CampaignCommand::ShowMap));
+        }
+    });
+}

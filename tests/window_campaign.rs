@@ -1,0 +1,133 @@
+//! The campaign through the whole window: the briefing opens on the level, Submit grades the design as it stands (the exam on a worker thread), the debrief quotes the run, a fix earns stars and progress, and Next level opens the next one.
+#![cfg(feature = "gui")]
+
+mod cli;
+mod window;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use loadlab::app::campaign_play::{CampaignPlay, Screen};
+use loadlab::app::{ActionQueue, UiAction};
+use loadlab::campaign::Progress;
+use loadlab::sim::Command;
+use window::Window;
+
+const LEVEL: &str = "scenarios/campaign/01-url-shortener/01-one-box.toml";
+
+/// A two-level campaign: the shipped first level twice (the second under
+/// another name), so "Next level" has somewhere to go.
+fn two_levels(dir: &Path) -> std::path::PathBuf {
+    let chapter = dir.join("campaign/01-test");
+    std::fs::create_dir_all(&chapter).expect("dir");
+    std::fs::write(chapter.join("README.md"), "# Test chapter\n\nTwo levels.\n").expect("readme");
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(LEVEL)).expect("level");
+    std::fs::write(chapter.join("01-first.toml"), &text).expect("level 1");
+    std::fs::write(
+        chapter.join("02-second.toml"),
+        text.replace("name = \"One box\"", "name = \"One box again\""),
+    )
+    .expect("level 2");
+    dir.join("campaign")
+}
+
+fn play(w: &Window) -> &CampaignPlay {
+    w.app.world().resource::<CampaignPlay>()
+}
+
+/// Runs frames until the exam is graded (it runs on a worker thread).
+#[allow(clippy::disallowed_methods)] // wall clock: a give-up limit only
+fn until_graded(w: &mut Window) {
+    let started = Instant::now();
+    while play(w).grading.is_some() {
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "the exam never finished"
+        );
+        w.frames(1);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    w.frames(2);
+}
+
+#[test]
+fn submit_grades_the_debrief_quotes_the_run_and_next_level_opens() {
+    let tmp = cli::TempDir::new("window-campaign");
+    let dir = two_levels(&tmp.0);
+    let progress_file = tmp.0.join("progress.json");
+    let mut w = Window::open_file(
+        &dir.join("01-test/01-first.toml").display().to_string(),
+        &[],
+        None,
+    );
+    let mut p = CampaignPlay::load(&dir, Some(progress_file.clone())).expect("campaign loads");
+    p.current = p.resume_id();
+    p.screen = Screen::Briefing;
+    assert_eq!(p.current.as_deref(), Some("01-test/01-first"));
+    w.app.insert_resource(p);
+    w.frames(2);
+    assert!(
+        w.texts().iter().any(|t| t.contains("What you may change")),
+        "the briefing is up"
+    );
+    let start = w.widget("Start");
+    w.click(start);
+    assert_eq!(play(&w).screen, Screen::Playing);
+
+    // The starting design fails: one replica turns a third of the traffic away.
+    let submit = w.widget("Submit");
+    w.click(submit);
+    until_graded(&mut w);
+    let g = play(&w).last_grade.clone().expect("graded");
+    assert!(!g.passed && g.stars == 0, "{}", g.to_text());
+    assert_eq!(play(&w).screen, Screen::Debrief);
+    let texts = w.texts().join("\n");
+    assert!(
+        texts.contains("Not yet") && texts.contains("missed by"),
+        "{texts}"
+    );
+    assert!(
+        g.debrief.contains('%'),
+        "the debrief quotes the run: {}",
+        g.debrief
+    );
+    assert!(w.find("Next level").is_none(), "no next level after a miss");
+
+    // The reference fix, made live in the window: two replicas.
+    let try_again = w.widget("Try again");
+    w.click(try_again);
+    let api = w.node("api");
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Apply(
+            Command::SetReplicas {
+                node: api,
+                replicas: 2,
+            },
+            "api ×2".into(),
+        ));
+    w.frames(2);
+    let submit = w.widget("Submit");
+    w.click(submit);
+    until_graded(&mut w);
+    let g = play(&w).last_grade.clone().expect("graded");
+    assert!(g.passed && g.stars >= 1, "{}", g.to_text());
+    let (saved, _) = Progress::load(&progress_file);
+    assert_eq!(
+        saved.stars("01-test/01-first"),
+        g.stars,
+        "progress kept on disk"
+    );
+
+    let next = w.widget("Next level");
+    w.click(next);
+    assert_eq!(play(&w).current.as_deref(), Some("01-test/02-second"));
+    assert_eq!(play(&w).screen, Screen::Briefing);
+    assert_eq!(
+        w.bridge().sim.model().name,
+        "One box again",
+        "the next level's design runs"
+    );
+}
