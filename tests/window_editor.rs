@@ -246,3 +246,101 @@ fn delete_removes_the_selection_and_unsaved_edits_are_not_lost_silently() {
         .clone();
     assert_eq!(after, before, "the cancelled drag wired nothing");
 }
+
+/// Random editor actions through the action API and the pointer, seeded
+/// and bounded: no panic, every state either runs or is flagged (paused
+/// with the loader's problems), undo history bounded. `LOADLAB_SOAK_SECS`
+/// makes it run that long instead (the ten-minute soak in docs/window.md).
+#[test]
+#[allow(clippy::disallowed_methods)] // wall clock: the soak's length only
+fn a_seeded_soak_of_random_edits_never_panics_and_every_state_runs_or_is_flagged() {
+    use rand::{RngExt, SeedableRng};
+    let secs: u64 = std::env::var("LOADLAB_SOAK_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let started = std::time::Instant::now();
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(20261128);
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::Start);
+    let kinds = loadlab::scenario::edit::KINDS;
+    let mut steps = 0u64;
+    while steps < 150 || started.elapsed().as_secs() < secs {
+        steps += 1;
+        let ids = node_ids(&w);
+        let pick = |rng: &mut rand_xoshiro::Xoshiro256PlusPlus| -> String {
+            if ids.is_empty() || rng.random_bool(0.1) {
+                "ghost".into()
+            } else {
+                ids[rng.random_range(0..ids.len())].clone()
+            }
+        };
+        let c = match rng.random_range(0..12) {
+            0 => EditorCommand::Edit(Edit::AddNode {
+                kind: kinds[rng.random_range(0..kinds.len())].into(),
+                id: None,
+                pos: None,
+            }),
+            1 => EditorCommand::Edit(Edit::RemoveNode { id: pick(&mut rng) }),
+            2 => EditorCommand::Edit(Edit::Connect {
+                from: pick(&mut rng),
+                to: pick(&mut rng),
+                kind: EdgeKind::ALL[rng.random_range(0..EdgeKind::ALL.len())],
+                when: None,
+            }),
+            3 => EditorCommand::Edit(Edit::RenameNode {
+                from: pick(&mut rng),
+                to: format!("n{}", rng.random_range(0..20)),
+            }),
+            4 => EditorCommand::Edit(Edit::SetField {
+                part: Part::Node(pick(&mut rng)),
+                path: ["workers", "replicas", "capacity", "queue"][rng.random_range(0..4)].into(),
+                value: Some(toml::Value::Integer(rng.random_range(-2..40))),
+            }),
+            5 => EditorCommand::Edit(Edit::MoveNode {
+                id: pick(&mut rng),
+                pos: [
+                    rng.random_range(-900.0..900.0),
+                    rng.random_range(-600.0..600.0),
+                ],
+            }),
+            6 => EditorCommand::Undo,
+            7 => EditorCommand::Redo,
+            8 => EditorCommand::Focus(Some(Part::Node(pick(&mut rng)))),
+            9 => EditorCommand::Copy,
+            10 => EditorCommand::Paste,
+            _ => EditorCommand::Edit(Edit::AddSource {
+                name: None,
+                to: Some(pick(&mut rng)),
+                rate: rng.random_range(1.0..5000.0),
+            }),
+        };
+        send(&mut w, c);
+        if rng.random_bool(0.2) {
+            // A click somewhere in the picture (select, or drag a node).
+            let at = Vec2::new(
+                rng.random_range(300.0..980.0),
+                rng.random_range(40.0..590.0),
+            );
+            w.drag(
+                at,
+                at + Vec2::new(rng.random_range(-80.0..80.0), rng.random_range(-80.0..80.0)),
+            );
+        }
+        let e = editor(&w);
+        let b = w.bridge();
+        assert!(
+            e.problems.is_empty() || b.pacing.paused,
+            "step {steps}: a design with problems is paused: {:?}",
+            e.problems
+        );
+        if e.problems.is_empty() {
+            let model = b.sim.model();
+            assert!(
+                !model.nodes.is_empty(),
+                "step {steps}: a valid design has nodes"
+            );
+        }
+    }
+    assert!(steps >= 150);
+}
