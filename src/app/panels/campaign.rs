@@ -230,7 +230,11 @@ fn debrief(ui: &mut egui::Ui, play: &CampaignPlay, g: &Grade, out: &mut Vec<UiAc
             .chain(g.three_stars.iter().map(|c| (c, "3rd star")));
         for (c, tag) in rows {
             ui.label(
-                RichText::new(if c.pass { "pass" } else { "miss" }).color(if c.pass { OK } else { FAIL }),
+                RichText::new(if c.pass { "pass" } else { "miss" }).color(if c.pass {
+                    OK
+                } else {
+                    FAIL
+                }),
             );
             ui.label(format!("{} {tag}", c.label));
             let figs: Vec<String> = c
