@@ -420,8 +420,9 @@ struct NodeText {
 /// left every choice is the first, which adds nothing, so an input
 /// written before a feature existed (the committed corpus, the crash
 /// reproducers) still describes the scenario it did.
-fn extensions(c: &mut Choices, _nodes: &mut [NodeText], kinds: &[&str], extra: &mut String) {
+fn extensions(c: &mut Choices, nodes: &mut [NodeText], kinds: &[&str], extra: &mut String) {
     let n = kinds.len();
+    let mut next = n;
     let queues: Vec<usize> = (0..n).filter(|&i| kinds[i] == "queue").collect();
     if c.one_in(2) {
         // A topic over some of the queues (now and then any node, for
@@ -448,6 +449,44 @@ fn extensions(c: &mut Choices, _nodes: &mut [NodeText], kinds: &[&str], extra: &
             "\n[[workload]]\nname = \"publishers\"\nto = \"n{n}\"\nrate = {}",
             c.number()
         );
+        next += 1;
+    }
+    if c.one_in(2) {
+        external(c, nodes, kinds, next, extra);
+    }
+}
+
+/// An external service `n{id}` with random limits, called by some of the
+/// services and queues (a call table appended to theirs).
+fn external(
+    c: &mut Choices,
+    nodes: &mut [NodeText],
+    kinds: &[&str],
+    id: usize,
+    extra: &mut String,
+) {
+    let _ = writeln!(
+        extra,
+        "\n[[node]]\nid = \"n{id}\"\nkind = \"external\"\nlatency = {}",
+        c.dist()
+    );
+    if c.one_in(2) {
+        let rate = c.mostly(&["0", "0.01", "0.5", "1"], &["1.5", "-0.1"]);
+        let _ = writeln!(extra, "error_rate = {rate}");
+    }
+    if c.one_in(2) {
+        let _ = writeln!(extra, "rate_limit = {}", c.number());
+        if c.one_in(2) {
+            let _ = writeln!(extra, "burst = {}", c.integer());
+        }
+    }
+    if c.one_in(2) {
+        let _ = writeln!(extra, "concurrency = {}", c.integer());
+    }
+    for (i, t) in nodes.iter_mut().enumerate() {
+        if matches!(kinds[i], "service" | "queue") && c.one_in(2) {
+            let _ = write!(t.body, "[[node.calls]]\nto = \"n{id}\"\n");
+        }
     }
 }
 

@@ -155,6 +155,7 @@ fn generated_scenarios_use_every_node_kind() {
         "queue",
         "rate_limiter",
         "topic",
+        "external",
     ] {
         let needle = format!("kind = \"{kind}\"");
         assert!(

@@ -143,6 +143,20 @@ kind = "topic"
 subscribers = ["jobs"]
 
 [[node]]
+id = "payments"
+kind = "external"
+latency = { dist = "lognormal", mean = "300ms", p99 = "1.5s" }
+error_rate = 0.01
+rate_limit = 50.5
+burst = 7
+concurrency = 100
+
+[[node]]
+id = "maps"
+kind = "external"
+latency = "80ms"
+
+[[node]]
 id = "mailer"
 kind = "rate_limiter"
 algorithm = "token_bucket"
@@ -192,6 +206,12 @@ above = 1000
 [[objective]]
 metric = "cost_per_hour"
 below = 4.5
+
+[[event]]
+at = "4m"
+action = "set"
+target = "payments.latency"
+value = { dist = "exponential", mean = "250ms" }
 
 [[event]]
 at = "1m"
@@ -596,6 +616,7 @@ fn the_full_file_uses_every_kind_and_every_command() {
             "cache",
             "cdn",
             "database",
+            "external",
             "load_balancer",
             "queue",
             "rate_limiter",

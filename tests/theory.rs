@@ -419,3 +419,83 @@ service_time = { dist = "exponential", mean = "6ms" }
     );
     assert_eq!(s.counts.failed(), 0);
 }
+
+/// An external service without limits is an infinite server (M/G/∞):
+/// every call takes just its latency, so the mean sojourn is the
+/// latency's mean (log-normal, mean 300 ms, p99 1.5 s) and, by Little,
+/// λ·E[S] = 60 calls are out on average at 200 calls/s.
+#[test]
+fn an_external_service_without_limits_is_an_infinite_server() {
+    let text = r#"[scenario]
+name = "external M/G/inf"
+duration = "2000s"
+warmup = "10s"
+seed = 9
+
+[[workload]]
+to = "payments"
+rate = 200
+
+[[node]]
+id = "payments"
+kind = "external"
+latency = { dist = "lognormal", mean = "300ms", p99 = "1.5s" }
+"#;
+    let model = scenario::load_str(text, "external.toml", &[])
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let (est, s) = run_model_batched(
+        model,
+        &[
+            ("mean sojourn ms", node_sojourn, 300.0),
+            (
+                "calls out (L)",
+                |s| (s.measured.0 / 1000, s.nodes[0].mean_present),
+                60.0,
+            ),
+        ],
+    );
+    check("external service, M/G/∞", &est);
+    assert_eq!(s.counts.failed(), 0);
+}
+
+/// With a concurrency limit of c and no line, an external service is an
+/// M/G/c/c loss system: the share of calls refused is Erlang B(c, λ·E[S])
+/// whatever the latency's distribution (insensitivity): c = 10, λ = 40/s,
+/// log-normal latency with mean 200 ms (a = 8) refuses 12.17 %.
+#[test]
+fn an_external_services_concurrency_limit_refuses_erlang_b() {
+    let blocking = theory::erlang_b(10, 8.0);
+    let text = r#"[scenario]
+name = "external M/G/c/c"
+duration = "20000s"
+warmup = "10s"
+seed = 4
+
+[[workload]]
+to = "maps"
+rate = 40
+
+[[node]]
+id = "maps"
+kind = "external"
+latency = { dist = "lognormal", mean = "200ms", p99 = "800ms" }
+concurrency = 10
+"#;
+    let model = scenario::load_str(text, "external.toml", &[])
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let (est, s) = run_model_batched(
+        model,
+        &[(
+            "refused share",
+            |s| {
+                let c = &s.nodes[0].counts;
+                (c.arrived, c.rejected as f64 / c.arrived.max(1) as f64)
+            },
+            blocking,
+        )],
+    );
+    check("external service, concurrency 10 (Erlang B)", &est);
+    let c = &s.nodes[0].counts;
+    assert_eq!(c.rejected, c.over_concurrency);
+    assert_eq!(s.counts.rejected, c.rejected);
+}

@@ -183,6 +183,9 @@ pub fn node_kind(kind: &str) -> &'static str {
             "Queue: stores messages and answers the producer at once; consumers work through them later."
         }
         "rate_limiter" => "Rate limiter: admits requests up to a rate and turns the rest away.",
+        "external" => {
+            "External service: a third-party dependency (payments, maps) you do not run: each call takes its latency, may fail, and is refused beyond its rate or concurrency limit."
+        }
         "topic" => {
             "Topic: publish/subscribe; each message is stored in every subscriber queue, and each queue's consumers work through their own copy."
         }

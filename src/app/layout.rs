@@ -259,7 +259,7 @@ pub fn node_size(kind: &NodeKind, instances: Option<usize>) -> Vec2 {
         NodeKind::LoadBalancer(_) | NodeKind::RateLimiter(_) => Vec2::new(84.0, 84.0),
         NodeKind::Cache(_) => Vec2::new(108.0, 96.0),
         NodeKind::Queue(_) => Vec2::new(160.0, rows(1)),
-        NodeKind::Topic(_) => Vec2::new(120.0, 64.0),
+        NodeKind::Topic(_) | NodeKind::External(_) => Vec2::new(120.0, 64.0),
         NodeKind::Service(s) => Vec2::new(160.0, rows(instances.unwrap_or(s.replicas as usize))),
         NodeKind::Database(d) => Vec2::new(
             160.0,
@@ -295,7 +295,7 @@ fn successors(model: &Model) -> Vec<Vec<(usize, EdgeKind, Option<&'static str>)>
                 .iter()
                 .map(|r| (r.to, EdgeKind::Call, r.when.map(|k| k.name())))
                 .collect(),
-            NodeKind::Database(_) => Vec::new(),
+            NodeKind::Database(_) | NodeKind::External(_) => Vec::new(),
             NodeKind::Topic(t) => t
                 .subscribers
                 .iter()

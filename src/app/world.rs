@@ -329,7 +329,7 @@ fn draw_shapes(
             NodeKind::LoadBalancer(_) => draw_load_balancer(p, r, sel),
             NodeKind::RateLimiter(_) => draw_limiter(p, r, sel),
             NodeKind::Cache(spec) => draw_cache(p, r, sel, spec, ns.and_then(|s| s.cache_keys)),
-            NodeKind::Topic(_) => draw_plain(p, r, sel),
+            NodeKind::Topic(_) | NodeKind::External(_) => draw_plain(p, r, sel),
             NodeKind::Service(_) | NodeKind::Database(_) | NodeKind::Queue(_) => {
                 let inst = ns.map_or(&[][..], |s| &s.replicas[..]);
                 draw_boxed(p, node, r, sel, inst, world.busy.get(i).map(Vec::as_slice));
@@ -643,6 +643,10 @@ fn update_labels(
                 match &model.nodes[i].kind {
                     NodeKind::LoadBalancer(lb) => parts.push(lb.algorithm.name().replace('_', " ")),
                     NodeKind::RateLimiter(_) => parts.push("rate limiter".into()),
+                    NodeKind::External(_) => {
+                        let calls = snap.map_or(0, |s| s.present);
+                        parts.push(format!("external, {calls} calls out"));
+                    }
                     NodeKind::Topic(t) => {
                         parts.push(format!("topic to {} queues", t.subscribers.len()))
                     }

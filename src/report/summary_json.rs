@@ -105,6 +105,11 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
             "database" => {
                 m.insert("stale_reads".into(), json!(c.stale_reads));
             }
+            "external" => {
+                m.insert("error_responses".into(), json!(c.error_responses));
+                m.insert("throttled".into(), json!(c.throttled));
+                m.insert("over_concurrency".into(), json!(c.over_concurrency));
+            }
             "queue" => {
                 m.insert("processed".into(), json!(c.processed));
                 m.insert("redelivered".into(), json!(c.redelivered));

@@ -172,8 +172,15 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
                 parts.push(format!("breaker to {to} {state}, tripped {trips}×"));
             }
         }
-        if c.errors > 0 {
-            parts.push(format!("{} errors (down or cut off)", c.errors));
+        let outage = c.errors.saturating_sub(c.error_responses);
+        if outage > 0 {
+            parts.push(format!("{outage} errors (down or cut off)"));
+        }
+        if n.kind == "external" {
+            parts.push(format!(
+                "{} error responses, {} throttled (rate limit), {} over concurrency",
+                c.error_responses, c.throttled, c.over_concurrency
+            ));
         }
         if c.stale_reads > 0 {
             parts.push(format!("{} stale reads", c.stale_reads));

@@ -4,9 +4,9 @@ use std::fmt::Write as _;
 
 use crate::scenario;
 use crate::sim::model::{
-    Arrival, Bound, CacheSpec, Call, CallPolicy, DatabaseSpec, Jitter, LimiterAlgorithm, Limits,
-    Model, NodeIdx, NodeKind, Popularity, QueueSpec, RateLimiterSpec, RequestKind, ServiceSpec,
-    WritePolicy,
+    Arrival, Bound, CacheSpec, Call, CallPolicy, DatabaseSpec, ExternalSpec, Jitter,
+    LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind, Popularity, QueueSpec, RateLimiterSpec,
+    RequestKind, ServiceSpec, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -169,6 +169,7 @@ fn write_edges(out: &mut String, model: &Model) {
                     edge("consumer calls", c.to, c.when, &call_text(c));
                 }
             }
+            NodeKind::External(_) => {}
             NodeKind::Topic(t) => {
                 for &q in &t.subscribers {
                     edge("copy", q, None, "");
@@ -325,6 +326,7 @@ fn parameters(model: &Model, kind: &NodeKind) -> String {
         NodeKind::Database(d) => database_parameters(d),
         NodeKind::RateLimiter(r) => limiter_parameters(model, r),
         NodeKind::Queue(q) => queue_parameters(q),
+        NodeKind::External(e) => external_parameters(e),
         NodeKind::Topic(t) => {
             let names: Vec<&str> = t.subscribers.iter().map(|&q| node_name(model, q)).collect();
             format!("a copy of each message to {}", names.join(", "))
@@ -454,6 +456,20 @@ fn queue_parameters(q: &QueueSpec) -> String {
         q.service_time.describe(),
         q.max_attempts
     )
+}
+
+fn external_parameters(e: &ExternalSpec) -> String {
+    let mut s = format!("latency {}", e.latency.describe());
+    if e.error_rate > 0.0 {
+        let _ = write!(s, ", {}% errors", num(e.error_rate * 100.0));
+    }
+    if let Some(r) = e.rate_limit {
+        let _ = write!(s, ", at most {} calls/s (burst {})", num(r.rate), r.burst);
+    }
+    if let Some(c) = e.concurrency {
+        let _ = write!(s, ", at most {c} at once");
+    }
+    s
 }
 
 fn plural(n: u32, word: &str) -> String {
@@ -630,6 +646,7 @@ fn targets(kind: &NodeKind) -> Vec<NodeIdx> {
         NodeKind::Cache(c) => c.on_miss.into_iter().collect(),
         NodeKind::Database(_) => Vec::new(),
         NodeKind::Topic(t) => t.subscribers.clone(),
+        NodeKind::External(_) => Vec::new(),
     }
 }
 
@@ -651,6 +668,7 @@ fn pass_on(kind: &NodeKind, here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
         NodeKind::RateLimiter(r) => vec![(r.to, here.at_most())],
         NodeKind::Queue(q) => calls_pass_on(&q.calls, here),
         NodeKind::Topic(t) => t.subscribers.iter().map(|&q| (q, here)).collect(),
+        NodeKind::External(_) => Vec::new(),
     }
 }
 

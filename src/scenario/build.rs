@@ -10,6 +10,7 @@ use crate::sim::time::SimTime;
 
 mod calls;
 pub(crate) mod events;
+mod external;
 pub(crate) mod nodes;
 mod set;
 mod topic;
@@ -41,7 +42,7 @@ const CACHE_FIELDS: [&str; 10] = [
     "miss_penalty",
 ];
 /// Each node kind and the fields only it takes.
-pub(crate) const KINDS: [(&str, &[&str]); 8] = [
+pub(crate) const KINDS: [(&str, &[&str]); 9] = [
     ("load_balancer", &["algorithm", "to", "weights"]),
     (
         "service",
@@ -115,6 +116,16 @@ pub(crate) const KINDS: [(&str, &[&str]); 8] = [
         ],
     ),
     ("topic", &["subscribers"]),
+    (
+        "external",
+        &[
+            "latency",
+            "error_rate",
+            "rate_limit",
+            "burst",
+            "concurrency",
+        ],
+    ),
 ];
 const OBJECTIVE_FIELDS: [&str; 3] = ["metric", "below", "above"];
 

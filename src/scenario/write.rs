@@ -7,8 +7,8 @@ use crate::sim::command::Command;
 use crate::sim::dist::{Dist, Z99};
 use crate::sim::model::{
     Arrival, AutoscaleSpec, Bound, BreakerSpec, CacheSpec, Call, DEFAULT_KEYS_PER_UNIT,
-    DEFAULT_WORKERS_PER_UNIT, DatabaseSpec, Keys, LimiterAlgorithm, Limits, Model, NodeIdx,
-    NodeKind, Popularity, QueueSpec, RetryPolicy, Route, ServiceSpec, WritePolicy,
+    DEFAULT_WORKERS_PER_UNIT, DatabaseSpec, ExternalSpec, Keys, LimiterAlgorithm, Limits, Model,
+    NodeIdx, NodeKind, Popularity, QueueSpec, RetryPolicy, Route, ServiceSpec, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -133,6 +133,7 @@ pub fn to_toml(model: &Model) -> String {
                 }
             }
             NodeKind::Queue(q) => write_queue(&mut out, model, q),
+            NodeKind::External(e) => write_external(&mut out, e),
             NodeKind::Topic(t) => {
                 let subs: Vec<String> = t.subscribers.iter().map(|&q| node_ref(model, q)).collect();
                 kv(&mut out, "subscribers", &format!("[{}]", subs.join(", ")));
@@ -272,6 +273,18 @@ fn write_queue(out: &mut String, model: &Model, q: &QueueSpec) {
         &duration(q.redelivery.max_backoff),
     );
     write_calls(out, model, &q.calls);
+}
+
+fn write_external(out: &mut String, e: &ExternalSpec) {
+    kv(out, "latency", &dist(&e.latency));
+    kv(out, "error_rate", &num(e.error_rate));
+    if let Some(r) = e.rate_limit {
+        kv(out, "rate_limit", &num(r.rate));
+        kv(out, "burst", &int(u64::from(r.burst)));
+    }
+    if let Some(c) = e.concurrency {
+        kv(out, "concurrency", &int(u64::from(c)));
+    }
 }
 
 /// Calls without a policy as one inline array; otherwise one
@@ -477,10 +490,10 @@ fn set_target(model: &Model, command: &Command) -> (String, String) {
             )
         }
         Command::SetServiceTime { node, dist: d } => {
-            let field = if matches!(kind(*node), Some(NodeKind::Cache(_))) {
-                "hit_time"
-            } else {
-                "service_time"
+            let field = match kind(*node) {
+                Some(NodeKind::Cache(_)) => "hit_time",
+                Some(NodeKind::External(_)) => "latency",
+                _ => "service_time",
             };
             (on(*node, field), dist(d))
         }

@@ -99,6 +99,10 @@ pub const BREAKER_WINDOW: Limit<u32> = Limit::closed(1, 10_000);
 pub const BREAKER_PROBES: Limit<u32> = Limit::closed(1, 1000);
 /// Connections per caller replica in a call's pool.
 pub const POOL_SIZE: Limit<u32> = Limit::closed(1, 100_000);
+/// An external service's probability of answering a call with an error.
+pub const ERROR_RATE: Limit<f64> = Limit::closed(0.0, 1.0);
+/// An external service's calls in progress at once.
+pub const CONCURRENCY: Limit<u32> = Limit::closed(1, 1_000_000);
 
 #[cfg(test)]
 mod tests {
@@ -176,6 +180,9 @@ mod tests {
         has("| `window` | integer", &ints(BREAKER_WINDOW));
         has("| `probes` | integer", &ints(BREAKER_PROBES));
         has("| `size` | integer", &ints(POOL_SIZE));
+        has("| `error_rate` | number", &nums(ERROR_RATE));
+        has("| `concurrency` | integer", &ints(CONCURRENCY));
+        has("| `rate_limit` | number", &nums(LIMITER_RATE));
         has("| `read_replicas` | integer", &ints(READ_REPLICAS));
         has("| `shards` | integer", &ints(SHARDS));
         has(

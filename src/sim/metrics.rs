@@ -75,6 +75,12 @@ pub struct NodeCounts {
     /// Calls from this node that failed because no pooled connection came
     /// within `acquire_timeout`.
     pub acquire_timeouts: u64,
+    /// External services: calls refused by their rate limit.
+    pub throttled: u64,
+    /// External services: calls refused by their concurrency limit.
+    pub over_concurrency: u64,
+    /// External services: calls answered with an error (`error_rate`).
+    pub error_responses: u64,
 }
 
 /// Running statistics of one node.

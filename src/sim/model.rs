@@ -178,6 +178,7 @@ pub enum NodeKind {
     RateLimiter(RateLimiterSpec),
     Queue(QueueSpec),
     Topic(TopicSpec),
+    External(ExternalSpec),
 }
 
 impl NodeKind {
@@ -191,6 +192,7 @@ impl NodeKind {
             NodeKind::RateLimiter(_) => "rate_limiter",
             NodeKind::Queue(_) => "queue",
             NodeKind::Topic(_) => "topic",
+            NodeKind::External(_) => "external",
         }
     }
 }
@@ -488,6 +490,29 @@ pub struct QueueSpec {
 pub struct TopicSpec {
     /// Queue nodes, each getting a copy of every message.
     pub subscribers: Vec<NodeIdx>,
+}
+
+/// A third-party dependency (a payment provider, a maps API): each call
+/// takes a draw of `latency` (no queue, no workers: an infinite server)
+/// and fails with probability `error_rate`; calls beyond its rate limit
+/// or its concurrency limit are refused at once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExternalSpec {
+    pub latency: Dist,
+    /// Probability that a call is answered with an error (after its
+    /// latency).
+    pub error_rate: f64,
+    /// Calls per second it accepts (a token bucket); beyond, refused.
+    pub rate_limit: Option<RateLimit>,
+    /// Most calls in progress at once; beyond, refused.
+    pub concurrency: Option<u32>,
+}
+
+/// A token bucket: `rate` per second, at most `burst` at once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateLimit {
+    pub rate: f64,
+    pub burst: u32,
 }
 
 /// The wait before a failed queue message is delivered again: `backoff`,

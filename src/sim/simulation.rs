@@ -7,6 +7,7 @@
 mod caching;
 mod calls;
 mod commands;
+mod external;
 mod faults;
 mod measure;
 mod messaging;

@@ -67,7 +67,7 @@ pub fn little(n: &NodeSummary) -> (f64, f64) {
 #[derive(Clone, Debug)]
 pub struct NodePlan {
     /// 0 load balancer, 1 service, 2 cache, 3 database, 4 rate limiter,
-    /// 5 queue, 6 topic.
+    /// 5 queue, 6 topic, 7 external.
     pub kind: u8,
     pub replicas: u32,
     pub workers: u32,
@@ -107,6 +107,9 @@ pub struct NodeExtras {
     pub limiter: (u8, f64, u32, SimTime),
     pub visibility_timeout: Option<SimTime>,
     pub max_attempts: u32,
+    /// An external service's (error rate, rate limit and burst,
+    /// concurrency).
+    pub external: (f64, Option<(f64, u32)>, Option<u32>),
 }
 
 /// (consecutive failures, failure rate, window, open for, probes).
@@ -280,7 +283,7 @@ fn short_time(max_exp: f64) -> impl Strategy<Value = SimTime> {
 
 pub fn node_strategy() -> impl Strategy<Value = NodePlan> {
     let shape = (
-        prop_oneof![8 => 0u8..4, 2 => 4u8..6, 1 => Just(6u8)],
+        prop_oneof![8 => 0u8..4, 2 => 4u8..6, 1 => 6u8..8],
         1u32..=4,
         1u32..=4,
         prop_oneof![
@@ -417,12 +420,17 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
         (0u8..4, 1.0f64..500.0, 0u32..=10, short_time(5.5)),
         proptest::option::weighted(0.5, short_time(5.0)),
         1u32..=4,
+        (
+            prop_oneof![Just(0.0), 0.0f64..=1.0],
+            proptest::option::weighted(0.4, (1.0f64..500.0, 1u32..=20)),
+            proptest::option::weighted(0.4, 1u32..=8),
+        ),
     );
     (service, cache, others).prop_map(
         |(
             (policies, autoscale),
             (write_policy, flush, coalesce, miss_penalty, edge),
-            (replication_lag, shards, limiter, visibility_timeout, max_attempts),
+            (replication_lag, shards, limiter, visibility_timeout, max_attempts, external),
         )| NodeExtras {
             policies,
             autoscale,
@@ -436,6 +444,7 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
             limiter,
             visibility_timeout,
             max_attempts,
+            external,
         },
     )
 }
@@ -562,7 +571,9 @@ pub fn dist_toml(d: &Dist) -> String {
 }
 
 fn kind_name(k: u8) -> &'static str {
-    ["lb", "svc", "cache", "db", "limiter", "queue", "topic"][k as usize]
+    [
+        "lb", "svc", "cache", "db", "limiter", "queue", "topic", "ext",
+    ][k as usize]
 }
 
 impl ScenarioPlan {
@@ -798,6 +809,20 @@ impl ScenarioPlan {
                         ),
                     };
                     let _ = writeln!(w, "kind = \"rate_limiter\"\n{rule}\nto = \"{}\"", id(to));
+                }
+                7 => {
+                    let (error_rate, limit, concurrency) = p.extras.external;
+                    let _ = writeln!(
+                        w,
+                        "kind = \"external\"\nlatency = {}\nerror_rate = {error_rate:?}",
+                        dist_toml(&p.service_time)
+                    );
+                    if let Some((rate, burst)) = limit {
+                        let _ = writeln!(w, "rate_limit = {rate:?}\nburst = {burst}");
+                    }
+                    if let Some(c) = concurrency {
+                        let _ = writeln!(w, "concurrency = {c}");
+                    }
                 }
                 6 => {
                     // A copy to the later queues its call selectors pick

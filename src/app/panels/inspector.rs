@@ -93,6 +93,16 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
         NodeKind::Cache(c) => tune_cache(ui, n, i, c, out),
         NodeKind::Queue(q) => tune_queue(ui, n, i, q, out),
         NodeKind::RateLimiter(r) => tune_rate_limiter(ui, n, i, r, out),
+        NodeKind::External(e) => {
+            ui.label(format!("Latency {}", e.latency.describe()));
+            ui.label(format!("Errors {:.2}%", e.error_rate * 100.0));
+            if let Some(r) = e.rate_limit {
+                ui.label(format!("Rate limit {} calls/s, burst {}", r.rate, r.burst));
+            }
+            if let Some(c) = e.concurrency {
+                ui.label(format!("At most {c} calls at once"));
+            }
+        }
         NodeKind::Topic(t) => {
             let names: Vec<&str> = t
                 .subscribers

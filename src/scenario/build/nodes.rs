@@ -115,6 +115,7 @@ pub(super) fn read_node(
         Some("rate_limiter") => read_rate_limiter(errs, t, i, ids, edges),
         Some("queue") => read_queue_node(errs, t, i, ids, edges),
         Some("topic") => super::topic::read_topic(errs, t, i, ids, edges),
+        Some("external") => super::external::read_external(errs, t),
         _ => None,
     };
     Some(Node {

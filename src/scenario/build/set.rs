@@ -33,6 +33,7 @@ pub(crate) fn tunable(kind: &NodeKind) -> &'static [&'static str] {
         ],
         NodeKind::Queue(_) => &["consumers", "capacity", "service_time"],
         NodeKind::Topic(_) => &[],
+        NodeKind::External(_) => &["latency"],
         NodeKind::RateLimiter(r) => match r.algorithm {
             LimiterAlgorithm::TokenBucket { .. } | LimiterAlgorithm::LeakyBucket { .. } => {
                 &["rate"]
@@ -215,7 +216,7 @@ fn node_command(
                 v.count_within(errs, LINE_CAPACITY)
             })?,
         },
-        ("service_time" | "hit_time", _) => Command::SetServiceTime {
+        ("service_time" | "hit_time" | "latency", _) => Command::SetServiceTime {
             node,
             dist: distribution::read(errs, v)?,
         },

@@ -3,7 +3,7 @@
 use toml::{Table, Value};
 
 /// Every node kind the palette offers, in its order.
-pub const KINDS: [&str; 8] = [
+pub const KINDS: [&str; 9] = [
     "load_balancer",
     "service",
     "cache",
@@ -12,6 +12,7 @@ pub const KINDS: [&str; 8] = [
     "rate_limiter",
     "queue",
     "topic",
+    "external",
 ];
 
 /// The id a new node of `kind` is named after.
@@ -49,6 +50,8 @@ pub fn new_node(kind: &str, id: &str) -> Result<Table, String> {
         "queue" => &[("consumers", Value::Integer(1)), ("service_time", s("5ms"))],
         // Its subscriber queues are wired (Shift+drag), not typed.
         "topic" => &[],
+        // A third-party service: it only answers, so it runs as it is.
+        "external" => &[("latency", s("100ms"))],
         other => {
             return Err(format!(
                 "no node kind `{other}` (the palette has {})",

@@ -72,6 +72,7 @@ impl Simulation {
             (NodeState::Database { spec, .. }, NodeKind::Database(m)) => m.clone_from(spec),
             (NodeState::Queue { spec, .. }, NodeKind::Queue(m)) => m.clone_from(spec),
             (NodeState::Cache { spec, .. }, NodeKind::Cache(m)) => m.clone_from(spec),
+            (NodeState::External { spec, .. }, NodeKind::External(m)) => m.clone_from(spec),
             (NodeState::LoadBalancer { balancer, .. }, NodeKind::LoadBalancer(m)) => {
                 m.algorithm = balancer.algorithm;
             }
@@ -175,6 +176,7 @@ impl Simulation {
             NodeState::Database { spec, .. } => spec.service_time = dist,
             NodeState::Queue { spec, .. } => spec.service_time = dist,
             NodeState::Cache { spec, .. } => spec.hit_time = dist,
+            NodeState::External { spec, .. } => spec.latency = dist,
             _ => return err(format!("`{}` has no service time", n.id)),
         }
         self.sync_model(node);

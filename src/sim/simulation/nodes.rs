@@ -11,7 +11,8 @@ use crate::sim::components::retry::RetryBudget;
 use crate::sim::latency_histogram::LatencyHistogram;
 use crate::sim::metrics::NodeStats;
 use crate::sim::model::{
-    CacheSpec, Call, DatabaseSpec, Node, NodeKind, QueueSpec, RequestKind, ServiceSpec, cost_units,
+    CacheSpec, Call, DatabaseSpec, ExternalSpec, LimiterAlgorithm, Node, NodeKind, QueueSpec,
+    RequestKind, ServiceSpec, cost_units,
 };
 use crate::sim::rng::{Stream, stream};
 use crate::sim::station::{Areas, Station};
@@ -142,6 +143,15 @@ pub(super) enum NodeState {
     Topic {
         subscribers: Vec<usize>,
     },
+    /// A third-party dependency: an infinite server with its own limits.
+    External {
+        spec: ExternalSpec,
+        rng: Stream,
+        /// Draws of `error_rate` (apart, so that adding errors leaves the
+        /// latencies as they were).
+        errors: Stream,
+        limiter: Option<Limiter>,
+    },
 }
 
 /// A pending node timeout, in a node's queue of deadlines.
@@ -242,6 +252,17 @@ impl NodeRt {
             },
             NodeKind::Topic(t) => NodeState::Topic {
                 subscribers: t.subscribers.clone(),
+            },
+            NodeKind::External(e) => NodeState::External {
+                rng: stream(seed, &n.id, "service"),
+                errors: stream(seed, &n.id, "errors"),
+                limiter: e.rate_limit.map(|r| {
+                    Limiter::new(LimiterAlgorithm::TokenBucket {
+                        rate: r.rate,
+                        burst: r.burst,
+                    })
+                }),
+                spec: e.clone(),
             },
         };
         NodeRt {
@@ -347,6 +368,7 @@ impl NodeRt {
                 _ => spec.service_time.sample_secs(rng),
             },
             NodeState::Cache { spec, rng, .. } => spec.hit_time.sample_secs(rng),
+            NodeState::External { spec, rng, .. } => spec.latency.sample_secs(rng),
             _ => 0.0,
         };
         SimTime::from_secs_f64(d * self.slow)

@@ -238,22 +238,35 @@ impl Simulation {
             }
             NodeState::Cache { .. } => {
                 let delay = n.sample_work(req.kind);
-                n.stats.enter(now);
-                let mut visit = Simulation::new_visit(req, node, NONE, caller, now);
-                visit.state = VisitState::Lookup;
-                let j = self.alloc_visit(visit);
-                let generation = self.visits[j as usize].generation;
-                self.events.schedule(
-                    now.saturating_add(delay),
-                    EventKind::CacheLookupDone {
-                        visit: j,
-                        generation,
-                    },
-                );
+                let done = |visit, generation| EventKind::CacheLookupDone { visit, generation };
+                self.timed_visit(req, node, caller, VisitState::Lookup, delay, done);
             }
             NodeState::Queue { .. } => self.enqueue_message(req, node, caller),
             NodeState::Topic { .. } => self.publish(req, node, caller),
+            NodeState::External { .. } => self.call_external(req, node, caller),
         }
+    }
+
+    /// A visit of `req` at `node` outside any station: present from now,
+    /// in `state` for `delay`, then `done` (of its index and generation)
+    /// is due.
+    pub(super) fn timed_visit(
+        &mut self,
+        req: Req,
+        node: usize,
+        caller: Caller,
+        state: VisitState,
+        delay: SimTime,
+        done: fn(u32, u32) -> EventKind,
+    ) {
+        let now = self.now;
+        self.nodes[node].stats.enter(now);
+        let mut visit = Simulation::new_visit(req, node, NONE, caller, now);
+        visit.state = state;
+        let j = self.alloc_visit(visit);
+        let generation = self.visits[j as usize].generation;
+        self.events
+            .schedule(now.saturating_add(delay), done(j, generation));
     }
 
     /// A load balancer picks a replica of service `to` and forwards at once.
@@ -475,6 +488,7 @@ impl Simulation {
                 self.answer(j, Ok(()));
                 self.leave(j);
             }
+            NodeState::External { .. } => self.external_done(j),
             _ => {
                 self.answer(j, Ok(()));
                 self.leave(j);
