@@ -344,3 +344,20 @@ fn a_seeded_soak_of_random_edits_never_panics_and_every_state_runs_or_is_flagged
     }
     assert!(steps >= 150);
 }
+
+/// Opening another scenario leaves build mode: the editor's design was the
+/// old file's, and editing it on top of the new one would mix the two.
+#[test]
+fn opening_another_file_leaves_build_mode() {
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::Start);
+    assert!(editor(&w).on && editor(&w).history.is_some());
+    let lesson = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lessons/retry-storm.toml");
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Open(lesson));
+    w.frames(3);
+    assert!(!editor(&w).on && editor(&w).history.is_none());
+    assert_ne!(w.bridge().sim.model().name, "URL shortener");
+}

@@ -77,7 +77,13 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
         UiAction::Reload => bridge.restart_view(false, view),
         UiAction::Redesign(edit, label) => bridge.redesign(&edit, &label, view),
         UiAction::SetSeed(s) => bridge.seed = s,
-        UiAction::Open(path) => bridge.open_file(&path, view),
+        UiAction::Open(path) => {
+            bridge.open_file(&path, view);
+            // The editor's design was the old file's.
+            if let Some(editor) = window.editor.as_deref_mut() {
+                editor.forget();
+            }
+        }
         UiAction::SaveScenario => bridge.save(false, view),
         UiAction::SaveDesign => bridge.save(true, view),
     }

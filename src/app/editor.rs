@@ -231,6 +231,15 @@ impl Editor {
         }
     }
 
+    /// Leaves build mode and drops the design (another file was opened).
+    /// Partial: unsaved edits are not asked about first here.
+    pub fn forget(&mut self) {
+        *self = Editor {
+            save_path: std::mem::take(&mut self.save_path),
+            ..Editor::default()
+        };
+    }
+
     /// The problems that name node or source `name`, as one line each.
     pub fn problems_of(&self, name: &str) -> Vec<String> {
         let node = format!("node `{name}`");
