@@ -803,4 +803,46 @@ fn call_extras(c: &mut Choices, t: &mut String) {
             );
         }
     }
+    call_fan_out(c, t);
+}
+
+/// A call's fan-out: a repeat (fixed or drawn), parallel, a wait, or a
+/// hedge (and, rarely, a mix the loader refuses).
+fn call_fan_out(c: &mut Choices, t: &mut String) {
+    match c.below(5) {
+        0 => {
+            let _ = write!(t, "\nrepeat = {}", c.integer());
+        }
+        1 => {
+            let repeat = match c.below(4) {
+                0 => format!("{{ dist = \"poisson\", mean = {} }}", c.number()),
+                1 => format!("{{ dist = \"uniform\", min = 0, max = {} }}", c.integer()),
+                2 => format!(
+                    "{{ dist = \"pareto\", scale = {}, shape = {}, max = {} }}",
+                    c.number(),
+                    c.mostly(&["1.5", "3"], &["1", "0.5"]),
+                    c.integer()
+                ),
+                _ => format!("{{ dist = \"constant\", value = {} }}", c.integer()),
+            };
+            let _ = write!(t, "\nrepeat = {repeat}");
+        }
+        2 => {
+            let _ = write!(t, "\nhedge = {}", c.duration());
+            if !c.one_in(24) {
+                return;
+            }
+        }
+        _ => return,
+    }
+    if c.one_in(2) {
+        let _ = write!(t, "\nparallel = {}", c.mostly(&["true"], &["false"]));
+        if c.one_in(2) {
+            let wait = c.mostly(
+                &["\"first\"", "\"all\"", "{ quorum = 2 }"],
+                &["{ quorum = 0 }"],
+            );
+            let _ = write!(t, "\nwait = {wait}");
+        }
+    }
 }

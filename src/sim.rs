@@ -2,6 +2,7 @@
 
 pub mod command;
 pub(crate) mod components;
+pub mod count;
 pub mod dist;
 pub(crate) mod event;
 pub mod invariants;

@@ -18,6 +18,11 @@ const SPACE: &str = "{ count = 10_000, popularity = \"zipf\", s = 1.0 }";
 /// A reader service calling the timeline cache with `call` (the fields
 /// after `to`), fed by `workload_keys`.
 fn feed(call: &str, workload_keys: &str) -> String {
+    feed_at(call, workload_keys, 2000)
+}
+
+/// `feed` at `rate` requests per second.
+fn feed_at(call: &str, workload_keys: &str, rate: u32) -> String {
     format!(
         r#"
 [scenario]
@@ -27,7 +32,7 @@ warmup = "10s"
 
 [[workload]]
 to = "feed"
-rate = 2000
+rate = {rate}
 keys = {workload_keys}
 
 [[node]]
@@ -87,10 +92,12 @@ fn mean_se(xs: &[f64]) -> (f64, f64) {
 /// (a correct engine fails with probability below 1e-4); and against
 /// Che's approximation, within the 95 % interval widened by the
 /// approximation's own error (under 0.5 % at this size).
-fn check_against_equivalent(name: &str, call: &str) -> f64 {
+fn check_against_equivalent(name: &str, call: &str, repeat: u32) -> f64 {
     // Readers drawn from 10^12 keys never repeat: each lookup is an
-    // independent draw from the call's key space.
-    let fanned = hit_ratios(&feed(call, "{ count = 1_000_000_000_000 }"));
+    // independent draw from the call's key space. With `repeat`, as many
+    // lookups per request, at the same rate of lookups.
+    let readers = "{ count = 1_000_000_000_000 }";
+    let fanned = hit_ratios(&feed_at(call, readers, 2000 / repeat));
     let direct = hit_ratios(&feed("", SPACE));
     let (m, se) = mean_se(&fanned);
     let (d, sd) = mean_se(&direct);
@@ -115,7 +122,7 @@ fn check_against_equivalent(name: &str, call: &str) -> f64 {
 #[test]
 fn a_derived_key_hits_as_the_followees_popularity_says() {
     let call = format!(", key = \"derived\", keys = {SPACE}");
-    let derived = check_against_equivalent("derived", &call);
+    let derived = check_against_equivalent("derived", &call, 1);
     // Today's behaviour, the reader's key: these readers never repeat, so
     // nothing hits at all.
     let own = hit_ratios(&feed("", "{ count = 1_000_000_000_000 }"));
@@ -126,7 +133,22 @@ fn a_derived_key_hits_as_the_followees_popularity_says() {
 #[test]
 fn a_random_key_hits_as_its_key_space_says() {
     let call = format!(", key = \"random\", keys = {SPACE}");
-    check_against_equivalent("random", &call);
+    check_against_equivalent("random", &call, 1);
+}
+
+/// Fan-out on read (issue 11): a reader's request looks up 10 followee
+/// timelines, one after another. With the reader's own key the cache
+/// "hits" 9 lookups in 10 (the same key ten times): the fake the issue
+/// found. With derived keys it hits as often as the followees' popularity
+/// says.
+#[test]
+fn a_fan_out_on_read_hits_as_the_followees_popularity_says() {
+    let call = format!(", key = \"derived\", keys = {SPACE}, repeat = 10");
+    check_against_equivalent("fan-out of 10, derived", &call, 10);
+    let readers = "{ count = 1_000_000_000_000 }";
+    let own = hit_ratio(&run(&feed_at(", repeat = 10", readers, 200), 1));
+    println!("fan-out of 10, the reader's own key: {own:.4}");
+    assert!((own - 0.9).abs() < 1e-3, "{own}");
 }
 
 #[test]
@@ -134,7 +156,7 @@ fn popular_readers_do_not_make_their_followees_popular() {
     // 100 readers, all held by the cache: with their own key every lookup
     // after the first hundred hits. With derived keys each reader reads
     // one fixed followee timeline, so the cache still holds them all; the
-    // point of `derived` shows with repetitions (tests/fanout.rs). Here:
+    // point of `derived` shows with repetitions (the fan-out test). Here:
     // the same reader always reaches the same key (a repeat hits).
     let readers = "{ count = 100 }";
     let own = hit_ratio(&run(&feed("", readers), 1));

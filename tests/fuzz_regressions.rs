@@ -163,6 +163,23 @@ fn generated_scenarios_use_every_node_kind() {
             "no {kind} in the corpus"
         );
     }
+    // The fields of a call beyond its policies: link, type, key, fan-out.
+    for field in [
+        "latency = ",
+        "op = ",
+        "key = \"derived\"",
+        "key = \"random\"",
+        "keys = ",
+        "repeat = {",
+        "parallel = true",
+        "wait = ",
+        "hedge = ",
+    ] {
+        assert!(
+            texts.iter().any(|t| t.contains(field)),
+            "no call with `{field}` in the corpus"
+        );
+    }
     // `set` events on a node's live tunables, the rate limiter's included.
     for field in ["replicas", "workers", "service_time", "rate", "limit"] {
         let end = format!(".{field}\"");

@@ -86,9 +86,9 @@ timeout = "2s"
 autoscale = { metric = "queue_depth", target = 2.5, min = 2, max = 12, interval = "15s", cooldown = "1m", cold_start = "20s" }
 to = [ { to = "audit", when = "write" } ]
 calls = [
-  { to = "cache", when = "read", timeout = "50ms", key = "random", latency = { dist = "exponential", mean = "1ms" } },
-  { to = "db", when = "write", timeout = "200ms", retry = { attempts = 3, backoff = "20ms", max_backoff = "2s", jitter = "equal", budget = 0.1 }, breaker = { consecutive_failures = 5, failure_rate = 0.5, window = 40, open_for = "10s", probes = 2 }, pool = { size = 10, acquire_timeout = "100ms" } },
-  { to = "jobs", retry = { attempts = 2, jitter = "none" }, breaker = { failure_rate = 0.25 }, op = "write", key = "derived", keys = { count = 1000, popularity = "zipf", s = 0.8 } },
+  { to = "cache", when = "read", timeout = "50ms", key = "random", latency = { dist = "exponential", mean = "1ms" }, repeat = { dist = "poisson", mean = 2.5 }, parallel = true, wait = { quorum = 2 } },
+  { to = "db", when = "write", timeout = "200ms", retry = { attempts = 3, backoff = "20ms", max_backoff = "2s", jitter = "equal", budget = 0.1 }, breaker = { consecutive_failures = 5, failure_rate = 0.5, window = 40, open_for = "10s", probes = 2 }, pool = { size = 10, acquire_timeout = "100ms" }, hedge = "30ms" },
+  { to = "jobs", retry = { attempts = 2, jitter = "none" }, breaker = { failure_rate = 0.25 }, op = "write", key = "derived", keys = { count = 1000, popularity = "zipf", s = 0.8 }, repeat = 3 },
 ]
 
 [[node]]
@@ -425,7 +425,7 @@ value = 750
 "#;
 
 /// Small files for the corners `EVERYTHING` cannot hold at once.
-const CORNERS: [&str; 3] = [
+const CORNERS: [&str; 4] = [
     // Defaults only; a CDN with on_miss; write_through; no objectives.
     r#"
 [scenario]
@@ -520,6 +520,32 @@ at = "3s"
 action = "spike"
 workload = "0"
 factor = 2
+"#,
+    // Every fan-out form.
+    r#"
+[scenario]
+name = "fan-outs"
+
+[[workload]]
+to = "api"
+rate = 1
+
+[[node]]
+id = "api"
+kind = "service"
+service_time = "1ms"
+calls = [
+  { to = "db", repeat = 50 },
+  { to = "db", repeat = { dist = "uniform", min = 0, max = 7 }, parallel = true, wait = "first" },
+  { to = "db", repeat = { dist = "pareto", scale = 2.5, shape = 1.5, max = 1000 }, parallel = true },
+  { to = "db", repeat = { dist = "pareto", scale = 1, shape = 3 }, parallel = true, wait = { quorum = 1 } },
+  { to = "db", repeat = { dist = "constant", value = 1 }, parallel = true },
+]
+
+[[node]]
+id = "db"
+kind = "database"
+service_time = "1ms"
 "#,
 ];
 

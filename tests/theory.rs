@@ -1,4 +1,4 @@
-//! The engine against queueing theory: M/M/1 (mean and p99), M/M/c, M/D/1, M/M/c/K and a Jackson tandem at ρ = 0.8, and closed-loop users against mean-value analysis.
+//! The engine against queueing theory: M/M/1 (mean and p99), M/M/c, M/D/1, M/M/c/K and a Jackson tandem at ρ = 0.8, closed-loop users against mean-value analysis, and fan-outs: fork-join of two M/M/1 (Nelson–Tantawi), the first, a quorum and a hedge of exponential servers (order statistics).
 //!
 //! Each scenario in `scenarios/theory/` is run long enough that the 95 %
 //! confidence half-width of the estimate (batch means over 20 batches,
@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use loadlab::scenario;
-use loadlab::sim::{SimTime, Simulation, Summary};
+use loadlab::sim::{Model, SimTime, Simulation, Summary};
 use loadlab::theory;
 
 const BATCHES: usize = 20;
@@ -498,4 +498,109 @@ concurrency = 10
     let c = &s.nodes[0].counts;
     assert_eq!(c.rejected, c.over_concurrency);
     assert_eq!(s.counts.rejected, c.rejected);
+}
+
+/// A front service (no work, never queueing) making one call to `backend`
+/// with the fan-out `fields`; `backend` serves an exponential 1 ms with
+/// `replicas` × `workers`, round robin over its replicas.
+fn fan_out_model(fields: &str, replicas: u32, workers: u32, rate: f64, duration: &str) -> Model {
+    let text = format!(
+        r#"[scenario]
+name = "fan-out"
+duration = "{duration}"
+warmup = "20s"
+seed = 5
+
+[[workload]]
+to = "front"
+rate = {rate:?}
+
+[[node]]
+id = "front"
+kind = "service"
+workers = 100_000
+service_time = "0s"
+calls = [ {{ to = "backend"{fields} }} ]
+
+[[node]]
+id = "backend"
+kind = "service"
+replicas = {replicas}
+workers = {workers}
+service_time = {{ dist = "exponential", mean = "1ms" }}
+"#
+    );
+    scenario::load_str(&text, "fan-out.toml", &[])
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)))
+}
+
+/// Fork-join: each request sends two sub-calls at once (`repeat = 2,
+/// parallel = true`) to a service of two single-worker replicas; round
+/// robin gives each replica one of the two, so every replica is an M/M/1
+/// fed at the request rate, and the request is done when both are. Its
+/// mean response time is (12 − ρ)/8 · 1/(μ − λ) (Nelson–Tantawi, exact for
+/// two servers).
+#[test]
+fn fork_join_of_two_mm1_matches_nelson_tantawi() {
+    for (rate, duration) in [(500.0, "2000s"), (800.0, "8000s")] {
+        let theory_ms = theory::fork_join_two_mm1(rate, 1000.0) * 1e3;
+        let model = fan_out_model(", repeat = 2, parallel = true", 2, 1, rate, duration);
+        let (est, s) = run_model_batched(model, &[("mean response ms", end_to_end, theory_ms)]);
+        check(
+            &format!("fork-join of two M/M/1, ρ = {}", rate / 1000.0),
+            &est,
+        );
+        assert_eq!(s.counts.failed(), 0);
+        // Each replica took one sub-call per request.
+        let b = &s.nodes[1];
+        assert!(
+            b.replica_utilisation
+                .iter()
+                .all(|u| u.is_some_and(|u| (u - rate / 1000.0).abs() < 0.01)),
+            "{:?}",
+            b.replica_utilisation
+        );
+    }
+}
+
+/// On servers that never queue (100 000 workers), sub-calls take
+/// independent exponential times X ~ Exp(μ = 1/ms), so a parallel fan-out
+/// of n is done after the k-th smallest: 1/(nμ) for the first, Σ 1/((n−i)μ)
+/// for k; a hedge with delay d after min(X1, d + X2), whose mean is
+/// (1 − e^(−μd))/μ + e^(−μd)/(2μ).
+#[test]
+fn first_quorum_and_hedge_match_order_statistics() {
+    let cases: [(&str, &str, f64); 5] = [
+        (
+            "first of 3",
+            ", repeat = 3, parallel = true, wait = \"first\"",
+            theory::exp_order_statistic_mean(3, 1, 1.0),
+        ),
+        (
+            "2 of 3",
+            ", repeat = 3, parallel = true, wait = { quorum = 2 }",
+            theory::exp_order_statistic_mean(3, 2, 1.0),
+        ),
+        (
+            "all of 4",
+            ", repeat = 4, parallel = true",
+            theory::exp_order_statistic_mean(4, 4, 1.0),
+        ),
+        (
+            "hedge after 1ms",
+            ", hedge = \"1ms\"",
+            theory::hedged_exp_mean(1.0, 1.0),
+        ),
+        (
+            "hedge after 0.3ms",
+            ", hedge = \"0.3ms\"",
+            theory::hedged_exp_mean(1.0, 0.3),
+        ),
+    ];
+    for (name, fields, theory_ms) in cases {
+        let model = fan_out_model(fields, 1, 100_000, 1000.0, "150s");
+        let (est, s) = run_model_batched(model, &[("mean response ms", end_to_end, theory_ms)]);
+        check(name, &est);
+        assert_eq!(s.counts.failed(), 0, "{name}");
+    }
 }

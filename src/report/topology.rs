@@ -6,7 +6,7 @@ use crate::scenario;
 use crate::sim::model::{
     Arrival, Bound, CacheSpec, Call, CallPolicy, DatabaseSpec, ExternalSpec, Jitter,
     LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind, Popularity, QueueSpec, RateLimiterSpec,
-    RequestKind, ServiceSpec, WritePolicy,
+    RequestKind, ServiceSpec, Wait, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -238,6 +238,17 @@ fn call_text(c: &Call) -> String {
     }
     if let Some(l) = &c.latency {
         parts.push(format!("link {}", l.describe()));
+    }
+    if let Some(h) = c.fan.hedge {
+        parts.push(format!("hedged after {h}"));
+    } else if !c.fan.is_once() {
+        let how = match (c.fan.parallel, c.fan.wait) {
+            (false, _) => "one after another".to_string(),
+            (true, Wait::All) => "in parallel, all must succeed".to_string(),
+            (true, Wait::First) => "in parallel, the first success wins".to_string(),
+            (true, Wait::Quorum(k)) => format!("in parallel, {k} must succeed"),
+        };
+        parts.push(format!("×{} {how}", c.fan.repeat.describe()));
     }
     let policy = policy_text(&c.policy);
     if !policy.is_empty() {
@@ -672,12 +683,30 @@ fn pass_on(kind: &NodeKind, here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
     }
 }
 
-/// Each call gets the requests it is made for.
+/// Each call gets the requests it is made for, as its `op` says, times
+/// its mean `repeat` (a hedge: at most two copies).
 fn calls_pass_on(calls: &[Call], here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
-    calls
-        .iter()
-        .map(|c| (c.to, here.part(|k| c.matches(k))))
-        .collect()
+    calls.iter().map(|c| (c.to, call_load(c, here))).collect()
+}
+
+fn call_load(c: &Call, here: OfferedLoad) -> OfferedLoad {
+    let mut l = here.part(|k| c.matches(k));
+    let total = l.reads + l.writes;
+    match c.op {
+        Some(RequestKind::Read) => (l.reads, l.writes) = (total, 0.0),
+        Some(RequestKind::Write) => (l.reads, l.writes) = (0.0, total),
+        None => {}
+    }
+    let times = match c.fan.hedge {
+        Some(_) => {
+            l.upper_bound = true;
+            2.0
+        }
+        None => c.fan.repeat.mean(),
+    };
+    l.reads *= times;
+    l.writes *= times;
+    l
 }
 
 /// Forward: the first matching route gets each request type (reads, then

@@ -11,6 +11,7 @@ use crate::sim::time::SimTime;
 mod calls;
 pub(crate) mod events;
 mod external;
+mod fanout;
 pub(crate) mod nodes;
 mod set;
 mod topic;

@@ -6,9 +6,10 @@ use crate::scenario::units::{format_duration, format_seconds};
 use crate::sim::command::Command;
 use crate::sim::dist::{Dist, Z99};
 use crate::sim::model::{
-    Arrival, AutoscaleSpec, Bound, BreakerSpec, CacheSpec, Call, DEFAULT_KEYS_PER_UNIT,
-    DEFAULT_WORKERS_PER_UNIT, DatabaseSpec, ExternalSpec, Keys, LimiterAlgorithm, Limits, Model,
-    NodeIdx, NodeKind, Popularity, QueueSpec, RetryPolicy, Route, ServiceSpec, WritePolicy,
+    Arrival, AutoscaleSpec, Bound, BreakerSpec, CacheSpec, Call, Count, DEFAULT_KEYS_PER_UNIT,
+    DEFAULT_WORKERS_PER_UNIT, DatabaseSpec, ExternalSpec, FanOut, Keys, LimiterAlgorithm, Limits,
+    Model, NodeIdx, NodeKind, Popularity, QueueSpec, RetryPolicy, Route, ServiceSpec, Wait,
+    WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -293,9 +294,12 @@ fn write_calls(out: &mut String, model: &Model, calls: &[Call]) {
     if calls.is_empty() {
         return;
     }
-    let plain = calls
-        .iter()
-        .all(|c| c.policy == Default::default() && c.latency.is_none() && c.passes_request());
+    let plain = calls.iter().all(|c| {
+        c.policy == Default::default()
+            && c.latency.is_none()
+            && c.passes_request()
+            && c.fan.is_once()
+    });
     if plain {
         let items: Vec<String> = calls
             .iter()
@@ -347,6 +351,39 @@ fn write_calls(out: &mut String, model: &Model, calls: &[Call]) {
         if let Some(k) = c.key.keys() {
             kv(out, "key", &string(c.key.name()));
             kv(out, "keys", &keys(k));
+        }
+        write_fan_out(out, &c.fan);
+    }
+}
+
+/// A call's fan-out fields (none for a plain call).
+fn write_fan_out(out: &mut String, fan: &FanOut) {
+    if let Some(h) = fan.hedge {
+        kv(out, "hedge", &duration(h));
+        return;
+    }
+    let repeat = match fan.repeat {
+        Count::Fixed(1) => None,
+        Count::Fixed(n) => Some(n.to_string()),
+        Count::Poisson { mean } => Some(format!("{{ dist = \"poisson\", mean = {} }}", num(mean))),
+        Count::Uniform { min, max } => Some(format!(
+            "{{ dist = \"uniform\", min = {min}, max = {max} }}"
+        )),
+        Count::Pareto { scale, shape, max } => Some(format!(
+            "{{ dist = \"pareto\", scale = {}, shape = {}, max = {max} }}",
+            num(scale),
+            num(shape)
+        )),
+    };
+    if let Some(r) = repeat {
+        kv(out, "repeat", &r);
+    }
+    if fan.parallel {
+        kv(out, "parallel", "true");
+        match fan.wait {
+            Wait::All => {}
+            Wait::First => kv(out, "wait", &string("first")),
+            Wait::Quorum(k) => kv(out, "wait", &format!("{{ quorum = {k} }}")),
         }
     }
 }

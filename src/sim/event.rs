@@ -39,6 +39,13 @@ pub(crate) enum EventKind {
         token: u32,
         outcome: Result<(), FailureCause>,
     },
+    /// A hedged call's first copy has not answered in time: send the
+    /// second (ignored if `token` moved on).
+    HedgeDue {
+        visit: u32,
+        generation: u32,
+        token: u32,
+    },
     /// A backoff is over: try the call again.
     RetryCall {
         visit: u32,

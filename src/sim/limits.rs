@@ -103,6 +103,13 @@ pub const POOL_SIZE: Limit<u32> = Limit::closed(1, 100_000);
 pub const ERROR_RATE: Limit<f64> = Limit::closed(0.0, 1.0);
 /// An external service's calls in progress at once.
 pub const CONCURRENCY: Limit<u32> = Limit::closed(1, 1_000_000);
+/// Times a call is made per visit (`repeat`); a drawn count never exceeds
+/// the maximum either (each parallel sub-call is a visit of its own).
+pub const REPEAT: Limit<u32> = Limit::closed(1, 100_000);
+/// The mean of a Poisson `repeat`, the scale of a Pareto one.
+pub const REPEAT_MEAN: Limit<f64> = Limit::above(0.0, 100_000.0);
+/// Successes a parallel fan-out waits for (`wait = { quorum = k }`).
+pub const QUORUM: Limit<u32> = Limit::closed(1, 100_000);
 
 #[cfg(test)]
 mod tests {
@@ -183,6 +190,26 @@ mod tests {
         has("| `error_rate` | number", &nums(ERROR_RATE));
         has("| `concurrency` | integer", &ints(CONCURRENCY));
         has("| `rate_limit` | number", &nums(LIMITER_RATE));
+        has("| `repeat` | integer", &ints(REPEAT));
+        has("| `50` | always 50", &ints(REPEAT));
+        has("| `{ dist = \"constant\", value = 50 }`", &ints(REPEAT));
+        has(
+            "| `{ dist = \"poisson\"",
+            &format!("`mean` {}", nums(REPEAT_MEAN)),
+        );
+        has(
+            "| `{ dist = \"pareto\", scale = 10",
+            &format!("`scale` {}", nums(REPEAT_MEAN)),
+        );
+        has(
+            "| `{ dist = \"pareto\", scale = 10",
+            &format!(
+                "`max` in {}, default {}",
+                ints(REPEAT),
+                int(REPEAT.max.into())
+            ),
+        );
+        has("| `wait` | string", &format!("k in {}", ints(QUORUM)));
         has("| `read_replicas` | integer", &ints(READ_REPLICAS));
         has("| `shards` | integer", &ints(SHARDS));
         has(

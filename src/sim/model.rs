@@ -12,6 +12,7 @@ pub use crate::sim::components::autoscaler::{AutoscaleSpec, ScaleMetric};
 pub use crate::sim::components::breaker::BreakerSpec;
 pub use crate::sim::components::rate_limiter::LimiterAlgorithm;
 pub use crate::sim::components::retry::{Jitter, RetryPolicy};
+pub use crate::sim::count::Count;
 
 /// Index of a node in `Model::nodes` (and in the running simulation).
 pub type NodeIdx = usize;
@@ -323,6 +324,63 @@ pub struct Call {
     pub op: Option<RequestKind>,
     /// The key of the call's request.
     pub key: CallKey,
+    /// How many times the call is made per visit, and how.
+    pub fan: FanOut,
+}
+
+/// When a parallel fan-out is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// Every sub-call must succeed.
+    All,
+    /// `k` sub-calls must succeed (all of them when fewer were made).
+    Quorum(u32),
+    /// The first success is enough.
+    First,
+}
+
+impl Wait {
+    /// Successes needed of `n` sub-calls.
+    pub fn needed(self, n: u32) -> u32 {
+        match self {
+            Wait::All => n,
+            Wait::Quorum(k) => k.min(n),
+            Wait::First => n.min(1),
+        }
+    }
+}
+
+/// Fan-out: a call made `repeat` times per visit, one after another or in
+/// parallel; or hedged (a second copy when the first is slow).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FanOut {
+    pub repeat: Count,
+    /// All sub-calls go out at once (else one after another).
+    pub parallel: bool,
+    /// When parallel sub-calls are done.
+    pub wait: Wait,
+    /// Hedged: one copy, and a second if the first has not answered after
+    /// this long; the first success wins.
+    pub hedge: Option<SimTime>,
+}
+
+impl FanOut {
+    /// One call, no fan-out.
+    pub const ONCE: FanOut = FanOut {
+        repeat: Count::Fixed(1),
+        parallel: false,
+        wait: Wait::All,
+        hedge: None,
+    };
+    pub fn is_once(&self) -> bool {
+        *self == FanOut::ONCE
+    }
+}
+
+impl Default for FanOut {
+    fn default() -> Self {
+        FanOut::ONCE
+    }
 }
 
 impl Call {
@@ -334,6 +392,7 @@ impl Call {
             latency: None,
             op: None,
             key: CallKey::Request,
+            fan: FanOut::ONCE,
         }
     }
     pub fn matches(&self, kind: RequestKind) -> bool {

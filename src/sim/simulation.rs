@@ -8,6 +8,7 @@ mod caching;
 mod calls;
 mod commands;
 mod external;
+mod fanout;
 mod faults;
 mod measure;
 mod messaging;
@@ -18,6 +19,7 @@ mod visits;
 
 use std::collections::VecDeque;
 
+use crate::sim::components::cache::KeyMap;
 use crate::sim::components::source::Source;
 use crate::sim::event::{EventKind, EventQueue};
 use crate::sim::metrics::{SystemStats, Window};
@@ -71,6 +73,9 @@ enum VisitState {
     Lookup,
     /// Waiting in a rate limiter or on a CDN's way to its origin.
     Delayed,
+    /// Holding its worker while the sub-calls of a fan-out (or a hedge)
+    /// are out.
+    FanOut,
 }
 
 /// One visit of a request to a node.
@@ -91,8 +96,16 @@ struct Visit {
     next_call: u16,
     /// Tries of the current call so far.
     attempt: u16,
-    /// Repetition of the current call (its index picks the call's key).
+    /// Repetition of the current call (its index picks the call's key); in
+    /// a parallel fan-out or a hedge, the sub-calls sent so far.
     rep: u32,
+    /// Has an entry in `Simulation::fans`: its current call is made
+    /// several times (repeated, or a parallel fan-out or hedge).
+    fanned: bool,
+    /// A sub-call of a parallel fan-out or hedge: makes one call for its
+    /// parent (a visit at the same node), holds no worker and counts in no
+    /// node figure.
+    leg: bool,
     /// Queue messages: deliveries so far that count toward `max_attempts`
     /// (1 on the first).
     deliveries: u16,
@@ -111,6 +124,18 @@ struct Visit {
     answered: bool,
     /// Holds a pooled connection for its current call.
     holds_conn: bool,
+}
+
+/// A call made several times by one visit: how many, and (parallel
+/// fan-outs and hedges) how many sub-calls answered so far.
+#[derive(Clone, Copy, Debug, Default)]
+struct Fan {
+    reps: u32,
+    oks: u32,
+    fails: u32,
+    /// Failed sub-calls that an open breaker refused before anything went
+    /// out.
+    refused: u32,
 }
 
 /// Who is waiting for an answer: a visit (index, generation, token) or a marker.
@@ -149,6 +174,11 @@ pub struct Simulation {
     in_flight_total: u64,
     /// Queue messages stored or in processing.
     messages_live: u64,
+    /// Sub-calls of fan-outs and hedges alive (capped by `max_in_flight`).
+    legs_live: u64,
+    /// The fan-outs in progress, by visit (a visit's `fanned` says it has
+    /// one): kept out of `Visit`, which every request copies around.
+    fans: KeyMap<Fan>,
     window_start: SimTime,
     windows: VecDeque<Window>,
     windows_dropped: u64,
@@ -197,6 +227,8 @@ impl Simulation {
             system: SystemStats::default(),
             in_flight_total: 0,
             messages_live: 0,
+            legs_live: 0,
+            fans: KeyMap::default(),
             window_start: now,
             windows: VecDeque::new(),
             windows_dropped: 0,
@@ -405,6 +437,12 @@ impl Simulation {
                 token,
                 outcome,
             } => self.link_back_due(visit, generation, token, outcome),
+            // Out of line and cold, as the links.
+            EventKind::HedgeDue {
+                visit,
+                generation,
+                token,
+            } => self.hedge_due(visit, generation, token),
             EventKind::RetryCall {
                 visit,
                 generation,
@@ -470,6 +508,7 @@ impl Simulation {
             .is_some_and(|j| j.generation == generation && j.node != NONE)
     }
 
+    #[inline]
     fn alloc_visit(&mut self, visit: Visit) -> u32 {
         match self.free_visits.pop() {
             Some(i) => {
@@ -489,6 +528,10 @@ impl Simulation {
 
     fn free_visit(&mut self, j: u32) {
         let visit = &mut self.visits[j as usize];
+        if visit.fanned {
+            visit.fanned = false;
+            self.fans.remove(&u64::from(j));
+        }
         visit.node = NONE;
         visit.generation = visit.generation.wrapping_add(1);
         self.free_visits.push(j);
@@ -507,6 +550,8 @@ impl Simulation {
             next_call: 0,
             attempt: 0,
             rep: 0,
+            fanned: false,
+            leg: false,
             deliveries: 0,
             returns: 0,
             short_circuited: false,

@@ -129,6 +129,47 @@ pub struct CallPolicyPlan {
     pub op: Option<RequestKind>,
     /// 0 the request's key, 1 random, 2 derived; (count, Zipf exponent).
     pub key: (u8, u64, Option<f64>),
+    pub fan: FanPlan,
+}
+
+/// A call's fan-out: (0 none, 1 a fixed `repeat` of `n`, 2 a Poisson one
+/// of mean `n`, 3 a uniform one in 0..=n, 4 a hedge after `hedge`),
+/// parallel or not, and the wait (0 all, 1 first, 2 a quorum of `k`).
+#[derive(Clone, Debug)]
+pub struct FanPlan {
+    pub form: u8,
+    pub n: u32,
+    pub parallel: bool,
+    pub wait: u8,
+    pub k: u32,
+    pub hedge: SimTime,
+}
+
+impl FanPlan {
+    /// The fields of a call's inline table (`, repeat = …`).
+    fn toml(&self) -> String {
+        let repeat = match self.form {
+            1 => format!(", repeat = {}", self.n),
+            2 => format!(", repeat = {{ dist = \"poisson\", mean = {} }}", self.n),
+            3 => format!(
+                ", repeat = {{ dist = \"uniform\", min = 0, max = {} }}",
+                self.n
+            ),
+            4 => return format!(", hedge = \"{}\"", ns(self.hedge)),
+            _ => return String::new(),
+        };
+        if !self.parallel {
+            return repeat;
+        }
+        let wait = match self.wait {
+            0 => String::new(),
+            1 => ", wait = \"first\"".to_string(),
+            // A quorum must fit in a fixed repeat.
+            _ if self.form == 1 => format!(", wait = {{ quorum = {} }}", self.k.min(self.n)),
+            _ => format!(", wait = {{ quorum = {} }}", self.k),
+        };
+        format!("{repeat}, parallel = true{wait}")
+    }
 }
 
 impl CallPolicyPlan {
@@ -178,6 +219,7 @@ impl CallPolicyPlan {
         if let Some(op) = self.op {
             let _ = write!(out, ", op = \"{}\"", op.name());
         }
+        out.push_str(&self.fan.toml());
         let (key, count, zipf) = self.key;
         if key > 0 {
             let name = if key == 1 { "random" } else { "derived" };
@@ -368,10 +410,11 @@ fn call_policy_strategy() -> impl Strategy<Value = CallPolicyPlan> {
                 prop_oneof![Just(1u64), 2u64..=50, 51u64..=100_000],
                 proptest::option::of(0.2f64..2.5),
             ),
+            fan_strategy(),
         ),
     )
         .prop_map(
-            |(timeout, retry, breaker, pool, (latency, op, key))| CallPolicyPlan {
+            |(timeout, retry, breaker, pool, (latency, op, key, fan))| CallPolicyPlan {
                 timeout,
                 retry,
                 // A breaker needs a trip condition (the loader says so).
@@ -387,8 +430,28 @@ fn call_policy_strategy() -> impl Strategy<Value = CallPolicyPlan> {
                 latency,
                 op,
                 key,
+                fan,
             },
         )
+}
+
+fn fan_strategy() -> impl Strategy<Value = FanPlan> {
+    (
+        prop_oneof![3 => Just(0u8), 2 => 1u8..=4],
+        1u32..=5,
+        any::<bool>(),
+        0u8..3,
+        1u32..=3,
+        short_time(4.0),
+    )
+        .prop_map(|(form, n, parallel, wait, k, hedge)| FanPlan {
+            form,
+            n,
+            parallel,
+            wait,
+            k,
+            hedge,
+        })
 }
 
 fn extras_strategy() -> impl Strategy<Value = NodeExtras> {

@@ -2,6 +2,7 @@
 
 use toml::de::DeValue;
 
+use super::fanout::read_fan_out;
 use super::workloads::read_keys;
 use crate::scenario::distribution;
 use crate::scenario::graph::{Edge, NodeIds};
@@ -17,8 +18,9 @@ use crate::sim::model::{
 use crate::sim::time::SimTime;
 
 /// The fields of one call table.
-pub(crate) const CALL_FIELDS: [&str; 10] = [
-    "to", "when", "timeout", "retry", "breaker", "pool", "latency", "op", "key", "keys",
+pub(crate) const CALL_FIELDS: [&str; 14] = [
+    "to", "when", "timeout", "retry", "breaker", "pool", "latency", "op", "key", "keys", "repeat",
+    "parallel", "wait", "hedge",
 ];
 const RETRY_FIELDS: [&str; 5] = ["attempts", "backoff", "max_backoff", "jitter", "budget"];
 const BREAKER_FIELDS: [&str; 5] = [
@@ -116,6 +118,15 @@ pub(crate) fn read_routes(
                             format!("`{key}` applies to `calls` only"),
                             Some(
                                 "a forward hands on the request itself, with its own type and key; make it a call to send another"
+                                    .into(),
+                            ),
+                        ));
+                    }
+                    if matches!(key, "repeat" | "parallel" | "wait" | "hedge") {
+                        return Some((
+                            format!("`{key}` applies to `calls` only"),
+                            Some(
+                                "a forward hands the request on once and is not waited for; make it a call to fan out"
                                     .into(),
                             ),
                         ));
@@ -257,6 +268,7 @@ fn read_call_table(
         None => Some(None),
     };
     let key = read_call_key(errs, t);
+    let fan = read_fan_out(errs, t);
     Some(Call {
         to: to?,
         when: when?,
@@ -269,6 +281,7 @@ fn read_call_table(
         latency: latency?,
         op: op?,
         key: key?,
+        fan: fan?,
     })
 }
 

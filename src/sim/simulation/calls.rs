@@ -5,50 +5,65 @@ use super::{MESSAGE, NONE, Req, Simulation, Visit, VisitState};
 use crate::sim::dist::Dist;
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
-use crate::sim::model::Call;
+use crate::sim::model::{Call, RequestKind};
 use crate::sim::time::SimTime;
 
 impl Simulation {
     /// After its own work (or a call's answer), a visit makes its next
     /// matching call, forwards, or answers.
     pub(super) fn continue_work(&mut self, j: u32) {
-        let visit = self.visits[j as usize];
-        if visit.answered {
+        // The fields needed, not the whole visit: this runs once per visit.
+        let v = &self.visits[j as usize];
+        let (answered, fanned, node, next_call, kind) = (
+            v.answered,
+            v.fanned,
+            v.node as usize,
+            v.next_call,
+            v.req.kind,
+        );
+        if answered {
             self.leave(j);
             return;
         }
-        let node = visit.node as usize;
+        if fanned && self.repeat_again(j) {
+            return;
+        }
         let next = self.nodes[node]
             .calls()
             .iter()
             .enumerate()
-            .skip(visit.next_call as usize)
-            .find(|(_, c)| c.matches(visit.req.kind))
-            .map(|(i, _)| i);
-        if let Some(i) = next {
+            .skip(next_call as usize)
+            .find(|(_, c)| c.matches(kind))
+            .map(|(i, c)| (i, c.fan.is_once()));
+        if let Some((i, once)) = next {
             let jm = &mut self.visits[j as usize];
             jm.next_call = (i + 1) as u16;
             jm.attempt = 0;
-            if let Some(b) = self.nodes[node]
-                .call_rt(i)
-                .and_then(|rt| rt.budget.as_mut())
-            {
-                b.on_first_attempt();
+            jm.rep = 0;
+            if !once {
+                self.begin_fan_out(j, i);
+                return;
             }
+            self.first_attempt(node, i);
             self.start_call(j);
             return;
         }
+        self.forward_or_answer(j, node, kind);
+    }
+
+    /// Visit `j`'s calls are done: it forwards (the first matching route),
+    /// or answers.
+    fn forward_or_answer(&mut self, j: u32, node: usize, kind: RequestKind) {
         let forward = match &self.nodes[node].state {
-            NodeState::Service { spec, .. } => spec
-                .forward
-                .iter()
-                .find(|r| r.matches(visit.req.kind))
-                .map(|r| r.to),
+            NodeState::Service { spec, .. } => {
+                spec.forward.iter().find(|r| r.matches(kind)).map(|r| r.to)
+            }
             _ => None,
         };
         match forward {
             Some(to) => {
                 self.record_success(j);
+                let visit = self.visits[j as usize];
                 let caller = Simulation::caller_of_parent(&visit);
                 self.leave(j);
                 self.send(visit.req, to, caller, Some(node), None);
@@ -81,8 +96,10 @@ impl Simulation {
             // Refused before anything went out: a retry refused after an
             // attempt that reached the callee is a real failed delivery (a
             // message whose every retry met the breaker it had just
-            // tripped was never charged and went round forever).
-            self.visits[j as usize].short_circuited = visit.attempt == 0;
+            // tripped was never charged and went round forever). Likewise
+            // a repetition after the first: the earlier ones went out.
+            self.visits[j as usize].short_circuited =
+                visit.attempt == 0 && (visit.rep == 0 || visit.leg);
             self.fail_call(j, FailureCause::Rejected, false);
             return;
         }
@@ -248,6 +265,7 @@ impl Simulation {
     pub(super) fn call_answered(&mut self, j: u32, outcome: Result<(), FailureCause>) {
         self.end_attempt(j, outcome.is_ok());
         match outcome {
+            Ok(()) if self.visits[j as usize].leg => self.leg_done(j, Ok(())),
             Ok(()) => self.continue_work(j),
             Err(cause) => self.fail_call(j, cause, true),
         }
@@ -302,8 +320,8 @@ impl Simulation {
 
     /// A backoff ended: try again (unless the caller is gone).
     pub(super) fn retry_call(&mut self, j: u32) {
-        if self.visits[j as usize].answered {
-            self.leave(j);
+        if self.abandoned(j) {
+            self.give_up(j);
             return;
         }
         self.start_call(j);
@@ -329,8 +347,8 @@ impl Simulation {
     /// budget allow, else the visit fails.
     fn fail_call(&mut self, j: u32, cause: FailureCause, retryable: bool) {
         let visit = self.visits[j as usize];
-        if visit.answered {
-            self.leave(j);
+        if self.abandoned(j) {
+            self.give_up(j);
             return;
         }
         let node = visit.node as usize;
@@ -376,6 +394,11 @@ impl Simulation {
             s.counts.gave_up += 1;
             s.window_counts.gave_up += 1;
         }
+        if visit.leg {
+            // A sub-call: its parent counts the fan-out's failure.
+            self.leg_done(j, Err(cause));
+            return;
+        }
         // A queue message's failure is counted as a redelivery or a
         // dead letter, not as a failed visit (its producer was answered).
         if visit.parent != MESSAGE {
@@ -411,8 +434,8 @@ impl Simulation {
             }
             // The connection passes straight to the waiter.
             self.visits[w as usize].holds_conn = true;
-            if self.visits[w as usize].answered {
-                self.leave(w);
+            if self.abandoned(w) {
+                self.give_up(w);
                 return;
             }
             self.send_call(w);

@@ -109,6 +109,9 @@ impl Simulation {
                 visit.node == node as u32
                     && visit.node != NONE
                     && !visit.answered
+                    // A fan-out's sub-calls end with their calls; their
+                    // parent (a visit here) is the one that fails.
+                    && !visit.leg
                     && (targets.is_empty() || targets.contains(&(visit.station as usize)))
                     && !(is_queue && visit.parent == MESSAGE && visit.state == VisitState::Waiting)
             })

@@ -45,6 +45,8 @@ pub(super) struct CallRt {
     pub link: Option<Stream>,
     /// The call's key rule, unless it passes the request's own key.
     pub keys: Option<CallKeys>,
+    /// The draws of the call's repetition count (only when it is drawn).
+    pub counts: Option<Stream>,
 }
 
 impl CallRt {
@@ -70,6 +72,8 @@ impl CallRt {
                 acquire_timeouts: 0,
                 link: c.latency.map(|_| stream(seed, node, &format!("link {i}"))),
                 keys: CallKeys::new(&c.key, seed, node, i),
+                counts: (!c.fan.repeat.is_fixed())
+                    .then(|| stream(seed, node, &format!("repeat {i}"))),
             })
             .collect()
     }

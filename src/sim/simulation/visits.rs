@@ -646,6 +646,12 @@ impl Simulation {
         if visit.holds_conn {
             self.release_conn(j);
         }
+        if visit.leg {
+            // A fan-out's sub-call: no worker, in no node figure.
+            self.legs_live = self.legs_live.saturating_sub(1);
+            self.free_visit(j);
+            return;
+        }
         let node = visit.node as usize;
         self.nodes[node].stats.leave(now, visit.arrived);
         self.free_visit(j);
