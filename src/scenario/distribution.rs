@@ -2,7 +2,7 @@
 
 use toml::de::DeValue;
 
-use crate::scenario::reader::{Errors, Field, show};
+use crate::scenario::reader::{Errors, Field, Table, show};
 use crate::scenario::units::{ADD_A_UNIT, format_seconds};
 use crate::sim::dist::Dist;
 use crate::sim::time::SimTime;
@@ -42,29 +42,10 @@ pub(crate) fn read(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
 
 fn read_table(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
     let t = f.table(errs)?;
-    let names: Vec<&str> = FORMS.iter().map(|(n, _)| *n).collect();
-    let Some(dist_field) = t.field("dist") else {
-        t.missing(
-            errs,
-            "dist",
-            Some(format!(
-                "name the distribution: dist = \"constant\" | \"exponential\" | \"uniform\" | \"lognormal\" | \"pareto\"; or {ADD_A_UNIT} as a plain string for a constant"
-            )),
-        );
-        return None;
-    };
-    let kind = dist_field.choice(errs, "distribution", &names)?;
-    let (name, params) = FORMS.get(kind).copied()?;
-    let mut allowed = vec!["dist"];
-    allowed.extend_from_slice(params);
-    t.unknown_fields(errs, &allowed, &|key| {
-        FORMS.iter().any(|(_, ps)| ps.contains(&key)).then(|| {
-            (
-                format!("`{key}` is not a parameter of the {name} distribution"),
-                Some(format!("{name} takes {}", list(params))),
-            )
-        })
-    });
+    let hint = format!(
+        "name the distribution: dist = \"constant\" | \"exponential\" | \"uniform\" | \"lognormal\" | \"pareto\"; or {ADD_A_UNIT} as a plain string for a constant"
+    );
+    let (name, _) = form(errs, &t, &FORMS, "distribution", hint)?;
     let secs =
         |errs: &mut Errors<'_>, key: &str| -> Option<f64> { t.required(errs, key)?.seconds(errs) };
     let positive = |errs: &mut Errors<'_>, key: &str| -> Option<f64> {
@@ -161,6 +142,36 @@ fn read_table(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
         }
         _ => None,
     }
+}
+
+/// The form a `{ dist = "...", ... }` table names among `forms`, with its
+/// parameters. A missing or unknown `dist`, and a parameter of another
+/// form, are located errors; `what` names the kind ("distribution",
+/// "count distribution"), `missing_hint` says how to name one.
+pub(crate) fn form<'f>(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+    forms: &[(&'f str, &'f [&'f str])],
+    what: &str,
+    missing_hint: String,
+) -> Option<(&'f str, &'f [&'f str])> {
+    let names: Vec<&str> = forms.iter().map(|(n, _)| *n).collect();
+    let Some(dist_field) = t.field("dist") else {
+        t.missing(errs, "dist", Some(missing_hint));
+        return None;
+    };
+    let (name, params) = forms.get(dist_field.choice(errs, what, &names)?).copied()?;
+    let mut allowed = vec!["dist"];
+    allowed.extend_from_slice(params);
+    t.unknown_fields(errs, &allowed, &|key| {
+        forms.iter().any(|(_, ps)| ps.contains(&key)).then(|| {
+            (
+                format!("`{key}` is not a parameter of the {name} {what}"),
+                Some(format!("{name} takes {}", list(params))),
+            )
+        })
+    });
+    Some((name, params))
 }
 
 fn list(params: &[&str]) -> String {

@@ -2,6 +2,7 @@
 
 use toml::de::DeValue;
 
+use crate::scenario::distribution;
 use crate::scenario::reader::{Errors, Field, Table, show, type_name};
 use crate::sim::limits::{Limit, QUORUM, REPEAT, REPEAT_MEAN};
 use crate::sim::model::{Count, FanOut, Wait};
@@ -134,36 +135,15 @@ fn read_count(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Count> {
 
 fn read_count_table(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Count> {
     let t = f.table(errs)?;
-    let names: Vec<&str> = FORMS.iter().map(|(n, _)| *n).collect();
-    let Some(dist_field) = t.field("dist") else {
-        t.missing(
-            errs,
-            "dist",
-            Some(
-                "name the distribution: dist = \"constant\" | \"poisson\" | \"uniform\" | \"pareto\"; or write a plain count"
-                    .into(),
-            ),
-        );
-        return None;
-    };
-    let (name, params) = FORMS.get(dist_field.choice(errs, "count distribution", &names)?)?;
-    let mut allowed = vec!["dist"];
-    allowed.extend_from_slice(params);
-    t.unknown_fields(errs, &allowed, &|key| {
-        FORMS.iter().any(|(_, ps)| ps.contains(&key)).then(|| {
-            (
-                format!("`{key}` is not a parameter of the {name} count distribution"),
-                Some(format!("{name} takes {}", params.join(", "))),
-            )
-        })
-    });
+    let hint = "name the distribution: dist = \"constant\" | \"poisson\" | \"uniform\" | \"pareto\"; or write a plain count";
+    let (name, _) = distribution::form(errs, &t, &FORMS, "count distribution", hint.into())?;
     let int = |errs: &mut Errors<'_>, key: &str, limit: Limit<u32>| -> Option<u32> {
         t.required(errs, key)?.count_within(errs, limit)
     };
     let real = |errs: &mut Errors<'_>, key: &str| -> Option<f64> {
         t.required(errs, key)?.number_within(errs, REPEAT_MEAN)
     };
-    match *name {
+    match name {
         "constant" => int(errs, "value", REPEAT).map(Count::Fixed),
         "poisson" => real(errs, "mean").map(|mean| Count::Poisson { mean }),
         "uniform" => {
