@@ -601,7 +601,7 @@ fn node_fields(c: &mut Choices, s: &mut String, kinds: &[&str], i: usize) {
                     && let Some(to) = c.target(i, n)
                 {
                     let when = c.when();
-                    let _ = writeln!(s, "to = [ {{ to = \"n{to}\"{when} }} ]");
+                    let _ = writeln!(s, "to = [ {{ to = \"n{to}\"{when}{FORWARD_EXTRAS} }} ]");
                 }
             }
             if kind == "database" {
@@ -770,15 +770,28 @@ fn call(c: &mut Choices, to: usize) -> String {
 /// later do not change what the committed corpus's bytes meant before.
 const EXTRAS: &str = "\n@call extras@";
 
-/// Replaces each call's `EXTRAS` mark with its fields.
+/// The same for a forward's newer fields (after all the calls').
+const FORWARD_EXTRAS: &str = "@forward extras@";
+
+/// Replaces each call's `EXTRAS` mark with its fields, then each forward's
+/// `FORWARD_EXTRAS` mark with its link (in that order, so that the bytes
+/// for the calls mean what they meant before forwards had links).
 fn fill_call_extras(c: &mut Choices, s: String) -> String {
-    let mut parts = s.split(EXTRAS);
-    let mut out = parts.next().unwrap_or_default().to_string();
-    for rest in parts {
-        call_extras(c, &mut out);
-        out.push_str(rest);
-    }
-    out
+    let fill = |c: &mut Choices, s: &str, mark: &str, f: &dyn Fn(&mut Choices, &mut String)| {
+        let mut parts = s.split(mark);
+        let mut out = parts.next().unwrap_or_default().to_string();
+        for rest in parts {
+            f(c, &mut out);
+            out.push_str(rest);
+        }
+        out
+    };
+    let s = fill(c, &s, EXTRAS, &call_extras);
+    fill(c, &s, FORWARD_EXTRAS, &|c, t| {
+        if c.one_in(3) {
+            let _ = write!(t, ", latency = {}", c.dist());
+        }
+    })
 }
 
 /// A call's link, type and key (and, rarely, a mistake in them).

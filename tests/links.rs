@@ -1,4 +1,4 @@
-//! Network links on calls (`latency`): a constant link adds exactly its round trip (2 × latency) to every request of a Jackson tandem, an exponential one its mean twice within the runs' own confidence intervals, and a call's timeout counts the link time.
+//! Network links (`latency`) on calls and forwards: a constant link on a call adds exactly its round trip (2 × latency) to every request of a Jackson tandem, on a forward exactly its one-way time; an exponential one its mean twice within the runs' own confidence intervals; a call's timeout counts the link time.
 
 mod common;
 
@@ -239,12 +239,60 @@ fn link_latency_survives_the_round_trip_and_bad_values_are_located() {
     let err = scenario::render(&scenario::load_str(&bad, "bad.toml", &[]).unwrap_err());
     assert!(err.contains("bad.toml:18:"), "{err}");
 
-    let forward = tandem("", 800, "1s", "0s").replace(
-        "to = \"render\"",
-        "to = [ { to = \"render\", latency = \"2ms\" } ]",
+    let forward = forwarded("{ dist = \"exponential\", mean = \"1ms\" }", "1s");
+    let model = load(&forward);
+    let written = scenario::to_toml(&model);
+    assert!(
+        written.contains("to = [ { to = \"render\", latency = "),
+        "{written}"
     );
-    let err = scenario::render(&scenario::load_str(&forward, "fwd.toml", &[]).unwrap_err());
-    assert!(err.contains("`latency` applies to `calls` only"), "{err}");
+    assert_eq!(
+        format!("{:?}", model.nodes),
+        format!("{:?}", load(&written).nodes)
+    );
+}
+
+/// The tandem with `latency` on the forward from `parse` to `render`.
+fn forwarded(latency: &str, duration: &str) -> String {
+    tandem("", 800, duration, "0s").replace(
+        "to = \"render\"",
+        &format!("to = [ {{ to = \"render\", latency = {latency} }} ]"),
+    )
+}
+
+/// A link on a forward is crossed once, by the request (the last stage
+/// answers the original caller directly): a constant 2 ms adds exactly
+/// 2 ms to every request, and the stages serve exactly as before.
+#[test]
+fn a_constant_link_on_a_forward_adds_exactly_its_one_way_time() {
+    let base = run_drained(&tandem("", 800, "60s", "0s"));
+    let linked = run_drained(&forwarded("\"2ms\"", "60s"));
+    let (b, l) = (&base.latency, &linked.latency);
+    assert_eq!(b.count, l.count, "the same requests are measured");
+    assert_eq!(linked.counts.failed(), 0);
+    let mean = l.mean_ms.unwrap() - b.mean_ms.unwrap();
+    assert!(
+        (mean - 2.0).abs() < 1e-9,
+        "mean moved by {mean} ms, not 2 ms"
+    );
+    for (pb, pl) in [
+        (b.p50_ms, l.p50_ms),
+        (b.p99_ms, l.p99_ms),
+        (b.max_ms, l.max_ms),
+    ] {
+        let (pb, pl) = (pb.unwrap(), pl.unwrap());
+        assert!((pl - pb - 2.0).abs() <= pl / 1024.0 + 1e-9, "{pb} -> {pl}");
+    }
+    for (nb, nl) in base.nodes.iter().zip(&linked.nodes) {
+        assert_eq!(nb.mean_wait_ms, nl.mean_wait_ms, "{}", nb.id);
+        assert_eq!(nb.counts, nl.counts, "{}", nb.id);
+    }
+    // Nothing is left on the link.
+    let model = load(&forwarded("\"2ms\"", "2s"));
+    let mut sim = Simulation::new(model, 7);
+    run_to(&mut sim, SimTime::from_secs(2));
+    assert!(drain(&mut sim, SimTime::from_secs(60)));
+    assert_eq!(sim.live_visits(), 0);
 }
 
 #[test]
@@ -258,6 +306,10 @@ fn a_linked_run_is_the_same_in_one_go_and_in_slices() {
     .replace(
         "to = \"parse\", latency",
         "to = \"parse\", timeout = \"30ms\", retry = { attempts = 2 }, latency",
+    )
+    .replace(
+        "to = \"render\"",
+        "to = [ { to = \"render\", latency = { dist = \"exponential\", mean = \"1ms\" } } ]",
     );
     let model = load(&text);
     let end = model.duration;

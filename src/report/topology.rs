@@ -154,7 +154,8 @@ fn write_edges(out: &mut String, model: &Model) {
                     edge("calls", c.to, c.when, &call_text(c));
                 }
                 for r in &s.forward {
-                    edge("to", r.to, r.when, "");
+                    let link = r.latency.map(|l| format!("link {}", l.describe()));
+                    edge("to", r.to, r.when, link.as_deref().unwrap_or(""));
                 }
             }
             NodeKind::Cache(c) => {

@@ -303,15 +303,7 @@ fn write_calls(out: &mut String, model: &Model, calls: &[Call]) {
     if plain {
         let items: Vec<String> = calls
             .iter()
-            .map(|c| {
-                route(
-                    model,
-                    &Route {
-                        to: c.to,
-                        when: c.when,
-                    },
-                )
-            })
+            .map(|c| route(model, &Route::new(c.to, c.when)))
             .collect();
         kv(out, "calls", &format!("[ {} ]", items.join(", ")));
         return;
@@ -440,19 +432,22 @@ fn autoscale(a: &AutoscaleSpec) -> String {
 }
 
 fn route(model: &Model, r: &Route) -> String {
-    match r.when {
-        None => node_ref(model, r.to),
-        Some(w) => format!(
-            "{{ to = {}, when = {} }}",
-            node_ref(model, r.to),
-            string(w.name())
-        ),
+    let mut fields = vec![format!("to = {}", node_ref(model, r.to))];
+    if let Some(w) = r.when {
+        fields.push(format!("when = {}", string(w.name())));
+    }
+    if let Some(l) = &r.latency {
+        fields.push(format!("latency = {}", dist(l)));
+    }
+    match fields.as_slice() {
+        [_] => node_ref(model, r.to),
+        _ => format!("{{ {} }}", fields.join(", ")),
     }
 }
 
 fn routes(model: &Model, rs: &[Route]) -> String {
     match rs {
-        [one] if one.when.is_none() => node_ref(model, one.to),
+        [one] if one.when.is_none() && one.latency.is_none() => node_ref(model, one.to),
         _ => {
             let items: Vec<String> = rs.iter().map(|r| route(model, r)).collect();
             format!("[ {} ]", items.join(", "))

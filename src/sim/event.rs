@@ -46,6 +46,9 @@ pub(crate) enum EventKind {
         generation: u32,
         token: u32,
     },
+    /// A forwarded request has crossed its route's link: the next stage
+    /// gets it now.
+    ForwardArrives { visit: u32, generation: u32 },
     /// A backoff is over: try the call again.
     RetryCall {
         visit: u32,

@@ -249,9 +249,20 @@ pub struct LoadBalancerSpec {
 pub struct Route {
     pub to: NodeIdx,
     pub when: Option<RequestKind>,
+    /// Network link: the request takes a draw of this to reach `to` (the
+    /// answer goes straight back to the original caller, as for any
+    /// forward). `None`: at once.
+    pub latency: Option<Dist>,
 }
 
 impl Route {
+    pub fn new(to: NodeIdx, when: Option<RequestKind>) -> Self {
+        Route {
+            to,
+            when,
+            latency: None,
+        }
+    }
     pub fn matches(&self, kind: RequestKind) -> bool {
         self.when.is_none_or(|w| w == kind)
     }

@@ -10,6 +10,7 @@ mod commands;
 mod external;
 mod fanout;
 mod faults;
+mod forwards;
 mod measure;
 mod messaging;
 mod nodes;
@@ -76,6 +77,8 @@ enum VisitState {
     /// Holding its worker while the sub-calls of a fan-out (or a hedge)
     /// are out.
     FanOut,
+    /// A forwarded request crossing the route's link (no worker held).
+    Transit,
 }
 
 /// One visit of a request to a node.
@@ -102,9 +105,10 @@ struct Visit {
     /// Has an entry in `Simulation::fans`: its current call is made
     /// several times (repeated, or a parallel fan-out or hedge).
     fanned: bool,
-    /// A sub-call of a parallel fan-out or hedge: makes one call for its
-    /// parent (a visit at the same node), holds no worker and counts in no
-    /// node figure.
+    /// A sub-call of a parallel fan-out or hedge (makes one call for its
+    /// parent, a visit at the same node), or a forwarded request on its
+    /// link (state `Transit`): holds no worker and counts in no node
+    /// figure.
     leg: bool,
     /// Queue messages: deliveries so far that count toward `max_attempts`
     /// (1 on the first).
@@ -437,6 +441,9 @@ impl Simulation {
                 token,
                 outcome,
             } => self.link_back_due(visit, generation, token, outcome),
+            EventKind::ForwardArrives { visit, generation } => {
+                self.forward_arrives(visit, generation)
+            }
             // Out of line and cold, as the links.
             EventKind::HedgeDue {
                 visit,

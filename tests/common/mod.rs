@@ -93,6 +93,8 @@ pub struct NodePlan {
 pub struct NodeExtras {
     /// One per call, in order.
     pub policies: Vec<CallPolicyPlan>,
+    /// The link of every forward route of a service.
+    pub forward_latency: Option<Dist>,
     /// (queue depth?, target, min, max, interval, cooldown, cold start).
     pub autoscale: Option<(bool, f64, u32, u32, SimTime, SimTime, SimTime)>,
     /// 0 invalidate, 1 write-through, 2 write-back every `flush`.
@@ -469,6 +471,7 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
                 (0u64..=200).prop_map(SimTime::from_millis),
             ),
         ),
+        proptest::option::weighted(0.2, dist_strategy(1.0, true)),
     );
     let cache = (
         0u8..3,
@@ -491,12 +494,13 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
     );
     (service, cache, others).prop_map(
         |(
-            (policies, autoscale),
+            (policies, autoscale, forward_latency),
             (write_policy, flush, coalesce, miss_penalty, edge),
             (replication_lag, shards, limiter, visibility_timeout, max_attempts, external),
         )| NodeExtras {
             policies,
             autoscale,
+            forward_latency,
             write_policy,
             flush,
             coalesce,
@@ -700,7 +704,8 @@ impl ScenarioPlan {
         // policies, one per call written, in order.
         let routes = |i: usize,
                       list: &[(usize, Option<RequestKind>)],
-                      policies: &[CallPolicyPlan]|
+                      policies: &[CallPolicyPlan],
+                      link: Option<&Dist>|
          -> String {
             let items: Vec<String> = list
                 .iter()
@@ -713,7 +718,9 @@ impl ScenarioPlan {
                 .enumerate()
                 .map(|(k, route)| {
                     let policy = policies.get(k).map_or(String::new(), CallPolicyPlan::toml);
-                    format!("{{ {route}{policy} }}")
+                    let link =
+                        link.map_or(String::new(), |l| format!(", latency = {}", dist_toml(l)));
+                    format!("{{ {route}{policy}{link} }}")
                 })
                 .collect();
             format!("[{}]", items.join(", "))
@@ -826,8 +833,8 @@ impl ScenarioPlan {
                         let _ = writeln!(
                             w,
                             "calls = {}\nto = {}",
-                            routes(i, &p.calls, &x.policies),
-                            routes(i, &p.forward, &[])
+                            routes(i, &p.calls, &x.policies, None),
+                            routes(i, &p.forward, &[], x.forward_latency.as_ref())
                         );
                     } else {
                         let _ =
@@ -906,7 +913,7 @@ impl ScenarioPlan {
                     let x = &p.extras;
                     let _ = writeln!(w, "kind = \"queue\"\nconsumers = {}", p.workers);
                     let _ = writeln!(w, "service_time = {}", dist_toml(&p.service_time));
-                    let _ = writeln!(w, "calls = {}", routes(i, &p.calls, &x.policies));
+                    let _ = writeln!(w, "calls = {}", routes(i, &p.calls, &x.policies, None));
                     if let Some(q) = p.queue {
                         let _ = writeln!(w, "capacity = {q}");
                     }
@@ -1167,6 +1174,7 @@ impl ScenarioPlan {
                 || n.write_time.as_ref().is_some_and(heavy)
                 || n.extras.miss_penalty.as_ref().is_some_and(heavy)
                 || (n.extras.policies.iter()).any(|p| p.latency.as_ref().is_some_and(heavy))
+                || n.extras.forward_latency.as_ref().is_some_and(heavy)
         }) || self.commands.iter().any(|c| c.which == 3 && heavy(&c.dist));
         !(closed || hangs || tails)
     }

@@ -105,14 +105,14 @@ pub(crate) fn read_routes(
     let mut routes = Vec::with_capacity(items.len());
     let mut ok = true;
     for item in items {
-        let (target_field, when) = match item.get() {
-            DeValue::String(_) => (Some(item.clone()), Some(None)),
+        let (target_field, when, latency) = match item.get() {
+            DeValue::String(_) => (Some(item.clone()), Some(None), Some(None)),
             DeValue::Table(_) => {
                 let Some(rt) = item.table(errs) else {
                     ok = false;
                     continue;
                 };
-                rt.unknown_fields(errs, &["to", "when"], &|key| {
+                rt.unknown_fields(errs, &["to", "when", "latency"], &|key| {
                     if matches!(key, "op" | "key" | "keys") {
                         return Some((
                             format!("`{key}` applies to `calls` only"),
@@ -131,15 +131,6 @@ pub(crate) fn read_routes(
                             ),
                         ));
                     }
-                    if key == "latency" {
-                        return Some((
-                            "`latency` applies to `calls` only".into(),
-                            Some(
-                                "link latency is modelled on calls (there and back); to delay a forward, call the next stage instead"
-                                    .into(),
-                            ),
-                        ));
-                    }
                     CALL_FIELDS.contains(&key).then(|| {
                         (
                             format!("`{key}` applies to `calls` only"),
@@ -150,7 +141,11 @@ pub(crate) fn read_routes(
                         )
                     })
                 });
-                (rt.required(errs, "to"), read_when(errs, &rt))
+                let latency = match rt.field("latency") {
+                    Some(lf) => distribution::read(errs, &lf).map(Some),
+                    None => Some(None),
+                };
+                (rt.required(errs, "to"), read_when(errs, &rt), latency)
             }
             other => {
                 item.error(
@@ -168,8 +163,8 @@ pub(crate) fn read_routes(
         let to = target_field
             .as_ref()
             .and_then(|tf| target(errs, tf, from, ids, edges));
-        match (to, when) {
-            (Some(to), Some(when)) => routes.push(Route { to, when }),
+        match (to, when, latency) {
+            (Some(to), Some(when), Some(latency)) => routes.push(Route { to, when, latency }),
             _ => ok = false,
         }
     }

@@ -55,13 +55,14 @@ impl Simulation {
     /// or answers.
     fn forward_or_answer(&mut self, j: u32, node: usize, kind: RequestKind) {
         let forward = match &self.nodes[node].state {
-            NodeState::Service { spec, .. } => {
-                spec.forward.iter().find(|r| r.matches(kind)).map(|r| r.to)
-            }
+            NodeState::Service { spec, .. } => (spec.forward.iter().enumerate())
+                .find(|(_, r)| r.matches(kind))
+                .map(|(k, r)| (k, r.to, r.latency.is_some())),
             _ => None,
         };
         match forward {
-            Some(to) => {
+            Some((k, _, true)) => self.forward_over_link(j, node, k),
+            Some((_, to, false)) => {
                 self.record_success(j);
                 let visit = self.visits[j as usize];
                 let caller = Simulation::caller_of_parent(&visit);

@@ -100,6 +100,9 @@ pub(super) enum NodeState {
         cursor: usize,
         rng: Stream,
         calls: Vec<CallRt>,
+        /// The draws of each forward route's link latency (only for the
+        /// routes that have one).
+        forward_links: Vec<Option<Stream>>,
         scaling: Option<ScalingRt>,
     },
     Cache {
@@ -203,6 +206,12 @@ impl NodeRt {
                 cursor: 0,
                 rng: stream(seed, &n.id, "service"),
                 calls: CallRt::for_calls(&s.calls, seed, &n.id),
+                forward_links: (s.forward.iter().enumerate())
+                    .map(|(k, r)| {
+                        r.latency
+                            .map(|_| stream(seed, &n.id, &format!("forward link {k}")))
+                    })
+                    .collect(),
                 scaling: s.autoscale.map(|_| ScalingRt {
                     target: s.replicas.max(1),
                     ..ScalingRt::default()

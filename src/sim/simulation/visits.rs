@@ -647,8 +647,11 @@ impl Simulation {
             self.release_conn(j);
         }
         if visit.leg {
-            // A fan-out's sub-call: no worker, in no node figure.
-            self.legs_live = self.legs_live.saturating_sub(1);
+            // A fan-out's sub-call (or a forward on its link): no worker,
+            // in no node figure.
+            if visit.state != VisitState::Transit {
+                self.legs_live = self.legs_live.saturating_sub(1);
+            }
             self.free_visit(j);
             return;
         }
