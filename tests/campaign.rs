@@ -219,6 +219,26 @@ fn a_design_that_breaks_the_rules_is_refused_naming_what() {
 }
 
 #[test]
+fn an_added_node_pays_the_level_s_price() {
+    let c = campaign();
+    let level = c
+        .levels()
+        .find(|l| l.spec.add.iter().any(|k| k == "cache"))
+        .expect("a level that lets a cache be added");
+    let text = std::fs::read_to_string(&level.path).expect("level")
+        + "\n[[node]]\nid = \"free\"\nkind = \"cache\"\ncapacity = 10\ncost_per_hour = 0\nkeys_per_unit = 1000000\n";
+    let m = scenario::load_str(&text, "free.toml", &[]).expect("loads");
+    let r = campaign::grade(level, &m, 0)
+        .expect_err("a free cache")
+        .to_string();
+    assert!(
+        r.contains("`free.cost_per_hour` is 0: an added cache costs"),
+        "{r}"
+    );
+    assert!(r.contains("`free.keys_per_unit` is 1000000"), "{r}");
+}
+
+#[test]
 fn luck_cannot_pass_the_exam_runs_every_seed() {
     let level = first_level();
     let g = graded(&level, &level.model, 0);

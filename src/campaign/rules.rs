@@ -7,6 +7,7 @@ use toml::{Table, Value};
 use super::Level;
 use crate::scenario;
 use crate::sim::Model;
+use crate::sim::model::{DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT};
 
 /// Why a design cannot sit the exam: every limit it breaks, one line each.
 #[derive(Clone, Debug, PartialEq)]
@@ -148,6 +149,41 @@ fn added_node(level: &Level, id: &str, t: &Table, out: &mut Vec<String>) {
         out.push(format!(
             "node `{id}` is a {kind} added to the design: {may}"
         ));
+        return;
+    }
+    let price = level
+        .spec
+        .price
+        .iter()
+        .find(|(k, _)| k == kind)
+        .map(|(_, p)| *p);
+    let cost = t.get("cost_per_hour").and_then(value_f64).unwrap_or(0.0);
+    if let (Some(p), c) = (price, cost)
+        && (p - c).abs() > 1e-9
+    {
+        out.push(format!(
+            "`{id}.cost_per_hour` is {c}: an added {kind} costs {p} $/h per unit in this level"
+        ));
+    }
+    for (field, default) in [
+        ("workers_per_unit", DEFAULT_WORKERS_PER_UNIT as f64),
+        ("keys_per_unit", DEFAULT_KEYS_PER_UNIT as f64),
+    ] {
+        if let Some(v) = t.get(field).and_then(value_f64)
+            && v != default
+        {
+            out.push(format!(
+                "`{id}.{field}` is {v}: an added node's unit is the default ({default})"
+            ));
+        }
+    }
+}
+
+fn value_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Integer(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
     }
 }
 
@@ -157,10 +193,8 @@ fn over_limits(level: &Level, id: &str, t: &Table, out: &mut Vec<String>) {
         let Some(max) = level.spec.max_of(id, kind, field) else {
             continue;
         };
-        let x = match value {
-            Value::Integer(i) => *i as f64,
-            Value::Float(f) => *f,
-            _ => continue,
+        let Some(x) = value_f64(value) else {
+            continue;
         };
         if x > max {
             out.push(format!(

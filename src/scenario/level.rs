@@ -28,6 +28,8 @@ pub struct LevelSpec {
     pub max: Vec<(String, f64)>,
     /// Node kinds the design may add.
     pub add: Vec<String>,
+    /// What one unit of an added node of each kind costs ($/h), by kind.
+    pub price: Vec<(String, f64)>,
     /// Revealed one at a time on request.
     pub hints: Vec<String>,
     pub three_stars: ThreeStars,

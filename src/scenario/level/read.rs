@@ -7,8 +7,9 @@ use crate::scenario::suggest;
 use crate::sim::limits;
 use crate::sim::model::Model;
 
-const LEVEL_FIELDS: [&str; 11] = [
+const LEVEL_FIELDS: [&str; 12] = [
     "ask",
+    "price",
     "par",
     "exam_seeds",
     "unlocked",
@@ -64,6 +65,7 @@ pub(crate) fn read_level(
             .unwrap_or_else(|| DEFAULT_LOCKED_REASON.to_string()),
         max: maxima(errs, &t),
         add: kinds(errs, &t),
+        price: prices(errs, &t),
         hints: strings(errs, &t, "hints"),
         three_stars: three_stars(errs, &t),
         debrief_pass: debrief.0,
@@ -187,6 +189,14 @@ fn maxima(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Vec<(String, f64)> {
     out
 }
 
+/// `price = { cache = 0.50 }`: $/h per unit of an added node, by kind.
+fn prices(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Vec<(String, f64)> {
+    entries(errs, t, "price")
+        .into_iter()
+        .filter_map(|(k, f)| f.number_in(errs, 0.0, true, 1e9).map(|x| (k, x)))
+        .collect()
+}
+
 /// `add = ["cache", "queue"]`: node kinds the design may add.
 fn kinds(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Vec<String> {
     let Some(items) = t.field("add").and_then(|f| f.array(errs)) else {
@@ -282,6 +292,19 @@ fn against_model(errs: &mut Errors<'_>, t: &Table<'_, '_>, spec: &LevelSpec, m: 
         for knob in knobs {
             if let Some((message, hint)) = knob_problem(m, knob, key == "locked") {
                 f.error(errs, message, hint);
+            }
+        }
+    }
+    if let Some(f) = t.field("add") {
+        for kind in &spec.add {
+            if !spec.price.iter().any(|(k, _)| k == kind) {
+                f.error(
+                    errs,
+                    format!("an added {kind} needs a price"),
+                    Some(format!(
+                        "e.g. price = {{ {kind} = 0.50 }}: dollars per hour per unit"
+                    )),
+                );
             }
         }
     }
