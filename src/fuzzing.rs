@@ -454,6 +454,34 @@ fn extensions(c: &mut Choices, nodes: &mut [NodeText], kinds: &[&str], extra: &m
     if c.one_in(2) {
         external(c, nodes, kinds, next, extra);
     }
+    loops_and_shares(c, nodes, kinds);
+}
+
+/// Queues with `max_hops` and later services or queues calling back into
+/// them (a bounded loop); services forwarding by shares (`p`).
+fn loops_and_shares(c: &mut Choices, nodes: &mut [NodeText], kinds: &[&str]) {
+    let n = kinds.len();
+    let mut loop_queues = Vec::new();
+    for i in 0..n {
+        if kinds[i] == "queue" && c.one_in(2) {
+            let hops = c.mostly(&["1", "3", "10"], &["0", "1000", "1001"]);
+            let _ = writeln!(nodes[i].fields, "max_hops = {hops}");
+            loop_queues.push(i);
+        }
+        if matches!(kinds[i], "service" | "queue") && !loop_queues.is_empty() && c.one_in(2) {
+            let q = loop_queues[c.below(loop_queues.len())];
+            let _ = write!(nodes[i].body, "[[node.calls]]\nto = \"n{q}\"\n");
+        }
+        if kinds[i] == "service" && !nodes[i].body.contains("to = [") && c.one_in(2) {
+            let routes: Vec<String> = (0..1 + c.below(3))
+                .map(|_| {
+                    let p = c.mostly(&["0.5", "0.25", "1", "0.1"], &["0", "1.5", "\"x\""]);
+                    format!("{{ to = \"n{}\", p = {p} }}", c.required_target(i, n))
+                })
+                .collect();
+            let _ = writeln!(nodes[i].fields, "to = [ {} ]", routes.join(", "));
+        }
+    }
 }
 
 /// An external service `n{id}` with random limits, called by some of the

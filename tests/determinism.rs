@@ -324,6 +324,8 @@ fn random_topologies_cover_every_kind_setting_and_command() {
         "kind = \"queue\"",
         "kind = \"topic\"",
         "kind = \"external\"",
+        "max_hops = ",
+        "{ p = ",
         "rate_limit = ",
         "concurrency = ",
         "visibility_timeout = ",

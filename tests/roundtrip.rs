@@ -84,7 +84,7 @@ queue = 100
 service_time = { dist = "lognormal", mean = "4ms", p99 = "25ms" }
 timeout = "2s"
 autoscale = { metric = "queue_depth", target = 2.5, min = 2, max = 12, interval = "15s", cooldown = "1m", cold_start = "20s" }
-to = [ { to = "audit", when = "write", latency = { dist = "lognormal", mean = "2ms", p99 = "9ms" } } ]
+to = [ { to = "audit", when = "write", latency = { dist = "lognormal", mean = "2ms", p99 = "9ms" }, p = 0.25 }, { to = "db", p = 0.5 } ]
 calls = [
   { to = "cache", when = "read", timeout = "50ms", key = "random", latency = { dist = "exponential", mean = "1ms" }, repeat = { dist = "poisson", mean = 2.5 }, parallel = true, wait = { quorum = 2 } },
   { to = "db", when = "write", timeout = "200ms", retry = { attempts = 3, backoff = "20ms", max_backoff = "2s", jitter = "equal", budget = 0.1 }, breaker = { consecutive_failures = 5, failure_rate = 0.5, window = 40, open_for = "10s", probes = 2 }, pool = { size = 10, acquire_timeout = "100ms" }, hedge = "30ms" },
@@ -135,6 +135,7 @@ consumers = 4
 service_time = "5ms"
 visibility_timeout = "30s"
 max_attempts = 5
+max_hops = 4
 calls = [ { to = "db", when = "write" }, "mailer" ]
 
 [[node]]

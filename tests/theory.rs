@@ -604,3 +604,56 @@ fn first_quorum_and_hedge_match_order_statistics() {
         assert_eq!(s.counts.failed(), 0, "{name}");
     }
 }
+
+/// Routing by probability around a loop: an M/M/1 queue (λ = 300/s,
+/// μ = 1000/s) whose consumer, after each message, sends a new one back
+/// into the queue with probability p = 0.5 (through a zero-time service
+/// whose only route has `p = 0.5`; `max_hops = 1000` makes the bound
+/// unreachable). Jackson's theorem: the queue sees λ/(1 − p) = 600/s, is
+/// 60 % busy, and each pass takes W = 1/(μ − 600) = 2.5 ms.
+#[test]
+fn bernoulli_feedback_through_a_queue_matches_jackson() {
+    let pass = theory::mmc(600.0, 0.001, 1);
+    let text = r#"[scenario]
+name = "feedback"
+duration = "4000s"
+warmup = "20s"
+seed = 6
+
+[[workload]]
+to = "q"
+rate = 300
+
+[[node]]
+id = "q"
+kind = "queue"
+consumers = 1
+service_time = { dist = "exponential", mean = "1ms" }
+calls = ["again"]
+max_hops = 1000
+
+[[node]]
+id = "again"
+kind = "service"
+workers = 1000
+service_time = "0s"
+to = [ { to = "q", p = 0.5 } ]
+"#;
+    let model = scenario::load_str(text, "feedback.toml", &[])
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let (est, s) = run_model_batched(
+        model,
+        &[(
+            "W per pass ms",
+            |s| {
+                let p = s.nodes[0].processing.unwrap_or_default();
+                (p.count, p.mean_ms.unwrap_or(0.0))
+            },
+            pass.sojourn * 1e3,
+        )],
+    );
+    check("M/M/1 with Bernoulli feedback p = 0.5", &est);
+    let u = s.nodes[0].utilisation.unwrap();
+    assert!((u - 0.6).abs() < 0.005, "utilisation {u}");
+    assert_eq!(s.nodes[0].hops_exceeded, Some(0));
+}

@@ -101,14 +101,21 @@ impl Layout {
             .map(|nd| node_size(&nd.kind, None))
             .collect();
         let succ = successors(model);
-        // Longest-path layers (the scenario loader rejects cycles; the cap
-        // guards anyway).
+        // A queue with `max_hops` may close a loop: edges into it do not
+        // push it right (it stays left of the work it feeds).
+        let loop_queue: Vec<bool> = model
+            .nodes
+            .iter()
+            .map(|nd| matches!(&nd.kind, NodeKind::Queue(q) if q.max_hops.is_some()))
+            .collect();
+        // Longest-path layers (the scenario loader rejects other cycles;
+        // the cap guards anyway).
         let mut layer = vec![1usize; n];
         for _ in 0..n + 1 {
             let mut moved = false;
             for (a, outs) in succ.iter().enumerate() {
                 for &(b, _, _) in outs {
-                    if layer[b] < layer[a] + 1 && layer[a] < n + 1 {
+                    if !loop_queue[b] && layer[b] < layer[a] + 1 && layer[a] < n + 1 {
                         layer[b] = layer[a] + 1;
                         moved = true;
                     }

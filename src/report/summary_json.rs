@@ -123,6 +123,9 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
                     "processing_ms".into(),
                     latency(&n.processing.unwrap_or_default()),
                 );
+                if let Some(h) = n.hops_exceeded {
+                    m.insert("hops_exceeded".into(), json!(h));
+                }
             }
             _ => {}
         }

@@ -198,6 +198,9 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
                 ms(n.processing.and_then(|p| p.p99_ms))
             ));
         }
+        if let Some(h) = n.hops_exceeded {
+            parts.push(format!("{h} dropped after max_hops"));
+        }
         if let Some(d) = n.data_at_risk {
             parts.push(format!("{d} writes at risk, {} lost", c.data_lost));
         }

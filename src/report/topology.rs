@@ -154,8 +154,14 @@ fn write_edges(out: &mut String, model: &Model) {
                     edge("calls", c.to, c.when, &call_text(c));
                 }
                 for r in &s.forward {
-                    let link = r.latency.map(|l| format!("link {}", l.describe()));
-                    edge("to", r.to, r.when, link.as_deref().unwrap_or(""));
+                    let mut notes: Vec<String> = Vec::new();
+                    if let Some(p) = r.p {
+                        notes.push(format!("p {}", num(p)));
+                    }
+                    if let Some(l) = r.latency {
+                        notes.push(format!("link {}", l.describe()));
+                    }
+                    edge("to", r.to, r.when, &notes.join(" "));
                 }
             }
             NodeKind::Cache(c) => {
@@ -579,6 +585,15 @@ impl OfferedLoad {
         }
     }
 
+    /// A share `p` of this load.
+    fn times(self, p: f64) -> OfferedLoad {
+        OfferedLoad {
+            reads: self.reads * p,
+            writes: self.writes * p,
+            ..self
+        }
+    }
+
     /// The same load, now only an upper bound.
     fn at_most(self) -> OfferedLoad {
         OfferedLoad {
@@ -713,13 +728,18 @@ fn call_load(c: &Call, here: OfferedLoad) -> OfferedLoad {
 /// Forward: the first matching route gets each request type (reads, then
 /// writes, each its own entry).
 fn forward_pass_on(s: &ServiceSpec, here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
-    [RequestKind::Read, RequestKind::Write]
-        .into_iter()
-        .filter_map(|kind| {
-            let r = s.forward.iter().find(|r| r.matches(kind))?;
-            Some((r.to, here.part(|k| k == kind)))
-        })
-        .collect()
+    let mut sent = Vec::new();
+    for kind in [RequestKind::Read, RequestKind::Write] {
+        let part = here.part(|k| k == kind);
+        let mut matching = s.forward.iter().filter(|r| r.matches(kind));
+        if s.forward.iter().any(|r| r.p.is_some()) {
+            // Each route its share of what it matches.
+            sent.extend(matching.map(|r| (r.to, part.times(r.p.unwrap_or(0.0)))));
+        } else if let Some(r) = matching.next() {
+            sent.push((r.to, part));
+        }
+    }
+    sent
 }
 
 #[cfg(test)]

@@ -130,12 +130,17 @@ impl NodeIds {
 }
 
 /// Reports edges from a node to itself, and cycles among the others
-/// (each as `a -> b -> a`, at the first edge of the cycle).
-pub(crate) fn check_edges(errs: &mut Errors<'_>, ids: &NodeIds, n: usize, edges: &[Edge]) {
+/// (each as `a -> b -> a`, at the first edge of the cycle). The edges out
+/// of a node whose `loops` entry is true (a queue with `max_hops`) may
+/// close a cycle: they are left out of the search.
+pub(crate) fn check_edges(errs: &mut Errors<'_>, ids: &NodeIds, edges: &[Edge], loops: &[bool]) {
+    let n = loops.len();
     let name = |i: NodeIdx| ids.id(i).unwrap_or("?").to_string();
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (e_idx, e) in edges.iter().enumerate() {
-        if e.from == e.to {
+        if loops.get(e.from) == Some(&true) {
+            // A bounded loop may start here (even back into itself).
+        } else if e.from == e.to {
             errs.error(
                 &e.span,
                 &e.path,
@@ -194,14 +199,22 @@ pub(crate) fn check_edges(errs: &mut Errors<'_>, ids: &NodeIds, n: usize, edges:
                         .and_then(|f| f.2)
                         .and_then(|i| edges.get(i))
                         .unwrap_or(edge);
+                    let queue = stack
+                        .iter()
+                        .skip(at)
+                        .find(|f| ids.kind(f.0) == Some("queue"));
+                    let hint = match queue {
+                        Some(q) => format!(
+                            "a request could travel this loop forever; if the loop through `{}` is meant (a crawler feeding its frontier), bound it with max_hops on that queue",
+                            name(q.0)
+                        ),
+                        None => "a request could travel this loop forever; remove one of these references".into(),
+                    };
                     errs.error(
                         &first.span,
                         &first.path,
                         format!("cycle: {}", cycle_text(&names)),
-                        Some(
-                            "a request could travel this loop forever; remove one of these references"
-                                .into(),
-                        ),
+                        Some(hint),
                     );
                 }
                 _ => {}

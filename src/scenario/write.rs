@@ -273,6 +273,9 @@ fn write_queue(out: &mut String, model: &Model, q: &QueueSpec) {
         "max_redelivery_backoff",
         &duration(q.redelivery.max_backoff),
     );
+    if let Some(h) = q.max_hops {
+        kv(out, "max_hops", &h.to_string());
+    }
     write_calls(out, model, &q.calls);
 }
 
@@ -439,6 +442,9 @@ fn route(model: &Model, r: &Route) -> String {
     if let Some(l) = &r.latency {
         fields.push(format!("latency = {}", dist(l)));
     }
+    if let Some(p) = r.p {
+        fields.push(format!("p = {}", num(p)));
+    }
     match fields.as_slice() {
         [_] => node_ref(model, r.to),
         _ => format!("{{ {} }}", fields.join(", ")),
@@ -447,7 +453,9 @@ fn route(model: &Model, r: &Route) -> String {
 
 fn routes(model: &Model, rs: &[Route]) -> String {
     match rs {
-        [one] if one.when.is_none() && one.latency.is_none() => node_ref(model, one.to),
+        [one] if one.when.is_none() && one.latency.is_none() && one.p.is_none() => {
+            node_ref(model, one.to)
+        }
         _ => {
             let items: Vec<String> = rs.iter().map(|r| route(model, r)).collect();
             format!("[ {} ]", items.join(", "))

@@ -99,6 +99,10 @@ pub const BREAKER_WINDOW: Limit<u32> = Limit::closed(1, 10_000);
 pub const BREAKER_PROBES: Limit<u32> = Limit::closed(1, 1000);
 /// Connections per caller replica in a call's pool.
 pub const POOL_SIZE: Limit<u32> = Limit::closed(1, 100_000);
+/// The probability of a route of `to` (a share of the requests it matches).
+pub const ROUTE_SHARE: Limit<f64> = Limit::above(0.0, 1.0);
+/// Times a message may pass through a queue that closes a loop.
+pub const MAX_HOPS: Limit<u32> = Limit::closed(1, 1000);
 /// An external service's probability of answering a call with an error.
 pub const ERROR_RATE: Limit<f64> = Limit::closed(0.0, 1.0);
 /// An external service's calls in progress at once.
@@ -188,6 +192,8 @@ mod tests {
         has("| `probes` | integer", &ints(BREAKER_PROBES));
         has("| `size` | integer", &ints(POOL_SIZE));
         has("| `error_rate` | number", &nums(ERROR_RATE));
+        has("| `p` | number", &nums(ROUTE_SHARE));
+        has("| `max_hops` | integer", &ints(MAX_HOPS));
         has("| `concurrency` | integer", &ints(CONCURRENCY));
         has("| `rate_limit` | number", &nums(LIMITER_RATE));
         has("| `repeat` | integer", &ints(REPEAT));

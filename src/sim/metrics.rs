@@ -81,6 +81,9 @@ pub struct NodeCounts {
     pub over_concurrency: u64,
     /// External services: calls answered with an error (`error_rate`).
     pub error_responses: u64,
+    /// Queues closing a loop: messages dropped because they had passed
+    /// through `max_hops` times already.
+    pub hops_exceeded: u64,
 }
 
 /// Running statistics of one node.
@@ -245,6 +248,8 @@ pub struct NodeSummary {
     pub oldest_message_ms: Option<f64>,
     /// Write-back caches: writes acknowledged but not yet in the store.
     pub data_at_risk: Option<u64>,
+    /// Queues closing a loop (`max_hops`): messages dropped at the bound.
+    pub hops_exceeded: Option<u64>,
     /// Breakers on this node's calls: (callee id, state, times tripped).
     pub breakers: Vec<(String, &'static str, u64)>,
     /// Visits waiting in line now (all replicas; a queue's stored

@@ -244,7 +244,7 @@ pub struct LoadBalancerSpec {
 }
 
 /// Passing a request on, only when the request is of type `when` (any type
-/// when `None`).
+/// when `None`); with `p`, only that share of the requests it matches.
 #[derive(Clone, Copy, Debug)]
 pub struct Route {
     pub to: NodeIdx,
@@ -253,14 +253,19 @@ pub struct Route {
     /// answer goes straight back to the original caller, as for any
     /// forward). `None`: at once.
     pub latency: Option<Dist>,
+    /// The probability that a request this route matches takes it (all
+    /// routes of a list have one, or none does).
+    pub p: Option<f64>,
 }
 
 impl Route {
+    /// Every request of type `when` (any type when `None`), at once.
     pub fn new(to: NodeIdx, when: Option<RequestKind>) -> Self {
         Route {
             to,
             when,
             latency: None,
+            p: None,
         }
     }
     pub fn matches(&self, kind: RequestKind) -> bool {
@@ -551,6 +556,11 @@ pub struct QueueSpec {
     /// How long a message whose delivery failed stays invisible before it
     /// is delivered again.
     pub redelivery: Redelivery,
+    /// A loop through this queue (its consumers' work feeding it again,
+    /// as a crawler's parser feeds its frontier) is allowed: a message
+    /// that already passed through it this many times is acknowledged
+    /// and dropped.
+    pub max_hops: Option<u32>,
 }
 
 /// Publish/subscribe: each message published to the topic is stored in

@@ -56,6 +56,8 @@ struct Req {
     id: u64,
     /// Sampled for tracing.
     traced: bool,
+    /// Times it passed through a queue with `max_hops` (a bounded loop).
+    hops: u16,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -112,6 +112,10 @@ pub struct NodeExtras {
     /// An external service's (error rate, rate limit and burst,
     /// concurrency).
     pub external: (f64, Option<(f64, u32)>, Option<u32>),
+    /// (a queue's `max_hops`; a service's call back to an earlier queue
+    /// that has one, closing a loop; a service's forwards split by
+    /// shares adding up to this).
+    pub loops: (Option<u32>, Option<usize>, Option<f64>),
 }
 
 /// (consecutive failures, failure rate, window, open for, probes).
@@ -491,12 +495,17 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
             proptest::option::weighted(0.4, (1.0f64..500.0, 1u32..=20)),
             proptest::option::weighted(0.4, 1u32..=8),
         ),
+        (
+            proptest::option::weighted(0.3, 1u32..=3),
+            proptest::option::weighted(0.3, any::<usize>()),
+            proptest::option::weighted(0.3, 0.3f64..=1.0),
+        ),
     );
     (service, cache, others).prop_map(
         |(
             (policies, autoscale, forward_latency),
             (write_policy, flush, coalesce, miss_penalty, edge),
-            (replication_lag, shards, limiter, visibility_timeout, max_attempts, external),
+            (replication_lag, shards, limiter, visibility_timeout, max_attempts, external, loops),
         )| NodeExtras {
             policies,
             autoscale,
@@ -512,6 +521,7 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
             visibility_timeout,
             max_attempts,
             external,
+            loops,
         },
     )
 }
@@ -634,6 +644,18 @@ pub fn dist_toml(d: &Dist) -> String {
             secs_ns(scale)
         ),
         _ => unreachable!("a distribution this generator does not make: {d:?}"),
+    }
+}
+
+/// Forward routes (`[ { to = ... }, ... ]`) split by shares adding up to
+/// `total` (unchanged without one).
+fn shares(routes: String, total: Option<f64>) -> String {
+    let count = routes.matches("{ to = ").count();
+    match total {
+        Some(f) if count > 0 => {
+            routes.replace("{ to = ", &format!("{{ p = {:?}, to = ", f / count as f64))
+        }
+        _ => routes,
     }
 }
 
@@ -833,8 +855,11 @@ impl ScenarioPlan {
                         let _ = writeln!(
                             w,
                             "calls = {}\nto = {}",
-                            routes(i, &p.calls, &x.policies, None),
-                            routes(i, &p.forward, &[], x.forward_latency.as_ref())
+                            self.loop_back(i, routes(i, &p.calls, &x.policies, None)),
+                            shares(
+                                routes(i, &p.forward, &[], x.forward_latency.as_ref()),
+                                x.loops.2
+                            )
                         );
                     } else {
                         let _ =
@@ -921,6 +946,9 @@ impl ScenarioPlan {
                         let _ = writeln!(w, "visibility_timeout = \"{}\"", ns(v));
                     }
                     let _ = writeln!(w, "max_attempts = {}", x.max_attempts);
+                    if let Some(h) = x.loops.0 {
+                        let _ = writeln!(w, "max_hops = {h}");
+                    }
                 }
                 _ => {
                     let x = &p.extras;
@@ -961,6 +989,31 @@ impl ScenarioPlan {
             }
         }
         t
+    }
+
+    /// `calls` of service `i` with, if its plan says so, a call back to an
+    /// earlier queue that has `max_hops` (a bounded loop).
+    fn loop_back(&self, i: usize, calls: String) -> String {
+        let kinds = self.kinds();
+        let queues: Vec<usize> = (0..i)
+            .filter(|&j| kinds[j] == 5 && self.nodes[j].extras.loops.0.is_some())
+            .collect();
+        let Some(sel) = self.nodes[i].extras.loops.1 else {
+            return calls;
+        };
+        if queues.is_empty() {
+            return calls;
+        }
+        let q = format!(
+            "{{ to = \"{}{}\" }}",
+            kind_name(5),
+            queues[sel % queues.len()]
+        );
+        match calls.strip_suffix(']') {
+            Some("[") => format!("[{q}]"),
+            Some(head) => format!("{head}, {q}]"),
+            None => calls,
+        }
     }
 
     /// The live commands, with their instants, earliest first. Each one

@@ -104,15 +104,20 @@ pub(crate) fn read_routes(
     )?;
     let mut routes = Vec::with_capacity(items.len());
     let mut ok = true;
-    for item in items {
+    let mut shares = Vec::with_capacity(items.len());
+    for item in &items {
         let (target_field, when, latency) = match item.get() {
-            DeValue::String(_) => (Some(item.clone()), Some(None), Some(None)),
+            DeValue::String(_) => {
+                shares.push(None);
+                (Some(item.clone()), Some(None), Some(None))
+            }
             DeValue::Table(_) => {
                 let Some(rt) = item.table(errs) else {
                     ok = false;
                     continue;
                 };
-                rt.unknown_fields(errs, &["to", "when", "latency"], &|key| {
+                shares.push(rt.field("p"));
+                rt.unknown_fields(errs, &["to", "when", "latency", "p"], &|key| {
                     if matches!(key, "op" | "key" | "keys") {
                         return Some((
                             format!("`{key}` applies to `calls` only"),
@@ -164,11 +169,15 @@ pub(crate) fn read_routes(
             .as_ref()
             .and_then(|tf| target(errs, tf, from, ids, edges));
         match (to, when, latency) {
-            (Some(to), Some(when), Some(latency)) => routes.push(Route { to, when, latency }),
+            (Some(to), Some(when), Some(latency)) => routes.push(Route {
+                latency,
+                ..Route::new(to, when)
+            }),
             _ => ok = false,
         }
     }
-    ok.then_some(routes)
+    let routes = ok.then_some(routes)?;
+    super::routes::read_shares(errs, &items, &shares, routes)
 }
 
 /// `"id"`, or an array of `"id"` / `{ to = "id", when = "write", timeout =
@@ -231,6 +240,10 @@ fn read_call_table(
         "circuit_breaker" => Some((
             format!("unknown field `{key}` for a call"),
             Some("did you mean `breaker`?".into()),
+        )),
+        "p" => Some((
+            "`p` applies to the routes of `to` only".into(),
+            Some("a call is made by every request it matches (`when`); to send a share of the requests on, forward them with to = [ { to = \"...\", p = 0.3 } ]".into()),
         )),
         _ => None,
     });

@@ -7,7 +7,7 @@ use crate::scenario::suggest;
 use crate::sim::dist::Dist;
 use crate::sim::limits::{
     self, COST_PER_HOUR, DATABASE_INSTANCES, KEYS_PER_UNIT, LIMITER_RATE, LINE_CAPACITY, Limit,
-    MAX_DELIVERIES, READ_REPLICAS, REPLICAS, SHARDS, WORKERS, WORKERS_PER_UNIT,
+    MAX_DELIVERIES, MAX_HOPS, READ_REPLICAS, REPLICAS, SHARDS, WORKERS, WORKERS_PER_UNIT,
 };
 use crate::sim::model::{
     AutoscaleSpec, CachePolicy, CacheSpec, DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT,
@@ -733,6 +733,10 @@ fn read_queue_node(
                 .max(b.unwrap_or(SimTime::ZERO)),
         ),
     };
+    let max_hops = match t.field("max_hops") {
+        Some(f) => f.count_within(errs, MAX_HOPS).map(Some),
+        None => Some(None),
+    };
     Some(NodeKind::Queue(QueueSpec {
         capacity: capacity?,
         consumers: consumers?,
@@ -744,6 +748,7 @@ fn read_queue_node(
             backoff: backoff?,
             max_backoff: max_backoff?,
         },
+        max_hops: max_hops?,
     }))
 }
 

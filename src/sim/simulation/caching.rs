@@ -226,6 +226,7 @@ impl Simulation {
                 counted: false,
                 id: u64::MAX,
                 traced: false,
+                hops: 0,
             };
             self.send(req, to, Caller::DETACHED, Some(node), None);
         }

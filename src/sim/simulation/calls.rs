@@ -51,15 +51,10 @@ impl Simulation {
         self.forward_or_answer(j, node, kind);
     }
 
-    /// Visit `j`'s calls are done: it forwards (the first matching route),
-    /// or answers.
+    /// Visit `j`'s calls are done: it forwards (the first matching route,
+    /// or one drawn by the routes' shares), or answers.
     fn forward_or_answer(&mut self, j: u32, node: usize, kind: RequestKind) {
-        let forward = match &self.nodes[node].state {
-            NodeState::Service { spec, .. } => (spec.forward.iter().enumerate())
-                .find(|(_, r)| r.matches(kind))
-                .map(|(k, r)| (k, r.to, r.latency.is_some())),
-            _ => None,
-        };
+        let forward = self.nodes[node].forward_to(kind);
         match forward {
             Some((k, _, true)) => self.forward_over_link(j, node, k),
             Some((_, to, false)) => {

@@ -357,6 +357,12 @@ impl Simulation {
             backlog: backlog(n),
             oldest_message_ms: oldest.map(SimTime::as_millis_f64),
             data_at_risk: data_at_risk(n),
+            hops_exceeded: match &n.state {
+                NodeState::Queue { spec, .. } if spec.max_hops.is_some() => {
+                    Some(n.stats.counts.hops_exceeded)
+                }
+                _ => None,
+            },
             breakers,
             call_timeouts_to,
             waiting: in_line.map(|(c, _, _)| c),

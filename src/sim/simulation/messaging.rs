@@ -27,11 +27,20 @@ impl Simulation {
             self.count_refusal(node, FailureCause::Rejected);
             return Err(FailureCause::Rejected);
         }
+        let hop_limit = match &self.nodes[node].state {
+            NodeState::Queue { spec, .. } => spec.max_hops,
+            _ => None,
+        };
+        if hop_limit.is_some_and(|max| u32::from(req.hops) >= max) {
+            self.drop_looped(node);
+            return Ok(());
+        }
         let msg = Req {
             created: now,
             counted: false,
             user: NONE,
             traced: false,
+            hops: req.hops.saturating_add(u16::from(hop_limit.is_some())),
             ..req
         };
         let mut visit = Simulation::new_visit(msg, node, 0, Caller::WORKLOAD, now);
@@ -58,6 +67,17 @@ impl Simulation {
             self.start_service(j);
         }
         Ok(())
+    }
+
+    /// A message that already went round the loop through queue `node`
+    /// `max_hops` times: acknowledged (the producer has done its part)
+    /// and dropped, counted apart.
+    fn drop_looped(&mut self, node: usize) {
+        let s = &mut self.nodes[node].stats;
+        s.counts.completed += 1;
+        s.window_counts.completed += 1;
+        s.counts.hops_exceeded += 1;
+        s.window_counts.hops_exceeded += 1;
     }
 
     /// A message's processing ended (its visit answered "upwards").

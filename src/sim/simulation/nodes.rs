@@ -2,6 +2,8 @@
 
 use std::collections::VecDeque;
 
+use rand::RngExt;
+
 use crate::sim::components::breaker::Breaker;
 use crate::sim::components::cache::{KeyMap, KeyStore};
 use crate::sim::components::call_keys::CallKeys;
@@ -103,6 +105,8 @@ pub(super) enum NodeState {
         /// The draws of each forward route's link latency (only for the
         /// routes that have one).
         forward_links: Vec<Option<Stream>>,
+        /// The draws of routes with a `p` (only when they have one).
+        shares: Option<Stream>,
         scaling: Option<ScalingRt>,
     },
     Cache {
@@ -212,6 +216,11 @@ impl NodeRt {
                             .map(|_| stream(seed, &n.id, &format!("forward link {k}")))
                     })
                     .collect(),
+                shares: s
+                    .forward
+                    .iter()
+                    .any(|r| r.p.is_some())
+                    .then(|| stream(seed, &n.id, "forward")),
                 scaling: s.autoscale.map(|_| ScalingRt {
                     target: s.replicas.max(1),
                     ..ScalingRt::default()
@@ -369,6 +378,29 @@ impl NodeRt {
             NodeState::Service { calls, .. } | NodeState::Queue { calls, .. } => calls.get_mut(i),
             _ => None,
         }
+    }
+
+    /// Where a service forwards a request of `kind`: (route index, target,
+    /// has a link) of the first route that matches it, or with shares
+    /// (`p`) of one of those that match, drawn by their shares (none, and
+    /// the service answers, for the rest).
+    pub fn forward_to(&mut self, kind: RequestKind) -> Option<(usize, usize, bool)> {
+        let NodeState::Service { spec, shares, .. } = &mut self.state else {
+            return None;
+        };
+        let mut routes = (spec.forward.iter().enumerate()).filter(|(_, r)| r.matches(kind));
+        let found = match shares {
+            None => routes.next(),
+            Some(rng) => {
+                let u: f64 = rng.random();
+                let mut below = 0.0;
+                routes.find(|(_, r)| {
+                    below += r.p.unwrap_or(0.0);
+                    u < below
+                })
+            }
+        };
+        found.map(|(k, r)| (k, r.to, r.latency.is_some()))
     }
 
     /// Draws the node's own work time for a visit of `kind`.

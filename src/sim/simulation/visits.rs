@@ -40,6 +40,7 @@ impl Simulation {
             workload: w as u32,
             user,
             counted,
+            hops: 0,
         };
         self.system.window_counts.arrived += 1;
         if counted {
