@@ -1,6 +1,7 @@
-//! The command line: `loadlab run | check | sweep | view | grade | hint | progress` (clap) and dispatch; the exit codes live at the crate root.
+//! The command line: `loadlab run | check | sweep | compare | view | grade | hint | progress` (clap) and dispatch; the exit codes live at the crate root.
 
 pub mod check;
+pub mod compare;
 pub mod grade;
 pub mod progress;
 pub mod run;
@@ -32,6 +33,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Run a scenario over a range of one field's values, in parallel; one CSV row per point.
     Sweep(sweep::SweepArgs),
+    /// Run two designs on the same seeds; paired differences with 95 % intervals.
+    Compare(compare::CompareArgs),
     /// Open the window on a scenario: watch, tune live, export (feature `gui`).
     View(view::ViewArgs),
     /// Sit a campaign level's exam: every exam seed in parallel; exit 0 when passed.
@@ -56,6 +59,7 @@ pub fn main() -> i32 {
         Some(Command::Run(args)) => run::run(&args),
         Some(Command::Check(args)) => check::check(&args),
         Some(Command::Sweep(args)) => sweep::sweep(&args),
+        Some(Command::Compare(args)) => compare::compare(&args),
         Some(Command::View(args)) => view::view(&args),
         Some(Command::Grade(args)) => grade::grade(&args),
         Some(Command::Hint(args)) => grade::hint(&args),

@@ -27,7 +27,7 @@ use crate::{EXIT_FAILURE, EXIT_INVALID};
 const MAX_POINTS: usize = 1000;
 /// Slices of simulated time per run: the progress bar moves and closed
 /// windows are drained (memory stays flat on long runs).
-const SLICES: u64 = 50;
+pub(crate) const SLICES: u64 = 50;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct SweepArgs {
@@ -346,7 +346,7 @@ const METRICS: [Metric; 7] = [
 ];
 
 /// Runs one replication to the model's end, draining windows as it goes.
-fn run_one(model: &Model, seed: u64, bar: &ProgressBar) -> Summary {
+pub(crate) fn run_one(model: &Model, seed: u64, bar: &ProgressBar) -> Summary {
     let end = model.duration;
     let mut sim = Simulation::new(model.clone(), seed);
     for k in 1..=SLICES {
