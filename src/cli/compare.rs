@@ -5,11 +5,10 @@ mod paired;
 use std::path::Path;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::cli::run::load;
-use crate::cli::sweep::{SLICES, run_one};
+use crate::cli::sweep::{run_one, runs_bar, worker_pool};
 use crate::sim::{Model, Summary};
 use crate::{EXIT_FAILURE, EXIT_INVALID};
 
@@ -56,15 +55,8 @@ pub fn compare(args: &CompareArgs) -> i32 {
             return EXIT_INVALID;
         }
     };
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.map_or(0, |j| j as usize))
-        .build()
-    {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: cannot start worker threads: {e}");
-            return EXIT_FAILURE;
-        }
+    let Some(pool) = worker_pool(args.jobs) else {
+        return EXIT_FAILURE;
     };
     let seed = args.seed.unwrap_or(a.seed);
     let reps = args.replications as usize;
@@ -109,15 +101,7 @@ fn run_both(
     let tasks: Vec<(usize, usize)> = (0..2)
         .flat_map(|d| (0..reps).map(move |r| (d, r)))
         .collect();
-    let bar = ProgressBar::with_draw_target(
-        Some(tasks.len() as u64 * SLICES),
-        ProgressDrawTarget::stderr(),
-    );
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} comparing [{bar:40}] {percent}%  eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    let bar = runs_bar(tasks.len(), "comparing");
     let mut all: Vec<Summary> = pool.install(|| {
         tasks
             .par_iter()

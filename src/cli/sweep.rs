@@ -345,6 +345,28 @@ const METRICS: [Metric; 7] = [
     ("utilisation", |r| r.utilisation),
 ];
 
+/// `jobs` threads (default: one per core), or `None` after saying why not.
+pub(crate) fn worker_pool(jobs: Option<u32>) -> Option<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.map_or(0, |j| j as usize))
+        .build()
+        .map_err(|e| eprintln!("error: cannot start worker threads: {e}"))
+        .ok()
+}
+
+/// A progress bar on stderr over `runs` runs of `SLICES` steps each.
+pub(crate) fn runs_bar(runs: usize, verb: &str) -> ProgressBar {
+    let bar =
+        ProgressBar::with_draw_target(Some(runs as u64 * SLICES), ProgressDrawTarget::stderr());
+    let template = format!("{{spinner}} {verb} [{{bar:40}}] {{percent}}%  eta {{eta}}  {{msg}}");
+    bar.set_style(
+        ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
 /// Runs one replication to the model's end, draining windows as it goes.
 pub(crate) fn run_one(model: &Model, seed: u64, bar: &ProgressBar) -> Summary {
     let end = model.duration;
@@ -506,15 +528,8 @@ fn merge(args: &SweepArgs) -> i32 {
 /// Runs every point here, on `--jobs` threads.
 #[allow(clippy::disallowed_methods)] // wall clock: the "runs in Xs" line only
 fn run_here(args: &SweepArgs, plan: &plan::Plan, models: &[Model]) -> i32 {
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.map_or(0, |j| j as usize))
-        .build()
-    {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: cannot start worker threads: {e}");
-            return EXIT_FAILURE;
-        }
+    let Some(pool) = worker_pool(args.jobs) else {
+        return EXIT_FAILURE;
     };
     let reps = args.replications as usize;
     let started = Instant::now();
@@ -572,15 +587,7 @@ fn run_points(
     let tasks: Vec<(usize, usize)> = (0..models.len())
         .flat_map(|p| (0..reps).map(move |r| (p, r)))
         .collect();
-    let bar = ProgressBar::with_draw_target(
-        Some(tasks.len() as u64 * SLICES),
-        ProgressDrawTarget::stderr(),
-    );
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} sweeping [{bar:40}] {percent}%  eta {eta}  {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    let bar = runs_bar(tasks.len(), "sweeping");
     bar.set_message(format!(
         "{} points × {reps} runs on {} threads",
         models.len(),
