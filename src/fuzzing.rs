@@ -398,6 +398,9 @@ pub fn scenario_text(data: &[u8]) -> String {
     }
     let mut extra = String::new();
     extensions(&mut c, &mut nodes, &kinds, &mut extra);
+    for (i, t) in nodes.iter_mut().enumerate() {
+        t.body = fill_fallbacks(&mut c, std::mem::take(&mut t.body), i, n);
+    }
     for t in &nodes {
         s.push_str(&t.head);
         s.push_str(&t.fields);
@@ -798,6 +801,35 @@ fn call(c: &mut Choices, to: usize) -> String {
 /// later do not change what the committed corpus's bytes meant before.
 const EXTRAS: &str = "\n@call extras@";
 
+/// Where a call's `fallback` goes: filled in by `fill_fallbacks` after the
+/// extensions, for the same reason.
+const FALLBACK: &str = "@fallback@";
+
+/// Replaces each `FALLBACK` mark in node `own`'s text with, sometimes, a
+/// fallback: mostly a later node other than the callee (rarely any node,
+/// the callee itself, or one that does not exist).
+fn fill_fallbacks(c: &mut Choices, s: String, own: usize, nodes: usize) -> String {
+    let mut parts = s.split(FALLBACK);
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for rest in parts {
+        if c.one_in(4) {
+            let callee = out
+                .rfind("to = \"n")
+                .and_then(|at| out[at + 7..].split('"').next()?.parse::<usize>().ok());
+            let to = match c.below(24) {
+                0 => callee,
+                1 => Some(nodes),
+                _ => c.target(own, nodes).filter(|&k| Some(k) != callee),
+            };
+            if let Some(k) = to {
+                let _ = write!(out, "\nfallback = \"n{k}\"");
+            }
+        }
+        out.push_str(rest);
+    }
+    out
+}
+
 /// The same for a forward's newer fields (after all the calls').
 const FORWARD_EXTRAS: &str = "@forward extras@";
 
@@ -845,6 +877,7 @@ fn call_extras(c: &mut Choices, t: &mut String) {
         }
     }
     call_fan_out(c, t);
+    t.push_str(FALLBACK);
 }
 
 /// A call's fan-out: a repeat (fixed or drawn), parallel, a wait, or a

@@ -325,6 +325,7 @@ fn random_topologies_cover_every_kind_setting_and_command() {
         "kind = \"topic\"",
         "kind = \"external\"",
         "max_hops = ",
+        "fallback = ",
         "{ p = ",
         "rate_limit = ",
         "concurrency = ",

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{check_books, drain, load, run_to};
-use loadlab::sim::{SimTime, Simulation, Summary};
+use common::run_checked;
+use loadlab::sim::Summary;
 
 /// A checkout service calling `payments` (an external service with
 /// `fields`) at `rate` per second for 20 s, plus `events`.
@@ -35,17 +35,7 @@ kind = "external"
 }
 
 fn run(text: &str) -> Summary {
-    let model = load(text);
-    let end = model.duration;
-    let mut sim = Simulation::new(model, 21);
-    let mut windows = Vec::new();
-    for k in 1..=4 {
-        run_to(&mut sim, SimTime(end.0 / 4 * k));
-        check_books(&mut sim, &mut windows);
-    }
-    assert!(drain(&mut sim, SimTime::from_secs(60)));
-    check_books(&mut sim, &mut windows);
-    sim.summary()
+    run_checked(text, 21)
 }
 
 #[test]

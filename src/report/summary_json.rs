@@ -129,6 +129,10 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
             }
             _ => {}
         }
+        if let Some((taken, failed)) = n.fallbacks {
+            m.insert("fallbacks".into(), json!(taken));
+            m.insert("fallbacks_failed".into(), json!(failed));
+        }
         if let Some(d) = n.data_at_risk {
             m.insert("data_at_risk".into(), json!(d));
             m.insert("data_lost".into(), json!(c.data_lost));

@@ -201,6 +201,13 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
         if let Some(h) = n.hops_exceeded {
             parts.push(format!("{h} dropped after max_hops"));
         }
+        if let Some((taken, failed)) = n.fallbacks
+            && taken > 0
+        {
+            parts.push(format!(
+                "{taken} calls answered by a fallback ({failed} of them failed there too)"
+            ));
+        }
         if let Some(d) = n.data_at_risk {
             parts.push(format!("{d} writes at risk, {} lost", c.data_lost));
         }

@@ -152,6 +152,9 @@ fn write_edges(out: &mut String, model: &Model) {
             NodeKind::Service(s) => {
                 for c in &s.calls {
                     edge("calls", c.to, c.when, &call_text(c));
+                    if let Some(f) = c.fallback {
+                        edge("falls back to", f, c.when, "");
+                    }
                 }
                 for r in &s.forward {
                     let mut notes: Vec<String> = Vec::new();
@@ -174,6 +177,9 @@ fn write_edges(out: &mut String, model: &Model) {
             NodeKind::Queue(q) => {
                 for c in &q.calls {
                     edge("consumer calls", c.to, c.when, &call_text(c));
+                    if let Some(f) = c.fallback {
+                        edge("falls back to", f, c.when, "");
+                    }
                 }
             }
             NodeKind::External(_) => {}
@@ -662,19 +668,23 @@ fn entering_load(model: &Model) -> Vec<OfferedLoad> {
 fn targets(kind: &NodeKind) -> Vec<NodeIdx> {
     match kind {
         NodeKind::LoadBalancer(lb) => vec![lb.to],
-        NodeKind::Service(s) => s
-            .calls
-            .iter()
-            .map(|c| c.to)
+        NodeKind::Service(s) => call_targets(&s.calls)
             .chain(s.forward.iter().map(|r| r.to))
             .collect(),
         NodeKind::RateLimiter(r) => vec![r.to],
-        NodeKind::Queue(q) => q.calls.iter().map(|c| c.to).collect(),
+        NodeKind::Queue(q) => call_targets(&q.calls).collect(),
         NodeKind::Cache(c) => c.on_miss.into_iter().collect(),
         NodeKind::Database(_) => Vec::new(),
         NodeKind::Topic(t) => t.subscribers.clone(),
         NodeKind::External(_) => Vec::new(),
     }
+}
+
+/// The callees of `calls` and their fallbacks.
+fn call_targets(calls: &[Call]) -> impl Iterator<Item = NodeIdx> + '_ {
+    calls
+        .iter()
+        .flat_map(|c| std::iter::once(c.to).chain(c.fallback))
 }
 
 /// What a node sends on, given what it receives.
@@ -701,8 +711,17 @@ fn pass_on(kind: &NodeKind, here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
 
 /// Each call gets the requests it is made for, as its `op` says, times
 /// its mean `repeat` (a hedge: at most two copies).
+/// Each call gets the requests it is made for; its fallback at most as
+/// many (only those that fail).
 fn calls_pass_on(calls: &[Call], here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
-    calls.iter().map(|c| (c.to, call_load(c, here))).collect()
+    let mut sent: Vec<(NodeIdx, OfferedLoad)> =
+        calls.iter().map(|c| (c.to, call_load(c, here))).collect();
+    for c in calls {
+        if let Some(f) = c.fallback {
+            sent.push((f, call_load(c, here).at_most()));
+        }
+    }
+    sent
 }
 
 fn call_load(c: &Call, here: OfferedLoad) -> OfferedLoad {

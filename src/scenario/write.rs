@@ -301,6 +301,7 @@ fn write_calls(out: &mut String, model: &Model, calls: &[Call]) {
         c.policy == Default::default()
             && c.latency.is_none()
             && c.passes_request()
+            && c.fallback.is_none()
             && c.fan.is_once()
     });
     if plain {
@@ -339,6 +340,9 @@ fn write_calls(out: &mut String, model: &Model, calls: &[Call]) {
         }
         if let Some(l) = &c.latency {
             kv(out, "latency", &dist(l));
+        }
+        if let Some(f) = c.fallback {
+            kv(out, "fallback", &node_ref(model, f));
         }
         if let Some(op) = c.op {
             kv(out, "op", &string(op.name()));

@@ -84,6 +84,11 @@ pub struct NodeCounts {
     /// Queues closing a loop: messages dropped because they had passed
     /// through `max_hops` times already.
     pub hops_exceeded: u64,
+    /// Calls from this node that failed for good and asked their
+    /// `fallback` instead.
+    pub fallbacks: u64,
+    /// Of those, the ones whose fallback failed too.
+    pub fallbacks_failed: u64,
 }
 
 /// Running statistics of one node.
@@ -250,6 +255,9 @@ pub struct NodeSummary {
     pub data_at_risk: Option<u64>,
     /// Queues closing a loop (`max_hops`): messages dropped at the bound.
     pub hops_exceeded: Option<u64>,
+    /// Nodes with a call that has a `fallback`: calls that failed for good
+    /// and asked it, and of those the ones whose fallback failed too.
+    pub fallbacks: Option<(u64, u64)>,
     /// Breakers on this node's calls: (callee id, state, times tripped).
     pub breakers: Vec<(String, &'static str, u64)>,
     /// Visits waiting in line now (all replicas; a queue's stored

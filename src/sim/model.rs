@@ -342,6 +342,9 @@ pub struct Call {
     pub key: CallKey,
     /// How many times the call is made per visit, and how.
     pub fan: FanOut,
+    /// Asked instead when the call fails for good (after its retries, or
+    /// refused by its breaker): its answer stands for the call's.
+    pub fallback: Option<NodeIdx>,
 }
 
 /// When a parallel fan-out is done.
@@ -409,6 +412,7 @@ impl Call {
             op: None,
             key: CallKey::Request,
             fan: FanOut::ONCE,
+            fallback: None,
         }
     }
     pub fn matches(&self, kind: RequestKind) -> bool {

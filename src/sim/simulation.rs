@@ -8,6 +8,7 @@ mod caching;
 mod calls;
 mod commands;
 mod external;
+mod fallbacks;
 mod fanout;
 mod faults;
 mod forwards;
@@ -121,6 +122,8 @@ struct Visit {
     /// An open circuit breaker refused this visit's current call (a queue
     /// message refused so is not charged a delivery attempt).
     short_circuited: bool,
+    /// Its current call failed and it waits for the call's fallback.
+    on_fallback: bool,
     generation: u32,
     /// Bumped whenever an outstanding call is abandoned or retried.
     token: u32,
@@ -564,6 +567,7 @@ impl Simulation {
             deliveries: 0,
             returns: 0,
             short_circuited: false,
+            on_fallback: false,
             generation: 0,
             token: 0,
             state: VisitState::Waiting,

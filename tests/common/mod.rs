@@ -45,6 +45,23 @@ pub fn run_to(sim: &mut Simulation, t: SimTime) {
     }
 }
 
+/// Runs `text` with `seed`, checking the books at each quarter of its
+/// duration, drains it (within a minute) and checks them again: the
+/// summary of the run.
+pub fn run_checked(text: &str, seed: u64) -> loadlab::sim::Summary {
+    let model = load(text);
+    let end = model.duration;
+    let mut sim = Simulation::new(model, seed);
+    let mut windows = Vec::new();
+    for k in 1..=4 {
+        run_to(&mut sim, SimTime(end.0 / 4 * k));
+        check_books(&mut sim, &mut windows);
+    }
+    assert!(drain(&mut sim, SimTime::from_secs(60)));
+    check_books(&mut sim, &mut windows);
+    sim.summary()
+}
+
 // ---- sanity of reported numbers ---------------------------------------
 
 // Shared with the fuzz targets (`fuzz/`), which check the same promises.
@@ -136,6 +153,9 @@ pub struct CallPolicyPlan {
     /// 0 the request's key, 1 random, 2 derived; (count, Zipf exponent).
     pub key: (u8, u64, Option<f64>),
     pub fan: FanPlan,
+    /// A selector of the call's `fallback` among the later nodes (none
+    /// when it picks the callee).
+    pub fallback: Option<usize>,
 }
 
 /// A call's fan-out: (0 none, 1 a fixed `repeat` of `n`, 2 a Poisson one
@@ -417,10 +437,11 @@ fn call_policy_strategy() -> impl Strategy<Value = CallPolicyPlan> {
                 proptest::option::of(0.2f64..2.5),
             ),
             fan_strategy(),
+            proptest::option::weighted(0.2, 0usize..8),
         ),
     )
         .prop_map(
-            |(timeout, retry, breaker, pool, (latency, op, key, fan))| CallPolicyPlan {
+            |(timeout, retry, breaker, pool, (latency, op, key, fan, fallback))| CallPolicyPlan {
                 timeout,
                 retry,
                 // A breaker needs a trip condition (the loader says so).
@@ -437,6 +458,7 @@ fn call_policy_strategy() -> impl Strategy<Value = CallPolicyPlan> {
                 op,
                 key,
                 fan,
+                fallback,
             },
         )
 }
@@ -733,16 +755,21 @@ impl ScenarioPlan {
                 .iter()
                 .filter_map(|&(sel, when)| {
                     later(i, sel).map(|to| match when {
-                        None => format!("to = \"{}\"", id(to)),
-                        Some(k) => format!("to = \"{}\", when = \"{}\"", id(to), k.name()),
+                        None => (to, format!("to = \"{}\"", id(to))),
+                        Some(k) => (to, format!("to = \"{}\", when = \"{}\"", id(to), k.name())),
                     })
                 })
                 .enumerate()
-                .map(|(k, route)| {
-                    let policy = policies.get(k).map_or(String::new(), CallPolicyPlan::toml);
+                .map(|(k, (to, route))| {
+                    let policy = policies.get(k);
+                    let fallback = policy
+                        .and_then(|p| later(i, p.fallback?))
+                        .filter(|&f| f != to)
+                        .map_or(String::new(), |f| format!(", fallback = \"{}\"", id(f)));
+                    let policy = policy.map_or(String::new(), CallPolicyPlan::toml);
                     let link =
                         link.map_or(String::new(), |l| format!(", latency = {}", dist_toml(l)));
-                    format!("{{ {route}{policy}{link} }}")
+                    format!("{{ {route}{policy}{fallback}{link} }}")
                 })
                 .collect();
             format!("[{}]", items.join(", "))

@@ -18,9 +18,9 @@ use crate::sim::model::{
 use crate::sim::time::SimTime;
 
 /// The fields of one call table.
-pub(crate) const CALL_FIELDS: [&str; 14] = [
+pub(crate) const CALL_FIELDS: [&str; 15] = [
     "to", "when", "timeout", "retry", "breaker", "pool", "latency", "op", "key", "keys", "repeat",
-    "parallel", "wait", "hedge",
+    "fallback", "parallel", "wait", "hedge",
 ];
 const RETRY_FIELDS: [&str; 5] = ["attempts", "backoff", "max_backoff", "jitter", "budget"];
 const BREAKER_FIELDS: [&str; 5] = [
@@ -277,8 +277,15 @@ fn read_call_table(
     };
     let key = read_call_key(errs, t);
     let fan = read_fan_out(errs, t);
+    let fallback = read_fallback(errs, t, from, ids, edges);
+    let to = to?;
+    let fallback = fallback?;
+    if fallback == Some(to) {
+        refuse_fallback_to_callee(errs, t);
+        return None;
+    }
     Some(Call {
-        to: to?,
+        to,
         when: when?,
         policy: CallPolicy {
             timeout: timeout?,
@@ -290,7 +297,32 @@ fn read_call_table(
         op: op?,
         key: key?,
         fan: fan?,
+        fallback,
     })
+}
+
+/// `fallback = "id"`: the node asked when the call fails for good.
+fn read_fallback(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+    from: NodeIdx,
+    ids: &NodeIds,
+    edges: &mut Vec<Edge>,
+) -> Option<Option<NodeIdx>> {
+    match t.field("fallback") {
+        Some(f) => target(errs, &f, from, ids, edges).map(Some),
+        None => Some(None),
+    }
+}
+
+fn refuse_fallback_to_callee(errs: &mut Errors<'_>, t: &Table<'_, '_>) {
+    if let Some(f) = t.field("fallback") {
+        f.error(
+            errs,
+            "the fallback is the callee itself",
+            Some("asking the same node again is a retry: retry = { attempts = 3 }; a fallback is another node (a stale cache, a default answer)".into()),
+        );
+    }
 }
 
 fn read_kind(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<RequestKind> {

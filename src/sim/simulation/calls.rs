@@ -168,7 +168,7 @@ impl Simulation {
 
     /// The request call `i` of `node` sends for `visit`: the visit's own,
     /// unless the call gives it another type or key.
-    fn call_req(&self, node: usize, i: usize, call: &Call, visit: &Visit) -> Req {
+    pub(super) fn call_req(&self, node: usize, i: usize, call: &Call, visit: &Visit) -> Req {
         let mut req = visit.req;
         if call.passes_request() {
             return req;
@@ -236,7 +236,7 @@ impl Simulation {
     /// the answer is on its way.
     pub(super) fn answer_over_link(&mut self, j: u32, outcome: Result<(), FailureCause>) -> bool {
         let visit = self.visits[j as usize];
-        if visit.state != VisitState::Calling {
+        if visit.state != VisitState::Calling || visit.on_fallback {
             return false;
         }
         let node = visit.node as usize;
@@ -259,6 +259,10 @@ impl Simulation {
 
     /// The callee answered the current attempt.
     pub(super) fn call_answered(&mut self, j: u32, outcome: Result<(), FailureCause>) {
+        if self.visits[j as usize].on_fallback {
+            self.fallback_answered(j, outcome);
+            return;
+        }
         self.end_attempt(j, outcome.is_ok());
         match outcome {
             Ok(()) if self.visits[j as usize].leg => self.leg_done(j, Ok(())),
@@ -277,6 +281,10 @@ impl Simulation {
         // but its work goes on (it does not know).
         jm.token = jm.token.wrapping_add(1);
         self.count_timeout(j, false);
+        if self.visits[j as usize].on_fallback {
+            self.fallback_answered(j, Err(FailureCause::TimedOut));
+            return;
+        }
         self.end_attempt(j, false);
         self.fail_call(j, FailureCause::TimedOut, true);
     }
@@ -395,8 +403,12 @@ impl Simulation {
             self.leg_done(j, Err(cause));
             return;
         }
+        if self.try_fallback(j) {
+            return;
+        }
         // A queue message's failure is counted as a redelivery or a
         // dead letter, not as a failed visit (its producer was answered).
+        let s = &mut self.nodes[node].stats;
         if visit.parent != MESSAGE {
             s.counts.failed_downstream += 1;
             s.window_counts.failed_downstream += 1;

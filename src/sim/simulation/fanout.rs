@@ -75,7 +75,7 @@ impl Simulation {
         self.visits[j as usize].fanned = true;
     }
 
-    fn end_fan(&mut self, j: u32) {
+    pub(super) fn end_fan(&mut self, j: u32) {
         self.fans.remove(&u64::from(j));
         self.visits[j as usize].fanned = false;
     }
@@ -273,6 +273,9 @@ impl Simulation {
 
     /// Too many sub-calls failed: the visit fails, as after a failed call.
     fn fan_failed(&mut self, j: u32, cause: FailureCause) {
+        if self.try_fallback(j) {
+            return;
+        }
         let visit = self.visits[j as usize];
         let s = &mut self.nodes[visit.node as usize].stats;
         if visit.parent != MESSAGE {

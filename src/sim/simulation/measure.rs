@@ -363,6 +363,11 @@ impl Simulation {
                 }
                 _ => None,
             },
+            fallbacks: n
+                .calls()
+                .iter()
+                .any(|c| c.fallback.is_some())
+                .then_some((s.counts.fallbacks, s.counts.fallbacks_failed)),
             breakers,
             call_timeouts_to,
             waiting: in_line.map(|(c, _, _)| c),
