@@ -8,6 +8,7 @@ pub mod results;
 pub mod summary_json;
 pub mod table;
 pub mod topology;
+pub mod traces;
 
 /// Who produced a result: stamped into every export so it can be reproduced.
 #[derive(Clone, Debug)]

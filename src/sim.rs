@@ -13,6 +13,7 @@ pub mod model;
 pub mod rng;
 pub mod simulation;
 pub mod snapshot;
+pub mod spans;
 pub(crate) mod station;
 pub mod time;
 pub mod trace;

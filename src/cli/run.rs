@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::report::results::{self, Results, WriteError};
+use crate::report::traces as report_traces;
 use crate::report::{RunInfo, objectives, table};
 use crate::scenario;
+use crate::sim::spans::SpanConfig;
 use crate::sim::{Model, SimTime, Simulation};
 use crate::{EXIT_FAILURE, EXIT_INVALID};
 
@@ -36,7 +38,20 @@ pub struct RunArgs {
     /// Replace results already in the output folder.
     #[arg(long)]
     pub force: bool,
+    /// Follow sampled requests hop by hop: write `traces.json` (Chrome
+    /// trace-event format: Perfetto, chrome://tracing) with the slowest,
+    /// and `p99_by_hop` (where the slowest 1 % spend their time) in
+    /// summary.json and the summary. Results do not change.
+    #[arg(long)]
+    pub traces: bool,
+    /// With `--traces`: sample one request in N (by sequence number).
+    #[arg(long, value_name = "N", default_value_t = 10, requires = "traces",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub trace_every: u64,
 }
+
+/// The slowest sampled requests `--traces` keeps (and writes).
+pub const TRACES_KEPT: usize = 1000;
 
 /// Loads the scenario with `--duration` and `--set` applied.
 pub fn load(file: &Path, duration: Option<&str>, set: &[String]) -> Result<Model, String> {
@@ -102,6 +117,7 @@ pub fn run(args: &RunArgs) -> i32 {
     if !args.force
         && let Some(f) = results::FILES
             .iter()
+            .chain(args.traces.then_some(&"traces.json"))
             .map(|f| out.join(f))
             .find(|p| p.exists())
     {
@@ -111,7 +127,8 @@ pub fn run(args: &RunArgs) -> i32 {
         );
         return EXIT_INVALID;
     }
-    match execute(model, &info, &out, args.json) {
+    let traces = args.traces.then_some(args.trace_every);
+    match execute(model, &info, &out, args.json, traces) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e}");
@@ -157,7 +174,13 @@ fn warn_if_huge(model: &Model) {
 /// Runs to the end, streaming windows to `timeseries.csv`, then writes the
 /// summary files and prints the summary.
 #[allow(clippy::disallowed_methods)] // wall clock: the "events in Xs" line only
-fn execute(model: Model, info: &RunInfo, out: &Path, json: bool) -> Result<(), String> {
+fn execute(
+    model: Model,
+    info: &RunInfo,
+    out: &Path,
+    json: bool,
+    traces: Option<u64>,
+) -> Result<(), String> {
     fs::create_dir_all(out)
         .map_err(|e| format!("cannot create results folder {}: {e}", out.display()))?;
     let io_err =
@@ -165,19 +188,34 @@ fn execute(model: Model, info: &RunInfo, out: &Path, json: bool) -> Result<(), S
     let objectives_spec = model.objectives.clone();
     warn_if_huge(&model);
     let mut sim = Simulation::new(model, info.seed);
+    sim.set_spans(traces.map(|one_in| SpanConfig {
+        one_in,
+        keep: TRACES_KEPT,
+    }));
     let mut files = Results::create(out, info, sim.model()).map_err(io_err)?;
     let started = Instant::now();
     simulate(&mut sim, &mut files, started).map_err(io_err)?;
 
     let summary = sim.summary();
     let results = objectives::evaluate(&objectives_spec, &summary);
-    let json_text = files.finish(&summary, &results).map_err(io_err)?;
+    let spans = traces.map(|_| sim.span_report());
+    let extra = spans.as_ref().map(|r| {
+        let by_hop = report_traces::p99_by_hop(r, sim.model());
+        let file = report_traces::traces_json(r, sim.model(), info);
+        ("p99_by_hop", by_hop, "traces.json", file)
+    });
+    let json_text = files
+        .finish_with(&summary, &results, extra)
+        .map_err(io_err)?;
 
     let mut stdout = std::io::stdout().lock();
     let text = if json {
         json_text
     } else {
         let mut t = table::render(info, &summary, &results);
+        if let Some(r) = &spans {
+            t.push_str(&report_traces::table(r, sim.model()));
+        }
         t.push_str(&format!(
             "\n{} events in {:.2}s wall; results in {}\n",
             sim.events_processed(),

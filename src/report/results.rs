@@ -101,11 +101,31 @@ impl Results {
         summary: &Summary,
         objectives: &[ObjectiveResult],
     ) -> Result<String, WriteError> {
-        let json = summary_json::to_string(&self.info, summary, objectives);
+        self.finish_with(summary, objectives, None)
+    }
+
+    /// `finish`, with `extra`: a key added to `summary.json` and a file
+    /// committed with the others (`p99_by_hop` and `traces.json`).
+    pub fn finish_with(
+        self,
+        summary: &Summary,
+        objectives: &[ObjectiveResult],
+        extra: Option<(&str, serde_json::Value, &str, String)>,
+    ) -> Result<String, WriteError> {
+        let mut value = summary_json::to_json(&self.info, summary, objectives);
+        let mut more = Vec::new();
+        if let Some((key, v, file, text)) = extra {
+            if let Some(o) = value.as_object_mut() {
+                o.insert(key.into(), v);
+            }
+            more.push(self.staged(file, &text)?);
+        }
+        let json = summary_json::pretty(&value);
         let nodes = nodes_csv(&self.info, summary);
         let json_file = self.staged("summary.json", &json)?;
         let nodes_file = self.staged("nodes.csv", &nodes)?;
-        let files = vec![json_file, self.timeseries.into_inner(), nodes_file];
+        let mut files = vec![json_file, self.timeseries.into_inner(), nodes_file];
+        files.extend(more);
         commit_all(files).map_err(|(path, error)| WriteError {
             file: path
                 .file_name()

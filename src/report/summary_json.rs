@@ -200,8 +200,12 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
 
 /// Pretty-printed, with a final newline.
 pub fn to_string(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> String {
-    let mut text = serde_json::to_string_pretty(&to_json(info, s, objectives))
-        .unwrap_or_else(|_| "{}".to_string());
+    pretty(&to_json(info, s, objectives))
+}
+
+/// `v` pretty-printed, with a final newline.
+pub fn pretty(v: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".to_string());
     text.push('\n');
     text
 }

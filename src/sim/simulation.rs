@@ -26,6 +26,7 @@ use crate::sim::components::source::Source;
 use crate::sim::event::{EventKind, EventQueue};
 use crate::sim::metrics::{SystemStats, Window};
 use crate::sim::model::{Arrival, Model, NodeKind, RequestKind};
+use crate::sim::spans::{Phase, SpanConfig, SpanReport, Spans};
 use crate::sim::time::SimTime;
 use crate::sim::trace::{TraceConfig, TraceEvent, Tracer};
 
@@ -193,6 +194,8 @@ pub struct Simulation {
     windows_dropped: u64,
     requests_created: u64,
     tracer: Tracer,
+    /// Per-hop phases of sampled requests (`loadlab run --traces`).
+    spans: Spans,
     /// (from, to, hang) pairs cut off from each other.
     partitions: Vec<(usize, usize, bool)>,
     scale_events: Vec<ScaleEvent>,
@@ -243,6 +246,7 @@ impl Simulation {
             windows_dropped: 0,
             requests_created: 0,
             tracer: Tracer::default(),
+            spans: Spans::default(),
             partitions: Vec::new(),
             scale_events: Vec::new(),
             stopped: None,
@@ -522,7 +526,7 @@ impl Simulation {
 
     #[inline]
     fn alloc_visit(&mut self, visit: Visit) -> u32 {
-        match self.free_visits.pop() {
+        let j = match self.free_visits.pop() {
             Some(i) => {
                 let generation = self.visits[i as usize].generation;
                 self.visits[i as usize] = Visit {
@@ -535,10 +539,42 @@ impl Simulation {
                 self.visits.push(visit);
                 (self.visits.len() - 1) as u32
             }
+        };
+        if visit.req.traced {
+            self.open_span(j);
+        }
+        j
+    }
+
+    /// Visit `j` of a sampled request starts: its hop opens.
+    #[cold]
+    fn open_span(&mut self, j: u32) {
+        let v = self.visits[j as usize];
+        self.spans.open_visit(
+            (j, v.generation),
+            v.req.id,
+            v.node as usize,
+            (v.parent, v.parent_gen),
+            phase_of(v.state),
+            self.now,
+        );
+    }
+
+    /// Visit `j` changed state: a sampled request's hop changes phase.
+    #[inline]
+    fn note_state(&mut self, j: u32) {
+        let v = &self.visits[j as usize];
+        if v.req.traced {
+            let p = phase_of(v.state);
+            self.spans.set_phase(j, p, self.now);
         }
     }
 
     fn free_visit(&mut self, j: u32) {
+        let visit = &mut self.visits[j as usize];
+        if visit.req.traced {
+            self.spans.close_visit(j, self.now);
+        }
         let visit = &mut self.visits[j as usize];
         if visit.fanned {
             visit.fanned = false;
@@ -596,8 +632,31 @@ impl Simulation {
         }
     }
 
+    /// Starts (or with `None` stops) following sampled requests hop by
+    /// hop, phase by phase (see `sim::spans`); draws nothing, so results
+    /// do not change. Call before the run.
+    pub fn set_spans(&mut self, config: Option<SpanConfig>) {
+        self.spans.config = config;
+    }
+
+    /// The sampled requests so far: how many, and the slowest kept.
+    pub fn span_report(&self) -> SpanReport {
+        self.spans.report()
+    }
+
     /// Takes the trace events recorded since the last call, oldest first.
     pub fn take_traces(&mut self) -> Vec<TraceEvent> {
         self.tracer.events.drain(..).collect()
+    }
+}
+
+/// The phase a visit's state stands for.
+fn phase_of(s: VisitState) -> Phase {
+    match s {
+        VisitState::Waiting | VisitState::Acquiring | VisitState::Delayed => Phase::Queue,
+        VisitState::Working | VisitState::Lookup => Phase::Service,
+        VisitState::Calling | VisitState::FanOut => Phase::Calls,
+        VisitState::Backoff => Phase::Backoff,
+        VisitState::Transit => Phase::Transit,
     }
 }

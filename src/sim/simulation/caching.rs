@@ -85,6 +85,7 @@ impl Simulation {
                 n.stats.counts.coalesced += 1;
                 n.stats.window_counts.coalesced += 1;
                 self.visits[j as usize].state = VisitState::Calling;
+                self.note_state(j);
                 return;
             }
             fetching.insert(visit.req.key, Vec::new());
@@ -109,6 +110,7 @@ impl Simulation {
         if let Some(p) = spec.miss_penalty {
             let d = p.sample(rng);
             self.visits[j as usize].state = VisitState::Delayed;
+            self.note_state(j);
             self.events.schedule(
                 self.now.saturating_add(d),
                 EventKind::MissPenaltyDone {
@@ -139,6 +141,7 @@ impl Simulation {
             return;
         };
         self.visits[j as usize].state = VisitState::Calling;
+        self.note_state(j);
         let caller = self.caller_of(j);
         self.send(visit.req, to, caller, Some(node), None);
     }

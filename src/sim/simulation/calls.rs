@@ -6,6 +6,7 @@ use crate::sim::dist::Dist;
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
 use crate::sim::model::{Call, RequestKind};
+use crate::sim::spans::Phase;
 use crate::sim::time::SimTime;
 
 impl Simulation {
@@ -112,6 +113,7 @@ impl Simulation {
                 jm.state = VisitState::Acquiring;
                 let (generation, token) = (jm.generation, jm.token);
                 prt.waiters.push_back((j, generation, token));
+                self.note_state(j);
                 self.events.schedule(
                     now.saturating_add(pool.acquire_timeout),
                     EventKind::AcquireTimeout {
@@ -138,6 +140,7 @@ impl Simulation {
         jm.token = jm.token.wrapping_add(1);
         jm.state = VisitState::Calling;
         let (generation, token) = (jm.generation, jm.token);
+        self.note_state(j);
         if let Some(t) = call.policy.timeout {
             self.events.schedule(
                 self.now.saturating_add(t),
@@ -150,6 +153,9 @@ impl Simulation {
         }
         if let Some(latency) = call.latency {
             // The request crosses the link first (the timeout runs already).
+            if visit.req.traced {
+                self.spans.set_phase(j, Phase::Transit, self.now);
+            }
             let delay = self.link_draw(node, i, latency);
             self.events.schedule(
                 self.now.saturating_add(delay),
@@ -210,6 +216,9 @@ impl Simulation {
         let Some(call) = self.nodes[node].calls().get(i).copied() else {
             return;
         };
+        if visit.req.traced {
+            self.spans.set_phase(j, Phase::Calls, self.now);
+        }
         let caller = self.caller_of(j);
         let req = self.call_req(node, i, &call, &visit);
         self.send(req, call.to, caller, Some(node), None);
@@ -245,6 +254,9 @@ impl Simulation {
             return false;
         };
         let delay = self.link_draw(node, i, latency);
+        if visit.req.traced {
+            self.spans.set_phase(j, Phase::Transit, self.now);
+        }
         self.events.schedule(
             self.now.saturating_add(delay),
             EventKind::LinkBack {
@@ -280,6 +292,9 @@ impl Simulation {
         // The callee's eventual answer no longer matches: it is ignored,
         // but its work goes on (it does not know).
         jm.token = jm.token.wrapping_add(1);
+        if jm.req.traced {
+            self.spans.time_out_attempt(j, self.now);
+        }
         self.count_timeout(j, false);
         if self.visits[j as usize].on_fallback {
             self.fallback_answered(j, Err(FailureCause::TimedOut));
@@ -296,6 +311,9 @@ impl Simulation {
         }
         let jm = &mut self.visits[j as usize];
         jm.token = jm.token.wrapping_add(1);
+        if jm.req.traced {
+            self.spans.time_out_attempt(j, self.now);
+        }
         self.count_timeout(j, true);
         self.fail_call(j, FailureCause::TimedOut, true);
     }
@@ -382,6 +400,7 @@ impl Simulation {
                 jm.token = jm.token.wrapping_add(1);
                 jm.state = VisitState::Backoff;
                 let (generation, token) = (jm.generation, jm.token);
+                self.note_state(j);
                 self.events.schedule(
                     self.now.saturating_add(wait),
                     EventKind::RetryCall {

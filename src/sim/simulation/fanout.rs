@@ -119,6 +119,7 @@ impl Simulation {
         jm.token = jm.token.wrapping_add(1);
         jm.state = VisitState::FanOut;
         jm.rep = 0;
+        self.note_state(j);
         let me = self.caller_of(j);
         match hedge {
             Some(delay) => {

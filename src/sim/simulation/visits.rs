@@ -33,7 +33,7 @@ impl Simulation {
         self.requests_created += 1;
         let req = Req {
             id,
-            traced: self.tracer.wants(id),
+            traced: self.tracer.wants(id) || self.spans.wants(id),
             kind,
             key,
             created: self.now,
@@ -58,6 +58,9 @@ impl Simulation {
         if counted {
             self.system.in_flight += 1;
         }
+        if req.traced {
+            self.spans.start_request(id, w, kind, self.now);
+        }
         let to = self.sources[w].spec.to;
         self.send(req, to, Caller::WORKLOAD, None, None);
     }
@@ -67,6 +70,8 @@ impl Simulation {
         self.in_flight_total = self.in_flight_total.saturating_sub(1);
         let latency = self.now.saturating_sub(req.created);
         if req.traced {
+            self.spans
+                .finish_request(req.id, outcome, req.counted, self.now);
             self.tracer.push(TraceEvent {
                 at: self.now,
                 request: req.id,
@@ -436,6 +441,7 @@ impl Simulation {
             _ => None,
         };
         self.visits[j as usize].state = VisitState::Working;
+        self.note_state(j);
         let generation = visit.generation;
         self.events.schedule(
             now.saturating_add(d),
@@ -544,6 +550,9 @@ impl Simulation {
             self.record_success(j);
         }
         self.visits[j as usize].answered = true;
+        if visit.req.traced {
+            self.spans.close_visit(j, self.now);
+        }
         if visit.parent == MESSAGE {
             self.message_done(j, outcome);
         } else {
@@ -628,6 +637,9 @@ impl Simulation {
         n.stats.counts.timed_out += 1;
         n.stats.window_counts.timed_out += 1;
         self.visits[j as usize].answered = true;
+        if visit.req.traced {
+            self.spans.close_visit(j, self.now);
+        }
         self.deliver(
             Simulation::caller_of_parent(&visit),
             visit.req,
