@@ -5,7 +5,7 @@ mod cli;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use cli::{EXIT_INVALID, TempDir, loadlab};
+use cli::{EXIT_INVALID, TempDir};
 
 /// `loadlab run` exits with this when it cannot write its results.
 const EXIT_FAILURE: i32 = 1;
@@ -29,14 +29,7 @@ service_time = { dist = "exponential", mean = "2ms" }
 "#;
 
 fn run(file: &Path, out: &Path, extra: &[&str]) -> (Option<i32>, String, String) {
-    let mut args = vec![
-        "run".to_string(),
-        file.display().to_string(),
-        "--out".into(),
-        out.display().to_string(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    loadlab(&args)
+    cli::run_to(file, out, extra)
 }
 
 /// Every entry of `dir` (names), sorted.

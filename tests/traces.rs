@@ -5,7 +5,7 @@ mod cli;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cli::{TempDir, loadlab};
+use cli::TempDir;
 use serde_json::Value;
 
 fn scenario(name: &str) -> PathBuf {
@@ -17,14 +17,7 @@ fn scenario(name: &str) -> PathBuf {
 /// Runs `loadlab run FILE --out DIR extra...`; the results folder.
 fn run(dir: &TempDir, name: &str, file: &Path, extra: &[&str]) -> PathBuf {
     let out = dir.0.join(name);
-    let mut args = vec![
-        "run".to_string(),
-        file.display().to_string(),
-        "--out".into(),
-        out.display().to_string(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let (code, stdout, err) = loadlab(&args);
+    let (code, stdout, err) = cli::run_to(file, &out, extra);
     assert_eq!(code, Some(0), "{err}");
     if extra.contains(&"--traces") {
         assert!(stdout.contains("where the p99 goes"), "{stdout}");

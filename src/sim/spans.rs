@@ -111,6 +111,9 @@ pub struct RequestSpans {
     /// In the order they closed.
     pub segments: Vec<Segment>,
     truncated: bool,
+    /// Its visits still open (so a request's end or a timeout needs no
+    /// search through every traced visit).
+    live: Vec<u32>,
 }
 
 impl RequestSpans {
@@ -193,6 +196,7 @@ impl Spans {
                 hops: Vec::new(),
                 segments: Vec::new(),
                 truncated: false,
+                live: Vec::new(),
             },
         );
     }
@@ -230,6 +234,7 @@ impl Spans {
             abandoned: false,
         });
         let hop = (r.hops.len() - 1) as u32;
+        r.live.push(j);
         let v = OpenVisit {
             generation,
             request,
@@ -284,10 +289,11 @@ impl Spans {
             return;
         };
         self.close_segment(&v, now);
-        if let Some(r) = self.open.get_mut(&v.request)
-            && let Some(h) = r.hops.get_mut(v.hop as usize)
-        {
-            h.end = now;
+        if let Some(r) = self.open.get_mut(&v.request) {
+            r.live.retain(|&k| k != j);
+            if let Some(h) = r.hops.get_mut(v.hop as usize) {
+                h.end = now;
+            }
         }
     }
 
@@ -304,17 +310,20 @@ impl Spans {
                 ..v
             },
         );
-        let mut left: Vec<u32> = self
-            .visits
+        let Some(r) = self.open.get(&v.request) else {
+            return;
+        };
+        let left: Vec<u32> = r
+            .live
             .iter()
-            .filter(|(_, c)| c.request == v.request)
-            .filter_map(|(&k, c)| {
-                let r = self.open.get(&v.request)?;
-                let h = &r.hops[c.hop as usize];
-                (h.parent == Some(v.hop) && h.start >= v.since).then_some(k)
+            .copied()
+            .filter(|k| {
+                self.visits.get(k).is_some_and(|c| {
+                    let h = &r.hops[c.hop as usize];
+                    h.parent == Some(v.hop) && h.start >= v.since
+                })
             })
             .collect();
-        left.sort_unstable();
         for k in left {
             if let Some(c) = self.visits.get(&k).copied() {
                 self.close_visit(k, now);
@@ -334,16 +343,9 @@ impl Spans {
         counted: bool,
         now: SimTime,
     ) {
-        if !self.open.contains_key(&id) {
+        let Some(still) = self.open.get(&id).map(|r| r.live.clone()) else {
             return;
-        }
-        let mut still: Vec<u32> = self
-            .visits
-            .iter()
-            .filter(|(_, v)| v.request == id)
-            .map(|(&k, _)| k)
-            .collect();
-        still.sort_unstable();
+        };
         for k in still {
             self.close_visit(k, now);
         }

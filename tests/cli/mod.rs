@@ -22,6 +22,18 @@ pub fn loadlab<S: AsRef<OsStr>>(args: &[S]) -> (Option<i32>, String, String) {
     )
 }
 
+/// Runs `loadlab run <file> --out <out> <extra...>`.
+pub fn run_to(file: &Path, out: &Path, extra: &[&str]) -> (Option<i32>, String, String) {
+    let mut args = vec![
+        "run".to_string(),
+        file.display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    loadlab(&args)
+}
+
 /// Runs `loadlab check <file>`.
 pub fn check(file: &Path) -> (Option<i32>, String, String) {
     loadlab(&[OsStr::new("check"), file.as_os_str()])
