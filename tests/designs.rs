@@ -1,0 +1,279 @@
+//! The classic designs in `scenarios/designs/`: each loads, runs (shortened by overrides), balances its books, and shows the figure its back-of-envelope estimate predicts.
+
+mod common;
+
+use common::{check_books, drain, run_to};
+use loadlab::scenario;
+use loadlab::sim::metrics::NodeSummary;
+use loadlab::sim::{SimTime, Simulation, Summary};
+
+/// Runs `scenarios/designs/<name>.toml` with `overrides` (each
+/// `TARGET.FIELD=VALUE`), checking the books at each quarter, then drains
+/// it: the summary.
+fn run(name: &str, overrides: &[&str]) -> Summary {
+    let path = format!(
+        "{}/scenarios/designs/{name}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).expect("design file");
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    let model = scenario::load_str(&text, &path, &overrides)
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let end = model.duration;
+    let seed = model.seed;
+    let mut sim = Simulation::new(model, seed);
+    let mut windows = Vec::new();
+    for k in 1..=4 {
+        run_to(&mut sim, SimTime(end.0 / 4 * k));
+        check_books(&mut sim, &mut windows);
+    }
+    assert!(drain(&mut sim, SimTime::from_secs(600)), "{name} drains");
+    check_books(&mut sim, &mut windows);
+    sim.summary()
+}
+
+fn node<'a>(s: &'a Summary, id: &str) -> &'a NodeSummary {
+    s.nodes.iter().find(|n| n.id == id).expect("node")
+}
+
+/// Mean and second moment of a Pareto count `min(⌊scale·U^(−1/shape)⌋,
+/// max)`: Σ P(N ≥ k) and Σ (2k − 1) P(N ≥ k) over k = 1..=max, with
+/// P(N ≥ k) = min(1, (scale/k)^shape).
+fn pareto_count(scale: f64, shape: f64, max: u32) -> (f64, f64) {
+    (1..=max).fold((0.0, 0.0), |(m1, m2), k| {
+        let k = f64::from(k);
+        let p = (scale / k).powf(shape).min(1.0);
+        (m1 + p, m2 + (2.0 * k - 1.0) * p)
+    })
+}
+
+/// `total` is a sum of `n` independent counts with these moments: within
+/// four standard errors of `n` × mean.
+fn assert_sum_of_counts(what: &str, total: u64, n: u64, (m1, m2): (f64, f64)) {
+    let expected = n as f64 * m1;
+    let se = (n as f64 * (m2 - m1 * m1)).sqrt();
+    let off = (total as f64 - expected).abs();
+    assert!(
+        off < 4.0 * se,
+        "{what}: {total}, expected {expected:.0} ± 4 × {se:.0} ({n} draws of mean {m1:.3})"
+    );
+}
+
+/// Writes a cache received: what arrived, less the lookups.
+fn cache_writes(n: &NodeSummary) -> u64 {
+    n.counts.arrived - n.counts.hits - n.counts.misses
+}
+
+#[test]
+fn feed_fan_out_on_write_writes_each_post_to_every_follower() {
+    let s = run(
+        "feed-fanout-write",
+        &["scenario.duration=20s", "scenario.warmup=0s"],
+    );
+    let posts = node(&s, "fanout").counts.processed;
+    assert_eq!(posts, node(&s, "post-api").counts.completed);
+    let timelines = node(&s, "timelines");
+    let writes = cache_writes(timelines);
+    // Posts/s × mean followers: 50/s × ~49 (Pareto 25, shape 2, ≤ 10 000).
+    assert_sum_of_counts(
+        "timeline writes",
+        writes,
+        posts,
+        pareto_count(25.0, 2.0, 10_000),
+    );
+    // Write-through: every write reaches the store, and every miss.
+    let db = node(&s, "timeline-db");
+    assert_eq!(db.counts.arrived, writes + timelines.counts.misses);
+    // Only a rare feed read gives up (its 200 ms timeout on a slow disk
+    // read); no post is lost.
+    assert_eq!(node(&s, "post-api").counts.failed_downstream, 0);
+    assert_eq!(node(&s, "fanout").counts.dead_lettered, 0);
+    assert!(
+        s.counts.failed() * 1000 < s.counts.arrived,
+        "{:?}",
+        s.counts
+    );
+}
+
+#[test]
+fn feed_fan_out_on_read_looks_up_every_followee() {
+    let s = run(
+        "feed-fanout-read",
+        &["scenario.duration=8s", "scenario.warmup=0s"],
+    );
+    let reads = node(&s, "feed-api").counts.completed;
+    let posts = node(&s, "post-api").counts.completed;
+    let cache = node(&s, "recent-posts");
+    // Each read fetches its ~39 followees (Pareto 20, shape 2, ≤ 5 000).
+    let lookups = cache.counts.hits + cache.counts.misses;
+    assert_sum_of_counts(
+        "followee lookups",
+        lookups,
+        reads,
+        pareto_count(20.0, 2.0, 5_000),
+    );
+    // Cheap writes: one per post.
+    assert_eq!(cache_writes(cache), posts);
+    assert_eq!(s.counts.failed(), 0);
+}
+
+#[test]
+fn chat_delivers_to_every_recipient_online_or_by_push() {
+    // Without the provider's rare errors no message is delivered twice.
+    let s = run(
+        "chat",
+        &[
+            "scenario.duration=20s",
+            "scenario.warmup=0s",
+            "push.error_rate=0",
+        ],
+    );
+    let messages = node(&s, "deliveries").counts.processed;
+    assert_eq!(messages, node(&s, "chat-api").counts.completed);
+    // The topic gives the indexer its own copy of each.
+    assert_eq!(node(&s, "indexer").counts.processed, messages);
+    // 400/s × ~1.34 recipients (Pareto 1, shape 2.5, ≤ 256).
+    let deliveries = node(&s, "deliver").counts.completed;
+    assert_sum_of_counts(
+        "deliveries",
+        deliveries,
+        messages,
+        pareto_count(1.0, 2.5, 256),
+    );
+    // A quarter of them offline: pushed (binomial, 4 SE).
+    let push = node(&s, "push").counts.arrived;
+    assert_eq!(push + node(&s, "gateway").counts.arrived, deliveries);
+    let d = deliveries as f64;
+    let se = (d * 0.25 * 0.75).sqrt();
+    assert!(
+        (push as f64 - 0.25 * d).abs() < 4.0 * se,
+        "push {push} of {d}"
+    );
+    assert_eq!(node(&s, "push").counts.throttled, 0);
+}
+
+#[test]
+fn ride_hailing_reads_nine_cells_per_request() {
+    let s = run(
+        "ride-hailing",
+        &["scenario.duration=30s", "scenario.warmup=0s"],
+    );
+    let rides = node(&s, "dispatch").counts.arrived;
+    let fixes = node(&s, "location-svc").counts.arrived;
+    let geo = node(&s, "geo-index");
+    // Each ride reads its cell and the 8 around it; each fix is one write.
+    assert_eq!(geo.counts.hits + geo.counts.misses, 9 * rides);
+    assert_eq!(cache_writes(geo), fixes);
+    // Every ride pre-authorises once, plus the retries.
+    let dispatch = node(&s, "dispatch");
+    assert_eq!(
+        node(&s, "payments").counts.arrived,
+        rides + dispatch.counts.retries
+    );
+    // 4 000 drivers in 10 000 cells: at most 4 000 cells hold a driver.
+    assert!(geo.hit_ratio.unwrap() < 0.4 + 0.05, "{:?}", geo.hit_ratio);
+    // A ride takes ~330 ms (2 + 0.5 + 20 + 300 + 5), most of it the
+    // provider's.
+    let mean = dispatch.sojourn.mean_ms.unwrap();
+    assert!((250.0..450.0).contains(&mean), "ride mean {mean} ms");
+}
+
+#[test]
+fn video_streaming_sends_misses_to_the_origin_and_writes_five_renditions() {
+    // Without the store's rare errors nothing is retried.
+    let s = run(
+        "video-streaming",
+        &[
+            "scenario.duration=30s",
+            "scenario.warmup=0s",
+            "segments-store.error_rate=0",
+        ],
+    );
+    let edge = node(&s, "edge");
+    let origin = node(&s, "origin-svc");
+    // Every miss goes to the origin, and only misses.
+    assert_eq!(origin.counts.arrived, edge.counts.misses);
+    let transcode = node(&s, "transcode");
+    assert_eq!(
+        transcode.counts.processed,
+        node(&s, "upload-api").counts.completed
+    );
+    // Each transcoded video writes its 5 renditions.
+    assert_eq!(
+        node(&s, "segments-store").counts.arrived,
+        origin.counts.arrived + 5 * transcode.counts.processed
+    );
+    assert_eq!(origin.counts.retries + transcode.counts.retries, 0);
+}
+
+#[test]
+fn file_storage_moves_every_block_of_every_file() {
+    let s = run(
+        "file-storage",
+        &["scenario.duration=20s", "scenario.warmup=0s"],
+    );
+    let api = node(&s, "sync-api");
+    let ops = api.counts.arrived;
+    // 250/s × ~2.6 blocks (Pareto 1, shape 1.5, ≤ 2 500), uploads and
+    // downloads alike; retries on top.
+    let blocks = node(&s, "blocks");
+    assert_sum_of_counts(
+        "block operations",
+        blocks.counts.arrived - api.counts.retries,
+        ops,
+        pareto_count(1.0, 1.5, 2_500),
+    );
+    // Far under S3's 3 500/s: nothing throttled.
+    assert_eq!(blocks.counts.throttled, 0);
+    // Each upload notifies 1 to 3 other devices (uniform: mean 2, E[N²] =
+    // 14/3).
+    let uploads = node(&s, "notify").counts.processed;
+    assert_eq!(uploads, node(&s, "changes").counts.completed);
+    assert_sum_of_counts(
+        "device notifications",
+        node(&s, "devices").counts.arrived,
+        uploads,
+        (2.0, 14.0 / 3.0),
+    );
+}
+
+#[test]
+fn the_rate_limited_api_refuses_the_spike_above_its_rate() {
+    let s = run(
+        "rate-limited-api",
+        &["scenario.duration=40s", "scenario.warmup=0s"],
+    );
+    let gate = node(&s, "gateway");
+    let admitted = gate.counts.completed;
+    // A token bucket admits at most rate × t + burst.
+    assert!(admitted <= 1200 * 40 + 300, "admitted {admitted}");
+    // During the 15 s spike 2 100/s are offered (Poisson: at least 31 500
+    // − 4 × 177 arrive) and at most 1 200 × 15 + 300 get in.
+    let refused = gate.counts.rejected;
+    assert!(
+        refused >= 31_500 - 4 * 177 - (1200 * 15 + 300),
+        "refused {refused}"
+    );
+    assert_eq!(admitted + refused, gate.counts.arrived);
+    // The admitted requests do not notice: their p99 stays in bounds.
+    let p99 = node(&s, "api").sojourn.p99_ms.unwrap();
+    assert!(p99 < 100.0, "api p99 {p99} ms");
+}
+
+#[test]
+fn the_crawler_fetches_twenty_one_pages_per_seed() {
+    let s = run(
+        "web-crawler",
+        &["scenario.duration=20s", "scenario.warmup=0s"],
+    );
+    let seeds = s.counts.arrived;
+    let frontier = node(&s, "frontier");
+    // No page lost (a failed fetch is retried, then redelivered): the
+    // depth bound makes the tree exact, 1 + 4 + 16 pages per seed and
+    // 4 × 16 links dropped at the bound.
+    assert_eq!(frontier.counts.dead_lettered, 0);
+    assert_eq!(node(&s, "parser").counts.completed, 21 * seeds);
+    assert_eq!(node(&s, "pages-db").counts.completed, 21 * seeds);
+    assert_eq!(frontier.hops_exceeded, Some(64 * seeds));
+    assert_eq!(frontier.counts.processed, 21 * seeds);
+}
