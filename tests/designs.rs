@@ -277,3 +277,69 @@ fn the_crawler_fetches_twenty_one_pages_per_seed() {
     assert_eq!(frontier.hops_exceeded, Some(64 * seeds));
     assert_eq!(frontier.counts.processed, 21 * seeds);
 }
+
+/// The category page's database calls and mean latency, every request a
+/// page (the buyers' orders turned into page views).
+fn shop(name: &str) -> (u64, u64, f64) {
+    let s = run(
+        name,
+        &[
+            "scenario.duration=20s",
+            "scenario.warmup=0s",
+            "workload.buyers.mix={ read = 1.0 }",
+        ],
+    );
+    let api = node(&s, "api");
+    assert_eq!(s.counts.failed(), 0);
+    (
+        api.counts.arrived,
+        node(&s, "db").counts.arrived,
+        api.sojourn.mean_ms.unwrap(),
+    )
+}
+
+#[test]
+fn the_n_plus_one_page_makes_fifty_one_queries() {
+    let (pages, queries, mean) = shop("ecommerce-n-plus-one");
+    assert_eq!(queries, 51 * pages);
+    // 2 ms + 51 × (0.55 ms + 1 ms of round trip) = 81.05 ms; a page's
+    // standard deviation is ~5 ms, so over 4 000 pages the mean is within
+    // 0.3 ms of it (4 SE), plus a little waiting at ρ ≈ 0.33.
+    assert!((80.75..84.0).contains(&mean), "N+1 page mean {mean} ms");
+}
+
+#[test]
+fn the_batched_page_makes_two_queries() {
+    let (pages, queries, mean) = shop("ecommerce-batched");
+    assert_eq!(queries, 2 * pages);
+    // 2 ms + 2 × (2.5 ms + 1 ms) = 9 ms, nine times faster.
+    assert!((8.8..9.6).contains(&mean), "batched page mean {mean} ms");
+}
+
+#[test]
+fn payments_fall_back_while_the_primary_is_down() {
+    let s = run("payments", &["scenario.duration=60s", "scenario.warmup=0s"]);
+    let svc = node(&s, "payments-svc");
+    // The breaker opens during the outage (20 s to 50 s) and, probing
+    // every 10 s, trips about three times.
+    let (to, _, trips) = &svc.breakers[0];
+    assert_eq!(to, "primary");
+    assert!((1..=5).contains(trips), "trips {trips}");
+    assert!(svc.counts.short_circuited > 1000, "{:?}", svc.counts);
+    // Every payment of the outage goes to the backup: 30 s × 50/s, within
+    // 4 Poisson SE (1 500 ± 155), plus the primary's rare failures.
+    let (taken, failed) = svc.fallbacks.unwrap();
+    assert!((1345..=1700).contains(&taken), "fallbacks {taken}");
+    assert_eq!(node(&s, "backup").counts.arrived, taken);
+    // A fallback is asked once: payments fail at the backup's own rate
+    // (~1 %), and nothing else fails.
+    assert_eq!(s.counts.failed(), failed);
+    assert!(
+        failed * 40 < taken,
+        "{failed} of {taken} failed at the backup"
+    );
+    // Every charged payment reaches the ledger, none lost.
+    let ledger = node(&s, "ledger");
+    assert_eq!(ledger.counts.processed, svc.counts.completed);
+    assert_eq!(ledger.counts.dead_lettered, 0);
+}
