@@ -1,5 +1,6 @@
 //! What LoadLab gives out: the results folder (`summary.json`, `timeseries.csv`, `nodes.csv`, committed together), the terminal table, objectives, a scenario's topology; every file written atomically.
 
+pub mod account;
 pub mod atomic;
 pub mod change_text;
 pub mod csv;

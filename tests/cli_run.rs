@@ -185,3 +185,34 @@ fn a_write_failing_midway_leaves_no_mixed_results() {
         ["5", "5"]
     );
 }
+
+#[test]
+fn the_terminal_and_summary_json_tell_what_happened() {
+    let dir = TempDir::new("what-happened");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lessons/retry-storm.toml");
+    let out = dir.0.join("out");
+    let (code, stdout, stderr) = run(&file, &out, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("\nwhat happened\n"), "{stdout}");
+    assert!(
+        stdout.contains("why  first to give way: backend"),
+        "{stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let told = json["what_happened"].as_array().expect("a list");
+    let cause = told
+        .iter()
+        .find(|h| h["kind"] == "cause")
+        .expect("a cause entry");
+    assert_eq!(cause["nodes"][0], "backend");
+    assert!(
+        cause["at_s"]
+            .as_f64()
+            .is_some_and(|t| (30.0..31.0).contains(&t))
+    );
+    assert!(
+        told.iter()
+            .all(|h| h["text"].is_string() && h["nodes"].is_array())
+    );
+}

@@ -96,14 +96,7 @@ pub fn format(x: f64, unit: Unit) -> String {
 
 /// A whole number with thin groups of three: `1 234 567`.
 fn grouped(x: f64) -> String {
-    let digits = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(' ');
-        }
-        out.push(c);
-    }
+    let out = crate::report::account::count(x.abs());
     if x < 0.0 { format!("-{out}") } else { out }
 }
 

@@ -204,7 +204,7 @@ fn execute(
         let file = report_traces::traces_json(r, sim.model(), info);
         ("p99_by_hop", by_hop, "traces.json", file)
     });
-    let json_text = files
+    let (json_text, happened) = files
         .finish_with(&summary, &results, extra)
         .map_err(io_err)?;
 
@@ -216,6 +216,7 @@ fn execute(
         if let Some(r) = &spans {
             t.push_str(&report_traces::table(r, sim.model()));
         }
+        t.push_str(&table::what_happened(&happened));
         t.push_str(&format!(
             "\n{} events in {:.2}s wall; results in {}\n",
             sim.events_processed(),

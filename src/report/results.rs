@@ -4,6 +4,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::report::account::{Account, Happening};
 use crate::report::atomic::{AtomicFile, commit_all, write_atomic};
 use crate::report::csv::{TimeseriesWriter, nodes_csv};
 use crate::report::objectives::ObjectiveResult;
@@ -59,6 +60,8 @@ pub struct Results {
     dir: PathBuf,
     info: RunInfo,
     timeseries: TimeseriesWriter<AtomicFile>,
+    /// What happened, told from the windows as they are written.
+    account: Account,
 }
 
 impl Results {
@@ -78,6 +81,7 @@ impl Results {
             dir: dir.to_path_buf(),
             info: info.clone(),
             timeseries,
+            account: Account::new(model),
         })
     }
 
@@ -87,6 +91,7 @@ impl Results {
         windows: impl IntoIterator<Item = &'a Window>,
     ) -> Result<(), WriteError> {
         for w in windows {
+            self.account.observe(w);
             self.timeseries
                 .write_window(w)
                 .map_err(failed("timeseries.csv"))?;
@@ -95,12 +100,12 @@ impl Results {
     }
 
     /// Writes `summary.json` and `nodes.csv` and commits the three files
-    /// together; returns the text of `summary.json`.
+    /// together; returns the text of `summary.json` and what happened.
     pub fn finish(
         self,
         summary: &Summary,
         objectives: &[ObjectiveResult],
-    ) -> Result<String, WriteError> {
+    ) -> Result<(String, Vec<Happening>), WriteError> {
         self.finish_with(summary, objectives, None)
     }
 
@@ -111,7 +116,8 @@ impl Results {
         summary: &Summary,
         objectives: &[ObjectiveResult],
         extra: Option<(&str, serde_json::Value, &str, String)>,
-    ) -> Result<String, WriteError> {
+    ) -> Result<(String, Vec<Happening>), WriteError> {
+        let happened = self.account.tell(summary, objectives);
         let mut value = summary_json::to_json(&self.info, summary, objectives);
         let mut more = Vec::new();
         if let Some((key, v, file, text)) = extra {
@@ -119,6 +125,12 @@ impl Results {
                 o.insert(key.into(), v);
             }
             more.push(self.staged(file, &text)?);
+        }
+        if let Some(o) = value.as_object_mut() {
+            o.insert(
+                "what_happened".into(),
+                summary_json::what_happened(&happened),
+            );
         }
         let json = summary_json::pretty(&value);
         let nodes = nodes_csv(&self.info, summary);
@@ -132,7 +144,7 @@ impl Results {
                 .map_or(String::new(), |n| n.to_string_lossy().into_owned()),
             error,
         })?;
-        Ok(json)
+        Ok((json, happened))
     }
 
     /// `text` written into a temporary file for `name`, not yet committed.

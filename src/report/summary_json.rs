@@ -3,6 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::report::RunInfo;
+use crate::report::account::Happening;
 use crate::report::objectives::ObjectiveResult;
 use crate::sim::Summary;
 use crate::sim::metrics::LatencyStats;
@@ -196,6 +197,21 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
         "scale_events": scale_events,
         "nodes": Value::Object(nodes),
     })
+}
+
+/// The account of what happened as the `what_happened` list.
+pub fn what_happened(happened: &[Happening]) -> Value {
+    happened
+        .iter()
+        .map(|h| {
+            json!({
+                "at_s": h.at.as_secs_f64(),
+                "kind": h.kind.name(),
+                "nodes": h.nodes,
+                "text": h.text,
+            })
+        })
+        .collect()
 }
 
 /// Pretty-printed, with a final newline.

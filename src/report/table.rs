@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use crate::report::RunInfo;
+use crate::report::account::{Happening, HappeningKind};
 use crate::report::objectives::ObjectiveResult;
 use crate::sim::Summary;
 
@@ -233,6 +234,30 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
         for n in notes {
             let _ = writeln!(o, "{n}");
         }
+    }
+    o
+}
+
+/// The account of what happened, a line each, for the terminal; empty
+/// when there is nothing to tell.
+pub fn what_happened(happened: &[Happening]) -> String {
+    if happened.is_empty() {
+        return String::new();
+    }
+    let mut o = String::from("\nwhat happened\n");
+    for h in happened {
+        let tag = match h.kind {
+            HappeningKind::Cause => "why",
+            HappeningKind::Suggestion => "try",
+            _ => "",
+        };
+        let _ = writeln!(
+            o,
+            "  {:>7}  {:<3}  {}",
+            format!("{:.1}s", h.at.as_secs_f64()),
+            tag,
+            h.text
+        );
     }
     o
 }

@@ -1,0 +1,560 @@
+//! What happened in a run, in words: the events, the node that gave way first, what followed, when each objective broke and what to try, built from the run's own windows, events and summary.
+
+mod advice;
+mod events;
+mod watch;
+
+use crate::report::objectives::ObjectiveResult;
+use crate::sim::model::{Bound, Model, NodeKind, ObjectiveMetric};
+use crate::sim::{SimTime, Summary, Window};
+
+use events::EventNote;
+use watch::{Incident, NodeWatch};
+pub use watch::{Trouble, count, per_s, seconds_text, trim};
+
+/// One line of the account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Happening {
+    /// Simulated time it refers to (the start of the window it showed in).
+    pub at: SimTime,
+    pub kind: HappeningKind,
+    /// Ids of the nodes it names.
+    pub nodes: Vec<String>,
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HappeningKind {
+    /// A scheduled event of the scenario (a fault, a flush, a spike).
+    Event,
+    /// A node showed trouble for the first time.
+    Incident,
+    /// An objective broke (or held).
+    Objective,
+    /// The chain from the first cause to the first broken objective.
+    Cause,
+    /// What to try, with the figure behind it.
+    Suggestion,
+}
+
+impl HappeningKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            HappeningKind::Event => "event",
+            HappeningKind::Incident => "incident",
+            HappeningKind::Objective => "objective",
+            HappeningKind::Cause => "cause",
+            HappeningKind::Suggestion => "suggestion",
+        }
+    }
+}
+
+/// An objective of the whole system followed window by window.
+#[derive(Clone, Debug)]
+struct ObjectiveWatch {
+    metric: ObjectiveMetric,
+    bound: Bound,
+    /// First window it broke in and the window's figure there.
+    first: Option<(SimTime, f64)>,
+    broken_windows: u32,
+}
+
+/// What the account needs to know of a node's make-up.
+#[derive(Clone, Copy, Debug, Default)]
+struct Shape {
+    /// A cache with single flight on.
+    coalesces: bool,
+    /// A sharded database: shards and instances per shard.
+    shards: Option<(u32, u32)>,
+    /// An autoscaled service: its replicas' cold start.
+    cold_start: Option<SimTime>,
+}
+
+impl Shape {
+    fn of(kind: &NodeKind) -> Shape {
+        match kind {
+            NodeKind::Cache(c) => Shape {
+                coalesces: c.coalesce,
+                ..Shape::default()
+            },
+            NodeKind::Database(d) if d.shards > 1 => Shape {
+                shards: Some((d.shards, 1 + d.read_replicas)),
+                ..Shape::default()
+            },
+            NodeKind::Service(s) => Shape {
+                cold_start: s.autoscale.as_ref().map(|a| a.cold_start),
+                ..Shape::default()
+            },
+            _ => Shape::default(),
+        }
+    }
+}
+
+/// Follows a run window by window (memory bounded by the design's size)
+/// and tells what happened at any point.
+#[derive(Clone, Debug)]
+pub struct Account {
+    nodes: Vec<NodeWatch>,
+    events: Vec<EventNote>,
+    objectives: Vec<ObjectiveWatch>,
+    shapes: Vec<Shape>,
+    warmup: SimTime,
+    /// Start of the first closed window and end of the last.
+    seen: Option<(SimTime, SimTime)>,
+}
+
+impl Account {
+    pub fn new(model: &Model) -> Account {
+        Account {
+            nodes: model
+                .nodes
+                .iter()
+                .map(|n| NodeWatch::new(&n.id, n.kind.name()))
+                .collect(),
+            events: events::notes(model),
+            objectives: model
+                .objectives
+                .iter()
+                .filter(|o| window_value_exists(o.metric))
+                .map(|o| ObjectiveWatch {
+                    metric: o.metric,
+                    bound: o.bound,
+                    first: None,
+                    broken_windows: 0,
+                })
+                .collect(),
+            shapes: model.nodes.iter().map(|n| Shape::of(&n.kind)).collect(),
+            warmup: model.warmup,
+            seen: None,
+        }
+    }
+
+    /// Takes one closed window (windows inside the warm-up are skipped).
+    pub fn observe(&mut self, w: &Window) {
+        if w.start < self.warmup || w.end <= w.start {
+            return;
+        }
+        self.seen = Some((self.seen.map_or(w.start, |s| s.0), w.end));
+        let calm = self.events.iter().all(|e| e.at > w.start);
+        for (watch, nw) in self.nodes.iter_mut().zip(&w.nodes) {
+            watch.observe(nw, w.start, w.end, calm);
+        }
+        for o in &mut self.objectives {
+            let Some(v) = window_value(o.metric, w) else {
+                continue;
+            };
+            let broken = match o.bound {
+                Bound::Below(x) => v >= x * scale(o.metric),
+                Bound::Above(x) => v <= x * scale(o.metric),
+            };
+            if broken {
+                o.broken_windows += 1;
+                o.first.get_or_insert((w.start, v));
+            }
+        }
+    }
+
+    /// Takes several windows.
+    pub fn observe_all<'a>(&mut self, windows: impl IntoIterator<Item = &'a Window>) {
+        for w in windows {
+            self.observe(w);
+        }
+    }
+
+    /// The account so far, in time order: events, first incidents, broken
+    /// objectives, then the cause and what to try.
+    pub fn tell(&self, summary: &Summary, results: &[ObjectiveResult]) -> Vec<Happening> {
+        let end = self.seen.map_or(SimTime::ZERO, |s| s.1);
+        let mut out: Vec<Happening> = self
+            .events
+            .iter()
+            .filter(|e| e.at < end)
+            .map(EventNote::happening)
+            .collect();
+        out.extend(self.incidents().into_iter().map(|(n, i)| Happening {
+            at: i.at,
+            kind: HappeningKind::Incident,
+            nodes: vec![n.id.clone()],
+            text: self.incident_text(n, i),
+        }));
+        out.extend(self.objective_breaks(results));
+        out.extend(self.scalings(summary));
+        out.sort_by_key(|h| h.at);
+        let hot = self.hot_instances(summary);
+        let cause = self
+            .cause(results, summary)
+            .or_else(|| hot.first().cloned());
+        out.extend(hot.into_iter().filter(|h| Some(h) != cause.as_ref()));
+        out.extend(cause.iter().cloned());
+        out.extend(advice::suggest(self, summary, cause.as_ref()));
+        if out.is_empty() && self.seen.is_some() {
+            out.push(Happening {
+                at: self.warmup,
+                kind: HappeningKind::Objective,
+                nodes: Vec::new(),
+                text: "nothing broke: no node saturated, queued, timed out or failed".into(),
+            });
+        }
+        out
+    }
+
+    /// Every node's first incidents, at most four per node, in time order.
+    fn incidents(&self) -> Vec<(&NodeWatch, &Incident)> {
+        let mut all: Vec<(&NodeWatch, &Incident)> = self
+            .nodes
+            .iter()
+            .flat_map(|n| n.incidents.iter().take(4).map(move |i| (n, i)))
+            .collect();
+        all.sort_by_key(|(_, i)| (i.at, i.trouble));
+        all
+    }
+
+    /// An incident's sentence, with how long it lasted and its peak.
+    fn incident_text(&self, n: &NodeWatch, i: &Incident) -> String {
+        let mut text = i.text.clone();
+        if i.trouble == Trouble::LineGrew
+            && let Some((peak, at)) = n.peak_line
+        {
+            text.push_str(&format!(
+                " (longest {} at {})",
+                count(peak),
+                seconds_text(at.as_secs_f64())
+            ));
+        }
+        if let (Some(last), Some((_, end))) = (n.last_seen(i.trouble), self.seen) {
+            if last >= end {
+                text.push_str(", still at the end");
+            } else {
+                text.push_str(&format!(", until {}", seconds_text(last.as_secs_f64())));
+            }
+        }
+        text
+    }
+
+    /// Each objective that broke: when first, and its figure over the run.
+    fn objective_breaks(&self, results: &[ObjectiveResult]) -> Vec<Happening> {
+        let mut out = Vec::new();
+        for r in results.iter().filter(|r| !r.pass) {
+            let watched = self.objectives.iter().find(|o| o.metric == r.metric);
+            let run = r
+                .value
+                .map_or("no value".to_string(), |v| figure(r.metric, v));
+            let (at, text) = match watched.and_then(|o| o.first.map(|f| (o, f))) {
+                Some((o, (at, v))) => (
+                    at,
+                    format!(
+                        "{} first broke at {}: {} {} in that window; {} over the run, \
+                         broken in {} window{}",
+                        r.label(),
+                        seconds_text(at.as_secs_f64()),
+                        window_word(o.metric),
+                        figure(o.metric, v),
+                        run,
+                        o.broken_windows,
+                        if o.broken_windows == 1 { "" } else { "s" }
+                    ),
+                ),
+                None => (
+                    self.warmup,
+                    format!("{} missed: {run} over the run", r.label()),
+                ),
+            };
+            out.push(Happening {
+                at,
+                kind: HappeningKind::Objective,
+                nodes: Vec::new(),
+                text,
+            });
+        }
+        out
+    }
+
+    /// When the first objective broke (or the run's start for one that
+    /// missed on the whole only).
+    fn first_break(&self, results: &[ObjectiveResult]) -> Option<SimTime> {
+        results
+            .iter()
+            .filter(|r| !r.pass && r.metric != ObjectiveMetric::CostPerHour)
+            .map(|r| {
+                self.objectives
+                    .iter()
+                    .find(|o| o.metric == r.metric)
+                    .and_then(|o| o.first.map(|f| f.0))
+                    .unwrap_or(self.warmup)
+            })
+            .min()
+    }
+
+    /// The chain from the first node to give way (and the event before it)
+    /// to the first broken objective.
+    fn cause(&self, results: &[ObjectiveResult], summary: &Summary) -> Option<Happening> {
+        let deadline = self
+            .first_break(results)
+            .or_else(|| self.seen.map(|s| s.1))?;
+        let early = |i: &Incident| i.at <= deadline;
+        let all = self.incidents();
+        let (root, first) = all
+            .iter()
+            .filter(|(_, i)| i.trouble.gives_way() && early(i))
+            .min_by_key(|(_, i)| (i.at, i.trouble))
+            .or_else(|| all.iter().find(|(_, i)| early(i)))
+            .copied()?;
+        let event = self
+            .events
+            .iter()
+            .filter(|e| e.at <= first.at && first.at.0 - e.at.0 <= 10_000_000_000)
+            .max_by_key(|e| e.at);
+        let mut steps = Vec::new();
+        let mut nodes = Vec::new();
+        if let Some(e) = event {
+            steps.push(format!(
+                "at {} {}",
+                seconds_text(e.at.as_secs_f64()),
+                e.text
+            ));
+            nodes.extend(e.nodes.iter().cloned());
+        }
+        let since = event.map_or(first.at, |e| e.at);
+        let mut chain: Vec<(&NodeWatch, &Incident)> = self
+            .incidents()
+            .into_iter()
+            .filter(|(n, i)| {
+                let mine =
+                    std::ptr::eq(*n, root) && (i.trouble.gives_way() || std::ptr::eq(*i, first));
+                i.at >= since && i.at <= deadline && (mine || i.trouble.leads_to_load())
+            })
+            .collect();
+        chain.sort_by_key(|(_, i)| (i.at, i.trouble.chain_rank()));
+        for (n, i) in chain.into_iter().take(5) {
+            steps.push(i.text.clone());
+            nodes.push(n.id.clone());
+        }
+        if let Some(t) = self.first_break(results) {
+            steps.push(format!(
+                "the objectives broke at {}",
+                seconds_text(t.as_secs_f64())
+            ));
+        }
+        let mut named = Vec::new();
+        for n in nodes {
+            if !named.contains(&n) {
+                named.push(n);
+            }
+        }
+        let nodes = named;
+        let mut text = if first.trouble.gives_way() {
+            format!("first to give way: {}. ", root.id)
+        } else {
+            format!("what stands out: {}. ", root.id)
+        };
+        text.push_str(&steps.join(" → "));
+        text.push_str(&self.outlived(root, first));
+        text.push_str(&self.scaled_late(root, first, summary));
+        Some(Happening {
+            at: first.at,
+            kind: HappeningKind::Cause,
+            nodes,
+            text,
+        })
+    }
+
+    /// ", and it outlived the fault …" when the trouble lasted well past
+    /// the end of the event before it.
+    fn outlived(&self, root: &NodeWatch, first: &Incident) -> String {
+        let ended = self
+            .events
+            .iter()
+            .filter_map(|e| e.ends.map(|end| (e, end)))
+            .filter(|(e, end)| e.at <= first.at && *end > e.at)
+            .max_by_key(|(e, _)| e.at);
+        let (Some((e, end)), Some(last)) = (ended, root.last_seen(first.trouble)) else {
+            return String::new();
+        };
+        let still = self.seen.is_some_and(|s| last >= s.1);
+        if !still {
+            return format!(
+                "; the fault ({}) ended at {}, {} recovered by {}",
+                e.text,
+                seconds_text(end.as_secs_f64()),
+                root.id,
+                seconds_text(last.as_secs_f64())
+            );
+        }
+        let mut s = format!(
+            "; the fault ({}) ended at {} but {} did not recover: the trouble lasted to {}",
+            e.text,
+            seconds_text(end.as_secs_f64()),
+            root.id,
+            seconds_text(last.as_secs_f64())
+        );
+        if let Some(r) = self.retriers() {
+            s.push_str(&format!(
+                ", kept there by {}'s retries ({} against {} arriving, in the last window)",
+                r.id,
+                per_s(r.last.retries_rate),
+                per_s(r.last.rate)
+            ));
+        }
+        s
+    }
+
+    /// The autoscaler's first decisions (six at most), as events.
+    fn scalings(&self, summary: &Summary) -> Vec<Happening> {
+        summary
+            .scale_events
+            .iter()
+            .take(6)
+            .filter_map(|e| {
+                let n = self.nodes.get(e.node)?;
+                let ready = self.shape(e.node).cold_start.filter(|_| e.to > e.from);
+                let ready = ready.map_or(String::new(), |c| {
+                    format!(
+                        ", serving after a cold start of {}",
+                        seconds_text(c.as_secs_f64())
+                    )
+                });
+                Some(Happening {
+                    at: e.at,
+                    kind: HappeningKind::Event,
+                    nodes: vec![n.id.clone()],
+                    text: format!("autoscaler: {} {} → {} replicas{ready}", n.id, e.from, e.to),
+                })
+            })
+            .collect()
+    }
+
+    /// "; the autoscaler added replicas at 61 s, serving only from 91 s
+    /// (cold start 30 s)" when the root scaled up after its trouble began.
+    fn scaled_late(&self, root: &NodeWatch, first: &Incident, summary: &Summary) -> String {
+        let k = self.nodes.iter().position(|n| std::ptr::eq(n, root));
+        let Some(k) = k else { return String::new() };
+        let (Some(cold), Some(up)) = (
+            self.shape(k).cold_start,
+            summary
+                .scale_events
+                .iter()
+                .find(|e| e.node == k && e.to > e.from && e.at >= first.at),
+        ) else {
+            return String::new();
+        };
+        let serving = up.at.saturating_add(cold);
+        format!(
+            "; the autoscaler added replicas at {}, serving only from {} (cold start {})",
+            seconds_text(up.at.as_secs_f64()),
+            seconds_text(serving.as_secs_f64()),
+            seconds_text(cold.as_secs_f64())
+        )
+    }
+
+    fn shape(&self, k: usize) -> Shape {
+        self.shapes.get(k).copied().unwrap_or_default()
+    }
+
+    /// The node retrying the most in the last window, if it retried at all.
+    fn retriers(&self) -> Option<&NodeWatch> {
+        self.nodes
+            .iter()
+            .filter(|n| n.last.retries_rate >= 1.0)
+            .max_by(|a, b| a.last.retries_rate.total_cmp(&b.last.retries_rate))
+    }
+
+    /// Instances far busier than their siblings, by name: `db shard 2 of 4`.
+    fn hot_instances(&self, summary: &Summary) -> Vec<Happening> {
+        advice::hot_instances(summary)
+            .into_iter()
+            .map(|(id, i, u, others)| {
+                let k = self.nodes.iter().position(|n| n.id == id);
+                let name = match k.and_then(|k| self.shape(k).shards) {
+                    Some((shards, per)) => {
+                        format!("{id} shard {} of {shards}", i as u32 / per.max(1))
+                    }
+                    None => format!("{id} instance {i}"),
+                };
+                Happening {
+                    at: self.warmup,
+                    kind: HappeningKind::Cause,
+                    nodes: vec![id],
+                    text: format!(
+                        "{name} is hot: utilisation {u:.2} against {others:.2} on average \
+                         for the others; its keys are the popular ones, so more shards \
+                         spread the rest, not them (a cache in front takes them)"
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    fn coalesces(&self, id: &str) -> bool {
+        let k = self.nodes.iter().position(|n| n.id == id);
+        k.and_then(|k| self.shapes.get(k))
+            .is_some_and(|s| s.coalesces)
+    }
+
+    pub(crate) fn node(&self, id: &str) -> Option<&NodeWatch> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+}
+
+/// Whether a window has a figure for `metric` (percentiles, mean, error
+/// rate, throughput; not cost or counts over the run).
+fn window_value_exists(metric: ObjectiveMetric) -> bool {
+    matches!(
+        metric,
+        ObjectiveMetric::P50
+            | ObjectiveMetric::P95
+            | ObjectiveMetric::P99
+            | ObjectiveMetric::P999
+            | ObjectiveMetric::MeanLatency
+            | ObjectiveMetric::ErrorRate
+            | ObjectiveMetric::Throughput
+    )
+}
+
+/// The window's figure for `metric`, in the unit the bound is in × scale.
+/// A window has no p99.9: its slowest request stands for it.
+fn window_value(metric: ObjectiveMetric, w: &Window) -> Option<f64> {
+    let l = &w.latency;
+    match metric {
+        ObjectiveMetric::P50 => l.p50_ms,
+        ObjectiveMetric::P95 => l.p95_ms,
+        ObjectiveMetric::P99 => l.p99_ms,
+        ObjectiveMetric::P999 => l.max_ms,
+        ObjectiveMetric::MeanLatency => l.mean_ms,
+        ObjectiveMetric::ErrorRate => {
+            let failed = w.counts.failed();
+            let done = w.counts.completed + failed;
+            (done > 0).then(|| failed as f64 / done as f64)
+        }
+        ObjectiveMetric::Throughput => Some(w.throughput_rps),
+        _ => None,
+    }
+}
+
+fn window_word(metric: ObjectiveMetric) -> &'static str {
+    match metric {
+        ObjectiveMetric::P999 => "its slowest request took",
+        ObjectiveMetric::ErrorRate => "error rate",
+        ObjectiveMetric::Throughput => "throughput",
+        _ => metric.name(),
+    }
+}
+
+/// A figure in the unit results speak (milliseconds for latencies):
+/// `1 646 ms`, `0.726`.
+fn figure(metric: ObjectiveMetric, v: f64) -> String {
+    if metric.is_latency() {
+        let ms = v;
+        if ms >= 100.0 {
+            format!("{} ms", count(ms))
+        } else {
+            format!("{} ms", trim(ms, 2))
+        }
+    } else {
+        trim(v, 3)
+    }
+}
+
+/// Bounds are in seconds for latencies; windows speak milliseconds.
+fn scale(metric: ObjectiveMetric) -> f64 {
+    if metric.is_latency() { 1000.0 } else { 1.0 }
+}

@@ -1,0 +1,378 @@
+//! One node watched window by window: its calm baseline, the first window each kind of trouble showed, its peaks, and its last window.
+
+use crate::sim::metrics::NodeWindow;
+use crate::sim::time::SimTime;
+
+/// A kind of trouble a node can show in a window, most fundamental first
+/// (a tie in time names the earlier kind as the cause).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Trouble {
+    /// Visits failed because it was down or cut off.
+    Down,
+    /// Its workers were busy ≥ 95 % of the window.
+    Saturated,
+    /// Its line grew well past its calm length.
+    LineGrew,
+    /// A queue's oldest message waited a second or more.
+    Backlog,
+    /// Its cache answered far fewer lookups than when calm.
+    HitDrop,
+    /// It was offered far more than when calm.
+    Surge,
+    /// It turned visits away (full line, no replica up).
+    Rejects,
+    /// Its visits or its calls timed out.
+    Timeouts,
+    /// A breaker on its calls failed calls fast.
+    BreakerOpen,
+    /// It retried ≥ 10 % of its arrivals.
+    Retries,
+    /// A queue gave messages up.
+    DeadLetters,
+    /// A rate limiter refused requests over its rate (429s: the limiter
+    /// working, not failing).
+    Limited,
+    /// A database served reads older than the key's last write.
+    StaleReads,
+}
+
+impl Trouble {
+    /// Whether this trouble is a node giving way (a cause), rather than a
+    /// change in what it was offered or how its callers coped.
+    pub fn gives_way(self) -> bool {
+        matches!(
+            self,
+            Trouble::Down | Trouble::Saturated | Trouble::LineGrew | Trouble::Backlog
+        )
+    }
+
+    /// Order within one window of a chain: what changed before what it
+    /// caused.
+    pub fn chain_rank(self) -> u8 {
+        match self {
+            Trouble::Down => 0,
+            Trouble::HitDrop => 1,
+            Trouble::Surge => 2,
+            Trouble::Saturated => 3,
+            Trouble::LineGrew => 4,
+            _ => 5,
+        }
+    }
+
+    /// Troubles that pass load on: a cause's effects along the path.
+    pub fn leads_to_load(self) -> bool {
+        matches!(
+            self,
+            Trouble::HitDrop | Trouble::Surge | Trouble::Saturated | Trouble::Down
+        )
+    }
+}
+
+/// The first window a trouble showed, in words, with its figures.
+#[derive(Clone, Debug)]
+pub struct Incident {
+    pub trouble: Trouble,
+    pub at: SimTime,
+    pub text: String,
+}
+
+/// The figures of the last window the account quotes at the end.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Figures {
+    /// Arrivals per second.
+    pub rate: f64,
+    /// Retries made from the node per second.
+    pub retries_rate: f64,
+}
+
+/// Means over the calm windows: before any event and any trouble here.
+#[derive(Clone, Copy, Debug, Default)]
+struct Calm {
+    windows: u32,
+    rate: f64,
+    line: f64,
+    hits: u64,
+    lookups: u64,
+    utilisation: f64,
+    utilisation_windows: u32,
+}
+
+impl Calm {
+    fn rate(&self) -> Option<f64> {
+        (self.windows > 0).then(|| self.rate / f64::from(self.windows))
+    }
+    fn line(&self) -> Option<f64> {
+        (self.windows > 0).then(|| self.line / f64::from(self.windows))
+    }
+    fn hit_ratio(&self) -> Option<f64> {
+        (self.lookups >= 20).then(|| self.hits as f64 / self.lookups as f64)
+    }
+    fn utilisation(&self) -> Option<f64> {
+        (self.utilisation_windows > 0)
+            .then(|| self.utilisation / f64::from(self.utilisation_windows))
+    }
+}
+
+/// One node as the account follows it; memory is bounded by the number of
+/// kinds of trouble, whatever the run's length.
+#[derive(Clone, Debug, Default)]
+pub struct NodeWatch {
+    pub id: String,
+    /// The node's kind (`service`, `rate_limiter`, …).
+    kind: &'static str,
+    calm: Calm,
+    pub incidents: Vec<Incident>,
+    /// The end of the last window each trouble showed in.
+    pub last_seen: Vec<(Trouble, SimTime)>,
+    /// The longest line (time-average over a window) and when.
+    pub peak_line: Option<(f64, SimTime)>,
+    pub last: Figures,
+}
+
+impl NodeWatch {
+    pub fn new(id: &str, kind: &'static str) -> NodeWatch {
+        NodeWatch {
+            id: id.to_string(),
+            kind,
+            ..NodeWatch::default()
+        }
+    }
+
+    /// Takes one window; `calm` says whether no event has happened yet.
+    pub fn observe(&mut self, w: &NodeWindow, start: SimTime, end: SimTime, calm: bool) {
+        let secs = (end.0.saturating_sub(start.0)) as f64 / 1e9;
+        if secs <= 0.0 {
+            return;
+        }
+        let c = &w.counts;
+        self.last = Figures {
+            rate: c.arrived as f64 / secs,
+            retries_rate: c.retries as f64 / secs,
+        };
+        if let Some(q) = w.mean_queue_len
+            && self.peak_line.is_none_or(|(p, _)| q > p)
+        {
+            self.peak_line = Some((q, start));
+        }
+        let found = self.troubles(w, secs);
+        for (trouble, text) in &found {
+            self.seen(*trouble, start, end, text);
+        }
+        if calm && found.is_empty() {
+            self.learn(w, secs);
+        }
+    }
+
+    fn seen(&mut self, trouble: Trouble, start: SimTime, end: SimTime, text: &str) {
+        match self.last_seen.iter_mut().find(|(t, _)| *t == trouble) {
+            Some(slot) => slot.1 = end,
+            None => {
+                self.last_seen.push((trouble, end));
+                self.incidents.push(Incident {
+                    trouble,
+                    at: start,
+                    text: text.to_string(),
+                });
+            }
+        }
+    }
+
+    fn learn(&mut self, w: &NodeWindow, secs: f64) {
+        let c = &w.counts;
+        self.calm.windows += 1;
+        self.calm.rate += c.arrived as f64 / secs;
+        self.calm.line += w.mean_queue_len.unwrap_or(0.0);
+        self.calm.hits += c.hits;
+        self.calm.lookups += c.hits + c.misses;
+        if let Some(u) = w.utilisation {
+            self.calm.utilisation += u;
+            self.calm.utilisation_windows += 1;
+        }
+    }
+
+    /// Every trouble this window shows, with its sentence.
+    fn troubles(&self, w: &NodeWindow, secs: f64) -> Vec<(Trouble, String)> {
+        let c = &w.counts;
+        let id = &self.id;
+        let arrived = c.arrived.max(1) as f64;
+        let mut out = Vec::new();
+        let mut add = |t: Trouble, s: String| out.push((t, s));
+        if c.errors > 0 {
+            add(
+                Trouble::Down,
+                format!("{id} was down or cut off: {} visits failed", c.errors),
+            );
+        }
+        if let Some(u) = w.utilisation.filter(|&u| u >= 0.95) {
+            let before = self
+                .calm
+                .utilisation()
+                .map_or(String::new(), |b| format!(" ({b:.2} when calm)"));
+            add(
+                Trouble::Saturated,
+                format!("{id} saturated: utilisation {u:.2}{before}"),
+            );
+        }
+        if let Some(q) = w.mean_queue_len {
+            let calm = self.calm.line().unwrap_or(0.0);
+            let workers = f64::from(w.workers.unwrap_or(1).max(1));
+            if q >= (5.0 * calm).max(workers).max(10.0) {
+                add(
+                    Trouble::LineGrew,
+                    format!("{id}'s line grew to {} waiting", count(q)),
+                );
+            }
+        }
+        if let Some(age) = w.oldest_message_ms.filter(|&a| a >= 1000.0) {
+            add(
+                Trouble::Backlog,
+                format!(
+                    "{id}'s backlog reached {} messages, the oldest waiting {}",
+                    w.backlog.unwrap_or(0),
+                    seconds_text(age / 1000.0)
+                ),
+            );
+        }
+        let lookups = c.hits + c.misses;
+        if let Some(calm) = self.calm.hit_ratio()
+            && lookups >= 20
+        {
+            let now = c.hits as f64 / lookups as f64;
+            if calm >= 0.2 && now <= calm - 0.15 {
+                add(
+                    Trouble::HitDrop,
+                    format!("{id}'s hit ratio fell from {calm:.2} to {now:.2}"),
+                );
+            }
+        }
+        let rate = c.arrived as f64 / secs;
+        if let Some(calm) = self.calm.rate().filter(|&r| r >= 1.0)
+            && rate >= 1.5 * calm
+        {
+            add(
+                Trouble::Surge,
+                format!(
+                    "{id}'s arrivals rose from {} to {}",
+                    per_s(calm),
+                    per_s(rate)
+                ),
+            );
+        }
+        let share = |n: u64| n as f64 >= 1.0_f64.max(0.01 * arrived);
+        if self.kind == "rate_limiter" && share(c.rejected) {
+            add(
+                Trouble::Limited,
+                format!(
+                    "{id} refused {} of {} requests over its rate (429s: the limiter working)",
+                    c.rejected, c.arrived
+                ),
+            );
+        } else if share(c.rejected) {
+            add(
+                Trouble::Rejects,
+                format!("{id} turned away {} of {} visits", c.rejected, c.arrived),
+            );
+        }
+        if share(c.timed_out) {
+            add(
+                Trouble::Timeouts,
+                format!("{id} timed out {} visits", per_s(c.timed_out as f64 / secs)),
+            );
+        } else if share(c.call_timeouts) {
+            add(
+                Trouble::Timeouts,
+                format!(
+                    "{id}'s calls timed out: {}",
+                    per_s(c.call_timeouts as f64 / secs)
+                ),
+            );
+        }
+        if c.short_circuited > 0 {
+            add(
+                Trouble::BreakerOpen,
+                format!(
+                    "a breaker on {id}'s calls opened: {} calls failed fast",
+                    c.short_circuited
+                ),
+            );
+        }
+        if c.retries >= 5 && c.retries as f64 >= 0.1 * arrived {
+            add(
+                Trouble::Retries,
+                format!(
+                    "{id} retried {} calls against {} arriving",
+                    per_s(c.retries as f64 / secs),
+                    per_s(rate)
+                ),
+            );
+        }
+        if c.stale_reads > 0 {
+            add(
+                Trouble::StaleReads,
+                format!(
+                    "{id} served stale reads: {} ({:.2} % of its visits)",
+                    per_s(c.stale_reads as f64 / secs),
+                    100.0 * c.stale_reads as f64 / arrived
+                ),
+            );
+        }
+        if c.dead_lettered > 0 {
+            add(
+                Trouble::DeadLetters,
+                format!("{id} dead-lettered {} messages", c.dead_lettered),
+            );
+        }
+        out
+    }
+
+    /// The first incident of `trouble`, if any.
+    pub fn first(&self, trouble: Trouble) -> Option<&Incident> {
+        self.incidents.iter().find(|i| i.trouble == trouble)
+    }
+
+    /// The end of the last window `trouble` showed in.
+    pub fn last_seen(&self, trouble: Trouble) -> Option<SimTime> {
+        self.last_seen
+            .iter()
+            .find(|(t, _)| *t == trouble)
+            .map(|&(_, at)| at)
+    }
+}
+
+/// `1 900/s`, `12.5/s`.
+pub fn per_s(rate: f64) -> String {
+    if rate >= 100.0 {
+        format!("{}/s", count(rate))
+    } else {
+        format!("{}/s", trim(rate, 1))
+    }
+}
+
+/// A count with thin grouping: `1 900`, `480`.
+pub fn count(x: f64) -> String {
+    let n = x.round().max(0.0) as u64;
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// `42 s`, `1.5 s`.
+pub fn seconds_text(s: f64) -> String {
+    format!("{} s", trim(s, 1))
+}
+
+/// `x` with at most `places` decimals, trailing zeros cut.
+pub fn trim(x: f64, places: usize) -> String {
+    let s = format!("{x:.places$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}

@@ -1,0 +1,221 @@
+//! "What happened": on every lesson the account names the culprit the lesson teaches, quotes the run's own figures, and changes its story when the cure is applied.
+
+use std::path::Path;
+
+use loadlab::report::account::{Account, Happening, HappeningKind};
+use loadlab::report::objectives;
+use loadlab::scenario;
+use loadlab::sim::{Simulation, Summary};
+
+/// Runs `file` with `overrides` and tells what happened.
+fn tell(file: &str, overrides: &[&str]) -> (Vec<Happening>, Summary) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    let model = scenario::load_file(&path, &overrides)
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let mut account = Account::new(&model);
+    let (end, seed, goals) = (model.duration, model.seed, model.objectives.clone());
+    let mut sim = Simulation::new(model, seed);
+    sim.run_until(end);
+    sim.flush_window();
+    account.observe_all(&sim.take_windows());
+    let summary = sim.summary();
+    let results = objectives::evaluate(&goals, &summary);
+    let told = account.tell(&summary, &results);
+    for h in &told {
+        println!(
+            "{:>6.1}s {:<10} {:?} {}",
+            h.at.as_secs_f64(),
+            h.kind.name(),
+            h.nodes,
+            h.text
+        );
+    }
+    (told, summary)
+}
+
+fn the(told: &[Happening], kind: HappeningKind) -> Vec<&Happening> {
+    told.iter().filter(|h| h.kind == kind).collect()
+}
+
+fn cause(told: &[Happening]) -> &Happening {
+    the(told, HappeningKind::Cause)
+        .first()
+        .copied()
+        .expect("the account names a cause")
+}
+
+/// The number right after `word` in `text` (`1 952/s` → 1952).
+fn figure_after(text: &str, word: &str) -> f64 {
+    let rest = &text[text.find(word).expect(word) + word.len()..];
+    let digits: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ' ' || *c == '.')
+        .filter(|c| *c != ' ')
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no figure after {word:?} in {text}"))
+}
+
+#[test]
+fn retry_storm_blames_retries_that_outlive_the_slow_down() {
+    let (told, summary) = tell("scenarios/lessons/retry-storm.toml", &[]);
+    let c = cause(&told);
+    assert!(
+        c.text.starts_with("first to give way: backend"),
+        "{}",
+        c.text
+    );
+    assert!(c.text.contains("backend slowed ×3"), "{}", c.text);
+    assert!(c.text.contains("did not recover"), "{}", c.text);
+    assert!(c.text.contains("api's retries"), "{}", c.text);
+    let advice = the(&told, HappeningKind::Suggestion);
+    let budget = advice
+        .iter()
+        .find(|h| h.text.contains("retry budget"))
+        .expect("suggests a retry budget");
+    assert_eq!(budget.nodes, vec!["api".to_string()]);
+    // The figure behind it is the run's: retries well above what arrives.
+    let retried = figure_after(&budget.text, "still retried");
+    let arriving = figure_after(&budget.text, "against");
+    assert!(retried > 2.0 * arriving, "{}", budget.text);
+    // The broken objective carries its figure over the run.
+    let broke = the(&told, HappeningKind::Objective);
+    let rate = summary.error_rate.expect("requests finished");
+    assert!(
+        broke
+            .iter()
+            .any(|h| h.text.contains(&format!("{} over the run", trim3(rate)))),
+        "{broke:?}"
+    );
+}
+
+#[test]
+fn retry_storm_cured_by_a_budget_is_told_as_recovered() {
+    let budget = r#"api.calls=[{to="backend", timeout="100ms", retry={attempts=4, backoff="10ms", budget=0.1}}]"#;
+    let (told, _) = tell("scenarios/lessons/retry-storm.toml", &[budget]);
+    assert!(!told.iter().any(|h| h.text.contains("did not recover")));
+    assert!(!told.iter().any(|h| h.text.contains("retry budget")));
+    let c = cause(&told);
+    assert!(c.text.contains("backend recovered by"), "{}", c.text);
+}
+
+#[test]
+fn cache_stampede_blames_the_flush_and_suggests_single_flight() {
+    let (told, _) = tell("scenarios/lessons/cache-stampede.toml", &[]);
+    let c = cause(&told);
+    assert!(c.text.contains("cache flushed"), "{}", c.text);
+    assert!(c.nodes.contains(&"cache".to_string()) && c.nodes.contains(&"db".to_string()));
+    assert!(c.at.as_secs_f64() >= 40.0 && c.at.as_secs_f64() < 42.0);
+    let flight = the(&told, HappeningKind::Suggestion);
+    assert!(
+        flight.iter().any(|h| h.text.contains("coalesce = true")),
+        "{flight:?}"
+    );
+    // With single flight on, nothing tells it to turn it on again.
+    let (cured, _) = tell(
+        "scenarios/lessons/cache-stampede.toml",
+        &["cache.coalesce=true"],
+    );
+    assert!(!cured.iter().any(|h| h.text.contains("coalesce = true")));
+}
+
+#[test]
+fn hot_shard_is_named_by_its_number() {
+    let (told, summary) = tell("scenarios/lessons/hot-shard.toml", &[]);
+    let db = summary.nodes.iter().find(|n| n.id == "db").expect("db");
+    let (hottest, u) = db
+        .replica_utilisation
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| u.map(|u| (i, u)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("utilisations");
+    let c = cause(&told);
+    assert!(
+        c.text.starts_with(&format!(
+            "db shard {hottest} of 4 is hot: utilisation {u:.2}"
+        )),
+        "{}",
+        c.text
+    );
+    // Spread evenly, no shard stands out.
+    let even = "workload.users.keys={count=1000, popularity=\"uniform\"}";
+    let (told, _) = tell("scenarios/lessons/hot-shard.toml", &[even]);
+    assert!(!told.iter().any(|h| h.text.contains("is hot")), "{told:?}");
+}
+
+#[test]
+fn autoscale_lesson_blames_the_cold_start() {
+    let (told, _) = tell("scenarios/lessons/autoscale-cold-start.toml", &[]);
+    let c = cause(&told);
+    assert!(c.text.starts_with("first to give way: web"), "{}", c.text);
+    assert!(c.text.contains("users: rate 300/s → 900/s"), "{}", c.text);
+    assert!(c.text.contains("(cold start 30 s)"), "{}", c.text);
+    assert!(
+        the(&told, HappeningKind::Event)
+            .iter()
+            .any(|h| h.text.starts_with("autoscaler: web 2 →"))
+    );
+}
+
+#[test]
+fn queue_absorbs_the_spike_and_is_told_to_catch_up() {
+    let (told, _) = tell("scenarios/lessons/queue-absorbs-spike.toml", &[]);
+    let c = cause(&told);
+    assert!(c.text.contains("users: traffic ×4"), "{}", c.text);
+    assert!(c.text.contains("jobs recovered by"), "{}", c.text);
+    assert!(
+        told.iter()
+            .any(|h| h.text.starts_with("jobs's backlog reached"))
+    );
+}
+
+#[test]
+fn rate_limiter_refusals_are_the_limiter_working_not_a_failure() {
+    let (told, summary) = tell("scenarios/lessons/rate-limiter.toml", &[]);
+    let c = cause(&told);
+    assert!(c.text.starts_with("what stands out: limiter"), "{}", c.text);
+    assert!(c.text.contains("429s: the limiter working"), "{}", c.text);
+    assert!(summary.counts.rejected > 0);
+}
+
+#[test]
+fn replication_lag_names_the_stale_reads() {
+    let (told, _) = tell("scenarios/lessons/replication-lag.toml", &[]);
+    assert!(cause(&told).text.contains("db served stale reads"));
+    let (told, _) = tell(
+        "scenarios/lessons/replication-lag.toml",
+        &["db.read_replicas=0"],
+    );
+    assert!(!told.iter().any(|h| h.text.contains("stale")), "{told:?}");
+}
+
+#[test]
+fn a_design_that_holds_is_told_so() {
+    let (told, _) = tell("scenarios/url-shortener.toml", &[]);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].text.starts_with("nothing broke"));
+}
+
+#[test]
+fn an_under_sized_level_gets_capacity_advice_from_its_own_figures() {
+    let (told, summary) = tell("scenarios/campaign/01-url-shortener/01-one-box.toml", &[]);
+    let api = summary.nodes.iter().find(|n| n.id == "api").expect("api");
+    let advice = the(&told, HappeningKind::Suggestion);
+    let more = advice
+        .iter()
+        .find(|h| h.text.starts_with("give api more capacity"))
+        .expect("capacity advice");
+    let offered = figure_after(&more.text, "offered");
+    let measured = api.counts.arrived as f64 / summary.measured.as_secs_f64();
+    assert!((offered - measured).abs() <= 0.5, "{offered} vs {measured}");
+    let has = figure_after(&more.text, "and has");
+    assert_eq!(has, f64::from(api.workers.expect("workers")));
+}
+
+fn trim3(x: f64) -> String {
+    loadlab::report::account::trim(x, 3)
+}
