@@ -34,6 +34,10 @@ fn grade_exits_1_on_a_miss_0_on_a_pass_2_on_a_refusal_and_records_progress() {
         out.contains("NOT PASSED") && out.contains("FAIL error_rate"),
         "{out}"
     );
+    // Why it failed: the account of the level's seed names the saturated
+    // service and what to give it.
+    assert!(out.contains("why  first to give way: api"), "{out}");
+    assert!(out.contains("try  give api more capacity"), "{out}");
     let (code, out, err) = loadlab(
         &data,
         &["grade", LEVEL, "--set", "api.replicas=2", "--json"],
@@ -42,6 +46,7 @@ fn grade_exits_1_on_a_miss_0_on_a_pass_2_on_a_refusal_and_records_progress() {
     let json: serde_json::Value = serde_json::from_str(&out).expect("JSON on stdout");
     assert_eq!(json["passed"], true);
     assert_eq!(json["stars"], 3);
+    assert!(json["what_happened"].is_array(), "{json}");
     let per_seed = &json["objectives"][0]["per_seed"];
     assert_eq!(per_seed.as_array().map(Vec::len), Some(3), "{json}");
     assert!(per_seed[0]["value"].is_number() && per_seed[0].get("missed_by").is_some());

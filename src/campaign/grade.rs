@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use super::Level;
 use super::figures::{self, Sources};
 pub use super::rules::Refusal;
+use crate::report::account::{Account, Happening};
 use crate::report::objectives::{self, ObjectiveResult};
+use crate::report::{summary_json, table};
 use crate::sim::model::Objective;
 use crate::sim::{Model, Simulation, Summary};
 
@@ -57,6 +59,8 @@ pub struct Grade {
     pub debrief: String,
     /// Each seed's summary, in `seeds` order.
     pub runs: Vec<Summary>,
+    /// What happened on the level's own seed (the first), in words.
+    pub what_happened: Vec<Happening>,
 }
 
 /// Grades `design` for `level` (`hints_used` hints revealed). Refused,
@@ -71,8 +75,10 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
     if wants_start {
         jobs.push((&level.model, level.model.seed));
     }
-    let mut runs: Vec<Summary> = jobs.par_iter().map(|(m, s)| exam_run(m, *s)).collect();
-    let start = wants_start.then(|| runs.pop()).flatten();
+    let mut told: Vec<(Summary, Account)> = jobs.par_iter().map(|(m, s)| exam_run(m, *s)).collect();
+    let start = wants_start.then(|| told.pop().map(|t| t.0)).flatten();
+    let account = told.first().map(|t| t.1.clone());
+    let runs: Vec<Summary> = told.into_iter().map(|t| t.0).collect();
     let checks = |objs: &[Objective]| -> Vec<Check> {
         let per_run: Vec<Vec<ObjectiveResult>> =
             runs.iter().map(|r| objectives::evaluate(objs, r)).collect();
@@ -102,7 +108,14 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
             par: spec.par,
         },
     );
+    let what_happened = account.map_or_else(Vec::new, |a| {
+        a.tell(
+            &runs[0],
+            &objectives::evaluate(&design.objectives, &runs[0]),
+        )
+    });
     Ok(Grade {
+        what_happened,
         level: level.id.clone(),
         passed: stars >= 1,
         stars,
@@ -118,12 +131,16 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
     })
 }
 
-/// One exam run: from time 0 to the end, nothing live.
-fn exam_run(model: &Model, seed: u64) -> Summary {
+/// One exam run: from time 0 to the end, nothing live; its summary and
+/// the account of its windows.
+fn exam_run(model: &Model, seed: u64) -> (Summary, Account) {
     let end = model.duration;
+    let mut account = Account::new(model);
     let mut sim = Simulation::new(model.clone(), seed);
     sim.run_until(end);
-    sim.summary()
+    sim.flush_window();
+    account.observe_all(&sim.take_windows());
+    (sim.summary(), account)
 }
 
 /// One objective over the seeds.
@@ -188,6 +205,7 @@ impl Grade {
             "hints_ok": self.hints_ok,
             "cost_per_hour": finite(Some(self.cost)),
             "debrief": self.debrief,
+            "what_happened": summary_json::what_happened(&self.what_happened),
         })
     }
 
@@ -217,6 +235,7 @@ impl Grade {
             },
             self.debrief
         ));
+        out.push_str(&table::what_happened(&self.what_happened));
         out
     }
 }
