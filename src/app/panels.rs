@@ -6,6 +6,7 @@ pub mod charts;
 pub mod controls;
 pub mod design;
 pub mod export;
+pub mod happened;
 pub mod inspector;
 pub mod scenario;
 

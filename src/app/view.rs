@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use bevy::prelude::Resource;
 
+use crate::report::account::{Account, Happening};
 use crate::report::objectives::{self, ObjectiveResult};
 use crate::sim::metrics::{LatencyStats, ratio};
 use crate::sim::model::{Bound, Model, ObjectiveMetric};
@@ -208,6 +209,10 @@ pub struct View {
     pub error: Option<String>,
     /// Why the run restarted, if a design change restarted it.
     pub notice: Option<String>,
+    /// Follows the run's windows and live changes to tell what happened.
+    pub account: Account,
+    /// What happened so far, told at the last full refresh.
+    pub what_happened: Vec<Happening>,
 }
 
 impl View {
@@ -236,6 +241,8 @@ impl View {
             saved_scenario: None,
             error: None,
             notice: None,
+            account: Account::new(sim.model()),
+            what_happened: Vec::new(),
         };
         view.refresh(sim, true);
         view
@@ -248,6 +255,7 @@ impl View {
         let new_windows = sim.take_windows();
         let changed = !new_windows.is_empty();
         for w in new_windows {
+            self.account.observe(&w);
             if self.history.len() >= HISTORY_WINDOWS {
                 self.history.pop_front();
                 self.history_dropped += 1;
@@ -272,6 +280,7 @@ impl View {
     /// Recomputes objective pass/fail from the summary and the last window.
     pub fn evaluate_objectives(&mut self) {
         let run = objectives::evaluate(&self.model.objectives, &self.summary);
+        self.what_happened = self.account.tell(&self.summary, &run);
         let now = self.history.back().map(|w| {
             objectives::evaluate(&self.model.objectives, &summary_of_window(&self.summary, w))
         });

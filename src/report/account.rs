@@ -6,7 +6,7 @@ mod watch;
 
 use crate::report::objectives::ObjectiveResult;
 use crate::sim::model::{Bound, Model, NodeKind, ObjectiveMetric};
-use crate::sim::{SimTime, Summary, Window};
+use crate::sim::{Command, SimTime, Summary, Window};
 
 use events::EventNote;
 use watch::{Incident, NodeWatch};
@@ -152,6 +152,12 @@ impl Account {
                 o.first.get_or_insert((w.start, v));
             }
         }
+    }
+
+    /// A change made while the run goes (a learner's live move at `at`),
+    /// told as an event; one that undoes a fault ends it.
+    pub fn command(&mut self, model: &Model, at: SimTime, command: &Command) {
+        events::live(&mut self.events, model, at, command);
     }
 
     /// Takes several windows.

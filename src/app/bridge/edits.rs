@@ -15,6 +15,7 @@ impl SimBridge {
             view.error = Some(e.to_string());
             return;
         }
+        view.account.command(self.sim.model(), now, &cmd);
         self.changes.push((now, cmd));
         // One mark per moment: several changes within half a second share it.
         match view.marks.last_mut() {

@@ -6,6 +6,7 @@ use crate::app::campaign_play::{CampaignCommand, CampaignPlay, Screen};
 use crate::app::panels::{FAIL, MUTED, OK, SLOW, section};
 use crate::app::view::UiAction;
 use crate::campaign::{Grade, Level};
+use crate::report::account::HappeningKind;
 
 fn cmd(c: CampaignCommand) -> UiAction {
     UiAction::Campaign(c)
@@ -203,6 +204,37 @@ fn briefing(ui: &mut egui::Ui, play: &CampaignPlay, level: &Level, out: &mut Vec
     }
 }
 
+/// What happened on the level's seed: why and what to try, open on a miss.
+fn why(ui: &mut egui::Ui, g: &Grade) {
+    let lines: Vec<_> = g
+        .what_happened
+        .iter()
+        .filter(|h| matches!(h.kind, HappeningKind::Cause | HappeningKind::Suggestion))
+        .collect();
+    if lines.is_empty() {
+        return;
+    }
+    let seed = g.seeds.first().copied().unwrap_or_default();
+    egui::CollapsingHeader::new(format!("What happened on seed {seed}"))
+        .default_open(!g.passed)
+        .show(ui, |ui| {
+            for h in lines {
+                let (tag, colour) = match h.kind {
+                    HappeningKind::Cause => ("why", FAIL),
+                    _ => ("try", OK),
+                };
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(tag).color(colour).strong());
+                    ui.label(format!(
+                        "{:.1} s  {}",
+                        h.at.as_secs_f64(),
+                        h.text.replace('→', "->")
+                    ));
+                });
+            }
+        });
+}
+
 fn debrief(ui: &mut egui::Ui, play: &CampaignPlay, g: &Grade, out: &mut Vec<UiAction>) {
     let colour = if g.passed { OK } else { FAIL };
     ui.label(
@@ -254,6 +286,7 @@ fn debrief(ui: &mut egui::Ui, play: &CampaignPlay, g: &Grade, out: &mut Vec<UiAc
     });
     ui.add_space(4.0);
     ui.label(&g.debrief);
+    why(ui, g);
     ui.horizontal(|ui| {
         if g.passed
             && play.next_id().is_some()

@@ -3,6 +3,7 @@
 use bevy_egui::egui::{self, RichText};
 
 use crate::app::help;
+use crate::app::panels::happened;
 use crate::app::panels::{
     FAIL, MUTED, OK, SLOW, design, metric_row, section, settle, settle_enabled,
 };
@@ -21,7 +22,11 @@ pub fn inspector(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiA
     let mut out = Vec::new();
     picker(ui, view, state, &mut out);
     match state.selected {
-        Some(Selected::Node(i)) if i < view.model.nodes.len() => node(ui, view, state, i, &mut out),
+        Some(Selected::Node(i)) if i < view.model.nodes.len() => {
+            node(ui, view, state, i, &mut out);
+            let id = view.model.nodes[i].id.as_str();
+            out.extend(happened::what_happened(ui, view, Some(id)));
+        }
         Some(Selected::Workload(w)) if w < view.model.workloads.len() => {
             workload(ui, view, state, w, &mut out)
         }
@@ -30,6 +35,7 @@ pub fn inspector(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiA
                 RichText::new("Click a node in the picture (or pick one above) to tune it.")
                     .color(MUTED),
             );
+            out.extend(happened::what_happened(ui, view, None));
         }
     }
     if let Some(e) = &view.error {

@@ -5,6 +5,7 @@ use bevy_egui::egui::{self, RichText};
 use crate::app::help;
 use crate::app::panels::{FAIL, MUTED, OK, section};
 use crate::app::view::{UiAction, UiState, View, format_metric};
+use crate::report::account::HappeningKind;
 
 pub fn scenario(ui: &mut egui::Ui, view: &View, _state: &mut UiState) -> Vec<UiAction> {
     let mut out = Vec::new();
@@ -85,7 +86,21 @@ pub fn objectives(ui: &mut egui::Ui, view: &View) -> Vec<UiAction> {
                 .on_hover_text(&hover);
         }
     }
-    Vec::new()
+    let mut out = Vec::new();
+    let cause = view
+        .what_happened
+        .iter()
+        .any(|h| h.kind == HappeningKind::Cause);
+    if cause
+        && view.objectives.iter().any(|o| !o.run.pass)
+        && ui
+            .button(RichText::new("Why? What happened").color(FAIL))
+            .on_hover_text("The run's account in the inspector: what broke first and what to try.")
+            .clicked()
+    {
+        out.push(UiAction::Select(None));
+    }
+    out
 }
 
 fn short(p: &std::path::Path) -> String {

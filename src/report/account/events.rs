@@ -14,6 +14,8 @@ pub struct EventNote {
     pub ends: Option<SimTime>,
     pub text: String,
     pub nodes: Vec<String>,
+    /// The command it applied (none for a workload phase).
+    command: Option<Command>,
 }
 
 impl EventNote {
@@ -46,18 +48,43 @@ pub fn notes(model: &Model) -> Vec<EventNote> {
             .find(|later| undoes(&later.command, &e.command))
             .map(|later| later.at);
         out.push(EventNote {
-            at: e.at,
             ends,
-            text: change_text::describe(model, &e.command),
-            nodes: touched(&e.command)
-                .into_iter()
-                .filter_map(|i| model.nodes.get(i).map(|n| n.id.clone()))
-                .collect(),
+            ..note(model, e.at, &e.command)
         });
     }
     out.extend(phases(model));
     out.sort_by_key(|e| e.at);
     out
+}
+
+/// `command` applied at `at`, as a note with no end yet.
+fn note(model: &Model, at: SimTime, command: &Command) -> EventNote {
+    EventNote {
+        at,
+        ends: None,
+        text: change_text::describe(model, command),
+        nodes: touched(command)
+            .into_iter()
+            .filter_map(|i| model.nodes.get(i).map(|n| n.id.clone()))
+            .collect(),
+        command: Some(command.clone()),
+    }
+}
+
+/// A change made while the run goes: ends the fault it undoes, or starts
+/// a note of its own.
+pub fn live(notes: &mut Vec<EventNote>, model: &Model, at: SimTime, command: &Command) {
+    if undoes_something(command) {
+        let open = notes
+            .iter_mut()
+            .rev()
+            .find(|n| n.ends.is_none() && n.command.as_ref().is_some_and(|c| undoes(command, c)));
+        if let Some(n) = open {
+            n.ends = Some(at);
+        }
+        return;
+    }
+    notes.push(note(model, at, command));
 }
 
 /// Workload rate changes written as phases: `users: rate → 900/s`.
@@ -79,6 +106,7 @@ fn phases(model: &Model) -> Vec<EventNote> {
                 ends: None,
                 text: format!("{}: rate {} → {}{ramp}", w.name, per_s(rate), per_s(p.rate)),
                 nodes: Vec::new(),
+                command: None,
             });
             rate = p.rate;
         }

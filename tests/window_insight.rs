@@ -1,0 +1,82 @@
+//! "Why did it fail?" in the whole window, driven by pointer events: the inspector tells what happened, under a node its own part first, the Why button under the objectives shows the whole account, a click on a line selects the node it names, and a live crash is told as an event.
+#![cfg(feature = "gui")]
+
+mod window;
+
+use loadlab::app::bridge::SimBridge;
+use loadlab::app::{Selected, View};
+use loadlab::report::account::HappeningKind;
+use loadlab::sim::SimTime;
+use window::Window;
+
+/// The retry storm, run fast past its slow-down (30–40 s) to 50 s.
+fn storm_past_the_fault(select: Option<&str>) -> Window {
+    let mut w = Window::open_file("scenarios/lessons/retry-storm.toml", &[], select);
+    w.app.world_mut().resource_mut::<SimBridge>().pacing.speed = 200.0;
+    for _ in 0..400 {
+        w.frames(1);
+        if w.app.world().resource::<View>().now >= SimTime::from_secs_f64(50.0) {
+            break;
+        }
+    }
+    w.app.world_mut().resource_mut::<SimBridge>().pacing.paused = true;
+    w.frames(3);
+    w
+}
+
+/// The on-screen text of the first line starting with `start`.
+fn line(w: &mut Window, start: &str) -> Option<String> {
+    w.texts()
+        .into_iter()
+        .find(|t| t.trim_start().starts_with(start))
+}
+
+#[test]
+fn the_why_button_tells_the_story_and_a_line_selects_its_node() {
+    let mut w = storm_past_the_fault(Some("api"));
+    assert!(
+        w.app.world().resource::<View>().now >= SimTime::from_secs_f64(50.0),
+        "the run reached 50 s"
+    );
+    // Under api: its own part, why first.
+    assert!(w.texts().iter().any(|t| t == "What happened here"));
+    let why = w.widget("Why? What happened");
+    w.click(why);
+    w.frames(2);
+    assert_eq!(w.selected(), None, "the account is shown for the whole run");
+    assert!(w.texts().iter().any(|t| t == "What happened"));
+    let cause = line(&mut w, "30.0 s  first to give way: backend").expect("the cause on screen");
+    assert!(cause.contains("did not recover"), "{cause}");
+    let at = w.widget(&cause);
+    w.click(at);
+    w.frames(2);
+    assert_eq!(w.selected(), Some(Selected::Node(w.node("backend"))));
+    assert!(
+        line(&mut w, "30.0 s  first to give way").is_some(),
+        "why comes first under backend"
+    );
+}
+
+#[test]
+fn a_crash_clicked_live_is_told_as_an_event_with_its_end() {
+    let mut w = Window::open_file("scenarios/url-shortener.toml", &[], Some("cache"));
+    w.app.world_mut().resource_mut::<SimBridge>().pacing.speed = 50.0;
+    while w.app.world().resource::<View>().now < SimTime::from_secs_f64(8.0) {
+        w.frames(1);
+    }
+    let crash = w.widget("Crash");
+    w.click(crash);
+    w.frames(40);
+    let recover = w.widget("Recover");
+    w.click(recover);
+    w.frames(40);
+    let view = w.app.world().resource::<View>();
+    let event = view
+        .what_happened
+        .iter()
+        .find(|h| h.kind == HappeningKind::Event && h.nodes == ["cache"])
+        .unwrap_or_else(|| panic!("the crash is told: {:?}", view.what_happened));
+    assert!(event.text.starts_with("cache crashed"), "{}", event.text);
+    assert!(event.text.contains("(until "), "{}", event.text);
+    assert!(event.at >= SimTime::from_secs_f64(8.0));
+}
