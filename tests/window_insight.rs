@@ -80,3 +80,44 @@ fn a_crash_clicked_live_is_told_as_an_event_with_its_end() {
     assert!(event.text.contains("(until "), "{}", event.text);
     assert!(event.at >= SimTime::from_secs_f64(8.0));
 }
+
+#[test]
+fn where_the_time_goes_opens_a_waterfall_whose_phases_add_up() {
+    let mut w = storm_past_the_fault(None);
+    let open = w.widget("Where the time goes");
+    w.click(open);
+    w.frames(3);
+    let view = w.app.world().resource::<View>();
+    let slowest = view.slowest.first().expect("sampled requests").clone();
+    assert!(w.texts().iter().any(|t| t == "Slowest sampled requests:"));
+    // The header names the slowest request and its latency.
+    let header = format!("request {} from users", slowest.id);
+    assert!(
+        w.texts().iter().any(|t| t.starts_with(&header)),
+        "{header} not on screen"
+    );
+    // Its phases, as shown, add up to its latency (within the 0.1 ms the
+    // labels round to, per phase).
+    let mut texts = w.texts();
+    texts.sort();
+    texts.dedup(); // a label's text is both its label and its value
+    let shown: f64 = texts
+        .iter()
+        .filter_map(|t| {
+            let (_, rest) = t.split_once(' ')?;
+            let ms = rest.strip_suffix(')')?.split(" ms (").next()?;
+            ms.parse::<f64>().ok()
+        })
+        .sum();
+    let latency = slowest.latency().as_millis_f64();
+    assert!(
+        (shown - latency).abs() <= 0.05 * 7.0 + 1e-9,
+        "{shown} vs {latency}"
+    );
+    // In the storm the slowest request's time is its attempts timing out.
+    assert!(
+        w.texts().iter().any(|t| t.starts_with("timeout ")),
+        "{:?}",
+        w.texts()
+    );
+}

@@ -12,6 +12,7 @@ use bevy::prelude::*;
 use crate::app::frame::{self, FrameSet};
 use crate::app::view::{View, find_scenarios};
 use crate::scenario;
+use crate::sim::spans::SpanConfig;
 use crate::sim::{Command, Model, SimTime, Simulation};
 
 pub use pacing::{BridgeTotals, FrameBudget, FrameStats, FrameStep, Pacing, STEP};
@@ -19,6 +20,13 @@ pub use traces::TraceFeed;
 
 pub const MIN_SPEED: f64 = 0.1;
 pub const MAX_SPEED: f64 = 1000.0;
+
+/// The window follows one request in 20 hop by hop (drawing nothing, so
+/// results do not change) and keeps the 12 slowest for the waterfall.
+pub const WINDOW_SPANS: SpanConfig = SpanConfig {
+    one_in: 20,
+    keep: 12,
+};
 
 /// The engine and everything needed to rebuild it.
 #[derive(Resource)]
@@ -58,7 +66,8 @@ impl SimBridge {
     /// A bridge over `model` (no file).
     pub fn new(model: Model, seed: Option<u64>) -> SimBridge {
         let seed = seed.unwrap_or(model.seed);
-        let sim = Simulation::new(model.clone(), seed);
+        let mut sim = Simulation::new(model.clone(), seed);
+        sim.set_spans(Some(WINDOW_SPANS));
         let mut b = SimBridge {
             sim,
             base: model,
@@ -79,6 +88,7 @@ impl SimBridge {
     /// zero, replaying `changes` if `keep_changes`.
     pub fn restart(&mut self, keep_changes: bool) {
         self.sim = Simulation::new(self.base.clone(), self.seed);
+        self.sim.set_spans(Some(WINDOW_SPANS));
         if keep_changes {
             // This run has the changes from time zero (a flush of an empty
             // cache does nothing): record them so, for the tuned scenario.

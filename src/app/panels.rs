@@ -9,6 +9,7 @@ pub mod export;
 pub mod happened;
 pub mod inspector;
 pub mod scenario;
+pub mod waterfall;
 
 use bevy_egui::egui::{self, Color32};
 

@@ -9,6 +9,7 @@ use crate::report::account::{Account, Happening};
 use crate::report::objectives::{self, ObjectiveResult};
 use crate::sim::metrics::{LatencyStats, ratio};
 use crate::sim::model::{Bound, Model, ObjectiveMetric};
+use crate::sim::spans::RequestSpans;
 use crate::sim::{Command, SimTime, Simulation, Snapshot, Summary, Window};
 
 /// Windows kept for charts and export (10 minutes of 1 s windows).
@@ -81,6 +82,8 @@ pub struct UiState {
     pub partition_hang: bool,
     /// Chaos: the traffic spike's factor.
     pub spike_factor: f64,
+    /// The waterfall window is open on the n-th slowest request.
+    pub waterfall: Option<usize>,
 }
 
 impl Default for UiState {
@@ -95,6 +98,7 @@ impl Default for UiState {
             partition_peer: None,
             partition_hang: false,
             spike_factor: 3.0,
+            waterfall: None,
         }
     }
 }
@@ -213,6 +217,8 @@ pub struct View {
     pub account: Account,
     /// What happened so far, told at the last full refresh.
     pub what_happened: Vec<Happening>,
+    /// The slowest sampled requests so far, slowest first (the waterfall).
+    pub slowest: Vec<RequestSpans>,
 }
 
 impl View {
@@ -243,6 +249,7 @@ impl View {
             notice: None,
             account: Account::new(sim.model()),
             what_happened: Vec::new(),
+            slowest: Vec::new(),
         };
         view.refresh(sim, true);
         view
@@ -273,6 +280,7 @@ impl View {
         if full || changed {
             self.model.clone_from(sim.model());
             self.summary = sim.summary();
+            self.slowest = sim.span_report().slowest;
             self.evaluate_objectives();
         }
     }

@@ -7,7 +7,7 @@ use crate::app::panels::{FAIL, MUTED, OK, section};
 use crate::app::view::{UiAction, UiState, View, format_metric};
 use crate::report::account::HappeningKind;
 
-pub fn scenario(ui: &mut egui::Ui, view: &View, _state: &mut UiState) -> Vec<UiAction> {
+pub fn scenario(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAction> {
     let mut out = Vec::new();
     let current = view
         .file
@@ -40,6 +40,13 @@ pub fn scenario(ui: &mut egui::Ui, view: &View, _state: &mut UiState) -> Vec<UiA
         ui.label(RichText::new(story).color(MUTED));
     }
     out.extend(objectives(ui, view));
+    if ui
+        .button("Where the time goes")
+        .on_hover_text("A waterfall of the slowest sampled requests: each hop's time by phase.")
+        .clicked()
+    {
+        state.waterfall = Some(0);
+    }
     out
 }
 
