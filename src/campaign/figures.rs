@@ -45,6 +45,10 @@ pub fn figure(s: &Summary, node: Option<&str>, name: &str) -> Option<(f64, Unit)
         "timed_out" => (c.timed_out as f64, Unit::Count),
         "retries" => (c.retries as f64, Unit::Count),
         "short_circuited" => (c.short_circuited as f64, Unit::Count),
+        "errors" => (c.errors as f64, Unit::Count),
+        "processed" => (c.processed as f64, Unit::Count),
+        "redelivered" => (c.redelivered as f64, Unit::Count),
+        "dead_lettered" => (c.dead_lettered as f64, Unit::Count),
         "replicas" => (f64::from(n.replicas?), Unit::Count),
         "workers" => (f64::from(n.workers?), Unit::Count),
         "cost" => (n.cost_per_hour, Unit::Dollars),
@@ -65,6 +69,7 @@ fn system(s: &Summary, name: &str) -> Option<(f64, Unit)> {
         "throughput" => (s.throughput_rps, Unit::PerSecond),
         "cost" => (s.cost_per_hour, Unit::Dollars),
         "failed" => (s.counts.failed() as f64, Unit::Count),
+        "dead_lettered" => (s.dead_lettered as f64, Unit::Count),
         _ => return None,
     };
     Some(v)

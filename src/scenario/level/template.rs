@@ -20,7 +20,7 @@ pub enum Segment {
 
 /// Every figure a debrief may quote: (name, of a node?, meaning). The
 /// campaign renders each with its unit.
-pub const FIGURES: [(&str, bool, &str); 24] = [
+pub const FIGURES: [(&str, bool, &str); 29] = [
     ("p50", false, "median end-to-end latency (ms)"),
     ("p95", false, "95th percentile latency (ms)"),
     ("p99", false, "99th percentile latency (ms)"),
@@ -30,6 +30,11 @@ pub const FIGURES: [(&str, bool, &str); 24] = [
     ("throughput", false, "completed requests per second"),
     ("cost", false, "the design's cost ($/h)"),
     ("failed", false, "requests that failed"),
+    (
+        "dead_lettered",
+        false,
+        "queue messages dead-lettered (all queues)",
+    ),
     ("budget", false, "the level's budget ($/h)"),
     ("par", false, "the level's cost par ($/h)"),
     ("utilisation", true, "busy workers / workers (%)"),
@@ -46,6 +51,10 @@ pub const FIGURES: [(&str, bool, &str); 24] = [
         true,
         "calls failed fast by an open breaker",
     ),
+    ("errors", true, "visits failed by an error (a crash, an error answer)"),
+    ("processed", true, "a queue's messages processed"),
+    ("redelivered", true, "a queue's messages delivered again"),
+    ("dead_lettered", true, "a queue's messages dead-lettered"),
     ("replicas", true, "replicas or instances"),
     ("workers", true, "workers, all replicas together"),
     ("cost", true, "the node's cost ($/h)"),
