@@ -51,7 +51,11 @@ pub const FIGURES: [(&str, bool, &str); 29] = [
         true,
         "calls failed fast by an open breaker",
     ),
-    ("errors", true, "visits failed by an error (a crash, an error answer)"),
+    (
+        "errors",
+        true,
+        "visits failed by an error (a crash, an error answer)",
+    ),
     ("processed", true, "a queue's messages processed"),
     ("redelivered", true, "a queue's messages delivered again"),
     ("dead_lettered", true, "a queue's messages dead-lettered"),
