@@ -16,7 +16,9 @@
 //! - [`grade()`]`(level, design, hints_used)` runs the exam: the design
 //!   from time 0 with the level's chaos on every exam seed, in parallel;
 //!   it gives a [`Grade`] (stars, every objective's figure per seed and by
-//!   how much it missed, the debrief rendered with the run's figures) or a
+//!   how much it missed, the debrief rendered with the run's figures;
+//!   with a level's extra fault, `extra_fault`: the objectives again on a
+//!   second exam with more chaos, for the third star) or a
 //!   [`Refusal`] naming each limit the design breaks.
 //! - [`Progress::load`]`(path)` never fails (a missing or corrupt file is
 //!   a fresh start, with a message); [`Progress::record`] keeps the best
@@ -24,6 +26,7 @@
 //!   [`Progress::default_path`] is the per-user data folder
 //!   (`LOADLAB_DATA_DIR` overrides it).
 
+mod extra_fault;
 pub mod figures;
 pub mod grade;
 pub mod level;

@@ -348,3 +348,30 @@ fn levels_unlock_in_order_as_the_one_before_earns_a_star() {
         assert!(!c.is_unlocked(&p, &ids[2]));
     }
 }
+
+#[test]
+fn an_extra_fault_the_design_cannot_survive_costs_only_the_third_star() {
+    let c = campaign();
+    let Some(level) = c.levels().find(|l| !l.spec.three_stars.chaos.is_empty()) else {
+        return;
+    };
+    let (sol, _) = solution(level);
+    let survived = graded(level, &sol, 0);
+    assert_eq!(survived.stars, 3, "{}", survived.to_text());
+    let n = sol.objectives.len() + level.spec.three_stars.objectives.len();
+    assert_eq!(survived.extra_fault.len(), n, "every objective again");
+    assert!(survived.extra_fault.iter().all(|c| c.pass));
+    // The same fault, lasting to the end of the run: too much to survive.
+    let mut harsh = level.clone();
+    for event in &mut harsh.spec.three_stars.chaos {
+        event.remove("for");
+    }
+    let g = graded(&harsh, &sol, 0);
+    assert_eq!(g.stars, 2, "{}", g.to_text());
+    assert!(g.extra_fault.iter().any(|c| !c.pass), "{}", g.to_text());
+    assert!(
+        g.to_json()["extra_fault"]
+            .as_array()
+            .is_some_and(|a| a.len() == n)
+    );
+}

@@ -50,6 +50,10 @@ pub struct Grade {
     pub par: Check,
     /// The level's extra objectives for the third star.
     pub three_stars: Vec<Check>,
+    /// With the level's extra fault (`three_stars.chaos`): every objective
+    /// and three-star objective on a second exam with that chaos added;
+    /// empty when the level has none or the design has fewer than two stars.
+    pub extra_fault: Vec<Check>,
     pub hints_used: u32,
     /// Hints used within the three-star condition's `max_hints`.
     pub hints_ok: bool,
@@ -92,7 +96,14 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
     let hints_ok = spec.three_stars.max_hints.is_none_or(|m| hints_used <= m);
     let one = objectives.iter().all(|c| c.pass);
     let two = one && par.pass;
-    let three = two && hints_ok && three_stars.iter().all(|c| c.pass);
+    // The extra fault's exam only for a design that can earn the third star.
+    let extra_fault = if two {
+        super::extra_fault::checks(level, design, &seeds)?
+    } else {
+        Vec::new()
+    };
+    let three =
+        two && hints_ok && three_stars.iter().all(|c| c.pass) && extra_fault.iter().all(|c| c.pass);
     let stars = u8::from(one) + u8::from(two) + u8::from(three);
     let template = if one {
         &spec.debrief_pass
@@ -123,6 +134,7 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
         objectives,
         par,
         three_stars,
+        extra_fault,
         hints_used,
         hints_ok,
         debrief,
@@ -144,7 +156,10 @@ fn exam_run(model: &Model, seed: u64) -> (Summary, Account) {
 }
 
 /// One objective over the seeds.
-fn check<'a>(seeds: &[u64], results: impl Iterator<Item = &'a ObjectiveResult>) -> Check {
+pub(super) fn check<'a>(
+    seeds: &[u64],
+    results: impl Iterator<Item = &'a ObjectiveResult>,
+) -> Check {
     let mut label = String::new();
     let per_seed: Vec<SeedFigure> = seeds
         .iter()
@@ -201,6 +216,7 @@ impl Grade {
             "objectives": checks(&self.objectives),
             "par": self.par.to_json(),
             "three_stars": checks(&self.three_stars),
+            "extra_fault": checks(&self.extra_fault),
             "hints_used": self.hints_used,
             "hints_ok": self.hints_ok,
             "cost_per_hour": finite(Some(self.cost)),
@@ -224,6 +240,9 @@ impl Grade {
         out.push_str(&format!("  two stars: {}\n", self.par.to_text()));
         for c in &self.three_stars {
             out.push_str(&format!("  three stars: {}\n", c.to_text()));
+        }
+        for c in &self.extra_fault {
+            out.push_str(&format!("  three stars, extra fault: {}\n", c.to_text()));
         }
         out.push_str(&format!(
             "hints used: {}{}\n\n{}\n",

@@ -47,6 +47,10 @@ pub struct ThreeStars {
     pub objectives: Vec<Objective>,
     /// At most this many hints revealed.
     pub max_hints: Option<u32>,
+    /// An extra fault for the third star: `[[event]]` tables (as written
+    /// in `three_stars.chaos`) added to the level's chaos in a second exam,
+    /// where every objective and three-star objective must still hold.
+    pub chaos: Vec<toml::Table>,
 }
 
 impl LevelSpec {

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use toml::Spanned;
-use toml::de::DeTable;
+use toml::de::{DeArray, DeTable, DeValue};
 
 use crate::scenario::build;
 use crate::scenario::diagnostic::Diagnostic;
@@ -192,7 +192,15 @@ pub fn load_level_str(
             key_span: Some(key.span()),
             path: "level".into(),
         };
-        read_level(&mut errs, &f, model.as_ref())
+        let spec = read_level(&mut errs, &f, model.as_ref());
+        if errs.is_empty()
+            && spec
+                .as_ref()
+                .is_some_and(|s| !s.three_stars.chaos.is_empty())
+        {
+            check_extra_chaos(&mut errs, &doc, &value);
+        }
+        spec
     });
     match model {
         Some(m) if errs.is_empty() => Ok((m, level)),
@@ -203,6 +211,37 @@ pub fn load_level_str(
         )]),
         _ => Err(errs.into_sorted(MAX_DIAGNOSTICS)),
     }
+}
+
+/// Builds the scenario once more with `three_stars.chaos` added to its
+/// `[[event]]`s, so a wrong extra event is reported where it is written.
+fn check_extra_chaos(
+    errs: &mut Errors<'_>,
+    doc: &Spanned<DeTable<'_>>,
+    level: &Spanned<DeValue<'_>>,
+) {
+    let chaos = match level.get_ref() {
+        DeValue::Table(t) => match t.get("three_stars").map(|v| v.get_ref()) {
+            Some(DeValue::Table(s)) => s.get("chaos").cloned(),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(chaos) = chaos else { return };
+    let DeValue::Array(extra) = chaos.into_inner() else {
+        return;
+    };
+    let mut hard = doc.clone();
+    let events = hard
+        .get_mut()
+        .entry(Spanned::new(0..0, "event".into()))
+        .or_insert_with(|| Spanned::new(0..0, DeValue::Array(DeArray::new())));
+    if let DeValue::Array(items) = events.get_mut() {
+        for e in extra {
+            items.push(e);
+        }
+    }
+    build::build(errs, &hard);
 }
 
 /// A TOML parser message made friendlier where a common mistake is likely.

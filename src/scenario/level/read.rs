@@ -21,7 +21,7 @@ const LEVEL_FIELDS: [&str; 12] = [
     "three_stars",
     "debrief",
 ];
-const THREE_STAR_FIELDS: [&str; 3] = ["why", "objectives", "max_hints"];
+const THREE_STAR_FIELDS: [&str; 4] = ["why", "objectives", "max_hints", "chaos"];
 /// Fields an upper limit may bound (integers and numbers of a node).
 const BOUNDED: [&str; 10] = [
     "replicas",
@@ -215,6 +215,7 @@ fn three_stars(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> ThreeStars {
         why: String::new(),
         objectives: Vec::new(),
         max_hints: None,
+        chaos: Vec::new(),
     };
     let Some(f) = t.required(errs, "three_stars") else {
         return out;
@@ -233,6 +234,9 @@ fn three_stars(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> ThreeStars {
             }
         }
     }
+    if let Some(items) = s.field("chaos").and_then(|f| f.array(errs)) {
+        out.chaos = items.iter().filter_map(|i| chaos_event(errs, i)).collect();
+    }
     if s.field("objectives").is_none() && out.max_hints.is_none() {
         s.missing(
             errs,
@@ -244,6 +248,18 @@ fn three_stars(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> ThreeStars {
         );
     }
     out
+}
+
+/// One event table of `three_stars.chaos`, as a plain TOML table (its
+/// fields are checked when the level is built with it, see `load`).
+fn chaos_event(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<toml::Table> {
+    f.table(errs)?;
+    let text = errs.sources().snippet(&f.span()).to_string();
+    let doc: toml::Table = toml::from_str(&format!("event = {text}")).ok()?;
+    match doc.get("event") {
+        Some(toml::Value::Table(t)) => Some(t.clone()),
+        _ => None,
+    }
 }
 
 /// `[level.debrief]` with `pass` and `miss` templates.
