@@ -121,3 +121,64 @@ fn where_the_time_goes_opens_a_waterfall_whose_phases_add_up() {
         w.texts()
     );
 }
+
+#[test]
+fn a_kept_baseline_runs_beside_the_live_design_on_the_same_seed() {
+    let mut w = Window::open(&[], None);
+    w.app.world_mut().resource_mut::<SimBridge>().pacing.speed = 50.0;
+    let run_to = |w: &mut Window, s: f64| {
+        while w.app.world().resource::<View>().now < SimTime::from_secs_f64(s) {
+            w.frames(1);
+        }
+    };
+    run_to(&mut w, 10.0);
+    let keep = w.widget("Keep as baseline");
+    w.click(keep);
+    w.frames(2);
+    assert!(w.find("Drop").is_some(), "the baseline is kept");
+    // Double the API's replicas live, then run on.
+    let api = w.node("api");
+    let cmd = loadlab::sim::Command::SetReplicas {
+        node: api,
+        replicas: 6,
+    };
+    w.app
+        .world_mut()
+        .resource_mut::<loadlab::app::ActionQueue>()
+        .0
+        .push(loadlab::app::UiAction::Apply(
+            cmd,
+            "api: replicas → 6".into(),
+        ));
+    run_to(&mut w, 30.0);
+    w.frames(5);
+    let changed = w.app.world().resource::<SimBridge>().changes[0]
+        .0
+        .as_secs_f64();
+    run_to(&mut w, changed + 20.0);
+    let view = w.app.world().resource::<View>();
+    let baseline = view.baseline.as_ref().expect("a baseline");
+    let util = |ws: &mut dyn Iterator<Item = &loadlab::sim::Window>, from: f64, to: f64| {
+        let xs: Vec<f64> = ws
+            .filter(|x| (from..to).contains(&x.start.as_secs_f64()))
+            .filter_map(|x| x.nodes[api].utilisation)
+            .collect();
+        xs.iter().sum::<f64>() / xs.len().max(1) as f64
+    };
+    // Before the change the baseline is the same run, window for window.
+    for (a, b) in view.history.iter().zip(&baseline.windows) {
+        if a.end <= SimTime::from_secs_f64(changed) {
+            assert_eq!(a, b, "same design, same seed");
+        }
+    }
+    // After it, the live API works half as hard as the kept design's.
+    let (from, to) = (changed + 2.0, changed + 18.0);
+    let live = util(&mut view.history.iter(), from, to);
+    let kept = util(&mut baseline.windows.iter(), from, to);
+    // Same arrivals, twice the servers: half the busy share (the window
+    // means over 16 s vary by about 1 % each).
+    assert!(
+        (kept / live - 2.0).abs() < 0.1,
+        "kept {kept:.3} vs live {live:.3}"
+    );
+}

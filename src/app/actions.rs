@@ -77,6 +77,7 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
         UiAction::Reload => bridge.restart_view(false, view),
         UiAction::Redesign(edit, label) => bridge.redesign(&edit, &label, view),
         UiAction::SetSeed(s) => bridge.seed = s,
+        UiAction::KeepBaseline(keep) => bridge.keep_baseline(keep, view),
         UiAction::Open(path) => {
             bridge.open_file(&path, view);
             // The editor's design was the old file's.

@@ -1,6 +1,7 @@
 //! The bridge between Bevy and the engine: owns the `Simulation`, applies panel commands, advances it each frame within a budget, writes the `View` back.
 
 mod edits;
+mod ghost;
 mod pacing;
 mod traces;
 
@@ -10,7 +11,7 @@ use std::time::Duration;
 use bevy::prelude::*;
 
 use crate::app::frame::{self, FrameSet};
-use crate::app::view::{View, find_scenarios};
+use crate::app::view::{Baseline, View, find_scenarios};
 use crate::scenario;
 use crate::sim::spans::SpanConfig;
 use crate::sim::{Command, Model, SimTime, Simulation};
@@ -51,9 +52,36 @@ pub struct SimBridge {
     pub stats: FrameStats,
     /// Sampled requests for the dots.
     pub traces: TraceFeed,
+    /// The design kept as a baseline, run beside the live one.
+    pub ghost: Option<ghost::Ghost>,
 }
 
 impl SimBridge {
+    /// Freezes the design as tuned now as the baseline (or drops it).
+    pub(crate) fn keep_baseline(&mut self, keep: bool, view: &mut View) {
+        view.baseline = None;
+        self.ghost = keep.then(|| {
+            let label = format!(
+                "baseline: the design at {:.0} s",
+                self.sim.now().as_secs_f64()
+            );
+            view.baseline = Some(Baseline::new(&label));
+            ghost::Ghost::new(self.sim.model().clone(), self.sim.seed(), label)
+        });
+    }
+
+    /// Moves the baseline's run to the live run's time.
+    fn follow_baseline(&mut self, view: &mut View) {
+        let (Some(g), Some(b)) = (self.ghost.as_mut(), view.baseline.as_mut()) else {
+            return;
+        };
+        let (restarted, windows) = g.follow(self.sim.now());
+        if restarted {
+            b.windows.clear();
+        }
+        b.push(windows);
+    }
+
     /// Loads `file` with `overrides` and builds the simulation.
     pub fn open(file: &Path, overrides: &[String], seed: Option<u64>) -> Result<SimBridge, String> {
         let model = scenario::load_file(file, overrides).map_err(|d| scenario::render(&d))?;
@@ -79,6 +107,7 @@ impl SimBridge {
             pacing: Pacing::default(),
             stats: FrameStats::default(),
             traces: TraceFeed::default(),
+            ghost: None,
         };
         b.retune_tracing();
         b
@@ -193,6 +222,7 @@ fn writeback(mut bridge: ResMut<SimBridge>, view: Option<ResMut<View>>, real: Re
         b.retune_tracing();
     }
     view.refresh(&mut b.sim, full);
+    b.follow_baseline(&mut view);
     view.seed = b.sim.seed();
     let (pacing, stats) = (b.pacing, b.stats);
     view.clock.paused = pacing.paused;

@@ -56,6 +56,8 @@ pub enum UiAction {
     Redesign(crate::app::design_edit::DesignEdit, String),
     /// Fit the camera to the whole system.
     FitView,
+    /// Keep the design as tuned now as a baseline (true), or drop it.
+    KeepBaseline(bool),
     /// Something for the campaign (map, a level, hint, submit, next).
     Campaign(crate::app::campaign_play::CampaignCommand),
     /// Something for the editor (build mode, an edit, undo, save, ...).
@@ -219,6 +221,34 @@ pub struct View {
     pub what_happened: Vec<Happening>,
     /// The slowest sampled requests so far, slowest first (the waterfall).
     pub slowest: Vec<RequestSpans>,
+    /// The kept design's run, drawn dashed on the charts.
+    pub baseline: Option<Baseline>,
+}
+
+/// A kept design's windows (bounded like `history`).
+#[derive(Clone, Debug)]
+pub struct Baseline {
+    pub label: String,
+    pub windows: VecDeque<Window>,
+}
+
+impl Baseline {
+    pub fn new(label: &str) -> Baseline {
+        Baseline {
+            label: label.to_string(),
+            windows: VecDeque::new(),
+        }
+    }
+
+    /// Adds closed windows, dropping the oldest past `HISTORY_WINDOWS`.
+    pub fn push(&mut self, windows: Vec<Window>) {
+        for w in windows {
+            if self.windows.len() >= HISTORY_WINDOWS {
+                self.windows.pop_front();
+            }
+            self.windows.push_back(w);
+        }
+    }
 }
 
 impl View {
@@ -250,6 +280,7 @@ impl View {
             account: Account::new(sim.model()),
             what_happened: Vec::new(),
             slowest: Vec::new(),
+            baseline: None,
         };
         view.refresh(sim, true);
         view

@@ -107,8 +107,10 @@ impl SimBridge {
 
     pub(crate) fn reset_view(&mut self, view: &mut View, kept_changes: bool) {
         let scenarios = std::mem::take(&mut view.scenarios);
+        let baseline = view.baseline.take();
         *view = View::new(&mut self.sim, self.file.clone());
         view.scenarios = scenarios;
+        view.baseline = baseline;
         if kept_changes && !self.changes.is_empty() {
             view.marks.push(ChangeMark {
                 at: SimTime::ZERO,

@@ -16,6 +16,8 @@ const BLUE: Color32 = Color32::from_rgb(100, 160, 240);
 const PURPLE: Color32 = Color32::from_rgb(180, 130, 230);
 /// The scenario's scheduled events (slow-downs, flushes, crashes).
 const SCHEDULED: Color32 = Color32::from_rgb(240, 175, 50);
+/// The baseline's curves (dashed).
+const GHOST: Color32 = Color32::from_rgb(225, 225, 235);
 const PALETTE: [Color32; 6] = [
     Color32::from_rgb(100, 160, 240),
     Color32::from_rgb(240, 175, 50),
@@ -26,7 +28,7 @@ const PALETTE: [Color32; 6] = [
 ];
 
 pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAction> {
-    header(ui, state);
+    let out = header(ui, view, state);
     let f = Span::new(ui, view, state.chart_span_secs);
     let mut cols = columns(ui, &f);
     throughput(&mut cols[0], &f);
@@ -34,11 +36,12 @@ pub fn charts(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiActi
     errors(&mut cols[2], &f);
     utilisation(&mut cols[3], &f);
     ui.allocate_space(egui::vec2(ui.available_width(), f.h + 20.0));
-    Vec::new()
+    out
 }
 
 /// The span picker and what the dashed lines mean.
-fn header(ui: &mut egui::Ui, state: &mut UiState) {
+fn header(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAction> {
+    let mut out = Vec::new();
     ui.horizontal(|ui| {
         ui.label(RichText::new("Charts").strong());
         ui.label(RichText::new("last").color(MUTED));
@@ -52,7 +55,34 @@ fn header(ui: &mut egui::Ui, state: &mut UiState) {
             .color(MUTED)
             .small(),
         );
+        out.extend(baseline_button(ui, view));
     });
+    out
+}
+
+/// "Keep as baseline", or the kept one's name and "Drop".
+fn baseline_button(ui: &mut egui::Ui, view: &View) -> Option<UiAction> {
+    match &view.baseline {
+        None => ui
+            .button("Keep as baseline")
+            .on_hover_text(
+                "Freeze the design as tuned now: it runs again from 0 s on the same seed \
+                 beside yours, drawn dashed on the charts, so each change you make shows \
+                 against it.",
+            )
+            .clicked()
+            .then_some(UiAction::KeepBaseline(true)),
+        Some(b) => {
+            ui.label(
+                RichText::new(format!("- - {}", b.label))
+                    .color(GHOST)
+                    .small(),
+            );
+            ui.small_button("Drop")
+                .clicked()
+                .then_some(UiAction::KeepBaseline(false))
+        }
+    }
 }
 
 /// What the four charts share: the simulated span shown, its windows, the
@@ -62,6 +92,8 @@ struct Span<'a> {
     start: f64,
     span: f64,
     wins: Vec<&'a Window>,
+    /// The baseline's windows over the same span.
+    ghost: Vec<&'a Window>,
     /// (time, label, colour): live changes grey, scheduled events orange.
     marks: Vec<(f64, String, Color32)>,
     h: f32,
@@ -78,6 +110,12 @@ impl<'a> Span<'a> {
             .iter()
             .filter(|w| w.end.as_secs_f64() >= start)
             .collect();
+        let ghost = view.baseline.as_ref().map_or_else(Vec::new, |b| {
+            b.windows
+                .iter()
+                .filter(|w| w.end.as_secs_f64() >= start)
+                .collect()
+        });
         let mut marks: Vec<(f64, String, Color32)> = view
             .marks
             .iter()
@@ -103,6 +141,7 @@ impl<'a> Span<'a> {
             start,
             span,
             wins,
+            ghost,
             marks,
             h: (ui.available_height() - 22.0).max(60.0),
             w: ((ui.available_width() - 3.0 * ui.spacing().item_spacing.x) / 4.0).max(60.0),
@@ -179,6 +218,35 @@ impl<'a> Span<'a> {
         }
     }
 
+    /// `f` of each baseline window, drawn as a dashed line named `name`.
+    fn ghost_line(&self, p: &mut PlotUi, name: &str, f: impl Fn(&Window) -> Option<f64>) {
+        self.ghost_coloured(p, name, GHOST, f);
+    }
+
+    /// Like [`Span::ghost_line`], in `colour`.
+    fn ghost_coloured(
+        &self,
+        p: &mut PlotUi,
+        name: &str,
+        colour: Color32,
+        f: impl Fn(&Window) -> Option<f64>,
+    ) {
+        if self.ghost.is_empty() {
+            return;
+        }
+        let points: PlotPoints<'static> = self
+            .ghost
+            .iter()
+            .filter_map(|w| f(w).map(|v| [w.end.as_secs_f64(), v]))
+            .collect();
+        p.line(
+            Line::new(format!("{name} (baseline)"), points)
+                .color(colour)
+                .style(LineStyle::dashed_loose())
+                .width(1.5),
+        );
+    }
+
     /// `f` of each window at its end time.
     fn series(&self, f: impl Fn(&Window) -> Option<f64>) -> PlotPoints<'static> {
         self.wins
@@ -220,6 +288,7 @@ fn throughput(ui: &mut egui::Ui, f: &Span<'_>) {
                 .color(OK)
                 .width(2.0),
         );
+        f.ghost_line(p, "served", |w| Some(w.throughput_rps));
         let top = f
             .wins
             .iter()
@@ -245,6 +314,7 @@ fn latency(ui: &mut egui::Ui, f: &Span<'_>) {
             let width = if name == "p99" { 2.0 } else { 1.5 };
             p.line(Line::new(name, f.series(pick)).color(c).width(width));
         }
+        f.ghost_line(p, "p99", |w| w.latency.p99_ms);
         if let Some(obj) = objective {
             p.hline(
                 HLine::new("p99 objective", obj)
@@ -281,6 +351,7 @@ fn errors(ui: &mut egui::Ui, f: &Span<'_>) {
                 .color(FAIL)
                 .width(2.0),
         );
+        f.ghost_line(p, "error rate", error_rate);
         for (i, n) in f.view.model.nodes.iter().enumerate() {
             if n.kind.name() == "cache" {
                 let hits = f.series(|w| w.nodes.get(i)?.hit_ratio.map(|h| h * 100.0));
@@ -305,9 +376,19 @@ fn utilisation(ui: &mut egui::Ui, f: &Span<'_>) {
                 .iter()
                 .enumerate()
                 .filter(|(_, n)| matches!(n.kind.name(), "service" | "database"));
+            // The baseline's nodes line up with the live ones only when the
+            // design kept its shape.
+            let same_shape = f
+                .ghost
+                .first()
+                .is_some_and(|w| w.nodes.len() == f.view.model.nodes.len());
             for (k, (i, n)) in busy_nodes.enumerate() {
-                let u = f.series(|w| w.nodes.get(i)?.utilisation.map(|u| u * 100.0));
-                p.line(Line::new(n.id.clone(), u).color(PALETTE[k % PALETTE.len()]));
+                let colour = PALETTE[k % PALETTE.len()];
+                let u = |w: &Window| w.nodes.get(i)?.utilisation.map(|u| u * 100.0);
+                p.line(Line::new(n.id.clone(), f.series(u)).color(colour));
+                if same_shape {
+                    f.ghost_coloured(p, &n.id, colour, u);
+                }
             }
             f.draw_marks(p, 100.0);
         });
