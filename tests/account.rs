@@ -219,3 +219,21 @@ fn an_under_sized_level_gets_capacity_advice_from_its_own_figures() {
 fn trim3(x: f64) -> String {
     loadlab::report::account::trim(x, 3)
 }
+
+#[test]
+fn nothing_is_told_before_a_window_closes_after_warm_up() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/campaign/01-url-shortener/01-one-box.toml");
+    let model = scenario::load_file(&path, &[]).expect("loads");
+    let account = Account::new(&model);
+    let (seed, goals) = (model.seed, model.objectives.clone());
+    let mut sim = Simulation::new(model, seed);
+    sim.run_until(loadlab::sim::SimTime::from_secs_f64(5.0));
+    let summary = sim.summary();
+    let results = objectives::evaluate(&goals, &summary);
+    assert!(
+        results.iter().any(|r| !r.pass),
+        "judged on nothing, they miss"
+    );
+    assert_eq!(account.tell(&summary, &results), Vec::new());
+}

@@ -240,6 +240,10 @@ impl Account {
     /// Each objective that broke: when first, and its figure over the run.
     fn objective_breaks(&self, results: &[ObjectiveResult]) -> Vec<Happening> {
         let mut out = Vec::new();
+        if self.seen.is_none() {
+            // No window closed after warm-up: nothing measured to judge yet.
+            return out;
+        }
         for r in results.iter().filter(|r| !r.pass) {
             let watched = self.objectives.iter().find(|o| o.metric == r.metric);
             let run = r
