@@ -330,6 +330,10 @@ pub fn scenario_text(data: &[u8]) -> String {
     }
 
     let workloads = 1 + c.below(3);
+    // Where each workload's lines end, and whether it
+    // has a `mix` (classes are added there at the end, from bytes past
+    // those the rest reads: see `add_classes`).
+    let mut workload_ends = Vec::new();
     for w in 0..workloads {
         let _ = writeln!(
             s,
@@ -373,6 +377,8 @@ pub fn scenario_text(data: &[u8]) -> String {
                 c.number()
             );
         }
+        let start = s.rfind("[[workload]]").unwrap_or(0);
+        workload_ends.push((s.len(), s[start..].contains("\nmix = ")));
     }
 
     let mut nodes: Vec<NodeText> = Vec::with_capacity(n);
@@ -401,6 +407,14 @@ pub fn scenario_text(data: &[u8]) -> String {
     for (i, t) in nodes.iter_mut().enumerate() {
         t.body = fill_fallbacks(&mut c, std::mem::take(&mut t.body), i, n);
     }
+    add_classes(
+        &mut c,
+        &mut s,
+        &mut nodes,
+        &kinds,
+        &workload_ends,
+        &mut extra,
+    );
     for t in &nodes {
         s.push_str(&t.head);
         s.push_str(&t.fields);
@@ -588,6 +602,69 @@ fn write_events(c: &mut Choices, s: &mut String, n: usize, workloads: usize, dur
                 )
             }
         };
+    }
+}
+
+/// Request classes, from the bytes the extensions left over (so inputs
+/// written before classes existed make the same scenario): `[[class]]`
+/// tables at the end, `classes` shares in some workloads (those without a
+/// `mix`, but for one in 16) and calls with `when = "<class>"` at the end
+/// of some services and queues.
+fn add_classes(
+    c: &mut Choices,
+    s: &mut String,
+    nodes: &mut [NodeText],
+    kinds: &[&str],
+    workload_ends: &[(usize, bool)],
+    extra: &mut String,
+) {
+    if !c.one_in(3) {
+        return;
+    }
+    let count = 1 + c.below(3);
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    for &(end, mixed) in workload_ends {
+        if c.one_in(2) && (!mixed || c.one_in(16)) {
+            let shares = match count {
+                1 => "c0 = 1".to_string(),
+                2 => {
+                    let (a, b) =
+                        [("0.5", "0.5"), ("0.9", "0.1"), ("0", "1"), ("0.7", "0.7")][c.below(4)];
+                    format!("c0 = {a}, c1 = {b}")
+                }
+                // Now and then a class that is not declared.
+                _ => format!(
+                    "c0 = 0.2, c1 = 0.3, c{} = 0.5",
+                    if c.one_in(16) { 3 } else { 2 }
+                ),
+            };
+            inserts.push((end, format!("classes = {{ {shares} }}\n")));
+        }
+    }
+    inserts.sort_by_key(|x| std::cmp::Reverse(x.0));
+    for (at, text) in inserts {
+        s.insert_str(at, &text);
+    }
+    let n = kinds.len();
+    for (i, t) in nodes.iter_mut().enumerate() {
+        if matches!(kinds[i], "service" | "queue")
+            && c.one_in(3)
+            && let Some(to) = c.target(i, n)
+        {
+            // Now and then a class that is not declared.
+            let class = if c.one_in(16) { count } else { c.below(count) };
+            let _ = write!(
+                t.body,
+                "\n[[node.calls]]\nto = \"n{to}\"\nwhen = \"c{class}\"\n"
+            );
+        }
+    }
+    for k in 0..count {
+        let op = c.mostly(&["read", "write"], &["get", ""]);
+        let _ = write!(extra, "\n[[class]]\nname = \"c{k}\"\n");
+        if !op.is_empty() {
+            let _ = writeln!(extra, "op = \"{op}\"");
+        }
     }
 }
 

@@ -344,6 +344,10 @@ fn random_topologies_cover_every_kind_setting_and_command() {
         "replication_lag = ",
         "shards = 3",
         "arrival = \"closed\"",
+        "[[class]]",
+        "op = \"write\"",
+        "classes = { c",
+        "when = \"c",
     ] {
         assert!(
             text.contains(needle),

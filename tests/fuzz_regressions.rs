@@ -234,3 +234,55 @@ service_time = "1ms"
     assert_eq!(s.counts.completed, 1, "{:?}", s.counts);
     assert_eq!(s.latency.count, s.counts.completed, "{:?}", s.latency);
 }
+
+/// Byte strings from a fixed linear congruential generator (no corpus
+/// file needed): inputs long enough to reach the choices made last.
+fn pseudo_random_inputs(count: usize, len: usize) -> Vec<Vec<u8>> {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    (0..count)
+        .map(|_| {
+            (0..len)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    (x >> 56) as u8
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The run generator declares request classes, gives workloads class
+/// shares and calls class conditions, and such scenarios load and run
+/// with balanced books.
+#[test]
+fn generated_scenarios_use_request_classes() {
+    let inputs = pseudo_random_inputs(2000, 400);
+    let texts: Vec<String> = inputs.iter().map(|d| scenario_text(d)).collect();
+    for needle in [
+        "[[class]]",
+        "op = \"write\"",
+        "classes = { c0",
+        "when = \"c",
+    ] {
+        assert!(
+            texts.iter().any(|t| t.contains(needle)),
+            "no `{needle}` in 2000 generated scenarios"
+        );
+    }
+    let with_classes: Vec<&Vec<u8>> = inputs
+        .iter()
+        .zip(&texts)
+        .filter(|(_, t)| t.contains("classes = {"))
+        .map(|(d, _)| d)
+        .collect();
+    // Random bytes make mostly invalid scenarios (about one in seven loads,
+    // classes or not): some must still load and run.
+    let ran = with_classes.iter().filter(|d| run_scenario(d)).count();
+    assert!(
+        ran >= 5,
+        "{ran} of {} scenarios with classes loaded",
+        with_classes.len()
+    );
+}

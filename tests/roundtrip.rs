@@ -48,6 +48,20 @@ arrival = "closed"
 users = 3
 think = { dist = "exponential", mean = "1.5s" }
 
+[[class]]
+name = "ride_request"
+op = "write"
+
+[[class]]
+name = "location-update"
+op = "read"
+
+[[workload]]
+name = "riders"
+to = "api"
+rate = 5
+classes = { location-update = 0.7, ride_request = 0.3 }
+
 [[node]]
 id = "edge"
 kind = "cdn"
@@ -84,9 +98,10 @@ queue = 100
 service_time = { dist = "lognormal", mean = "4ms", p99 = "25ms" }
 timeout = "2s"
 autoscale = { metric = "queue_depth", target = 2.5, min = 2, max = 12, interval = "15s", cooldown = "1m", cold_start = "20s" }
-to = [ { to = "audit", when = "write", latency = { dist = "lognormal", mean = "2ms", p99 = "9ms" }, p = 0.25 }, { to = "db", p = 0.5 } ]
+to = [ { to = "audit", when = "write", latency = { dist = "lognormal", mean = "2ms", p99 = "9ms" }, p = 0.25 }, { to = "audit", when = "location-update", p = 0.25 }, { to = "db", p = 0.5 } ]
 calls = [
   { to = "cache", when = "read", timeout = "50ms", key = "random", latency = { dist = "exponential", mean = "1ms" }, repeat = { dist = "poisson", mean = 2.5 }, parallel = true, wait = { quorum = 2 } },
+  { to = "cache2", when = "ride_request" },
   { to = "db", when = "write", timeout = "200ms", retry = { attempts = 3, backoff = "20ms", max_backoff = "2s", jitter = "equal", budget = 0.1 }, breaker = { consecutive_failures = 5, failure_rate = 0.5, window = 40, open_for = "10s", probes = 2 }, pool = { size = 10, acquire_timeout = "100ms" }, hedge = "30ms", fallback = "cache2" },
   { to = "jobs", retry = { attempts = 2, jitter = "none" }, breaker = { failure_rate = 0.25 }, op = "write", key = "derived", keys = { count = 1000, popularity = "zipf", s = 0.8 }, repeat = 3 },
 ]

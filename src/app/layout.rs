@@ -2,7 +2,7 @@
 
 use bevy::math::{Rect, Vec2};
 
-use crate::sim::model::{Model, NodeKind};
+use crate::sim::model::{Model, NodeKind, When};
 
 /// Most replicas / instances drawn one by one; the rest are summed up.
 pub const MAX_DRAWN_INSTANCES: usize = 8;
@@ -42,8 +42,8 @@ pub struct Edge {
     pub from: Place,
     pub to: Place,
     pub kind: EdgeKind,
-    /// `read`, `write`, `miss` ...
-    pub label: Option<&'static str>,
+    /// `read`, `write`, a request class, `miss` ...
+    pub label: Option<String>,
     pub curve: Curve,
 }
 
@@ -276,7 +276,8 @@ pub fn node_size(kind: &NodeKind, instances: Option<usize>) -> Vec2 {
 }
 
 /// Outgoing edges of each node: (target, kind, label).
-fn successors(model: &Model) -> Vec<Vec<(usize, EdgeKind, Option<&'static str>)>> {
+fn successors(model: &Model) -> Vec<Vec<(usize, EdgeKind, Option<String>)>> {
+    let when = |w: Option<When>| w.map(|w| model.when_name(w).to_string());
     model
         .nodes
         .iter()
@@ -285,28 +286,28 @@ fn successors(model: &Model) -> Vec<Vec<(usize, EdgeKind, Option<&'static str>)>
             NodeKind::Service(s) => s
                 .calls
                 .iter()
-                .map(|r| (r.to, EdgeKind::Call, r.when.map(|k| k.name())))
+                .map(|r| (r.to, EdgeKind::Call, when(r.when)))
                 .chain(
                     s.forward
                         .iter()
-                        .map(|r| (r.to, EdgeKind::Forward, r.when.map(|k| k.name()))),
+                        .map(|r| (r.to, EdgeKind::Forward, when(r.when))),
                 )
                 .collect(),
             NodeKind::Cache(c) => c
                 .on_miss
-                .map(|m| vec![(m, EdgeKind::Miss, Some("miss"))])
+                .map(|m| vec![(m, EdgeKind::Miss, Some("miss".to_string()))])
                 .unwrap_or_default(),
             NodeKind::RateLimiter(r) => vec![(r.to, EdgeKind::Forward, None)],
             NodeKind::Queue(q) => q
                 .calls
                 .iter()
-                .map(|r| (r.to, EdgeKind::Call, r.when.map(|k| k.name())))
+                .map(|r| (r.to, EdgeKind::Call, when(r.when)))
                 .collect(),
             NodeKind::Database(_) | NodeKind::External(_) => Vec::new(),
             NodeKind::Topic(t) => t
                 .subscribers
                 .iter()
-                .map(|&q| (q, EdgeKind::Forward, Some("copy")))
+                .map(|&q| (q, EdgeKind::Forward, Some("copy".to_string())))
                 .collect(),
         })
         .collect()

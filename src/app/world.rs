@@ -169,11 +169,11 @@ fn rebuild(
         ));
     }
     for (k, e) in world.layout.edges.iter().enumerate() {
-        if let Some(label) = e.label {
+        if let Some(label) = &e.label {
             commands.spawn((
                 WorldEntity,
                 EdgeLabel(k),
-                Text2d::new(label),
+                Text2d::new(label.clone()),
                 TextFont {
                     font_size: FontSize::Px(15.0),
                     ..default()

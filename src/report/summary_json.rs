@@ -6,7 +6,7 @@ use crate::report::RunInfo;
 use crate::report::account::Happening;
 use crate::report::objectives::ObjectiveResult;
 use crate::sim::Summary;
-use crate::sim::metrics::LatencyStats;
+use crate::sim::metrics::{GroupSummary, LatencyStats};
 
 /// A finite number, or JSON `null` (never NaN or infinity).
 fn num(x: Option<f64>) -> Value {
@@ -167,7 +167,7 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
         })
         .collect();
     let c = &s.counts;
-    json!({
+    let mut top = json!({
         "loadlab_version": crate::VERSION,
         "scenario": info.scenario,
         "scenario_file": info.scenario_file,
@@ -196,7 +196,42 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
         "stopped_early": s.stopped.as_ref().map_or(Value::Null, |r| json!(r)),
         "scale_events": scale_events,
         "nodes": Value::Object(nodes),
-    })
+    });
+    // Keys added later, only when the scenario has what they describe (a
+    // file without classes and with one workload is written as before).
+    if let Value::Object(m) = &mut top {
+        if !s.classes.is_empty() {
+            m.insert("classes".into(), groups(&s.classes));
+        }
+        if !s.workloads.is_empty() {
+            m.insert("workloads".into(), groups(&s.workloads));
+        }
+    }
+    top
+}
+
+/// Per-class or per-workload figures, by name.
+fn groups(list: &[GroupSummary]) -> Value {
+    let mut out = Map::new();
+    for g in list {
+        let c = &g.counts;
+        let mut m = Map::new();
+        if let Some(op) = g.op {
+            m.insert("op".into(), json!(op.name()));
+        }
+        m.insert("arrived".into(), json!(c.arrived));
+        m.insert("completed".into(), json!(c.completed));
+        m.insert("failed".into(), json!(c.failed()));
+        m.insert("rejected".into(), json!(c.rejected));
+        m.insert("timed_out".into(), json!(c.timed_out));
+        m.insert("dropped".into(), json!(c.dropped));
+        m.insert("errored".into(), json!(c.errored));
+        m.insert("throughput_rps".into(), num(Some(g.throughput_rps)));
+        m.insert("error_rate".into(), num(g.error_rate));
+        m.insert("latency_ms".into(), latency(&g.latency));
+        out.insert(g.name.clone(), Value::Object(m));
+    }
+    Value::Object(out)
 }
 
 /// The account of what happened as the `what_happened` list.

@@ -6,6 +6,7 @@ use crate::report::RunInfo;
 use crate::report::account::{Happening, HappeningKind};
 use crate::report::objectives::ObjectiveResult;
 use crate::sim::Summary;
+use crate::sim::metrics::GroupSummary;
 
 fn ms(x: Option<f64>) -> String {
     x.map_or("-".into(), |v| {
@@ -84,6 +85,8 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
         ms(l.p99_ms),
         ms(l.max_ms)
     );
+    write_groups(&mut o, "class", &s.classes);
+    write_groups(&mut o, "workload", &s.workloads);
     for r in objectives {
         let _ = writeln!(o, "objective  {}", r.describe());
     }
@@ -260,6 +263,48 @@ pub fn what_happened(happened: &[Happening]) -> String {
         );
     }
     o
+}
+
+/// One line per class (or workload): its counts and latency.
+fn write_groups(o: &mut String, what: &str, groups: &[GroupSummary]) {
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "{:<24} {:>9} {:>9} {:>7} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        format!("by {what}"),
+        "completed",
+        "failed",
+        "errors",
+        "req/s",
+        "mean",
+        "p50",
+        "p95",
+        "p99",
+        "p999 ms"
+    );
+    for g in groups {
+        let l = &g.latency;
+        let name = match g.op {
+            Some(op) => format!("{} ({})", g.name, op.name()),
+            None => g.name.clone(),
+        };
+        let _ = writeln!(
+            o,
+            "  {:<22} {:>9} {:>9} {:>7} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>7}",
+            truncate(&name, 22),
+            g.counts.completed,
+            g.counts.failed(),
+            pct(g.error_rate),
+            g.throughput_rps,
+            ms(l.mean_ms),
+            ms(l.p50_ms),
+            ms(l.p95_ms),
+            ms(l.p99_ms),
+            ms(l.p999_ms),
+        );
+    }
 }
 
 fn truncate(s: &str, n: usize) -> String {

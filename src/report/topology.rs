@@ -4,9 +4,9 @@ use std::fmt::Write as _;
 
 use crate::scenario;
 use crate::sim::model::{
-    Arrival, Bound, CacheSpec, Call, CallPolicy, DatabaseSpec, ExternalSpec, Jitter,
+    Arrival, Bound, CacheSpec, Call, CallPolicy, ClassIdx, DatabaseSpec, ExternalSpec, Jitter,
     LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind, Popularity, QueueSpec, RateLimiterSpec,
-    RequestKind, ServiceSpec, Wait, WritePolicy,
+    RequestKind, ServiceSpec, Wait, When, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -69,13 +69,30 @@ fn write_workloads(out: &mut String, model: &Model) {
             Popularity::Uniform => "uniform".to_string(),
             Popularity::Zipf { s } => format!("zipf s={}", num(s)),
         };
+        let mix = if w.classes.is_empty() {
+            format!(
+                "{}% reads / {}% writes",
+                num(w.read_fraction * 100.0),
+                num((1.0 - w.read_fraction) * 100.0)
+            )
+        } else {
+            let shares: Vec<String> = (w.classes.iter())
+                .filter_map(|&(c, share)| {
+                    let c = model.classes.get(usize::from(c))?;
+                    Some(format!(
+                        "{} {}% ({})",
+                        c.name,
+                        num(share * 100.0),
+                        c.op.name()
+                    ))
+                })
+                .collect();
+            shares.join(", ")
+        };
         let _ = writeln!(
             out,
-            "  {} -> {to}: {arrival}; {}% reads / {}% writes; {} keys ({popularity})",
-            w.name,
-            num(w.read_fraction * 100.0),
-            num((1.0 - w.read_fraction) * 100.0),
-            w.keys.count
+            "  {} -> {to}: {arrival}; {mix}; {} keys ({popularity})",
+            w.name, w.keys.count
         );
         for p in &w.phases {
             let ramp = if p.ramp == SimTime::ZERO {
@@ -133,8 +150,8 @@ fn write_edges(out: &mut String, model: &Model) {
         let _ = writeln!(out, "  {} --enters--> {}", w.name, node_name(model, w.to));
     }
     for n in &model.nodes {
-        let mut edge = |label: &str, to: NodeIdx, when: Option<RequestKind>, policy: &str| {
-            let when = when.map_or(String::new(), |k| format!(" ({})", k.name()));
+        let mut edge = |label: &str, to: NodeIdx, when: Option<When>, policy: &str| {
+            let when = when.map_or(String::new(), |w| format!(" ({})", model.when_name(w)));
             let policy = if policy.is_empty() {
                 String::new()
             } else {
@@ -611,9 +628,36 @@ impl OfferedLoad {
 
 /// Propagates the open-loop starting rates through the topology (in
 /// topological order; nodes on a cycle, impossible in a validated model,
-/// are left out). One entry per node, in model order.
+/// are left out). One entry per node, in model order. Requests without a
+/// class and those of each class are followed apart (a route may take one
+/// class only), then added up.
 pub fn offered_load(model: &Model) -> Vec<OfferedLoad> {
-    let mut load = entering_load(model);
+    let mut total = vec![OfferedLoad::default(); model.nodes.len()];
+    let flavours = std::iter::once(None).chain(
+        (0..model.classes.len()).map(|c| Some(ClassIdx::try_from(c).unwrap_or(ClassIdx::MAX))),
+    );
+    for class in flavours {
+        let entering = entering_load(model, class);
+        if entering.iter().all(|l| l.reads + l.writes <= 0.0) {
+            continue;
+        }
+        for (t, l) in total.iter_mut().zip(propagate(model, entering, class)) {
+            if l.reads + l.writes > 0.0 {
+                t.reads += l.reads;
+                t.writes += l.writes;
+                t.upper_bound |= l.upper_bound;
+            }
+        }
+    }
+    total
+}
+
+/// `load` (of requests of `class`) carried through the topology.
+fn propagate(
+    model: &Model,
+    mut load: Vec<OfferedLoad>,
+    class: Option<ClassIdx>,
+) -> Vec<OfferedLoad> {
     // Kahn's algorithm over the out-edges.
     let outs: Vec<Vec<NodeIdx>> = model.nodes.iter().map(|nd| targets(&nd.kind)).collect();
     let mut indegree = vec![0usize; model.nodes.len()];
@@ -630,7 +674,7 @@ pub fn offered_load(model: &Model) -> Vec<OfferedLoad> {
         let (Some(node), Some(&here)) = (model.nodes.get(i), load.get(i)) else {
             continue;
         };
-        for (to, add) in pass_on(&node.kind, here) {
+        for (to, add) in pass_on(&node.kind, here, class) {
             if let Some(l) = load.get_mut(to) {
                 l.reads += add.reads;
                 l.writes += add.writes;
@@ -649,17 +693,38 @@ pub fn offered_load(model: &Model) -> Vec<OfferedLoad> {
     load
 }
 
-/// The open-loop workloads' starting rates at the nodes they enter.
-fn entering_load(model: &Model) -> Vec<OfferedLoad> {
+/// The open-loop workloads' starting rates of requests of `class` (`None`:
+/// plain reads and writes) at the nodes they enter.
+fn entering_load(model: &Model, class: Option<ClassIdx>) -> Vec<OfferedLoad> {
     let mut load = vec![OfferedLoad::default(); model.nodes.len()];
     for w in &model.workloads {
         let rate = match w.arrival {
             Arrival::Poisson { rate } | Arrival::Constant { rate } => rate,
             Arrival::Closed { .. } => continue,
         };
-        if let Some(l) = load.get_mut(w.to) {
-            l.reads += rate * w.read_fraction;
-            l.writes += rate * (1.0 - w.read_fraction);
+        let Some(l) = load.get_mut(w.to) else {
+            continue;
+        };
+        match class {
+            None if w.classes.is_empty() => {
+                l.reads += rate * w.read_fraction;
+                l.writes += rate * (1.0 - w.read_fraction);
+            }
+            None => {}
+            Some(c) => {
+                let share: f64 = w
+                    .classes
+                    .iter()
+                    .filter(|(k, _)| *k == c)
+                    .map(|(_, s)| s)
+                    .sum();
+                let op = model.classes.get(usize::from(c)).map(|k| k.op);
+                match op {
+                    Some(RequestKind::Read) => l.reads += rate * share,
+                    Some(RequestKind::Write) => l.writes += rate * share,
+                    None => {}
+                }
+            }
         }
     }
     load
@@ -688,12 +753,16 @@ fn call_targets(calls: &[Call]) -> impl Iterator<Item = NodeIdx> + '_ {
 }
 
 /// What a node sends on, given what it receives.
-fn pass_on(kind: &NodeKind, here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
+fn pass_on(
+    kind: &NodeKind,
+    here: OfferedLoad,
+    class: Option<ClassIdx>,
+) -> Vec<(NodeIdx, OfferedLoad)> {
     match kind {
         NodeKind::LoadBalancer(lb) => vec![(lb.to, here)],
         NodeKind::Service(s) => {
-            let mut sent = calls_pass_on(&s.calls, here);
-            sent.extend(forward_pass_on(s, here));
+            let mut sent = calls_pass_on(&s.calls, here, class);
+            sent.extend(forward_pass_on(s, here, class));
             sent
         }
         NodeKind::Cache(c) => c
@@ -703,29 +772,34 @@ fn pass_on(kind: &NodeKind, here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
             .collect(),
         NodeKind::Database(_) => Vec::new(),
         NodeKind::RateLimiter(r) => vec![(r.to, here.at_most())],
-        NodeKind::Queue(q) => calls_pass_on(&q.calls, here),
+        NodeKind::Queue(q) => calls_pass_on(&q.calls, here, class),
         NodeKind::Topic(t) => t.subscribers.iter().map(|&q| (q, here)).collect(),
         NodeKind::External(_) => Vec::new(),
     }
 }
 
 /// Each call gets the requests it is made for, as its `op` says, times
-/// its mean `repeat` (a hedge: at most two copies).
-/// Each call gets the requests it is made for; its fallback at most as
-/// many (only those that fail).
-fn calls_pass_on(calls: &[Call], here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
-    let mut sent: Vec<(NodeIdx, OfferedLoad)> =
-        calls.iter().map(|c| (c.to, call_load(c, here))).collect();
+/// its mean `repeat` (a hedge: at most two copies); its fallback at most
+/// as many (only those that fail).
+fn calls_pass_on(
+    calls: &[Call],
+    here: OfferedLoad,
+    class: Option<ClassIdx>,
+) -> Vec<(NodeIdx, OfferedLoad)> {
+    let mut sent: Vec<(NodeIdx, OfferedLoad)> = calls
+        .iter()
+        .map(|c| (c.to, call_load(c, here, class)))
+        .collect();
     for c in calls {
         if let Some(f) = c.fallback {
-            sent.push((f, call_load(c, here).at_most()));
+            sent.push((f, call_load(c, here, class).at_most()));
         }
     }
     sent
 }
 
-fn call_load(c: &Call, here: OfferedLoad) -> OfferedLoad {
-    let mut l = here.part(|k| c.matches(k));
+fn call_load(c: &Call, here: OfferedLoad, class: Option<ClassIdx>) -> OfferedLoad {
+    let mut l = here.part(|k| c.matches(k, class));
     let total = l.reads + l.writes;
     match c.op {
         Some(RequestKind::Read) => (l.reads, l.writes) = (total, 0.0),
@@ -746,11 +820,15 @@ fn call_load(c: &Call, here: OfferedLoad) -> OfferedLoad {
 
 /// Forward: the first matching route gets each request type (reads, then
 /// writes, each its own entry).
-fn forward_pass_on(s: &ServiceSpec, here: OfferedLoad) -> Vec<(NodeIdx, OfferedLoad)> {
+fn forward_pass_on(
+    s: &ServiceSpec,
+    here: OfferedLoad,
+    class: Option<ClassIdx>,
+) -> Vec<(NodeIdx, OfferedLoad)> {
     let mut sent = Vec::new();
     for kind in [RequestKind::Read, RequestKind::Write] {
         let part = here.part(|k| k == kind);
-        let mut matching = s.forward.iter().filter(|r| r.matches(kind));
+        let mut matching = s.forward.iter().filter(|r| r.matches(kind, class));
         if s.forward.iter().any(|r| r.p.is_some()) {
             // Each route its share of what it matches.
             sent.extend(matching.map(|r| (r.to, part.times(r.p.unwrap_or(0.0)))));

@@ -5,10 +5,14 @@ use toml::de::{DeTable, DeValue};
 
 use crate::scenario::graph::{self, NodeIds};
 use crate::scenario::reader::{Errors, Field, Table};
-use crate::sim::model::{Bound, Limits, Model, Node, Objective, ObjectiveMetric, Workload};
+use crate::sim::model::{
+    Bound, ClassIdx, Limits, Model, Node, Objective, ObjectiveMetric, RequestClass, RequestKind,
+    Workload,
+};
 use crate::sim::time::SimTime;
 
 mod calls;
+pub(crate) mod classes;
 pub(crate) mod events;
 mod external;
 mod fanout;
@@ -18,7 +22,14 @@ mod set;
 mod topic;
 mod workloads;
 
-pub(crate) const TOP_FIELDS: [&str; 5] = ["scenario", "workload", "node", "objective", "event"];
+pub(crate) const TOP_FIELDS: [&str; 6] = [
+    "scenario",
+    "workload",
+    "node",
+    "objective",
+    "event",
+    "class",
+];
 pub(crate) const SCENARIO_FIELDS: [&str; 8] = [
     "name",
     "story",
@@ -153,6 +164,11 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
                 format!("`{key}` belongs in the [scenario] table"),
                 Some("move it below the [scenario] line".into()),
             ))
+        } else if key == "classes" {
+            Some((
+                format!("unknown field `{key}`"),
+                Some("did you mean `class`? write [[class]] once per request class".into()),
+            ))
         } else if key == "events" {
             Some((
                 format!("unknown field `{key}`"),
@@ -177,7 +193,10 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
         );
     }
     let mut node_tables = node_tables.unwrap_or_default();
-    let ids = NodeIds::collect(errs, &node_tables);
+    let mut ids = NodeIds::collect(errs, &node_tables);
+    let class_tables = tables(errs, &top, "class").unwrap_or_default();
+    let (class_names, classes) = classes::read_classes(errs, class_tables);
+    ids.set_classes(class_names);
     for (i, t) in node_tables.iter_mut().enumerate() {
         t.path = ids.path(i);
     }
@@ -242,6 +261,11 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
     if !errs.is_empty() {
         return None;
     }
+    let classes = classes?;
+    let mut workloads = workloads.into_iter().collect::<Option<Vec<_>>>()?;
+    for w in workloads.iter_mut().filter(|w| !w.classes.is_empty()) {
+        w.read_fraction = read_share(&classes, &w.classes);
+    }
     Some(Model {
         name: header.name,
         story: header.story,
@@ -249,15 +273,29 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
         warmup: header.warmup,
         seed: header.seed,
         window: header.window,
-        workloads: workloads.into_iter().collect::<Option<Vec<_>>>()?,
+        workloads,
         nodes: nodes.into_iter().collect::<Option<Vec<_>>>()?,
         objectives: objectives.into_iter().collect::<Option<Vec<_>>>()?,
+        classes,
         events: events?,
         limits: Limits {
             max_in_flight: header.max_in_flight,
             max_events: header.max_events,
         },
     })
+}
+
+/// The share of a workload's requests that are reads, from its classes.
+pub(crate) fn read_share(classes: &[RequestClass], shares: &[(ClassIdx, f64)]) -> f64 {
+    shares
+        .iter()
+        .filter(|(c, _)| {
+            classes
+                .get(usize::from(*c))
+                .is_some_and(|c| c.op == RequestKind::Read)
+        })
+        .map(|(_, s)| s)
+        .sum()
 }
 
 /// The tables of an array of tables (`[[key]]`); `None` when absent or

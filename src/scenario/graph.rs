@@ -4,14 +4,19 @@ use std::collections::HashMap;
 
 use crate::scenario::reader::{Errors, Field, Span, Table};
 use crate::scenario::suggest;
-use crate::sim::model::NodeIdx;
+use crate::sim::model::{NodeIdx, RequestKind};
 
-/// The ids (and declared kinds) of the nodes, by index.
+/// The ids (and declared kinds) of the nodes, by index; and the names of
+/// the request classes, which routes and workloads refer to like ids.
 pub(crate) struct NodeIds {
     /// `None` where the id is missing or invalid.
     ids: Vec<Option<String>>,
     kinds: Vec<Option<String>>,
     index: HashMap<String, NodeIdx>,
+    /// `[[class]]` names in file order (`None` where a name is bad).
+    classes: Vec<Option<String>>,
+    /// Their ops (`None` where the op is bad).
+    class_ops: Vec<Option<RequestKind>>,
 }
 
 /// A reference from one node to another, with where it is written.
@@ -74,7 +79,39 @@ impl NodeIds {
             index.insert(id.to_string(), i);
             ids.push(Some(id.to_string()));
         }
-        NodeIds { ids, kinds, index }
+        NodeIds {
+            ids,
+            kinds,
+            index,
+            classes: Vec::new(),
+            class_ops: Vec::new(),
+        }
+    }
+
+    /// Records the request class names and ops (`None` for a bad one,
+    /// which keeps its index so the others resolve to theirs).
+    pub(crate) fn set_classes(&mut self, classes: Vec<crate::scenario::build::classes::ClassRef>) {
+        (self.classes, self.class_ops) = classes.into_iter().unzip();
+    }
+
+    /// The name of request class `c`, if it was read.
+    pub(crate) fn class_name(&self, c: usize) -> Option<&str> {
+        self.classes.get(c).and_then(|n| n.as_deref())
+    }
+
+    /// The op of request class `c`, if it was read.
+    pub(crate) fn class_op(&self, c: usize) -> Option<RequestKind> {
+        self.class_ops.get(c).copied().flatten()
+    }
+
+    /// The request class names that resolve.
+    pub(crate) fn class_names(&self) -> Vec<&str> {
+        self.classes.iter().flatten().map(String::as_str).collect()
+    }
+
+    /// Index of the request class `name`.
+    pub(crate) fn class(&self, name: &str) -> Option<usize> {
+        self.classes.iter().position(|c| c.as_deref() == Some(name))
     }
 
     /// The id of node `i`, if it has a valid one.

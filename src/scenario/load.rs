@@ -279,7 +279,9 @@ fn explain_syntax(message: &str, snippet: &str) -> (String, Option<String>) {
 mod tests {
     use super::*;
     use crate::sim::dist::Dist;
-    use crate::sim::model::{Arrival, Bound, NodeKind, ObjectiveMetric, Popularity, RequestKind};
+    use crate::sim::model::{
+        Arrival, Bound, NodeKind, ObjectiveMetric, Popularity, RequestKind, When,
+    };
     use crate::sim::time::SimTime;
 
     /// The sketch from the design notes (without scheduled events).
@@ -384,11 +386,11 @@ below = "100ms"
         assert_eq!(api.calls.len(), 2);
         assert_eq!(
             (api.calls[0].to, api.calls[0].when),
-            (2, Some(RequestKind::Read))
+            (2, Some(When::Kind(RequestKind::Read)))
         );
         assert_eq!(
             (api.calls[1].to, api.calls[1].when),
-            (3, Some(RequestKind::Write))
+            (3, Some(When::Kind(RequestKind::Write)))
         );
         assert!(api.forward.is_empty());
         assert_eq!(m.nodes[1].cost_per_hour, 0.10);

@@ -6,10 +6,10 @@ use crate::scenario::units::{format_duration, format_seconds};
 use crate::sim::command::Command;
 use crate::sim::dist::{Dist, Z99};
 use crate::sim::model::{
-    Arrival, AutoscaleSpec, Bound, BreakerSpec, CacheSpec, Call, Count, DEFAULT_KEYS_PER_UNIT,
-    DEFAULT_WORKERS_PER_UNIT, DatabaseSpec, ExternalSpec, FanOut, Keys, LimiterAlgorithm, Limits,
-    Model, NodeIdx, NodeKind, Popularity, QueueSpec, RetryPolicy, Route, ServiceSpec, Wait,
-    WritePolicy,
+    Arrival, AutoscaleSpec, Bound, BreakerSpec, CacheSpec, Call, ClassIdx, Count,
+    DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT, DatabaseSpec, ExternalSpec, FanOut, Keys,
+    LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind, Popularity, QueueSpec, RetryPolicy, Route,
+    ServiceSpec, Wait, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -33,6 +33,11 @@ pub fn to_toml(model: &Model) -> String {
         crate::VERSION
     );
     write_scenario(&mut out, model);
+    for c in &model.classes {
+        out.push_str("\n[[class]]\n");
+        kv(&mut out, "name", &string(&c.name));
+        kv(&mut out, "op", &string(c.op.name()));
+    }
     for (i, w) in model.workloads.iter().enumerate() {
         out.push_str("\n[[workload]]\n");
         if w.name != format!("workload.{i}") {
@@ -55,11 +60,15 @@ pub fn to_toml(model: &Model) -> String {
                 kv(&mut out, "think", &dist(think));
             }
         }
-        kv(
-            &mut out,
-            "mix",
-            &format!("{{ read = {} }}", num(w.read_fraction)),
-        );
+        if w.classes.is_empty() {
+            kv(
+                &mut out,
+                "mix",
+                &format!("{{ read = {} }}", num(w.read_fraction)),
+            );
+        } else {
+            kv(&mut out, "classes", &class_shares(model, &w.classes));
+        }
         kv(&mut out, "keys", &keys(&w.keys));
         if !w.phases.is_empty() && !matches!(w.arrival, Arrival::Closed { .. }) {
             let phases: Vec<String> = w
@@ -165,6 +174,18 @@ pub fn to_toml(model: &Model) -> String {
         }
     }
     out
+}
+
+/// `{ redirect = 0.9, create = 0.1 }`: a workload's class shares.
+fn class_shares(model: &Model, shares: &[(ClassIdx, f64)]) -> String {
+    let items: Vec<String> = shares
+        .iter()
+        .map(|&(c, share)| {
+            let name = model.classes.get(usize::from(c)).map_or("?", |c| &c.name);
+            format!("{name} = {}", num(share))
+        })
+        .collect();
+    format!("{{ {} }}", items.join(", "))
 }
 
 fn write_scenario(out: &mut String, model: &Model) {
@@ -316,7 +337,7 @@ fn write_calls(out: &mut String, model: &Model, calls: &[Call]) {
         out.push_str("\n[[node.calls]]\n");
         kv(out, "to", &node_ref(model, c.to));
         if let Some(w) = c.when {
-            kv(out, "when", &string(w.name()));
+            kv(out, "when", &string(model.when_name(w)));
         }
         if let Some(t) = c.policy.timeout {
             kv(out, "timeout", &duration(t));
@@ -441,7 +462,7 @@ fn autoscale(a: &AutoscaleSpec) -> String {
 fn route(model: &Model, r: &Route) -> String {
     let mut fields = vec![format!("to = {}", node_ref(model, r.to))];
     if let Some(w) = r.when {
-        fields.push(format!("when = {}", string(w.name())));
+        fields.push(format!("when = {}", string(model.when_name(w))));
     }
     if let Some(l) = &r.latency {
         fields.push(format!("latency = {}", dist(l)));

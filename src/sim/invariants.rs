@@ -3,7 +3,7 @@
 //! Each check panics with what does not hold (the fuzzer reports a panic as
 //! a crash) and returns quietly otherwise.
 
-use crate::sim::metrics::{LatencyStats, NodeSummary, Summary, Window};
+use crate::sim::metrics::{GroupSummary, LatencyStats, NodeSummary, Summary, SystemCounts, Window};
 use crate::sim::model::NodeKind;
 use crate::sim::{SimTime, Simulation};
 
@@ -59,6 +59,40 @@ pub fn assert_summary_sane(s: &Summary) {
     assert_eq!(s.measured, s.now.saturating_sub(s.warmup));
     for n in &s.nodes {
         assert_node_sane(n);
+    }
+    assert_groups_sane(s);
+}
+
+/// Each class's and workload's figures are sane and conserve their
+/// requests; the workloads add up to the totals, the classes to at most
+/// them.
+pub fn assert_groups_sane(s: &Summary) {
+    for g in s.classes.iter().chain(&s.workloads) {
+        let c = g.counts;
+        let name = &g.name;
+        assert!(
+            c.completed + c.failed() <= c.arrived,
+            "{name}: more finished than arrived: {c:?}"
+        );
+        assert_eq!(g.latency.count, c.completed, "{name}");
+        assert_latency_sane(name, &g.latency);
+        fraction(&format!("{name}.error_rate"), g.error_rate);
+        finite_nonneg(&format!("{name}.throughput"), g.throughput_rps);
+    }
+    let total = |list: &[GroupSummary], f: fn(&SystemCounts) -> u64| {
+        list.iter().map(|g| f(&g.counts)).sum::<u64>()
+    };
+    let fields: [fn(&SystemCounts) -> u64; 4] = [
+        |c| c.arrived,
+        |c| c.completed,
+        |c| c.failed(),
+        |c| c.rejected,
+    ];
+    for f in fields {
+        if !s.workloads.is_empty() {
+            assert_eq!(total(&s.workloads, f), f(&s.counts), "workloads vs totals");
+        }
+        assert!(total(&s.classes, f) <= f(&s.counts), "classes vs totals");
     }
 }
 

@@ -64,6 +64,11 @@ pub const WORKLOAD_RATE: Limit<f64> = Limit::closed(0.0, 1e9);
 pub const ARRIVAL_RATE: Limit<f64> = Limit::above(0.0, WORKLOAD_RATE.max);
 /// Share of reads of a workload.
 pub const READ_FRACTION: Limit<f64> = Limit::closed(0.0, 1.0);
+/// Request classes (`[[class]]` tables) in one scenario: each keeps its
+/// own latency histogram.
+pub const CLASSES: Limit<u32> = Limit::closed(0, 100);
+/// A request class's share of its workload's requests.
+pub const CLASS_SHARE: Limit<f64> = Limit::closed(0.0, 1.0);
 /// A token-bucket or leaky-bucket rate limiter's rate, requests per second.
 pub const LIMITER_RATE: Limit<f64> = Limit::above(0.0, 1e9);
 /// A fixed- or sliding-window rate limiter's requests per window.

@@ -209,6 +209,71 @@ pub(crate) struct SystemStats {
     pub latency: LatencyHistogram,
     /// Every request in the current window, warm-up or not.
     pub window_counts: SystemCounts,
+    /// The measured requests of each class (`Model::classes`).
+    pub classes: Vec<GroupStats>,
+    /// The measured requests of each workload, when there are several (at
+    /// most `BREAKDOWN_WORKLOADS`) or the model has classes; else empty.
+    pub workloads: Vec<GroupStats>,
+    /// `classes` or `workloads` is kept.
+    pub grouped: bool,
+}
+
+/// Most workloads whose requests are counted apart (each keeps a latency
+/// histogram); beyond, only the totals are.
+pub const BREAKDOWN_WORKLOADS: usize = 100;
+
+impl SystemStats {
+    /// Empty statistics, with the per-class and per-workload groups
+    /// `model` asks for.
+    pub fn for_model(model: &crate::sim::model::Model) -> Self {
+        let n = model.workloads.len();
+        let by_workload = (n > 1 || !model.classes.is_empty()) && n <= BREAKDOWN_WORKLOADS;
+        let classes = vec![GroupStats::default(); model.classes.len()];
+        let workloads = if by_workload {
+            vec![GroupStats::default(); n]
+        } else {
+            Vec::new()
+        };
+        SystemStats {
+            grouped: !classes.is_empty() || !workloads.is_empty(),
+            classes,
+            workloads,
+            ..SystemStats::default()
+        }
+    }
+
+    /// The groups a request of `workload` and `class` counts in.
+    pub fn groups_mut(
+        &mut self,
+        workload: usize,
+        class: Option<crate::sim::model::ClassIdx>,
+    ) -> impl Iterator<Item = &mut GroupStats> {
+        let by_class = class.and_then(|c| self.classes.get_mut(usize::from(c)));
+        self.workloads.get_mut(workload).into_iter().chain(by_class)
+    }
+}
+
+/// End-to-end counts and latency of the measured requests of one class or
+/// one workload.
+#[derive(Clone, Default)]
+pub(crate) struct GroupStats {
+    pub counts: SystemCounts,
+    pub latency: LatencyHistogram,
+}
+
+/// One class's or workload's results over the measured period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupSummary {
+    /// The class or workload name.
+    pub name: String,
+    /// A class's type underneath (`None` for a workload).
+    pub op: Option<crate::sim::model::RequestKind>,
+    pub counts: SystemCounts,
+    /// Completed per second.
+    pub throughput_rps: f64,
+    pub latency: LatencyStats,
+    /// Failed / (completed + failed); `None` before anything finished.
+    pub error_rate: Option<f64>,
 }
 
 /// Results for one node over the measured period.
@@ -297,6 +362,11 @@ pub struct Summary {
     pub data_lost: u64,
     pub cost_per_hour: f64,
     pub nodes: Vec<NodeSummary>,
+    /// Per request class, in `Model::classes` order (empty without classes).
+    pub classes: Vec<GroupSummary>,
+    /// Per workload, when the model has several workloads or classes
+    /// (else empty: the totals are the one workload's).
+    pub workloads: Vec<GroupSummary>,
     /// Autoscaler decisions, in time order.
     pub scale_events: Vec<crate::sim::components::autoscaler::ScaleEvent>,
     /// Why the run stopped early (a safety cap), if it did.

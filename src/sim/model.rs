@@ -33,6 +33,37 @@ impl RequestKind {
     }
 }
 
+/// Index of a request class in `Model::classes`.
+pub type ClassIdx = u16;
+
+/// A named request type (`redirect`, `create`): a read or a write to the
+/// caches and databases it reaches, with figures of its own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestClass {
+    pub name: String,
+    /// What the class is underneath.
+    pub op: RequestKind,
+}
+
+/// A routing condition: a request type (every read, classes whose op is a
+/// read included), or one class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    Kind(RequestKind),
+    Class(ClassIdx),
+}
+
+impl When {
+    /// Whether a request of type `kind` and class `class` matches.
+    #[inline]
+    pub fn matches(self, kind: RequestKind, class: Option<ClassIdx>) -> bool {
+        match self {
+            When::Kind(k) => k == kind,
+            When::Class(c) => class == Some(c),
+        }
+    }
+}
+
 /// A whole system under test plus how long to run it.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -49,6 +80,9 @@ pub struct Model {
     pub workloads: Vec<Workload>,
     pub nodes: Vec<Node>,
     pub objectives: Vec<Objective>,
+    /// Named request types the workloads draw from (none: every request
+    /// is a plain read or write).
+    pub classes: Vec<RequestClass>,
     /// Changes and faults applied at given instants, sorted by `at`.
     pub events: Vec<ScheduledEvent>,
     pub limits: Limits,
@@ -92,9 +126,14 @@ pub struct Workload {
     pub arrival: Arrival,
     /// Rate changes over time (open loop only), sorted by `at`.
     pub phases: Vec<Phase>,
-    /// Probability that a request is a read; the rest are writes.
+    /// Probability that a request is a read; the rest are writes. With
+    /// `classes`, the share of the classes whose op is a read.
     pub read_fraction: f64,
     pub keys: Keys,
+    /// The classes this workload's requests belong to, with their shares
+    /// (summing to 1), in file order; empty: plain reads and writes drawn
+    /// by `read_fraction`.
+    pub classes: Vec<(ClassIdx, f64)>,
 }
 
 #[derive(Clone, Debug)]
@@ -243,12 +282,13 @@ pub struct LoadBalancerSpec {
     pub weights: Vec<u32>,
 }
 
-/// Passing a request on, only when the request is of type `when` (any type
-/// when `None`); with `p`, only that share of the requests it matches.
+/// Passing a request on, only when the request matches `when` (every
+/// request when `None`); with `p`, only that share of the requests it
+/// matches.
 #[derive(Clone, Copy, Debug)]
 pub struct Route {
     pub to: NodeIdx,
-    pub when: Option<RequestKind>,
+    pub when: Option<When>,
     /// Network link: the request takes a draw of this to reach `to` (the
     /// answer goes straight back to the original caller, as for any
     /// forward). `None`: at once.
@@ -259,8 +299,8 @@ pub struct Route {
 }
 
 impl Route {
-    /// Every request of type `when` (any type when `None`), at once.
-    pub fn new(to: NodeIdx, when: Option<RequestKind>) -> Self {
+    /// Every request matching `when` (every request when `None`), at once.
+    pub fn new(to: NodeIdx, when: Option<When>) -> Self {
         Route {
             to,
             when,
@@ -268,8 +308,9 @@ impl Route {
             p: None,
         }
     }
-    pub fn matches(&self, kind: RequestKind) -> bool {
-        self.when.is_none_or(|w| w == kind)
+    #[inline]
+    pub fn matches(&self, kind: RequestKind, class: Option<ClassIdx>) -> bool {
+        self.when.is_none_or(|w| w.matches(kind, class))
     }
 }
 
@@ -330,7 +371,7 @@ impl CallKey {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Call {
     pub to: NodeIdx,
-    pub when: Option<RequestKind>,
+    pub when: Option<When>,
     pub policy: CallPolicy,
     /// Network link: the request takes a draw of this to reach the callee,
     /// and the answer an independent draw to come back (the call's
@@ -403,7 +444,7 @@ impl Default for FanOut {
 }
 
 impl Call {
-    pub fn new(to: NodeIdx, when: Option<RequestKind>) -> Self {
+    pub fn new(to: NodeIdx, when: Option<When>) -> Self {
         Call {
             to,
             when,
@@ -415,8 +456,9 @@ impl Call {
             fallback: None,
         }
     }
-    pub fn matches(&self, kind: RequestKind) -> bool {
-        self.when.is_none_or(|w| w == kind)
+    #[inline]
+    pub fn matches(&self, kind: RequestKind, class: Option<ClassIdx>) -> bool {
+        self.when.is_none_or(|w| w.matches(kind, class))
     }
     /// Sends the request as it is: its own type and key.
     pub fn passes_request(&self) -> bool {
@@ -725,5 +767,19 @@ impl Model {
     /// Index of the node called `id`.
     pub fn node_index(&self, id: &str) -> Option<NodeIdx> {
         self.nodes.iter().position(|n| n.id == id)
+    }
+
+    /// Index of the request class called `name`.
+    pub fn class_index(&self, name: &str) -> Option<ClassIdx> {
+        let i = self.classes.iter().position(|c| c.name == name)?;
+        ClassIdx::try_from(i).ok()
+    }
+
+    /// The name of what `when` matches: `read`, `write` or a class.
+    pub fn when_name(&self, when: When) -> &str {
+        match when {
+            When::Kind(k) => k.name(),
+            When::Class(c) => self.classes.get(usize::from(c)).map_or("?", |c| &c.name),
+        }
     }
 }

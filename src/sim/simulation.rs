@@ -25,7 +25,7 @@ use crate::sim::components::cache::KeyMap;
 use crate::sim::components::source::Source;
 use crate::sim::event::{EventKind, EventQueue};
 use crate::sim::metrics::{SystemStats, Window};
-use crate::sim::model::{Arrival, Model, NodeKind, RequestKind};
+use crate::sim::model::{Arrival, ClassIdx, Model, NodeKind, RequestKind};
 use crate::sim::spans::{Phase, SpanConfig, SpanReport, Spans};
 use crate::sim::time::SimTime;
 use crate::sim::trace::{TraceConfig, TraceEvent, Tracer};
@@ -46,6 +46,8 @@ const DETACHED: u32 = u32::MAX - 2;
 #[derive(Clone, Copy, Debug)]
 struct Req {
     kind: RequestKind,
+    /// Its request class (`Model::classes`), if its workload has classes.
+    class: Option<ClassIdx>,
     key: u64,
     /// When it was created (for a queue message: first enqueued).
     created: SimTime,
@@ -177,6 +179,8 @@ pub struct Simulation {
     events_processed: u64,
     nodes: Vec<NodeRt>,
     sources: Vec<Source>,
+    /// What each request class is underneath (`Model::classes`).
+    class_ops: Vec<RequestKind>,
     visits: Vec<Visit>,
     free_visits: Vec<u32>,
     system: SystemStats,
@@ -227,6 +231,8 @@ impl Simulation {
             .iter()
             .map(|w| Source::new(w.clone(), seed, keyed))
             .collect();
+        let class_ops = model.classes.iter().map(|c| c.op).collect();
+        let system = SystemStats::for_model(&model);
         let mut sim = Simulation {
             model,
             now,
@@ -234,9 +240,10 @@ impl Simulation {
             events_processed: 0,
             nodes,
             sources,
+            class_ops,
             visits: Vec::new(),
             free_visits: Vec::new(),
-            system: SystemStats::default(),
+            system,
             in_flight_total: 0,
             messages_live: 0,
             legs_live: 0,

@@ -92,8 +92,8 @@ pub struct NodePlan {
     pub service_time: Dist,
     pub write_time: Option<Dist>,
     pub timeout: Option<SimTime>,
-    pub calls: Vec<(usize, Option<RequestKind>)>,
-    pub forward: Vec<(usize, Option<RequestKind>)>,
+    pub calls: Vec<(usize, Option<WhenPlan>)>,
+    pub forward: Vec<(usize, Option<WhenPlan>)>,
     pub algorithm: LbAlgorithm,
     pub weights: Vec<u32>,
     pub capacity: u64,
@@ -262,6 +262,20 @@ impl CallPolicyPlan {
     }
 }
 
+/// A route's or call's condition: a request type, or a class chosen by a
+/// selector (`% classes`; no condition when the plan has no class).
+#[derive(Clone, Copy, Debug)]
+pub enum WhenPlan {
+    Kind(RequestKind),
+    Class(usize),
+}
+
+/// A request class of a plan.
+#[derive(Clone, Debug)]
+pub struct ClassPlan {
+    pub op: RequestKind,
+}
+
 #[derive(Clone, Debug)]
 pub struct WorkloadPlan {
     pub target: usize,
@@ -275,6 +289,10 @@ pub struct WorkloadPlan {
     pub read_fraction: f64,
     pub key_count: u64,
     pub zipf: Option<f64>,
+    /// (class selector, weight): the workload sends classes (selectors
+    /// `% classes`, weights normalised) instead of its `read_fraction`,
+    /// when the plan has classes.
+    pub classes: Option<Vec<(usize, f64)>>,
 }
 
 #[derive(Clone, Debug)]
@@ -302,6 +320,7 @@ pub struct ScenarioPlan {
     pub max_in_flight: Option<usize>,
     pub commands: Vec<CommandPlan>,
     pub seed: u64,
+    pub classes: Vec<ClassPlan>,
 }
 
 /// A duration distribution with a mean around `typical_ms`, of every kind
@@ -336,12 +355,25 @@ pub fn dist_strategy(typical_ms: f64, allow_zero: bool) -> BoxedStrategy<Dist> {
     .boxed()
 }
 
-fn when_strategy() -> impl Strategy<Value = Option<RequestKind>> {
+fn when_strategy() -> impl Strategy<Value = Option<WhenPlan>> {
+    prop_oneof![
+        2 => Just(None),
+        2 => Just(Some(WhenPlan::Kind(RequestKind::Read))),
+        2 => Just(Some(WhenPlan::Kind(RequestKind::Write))),
+        1 => any::<usize>().prop_map(|c| Some(WhenPlan::Class(c))),
+    ]
+}
+
+fn op_strategy() -> impl Strategy<Value = Option<RequestKind>> {
     prop_oneof![
         Just(None),
         Just(Some(RequestKind::Read)),
         Just(Some(RequestKind::Write)),
     ]
+}
+
+fn class_strategy() -> impl Strategy<Value = ClassPlan> {
+    prop_oneof![Just(RequestKind::Read), Just(RequestKind::Write)].prop_map(|op| ClassPlan { op })
 }
 
 fn short_time(max_exp: f64) -> impl Strategy<Value = SimTime> {
@@ -430,7 +462,7 @@ fn call_policy_strategy() -> impl Strategy<Value = CallPolicyPlan> {
         proptest::option::weighted(0.3, (1u32..=4, short_time(4.7))),
         (
             proptest::option::weighted(0.2, dist_strategy(1.0, true)),
-            when_strategy(),
+            op_strategy(),
             (
                 0u8..3,
                 prop_oneof![Just(1u64), 2u64..=50, 51u64..=100_000],
@@ -561,9 +593,24 @@ pub fn workload_strategy() -> impl Strategy<Value = WorkloadPlan> {
         prop_oneof![Just(0.0), Just(1.0), 0.0f64..=1.0],
         prop_oneof![Just(1u64), 2u64..=50, 51u64..=100_000],
         proptest::option::of(0.2f64..2.5),
+        proptest::option::weighted(
+            0.4,
+            proptest::collection::vec((any::<usize>(), 0.0f64..1.0), 1..=3),
+        ),
     )
         .prop_map(
-            |(target, arrival, rate, users, think, mut phases, read_fraction, key_count, zipf)| {
+            |(
+                target,
+                arrival,
+                rate,
+                users,
+                think,
+                mut phases,
+                read_fraction,
+                key_count,
+                zipf,
+                classes,
+            )| {
                 phases.sort_by(|a, b| a.0.total_cmp(&b.0));
                 WorkloadPlan {
                     target,
@@ -575,6 +622,7 @@ pub fn workload_strategy() -> impl Strategy<Value = WorkloadPlan> {
                     read_fraction,
                     key_count,
                     zipf,
+                    classes,
                 }
             },
         )
@@ -615,9 +663,23 @@ pub fn scenario_strategy() -> impl Strategy<Value = ScenarioPlan> {
         proptest::option::weighted(0.2, 1usize..=20),
         proptest::collection::vec(command_strategy(), 0..=6),
         any::<u64>(),
+        prop_oneof![
+            1 => Just(Vec::new()),
+            1 => proptest::collection::vec(class_strategy(), 1..=3),
+        ],
     )
         .prop_map(
-            |(nodes, workloads, duration_ms, warmup, window_ms, max_in_flight, commands, seed)| {
+            |(
+                nodes,
+                workloads,
+                duration_ms,
+                warmup,
+                window_ms,
+                max_in_flight,
+                commands,
+                seed,
+                classes,
+            )| {
                 ScenarioPlan {
                     nodes,
                     workloads,
@@ -627,6 +689,7 @@ pub fn scenario_strategy() -> impl Strategy<Value = ScenarioPlan> {
                     max_in_flight,
                     commands,
                     seed,
+                    classes,
                 }
             },
         )
@@ -735,6 +798,36 @@ impl ScenarioPlan {
         m
     }
 
+    /// What a route's condition is written as (`None`: no condition).
+    fn when_name(&self, when: Option<WhenPlan>) -> Option<String> {
+        match when? {
+            WhenPlan::Kind(k) => Some(k.name().to_string()),
+            WhenPlan::Class(_) if self.classes.is_empty() => None,
+            WhenPlan::Class(c) => Some(format!("c{}", c % self.classes.len())),
+        }
+    }
+
+    /// `c0 = 0.25, c2 = 0.75`: a workload's class shares (summing to 1),
+    /// or `None` when it sends plain reads and writes.
+    fn class_shares(&self, p: &WorkloadPlan) -> Option<String> {
+        let n = self.classes.len();
+        let picks = p.classes.as_ref().filter(|_| n > 0)?;
+        let mut merged: Vec<(usize, f64)> = Vec::new();
+        for &(sel, weight) in picks {
+            let c = sel % n;
+            match merged.iter_mut().find(|(k, _)| *k == c) {
+                Some(m) => m.1 += weight + 0.01,
+                None => merged.push((c, weight + 0.01)),
+            }
+        }
+        let total: f64 = merged.iter().map(|(_, w)| w).sum();
+        let items: Vec<String> = merged
+            .iter()
+            .map(|(c, w)| format!("c{c} = {:?}", w / total))
+            .collect();
+        Some(items.join(", "))
+    }
+
     /// The plan as a scenario file.
     pub fn to_toml(&self) -> String {
         let n = self.nodes.len();
@@ -747,16 +840,16 @@ impl ScenarioPlan {
         // Routes to later nodes; calls (not forwards) carry their
         // policies, one per call written, in order.
         let routes = |i: usize,
-                      list: &[(usize, Option<RequestKind>)],
+                      list: &[(usize, Option<WhenPlan>)],
                       policies: &[CallPolicyPlan],
                       link: Option<&Dist>|
          -> String {
             let items: Vec<String> = list
                 .iter()
                 .filter_map(|&(sel, when)| {
-                    later(i, sel).map(|to| match when {
+                    later(i, sel).map(|to| match self.when_name(when) {
                         None => (to, format!("to = \"{}\"", id(to))),
-                        Some(k) => (to, format!("to = \"{}\", when = \"{}\"", id(to), k.name())),
+                        Some(k) => (to, format!("to = \"{}\", when = \"{k}\"", id(to))),
                     })
                 })
                 .enumerate()
@@ -783,6 +876,9 @@ impl ScenarioPlan {
         let _ = writeln!(w, "window = \"{}ms\"", self.window_ms.min(self.duration_ms));
         if let Some(m) = self.max_in_flight {
             let _ = writeln!(w, "max_in_flight = {m}");
+        }
+        for (k, c) in self.classes.iter().enumerate() {
+            let _ = writeln!(w, "\n[[class]]\nname = \"c{k}\"\nop = \"{}\"", c.op.name());
         }
         for (k, p) in self.workloads.iter().enumerate() {
             // The first workload enters at the top of the graph.
@@ -822,7 +918,14 @@ impl ScenarioPlan {
                     );
                 }
             }
-            let _ = writeln!(w, "mix = {{ read = {:?} }}", p.read_fraction);
+            match self.class_shares(p) {
+                Some(shares) => {
+                    let _ = writeln!(w, "classes = {{ {shares} }}");
+                }
+                None => {
+                    let _ = writeln!(w, "mix = {{ read = {:?} }}", p.read_fraction);
+                }
+            }
             match p.zipf {
                 Some(s) => {
                     let _ = writeln!(

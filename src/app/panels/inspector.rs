@@ -866,12 +866,15 @@ fn workload(
         }
     }
     let share = wl.read_fraction;
-    if let Some(share) = settle(
-        ui,
-        share,
-        |share| egui::Slider::new(share, 0.0..=1.0).text("Read share"),
-        help::READ_SHARE,
-    ) {
+    // A workload with classes has no read share of its own to change.
+    if wl.classes.is_empty()
+        && let Some(share) = settle(
+            ui,
+            share,
+            |share| egui::Slider::new(share, 0.0..=1.0).text("Read share"),
+            help::READ_SHARE,
+        )
+    {
         out.push(UiAction::Apply(
             Command::SetReadFraction {
                 workload: w,

@@ -12,8 +12,8 @@ use crate::sim::limits::{
     RETRY_ATTEMPTS, RETRY_BUDGET,
 };
 use crate::sim::model::{
-    BreakerSpec, Call, CallKey, CallPolicy, Jitter, Keys, NodeIdx, PoolSpec, Popularity,
-    RequestKind, RetryPolicy, Route,
+    BreakerSpec, Call, CallKey, CallPolicy, ClassIdx, Jitter, Keys, NodeIdx, PoolSpec, Popularity,
+    RequestKind, RetryPolicy, Route, When,
 };
 use crate::sim::time::SimTime;
 
@@ -81,11 +81,20 @@ pub(super) fn target(
     Some(to)
 }
 
-fn read_when(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Option<RequestKind>> {
-    match t.field("when") {
-        Some(w) => read_kind(errs, &w).map(Some),
-        None => Some(None),
-    }
+/// `when = "read" | "write" | "<class>"`: which requests take a route or
+/// make a call.
+fn read_when(errs: &mut Errors<'_>, t: &Table<'_, '_>, ids: &NodeIds) -> Option<Option<When>> {
+    let Some(w) = t.field("when") else {
+        return Some(None);
+    };
+    let mut names = vec!["read", "write"];
+    names.extend(ids.class_names());
+    let name = names.get(w.choice(errs, "request type", &names)?)?;
+    Some(Some(match *name {
+        "read" => When::Kind(RequestKind::Read),
+        "write" => When::Kind(RequestKind::Write),
+        class => When::Class(ClassIdx::try_from(ids.class(class)?).ok()?),
+    }))
 }
 
 /// `"id"`, or an array of `"id"` / `{ to = "id", when = "read" }`: where a
@@ -150,7 +159,7 @@ pub(crate) fn read_routes(
                     Some(lf) => distribution::read(errs, &lf).map(Some),
                     None => Some(None),
                 };
-                (rt.required(errs, "to"), read_when(errs, &rt), latency)
+                (rt.required(errs, "to"), read_when(errs, &rt, ids), latency)
             }
             other => {
                 item.error(
@@ -177,7 +186,7 @@ pub(crate) fn read_routes(
         }
     }
     let routes = ok.then_some(routes)?;
-    super::routes::read_shares(errs, &items, &shares, routes)
+    super::routes::read_shares(errs, &items, &shares, routes, ids)
 }
 
 /// `"id"`, or an array of `"id"` / `{ to = "id", when = "write", timeout =
@@ -250,7 +259,7 @@ fn read_call_table(
     let to = t
         .required(errs, "to")
         .and_then(|f| target(errs, &f, from, ids, edges));
-    let when = read_when(errs, t);
+    let when = read_when(errs, t, ids);
     let timeout = match t.field("timeout") {
         Some(f) => f.positive_duration(errs).map(Some),
         None => Some(None),
@@ -555,7 +564,7 @@ fn read_pool(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<PoolSpec> {
 #[cfg(test)]
 mod tests {
     use crate::scenario::{Diagnostic, load_str};
-    use crate::sim::model::{Jitter, Model, NodeKind, RequestKind};
+    use crate::sim::model::{Jitter, Model, NodeKind, RequestKind, When};
     use crate::sim::time::SimTime;
 
     fn with_calls(calls: &str) -> Result<Model, Vec<Diagnostic>> {
@@ -585,7 +594,7 @@ mod tests {
             panic!("service")
         };
         let c = api.calls[0];
-        assert_eq!((c.to, c.when), (1, Some(RequestKind::Write)));
+        assert_eq!((c.to, c.when), (1, Some(When::Kind(RequestKind::Write))));
         assert_eq!(c.policy.timeout, Some(SimTime::from_millis(200)));
         let r = c.policy.retry.expect("retry");
         assert_eq!(r.max_attempts, 3);

@@ -134,6 +134,22 @@ fn read_workload_set(
         let rate = value.number_within(errs, WORKLOAD_RATE)?;
         Some(Command::SetWorkloadRate { workload: w, rate })
     } else {
+        let classed = cx
+            .workloads
+            .get(w)
+            .and_then(Option::as_ref)
+            .is_some_and(|wl| !wl.classes.is_empty());
+        if classed {
+            tf.error(
+                errs,
+                format!(
+                    "workload `{}` draws its requests from classes: it has no read fraction to set",
+                    cx.names.get(w).map_or("?", String::as_str)
+                ),
+                Some("each class's `op` makes its requests reads or writes; change the shares in `classes`".into()),
+            );
+            return None;
+        }
         let read_fraction = value.number_within(errs, READ_FRACTION)?;
         Some(Command::SetReadFraction {
             workload: w,

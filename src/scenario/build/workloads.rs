@@ -1,5 +1,6 @@
 //! `[[workload]]` tables: where traffic enters, open or closed loop, the read/write mix, key popularity and rate phases.
 
+use super::classes;
 use crate::scenario::distribution;
 use crate::scenario::graph::NodeIds;
 use crate::scenario::reader::{Errors, Field, Table};
@@ -9,8 +10,8 @@ use crate::sim::limits::{self, USERS};
 use crate::sim::model::{Arrival, Keys, Phase, Popularity, Workload};
 use crate::sim::time::SimTime;
 
-pub(crate) const WORKLOAD_FIELDS: [&str; 9] = [
-    "name", "to", "arrival", "rate", "users", "think", "mix", "keys", "phases",
+pub(crate) const WORKLOAD_FIELDS: [&str; 10] = [
+    "name", "to", "arrival", "rate", "users", "think", "mix", "keys", "phases", "classes",
 ];
 const ARRIVALS: [&str; 3] = ["poisson", "constant", "closed"];
 
@@ -108,6 +109,18 @@ pub(super) fn read_workload(
         None => Some(Dist::Constant { value: 0.0 }),
     };
     let read_fraction = t.field("mix").map_or(Some(1.0), |f| read_mix(errs, &f));
+    let classes = match (t.field("classes"), t.field("mix")) {
+        (Some(f), Some(_)) => {
+            f.error_at_key(
+                errs,
+                "give either `mix` or `classes`, not both",
+                Some("with classes, each class's `op` makes its requests reads or writes; remove `mix`".into()),
+            );
+            None
+        }
+        (Some(f), None) => classes::read_shares(errs, &f, ids),
+        (None, _) => Some(Vec::new()),
+    };
     let keys = t.field("keys").map_or(
         Some(Keys {
             count: 1_000_000,
@@ -142,6 +155,7 @@ pub(super) fn read_workload(
         phases: phases?,
         read_fraction: read_fraction?,
         keys: keys?,
+        classes: classes?,
     })
 }
 
@@ -255,7 +269,7 @@ fn read_phases(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Vec<Phase>> {
 
 /// `x` with at most 9 decimals and no trailing zeros (for sums that floating
 /// point makes ugly, like 0.8999999999999999).
-fn rounded(x: f64) -> String {
+pub(super) fn rounded(x: f64) -> String {
     let s = format!("{x:.9}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

@@ -3,7 +3,7 @@
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1, Zipf};
 
-use crate::sim::model::{Arrival, Keys, Phase, Popularity, RequestKind, Workload};
+use crate::sim::model::{Arrival, ClassIdx, Keys, Phase, Popularity, RequestKind, Workload};
 use crate::sim::rng::{Stream, open01, stream};
 use crate::sim::time::SimTime;
 
@@ -38,8 +38,17 @@ impl Source {
         }
     }
 
-    /// Draws a request type and key.
-    pub fn draw_request(&mut self) -> (RequestKind, u64) {
+    /// Draws a request type, class and key. `ops` gives each class's
+    /// type (`Model::classes`).
+    pub fn draw_request(&mut self, ops: &[RequestKind]) -> (RequestKind, Option<ClassIdx>, u64) {
+        if !self.spec.classes.is_empty() {
+            let class = self.draw_class();
+            let kind = ops
+                .get(usize::from(class))
+                .copied()
+                .unwrap_or(RequestKind::Read);
+            return (kind, Some(class), self.draw_key());
+        }
         let kind = if self.spec.read_fraction >= 1.0
             || (self.spec.read_fraction > 0.0
                 && open01(&mut self.requests) < self.spec.read_fraction)
@@ -48,12 +57,37 @@ impl Source {
         } else {
             RequestKind::Write
         };
-        let key = if self.keyed {
+        (kind, None, self.draw_key())
+    }
+
+    fn draw_key(&mut self) -> u64 {
+        if self.keyed {
             draw_key(&self.spec.keys, self.zipf.as_ref(), &mut self.requests)
         } else {
             0
-        };
-        (kind, key)
+        }
+    }
+
+    /// A class by its share (one draw; none when there is one class).
+    fn draw_class(&mut self) -> ClassIdx {
+        let classes = &self.spec.classes;
+        if let [(only, _)] = classes.as_slice() {
+            return *only;
+        }
+        let u = open01(&mut self.requests);
+        let mut below = 0.0;
+        for &(class, share) in classes {
+            below += share;
+            if u < below {
+                return class;
+            }
+        }
+        // Shares sum to 1 within 1e-6: the rest goes to the last drawn one.
+        classes
+            .iter()
+            .rev()
+            .find(|(_, s)| *s > 0.0)
+            .map_or(0, |(c, _)| *c)
     }
 
     /// The base rate in requests per second (open loop), before phases.
@@ -235,6 +269,7 @@ mod tests {
                 count: 100,
                 popularity: Popularity::Zipf { s: 1.0 },
             },
+            classes: Vec::new(),
         }
     }
 
@@ -323,7 +358,8 @@ mod tests {
         let mut key0 = 0;
         let n = 100_000;
         for _ in 0..n {
-            let (k, key) = s.draw_request();
+            let (k, class, key) = s.draw_request(&[]);
+            assert_eq!(class, None);
             reads += usize::from(k == RequestKind::Read);
             key0 += usize::from(key == 0);
             assert!(key < 100);

@@ -222,6 +222,7 @@ impl Simulation {
         for (key, kind) in batch {
             let req = Req {
                 kind,
+                class: None,
                 key,
                 created: now,
                 workload: 0,

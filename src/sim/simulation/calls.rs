@@ -5,7 +5,7 @@ use super::{MESSAGE, NONE, Req, Simulation, Visit, VisitState};
 use crate::sim::dist::Dist;
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
-use crate::sim::model::{Call, RequestKind};
+use crate::sim::model::{Call, ClassIdx, RequestKind};
 use crate::sim::spans::Phase;
 use crate::sim::time::SimTime;
 
@@ -15,12 +15,13 @@ impl Simulation {
     pub(super) fn continue_work(&mut self, j: u32) {
         // The fields needed, not the whole visit: this runs once per visit.
         let v = &self.visits[j as usize];
-        let (answered, fanned, node, next_call, kind) = (
+        let (answered, fanned, node, next_call, kind, class) = (
             v.answered,
             v.fanned,
             v.node as usize,
             v.next_call,
             v.req.kind,
+            v.req.class,
         );
         if answered {
             self.leave(j);
@@ -34,7 +35,7 @@ impl Simulation {
             .iter()
             .enumerate()
             .skip(next_call as usize)
-            .find(|(_, c)| c.matches(kind))
+            .find(|(_, c)| c.matches(kind, class))
             .map(|(i, c)| (i, c.fan.is_once()));
         if let Some((i, once)) = next {
             let jm = &mut self.visits[j as usize];
@@ -49,13 +50,19 @@ impl Simulation {
             self.start_call(j);
             return;
         }
-        self.forward_or_answer(j, node, kind);
+        self.forward_or_answer(j, node, kind, class);
     }
 
     /// Visit `j`'s calls are done: it forwards (the first matching route,
     /// or one drawn by the routes' shares), or answers.
-    fn forward_or_answer(&mut self, j: u32, node: usize, kind: RequestKind) {
-        let forward = self.nodes[node].forward_to(kind);
+    fn forward_or_answer(
+        &mut self,
+        j: u32,
+        node: usize,
+        kind: RequestKind,
+        class: Option<ClassIdx>,
+    ) {
+        let forward = self.nodes[node].forward_to(kind, class);
         match forward {
             Some((k, _, true)) => self.forward_over_link(j, node, k),
             Some((_, to, false)) => {

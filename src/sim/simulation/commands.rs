@@ -358,6 +358,12 @@ impl Simulation {
         let Some(src) = self.sources.get_mut(workload) else {
             return err(format!("no workload with index {workload}"));
         };
+        if !src.spec.classes.is_empty() {
+            return err(format!(
+                "workload `{}` draws its requests from classes: its read fraction follows from their ops",
+                src.spec.name
+            ));
+        }
         if !READ_FRACTION.contains(fraction) {
             let (min, max) = (READ_FRACTION.min, READ_FRACTION.max);
             return err(format!(

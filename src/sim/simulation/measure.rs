@@ -3,9 +3,11 @@
 use std::collections::VecDeque;
 
 use super::nodes::{NodeRt, NodeState};
-use super::{BreakerState, MESSAGE, Simulation};
+use super::{BreakerState, MESSAGE, Req, Simulation};
 use crate::sim::latency_histogram::Period;
-use crate::sim::metrics::{NodeSummary, NodeWindow, Summary, Window, ratio};
+use crate::sim::metrics::{
+    FailureCause, GroupStats, GroupSummary, NodeSummary, NodeWindow, Summary, Window, ratio,
+};
 use crate::sim::snapshot::{NodeSnapshot, ReplicaSnapshot, Snapshot};
 use crate::sim::station::Areas;
 use crate::sim::time::SimTime;
@@ -109,6 +111,55 @@ fn workers_now(n: &NodeRt) -> Option<u32> {
 }
 
 impl Simulation {
+    /// A measured request arrived: its class and workload count it.
+    #[inline(never)]
+    pub(super) fn group_arrived(&mut self, req: &Req) {
+        for g in self.system.groups_mut(req.workload as usize, req.class) {
+            g.counts.arrived += 1;
+        }
+    }
+
+    /// A measured request ended: its class and workload count how.
+    #[inline(never)]
+    pub(super) fn group_done(
+        &mut self,
+        req: &Req,
+        outcome: Result<(), FailureCause>,
+        latency: SimTime,
+    ) {
+        for g in self.system.groups_mut(req.workload as usize, req.class) {
+            match outcome {
+                Ok(()) => {
+                    g.counts.completed += 1;
+                    g.latency.record(latency, true);
+                }
+                Err(c) => g.counts.add_failure(c),
+            }
+        }
+    }
+
+    /// The per-class and per-workload results so far.
+    fn group_summaries(&self, secs: f64) -> (Vec<GroupSummary>, Vec<GroupSummary>) {
+        let summary = |name: &str, op, g: &GroupStats| {
+            let c = g.counts;
+            GroupSummary {
+                name: name.to_string(),
+                op,
+                counts: c,
+                throughput_rps: ratio(c.completed as f64, secs).unwrap_or(0.0),
+                latency: g.latency.stats(Period::Run),
+                error_rate: ratio(c.failed() as f64, (c.completed + c.failed()) as f64),
+            }
+        };
+        let classes = (self.system.classes.iter().zip(&self.model.classes))
+            .map(|(g, c)| summary(&c.name, Some(c.op), g))
+            .collect();
+        let workloads = (self.system.workloads.iter().zip(&self.model.workloads))
+            .map(|(g, w)| summary(&w.name, None, g))
+            .collect();
+        (classes, workloads)
+    }
+
     pub(super) fn end_warmup(&mut self) {
         let now = self.now;
         for n in &mut self.nodes {
@@ -252,6 +303,7 @@ impl Simulation {
             .map(|i| self.node_summary(i, secs, mns))
             .collect();
         let c = self.system.counts;
+        let (classes, workloads) = self.group_summaries(secs);
         Summary {
             now,
             warmup,
@@ -269,6 +321,8 @@ impl Simulation {
             data_lost: self.nodes.iter().map(|n| n.stats.counts.data_lost).sum(),
             cost_per_hour: self.nodes.iter().map(NodeRt::cost_per_hour).sum(),
             nodes,
+            classes,
+            workloads,
             scale_events: self.scale_events.clone(),
             stopped: self.stopped.clone(),
         }

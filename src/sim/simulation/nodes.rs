@@ -13,8 +13,8 @@ use crate::sim::components::retry::RetryBudget;
 use crate::sim::latency_histogram::LatencyHistogram;
 use crate::sim::metrics::NodeStats;
 use crate::sim::model::{
-    CacheSpec, Call, DatabaseSpec, ExternalSpec, LimiterAlgorithm, Node, NodeKind, QueueSpec,
-    RequestKind, ServiceSpec, cost_units,
+    CacheSpec, Call, ClassIdx, DatabaseSpec, ExternalSpec, LimiterAlgorithm, Node, NodeKind,
+    QueueSpec, RequestKind, ServiceSpec, cost_units,
 };
 use crate::sim::rng::{Stream, stream};
 use crate::sim::station::{Areas, Station};
@@ -384,11 +384,15 @@ impl NodeRt {
     /// has a link) of the first route that matches it, or with shares
     /// (`p`) of one of those that match, drawn by their shares (none, and
     /// the service answers, for the rest).
-    pub fn forward_to(&mut self, kind: RequestKind) -> Option<(usize, usize, bool)> {
+    pub fn forward_to(
+        &mut self,
+        kind: RequestKind,
+        class: Option<ClassIdx>,
+    ) -> Option<(usize, usize, bool)> {
         let NodeState::Service { spec, shares, .. } = &mut self.state else {
             return None;
         };
-        let mut routes = (spec.forward.iter().enumerate()).filter(|(_, r)| r.matches(kind));
+        let mut routes = (spec.forward.iter().enumerate()).filter(|(_, r)| r.matches(kind, class));
         let found = match shares {
             None => routes.next(),
             Some(rng) => {

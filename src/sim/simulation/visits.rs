@@ -27,7 +27,7 @@ impl Simulation {
     }
 
     pub(super) fn new_request(&mut self, w: usize, user: u32) {
-        let (kind, key) = self.sources[w].draw_request();
+        let (kind, class, key) = self.sources[w].draw_request(&self.class_ops);
         let counted = self.now >= self.model.warmup;
         let id = self.requests_created;
         self.requests_created += 1;
@@ -35,6 +35,7 @@ impl Simulation {
             id,
             traced: self.tracer.wants(id) || self.spans.wants(id),
             kind,
+            class,
             key,
             created: self.now,
             workload: w as u32,
@@ -45,11 +46,17 @@ impl Simulation {
         self.system.window_counts.arrived += 1;
         if counted {
             self.system.counts.arrived += 1;
+            if self.system.grouped {
+                self.group_arrived(&req);
+            }
         }
         if self.in_flight_total as usize >= self.model.limits.max_in_flight {
             self.system.window_counts.add_failure(FailureCause::Dropped);
             if counted {
                 self.system.counts.add_failure(FailureCause::Dropped);
+                if self.system.grouped {
+                    self.group_done(&req, Err(FailureCause::Dropped), SimTime::ZERO);
+                }
             }
             self.user_next(req, true);
             return;
@@ -96,6 +103,9 @@ impl Simulation {
                     self.system.counts.completed += 1;
                 }
                 Err(c) => self.system.counts.add_failure(c),
+            }
+            if self.system.grouped {
+                self.group_done(&req, outcome, latency);
             }
         }
         self.user_next(req, false);
