@@ -1,9 +1,10 @@
-//! What LoadLab gives out: the results folder (`summary.json`, `timeseries.csv`, `nodes.csv`, committed together), the terminal table, objectives, a scenario's topology; every file written atomically.
+//! What LoadLab gives out: the results folder (`summary.json`, `timeseries.csv`, `nodes.csv`, committed together), the terminal table, objectives, a scenario's topology, `report.html` when asked; every file written atomically.
 
 pub mod account;
 pub mod atomic;
 pub mod change_text;
 pub mod csv;
+pub mod html;
 pub mod objectives;
 pub mod results;
 pub mod summary_json;

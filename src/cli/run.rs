@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::report::html::{self, Reproduce};
 use crate::report::results::{self, Results, WriteError};
 use crate::report::traces as report_traces;
 use crate::report::{RunInfo, objectives, table};
@@ -48,6 +49,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 10, requires = "traces",
           value_parser = clap::value_parser!(u64).range(1..))]
     pub trace_every: u64,
+    /// Also write `report.html`: one self-contained page (charts, the
+    /// design, objectives, nodes, what happened, how to reproduce it)
+    /// that opens offline in any browser.
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// The slowest sampled requests `--traces` keeps (and writes).
@@ -118,6 +124,7 @@ pub fn run(args: &RunArgs) -> i32 {
         && let Some(f) = results::FILES
             .iter()
             .chain(args.traces.then_some(&"traces.json"))
+            .chain(args.report.then_some(&html::FILE))
             .map(|f| out.join(f))
             .find(|p| p.exists())
     {
@@ -128,7 +135,12 @@ pub fn run(args: &RunArgs) -> i32 {
         return EXIT_INVALID;
     }
     let traces = args.traces.then_some(args.trace_every);
-    match execute(model, &info, &out, args.json, traces) {
+    let report = args.report.then(|| {
+        // The text the run loaded (the file itself; overrides are in the command).
+        let text = fs::read_to_string(&args.file).unwrap_or_default();
+        Reproduce::for_run(&info, text)
+    });
+    match execute(model, &info, &out, args.json, (traces, report)) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e}");
@@ -179,7 +191,7 @@ fn execute(
     info: &RunInfo,
     out: &Path,
     json: bool,
-    traces: Option<u64>,
+    (traces, report): (Option<u64>, Option<Reproduce>),
 ) -> Result<(), String> {
     fs::create_dir_all(out)
         .map_err(|e| format!("cannot create results folder {}: {e}", out.display()))?;
@@ -193,6 +205,9 @@ fn execute(
         keep: TRACES_KEPT,
     }));
     let mut files = Results::create(out, info, sim.model()).map_err(io_err)?;
+    if let Some(r) = report {
+        files = files.with_report(sim.model(), r);
+    }
     let started = Instant::now();
     simulate(&mut sim, &mut files, started).map_err(io_err)?;
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::report::account::{Account, Happening};
 use crate::report::atomic::{AtomicFile, commit_all, write_atomic};
 use crate::report::csv::{TimeseriesWriter, nodes_csv};
+use crate::report::html::{self, Downsampled, Page, Reproduce};
 use crate::report::objectives::ObjectiveResult;
 use crate::report::{RunInfo, summary_json};
 use crate::sim::{Model, Summary, Window};
@@ -62,6 +63,16 @@ pub struct Results {
     timeseries: TimeseriesWriter<AtomicFile>,
     /// What happened, told from the windows as they are written.
     account: Account,
+    /// `report.html`, when asked for ([`Results::with_report`]).
+    report: Option<Box<ReportState>>,
+}
+
+/// What `report.html` needs beyond the other files: the design, the
+/// windows downsampled (bounded memory), where the run came from.
+struct ReportState {
+    model: Model,
+    series: Downsampled,
+    reproduce: Reproduce,
 }
 
 impl Results {
@@ -82,7 +93,19 @@ impl Results {
             info: info.clone(),
             timeseries,
             account: Account::new(model),
+            report: None,
         })
+    }
+
+    /// Also writes `report.html` (committed with the other files), with
+    /// the design `model` and how to reproduce the run.
+    pub fn with_report(mut self, model: &Model, reproduce: Reproduce) -> Results {
+        self.report = Some(Box::new(ReportState {
+            model: model.clone(),
+            series: Downsampled::default(),
+            reproduce,
+        }));
+        self
     }
 
     /// Appends closed windows to `timeseries.csv`.
@@ -92,6 +115,9 @@ impl Results {
     ) -> Result<(), WriteError> {
         for w in windows {
             self.account.observe(w);
+            if let Some(r) = &mut self.report {
+                r.series.push(w);
+            }
             self.timeseries
                 .write_window(w)
                 .map_err(failed("timeseries.csv"))?;
@@ -133,6 +159,19 @@ impl Results {
             );
         }
         let json = summary_json::pretty(&value);
+        if let Some(r) = &self.report {
+            let page = html::render(&Page {
+                info: &self.info,
+                model: &r.model,
+                summary,
+                objectives,
+                happened: &happened,
+                by_hop: value.get("p99_by_hop"),
+                series: &r.series,
+                reproduce: &r.reproduce,
+            });
+            more.push(self.staged(html::FILE, &page)?);
+        }
         let nodes = nodes_csv(&self.info, summary);
         let json_file = self.staged("summary.json", &json)?;
         let nodes_file = self.staged("nodes.csv", &nodes)?;

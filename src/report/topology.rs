@@ -340,7 +340,7 @@ fn policy_text(p: &CallPolicy) -> String {
 }
 
 /// Instances that each cost `cost_per_hour`.
-fn instances(kind: &NodeKind) -> u32 {
+pub(crate) fn instances(kind: &NodeKind) -> u32 {
     match kind {
         NodeKind::Service(s) => s.replicas,
         NodeKind::Database(d) => d.read_replicas.saturating_add(1).saturating_mul(d.shards),
@@ -730,7 +730,7 @@ fn entering_load(model: &Model, class: Option<ClassIdx>) -> Vec<OfferedLoad> {
     load
 }
 
-fn targets(kind: &NodeKind) -> Vec<NodeIdx> {
+pub(crate) fn targets(kind: &NodeKind) -> Vec<NodeIdx> {
     match kind {
         NodeKind::LoadBalancer(lb) => vec![lb.to],
         NodeKind::Service(s) => call_targets(&s.calls)

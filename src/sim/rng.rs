@@ -32,19 +32,25 @@ pub fn open01<R: Rng + ?Sized>(rng: &mut R) -> f64 {
 }
 
 /// FNV-1a, 64 bit: stable across platforms and releases.
-struct Fnv64(u64);
+pub struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Fnv64::new()
+    }
+}
 
 impl Fnv64 {
-    fn new() -> Self {
+    pub fn new() -> Self {
         Fnv64(0xcbf2_9ce4_8422_2325)
     }
-    fn write(&mut self, bytes: &[u8]) {
+    pub fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
             self.0 ^= u64::from(*b);
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
         }
     }
-    fn finish(&self) -> u64 {
+    pub fn finish(&self) -> u64 {
         self.0
     }
 }
