@@ -363,3 +363,27 @@ fn export_and_save_folders_are_named_by_file_seed_and_time() {
     assert!(saved.is_file());
     let _ = std::fs::remove_dir_all(&later);
 }
+
+/// Export writes report.html too, reproduced by the scenario.toml beside
+/// it: the page names that file, its hash and the command up to now.
+#[test]
+fn export_writes_a_report_reproduced_by_the_scenario_beside_it() {
+    let mut bridge = SimBridge::open(&file(), &[], Some(7)).expect("scenario loads");
+    let view = View::new(&mut bridge.sim, Some(file()));
+    while !bridge
+        .advance(SimTime::from_secs_f64(3.0), Duration::from_secs(60))
+        .reached
+    {}
+    let dir = std::env::temp_dir().join(format!("loadlab-export-report-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    loadlab::app::capture::write_exports(&mut bridge, &view, &dir).expect("exports");
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    let beside = std::fs::read(dir.join("scenario.toml")).expect("scenario.toml");
+    let hash = loadlab::report::html::reproduce::fnv1a(&beside);
+    assert!(html.contains(&hash), "the hash of scenario.toml: {hash}");
+    assert!(html.contains("loadlab run scenario.toml --duration 3000000000ns --report"));
+    for n in &bridge.sim.model().nodes {
+        assert!(html.contains(&format!("<td><b>{}</b>", n.id)), "{}", n.id);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

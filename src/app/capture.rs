@@ -13,6 +13,7 @@ use crate::app::dots::Dots;
 use crate::app::tuned::tuned_model;
 use crate::app::view::View;
 use crate::report::atomic::write_atomic;
+use crate::report::html::Reproduce;
 use crate::report::results::{self, Results};
 use crate::report::{RunInfo, objectives};
 use crate::scenario;
@@ -229,8 +230,8 @@ fn export(
                 .observe(save_to_disk(dir.join("screenshot.png")));
             view.export_status = Some(format!(
                 "Exported to {}/: summary.json, timeseries.csv, nodes.csv, changes.txt, \
-                 scenario.toml (replays your moves), design.toml (the design as tuned) and \
-                 screenshot.png.",
+                 scenario.toml (replays your moves), design.toml (the design as tuned), \
+                 report.html (one page to share) and screenshot.png.",
                 dir.display()
             ));
         }
@@ -324,7 +325,18 @@ pub fn write_exports(bridge: &mut SimBridge, view: &View, dir: &Path) -> Result<
     let io = |what: &str, e: std::io::Error| format!("cannot write {what}: {e}");
     let summary = bridge.sim.summary();
     let results = objectives::evaluate(&bridge.sim.model().objectives, &summary);
-    let mut files = Results::create(dir, &info, bridge.sim.model()).map_err(|e| e.to_string())?;
+    // report.html: reproduced by the scenario.toml written beside it, up to now.
+    let reproduce = Reproduce {
+        file: "scenario.toml".into(),
+        text: tuned_scenario_text(bridge)?,
+        command: format!(
+            "loadlab run scenario.toml --duration {}ns --report",
+            bridge.sim.now().0
+        ),
+    };
+    let mut files = Results::create(dir, &info, bridge.sim.model())
+        .map_err(|e| e.to_string())?
+        .with_report(bridge.sim.model(), reproduce);
     files
         .write_windows(&view.history)
         .map_err(|e| e.to_string())?;

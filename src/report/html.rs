@@ -112,7 +112,7 @@ border-radius:6px;padding:6px 12px;min-width:110px}.figures b{display:block;font
 .figures span{color:#64748b;font-size:12px}table{border-collapse:collapse;margin:6px 0}\
 th,td{border-bottom:1px solid #e2e8f0;padding:4px 8px;text-align:left;vertical-align:top}\
 th{background:#f8fafc;font-weight:600;font-size:13px}td.num{text-align:right;\
-font-variant-numeric:tabular-nums}.pass,.fail{font-weight:700;padding:1px 6px;border-radius:4px}\
+white-space:nowrap;font-variant-numeric:tabular-nums}.pass,.fail{font-weight:700;padding:1px 6px;border-radius:4px}\
 .pass{background:#dcfce7;color:#166534}.fail{background:#fee2e2;color:#991b1b}\
 .account{list-style:none;padding:0}.account li{margin:4px 0;padding-left:146px;text-indent:-146px}\
 .at{display:inline-block;width:64px;text-indent:0;color:#475569;font-variant-numeric:tabular-nums}\

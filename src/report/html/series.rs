@@ -49,7 +49,7 @@ impl Point {
         let (ca, cb) = (self.completed as f64, next.completed as f64);
         self.p50_ms = either(self.p50_ms, next.p50_ms, |x, y| weighted(x, ca, y, cb));
         for (u, v) in self.utilisation.iter_mut().zip(&next.utilisation) {
-            *u = either(*u, *v, |x, y| by_time(x, y));
+            *u = either(*u, *v, by_time);
         }
         self.completed += next.completed;
         self.end_s = next.end_s;
