@@ -386,7 +386,13 @@ fn fit_and_export_reach_their_targets_through_the_one_router() {
         .and_then(|s| s.split("/:").next())
         .map(|d| Path::new(env!("CARGO_MANIFEST_DIR")).join(d));
     let dir = dir.unwrap_or_else(|| panic!("Export said where it wrote: {status:?}"));
-    for f in ["summary.json", "timeseries.csv", "nodes.csv", "design.toml", "report.html"] {
+    for f in [
+        "summary.json",
+        "timeseries.csv",
+        "nodes.csv",
+        "design.toml",
+        "report.html",
+    ] {
         assert!(dir.join(f).is_file(), "{f} written in {}", dir.display());
     }
     std::fs::remove_dir_all(&dir).ok();

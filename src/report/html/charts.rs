@@ -69,7 +69,7 @@ pub fn section(
     let mut s = String::from("<section><h2>Over time</h2>");
     let charts = [
         (
-            "Latency of requests finished in each window",
+            "Latency of requests finished in each window (a gap: none finished)",
             latency(d, objectives),
             "ms",
             0.0,
