@@ -29,6 +29,12 @@ trap cleanup EXIT
 # build DIR NAME: the engine-only binary of the tree in DIR, copied to $work/NAME.
 build() {
     echo "== building $2 ($1)"
+    # Both trees are the same package to cargo (same name, version and
+    # path within the workspace): their artifacts share file names and
+    # fingerprints in the shared target folder, so a tree built before the
+    # other can be taken as up to date and the other's library linked in.
+    # Clean loadlab's own artifacts (not its dependencies) first.
+    (cd "$1" && cargo clean --quiet -p loadlab)
     (cd "$1" && cargo build --quiet --no-default-features --bin loadlab)
     cp "$CARGO_TARGET_DIR/debug/loadlab" "$work/$2"
 }
