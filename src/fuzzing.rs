@@ -472,6 +472,35 @@ fn extensions(c: &mut Choices, nodes: &mut [NodeText], kinds: &[&str], extra: &m
         external(c, nodes, kinds, next, extra);
     }
     loops_and_shares(c, nodes, kinds);
+    if c.one_in(2) {
+        zones(c, nodes, extra);
+    }
+}
+
+/// Zones on some nodes and `[[zone_link]]` tables between them (now and
+/// then a zone no node is in, or a pair twice, for the loader to refuse).
+fn zones(c: &mut Choices, nodes: &mut [NodeText], extra: &mut String) {
+    for t in nodes.iter_mut() {
+        if c.one_in(2) {
+            let _ = writeln!(t.fields, "zone = \"{}\"", c.pick(&["a", "b", "c"]));
+        }
+    }
+    let pairs = [["a", "b"], ["a", "a"], ["b", "c"], ["c", "a"]];
+    let mut used = Vec::new();
+    for _ in 0..1 + c.below(3) {
+        let k = c.below(pairs.len());
+        if used.contains(&k) && !c.one_in(16) {
+            continue;
+        }
+        used.push(k);
+        let [a, b] = pairs[k];
+        let b = if c.one_in(16) { "nowhere" } else { b };
+        let _ = writeln!(
+            extra,
+            "\n[[zone_link]]\nbetween = [\"{a}\", \"{b}\"]\nlatency = {}",
+            c.dist()
+        );
+    }
 }
 
 /// Queues with `max_hops` and later services or queues calling back into

@@ -186,6 +186,12 @@ fn generated_scenarios_use_every_node_kind() {
             .any(|l| l.starts_with("to = [ {") && l.contains("latency = "))),
         "no forward with a link in the corpus"
     );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("[[zone_link]]") && t.contains("zone = \"")),
+        "no zones in the corpus"
+    );
     // `set` events on a node's live tunables, the rate limiter's included.
     for field in ["replicas", "workers", "service_time", "rate", "limit"] {
         let end = format!(".{field}\"");

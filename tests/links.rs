@@ -329,3 +329,67 @@ fn a_linked_run_is_the_same_in_one_go_and_in_slices() {
     assert!(a.nodes[0].counts.retries > 0, "the retries are exercised");
     assert_eq!(a, b);
 }
+
+/// The tandem with `front` in zone `a`, the three stages in zone `b`, and
+/// the `[[zone_link]]` tables `links`.
+fn zoned(call_latency: &str, links: &str) -> String {
+    let mut text = tandem(call_latency, 800, "60s", "0s");
+    text = text.replace("id = \"front\"", "id = \"front\"\nzone = \"a\"");
+    for id in ["parse", "render", "store"] {
+        text = text.replace(
+            &format!("id = \"{id}\""),
+            &format!("id = \"{id}\"\nzone = \"b\""),
+        );
+    }
+    format!("{text}\n{links}")
+}
+
+fn mean_added(text: &str, base: &Summary) -> f64 {
+    let s = run_drained(text);
+    assert_eq!(s.latency.count, base.latency.count);
+    s.latency.mean_ms.unwrap() - base.latency.mean_ms.unwrap()
+}
+
+/// Zones: a call between two zones crosses their link both ways, a
+/// forward once; calls and forwards within a zone cross nothing unless a
+/// link names that zone twice; a link within a zone applies between its nodes; a call's
+/// own `latency` wins over its zones'. Constant links move the mean by
+/// exactly their sum (integer nanoseconds), as in the tests above.
+#[test]
+fn zone_links_apply_to_calls_and_forwards_that_cross_them() {
+    let base = run_drained(&tandem("", 800, "60s", "0s"));
+    let between = "[[zone_link]]\nbetween = [\"a\", \"b\"]\nlatency = \"2ms\"\n";
+    let within = "[[zone_link]]\nbetween = [\"b\", \"b\"]\nlatency = \"1ms\"\n";
+    let cases = [
+        // The forwards parse -> render -> store stay in zone b: +0.
+        (
+            "the call crosses a-b, the forwards nothing",
+            zoned("", between),
+            4.0,
+        ),
+        (
+            "and both forwards cross b-b",
+            zoned("", &format!("{between}{within}")),
+            6.0,
+        ),
+        ("the call's own 1 ms wins", zoned("\"1ms\"", between), 2.0),
+        ("no link between the zones", zoned("", within), 2.0),
+    ];
+    for (name, text, want) in cases {
+        let added = mean_added(&text, &base);
+        println!("{name}: +{added:.9} ms");
+        assert!(
+            (added - want).abs() < 1e-9,
+            "{name}: +{added} ms, not {want}"
+        );
+    }
+    let model = load(&zoned("", &format!("{between}{within}")));
+    let written = scenario::to_toml(&model);
+    assert!(written.contains("[[zone_link]]") && written.contains("zone = \"b\""));
+    assert_eq!(format!("{model:?}"), format!("{:?}", load(&written)));
+    let check = loadlab::report::topology::describe(&model);
+    assert!(
+        check.contains("front --calls--> parse link constant 2ms (zones)"),
+        "{check}"
+    );
+}

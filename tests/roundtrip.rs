@@ -92,6 +92,7 @@ weights = [3, 1, 2]
 [[node]]
 id = "api"
 kind = "service"
+zone = "us-east"
 replicas = 3
 workers = 8
 queue = 100
@@ -109,6 +110,7 @@ calls = [
 [[node]]
 id = "audit"
 kind = "service"
+zone = "us-east"
 service_time = { dist = "pareto", scale = "1ms", shape = 2.5 }
 to = "db"
 
@@ -133,6 +135,7 @@ miss_penalty = "1ms"
 [[node]]
 id = "db"
 kind = "database"
+zone = "eu-west"
 read_replicas = 2
 workers = 16
 queue = 500
@@ -194,6 +197,14 @@ algorithm = "fixed_window"
 limit = 100
 window = "1m"
 to = "cache2"
+
+[[zone_link]]
+between = ["us-east", "eu-west"]
+latency = { dist = "uniform", min = "38ms", max = "42ms" }
+
+[[zone_link]]
+between = ["us-east", "us-east"]
+latency = "0.5ms"
 
 [[objective]]
 metric = "p99"

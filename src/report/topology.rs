@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::scenario;
+use crate::sim::dist::Dist;
 use crate::sim::model::{
     Arrival, Bound, CacheSpec, Call, CallPolicy, ClassIdx, DatabaseSpec, ExternalSpec, Jitter,
     LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind, Popularity, QueueSpec, RateLimiterSpec,
@@ -121,6 +122,9 @@ fn write_nodes(out: &mut String, model: &Model, load: &[OfferedLoad]) {
             n.kind.name(),
             parameters(model, &n.kind)
         );
+        if let Some(z) = &n.zone {
+            let _ = write!(line, ", zone {z}");
+        }
         if n.cost_per_hour > 0.0 {
             let each = match n.kind {
                 NodeKind::Service(_) => " per replica",
@@ -149,7 +153,14 @@ fn write_edges(out: &mut String, model: &Model) {
     for w in &model.workloads {
         let _ = writeln!(out, "  {} --enters--> {}", w.name, node_name(model, w.to));
     }
-    for n in &model.nodes {
+    for (i, n) in model.nodes.iter().enumerate() {
+        // A call or forward without a link of its own crosses its zones'.
+        let zone = |own: Option<Dist>, to: NodeIdx| {
+            own.is_none()
+                .then(|| model.zone_latency(i, to))
+                .flatten()
+                .map(|l| format!("link {} (zones)", l.describe()))
+        };
         let mut edge = |label: &str, to: NodeIdx, when: Option<When>, policy: &str| {
             let when = when.map_or(String::new(), |w| format!(" ({})", model.when_name(w)));
             let policy = if policy.is_empty() {
@@ -168,7 +179,8 @@ fn write_edges(out: &mut String, model: &Model) {
             NodeKind::LoadBalancer(lb) => edge("to", lb.to, None, ""),
             NodeKind::Service(s) => {
                 for c in &s.calls {
-                    edge("calls", c.to, c.when, &call_text(c));
+                    let text = join_parts(zone(c.latency, c.to), call_text(c));
+                    edge("calls", c.to, c.when, &text);
                     if let Some(f) = c.fallback {
                         edge("falls back to", f, c.when, "");
                     }
@@ -180,6 +192,8 @@ fn write_edges(out: &mut String, model: &Model) {
                     }
                     if let Some(l) = r.latency {
                         notes.push(format!("link {}", l.describe()));
+                    } else if let Some(z) = zone(r.latency, r.to) {
+                        notes.push(z);
                     }
                     edge("to", r.to, r.when, &notes.join(" "));
                 }
@@ -193,7 +207,8 @@ fn write_edges(out: &mut String, model: &Model) {
             NodeKind::RateLimiter(r) => edge("to", r.to, None, ""),
             NodeKind::Queue(q) => {
                 for c in &q.calls {
-                    edge("consumer calls", c.to, c.when, &call_text(c));
+                    let text = join_parts(zone(c.latency, c.to), call_text(c));
+                    edge("consumer calls", c.to, c.when, &text);
                     if let Some(f) = c.fallback {
                         edge("falls back to", f, c.when, "");
                     }
@@ -245,6 +260,15 @@ fn write_events(out: &mut String, model: &Model) {
             "  {at:>w$}  {}",
             scenario::command_text(model, &e.command)
         );
+    }
+}
+
+/// `first, rest` (either may be missing).
+fn join_parts(first: Option<String>, rest: String) -> String {
+    match (first, rest.is_empty()) {
+        (Some(f), true) => f,
+        (Some(f), false) => format!("{f}, {rest}"),
+        (None, _) => rest,
     }
 }
 

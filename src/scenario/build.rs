@@ -21,14 +21,16 @@ mod routes;
 mod set;
 mod topic;
 mod workloads;
+mod zones;
 
-pub(crate) const TOP_FIELDS: [&str; 6] = [
+pub(crate) const TOP_FIELDS: [&str; 7] = [
     "scenario",
     "workload",
     "node",
     "objective",
     "event",
     "class",
+    "zone_link",
 ];
 pub(crate) const SCENARIO_FIELDS: [&str; 8] = [
     "name",
@@ -40,7 +42,7 @@ pub(crate) const SCENARIO_FIELDS: [&str; 8] = [
     "max_in_flight",
     "max_events",
 ];
-pub(crate) const NODE_FIELDS: [&str; 4] = ["id", "kind", "pos", "cost_per_hour"];
+pub(crate) const NODE_FIELDS: [&str; 5] = ["id", "kind", "pos", "cost_per_hour", "zone"];
 /// The fields of a cache, which a CDN shares.
 const CACHE_FIELDS: [&str; 10] = [
     "capacity",
@@ -257,6 +259,8 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
         .map(|(i, t)| ids.kind(i) == Some("queue") && t.field("max_hops").is_some())
         .collect();
     graph::check_edges(errs, &ids, &edges, &loops);
+    let zone_tables = tables(errs, &top, "zone_link");
+    let zone_links = zones::read_zone_links(errs, zone_tables, &nodes);
 
     if !errs.is_empty() {
         return None;
@@ -282,6 +286,7 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
             max_in_flight: header.max_in_flight,
             max_events: header.max_events,
         },
+        zone_links: zone_links?,
     })
 }
 

@@ -100,6 +100,9 @@ pub fn to_toml(model: &Model) -> String {
         if n.cost_per_hour != 0.0 {
             kv(&mut out, "cost_per_hour", &num(n.cost_per_hour));
         }
+        if let Some(z) = &n.zone {
+            kv(&mut out, "zone", &string(z));
+        }
         match &n.kind {
             NodeKind::Service(_) | NodeKind::Database(_) | NodeKind::Queue(_)
                 if n.cost_unit != DEFAULT_WORKERS_PER_UNIT =>
@@ -149,6 +152,15 @@ pub fn to_toml(model: &Model) -> String {
                 kv(&mut out, "subscribers", &format!("[{}]", subs.join(", ")));
             }
         }
+    }
+    for l in &model.zone_links {
+        out.push_str("\n[[zone_link]]\n");
+        kv(
+            &mut out,
+            "between",
+            &format!("[{}, {}]", string(&l.between[0]), string(&l.between[1])),
+        );
+        kv(&mut out, "latency", &dist(&l.latency));
     }
     for o in &model.objectives {
         out.push_str("\n[[objective]]\n");

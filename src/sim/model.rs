@@ -86,6 +86,17 @@ pub struct Model {
     /// Changes and faults applied at given instants, sorted by `at`.
     pub events: Vec<ScheduledEvent>,
     pub limits: Limits,
+    /// Network latency between zones (nodes name theirs in `Node::zone`).
+    pub zone_links: Vec<ZoneLink>,
+}
+
+/// The network between two zones (or within one: both the same): calls and
+/// forwards between nodes of these zones cross a link of this latency,
+/// unless the call or route has its own `latency`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ZoneLink {
+    pub between: [String; 2],
+    pub latency: Dist,
 }
 
 /// A command applied by the engine itself at `at` (a fault, a recovery,
@@ -190,6 +201,8 @@ pub struct Node {
     /// `ceil(capacity / cost_unit)`: more workers or more memory cost more,
     /// as on a real bill. 0 for the kinds billed flat.
     pub cost_unit: u64,
+    /// The zone (region, data centre) the node runs in, if the file says.
+    pub zone: Option<String>,
 }
 
 /// Workers one `cost_per_hour` buys per replica unless the file says
@@ -764,6 +777,19 @@ pub enum Bound {
 }
 
 impl Model {
+    /// The zone link between nodes `from` and `to`, if both have a zone
+    /// and the file gives a link between those zones (either way round).
+    pub fn zone_latency(&self, from: NodeIdx, to: NodeIdx) -> Option<Dist> {
+        let a = self.nodes.get(from)?.zone.as_deref()?;
+        let b = self.nodes.get(to)?.zone.as_deref()?;
+        self.zone_links
+            .iter()
+            .find(|l| {
+                (l.between[0] == a && l.between[1] == b) || (l.between[0] == b && l.between[1] == a)
+            })
+            .map(|l| l.latency)
+    }
+
     /// Index of the node called `id`.
     pub fn node_index(&self, id: &str) -> Option<NodeIdx> {
         self.nodes.iter().position(|n| n.id == id)

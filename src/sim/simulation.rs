@@ -310,6 +310,10 @@ impl Simulation {
                 _ => {}
             }
         }
+        if !sim.model.zone_links.is_empty() {
+            let model = sim.model.clone();
+            sim.apply_zone_links(&model, seed);
+        }
         sim
     }
 

@@ -321,7 +321,14 @@ pub struct ScenarioPlan {
     pub commands: Vec<CommandPlan>,
     pub seed: u64,
     pub classes: Vec<ClassPlan>,
+    /// Zones: node `i` is in zone `zones.0[i % len]` (`None`: no zone;
+    /// an empty list: no zones at all), and `[[zone_link]]` tables
+    /// between zones `(a, b)` for the pairs some node is in.
+    pub zones: ZonesPlan,
 }
+
+/// Each node's zone (by index, cycling), and links between zones.
+pub type ZonesPlan = (Vec<Option<u8>>, Vec<(u8, u8, Dist)>);
 
 /// A duration distribution with a mean around `typical_ms`, of every kind
 /// (constant zero included when `allow_zero`).
@@ -667,6 +674,13 @@ pub fn scenario_strategy() -> impl Strategy<Value = ScenarioPlan> {
             1 => Just(Vec::new()),
             1 => proptest::collection::vec(class_strategy(), 1..=3),
         ],
+        prop_oneof![
+            2 => Just((Vec::new(), Vec::new())),
+            1 => (
+                proptest::collection::vec(proptest::option::weighted(0.8, 0u8..3), 1..=4),
+                proptest::collection::vec((0u8..3, 0u8..3, dist_strategy(1.0, true)), 0..=4),
+            ),
+        ],
     )
         .prop_map(
             |(
@@ -679,8 +693,10 @@ pub fn scenario_strategy() -> impl Strategy<Value = ScenarioPlan> {
                 commands,
                 seed,
                 classes,
+                zones,
             )| {
                 ScenarioPlan {
+                    zones,
                     nodes,
                     workloads,
                     duration_ms,
@@ -946,6 +962,9 @@ impl ScenarioPlan {
         for (i, p) in self.nodes.iter().enumerate() {
             let _ = writeln!(w, "\n[[node]]\nid = \"{}\"", id(i));
             let _ = writeln!(w, "cost_per_hour = {:?}", 0.25 * f64::from(p.replicas));
+            if let Some(z) = self.zone(i) {
+                let _ = writeln!(w, "zone = \"z{z}\"");
+            }
             match kinds[i] {
                 0 => {
                     let services: Vec<usize> = (i + 1..n).filter(|&j| kinds[j] == 1).collect();
@@ -1118,7 +1137,35 @@ impl ScenarioPlan {
                 }
             }
         }
+        t.push_str(&self.zone_links());
         t
+    }
+
+    /// The zone of node `i`, if it has one.
+    fn zone(&self, i: usize) -> Option<u8> {
+        let zones = &self.zones.0;
+        zones.get(i % zones.len().max(1)).copied().flatten()
+    }
+
+    /// The `[[zone_link]]` tables between zones some node is in, each pair
+    /// once.
+    fn zone_links(&self) -> String {
+        let used: Vec<u8> = (0..self.nodes.len()).filter_map(|i| self.zone(i)).collect();
+        let mut seen: Vec<(u8, u8)> = Vec::new();
+        let mut out = String::new();
+        for (a, b, latency) in &self.zones.1 {
+            let pair = ((*a).min(*b), (*a).max(*b));
+            if !used.contains(a) || !used.contains(b) || seen.contains(&pair) {
+                continue;
+            }
+            seen.push(pair);
+            let _ = writeln!(
+                out,
+                "\n[[zone_link]]\nbetween = [\"z{a}\", \"z{b}\"]\nlatency = {}",
+                dist_toml(latency)
+            );
+        }
+        out
     }
 
     /// `calls` of service `i` with, if its plan says so, a call back to an

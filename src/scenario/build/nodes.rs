@@ -118,12 +118,17 @@ pub(super) fn read_node(
         Some("external") => super::external::read_external(errs, t),
         _ => None,
     };
+    let zone = match t.field("zone") {
+        Some(f) => super::zones::read_zone(errs, &f).map(Some),
+        None => Some(None),
+    };
     Some(Node {
         id: ids.id(i)?.to_string(),
         kind: spec?,
         pos,
         cost_per_hour: cost_per_hour?,
         cost_unit: cost_unit?,
+        zone: zone?,
     })
 }
 

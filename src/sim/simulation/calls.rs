@@ -158,7 +158,7 @@ impl Simulation {
                 },
             );
         }
-        if let Some(latency) = call.latency {
+        if let Some(latency) = call.latency.or_else(|| self.zone_link(node, i)) {
             // The request crosses the link first (the timeout runs already).
             if visit.req.traced {
                 self.spans.set_phase(j, Phase::Transit, self.now);
@@ -196,6 +196,12 @@ impl Simulation {
             req.key = keys.key(req.key, req.id, visit.rep);
         }
         req
+    }
+
+    /// The zone link call `i` of `node` crosses when it has no latency of
+    /// its own.
+    fn zone_link(&self, node: usize, i: usize) -> Option<Dist> {
+        self.nodes[node].call_rt_ref(i).and_then(|rt| rt.zone)
     }
 
     /// One draw of call `i`'s link latency at `node`.
@@ -257,7 +263,8 @@ impl Simulation {
         }
         let node = visit.node as usize;
         let i = (visit.next_call as usize).saturating_sub(1);
-        let Some(latency) = self.nodes[node].calls().get(i).and_then(|c| c.latency) else {
+        let own = self.nodes[node].calls().get(i).and_then(|c| c.latency);
+        let Some(latency) = own.or_else(|| self.zone_link(node, i)) else {
             return false;
         };
         let delay = self.link_draw(node, i, latency);

@@ -1,8 +1,11 @@
-//! Forwards over a link: a route's `latency` delays the request on its way to the next stage (the worker is freed at once; the answer goes straight back to the original caller).
+//! Forwards over a link: a route's `latency` (or its zones') delays the request on its way to the next stage (the worker is freed at once; the answer goes straight back to the original caller); and where zone links apply.
 
 use super::nodes::NodeState;
 use super::{Simulation, VisitState};
 use crate::sim::event::EventKind;
+use crate::sim::model::Model;
+use crate::sim::rng::stream;
+use crate::sim::time::SimTime;
 
 impl Simulation {
     /// Visit `j` forwards over route `k`'s link: it is done here (freeing
@@ -22,9 +25,9 @@ impl Simulation {
         let Some(route) = spec.forward.get(k).copied() else {
             return;
         };
-        let delay = match (route.latency, forward_links.get_mut(k)) {
-            (Some(l), Some(Some(rng))) => l.sample(rng),
-            _ => crate::sim::time::SimTime::ZERO,
+        let delay = match forward_links.get_mut(k) {
+            Some(Some((l, rng))) => l.sample(rng),
+            _ => SimTime::ZERO,
         };
         self.record_success(j);
         let visit = self.visits[j as usize];
@@ -62,5 +65,38 @@ impl Simulation {
             Some(transit.node as usize),
             None,
         );
+    }
+
+    /// Zone links: every call and forward between nodes of two zones the
+    /// model links, without a latency of its own, crosses the zones' link
+    /// (same streams as a link of its own would use).
+    pub(super) fn apply_zone_links(&mut self, model: &Model, seed: u64) {
+        if model.zone_links.is_empty() {
+            return;
+        }
+        for (n, node) in self.nodes.iter_mut().enumerate() {
+            let id = node.id.clone();
+            let calls: Vec<_> = node.calls().to_vec();
+            for (i, c) in calls.iter().enumerate() {
+                let zone = model.zone_latency(n, c.to).filter(|_| c.latency.is_none());
+                if let (Some(d), Some(rt)) = (zone, node.call_rt(i)) {
+                    rt.zone = Some(d);
+                    rt.link = Some(stream(seed, &id, &format!("link {i}")));
+                }
+            }
+            if let NodeState::Service {
+                spec,
+                forward_links,
+                ..
+            } = &mut node.state
+            {
+                for (k, r) in spec.forward.iter().enumerate() {
+                    let zone = model.zone_latency(n, r.to).filter(|_| r.latency.is_none());
+                    if let (Some(d), Some(slot)) = (zone, forward_links.get_mut(k)) {
+                        *slot = Some((d, stream(seed, &id, &format!("forward link {k}"))));
+                    }
+                }
+            }
+        }
     }
 }

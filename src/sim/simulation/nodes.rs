@@ -10,6 +10,7 @@ use crate::sim::components::call_keys::CallKeys;
 use crate::sim::components::load_balancer::{Balancer, mix64};
 use crate::sim::components::rate_limiter::Limiter;
 use crate::sim::components::retry::RetryBudget;
+use crate::sim::dist::Dist;
 use crate::sim::latency_histogram::LatencyHistogram;
 use crate::sim::metrics::NodeStats;
 use crate::sim::model::{
@@ -43,8 +44,12 @@ pub(super) struct CallRt {
     /// since the end of the warm-up.
     pub timeouts: u64,
     pub acquire_timeouts: u64,
-    /// The draws of the call's link latency (only when it has one).
+    /// The draws of the call's link latency (only when it has one, its own
+    /// or its zones').
     pub link: Option<Stream>,
+    /// The latency of the zone link the call crosses, when it has no
+    /// `latency` of its own (set by `Simulation::new`).
+    pub zone: Option<Dist>,
     /// The call's key rule, unless it passes the request's own key.
     pub keys: Option<CallKeys>,
     /// The draws of the call's repetition count (only when it is drawn).
@@ -74,6 +79,7 @@ impl CallRt {
                 acquire_timeouts: 0,
                 link: c.latency.map(|_| stream(seed, node, &format!("link {i}"))),
                 keys: CallKeys::new(&c.key, seed, node, i),
+                zone: None,
                 counts: (!c.fan.repeat.is_fixed())
                     .then(|| stream(seed, node, &format!("repeat {i}"))),
             })
@@ -102,9 +108,9 @@ pub(super) enum NodeState {
         cursor: usize,
         rng: Stream,
         calls: Vec<CallRt>,
-        /// The draws of each forward route's link latency (only for the
-        /// routes that have one).
-        forward_links: Vec<Option<Stream>>,
+        /// Each forward route's link (its own latency, or its zones'),
+        /// with the stream of its draws; `None` for a route without one.
+        forward_links: Vec<Option<(Dist, Stream)>>,
         /// The draws of routes with a `p` (only when they have one).
         shares: Option<Stream>,
         scaling: Option<ScalingRt>,
@@ -213,7 +219,7 @@ impl NodeRt {
                 forward_links: (s.forward.iter().enumerate())
                     .map(|(k, r)| {
                         r.latency
-                            .map(|_| stream(seed, &n.id, &format!("forward link {k}")))
+                            .map(|l| (l, stream(seed, &n.id, &format!("forward link {k}"))))
                     })
                     .collect(),
                 shares: s
@@ -389,7 +395,13 @@ impl NodeRt {
         kind: RequestKind,
         class: Option<ClassIdx>,
     ) -> Option<(usize, usize, bool)> {
-        let NodeState::Service { spec, shares, .. } = &mut self.state else {
+        let NodeState::Service {
+            spec,
+            shares,
+            forward_links,
+            ..
+        } = &mut self.state
+        else {
             return None;
         };
         let mut routes = (spec.forward.iter().enumerate()).filter(|(_, r)| r.matches(kind, class));
@@ -404,7 +416,8 @@ impl NodeRt {
                 })
             }
         };
-        found.map(|(k, r)| (k, r.to, r.latency.is_some()))
+        // A route crosses a link of its own or its zones'.
+        found.map(|(k, r)| (k, r.to, forward_links.get(k).is_some_and(Option::is_some)))
     }
 
     /// Draws the node's own work time for a visit of `kind`.
