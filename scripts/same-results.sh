@@ -9,7 +9,12 @@
 # cannot differ: both binaries run from this folder on the same relative
 # paths. Exit 0 when every file matches.
 #
-# Usage: scripts/same-results.sh [REV [NEW]]    (CARGO_TARGET_DIR is shared by both builds)
+# ADDED_KEYS="k1 k2" (needs jq): a change that adds keys to summary.json
+# compares it with those keys removed from the new run's file, at the top
+# level and in every node; the base must not have them, and everything
+# else must still match byte for byte (jq re-prints both files alike).
+#
+# Usage: [ADDED_KEYS=...] scripts/same-results.sh [REV [NEW]]    (CARGO_TARGET_DIR is shared by both builds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -56,6 +61,19 @@ same_but_version() {
         cmp -s <(sed "s/${base_version//./\\.}/$new_version/g" "$1") "$2"
 }
 
+# without_added FILE: the file as jq prints it, ADDED_KEYS removed.
+without_added() {
+    jq --arg keys "${ADDED_KEYS:-}" '($keys | split(" ") | map(select(. != ""))) as $k
+        | reduce $k[] as $key (.; del(.[$key]) | .nodes |= map_values(del(.[$key])))' "$1"
+}
+
+# same_but_added BASE NEW: equal once NEW's added keys are removed.
+same_but_added() {
+    [ -n "${ADDED_KEYS:-}" ] && [ "${1##*/}" = summary.json ] &&
+        cmp -s <(without_added "$1") <(without_added "$2") &&
+        cmp -s <(jq . "$1") <(without_added "$1")
+}
+
 different=0
 compared=0
 scenarios=$(find scenarios -name '*.toml' | sort)
@@ -88,6 +106,8 @@ for s in $scenarios; do
             line+=" $f same ($(wc -c <"$b") bytes)"
         elif same_but_version "$a" "$b"; then
             line+=" $f same but the version stamp"
+        elif same_but_added "$a" "$b"; then
+            line+=" $f same but the added keys ($ADDED_KEYS)"
         else
             line+=" $f DIFFERENT"
             different=1

@@ -6,6 +6,7 @@ pub mod change_text;
 pub mod csv;
 pub mod html;
 pub mod objectives;
+pub mod predict;
 pub mod results;
 pub mod summary_json;
 pub mod table;

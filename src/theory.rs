@@ -96,6 +96,41 @@ pub fn mmck(lambda: f64, s: f64, c: u32, k: u32) -> QueueFigures {
     }
 }
 
+/// GI/G/c by the Allen–Cunneen approximation: the M/M/c wait scaled by
+/// `(ca2 + cs2) / 2`, the mean of the squared coefficients of variation of
+/// the gaps between arrivals (`ca2`, 1 for Poisson) and of the service
+/// time (`cs2`). Exact for M/M/c, and for M/G/1 (Pollaczek-Khinchine).
+pub fn allen_cunneen(lambda: f64, s: f64, c: u32, ca2: f64, cs2: f64) -> QueueFigures {
+    let m = mmc(lambda, s, c);
+    let wait = m.wait * (ca2 + cs2) / 2.0;
+    QueueFigures {
+        wait,
+        sojourn: wait + s,
+        queue_len: lambda * wait,
+        ..m
+    }
+}
+
+/// M/M/c: the wait in line exceeds `t` seconds with probability
+/// C(c, a) · e^(−(cμ − λ)t); the `q`-quantile of the wait (0 when at
+/// least a share `q` of arrivals does not wait at all).
+pub fn mmc_wait_quantile(lambda: f64, s: f64, c: u32, q: f64) -> f64 {
+    let pw = erlang_c(c, lambda * s);
+    let tail = 1.0 - q;
+    if pw <= tail {
+        return 0.0;
+    }
+    (pw / tail).ln() / (f64::from(c) / s - lambda)
+}
+
+/// Mean end-to-end time of an open network fed from outside at `external`
+/// per second, each station given as (its arrival rate λᵢ, its mean
+/// sojourn Wᵢ): by Little's law, Σ λᵢ Wᵢ / γ (Jackson: each station an
+/// independent M/M/c at its λᵢ).
+pub fn open_network_sojourn(external: f64, stations: &[(f64, f64)]) -> f64 {
+    stations.iter().map(|&(l, w)| l * w).sum::<f64>() / external
+}
+
 /// An open tandem (Jackson) network of M/M/c stations: each station behaves
 /// as an independent M/M/c fed at rate `lambda`. Returns the figures per
 /// station and the end-to-end mean sojourn.
@@ -209,6 +244,22 @@ mod tests {
         assert!((g.wait - 4.0).abs() < 1e-12);
         // M/D/1 waits half as long as M/M/1.
         assert!((mg1(0.8, 1.0, 0.0).wait - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn allen_cunneen_and_the_wait_tail() {
+        // Poisson arrivals, exponential service: M/M/c itself.
+        assert_eq!(allen_cunneen(3.0, 1.0, 4, 1.0, 1.0), mmc(3.0, 1.0, 4));
+        // One server: Pollaczek-Khinchine.
+        let d = allen_cunneen(0.8, 1.0, 1, 1.0, 0.0);
+        assert!((d.wait - mg1(0.8, 1.0, 0.0).wait).abs() < 1e-12);
+        // M/M/1, ρ = 0.8: P(Wq > t) = 0.8 e^(−0.2 t); p99 = ln(80)/0.2.
+        let p99 = mmc_wait_quantile(0.8, 1.0, 1, 0.99);
+        assert!((p99 - 80f64.ln() / 0.2).abs() < 1e-12);
+        assert_eq!(mmc_wait_quantile(0.1, 1.0, 4, 0.99), 0.0);
+        // A tandem at one rate: the sum of the sojourns.
+        let t = open_network_sojourn(2.0, &[(2.0, 1.5), (2.0, 0.5)]);
+        assert!((t - 2.0).abs() < 1e-12);
     }
 
     #[test]

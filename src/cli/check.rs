@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::report::predict;
 use crate::scenario;
 
 /// The description `check` prints; it lives in `report::topology`.
@@ -23,6 +24,7 @@ pub fn check(args: &CheckArgs) -> i32 {
     match scenario::load_file(&args.file, &args.set) {
         Ok(model) => {
             print!("{}", describe(&model));
+            print!("{}", predict::describe(&model, &predict::predict(&model)));
             0
         }
         Err(diags) => {

@@ -9,6 +9,7 @@ use crate::report::atomic::{AtomicFile, commit_all, write_atomic};
 use crate::report::csv::{TimeseriesWriter, nodes_csv};
 use crate::report::html::{self, Downsampled, Page, Reproduce};
 use crate::report::objectives::ObjectiveResult;
+use crate::report::predict::{self, Predictions};
 use crate::report::{RunInfo, summary_json};
 use crate::sim::{Model, Summary, Window};
 
@@ -53,6 +54,20 @@ fn failed(file: &str) -> impl FnOnce(io::Error) -> WriteError + '_ {
     }
 }
 
+/// Adds the `theory` keys: one per node, and the end-to-end mean.
+fn add_theory(value: &mut serde_json::Value, (p, ids): &(Predictions, Vec<String>)) {
+    if let Some(nodes) = value.get_mut("nodes").and_then(|n| n.as_object_mut()) {
+        for (id, pred) in ids.iter().zip(&p.nodes) {
+            if let Some(node) = nodes.get_mut(id).and_then(|n| n.as_object_mut()) {
+                node.insert("theory".into(), predict::node_json(pred));
+            }
+        }
+    }
+    if let Some(o) = value.as_object_mut() {
+        o.insert("theory".into(), predict::end_to_end_json(&p.end_to_end));
+    }
+}
+
 /// A run's results being written into a folder that exists:
 /// `timeseries.csv` streams window by window into a temporary file, and
 /// [`Results::finish`] adds `summary.json` and `nodes.csv` and commits the
@@ -65,6 +80,8 @@ pub struct Results {
     account: Account,
     /// `report.html`, when asked for ([`Results::with_report`]).
     report: Option<Box<ReportState>>,
+    /// Theory at the model's offered load, and the node ids it is for.
+    theory: (Predictions, Vec<String>),
 }
 
 /// What `report.html` needs beyond the other files: the design, the
@@ -94,6 +111,10 @@ impl Results {
             timeseries,
             account: Account::new(model),
             report: None,
+            theory: (
+                predict::predict(model),
+                model.nodes.iter().map(|n| n.id.clone()).collect(),
+            ),
         })
     }
 
@@ -152,6 +173,7 @@ impl Results {
             }
             more.push(self.staged(file, &text)?);
         }
+        add_theory(&mut value, &self.theory);
         if let Some(o) = value.as_object_mut() {
             o.insert(
                 "what_happened".into(),

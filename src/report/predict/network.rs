@@ -1,0 +1,98 @@
+//! The end-to-end mean of an open network whose every station on the path has a prediction (Jackson: each station on its own, summed by Little's law).
+
+use super::{Formula, Prediction};
+use crate::sim::Model;
+use crate::sim::model::{Arrival, NodeKind};
+use crate::theory;
+
+/// The predicted mean time from entering the system to the answer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EndToEnd {
+    /// `Jackson tandem` (a chain of M/M/c stations), `Jackson network`
+    /// (M/M/c stations with branches), the one station's formula, or
+    /// `open network (approximate stations)`.
+    pub model: &'static str,
+    pub mean_ms: f64,
+}
+
+/// Requests per second the open-loop workloads send at their start.
+pub fn open_rate(model: &Model) -> f64 {
+    model
+        .workloads
+        .iter()
+        .map(|w| match w.arrival {
+            Arrival::Poisson { rate } | Arrival::Constant { rate } => rate,
+            Arrival::Closed { .. } => 0.0,
+        })
+        .sum()
+}
+
+/// Σ λᵢ Wᵢ / γ over the nodes that get traffic, when each has figures;
+/// otherwise the first reason it does not apply.
+pub fn end_to_end(
+    model: &Model,
+    nodes: &[Prediction],
+    rates: &[f64],
+    entering: f64,
+) -> Result<EndToEnd, String> {
+    if entering <= 0.0 {
+        return Err("no open-loop traffic enters".into());
+    }
+    let mut stations = Vec::new();
+    let mut formulas = Vec::new();
+    for (i, p) in nodes.iter().enumerate() {
+        if rates.get(i).is_none_or(|&r| r <= 0.0) {
+            continue;
+        }
+        let id = &model.nodes[i].id;
+        match p {
+            Prediction::WhyNot(w) => return Err(format!("`{id}` is on the path: {}", w.text())),
+            Prediction::Applies(f) => {
+                stations.push((f.arrival_rps, f.mean_in_node_ms / 1e3));
+                formulas.push((i, f.formula, f.blocking));
+            }
+        }
+    }
+    if formulas.len() > 1 && formulas.iter().any(|f| f.2 > 0.0) {
+        return Err("a bounded line on the way turns requests away mid-path".into());
+    }
+    if let Some(i) = formulas
+        .iter()
+        .map(|f| f.0)
+        .find(|&i| has_route_latency(model, i))
+    {
+        return Err(format!(
+            "`{}` forwards over a route with latency (not modelled)",
+            model.nodes[i].id
+        ));
+    }
+    let name = network_name(model, &formulas);
+    Ok(EndToEnd {
+        model: name,
+        mean_ms: theory::open_network_sojourn(entering, &stations) * 1e3,
+    })
+}
+
+fn has_route_latency(model: &Model, i: usize) -> bool {
+    matches!(&model.nodes[i].kind, NodeKind::Service(s) if s.forward.iter().any(|r| r.latency.is_some()))
+}
+
+fn network_name(model: &Model, formulas: &[(usize, Formula, f64)]) -> &'static str {
+    if let [(_, one, _)] = formulas {
+        return one.name();
+    }
+    if !formulas.iter().all(|f| f.1 == Formula::Mmc) {
+        return "open network (approximate stations)";
+    }
+    let chain = formulas
+        .iter()
+        .all(|&(i, _, _)| match &model.nodes[i].kind {
+            NodeKind::Service(s) => s.forward.len() <= 1 && s.forward.iter().all(|r| r.p.is_none()),
+            _ => true,
+        });
+    if chain {
+        "Jackson tandem"
+    } else {
+        "Jackson network"
+    }
+}

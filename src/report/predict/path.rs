@@ -1,0 +1,145 @@
+//! What lies on the way to each node (a closed-loop source, a cache, a rate limiter, retries, hedges, timeouts, fallbacks), found by following the model's edges.
+
+use crate::sim::Model;
+use crate::sim::model::{Arrival, Call, NodeIdx, NodeKind};
+
+/// The first thing of each sort found on the way to a node (a workload's
+/// name or a node index). Those marked "passes on" hold for everything
+/// downstream too.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Path {
+    /// A closed-loop workload feeds it (passes on).
+    pub closed: Option<String>,
+    /// A workload at evenly spaced gaps feeds it (passes on).
+    pub regular: Option<String>,
+    /// Behind this cache (passes on).
+    pub cache: Option<NodeIdx>,
+    /// Behind this rate limiter (passes on).
+    pub limiter: Option<NodeIdx>,
+    /// This node retries its calls on the way (passes on).
+    pub retries: Option<NodeIdx>,
+    /// This node hedges its calls on the way (passes on).
+    pub hedges: Option<NodeIdx>,
+    /// This node calls it as a fallback (passes on).
+    pub fallback: Option<NodeIdx>,
+    /// This node calls it with a timeout (this node only).
+    pub call_timeout: Option<NodeIdx>,
+}
+
+impl Path {
+    /// What a node downstream inherits from this one.
+    fn passed_on(&self) -> Path {
+        Path {
+            call_timeout: None,
+            ..self.clone()
+        }
+    }
+
+    /// Fills what is still unknown from `other`; true if anything changed.
+    fn absorb(&mut self, other: &Path) -> bool {
+        fn take<T: Clone>(mine: &mut Option<T>, theirs: &Option<T>) -> bool {
+            if mine.is_none() && theirs.is_some() {
+                mine.clone_from(theirs);
+                true
+            } else {
+                false
+            }
+        }
+        let mut changed = take(&mut self.closed, &other.closed);
+        changed |= take(&mut self.regular, &other.regular);
+        changed |= take(&mut self.cache, &other.cache);
+        changed |= take(&mut self.limiter, &other.limiter);
+        changed |= take(&mut self.retries, &other.retries);
+        changed |= take(&mut self.hedges, &other.hedges);
+        changed |= take(&mut self.fallback, &other.fallback);
+        changed |= take(&mut self.call_timeout, &other.call_timeout);
+        changed
+    }
+}
+
+/// One `Path` per node, in model order: propagated along the edges until
+/// nothing changes (each field is set at most once, so this ends even
+/// around a loop).
+pub fn conditions(model: &Model) -> Vec<Path> {
+    let mut paths = vec![Path::default(); model.nodes.len()];
+    for w in &model.workloads {
+        let Some(p) = paths.get_mut(w.to) else {
+            continue;
+        };
+        match w.arrival {
+            Arrival::Closed { .. } => p.closed.get_or_insert_with(|| w.name.clone()),
+            Arrival::Constant { .. } => p.regular.get_or_insert_with(|| w.name.clone()),
+            Arrival::Poisson { .. } => continue,
+        };
+    }
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for i in 0..model.nodes.len() {
+            for (to, edge) in out_edges(model, i, &paths[i]) {
+                if let Some(p) = paths.get_mut(to) {
+                    changed |= p.absorb(&edge);
+                }
+            }
+        }
+    }
+    paths
+}
+
+/// Each node `i` sends to, with what the receiver learns on the way.
+fn out_edges(model: &Model, i: NodeIdx, here: &Path) -> Vec<(NodeIdx, Path)> {
+    let inherited = here.passed_on();
+    match &model.nodes[i].kind {
+        NodeKind::LoadBalancer(lb) => vec![(lb.to, inherited)],
+        NodeKind::Service(s) => {
+            let mut out = call_edges(i, &s.calls, &inherited);
+            out.extend(s.forward.iter().map(|r| (r.to, inherited.clone())));
+            out
+        }
+        NodeKind::Queue(q) => call_edges(i, &q.calls, &inherited),
+        NodeKind::Cache(c) => c
+            .on_miss
+            .map(|to| {
+                let mut p = inherited;
+                p.cache.get_or_insert(i);
+                (to, p)
+            })
+            .into_iter()
+            .collect(),
+        NodeKind::RateLimiter(r) => {
+            let mut p = inherited;
+            p.limiter.get_or_insert(i);
+            vec![(r.to, p)]
+        }
+        NodeKind::Topic(t) => t
+            .subscribers
+            .iter()
+            .map(|&q| (q, inherited.clone()))
+            .collect(),
+        NodeKind::Database(_) | NodeKind::External(_) => Vec::new(),
+    }
+}
+
+/// The callees (and fallbacks) of node `i`'s calls.
+fn call_edges(i: NodeIdx, calls: &[Call], inherited: &Path) -> Vec<(NodeIdx, Path)> {
+    let mut out = Vec::new();
+    for c in calls {
+        let mut p = inherited.clone();
+        if c.policy.retry.is_some_and(|r| r.max_attempts > 1) {
+            p.retries.get_or_insert(i);
+        }
+        if c.fan.hedge.is_some() {
+            p.hedges.get_or_insert(i);
+        }
+        if c.policy.timeout.is_some() {
+            p.call_timeout.get_or_insert(i);
+        }
+        if let Some(f) = c.fallback {
+            let mut fp = p.clone();
+            fp.fallback.get_or_insert(i);
+            out.push((f, fp));
+        }
+        out.push((c.to, p));
+    }
+    out
+}

@@ -1,0 +1,237 @@
+//! Why no queueing formula applies to a node: what it is, what it does, and what lies on the way to it.
+
+use super::path::Path;
+use crate::sim::Model;
+use crate::sim::model::{LbAlgorithm, NodeIdx, NodeKind};
+
+/// A reason theory does not apply to a node, named for tests and the
+/// window; [`WhyNot::text`] says it in words.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WhyNot {
+    /// A load balancer, topic or external service (its kind's name).
+    NoLine(&'static str),
+    Cache,
+    RateLimiter,
+    QueueWithConsumers,
+    /// Its workers are held while it waits on the nodes it calls.
+    MakesCalls,
+    Autoscaling,
+    /// Its own `timeout` answers failures while the work goes on.
+    OwnTimeout,
+    /// A database over several instances (shards × (1 + read replicas)).
+    Spread {
+        instances: u32,
+    },
+    ClosedLoop {
+        workload: String,
+    },
+    /// A workload sending at evenly spaced gaps feeds it.
+    Regular {
+        workload: String,
+    },
+    BehindRateLimiter {
+        limiter: String,
+    },
+    BehindCache {
+        cache: String,
+    },
+    Retries {
+        caller: String,
+    },
+    Hedges {
+        caller: String,
+    },
+    CallTimeout {
+        caller: String,
+    },
+    Fallback {
+        caller: String,
+    },
+    /// Replicas picked by a rule that looks at their lines or keys.
+    Balancing {
+        algorithm: &'static str,
+    },
+    /// A service time without a finite mean or variance.
+    HeavyTail,
+    /// A bounded line where M/M/c/K does not hold.
+    BoundedLine {
+        queue: u32,
+    },
+    /// No request reaches it at the rate given.
+    NoTraffic,
+    /// Offered more work than its workers can do.
+    Unstable {
+        utilisation: f64,
+        growth_per_s: f64,
+    },
+}
+
+impl WhyNot {
+    /// The reason in one sentence.
+    pub fn text(&self) -> String {
+        match self {
+            WhyNot::NoLine(kind) => no_line_text(kind).into(),
+            WhyNot::Cache => "a cache: its hit ratio is not known in closed form, \
+                and it answers in its hit time without a line of its own"
+                .into(),
+            WhyNot::RateLimiter => {
+                "a rate limiter admits, delays or refuses by its own rule: not a queue".into()
+            }
+            WhyNot::QueueWithConsumers => "a queue with consumers: messages wait in storage \
+                and may be redelivered, so no formula is used here"
+                .into(),
+            WhyNot::MakesCalls => "makes calls: its workers are held while they wait on \
+                other nodes, so its service time is not its own"
+                .into(),
+            WhyNot::Autoscaling => "autoscales: its replicas change with the load".into(),
+            WhyNot::OwnTimeout => "has a timeout: requests are answered as failed at the \
+                deadline while their work goes on"
+                .into(),
+            WhyNot::Spread { instances } => format!(
+                "spreads its work over {instances} instances by key and request type \
+                 (shards, read replicas): each one's share is not known in closed form"
+            ),
+            other => path_text(other),
+        }
+    }
+}
+
+fn no_line_text(kind: &str) -> &'static str {
+    match kind {
+        "load_balancer" => "a load balancer forwards at once: it has no line of its own",
+        "topic" => "a topic copies each message to its subscribers at once: it has no line",
+        _ => "an external service answers after its own latency: it has no line of its own",
+    }
+}
+
+/// The reasons found on the way to the node, or in its figures.
+fn path_text(w: &WhyNot) -> String {
+    match w {
+        WhyNot::ClosedLoop { workload } => format!(
+            "fed by a closed-loop (finite) source `{workload}`: users wait for answers, \
+             so arrivals are not Poisson"
+        ),
+        WhyNot::Regular { workload } => format!(
+            "fed at evenly spaced gaps by `{workload}` (arrival = \"constant\"): arrivals \
+             are not Poisson"
+        ),
+        WhyNot::BehindRateLimiter { limiter } => {
+            format!("behind the rate limiter `{limiter}`: what it admits is not Poisson")
+        }
+        WhyNot::BehindCache { cache } => format!(
+            "behind the cache `{cache}`: only misses reach it, and the hit ratio is not \
+             known in closed form"
+        ),
+        WhyNot::Retries { caller } => format!(
+            "retries on the path (`{caller}` retries its calls): failed attempts come back \
+             as extra arrivals"
+        ),
+        WhyNot::Hedges { caller } => format!(
+            "hedged calls on the path (`{caller}`): a second copy goes out when the first is slow"
+        ),
+        WhyNot::CallTimeout { caller } => format!(
+            "timeouts on the path (`{caller}` calls it with a timeout): attempts are \
+             abandoned while their work goes on"
+        ),
+        WhyNot::Fallback { caller } => {
+            format!("a fallback of `{caller}`: only its failed calls come here")
+        }
+        WhyNot::Balancing { algorithm } => format!(
+            "its replicas are picked by {algorithm}: each one's arrivals depend on the others"
+        ),
+        WhyNot::NoTraffic => "gets no traffic: nothing to predict".into(),
+        WhyNot::HeavyTail => "its service time has no finite mean or variance".into(),
+        WhyNot::BoundedLine { queue } => format!(
+            "a bounded line (queue = {queue}) without exponential service and Poisson \
+             arrivals at each replica: M/M/c/K does not hold"
+        ),
+        WhyNot::Unstable {
+            utilisation,
+            growth_per_s,
+        } => format!(
+            "unstable: utilisation {utilisation:.2} >= 1, the line grows without bound by \
+             about {growth_per_s:.0} requests per second (λ − c·μ)"
+        ),
+        _ => String::new(),
+    }
+}
+
+/// The reason that does not depend on the arrival rate, if any: the
+/// node's kind, what it does, then what lies on the way to it.
+pub fn static_reason(model: &Model, i: NodeIdx, path: &Path) -> Option<WhyNot> {
+    kind_reason(&model.nodes[i].kind)
+        .or_else(|| path_reason(model, path))
+        .or_else(|| balancing(model, i))
+}
+
+fn kind_reason(kind: &NodeKind) -> Option<WhyNot> {
+    match kind {
+        NodeKind::LoadBalancer(_) | NodeKind::Topic(_) | NodeKind::External(_) => {
+            Some(WhyNot::NoLine(kind.name()))
+        }
+        NodeKind::Cache(_) => Some(WhyNot::Cache),
+        NodeKind::RateLimiter(_) => Some(WhyNot::RateLimiter),
+        NodeKind::Queue(_) => Some(WhyNot::QueueWithConsumers),
+        NodeKind::Service(s) if !s.calls.is_empty() => Some(WhyNot::MakesCalls),
+        NodeKind::Service(s) if s.autoscale.is_some() => Some(WhyNot::Autoscaling),
+        NodeKind::Service(s) if s.timeout.is_some() => Some(WhyNot::OwnTimeout),
+        NodeKind::Database(d) if d.shards > 1 || d.read_replicas > 0 => Some(WhyNot::Spread {
+            instances: d.shards.max(1) * (1 + d.read_replicas),
+        }),
+        NodeKind::Database(d) if d.timeout.is_some() => Some(WhyNot::OwnTimeout),
+        NodeKind::Service(_) | NodeKind::Database(_) => None,
+    }
+}
+
+fn path_reason(model: &Model, p: &Path) -> Option<WhyNot> {
+    let id = |i: &NodeIdx| model.nodes.get(*i).map_or(String::new(), |n| n.id.clone());
+    if let Some(w) = &p.closed {
+        return Some(WhyNot::ClosedLoop {
+            workload: w.clone(),
+        });
+    }
+    let found = [
+        p.regular.as_ref().map(|w| WhyNot::Regular {
+            workload: w.clone(),
+        }),
+        p.limiter
+            .as_ref()
+            .map(|i| WhyNot::BehindRateLimiter { limiter: id(i) }),
+        p.cache
+            .as_ref()
+            .map(|i| WhyNot::BehindCache { cache: id(i) }),
+        p.retries
+            .as_ref()
+            .map(|i| WhyNot::Retries { caller: id(i) }),
+        p.hedges.as_ref().map(|i| WhyNot::Hedges { caller: id(i) }),
+        p.call_timeout
+            .as_ref()
+            .map(|i| WhyNot::CallTimeout { caller: id(i) }),
+        p.fallback
+            .as_ref()
+            .map(|i| WhyNot::Fallback { caller: id(i) }),
+    ];
+    found.into_iter().flatten().next()
+}
+
+/// A service with replicas behind a load balancer whose rule looks at
+/// the replicas' lines or at keys (random and round robin are modelled).
+fn balancing(model: &Model, i: NodeIdx) -> Option<WhyNot> {
+    let NodeKind::Service(s) = &model.nodes[i].kind else {
+        return None;
+    };
+    if s.replicas <= 1 {
+        return None;
+    }
+    model.nodes.iter().find_map(|n| match &n.kind {
+        NodeKind::LoadBalancer(lb)
+            if lb.to == i
+                && !matches!(lb.algorithm, LbAlgorithm::Random | LbAlgorithm::RoundRobin) =>
+        {
+            Some(WhyNot::Balancing {
+                algorithm: lb.algorithm.name(),
+            })
+        }
+        _ => None,
+    })
+}
