@@ -13,7 +13,7 @@ fn load(file: &str, set: &[&str]) -> Model {
     scenario::load_file(&path, &set).unwrap_or_else(|d| panic!("{}", scenario::render(&d)))
 }
 
-fn figures<'a>(p: &'a Predictions, i: usize) -> &'a Predicted {
+fn figures(p: &Predictions, i: usize) -> &Predicted {
     p.nodes[i]
         .figures()
         .unwrap_or_else(|| panic!("node {i}: {:?}", p.nodes[i].why_not()))
@@ -288,11 +288,14 @@ fn predictions_follow_a_measured_arrival_rate() {
     ));
 }
 
+/// A node's id, its reason and words its sentence must hold.
+type Expected = (&'static str, WhyNot, &'static str);
+
 /// The reason each node of the URL shortener and of every lesson gives
 /// (every node is named: none of them fits a formula as it stands).
 #[test]
 fn nodes_theory_does_not_fit_say_why() {
-    let cases: [(&str, &[(&str, WhyNot, &str)]); 8] = [
+    let cases: [(&str, &[Expected]); 8] = [
         (
             "url-shortener",
             &[

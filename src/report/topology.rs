@@ -106,15 +106,20 @@ fn write_workloads(out: &mut String, model: &Model) {
     }
 }
 
-/// One line per node (kind, parameters, cost), and the load offered to it.
-fn write_nodes(out: &mut String, model: &Model, load: &[OfferedLoad]) {
-    let _ = writeln!(out, "\nnodes:");
-    let id_w = model
+/// The width of the longest node id, to align one line per node.
+pub fn id_width(model: &Model) -> usize {
+    model
         .nodes
         .iter()
         .map(|n| n.id.chars().count())
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+}
+
+/// One line per node (kind, parameters, cost), and the load offered to it.
+fn write_nodes(out: &mut String, model: &Model, load: &[OfferedLoad]) {
+    let _ = writeln!(out, "\nnodes:");
+    let id_w = id_width(model);
     for (i, n) in model.nodes.iter().enumerate() {
         let mut line = format!(
             "  {:id_w$}  {:13}  {}",

@@ -5,18 +5,14 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{EndToEnd, Prediction, Predictions};
+use crate::report::topology::id_width;
 use crate::sim::Model;
 
 /// The `theory` section `check` prints: one line per node, then the
 /// end-to-end mean.
 pub fn describe(model: &Model, p: &Predictions) -> String {
     let mut out = String::from("\ntheory (at the offered load, before running):\n");
-    let id_w = model
-        .nodes
-        .iter()
-        .map(|n| n.id.chars().count())
-        .max()
-        .unwrap_or(0);
+    let id_w = id_width(model);
     for (n, pred) in model.nodes.iter().zip(&p.nodes) {
         let _ = writeln!(out, "  {:id_w$}  {}", n.id, node_text(pred));
     }
