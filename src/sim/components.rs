@@ -6,5 +6,6 @@ pub(crate) mod cache;
 pub(crate) mod call_keys;
 pub(crate) mod load_balancer;
 pub(crate) mod rate_limiter;
+pub(crate) mod replica_index;
 pub(crate) mod retry;
 pub(crate) mod source;

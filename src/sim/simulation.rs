@@ -310,6 +310,15 @@ impl Simulation {
                 _ => {}
             }
         }
+        // A service behind a load balancer keeps its stations indexed by
+        // visits present: picking a replica costs the same with 3 or 500.
+        for n in &sim.model.nodes {
+            if let NodeKind::LoadBalancer(lb) = &n.kind
+                && let Some(target) = sim.nodes.get_mut(lb.to)
+            {
+                target.keep_index();
+            }
+        }
         if !sim.model.zone_links.is_empty() {
             let model = sim.model.clone();
             sim.apply_zone_links(&model, seed);

@@ -2,6 +2,7 @@
 
 use rand::RngExt;
 
+use crate::sim::components::replica_index::ReplicaIndex;
 use crate::sim::model::LbAlgorithm;
 use crate::sim::rng::Stream;
 use crate::sim::station::Station;
@@ -35,20 +36,28 @@ impl Balancer {
     }
 
     /// The replica (index into `stations`) for a request with `key`, or
-    /// `None` if no replica is active.
-    pub fn pick_backend(&mut self, stations: &[Station], key: u64) -> Option<usize> {
-        // No allocation per request: walk the stations in place.
-        let n_active = stations.iter().filter(|s| s.routable()).count();
+    /// `None` if no replica is active. With `index` (kept in step with
+    /// `stations`) the routable and least loaded replicas are found without
+    /// walking every station; the picks are the same either way.
+    pub fn pick_backend(
+        &mut self,
+        stations: &[Station],
+        index: Option<&ReplicaIndex>,
+        key: u64,
+    ) -> Option<usize> {
+        let n_active = match index {
+            Some(ix) => {
+                debug_assert_eq!(ix.members(), routable_count(stations));
+                ix.members()
+            }
+            None => routable_count(stations),
+        };
         if n_active == 0 {
             return None;
         }
-        let nth_active = |k: usize| {
-            stations
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.routable())
-                .nth(k)
-                .map_or(0, |(i, _)| i)
+        let nth_active = |k: usize| match index {
+            Some(ix) => ix.nth_member(k).unwrap_or(0),
+            None => nth_routable(stations, k),
         };
         let pick = match self.algorithm {
             LbAlgorithm::RoundRobin => {
@@ -59,24 +68,24 @@ impl Balancer {
             LbAlgorithm::Random => nth_active(self.rng.random_range(0..n_active)),
             LbAlgorithm::LeastConnections => {
                 // Fewest present; ties go round robin so idle replicas share.
-                let mut min = u32::MAX;
-                let mut tied = 0usize;
-                for s in stations.iter().filter(|s| s.routable()) {
-                    if s.present < min {
-                        min = s.present;
-                        tied = 1;
-                    } else if s.present == min {
-                        tied += 1;
+                self.cursor = self.cursor.wrapping_add(1);
+                match index {
+                    Some(ix) => {
+                        let (min, tied) = ix.least().unwrap_or((0, 1));
+                        debug_assert_eq!((min, tied), least_scan(stations));
+                        ix.nth_least((self.cursor - 1) % tied.max(1)).unwrap_or(0)
+                    }
+                    None => {
+                        let (min, tied) = least_scan(stations);
+                        let k = (self.cursor - 1) % tied.max(1);
+                        stations
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, s)| s.routable() && s.present == min)
+                            .nth(k)
+                            .map_or(0, |(i, _)| i)
                     }
                 }
-                self.cursor = self.cursor.wrapping_add(1);
-                let k = (self.cursor - 1) % tied.max(1);
-                stations
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| s.routable() && s.present == min)
-                    .nth(k)
-                    .map_or(0, |(i, _)| i)
             }
             LbAlgorithm::PowerOfTwoChoices => {
                 if n_active == 1 {
@@ -150,6 +159,35 @@ impl Balancer {
     }
 }
 
+fn routable_count(stations: &[Station]) -> usize {
+    stations.iter().filter(|s| s.routable()).count()
+}
+
+/// The `k`-th routable station, walking them all.
+fn nth_routable(stations: &[Station], k: usize) -> usize {
+    stations
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.routable())
+        .nth(k)
+        .map_or(0, |(i, _)| i)
+}
+
+/// The fewest present among routable stations and how many have that few.
+fn least_scan(stations: &[Station]) -> (u32, usize) {
+    let mut min = u32::MAX;
+    let mut tied = 0usize;
+    for s in stations.iter().filter(|s| s.routable()) {
+        if s.present < min {
+            min = s.present;
+            tied = 1;
+        } else if s.present == min {
+            tied += 1;
+        }
+    }
+    (min, tied)
+}
+
 /// splitmix64 finaliser: a well-spread, stable hash of a u64.
 pub(crate) fn mix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -178,22 +216,28 @@ mod tests {
     fn round_robin_cycles_over_active_replicas() {
         let mut s = stations(3);
         let mut b = balancer(LbAlgorithm::RoundRobin, vec![]);
-        let picks: Vec<_> = (0..6).map(|_| b.pick_backend(&s, 0).unwrap()).collect();
+        let picks: Vec<_> = (0..6)
+            .map(|_| b.pick_backend(&s, None, 0).unwrap())
+            .collect();
         assert_eq!(picks, vec![0, 1, 2, 0, 1, 2]);
         s[1].active = false;
-        let picks: Vec<_> = (0..4).map(|_| b.pick_backend(&s, 0).unwrap()).collect();
+        let picks: Vec<_> = (0..4)
+            .map(|_| b.pick_backend(&s, None, 0).unwrap())
+            .collect();
         assert!(picks.iter().all(|&p| p != 1));
         for st in &mut s {
             st.active = false;
         }
-        assert_eq!(b.pick_backend(&s, 0), None);
+        assert_eq!(b.pick_backend(&s, None, 0), None);
     }
 
     #[test]
     fn weighted_round_robin_honours_weights_smoothly() {
         let s = stations(3);
         let mut b = balancer(LbAlgorithm::WeightedRoundRobin, vec![5, 1, 1]);
-        let picks: Vec<_> = (0..7).map(|_| b.pick_backend(&s, 0).unwrap()).collect();
+        let picks: Vec<_> = (0..7)
+            .map(|_| b.pick_backend(&s, None, 0).unwrap())
+            .collect();
         assert_eq!(picks.iter().filter(|&&p| p == 0).count(), 5);
         assert_eq!(picks, vec![0, 0, 1, 0, 2, 0, 0]);
     }
@@ -203,9 +247,40 @@ mod tests {
         let mut s = stations(2);
         s[0].present = 10;
         let mut b = balancer(LbAlgorithm::LeastConnections, vec![]);
-        assert!((0..10).all(|_| b.pick_backend(&s, 0) == Some(1)));
+        assert!((0..10).all(|_| b.pick_backend(&s, None, 0) == Some(1)));
         let mut b = balancer(LbAlgorithm::PowerOfTwoChoices, vec![]);
-        assert!((0..10).all(|_| b.pick_backend(&s, 0) == Some(1)));
+        assert!((0..10).all(|_| b.pick_backend(&s, None, 0) == Some(1)));
+    }
+
+    #[test]
+    fn the_index_picks_what_the_scan_picks() {
+        let mut s = stations(150);
+        let mut ix = ReplicaIndex::new(&s);
+        let mut rng = stream(7, "test", "moves");
+        for algorithm in [
+            LbAlgorithm::LeastConnections,
+            LbAlgorithm::RoundRobin,
+            LbAlgorithm::Random,
+            LbAlgorithm::PowerOfTwoChoices,
+        ] {
+            let mut scan = balancer(algorithm, vec![]);
+            let mut indexed = balancer(algorithm, vec![]);
+            for step in 0..20_000 {
+                let i = rng.random_range(0..s.len());
+                if step % 500 == 0 {
+                    s[i].down = !s[i].down;
+                    ix.rebuild(&s);
+                } else if rng.random_bool(0.5) {
+                    s[i].present += 1;
+                    ix.moved(i, s[i].present);
+                } else if s[i].present > 0 {
+                    s[i].present -= 1;
+                    ix.moved(i, s[i].present);
+                }
+                let a = scan.pick_backend(&s, None, 0);
+                assert_eq!(a, indexed.pick_backend(&s, Some(&ix), 0), "{step}");
+            }
+        }
     }
 
     #[test]
@@ -213,15 +288,15 @@ mod tests {
         let mut s = stations(4);
         let mut b = balancer(LbAlgorithm::ConsistentHash, vec![]);
         let before: Vec<_> = (0..2000u64)
-            .map(|k| b.pick_backend(&s, k).unwrap())
+            .map(|k| b.pick_backend(&s, None, k).unwrap())
             .collect();
         let again: Vec<_> = (0..2000u64)
-            .map(|k| b.pick_backend(&s, k).unwrap())
+            .map(|k| b.pick_backend(&s, None, k).unwrap())
             .collect();
         assert_eq!(before, again);
         s.push(Station::new(1, None, SimTime::ZERO));
         let after: Vec<_> = (0..2000u64)
-            .map(|k| b.pick_backend(&s, k).unwrap())
+            .map(|k| b.pick_backend(&s, None, k).unwrap())
             .collect();
         let moved = before.iter().zip(&after).filter(|(a, b)| a != b).count();
         // Adding a fifth replica should move about 1/5 of the keys, all to it.

@@ -21,6 +21,15 @@ impl Simulation {
     /// Applies a live change at the current instant. A refused command
     /// leaves the simulation unchanged.
     pub fn apply(&mut self, cmd: Command) -> Result<(), CommandError> {
+        let done = self.apply_one(cmd);
+        // Replicas added, removed, crashed or recovered: balancers see it.
+        for n in &mut self.nodes {
+            n.reindex();
+        }
+        done
+    }
+
+    fn apply_one(&mut self, cmd: Command) -> Result<(), CommandError> {
         match cmd {
             Command::SetReplicas { node, replicas } => self.set_replicas(node, replicas),
             Command::SetWorkers { node, workers } => self.set_workers(node, workers),

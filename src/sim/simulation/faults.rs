@@ -80,6 +80,7 @@ impl Simulation {
                     waiting.extend(ss[t].line.drain(..));
                 }
             }
+            self.nodes[node].reindex();
         } else {
             self.nodes[node].down = true;
             if let NodeState::Cache {
@@ -137,6 +138,7 @@ impl Simulation {
                 if let Some(s) = ss.get_mut(st) {
                     s.drop_waiting();
                 }
+                self.nodes[node].present_changed(st);
             }
             self.leave(j);
         }
@@ -160,6 +162,7 @@ impl Simulation {
             if let Some(ss) = self.nodes[node].stations_mut() {
                 ss[t].set_down(false, now);
             }
+            self.nodes[node].reindex();
             self.fill_workers(node, t);
         }
         Ok(())

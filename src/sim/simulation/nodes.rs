@@ -9,6 +9,7 @@ use crate::sim::components::cache::{KeyMap, KeyStore};
 use crate::sim::components::call_keys::CallKeys;
 use crate::sim::components::load_balancer::{Balancer, mix64};
 use crate::sim::components::rate_limiter::Limiter;
+use crate::sim::components::replica_index::ReplicaIndex;
 use crate::sim::components::retry::RetryBudget;
 use crate::sim::dist::Dist;
 use crate::sim::latency_histogram::LatencyHistogram;
@@ -105,6 +106,9 @@ pub(super) enum NodeState {
     Service {
         spec: ServiceSpec,
         stations: Vec<Station>,
+        /// The stations by visits present, for the load balancers in front
+        /// (only when one is; see `Simulation::new`).
+        index: Option<ReplicaIndex>,
         cursor: usize,
         rng: Stream,
         calls: Vec<CallRt>,
@@ -213,6 +217,7 @@ impl NodeRt {
                 stations: (0..s.replicas.max(1))
                     .map(|_| Station::new(s.workers, s.queue, now))
                     .collect(),
+                index: None,
                 cursor: 0,
                 rng: stream(seed, &n.id, "service"),
                 calls: CallRt::for_calls(&s.calls, seed, &n.id),
@@ -312,6 +317,43 @@ impl NodeRt {
             | NodeState::Database { stations, .. }
             | NodeState::Queue { stations, .. } => Some(stations),
             _ => None,
+        }
+    }
+
+    /// Station `st`'s visits present changed: the balancing index follows.
+    #[inline]
+    pub fn present_changed(&mut self, st: usize) {
+        if let NodeState::Service {
+            stations,
+            index: Some(ix),
+            ..
+        } = &mut self.state
+            && let Some(s) = stations.get(st)
+        {
+            ix.moved(st, s.present);
+        }
+    }
+
+    /// Which stations are routable changed (or stations were added): the
+    /// balancing index is built afresh.
+    pub fn reindex(&mut self) {
+        if let NodeState::Service {
+            stations,
+            index: Some(ix),
+            ..
+        } = &mut self.state
+        {
+            ix.rebuild(stations);
+        }
+    }
+
+    /// Keeps a balancing index of this service's stations from now on.
+    pub fn keep_index(&mut self) {
+        if let NodeState::Service {
+            stations, index, ..
+        } = &mut self.state
+        {
+            *index = Some(ReplicaIndex::new(stations));
         }
     }
 

@@ -104,6 +104,7 @@ impl Simulation {
                 }
             }
         }
+        self.nodes[node].reindex();
         self.sync_model(node);
         self.scale_events.push(ScaleEvent {
             at: now,
@@ -128,6 +129,7 @@ impl Simulation {
             s.advance(now);
             s.warming = false;
             s.active = true;
+            self.nodes[node].reindex();
             self.fill_workers(node, station);
         }
     }

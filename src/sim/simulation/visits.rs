@@ -299,9 +299,12 @@ impl Simulation {
             (&mut b[0], &a[to])
         };
         let pick = match (&mut lb.state, &target.state) {
-            (NodeState::LoadBalancer { balancer, .. }, NodeState::Service { stations, .. }) => {
-                balancer.pick_backend(stations, req.key)
-            }
+            (
+                NodeState::LoadBalancer { balancer, .. },
+                NodeState::Service {
+                    stations, index, ..
+                },
+            ) => balancer.pick_backend(stations, index.as_ref(), req.key),
             _ => None,
         };
         match pick {
@@ -349,6 +352,7 @@ impl Simulation {
             self.refuse(node, caller, req, FailureCause::Rejected);
             return;
         }
+        n.present_changed(st);
         n.stats.enter(now);
         if let Some(t) = n.timeout() {
             let generation = self.visits[j as usize].generation;
@@ -689,6 +693,7 @@ impl Simulation {
             && st < ss.len()
         {
             ss[st].release_worker(now);
+            self.nodes[node].present_changed(st);
         }
         self.fill_workers(node, st);
     }
@@ -709,6 +714,7 @@ impl Simulation {
             };
             if self.visits[k as usize].answered {
                 s.drop_waiting();
+                self.nodes[node].present_changed(st);
                 let arrived = self.visits[k as usize].arrived;
                 self.nodes[node].stats.leave(now, arrived);
                 self.free_visit(k);
