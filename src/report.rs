@@ -8,6 +8,7 @@ pub mod html;
 pub mod objectives;
 pub mod predict;
 pub mod results;
+pub mod spread;
 pub mod summary_json;
 pub mod table;
 pub mod topology;

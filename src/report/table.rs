@@ -215,9 +215,8 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
         if let Some(d) = n.data_at_risk {
             parts.push(format!("{d} writes at risk, {} lost", c.data_lost));
         }
-        if n.replica_utilisation.len() > 1 {
-            let us: Vec<String> = n.replica_utilisation.iter().map(|u| pct(*u)).collect();
-            parts.push(format!("per replica {}", us.join(" ")));
+        if let Some(spread) = super::spread::replica_spread(&n.replica_utilisation) {
+            parts.push(spread);
         }
         if !parts.is_empty() {
             notes.push(format!("  {}: {}", n.id, parts.join("; ")));
