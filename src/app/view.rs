@@ -458,6 +458,7 @@ pub fn metric_label(m: ObjectiveMetric) -> &'static str {
         ObjectiveMetric::DeadLettered => "dead-lettered",
         ObjectiveMetric::DataLost => "data lost",
         ObjectiveMetric::LostAfterAck => "acknowledged then lost",
+        ObjectiveMetric::StaleReads => "stale reads",
     }
 }
 

@@ -49,6 +49,7 @@ pub fn figure(s: &Summary, node: Option<&str>, name: &str) -> Option<(f64, Unit)
         "processed" => (c.processed as f64, Unit::Count),
         "redelivered" => (c.redelivered as f64, Unit::Count),
         "dead_lettered" => (c.dead_lettered as f64, Unit::Count),
+        "stale_reads" => (c.stale_reads as f64, Unit::Count),
         "replicas" => (f64::from(n.replicas?), Unit::Count),
         "workers" => (f64::from(n.workers?), Unit::Count),
         "cost" => (n.cost_per_hour, Unit::Dollars),
@@ -70,6 +71,7 @@ fn system(s: &Summary, name: &str) -> Option<(f64, Unit)> {
         "cost" => (s.cost_per_hour, Unit::Dollars),
         "failed" => (s.counts.failed() as f64, Unit::Count),
         "dead_lettered" => (s.dead_lettered as f64, Unit::Count),
+        "stale_reads" => (s.stale_reads() as f64, Unit::Count),
         _ => return None,
     };
     Some(v)

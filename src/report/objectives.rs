@@ -56,6 +56,7 @@ fn unit(m: ObjectiveMetric) -> &'static str {
         ObjectiveMetric::CostPerHour => " $/h",
         ObjectiveMetric::DeadLettered => " messages",
         ObjectiveMetric::DataLost => " writes",
+        ObjectiveMetric::StaleReads => " reads",
         _ => "",
     }
 }
@@ -106,6 +107,7 @@ pub fn metric_value(metric: ObjectiveMetric, summary: &Summary) -> Option<f64> {
         ObjectiveMetric::DeadLettered => Some(summary.dead_lettered as f64),
         ObjectiveMetric::DataLost => Some(summary.data_lost as f64),
         ObjectiveMetric::LostAfterAck => Some(summary.lost_after_ack() as f64),
+        ObjectiveMetric::StaleReads => Some(summary.stale_reads() as f64),
     }
 }
 

@@ -379,6 +379,11 @@ impl Summary {
     pub fn lost_after_ack(&self) -> u64 {
         self.dead_lettered + self.data_lost
     }
+
+    /// Reads served stale by a read replica (all databases), measured period.
+    pub fn stale_reads(&self) -> u64 {
+        self.nodes.iter().map(|n| n.counts.stale_reads).sum()
+    }
 }
 
 impl NodeSummary {

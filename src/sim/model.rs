@@ -713,10 +713,13 @@ pub enum ObjectiveMetric {
     DataLost,
     /// Acknowledged work given up: dead-lettered plus data lost (a count).
     LostAfterAck,
+    /// Reads a database's read replica served before the key's last write
+    /// had reached it (a count, all databases).
+    StaleReads,
 }
 
 impl ObjectiveMetric {
-    pub const ALL: [ObjectiveMetric; 11] = [
+    pub const ALL: [ObjectiveMetric; 12] = [
         ObjectiveMetric::P50,
         ObjectiveMetric::P95,
         ObjectiveMetric::P99,
@@ -728,6 +731,7 @@ impl ObjectiveMetric {
         ObjectiveMetric::DeadLettered,
         ObjectiveMetric::DataLost,
         ObjectiveMetric::LostAfterAck,
+        ObjectiveMetric::StaleReads,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -742,6 +746,7 @@ impl ObjectiveMetric {
             ObjectiveMetric::DeadLettered => "dead_lettered",
             ObjectiveMetric::DataLost => "data_lost",
             ObjectiveMetric::LostAfterAck => "lost_after_ack",
+            ObjectiveMetric::StaleReads => "stale_reads",
         }
     }
     /// Counts of the measured period (bounds are whole numbers ≥ 0).
@@ -751,6 +756,7 @@ impl ObjectiveMetric {
             ObjectiveMetric::DeadLettered
                 | ObjectiveMetric::DataLost
                 | ObjectiveMetric::LostAfterAck
+                | ObjectiveMetric::StaleReads
         )
     }
     pub fn from_name(s: &str) -> Option<Self> {

@@ -44,6 +44,7 @@ fn key(m: ObjectiveMetric) -> (&'static str, &'static str) {
         ObjectiveMetric::DeadLettered => ("dead_lettered", "dead-lettered"),
         ObjectiveMetric::DataLost => ("data_lost", "data lost"),
         ObjectiveMetric::LostAfterAck => ("lost_after_ack", "lost after ack"),
+        ObjectiveMetric::StaleReads => ("stale_reads", "stale reads"),
     }
 }
 

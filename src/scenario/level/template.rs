@@ -20,7 +20,7 @@ pub enum Segment {
 
 /// Every figure a debrief may quote: (name, of a node?, meaning). The
 /// campaign renders each with its unit.
-pub const FIGURES: [(&str, bool, &str); 29] = [
+pub const FIGURES: [(&str, bool, &str); 31] = [
     ("p50", false, "median end-to-end latency (ms)"),
     ("p95", false, "95th percentile latency (ms)"),
     ("p99", false, "99th percentile latency (ms)"),
@@ -34,6 +34,11 @@ pub const FIGURES: [(&str, bool, &str); 29] = [
         "dead_lettered",
         false,
         "queue messages dead-lettered (all queues)",
+    ),
+    (
+        "stale_reads",
+        false,
+        "reads served stale by a read replica (all databases)",
     ),
     ("budget", false, "the level's budget ($/h)"),
     ("par", false, "the level's cost par ($/h)"),
@@ -59,6 +64,11 @@ pub const FIGURES: [(&str, bool, &str); 29] = [
     ("processed", true, "a queue's messages processed"),
     ("redelivered", true, "a queue's messages delivered again"),
     ("dead_lettered", true, "a queue's messages dead-lettered"),
+    (
+        "stale_reads",
+        true,
+        "a database's reads served stale by a read replica",
+    ),
     ("replicas", true, "replicas or instances"),
     ("workers", true, "workers, all replicas together"),
     ("cost", true, "the node's cost ($/h)"),
