@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 
+use crate::scenario::level::LevelSpec;
 use crate::scenario::{self, Diagnostic};
 use crate::sim::{SimTime, Simulation};
 
@@ -44,11 +45,19 @@ pub fn split_overrides(data: &[u8]) -> (Vec<String>, &[u8]) {
 /// overrides): it must give a model or located diagnostics, never panic.
 /// A model is described (the `check` output) and written back with
 /// `to_toml`, which must load again to the same model and write the same
-/// text again. Returns whether the loader took it.
+/// text again; a `[level]` table likewise with `level_to_toml`. Returns
+/// whether the loader took it.
 pub fn load_scenario(data: &[u8]) -> bool {
     let (overrides, file) = split_overrides(data);
-    match scenario::load_bytes(file, "fuzz.toml", &overrides) {
-        Ok(model) => {
+    let loaded = match std::str::from_utf8(file) {
+        Ok(text) => scenario::load_level_str(text, "fuzz.toml", &overrides),
+        Err(_) => scenario::load_bytes(file, "fuzz.toml", &overrides).map(|m| (m, None)),
+    };
+    match loaded {
+        Ok((model, level)) => {
+            if let Some(spec) = &level {
+                check_level_round_trip(&model, spec);
+            }
             let _ = crate::report::topology::describe(&model);
             let written = scenario::to_toml(&model);
             let back = scenario::load_str(&written, "written.toml", &[]).unwrap_or_else(|d| {
@@ -72,6 +81,30 @@ pub fn load_scenario(data: &[u8]) -> bool {
     }
 }
 
+/// `level_to_toml` of a loaded level loads back to the same model and
+/// `[level]` spec, and writing it again gives the same text.
+fn check_level_round_trip(model: &crate::sim::Model, spec: &LevelSpec) {
+    let written = scenario::level_to_toml(model, spec);
+    let (back, back_spec) =
+        scenario::load_level_str(&written, "written.toml", &[]).unwrap_or_else(|d| {
+            panic!(
+                "a loaded level, written back, does not load:\n{}\n--- written ---\n{written}",
+                scenario::render(&d)
+            )
+        });
+    let back_spec = back_spec.unwrap_or_else(|| panic!("[level] not written:\n{written}"));
+    assert_eq!(
+        format!("{spec:?}"),
+        format!("{back_spec:?}"),
+        "the level changed through level_to_toml; written:\n{written}"
+    );
+    assert_eq!(
+        scenario::level_to_toml(&back, &back_spec),
+        written,
+        "writing a level is not stable"
+    );
+}
+
 /// A refusal is at least one diagnostic, each placed at a line and column
 /// from 1, and renders.
 fn check_diagnostics(diags: &[Diagnostic]) {
@@ -91,8 +124,13 @@ fn check_diagnostics(diags: &[Diagnostic]) {
 /// Returns whether the loader took it.
 pub fn run_scenario(data: &[u8]) -> bool {
     let text = scenario_text(data);
-    let model = match scenario::load_str(&text, "fuzz.toml", &[]) {
-        Ok(m) => m,
+    let model = match scenario::load_level_str(&text, "fuzz.toml", &[]) {
+        Ok((m, level)) => {
+            if let Some(spec) = &level {
+                check_level_round_trip(&m, spec);
+            }
+            m
+        }
         Err(d) => {
             check_diagnostics(&d);
             return false;
@@ -422,7 +460,83 @@ pub fn scenario_text(data: &[u8]) -> String {
     }
     s.push_str(&events);
     s.push_str(&extra);
+    if c.one_in(2) {
+        level(&mut c, &mut s, n);
+    }
     s
+}
+
+/// A budget objective and a `[level]` table over nodes `n0..n`, with
+/// knobs, limits (some into a node's calls), an added kind, hints, a
+/// three-star condition and debriefs; now and then a mistake for the
+/// loader to refuse (an unknown node, a par over the budget).
+fn level(c: &mut Choices, s: &mut String, n: usize) {
+    let node = |c: &mut Choices| {
+        if c.one_in(16) {
+            "nowhere".to_string()
+        } else {
+            format!("n{}", c.below(n))
+        }
+    };
+    let _ = writeln!(
+        s,
+        "\n[[objective]]\nmetric = \"cost_per_hour\"\nbelow = {}",
+        c.pick(&["1", "2.5", "100"])
+    );
+    let (a, b) = (node(c), node(c));
+    let _ = writeln!(
+        s,
+        "\n[level]\nask = \"an \\\"ask\\\"\"\npar = {}\nexam_seeds = [{}, {}]",
+        c.pick(&["0.5", "1", "3"]),
+        1000 + c.below(4),
+        1000 + c.below(4)
+    );
+    let field = c.pick(&[
+        "replicas",
+        "workers",
+        "queue",
+        "capacity",
+        "*",
+        "service_time",
+    ]);
+    let _ = writeln!(s, "unlocked = [\"{a}.{field}\"]");
+    let _ = writeln!(s, "locked = {{ \"{b}\" = \"a reason\\nover two lines\" }}");
+    let limit = c.pick(&[
+        "replicas",
+        "workers",
+        "capacity",
+        "rate",
+        "calls.0.repeat",
+        "nothing",
+    ]);
+    let _ = writeln!(s, "max = {{ \"{a}.{limit}\" = {} }}", c.integer());
+    if c.one_in(2) {
+        let _ = writeln!(s, "add = [\"cache\"]\nprice = {{ cache = {} }}", c.number());
+    }
+    let _ = writeln!(
+        s,
+        "hints = [\"one\", \"two {{braces}}\"]\n\n[level.three_stars]\nwhy = \"why\""
+    );
+    if c.one_in(2) {
+        let _ = writeln!(s, "max_hints = {}", c.below(3));
+    }
+    if !c.one_in(3) {
+        let _ = writeln!(
+            s,
+            "objectives = [ {{ metric = \"p99\", below = \"50ms\" }} ]"
+        );
+    }
+    if c.one_in(2) {
+        let _ = writeln!(
+            s,
+            "chaos = [ {{ at = \"1ms\", action = \"crash\", node = \"{}\", for = \"1ms\" }} ]",
+            node(c)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n[level.debrief]\npass = \"p99 {{p99}} (was {{start.p99}}) {{{{x}}}}\"\nmiss = \"{{{a}.rate}}\""
+    );
 }
 
 /// One node's text: its header (`id`, `kind`, cost), the fields the

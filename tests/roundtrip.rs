@@ -6,7 +6,7 @@ use common::toml_files;
 
 use std::path::PathBuf;
 
-use loadlab::scenario::{load_str, render, to_toml};
+use loadlab::scenario::{level_to_toml, load_level_str, load_str, render, to_toml};
 use loadlab::sim::command::Command;
 use loadlab::sim::dist::Dist;
 use loadlab::sim::model::{Arrival, Model, NodeKind, Phase, ScheduledEvent};
@@ -452,7 +452,7 @@ value = 750
 "#;
 
 /// Small files for the corners `EVERYTHING` cannot hold at once.
-const CORNERS: [&str; 4] = [
+const CORNERS: [&str; 5] = [
     // Defaults only; a CDN with on_miss; write_through; no objectives.
     r#"
 [scenario]
@@ -572,6 +572,21 @@ calls = [
 [[node]]
 id = "db"
 kind = "database"
+service_time = "1ms"
+"#,
+    // A run shorter than the default window (1 s): the window is left out.
+    r#"
+[scenario]
+name = "short"
+duration = "50ms"
+
+[[workload]]
+to = "api"
+rate = 100
+
+[[node]]
+id = "api"
+kind = "service"
 service_time = "1ms"
 "#,
 ];
@@ -776,4 +791,119 @@ fn values_off_the_nanosecond_grid_round_trip() {
     }
     let back = load(&to_toml(&model), "log-normal");
     assert_close(&model, &back, 1e-9);
+}
+
+// ---- [level] -------------------------------------------------------------
+
+/// A level using every `[level]` field: a multi-line hint, braces and
+/// `start.` figures in the debriefs, a knob-keyed `locked` table, an
+/// added kind with its price, a three-star condition of every kind.
+const LEVEL: &str = r#"
+[scenario]
+name = "Every level field"
+story = "A \"story\"."
+duration = "20s"
+seed = 1
+
+[[workload]]
+name = "users"
+to = "api"
+rate = 100
+
+[[node]]
+id = "api"
+kind = "service"
+workers = 4
+service_time = "5ms"
+calls = [ { to = "db", repeat = 5 } ]
+cost_per_hour = 0.10
+
+[[node]]
+id = "db"
+kind = "database"
+service_time = "1ms"
+cost_per_hour = 0.20
+
+[[objective]]
+metric = "p99"
+below = "100ms"
+
+[[objective]]
+metric = "cost_per_hour"
+below = 1.5
+
+[level]
+ask = "100 requests/s, p99 < 100 ms, cost < $1.50/h"
+par = 0.45
+exam_seeds = [2, 30000]
+unlocked = ["api.*", "db.workers"]
+locked = { "db" = "The database is \"fine\".", "api.service_time" = "The code is what it is." }
+locked_reason = "Not this level's lesson."
+max = { "api.replicas" = 6, "cache.capacity" = 200_000, "api.workers" = 2.5 }
+add = ["cache"]
+price = { cache = 0.5 }
+hints = ["One.", """
+Two
+lines."""]
+
+[level.three_stars]
+why = "p99 under 50 ms, one hint, a crash"
+objectives = [ { metric = "p99", below = "50ms" }, { metric = "error_rate", below = 0.01 } ]
+max_hints = 1
+chaos = [ { at = "10s", action = "crash", node = "db", for = "2s" } ]
+
+[level.debrief]
+pass = "p99 {p99} (was {start.p99}); db {db.rate} → {start.db.utilisation} {{braces}}."
+miss = "Missed: {error_rate}."
+"#;
+
+/// Writes a level with `level_to_toml`, loads it back, and checks the
+/// model and the `[level]` spec are unchanged and writing is stable.
+fn assert_level_round_trip(text: &str, name: &str) {
+    let (model, spec) =
+        load_level_str(text, name, &[]).unwrap_or_else(|d| panic!("{name}:\n{}", render(&d)));
+    let spec = spec.unwrap_or_else(|| panic!("{name}: no [level]"));
+    let written = level_to_toml(&model, &spec);
+    let (back, back_spec) = load_level_str(&written, "written.toml", &[]).unwrap_or_else(|d| {
+        panic!(
+            "{name}: the written level does not load:\n{}\n{written}",
+            render(&d)
+        )
+    });
+    let back_spec = back_spec.unwrap_or_else(|| panic!("{name}: [level] not written"));
+    assert_eq!(
+        format!("{model:#?}"),
+        format!("{back:#?}"),
+        "{name}: {written}"
+    );
+    assert_eq!(
+        format!("{spec:#?}"),
+        format!("{back_spec:#?}"),
+        "{name}: the level changed; written file:\n{written}"
+    );
+    assert_eq!(
+        level_to_toml(&back, &back_spec),
+        written,
+        "{name}: writing is not stable"
+    );
+}
+
+#[test]
+fn a_level_using_every_field_round_trips() {
+    assert_level_round_trip(LEVEL, "level.toml");
+}
+
+#[test]
+fn every_campaign_level_round_trips_with_its_level_table() {
+    let mut files = Vec::new();
+    toml_files(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/campaign"),
+        &mut files,
+    );
+    files.sort();
+    assert!(files.len() >= 24);
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read");
+        assert_level_round_trip(&text, &file.display().to_string());
+    }
 }

@@ -2,8 +2,10 @@
 
 mod read;
 pub mod template;
+mod write;
 
 pub use template::{FIGURES, Segment, Template};
+pub use write::level_to_toml;
 
 use crate::sim::model::{Bound, Model, Objective, ObjectiveMetric};
 

@@ -8,8 +8,8 @@ use crate::sim::dist::{Dist, Z99};
 use crate::sim::model::{
     Arrival, AutoscaleSpec, Bound, BreakerSpec, CacheSpec, Call, ClassIdx, Count,
     DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT, DatabaseSpec, ExternalSpec, FanOut, Keys,
-    LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind, Popularity, QueueSpec, RetryPolicy, Route,
-    ServiceSpec, Wait, WritePolicy,
+    LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind, Objective, Popularity, QueueSpec,
+    RetryPolicy, Route, ServiceSpec, Wait, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -165,15 +165,7 @@ pub fn to_toml(model: &Model) -> String {
     for o in &model.objectives {
         out.push_str("\n[[objective]]\n");
         kv(&mut out, "metric", &string(o.metric.name()));
-        let (key, v) = match o.bound {
-            Bound::Below(v) => ("below", v),
-            Bound::Above(v) => ("above", v),
-        };
-        let value = if o.metric.is_latency() {
-            seconds(v)
-        } else {
-            num(v)
-        };
+        let (key, value) = objective_bound(o);
         kv(&mut out, key, &value);
     }
     for e in &model.events {
@@ -186,6 +178,20 @@ pub fn to_toml(model: &Model) -> String {
         }
     }
     out
+}
+
+/// An objective's bound: `("below", "\"0.1s\"")`, `("above", "900")`.
+pub(crate) fn objective_bound(o: &Objective) -> (&'static str, String) {
+    let (key, v) = match o.bound {
+        Bound::Below(v) => ("below", v),
+        Bound::Above(v) => ("above", v),
+    };
+    let value = if o.metric.is_latency() {
+        seconds(v)
+    } else {
+        num(v)
+    };
+    (key, value)
 }
 
 /// `{ redirect = 0.9, create = 0.1 }`: a workload's class shares.
@@ -211,7 +217,11 @@ fn write_scenario(out: &mut String, model: &Model) {
         kv(out, "warmup", &duration(model.warmup));
     }
     kv(out, "seed", &model.seed.to_string());
-    kv(out, "window", &duration(model.window));
+    // A window longer than the run is the default (1 s) of a run shorter
+    // than that: the loader refuses one written out, so leave it out.
+    if model.window <= model.duration {
+        kv(out, "window", &duration(model.window));
+    }
     let defaults = Limits::default();
     if model.limits.max_in_flight != defaults.max_in_flight {
         kv(
@@ -768,7 +778,7 @@ pub(crate) fn lognormal_mean_p99(mu: f64, sigma: f64) -> (f64, f64) {
 
 /// A TOML number that reads back to exactly `x`: an integer when `x` is
 /// a whole number below 2^53, else Rust's shortest round-trip form.
-fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
         format!("{x:.0}")
     } else {
@@ -811,7 +821,7 @@ fn short(x: f64) -> String {
 
 /// A TOML basic string (a multi-line one when `s` has line breaks), with
 /// every character that needs it escaped.
-fn string(s: &str) -> String {
+pub(crate) fn string(s: &str) -> String {
     let multi = s.contains('\n');
     let mut out = String::with_capacity(s.len() + 2);
     out.push_str(if multi { "\"\"\"\n" } else { "\"" });

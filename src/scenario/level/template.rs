@@ -119,6 +119,30 @@ impl Template {
         segments.retain(|s| !matches!(s, Segment::Text(t) if t.is_empty()));
         Ok(Template { segments })
     }
+
+    /// The template as it is written (`parse` of it gives it back): braces
+    /// in the text doubled, each figure in its `{...}`.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for s in &self.segments {
+            match s {
+                Segment::Text(t) => out.push_str(&t.replace('{', "{{").replace('}', "}}")),
+                Segment::Figure { start, node, name } => {
+                    out.push('{');
+                    if *start {
+                        out.push_str("start.");
+                    }
+                    if let Some(n) = node {
+                        out.push_str(n);
+                        out.push('.');
+                    }
+                    out.push_str(name);
+                    out.push('}');
+                }
+            }
+        }
+        out
+    }
 }
 
 /// One `{...}` hole; `closed` when its `}` was found.
@@ -182,5 +206,10 @@ mod tests {
         assert!(Template::parse("open {p99").is_err());
         assert!(Template::parse("a } b").is_err());
         assert!(Template::parse("{}").is_err());
+        assert_eq!(Template::parse(&t.to_text()).unwrap(), t);
+        assert_eq!(
+            t.to_text(),
+            "p99 {p99}, db {start.db.rate} → {db.rate} {{x}}"
+        );
     }
 }
