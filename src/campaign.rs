@@ -30,6 +30,7 @@ mod extra_fault;
 pub mod figures;
 pub mod grade;
 pub mod level;
+mod limits;
 pub mod progress;
 pub mod rules;
 

@@ -375,3 +375,44 @@ fn an_extra_fault_the_design_cannot_survive_costs_only_the_third_star() {
             .is_some_and(|a| a.len() == n)
     );
 }
+
+#[test]
+fn limits_reach_inside_a_node_s_calls() {
+    let c = campaign();
+    let level = c
+        .levels()
+        .find(|l| l.id == "08-case-studies/01-n-plus-one")
+        .expect("level 8.1");
+    let call = |repeat: &str, pool: &str| {
+        format!(
+            "app.calls=[{{ to = \"db\", key = \"derived\", keys = {{ count = 1_000_000 }}, repeat = {repeat}, latency = \"0.5ms\"{pool} }}]"
+        )
+    };
+    let refused = |set: String| -> String {
+        match campaign::grade(level, &design(level, &[set.as_str()]), 0) {
+            Ok(g) => panic!("{set} was graded: {}", g.to_text()),
+            Err(r) => r.to_string(),
+        }
+    };
+    let pool = |n: u32| format!(", pool = {{ size = {n}, acquire_timeout = \"500ms\" }}");
+    let r = refused(call("1", &pool(25)));
+    assert!(
+        r.contains("`app.calls.db.repeat` = 1 is under the level's least of 5"),
+        "{r}"
+    );
+    let r = refused(call("5", &pool(26)));
+    assert!(
+        r.contains("`app.calls.db.pool.size` = 26 is over the level's limit of 25"),
+        "{r}"
+    );
+    let r = refused(call("5", ""));
+    assert!(
+        r.contains("`app.calls.db.pool.size` is not set (no limit)"),
+        "{r}"
+    );
+    let r = refused(call("{ dist = \"poisson\", mean = 5 }", &pool(25)));
+    assert!(r.contains("is not a plain number"), "{r}");
+    // Within the limits: graded.
+    let ok = design(level, &[call("5", &pool(25)).as_str()]);
+    assert!(campaign::grade(level, &ok, 0).is_ok());
+}

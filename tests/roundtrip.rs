@@ -839,7 +839,8 @@ exam_seeds = [2, 30000]
 unlocked = ["api.*", "db.workers"]
 locked = { "db" = "The database is \"fine\".", "api.service_time" = "The code is what it is." }
 locked_reason = "Not this level's lesson."
-max = { "api.replicas" = 6, "cache.capacity" = 200_000, "api.workers" = 2.5 }
+max = { "api.replicas" = 6, "cache.capacity" = 200_000, "api.workers" = 2.5, "api.calls.db.pool.size" = 25 }
+min = { "api.calls.db.repeat" = 2, "api.calls.0.timeout" = "1.5s" }
 add = ["cache"]
 price = { cache = 0.5 }
 hints = ["One.", """

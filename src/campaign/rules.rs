@@ -72,7 +72,7 @@ pub fn check(level: &Level, design: &Model) -> Result<(), Refusal> {
         added_node(level, id, t, &mut breaches);
     }
     for (id, t) in &new {
-        over_limits(level, id, t, &mut breaches);
+        super::limits::breaches(level, id, t, &mut breaches);
     }
     if breaches.is_empty() {
         Ok(())
@@ -184,22 +184,5 @@ fn value_f64(v: &Value) -> Option<f64> {
         Value::Integer(i) => Some(*i as f64),
         Value::Float(f) => Some(*f),
         _ => None,
-    }
-}
-
-fn over_limits(level: &Level, id: &str, t: &Table, out: &mut Vec<String>) {
-    let kind = t.get("kind").and_then(Value::as_str).unwrap_or("");
-    for (field, value) in t {
-        let Some(max) = level.spec.max_of(id, kind, field) else {
-            continue;
-        };
-        let Some(x) = value_f64(value) else {
-            continue;
-        };
-        if x > max {
-            out.push(format!(
-                "`{id}.{field}` = {value} is over the level's limit of {max}"
-            ));
-        }
     }
 }

@@ -1,5 +1,6 @@
 //! A campaign level's own sections (`[level]`: the ask, par, exam seeds, what may change, hints, three-star condition, debriefs), read with located errors.
 
+pub mod limit;
 mod read;
 pub mod template;
 mod write;
@@ -26,8 +27,12 @@ pub struct LevelSpec {
     pub locked: Vec<(String, String)>,
     /// Why the other knobs are locked.
     pub locked_reason: String,
-    /// Upper limits: (`node.field` or `kind.field` for added nodes, most allowed).
+    /// Upper limits: (`node.field`, `kind.field` for added nodes, or a
+    /// path into a node's calls, forwards or autoscaler; most allowed,
+    /// durations in seconds). See [`limit`].
     pub max: Vec<(String, f64)>,
+    /// Lower limits, keyed as `max`: least allowed.
+    pub min: Vec<(String, f64)>,
     /// Node kinds the design may add.
     pub add: Vec<String>,
     /// What one unit of an added node of each kind costs ($/h), by kind.
@@ -100,14 +105,24 @@ impl LevelSpec {
 
     /// The upper limit on `node.field` (an added node's by its kind).
     pub fn max_of(&self, node: &str, kind: &str, field: &str) -> Option<f64> {
-        let find = |n: &str| {
-            self.max
-                .iter()
-                .find(|(k, _)| k.split_once('.') == Some((n, field)))
-                .map(|(_, m)| *m)
-        };
-        find(node).or_else(|| find(kind))
+        limit_of(&self.max, node, kind, field)
     }
+
+    /// The lower limit on `node.field` (an added node's by its kind).
+    pub fn min_of(&self, node: &str, kind: &str, field: &str) -> Option<f64> {
+        limit_of(&self.min, node, kind, field)
+    }
+}
+
+/// The limit in `limits` on `node.field`, else on `kind.field`.
+fn limit_of(limits: &[(String, f64)], node: &str, kind: &str, field: &str) -> Option<f64> {
+    let find = |n: &str| {
+        limits
+            .iter()
+            .find(|(k, _)| k.split_once('.') == Some((n, field)))
+            .map(|(_, m)| *m)
+    };
+    find(node).or_else(|| find(kind))
 }
 
 pub(crate) use read::read_level;

@@ -1,14 +1,15 @@
 //! Reads `[level]` from the spanned TOML tree, checking it against the scenario it sits in (its nodes, its budget, its seed).
 
-use super::{LevelSpec, Template, ThreeStars};
+use super::{LevelSpec, Template, ThreeStars, limit};
 use crate::scenario::build::{KINDS, read_objective};
 use crate::scenario::reader::{Errors, Field, Table};
 use crate::scenario::suggest;
 use crate::sim::limits;
 use crate::sim::model::Model;
 
-const LEVEL_FIELDS: [&str; 12] = [
+const LEVEL_FIELDS: [&str; 13] = [
     "ask",
+    "min",
     "price",
     "par",
     "exam_seeds",
@@ -22,19 +23,6 @@ const LEVEL_FIELDS: [&str; 12] = [
     "debrief",
 ];
 const THREE_STAR_FIELDS: [&str; 4] = ["why", "objectives", "max_hints", "chaos"];
-/// Fields an upper limit may bound (integers and numbers of a node).
-const BOUNDED: [&str; 10] = [
-    "replicas",
-    "workers",
-    "queue",
-    "capacity",
-    "read_replicas",
-    "shards",
-    "consumers",
-    "rate",
-    "burst",
-    "limit",
-];
 const DEFAULT_LOCKED_REASON: &str = "The story fixes it: this level is not about it.";
 
 /// The `[level]` table `f`; `model` is the scenario it sits in, when that
@@ -63,7 +51,8 @@ pub(crate) fn read_level(
             .field("locked_reason")
             .and_then(|f| nonempty(errs, &f))
             .unwrap_or_else(|| DEFAULT_LOCKED_REASON.to_string()),
-        max: maxima(errs, &t),
+        max: limits(errs, &t, "max"),
+        min: limits(errs, &t, "min"),
         add: kinds(errs, &t),
         price: prices(errs, &t),
         hints: strings(errs, &t, "hints"),
@@ -166,23 +155,22 @@ fn reasons(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `max = { "api.replicas" = 6, "cache.capacity" = 200_000 }`.
-fn maxima(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Vec<(String, f64)> {
+/// `max = { "api.replicas" = 6, "app.calls.db.pool.size" = 25 }` (or
+/// `min`): each limit a number ≥ 0, or a duration (in seconds) for a
+/// duration field (`"web.autoscale.cold_start" = "20s"`).
+fn limits(errs: &mut Errors<'_>, t: &Table<'_, '_>, key: &str) -> Vec<(String, f64)> {
     let mut out = Vec::new();
-    for (k, f) in entries(errs, t, "max") {
-        let field = k.split_once('.').map_or("", |(_, f)| f);
-        if !BOUNDED.contains(&field) {
-            f.error_at_key(
-                errs,
-                format!("`{k}` is not a limit on a node's size"),
-                Some(format!(
-                    "write NODE.FIELD with FIELD one of {}",
-                    BOUNDED.join(", ")
-                )),
-            );
+    for (k, f) in entries(errs, t, key) {
+        if let Some((message, hint)) = limit::shape_problem(&k) {
+            f.error_at_key(errs, message, hint);
             continue;
         }
-        if let Some(x) = f.number_in(errs, 0.0, true, f64::MAX) {
+        let x = if limit::is_duration(&k) {
+            f.seconds(errs)
+        } else {
+            f.number_in(errs, 0.0, true, f64::MAX)
+        };
+        if let Some(x) = x {
             out.push((k, x));
         }
     }
@@ -324,19 +312,15 @@ fn against_model(errs: &mut Errors<'_>, t: &Table<'_, '_>, spec: &LevelSpec, m: 
             }
         }
     }
-    if let Some(f) = t.field("max") {
-        for (knob, _) in &spec.max {
-            let node = knob.split_once('.').map_or("", |(n, _)| n);
-            let known = m.nodes.iter().any(|n| n.id == node) || spec.add.iter().any(|k| k == node);
-            if !known {
-                f.error(
-                    errs,
-                    format!("`{knob}`: no node `{node}`, and `{node}` is not a kind in `add`"),
-                    suggest::hint(
-                        node,
-                        &m.nodes.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
-                    ),
-                );
+    for (key, limits) in [("max", &spec.max), ("min", &spec.min)] {
+        let Some(table) = t.field(key).and_then(|f| f.table(errs)) else {
+            continue;
+        };
+        for (knob, _) in limits {
+            if let Some((message, hint)) = limit::model_problem(m, &spec.add, knob)
+                && let Some(entry) = table.field(knob)
+            {
+                entry.error_at_key(errs, message, hint);
             }
         }
     }

@@ -2,7 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::{LevelSpec, ThreeStars};
+use super::{LevelSpec, ThreeStars, limit};
+use crate::scenario::format_seconds;
 use crate::scenario::write::{num, objective_bound, string, to_toml};
 use crate::sim::model::Model;
 
@@ -20,7 +21,8 @@ pub fn level_to_toml(model: &Model, spec: &LevelSpec) -> String {
     kv(&mut out, "unlocked", &strings(&spec.unlocked));
     kv(&mut out, "locked", &table(&spec.locked, |r| string(r)));
     kv(&mut out, "locked_reason", &string(&spec.locked_reason));
-    kv(&mut out, "max", &table(&spec.max, |x| num(*x)));
+    kv(&mut out, "max", &limits(&spec.max));
+    kv(&mut out, "min", &limits(&spec.min));
     kv(&mut out, "add", &strings(&spec.add));
     kv(&mut out, "price", &table(&spec.price, |x| num(*x)));
     kv(&mut out, "hints", &strings(&spec.hints));
@@ -67,6 +69,23 @@ fn kv(out: &mut String, key: &str, value: &str) {
 fn strings(items: &[String]) -> String {
     let items: Vec<String> = items.iter().map(|s| string(s)).collect();
     format!("[{}]", items.join(", "))
+}
+
+/// `{ "api.replicas" = 6, "web.autoscale.cold_start" = "20s" }`: a
+/// duration field's limit (kept in seconds) as a duration.
+fn limits(entries: &[(String, f64)]) -> String {
+    let items: Vec<(String, String)> = entries
+        .iter()
+        .map(|(k, x)| {
+            let v = if limit::is_duration(k) {
+                string(&format_seconds(*x))
+            } else {
+                num(*x)
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    table(&items, String::clone)
 }
 
 /// `{ "api.replicas" = 6, ... }`: every key quoted (knobs have dots).
