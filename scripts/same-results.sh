@@ -11,8 +11,10 @@
 #
 # ADDED_KEYS="k1 k2" (needs jq): a change that adds keys to summary.json
 # compares it with those keys removed from the new run's file, at the top
-# level and in every node; the base must not have them, and everything
-# else must still match byte for byte (jq re-prints both files alike).
+# level, in every node and in every class and workload entry; the base
+# must not have them, and everything else must still match byte for byte
+# (jq re-prints both files alike). A CSV column of one of these names
+# that the base's header lacks is removed from the new run's CSV likewise.
 #
 # Usage: [ADDED_KEYS=...] scripts/same-results.sh [REV [NEW]]    (CARGO_TARGET_DIR is shared by both builds)
 set -euo pipefail
@@ -64,14 +66,38 @@ same_but_version() {
 # without_added FILE: the file as jq prints it, ADDED_KEYS removed.
 without_added() {
     jq --arg keys "${ADDED_KEYS:-}" '($keys | split(" ") | map(select(. != ""))) as $k
-        | reduce $k[] as $key (.; del(.[$key]) | .nodes |= map_values(del(.[$key])))' "$1"
+        | reduce $k[] as $key (.; del(.[$key]) | .nodes |= map_values(del(.[$key]))
+            | if has("classes") then .classes |= map_values(del(.[$key])) else . end
+            | if has("workloads") then .workloads |= map_values(del(.[$key])) else . end)' "$1"
+}
+
+# csv_without_added BASE NEW: NEW's CSV without the ADDED_KEYS columns
+# BASE's header lacks. Columns are only ever appended, so they are counted
+# from the end of each row (a quoted cell with a comma early in the row,
+# such as a scenario name, does not shift them).
+csv_without_added() {
+    awk -F, -v OFS=, -v keys="${ADDED_KEYS:-}" -v base="$(head -1 "$1")" '
+        NR == 1 {
+            nb = split(base, b, ","); for (i = 1; i <= nb; i++) had[b[i]] = 1
+            nk = split(keys, k, " "); for (i = 1; i <= nk; i++) added[k[i]] = 1
+            for (i = 1; i <= NF; i++) drop[NF - i] = ($i in added) && !($i in had)
+        }
+        { line = ""; sep = ""
+          for (i = 1; i <= NF; i++) if (!drop[NF - i]) { line = line sep $i; sep = OFS }
+          print line }' "$2"
 }
 
 # same_but_added BASE NEW: equal once NEW's added keys are removed.
 same_but_added() {
-    [ -n "${ADDED_KEYS:-}" ] && [ "${1##*/}" = summary.json ] &&
+    [ -n "${ADDED_KEYS:-}" ] || return 1
+    case "${1##*/}" in
+    summary.json)
         cmp -s <(without_added "$1") <(without_added "$2") &&
-        cmp -s <(jq . "$1") <(without_added "$1")
+            cmp -s <(jq . "$1") <(without_added "$1")
+        ;;
+    *.csv) cmp -s "$1" <(csv_without_added "$1" "$2") ;;
+    *) return 1 ;;
+    esac
 }
 
 different=0

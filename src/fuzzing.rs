@@ -809,6 +809,32 @@ fn add_classes(
             let _ = writeln!(extra, "op = \"{op}\"");
         }
     }
+    line_policies(c, nodes, kinds, count);
+}
+
+/// A service's `priority` and `shed` over the `count` classes (now and
+/// then a class twice, an undeclared one, or a threshold of 0).
+fn line_policies(c: &mut Choices, nodes: &mut [NodeText], kinds: &[&str], count: usize) {
+    for (i, t) in nodes.iter_mut().enumerate() {
+        if kinds[i] != "service" || !c.one_in(3) {
+            continue;
+        }
+        let first = c.pick(&["c0", "write", "read", "c1", "c9"]);
+        let order = match c.below(4) {
+            0 => format!("[\"{first}\"]"),
+            1 => format!("[\"{first}\", \"c{}\"]", c.below(count + 1)),
+            2 => format!("[\"{first}\", \"{first}\"]"),
+            _ => String::new(),
+        };
+        if !order.is_empty() {
+            let _ = writeln!(t.fields, "priority = {order}");
+        }
+        if c.one_in(2) {
+            let who = c.pick(&["c0", "read", "c1", "write", "c7"]);
+            let n = c.mostly(&["1", "3", "20"], &["0", "4294967295", "-1"]);
+            let _ = writeln!(t.fields, "shed = {{ {who} = {n} }}");
+        }
+    }
 }
 
 /// The fields of node `i` (of `kinds.len()`).

@@ -208,9 +208,49 @@ pub fn fork_join_two_mm1(lambda: f64, mu: f64) -> f64 {
     (12.0 - rho) / 8.0 / (mu - lambda)
 }
 
+/// Non-preemptive priority M/G/1 (Cobham, 1954): the mean wait in line of
+/// each class, given in priority order as (arrival rate λₖ, mean service
+/// time sₖ, second moment of the service time E[Sₖ²]; 2sₖ² when
+/// exponential). A free server takes the oldest waiting request of the
+/// first class with one waiting, and never interrupts a service:
+/// Wₖ = W₀ / ((1 − σₖ₋₁)(1 − σₖ)), with W₀ = Σᵢ λᵢ E[Sᵢ²] / 2 the mean
+/// residual work found in service and σₖ = Σ_{i≤k} λᵢ sᵢ. Infinite for a
+/// class with σₖ ≥ 1 (it and those after it are not served in the long run).
+pub fn priority_nonpreemptive_waits(classes: &[(f64, f64, f64)]) -> Vec<f64> {
+    let w0: f64 = classes.iter().map(|&(l, _, m2)| l * m2 / 2.0).sum();
+    let mut above = 0.0;
+    classes
+        .iter()
+        .map(|&(l, s, _)| {
+            let with = above + l * s;
+            let w = if with < 1.0 {
+                w0 / ((1.0 - above) * (1.0 - with))
+            } else {
+                f64::INFINITY
+            };
+            above = with;
+            w
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cobham_reduces_to_known_cases() {
+        // One class: M/M/1's wait ρ/(μ − λ).
+        let one = priority_nonpreemptive_waits(&[(800.0, 0.001, 2e-6)]);
+        assert!((one[0] - mmc(800.0, 0.001, 1).wait).abs() < 1e-12);
+        // Conservation (Kleinrock): Σ ρₖ Wₖ = ρ · W_FIFO for equal service.
+        let w = priority_nonpreemptive_waits(&[(300.0, 0.001, 2e-6), (400.0, 0.001, 2e-6)]);
+        let fifo = mmc(700.0, 0.001, 1).wait;
+        assert!((0.3 * w[0] + 0.4 * w[1] - 0.7 * fifo).abs() < 1e-12);
+        assert!((w[0] - 0.001).abs() < 1e-12 && (w[1] - 0.001 / 0.3).abs() < 1e-12);
+        let over = priority_nonpreemptive_waits(&[(900.0, 0.001, 2e-6), (200.0, 0.001, 2e-6)]);
+        assert!(over[0].is_finite() && over[1].is_infinite());
+    }
 
     #[test]
     fn order_statistics_and_hedges() {

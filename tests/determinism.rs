@@ -348,6 +348,10 @@ fn random_topologies_cover_every_kind_setting_and_command() {
         "op = \"write\"",
         "classes = { c",
         "when = \"c",
+        "priority = [\"c",
+        "priority = [\"read",
+        "shed = { c",
+        "shed = { write",
     ] {
         assert!(
             text.contains(needle),

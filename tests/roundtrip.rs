@@ -98,6 +98,8 @@ workers = 8
 queue = 100
 service_time = { dist = "lognormal", mean = "4ms", p99 = "25ms" }
 timeout = "2s"
+priority = ["ride_request", "write"]
+shed = { read = 80, location-update = 60 }
 autoscale = { metric = "queue_depth", target = 2.5, min = 2, max = 12, interval = "15s", cooldown = "1m", cold_start = "20s" }
 to = [ { to = "audit", when = "write", latency = { dist = "lognormal", mean = "2ms", p99 = "9ms" }, p = 0.25 }, { to = "audit", when = "location-update", p = 0.25 }, { to = "db", p = 0.5 } ]
 calls = [

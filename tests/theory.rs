@@ -1,4 +1,4 @@
-//! The engine against queueing theory: M/M/1 (mean and p99), M/M/c, M/D/1, M/M/c/K and a Jackson tandem at ρ = 0.8, closed-loop users against mean-value analysis, and fan-outs: fork-join of two M/M/1 (Nelson–Tantawi), the first, a quorum and a hedge of exponential servers (order statistics).
+//! The engine against queueing theory: M/M/1 (mean and p99), M/M/c, M/D/1, M/M/c/K and a Jackson tandem at ρ = 0.8, closed-loop users against mean-value analysis, a non-preemptive priority M/M/1 against Cobham for both classes, and fan-outs: fork-join of two M/M/1 (Nelson–Tantawi), the first, a quorum and a hedge of exponential servers (order statistics).
 //!
 //! Each scenario in `scenarios/theory/` is run long enough that the 95 %
 //! confidence half-width of the estimate (batch means over 20 batches,
@@ -656,4 +656,45 @@ to = [ { to = "q", p = 0.5 } ]
     let u = s.nodes[0].utilisation.unwrap();
     assert!((u - 0.6).abs() < 0.005, "utilisation {u}");
     assert_eq!(s.nodes[0].hops_exceeded, Some(0));
+}
+
+fn class_sojourn(s: &Summary, k: usize) -> (u64, f64) {
+    let g = &s.classes[k].latency;
+    (g.count, g.mean_ms.unwrap_or(0.0))
+}
+
+/// Non-preemptive priority M/M/1 (`priority = ["urgent"]`, ρ = 0.7: 300/s
+/// urgent, 400/s bulk, exponential 1 ms) against Cobham's formula for both
+/// classes: each class's mean wait is its mean end-to-end time less the
+/// 1 ms mean service (every request is one visit to the one server).
+#[test]
+fn priority_mm1_waits_match_cobham_for_both_classes() {
+    let w = theory::priority_nonpreemptive_waits(&[(300.0, 0.001, 2e-6), (400.0, 0.001, 2e-6)]);
+    let (est, s) = run_batched(
+        "scenarios/theory/priority.toml",
+        "6000s",
+        &[
+            (
+                "urgent wait ms",
+                |s| wait_of(class_sojourn(s, 0)),
+                w[0] * 1e3,
+            ),
+            ("bulk wait ms", |s| wait_of(class_sojourn(s, 1)), w[1] * 1e3),
+            (
+                "urgent sojourn ms",
+                |s| class_sojourn(s, 0),
+                w[0] * 1e3 + 1.0,
+            ),
+            ("bulk sojourn ms", |s| class_sojourn(s, 1), w[1] * 1e3 + 1.0),
+        ],
+    );
+    check("Priority M/M/1 ρ=0.7 (Cobham)", &est);
+    let u = s.nodes[0].utilisation.unwrap();
+    assert!((u - 0.7).abs() < 0.005, "utilisation {u}");
+    assert_eq!(s.counts.failed(), 0);
+}
+
+/// (count, mean sojourn) → (count, mean wait) for a 1 ms mean service.
+fn wait_of((count, mean): (u64, f64)) -> (u64, f64) {
+    (count, mean - 1.0)
 }

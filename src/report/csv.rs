@@ -91,6 +91,7 @@ pub const NODES_COLUMNS: &[&str] = &[
     "waiting",
     "mean_waiting_ms",
     "oldest_waiting_ms",
+    "shed",
 ];
 
 /// Quotes a cell if it needs it (RFC 4180).
@@ -173,7 +174,7 @@ impl<W: Write> TimeseriesWriter<W> {
                 cell(id),
                 c.arrived,
                 c.completed,
-                c.rejected + c.timed_out + c.failed_downstream + c.errors,
+                c.rejected + c.shed + c.timed_out + c.failed_downstream + c.errors,
                 c.rejected,
                 c.timed_out,
                 f(tput),
@@ -258,6 +259,7 @@ pub fn nodes_csv(info: &RunInfo, s: &Summary) -> String {
             n.waiting.map_or(String::new(), |w| w.to_string()),
             f(n.mean_waiting_ms),
             f(n.oldest_waiting_ms),
+            c.shed.to_string(),
         ];
         out.push_str(&row.join(","));
         out.push('\n');

@@ -106,6 +106,9 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
             "database" => {
                 m.insert("stale_reads".into(), json!(c.stale_reads));
             }
+            "service" => {
+                m.insert("shed".into(), json!(c.shed));
+            }
             "external" => {
                 m.insert("error_responses".into(), json!(c.error_responses));
                 m.insert("throttled".into(), json!(c.throttled));
@@ -184,6 +187,7 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
         "timed_out": c.timed_out,
         "dropped": c.dropped,
         "errored": c.errored,
+        "shed": c.shed,
         "in_flight": s.in_flight,
         "dead_lettered": s.dead_lettered,
         "data_lost": s.data_lost,
@@ -226,6 +230,7 @@ fn groups(list: &[GroupSummary]) -> Value {
         m.insert("timed_out".into(), json!(c.timed_out));
         m.insert("dropped".into(), json!(c.dropped));
         m.insert("errored".into(), json!(c.errored));
+        m.insert("shed".into(), json!(c.shed));
         m.insert("throughput_rps".into(), num(Some(g.throughput_rps)));
         m.insert("error_rate".into(), num(g.error_rate));
         m.insert("latency_ms".into(), latency(&g.latency));

@@ -54,6 +54,10 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
         c.dropped,
         s.in_flight
     );
+    if c.shed > 0 {
+        // Refused on purpose (`shed`): in `failed`, apart from `rejected`.
+        let _ = writeln!(o, "shed      {} refused by load shedding", c.shed);
+    }
     if s.lost_after_ack() > 0 {
         // Answered as done to the producer, then given up: not in
         // `failed`, but just as lost.

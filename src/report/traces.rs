@@ -29,6 +29,7 @@ pub fn outcome_name(o: Result<(), FailureCause>) -> &'static str {
         Err(FailureCause::TimedOut) => "timed_out",
         Err(FailureCause::Dropped) => "dropped",
         Err(FailureCause::Error) => "error",
+        Err(FailureCause::Shed) => "shed",
     }
 }
 

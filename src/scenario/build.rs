@@ -16,6 +16,7 @@ pub(crate) mod classes;
 pub(crate) mod events;
 mod external;
 mod fanout;
+mod line;
 pub(crate) mod nodes;
 mod routes;
 mod set;
@@ -71,6 +72,8 @@ pub(crate) const KINDS: [(&str, &[&str]); 9] = [
             "calls",
             "to",
             "autoscale",
+            "priority",
+            "shed",
         ],
     ),
     ("cache", &CACHE_FIELDS),

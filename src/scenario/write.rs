@@ -8,8 +8,8 @@ use crate::sim::dist::{Dist, Z99};
 use crate::sim::model::{
     Arrival, AutoscaleSpec, Bound, BreakerSpec, CacheSpec, Call, ClassIdx, Count,
     DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT, DatabaseSpec, ExternalSpec, FanOut, Keys,
-    LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind, Objective, Popularity, QueueSpec,
-    RetryPolicy, Route, ServiceSpec, Wait, WritePolicy,
+    LimiterAlgorithm, Limits, LinePolicy, Model, NodeIdx, NodeKind, Objective, Popularity,
+    QueueSpec, RetryPolicy, Route, ServiceSpec, Wait, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -251,7 +251,26 @@ fn write_service(out: &mut String, model: &Model, s: &ServiceSpec) {
     if !s.forward.is_empty() {
         kv(out, "to", &routes(model, &s.forward));
     }
+    if let Some(line) = &s.line {
+        write_line_policy(out, model, line);
+    }
     write_calls(out, model, &s.calls);
+}
+
+/// `priority = [...]` and `shed = { ... }` (class names are bare keys).
+fn write_line_policy(out: &mut String, model: &Model, line: &LinePolicy) {
+    if !line.priority.is_empty() {
+        let names: Vec<String> = (line.priority.iter())
+            .map(|&w| string(model.when_name(w)))
+            .collect();
+        kv(out, "priority", &format!("[{}]", names.join(", ")));
+    }
+    if !line.shed.is_empty() {
+        let entries: Vec<String> = (line.shed.iter())
+            .map(|&(w, n)| format!("{} = {}", model.when_name(w), int(u64::from(n))))
+            .collect();
+        kv(out, "shed", &format!("{{ {} }}", entries.join(", ")));
+    }
 }
 
 fn write_cache(out: &mut String, model: &Model, c: &CacheSpec) {

@@ -215,7 +215,7 @@ pub fn check_books(sim: &mut Simulation, windows: &mut Vec<Window>) {
             let k = n.counts;
             // (`errors` also counts failures seen by a sender cut off by a
             // partition, so it only loosens the upper bound.)
-            let done = k.completed + k.rejected + k.timed_out + k.failed_downstream;
+            let done = k.completed + k.rejected + k.shed + k.timed_out + k.failed_downstream;
             assert!(
                 done <= k.arrived && k.arrived <= done + k.errors + n.present,
                 "{} at {now}: {k:?}, present {}",

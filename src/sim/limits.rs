@@ -47,6 +47,9 @@ pub const WORKERS: Limit<u32> = Limit::closed(1, 100_000);
 /// Waiting-line capacity per replica or instance; a queue's stored
 /// messages (no field: unbounded).
 pub const LINE_CAPACITY: Limit<u32> = Limit::closed(0, u32::MAX);
+/// A service's `shed` threshold: the line length from which a class is
+/// refused.
+pub const SHED_LINE: Limit<u32> = Limit::closed(1, u32::MAX);
 /// Read replicas per database shard.
 pub const READ_REPLICAS: Limit<u32> = Limit::closed(0, 1000);
 /// Shards of a database.
@@ -184,6 +187,7 @@ mod tests {
         has("| `consumers` | integer", &ints(WORKERS));
         has("| `queue` | integer", &ints(LINE_CAPACITY));
         has("| `capacity` | integer | unbounded", &ints(LINE_CAPACITY));
+        has("| `shed` | table", &ints(SHED_LINE));
         has("| `users` | integer", &ints(USERS));
         has("| `max_attempts` | integer", &ints(MAX_DELIVERIES));
         has("| `attempts` | integer", &ints(RETRY_ATTEMPTS));

@@ -15,6 +15,9 @@ pub enum FailureCause {
     Dropped,
     /// A node it needed was down (crashed) or cut off (partition).
     Error,
+    /// Refused on purpose by a service's load shedding: its line was as
+    /// long as the request's `shed` threshold.
+    Shed,
 }
 
 /// Latency figures in milliseconds; `None` when nothing was measured
@@ -39,6 +42,8 @@ pub struct NodeCounts {
     pub completed: u64,
     /// Turned away by a full queue (or no active replica).
     pub rejected: u64,
+    /// Refused by load shedding (`shed`): not counted in `rejected`.
+    pub shed: u64,
     /// Answered as failed because the node's timeout expired.
     pub timed_out: u64,
     /// Answered as failed because something it called failed.
@@ -182,11 +187,13 @@ pub struct SystemCounts {
     pub dropped: u64,
     /// Failed because a node was down or cut off.
     pub errored: u64,
+    /// Refused by a service's load shedding.
+    pub shed: u64,
 }
 
 impl SystemCounts {
     pub fn failed(&self) -> u64 {
-        self.rejected + self.timed_out + self.dropped + self.errored
+        self.rejected + self.timed_out + self.dropped + self.errored + self.shed
     }
     pub fn add_failure(&mut self, cause: FailureCause) {
         match cause {
@@ -194,6 +201,7 @@ impl SystemCounts {
             FailureCause::TimedOut => self.timed_out += 1,
             FailureCause::Dropped => self.dropped += 1,
             FailureCause::Error => self.errored += 1,
+            FailureCause::Shed => self.shed += 1,
         }
     }
 }

@@ -498,6 +498,46 @@ pub struct ServiceSpec {
     pub forward: Vec<Route>,
     /// Adds and drains replicas to track a target.
     pub autoscale: Option<AutoscaleSpec>,
+    /// Priorities and load shedding at each replica's line; `None`: one
+    /// plain FIFO line, nothing shed.
+    pub line: Option<LinePolicy>,
+}
+
+/// How a service's waiting line orders and sheds requests (`priority`,
+/// `shed`).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct LinePolicy {
+    /// Served first to last: a free worker takes the oldest waiting
+    /// request of the first entry it matches (non-preemptive); requests
+    /// matching no entry come after all of them. Empty: FIFO.
+    pub priority: Vec<When>,
+    /// A request matching an entry is refused (shed) on arrival while its
+    /// replica's line holds at least that many. Class entries come first:
+    /// a request takes the first entry it matches.
+    pub shed: Vec<(When, u32)>,
+}
+
+impl LinePolicy {
+    /// The priority level of a request (0 first; `priority.len()` for the
+    /// rest) and the line length from which it is shed, if any.
+    pub fn rank(&self, kind: RequestKind, class: Option<ClassIdx>) -> (usize, Option<u32>) {
+        let level = (self.priority.iter())
+            .position(|w| w.matches(kind, class))
+            .unwrap_or(self.priority.len());
+        let shed = (self.shed.iter())
+            .find(|(w, _)| w.matches(kind, class))
+            .map(|&(_, n)| n);
+        (level, shed)
+    }
+
+    /// Priority levels a line keeps apart (0: plain FIFO).
+    pub fn levels(&self) -> usize {
+        if self.priority.is_empty() {
+            0
+        } else {
+            self.priority.len() + 1
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

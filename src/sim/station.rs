@@ -13,6 +13,9 @@ pub(crate) enum Admission {
     Queued,
     /// The line is full: the visit is turned away.
     Rejected,
+    /// The line is as long as the visit's shedding threshold: refused on
+    /// purpose (load shedding).
+    Shed,
 }
 
 /// Time integrals (value × nanoseconds) of a station's state.
@@ -47,8 +50,12 @@ impl Areas {
 pub(crate) struct Station {
     pub workers: u32,
     pub busy: u32,
-    /// Waiting visits (ids into the visit table), oldest first.
+    /// Waiting visits (ids into the visit table), oldest first; with
+    /// priorities, by level first (the next served at the front).
     pub line: VecDeque<u32>,
+    /// With priorities: how many of `line` wait at each level (0 first).
+    /// Empty: a plain FIFO line.
+    ranks: Vec<u32>,
     /// Most visits that may wait; `None` = unbounded.
     pub line_capacity: Option<u32>,
     /// Routed to. A replica being removed stops being active and drains.
@@ -70,6 +77,7 @@ impl Station {
             workers,
             busy: 0,
             line: VecDeque::new(),
+            ranks: Vec::new(),
             line_capacity,
             active: true,
             down: false,
@@ -78,6 +86,21 @@ impl Station {
             areas: Areas::default(),
             last: now,
         }
+    }
+
+    /// Serves its line by `levels` priority levels (0 or 1: FIFO).
+    pub fn with_levels(mut self, levels: usize) -> Self {
+        self.ranks = if levels > 1 {
+            vec![0; levels]
+        } else {
+            Vec::new()
+        };
+        self
+    }
+
+    /// The priority levels of its line (0: FIFO).
+    pub fn levels(&self) -> usize {
+        self.ranks.len()
     }
 
     /// Brings the integrals up to `now`; call before every state change.
@@ -123,6 +146,57 @@ impl Station {
         }
     }
 
+    /// Admits `visit` of priority `level` (0 first), shed when the line
+    /// already holds `shed_at` or more.
+    pub fn admit_ranked(
+        &mut self,
+        visit: u32,
+        level: usize,
+        shed_at: Option<u32>,
+        now: SimTime,
+    ) -> Admission {
+        self.advance(now);
+        if self.down {
+            return Admission::Rejected;
+        }
+        if shed_at.is_some_and(|n| self.line.len() >= n as usize) {
+            return Admission::Shed;
+        }
+        if self.busy < self.workers && self.line.is_empty() {
+            self.busy += 1;
+            self.present += 1;
+            Admission::Started
+        } else if self
+            .line_capacity
+            .is_none_or(|cap| self.line.len() < cap as usize)
+        {
+            self.enqueue(visit, level);
+            self.present += 1;
+            Admission::Queued
+        } else {
+            Admission::Rejected
+        }
+    }
+
+    /// Puts `visit` in line behind every visit of its level or a higher
+    /// one (FIFO without priorities).
+    fn enqueue(&mut self, visit: u32, level: usize) {
+        if self.ranks.is_empty() {
+            self.line.push_back(visit);
+            return;
+        }
+        let level = level.min(self.ranks.len() - 1);
+        let at: u32 = self.ranks[..=level].iter().sum();
+        self.ranks[level] += 1;
+        self.line.insert(at as usize, visit);
+    }
+
+    /// Takes every waiting visit out of line (a crash).
+    pub fn take_line(&mut self) -> Vec<u32> {
+        self.ranks.fill(0);
+        self.line.drain(..).collect()
+    }
+
     /// Admits `visit` ignoring the line's capacity (a redelivered message
     /// that was already stored).
     pub fn force_admit(&mut self, visit: u32, now: SimTime) -> Admission {
@@ -142,6 +216,9 @@ impl Station {
     pub fn next_waiting(&mut self, now: SimTime) -> Option<u32> {
         self.advance(now);
         if self.busy < self.workers && !self.down {
+            if let Some(r) = self.ranks.iter_mut().find(|r| **r > 0) {
+                *r -= 1;
+            }
             self.line.pop_front()
         } else {
             None
@@ -211,5 +288,25 @@ mod tests {
         assert_eq!(a.busy, 2 * 20);
         assert_eq!(a.queued, 10);
         assert_eq!(a.capacity, 2 * 20);
+    }
+
+    #[test]
+    fn serves_levels_in_order_fifo_within_one_and_sheds_at_its_threshold() {
+        let mut s = Station::new(1, Some(10), SimTime::ZERO).with_levels(3);
+        let t = SimTime(0);
+        assert_eq!(s.admit_ranked(1, 2, None, t), Admission::Started);
+        for (v, level) in [(2, 2), (3, 1), (4, 0), (5, 2), (6, 0), (7, 1)] {
+            assert_eq!(s.admit_ranked(v, level, None, t), Admission::Queued);
+        }
+        assert_eq!(s.admit_ranked(8, 2, Some(6), t), Admission::Shed);
+        assert_eq!(s.admit_ranked(8, 0, Some(7), t), Admission::Queued);
+        let mut order = Vec::new();
+        s.release_worker(t);
+        while let Some(v) = s.next_waiting(t) {
+            order.push(v);
+            s.release_worker(t);
+        }
+        assert_eq!(order, [4, 6, 8, 3, 7, 2, 5]);
+        assert_eq!(s.ranks, [0, 0, 0]);
     }
 }

@@ -133,7 +133,13 @@ pub struct NodeExtras {
     /// that has one, closing a loop; a service's forwards split by
     /// shares adding up to this).
     pub loops: (Option<u32>, Option<usize>, Option<f64>),
+    /// A service's `priority` entries and a `shed` entry (condition, line
+    /// length; kept within `queue`).
+    pub line: Option<LinePlan>,
 }
+
+/// Priority entries (repeats and unnamed classes dropped) and a shed entry.
+pub type LinePlan = (Vec<WhenPlan>, Option<(WhenPlan, u32)>);
 
 /// (consecutive failures, failure rate, window, open for, probes).
 pub type BreakerPlan = (Option<u32>, Option<f64>, u32, SimTime, u32);
@@ -537,6 +543,13 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
             ),
         ),
         proptest::option::weighted(0.2, dist_strategy(1.0, true)),
+        proptest::option::weighted(
+            0.3,
+            (
+                proptest::collection::vec(when_strategy(), 0..=3),
+                proptest::option::of((when_strategy(), 1u32..=5)),
+            ),
+        ),
     );
     let cache = (
         0u8..3,
@@ -564,7 +577,7 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
     );
     (service, cache, others).prop_map(
         |(
-            (policies, autoscale, forward_latency),
+            (policies, autoscale, forward_latency, line),
             (write_policy, flush, coalesce, miss_penalty, edge),
             (replication_lag, shards, limiter, visibility_timeout, max_attempts, external, loops),
         )| NodeExtras {
@@ -583,6 +596,12 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
             max_attempts,
             external,
             loops,
+            line: line.map(|(order, shed)| {
+                (
+                    order.into_iter().flatten().collect(),
+                    shed.and_then(|(w, n)| Some((w?, n))),
+                )
+            }),
         },
     )
 }
@@ -814,6 +833,37 @@ impl ScenarioPlan {
         m
     }
 
+    /// A service's `priority` and `shed` lines (none when the plan has
+    /// none, or only names no class of this plan; a shed threshold above
+    /// a `queue` is lowered to it, and dropped for a queue of 0).
+    fn line_policy(&self, line: Option<&LinePlan>, queue: Option<u32>) -> String {
+        let Some((order, shed)) = line else {
+            return String::new();
+        };
+        let mut names: Vec<String> = Vec::new();
+        for w in order {
+            if let Some(name) = self.when_name(Some(*w))
+                && !names.contains(&name)
+            {
+                names.push(name);
+            }
+        }
+        let mut out = String::new();
+        if !names.is_empty() {
+            let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+            let _ = writeln!(out, "priority = [{}]", quoted.join(", "));
+        }
+        if let Some((w, n)) = shed
+            && let Some(name) = self.when_name(Some(*w))
+        {
+            let n = queue.map_or(*n, |q| (*n).min(q));
+            if n > 0 {
+                let _ = writeln!(out, "shed = {{ {name} = {n} }}");
+            }
+        }
+        out
+    }
+
     /// What a route's condition is written as (`None`: no condition).
     fn when_name(&self, when: Option<WhenPlan>) -> Option<String> {
         match when? {
@@ -1001,6 +1051,7 @@ impl ScenarioPlan {
                             );
                         }
                         let _ = writeln!(w, "kind = \"service\"\nreplicas = {replicas}");
+                        w.push_str(&self.line_policy(x.line.as_ref(), p.queue));
                         let _ = writeln!(
                             w,
                             "calls = {}\nto = {}",

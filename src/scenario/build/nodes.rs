@@ -322,6 +322,7 @@ fn read_service(
         Some(f) => read_routes(errs, &f, i, ids, edges),
         None => Some(Vec::new()),
     };
+    let line = super::line::read_line_policy(errs, t, ids, queue);
     Some(NodeKind::Service(ServiceSpec {
         replicas: replicas?,
         workers: workers?,
@@ -331,6 +332,7 @@ fn read_service(
         calls: calls?,
         forward: forward?,
         autoscale: autoscale?,
+        line: line?,
     }))
 }
 

@@ -416,8 +416,9 @@ pub(super) fn resize_stations(
     for (i, s) in stations.iter_mut().enumerate() {
         s.set_active(i < want, now);
     }
+    let levels = stations.first().map_or(0, |s| s.levels());
     while stations.len() < want {
-        stations.push(Station::new(workers, queue, now));
+        stations.push(Station::new(workers, queue, now).with_levels(levels));
     }
 }
 

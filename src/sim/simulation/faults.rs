@@ -77,7 +77,7 @@ impl Simulation {
             for &t in &targets {
                 ss[t].set_down(true, now);
                 if !is_queue {
-                    waiting.extend(ss[t].line.drain(..));
+                    waiting.extend(ss[t].take_line());
                 }
             }
             self.nodes[node].reindex();

@@ -215,7 +215,10 @@ impl NodeRt {
             },
             NodeKind::Service(s) => NodeState::Service {
                 stations: (0..s.replicas.max(1))
-                    .map(|_| Station::new(s.workers, s.queue, now))
+                    .map(|_| {
+                        let levels = s.line.as_ref().map_or(0, |l| l.levels());
+                        Station::new(s.workers, s.queue, now).with_levels(levels)
+                    })
                     .collect(),
                 index: None,
                 cursor: 0,

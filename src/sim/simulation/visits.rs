@@ -343,13 +343,27 @@ impl Simulation {
         };
         let j = self.alloc_visit(Simulation::new_visit(req, node, st as u32, caller, now));
         let n = &mut self.nodes[node];
-        let admission = match n.stations_mut() {
-            Some(ss) => ss[st].admit(j, now),
-            None => Admission::Rejected,
+        let admission = match &mut n.state {
+            NodeState::Service { spec, stations, .. } if spec.line.is_some() => {
+                let (level, shed) = spec
+                    .line
+                    .as_ref()
+                    .map_or((0, None), |l| l.rank(req.kind, req.class));
+                stations[st].admit_ranked(j, level, shed, now)
+            }
+            _ => match n.stations_mut() {
+                Some(ss) => ss[st].admit(j, now),
+                None => Admission::Rejected,
+            },
         };
-        if admission == Admission::Rejected {
+        if matches!(admission, Admission::Rejected | Admission::Shed) {
             self.free_visit(j);
-            self.refuse(node, caller, req, FailureCause::Rejected);
+            let cause = if admission == Admission::Shed {
+                FailureCause::Shed
+            } else {
+                FailureCause::Rejected
+            };
+            self.refuse(node, caller, req, cause);
             return;
         }
         n.present_changed(st);
@@ -434,6 +448,10 @@ impl Simulation {
             FailureCause::Error => {
                 c.counts.errors += 1;
                 c.window_counts.errors += 1;
+            }
+            FailureCause::Shed => {
+                c.counts.shed += 1;
+                c.window_counts.shed += 1;
             }
             _ => {
                 c.counts.rejected += 1;
