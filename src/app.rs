@@ -20,9 +20,12 @@ pub mod dots;
 pub mod edit_gestures;
 pub mod editor;
 pub mod frame;
+pub mod guess;
 pub mod help;
 pub mod layout;
 pub mod panels;
+pub mod recording;
+pub mod theory;
 pub mod tuned;
 pub mod ui;
 pub mod view;
@@ -57,6 +60,11 @@ pub struct ViewOptions {
     pub bench: Option<f64>,
     /// With `bench`: an empty Bevy + egui window (the renderer's floor).
     pub bench_empty: bool,
+    /// `--gif FILE`: record the picture from `screenshot`'s instant (the
+    /// simulated seconds) for so many wall seconds, then exit.
+    pub gif: Option<(PathBuf, f64, f64)>,
+    /// `--design-png FILE`: save the picture at the simulated seconds, exit.
+    pub design_png: Option<(PathBuf, f64)>,
     /// Window size in logical pixels.
     pub size: (u32, u32),
     /// Play the campaign in this folder (from where the learner left off;
@@ -77,6 +85,8 @@ impl Default for ViewOptions {
             bench_empty: false,
             size: (1280, 800),
             campaign: None,
+            gif: None,
+            design_png: None,
         }
     }
 }
@@ -176,6 +186,7 @@ pub fn install(app: &mut App, bridge: SimBridge, options: &ViewOptions) {
     }
     app.add_plugins(plugin);
     app.add_plugins(capture::plugin);
+    app.add_plugins(recording::plugin);
 }
 
 /// Everything of the window except the engine's `SimBridge` resource,

@@ -23,5 +23,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Exit code for a bad scenario file or bad flags.
 pub const EXIT_INVALID: i32 = 2;
+
+/// Longest GIF of the window's picture, wall seconds (`view --gif-secs`,
+/// bounding the frames kept in memory).
+pub const GIF_MAX_SECS: f64 = 60.0;
 /// Exit code for a failure while running or writing results.
 pub const EXIT_FAILURE: i32 = 1;

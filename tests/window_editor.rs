@@ -361,3 +361,44 @@ fn opening_another_file_leaves_build_mode() {
     assert!(!editor(&w).on && editor(&w).history.is_none());
     assert_ne!(w.bridge().sim.model().name, "URL shortener");
 }
+
+/// Opening another file with unsaved edits asks first: Keep editing stays
+/// on the design, Discard them opens the file, on screen through clicks.
+#[test]
+fn opening_another_file_asks_about_unsaved_edits() {
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::Start);
+    send(
+        &mut w,
+        EditorCommand::Edit(Edit::AddNode {
+            kind: "cache".into(),
+            id: Some("extra".into()),
+            pos: None,
+        }),
+    );
+    let lesson = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lessons/retry-storm.toml");
+    let open = |w: &mut Window| {
+        (w.app.world_mut().resource_mut::<ActionQueue>()).push(UiAction::Open(lesson.clone()));
+        w.frames(3);
+    };
+    open(&mut w);
+    assert_eq!(
+        w.bridge().sim.model().name,
+        "URL shortener",
+        "not yet opened"
+    );
+    let prompt = (w.texts().into_iter()).find(|t| t.ends_with("would lose your unsaved edits."));
+    let prompt = prompt.expect("the prompt is on screen");
+    assert!(prompt.starts_with("Opening "), "{prompt}");
+    let keep = w.widget("Keep editing");
+    w.click(keep);
+    w.frames(2);
+    assert!(editor(&w).on && editor(&w).history.as_ref().is_some_and(|h| h.unsaved()));
+    assert_eq!(w.bridge().sim.model().name, "URL shortener");
+    open(&mut w);
+    let discard = w.widget("Discard them");
+    w.click(discard);
+    w.frames(3);
+    assert!(editor(&w).history.is_none(), "the old design is dropped");
+    assert_ne!(w.bridge().sim.model().name, "URL shortener");
+}

@@ -185,7 +185,7 @@ fn an_objective_turns_red_when_p99_crosses_its_line() {
     let label = format!("✔ {}", p99.text);
     let mut h = Harness::new_ui_state(
         |ui, rig: &mut Rig| {
-            panels::objectives(ui, &rig.view);
+            panels::objectives(ui, &rig.view, &mut None);
         },
         rig,
     );

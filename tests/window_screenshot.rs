@@ -1,8 +1,9 @@
 //! The real window under Xvfb + Mesa: `loadlab view --screenshot` writes a PNG showing the panels and the scenario's nodes (pixels checked, not just the file).
 #![cfg(feature = "gui")]
 
+mod xvfb;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use bevy::asset::RenderAssetUsages;
 use bevy::image::{CompressedImageFormats, Image, ImageSampler, ImageType};
@@ -60,50 +61,20 @@ impl Png {
     }
 }
 
-/// How to reach an X server: the current one, or a virtual one.
-fn launcher() -> Option<Vec<String>> {
-    if std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) {
-        return Some(Vec::new());
-    }
-    let found = Command::new("sh")
-        .args(["-c", "command -v xvfb-run"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    found.then(|| {
-        ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]
-            .map(String::from)
-            .to_vec()
-    })
-}
-
 fn shoot(name: &str, extra: &[&str]) -> PathBuf {
-    // No silent pass: the README's test command installs Xvfb (scripts/setup.sh).
-    let prefix = launcher().expect(
-        "no DISPLAY and no xvfb-run: run scripts/setup.sh (installs xvfb and mesa-vulkan-drivers)",
-    );
     let out = std::env::temp_dir().join(format!("loadlab-{name}-{}.png", std::process::id()));
     let _ = std::fs::remove_file(&out);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut args: Vec<String> = prefix;
-    args.push(env!("CARGO_BIN_EXE_loadlab").into());
-    args.extend(
-        [
-            "view",
-            "scenarios/url-shortener.toml",
-            "--screenshot",
-            out.to_str().unwrap(),
-            "--after",
-            "3s",
-        ]
-        .map(String::from),
-    );
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let status = Command::new(&args[0])
-        .args(&args[1..])
-        .current_dir(root)
-        .status()
-        .expect("the window starts");
-    assert!(status.success(), "loadlab view exited with {status}");
+    let out_text = out.to_str().unwrap();
+    let mut args = vec![
+        "view",
+        "scenarios/url-shortener.toml",
+        "--screenshot",
+        out_text,
+        "--after",
+        "3s",
+    ];
+    args.extend(extra);
+    xvfb::run_window(&args);
     assert!(out.is_file(), "no screenshot at {}", out.display());
     out
 }

@@ -5,7 +5,7 @@ use bevy::prelude::*;
 use crate::app::bridge::SimBridge;
 use crate::app::campaign_play::CampaignPlay;
 use crate::app::capture::ExportRequest;
-use crate::app::editor::Editor;
+use crate::app::editor::{Editor, EditorCommand};
 use crate::app::frame::FrameSet;
 use crate::app::view::{UiAction, UiState, View};
 use crate::app::world::WorldLayout;
@@ -59,6 +59,11 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
                 export.requested = true;
             }
         }
+        UiAction::RecordGif => {
+            if let Some(export) = window.export.as_deref_mut() {
+                export.gif = true;
+            }
+        }
         UiAction::Campaign(cmd) => {
             if let Some(play) = window.campaign.as_deref_mut() {
                 play.command(cmd, bridge, view);
@@ -78,13 +83,11 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
         UiAction::Redesign(edit, label) => bridge.redesign(&edit, &label, view),
         UiAction::SetSeed(s) => bridge.seed = s,
         UiAction::KeepBaseline(keep) => bridge.keep_baseline(keep, view),
-        UiAction::Open(path) => {
-            bridge.open_file(&path, view);
-            // The editor's design was the old file's.
-            if let Some(editor) = window.editor.as_deref_mut() {
-                editor.forget();
-            }
-        }
+        UiAction::Open(path) => match window.editor.as_deref_mut() {
+            // Asks first when the design has unsaved edits.
+            Some(editor) => editor.command(EditorCommand::Open(path), bridge, view),
+            None => bridge.open_file(&path, view),
+        },
         UiAction::SaveScenario => bridge.save(false, view),
         UiAction::SaveDesign => bridge.save(true, view),
     }

@@ -9,7 +9,9 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::app::ViewOptions;
 use crate::app::bridge::SimBridge;
+use crate::app::camera::PanelInsets;
 use crate::app::dots::Dots;
+use crate::app::recording;
 use crate::app::tuned::tuned_model;
 use crate::app::view::View;
 use crate::report::atomic::write_atomic;
@@ -27,6 +29,11 @@ pub struct CaptureOptions {
     /// Measure frames for this many wall seconds, print, exit.
     pub bench: Option<f64>,
     pub bench_empty: bool,
+    /// Record a GIF of the picture from this instant for so many wall
+    /// seconds, save it, exit.
+    pub gif: Option<(PathBuf, SimTime, f64)>,
+    /// Save the picture of the design as a PNG at this instant, exit.
+    pub design_png: Option<(PathBuf, SimTime)>,
 }
 
 impl From<&ViewOptions> for CaptureOptions {
@@ -38,6 +45,14 @@ impl From<&ViewOptions> for CaptureOptions {
                 .map(|(p, s)| (p, SimTime::from_secs_f64(s.max(0.0)))),
             bench: o.bench,
             bench_empty: o.bench_empty,
+            gif: o
+                .gif
+                .clone()
+                .map(|(p, s, secs)| (p, SimTime::from_secs_f64(s.max(0.0)), secs)),
+            design_png: o
+                .design_png
+                .clone()
+                .map(|(p, s)| (p, SimTime::from_secs_f64(s.max(0.0)))),
         }
     }
 }
@@ -46,6 +61,8 @@ impl From<&ViewOptions> for CaptureOptions {
 #[derive(Resource, Default)]
 pub struct ExportRequest {
     pub requested: bool,
+    /// Record a GIF of the picture into a new results folder.
+    pub gif: bool,
 }
 
 #[derive(Default)]
@@ -214,6 +231,8 @@ fn export(
     mut req: ResMut<ExportRequest>,
     bridge: Option<ResMut<SimBridge>>,
     view: Option<ResMut<View>>,
+    window: Query<&Window, With<bevy::window::PrimaryWindow>>,
+    insets: Option<Res<PanelInsets>>,
 ) {
     if !req.requested {
         return;
@@ -228,10 +247,21 @@ fn export(
             commands
                 .spawn(Screenshot::primary_window())
                 .observe(save_to_disk(dir.join("screenshot.png")));
+            if let Ok(w) = window.single() {
+                let crop = recording::picture_crop(w, &insets.map(|i| *i).unwrap_or_default());
+                let path = dir.join("design.png");
+                commands.spawn(Screenshot::primary_window()).observe(
+                    move |ev: On<ScreenshotCaptured>| {
+                        if let Err(e) = recording::write_design_png(&ev.image, crop, &path) {
+                            eprintln!("warning: {e}");
+                        }
+                    },
+                );
+            }
             view.export_status = Some(format!(
                 "Exported to {}/: summary.json, timeseries.csv, nodes.csv, changes.txt, \
                  scenario.toml (replays your moves), design.toml (the design as tuned), \
-                 report.html (one page to share) and screenshot.png.",
+                 report.html (one page to share), screenshot.png and design.png (the picture).",
                 dir.display()
             ));
         }

@@ -59,6 +59,11 @@ pub enum EditorCommand {
     Discard,
     /// Keep the unsaved edits (the pending change is dropped).
     Keep,
+    /// Save the edits, then do the pending change (not if saving failed).
+    SaveAndGo,
+    /// Open another scenario file (asks first if there are unsaved edits);
+    /// build mode ends on the file opened.
+    Open(PathBuf),
     /// Where Save writes.
     SetSavePath(String),
     /// What the build inspector shows.
@@ -99,6 +104,21 @@ impl Editor {
                 }
             }
             EditorCommand::Keep => self.confirm = None,
+            EditorCommand::SaveAndGo => {
+                self.save();
+                if !self.history.as_ref().is_some_and(History::unsaved)
+                    && let Some(pending) = self.confirm.take()
+                {
+                    self.command(pending, bridge, view);
+                }
+            }
+            EditorCommand::Open(path) => {
+                self.unless_unsaved(EditorCommand::Open(path.clone()), |ed| {
+                    bridge.open_file(&path, view);
+                    // The design was the old file's.
+                    ed.forget();
+                });
+            }
             EditorCommand::SetSavePath(p) => self.save_path = p,
             EditorCommand::Focus(p) => self.focus = p,
         }
@@ -231,8 +251,8 @@ impl Editor {
         }
     }
 
-    /// Leaves build mode and drops the design (another file was opened).
-    /// Partial: unsaved edits are not asked about first here.
+    /// Leaves build mode and drops the design (another file was opened;
+    /// `EditorCommand::Open` asks about unsaved edits first).
     pub fn forget(&mut self) {
         *self = Editor {
             save_path: std::mem::take(&mut self.save_path),

@@ -127,6 +127,13 @@ pub const RESTART: &str = "Start again from time zero with the same seed and the
 made so far (shortcut R).";
 pub const RELOAD: &str = "Start again from the file as written: your live changes are dropped.";
 pub const STEP: &str = "Advance a tenth of a simulated second, then pause.";
+pub const TO_WATERFALL: &str =
+    "Click: where the time of the slowest sampled requests goes, hop by hop.";
+pub const THEORY: &str = "What queueing theory predicts for this node at the arrival rate the run \
+measured: Erlang C (M/M/c) for exponential service, Pollaczek-Khinchine for constant service \
+(M/D/1), Allen-Cunneen's approximation otherwise, M/M/c/K for a bounded line. The simulated \
+mean is green within 10 % of theory, amber within 30 %. Early in a run, or just after a change, \
+the two differ by chance; where no formula applies, the reason is given.";
 pub const OBJECTIVES: &str = "What the scenario asks for. The mark shows the last simulated \
 second (what is happening now); the tooltip also gives the whole run since warm-up.";
 pub const DOTS: &str = "Dots are a sample of requests replayed in slow motion: green answered \

@@ -6,9 +6,11 @@ pub mod charts;
 pub mod controls;
 pub mod design;
 pub mod export;
+pub mod guess;
 pub mod happened;
 pub mod inspector;
 pub mod scenario;
+pub mod theory;
 pub mod waterfall;
 
 use bevy_egui::egui::{self, Color32};

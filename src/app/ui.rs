@@ -132,6 +132,7 @@ fn panels_system(
     drag_preview(&ctx, &edit_drag, &view);
     actions.extend(panels::campaign::windows(&ctx, &play));
     panels::waterfall::waterfall(&ctx, &view, state);
+    actions.extend(panels::guess::guess_window(&ctx, &view, state));
     queue.0.extend(actions);
     Ok(())
 }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use bevy::prelude::Resource;
 
+use crate::app::guess::GuessState;
+use crate::app::theory::TheoryView;
 use crate::report::account::{Account, Happening};
 use crate::report::objectives::{self, ObjectiveResult};
 use crate::sim::metrics::{LatencyStats, ratio};
@@ -46,6 +48,8 @@ pub enum UiAction {
     Select(Option<Selected>),
     /// Write summary.json, timeseries.csv, nodes.csv and a screenshot.
     Export,
+    /// Record a few seconds of the picture as a GIF in a new folder.
+    RecordGif,
     /// Write the tuned scenario (the file plus your live changes) as TOML.
     SaveScenario,
     /// Write the design as tuned (today's settings, no history) as TOML.
@@ -86,6 +90,8 @@ pub struct UiState {
     pub spike_factor: f64,
     /// The waterfall window is open on the n-th slowest request.
     pub waterfall: Option<usize>,
+    /// Predict, then run.
+    pub guess: GuessState,
 }
 
 impl Default for UiState {
@@ -101,6 +107,7 @@ impl Default for UiState {
             partition_hang: false,
             spike_factor: 3.0,
             waterfall: None,
+            guess: GuessState::default(),
         }
     }
 }
@@ -223,6 +230,8 @@ pub struct View {
     pub slowest: Vec<RequestSpans>,
     /// The kept design's run, drawn dashed on the charts.
     pub baseline: Option<Baseline>,
+    /// What queueing theory predicts at the measured rates.
+    pub theory: TheoryView,
 }
 
 /// A kept design's windows (bounded like `history`).
@@ -281,6 +290,7 @@ impl View {
             what_happened: Vec::new(),
             slowest: Vec::new(),
             baseline: None,
+            theory: TheoryView::new(sim.model()),
         };
         view.refresh(sim, true);
         view
@@ -294,6 +304,7 @@ impl View {
         let changed = !new_windows.is_empty();
         for w in new_windows {
             self.account.observe(&w);
+            self.theory.observe(sim.model(), &w, HISTORY_WINDOWS);
             if self.history.len() >= HISTORY_WINDOWS {
                 self.history.pop_front();
                 self.history_dropped += 1;
@@ -312,6 +323,7 @@ impl View {
             self.model.clone_from(sim.model());
             self.summary = sim.summary();
             self.slowest = sim.span_report().slowest;
+            self.theory.observe_run(&self.model, &self.summary);
             self.evaluate_objectives();
         }
     }

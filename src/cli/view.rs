@@ -22,7 +22,18 @@ pub struct ViewArgs {
     /// Save a PNG of the window once the simulation reaches `--after`, then exit.
     #[arg(long, value_name = "FILE.png")]
     pub screenshot: Option<PathBuf>,
-    /// Simulated time before the screenshot, e.g. `5s`.
+    /// Record an animated GIF of the picture (without the panels) from
+    /// `--after` for `--gif-secs` wall seconds, then exit.
+    #[arg(long, value_name = "FILE.gif", conflicts_with_all = ["screenshot", "design_png"])]
+    pub gif: Option<PathBuf>,
+    /// Wall seconds of `--gif` (0.5 to 60).
+    #[arg(long, value_name = "DURATION", default_value = "5s")]
+    pub gif_secs: String,
+    /// Save a PNG of the design (the picture without the panels) once the
+    /// simulation reaches `--after`, then exit.
+    #[arg(long, value_name = "FILE.png", conflicts_with = "screenshot")]
+    pub design_png: Option<PathBuf>,
+    /// Simulated time before the screenshot, GIF or design PNG, e.g. `5s`.
     #[arg(long, value_name = "DURATION", default_value = "5s")]
     pub after: String,
     /// Select this node (or traffic source) in the inspector.
@@ -76,6 +87,14 @@ fn resolve(args: &ViewArgs) -> Result<ViewArgsResolved, String> {
         .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
         .filter(|&(w, h)| (320..=8192).contains(&w) && (240..=8192).contains(&h))
         .ok_or("--size takes WIDTHxHEIGHT, e.g. 1280x800")?;
+    let gif_secs = parse_seconds("--gif-secs", &args.gif_secs)?;
+    if !(0.5..=crate::GIF_MAX_SECS).contains(&gif_secs) {
+        return Err(format!(
+            "--gif-secs: {} is out of range: 0.5s to {}s",
+            args.gif_secs,
+            crate::GIF_MAX_SECS
+        ));
+    }
     if !(args.speed.is_finite() && args.speed > 0.0) {
         return Err("--speed must be above 0 (0.1 to 1000)".into());
     }
@@ -84,6 +103,7 @@ fn resolve(args: &ViewArgs) -> Result<ViewArgsResolved, String> {
         after,
         bench,
         size,
+        gif_secs,
     })
 }
 
@@ -92,6 +112,7 @@ struct ViewArgsResolved {
     after: f64,
     bench: Option<f64>,
     size: (u32, u32),
+    gif_secs: f64,
 }
 
 #[cfg(feature = "gui")]
@@ -108,12 +129,14 @@ fn open(r: ViewArgsResolved) -> i32 {
         bench_empty: a.bench_empty,
         size: r.size,
         campaign: a.campaign,
+        gif: a.gif.map(|p| (p, r.after, r.gif_secs)),
+        design_png: a.design_png.map(|p| (p, r.after)),
     })
 }
 
 #[cfg(not(feature = "gui"))]
 fn open(r: ViewArgsResolved) -> i32 {
-    let _ = (r.after, r.bench, r.size);
+    let _ = (r.after, r.bench, r.size, r.gif_secs);
     eprintln!(
         "This loadlab was built without the window (feature `gui`).\n\
          Try `loadlab run {}` or rebuild with `cargo build --features gui`.",

@@ -19,6 +19,9 @@ fn edit(e: Edit) -> UiAction {
 pub fn build(ui: &mut egui::Ui, view: &View, editor: &Editor) -> Vec<UiAction> {
     let mut out = Vec::new();
     section(ui, "Build");
+    if let Some(pending) = &editor.confirm {
+        confirm(ui, pending, &mut out);
+    }
     let Some(h) = editor.history.as_ref().filter(|_| editor.on) else {
         ui.horizontal(|ui| {
             if ui
@@ -34,9 +37,6 @@ pub fn build(ui: &mut egui::Ui, view: &View, editor: &Editor) -> Vec<UiAction> {
         });
         return out;
     };
-    if let Some(pending) = &editor.confirm {
-        confirm(ui, pending, &mut out);
-    }
     palette(ui, view, editor, &mut out);
     ui.horizontal(|ui| {
         if ui
@@ -71,9 +71,22 @@ pub fn build(ui: &mut egui::Ui, view: &View, editor: &Editor) -> Vec<UiAction> {
     out
 }
 
+/// What would lose the unsaved edits, and the three ways on.
 fn confirm(ui: &mut egui::Ui, pending: &EditorCommand, out: &mut Vec<UiAction>) {
-    ui.label(RichText::new("Unsaved edits would be lost.").color(FAIL));
-    ui.horizontal(|ui| {
+    let what = match pending {
+        EditorCommand::Open(p) => format!("Opening {}", p.display()),
+        EditorCommand::New => "A blank design".into(),
+        _ => "This".into(),
+    };
+    ui.label(RichText::new(format!("{what} would lose your unsaved edits.")).color(FAIL));
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .button("Save them")
+            .on_hover_text("Save to the path below, then go on")
+            .clicked()
+        {
+            out.push(cmd(EditorCommand::SaveAndGo));
+        }
         if ui.button("Discard them").clicked() {
             out.push(cmd(EditorCommand::Discard));
         }
@@ -81,7 +94,6 @@ fn confirm(ui: &mut egui::Ui, pending: &EditorCommand, out: &mut Vec<UiAction>) 
             out.push(cmd(EditorCommand::Keep));
         }
     });
-    let _ = pending;
 }
 
 /// One button per node kind and one for a traffic source; a new node goes

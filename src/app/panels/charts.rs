@@ -8,6 +8,7 @@ use egui_plot::{
 
 use crate::app::help;
 use crate::app::panels::{FAIL, MUTED, OK, SLOW};
+use crate::app::theory::WindowTheory;
 use crate::app::view::{UiAction, UiState, View};
 use crate::report::change_text;
 use crate::sim::Window;
@@ -16,6 +17,8 @@ const BLUE: Color32 = Color32::from_rgb(100, 160, 240);
 const PURPLE: Color32 = Color32::from_rgb(180, 130, 230);
 /// The scenario's scheduled events (slow-downs, flushes, crashes).
 const SCHEDULED: Color32 = Color32::from_rgb(240, 175, 50);
+/// The simulated mean latency and theory's (short dashes).
+const THEORY: Color32 = Color32::from_rgb(200, 200, 120);
 /// The baseline's curves (dashed).
 const GHOST: Color32 = Color32::from_rgb(225, 225, 235);
 const PALETTE: [Color32; 6] = [
@@ -48,13 +51,13 @@ fn header(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAction> 
         for s in [30.0, 60.0, 300.0] {
             ui.selectable_value(&mut state.chart_span_secs, s, format!("{s:.0} s"));
         }
-        ui.label(
-            RichText::new(
-                "simulated seconds · dashed lines: your changes (grey), scheduled events (orange)",
-            )
-            .color(MUTED)
-            .small(),
-        );
+        let mut legend =
+            "simulated seconds · dashed lines: your changes (grey), scheduled events (orange)"
+                .to_string();
+        if !view.theory.windows.is_empty() {
+            legend.push_str(" · short dashes: queueing theory");
+        }
+        ui.label(RichText::new(legend).color(MUTED).small());
         out.extend(baseline_button(ui, view));
     });
     out
@@ -94,6 +97,8 @@ struct Span<'a> {
     wins: Vec<&'a Window>,
     /// The baseline's windows over the same span.
     ghost: Vec<&'a Window>,
+    /// Theory's predictions for the windows over the same span.
+    theory: Vec<&'a WindowTheory>,
     /// (time, label, colour): live changes grey, scheduled events orange.
     marks: Vec<(f64, String, Color32)>,
     h: f32,
@@ -116,6 +121,9 @@ impl<'a> Span<'a> {
                 .filter(|w| w.end.as_secs_f64() >= start)
                 .collect()
         });
+        let theory = (view.theory.windows.iter())
+            .filter(|t| t.end_s >= start)
+            .collect();
         let mut marks: Vec<(f64, String, Color32)> = view
             .marks
             .iter()
@@ -142,6 +150,7 @@ impl<'a> Span<'a> {
             span,
             wins,
             ghost,
+            theory,
             marks,
             h: (ui.available_height() - 22.0).max(60.0),
             w: ((ui.available_width() - 3.0 * ui.spacing().item_spacing.x) / 4.0).max(60.0),
@@ -247,6 +256,29 @@ impl<'a> Span<'a> {
         );
     }
 
+    /// `f` of each window's prediction, drawn short-dashed as `name`
+    /// (nothing where theory does not apply).
+    fn theory_line(
+        &self,
+        p: &mut PlotUi,
+        name: &str,
+        colour: Color32,
+        f: impl Fn(&WindowTheory) -> Option<f64>,
+    ) {
+        let points: PlotPoints<'static> = (self.theory.iter())
+            .filter_map(|t| f(t).map(|v| [t.end_s, v]))
+            .collect();
+        if points.points().is_empty() {
+            return;
+        }
+        p.line(
+            Line::new(format!("{name} (theory)"), points)
+                .color(colour)
+                .style(LineStyle::dashed_dense())
+                .width(1.5),
+        );
+    }
+
     /// `f` of each window at its end time.
     fn series(&self, f: impl Fn(&Window) -> Option<f64>) -> PlotPoints<'static> {
         self.wins
@@ -315,6 +347,10 @@ fn latency(ui: &mut egui::Ui, f: &Span<'_>) {
             p.line(Line::new(name, f.series(pick)).color(c).width(width));
         }
         f.ghost_line(p, "p99", |w| w.latency.p99_ms);
+        if f.theory.iter().any(|t| t.mean_ms.is_some()) {
+            p.line(Line::new("mean", f.series(|w| w.latency.mean_ms)).color(THEORY));
+            f.theory_line(p, "mean", THEORY, |t| t.mean_ms);
+        }
         if let Some(obj) = objective {
             p.hline(
                 HLine::new("p99 objective", obj)
@@ -389,6 +425,9 @@ fn utilisation(ui: &mut egui::Ui, f: &Span<'_>) {
                 if same_shape {
                     f.ghost_coloured(p, &n.id, colour, u);
                 }
+                f.theory_line(p, &n.id, colour, |t| {
+                    t.utilisation.get(i).copied().flatten().map(|u| u * 100.0)
+                });
             }
             f.draw_marks(p, 100.0);
         });

@@ -12,12 +12,22 @@ pub fn export(ui: &mut egui::Ui, view: &View, _state: &mut UiState) -> Vec<UiAct
         .button("Export results")
         .on_hover_text(
             "Write summary.json, timeseries.csv and nodes.csv (the same files as `loadlab run`), \
-             your changes (changes.txt and scenario.toml) and a screenshot of the window into \
-             a new folder under results/.",
+             your changes (changes.txt and scenario.toml), a screenshot of the window and a \
+             picture of the design (design.png) into a new folder under results/.",
         )
         .clicked()
     {
         out.push(UiAction::Export);
+    }
+    if ui
+        .button("Record a 5 s GIF of the picture")
+        .on_hover_text(
+            "Record the picture (without the panels) for 5 seconds as an animated GIF, \
+             picture.gif in a new folder under results/, to show how the system behaved.",
+        )
+        .clicked()
+    {
+        out.push(UiAction::RecordGif);
     }
     if ui
         .button("Save tuned scenario (.toml)")

@@ -3,10 +3,10 @@
 use bevy_egui::egui::{self, RichText};
 
 use crate::app::help;
-use crate::app::panels::happened;
 use crate::app::panels::{
     FAIL, MUTED, OK, SLOW, design, metric_row, section, settle, settle_enabled,
 };
+use crate::app::panels::{happened, theory};
 use crate::app::view::{Selected, UiAction, UiState, View, format_ms};
 use crate::sim::components::breaker::BreakerState;
 use crate::sim::dist::Dist;
@@ -121,6 +121,7 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
     design::node(ui, view, i, out);
     chaos(ui, view, state, i, out);
     node_metrics(ui, view, i);
+    theory::node_theory(ui, view, i);
     per_shard(ui, view, i);
 }
 

@@ -6,6 +6,7 @@ use crate::app::help;
 use crate::app::panels::{FAIL, MUTED, OK, section};
 use crate::app::view::{UiAction, UiState, View, format_metric};
 use crate::report::account::HappeningKind;
+use crate::sim::model::ObjectiveMetric;
 
 pub fn scenario(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAction> {
     let mut out = Vec::new();
@@ -39,20 +40,33 @@ pub fn scenario(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
             .join("\n\n");
         ui.label(RichText::new(story).color(MUTED));
     }
-    out.extend(objectives(ui, view));
-    if ui
-        .button("Where the time goes")
-        .on_hover_text("A waterfall of the slowest sampled requests: each hop's time by phase.")
-        .clicked()
-    {
-        state.waterfall = Some(0);
-    }
+    out.extend(objectives(ui, view, &mut state.waterfall));
+    ui.horizontal(|ui| {
+        if ui
+            .button("Where the time goes")
+            .on_hover_text("A waterfall of the slowest sampled requests: each hop's time by phase.")
+            .clicked()
+        {
+            state.waterfall = Some(0);
+        }
+        if ui
+            .button("Predict…")
+            .on_hover_text(
+                "Guess a figure (a latency, a utilisation, a replica count), lock it in, \
+                 and see it against the run and queueing theory.",
+            )
+            .clicked()
+        {
+            state.guess.open = true;
+        }
+    });
     out
 }
 
 /// The objectives, each green (✔) or red (✖) by the last simulated second;
-/// the hover text adds the value over the whole run.
-pub fn objectives(ui: &mut egui::Ui, view: &View) -> Vec<UiAction> {
+/// the hover text adds the value over the whole run. A latency figure is
+/// a link to the waterfall of the slowest requests.
+pub fn objectives(ui: &mut egui::Ui, view: &View, waterfall: &mut Option<usize>) -> Vec<UiAction> {
     if view.objectives.is_empty() {
         return Vec::new();
     }
@@ -82,11 +96,23 @@ pub fn objectives(ui: &mut egui::Ui, view: &View) -> Vec<UiAction> {
             format_metric(o.run.metric, o.run.value),
             if o.run.pass { "pass" } else { "fail" },
         );
+        let latency = is_latency(o.run.metric);
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(format!("{mark} {}", o.text)).color(colour))
                 .on_hover_text(&hover);
-            ui.label(RichText::new(value).color(colour).strong())
-                .on_hover_text(&hover);
+            let mut figure = RichText::new(value).color(colour).strong();
+            if latency {
+                figure = figure.underline();
+            }
+            let r = ui.add(egui::Label::new(figure).sense(egui::Sense::click()));
+            if latency {
+                let r = r.on_hover_text(format!("{hover}\n{}", help::TO_WATERFALL));
+                if r.clicked() {
+                    *waterfall = Some(0);
+                }
+            } else {
+                r.on_hover_text(&hover);
+            }
         });
         if let Some(c) = o.coverage() {
             ui.add(egui::Label::new(RichText::new(c).small().color(MUTED)).wrap())
@@ -108,6 +134,18 @@ pub fn objectives(ui: &mut egui::Ui, view: &View) -> Vec<UiAction> {
         out.push(UiAction::Select(None));
     }
     out
+}
+
+/// Whether an objective's figure is a request latency.
+fn is_latency(m: ObjectiveMetric) -> bool {
+    matches!(
+        m,
+        ObjectiveMetric::P50
+            | ObjectiveMetric::P95
+            | ObjectiveMetric::P99
+            | ObjectiveMetric::P999
+            | ObjectiveMetric::MeanLatency
+    )
 }
 
 fn short(p: &std::path::Path) -> String {
