@@ -106,17 +106,18 @@ fn record(
     mut exit: MessageWriter<AppExit>,
 ) {
     let now = Instant::now();
-    if rec.capture.is_none() && rec.encoding.is_none() {
-        if let (Some(request), Ok(w)) = (rec.request.take(), window.single()) {
-            let crop = picture_crop(w, &insets.map(|i| *i).unwrap_or_default());
-            rec.capture = Some(Capture {
-                request,
-                frames: Arc::default(),
-                started: now,
-                last_shot: None,
-                crop,
-            });
-        }
+    if rec.capture.is_none()
+        && rec.encoding.is_none()
+        && let (Some(request), Ok(w)) = (rec.request.take(), window.single())
+    {
+        let crop = picture_crop(w, &insets.map(|i| *i).unwrap_or_default());
+        rec.capture = Some(Capture {
+            request,
+            frames: Arc::default(),
+            started: now,
+            last_shot: None,
+            crop,
+        });
     }
     if let Some(c) = &mut rec.capture {
         let elapsed = now - c.started;
@@ -276,20 +277,20 @@ fn start_requested(
     mut view: Option<ResMut<View>>,
     mut due: Local<(u64, Option<u64>, bool)>,
 ) {
-    if std::mem::take(&mut export.gif) {
-        if let Some(b) = &bridge {
-            let status = match export_gif_request(b) {
-                Ok(r) if !rec.busy() => {
-                    let s = format!("Recording 5 s of the picture into {} …", r.path.display());
-                    rec.request = Some(r);
-                    s
-                }
-                Ok(_) => "A recording is already under way.".into(),
-                Err(e) => format!("GIF failed: {e}"),
-            };
-            if let Some(v) = view.as_deref_mut() {
-                v.export_status = Some(status);
+    if std::mem::take(&mut export.gif)
+        && let Some(b) = &bridge
+    {
+        let status = match export_gif_request(b) {
+            Ok(r) if !rec.busy() => {
+                let s = format!("Recording 5 s of the picture into {} …", r.path.display());
+                rec.request = Some(r);
+                s
             }
+            Ok(_) => "A recording is already under way.".into(),
+            Err(e) => format!("GIF failed: {e}"),
+        };
+        if let Some(v) = view.as_deref_mut() {
+            v.export_status = Some(status);
         }
     }
     let (frame, reached, started) = &mut *due;
