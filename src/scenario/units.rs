@@ -144,7 +144,10 @@ pub(crate) fn format_duration(t: SimTime) -> String {
 pub(crate) fn format_seconds(x: f64) -> String {
     if x.is_finite() && x >= 0.0 {
         let n = (x * 1e9).round();
-        if n < 1.8e19 {
+        // Up to 2^64 ns: the longest duration, 2^64 - 1 ns, is 2^64 as an
+        // `f64`; `as` saturates it back to 2^64 - 1 (its shortest decimal
+        // in seconds would read back as too large).
+        if n <= 18_446_744_073_709_551_616.0 {
             let n = n as u64;
             for c in [n, n.saturating_sub(1), n.saturating_add(1)] {
                 if c as f64 / 1e9 == x {
@@ -255,6 +258,13 @@ mod tests {
 
     fn ns(s: &str) -> u64 {
         parse_duration(s).unwrap_or_else(|e| panic!("{s}: {e:?}")).0
+    }
+
+    #[test]
+    fn the_longest_duration_in_seconds_is_written_so_it_reads_back() {
+        let x = SimTime(u64::MAX).as_secs_f64();
+        let text = format_seconds(x);
+        assert_eq!(ns(&text), u64::MAX, "{text}");
     }
 
     #[test]
