@@ -211,11 +211,13 @@ pub fn write_gif(
     // Every frame the size of the first (a resized window mid-recording).
     let (w, h) = frames[0].1.dimensions();
     let mut bytes = Vec::new();
+    let n;
     {
         let mut enc = GifEncoder::new_with_speed(&mut bytes, 10);
         enc.set_repeat(Repeat::Infinite)
             .map_err(|e| e.to_string())?;
         let times: Vec<Instant> = frames.iter().map(|(t, _)| *t).collect();
+        n = frames.len();
         for (k, (_, img)) in frames.into_iter().enumerate() {
             let img = if img.dimensions() == (w, h) {
                 img
@@ -235,16 +237,8 @@ pub fn write_gif(
             .map_err(|e| e.to_string())?;
         }
     }
-    let n = times_len(&bytes);
     write_atomic(path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(n)
-}
-
-/// Frames in an encoded GIF: its image descriptors.
-fn times_len(bytes: &[u8]) -> usize {
-    image::codecs::gif::GifDecoder::new(std::io::Cursor::new(bytes))
-        .map(|d| image::AnimationDecoder::into_frames(d).count())
-        .unwrap_or(0)
 }
 
 /// Writes the picture of the design (`image` cut to `crop`) as a PNG at
