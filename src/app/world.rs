@@ -16,6 +16,7 @@ use crate::app::view::{Selected, UiState, View, format_ms};
 use crate::sim::model::CacheSpec;
 use crate::sim::model::NodeKind;
 use crate::sim::snapshot::{NodeSnapshot, ReplicaSnapshot};
+use crate::sim::time::SimTime;
 
 pub const BACKGROUND: Color = Color::srgb(0.075, 0.082, 0.098);
 const PANEL: Color = Color::srgb(0.16, 0.17, 0.2);
@@ -59,6 +60,11 @@ pub struct WorldLayout {
     pub generation: Option<u64>,
     /// Smoothed busy share per node and instance.
     pub busy: Vec<Vec<f32>>,
+    /// Each instance's busy area (workers × ns) at the last frame, and the
+    /// simulated time of that frame: the share between frames is measured,
+    /// not sampled.
+    busy_seen: Vec<Vec<u128>>,
+    busy_seen_at: Option<SimTime>,
     /// Request the camera to fit the layout.
     pub fit: bool,
     /// Keep fitting when the view's size changes (until the learner pans
@@ -113,6 +119,8 @@ fn rebuild(
     world.layout = Layout::new(model);
     world.generation = Some(bridge.generation);
     world.busy.clear();
+    world.busy_seen.clear();
+    world.busy_seen_at = None;
     world.fit = true;
     world.auto_fit = true;
     if let Some(state) = state.as_mut()
@@ -260,29 +268,48 @@ impl Painter {
     }
 }
 
-/// Busy share per instance, smoothed over about half a wall second so the
-/// colours do not flicker.
+/// Busy share per instance over the simulated time since the last frame,
+/// smoothed over about half a wall second so the colours do not flicker.
+/// Paused, the bars hold still.
 fn smooth_busy(bridge: Res<SimBridge>, mut world: ResMut<WorldLayout>, time: Res<Time<Real>>) {
     let snap = bridge.sim.snapshot();
     let a = 1.0 - (-time.delta_secs() / 0.4).exp();
     let world = &mut *world;
+    let dt = world.busy_seen_at.map(|t| snap.now.0.saturating_sub(t.0));
+    world.busy_seen_at = Some(snap.now);
     world.busy.resize(snap.nodes.len(), Vec::new());
+    world.busy_seen.resize(snap.nodes.len(), Vec::new());
     let mut instances = Vec::with_capacity(snap.nodes.len());
     for (i, n) in snap.nodes.iter().enumerate() {
-        let v = &mut world.busy[i];
+        let (v, seen) = (&mut world.busy[i], &mut world.busy_seen[i]);
         v.resize(n.replicas.len(), 0.0);
         for (k, r) in n.replicas.iter().enumerate() {
-            let u = if r.workers > 0 {
-                r.busy as f32 / r.workers as f32
-            } else {
-                0.0
-            };
-            v[k] += (u - v[k]) * a;
+            if let Some(u) = busy_between(r, seen.get(k).copied(), dt) {
+                v[k] += (u - v[k]) * a;
+            }
         }
+        *seen = n.replicas.iter().map(|r| r.busy_area).collect();
         instances
             .push((!n.replicas.is_empty()).then(|| n.replicas.iter().filter(|r| r.active).count()));
     }
     world.layout.resize(bridge.sim.model(), &instances);
+}
+
+/// A replica's busy share over the last `dt` simulated nanoseconds (its
+/// busy area then was `before`); its workers busy now when it was not seen
+/// before; none when the clock did not move.
+fn busy_between(r: &ReplicaSnapshot, before: Option<u128>, dt: Option<u64>) -> Option<f32> {
+    if r.workers == 0 {
+        return Some(0.0);
+    }
+    match (before, dt) {
+        (_, Some(0)) => None,
+        (Some(b), Some(dt)) => {
+            let capacity = dt as f64 * f64::from(r.workers);
+            Some((r.busy_area.saturating_sub(b) as f64 / capacity).min(1.0) as f32)
+        }
+        _ => Some(r.busy as f32 / r.workers as f32),
+    }
 }
 
 /// Mean smoothed busy share of node `i`'s active replicas (what its bars show).
@@ -713,5 +740,39 @@ fn update_labels(
             let n = if n.y < 0.0 { -n } else { n };
             t.translation = (mid + n * 11.0).extend(3.0);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replica(workers: u32, busy: u32, busy_area: u128) -> ReplicaSnapshot {
+        ReplicaSnapshot {
+            workers,
+            busy,
+            busy_area,
+            queued: 0,
+            active: true,
+            down: false,
+            warming: false,
+        }
+    }
+
+    #[test]
+    fn the_bar_is_the_busy_share_between_frames_not_the_instant() {
+        // 4 workers, 3 of them busy at this instant, but 1 000 worker-ns of
+        // work over the 1 000 ns since the last frame: a quarter busy.
+        let r = replica(4, 3, 1_500);
+        assert_eq!(busy_between(&r, Some(500), Some(1_000)), Some(0.25));
+        // Paused (the clock did not move): the bar holds.
+        assert_eq!(busy_between(&r, Some(1_500), Some(0)), None);
+        // First seen: what is busy now.
+        assert_eq!(busy_between(&r, None, Some(1_000)), Some(0.75));
+        // Workers lowered live below what was busy: never past full.
+        assert_eq!(
+            busy_between(&replica(1, 1, 9_000), Some(0), Some(1_000)),
+            Some(1.0)
+        );
     }
 }

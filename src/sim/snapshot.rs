@@ -47,6 +47,9 @@ pub struct NodeSnapshot {
 pub struct ReplicaSnapshot {
     pub workers: u32,
     pub busy: u32,
+    /// Busy workers × simulated nanoseconds since the start: two snapshots
+    /// give the busy share between them.
+    pub busy_area: u128,
     pub queued: u32,
     /// False while draining after a scale-down.
     pub active: bool,

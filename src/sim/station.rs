@@ -118,6 +118,13 @@ impl Station {
         }
     }
 
+    /// Busy workers × time (ns) up to `now`, without bringing the integrals
+    /// up to date (what a snapshot reads).
+    pub fn busy_area_at(&self, now: SimTime) -> u128 {
+        let dt = u128::from(now.0.saturating_sub(self.last.0));
+        self.areas.busy + dt * u128::from(self.busy)
+    }
+
     /// Integrals up to `now`.
     pub fn areas(&mut self, now: SimTime) -> Areas {
         self.advance(now);

@@ -89,7 +89,7 @@ fn replica_utilisations(n: &mut NodeRt, now: SimTime, started: bool) -> Vec<Opti
 }
 
 /// Each replica or instance of `n` (none for kinds without workers).
-fn replica_snapshots(n: &NodeRt) -> Vec<ReplicaSnapshot> {
+fn replica_snapshots(n: &NodeRt, now: SimTime) -> Vec<ReplicaSnapshot> {
     let Some(ss) = n.stations() else {
         return Vec::new();
     };
@@ -97,6 +97,7 @@ fn replica_snapshots(n: &NodeRt) -> Vec<ReplicaSnapshot> {
         .map(|s| ReplicaSnapshot {
             workers: s.workers,
             busy: s.busy,
+            busy_area: s.busy_area_at(now),
             queued: s.line.len() as u32,
             active: s.active,
             down: s.down,
@@ -453,7 +454,7 @@ impl Simulation {
             id: n.id.clone(),
             kind,
             present: n.stats.present,
-            replicas: replica_snapshots(n),
+            replicas: replica_snapshots(n, self.now),
             cache_keys: match &n.state {
                 NodeState::Cache { store, .. } => Some(store.len() as u64),
                 _ => None,
