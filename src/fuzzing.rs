@@ -943,6 +943,13 @@ fn node_fields(c: &mut Choices, s: &mut String, kinds: &[&str], i: usize) {
             maybe(c, s, "hit_time", &|c| c.dist());
             maybe(c, s, "miss_penalty", &|c| c.dist());
             maybe(c, s, "coalesce", &|c| c.pick(&["true", "false"]).into());
+            maybe(c, s, "warm", &|c| {
+                c.mostly(
+                    &["true", "false", "0.5", "0.01"],
+                    &["0", "1", "1.5", "\"yes\""],
+                )
+                .into()
+            });
             if c.one_in(4)
                 && let Some(to) = c.target(i, n)
             {

@@ -72,6 +72,7 @@ policy = "lfu"
 ttl = "1h"
 origin = "gate"
 coalesce = true
+warm = true
 miss_penalty = { dist = "uniform", min = "20ms", max = "80ms" }
 
 [[node]]
@@ -125,6 +126,7 @@ hit_time = "0.3ms"
 on_miss = "db"
 write_policy = "write_back"
 flush_interval = "2s"
+warm = 0.25
 
 [[node]]
 id = "cache2"

@@ -392,7 +392,7 @@ fn parameters(model: &Model, kind: &NodeKind) -> String {
             s
         }
         NodeKind::Service(s) => service_parameters(s),
-        NodeKind::Cache(c) => cache_parameters(c),
+        NodeKind::Cache(c) => cache_parameters(model, c),
         NodeKind::Database(d) => database_parameters(d),
         NodeKind::RateLimiter(r) => limiter_parameters(model, r),
         NodeKind::Queue(q) => queue_parameters(q),
@@ -439,7 +439,8 @@ fn service_parameters(s: &ServiceSpec) -> String {
     )
 }
 
-fn cache_parameters(c: &CacheSpec) -> String {
+fn cache_parameters(model: &Model, c: &CacheSpec) -> String {
+    let warm = model.warm_keys(c);
     let ttl = c.ttl.map_or(String::new(), |t| format!(", ttl {t}"));
     let writes = match (c.write_policy, c.on_miss) {
         (WritePolicy::Invalidate, Some(_)) => String::new(),
@@ -449,6 +450,9 @@ fn cache_parameters(c: &CacheSpec) -> String {
         }
         // Without `on_miss` the cache is the only store: say what
         // its writes do, since nothing else will.
+        (WritePolicy::Invalidate, None) if warm > 0 => ", no on_miss: writes drop their key \
+             and misses are not filled, so it holds only keys it starts with"
+            .to_string(),
         (WritePolicy::Invalidate, None) => {
             ", no on_miss: writes drop their key and misses are not filled, \
              so it never holds a key"
@@ -460,8 +464,13 @@ fn cache_parameters(c: &CacheSpec) -> String {
     let penalty = c.miss_penalty.map_or(String::new(), |p| {
         format!(", miss penalty {}", p.describe())
     });
+    let warm = if warm > 0 {
+        format!(", starts warm ({warm} most popular keys)")
+    } else {
+        String::new()
+    };
     format!(
-        "{} keys, {}{ttl}, hit {}{writes}{coalesce}{penalty}",
+        "{} keys, {}{ttl}, hit {}{writes}{coalesce}{penalty}{warm}",
         c.capacity,
         c.policy.name(),
         c.hit_time.describe()

@@ -11,6 +11,7 @@ use crate::sim::model::{
 };
 use crate::sim::time::SimTime;
 
+mod cache;
 mod calls;
 pub(crate) mod classes;
 pub(crate) mod events;
@@ -45,7 +46,7 @@ pub(crate) const SCENARIO_FIELDS: [&str; 8] = [
 ];
 pub(crate) const NODE_FIELDS: [&str; 5] = ["id", "kind", "pos", "cost_per_hour", "zone"];
 /// The fields of a cache, which a CDN shares.
-const CACHE_FIELDS: [&str; 10] = [
+const CACHE_FIELDS: [&str; 11] = [
     "capacity",
     "keys_per_unit",
     "policy",
@@ -56,6 +57,7 @@ const CACHE_FIELDS: [&str; 10] = [
     "flush_interval",
     "coalesce",
     "miss_penalty",
+    "warm",
 ];
 /// Each node kind and the fields only it takes.
 pub(crate) const KINDS: [(&str, &[&str]); 9] = [
@@ -90,6 +92,7 @@ pub(crate) const KINDS: [(&str, &[&str]); 9] = [
             "flush_interval",
             "coalesce",
             "miss_penalty",
+            "warm",
             "origin",
         ],
     ),

@@ -298,6 +298,14 @@ fn write_cache(out: &mut String, model: &Model, c: &CacheSpec) {
         (None, true) => kv(out, "miss_penalty", &seconds(0.0)),
         (None, false) => {}
     }
+    let warm = if c.warm == 0.0 {
+        "false".to_string()
+    } else if c.warm == 1.0 {
+        "true".to_string()
+    } else {
+        num(c.warm)
+    };
+    kv(out, "warm", &warm);
 }
 
 fn write_database(out: &mut String, d: &DatabaseSpec) {

@@ -122,6 +122,11 @@ pub const REPEAT: Limit<u32> = Limit::closed(1, 100_000);
 pub const REPEAT_MEAN: Limit<f64> = Limit::above(0.0, 100_000.0);
 /// Successes a parallel fan-out waits for (`wait = { quorum = k }`).
 pub const QUORUM: Limit<u32> = Limit::closed(1, 100_000);
+/// A warm cache's share of its capacity filled at the start (`warm`).
+pub const WARM_SHARE: Limit<f64> = Limit::closed(0.0, 1.0);
+/// Keys a warm cache fills at the start, at most (each takes memory
+/// before the first request; a cold cache fills as requests come).
+pub const WARM_KEYS: Limit<u64> = Limit::closed(0, 10_000_000);
 
 #[cfg(test)]
 mod tests {

@@ -605,6 +605,10 @@ pub struct CacheSpec {
     pub miss_penalty: Option<Dist>,
     /// Drawn and named as a CDN / edge cache.
     pub edge: bool,
+    /// The share of `capacity` filled at the start with the most popular
+    /// keys (keys `0..k`: every key space numbers its keys by popularity);
+    /// 0 = the cache starts empty (cold).
+    pub warm: f64,
 }
 
 /// A primary (index 0) that takes writes, plus read replicas that share the
@@ -834,6 +838,34 @@ impl Model {
                 (l.between[0] == a && l.between[1] == b) || (l.between[0] == b && l.between[1] == a)
             })
             .map(|l| l.latency)
+    }
+
+    /// The most keys any key space of the model has (a workload's, or a
+    /// call's own): keys at or above it are never asked for.
+    pub fn largest_key_space(&self) -> u64 {
+        let workloads = self.workloads.iter().map(|w| w.keys.count);
+        let calls = self.nodes.iter().flat_map(|n| match &n.kind {
+            NodeKind::Service(s) => s.calls.as_slice(),
+            NodeKind::Queue(q) => q.calls.as_slice(),
+            _ => &[],
+        });
+        let call_keys = calls.filter_map(|c| match &c.key {
+            CallKey::Request => None,
+            CallKey::Random(k) | CallKey::Derived(k) => Some(k.count),
+        });
+        workloads.chain(call_keys).max().unwrap_or(0).max(1)
+    }
+
+    /// Keys a warm cache holds at the start: `warm × capacity` (rounded),
+    /// at most the largest key space and `limits::WARM_KEYS`.
+    pub fn warm_keys(&self, c: &CacheSpec) -> u64 {
+        if c.warm <= 0.0 {
+            return 0;
+        }
+        let k = (c.warm.min(1.0) * c.capacity as f64).round() as u64;
+        k.min(c.capacity)
+            .min(self.largest_key_space())
+            .min(crate::sim::limits::WARM_KEYS.max)
     }
 
     /// Index of the node called `id`.

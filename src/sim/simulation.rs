@@ -298,6 +298,12 @@ impl Simulation {
                     }
                 }
                 NodeKind::Cache(c) => {
+                    let warm = sim.model.warm_keys(c);
+                    if warm > 0
+                        && let nodes::NodeState::Cache { store, .. } = &mut sim.nodes[i].state
+                    {
+                        store.prefill(warm, now);
+                    }
                     if let crate::sim::model::WritePolicy::WriteBack { flush_interval } =
                         c.write_policy
                     {

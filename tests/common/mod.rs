@@ -120,6 +120,8 @@ pub struct NodeExtras {
     pub coalesce: bool,
     pub miss_penalty: Option<Dist>,
     pub edge: bool,
+    /// A cache's share of its capacity filled at the start (0: cold).
+    pub warm: f64,
     pub replication_lag: Option<Dist>,
     pub shards: u32,
     /// (which algorithm, rate, burst / capacity / limit, window).
@@ -557,6 +559,7 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
         any::<bool>(),
         proptest::option::weighted(0.3, dist_strategy(3.0, true)),
         any::<bool>(),
+        prop_oneof![2 => Just(0.0), 1 => Just(1.0), 1 => 0.0f64..=1.0],
     );
     let others = (
         proptest::option::weighted(0.4, dist_strategy(20.0, true)),
@@ -578,7 +581,7 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
     (service, cache, others).prop_map(
         |(
             (policies, autoscale, forward_latency, line),
-            (write_policy, flush, coalesce, miss_penalty, edge),
+            (write_policy, flush, coalesce, miss_penalty, edge, warm),
             (replication_lag, shards, limiter, visibility_timeout, max_attempts, external, loops),
         )| NodeExtras {
             policies,
@@ -589,6 +592,7 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
             coalesce,
             miss_penalty,
             edge,
+            warm,
             replication_lag,
             shards,
             limiter,
@@ -1176,6 +1180,9 @@ impl ScenarioPlan {
                         }
                     }
                     let _ = writeln!(w, "coalesce = {}", x.coalesce);
+                    if x.warm > 0.0 {
+                        let _ = writeln!(w, "warm = {:?}", x.warm);
+                    }
                     if let Some(mp) = &x.miss_penalty {
                         let _ = writeln!(w, "miss_penalty = {}", dist_toml(mp));
                     }

@@ -525,6 +525,7 @@ fn read_cache(
         coalesce: coalesce?,
         miss_penalty: miss_penalty?,
         edge,
+        warm: super::cache::read_warm(errs, t)?,
     }))
 }
 

@@ -155,6 +155,15 @@ impl KeyStore {
         }
     }
 
+    /// Fills keys `0..k` at `now`, the most popular (key 0) last: it is
+    /// the most recently used, and the least popular is evicted first
+    /// under every policy.
+    pub fn prefill(&mut self, k: u64, now: SimTime) {
+        for key in (0..k.min(self.capacity)).rev() {
+            self.fill(key, now);
+        }
+    }
+
     /// Removes `key` if present (a write invalidates it).
     pub fn invalidate(&mut self, key: u64) {
         if let Some(&slot) = self.index.get(&key) {
@@ -301,6 +310,24 @@ mod tests {
         assert!(c.lookup(1, t(3)));
         assert!(!c.lookup(2, t(3)));
         assert_eq!(c.len(), 2);
+    }
+
+    #[test]
+    fn a_prefilled_store_evicts_its_least_popular_key_first() {
+        for policy in CachePolicy::ALL {
+            let mut c = KeyStore::new(3, policy, None);
+            c.prefill(3, t(0));
+            assert_eq!(c.len(), 3);
+            c.fill(7, t(1));
+            assert!(!c.lookup(2, t(2)), "{policy:?}");
+            for k in [0, 1, 7] {
+                assert!(c.lookup(k, t(2)), "{policy:?} {k}");
+            }
+        }
+        let mut c = KeyStore::new(2, CachePolicy::Lru, None);
+        c.prefill(5, t(0));
+        assert_eq!(c.len(), 2);
+        assert!(c.lookup(0, t(0)) && c.lookup(1, t(0)));
     }
 
     #[test]

@@ -1,0 +1,29 @@
+//! A cache's own fields beyond its key store: `warm` (pre-filled with the most popular keys at the start).
+
+use toml::de::DeValue;
+
+use crate::scenario::reader::{Errors, Table};
+use crate::sim::limits::WARM_SHARE;
+
+/// `warm`: `true` (the whole capacity), `false` (cold, the default) or the
+/// share of the capacity filled at the start.
+pub(super) fn read_warm(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<f64> {
+    let Some(f) = t.field("warm") else {
+        return Some(0.0);
+    };
+    match f.get() {
+        DeValue::Boolean(b) => Some(if *b { 1.0 } else { 0.0 }),
+        DeValue::Integer(_) | DeValue::Float(_) => f.number_within(errs, WARM_SHARE),
+        _ => {
+            f.error(
+                errs,
+                format!(
+                    "`warm` takes true, false or a share of the capacity, found {}",
+                    crate::scenario::reader::type_name(f.get())
+                ),
+                Some("e.g. warm = true (full of the most popular keys) or warm = 0.5".into()),
+            );
+            None
+        }
+    }
+}
