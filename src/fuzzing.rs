@@ -943,6 +943,12 @@ fn node_fields(c: &mut Choices, s: &mut String, kinds: &[&str], i: usize) {
             maybe(c, s, "hit_time", &|c| c.dist());
             maybe(c, s, "miss_penalty", &|c| c.dist());
             maybe(c, s, "coalesce", &|c| c.pick(&["true", "false"]).into());
+            if c.one_in(3) {
+                let _ = writeln!(s, "workers = {}", c.integer());
+                maybe(c, s, "queue", &|c| c.integer().into());
+            } else if c.one_in(32) {
+                let _ = writeln!(s, "queue = {}", c.integer());
+            }
             maybe(c, s, "warm", &|c| {
                 c.mostly(
                     &["true", "false", "0.5", "0.01"],

@@ -127,6 +127,8 @@ on_miss = "db"
 write_policy = "write_back"
 flush_interval = "2s"
 warm = 0.25
+workers = 4
+queue = 1000
 
 [[node]]
 id = "cache2"

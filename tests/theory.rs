@@ -698,3 +698,56 @@ fn priority_mm1_waits_match_cobham_for_both_classes() {
 fn wait_of((count, mean): (u64, f64)) -> (u64, f64) {
     (count, mean - 1.0)
 }
+
+/// A cache with `workers` is a station of its own: with every lookup a
+/// hit (warm, and room for every key) and an exponential `hit_time`, a
+/// cache of c workers and an unbounded line is an M/M/c. c = 2, λ = 1600/s,
+/// mean 1 ms: ρ = 0.8, Wq = 1.7778 ms, W = 2.7778 ms.
+#[test]
+fn a_cache_with_workers_and_only_hits_is_an_mmc() {
+    let q = theory::mmc(1600.0, 0.001, 2);
+    let text = r#"[scenario]
+name = "cache M/M/2"
+duration = "4000s"
+warmup = "10s"
+seed = 11
+
+[[workload]]
+to = "cache"
+rate = 1600
+mix = { read = 1 }
+keys = { count = 1000, popularity = "zipf", s = 1.0 }
+
+[[node]]
+id = "cache"
+kind = "cache"
+capacity = 1000
+warm = true
+workers = 2
+hit_time = { dist = "exponential", mean = "1ms" }
+on_miss = "db"
+
+[[node]]
+id = "db"
+kind = "database"
+service_time = "1ms"
+"#;
+    let model = scenario::load_str(text, "cache-mmc.toml", &[])
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let (est, s) = run_model_batched(
+        model,
+        &[
+            ("mean wait ms", node_wait, q.wait * 1e3),
+            ("mean sojourn ms", node_sojourn, q.sojourn * 1e3),
+        ],
+    );
+    check("cache with 2 workers, M/M/2 ρ=0.8", &est);
+    let n = &s.nodes[0];
+    assert_eq!(n.counts.misses, 0, "every lookup hits");
+    assert_eq!(s.nodes[1].counts.arrived, 0);
+    let u = n
+        .utilisation
+        .expect("a cache with workers reports its utilisation");
+    assert!((u - 0.8).abs() < 0.005, "utilisation {u}");
+    assert_eq!(n.workers, Some(2));
+}

@@ -469,8 +469,15 @@ fn cache_parameters(model: &Model, c: &CacheSpec) -> String {
     } else {
         String::new()
     };
+    let workers = c.workers.map_or(String::new(), |w| {
+        format!(
+            ", {} for lookups, {}",
+            plural(w, "worker"),
+            queue_text(c.queue)
+        )
+    });
     format!(
-        "{} keys, {}{ttl}, hit {}{writes}{coalesce}{penalty}{warm}",
+        "{} keys, {}{ttl}, hit {}{workers}{writes}{coalesce}{penalty}{warm}",
         c.capacity,
         c.policy.name(),
         c.hit_time.describe()

@@ -46,7 +46,7 @@ pub(crate) const SCENARIO_FIELDS: [&str; 8] = [
 ];
 pub(crate) const NODE_FIELDS: [&str; 5] = ["id", "kind", "pos", "cost_per_hour", "zone"];
 /// The fields of a cache, which a CDN shares.
-const CACHE_FIELDS: [&str; 11] = [
+const CACHE_FIELDS: [&str; 13] = [
     "capacity",
     "keys_per_unit",
     "policy",
@@ -58,6 +58,8 @@ const CACHE_FIELDS: [&str; 11] = [
     "coalesce",
     "miss_penalty",
     "warm",
+    "workers",
+    "queue",
 ];
 /// Each node kind and the fields only it takes.
 pub(crate) const KINDS: [(&str, &[&str]); 9] = [
@@ -93,6 +95,8 @@ pub(crate) const KINDS: [(&str, &[&str]); 9] = [
             "coalesce",
             "miss_penalty",
             "warm",
+            "workers",
+            "queue",
             "origin",
         ],
     ),

@@ -306,6 +306,12 @@ fn write_cache(out: &mut String, model: &Model, c: &CacheSpec) {
         num(c.warm)
     };
     kv(out, "warm", &warm);
+    if let Some(w) = c.workers {
+        kv(out, "workers", &w.to_string());
+    }
+    if let Some(q) = c.queue {
+        kv(out, "queue", &int(u64::from(q)));
+    }
 }
 
 fn write_database(out: &mut String, d: &DatabaseSpec) {

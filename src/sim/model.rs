@@ -609,6 +609,12 @@ pub struct CacheSpec {
     /// keys (keys `0..k`: every key space numbers its keys by popularity);
     /// 0 = the cache starts empty (cold).
     pub warm: f64,
+    /// Lookups served at once (each holds a worker for its `hit_time`);
+    /// `None` = unlimited concurrency.
+    pub workers: Option<u32>,
+    /// Lookups that may wait for a worker (with `workers`); `None` =
+    /// unbounded.
+    pub queue: Option<u32>,
 }
 
 /// A primary (index 0) that takes writes, plus read replicas that share the

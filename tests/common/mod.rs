@@ -120,8 +120,6 @@ pub struct NodeExtras {
     pub coalesce: bool,
     pub miss_penalty: Option<Dist>,
     pub edge: bool,
-    /// A cache's share of its capacity filled at the start (0: cold).
-    pub warm: f64,
     pub replication_lag: Option<Dist>,
     pub shards: u32,
     /// (which algorithm, rate, burst / capacity / limit, window).
@@ -559,7 +557,6 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
         any::<bool>(),
         proptest::option::weighted(0.3, dist_strategy(3.0, true)),
         any::<bool>(),
-        prop_oneof![2 => Just(0.0), 1 => Just(1.0), 1 => 0.0f64..=1.0],
     );
     let others = (
         proptest::option::weighted(0.4, dist_strategy(20.0, true)),
@@ -581,7 +578,7 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
     (service, cache, others).prop_map(
         |(
             (policies, autoscale, forward_latency, line),
-            (write_policy, flush, coalesce, miss_penalty, edge, warm),
+            (write_policy, flush, coalesce, miss_penalty, edge),
             (replication_lag, shards, limiter, visibility_timeout, max_attempts, external, loops),
         )| NodeExtras {
             policies,
@@ -592,7 +589,6 @@ fn extras_strategy() -> impl Strategy<Value = NodeExtras> {
             coalesce,
             miss_penalty,
             edge,
-            warm,
             replication_lag,
             shards,
             limiter,
@@ -1180,8 +1176,28 @@ impl ScenarioPlan {
                         }
                     }
                     let _ = writeln!(w, "coalesce = {}", x.coalesce);
-                    if x.warm > 0.0 {
-                        let _ = writeln!(w, "warm = {:?}", x.warm);
+                    // A cache's `warm` share comes from a draw caches do
+                    // not otherwise use (the weights' count), so plans
+                    // stay those the generator made before it existed.
+                    match p.weights.len() {
+                        1 => {
+                            let _ = writeln!(w, "warm = true");
+                        }
+                        2 => {
+                            let _ = writeln!(w, "warm = 0.5");
+                        }
+                        3 => {
+                            let _ = writeln!(w, "warm = 0.01");
+                        }
+                        _ => {}
+                    }
+                    // Half the caches have workers of their own (from the
+                    // replicas draw, which caches do not otherwise use).
+                    if p.replicas >= 3 {
+                        let _ = writeln!(w, "workers = {}", p.workers);
+                        if let Some(q) = p.queue {
+                            let _ = writeln!(w, "queue = {q}");
+                        }
                     }
                     if let Some(mp) = &x.miss_penalty {
                         let _ = writeln!(w, "miss_penalty = {}", dist_toml(mp));

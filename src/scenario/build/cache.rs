@@ -1,9 +1,9 @@
-//! A cache's own fields beyond its key store: `warm` (pre-filled with the most popular keys at the start).
+//! A cache's own fields beyond its key store: `warm` (pre-filled with the most popular keys at the start), and `workers` and `queue` (its own throughput limit).
 
 use toml::de::DeValue;
 
 use crate::scenario::reader::{Errors, Table};
-use crate::sim::limits::WARM_SHARE;
+use crate::sim::limits::{LINE_CAPACITY, WARM_SHARE, WORKERS};
 
 /// `warm`: `true` (the whole capacity), `false` (cold, the default) or the
 /// share of the capacity filled at the start.
@@ -26,4 +26,30 @@ pub(super) fn read_warm(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<f64>
             None
         }
     }
+}
+
+/// `workers` (lookups served at once; absent: unlimited) and `queue`
+/// (lookups that may wait for one; absent: unbounded), which needs
+/// `workers`.
+pub(super) fn read_workers(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+) -> Option<(Option<u32>, Option<u32>)> {
+    let workers = match t.field("workers") {
+        Some(f) => Some(f.count_within(errs, WORKERS)?),
+        None => None,
+    };
+    let queue = match t.field("queue") {
+        Some(f) if workers.is_none() => {
+            f.error_at_key(
+                errs,
+                "`queue` needs `workers`: a cache without workers never makes a lookup wait",
+                Some("add workers = N (lookups served at once), or remove `queue`".into()),
+            );
+            return None;
+        }
+        Some(f) => Some(f.count_within(errs, LINE_CAPACITY)?),
+        None => None,
+    };
+    Some((workers, queue))
 }

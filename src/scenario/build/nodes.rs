@@ -515,6 +515,8 @@ fn read_cache(
         })),
         None => Some(None),
     };
+    let warm = super::cache::read_warm(errs, t);
+    let (workers, queue) = super::cache::read_workers(errs, t)?;
     Some(NodeKind::Cache(CacheSpec {
         capacity: capacity?,
         policy: policy?,
@@ -525,7 +527,9 @@ fn read_cache(
         coalesce: coalesce?,
         miss_penalty: miss_penalty?,
         edge,
-        warm: super::cache::read_warm(errs, t)?,
+        warm: warm?,
+        workers,
+        queue,
     }))
 }
 

@@ -23,6 +23,9 @@ pub(crate) fn tunable(kind: &NodeKind) -> &'static [&'static str] {
     match kind {
         NodeKind::Service(_) => &["replicas", "workers", "queue", "service_time", "timeout"],
         NodeKind::LoadBalancer(_) => &["algorithm"],
+        NodeKind::Cache(c) if c.workers.is_some() => {
+            &["capacity", "policy", "ttl", "hit_time", "workers", "queue"]
+        }
         NodeKind::Cache(_) => &["capacity", "policy", "ttl", "hit_time"],
         NodeKind::Database(_) => &[
             "read_replicas",

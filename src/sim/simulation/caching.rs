@@ -65,6 +65,23 @@ impl Simulation {
         }
     }
 
+    /// A worker of a cache with workers has looked up visit `j`: it is
+    /// free for the next lookup (a miss's fetch holds none), and the
+    /// visit goes on as any lookup does.
+    pub(super) fn cache_worker_done(&mut self, j: u32) {
+        let now = self.now;
+        let visit = self.visits[j as usize];
+        let (node, st) = (visit.node as usize, visit.station as usize);
+        if let Some(ss) = self.nodes[node].stations_mut()
+            && let Some(s) = ss.get_mut(st)
+        {
+            s.release_worker(now);
+        }
+        self.visits[j as usize].station = NONE;
+        self.fill_workers(node, st);
+        self.cache_lookup_done(j);
+    }
+
     /// A read missed: join a fetch already out (single flight) or start one.
     fn cache_miss(&mut self, j: u32) {
         let visit = self.visits[j as usize];

@@ -138,6 +138,9 @@ impl Simulation {
             NodeState::Service { spec, .. } => spec.workers = workers,
             NodeState::Database { spec, .. } => spec.workers = workers,
             NodeState::Queue { spec, .. } => spec.consumers = workers,
+            NodeState::Cache { spec, stations, .. } if !stations.is_empty() => {
+                spec.workers = Some(workers);
+            }
             _ => return err(format!("`{}` has no workers", n.id)),
         }
         self.sync_model(node);
@@ -162,6 +165,9 @@ impl Simulation {
             NodeState::Service { spec, .. } => spec.queue = capacity,
             NodeState::Database { spec, .. } => spec.queue = capacity,
             NodeState::Queue { spec, .. } => spec.capacity = capacity,
+            NodeState::Cache { spec, stations, .. } if !stations.is_empty() => {
+                spec.queue = capacity;
+            }
             _ => return err(format!("`{}` has no queue", n.id)),
         }
         if let Some(ss) = n.stations_mut() {

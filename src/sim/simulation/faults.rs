@@ -71,17 +71,23 @@ impl Simulation {
         let now = self.now;
         let targets = self.targets(node, replica)?;
         let is_queue = matches!(self.nodes[node].state, NodeState::Queue { .. });
+        // A cache crashes whole, its workers (if any) with its contents.
+        let is_cache = matches!(self.nodes[node].state, NodeState::Cache { .. });
         let mut waiting = Vec::new();
         let mut coalesced = Vec::new();
-        if let Some(ss) = self.nodes[node].stations_mut() {
+        let stations = self.nodes[node].stations_mut();
+        let whole = stations.is_none() || is_cache;
+        if let Some(ss) = stations {
             for &t in &targets {
                 ss[t].set_down(true, now);
                 if !is_queue {
                     waiting.extend(ss[t].take_line());
                 }
             }
-            self.nodes[node].reindex();
-        } else {
+        }
+        // (Only a service keeps a balancing index; for the rest a no-op.)
+        self.nodes[node].reindex();
+        if whole {
             self.nodes[node].down = true;
             if let NodeState::Cache {
                 store,
@@ -113,7 +119,7 @@ impl Simulation {
                     // A fan-out's sub-calls end with their calls; their
                     // parent (a visit here) is the one that fails.
                     && !visit.leg
-                    && (targets.is_empty() || targets.contains(&(visit.station as usize)))
+                    && (whole || targets.contains(&(visit.station as usize)))
                     && !(is_queue && visit.parent == MESSAGE && visit.state == VisitState::Waiting)
             })
             .collect();

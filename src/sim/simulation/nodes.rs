@@ -129,6 +129,9 @@ pub(super) enum NodeState {
         /// Write-back keys not yet sent to the store, in write order.
         dirty: Vec<(u64, RequestKind)>,
         dirty_set: KeyMap<()>,
+        /// The cache's workers, when it has any (one station); empty: a
+        /// lookup never waits.
+        stations: Vec<Station>,
     },
     Database {
         spec: DatabaseSpec,
@@ -247,6 +250,9 @@ impl NodeRt {
                 fetching: KeyMap::default(),
                 dirty: Vec::new(),
                 dirty_set: KeyMap::default(),
+                stations: (c.workers.iter())
+                    .map(|&w| Station::new(w, c.queue, now))
+                    .collect(),
                 spec: c.clone(),
             },
             NodeKind::Database(d) => {
@@ -319,6 +325,7 @@ impl NodeRt {
             NodeState::Service { stations, .. }
             | NodeState::Database { stations, .. }
             | NodeState::Queue { stations, .. } => Some(stations),
+            NodeState::Cache { stations, .. } if !stations.is_empty() => Some(stations),
             _ => None,
         }
     }
@@ -365,6 +372,7 @@ impl NodeRt {
             NodeState::Service { stations, .. }
             | NodeState::Database { stations, .. }
             | NodeState::Queue { stations, .. } => Some(stations),
+            NodeState::Cache { stations, .. } if !stations.is_empty() => Some(stations),
             _ => None,
         }
     }

@@ -252,6 +252,11 @@ impl Simulation {
                 }
                 self.admit(req, node, st, caller);
             }
+            NodeState::Cache { stations, .. } if !stations.is_empty() => {
+                // A cache with workers: the lookup waits for one.
+                let st = stations[0].routable().then_some(0);
+                self.admit(req, node, st, caller);
+            }
             NodeState::Cache { .. } => {
                 let delay = n.sample_work(req.kind);
                 let done = |visit, generation| EventKind::CacheLookupDone { visit, generation };
@@ -528,6 +533,7 @@ impl Simulation {
                 self.leave(j);
             }
             NodeState::External { .. } => self.external_done(j),
+            NodeState::Cache { .. } => self.cache_worker_done(j),
             _ => {
                 self.answer(j, Ok(()));
                 self.leave(j);
