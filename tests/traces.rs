@@ -205,3 +205,38 @@ fn the_retry_storm_tail_is_timeouts_and_backoffs() {
     assert!(xs.iter().any(|e| e["cat"] == "timeout"));
     assert!(xs.iter().any(|e| e["args"]["abandoned"] == true));
 }
+
+/// The window follows every request it draws as a dot (`also_one_in`) and
+/// takes the finished ones each frame: only those are handed over, at most
+/// `recent` at a time, each whole; following them changes no result.
+#[test]
+fn requests_followed_for_the_dots_are_handed_over_whole_and_change_nothing() {
+    use loadlab::sim::spans::SpanConfig;
+    use loadlab::sim::{SimTime, Simulation};
+    let model = loadlab::scenario::load_file(&scenario("url-shortener.toml"), &[]).unwrap();
+    let mut plain = Simulation::new(model.clone(), 7);
+    let mut followed = Simulation::new(model, 7);
+    followed.set_spans(Some(SpanConfig {
+        also_one_in: 7,
+        recent: 50,
+        ..SpanConfig::slowest(20, 5)
+    }));
+    let mut handed = 0;
+    for k in 1..=20 {
+        let t = SimTime::from_secs_f64(k as f64 * 0.05);
+        plain.run_until(t);
+        followed.run_until(t);
+        let done = followed.take_finished_spans();
+        assert!(done.len() <= 50);
+        for r in &done {
+            assert_eq!(r.id % 7, 0, "only the dots' requests");
+            assert!(r.end >= r.created && !r.hops.is_empty());
+            assert!(r.hops.iter().all(|h| h.end <= r.end));
+        }
+        handed += done.len();
+    }
+    // 5 000 req/s for a second, one in 7 followed: the last 50 of each
+    // 50 ms (about 36 finish in each) are handed over.
+    assert!(handed > 500, "{handed}");
+    assert_eq!(plain.summary(), followed.summary());
+}

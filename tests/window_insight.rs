@@ -3,8 +3,12 @@
 
 mod window;
 
+use bevy::prelude::*;
 use loadlab::app::bridge::SimBridge;
-use loadlab::app::{Selected, View};
+use loadlab::app::camera::WorldCamera;
+use loadlab::app::dots::Dots;
+use loadlab::app::world::WorldLayout;
+use loadlab::app::{Selected, UiState, View};
 use loadlab::report::account::HappeningKind;
 use loadlab::sim::SimTime;
 use window::Window;
@@ -180,5 +184,76 @@ fn a_kept_baseline_runs_beside_the_live_design_on_the_same_seed() {
     assert!(
         (kept / live - 2.0).abs() < 0.1,
         "kept {kept:.3} vs live {live:.3}"
+    );
+}
+
+/// Where the dot of a failed or slow request sits still for the next
+/// 0.1 s of the window's clock (dwelling at a node), alone within 20 px:
+/// its point on screen and its request.
+fn a_still_red_dot(w: &mut Window) -> Option<(Vec2, u64)> {
+    let world = w.app.world_mut();
+    let t = world.resource::<Time<Virtual>>().elapsed_secs_f64();
+    let layout = &world.resource::<WorldLayout>().layout;
+    let dots = world.resource::<Dots>();
+    let now = dots.pickable(layout, t);
+    let later = dots.pickable(layout, t + 0.1);
+    let (at, id) = now.iter().copied().find(|(p, id)| {
+        later.iter().any(|(q, j)| j == id && q == p)
+            && now.iter().all(|(q, j)| j == id || q.distance(*p) > 20.0)
+    })?;
+    let (cam, gt) = world
+        .query_filtered::<(&Camera, &GlobalTransform), With<WorldCamera>>()
+        .single(world)
+        .ok()?;
+    let screen = cam.world_to_viewport(gt, at.extend(0.0)).ok()?;
+    Some((screen, id))
+}
+
+#[test]
+fn a_click_on_a_red_dot_opens_that_requests_waterfall() {
+    // One API replica for 5 000 req/s: requests fail or run slow.
+    let mut w = Window::open(&["api.replicas=1"], None);
+    let mut found = None;
+    for _ in 0..300 {
+        w.frames(1);
+        found = a_still_red_dot(&mut w);
+        if found.is_some() {
+            break;
+        }
+    }
+    let (at, id) = found.expect("a failed or slow request drawn as a dot");
+    w.click(at);
+    w.frames(2);
+    let texts = w.texts();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == "The request whose dot you clicked"),
+        "{texts:?}"
+    );
+    let header = format!("request {id} from users");
+    let line = texts
+        .iter()
+        .find(|t| t.starts_with(&header))
+        .unwrap_or_else(|| panic!("{header} not on screen: {texts:?}"));
+    // The dot was red or amber: the request failed or missed the p99 goal.
+    let clicked = w.app.world().resource::<UiState>().clicked_request.clone();
+    let r = clicked.expect("the clicked request is kept");
+    let slow = r.latency().as_millis_f64() > 100.0;
+    assert!(r.outcome.is_err() || slow, "{line}");
+    // Its hops are there: the API at least.
+    assert!(texts.iter().any(|t| t.contains("api")), "{texts:?}");
+    // "Show the slowest instead" goes back to the slowest sampled requests.
+    let back = w.widget("Show the slowest instead");
+    w.click(back);
+    w.frames(2);
+    let state = w.app.world().resource::<UiState>();
+    assert!(state.clicked_request.is_none() && state.waterfall.is_some());
+    // (the slowest since warm-up, or why there are none yet)
+    let texts = w.texts();
+    assert!(
+        texts.iter().any(|t| t == "Slowest sampled requests:"
+            || t.starts_with("No sampled request has finished after warm-up")),
+        "{texts:?}"
     );
 }

@@ -23,10 +23,15 @@ pub const MIN_SPEED: f64 = 0.1;
 pub const MAX_SPEED: f64 = 1000.0;
 
 /// The window follows one request in 20 hop by hop (drawing nothing, so
-/// results do not change) and keeps the 12 slowest for the waterfall.
+/// results do not change) and keeps the 12 slowest for the waterfall; it
+/// also follows every request drawn as a dot (`TraceFeed::retune` sets
+/// `also_one_in`) and takes the last finished ones each frame, so a click
+/// on a dot finds its hops.
 pub const WINDOW_SPANS: SpanConfig = SpanConfig {
     one_in: 20,
     keep: 12,
+    also_one_in: 0,
+    recent: 4000,
 };
 
 /// The engine and everything needed to rebuild it.
@@ -237,4 +242,5 @@ fn writeback(mut bridge: ResMut<SimBridge>, view: Option<ResMut<View>>, real: Re
     view.clock.events_per_sec = stats.events_per_sec;
     view.clock.frame_ms = stats.frame_time.as_secs_f64() * 1000.0;
     b.traces.events = b.sim.take_traces();
+    b.traces.finished = b.sim.take_finished_spans();
 }

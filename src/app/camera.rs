@@ -8,6 +8,7 @@ use bevy::render::render_resource::BlendState;
 use bevy::window::PrimaryWindow;
 use bevy_egui::{EguiGlobalSettings, PrimaryEguiContext};
 
+use crate::app::dots::{DOT_RADIUS, Dots};
 use crate::app::layout::Place;
 use crate::app::view::{Selected, UiState};
 use crate::app::world::WorldLayout;
@@ -160,6 +161,8 @@ pub(crate) fn pointer(
     mut state: Option<ResMut<UiState>>,
     mut hovered: ResMut<Hovered>,
     mut drag: Local<Drag>,
+    dots: Option<Res<Dots>>,
+    clock: Res<Time<Virtual>>,
 ) {
     let cursor = window.cursor_position();
     let window_size = Vec2::new(window.width(), window.height());
@@ -214,6 +217,16 @@ pub(crate) fn pointer(
                 Place::Node(i) => Selected::Node(i),
                 Place::Source(w) => Selected::Workload(w),
             });
+            // A red or amber dot: that request's waterfall.
+            let radius = DOT_RADIUS + 4.0 * scale;
+            let t = clock.elapsed_secs_f64();
+            if let Some(r) = dots
+                .as_ref()
+                .and_then(|d| d.pick(&world.layout, t, p, radius))
+            {
+                state.clicked_request = Some(Box::new(r.clone()));
+                state.waterfall = Some(0);
+            }
         }
         drag.pressed_at = None;
     }

@@ -12,6 +12,7 @@ use crate::app::frame::FrameSet;
 use crate::app::layout::{Curve, Layout, Place};
 use crate::app::view::View;
 use crate::app::world::{Painter, WorldEntity, WorldLayout};
+use crate::sim::spans::RequestSpans;
 use crate::sim::{SimTime, TraceEvent, TraceKind};
 
 /// Most dots on screen at once.
@@ -24,7 +25,8 @@ const TRAVEL: f64 = 0.22;
 const TYPICAL_DWELL: f64 = 0.3;
 /// Longest stay at a node on screen.
 const MAX_DWELL: f64 = 3.0;
-const DOT_RADIUS: f32 = 4.5;
+/// A dot's radius in world units.
+pub const DOT_RADIUS: f32 = 4.5;
 
 const OK: Color = Color::srgb(0.35, 0.85, 0.55);
 const SLOW: Color = Color::srgb(0.98, 0.72, 0.2);
@@ -52,6 +54,8 @@ struct Playback {
     segments: Vec<Segment>,
     outcome: Outcome,
     jitter: Vec2,
+    /// A slow or failed request's hops, phase by phase (for a click).
+    spans: Option<Box<RequestSpans>>,
 }
 
 /// The dots' state.
@@ -91,6 +95,30 @@ impl Dots {
     /// Dots on screen now.
     pub fn count(&self) -> usize {
         self.playing.len()
+    }
+
+    /// Where each slow or failed dot that a click can open is at wall time
+    /// `t` (world coordinates), with its request's sequence number.
+    pub fn pickable(&self, layout: &Layout, t: f64) -> Vec<(Vec2, u64)> {
+        self.playing
+            .iter()
+            .filter_map(|d| Some((position(layout, d, t)?, d.spans.as_ref()?.id)))
+            .collect()
+    }
+
+    /// The slow or failed request whose dot is nearest `p` (world
+    /// coordinates) within `radius` at wall time `t`, with its hops.
+    pub fn pick(&self, layout: &Layout, t: f64, p: Vec2, radius: f32) -> Option<&RequestSpans> {
+        self.playing
+            .iter()
+            .filter_map(|d| {
+                let spans = d.spans.as_deref()?;
+                let at = position(layout, d, t)?;
+                let dist = at.distance(p);
+                (dist <= radius).then_some((dist, spans))
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, s)| s)
     }
 }
 
@@ -143,6 +171,10 @@ fn ingest(
     let sim_prev = d.last_sim;
     d.last_sim = sim_now;
     let span = sim_now.saturating_sub(sim_prev).0.max(1) as f64;
+    let mut hops: HashMap<u64, RequestSpans> = std::mem::take(&mut bridge.traces.finished)
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
     for ev in std::mem::take(&mut bridge.traces.events) {
         let done = matches!(ev.kind, TraceKind::Done { .. });
         let list = d.pending.entry(ev.request).or_insert_with(|| {
@@ -162,7 +194,10 @@ fn ingest(
         // the simulated interval, so fast runs do not pulse.
         let frac = (ev.at.saturating_sub(sim_prev).0 as f64 / span).clamp(0.0, 1.0);
         let start = now_wall - frame + frac * frame;
-        if let Some(p) = playback(&world.layout, &events, slow_ms, start, d) {
+        if let Some(mut p) = playback(&world.layout, &events, slow_ms, start, d) {
+            if p.outcome != Outcome::Ok {
+                p.spans = hops.remove(&ev.request).map(Box::new);
+            }
             d.playing.push(p);
         }
     }
@@ -262,6 +297,7 @@ fn playback(
         segments,
         outcome,
         jitter,
+        spans: None,
     })
 }
 

@@ -90,6 +90,8 @@ pub struct UiState {
     pub spike_factor: f64,
     /// The waterfall window is open on the n-th slowest request.
     pub waterfall: Option<usize>,
+    /// ... or on the request whose red or amber dot was clicked.
+    pub clicked_request: Option<Box<RequestSpans>>,
     /// Predict, then run.
     pub guess: GuessState,
 }
@@ -107,6 +109,7 @@ impl Default for UiState {
             partition_hang: false,
             spike_factor: 3.0,
             waterfall: None,
+            clicked_request: None,
             guess: GuessState::default(),
         }
     }

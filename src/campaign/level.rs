@@ -33,6 +33,8 @@ pub struct Knob {
     pub locked: Option<String>,
     /// The upper limit, if any.
     pub max: Option<f64>,
+    /// The lower limit, if any.
+    pub min: Option<f64>,
 }
 
 impl Level {
@@ -112,6 +114,7 @@ impl Level {
                 out.push(Knob {
                     locked: self.spec.lock_reason(&node, field).map(str::to_string),
                     max: self.spec.max_of(&node, kind, field),
+                    min: self.spec.min_of(&node, kind, field),
                     value: value.to_string(),
                     node: node.clone(),
                     field: field.clone(),
@@ -119,5 +122,61 @@ impl Level {
             }
         }
         out
+    }
+
+    /// The limits a knob line does not show: inside a node's tables
+    /// (`app.calls.db.pool.size at most 25`) and on added nodes by kind
+    /// (`service.replicas at most 6`), upper ones first.
+    pub fn other_limits(&self) -> Vec<String> {
+        let tables = super::rules::node_tables(&self.model);
+        let on_a_knob = |key: &str| {
+            key.split_once('.').is_some_and(|(node, field)| {
+                tables
+                    .iter()
+                    .any(|(n, t)| n == node && t.contains_key(field))
+            })
+        };
+        let said = |limits: &[(String, f64)], words: &str| {
+            limits
+                .iter()
+                .filter(|(k, _)| !on_a_knob(k))
+                .map(|(k, v)| format!("{k} {words} {v}"))
+                .collect::<Vec<_>>()
+        };
+        let mut out = said(&self.spec.max, "at most");
+        out.extend(said(&self.spec.min, "at least"));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_briefing_knows_every_limit_of_the_n_plus_one_level() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/campaign/08-case-studies/01-n-plus-one.toml");
+        let level = Level::load(&path).expect("level loads");
+        let knobs = level.knobs();
+        let replicas = knobs
+            .iter()
+            .find(|k| k.node == "app" && k.field == "replicas")
+            .expect("app.replicas");
+        assert_eq!((replicas.max, replicas.min), (Some(6.0), None));
+        // The limits inside the calls table are not on any knob line.
+        let other = level.other_limits();
+        assert!(
+            other.contains(&"app.calls.db.pool.size at most 25".to_string()),
+            "{other:?}"
+        );
+        assert!(
+            other.contains(&"app.calls.db.repeat at least 5".to_string()),
+            "{other:?}"
+        );
+        assert!(
+            !other.iter().any(|l| l.starts_with("app.replicas")),
+            "{other:?}"
+        );
     }
 }

@@ -200,10 +200,7 @@ fn execute(
     let objectives_spec = model.objectives.clone();
     warn_if_huge(&model);
     let mut sim = Simulation::new(model, info.seed);
-    sim.set_spans(traces.map(|one_in| SpanConfig {
-        one_in,
-        keep: TRACES_KEPT,
-    }));
+    sim.set_spans(traces.map(|one_in| SpanConfig::slowest(one_in, TRACES_KEPT)));
     let mut files = Results::create(out, info, sim.model()).map_err(io_err)?;
     if let Some(r) = report {
         files = files.with_report(sim.model(), r);

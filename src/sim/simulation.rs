@@ -26,7 +26,7 @@ use crate::sim::components::source::Source;
 use crate::sim::event::{EventKind, EventQueue};
 use crate::sim::metrics::{SystemStats, Window};
 use crate::sim::model::{Arrival, ClassIdx, Model, NodeKind, RequestKind};
-use crate::sim::spans::{Phase, SpanConfig, SpanReport, Spans};
+use crate::sim::spans::{Phase, RequestSpans, SpanConfig, SpanReport, Spans};
 use crate::sim::time::SimTime;
 use crate::sim::trace::{TraceConfig, TraceEvent, Tracer};
 
@@ -668,6 +668,12 @@ impl Simulation {
     /// The sampled requests so far: how many, and the slowest kept.
     pub fn span_report(&self) -> SpanReport {
         self.spans.report()
+    }
+
+    /// The followed requests finished since the last call, oldest first
+    /// (kept only with `SpanConfig::recent`).
+    pub fn take_finished_spans(&mut self) -> Vec<RequestSpans> {
+        self.spans.take_finished()
     }
 
     /// Takes the trace events recorded since the last call, oldest first.

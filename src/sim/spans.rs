@@ -8,7 +8,7 @@
 mod attribution;
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 pub use attribution::attribute;
 
@@ -28,6 +28,24 @@ pub struct SpanConfig {
     pub one_in: u64,
     /// The slowest sampled requests kept to the end of the run.
     pub keep: usize,
+    /// Also follow one request in this many (0: none): the window follows
+    /// every request it draws as a dot, so a click on one finds its hops.
+    pub also_one_in: u64,
+    /// The last finished requests of the `also_one_in` ones, handed over
+    /// by `take_finished` (0: none kept), oldest dropped first.
+    pub recent: usize,
+}
+
+impl SpanConfig {
+    /// Follow one request in `one_in`, keep the `keep` slowest, nothing else.
+    pub fn slowest(one_in: u64, keep: usize) -> SpanConfig {
+        SpanConfig {
+            one_in,
+            keep,
+            also_one_in: 0,
+            recent: 0,
+        }
+    }
 }
 
 /// What a hop is doing.
@@ -169,6 +187,8 @@ pub(crate) struct Spans {
     open: HashMap<u64, RequestSpans>,
     visits: HashMap<u32, OpenVisit>,
     kept: BinaryHeap<Reverse<Kept>>,
+    /// Finished since the last `take_finished` (at most `recent`).
+    finished: VecDeque<RequestSpans>,
     sampled: u64,
     truncated: u64,
 }
@@ -176,8 +196,10 @@ pub(crate) struct Spans {
 impl Spans {
     #[inline]
     pub fn wants(&self, request: u64) -> bool {
-        self.config
-            .is_some_and(|c| request.is_multiple_of(c.one_in.max(1)))
+        self.config.is_some_and(|c| {
+            request.is_multiple_of(c.one_in.max(1))
+                || (c.also_one_in > 0 && request.is_multiple_of(c.also_one_in))
+        })
     }
 
     pub fn start_request(&mut self, id: u64, workload: usize, kind: RequestKind, now: SimTime) {
@@ -352,6 +374,9 @@ impl Spans {
         let Some(mut r) = self.open.remove(&id) else {
             return;
         };
+        r.end = now;
+        r.outcome = outcome;
+        self.hand_over(&r);
         if !counted {
             return;
         }
@@ -360,13 +385,34 @@ impl Spans {
             self.truncated += 1;
             return;
         }
-        r.end = now;
-        r.outcome = outcome;
         let keep = self.config.map_or(0, |c| c.keep);
         self.kept.push(Reverse(Kept(r)));
         while self.kept.len() > keep {
             self.kept.pop();
         }
+    }
+
+    /// Keeps a copy of finished request `r` for `take_finished` when it is
+    /// one of the `also_one_in` ones (complete ones only).
+    fn hand_over(&mut self, r: &RequestSpans) {
+        let Some(c) = self.config else {
+            return;
+        };
+        let also = c.also_one_in > 0 && r.id.is_multiple_of(c.also_one_in);
+        let recent = c.recent;
+        if !also || recent == 0 || r.truncated {
+            return;
+        }
+        while self.finished.len() >= recent {
+            self.finished.pop_front();
+        }
+        self.finished.push_back(r.clone());
+    }
+
+    /// The `also_one_in` requests finished since the last call, oldest
+    /// first (at most `recent`).
+    pub fn take_finished(&mut self) -> Vec<RequestSpans> {
+        self.finished.drain(..).collect()
     }
 
     pub fn report(&self) -> SpanReport {

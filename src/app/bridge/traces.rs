@@ -1,5 +1,7 @@
 //! The sampled requests the engine hands the window each frame, for the moving dots: how many to sample and what came out.
 
+use super::WINDOW_SPANS;
+use crate::sim::spans::{RequestSpans, SpanConfig};
 use crate::sim::{Simulation, TraceConfig, TraceEvent};
 
 /// Sampled requests per wall second the dots aim for.
@@ -12,6 +14,9 @@ const TRACE_CAPACITY: usize = 40_000;
 pub struct TraceFeed {
     /// Trace events taken from the engine this frame, for the dots.
     pub events: Vec<TraceEvent>,
+    /// The followed requests (the dots' among them) finished this frame,
+    /// hop by hop.
+    pub finished: Vec<RequestSpans>,
     /// One request in this many is traced (0 before the first tuning).
     pub one_in: u64,
 }
@@ -32,6 +37,10 @@ impl TraceFeed {
                 one_in: want,
                 capacity: TRACE_CAPACITY,
             }));
+            sim.set_spans(Some(SpanConfig {
+                also_one_in: want,
+                ..WINDOW_SPANS
+            }));
         }
     }
 
@@ -39,5 +48,6 @@ impl TraceFeed {
     pub fn reset(&mut self) {
         self.one_in = 0;
         self.events.clear();
+        self.finished.clear();
     }
 }

@@ -174,7 +174,13 @@ fn briefing(ui: &mut egui::Ui, play: &CampaignPlay, level: &Level, out: &mut Vec
     let knobs = level.knobs();
     for k in knobs.iter().filter(|k| k.locked.is_none()) {
         let max = k.max.map(|m| format!(", at most {m}")).unwrap_or_default();
-        ui.label(RichText::new(format!("{}.{} (now {}{max})", k.node, k.field, k.value)).color(OK));
+        let min = k.min.map(|m| format!(", at least {m}")).unwrap_or_default();
+        let line = format!("{}.{} (now {}{min}{max})", k.node, k.field, k.value);
+        ui.label(RichText::new(line).color(OK));
+    }
+    let limits = level.other_limits();
+    if !limits.is_empty() {
+        ui.label(RichText::new(format!("Limits: {}", limits.join(" · "))).color(OK));
     }
     if !level.spec.add.is_empty() {
         ui.label(RichText::new(format!("You may add: {}", level.spec.add.join(", "))).color(OK));

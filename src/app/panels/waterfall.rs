@@ -24,17 +24,29 @@ fn colour(p: Phase) -> Color32 {
     }
 }
 
-/// The waterfall window, when open.
+/// The waterfall window, when open: on the request whose dot was clicked,
+/// or on one of the slowest.
 pub fn waterfall(ctx: &egui::Context, view: &View, state: &mut UiState) {
     let Some(mut k) = state.waterfall else {
+        state.clicked_request = None;
         return;
     };
     let mut open = true;
+    let mut back = false;
+    let clicked = state.clicked_request.as_deref();
     egui::Window::new("Where the time goes")
         .open(&mut open)
         .default_pos(pos2(300.0, 60.0))
         .resizable(false)
         .show(ctx, |ui| {
+            if let Some(r) = clicked {
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new("The request whose dot you clicked").strong());
+                    back = ui.button("Show the slowest instead").clicked();
+                });
+                request(ui, view, r);
+                return;
+            }
             if view.slowest.is_empty() {
                 ui.label(
                     RichText::new(
@@ -48,6 +60,9 @@ pub fn waterfall(ctx: &egui::Context, view: &View, state: &mut UiState) {
             picker(ui, view, &mut k);
             request(ui, view, &view.slowest[k]);
         });
+    if back || !open {
+        state.clicked_request = None;
+    }
     state.waterfall = open.then_some(k);
 }
 
@@ -168,8 +183,8 @@ fn legend(ui: &mut egui::Ui) {
     });
     ui.label(
         RichText::new(
-            "One request in 20 is followed; its time is split over its hops exactly \
-             (the deepest hop at work takes each instant).",
+            "One request in 20 is followed, and every one drawn as a dot; its time is \
+             split over its hops exactly (the deepest hop at work takes each instant).",
         )
         .small()
         .color(MUTED),
