@@ -5,7 +5,7 @@ mod editor_steps;
 
 use std::path::Path;
 
-use editor_steps::{add, connect, node, url_shortener_edits};
+use editor_steps::{add, connect, dist, node, url_shortener_edits};
 use loadlab::scenario::edit::{Design, EdgeKind, Edit, History, new_node};
 use loadlab::sim::{SimTime, Simulation};
 use proptest::prelude::*;
@@ -125,6 +125,72 @@ fn bad_wiring_is_refused_or_flagged_with_the_loaders_message() {
     assert!(why.contains("node `lb`") && why.contains("`to`"), "{why}");
 }
 
+/// A call's policies are set in place (`calls.1.timeout`), as the build
+/// inspector does under each call edge; a call written as a name becomes a
+/// table; a position past the list is refused with the reason.
+#[test]
+fn a_calls_policies_are_set_by_its_position_in_the_list() {
+    let mut design = Design::from_text(&shipped()).expect("the shipped file");
+    let timeout = |d: &Design, i: usize| {
+        let m = d.check("x.toml").expect("valid");
+        let api = m.nodes.iter().find(|n| n.id == "api").expect("api");
+        match &api.kind {
+            loadlab::sim::model::NodeKind::Service(s) => s.calls[i].policy.timeout,
+            _ => panic!("api is a service"),
+        }
+    };
+    assert_eq!(timeout(&design, 1), None);
+    design
+        .apply(&node(
+            "api",
+            "calls.1.timeout",
+            Value::String("50ms".into()),
+        ))
+        .expect("sets the db call's timeout");
+    assert_eq!(timeout(&design, 1), Some(SimTime::from_millis(50)));
+    let retry = dist("attempts = 3\nbackoff = \"5ms\"");
+    design
+        .apply(&node("api", "calls.1.retry", retry))
+        .expect("a retry table");
+    assert!(design.text().contains("attempts = 3"), "{}", design.text());
+    // The other call is untouched; removing the field takes it away.
+    assert_eq!(timeout(&design, 0), None);
+    design
+        .apply(&Edit::SetField {
+            part: loadlab::scenario::edit::Part::Node("api".into()),
+            path: "calls.1.timeout".into(),
+            value: None,
+        })
+        .expect("removes");
+    assert_eq!(timeout(&design, 1), None);
+    // A position the list does not have: refused, the design unchanged.
+    let before = design.text();
+    let e = design
+        .apply(&node("api", "calls.5.timeout", Value::String("1s".into())))
+        .expect_err("no sixth call");
+    assert!(e.contains("`calls` is a list of 2"), "{e}");
+    assert_eq!(design.text(), before);
+    // A call written as a name becomes `{ to = ... }` with the field.
+    let mut named = Design::from_text(&shipped().replace(
+        "calls = [ { to = \"cache\", when = \"read\" }, { to = \"db\", when = \"write\" } ]",
+        "calls = [\"db\"]",
+    ))
+    .expect("a design with a named call");
+    assert!(
+        named.text().contains(r#"calls = ["db"]"#),
+        "{}",
+        named.text()
+    );
+    named
+        .apply(&node(
+            "api",
+            "calls.0.timeout",
+            Value::String("20ms".into()),
+        ))
+        .expect("sets it");
+    assert_eq!(timeout(&named, 0), Some(SimTime::from_millis(20)));
+}
+
 #[test]
 fn a_rename_follows_every_reference_and_the_run_is_the_same() {
     let mut design = Design::blank("rename");
@@ -210,6 +276,11 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
             kind: k,
         }),
         (ids.clone(), 1..64i64).prop_map(|(id, n)| node(id, "workers", Value::Integer(n))),
+        (ids.clone(), 0..3usize, 1..500i64).prop_map(|(id, i, ms)| node(
+            id,
+            &format!("calls.{i}.timeout"),
+            Value::String(format!("{ms}ms"))
+        )),
         (ids.clone(), -1e3..1e3f64).prop_map(|(id, x)| Edit::MoveNode {
             id: id.into(),
             pos: [x, x],

@@ -402,3 +402,64 @@ fn opening_another_file_asks_about_unsaved_edits() {
     assert!(editor(&w).history.is_none(), "the old design is dropped");
     assert_ne!(w.bridge().sim.model().name, "URL shortener");
 }
+
+/// The text box right of `left` on the same row (egui's AccessKit tree).
+fn box_right_of(w: &mut Window, left: Vec2) -> Vec2 {
+    let scale = 1.0; // the harness window is 1280x800 at 1 pixel per point
+    w.tree()
+        .iter()
+        .filter(|n| n.role() == bevy_egui::egui::accesskit::Role::TextInput)
+        .filter_map(|n| n.bounds())
+        .map(|b| {
+            Vec2::new(
+                ((b.x0 + b.x1) / 2.0 / scale) as f32,
+                ((b.y0 + b.y1) / 2.0 / scale) as f32,
+            )
+        })
+        .filter(|c| (c.y - left.y).abs() < 6.0 && c.x > left.x)
+        .min_by(|a, b| a.x.total_cmp(&b.x))
+        .expect("a text box on the row")
+}
+
+#[test]
+fn a_calls_timeout_is_set_under_its_edge_in_the_build_inspector() {
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::Start);
+    send(&mut w, EditorCommand::Focus(Some(Part::Node("api".into()))));
+    // Under the call to the cache: its policies, none yet.
+    let header = w.widget("policies of the call to cache: none (no timeout, no retry)");
+    w.click(header);
+    w.frames(2);
+    let add = w.widget("add…");
+    w.click(add);
+    w.frames(2);
+    let timeout = w.widget("timeout");
+    w.click(timeout);
+    w.frames(2);
+    let name = w.widget("timeout");
+    let value = box_right_of(&mut w, name);
+    w.click(value);
+    w.type_text("\"40ms\"");
+    w.key(KeyCode::Enter, Key::Enter, None);
+    w.frames(3);
+    // The design and the run have it: the api's first call gives up at 40 ms.
+    let call = |w: &Window| match &w.bridge().sim.model().nodes[w.node("api")].kind {
+        loadlab::sim::model::NodeKind::Service(s) => s.calls[0].policy.timeout,
+        _ => panic!("api is a service"),
+    };
+    assert_eq!(
+        call(&w),
+        Some(loadlab::sim::SimTime::from_millis(40)),
+        "{:?}",
+        editor(&w).message
+    );
+    assert!(editor(&w).problems.is_empty());
+    // The header now names it; undo takes it back.
+    assert!(
+        w.find("policies of the call to cache: timeout").is_some(),
+        "{:?}",
+        w.texts()
+    );
+    send(&mut w, EditorCommand::Undo);
+    assert_eq!(call(&w), None);
+}

@@ -155,7 +155,7 @@ impl Editor {
 
     fn edit(&mut self, e: &Edit, bridge: &mut SimBridge, view: &mut View) {
         let Some(h) = self.history.as_mut() else {
-            self.message = Some("open the editor first (Build → Edit design)".into());
+            self.message = Some("open the editor first (Build > Edit design)".into());
             return;
         };
         match h.apply(e) {

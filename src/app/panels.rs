@@ -1,6 +1,7 @@
 //! The egui panels as plain functions of `(&mut egui::Ui, &View, &mut UiState) -> Vec<UiAction>`, testable without a window.
 
 pub mod build;
+pub mod build_inspector;
 pub mod campaign;
 pub mod charts;
 pub mod controls;

@@ -100,7 +100,7 @@ fn panels_system(
             egui::ScrollArea::vertical().show(ui, |ui| {
                 ui.add_space(4.0);
                 if editor.on {
-                    actions.extend(panels::build::build_inspector(ui, &editor));
+                    actions.extend(panels::build_inspector::build_inspector(ui, &editor));
                 } else {
                     actions.extend(panels::inspector(ui, &view, state));
                 }
@@ -208,7 +208,7 @@ fn legend(ctx: &egui::Context, left: f32, actions: &mut Vec<UiAction>) -> egui::
                 )
                 .on_hover_text(format!(
                     "{}\n\nIn a service or database box, each row is one replica: the long bar \
-                     is the share of its workers busy (green → red), the short bar its \
+                     is the share of its workers busy (green to red), the short bar its \
                      waiting line. A red ! badge means something fails there: the line under \
                      the node says what, per second.",
                     crate::app::help::DOTS

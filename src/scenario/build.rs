@@ -13,6 +13,7 @@ use crate::sim::time::SimTime;
 
 mod cache;
 mod calls;
+pub(crate) use calls::CALL_FIELDS;
 pub(crate) mod classes;
 pub(crate) mod events;
 mod external;

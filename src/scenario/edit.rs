@@ -21,6 +21,10 @@ pub use palette::{KINDS, new_node};
 pub use sketch::{NO_TRAFFIC, Sketch};
 pub use wiring::{EdgeKind, edge_kinds};
 
+/// The fields a call table may have (the loader's own list): what the
+/// build inspector offers under a call edge.
+pub const CALL_FIELDS: [&str; 15] = crate::scenario::build::CALL_FIELDS;
+
 /// One change to a design, as the editor's gestures and panels ask for it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Edit {
@@ -385,28 +389,9 @@ impl Design {
     }
 
     fn set_field(&mut self, part: &Part, path: &str, value: Option<Value>) -> Result<(), String> {
-        let mut node = self.part_mut(part, path)?;
-        let mut keys = path.split('.').peekable();
-        while let Some(key) = keys.next() {
-            if keys.peek().is_none() {
-                match value {
-                    Some(v) => {
-                        node.insert(key.to_string(), v);
-                    }
-                    None => {
-                        node.remove(key);
-                    }
-                }
-                return Ok(());
-            }
-            let entry = node
-                .entry(key.to_string())
-                .or_insert_with(|| Value::Table(Table::new()));
-            node = entry
-                .as_table_mut()
-                .ok_or_else(|| format!("`{key}` is not a table here"))?;
-        }
-        Ok(())
+        let table = self.part_mut(part, path)?;
+        let keys: Vec<&str> = path.split('.').collect();
+        set_in(table, &keys, value)
     }
 
     /// The table `SetField` edits for `part`; names (`id`, `kind`, a
@@ -526,4 +511,56 @@ fn check_id(id: &str) -> Result<(), String> {
             "`{id}` is not a node id: use letters, digits, `_` and `-`"
         ))
     }
+}
+
+/// Sets (or with `None` removes) the field at `keys` in `t`: table keys,
+/// and positions in lists (`calls.1.timeout`); a list entry written as a
+/// name (`calls = ["db"]`) becomes `{ to = "db" }` when a field is set in it.
+fn set_in(t: &mut Table, keys: &[&str], value: Option<Value>) -> Result<(), String> {
+    let Some((key, rest)) = keys.split_first() else {
+        return Err("an empty field path".into());
+    };
+    if rest.is_empty() {
+        match value {
+            Some(v) => t.insert(key.to_string(), v),
+            None => t.remove(*key),
+        };
+        return Ok(());
+    }
+    let entry = t
+        .entry(key.to_string())
+        .or_insert_with(|| Value::Table(Table::new()));
+    set_below(entry, key, rest, value)
+}
+
+/// `set_in` below the value of field `key` (a table or a list).
+fn set_below(v: &mut Value, key: &str, rest: &[&str], value: Option<Value>) -> Result<(), String> {
+    let list = match v {
+        Value::Table(t) => return set_in(t, rest, value),
+        Value::Array(a) => a,
+        _ => return Err(format!("`{key}` is not a table here")),
+    };
+    let (at, more) = rest.split_first().ok_or("an empty field path")?;
+    let n = list.len();
+    let i = at.parse::<usize>().ok().filter(|&i| i < n).ok_or_else(|| {
+        format!(
+            "`{key}` is a list of {n}: `{key}.{at}` names no entry (0 to {})",
+            n.saturating_sub(1)
+        )
+    })?;
+    if more.is_empty() {
+        match value {
+            Some(v) => list[i] = v,
+            None => {
+                list.remove(i);
+            }
+        }
+        return Ok(());
+    }
+    if let Value::String(name) = &list[i] {
+        let mut t = Table::new();
+        t.insert("to".into(), Value::String(name.clone()));
+        list[i] = Value::Table(t);
+    }
+    set_below(&mut list[i], &format!("{key}.{at}"), more, value)
 }

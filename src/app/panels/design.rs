@@ -136,7 +136,7 @@ fn call_policy(
     ) {
         out.push(UiAction::Redesign(
             edit(a, budget),
-            format!("{id} → {callee}: {a} tries"),
+            format!("{id} -> {callee}: {a} tries"),
         ));
     }
     ui.horizontal(|ui| {
@@ -170,7 +170,7 @@ fn call_policy(
             });
             out.push(UiAction::Redesign(
                 edit(attempts, b),
-                format!("{id} → {callee}: {text}"),
+                format!("{id} -> {callee}: {text}"),
             ));
         }
     });
@@ -187,7 +187,7 @@ fn call_policy(
                 on: breaker,
             },
             format!(
-                "{id} → {callee}: breaker {}",
+                "{id} -> {callee}: breaker {}",
                 if breaker { "on" } else { "off" }
             ),
         ));

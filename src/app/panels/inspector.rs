@@ -566,7 +566,7 @@ fn chaos(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mu
                     BreakerState::Open => FAIL,
                 };
                 ui.label(
-                    RichText::new(format!("→ {callee}: {}", b.name().replace('_', "-")))
+                    RichText::new(format!("-> {callee}: {}", b.name().replace('_', "-")))
                         .color(color),
                 )
                 .on_hover_text(help::BREAKERS);
