@@ -26,6 +26,7 @@
 //!   [`Progress::default_path`] is the per-user data folder
 //!   (`LOADLAB_DATA_DIR` overrides it).
 
+pub mod edit_rules;
 mod extra_fault;
 pub mod figures;
 pub mod grade;

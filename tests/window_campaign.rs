@@ -131,3 +131,96 @@ fn submit_grades_the_debrief_quotes_the_run_and_next_level_opens() {
         "the next level's design runs"
     );
 }
+
+/// Level 1.2 (add a cache) in the editor: its rules are shown in the Build
+/// panel and hold: a queue cannot be added (its button is off, and the
+/// action is refused with the reason), a cache is added at the level's
+/// price, and a limit passed is refused.
+#[test]
+fn the_levels_rules_hold_in_the_editor() {
+    use loadlab::app::editor::{Editor, EditorCommand};
+    use loadlab::scenario::edit::Edit;
+    let tmp = cli::TempDir::new("window-campaign-editor");
+    let campaign = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/campaign");
+    let level = "scenarios/campaign/01-url-shortener/02-cache.toml";
+    let mut w = Window::open_file(level, &[], None);
+    let mut p = CampaignPlay::load(&campaign, Some(tmp.0.join("progress.json"))).expect("loads");
+    p.current = Some("01-url-shortener/02-cache".into());
+    p.screen = Screen::Playing;
+    w.app.insert_resource(p);
+    let send = |w: &mut Window, c: EditorCommand| {
+        w.app
+            .world_mut()
+            .resource_mut::<ActionQueue>()
+            .push(UiAction::Editor(c));
+        w.frames(2);
+    };
+    send(&mut w, EditorCommand::Start);
+    let texts = w.texts().join("\n");
+    assert!(
+        texts.contains("Level rules hold here: you may add cache")
+            && texts.contains("api.replicas at most 6"),
+        "{texts}"
+    );
+    let nodes = |w: &Window| {
+        let e = w.app.world().resource::<Editor>();
+        e.history
+            .as_ref()
+            .map_or(0, |h| h.design().node_ids().len())
+    };
+    let before = nodes(&w);
+    // The queue's button is off: a click adds nothing.
+    let queue = w.widget("+ queue");
+    w.click(queue);
+    w.frames(2);
+    assert_eq!(nodes(&w), before, "no queue added");
+    // Asked all the same (a key, a paste): refused with the reason.
+    let add = |kind: &str| {
+        EditorCommand::Edit(Edit::AddNode {
+            kind: kind.into(),
+            id: None,
+            pos: None,
+        })
+    };
+    send(&mut w, add("queue"));
+    let message = w.app.world().resource::<Editor>().message.clone();
+    assert!(
+        message
+            .as_deref()
+            .is_some_and(|m| m.contains("this level lets you add cache")),
+        "{message:?}"
+    );
+    // A cache is added, at the level's price.
+    let cache = w.widget("+ cache");
+    w.click(cache);
+    w.frames(2);
+    assert_eq!(nodes(&w), before + 1);
+    let editor = w.app.world().resource::<Editor>();
+    let design = editor.history.as_ref().expect("editing").design();
+    let added = design
+        .node_ids()
+        .into_iter()
+        .find(|id| id.starts_with("cache"))
+        .expect("the cache");
+    let cost = design
+        .node(&added)
+        .and_then(|t| t.get("cost_per_hour"))
+        .cloned();
+    assert_eq!(cost, Some(toml::Value::Float(0.5)));
+    // Past a limit: refused.
+    send(
+        &mut w,
+        EditorCommand::Edit(Edit::SetField {
+            part: loadlab::scenario::edit::Part::Node("api".into()),
+            path: "replicas".into(),
+            value: Some(toml::Value::Integer(9)),
+        }),
+    );
+    let message = w.app.world().resource::<Editor>().message.clone();
+    assert!(
+        message
+            .as_deref()
+            .is_some_and(|m| m.contains("at most 6") || m.contains("6")),
+        "{message:?}"
+    );
+}

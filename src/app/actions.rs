@@ -9,6 +9,7 @@ use crate::app::editor::{Editor, EditorCommand};
 use crate::app::frame::FrameSet;
 use crate::app::view::{UiAction, UiState, View};
 use crate::app::world::WorldLayout;
+use crate::campaign::Level;
 
 /// What the panels and keys asked for this frame, applied at the start of
 /// the next one (`FrameSet::ApplyCommands`).
@@ -71,6 +72,7 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
         }
         UiAction::Editor(cmd) => {
             if let Some(editor) = window.editor.as_deref_mut() {
+                editor.level = level_played(window.campaign.as_deref(), bridge);
                 editor.command(cmd, bridge, view);
             }
         }
@@ -93,6 +95,13 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
     }
     view.clock.paused = bridge.pacing.paused;
     view.clock.speed_target = bridge.pacing.speed;
+}
+
+/// The campaign level whose file the window runs (its rules hold in the
+/// editor), if any.
+fn level_played(play: Option<&CampaignPlay>, bridge: &SimBridge) -> Option<Level> {
+    let level = play?.level()?;
+    (bridge.file.as_deref() == Some(level.path.as_path())).then(|| level.clone())
 }
 
 #[allow(clippy::too_many_arguments)]

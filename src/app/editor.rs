@@ -6,6 +6,8 @@ use bevy::prelude::*;
 
 use crate::app::bridge::SimBridge;
 use crate::app::view::View;
+use crate::campaign::Level;
+use crate::campaign::edit_rules;
 use crate::report::atomic::write_atomic;
 use crate::scenario::edit::{Design, EdgeKind, Edit, History, Part, Table};
 use crate::scenario::{self, Diagnostic};
@@ -33,6 +35,9 @@ pub struct Editor {
     pub connect_kind: Option<EdgeKind>,
     /// A change that would lose unsaved edits, waiting for "discard".
     pub confirm: Option<EditorCommand>,
+    /// The campaign level being played, whose rules hold here (`None`: a
+    /// sandbox). Set before each command from the open level.
+    pub level: Option<Level>,
     /// The editor paused the run because the design was not valid; it
     /// plays again once it is.
     paused_it: bool,
@@ -141,8 +146,9 @@ impl Editor {
         }
         let text = crate::app::capture::tuned_design_text(bridge)
             .unwrap_or_else(|_| scenario::to_toml(&bridge.base));
+        let prices = self.level.as_ref().map(|l| l.spec.price.clone());
         match Design::from_text(&text) {
-            Ok(d) => self.history = Some(History::new(d)),
+            Ok(d) => self.history = Some(History::new(d.with_prices(prices.unwrap_or_default()))),
             Err(e) => self.message = Some(e),
         }
         let stem = bridge
@@ -158,6 +164,14 @@ impl Editor {
             self.message = Some("open the editor first (Build > Edit design)".into());
             return;
         };
+        if let Some(why) = self
+            .level
+            .as_ref()
+            .and_then(|l| edit_rules::refusal(l, h.design(), e))
+        {
+            self.message = Some(format!("the level does not allow it: {why}"));
+            return;
+        }
         match h.apply(e) {
             Ok(()) => {
                 self.message = None;
@@ -256,6 +270,7 @@ impl Editor {
     pub fn forget(&mut self) {
         *self = Editor {
             save_path: std::mem::take(&mut self.save_path),
+            level: self.level.take(),
             ..Editor::default()
         };
     }

@@ -129,17 +129,25 @@ impl Level {
     /// (`service.replicas at most 6`), upper ones first.
     pub fn other_limits(&self) -> Vec<String> {
         let tables = super::rules::node_tables(&self.model);
-        let on_a_knob = |key: &str| {
-            key.split_once('.').is_some_and(|(node, field)| {
+        self.limits_where(|key| {
+            !key.split_once('.').is_some_and(|(node, field)| {
                 tables
                     .iter()
                     .any(|(n, t)| n == node && t.contains_key(field))
             })
-        };
+        })
+    }
+
+    /// Every upper and lower limit, in words (`api.replicas at most 6`).
+    pub fn all_limits(&self) -> Vec<String> {
+        self.limits_where(|_| true)
+    }
+
+    fn limits_where(&self, keep: impl Fn(&str) -> bool) -> Vec<String> {
         let said = |limits: &[(String, f64)], words: &str| {
             limits
                 .iter()
-                .filter(|(k, _)| !on_a_knob(k))
+                .filter(|(k, _)| keep(k))
                 .map(|(k, v)| format!("{k} {words} {v}"))
                 .collect::<Vec<_>>()
         };

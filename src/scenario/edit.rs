@@ -111,6 +111,9 @@ pub enum Part {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Design {
     table: Table,
+    /// What an added node of each kind costs ($/h per unit), from a
+    /// campaign level's `price`: set on nodes the palette adds.
+    prices: Vec<(String, f64)>,
 }
 
 impl Design {
@@ -122,13 +125,25 @@ impl Design {
         scenario.insert("warmup".into(), Value::String("5s".into()));
         let mut table = Table::new();
         table.insert("scenario".into(), Value::Table(scenario));
-        Design { table }
+        Design {
+            table,
+            prices: Vec::new(),
+        }
+    }
+
+    /// This design where an added node of a priced kind costs its price
+    /// (a level's `price`, by kind, $/h per unit).
+    pub fn with_prices(self, prices: Vec<(String, f64)>) -> Design {
+        Design { prices, ..self }
     }
 
     /// A design from scenario text (a file, or `to_toml` of a model).
     pub fn from_text(text: &str) -> Result<Design, String> {
         text.parse::<Table>()
-            .map(|table| Design { table })
+            .map(|table| Design {
+                table,
+                prices: Vec::new(),
+            })
             .map_err(|e| format!("not a TOML scenario: {e}"))
     }
 
@@ -234,6 +249,9 @@ impl Design {
             None => self.fresh_id(kind),
         };
         let mut node = new_node(kind, &id)?;
+        if let Some((_, price)) = self.prices.iter().find(|(k, _)| k == kind) {
+            node.insert("cost_per_hour".into(), Value::Float(*price));
+        }
         if let Some(p) = pos {
             node.insert("pos".into(), pos_value(p));
         }

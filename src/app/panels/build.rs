@@ -5,6 +5,7 @@ use bevy_egui::egui::{self, RichText};
 use crate::app::editor::{Editor, EditorCommand};
 use crate::app::panels::{FAIL, MUTED, OK, section};
 use crate::app::view::{UiAction, View};
+use crate::campaign::Level;
 use crate::scenario::edit::{Edit, KINDS, Part};
 
 fn cmd(c: EditorCommand) -> UiAction {
@@ -58,6 +59,9 @@ pub fn build(ui: &mut egui::Ui, view: &View, editor: &Editor) -> Vec<UiAction> {
             out.push(cmd(EditorCommand::Stop));
         }
     });
+    if let Some(level) = &editor.level {
+        level_rules(ui, level);
+    }
     save_row(ui, editor, h.unsaved(), &mut out);
     problems(ui, editor, &mut out);
     ui.label(
@@ -100,11 +104,15 @@ fn confirm(ui: &mut egui::Ui, pending: &EditorCommand, out: &mut Vec<UiAction>) 
 /// near the middle of what is drawn.
 fn palette(ui: &mut egui::Ui, view: &View, editor: &Editor, out: &mut Vec<UiAction>) {
     ui.label(RichText::new("Add").color(MUTED));
+    let level = editor.level.as_ref();
     ui.horizontal_wrapped(|ui| {
         for kind in KINDS {
+            let allowed = level.is_none_or(|l| l.spec.add.iter().any(|k| k == kind));
+            let name = kind.replace('_', " ");
             if ui
-                .button(format!("+ {}", kind.replace('_', " ")))
-                .on_hover_text(format!("Add a {} to the design", kind.replace('_', " ")))
+                .add_enabled(allowed, egui::Button::new(format!("+ {name}")))
+                .on_hover_text(format!("Add a {name} to the design"))
+                .on_disabled_hover_text(format!("This level does not let you add a {name}"))
                 .clicked()
             {
                 out.push(edit(Edit::AddNode {
@@ -114,7 +122,11 @@ fn palette(ui: &mut egui::Ui, view: &View, editor: &Editor, out: &mut Vec<UiActi
                 }));
             }
         }
-        if ui.button("+ traffic source").clicked() {
+        if ui
+            .add_enabled(level.is_none(), egui::Button::new("+ traffic source"))
+            .on_disabled_hover_text("The level's traffic is its own")
+            .clicked()
+        {
             let to = match &editor.focus {
                 Some(Part::Node(id)) => Some(id.clone()),
                 _ => view.model.nodes.first().map(|n| n.id.clone()),
@@ -126,6 +138,29 @@ fn palette(ui: &mut egui::Ui, view: &View, editor: &Editor, out: &mut Vec<UiActi
             }));
         }
     });
+}
+
+/// The open level's rules, which hold in the editor: what may be added
+/// and every limit (a change past them is refused with the reason).
+fn level_rules(ui: &mut egui::Ui, level: &Level) {
+    let add = if level.spec.add.is_empty() {
+        "nothing".to_string()
+    } else {
+        level.spec.add.join(", ")
+    };
+    let limits = level.all_limits();
+    let limits = if limits.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", limits.join(" · "))
+    };
+    ui.label(
+        RichText::new(format!(
+            "Level rules hold here: you may add {add}; locked settings stay as the level has them{limits}."
+        ))
+        .small()
+        .color(MUTED),
+    );
 }
 
 fn save_row(ui: &mut egui::Ui, editor: &Editor, unsaved: bool, out: &mut Vec<UiAction>) {
