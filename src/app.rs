@@ -20,6 +20,7 @@ pub mod dots;
 pub mod edit_gestures;
 pub mod editor;
 pub mod frame;
+pub mod ghosts;
 pub mod guess;
 pub mod help;
 pub mod layout;
@@ -200,6 +201,7 @@ pub fn plugin(app: &mut App) {
         dots::plugin,
         camera::plugin,
         edit_gestures::plugin,
+        ghosts::plugin,
         ui::plugin,
     ));
 }

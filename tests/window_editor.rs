@@ -463,3 +463,61 @@ fn a_calls_timeout_is_set_under_its_edge_in_the_build_inspector() {
     send(&mut w, EditorCommand::Undo);
     assert_eq!(call(&w), None);
 }
+
+/// A node the run leaves out (a load balancer not wired yet) is drawn where
+/// it stands with its problem; a click on it opens it in the build
+/// inspector, and Shift+drag from it onto the service wires it, after
+/// which it runs like the rest.
+#[test]
+fn a_left_out_node_is_drawn_with_its_problem_and_wired_by_a_drag() {
+    use loadlab::app::ghosts::Ghosts;
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::New);
+    for kind in ["load_balancer", "service"] {
+        send(
+            &mut w,
+            EditorCommand::Edit(Edit::AddNode {
+                kind: kind.into(),
+                id: None,
+                pos: None,
+            }),
+        );
+    }
+    w.frames(2);
+    let ghost = |w: &Window| w.app.world().resource::<Ghosts>().0.first().cloned();
+    let lb = ghost(&w).expect("the load balancer is drawn, left out");
+    assert_eq!(lb.kind, "load_balancer");
+    assert!(lb.problem.contains("`to`"), "{}", lb.problem);
+    // A click inspects it.
+    let at = lb.screen.center();
+    w.click(at);
+    w.frames(2);
+    assert_eq!(editor(&w).focus, Some(Part::Node(lb.id.clone())));
+    // Shift+drag onto the service wires it: nothing is left out then.
+    let service = node_ids(&w)
+        .into_iter()
+        .find(|id| id != &lb.id)
+        .expect("the service");
+    let to = w.on_screen(&service);
+    shift_drag(&mut w, at, to);
+    let design = editor(&w)
+        .history
+        .as_ref()
+        .expect("editing")
+        .design()
+        .clone();
+    let wired = design.node(&lb.id).and_then(|t| t.get("to")).cloned();
+    assert_eq!(
+        wired,
+        Some(toml::Value::String(service.clone())),
+        "{:?}",
+        editor(&w).message
+    );
+    assert!(
+        !editor(&w).left_out.contains(&lb.id),
+        "{:?}",
+        editor(&w).problems
+    );
+    w.frames(2);
+    assert!(ghost(&w).is_none());
+}

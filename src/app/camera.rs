@@ -201,7 +201,9 @@ pub(crate) fn pointer(
             drag.moved = true;
         }
         // In build mode a drag that started on a node moves or wires it.
-        let editing = edit.as_ref().is_some_and(|e| e.from.is_some());
+        let editing = edit
+            .as_ref()
+            .is_some_and(|e| e.from.is_some() || e.ghost.is_some());
         if drag.moved && !editing {
             world.auto_fit = false;
             transform.translation.x -= d.x * scale;

@@ -8,6 +8,7 @@ use crate::app::camera::{Hovered, PanelInsets};
 use crate::app::campaign_play::CampaignPlay;
 use crate::app::edit_gestures::EditDrag;
 use crate::app::editor::{Editor, EditorCommand};
+use crate::app::ghosts::Ghosts;
 use crate::app::layout::Place;
 use crate::app::panels::{self, FAIL, MUTED, OK, SLOW};
 use crate::app::view::{Selected, UiAction, UiState, View};
@@ -44,6 +45,7 @@ fn panels_system(
     edit_drag: Res<EditDrag>,
     mut synced: Local<Option<Selected>>,
     hovered: Res<Hovered>,
+    ghosts: Res<Ghosts>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let Some(view) = view else {
@@ -129,6 +131,14 @@ fn panels_system(
     {
         hover_card(&ctx, &view, place);
     }
+    let world_rect = egui::Rect::from_min_max(
+        egui::pos2(left, 0.0),
+        egui::pos2(
+            ctx.viewport_rect().max.x - right,
+            ctx.viewport_rect().max.y - bottom,
+        ),
+    );
+    paint_ghosts(&ctx, &ghosts, world_rect);
     drag_preview(&ctx, &edit_drag, &view);
     actions.extend(panels::campaign::windows(&ctx, &play));
     panels::waterfall::waterfall(&ctx, &view, state);
@@ -250,6 +260,52 @@ fn focus_follows_selection(
 
 /// What a build-mode drag will do: a line to the pointer (wiring) or the
 /// node's box following it (moving).
+/// The nodes left out of the run (build mode): a dashed red box where each
+/// stands, its id and kind, and the problem that leaves it out.
+fn paint_ghosts(ctx: &egui::Context, ghosts: &Ghosts, world: egui::Rect) {
+    if ghosts.0.is_empty() {
+        return;
+    }
+    let painter = ctx
+        .layer_painter(egui::LayerId::new(
+            egui::Order::Background,
+            egui::Id::new("left-out nodes"),
+        ))
+        .with_clip_rect(world);
+    let stroke = egui::Stroke::new(2.0, FAIL);
+    for g in &ghosts.0 {
+        let r = egui::Rect::from_min_max(
+            egui::pos2(g.screen.min.x, g.screen.min.y),
+            egui::pos2(g.screen.max.x, g.screen.max.y),
+        );
+        let corners = [
+            r.left_top(),
+            r.right_top(),
+            r.right_bottom(),
+            r.left_bottom(),
+            r.left_top(),
+        ];
+        painter.extend(egui::Shape::dashed_line(&corners, stroke, 6.0, 4.0));
+        painter.text(
+            r.center(),
+            egui::Align2::CENTER_CENTER,
+            format!("{}\n{}", g.id, g.kind.replace('_', " ")),
+            egui::FontId::monospace(12.0),
+            egui::Color32::from_gray(220),
+        );
+        let problem = ctx.fonts_mut(|f| {
+            f.layout(
+                g.problem.clone(),
+                egui::FontId::proportional(11.0),
+                FAIL,
+                (r.width() * 2.0).max(160.0),
+            )
+        });
+        let at = egui::pos2(r.center().x - problem.size().x / 2.0, r.max.y + 4.0);
+        painter.galley(at, problem, FAIL);
+    }
+}
+
 fn drag_preview(ctx: &egui::Context, drag: &EditDrag, view: &View) {
     if drag.from.is_none() || !drag.moved {
         return;

@@ -1,0 +1,118 @@
+//! Build mode: the nodes the run leaves out because a problem names them (a load balancer not wired yet), drawn where they stand with their problem, and picked like nodes to move, wire or inspect.
+
+use bevy::prelude::*;
+
+use crate::app::camera::WorldCamera;
+use crate::app::editor::Editor;
+use crate::app::frame::FrameSet;
+use crate::app::layout::Layout;
+use crate::app::world::WorldLayout;
+use crate::scenario::edit::{Table, Value};
+
+/// A left-out node's box in the world.
+pub const GHOST_SIZE: Vec2 = Vec2::new(120.0, 56.0);
+/// Room between left-out nodes with no `pos`, in a row under the design.
+const GHOST_GAP: f32 = 170.0;
+
+/// One node left out of the run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ghost {
+    pub id: String,
+    pub kind: String,
+    /// Its centre in the world (its `pos`, or a place under the design).
+    pub centre: Vec2,
+    /// Its box in window (logical) pixels, as drawn this frame.
+    pub screen: Rect,
+    /// The first problem that names it.
+    pub problem: String,
+}
+
+/// The nodes left out of the run, in build mode (empty otherwise).
+#[derive(Resource, Default, Debug)]
+pub struct Ghosts(pub Vec<Ghost>);
+
+impl Ghosts {
+    /// The left-out node at world point `p`.
+    pub fn pick(&self, p: Vec2) -> Option<&Ghost> {
+        self.0.iter().find(|g| {
+            Rect::from_center_size(g.centre, GHOST_SIZE)
+                .inflate(6.0)
+                .contains(p)
+        })
+    }
+}
+
+pub fn plugin(app: &mut App) {
+    app.init_resource::<Ghosts>();
+    app.add_systems(Update, place.in_set(FrameSet::Draw));
+}
+
+/// Where each left-out node is this frame, in the world and on screen.
+fn place(
+    editor: Option<Res<Editor>>,
+    world: Res<WorldLayout>,
+    camera: Single<(&Camera, &GlobalTransform), With<WorldCamera>>,
+    mut ghosts: ResMut<Ghosts>,
+) {
+    let (cam, gt) = *camera;
+    let on_screen = |p: Vec2| cam.world_to_viewport(gt, p.extend(0.0)).ok();
+    let items: Vec<Ghost> = editor
+        .as_deref()
+        .filter(|e| e.on)
+        .map(|e| left_out(e, &world.layout))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|mut g| {
+            let half = GHOST_SIZE / 2.0;
+            let a = on_screen(g.centre - half)?;
+            let b = on_screen(g.centre + half)?;
+            g.screen = Rect::from_corners(a, b);
+            Some(g)
+        })
+        .collect();
+    if ghosts.0 != items {
+        ghosts.0 = items;
+    }
+}
+
+/// The editor's left-out nodes, each at its `pos` or in a row under what
+/// the run draws (screen box not yet known).
+fn left_out(editor: &Editor, layout: &Layout) -> Vec<Ghost> {
+    let Some(h) = &editor.history else {
+        return Vec::new();
+    };
+    let design = h.design();
+    let bounds = layout.bounds();
+    let row = Vec2::new(bounds.min.x + GHOST_SIZE.x, bounds.min.y - GHOST_SIZE.y);
+    editor
+        .left_out
+        .iter()
+        .filter_map(|id| Some((id, design.node(id)?)))
+        .enumerate()
+        .map(|(k, (id, t))| Ghost {
+            id: id.clone(),
+            kind: t
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string(),
+            centre: pos_of(t).unwrap_or(row + Vec2::X * GHOST_GAP * k as f32),
+            screen: Rect::default(),
+            problem: editor
+                .problems_of(id)
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// A node table's `pos` in world coordinates (y up).
+fn pos_of(t: &Table) -> Option<Vec2> {
+    let p = t.get("pos")?.as_array()?;
+    let num = |v: &Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+    match p.as_slice() {
+        [x, y] => Some(Vec2::new(num(x)? as f32, -num(y)? as f32)),
+        _ => None,
+    }
+}
