@@ -19,6 +19,7 @@ pub mod design_edit;
 pub mod dots;
 pub mod edit_gestures;
 pub mod editor;
+pub mod editor_live;
 pub mod frame;
 pub mod ghosts;
 pub mod guess;

@@ -521,3 +521,56 @@ fn a_left_out_node_is_drawn_with_its_problem_and_wired_by_a_drag() {
     w.frames(2);
     assert!(ghost(&w).is_none());
 }
+
+/// In build mode a setting the engine changes live (the API's replicas)
+/// goes to the running simulation: the clock goes on and the change is
+/// marked; a change of shape (a node added) restarts from 0 s.
+#[test]
+fn a_live_setting_changed_in_build_mode_keeps_the_run_going() {
+    use loadlab::sim::{Command, SimTime};
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::Start);
+    w.app
+        .world_mut()
+        .resource_mut::<loadlab::app::bridge::SimBridge>()
+        .pacing
+        .speed = 50.0;
+    w.frames(30);
+    let before = w.bridge().sim.now();
+    assert!(before > SimTime::from_secs(1), "{before:?}");
+    send(
+        &mut w,
+        EditorCommand::Edit(Edit::SetField {
+            part: Part::Node("api".into()),
+            path: "replicas".into(),
+            value: Some(toml::Value::Integer(5)),
+        }),
+    );
+    assert!(w.bridge().sim.now() >= before, "the run went on");
+    let api = w.node("api");
+    assert_eq!(
+        w.last_change(),
+        Some(Command::SetReplicas {
+            node: api,
+            replicas: 5
+        })
+    );
+    // The design has it too, and the run's model.
+    let replicas = editor(&w).history.as_ref().and_then(|h| {
+        h.design()
+            .node("api")
+            .and_then(|t| t.get("replicas"))
+            .cloned()
+    });
+    assert_eq!(replicas, Some(toml::Value::Integer(5)));
+    // A change of shape restarts from 0 s.
+    send(
+        &mut w,
+        EditorCommand::Edit(Edit::AddNode {
+            kind: "cache".into(),
+            id: Some("more".into()),
+            pos: None,
+        }),
+    );
+    assert!(w.bridge().sim.now() < before, "restarted");
+}

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 
 use crate::app::bridge::SimBridge;
+use crate::app::editor_live;
 use crate::app::view::View;
 use crate::campaign::Level;
 use crate::campaign::edit_rules;
@@ -172,9 +173,13 @@ impl Editor {
             self.message = Some(format!("the level does not allow it: {why}"));
             return;
         }
+        let was_valid = self.problems.is_empty();
         match h.apply(e) {
             Ok(()) => {
                 self.message = None;
+                if was_valid && self.live(e, bridge, view) {
+                    return;
+                }
                 if let Edit::RenameNode { to, .. } = e {
                     self.focus = Some(Part::Node(to.clone()));
                 }
@@ -187,6 +192,28 @@ impl Editor {
             }
             Err(why) => self.message = Some(why),
         }
+    }
+
+    /// Applies `e` to the running simulation when the engine can (see
+    /// `editor_live`): the run goes on, the change marked on the charts.
+    fn live(&mut self, e: &Edit, bridge: &mut SimBridge, view: &mut View) -> bool {
+        let Some(h) = &self.history else {
+            return false;
+        };
+        let sketch = h.design().sketch("design.toml");
+        let Some(model) = sketch.model.filter(|_| sketch.problems.is_empty()) else {
+            return false;
+        };
+        let Some((cmd, label)) = editor_live::live_command(e, &model) else {
+            return false;
+        };
+        bridge.base = model;
+        bridge.apply_live(cmd, label.clone(), view);
+        view.notice = Some(format!(
+            "{label}: changed at {:.1} s, the run goes on (a change of shape restarts it).",
+            bridge.sim.now().as_secs_f64()
+        ));
+        true
     }
 
     fn step(&mut self, bridge: &mut SimBridge, view: &mut View, f: fn(&mut History) -> bool) {
