@@ -426,3 +426,37 @@ fn the_palette_offers_every_kind_and_a_topic_wires_its_subscribers() {
         d.text()
     );
 }
+
+/// The build inspector's "when" offers the design's classes: a call made
+/// only for one class loads and routes by it.
+#[test]
+fn a_call_may_be_wired_for_one_class() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/theory/priority.toml"),
+    )
+    .expect("the priority scenario");
+    let mut design = Design::from_text(&text).expect("loads");
+    assert_eq!(design.class_names(), ["urgent", "bulk"]);
+    design.apply(&add("database", "audit")).expect("adds");
+    design
+        .apply(&connect("server", "audit", EdgeKind::Call, Some("bulk")))
+        .expect("wires");
+    let model = design.check("x.toml").expect("valid");
+    let server = model
+        .nodes
+        .iter()
+        .find(|n| n.id == "server")
+        .expect("server");
+    let loadlab::sim::model::NodeKind::Service(s) = &server.kind else {
+        panic!("a service")
+    };
+    let bulk = model
+        .classes
+        .iter()
+        .position(|c| c.name == "bulk")
+        .expect("bulk");
+    assert_eq!(
+        s.calls[0].when,
+        Some(loadlab::sim::model::When::Class(bulk as u16))
+    );
+}

@@ -473,6 +473,21 @@ impl Design {
         self.table.get("workload")?.as_array()?.get(k)?.as_table()
     }
 
+    /// The request classes the design declares (`[[class]]` names), in
+    /// file order: what a call's or route's `when` may name besides
+    /// `read` and `write`.
+    pub fn class_names(&self) -> Vec<String> {
+        self.table
+            .get("class")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| c.get("name").and_then(Value::as_str).map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Index of the traffic source called `name`.
     pub fn source_index(&self, name: &str) -> Option<usize> {
         self.table

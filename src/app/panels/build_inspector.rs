@@ -187,12 +187,18 @@ fn connect_row(
                     ui.selectable_value(&mut k, i, kd.name());
                 }
             });
-        let whens = ["every request", "read", "write"];
+        // Request types, then the design's classes.
+        let whens: Vec<String> = ["every request", "read", "write"]
+            .into_iter()
+            .map(str::to_string)
+            .chain(design.class_names())
+            .collect();
+        let w = when.min(whens.len() - 1);
         egui::ComboBox::from_id_salt(("when", id))
-            .selected_text(whens[when.min(2)])
+            .selected_text(whens[w].as_str())
             .show_ui(ui, |ui| {
-                for (i, w) in whens.iter().enumerate() {
-                    ui.selectable_value(&mut when, i, *w);
+                for (i, name) in whens.iter().enumerate() {
+                    ui.selectable_value(&mut when, i, name.as_str());
                 }
             });
         if ui
@@ -203,7 +209,7 @@ fn connect_row(
                 from: id.into(),
                 to: to.clone(),
                 kind: kinds[k.min(kinds.len() - 1)],
-                when: [None, Some("read"), Some("write")][when.min(2)].map(str::to_string),
+                when: (w > 0).then(|| whens[w].clone()),
             }));
         }
     });
