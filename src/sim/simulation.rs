@@ -16,6 +16,7 @@ mod measure;
 mod messaging;
 mod nodes;
 mod scaling;
+mod tally;
 mod topics;
 mod visits;
 

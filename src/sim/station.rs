@@ -107,13 +107,10 @@ impl Station {
     pub fn advance(&mut self, now: SimTime) {
         let dt = u128::from(now.0.saturating_sub(self.last.0));
         if dt > 0 {
-            self.areas.busy += dt * u128::from(self.busy);
-            self.areas.queued += dt * self.line.len() as u128;
-            if (self.active && !self.down) || self.busy > 0 || !self.line.is_empty() {
-                // After workers are lowered, visits already in service keep
-                // their worker until done: capacity is at least what is busy.
-                self.areas.capacity += dt * u128::from(self.workers.max(self.busy));
-            }
+            let [busy, queued, capacity] = self.rates();
+            self.areas.busy += dt * u128::from(busy);
+            self.areas.queued += dt * u128::from(queued);
+            self.areas.capacity += dt * u128::from(capacity);
             self.last = now;
         }
     }
@@ -123,6 +120,21 @@ impl Station {
     pub fn busy_area_at(&self, now: SimTime) -> u128 {
         let dt = u128::from(now.0.saturating_sub(self.last.0));
         self.areas.busy + dt * u128::from(self.busy)
+    }
+
+    /// What the integrals grow by per nanosecond now: (busy workers,
+    /// visits waiting, capacity).
+    #[inline]
+    pub fn rates(&self) -> [u64; 3] {
+        // After workers are lowered, visits already in service keep their
+        // worker until done: capacity is at least what is busy.
+        let serving = (self.active && !self.down) || self.busy > 0 || !self.line.is_empty();
+        let capacity = if serving {
+            u64::from(self.workers.max(self.busy))
+        } else {
+            0
+        };
+        [u64::from(self.busy), self.line.len() as u64, capacity]
     }
 
     /// Integrals up to `now`.

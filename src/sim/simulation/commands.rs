@@ -23,8 +23,9 @@ impl Simulation {
     pub fn apply(&mut self, cmd: Command) -> Result<(), CommandError> {
         let done = self.apply_one(cmd);
         // Replicas added, removed, crashed or recovered: balancers see it.
+        let now = self.now;
         for n in &mut self.nodes {
-            n.reindex();
+            n.reshaped(now);
         }
         done
     }

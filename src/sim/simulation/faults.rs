@@ -85,8 +85,9 @@ impl Simulation {
                 }
             }
         }
-        // (Only a service keeps a balancing index; for the rest a no-op.)
-        self.nodes[node].reindex();
+        // (Recounts the balancing index and the window tally; a no-op for
+        // kinds without stations.)
+        self.nodes[node].reshaped(now);
         if whole {
             self.nodes[node].down = true;
             if let NodeState::Cache {
@@ -144,7 +145,7 @@ impl Simulation {
                 if let Some(s) = ss.get_mut(st) {
                     s.drop_waiting();
                 }
-                self.nodes[node].present_changed(st);
+                self.nodes[node].station_changed(st);
             }
             self.leave(j);
         }
@@ -168,7 +169,7 @@ impl Simulation {
             if let Some(ss) = self.nodes[node].stations_mut() {
                 ss[t].set_down(false, now);
             }
-            self.nodes[node].reindex();
+            self.nodes[node].reshaped(now);
             self.fill_workers(node, t);
         }
         Ok(())

@@ -106,11 +106,6 @@ fn replica_snapshots(n: &NodeRt, now: SimTime) -> Vec<ReplicaSnapshot> {
         .collect()
 }
 
-fn workers_now(n: &NodeRt) -> Option<u32> {
-    n.stations()
-        .map(|ss| ss.iter().filter(|s| s.routable()).map(|s| s.workers).sum())
-}
-
 impl Simulation {
     /// A measured request arrived: its class and workload count it.
     #[inline(never)]
@@ -193,7 +188,7 @@ impl Simulation {
         for i in 0..self.nodes.len() {
             let oldest = oldest_message(self, &self.nodes[i]);
             let n = &mut self.nodes[i];
-            let areas = n.areas(now);
+            let areas = n.window_areas(now);
             n.stats.advance_presence(now);
             let d = areas.minus(&n.stats.areas_at_window);
             let has_workers = n.has_workers();
@@ -226,7 +221,7 @@ impl Simulation {
                 .unwrap_or(0.0),
                 sojourn: n.stats.sojourn.stats(Period::Window),
                 hit_ratio: ratio(counts.hits as f64, (counts.hits + counts.misses) as f64),
-                workers: workers_now(n),
+                workers: n.workers_now(),
                 replicas: n.stations().map(|_| n.billable_replicas()),
                 backlog: backlog(n),
                 oldest_message_ms: oldest.map(SimTime::as_millis_f64),
@@ -404,7 +399,7 @@ impl Simulation {
                 s.counts.hits as f64,
                 (s.counts.hits + s.counts.misses) as f64,
             ),
-            workers: workers_now(n),
+            workers: n.workers_now(),
             replicas: n.stations().map(|_| n.billable_replicas()),
             cost_per_hour: n.cost_per_hour(),
             replica_utilisation: per_station,

@@ -51,6 +51,7 @@ impl Simulation {
             Some(ss) => ss[0].admit(j, now),
             None => Admission::Rejected,
         };
+        self.nodes[node].station_changed(0);
         if admission == Admission::Rejected {
             self.free_visit(j);
             // A crashed broker errs; a full one rejects.
@@ -211,6 +212,7 @@ impl Simulation {
             Some(ss) => ss[0].force_admit(k, now),
             None => return,
         };
+        self.nodes[node].station_changed(0);
         if admission == Admission::Started {
             self.start_service(k);
         }

@@ -22,6 +22,8 @@ use crate::sim::rng::{Stream, stream};
 use crate::sim::station::{Areas, Station};
 use crate::sim::time::SimTime;
 
+use super::tally::{TALLY_FROM, Tally};
+
 /// Points per shard on a database's consistent-hash ring.
 const SHARD_POINTS: u32 = 256;
 
@@ -203,6 +205,19 @@ pub(super) struct NodeRt {
     pub down: bool,
     /// Service-time multiplier (a slow-down fault).
     pub slow: f64,
+    /// With many stations: their integrals summed from the touched ones
+    /// alone, and the figures that change only when they are reshaped.
+    tally: Option<Tally>,
+    fleet: Option<Fleet>,
+}
+
+/// A node's stations' figures that change only when they are reshaped
+/// (added, crashed, recovered, drained, workers changed).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Fleet {
+    workers: u32,
+    billable: u32,
+    cost: f64,
 }
 
 impl NodeRt {
@@ -317,7 +332,16 @@ impl NodeRt {
             stats: NodeStats::default(),
             down: false,
             slow: 1.0,
+            tally: None,
+            fleet: None,
         }
+        .tallied(now)
+    }
+
+    /// Tallies the stations of a node that has many (from `now` on).
+    fn tallied(mut self, now: SimTime) -> NodeRt {
+        self.reshaped(now);
+        self
     }
 
     pub fn stations_mut(&mut self) -> Option<&mut Vec<Station>> {
@@ -330,9 +354,13 @@ impl NodeRt {
         }
     }
 
-    /// Station `st`'s visits present changed: the balancing index follows.
+    /// Station `st` changed (a visit came, went, started or left the
+    /// line): the balancing index and the tally follow.
     #[inline]
-    pub fn present_changed(&mut self, st: usize) {
+    pub fn station_changed(&mut self, st: usize) {
+        if let Some(t) = &mut self.tally {
+            t.touch(st);
+        }
         if let NodeState::Service {
             stations,
             index: Some(ix),
@@ -344,9 +372,10 @@ impl NodeRt {
         }
     }
 
-    /// Which stations are routable changed (or stations were added): the
-    /// balancing index is built afresh.
-    pub fn reindex(&mut self) {
+    /// Stations were added, crashed, recovered, drained or given other
+    /// workers: the balancing index is built afresh, the tally looks at
+    /// every station at the next close, the fleet's figures are counted.
+    pub fn reshaped(&mut self, now: SimTime) {
         if let NodeState::Service {
             stations,
             index: Some(ix),
@@ -354,6 +383,49 @@ impl NodeRt {
         } = &mut self.state
         {
             ix.rebuild(stations);
+        }
+        let Some(ss) = stations_of(&mut self.state) else {
+            return;
+        };
+        let n = ss.len();
+        if let Some(t) = &mut self.tally {
+            t.every(n);
+        } else if n >= TALLY_FROM {
+            self.tally = Some(Tally::new(ss, now));
+        }
+        if self.tally.is_some() {
+            self.fleet = None;
+            self.fleet = Some(Fleet {
+                workers: self.workers_now().unwrap_or(0),
+                billable: self.billable_replicas(),
+                cost: self.cost_per_hour(),
+            });
+        }
+    }
+
+    /// The node's station integrals at a window's close (`now`).
+    pub fn window_areas(&mut self, now: SimTime) -> Areas {
+        let Some(mut t) = self.tally.take() else {
+            return self.areas(now);
+        };
+        let a = t.close(self.stations_mut().map_or(&mut [], |s| s), now);
+        self.tally = Some(t);
+        debug_assert_eq!(a, self.areas(now), "{}: tally", self.id);
+        a
+    }
+
+    /// Workers of the routable stations now (`None` for kinds without).
+    pub fn workers_now(&self) -> Option<u32> {
+        let scan = || {
+            self.stations()
+                .map(|ss| ss.iter().filter(|s| s.routable()).map(|s| s.workers).sum())
+        };
+        match self.fleet {
+            Some(f) => {
+                debug_assert_eq!(Some(f.workers), scan(), "{}: fleet", self.id);
+                Some(f.workers)
+            }
+            None => scan(),
         }
     }
 
@@ -388,6 +460,14 @@ impl NodeRt {
     /// Replicas / instances running (serving, starting or draining), 1 for
     /// other kinds.
     pub fn billable_replicas(&self) -> u32 {
+        if let Some(f) = self.fleet {
+            debug_assert_eq!(f.billable, self.count_billable(), "{}: fleet", self.id);
+            return f.billable;
+        }
+        self.count_billable()
+    }
+
+    fn count_billable(&self) -> u32 {
         match self.stations() {
             Some(ss) => ss.iter().filter(|s| s.billable()).count() as u32,
             None => 1,
@@ -397,6 +477,14 @@ impl NodeRt {
     /// Dollars per hour now: each billable replica or instance by its
     /// workers, a cache by its capacity, in whole units of `cost_unit`.
     pub fn cost_per_hour(&self) -> f64 {
+        if let Some(f) = self.fleet {
+            debug_assert_eq!(f.cost, self.count_cost(), "{}: fleet", self.id);
+            return f.cost;
+        }
+        self.count_cost()
+    }
+
+    fn count_cost(&self) -> f64 {
         if self.cost_per_hour == 0.0 {
             return 0.0;
         }
@@ -496,6 +584,16 @@ impl NodeRt {
             NodeState::Database { spec, .. } => spec.timeout,
             _ => None,
         }
+    }
+}
+
+/// The stations of a node's state, if it has any.
+fn stations_of(state: &mut NodeState) -> Option<&mut Vec<Station>> {
+    match state {
+        NodeState::Service { stations, .. }
+        | NodeState::Database { stations, .. }
+        | NodeState::Queue { stations, .. } => Some(stations),
+        _ => None,
     }
 }
 

@@ -104,7 +104,7 @@ impl Simulation {
                 }
             }
         }
-        self.nodes[node].reindex();
+        self.nodes[node].reshaped(now);
         self.sync_model(node);
         self.scale_events.push(ScaleEvent {
             at: now,
@@ -129,7 +129,7 @@ impl Simulation {
             s.advance(now);
             s.warming = false;
             s.active = true;
-            self.nodes[node].reindex();
+            self.nodes[node].reshaped(now);
             self.fill_workers(node, station);
         }
     }

@@ -371,7 +371,7 @@ impl Simulation {
             self.refuse(node, caller, req, cause);
             return;
         }
-        n.present_changed(st);
+        n.station_changed(st);
         n.stats.enter(now);
         if let Some(t) = n.timeout() {
             let generation = self.visits[j as usize].generation;
@@ -717,7 +717,7 @@ impl Simulation {
             && st < ss.len()
         {
             ss[st].release_worker(now);
-            self.nodes[node].present_changed(st);
+            self.nodes[node].station_changed(st);
         }
         self.fill_workers(node, st);
     }
@@ -738,13 +738,14 @@ impl Simulation {
             };
             if self.visits[k as usize].answered {
                 s.drop_waiting();
-                self.nodes[node].present_changed(st);
+                self.nodes[node].station_changed(st);
                 let arrived = self.visits[k as usize].arrived;
                 self.nodes[node].stats.leave(now, arrived);
                 self.free_visit(k);
                 continue;
             }
             s.occupy();
+            self.nodes[node].station_changed(st);
             self.start_service(k);
         }
     }
