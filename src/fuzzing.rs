@@ -453,6 +453,7 @@ pub fn scenario_text(data: &[u8]) -> String {
         &workload_ends,
         &mut extra,
     );
+    limiter_keys(&mut c, &mut nodes, &kinds);
     for t in &nodes {
         s.push_str(&t.head);
         s.push_str(&t.fields);
@@ -810,6 +811,24 @@ fn add_classes(
         }
     }
     line_policies(c, nodes, kinds, count);
+}
+
+/// A rate limiter's `per` and `max_keys`, from the bytes left last (now
+/// and then an unknown `per`, a `max_keys` without one or out of range).
+fn limiter_keys(c: &mut Choices, nodes: &mut [NodeText], kinds: &[&str]) {
+    for (i, t) in nodes.iter_mut().enumerate() {
+        if kinds[i] != "rate_limiter" || !c.one_in(3) {
+            continue;
+        }
+        let per = c.mostly(&["key", "client", ""], &["host", "1"]);
+        if !per.is_empty() {
+            let _ = writeln!(t.fields, "per = \"{per}\"");
+        }
+        if c.one_in(2) {
+            let max = c.mostly(&["1", "3", "10000"], &["0", "1000001", "-5"]);
+            let _ = writeln!(t.fields, "max_keys = {max}");
+        }
+    }
 }
 
 /// A service's `priority` and `shed` over the `count` classes (now and

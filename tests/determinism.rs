@@ -352,6 +352,8 @@ fn random_topologies_cover_every_kind_setting_and_command() {
         "priority = [\"read",
         "shed = { c",
         "shed = { write",
+        "per = \"key\"",
+        "per = \"client\"",
     ] {
         assert!(
             text.contains(needle),

@@ -81,6 +81,8 @@ kind = "rate_limiter"
 algorithm = "sliding_window"
 limit = 500
 window = "1s"
+per = "client"
+max_keys = 500
 to = "lb"
 
 [[node]]

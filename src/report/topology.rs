@@ -521,7 +521,10 @@ fn limiter_parameters(model: &Model, r: &RateLimiterSpec) -> String {
             format!("sliding_window {limit} per {window}")
         }
     };
-    format!("{rule}, to {}", node_name(model, r.to))
+    let per = r.per.map_or(String::new(), |(per, max)| {
+        format!(" per {} (at most {max} buckets)", per.name())
+    });
+    format!("{rule}{per}, to {}", node_name(model, r.to))
 }
 
 fn queue_parameters(q: &QueueSpec) -> String {

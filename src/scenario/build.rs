@@ -125,6 +125,8 @@ pub(crate) const KINDS: [(&str, &[&str]); 9] = [
             "capacity",
             "limit",
             "window",
+            "per",
+            "max_keys",
         ],
     ),
     (

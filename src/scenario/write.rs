@@ -129,6 +129,10 @@ pub fn to_toml(model: &Model) -> String {
             NodeKind::RateLimiter(r) => {
                 kv(&mut out, "algorithm", &string(r.algorithm.name()));
                 kv(&mut out, "to", &node_ref(model, r.to));
+                if let Some((per, max_keys)) = r.per {
+                    kv(&mut out, "per", &string(per.name()));
+                    kv(&mut out, "max_keys", &int(u64::from(max_keys)));
+                }
                 match r.algorithm {
                     LimiterAlgorithm::TokenBucket { rate, burst } => {
                         kv(&mut out, "rate", &num(rate));

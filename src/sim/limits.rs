@@ -47,6 +47,11 @@ pub const WORKERS: Limit<u32> = Limit::closed(1, 100_000);
 /// Waiting-line capacity per replica or instance; a queue's stored
 /// messages (no field: unbounded).
 pub const LINE_CAPACITY: Limit<u32> = Limit::closed(0, u32::MAX);
+/// Buckets a per-key rate limiter keeps (`max_keys`): beyond, the least
+/// recently used is forgotten. 10 000 buckets are about a megabyte.
+pub const LIMITER_KEYS: Limit<u32> = Limit::closed(1, 1_000_000);
+/// `max_keys` when the file gives none.
+pub const DEFAULT_LIMITER_KEYS: u32 = 10_000;
 /// A service's `shed` threshold: the line length from which a class is
 /// refused.
 pub const SHED_LINE: Limit<u32> = Limit::closed(1, u32::MAX);
@@ -193,6 +198,7 @@ mod tests {
         has("| `queue` | integer", &ints(LINE_CAPACITY));
         has("| `capacity` | integer | unbounded", &ints(LINE_CAPACITY));
         has("| `shed` | table", &ints(SHED_LINE));
+        has("| `max_keys` | integer", &ints(LIMITER_KEYS));
         has("| `users` | integer", &ints(USERS));
         has("| `max_attempts` | integer", &ints(MAX_DELIVERIES));
         has("| `attempts` | integer", &ints(RETRY_ATTEMPTS));

@@ -10,6 +10,7 @@ use crate::sim::time::SimTime;
 
 pub use crate::sim::components::autoscaler::{AutoscaleSpec, ScaleMetric};
 pub use crate::sim::components::breaker::BreakerSpec;
+pub use crate::sim::components::keyed_limiter::LimitPer;
 pub use crate::sim::components::rate_limiter::LimiterAlgorithm;
 pub use crate::sim::components::retry::{Jitter, RetryPolicy};
 pub use crate::sim::count::Count;
@@ -643,6 +644,9 @@ pub struct DatabaseSpec {
 pub struct RateLimiterSpec {
     pub algorithm: LimiterAlgorithm,
     pub to: NodeIdx,
+    /// A bucket per key or per client (`per`), at most `max_keys` of
+    /// them; `None`: one bucket for every request.
+    pub per: Option<(LimitPer, u32)>,
 }
 
 /// An asynchronous queue: a producer's request is answered as soon as the

@@ -219,13 +219,14 @@ impl Simulation {
             .iter()
             .map(|n| NodeRt::new(n, seed, now))
             .collect();
-        // Keys matter only to caches, databases and load balancers (which
-        // may hash them); without any, a request's key is never drawn.
+        // Keys matter only to caches, databases, load balancers (which
+        // may hash them) and per-key limiters; without any, a request's
+        // key is never drawn.
         let keyed = model.nodes.iter().any(|n| {
             matches!(
                 n.kind,
                 NodeKind::Cache(_) | NodeKind::Database(_) | NodeKind::LoadBalancer(_)
-            )
+            ) || matches!(&n.kind, NodeKind::RateLimiter(r) if r.per.is_some())
         });
         let sources = model
             .workloads

@@ -1104,6 +1104,19 @@ impl ScenarioPlan {
                         ),
                     };
                     let _ = writeln!(w, "kind = \"rate_limiter\"\n{rule}\nto = \"{}\"", id(to));
+                    // Half the limiters keep a bucket per key or per client,
+                    // from draws limiters do not otherwise use (replicas,
+                    // capacity: 1 to 500 buckets, often fewer than the
+                    // keys), so plans stay those made before `per` existed.
+                    let per = match p.replicas {
+                        2 => Some("key"),
+                        3 => Some("client"),
+                        _ => None,
+                    };
+                    if let Some(per) = per {
+                        let max_keys = p.capacity.max(1);
+                        let _ = writeln!(w, "per = \"{per}\"\nmax_keys = {max_keys}");
+                    }
                 }
                 7 => {
                     let (error_rate, limit, concurrency) = p.extras.external;

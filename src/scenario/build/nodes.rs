@@ -6,13 +6,14 @@ use crate::scenario::reader::{Errors, Field, Table, show};
 use crate::scenario::suggest;
 use crate::sim::dist::Dist;
 use crate::sim::limits::{
-    self, COST_PER_HOUR, DATABASE_INSTANCES, KEYS_PER_UNIT, LIMITER_RATE, LINE_CAPACITY, Limit,
-    MAX_DELIVERIES, MAX_HOPS, READ_REPLICAS, REPLICAS, SHARDS, WORKERS, WORKERS_PER_UNIT,
+    self, COST_PER_HOUR, DATABASE_INSTANCES, DEFAULT_LIMITER_KEYS, KEYS_PER_UNIT, LIMITER_KEYS,
+    LIMITER_RATE, LINE_CAPACITY, Limit, MAX_DELIVERIES, MAX_HOPS, READ_REPLICAS, REPLICAS, SHARDS,
+    WORKERS, WORKERS_PER_UNIT,
 };
 use crate::sim::model::{
     AutoscaleSpec, CachePolicy, CacheSpec, DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT,
-    DatabaseSpec, LbAlgorithm, LimiterAlgorithm, LoadBalancerSpec, Node, NodeIdx, NodeKind,
-    QueueSpec, RateLimiterSpec, Redelivery, ScaleMetric, ServiceSpec, WritePolicy,
+    DatabaseSpec, LbAlgorithm, LimitPer, LimiterAlgorithm, LoadBalancerSpec, Node, NodeIdx,
+    NodeKind, QueueSpec, RateLimiterSpec, Redelivery, ScaleMetric, ServiceSpec, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -678,13 +679,38 @@ fn read_rate_limiter(
             })
         }
     };
+    let per = read_per(errs, t);
     if !ok {
         return None;
     }
     Some(NodeKind::RateLimiter(RateLimiterSpec {
         algorithm: algorithm?,
         to: to?,
+        per: per?,
     }))
+}
+
+/// `per = "key" | "client"` and `max_keys`: a bucket per key, at most
+/// `max_keys` of them (`Some(None)`: one bucket for all).
+fn read_per(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<Option<(LimitPer, u32)>> {
+    let names = LimitPer::ALL.map(LimitPer::name);
+    let per = match t.field("per") {
+        Some(f) => Some(LimitPer::ALL[f.choice(errs, "`per` value", &names)?]),
+        None => None,
+    };
+    let max_keys = match (t.field("max_keys"), per) {
+        (Some(f), None) => {
+            f.error_at_key(
+                errs,
+                "`max_keys` applies to a limiter with `per`",
+                Some("keep a bucket per request key with per = \"key\" (or per client with per = \"client\")".into()),
+            );
+            return None;
+        }
+        (Some(f), Some(_)) => f.count_within(errs, LIMITER_KEYS)?,
+        (None, _) => DEFAULT_LIMITER_KEYS,
+    };
+    Some(per.map(|p| (p, max_keys)))
 }
 
 /// A token bucket's burst when the file gives none: one second of tokens.

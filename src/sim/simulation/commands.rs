@@ -299,11 +299,11 @@ impl Simulation {
     fn change_limiter(
         &mut self,
         node: usize,
-        change: impl FnOnce(&mut Limiter) -> Result<(), &'static str>,
+        change: impl Fn(&mut Limiter) -> Result<(), &'static str>,
     ) -> Result<(), CommandError> {
         self.check_node(node)?;
         let n = &mut self.nodes[node];
-        let NodeState::RateLimiter { limiter, .. } = &mut n.state else {
+        let NodeState::RateLimiter { limiter, keyed, .. } = &mut n.state else {
             return err(format!("`{}` is not a rate limiter", n.id));
         };
         if let Err(why) = change(limiter) {
@@ -312,6 +312,9 @@ impl Simulation {
                 n.id,
                 limiter.algorithm.name()
             ));
+        }
+        if let Some(k) = keyed {
+            k.change_all(|l| change(l).is_ok());
         }
         self.sync_model(node);
         Ok(())

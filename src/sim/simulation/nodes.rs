@@ -7,6 +7,7 @@ use rand::RngExt;
 use crate::sim::components::breaker::Breaker;
 use crate::sim::components::cache::{KeyMap, KeyStore};
 use crate::sim::components::call_keys::CallKeys;
+use crate::sim::components::keyed_limiter::KeyedLimiter;
 use crate::sim::components::load_balancer::{Balancer, mix64};
 use crate::sim::components::rate_limiter::Limiter;
 use crate::sim::components::replica_index::ReplicaIndex;
@@ -151,7 +152,11 @@ pub(super) enum NodeState {
     },
     RateLimiter {
         to: usize,
+        /// The rule (the one bucket when not per key; else each key's
+        /// bucket starts as a copy of it).
         limiter: Limiter,
+        /// A bucket per key or client, if the node has `per`.
+        keyed: Option<Box<KeyedLimiter>>,
     },
     Queue {
         spec: QueueSpec,
@@ -298,6 +303,9 @@ impl NodeRt {
             NodeKind::RateLimiter(r) => NodeState::RateLimiter {
                 to: r.to,
                 limiter: Limiter::new(r.algorithm),
+                keyed: r
+                    .per
+                    .map(|(per, max)| Box::new(KeyedLimiter::new(per, max))),
             },
             NodeKind::Queue(q) => NodeState::Queue {
                 stations: vec![Station::new(q.consumers, q.capacity, now)],

@@ -188,9 +188,13 @@ impl Simulation {
                 let to = *to;
                 self.balance(req, node, to, caller);
             }
-            NodeState::RateLimiter { to, limiter } => {
+            NodeState::RateLimiter { to, limiter, keyed } => {
                 let to = *to;
-                match limiter.decide(now) {
+                let verdict = match keyed {
+                    Some(k) => k.decide(limiter, req.workload, req.key, now),
+                    None => limiter.decide(now),
+                };
+                match verdict {
                     Verdict::Admit => {
                         n.stats.counts.completed += 1;
                         n.stats.window_counts.completed += 1;
