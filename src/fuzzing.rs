@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 
 use crate::scenario::level::LevelSpec;
 use crate::scenario::{self, Diagnostic};
+use crate::sim::model::{Objective, ObjectiveMetric};
 use crate::sim::{SimTime, Simulation};
 
 /// The book checks live in `sim::invariants`; re-exported for the fuzz
@@ -138,6 +139,7 @@ pub fn run_scenario(data: &[u8]) -> bool {
     };
     let duration = model.duration;
     let seed = model.seed;
+    let objectives = model.objectives.clone();
     let mut sim = Simulation::new(model, seed);
     let mut windows = Vec::new();
     let mut left = EVENT_BUDGET;
@@ -151,7 +153,20 @@ pub fn run_scenario(data: &[u8]) -> bool {
             break;
         }
     }
+    check_objectives(&objectives, &mut sim);
     true
+}
+
+/// Every objective has a finite value or none, and passes only with one.
+fn check_objectives(objectives: &[Objective], sim: &mut Simulation) {
+    for r in crate::report::objectives::evaluate(objectives, &sim.summary()) {
+        assert!(
+            r.value.is_none_or(f64::is_finite) && (r.value.is_some() || !r.pass),
+            "objective {}: {:?}",
+            r.label(),
+            r.value
+        );
+    }
 }
 
 /// Byte reader behind `scenario_text`: every choice takes a byte or two;
@@ -454,6 +469,7 @@ pub fn scenario_text(data: &[u8]) -> String {
         &mut extra,
     );
     limiter_keys(&mut c, &mut nodes, &kinds);
+    add_objectives(&mut c, n, workloads, &mut extra);
     for t in &nodes {
         s.push_str(&t.head);
         s.push_str(&t.fields);
@@ -853,6 +869,33 @@ fn line_policies(c: &mut Choices, nodes: &mut [NodeText], kinds: &[&str], count:
             let n = c.mostly(&["1", "3", "20"], &["0", "4294967295", "-1"]);
             let _ = writeln!(t.fields, "shed = {{ {who} = {n} }}");
         }
+    }
+}
+
+/// Objectives of the whole system or of a node, queue, class or workload
+/// (now and then one that does not exist, or two scopes), any metric,
+/// either bound.
+fn add_objectives(c: &mut Choices, nodes: usize, workloads: usize, extra: &mut String) {
+    for _ in 0..c.below(4) {
+        let metric = ObjectiveMetric::ALL[c.below(ObjectiveMetric::ALL.len())];
+        let _ = write!(extra, "\n[[objective]]\nmetric = \"{}\"\n", metric.name());
+        for _ in 0..1 + usize::from(c.one_in(16)) {
+            let _ = match c.below(5) {
+                0 => Ok(()),
+                1 => writeln!(extra, "node = \"n{}\"", c.below(nodes + 1)),
+                2 => writeln!(extra, "queue = \"n{}\"", c.below(nodes + 1)),
+                3 => writeln!(extra, "class = \"c{}\"", c.below(4)),
+                _ => writeln!(extra, "workload = \"w{}\"", c.below(workloads + 1)),
+            };
+        }
+        let side = c.pick(&["below", "above"]);
+        let value = if metric.is_latency() {
+            c.duration()
+        } else {
+            c.mostly(&["0", "0.5", "1", "100"], &["-1", "1e300", "\"1s\""])
+                .to_string()
+        };
+        let _ = writeln!(extra, "{side} = {value}");
     }
 }
 

@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod change_text;
 pub mod csv;
 pub mod html;
+pub mod objective_figures;
 pub mod objectives;
 pub mod predict;
 pub mod results;

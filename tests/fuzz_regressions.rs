@@ -292,3 +292,35 @@ fn generated_scenarios_use_request_classes() {
         with_classes.len()
     );
 }
+
+/// The run generator writes objectives of nodes, queues, classes and
+/// workloads; such scenarios load, run and have their objectives checked.
+#[test]
+fn generated_scenarios_use_scoped_objectives() {
+    let inputs = pseudo_random_inputs(3000, 500);
+    let texts: Vec<String> = inputs.iter().map(|d| scenario_text(d)).collect();
+    for needle in [
+        "[[objective]]",
+        "\nnode = \"n",
+        "\nqueue = \"n",
+        "\nclass = \"c",
+        "\nworkload = \"w",
+        "metric = \"oldest_message_age\"",
+    ] {
+        assert!(
+            texts.iter().any(|t| t.contains(needle)),
+            "no `{needle}` in 3000 generated scenarios"
+        );
+    }
+    let scoped = inputs
+        .iter()
+        .zip(&texts)
+        .filter(|(_, t)| {
+            ["\nnode = \"n", "\nclass = \"c", "\nworkload = \"w"]
+                .iter()
+                .any(|n| t.contains(n))
+        })
+        .filter(|(d, _)| run_scenario(d))
+        .count();
+    assert!(scoped >= 5, "{scoped} scenarios with scoped objectives ran");
+}

@@ -242,6 +242,39 @@ above = 1000
 metric = "cost_per_hour"
 below = 4.5
 
+[[objective]]
+metric = "p99"
+class = "ride_request"
+below = "300ms"
+
+[[objective]]
+metric = "oldest_message_age"
+queue = "jobs"
+below = "5s"
+
+[[objective]]
+metric = "utilisation"
+node = "db"
+below = 0.7
+
+[[objective]]
+metric = "throughput"
+workload = "admins"
+above = 1
+
+[[objective]]
+metric = "limited"
+node = "gate"
+below = 100
+
+[[objective]]
+metric = "error_rate_excluding_limited"
+below = 0.001
+
+[[objective]]
+metric = "stale_reads"
+below = 1
+
 [[event]]
 at = "4m"
 action = "set"

@@ -10,7 +10,7 @@ use crate::app::theory::TheoryView;
 use crate::report::account::{Account, Happening};
 use crate::report::objectives::{self, ObjectiveResult};
 use crate::sim::metrics::{LatencyStats, ratio};
-use crate::sim::model::{Bound, Model, ObjectiveMetric};
+use crate::sim::model::{Bound, Model, ObjectiveMetric, Scope};
 use crate::sim::spans::RequestSpans;
 use crate::sim::{Command, SimTime, Simulation, Snapshot, Summary, Window};
 
@@ -174,13 +174,15 @@ impl ObjectiveView {
     /// A latency objective in a second where more requests failed than
     /// completed (failed requests have no latency to count).
     pub fn mostly_failed(&self) -> bool {
-        self.run.metric.is_latency() && self.failed_now > self.completed_now
+        self.run.metric.is_percentile()
+            && self.run.of.is_none()
+            && self.failed_now > self.completed_now
     }
 
     /// What the figure covers, in words: "of 4 812 completed requests in
     /// the last second; 37 failed ones are not in it".
     pub fn coverage(&self) -> Option<String> {
-        if !self.run.metric.is_latency() || self.now.is_none() {
+        if !self.run.metric.is_percentile() || self.now.is_none() {
             return None;
         }
         let mut text = format!("of {} completed in the last second", self.completed_now);
@@ -347,7 +349,10 @@ impl View {
             .enumerate()
             .map(|(i, r)| ObjectiveView {
                 text: objective_text(&r),
-                now: now.as_ref().and_then(|n| n.get(i).cloned()),
+                // A window has system-wide figures only.
+                now: (now.as_ref())
+                    .and_then(|n| n.get(i).cloned())
+                    .filter(|n| n.of.is_none() && !n.metric.needs_node()),
                 run: r,
                 completed_now,
                 failed_now,
@@ -361,6 +366,7 @@ impl View {
         self.model
             .objectives
             .iter()
+            .filter(|o| o.of.is_none())
             .find_map(|o| match (o.metric, o.bound) {
                 (ObjectiveMetric::P99, Bound::Below(s)) => Some(s * 1000.0),
                 _ => None,
@@ -444,7 +450,7 @@ fn objective_text(r: &ObjectiveResult) -> String {
         ObjectiveMetric::ErrorRate => "",
         _ => "",
     };
-    let target = if r.metric == ObjectiveMetric::ErrorRate {
+    let target = if r.metric.is_fraction() {
         format!("{}%", trim(r.target * 100.0))
     } else if r.metric == ObjectiveMetric::CostPerHour {
         format!("${}", trim(r.target))
@@ -456,7 +462,12 @@ fn objective_text(r: &ObjectiveResult) -> String {
     } else {
         target
     };
-    format!("{} {} {target}", metric_label(r.metric), r.bound)
+    let of = match &r.of {
+        None => String::new(),
+        Some(Scope::Node(id)) => format!(" at {id}"),
+        Some(s) => format!(" of {} {}", s.field(), s.name()),
+    };
+    format!("{}{of} {} {target}", metric_label(r.metric), r.bound)
 }
 
 /// The learner-facing name of an objective metric.
@@ -473,7 +484,13 @@ pub fn metric_label(m: ObjectiveMetric) -> &'static str {
         ObjectiveMetric::DeadLettered => "dead-lettered",
         ObjectiveMetric::DataLost => "data lost",
         ObjectiveMetric::LostAfterAck => "acknowledged then lost",
+        ObjectiveMetric::Limited => "refused by rate limiters",
+        ObjectiveMetric::ErrorRateExcludingLimited => "error rate (rate limited left out)",
         ObjectiveMetric::StaleReads => "stale reads",
+        ObjectiveMetric::Utilisation => "utilisation",
+        ObjectiveMetric::QueueLength => "line length",
+        ObjectiveMetric::Backlog => "backlog",
+        ObjectiveMetric::OldestMessageAge => "oldest message",
     }
 }
 
@@ -484,7 +501,7 @@ pub fn format_metric(m: ObjectiveMetric, v: Option<f64>) -> String {
     };
     match m {
         _ if m.is_latency() => format_ms(v),
-        ObjectiveMetric::ErrorRate => format!("{:.2}%", v * 100.0),
+        _ if m.is_fraction() => format!("{:.2}%", v * 100.0),
         ObjectiveMetric::Throughput => format!("{v:.0} req/s"),
         ObjectiveMetric::CostPerHour => format!("${v:.2}/h"),
         _ => format!("{v}"),

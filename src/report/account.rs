@@ -2,13 +2,15 @@
 
 mod advice;
 mod events;
+mod objective_watch;
 mod watch;
 
 use crate::report::objectives::ObjectiveResult;
-use crate::sim::model::{Bound, Model, NodeKind, ObjectiveMetric};
+use crate::sim::model::{Model, NodeKind, ObjectiveMetric};
 use crate::sim::{Command, SimTime, Summary, Window};
 
 use events::EventNote;
+use objective_watch::ObjectiveWatch;
 use watch::{Incident, NodeWatch};
 pub use watch::{Trouble, count, per_s, seconds_text, trim};
 
@@ -47,16 +49,6 @@ impl HappeningKind {
             HappeningKind::Suggestion => "suggestion",
         }
     }
-}
-
-/// An objective of the whole system followed window by window.
-#[derive(Clone, Debug)]
-struct ObjectiveWatch {
-    metric: ObjectiveMetric,
-    bound: Bound,
-    /// First window it broke in and the window's figure there.
-    first: Option<(SimTime, f64)>,
-    broken_windows: u32,
 }
 
 /// What the account needs to know of a node's make-up.
@@ -112,16 +104,8 @@ impl Account {
                 .map(|n| NodeWatch::new(&n.id, n.kind.name()))
                 .collect(),
             events: events::notes(model),
-            objectives: model
-                .objectives
-                .iter()
-                .filter(|o| window_value_exists(o.metric))
-                .map(|o| ObjectiveWatch {
-                    metric: o.metric,
-                    bound: o.bound,
-                    first: None,
-                    broken_windows: 0,
-                })
+            objectives: (model.objectives.iter())
+                .filter_map(|o| ObjectiveWatch::new(o, model))
                 .collect(),
             shapes: model.nodes.iter().map(|n| Shape::of(&n.kind)).collect(),
             warmup: model.warmup,
@@ -140,17 +124,7 @@ impl Account {
             watch.observe(nw, w.start, w.end, calm);
         }
         for o in &mut self.objectives {
-            let Some(v) = window_value(o.metric, w) else {
-                continue;
-            };
-            let broken = match o.bound {
-                Bound::Below(x) => v >= x * scale(o.metric),
-                Bound::Above(x) => v <= x * scale(o.metric),
-            };
-            if broken {
-                o.broken_windows += 1;
-                o.first.get_or_insert((w.start, v));
-            }
+            o.observe(w);
         }
     }
 
@@ -245,25 +219,14 @@ impl Account {
             return out;
         }
         for r in results.iter().filter(|r| !r.pass) {
-            let watched = self.objectives.iter().find(|o| o.metric == r.metric);
+            // A class's or a workload's objective is not watched window by
+            // window (no window holds its figures): told over the run.
+            let watched = self.objectives.iter().find(|o| o.is_for(r));
             let run = r
                 .value
                 .map_or("no value".to_string(), |v| figure(r.metric, v));
             let (at, text) = match watched.and_then(|o| o.first.map(|f| (o, f))) {
-                Some((o, (at, v))) => (
-                    at,
-                    format!(
-                        "{} first broke at {}: {} {} in that window; {} over the run, \
-                         broken in {} window{}",
-                        r.label(),
-                        seconds_text(at.as_secs_f64()),
-                        window_word(o.metric),
-                        figure(o.metric, v),
-                        run,
-                        o.broken_windows,
-                        if o.broken_windows == 1 { "" } else { "s" }
-                    ),
-                ),
+                Some((o, (at, v))) => (at, break_text(r, o, at, v, &run)),
                 None => (
                     self.warmup,
                     format!("{} missed: {run} over the run", r.label()),
@@ -288,7 +251,7 @@ impl Account {
             .map(|r| {
                 self.objectives
                     .iter()
-                    .find(|o| o.metric == r.metric)
+                    .find(|o| o.is_for(r))
                     .and_then(|o| o.first.map(|f| f.0))
                     .unwrap_or(self.warmup)
             })
@@ -505,41 +468,6 @@ impl Account {
     }
 }
 
-/// Whether a window has a figure for `metric` (percentiles, mean, error
-/// rate, throughput; not cost or counts over the run).
-fn window_value_exists(metric: ObjectiveMetric) -> bool {
-    matches!(
-        metric,
-        ObjectiveMetric::P50
-            | ObjectiveMetric::P95
-            | ObjectiveMetric::P99
-            | ObjectiveMetric::P999
-            | ObjectiveMetric::MeanLatency
-            | ObjectiveMetric::ErrorRate
-            | ObjectiveMetric::Throughput
-    )
-}
-
-/// The window's figure for `metric`, in the unit the bound is in × scale.
-/// A window has no p99.9: its slowest request stands for it.
-fn window_value(metric: ObjectiveMetric, w: &Window) -> Option<f64> {
-    let l = &w.latency;
-    match metric {
-        ObjectiveMetric::P50 => l.p50_ms,
-        ObjectiveMetric::P95 => l.p95_ms,
-        ObjectiveMetric::P99 => l.p99_ms,
-        ObjectiveMetric::P999 => l.max_ms,
-        ObjectiveMetric::MeanLatency => l.mean_ms,
-        ObjectiveMetric::ErrorRate => {
-            let failed = w.counts.failed();
-            let done = w.counts.completed + failed;
-            (done > 0).then(|| failed as f64 / done as f64)
-        }
-        ObjectiveMetric::Throughput => Some(w.throughput_rps),
-        _ => None,
-    }
-}
-
 fn window_word(metric: ObjectiveMetric) -> &'static str {
     match metric {
         ObjectiveMetric::P999 => "its slowest request took",
@@ -547,6 +475,30 @@ fn window_word(metric: ObjectiveMetric) -> &'static str {
         ObjectiveMetric::Throughput => "throughput",
         _ => metric.name(),
     }
+}
+
+/// `p99 below 100 ms first broke at 12 s: p99 140 ms in that window;
+/// 120 ms over the run, broken in 3 windows`; a count tells its total
+/// by then.
+fn break_text(r: &ObjectiveResult, o: &ObjectiveWatch, at: SimTime, v: f64, run: &str) -> String {
+    let head = format!(
+        "{} first broke at {}",
+        r.label(),
+        seconds_text(at.as_secs_f64())
+    );
+    if o.counts() {
+        return format!(
+            "{head}: {} by then; {run} over the run",
+            figure(o.metric, v)
+        );
+    }
+    let n = o.broken_windows;
+    format!(
+        "{head}: {} {} in that window; {run} over the run, broken in {n} window{}",
+        window_word(o.metric),
+        figure(o.metric, v),
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 /// A figure in the unit results speak (milliseconds for latencies):
@@ -562,9 +514,4 @@ fn figure(metric: ObjectiveMetric, v: f64) -> String {
     } else {
         trim(v, 3)
     }
-}
-
-/// Bounds are in seconds for latencies; windows speak milliseconds.
-fn scale(metric: ObjectiveMetric) -> f64 {
-    if metric.is_latency() { 1000.0 } else { 1.0 }
 }

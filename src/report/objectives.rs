@@ -1,7 +1,8 @@
 //! Objectives (`p99 below 100ms`, ...) checked against a summary.
 
+use crate::report::objective_figures::{scoped_value, system_value};
 use crate::sim::Summary;
-use crate::sim::model::{Bound, Objective, ObjectiveMetric};
+use crate::sim::model::{Bound, Objective, ObjectiveMetric, Scope};
 
 /// One objective and how the run did against it.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,6 +15,8 @@ pub struct ObjectiveResult {
     /// `None` when the run has no value for it yet (no request finished).
     pub value: Option<f64>,
     pub pass: bool,
+    /// The node, class or workload it is of (the whole system: `None`).
+    pub of: Option<Scope>,
 }
 
 impl ObjectiveResult {
@@ -21,7 +24,7 @@ impl ObjectiveResult {
     pub fn label(&self) -> String {
         format!(
             "{} {} {}{}",
-            self.metric.name(),
+            self.name(),
             self.bound,
             exact(self.target),
             unit(self.metric)
@@ -40,11 +43,28 @@ impl ObjectiveResult {
         });
         format!(
             "{} {} {}{unit}: {value} {}",
-            self.metric.name(),
+            self.name(),
             self.bound,
             exact(self.target),
             if self.pass { "PASS" } else { "FAIL" }
         )
+    }
+}
+
+impl ObjectiveResult {
+    /// The metric and what it is of: `p99`, `p99 at db`, `p99 of class
+    /// create`, `p99 of workload users`.
+    pub fn name(&self) -> String {
+        scoped_name(self.metric, self.of.as_ref())
+    }
+}
+
+/// `p99`, `p99 at db`, `p99 of class create`, `p99 of workload users`.
+pub fn scoped_name(metric: ObjectiveMetric, of: Option<&Scope>) -> String {
+    match of {
+        None => metric.name().to_string(),
+        Some(Scope::Node(id)) => format!("{} at {id}", metric.name()),
+        Some(s) => format!("{} of {} {}", metric.name(), s.field(), s.name()),
     }
 }
 
@@ -56,7 +76,9 @@ fn unit(m: ObjectiveMetric) -> &'static str {
         ObjectiveMetric::CostPerHour => " $/h",
         ObjectiveMetric::DeadLettered => " messages",
         ObjectiveMetric::DataLost => " writes",
+        ObjectiveMetric::Limited => " refused",
         ObjectiveMetric::StaleReads => " reads",
+        ObjectiveMetric::Backlog => " messages",
         _ => "",
     }
 }
@@ -92,23 +114,9 @@ pub fn readable(v: f64) -> String {
     s[..keep.min(s.len())].to_string()
 }
 
-/// The value of `metric` in `summary` (latencies in ms).
+/// The system-wide value of `metric` in `summary` (latencies in ms).
 pub fn metric_value(metric: ObjectiveMetric, summary: &Summary) -> Option<f64> {
-    let l = &summary.latency;
-    match metric {
-        ObjectiveMetric::P50 => l.p50_ms,
-        ObjectiveMetric::P95 => l.p95_ms,
-        ObjectiveMetric::P99 => l.p99_ms,
-        ObjectiveMetric::P999 => l.p999_ms,
-        ObjectiveMetric::MeanLatency => l.mean_ms,
-        ObjectiveMetric::ErrorRate => summary.error_rate,
-        ObjectiveMetric::Throughput => Some(summary.throughput_rps),
-        ObjectiveMetric::CostPerHour => Some(summary.cost_per_hour),
-        ObjectiveMetric::DeadLettered => Some(summary.dead_lettered as f64),
-        ObjectiveMetric::DataLost => Some(summary.data_lost as f64),
-        ObjectiveMetric::LostAfterAck => Some(summary.lost_after_ack() as f64),
-        ObjectiveMetric::StaleReads => Some(summary.stale_reads() as f64),
-    }
+    system_value(metric, summary)
 }
 
 /// `o` in words, without a figure: `p99 below 100 ms`.
@@ -120,6 +128,7 @@ pub fn label(o: &Objective) -> String {
         target,
         value: None,
         pass: false,
+        of: o.of.clone(),
     }
     .label()
 }
@@ -139,7 +148,7 @@ pub fn evaluate(objectives: &[Objective], summary: &Summary) -> Vec<ObjectiveRes
         .iter()
         .map(|o| {
             let (bound, target) = bound_of(o);
-            let value = metric_value(o.metric, summary);
+            let value = scoped_value(o.metric, o.of.as_ref(), summary);
             let pass = value.is_some_and(|v| match o.bound {
                 Bound::Below(_) => v < target,
                 Bound::Above(_) => v > target,
@@ -150,6 +159,7 @@ pub fn evaluate(objectives: &[Objective], summary: &Summary) -> Vec<ObjectiveRes
                 target,
                 value,
                 pass,
+                of: o.of.clone(),
             }
         })
         .collect()

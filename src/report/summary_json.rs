@@ -4,9 +4,10 @@ use serde_json::{Map, Value, json};
 
 use crate::report::RunInfo;
 use crate::report::account::Happening;
+use crate::report::objective_figures::error_rate_excluding_limited;
 use crate::report::objectives::ObjectiveResult;
 use crate::sim::Summary;
-use crate::sim::metrics::{GroupSummary, LatencyStats};
+use crate::sim::metrics::{GroupSummary, LatencyStats, SystemCounts};
 
 /// A finite number, or JSON `null` (never NaN or infinity).
 fn num(x: Option<f64>) -> Value {
@@ -147,13 +148,17 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
     let objectives: Vec<Value> = objectives
         .iter()
         .map(|o| {
-            json!({
+            let mut v = json!({
                 "metric": o.metric.name(),
                 "bound": o.bound,
                 "target": num(Some(o.target)),
                 "value": num(o.value),
                 "pass": o.pass,
-            })
+            });
+            if let (Some(of), Value::Object(m)) = (&o.of, &mut v) {
+                m.insert(of.field().into(), json!(of.name()));
+            }
+            v
         })
         .collect();
     let scale_events: Vec<Value> = s
@@ -203,19 +208,34 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
     });
     // Keys added later, only when the scenario has what they describe (a
     // file without classes and with one workload is written as before).
+    let limiters = s.nodes.iter().any(|n| n.kind == "rate_limiter");
     if let Value::Object(m) = &mut top {
         if !s.classes.is_empty() {
-            m.insert("classes".into(), groups(&s.classes));
+            m.insert("classes".into(), groups(&s.classes, limiters));
         }
         if !s.workloads.is_empty() {
-            m.insert("workloads".into(), groups(&s.workloads));
+            m.insert("workloads".into(), groups(&s.workloads, limiters));
+        }
+        if limiters {
+            limited(m, c);
         }
     }
     top
 }
 
-/// Per-class or per-workload figures, by name.
-fn groups(list: &[GroupSummary]) -> Value {
+/// With a rate limiter in the design: what the limiters refused, and the
+/// error rate without those refusals.
+fn limited(m: &mut Map<String, Value>, c: &SystemCounts) {
+    m.insert("limited".into(), json!(c.limited));
+    m.insert(
+        "error_rate_excluding_limited".into(),
+        num(error_rate_excluding_limited(c)),
+    );
+}
+
+/// Per-class or per-workload figures, by name (`limited` keys when the
+/// design has a rate limiter).
+fn groups(list: &[GroupSummary], limiters: bool) -> Value {
     let mut out = Map::new();
     for g in list {
         let c = &g.counts;
@@ -234,6 +254,9 @@ fn groups(list: &[GroupSummary]) -> Value {
         m.insert("throughput_rps".into(), num(Some(g.throughput_rps)));
         m.insert("error_rate".into(), num(g.error_rate));
         m.insert("latency_ms".into(), latency(&g.latency));
+        if limiters {
+            limited(&mut m, c);
+        }
         out.insert(g.name.clone(), Value::Object(m));
     }
     Value::Object(out)

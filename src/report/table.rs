@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::report::RunInfo;
 use crate::report::account::{Happening, HappeningKind};
+use crate::report::objective_figures::error_rate_excluding_limited;
 use crate::report::objectives::ObjectiveResult;
 use crate::sim::Summary;
 use crate::sim::metrics::GroupSummary;
@@ -57,6 +58,16 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
     if c.shed > 0 {
         // Refused on purpose (`shed`): in `failed`, apart from `rejected`.
         let _ = writeln!(o, "shed      {} refused by load shedding", c.shed);
+    }
+    if c.limited > 0 {
+        // In `rejected`, but the limiter working, not a fault.
+        let rate =
+            error_rate_excluding_limited(c).map_or("-".into(), |r| format!("{:.2}%", r * 100.0));
+        let _ = writeln!(
+            o,
+            "refused by rate limiters {} (in rejected)  error rate without them {rate}",
+            c.limited
+        );
     }
     if s.lost_after_ack() > 0 {
         // Answered as done to the producer, then given up: not in

@@ -247,7 +247,8 @@ fn write_objectives(out: &mut String, model: &Model) {
         } else {
             crate::report::objectives::exact(v)
         };
-        let _ = writeln!(out, "  {} {word} {value}", o.metric.name());
+        let name = crate::report::objectives::scoped_name(o.metric, o.of.as_ref());
+        let _ = writeln!(out, "  {name} {word} {value}");
     }
 }
 

@@ -25,7 +25,7 @@ fn ms(ns: u64) -> f64 {
 pub fn outcome_name(o: Result<(), FailureCause>) -> &'static str {
     match o {
         Ok(()) => "ok",
-        Err(FailureCause::Rejected) => "rejected",
+        Err(FailureCause::Rejected | FailureCause::Limited) => "rejected",
         Err(FailureCause::TimedOut) => "timed_out",
         Err(FailureCause::Dropped) => "dropped",
         Err(FailureCause::Error) => "error",

@@ -20,6 +20,7 @@ mod external;
 mod fanout;
 mod line;
 pub(crate) mod nodes;
+pub(crate) mod objective_scope;
 mod routes;
 mod set;
 mod topic;
@@ -156,7 +157,9 @@ pub(crate) const KINDS: [(&str, &[&str]); 9] = [
         ],
     ),
 ];
-const OBJECTIVE_FIELDS: [&str; 3] = ["metric", "below", "above"];
+const OBJECTIVE_FIELDS: [&str; 7] = [
+    "metric", "below", "above", "node", "queue", "class", "workload",
+];
 
 /// Reads the whole document. `None` when anything was reported.
 pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option<Model> {
@@ -245,7 +248,12 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
         .enumerate()
         .map(|(i, mut t)| {
             t.path = format!("objective[{i}]");
-            read_objective(errs, &t)
+            let o = read_objective(errs, &t)?;
+            let known: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+            let fine = o.of.as_ref().is_none_or(|of| {
+                objective_scope::check_names(errs, &t, o.metric, of, &ids, &known)
+            });
+            fine.then_some(o)
         })
         .collect();
 
@@ -517,8 +525,9 @@ pub(crate) fn read_objective(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option
         f.seconds(errs)
     } else {
         let unit = match metric {
-            ObjectiveMetric::ErrorRate => "a fraction, e.g. 0.01",
+            m if m.is_fraction() => "a fraction, e.g. 0.01",
             ObjectiveMetric::Throughput => "requests per second, e.g. 5000",
+            ObjectiveMetric::QueueLength => "a mean number waiting, e.g. 10",
             m if m.is_count() => "a count, e.g. `below = 1` (none at all)",
             _ => "dollars per hour, e.g. 4.0",
         };
@@ -529,14 +538,16 @@ pub(crate) fn read_objective(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option
                 Some(format!("give {unit}")),
             );
             None
-        } else if metric == ObjectiveMetric::ErrorRate {
+        } else if metric.is_fraction() {
             f.number_in(errs, 0.0, true, 1.0)
         } else {
             f.number_in(errs, 0.0, true, f64::MAX)
         }
     };
     let v = value?;
+    let of = objective_scope::read_scope(errs, t, metric)?;
     Some(Objective {
+        of,
         metric,
         bound: if is_below {
             Bound::Below(v)

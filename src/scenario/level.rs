@@ -74,7 +74,7 @@ impl LevelSpec {
             Objective {
                 metric: ObjectiveMetric::CostPerHour,
                 bound: Bound::Below(x),
-                ..
+                of: None,
             } => Some(*x),
             _ => None,
         })

@@ -169,6 +169,9 @@ pub fn to_toml(model: &Model) -> String {
     for o in &model.objectives {
         out.push_str("\n[[objective]]\n");
         kv(&mut out, "metric", &string(o.metric.name()));
+        if let Some(of) = &o.of {
+            kv(&mut out, of.field(), &string(of.name()));
+        }
         let (key, value) = objective_bound(o);
         kv(&mut out, key, &value);
     }

@@ -18,6 +18,9 @@ pub enum FailureCause {
     /// Refused on purpose by a service's load shedding: its line was as
     /// long as the request's `shed` threshold.
     Shed,
+    /// A rate limiter refused it: counted as `Rejected` everywhere, and
+    /// apart as `limited` (the limiter working, not a fault).
+    Limited,
 }
 
 /// Latency figures in milliseconds; `None` when nothing was measured
@@ -189,6 +192,8 @@ pub struct SystemCounts {
     pub errored: u64,
     /// Refused by a service's load shedding.
     pub shed: u64,
+    /// Of `rejected`, those a rate limiter refused.
+    pub limited: u64,
 }
 
 impl SystemCounts {
@@ -198,6 +203,10 @@ impl SystemCounts {
     pub fn add_failure(&mut self, cause: FailureCause) {
         match cause {
             FailureCause::Rejected => self.rejected += 1,
+            FailureCause::Limited => {
+                self.rejected += 1;
+                self.limited += 1;
+            }
             FailureCause::TimedOut => self.timed_out += 1,
             FailureCause::Dropped => self.dropped += 1,
             FailureCause::Error => self.errored += 1,

@@ -746,6 +746,37 @@ impl Default for Redelivery {
 pub struct Objective {
     pub metric: ObjectiveMetric,
     pub bound: Bound,
+    /// What the figure is of: the whole system when `None`.
+    pub of: Option<Scope>,
+}
+
+/// The part of the system an objective's figure is taken of, by name
+/// (resolved against the run's summary, so a level's objectives can name
+/// its design's nodes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// A node (`node = "db"`, or `queue = "jobs"` for a queue).
+    Node(String),
+    /// A request class (`class = "create"`).
+    Class(String),
+    /// A workload (`workload = "users"`).
+    Workload(String),
+}
+
+impl Scope {
+    /// The objective field that names it.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Scope::Node(_) => "node",
+            Scope::Class(_) => "class",
+            Scope::Workload(_) => "workload",
+        }
+    }
+    pub fn name(&self) -> &str {
+        match self {
+            Scope::Node(n) | Scope::Class(n) | Scope::Workload(n) => n,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -767,13 +798,26 @@ pub enum ObjectiveMetric {
     DataLost,
     /// Acknowledged work given up: dead-lettered plus data lost (a count).
     LostAfterAck,
+    /// Requests a rate limiter refused (a count; a subset of `rejected`).
+    Limited,
+    /// Failed / (completed + failed), leaving out the requests a rate
+    /// limiter refused (a fraction).
+    ErrorRateExcludingLimited,
     /// Reads a database's read replica served before the key's last write
-    /// had reached it (a count, all databases).
+    /// had reached it (a count, all databases, or one node's).
     StaleReads,
+    /// A node's busy worker-time / worker-time available (a fraction).
+    Utilisation,
+    /// A node's time-average line length.
+    QueueLength,
+    /// Messages a queue holds at the end (a node: visits waiting).
+    Backlog,
+    /// Age of the oldest message waiting at the end (a duration).
+    OldestMessageAge,
 }
 
 impl ObjectiveMetric {
-    pub const ALL: [ObjectiveMetric; 12] = [
+    pub const ALL: [ObjectiveMetric; 18] = [
         ObjectiveMetric::P50,
         ObjectiveMetric::P95,
         ObjectiveMetric::P99,
@@ -785,7 +829,13 @@ impl ObjectiveMetric {
         ObjectiveMetric::DeadLettered,
         ObjectiveMetric::DataLost,
         ObjectiveMetric::LostAfterAck,
+        ObjectiveMetric::Limited,
+        ObjectiveMetric::ErrorRateExcludingLimited,
         ObjectiveMetric::StaleReads,
+        ObjectiveMetric::Utilisation,
+        ObjectiveMetric::QueueLength,
+        ObjectiveMetric::Backlog,
+        ObjectiveMetric::OldestMessageAge,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -800,7 +850,13 @@ impl ObjectiveMetric {
             ObjectiveMetric::DeadLettered => "dead_lettered",
             ObjectiveMetric::DataLost => "data_lost",
             ObjectiveMetric::LostAfterAck => "lost_after_ack",
+            ObjectiveMetric::Limited => "limited",
+            ObjectiveMetric::ErrorRateExcludingLimited => "error_rate_excluding_limited",
             ObjectiveMetric::StaleReads => "stale_reads",
+            ObjectiveMetric::Utilisation => "utilisation",
+            ObjectiveMetric::QueueLength => "queue_length",
+            ObjectiveMetric::Backlog => "backlog",
+            ObjectiveMetric::OldestMessageAge => "oldest_message_age",
         }
     }
     /// Counts of the measured period (bounds are whole numbers ≥ 0).
@@ -810,14 +866,43 @@ impl ObjectiveMetric {
             ObjectiveMetric::DeadLettered
                 | ObjectiveMetric::DataLost
                 | ObjectiveMetric::LostAfterAck
+                | ObjectiveMetric::Limited
                 | ObjectiveMetric::StaleReads
+                | ObjectiveMetric::Backlog
         )
     }
-    pub fn from_name(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.name() == s)
+    /// Fractions in [0, 1].
+    pub fn is_fraction(self) -> bool {
+        matches!(
+            self,
+            ObjectiveMetric::ErrorRate
+                | ObjectiveMetric::ErrorRateExcludingLimited
+                | ObjectiveMetric::Utilisation
+        )
     }
-    /// Latency objectives take durations (`"100ms"`), the others numbers.
-    pub fn is_latency(self) -> bool {
+    /// Figures of one node only (no system-wide value).
+    pub fn needs_node(self) -> bool {
+        matches!(
+            self,
+            ObjectiveMetric::Utilisation
+                | ObjectiveMetric::QueueLength
+                | ObjectiveMetric::Backlog
+                | ObjectiveMetric::OldestMessageAge
+        )
+    }
+    /// Figures a class or a workload has (its requests, end to end).
+    pub fn of_requests(self) -> bool {
+        self.is_percentile()
+            || matches!(
+                self,
+                ObjectiveMetric::ErrorRate
+                    | ObjectiveMetric::Throughput
+                    | ObjectiveMetric::Limited
+                    | ObjectiveMetric::ErrorRateExcludingLimited
+            )
+    }
+    /// The latency figures (`p50` ... `mean_latency`).
+    pub fn is_percentile(self) -> bool {
         matches!(
             self,
             ObjectiveMetric::P50
@@ -826,6 +911,13 @@ impl ObjectiveMetric {
                 | ObjectiveMetric::P999
                 | ObjectiveMetric::MeanLatency
         )
+    }
+    pub fn from_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == s)
+    }
+    /// Latency objectives take durations (`"100ms"`), the others numbers.
+    pub fn is_latency(self) -> bool {
+        self.is_percentile() || self == ObjectiveMetric::OldestMessageAge
     }
 }
 

@@ -18,12 +18,13 @@ const HEADLINE: [ObjectiveMetric; 7] = [
     ObjectiveMetric::CostPerHour,
 ];
 
-/// The figures to compare: the headline ones, then any other metric an
-/// objective of either design names.
+/// The figures to compare: the headline ones, then any other system-wide
+/// metric an objective of either design names (objectives on one node,
+/// class or workload are left out).
 pub(crate) fn figures(a: &Model, b: &Model) -> Vec<ObjectiveMetric> {
     let mut out = HEADLINE.to_vec();
     for o in a.objectives.iter().chain(&b.objectives) {
-        if !out.contains(&o.metric) {
+        if o.of.is_none() && !o.metric.needs_node() && !out.contains(&o.metric) {
             out.push(o.metric);
         }
     }
@@ -44,7 +45,17 @@ fn key(m: ObjectiveMetric) -> (&'static str, &'static str) {
         ObjectiveMetric::DeadLettered => ("dead_lettered", "dead-lettered"),
         ObjectiveMetric::DataLost => ("data_lost", "data lost"),
         ObjectiveMetric::LostAfterAck => ("lost_after_ack", "lost after ack"),
+        ObjectiveMetric::Limited => ("limited", "refused by limiters"),
+        ObjectiveMetric::ErrorRateExcludingLimited => (
+            "error_rate_excluding_limited",
+            "error rate (limited left out)",
+        ),
         ObjectiveMetric::StaleReads => ("stale_reads", "stale reads"),
+        // Figures of one node: never compared (see `figures`).
+        ObjectiveMetric::Utilisation => ("utilisation", "utilisation"),
+        ObjectiveMetric::QueueLength => ("queue_length", "line length"),
+        ObjectiveMetric::Backlog => ("backlog", "backlog"),
+        ObjectiveMetric::OldestMessageAge => ("oldest_message_age_ms", "oldest message (ms)"),
     }
 }
 

@@ -125,7 +125,12 @@ fn latency(d: &Downsampled, objectives: &[ObjectiveResult]) -> Vec<Line> {
             dashed: false,
         },
     ];
-    for o in objectives.iter().filter(|o| o.metric.is_latency()) {
+    // The chart is of all requests: a bound of one node, class or
+    // workload (or a queue's oldest message) is not drawn against it.
+    let drawn = objectives
+        .iter()
+        .filter(|o| o.metric.is_percentile() && o.of.is_none());
+    for o in drawn {
         let (first, last) = (d.points().next(), d.points().last());
         if let (Some(a), Some(b)) = (first, last) {
             lines.push(Line {

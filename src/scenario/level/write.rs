@@ -41,8 +41,11 @@ fn three_stars(out: &mut String, t: &ThreeStars) {
         .iter()
         .map(|o| {
             let (key, value) = objective_bound(o);
+            let of = o.of.as_ref().map_or(String::new(), |s| {
+                format!("{} = {}, ", s.field(), string(s.name()))
+            });
             format!(
-                "{{ metric = {}, {key} = {value} }}",
+                "{{ metric = {}, {of}{key} = {value} }}",
                 string(o.metric.name())
             )
         })

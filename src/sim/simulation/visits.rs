@@ -214,7 +214,7 @@ impl Simulation {
                             },
                         );
                     }
-                    Verdict::Reject => self.refuse(node, caller, req, FailureCause::Rejected),
+                    Verdict::Reject => self.refuse(node, caller, req, FailureCause::Limited),
                 }
             }
             NodeState::Service {

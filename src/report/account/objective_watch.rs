@@ -1,0 +1,155 @@
+//! An objective followed window by window: of the whole system or of one node (a window holds no figure of a class or a workload, so those are told over the run only).
+
+use crate::report::objective_figures::node_failed_visits;
+use crate::report::objectives::ObjectiveResult;
+use crate::sim::metrics::{LatencyStats, NodeWindow};
+use crate::sim::model::{Bound, Model, Objective, ObjectiveMetric, Scope};
+use crate::sim::{SimTime, Window};
+
+/// One objective followed through the windows after warm-up.
+#[derive(Clone, Debug)]
+pub(super) struct ObjectiveWatch {
+    pub metric: ObjectiveMetric,
+    bound: Bound,
+    of: Option<Scope>,
+    /// The node's place in `Window::nodes` (an objective of one node).
+    node: Option<usize>,
+    /// A count's running total since warm-up (counts break once the
+    /// total reaches the bound, not in one window).
+    total: f64,
+    /// First window it broke in and the figure there (a count: its total).
+    pub first: Option<(SimTime, f64)>,
+    pub broken_windows: u32,
+}
+
+impl ObjectiveWatch {
+    /// `None` when no window has the figure: cost, counts of the whole
+    /// system, anything of a class or a workload (windows are kept per
+    /// node only), a node the model lacks.
+    pub fn new(o: &Objective, model: &Model) -> Option<ObjectiveWatch> {
+        let node = match &o.of {
+            None => None,
+            Some(Scope::Node(id)) => Some(model.nodes.iter().position(|n| &n.id == id)?),
+            Some(Scope::Class(_) | Scope::Workload(_)) => return None,
+        };
+        let exists = match node {
+            None => system_value_exists(o.metric),
+            Some(_) => o.metric != ObjectiveMetric::CostPerHour,
+        };
+        exists.then(|| ObjectiveWatch {
+            metric: o.metric,
+            bound: o.bound,
+            of: o.of.clone(),
+            node,
+            total: 0.0,
+            first: None,
+            broken_windows: 0,
+        })
+    }
+
+    /// Whether `r` is this objective's result.
+    pub fn is_for(&self, r: &ObjectiveResult) -> bool {
+        let word = match self.bound {
+            Bound::Below(_) => "below",
+            Bound::Above(_) => "above",
+        };
+        self.metric == r.metric && self.of == r.of && word == r.bound
+    }
+
+    /// A count of events (dead letters, refusals, ...): its figure is a
+    /// total since warm-up. A backlog is a count too, but of what waits
+    /// at a window's end.
+    pub fn counts(&self) -> bool {
+        self.metric.is_count() && self.metric != ObjectiveMetric::Backlog
+    }
+
+    /// Takes one closed window after warm-up.
+    pub fn observe(&mut self, w: &Window) {
+        let v = match self.node {
+            None => system_value(self.metric, w),
+            Some(i) => w.nodes.get(i).and_then(|n| node_value(self.metric, n, w)),
+        };
+        let Some(mut v) = v else {
+            return;
+        };
+        if self.counts() {
+            self.total += v;
+            v = self.total;
+        }
+        let scale = if self.metric.is_latency() {
+            1000.0
+        } else {
+            1.0
+        };
+        let broken = match self.bound {
+            Bound::Below(x) => v >= x * scale,
+            Bound::Above(x) => v <= x * scale,
+        };
+        if broken {
+            self.broken_windows += 1;
+            self.first.get_or_insert((w.start, v));
+        }
+    }
+}
+
+/// Whether a window has a system-wide figure for `metric` (percentiles,
+/// mean, error rate, throughput; not cost or counts over the run).
+fn system_value_exists(metric: ObjectiveMetric) -> bool {
+    metric.is_percentile()
+        || matches!(
+            metric,
+            ObjectiveMetric::ErrorRate | ObjectiveMetric::Throughput
+        )
+}
+
+/// The window's system-wide figure for `metric` (latencies in ms).
+/// A window has no p99.9: its slowest request stands for it.
+fn system_value(metric: ObjectiveMetric, w: &Window) -> Option<f64> {
+    match metric {
+        ObjectiveMetric::ErrorRate => {
+            let failed = w.counts.failed();
+            let done = w.counts.completed + failed;
+            (done > 0).then(|| failed as f64 / done as f64)
+        }
+        ObjectiveMetric::Throughput => Some(w.throughput_rps),
+        m => latency_value(m, &w.latency),
+    }
+}
+
+fn latency_value(metric: ObjectiveMetric, l: &LatencyStats) -> Option<f64> {
+    match metric {
+        ObjectiveMetric::P50 => l.p50_ms,
+        ObjectiveMetric::P95 => l.p95_ms,
+        ObjectiveMetric::P99 => l.p99_ms,
+        ObjectiveMetric::P999 => l.max_ms,
+        ObjectiveMetric::MeanLatency => l.mean_ms,
+        _ => None,
+    }
+}
+
+/// One node's figure in window `w` as the run's summary takes it (see
+/// `objective_figures`); a count is the window's share of the total.
+fn node_value(metric: ObjectiveMetric, n: &NodeWindow, w: &Window) -> Option<f64> {
+    let c = &n.counts;
+    let secs = w.end.saturating_sub(w.start).as_secs_f64();
+    match metric {
+        m if m.is_percentile() => latency_value(m, n.processing.as_ref().unwrap_or(&n.sojourn)),
+        ObjectiveMetric::ErrorRate => {
+            let failed = node_failed_visits(c);
+            let done = c.completed + failed;
+            (done > 0).then(|| failed as f64 / done as f64)
+        }
+        ObjectiveMetric::Throughput => (secs > 0.0).then(|| c.completed as f64 / secs),
+        ObjectiveMetric::DeadLettered => Some(c.dead_lettered as f64),
+        ObjectiveMetric::DataLost => Some(c.data_lost as f64),
+        ObjectiveMetric::LostAfterAck => Some((c.dead_lettered + c.data_lost) as f64),
+        ObjectiveMetric::StaleReads => Some(c.stale_reads as f64),
+        ObjectiveMetric::Limited => Some(c.rejected as f64),
+        ObjectiveMetric::Utilisation => n.utilisation,
+        ObjectiveMetric::QueueLength => n.mean_queue_len,
+        // Windows keep a queue's backlog, not a service's line at its end.
+        ObjectiveMetric::Backlog => n.backlog.map(|b| b as f64),
+        ObjectiveMetric::OldestMessageAge => (n.oldest_message_ms).or(n.backlog.map(|_| 0.0)),
+        _ => None,
+    }
+}
