@@ -3,8 +3,9 @@
 mod common;
 
 use common::{check_books, drain, run_to};
+use loadlab::report::objectives::evaluate;
 use loadlab::scenario;
-use loadlab::sim::metrics::NodeSummary;
+use loadlab::sim::metrics::{GroupSummary, NodeSummary};
 use loadlab::sim::{SimTime, Simulation, Summary};
 
 /// Runs `scenarios/designs/<name>.toml` with `overrides` (each
@@ -59,6 +60,25 @@ fn assert_sum_of_counts(what: &str, total: u64, n: u64, (m1, m2): (f64, f64)) {
     );
 }
 
+/// The value and verdict, on `s`, of design `name`'s objective written
+/// `label` (`p99 of workload readers below 50 ms`).
+fn objective(name: &str, s: &Summary, label: &str) -> (f64, bool) {
+    let path = format!(
+        "{}/scenarios/designs/{name}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let model = scenario::load_file(std::path::Path::new(&path), &[])
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let results = evaluate(&model.objectives, s);
+    let r = (results.iter().find(|r| r.label() == label))
+        .unwrap_or_else(|| panic!("no objective `{label}` in {name}"));
+    (r.value.expect("a value"), r.pass)
+}
+
+fn workload<'a>(s: &'a Summary, name: &str) -> &'a GroupSummary {
+    (s.workloads.iter().find(|w| w.name == name)).expect("workload")
+}
+
 /// Writes a cache received: what arrived, less the lookups.
 fn cache_writes(n: &NodeSummary) -> u64 {
     n.counts.arrived - n.counts.hits - n.counts.misses
@@ -93,6 +113,15 @@ fn feed_fan_out_on_write_writes_each_post_to_every_follower() {
         "{:?}",
         s.counts
     );
+    // The objectives read the readers' own p99 and the fan-out's lag.
+    let name = "feed-fanout-write";
+    let (p99, pass) = objective(name, &s, "p99 of workload readers below 50 ms");
+    assert_eq!(Some(p99), workload(&s, "readers").latency.p99_ms);
+    assert!(pass, "readers' p99 {p99} ms");
+    let (lag, pass) = objective(name, &s, "p99 at fanout below 1000 ms");
+    let fanout = node(&s, "fanout").processing.as_ref().expect("processing");
+    assert_eq!(Some(lag), fanout.p99_ms);
+    assert!(pass, "fan-out lag p99 {lag} ms");
 }
 
 #[test]
@@ -115,6 +144,13 @@ fn feed_fan_out_on_read_looks_up_every_followee() {
     // Cheap writes: one per post.
     assert_eq!(cache_writes(cache), posts);
     assert_eq!(s.counts.failed(), 0);
+    // A read waits for the slowest of its ~39 lookups, a post for one
+    // write: the readers' objective reads their p99 alone.
+    let name = "feed-fanout-read";
+    let (reads, _) = objective(name, &s, "p99 of workload readers below 150 ms");
+    let (posts, _) = objective(name, &s, "p99 of workload authors below 50 ms");
+    assert_eq!(Some(reads), workload(&s, "readers").latency.p99_ms);
+    assert!(reads > posts, "reads {reads} ms, posts {posts} ms");
 }
 
 #[test]
@@ -150,6 +186,15 @@ fn chat_delivers_to_every_recipient_online_or_by_push() {
         "push {push} of {d}"
     );
     assert_eq!(node(&s, "push").counts.throttled, 0);
+    // Delivery lag, the deliveries queue's own p99 (a push waits ~100 ms,
+    // p99 1 s): an objective apart from the send p99.
+    let (lag, pass) = objective("chat", &s, "p99 at deliveries below 2000 ms");
+    let queue = node(&s, "deliveries")
+        .processing
+        .as_ref()
+        .expect("processing");
+    assert_eq!(Some(lag), queue.p99_ms);
+    assert!(pass && lag > s.latency.p99_ms.unwrap(), "lag p99 {lag} ms");
 }
 
 #[test]
@@ -285,6 +330,18 @@ fn the_rate_limited_api_refuses_the_scraper_alone() {
     // The admitted requests do not notice: their p99 stays in bounds.
     let p99 = node(&s, "api").sojourn.p99_ms.unwrap();
     assert!(p99 < 100.0, "api p99 {p99} ms");
+    // The 429s are the limiter working: counted apart, and the error-rate
+    // objective leaves them out.
+    let refused = gate.counts.rejected;
+    assert_eq!(s.counts.limited, refused);
+    let (rate, pass) = objective(
+        "rate-limited-api",
+        &s,
+        "error_rate_excluding_limited below 0.001",
+    );
+    let others = s.counts.failed() - refused;
+    assert_eq!(rate, others as f64 / (s.counts.completed + others) as f64);
+    assert!(pass, "error rate without the 429s {rate}");
 }
 
 #[test]
@@ -316,6 +373,10 @@ fn the_crawler_fetches_twenty_one_pages_per_seed() {
     // are the visits present): W = L / λ.
     let wait = polite.mean_present / (polite.counts.arrived as f64 / 20.0) * 1000.0;
     assert!(wait < 40.0, "politeness wait {wait} ms");
+    // Pages parsed per second: the crawl's own throughput objective.
+    let (pages, _) = objective("web-crawler", &s, "throughput at parser above 300 req/s");
+    let parsed = node(&s, "parser").counts.completed as f64;
+    assert_eq!(pages, parsed / s.measured.as_secs_f64());
 }
 
 /// The category page's database calls and mean latency, every request a
@@ -382,4 +443,10 @@ fn payments_fall_back_while_the_primary_is_down() {
     let ledger = node(&s, "ledger");
     assert_eq!(ledger.counts.processed, svc.counts.completed);
     assert_eq!(ledger.counts.dead_lettered, 0);
+    // The ledger's own objectives: nothing left in it, entries in time.
+    let (backlog, pass) = objective("payments", &s, "backlog at ledger below 10 messages");
+    assert_eq!(Some(backlog as u64), ledger.backlog);
+    assert!(pass, "ledger backlog {backlog}");
+    let (lag, pass) = objective("payments", &s, "p99 at ledger below 1000 ms");
+    assert!(pass, "ledger p99 {lag} ms");
 }
