@@ -221,6 +221,16 @@ fn ride_hailing_reads_nine_cells_per_request() {
     // provider's.
     let mean = dispatch.sojourn.mean_ms.unwrap();
     assert!((250.0..450.0).contains(&mean), "ride mean {mean} ms");
+    // The riders' own p99, apart from the drivers' 200 times as many
+    // location updates (well under a ride's mean).
+    let name = "ride-hailing";
+    let (rides, _) = objective(name, &s, "p99 of workload riders below 3000 ms");
+    let (fixes, _) = objective(name, &s, "p99 of workload drivers below 10 ms");
+    assert_eq!(Some(rides), workload(&s, "riders").latency.p99_ms);
+    assert!(
+        rides > mean && fixes < mean,
+        "rides {rides} ms, fixes {fixes} ms"
+    );
 }
 
 #[test]
