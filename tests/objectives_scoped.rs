@@ -361,7 +361,7 @@ fn a_queue_objective_is_that_queue_s_alone() {
     let node = |id: &str| s.nodes.iter().find(|n| n.id == id).expect("node");
     let mail = node("mail").counts.dead_lettered;
     // Every message to mail but those still in their second delivery.
-    assert!(mail >= 490 && mail <= 500, "{mail} dead-lettered");
+    assert!((490..=500).contains(&mail), "{mail} dead-lettered");
     assert_eq!(s.dead_lettered, mail);
     assert_eq!(value_pass(&r, 0), (mail as f64, false));
     // The audit queue lost nothing and keeps up: its objectives pass
