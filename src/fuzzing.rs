@@ -873,26 +873,36 @@ fn line_policies(c: &mut Choices, nodes: &mut [NodeText], kinds: &[&str], count:
 }
 
 /// Objectives of the whole system or of a node, queue, class or workload
-/// (now and then one that does not exist, or two scopes), any metric,
-/// either bound.
+/// (mostly ones that can load: a figure of one node gets a scope, a
+/// value in the metric's range; now and then one that does not exist,
+/// or two scopes), any metric, either bound.
 fn add_objectives(c: &mut Choices, nodes: usize, workloads: usize, extra: &mut String) {
-    for _ in 0..c.below(4) {
+    for _ in 0..c.below(3) {
         let metric = ObjectiveMetric::ALL[c.below(ObjectiveMetric::ALL.len())];
         let _ = write!(extra, "\n[[objective]]\nmetric = \"{}\"\n", metric.name());
-        for _ in 0..1 + usize::from(c.one_in(16)) {
-            let _ = match c.below(5) {
-                0 => Ok(()),
-                1 => writeln!(extra, "node = \"n{}\"", c.below(nodes + 1)),
-                2 => writeln!(extra, "queue = \"n{}\"", c.below(nodes + 1)),
-                3 => writeln!(extra, "class = \"c{}\"", c.below(4)),
-                _ => writeln!(extra, "workload = \"w{}\"", c.below(workloads + 1)),
+        let scopes = usize::from(metric.needs_node() || c.one_in(3)) + usize::from(c.one_in(16));
+        for _ in 0..scopes {
+            // One in 16 names one past the last.
+            let past = usize::from(c.one_in(16));
+            let _ = match c.below(4) {
+                0 => writeln!(extra, "node = \"n{}\"", c.below(nodes) + past),
+                1 => writeln!(extra, "queue = \"n{}\"", c.below(nodes) + past),
+                2 => writeln!(extra, "class = \"c{}\"", c.below(4)),
+                _ => writeln!(extra, "workload = \"w{}\"", c.below(workloads) + past),
             };
         }
         let side = c.pick(&["below", "above"]);
+        let usual: &[&str] = if metric.is_fraction() {
+            &["0", "0.5", "1"]
+        } else if metric.is_count() {
+            &["0", "1", "100"]
+        } else {
+            &["0", "0.5", "1", "100"]
+        };
         let value = if metric.is_latency() {
             c.duration()
         } else {
-            c.mostly(&["0", "0.5", "1", "100"], &["-1", "1e300", "\"1s\""])
+            c.mostly(usual, &["-1", "1e300", "\"1s\"", "100"])
                 .to_string()
         };
         let _ = writeln!(extra, "{side} = {value}");
