@@ -890,7 +890,7 @@ lines."""]
 
 [level.three_stars]
 why = "p99 under 50 ms, one hint, a crash"
-objectives = [ { metric = "p99", below = "50ms" }, { metric = "error_rate", below = 0.01 } ]
+objectives = [ { metric = "p99", below = "50ms" }, { metric = "error_rate", below = 0.01 }, { metric = "utilisation", node = "db", below = 0.8 } ]
 max_hints = 1
 chaos = [ { at = "10s", action = "crash", node = "db", for = "2s" } ]
 
