@@ -411,3 +411,64 @@ fn summary_json_and_the_table_count_the_limiter_s_refusals_apart() {
     );
     assert!(text.contains(&line), "no `{line}` in\n{text}");
 }
+
+/// 500 lookups a second, 1 ms each, to a cache with `extra` fields (all
+/// miss; a miss's 100 ms fetch holds no worker), with station objectives
+/// at the cache.
+fn cache_with(extra: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "cache station"
+duration = "10s"
+seed = 3
+
+[[workload]]
+to = "cache"
+arrival = "constant"
+rate = 500
+mix = {{ read = 1 }}
+keys = {{ count = 1_000_000_000 }}
+
+[[node]]
+id = "cache"
+kind = "cache"
+capacity = 1000
+hit_time = "1ms"
+on_miss = "db"
+{extra}
+
+[[node]]
+id = "db"
+kind = "database"
+workers = 10_000
+service_time = "100ms"
+
+[[objective]]
+metric = "utilisation"
+node = "cache"
+below = 0.6
+
+[[objective]]
+metric = "queue_length"
+node = "cache"
+below = 1
+"#
+    )
+}
+
+#[test]
+fn a_cache_with_workers_has_the_figures_of_a_station() {
+    // One worker busy 1 ms of every 2: ρ = 0.5 and, arrivals 2 ms apart,
+    // nobody waits.
+    let (s, r, _) = run_told(&cache_with("workers = 1"));
+    let u = s.nodes[0].utilisation.expect("utilisation");
+    assert!((u - 0.5).abs() < 1e-3, "utilisation {u}");
+    assert_eq!(value_pass(&r, 0), (u, true));
+    assert_eq!(value_pass(&r, 1), (0.0, true));
+    // Without workers a cache has no line and no utilisation: refused.
+    let d = loadlab::scenario::load_str(&cache_with(""), "c.toml", &[]).expect_err("refused");
+    let text = loadlab::scenario::render(&d);
+    assert!(text.contains("`cache` is a cache"), "{text}");
+    assert!(text.contains("or a cache given `workers`"), "{text}");
+}

@@ -6,8 +6,8 @@ use toml::de::{DeTable, DeValue};
 use crate::scenario::graph::{self, NodeIds};
 use crate::scenario::reader::{Errors, Field, Table};
 use crate::sim::model::{
-    Bound, ClassIdx, Limits, Model, Node, Objective, ObjectiveMetric, RequestClass, RequestKind,
-    Workload,
+    Bound, ClassIdx, Limits, Model, Node, NodeKind, Objective, ObjectiveMetric, RequestClass,
+    RequestKind, Workload,
 };
 use crate::sim::time::SimTime;
 
@@ -242,6 +242,9 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
         .map(|(i, t)| workloads::read_workload(errs, t, i, &ids, &mut names))
         .collect();
 
+    let cache_workers: Vec<bool> = (nodes.iter())
+        .map(|n| matches!(n, Some(Node { kind: NodeKind::Cache(c), .. }) if c.workers.is_some()))
+        .collect();
     let objectives: Vec<Option<Objective>> = tables(errs, &top, "objective")
         .unwrap_or_default()
         .into_iter()
@@ -251,7 +254,7 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
             let o = read_objective(errs, &t)?;
             let known: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
             let fine = o.of.as_ref().is_none_or(|of| {
-                objective_scope::check_names(errs, &t, o.metric, of, &ids, &known)
+                objective_scope::check_names(errs, &t, o.metric, of, &ids, &known, &cache_workers)
             });
             fine.then_some(o)
         })

@@ -67,9 +67,11 @@ pub(crate) fn read_scope(
     Some(Some(scope))
 }
 
+/// The kinds with workers and a line (and a cache or CDN given `workers`).
+const STATIONS: &[&str] = &["service", "database", "queue"];
+
 /// The node kinds `metric` has a value at (`None`: every kind).
 fn kinds_for(metric: ObjectiveMetric) -> Option<&'static [&'static str]> {
-    const STATIONS: &[&str] = &["service", "database", "queue"];
     match metric {
         ObjectiveMetric::Utilisation
         | ObjectiveMetric::QueueLength
@@ -86,6 +88,8 @@ fn kinds_for(metric: ObjectiveMetric) -> Option<&'static [&'static str]> {
 
 /// Reports a scope naming no node, class or workload of the scenario, a
 /// `queue` that is not one, or a node of a kind without the figure.
+/// `cache_workers[i]`: node `i` is a cache (or CDN) with `workers`, one
+/// station, so it has the stations' figures too.
 pub(crate) fn check_names(
     errs: &mut Errors<'_>,
     t: &Table<'_, '_>,
@@ -93,6 +97,7 @@ pub(crate) fn check_names(
     scope: &Scope,
     ids: &NodeIds,
     workloads: &[&str],
+    cache_workers: &[bool],
 ) -> bool {
     let Some(f) = t.field(scope.field()).or_else(|| t.field("queue")) else {
         return true;
@@ -107,12 +112,22 @@ pub(crate) fn check_names(
             let kind = ids.kind(i).unwrap_or("");
             let is_queue = t.field("queue").is_none() || kind == "queue";
             let kinds = kinds_for(metric).unwrap_or(&[]);
-            if !is_queue || !(kinds.is_empty() || kinds.contains(&kind)) {
+            let station = kinds == STATIONS && cache_workers.get(i).copied().unwrap_or(false);
+            if !is_queue || !(kinds.is_empty() || kinds.contains(&kind) || station) {
                 f.error(
                     errs,
                     format!("`{}` is a {kind}", scope.name()),
                     Some(if is_queue {
-                        format!("`{}` is a figure of {}", metric.name(), one_of(kinds))
+                        let with_workers = if kinds == STATIONS {
+                            " (or a cache given `workers`)"
+                        } else {
+                            ""
+                        };
+                        format!(
+                            "`{}` is a figure of {}{with_workers}",
+                            metric.name(),
+                            one_of(kinds)
+                        )
                     } else {
                         "`queue` names a queue; use `node` for another kind".into()
                     }),
