@@ -87,9 +87,13 @@ fn latency_value(metric: ObjectiveMetric, l: &LatencyStats) -> Option<f64> {
     }
 }
 
-/// A node's visits answered as failed, for any reason.
-pub fn node_failed_visits(c: &NodeCounts) -> u64 {
-    c.rejected + c.shed + c.timed_out + c.failed_downstream + c.errors + c.error_responses
+/// A node's visits answered as failed, for any reason, over those it
+/// answered (`None` when it answered none).
+pub fn node_error_rate(c: &NodeCounts) -> Option<f64> {
+    let failed =
+        c.rejected + c.shed + c.timed_out + c.failed_downstream + c.errors + c.error_responses;
+    let finished = c.completed + failed;
+    (finished > 0).then(|| failed as f64 / finished as f64)
 }
 
 /// A figure of one node over `secs` measured seconds: its latency is
@@ -98,11 +102,7 @@ fn node_value(metric: ObjectiveMetric, n: &NodeSummary, secs: f64) -> Option<f64
     let c = &n.counts;
     match metric {
         m if m.is_percentile() => latency_value(m, n.processing.as_ref().unwrap_or(&n.sojourn)),
-        ObjectiveMetric::ErrorRate => {
-            let failed = node_failed_visits(c);
-            let finished = c.completed + failed;
-            (finished > 0).then(|| failed as f64 / finished as f64)
-        }
+        ObjectiveMetric::ErrorRate => node_error_rate(c),
         ObjectiveMetric::Throughput => (secs > 0.0).then(|| c.completed as f64 / secs),
         ObjectiveMetric::CostPerHour => Some(n.cost_per_hour),
         ObjectiveMetric::DeadLettered => Some(c.dead_lettered as f64),

@@ -1,6 +1,6 @@
 //! An objective followed window by window: of the whole system or of one node (a window holds no figure of a class or a workload, so those are told over the run only).
 
-use crate::report::objective_figures::node_failed_visits;
+use crate::report::objective_figures::node_error_rate;
 use crate::report::objectives::ObjectiveResult;
 use crate::sim::metrics::{LatencyStats, NodeWindow};
 use crate::sim::model::{Bound, Model, Objective, ObjectiveMetric, Scope};
@@ -134,11 +134,7 @@ fn node_value(metric: ObjectiveMetric, n: &NodeWindow, w: &Window) -> Option<f64
     let secs = w.end.saturating_sub(w.start).as_secs_f64();
     match metric {
         m if m.is_percentile() => latency_value(m, n.processing.as_ref().unwrap_or(&n.sojourn)),
-        ObjectiveMetric::ErrorRate => {
-            let failed = node_failed_visits(c);
-            let done = c.completed + failed;
-            (done > 0).then(|| failed as f64 / done as f64)
-        }
+        ObjectiveMetric::ErrorRate => node_error_rate(c),
         ObjectiveMetric::Throughput => (secs > 0.0).then(|| c.completed as f64 / secs),
         ObjectiveMetric::DeadLettered => Some(c.dead_lettered as f64),
         ObjectiveMetric::DataLost => Some(c.data_lost as f64),
