@@ -788,8 +788,12 @@ fn add_classes(
             let shares = match count {
                 1 => "c0 = 1".to_string(),
                 2 => {
-                    let (a, b) =
-                        [("0.5", "0.5"), ("0.9", "0.1"), ("0", "1"), ("0.7", "0.7")][c.below(4)];
+                    // Now and then shares that do not sum to 1.
+                    let (a, b) = if c.one_in(8) {
+                        ("0.7", "0.7")
+                    } else {
+                        [("0.5", "0.5"), ("0.9", "0.1"), ("0", "1")][c.below(3)]
+                    };
                     format!("c0 = {a}, c1 = {b}")
                 }
                 // Now and then a class that is not declared.
