@@ -108,7 +108,7 @@ to = [ { to = "audit", when = "write", latency = { dist = "lognormal", mean = "2
 calls = [
   { to = "cache", when = "read", timeout = "50ms", key = "random", latency = { dist = "exponential", mean = "1ms" }, repeat = { dist = "poisson", mean = 2.5 }, parallel = true, wait = { quorum = 2 } },
   { to = "cache2", when = "ride_request" },
-  { to = "db", when = "write", timeout = "200ms", retry = { attempts = 3, backoff = "20ms", max_backoff = "2s", jitter = "equal", budget = 0.1 }, breaker = { consecutive_failures = 5, failure_rate = 0.5, window = 40, open_for = "10s", probes = 2 }, pool = { size = 10, acquire_timeout = "100ms" }, hedge = "30ms", fallback = "cache2" },
+  { to = "db", when = "write", timeout = "200ms", retry = { attempts = 3, backoff = "20ms", max_backoff = "2s", jitter = "equal", budget = 0.1 }, breaker = { consecutive_failures = 5, failure_rate = 0.5, window = 40, open_for = "10s", probes = 2 }, pool = { size = 10, acquire_timeout = "100ms" }, hedge = "30ms", fallback = "cache2", service_time = { dist = "exponential", mean = "3ms" } },
   { to = "jobs", retry = { attempts = 2, jitter = "none" }, breaker = { failure_rate = 0.25 }, op = "write", key = "derived", keys = { count = 1000, popularity = "zipf", s = 0.8 }, repeat = 3 },
 ]
 

@@ -1,4 +1,4 @@
-//! The engine against queueing theory: M/M/1 (mean and p99), M/M/c, M/D/1, M/M/c/K and a Jackson tandem at ρ = 0.8, closed-loop users against mean-value analysis, a non-preemptive priority M/M/1 against Cobham for both classes, and fan-outs: fork-join of two M/M/1 (Nelson–Tantawi), the first, a quorum and a hedge of exponential servers (order statistics).
+//! The engine against queueing theory: M/M/1 (mean and p99), M/M/c, M/D/1, M/M/c/K and a Jackson tandem at ρ = 0.8, closed-loop users against mean-value analysis, a non-preemptive priority M/M/1 against Cobham for both classes, a call's own work making its callee an M/G/1 (Pollaczek–Khinchine), and fan-outs: fork-join of two M/M/1 (Nelson–Tantawi), the first, a quorum and a hedge of exponential servers (order statistics).
 //!
 //! Each scenario in `scenarios/theory/` is run long enough that the 95 %
 //! confidence half-width of the estimate (batch means over 20 batches,
@@ -750,4 +750,65 @@ service_time = "1ms"
         .expect("a cache with workers reports its utilisation");
     assert!((u - 0.8).abs() < 0.005, "utilisation {u}");
     assert_eq!(n.workers, Some(2));
+}
+
+/// A call's own work (`service_time` on a call) replaces the callee's:
+/// half the requests ask the database a list (exponential, mean 1 ms),
+/// half a lookup (constant 4 ms), and the database's own 10 ms is never
+/// used. At 300/s the database is an M/G/1 with a mixed service time:
+/// E[S] = 2.5 ms, E[S²] = ½·2·1² + ½·4² = 9 ms², SCV = (9 − 6.25) / 6.25
+/// = 0.44, ρ = 0.75; Pollaczek–Khinchine gives Wq = λE[S²] / (2(1 − ρ))
+/// = 5.4 ms. The API in front waits for nobody (1 000 workers, constant
+/// 0.1 ms), so the database's arrivals stay Poisson.
+#[test]
+fn a_calls_own_work_makes_its_callee_an_mg1() {
+    let q = theory::mg1(300.0, 0.0025, 0.44);
+    let text = r#"[scenario]
+name = "call work M/G/1"
+duration = "10000s"
+warmup = "20s"
+seed = 12
+
+[[class]]
+name = "list"
+op = "read"
+
+[[class]]
+name = "lookup"
+op = "read"
+
+[[workload]]
+to = "api"
+rate = 300
+classes = { list = 0.5, lookup = 0.5 }
+
+[[node]]
+id = "db"
+kind = "database"
+workers = 1
+service_time = "10ms"
+
+[[node]]
+id = "api"
+kind = "service"
+workers = 1000
+service_time = "0.1ms"
+calls = [
+  { to = "db", when = "list", service_time = { dist = "exponential", mean = "1ms" } },
+  { to = "db", when = "lookup", service_time = "4ms" },
+]
+"#;
+    let model = scenario::load_str(text, "call-work-mg1.toml", &[])
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let (est, s) = run_model_batched(
+        model,
+        &[
+            ("mean wait ms", node_wait, q.wait * 1e3),
+            ("mean sojourn ms", node_sojourn, q.sojourn * 1e3),
+        ],
+    );
+    check("a call's own work, M/G/1 ρ=0.75 (P-K)", &est);
+    let u = s.nodes[0].utilisation.unwrap();
+    assert!((u - 0.75).abs() < 0.005, "utilisation {u}");
+    assert_eq!(s.counts.failed(), 0);
 }

@@ -424,6 +424,9 @@ fn write_calls(out: &mut String, model: &Model, calls: &[Call]) {
         if let Some(l) = &c.latency {
             kv(out, "latency", &dist(l));
         }
+        if let Some(w) = &c.service_time {
+            kv(out, "service_time", &dist(w));
+        }
         if let Some(f) = c.fallback {
             kv(out, "fallback", &node_ref(model, f));
         }

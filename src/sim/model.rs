@@ -400,6 +400,9 @@ pub struct Call {
     /// Asked instead when the call fails for good (after its retries, or
     /// refused by its breaker): its answer stands for the call's.
     pub fallback: Option<NodeIdx>,
+    /// The work the callee (a service or database) does for this call,
+    /// instead of its own `service_time`; `None`: its own.
+    pub service_time: Option<Dist>,
 }
 
 /// When a parallel fan-out is done.
@@ -468,15 +471,17 @@ impl Call {
             key: CallKey::Request,
             fan: FanOut::ONCE,
             fallback: None,
+            service_time: None,
         }
     }
     #[inline]
     pub fn matches(&self, kind: RequestKind, class: Option<ClassIdx>) -> bool {
         self.when.is_none_or(|w| w.matches(kind, class))
     }
-    /// Sends the request as it is: its own type and key.
+    /// Sends the request as it is: its own type and key, the callee's own
+    /// work.
     pub fn passes_request(&self) -> bool {
-        self.op.is_none() && matches!(self.key, CallKey::Request)
+        self.op.is_none() && matches!(self.key, CallKey::Request) && self.service_time.is_none()
     }
 }
 

@@ -24,6 +24,7 @@ use std::collections::VecDeque;
 
 use crate::sim::components::cache::KeyMap;
 use crate::sim::components::source::Source;
+use crate::sim::dist::Dist;
 use crate::sim::event::{EventKind, EventQueue};
 use crate::sim::metrics::{SystemStats, Window};
 use crate::sim::model::{Arrival, ClassIdx, Model, NodeKind, RequestKind};
@@ -63,7 +64,13 @@ struct Req {
     traced: bool,
     /// Times it passed through a queue with `max_hops` (a bounded loop).
     hops: u16,
+    /// The work its callee does for it (`Simulation::works`), when the
+    /// call that sent it says (`Call::service_time`); else `NO_WORK`.
+    work: u32,
 }
+
+/// `Req::work` of a request its node serves with its own work.
+const NO_WORK: u32 = u32::MAX;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum VisitState {
@@ -206,6 +213,9 @@ pub struct Simulation {
     scale_events: Vec<ScaleEvent>,
     /// Why the run stopped before its end, if it did.
     stopped: Option<String>,
+    /// The calls' own work for their callees (`Call::service_time`), by
+    /// `Req::work`.
+    works: Vec<Dist>,
 }
 
 impl Simulation {
@@ -259,7 +269,9 @@ impl Simulation {
             partitions: Vec::new(),
             scale_events: Vec::new(),
             stopped: None,
+            works: Vec::new(),
         };
+        sim.index_call_works();
         // Warm-up ends before anything else due at that instant: a request
         // arriving exactly then is measured, so its latency must land after
         // the reset, not be erased by it (found by fuzzing).

@@ -7,6 +7,7 @@ use super::workloads::read_keys;
 use crate::scenario::distribution;
 use crate::scenario::graph::{Edge, NodeIds};
 use crate::scenario::reader::{Errors, Field, Table, show, type_name};
+use crate::sim::dist::Dist;
 use crate::sim::limits::{
     BREAKER_FAILURE_RATE, BREAKER_FAILURES, BREAKER_PROBES, BREAKER_WINDOW, Limit, POOL_SIZE,
     RETRY_ATTEMPTS, RETRY_BUDGET,
@@ -18,9 +19,23 @@ use crate::sim::model::{
 use crate::sim::time::SimTime;
 
 /// The fields of one call table.
-pub(crate) const CALL_FIELDS: [&str; 15] = [
-    "to", "when", "timeout", "retry", "breaker", "pool", "latency", "op", "key", "keys", "repeat",
-    "fallback", "parallel", "wait", "hedge",
+pub(crate) const CALL_FIELDS: [&str; 16] = [
+    "to",
+    "when",
+    "timeout",
+    "retry",
+    "breaker",
+    "pool",
+    "latency",
+    "op",
+    "key",
+    "keys",
+    "repeat",
+    "fallback",
+    "parallel",
+    "wait",
+    "hedge",
+    "service_time",
 ];
 const RETRY_FIELDS: [&str; 5] = ["attempts", "backoff", "max_backoff", "jitter", "budget"];
 const BREAKER_FIELDS: [&str; 5] = [
@@ -285,6 +300,7 @@ fn read_call_table(
         None => Some(None),
     };
     let key = read_call_key(errs, t);
+    let work = read_call_work(errs, t, to, ids);
     let fan = read_fan_out(errs, t);
     let fallback = read_fallback(errs, t, from, ids, edges);
     let to = to?;
@@ -307,7 +323,44 @@ fn read_call_table(
         key: key?,
         fan: fan?,
         fallback,
+        service_time: work?,
     })
+}
+
+/// Kinds of node whose work a call may set (`service_time` on a call): a
+/// load balancer passes it to the node it picks.
+const WORKING_KINDS: [&str; 3] = ["service", "database", "load_balancer"];
+
+/// `service_time` on a call: the work the callee does for it, instead of
+/// its own; only for a callee that works (a service or a database).
+fn read_call_work(
+    errs: &mut Errors<'_>,
+    t: &Table<'_, '_>,
+    to: Option<NodeIdx>,
+    ids: &NodeIds,
+) -> Option<Option<Dist>> {
+    let Some(f) = t.field("service_time") else {
+        return Some(None);
+    };
+    let work = distribution::read(errs, &f)?;
+    let kind = to.and_then(|to| ids.kind(to));
+    if let Some(kind) = kind.filter(|k| !WORKING_KINDS.contains(k)) {
+        let callee = to.and_then(|to| ids.id(to)).unwrap_or_default();
+        f.error_at_key(
+            errs,
+            format!(
+                "a call's `service_time` is the work its callee does for it, and `{callee}` is {} {}",
+                crate::scenario::build::article(kind),
+                kind.replace('_', " ")
+            ),
+            Some(
+                "give it to a call to a service or a database (the list query and the lookups of one database); a cache answers in its `hit_time`, a queue's consumers in the queue's `service_time`"
+                    .into(),
+            ),
+        );
+        return None;
+    }
+    Some(Some(work))
 }
 
 /// `fallback = "id"`: the node asked when the call fails for good.

@@ -1,7 +1,7 @@
 //! Cache behaviour: lookups, misses to the store with optional single flight, write policies and write-back flushes.
 
 use super::nodes::NodeState;
-use super::{Caller, NONE, Req, Simulation, VisitState};
+use super::{Caller, NO_WORK, NONE, Req, Simulation, VisitState};
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
 use crate::sim::model::{RequestKind, WritePolicy};
@@ -248,6 +248,7 @@ impl Simulation {
                 id: u64::MAX,
                 traced: false,
                 hops: 0,
+                work: NO_WORK,
             };
             self.send(req, to, Caller::DETACHED, Some(node), None);
         }

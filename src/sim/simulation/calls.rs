@@ -1,7 +1,7 @@
 //! Calls made by a service (or queue consumer): attempts with timeouts, retries with backoff and budget, circuit breakers and connection pools.
 
 use super::nodes::NodeState;
-use super::{MESSAGE, NONE, Req, Simulation, Visit, VisitState};
+use super::{MESSAGE, NO_WORK, NONE, Req, Simulation, Visit, VisitState};
 use crate::sim::dist::Dist;
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
@@ -70,7 +70,11 @@ impl Simulation {
                 let visit = self.visits[j as usize];
                 let caller = Simulation::caller_of_parent(&visit);
                 self.leave(j);
-                self.send(visit.req, to, caller, Some(node), None);
+                let req = Req {
+                    work: NO_WORK,
+                    ..visit.req
+                };
+                self.send(req, to, caller, Some(node), None);
             }
             None => {
                 self.answer(j, Ok(()));
@@ -183,19 +187,41 @@ impl Simulation {
     /// unless the call gives it another type or key.
     pub(super) fn call_req(&self, node: usize, i: usize, call: &Call, visit: &Visit) -> Req {
         let mut req = visit.req;
+        req.work = NO_WORK;
         if call.passes_request() {
             return req;
         }
         if let Some(op) = call.op {
             req.kind = op;
         }
-        if let Some(keys) = self.nodes[node]
-            .call_rt_ref(i)
-            .and_then(|rt| rt.keys.as_ref())
-        {
+        let rt = self.nodes[node].call_rt_ref(i);
+        if let Some(keys) = rt.and_then(|rt| rt.keys.as_ref()) {
             req.key = keys.key(req.key, req.id, visit.rep);
         }
+        if let Some(w) = rt.and_then(|rt| rt.work) {
+            req.work = w;
+        }
         req
+    }
+
+    /// Gives each call with a work of its own (`Call::service_time`) its
+    /// index in `works`, which its requests carry (`Req::work`).
+    pub(super) fn index_call_works(&mut self) {
+        for node in 0..self.nodes.len() {
+            for i in 0..self.nodes[node].calls().len() {
+                let Some(w) = self.nodes[node].calls()[i].service_time else {
+                    continue;
+                };
+                let index = u32::try_from(self.works.len()).unwrap_or(NO_WORK);
+                if index == NO_WORK {
+                    return;
+                }
+                self.works.push(w);
+                if let Some(rt) = self.nodes[node].call_rt(i) {
+                    rt.work = Some(index);
+                }
+            }
+        }
     }
 
     /// The zone link call `i` of `node` crosses when it has no latency of

@@ -36,7 +36,7 @@ impl Simulation {
             self.refuse(node, caller, req, FailureCause::Rejected);
             return;
         }
-        let delay = n.sample_work(req.kind);
+        let delay = n.sample_work(req.kind, None);
         let done = |visit, generation| EventKind::ServiceDone { visit, generation };
         self.timed_visit(req, node, caller, VisitState::Delayed, delay, done);
     }

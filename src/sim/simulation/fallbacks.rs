@@ -1,6 +1,6 @@
 //! Fallbacks: a call that failed for good (after its retries, or refused by its open breaker) asks its `fallback` instead, and that answer stands for the call's.
 
-use super::{MESSAGE, Simulation, VisitState};
+use super::{MESSAGE, NO_WORK, Req, Simulation, VisitState};
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
 
@@ -21,7 +21,11 @@ impl Simulation {
         let Some(to) = call.fallback else {
             return false;
         };
-        let req = self.call_req(node, i, &call, &visit);
+        // The fallback does its own work, not the call's.
+        let req = Req {
+            work: NO_WORK,
+            ..self.call_req(node, i, &call, &visit)
+        };
         let s = &mut self.nodes[node].stats;
         s.counts.fallbacks += 1;
         s.window_counts.fallbacks += 1;

@@ -1,7 +1,7 @@
 //! Forwards over a link: a route's `latency` (or its zones') delays the request on its way to the next stage (the worker is freed at once; the answer goes straight back to the original caller); and where zone links apply.
 
 use super::nodes::NodeState;
-use super::{Simulation, VisitState};
+use super::{NO_WORK, Req, Simulation, VisitState};
 use crate::sim::event::EventKind;
 use crate::sim::model::Model;
 use crate::sim::rng::stream;
@@ -33,7 +33,11 @@ impl Simulation {
         let visit = self.visits[j as usize];
         let caller = Simulation::caller_of_parent(&visit);
         self.leave(j);
-        let mut transit = Simulation::new_visit(visit.req, node, route.to as u32, caller, self.now);
+        let req = Req {
+            work: NO_WORK,
+            ..visit.req
+        };
+        let mut transit = Simulation::new_visit(req, node, route.to as u32, caller, self.now);
         transit.leg = true;
         transit.state = VisitState::Transit;
         let t = self.alloc_visit(transit);

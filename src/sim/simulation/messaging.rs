@@ -1,7 +1,7 @@
 //! Queue nodes: the producer is acknowledged on enqueue; consumers process messages later, with redelivery and a dead-letter count.
 
 use super::nodes::NodeState;
-use super::{Caller, MESSAGE, NONE, Req, Simulation, VisitState};
+use super::{Caller, MESSAGE, NO_WORK, NONE, Req, Simulation, VisitState};
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
 use crate::sim::model::Redelivery;
@@ -41,6 +41,7 @@ impl Simulation {
             user: NONE,
             traced: false,
             hops: req.hops.saturating_add(u16::from(hop_limit.is_some())),
+            work: NO_WORK,
             ..req
         };
         let mut visit = Simulation::new_visit(msg, node, 0, Caller::WORKLOAD, now);

@@ -58,6 +58,9 @@ pub(super) struct CallRt {
     pub keys: Option<CallKeys>,
     /// The draws of the call's repetition count (only when it is drawn).
     pub counts: Option<Stream>,
+    /// The call's own work for its callee (`Simulation::works`), if it has
+    /// one (set by `Simulation::new`).
+    pub work: Option<u32>,
 }
 
 impl CallRt {
@@ -86,6 +89,7 @@ impl CallRt {
                 zone: None,
                 counts: (!c.fan.repeat.is_fixed())
                     .then(|| stream(seed, node, &format!("repeat {i}"))),
+                work: None,
             })
             .collect()
     }
@@ -569,9 +573,21 @@ impl NodeRt {
         found.map(|(k, r)| (k, r.to, forward_links.get(k).is_some_and(Option::is_some)))
     }
 
-    /// Draws the node's own work time for a visit of `kind`.
-    pub fn sample_work(&mut self, kind: RequestKind) -> SimTime {
-        let d = match &mut self.state {
+    /// Draws the work time for a visit of `kind`: the node's own, or
+    /// `work` (the call's own) at a service or database.
+    pub fn sample_work(&mut self, kind: RequestKind, work: Option<&Dist>) -> SimTime {
+        let d = match (&mut self.state, work) {
+            (NodeState::Service { rng, .. } | NodeState::Database { rng, .. }, Some(w)) => {
+                w.sample_secs(rng)
+            }
+            (state, _) => Self::own_work(state, kind),
+        };
+        SimTime::from_secs_f64(d * self.slow)
+    }
+
+    /// One draw of the node's own work time for a visit of `kind`, in seconds.
+    fn own_work(state: &mut NodeState, kind: RequestKind) -> f64 {
+        match state {
             NodeState::Service { spec, rng, .. } => spec.service_time.sample_secs(rng),
             NodeState::Queue { spec, rng, .. } => spec.service_time.sample_secs(rng),
             NodeState::Database { spec, rng, .. } => match (&spec.write_service_time, kind) {
@@ -581,8 +597,7 @@ impl NodeRt {
             NodeState::Cache { spec, rng, .. } => spec.hit_time.sample_secs(rng),
             NodeState::External { spec, rng, .. } => spec.latency.sample_secs(rng),
             _ => 0.0,
-        };
-        SimTime::from_secs_f64(d * self.slow)
+        }
     }
 
     /// The node's own timeout for arriving visits.

@@ -1,7 +1,7 @@
 //! How a request moves: arrival, sending to a node, admission to a station, service, answers and leaving.
 
 use super::nodes::{Deadline, NodeState, round_robin, round_robin_all, shard_of};
-use super::{Caller, DETACHED, MESSAGE, NONE, Req, Simulation, Visit, VisitState};
+use super::{Caller, DETACHED, MESSAGE, NO_WORK, NONE, Req, Simulation, Visit, VisitState};
 use crate::sim::components::rate_limiter::Verdict;
 use crate::sim::event::EventKind;
 use crate::sim::metrics::FailureCause;
@@ -42,6 +42,7 @@ impl Simulation {
             user,
             counted,
             hops: 0,
+            work: NO_WORK,
         };
         self.system.window_counts.arrived += 1;
         if counted {
@@ -262,7 +263,7 @@ impl Simulation {
                 self.admit(req, node, st, caller);
             }
             NodeState::Cache { .. } => {
-                let delay = n.sample_work(req.kind);
+                let delay = n.sample_work(req.kind, None);
                 let done = |visit, generation| EventKind::CacheLookupDone { visit, generation };
                 self.timed_visit(req, node, caller, VisitState::Lookup, delay, done);
             }
@@ -476,7 +477,7 @@ impl Simulation {
         let n = &mut self.nodes[visit.node as usize];
         n.stats.wait_sum_ns += u128::from(now.saturating_sub(visit.arrived).0);
         n.stats.waits += 1;
-        let d = n.sample_work(visit.req.kind);
+        let d = n.sample_work(visit.req.kind, self.works.get(visit.req.work as usize));
         let visibility = match &n.state {
             NodeState::Queue { spec, .. } => spec.visibility_timeout,
             _ => None,
