@@ -470,6 +470,9 @@ pub fn scenario_text(data: &[u8]) -> String {
     );
     limiter_keys(&mut c, &mut nodes, &kinds);
     add_objectives(&mut c, n, workloads, &mut extra);
+    for t in nodes.iter_mut() {
+        t.body = fill_call_works(&mut c, std::mem::take(&mut t.body), &kinds);
+    }
     for t in &nodes {
         s.push_str(&t.head);
         s.push_str(&t.fields);
@@ -1165,6 +1168,30 @@ fn fill_fallbacks(c: &mut Choices, s: String, own: usize, nodes: usize) -> Strin
     out
 }
 
+/// Where a call's own work (`service_time`) goes: filled in by
+/// `fill_call_works` last, for the same reason.
+const WORK: &str = "@work@";
+
+/// Replaces each `WORK` mark with, sometimes, a call's own work: mostly
+/// for a callee that works (a service, database or load balancer), now and
+/// then for one the loader refuses it for.
+fn fill_call_works(c: &mut Choices, s: String, kinds: &[&str]) -> String {
+    let mut parts = s.split(WORK);
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for rest in parts {
+        let callee = out
+            .rfind("to = \"n")
+            .and_then(|at| out[at + 7..].split('"').next()?.parse::<usize>().ok())
+            .and_then(|k| kinds.get(k));
+        let works = callee.is_some_and(|k| ["service", "database", "load_balancer"].contains(k));
+        if c.one_in(if works { 4 } else { 32 }) {
+            let _ = write!(out, "\nservice_time = {}", c.dist());
+        }
+        out.push_str(rest);
+    }
+    out
+}
+
 /// The same for a forward's newer fields (after all the calls').
 const FORWARD_EXTRAS: &str = "@forward extras@";
 
@@ -1213,6 +1240,7 @@ fn call_extras(c: &mut Choices, t: &mut String) {
     }
     call_fan_out(c, t);
     t.push_str(FALLBACK);
+    t.push_str(WORK);
 }
 
 /// A call's fan-out: a repeat (fixed or drawn), parallel, a wait, or a

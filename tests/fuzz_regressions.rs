@@ -192,6 +192,16 @@ fn generated_scenarios_use_every_node_kind() {
             .any(|t| t.contains("[[zone_link]]") && t.contains("zone = \"")),
         "no zones in the corpus"
     );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.split("[[node.calls]]").skip(1).any(|call| call
+                .split("\n[")
+                .next()
+                .unwrap_or("")
+                .contains("\nservice_time = "))),
+        "no call with its own service_time in the corpus"
+    );
     // `set` events on a node's live tunables, the rate limiter's included.
     for field in ["replicas", "workers", "service_time", "rate", "limit"] {
         let end = format!(".{field}\"");

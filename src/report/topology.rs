@@ -299,6 +299,9 @@ fn call_text(c: &Call) -> String {
     if let Some(l) = &c.latency {
         parts.push(format!("link {}", l.describe()));
     }
+    if let Some(w) = &c.service_time {
+        parts.push(format!("its own work {}", w.describe()));
+    }
     if let Some(h) = c.fan.hedge {
         parts.push(format!("hedged after {h}"));
     } else if !c.fan.is_once() {
@@ -588,6 +591,9 @@ pub struct OfferedLoad {
     pub reads: f64,
     pub writes: f64,
     pub upper_bound: bool,
+    /// Some of it comes from calls with their own work (`service_time` on
+    /// a call): the node's own work does not tell its utilisation.
+    pub call_work: bool,
 }
 
 impl OfferedLoad {
@@ -602,7 +608,9 @@ impl OfferedLoad {
             num(self.reads),
             num(self.writes)
         );
-        if let Some(u) = self.utilisation(kind).filter(|u| u.is_finite()) {
+        if self.call_work {
+            s.push_str(", utilisation not estimated (calls bring their own work)");
+        } else if let Some(u) = self.utilisation(kind).filter(|u| u.is_finite()) {
             let _ = write!(s, ", utilisation {le}{:.2} from its own work", u);
             if u >= 1.0 && !self.upper_bound {
                 s.push_str(" (overloaded)");
@@ -653,7 +661,7 @@ impl OfferedLoad {
             } else {
                 0.0
             },
-            upper_bound: self.upper_bound,
+            ..self
         }
     }
 
@@ -698,7 +706,29 @@ pub fn offered_load(model: &Model) -> Vec<OfferedLoad> {
             }
         }
     }
+    for to in worked_callees(model) {
+        if let Some(t) = total.get_mut(to) {
+            t.call_work = true;
+        }
+    }
     total
+}
+
+/// The nodes that do a call's own work (`service_time` on a call): its
+/// callee, or the target of the load balancer it calls.
+fn worked_callees(model: &Model) -> Vec<NodeIdx> {
+    let calls = model.nodes.iter().flat_map(|n| match &n.kind {
+        NodeKind::Service(s) => s.calls.as_slice(),
+        NodeKind::Queue(q) => q.calls.as_slice(),
+        _ => &[],
+    });
+    calls
+        .filter(|c| c.service_time.is_some())
+        .map(|c| match model.nodes.get(c.to).map(|n| &n.kind) {
+            Some(NodeKind::LoadBalancer(lb)) => lb.to,
+            _ => c.to,
+        })
+        .collect()
 }
 
 /// `load` (of requests of `class`) carried through the topology.
