@@ -4,6 +4,7 @@ pub(crate) mod autoscaler;
 pub(crate) mod breaker;
 pub(crate) mod cache;
 pub(crate) mod call_keys;
+pub(crate) mod key_zipf;
 pub(crate) mod keyed_limiter;
 pub(crate) mod load_balancer;
 pub(crate) mod rate_limiter;

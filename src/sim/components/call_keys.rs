@@ -1,8 +1,8 @@
 //! The key a call's request carries when it is not the request's own: a fresh draw (`random`) or one derived from the request's key and the repetition index (`derived`).
 
 use rand::SeedableRng;
-use rand_distr::Zipf;
 
+use crate::sim::components::key_zipf::KeyZipf;
 use crate::sim::components::load_balancer::mix64;
 use crate::sim::components::source::draw_key;
 use crate::sim::model::{CallKey, Keys, Popularity};
@@ -14,7 +14,7 @@ use crate::sim::rng::{Stream, stream};
 /// its own.
 pub(crate) struct CallKeys {
     keys: Keys,
-    zipf: Option<Zipf<f64>>,
+    zipf: Option<KeyZipf>,
     salt: u64,
     derived: bool,
 }
@@ -37,7 +37,7 @@ impl CallKeys {
         };
         let salt = rand::Rng::next_u64(&mut salt_stream);
         let zipf = match keys.popularity {
-            Popularity::Zipf { s } => Zipf::new(keys.count.max(1) as f64, s).ok(),
+            Popularity::Zipf { s } => KeyZipf::new(keys.count.max(1) as f64, s),
             Popularity::Uniform => None,
         };
         Some(CallKeys {

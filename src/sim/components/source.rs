@@ -1,7 +1,9 @@
 //! Traffic sources: open loop (Poisson, constant) with rate phases, closed loop (users who think), request mix and key popularity.
 
 use rand::RngExt;
-use rand_distr::{Distribution, Exp1, Zipf};
+use rand_distr::{Distribution, Exp1};
+
+use crate::sim::components::key_zipf::KeyZipf;
 
 use crate::sim::model::{Arrival, ClassIdx, Keys, Phase, Popularity, RequestKind, Workload};
 use crate::sim::rng::{Stream, open01, stream};
@@ -12,7 +14,7 @@ pub(crate) struct Source {
     pub spec: Workload,
     arrivals: Stream,
     requests: Stream,
-    zipf: Option<Zipf<f64>>,
+    zipf: Option<KeyZipf>,
     /// Whether any node looks at keys; if not, none is drawn (key 0).
     keyed: bool,
     /// Bumped when the rate changes live, so the old pending arrival is ignored.
@@ -24,7 +26,7 @@ pub(crate) struct Source {
 impl Source {
     pub fn new(spec: Workload, seed: u64, keyed: bool) -> Self {
         let zipf = match spec.keys.popularity {
-            Popularity::Zipf { s } => Zipf::new(spec.keys.count.max(1) as f64, s).ok(),
+            Popularity::Zipf { s } => KeyZipf::new(spec.keys.count.max(1) as f64, s),
             Popularity::Uniform => None,
         };
         Source {
@@ -189,7 +191,7 @@ impl Source {
 }
 
 /// A key of `keys` (with its Zipf sampler, if popular keys are drawn more).
-pub(crate) fn draw_key(keys: &Keys, zipf: Option<&Zipf<f64>>, rng: &mut Stream) -> u64 {
+pub(crate) fn draw_key(keys: &Keys, zipf: Option<&KeyZipf>, rng: &mut Stream) -> u64 {
     let n = keys.count.max(1);
     match zipf {
         Some(z) => {
