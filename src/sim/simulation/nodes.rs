@@ -368,7 +368,7 @@ impl NodeRt {
 
     /// Station `st` changed (a visit came, went, started or left the
     /// line): the balancing index and the tally follow.
-    #[inline]
+    #[inline(always)]
     pub fn station_changed(&mut self, st: usize) {
         if let Some(t) = &mut self.tally {
             t.touch(st);
