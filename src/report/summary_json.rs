@@ -219,6 +219,17 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
         if limiters {
             limited(m, c);
         }
+        if let Some(t) = &s.transfer {
+            m.insert("bytes_from_users".into(), json!(t.bytes_from_users));
+            m.insert("bytes_to_users".into(), json!(t.bytes_to_users));
+            m.insert("link_bytes".into(), json!(t.link_bytes));
+            m.insert("egress_bytes".into(), json!(t.egress_bytes));
+            m.insert("egress_cost".into(), num(Some(t.egress_cost)));
+            let per_hour = t.egress_cost_per_hour;
+            m.insert("egress_cost_per_hour".into(), num(Some(per_hour)));
+            let total = s.cost_per_hour + per_hour;
+            m.insert("total_cost_per_hour".into(), num(Some(total)));
+        }
     }
     top
 }

@@ -7,7 +7,7 @@ use crate::report::account::{Happening, HappeningKind};
 use crate::report::objective_figures::error_rate_excluding_limited;
 use crate::report::objectives::ObjectiveResult;
 use crate::sim::Summary;
-use crate::sim::metrics::GroupSummary;
+use crate::sim::metrics::{GroupSummary, TransferSummary};
 
 fn ms(x: Option<f64>) -> String {
     x.map_or("-".into(), |v| {
@@ -100,6 +100,9 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
         ms(l.p99_ms),
         ms(l.max_ms)
     );
+    if let Some(t) = &s.transfer {
+        write_transfer(&mut o, t, s.measured.as_secs_f64(), s.cost_per_hour);
+    }
     write_groups(&mut o, "class", &s.classes);
     write_groups(&mut o, "workload", &s.workloads);
     for r in objectives {
@@ -329,4 +332,42 @@ fn truncate(s: &str, n: usize) -> String {
         t.push('…');
         t
     }
+}
+
+/// Bytes in a readable decimal unit: `12.3 GB`.
+fn bytes(x: f64) -> String {
+    let units = [("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)];
+    match units.iter().find(|(_, u)| x >= *u) {
+        Some((name, u)) => format!("{:.1} {name}", x / u),
+        None => format!("{x:.0} B"),
+    }
+}
+
+/// The payload lines: bytes moved (and per second) and the egress bill.
+fn write_transfer(o: &mut String, t: &TransferSummary, secs: f64, cost_per_hour: f64) {
+    let rate = |b: u64| {
+        if secs > 0.0 {
+            format!("{}/s", bytes(b as f64 / secs))
+        } else {
+            "-".into()
+        }
+    };
+    let _ = writeln!(
+        o,
+        "bytes  to users {} ({})   from users {} ({})   over call links {} ({})",
+        bytes(t.bytes_to_users as f64),
+        rate(t.bytes_to_users),
+        bytes(t.bytes_from_users as f64),
+        rate(t.bytes_from_users),
+        bytes(t.link_bytes as f64),
+        rate(t.link_bytes)
+    );
+    let _ = writeln!(
+        o,
+        "egress {} billed ${:.2} (${:.2}/h)   total cost ${:.2}/h",
+        bytes(t.egress_bytes as f64),
+        t.egress_cost,
+        t.egress_cost_per_hour,
+        cost_per_hour + t.egress_cost_per_hour
+    );
 }

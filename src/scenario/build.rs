@@ -21,6 +21,7 @@ mod fanout;
 mod line;
 pub(crate) mod nodes;
 pub(crate) mod objective_scope;
+mod payload;
 mod routes;
 mod set;
 mod topic;
@@ -46,7 +47,14 @@ pub(crate) const SCENARIO_FIELDS: [&str; 8] = [
     "max_in_flight",
     "max_events",
 ];
-pub(crate) const NODE_FIELDS: [&str; 5] = ["id", "kind", "pos", "cost_per_hour", "zone"];
+pub(crate) const NODE_FIELDS: [&str; 6] = [
+    "id",
+    "kind",
+    "pos",
+    "cost_per_hour",
+    "zone",
+    "egress_per_gb",
+];
 /// The fields of a cache, which a CDN shares.
 const CACHE_FIELDS: [&str; 13] = [
     "capacity",
@@ -285,6 +293,7 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
     graph::check_edges(errs, &ids, &edges, &loops);
     let zone_tables = tables(errs, &top, "zone_link");
     let zone_links = zones::read_zone_links(errs, zone_tables, &nodes);
+    payload::check_user_egress(errs, &node_tables, &workloads);
 
     if !errs.is_empty() {
         return None;

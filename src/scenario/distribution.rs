@@ -5,7 +5,6 @@ use toml::de::DeValue;
 use crate::scenario::reader::{Errors, Field, Table, show};
 use crate::scenario::units::{ADD_A_UNIT, format_seconds};
 use crate::sim::dist::Dist;
-use crate::sim::time::SimTime;
 
 /// The distribution names and the parameters each takes.
 pub(crate) const FORMS: [(&str, &[&str]); 5] = [
@@ -40,17 +39,43 @@ pub(crate) fn read(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
     }
 }
 
+/// What a distribution's values are: how a parameter is read and shown.
+pub(crate) struct Scale {
+    pub(crate) read: fn(&Field<'_, '_>, &mut Errors<'_>) -> Option<f64>,
+    pub(crate) show: fn(f64) -> String,
+    /// How a plain constant is written, for the hint.
+    pub(crate) constant: &'static str,
+}
+
+/// Durations, in seconds.
+pub(crate) const SECONDS: Scale = Scale {
+    read: |f, errs| f.seconds(errs),
+    show: format_seconds,
+    constant: ADD_A_UNIT,
+};
+
 fn read_table(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
+    read_table_in(errs, f, &SECONDS)
+}
+
+/// A `{ dist = "...", ... }` table whose parameters are in `scale`.
+pub(crate) fn read_table_in(
+    errs: &mut Errors<'_>,
+    f: &Field<'_, '_>,
+    scale: &Scale,
+) -> Option<Dist> {
     let t = f.table(errs)?;
     let hint = format!(
-        "name the distribution: dist = \"constant\" | \"exponential\" | \"uniform\" | \"lognormal\" | \"pareto\"; or {ADD_A_UNIT} as a plain string for a constant"
+        "name the distribution: dist = \"constant\" | \"exponential\" | \"uniform\" | \"lognormal\" | \"pareto\"; or {} as a plain string for a constant",
+        scale.constant
     );
     let (name, _) = form(errs, &t, &FORMS, "distribution", hint)?;
-    let secs =
-        |errs: &mut Errors<'_>, key: &str| -> Option<f64> { t.required(errs, key)?.seconds(errs) };
+    let secs = |errs: &mut Errors<'_>, key: &str| -> Option<f64> {
+        (scale.read)(&t.required(errs, key)?, errs)
+    };
     let positive = |errs: &mut Errors<'_>, key: &str| -> Option<f64> {
         let field = t.required(errs, key)?;
-        let d = field.seconds(errs)?;
+        let d = (scale.read)(&field, errs)?;
         if d <= 0.0 {
             field.error(errs, format!("the {key} must be greater than 0"), None);
             return None;
@@ -70,8 +95,8 @@ fn read_table(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
                         errs,
                         format!(
                             "min ({}) must not be above max ({})",
-                            SimTime::from_secs_f64(min),
-                            SimTime::from_secs_f64(max)
+                            (scale.show)(min),
+                            (scale.show)(max)
                         ),
                         None,
                     );
@@ -102,8 +127,8 @@ fn read_table(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Dist> {
                     let message = if p99 <= mean {
                         format!(
                             "p99 ({}) must be above the mean ({}) for a log-normal",
-                            format_seconds(p99),
-                            format_seconds(mean)
+                            (scale.show)(p99),
+                            (scale.show)(mean)
                         )
                     } else {
                         message

@@ -23,7 +23,7 @@ pub use wiring::{EdgeKind, edge_kinds};
 
 /// The fields a call table may have (the loader's own list): what the
 /// build inspector offers under a call edge.
-pub const CALL_FIELDS: [&str; 16] = crate::scenario::build::CALL_FIELDS;
+pub const CALL_FIELDS: [&str; 19] = crate::scenario::build::CALL_FIELDS;
 
 /// One change to a design, as the editor's gestures and panels ask for it.
 #[derive(Clone, Debug, PartialEq)]

@@ -37,6 +37,12 @@ pub fn to_toml(model: &Model) -> String {
         out.push_str("\n[[class]]\n");
         kv(&mut out, "name", &string(&c.name));
         kv(&mut out, "op", &string(c.op.name()));
+        if let Some(d) = &c.request_bytes {
+            kv(&mut out, "request_bytes", &size(d));
+        }
+        if let Some(d) = &c.response_bytes {
+            kv(&mut out, "response_bytes", &size(d));
+        }
     }
     for (i, w) in model.workloads.iter().enumerate() {
         out.push_str("\n[[workload]]\n");
@@ -103,6 +109,9 @@ pub fn to_toml(model: &Model) -> String {
         if let Some(z) = &n.zone {
             kv(&mut out, "zone", &string(z));
         }
+        if let Some(p) = n.egress_per_gb {
+            kv(&mut out, "egress_per_gb", &num(p));
+        }
         match &n.kind {
             NodeKind::Service(_) | NodeKind::Database(_) | NodeKind::Queue(_)
                 if n.cost_unit != DEFAULT_WORKERS_PER_UNIT =>
@@ -165,6 +174,12 @@ pub fn to_toml(model: &Model) -> String {
             &format!("[{}, {}]", string(&l.between[0]), string(&l.between[1])),
         );
         kv(&mut out, "latency", &dist(&l.latency));
+        if let Some(b) = l.bandwidth {
+            kv(&mut out, "bandwidth", &bandwidth(b));
+        }
+        if let Some(p) = l.egress_per_gb {
+            kv(&mut out, "egress_per_gb", &num(p));
+        }
     }
     for o in &model.objectives {
         out.push_str("\n[[objective]]\n");
@@ -383,6 +398,7 @@ fn write_calls(out: &mut String, model: &Model, calls: &[Call]) {
     let plain = calls.iter().all(|c| {
         c.policy == Default::default()
             && c.latency.is_none()
+            && c.payload.is_none()
             && c.passes_request()
             && c.fallback.is_none()
             && c.fan.is_once()
@@ -426,6 +442,17 @@ fn write_calls(out: &mut String, model: &Model, calls: &[Call]) {
         }
         if let Some(w) = &c.service_time {
             kv(out, "service_time", &dist(w));
+        }
+        if let Some(p) = &c.payload {
+            if let Some(d) = &p.request {
+                kv(out, "request_bytes", &size(d));
+            }
+            if let Some(d) = &p.response {
+                kv(out, "response_bytes", &size(d));
+            }
+            if let Some(b) = p.bandwidth {
+                kv(out, "bandwidth", &bandwidth(b));
+            }
         }
         if let Some(f) = c.fallback {
             kv(out, "fallback", &node_ref(model, f));
@@ -778,6 +805,36 @@ fn seconds(x: f64) -> String {
 
 /// A distribution: a duration string for a constant, else a table.
 fn dist(d: &Dist) -> String {
+    dist_in(d, seconds, lognormal_mean_p99)
+}
+
+/// A distribution of sizes: a size string for a constant, else a table.
+fn size(d: &Dist) -> String {
+    let bytes = |x: f64| format!("\"{}\"", crate::scenario::bytes::format_bytes(x));
+    dist_in(d, bytes, |mu, sigma| {
+        let mean = (mu + sigma * sigma / 2.0).exp();
+        let p99 = (mu + Z99 * sigma).exp();
+        let (gm, gp) = (mean.round(), p99.round());
+        if Dist::lognormal(gm, gp) == Ok(Dist::LogNormal { mu, sigma }) {
+            (gm, gp)
+        } else {
+            (mean, p99)
+        }
+    })
+}
+
+/// A quoted bandwidth, `"10Gbps"`.
+fn bandwidth(b: f64) -> String {
+    format!("\"{}\"", crate::scenario::bytes::format_bandwidth(b))
+}
+
+/// A distribution whose values `seconds` writes (durations or sizes);
+/// `mean_p99` gives a log-normal's parameters to write.
+fn dist_in(
+    d: &Dist,
+    seconds: impl Fn(f64) -> String,
+    mean_p99: fn(f64, f64) -> (f64, f64),
+) -> String {
     match *d {
         Dist::Constant { value } => seconds(value),
         Dist::Exponential { mean } => {
@@ -789,7 +846,7 @@ fn dist(d: &Dist) -> String {
             seconds(max)
         ),
         Dist::LogNormal { mu, sigma } => {
-            let (mean, p99) = lognormal_mean_p99(mu, sigma);
+            let (mean, p99) = mean_p99(mu, sigma);
             format!(
                 "{{ dist = \"lognormal\", mean = {}, p99 = {} }}",
                 seconds(mean),

@@ -341,3 +341,11 @@ mod tests {
         assert!(!REPLICAS.contains(10_001));
     }
 }
+/// A payload size in bytes (a constant or a distribution's parameter;
+/// draws are capped here): up to a terabyte.
+pub const PAYLOAD_BYTES: Limit<f64> = Limit::closed(0.0, 1e12);
+/// A link's bandwidth in bytes per second (`"10Gbps"` is 1.25e9): up to
+/// 10 TB/s.
+pub const BANDWIDTH: Limit<f64> = Limit::above(0.0, 1e13);
+/// An egress price in dollars per GB.
+pub const EGRESS_PER_GB: Limit<f64> = Limit::closed(0.0, 1e6);

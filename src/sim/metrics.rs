@@ -388,6 +388,27 @@ pub struct Summary {
     pub scale_events: Vec<crate::sim::components::autoscaler::ScaleEvent>,
     /// Why the run stopped early (a safety cap), if it did.
     pub stopped: Option<String>,
+    /// Bytes moved and egress billed, when the model has payloads.
+    pub transfer: Option<TransferSummary>,
+}
+
+/// The bytes of the measured requests (arrived after the warm-up) and the
+/// egress they were billed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TransferSummary {
+    /// The users' side: the classes' `request_bytes` of every request,
+    /// `response_bytes` of every successful answer.
+    pub bytes_from_users: u64,
+    pub bytes_to_users: u64,
+    /// Calls' payloads: every attempt's request and every successful answer.
+    pub link_bytes: u64,
+    /// The bytes billed as egress (to the users from a node with
+    /// `egress_per_gb`, across zone links with one), and their price in
+    /// dollars.
+    pub egress_bytes: u64,
+    pub egress_cost: f64,
+    /// `egress_cost` over the measured hours.
+    pub egress_cost_per_hour: f64,
 }
 
 impl Summary {

@@ -44,6 +44,22 @@ pub struct RequestClass {
     pub name: String,
     /// What the class is underneath.
     pub op: RequestKind,
+    /// Bytes a request of this class brings from the users and its answer
+    /// takes back to them (distributions of bytes); `None`: not counted.
+    pub request_bytes: Option<Dist>,
+    pub response_bytes: Option<Dist>,
+}
+
+impl RequestClass {
+    /// A class of this name and op without payload sizes.
+    pub fn new(name: impl Into<String>, op: RequestKind) -> Self {
+        RequestClass {
+            name: name.into(),
+            op,
+            request_bytes: None,
+            response_bytes: None,
+        }
+    }
 }
 
 /// A routing condition: a request type (every read, classes whose op is a
@@ -98,6 +114,32 @@ pub struct Model {
 pub struct ZoneLink {
     pub between: [String; 2],
     pub latency: Dist,
+    /// Bytes per second each way, shared by every call crossing the link
+    /// (a FIFO server per direction); `None`: unlimited.
+    pub bandwidth: Option<f64>,
+    /// Dollars per GB (1e9 bytes) of call payloads crossing the link,
+    /// either way; `None`: free.
+    pub egress_per_gb: Option<f64>,
+}
+
+/// Payload sizes (distributions of bytes, drawn with `Dist::sample_secs`)
+/// and a link bandwidth (bytes per second) on a call: each attempt's
+/// request and each successful answer cross the call's link as a
+/// transfer of that many bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Payload {
+    pub request: Option<Dist>,
+    pub response: Option<Dist>,
+    /// The call's own link capacity, a FIFO server per direction shared by
+    /// all the caller's replicas; `None`: its zones' link's, or unlimited.
+    pub bandwidth: Option<f64>,
+}
+
+impl Payload {
+    /// Whether a call carries anything at all.
+    pub fn is_empty(&self) -> bool {
+        self.request.is_none() && self.response.is_none() && self.bandwidth.is_none()
+    }
 }
 
 /// A command applied by the engine itself at `at` (a fault, a recovery,
@@ -204,6 +246,9 @@ pub struct Node {
     pub cost_unit: u64,
     /// The zone (region, data centre) the node runs in, if the file says.
     pub zone: Option<String>,
+    /// Dollars per GB of answers this node sends to the users (the
+    /// workloads that send to it; their classes' `response_bytes`).
+    pub egress_per_gb: Option<f64>,
 }
 
 /// Workers one `cost_per_hour` buys per replica unless the file says
@@ -236,6 +281,16 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
+    /// The calls a service or a queue's consumers make (none for the
+    /// other kinds).
+    pub fn calls(&self) -> &[Call] {
+        match self {
+            NodeKind::Service(s) => &s.calls,
+            NodeKind::Queue(q) => &q.calls,
+            _ => &[],
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             NodeKind::LoadBalancer(_) => "load_balancer",
@@ -391,6 +446,8 @@ pub struct Call {
     /// and the answer an independent draw to come back (the call's
     /// timeout counts both). `None`: the callee is reached at once.
     pub latency: Option<Dist>,
+    /// Payload sizes and the link's bandwidth (`None`: nothing carried).
+    pub payload: Option<Payload>,
     /// The type of the call's request; `None`: the request's own.
     pub op: Option<RequestKind>,
     /// The key of the call's request.
@@ -467,6 +524,7 @@ impl Call {
             when,
             policy: CallPolicy::default(),
             latency: None,
+            payload: None,
             op: None,
             key: CallKey::Request,
             fan: FanOut::ONCE,

@@ -18,6 +18,7 @@ mod nodes;
 mod scaling;
 mod tally;
 mod topics;
+mod transfers;
 mod visits;
 
 use std::collections::VecDeque;
@@ -216,6 +217,8 @@ pub struct Simulation {
     /// The calls' own work for their callees (`Call::service_time`), by
     /// `Req::work`.
     works: Vec<Dist>,
+    /// Payloads, wires and the bytes counted (a model with payloads only).
+    transfers: Option<Box<transfers::Transfers>>,
 }
 
 impl Simulation {
@@ -270,6 +273,7 @@ impl Simulation {
             scale_events: Vec::new(),
             stopped: None,
             works: Vec::new(),
+            transfers: None,
         };
         sim.index_call_works();
         // Warm-up ends before anything else due at that instant: a request
@@ -342,6 +346,10 @@ impl Simulation {
         if !sim.model.zone_links.is_empty() {
             let model = sim.model.clone();
             sim.apply_zone_links(&model, seed);
+        }
+        if transfers::has_payloads(&sim.model) {
+            let model = sim.model.clone();
+            sim.apply_payloads(&model, seed);
         }
         sim
     }

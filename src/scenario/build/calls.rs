@@ -19,7 +19,7 @@ use crate::sim::model::{
 use crate::sim::time::SimTime;
 
 /// The fields of one call table.
-pub(crate) const CALL_FIELDS: [&str; 16] = [
+pub(crate) const CALL_FIELDS: [&str; 19] = [
     "to",
     "when",
     "timeout",
@@ -36,6 +36,9 @@ pub(crate) const CALL_FIELDS: [&str; 16] = [
     "wait",
     "hedge",
     "service_time",
+    "request_bytes",
+    "response_bytes",
+    "bandwidth",
 ];
 const RETRY_FIELDS: [&str; 5] = ["attempts", "backoff", "max_backoff", "jitter", "budget"];
 const BREAKER_FIELDS: [&str; 5] = [
@@ -299,6 +302,7 @@ fn read_call_table(
         Some(f) => read_kind(errs, &f).map(Some),
         None => Some(None),
     };
+    let payload = super::payload::read_call_payload(errs, t);
     let key = read_call_key(errs, t);
     let work = read_call_work(errs, t, to, ids);
     let fan = read_fan_out(errs, t);
@@ -319,6 +323,7 @@ fn read_call_table(
             pool: pool?,
         },
         latency: latency?,
+        payload: payload?,
         op: op?,
         key: key?,
         fan: fan?,

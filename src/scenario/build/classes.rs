@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::payload::{optional, read_size};
 use super::workloads::rounded;
 use crate::scenario::graph::{NodeIds, is_valid_id};
 use crate::scenario::reader::{Errors, Field, Table};
@@ -10,7 +11,7 @@ use crate::sim::limits::{CLASS_SHARE, CLASSES};
 use crate::sim::model::{ClassIdx, RequestClass, RequestKind};
 
 /// The fields of a `[[class]]` table.
-pub(crate) const CLASS_FIELDS: [&str; 2] = ["name", "op"];
+pub(crate) const CLASS_FIELDS: [&str; 4] = ["name", "op", "request_bytes", "response_bytes"];
 const OPS: [&str; 2] = ["read", "write"];
 
 /// A class's name and op as far as they were read.
@@ -66,10 +67,19 @@ pub(super) fn read_classes(
                 RequestKind::Write
             }
         });
+        let request_bytes = optional(errs, &t, "request_bytes", read_size);
+        let response_bytes = optional(errs, &t, "response_bytes", read_size);
         names.push((name.clone(), op));
-        match (name, op) {
-            (Some(name), Some(op)) if i < CLASSES.max as usize => {
-                classes.push(RequestClass { name, op })
+        match (name, op, request_bytes, response_bytes) {
+            (Some(name), Some(op), Some(request_bytes), Some(response_bytes))
+                if i < CLASSES.max as usize =>
+            {
+                classes.push(RequestClass {
+                    name,
+                    op,
+                    request_bytes,
+                    response_bytes,
+                })
             }
             _ => ok = false,
         }

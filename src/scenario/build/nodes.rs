@@ -123,6 +123,8 @@ pub(super) fn read_node(
         Some(f) => super::zones::read_zone(errs, &f).map(Some),
         None => Some(None),
     };
+    let egress_per_gb =
+        super::payload::optional(errs, t, "egress_per_gb", super::payload::read_price);
     Some(Node {
         id: ids.id(i)?.to_string(),
         kind: spec?,
@@ -130,6 +132,7 @@ pub(super) fn read_node(
         cost_per_hour: cost_per_hour?,
         cost_unit: cost_unit?,
         zone: zone?,
+        egress_per_gb: egress_per_gb?,
     })
 }
 

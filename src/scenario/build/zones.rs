@@ -2,12 +2,13 @@
 
 use toml::de::DeValue;
 
+use super::payload::{optional, read_bandwidth, read_price};
 use crate::scenario::distribution;
 use crate::scenario::reader::{Errors, Field, Table, type_name};
 use crate::scenario::suggest;
 use crate::sim::model::{Node, ZoneLink};
 
-const ZONE_LINK_FIELDS: [&str; 2] = ["between", "latency"];
+const ZONE_LINK_FIELDS: [&str; 4] = ["between", "latency", "bandwidth", "egress_per_gb"];
 
 /// A node's `zone`: a non-empty name.
 pub(super) fn read_zone(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<String> {
@@ -70,6 +71,8 @@ fn read_zone_link(
     let latency = t
         .required(errs, "latency")
         .and_then(|f| distribution::read(errs, &f));
+    let bandwidth = optional(errs, t, "bandwidth", read_bandwidth);
+    let egress_per_gb = optional(errs, t, "egress_per_gb", read_price);
     let between = between?;
     let same = |l: &ZoneLink| {
         (l.between[0] == between[0] && l.between[1] == between[1])
@@ -91,6 +94,8 @@ fn read_zone_link(
     Some(ZoneLink {
         between,
         latency: latency?,
+        bandwidth: bandwidth?,
+        egress_per_gb: egress_per_gb?,
     })
 }
 

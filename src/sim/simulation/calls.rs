@@ -167,7 +167,11 @@ impl Simulation {
             if visit.req.traced {
                 self.spans.set_phase(j, Phase::Transit, self.now);
             }
-            let delay = self.link_draw(node, i, latency);
+            let mut delay = self.link_draw(node, i, latency);
+            if self.transfers.is_some() {
+                let sent = self.transfer(node, i, true, visit.req.counted);
+                delay = delay.saturating_add(sent);
+            }
             self.events.schedule(
                 self.now.saturating_add(delay),
                 EventKind::LinkOut {
@@ -293,7 +297,11 @@ impl Simulation {
         let Some(latency) = own.or_else(|| self.zone_link(node, i)) else {
             return false;
         };
-        let delay = self.link_draw(node, i, latency);
+        let mut delay = self.link_draw(node, i, latency);
+        if outcome.is_ok() && self.transfers.is_some() {
+            let sent = self.transfer(node, i, false, visit.req.counted);
+            delay = delay.saturating_add(sent);
+        }
         if visit.req.traced {
             self.spans.set_phase(j, Phase::Transit, self.now);
         }

@@ -113,6 +113,9 @@ impl Simulation {
         for g in self.system.groups_mut(req.workload as usize, req.class) {
             g.counts.arrived += 1;
         }
+        if self.transfers.is_some() {
+            self.users_bytes(req.workload as usize, req.class, false);
+        }
     }
 
     /// A measured request ended: its class and workload count how.
@@ -131,6 +134,9 @@ impl Simulation {
                 }
                 Err(c) => g.counts.add_failure(c),
             }
+        }
+        if outcome.is_ok() && self.transfers.is_some() {
+            self.users_bytes(req.workload as usize, req.class, true);
         }
     }
 
@@ -321,6 +327,7 @@ impl Simulation {
             workloads,
             scale_events: self.scale_events.clone(),
             stopped: self.stopped.clone(),
+            transfer: self.transfer_summary(measured),
         }
     }
 

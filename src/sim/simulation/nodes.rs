@@ -61,6 +61,9 @@ pub(super) struct CallRt {
     /// The call's own work for its callee (`Simulation::works`), if it has
     /// one (set by `Simulation::new`).
     pub work: Option<u32>,
+    /// The call's payload and wires, when the model has payloads
+    /// (`Simulation::apply_payloads`).
+    pub wire: Option<Box<super::transfers::CallWire>>,
 }
 
 impl CallRt {
@@ -90,6 +93,7 @@ impl CallRt {
                 counts: (!c.fan.repeat.is_fixed())
                     .then(|| stream(seed, node, &format!("repeat {i}"))),
                 work: None,
+                wire: None,
             })
             .collect()
     }
