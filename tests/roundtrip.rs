@@ -51,6 +51,8 @@ think = { dist = "exponential", mean = "1.5s" }
 [[class]]
 name = "ride_request"
 op = "write"
+request_bytes = "2KB"
+response_bytes = { dist = "lognormal", mean = "1.5MB", p99 = "12MB" }
 
 [[class]]
 name = "location-update"
@@ -67,6 +69,7 @@ id = "edge"
 kind = "cdn"
 pos = [10.5, -3.25]
 cost_per_hour = 0.03
+egress_per_gb = 0.085
 capacity = 10_000
 policy = "lfu"
 ttl = "1h"
@@ -107,7 +110,7 @@ autoscale = { metric = "queue_depth", target = 2.5, min = 2, max = 12, interval 
 to = [ { to = "audit", when = "write", latency = { dist = "lognormal", mean = "2ms", p99 = "9ms" }, p = 0.25 }, { to = "audit", when = "location-update", p = 0.25 }, { to = "db", p = 0.5 } ]
 calls = [
   { to = "cache", when = "read", timeout = "50ms", key = "random", latency = { dist = "exponential", mean = "1ms" }, repeat = { dist = "poisson", mean = 2.5 }, parallel = true, wait = { quorum = 2 } },
-  { to = "cache2", when = "ride_request" },
+  { to = "cache2", when = "ride_request", request_bytes = "512KiB", response_bytes = { dist = "pareto", scale = "10KB", shape = 1.5 }, bandwidth = "1Gbps" },
   { to = "db", when = "write", timeout = "200ms", retry = { attempts = 3, backoff = "20ms", max_backoff = "2s", jitter = "equal", budget = 0.1 }, breaker = { consecutive_failures = 5, failure_rate = 0.5, window = 40, open_for = "10s", probes = 2 }, pool = { size = 10, acquire_timeout = "100ms" }, hedge = "30ms", fallback = "cache2", service_time = { dist = "exponential", mean = "3ms" } },
   { to = "jobs", retry = { attempts = 2, jitter = "none" }, breaker = { failure_rate = 0.25 }, op = "write", key = "derived", keys = { count = 1000, popularity = "zipf", s = 0.8 }, repeat = 3 },
 ]
@@ -209,6 +212,8 @@ to = "cache2"
 [[zone_link]]
 between = ["us-east", "eu-west"]
 latency = { dist = "uniform", min = "38ms", max = "42ms" }
+bandwidth = "100MB/s"
+egress_per_gb = 0.02
 
 [[zone_link]]
 between = ["us-east", "us-east"]

@@ -1,4 +1,4 @@
-//! The engine against queueing theory: M/M/1 (mean and p99), M/M/c, M/D/1, M/M/c/K and a Jackson tandem at ρ = 0.8, closed-loop users against mean-value analysis, a non-preemptive priority M/M/1 against Cobham for both classes, a call's own work making its callee an M/G/1 (Pollaczek–Khinchine), and fan-outs: fork-join of two M/M/1 (Nelson–Tantawi), the first, a quorum and a hedge of exponential servers (order statistics).
+//! The engine against queueing theory: M/M/1 (mean and p99), M/M/c, M/D/1, M/M/c/K and a Jackson tandem at ρ = 0.8, closed-loop users against mean-value analysis, a non-preemptive priority M/M/1 against Cobham for both classes, a call's own work making its callee an M/G/1 (Pollaczek–Khinchine), and fan-outs: fork-join of two M/M/1 (Nelson–Tantawi), the first, a quorum and a hedge of exponential servers (order statistics), and payloads over a link with a bandwidth: M/D/1 for fixed sizes, M/M/1 for exponential ones.
 //!
 //! Each scenario in `scenarios/theory/` is run long enough that the 95 %
 //! confidence half-width of the estimate (batch means over 20 batches,
@@ -811,4 +811,64 @@ calls = [
     let u = s.nodes[0].utilisation.unwrap();
     assert!((u - 0.75).abs() < 0.005, "utilisation {u}");
     assert_eq!(s.counts.failed(), 0);
+/// A front service (no work, never queueing) whose call carries a
+/// request of `size` over a link of 1 GB/s ("8Gbps") to an external
+/// service answering at once: the link is the only station, a single
+/// server of service time size / bandwidth fed by the Poisson arrivals.
+fn payload_model(size: &str, rate: f64, duration: &str) -> Model {
+    let text = format!(
+        r#"[scenario]
+name = "payload over a link"
+duration = "{duration}"
+warmup = "20s"
+seed = 11
+
+[[workload]]
+to = "front"
+rate = {rate:?}
+
+[[node]]
+id = "front"
+kind = "service"
+workers = 100_000
+service_time = "0s"
+calls = [ {{ to = "store", request_bytes = {size}, bandwidth = "8Gbps" }} ]
+
+[[node]]
+id = "store"
+kind = "external"
+latency = "0s"
+"#
+    );
+    scenario::load_str(&text, "payload.toml", &[])
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)))
+}
+
+/// A fixed 1 MB payload over 1 GB/s takes 1 ms: at 800 requests a second
+/// the link is an M/D/1 at ρ = 0.8 (Pollaczek–Khinchine: 2 ms of wait, 3 ms
+/// in all); exponential sizes of mean 1 MB at 500 a second make it an
+/// M/M/1 at ρ = 0.5 (2 ms in all). The end-to-end latency is the link's
+/// sojourn: nothing else takes time.
+#[test]
+fn payloads_over_a_link_queue_as_md1_and_mm1() {
+    let cases = [
+        ("M/D/1 link ρ=0.8", "\"1MB\"", 800.0, 0.0, "4000s"),
+        (
+            "M/M/1 link ρ=0.5",
+            "{ dist = \"exponential\", mean = \"1MB\" }",
+            500.0,
+            1.0,
+            "3000s",
+        ),
+    ];
+    for (title, size, rate, scv, duration) in cases {
+        let q = theory::mg1(rate, 0.001, scv);
+        let (est, s) = run_model_batched(
+            payload_model(size, rate, duration),
+            &[("mean latency ms", end_to_end, q.sojourn * 1e3)],
+        );
+        check(title, &est);
+        let t = s.transfer.expect("a model with payloads reports its bytes");
+        assert!(t.link_bytes > 0 && t.bytes_to_users == 0 && t.egress_bytes == 0);
+    }
 }
