@@ -1,7 +1,7 @@
 //! The scenario file format: TOML in, a validated `sim::model::Model` or located diagnostics out; and `to_toml` back.
 
 mod build;
-mod bytes;
+pub(crate) mod bytes;
 pub mod diagnostic;
 mod distribution;
 pub mod edit;

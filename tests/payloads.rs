@@ -187,3 +187,16 @@ error_rate = 0.3
     assert!(attempts > s.counts.arrived, "some retries");
     assert_eq!(t.link_bytes, attempts * 1_000 + answered * 1_000_000);
 }
+
+#[test]
+fn check_describes_sizes_bandwidths_and_prices() {
+    let text = two_callers(
+        "bandwidth = \"8Gbps\"\negress_per_gb = 0.02",
+        ", response_bytes = { dist = \"exponential\", mean = \"2MB\" }",
+    );
+    let check = loadlab::report::topology::describe(&load(&text));
+    assert!(
+        check.contains("left --calls--> store link constant 0ns (zones), request 1MB, answer exponential, mean 2MB, 8Gbps shared (zones), egress $0.02/GB (zones)"),
+        "{check}"
+    );
+}

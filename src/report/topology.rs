@@ -3,11 +3,12 @@
 use std::fmt::Write as _;
 
 use crate::scenario;
+use crate::scenario::bytes::{format_bandwidth, format_bytes};
 use crate::sim::dist::Dist;
 use crate::sim::model::{
     Arrival, Bound, CacheSpec, Call, CallPolicy, ClassIdx, DatabaseSpec, ExternalSpec, Jitter,
     LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind, Popularity, QueueSpec, RateLimiterSpec,
-    RequestKind, ServiceSpec, Wait, When, WritePolicy,
+    RequestClass, RequestKind, ServiceSpec, Wait, When, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -81,10 +82,11 @@ fn write_workloads(out: &mut String, model: &Model) {
                 .filter_map(|&(c, share)| {
                     let c = model.classes.get(usize::from(c))?;
                     Some(format!(
-                        "{} {}% ({})",
+                        "{} {}% ({}{})",
                         c.name,
                         num(share * 100.0),
-                        c.op.name()
+                        c.op.name(),
+                        class_bytes(c)
                     ))
                 })
                 .collect();
@@ -130,6 +132,9 @@ fn write_nodes(out: &mut String, model: &Model, load: &[OfferedLoad]) {
         if let Some(z) = &n.zone {
             let _ = write!(line, ", zone {z}");
         }
+        if let Some(p) = n.egress_per_gb {
+            let _ = write!(line, ", egress ${}/GB to users", num(p));
+        }
         if n.cost_per_hour > 0.0 {
             let each = match n.kind {
                 NodeKind::Service(_) => " per replica",
@@ -166,6 +171,21 @@ fn write_edges(out: &mut String, model: &Model) {
                 .flatten()
                 .map(|l| format!("link {} (zones)", l.describe()))
         };
+        // What a call's payload meets on its zones' link.
+        let zone_wire = |c: &Call| {
+            let l = model.zone_link(i, c.to)?;
+            let mut parts = Vec::new();
+            if let Some(b) = l
+                .bandwidth
+                .filter(|_| c.payload.is_none_or(|p| p.bandwidth.is_none()))
+            {
+                parts.push(format!("{} shared (zones)", format_bandwidth(b)));
+            }
+            if let Some(p) = l.egress_per_gb {
+                parts.push(format!("egress ${}/GB (zones)", num(p)));
+            }
+            (!parts.is_empty()).then(|| parts.join(", "))
+        };
         let mut edge = |label: &str, to: NodeIdx, when: Option<When>, policy: &str| {
             let when = when.map_or(String::new(), |w| format!(" ({})", model.when_name(w)));
             let policy = if policy.is_empty() {
@@ -185,6 +205,11 @@ fn write_edges(out: &mut String, model: &Model) {
             NodeKind::Service(s) => {
                 for c in &s.calls {
                     let text = join_parts(zone(c.latency, c.to), call_text(c));
+                    let text = match zone_wire(c) {
+                        Some(w) if text.is_empty() => w,
+                        Some(w) => format!("{text}, {w}"),
+                        None => text,
+                    };
                     edge("calls", c.to, c.when, &text);
                     if let Some(f) = c.fallback {
                         edge("falls back to", f, c.when, "");
@@ -213,6 +238,11 @@ fn write_edges(out: &mut String, model: &Model) {
             NodeKind::Queue(q) => {
                 for c in &q.calls {
                     let text = join_parts(zone(c.latency, c.to), call_text(c));
+                    let text = match zone_wire(c) {
+                        Some(w) if text.is_empty() => w,
+                        Some(w) => format!("{text}, {w}"),
+                        None => text,
+                    };
                     edge("consumer calls", c.to, c.when, &text);
                     if let Some(f) = c.fallback {
                         edge("falls back to", f, c.when, "");
@@ -270,6 +300,35 @@ fn write_events(out: &mut String, model: &Model) {
 }
 
 /// `first, rest` (either may be missing).
+/// A size distribution in words: `1MB`, `lognormal, mean 2.5MB`.
+fn size_text(d: &Dist) -> String {
+    match d {
+        Dist::Constant { value } => format_bytes(*value),
+        Dist::Exponential { .. } => format!("exponential, mean {}", format_bytes(d.mean())),
+        Dist::Uniform { min, max } => {
+            format!("uniform {}..{}", format_bytes(*min), format_bytes(*max))
+        }
+        Dist::LogNormal { .. } => format!("lognormal, mean {}", format_bytes(d.mean())),
+        Dist::Pareto { scale, shape } => format!(
+            "pareto, scale {}, shape {}",
+            format_bytes(*scale),
+            num(*shape)
+        ),
+    }
+}
+
+/// `, request 1KB, answer 2MB` for a class with payload sizes.
+fn class_bytes(c: &RequestClass) -> String {
+    let mut s = String::new();
+    if let Some(d) = &c.request_bytes {
+        let _ = write!(s, ", request {}", size_text(d));
+    }
+    if let Some(d) = &c.response_bytes {
+        let _ = write!(s, ", answer {}", size_text(d));
+    }
+    s
+}
+
 fn join_parts(first: Option<String>, rest: String) -> String {
     match (first, rest.is_empty()) {
         (Some(f), true) => f,
@@ -301,6 +360,17 @@ fn call_text(c: &Call) -> String {
     }
     if let Some(w) = &c.service_time {
         parts.push(format!("its own work {}", w.describe()));
+    }
+    if let Some(p) = &c.payload {
+        if let Some(d) = &p.request {
+            parts.push(format!("request {}", size_text(d)));
+        }
+        if let Some(d) = &p.response {
+            parts.push(format!("answer {}", size_text(d)));
+        }
+        if let Some(b) = p.bandwidth {
+            parts.push(format!("bandwidth {}", format_bandwidth(b)));
+        }
     }
     if let Some(h) = c.fan.hedge {
         parts.push(format!("hedged after {h}"));

@@ -992,6 +992,15 @@ pub enum Bound {
 }
 
 impl Model {
+    /// The zone link between nodes `from` and `to` (either way round).
+    pub fn zone_link(&self, from: NodeIdx, to: NodeIdx) -> Option<&ZoneLink> {
+        let a = self.nodes.get(from)?.zone.as_deref()?;
+        let b = self.nodes.get(to)?.zone.as_deref()?;
+        self.zone_links.iter().find(|l| {
+            (l.between[0] == a && l.between[1] == b) || (l.between[0] == b && l.between[1] == a)
+        })
+    }
+
     /// The zone link between nodes `from` and `to`, if both have a zone
     /// and the file gives a link between those zones (either way round).
     pub fn zone_latency(&self, from: NodeIdx, to: NodeIdx) -> Option<Dist> {

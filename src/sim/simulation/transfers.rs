@@ -3,7 +3,7 @@
 use super::Simulation;
 use crate::sim::dist::Dist;
 use crate::sim::metrics::TransferSummary;
-use crate::sim::model::{Model, NodeIdx, Payload, ZoneLink};
+use crate::sim::model::{Model, NodeIdx, Payload};
 use crate::sim::rng::{Stream, stream};
 use crate::sim::time::SimTime;
 
@@ -196,15 +196,13 @@ impl Simulation {
 /// The zone link a call from `from` to `to` crosses: its index, and
 /// whether the call goes from `between[0]` to `between[1]`.
 fn zone_link(model: &Model, from: NodeIdx, to: NodeIdx) -> Option<(usize, bool)> {
-    let a = model.nodes.get(from)?.zone.as_deref()?;
-    let b = model.nodes.get(to)?.zone.as_deref()?;
-    model
+    let link = model.zone_link(from, to)?;
+    let k = model
         .zone_links
         .iter()
-        .position(|l: &ZoneLink| {
-            (l.between[0] == a && l.between[1] == b) || (l.between[0] == b && l.between[1] == a)
-        })
-        .map(|k| (k, model.zone_links[k].between[0] == a))
+        .position(|l| std::ptr::eq(l, link))?;
+    let a = model.nodes.get(from)?.zone.as_deref()?;
+    Some((k, link.between[0] == a))
 }
 
 impl Simulation {
