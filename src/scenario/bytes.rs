@@ -62,6 +62,9 @@ fn value(digits: &str, factor: f64, exp: i32) -> Option<f64> {
 
 /// A size in bytes.
 pub(crate) fn parse_bytes(s: &str) -> Result<f64, UnitError> {
+    if s.trim().starts_with('-') {
+        return Err(err(format!("size `{}` is negative", s.trim()), SIZE_HINT));
+    }
     let bad = || err(format!("`{}` is not a valid size", s.trim()), SIZE_HINT);
     let (digits, unit) = split(s).ok_or_else(bad)?;
     if unit.is_empty() {
@@ -97,6 +100,12 @@ fn size_unit_hint(unit: &str) -> String {
 
 /// A bandwidth in bytes per second (`"8bps"` is one byte a second).
 pub(crate) fn parse_bandwidth(s: &str) -> Result<f64, UnitError> {
+    if s.trim().starts_with('-') {
+        return Err(err(
+            format!("bandwidth `{}` is negative", s.trim()),
+            BANDWIDTH_HINT,
+        ));
+    }
     let bad = || {
         err(
             format!("`{}` is not a valid bandwidth", s.trim()),
