@@ -292,7 +292,7 @@ pub(crate) fn build(errs: &mut Errors<'_>, doc: &Spanned<DeTable<'_>>) -> Option
         .collect();
     graph::check_edges(errs, &ids, &edges, &loops);
     let zone_tables = tables(errs, &top, "zone_link");
-    let zone_links = zones::read_zone_links(errs, zone_tables, &nodes);
+    let zone_links = zones::read_zone_links(errs, zone_tables, &node_tables);
     payload::check_user_egress(errs, &node_tables, &workloads);
 
     if !errs.is_empty() {

@@ -6,7 +6,7 @@ use super::payload::{optional, read_bandwidth, read_price};
 use crate::scenario::distribution;
 use crate::scenario::reader::{Errors, Field, Table, type_name};
 use crate::scenario::suggest;
-use crate::sim::model::{Node, ZoneLink};
+use crate::sim::model::ZoneLink;
 
 const ZONE_LINK_FIELDS: [&str; 4] = ["between", "latency", "bandwidth", "egress_per_gb"];
 
@@ -30,12 +30,16 @@ pub(super) fn read_zone(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Stri
 pub(super) fn read_zone_links(
     errs: &mut Errors<'_>,
     tables: Option<Vec<Table<'_, '_>>>,
-    nodes: &[Option<Node>],
+    node_tables: &[Table<'_, '_>],
 ) -> Option<Vec<ZoneLink>> {
-    let mut zones: Vec<&str> = nodes
+    // From the tables, so a node with a mistake elsewhere still names its
+    // zone (its mistake is reported once, not again at the link).
+    let mut zones: Vec<&str> = node_tables
         .iter()
-        .flatten()
-        .filter_map(|n| n.zone.as_deref())
+        .filter_map(|t| match t.field("zone")?.get() {
+            DeValue::String(s) if !s.trim().is_empty() => Some(s.as_ref()),
+            _ => None,
+        })
         .collect();
     zones.sort_unstable();
     zones.dedup();
