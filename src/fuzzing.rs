@@ -483,7 +483,63 @@ pub fn scenario_text(data: &[u8]) -> String {
     if c.one_in(2) {
         level(&mut c, &mut s, n);
     }
-    s
+    payloads(&mut c, s)
+}
+
+/// Payload sizes on calls and classes, bandwidth and egress prices on zone
+/// links and nodes, from the bytes left last (now and then a negative,
+/// too large or unit-less one for the loader to refuse).
+fn payloads(c: &mut Choices, s: String) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.split_inclusive('\n') {
+        out.push_str(line);
+        match line.trim_end() {
+            "[[class]]" | "[[node.calls]]" => {
+                for key in ["request_bytes", "response_bytes"] {
+                    if c.one_in(3) {
+                        let _ = writeln!(out, "{key} = {}", size(c));
+                    }
+                }
+                if line.starts_with("[[node.calls]]") && c.one_in(4) {
+                    let _ = writeln!(out, "bandwidth = {}", bandwidth(c));
+                }
+            }
+            "[[zone_link]]" => {
+                if c.one_in(2) {
+                    let _ = writeln!(out, "bandwidth = {}", bandwidth(c));
+                }
+                if c.one_in(2) {
+                    let _ = writeln!(out, "egress_per_gb = {}", c.number());
+                }
+            }
+            "[[node]]" if c.one_in(6) => {
+                let _ = writeln!(out, "egress_per_gb = {}", c.number());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn size(c: &mut Choices) -> &'static str {
+    c.mostly(
+        &[
+            "\"1MB\"",
+            "\"4KiB\"",
+            "\"0B\"",
+            "{ dist = \"exponential\", mean = \"100KB\" }",
+            "{ dist = \"lognormal\", mean = \"2MB\", p99 = \"12MB\" }",
+            "{ dist = \"pareto\", scale = \"10KB\", shape = 1.2 }",
+        ],
+        &["\"-1MB\"", "\"2TB\"", "4", "\"1Mb\"", "\"1e3B\""],
+    )
+}
+
+fn bandwidth(c: &mut Choices) -> &'static str {
+    c.mostly(
+        &["\"1Gbps\"", "\"100MB/s\"", "\"10Mbps\"", "\"80Tbps\""],
+        &["\"0bps\"", "10", "\"1bps\"", "\"100Tbps\""],
+    )
 }
 
 /// A budget objective and a `[level]` table over nodes `n0..n`, with

@@ -202,6 +202,18 @@ fn generated_scenarios_use_every_node_kind() {
                 .contains("\nservice_time = "))),
         "no call with its own service_time in the corpus"
     );
+    // Payloads: sizes on calls and classes, bandwidth and prices.
+    for field in [
+        "request_bytes = {",
+        "response_bytes = \"",
+        "bandwidth = ",
+        "egress_per_gb = ",
+    ] {
+        assert!(
+            texts.iter().any(|t| t.contains(field)),
+            "no `{field}` in the corpus"
+        );
+    }
     // `set` events on a node's live tunables, the rate limiter's included.
     for field in ["replicas", "workers", "service_time", "rate", "limit"] {
         let end = format!(".{field}\"");
