@@ -247,6 +247,14 @@ impl CallPolicyPlan {
         }
         if let Some(l) = &self.latency {
             let _ = write!(out, ", latency = {}", dist_toml(l));
+            // A payload too, from the same draw: as many bytes as the
+            // link's nanoseconds, over 1 GB/s (a transfer as long as the
+            // latency); the answer as big when the call has its own op.
+            let _ = write!(out, ", request_bytes = {}", size_toml(l));
+            if self.op.is_some() {
+                let _ = write!(out, ", response_bytes = {}", size_toml(l));
+            }
+            out.push_str(", bandwidth = \"1GB/s\"");
         }
         if let Some(op) = self.op {
             let _ = write!(out, ", op = \"{}\"", op.name());
@@ -739,6 +747,11 @@ fn secs_ns(x: f64) -> String {
     ns(SimTime::from_secs_f64(x))
 }
 
+/// A duration distribution as one of sizes: a byte per nanosecond.
+pub fn size_toml(d: &Dist) -> String {
+    dist_toml(d).replace("ns\"", "B\"")
+}
+
 /// A distribution as a scenario-file value (times rounded to the ns).
 pub fn dist_toml(d: &Dist) -> String {
     #[allow(unreachable_patterns)]
@@ -945,6 +958,10 @@ impl ScenarioPlan {
         }
         for (k, c) in self.classes.iter().enumerate() {
             let _ = writeln!(w, "\n[[class]]\nname = \"c{k}\"\nop = \"{}\"", c.op.name());
+            // Reads bring a small request and take a big answer back.
+            if c.op == RequestKind::Read {
+                let _ = writeln!(w, "request_bytes = \"1KB\"\nresponse_bytes = \"1MB\"");
+            }
         }
         for (k, p) in self.workloads.iter().enumerate() {
             // The first workload enters at the top of the graph.
@@ -1251,6 +1268,11 @@ impl ScenarioPlan {
                 "\n[[zone_link]]\nbetween = [\"z{a}\", \"z{b}\"]\nlatency = {}",
                 dist_toml(latency)
             );
+            // A shared bandwidth and a price on the links between two
+            // zones (within one: neither).
+            if a != b {
+                let _ = writeln!(out, "bandwidth = \"10Gbps\"\negress_per_gb = 0.02");
+            }
         }
         out
     }
