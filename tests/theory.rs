@@ -811,6 +811,8 @@ calls = [
     let u = s.nodes[0].utilisation.unwrap();
     assert!((u - 0.75).abs() < 0.005, "utilisation {u}");
     assert_eq!(s.counts.failed(), 0);
+}
+
 /// A front service (no work, never queueing) whose call carries a
 /// request of `size` over a link of 1 GB/s ("8Gbps") to an external
 /// service answering at once: the link is the only station, a single

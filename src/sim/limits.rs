@@ -133,6 +133,15 @@ pub const WARM_SHARE: Limit<f64> = Limit::closed(0.0, 1.0);
 /// before the first request; a cold cache fills as requests come).
 pub const WARM_KEYS: Limit<u64> = Limit::closed(0, 10_000_000);
 
+/// A payload size in bytes (a constant or a distribution's parameter;
+/// draws are capped here): up to a terabyte.
+pub const PAYLOAD_BYTES: Limit<f64> = Limit::closed(0.0, 1e12);
+/// A link's bandwidth in bytes per second (`"10Gbps"` is 1.25e9): up to
+/// 10 TB/s.
+pub const BANDWIDTH: Limit<f64> = Limit::above(0.0, 1e13);
+/// An egress price in dollars per GB.
+pub const EGRESS_PER_GB: Limit<f64> = Limit::closed(0.0, 1e6);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,11 +350,3 @@ mod tests {
         assert!(!REPLICAS.contains(10_001));
     }
 }
-/// A payload size in bytes (a constant or a distribution's parameter;
-/// draws are capped here): up to a terabyte.
-pub const PAYLOAD_BYTES: Limit<f64> = Limit::closed(0.0, 1e12);
-/// A link's bandwidth in bytes per second (`"10Gbps"` is 1.25e9): up to
-/// 10 TB/s.
-pub const BANDWIDTH: Limit<f64> = Limit::above(0.0, 1e13);
-/// An egress price in dollars per GB.
-pub const EGRESS_PER_GB: Limit<f64> = Limit::closed(0.0, 1e6);

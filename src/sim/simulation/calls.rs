@@ -88,7 +88,8 @@ impl Simulation {
         let visit = self.visits[j as usize];
         let node = visit.node as usize;
         let i = (visit.next_call as usize).saturating_sub(1);
-        let Some(call) = self.nodes[node].calls().get(i).copied() else {
+        // The one field needed, not the whole call (copied per attempt).
+        let Some(pool) = self.nodes[node].calls().get(i).map(|c| c.policy.pool) else {
             return;
         };
         let now = self.now;
@@ -111,7 +112,7 @@ impl Simulation {
             self.fail_call(j, FailureCause::Rejected, false);
             return;
         }
-        if let Some(pool) = call.policy.pool {
+        if let Some(pool) = pool {
             // Each caller replica has its own pool (the station the visit
             // is on; a queue's consumers share the queue's one).
             let prt = rt.pool(pool_index(visit.station));
@@ -144,7 +145,9 @@ impl Simulation {
         let visit = self.visits[j as usize];
         let node = visit.node as usize;
         let i = (visit.next_call as usize).saturating_sub(1);
-        let Some(call) = self.nodes[node].calls().get(i).copied() else {
+        let Some((timeout, latency, to)) =
+            (self.nodes[node].calls().get(i)).map(|c| (c.policy.timeout, c.latency, c.to))
+        else {
             return;
         };
         let jm = &mut self.visits[j as usize];
@@ -152,7 +155,7 @@ impl Simulation {
         jm.state = VisitState::Calling;
         let (generation, token) = (jm.generation, jm.token);
         self.note_state(j);
-        if let Some(t) = call.policy.timeout {
+        if let Some(t) = timeout {
             self.events.schedule(
                 self.now.saturating_add(t),
                 EventKind::CallTimeout {
@@ -162,7 +165,7 @@ impl Simulation {
                 },
             );
         }
-        if let Some(latency) = call.latency.or_else(|| self.zone_link(node, i)) {
+        if let Some(latency) = latency.or_else(|| self.zone_link(node, i)) {
             // The request crosses the link first (the timeout runs already).
             if visit.req.traced {
                 self.spans.set_phase(j, Phase::Transit, self.now);
@@ -183,8 +186,8 @@ impl Simulation {
             return;
         }
         let caller = self.caller_of(j);
-        let req = self.call_req(node, i, &call, &visit);
-        self.send(req, call.to, caller, Some(node), None);
+        let req = self.call_req(node, i, &self.nodes[node].calls()[i], &visit);
+        self.send(req, to, caller, Some(node), None);
     }
 
     /// The request call `i` of `node` sends for `visit`: the visit's own,
