@@ -490,10 +490,28 @@ pub fn scenario_text(data: &[u8]) -> String {
 /// links and nodes, from the bytes left last (now and then a negative,
 /// too large or unit-less one for the loader to refuse).
 fn payloads(c: &mut Choices, s: String) -> String {
+    // The nodes the workloads send to: the users' entries, where a price
+    // to the users belongs (elsewhere, rarely, for the loader to refuse).
+    let mut entries: Vec<&str> = Vec::new();
+    let mut header = "";
+    for line in s.lines() {
+        if line.starts_with("[[") || line.starts_with('[') {
+            header = line.trim();
+        } else if header == "[[workload]]"
+            && let Some(to) = line.strip_prefix("to = ")
+        {
+            entries.push(to);
+        }
+    }
     let mut out = String::with_capacity(s.len());
+    let mut header = "";
     for line in s.split_inclusive('\n') {
         out.push_str(line);
-        match line.trim_end() {
+        let trimmed = line.trim_end();
+        if trimmed.starts_with('[') {
+            header = trimmed;
+        }
+        match trimmed {
             "[[class]]" | "[[node.calls]]" => {
                 for key in ["request_bytes", "response_bytes"] {
                     if c.one_in(3) {
@@ -512,10 +530,17 @@ fn payloads(c: &mut Choices, s: String) -> String {
                     let _ = writeln!(out, "egress_per_gb = {}", c.number());
                 }
             }
-            "[[node]]" if c.one_in(6) => {
-                let _ = writeln!(out, "egress_per_gb = {}", c.number());
+            _ => {
+                let entry = trimmed
+                    .strip_prefix("id = ")
+                    .is_some_and(|id| entries.contains(&id));
+                if header == "[[node]]"
+                    && trimmed.starts_with("id = ")
+                    && (entry && c.one_in(3) || c.one_in(64))
+                {
+                    let _ = writeln!(out, "egress_per_gb = {}", c.number());
+                }
             }
-            _ => {}
         }
     }
     out
