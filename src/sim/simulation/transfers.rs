@@ -58,6 +58,19 @@ pub(super) struct Transfers {
     rng: Option<Stream>,
 }
 
+impl Transfers {
+    /// Two new wires of bandwidth `b` (one each way): the first's index.
+    fn pair(&mut self, b: f64) -> usize {
+        let wire = Wire {
+            bandwidth: b,
+            free_at: SimTime::ZERO,
+        };
+        self.wires.push(wire.clone());
+        self.wires.push(wire);
+        self.wires.len() - 2
+    }
+}
+
 /// Whether the model carries payloads anywhere.
 pub(super) fn has_payloads(model: &Model) -> bool {
     model
@@ -107,19 +120,7 @@ impl Simulation {
         let zone_wires: Vec<Option<usize>> = model
             .zone_links
             .iter()
-            .map(|l| {
-                l.bandwidth.map(|b| {
-                    t.wires.push(Wire {
-                        bandwidth: b,
-                        free_at: SimTime::ZERO,
-                    });
-                    t.wires.push(Wire {
-                        bandwidth: b,
-                        free_at: SimTime::ZERO,
-                    });
-                    t.wires.len() - 2
-                })
-            })
+            .map(|l| l.bandwidth.map(|b| t.pair(b)))
             .collect();
         for (n, node) in model.nodes.iter().enumerate() {
             for (i, c) in node.kind.calls().iter().enumerate() {
@@ -133,15 +134,8 @@ impl Simulation {
                 let p = c.payload.unwrap_or_default();
                 let (out, back) = match (p.bandwidth, link) {
                     (Some(b), _) => {
-                        t.wires.push(Wire {
-                            bandwidth: b,
-                            free_at: SimTime::ZERO,
-                        });
-                        t.wires.push(Wire {
-                            bandwidth: b,
-                            free_at: SimTime::ZERO,
-                        });
-                        (Some(t.wires.len() - 2), Some(t.wires.len() - 1))
+                        let w = t.pair(b);
+                        (Some(w), Some(w + 1))
                     }
                     (None, Some((k, forward))) => match zone_wires[k] {
                         Some(w) if forward => (Some(w), Some(w + 1)),
