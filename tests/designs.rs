@@ -273,6 +273,19 @@ fn video_streaming_sends_misses_to_the_origin_and_writes_five_renditions() {
         origin.counts.arrived + 5 * transcode.counts.processed
     );
     assert_eq!(origin.counts.retries + transcode.counts.retries, 0);
+    // The edge's bill: every segment answered is ~1 MB (log-normal, p99
+    // 3 MB: a coefficient of variation of 0.64, so a standard deviation
+    // under 1 MB), billed at $0.02 per GB, and only the edge bills.
+    let t = s.transfer.as_ref().expect("the design moves bytes");
+    assert_eq!(t.egress_bytes, t.bytes_to_users);
+    assert!((t.egress_cost - t.egress_bytes as f64 * 0.02 / 1e9).abs() < 1e-9);
+    let segments = s.classes[0].latency.count as f64;
+    let mean = t.bytes_to_users as f64 / segments;
+    let tolerance = 4.0 * 1e6 / segments.sqrt();
+    assert!(
+        (mean - 1e6).abs() < tolerance,
+        "{mean} bytes a segment, 1 MB ± {tolerance}"
+    );
 }
 
 #[test]
@@ -294,6 +307,21 @@ fn file_storage_moves_every_block_of_every_file() {
     );
     // Far under S3's 3 500/s: nothing throttled.
     assert_eq!(blocks.counts.throttled, 0);
+    // Every block crosses the API's link with its 4 MB once per attempt
+    // (an upload's request) or once per successful answer (a download's):
+    // between the attempts that did not err and all of them.
+    let link = s
+        .transfer
+        .as_ref()
+        .expect("the design moves bytes")
+        .link_bytes;
+    assert_eq!(link % 4_000_000, 0);
+    let moved = link / 4_000_000;
+    assert!(
+        (blocks.counts.arrived - blocks.counts.errors..=blocks.counts.arrived).contains(&moved),
+        "{moved} blocks moved of {} sent",
+        blocks.counts.arrived
+    );
     // Each upload notifies 1 to 3 other devices (uniform: mean 2, E[N²] =
     // 14/3).
     let uploads = node(&s, "notify").counts.processed;
