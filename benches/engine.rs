@@ -10,26 +10,19 @@
 
 #![allow(clippy::disallowed_methods)] // a benchmark reads the wall clock by design
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use rand::SeedableRng;
-use rand_distr::{Distribution, Exp1};
-use rand_xoshiro::Xoshiro256PlusPlus;
 
 use loadlab::scenario;
 use loadlab::sim::{Model, Simulation};
 
-/// M/M/c servers.
-const SERVERS: u32 = 4;
-/// Mean service time, seconds (1 ms, as in `scenarios/theory/mmc.toml`).
-const SERVICE_S: f64 = 0.001;
-/// Arrival rate giving ρ = 0.9 per server.
-const RATE: f64 = 0.9 * SERVERS as f64 / SERVICE_S;
+#[path = "../bench/floor/bare_mmc.rs"]
+mod floor;
+use floor::{RATE, SERVERS, SERVICE_S, bare_mmc};
+
 const SEED: u64 = 1;
 
 fn scenario_path(rel: &str) -> std::path::PathBuf {
@@ -68,65 +61,6 @@ fn run_loadlab(model: &Model) -> u64 {
     sim.events_processed()
 }
 
-/// The floor: M/M/c as a bare binary heap of (time, seq, kind) with a FIFO
-/// line of arrival instants, two Xoshiro256++ streams and `Exp1` draws
-/// rounded to integer nanoseconds, like the engine. Returns (events, mean
-/// wait in ns).
-fn bare_mmc(secs: u64, seed: u64) -> (u64, f64) {
-    const ARRIVAL: u8 = 0;
-    const DEPARTURE: u8 = 1;
-    let end = secs * 1_000_000_000;
-    let gap_ns = 1e9 / RATE;
-    let service_ns = SERVICE_S * 1e9;
-    let mut arrivals = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut services = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15);
-    let draw = |rng: &mut Xoshiro256PlusPlus, mean_ns: f64| -> u64 {
-        let e: f64 = Exp1.sample(rng);
-        ((e * mean_ns).round() as u64).max(1)
-    };
-    let mut heap: BinaryHeap<Reverse<(u64, u64, u8)>> = BinaryHeap::new();
-    let mut seq = 0u64;
-    let mut line: VecDeque<u64> = VecDeque::new();
-    let mut busy = 0u32;
-    let (mut events, mut waits, mut wait_sum) = (0u64, 0u64, 0u128);
-    heap.push(Reverse((draw(&mut arrivals, gap_ns), seq, ARRIVAL)));
-    seq += 1;
-    while let Some(Reverse((now, _, kind))) = heap.pop() {
-        if now > end {
-            break;
-        }
-        events += 1;
-        if kind == ARRIVAL {
-            heap.push(Reverse((now + draw(&mut arrivals, gap_ns), seq, ARRIVAL)));
-            seq += 1;
-            if busy < SERVERS {
-                busy += 1;
-                waits += 1;
-                heap.push(Reverse((
-                    now + draw(&mut services, service_ns),
-                    seq,
-                    DEPARTURE,
-                )));
-                seq += 1;
-            } else {
-                line.push_back(now);
-            }
-        } else if let Some(arrived) = line.pop_front() {
-            waits += 1;
-            wait_sum += u128::from(now - arrived);
-            heap.push(Reverse((
-                now + draw(&mut services, service_ns),
-                seq,
-                DEPARTURE,
-            )));
-            seq += 1;
-        } else {
-            busy -= 1;
-        }
-    }
-    (events, wait_sum as f64 / waits.max(1) as f64)
-}
-
 fn benches(c: &mut Criterion) {
     // 20 s of M/M/4 at 3 600/s: ~72 000 customers, ~144 000 events.
     let mmc_secs = 20;
@@ -138,10 +72,10 @@ fn benches(c: &mut Criterion) {
     g.bench_function(BenchmarkId::new("loadlab", mmc_secs), |b| {
         b.iter(|| run_loadlab(&model))
     });
-    let (bare_events, _) = bare_mmc(mmc_secs, SEED);
+    let (bare_events, _) = bare_mmc(mmc_secs * 1_000_000_000, SEED);
     g.throughput(Throughput::Elements(bare_events));
     g.bench_function(BenchmarkId::new("bare_heap", mmc_secs), |b| {
-        b.iter(|| bare_mmc(black_box(mmc_secs), SEED))
+        b.iter(|| bare_mmc(black_box(mmc_secs) * 1_000_000_000, SEED))
     });
     g.finish();
 
@@ -192,7 +126,8 @@ fn summary() {
     let runs = 5;
     let model = mmc_model(secs);
     let (t_ll, c_ll, ev_ll) = best_of(runs, || run_loadlab(&model));
-    let (t_bare, c_bare, (ev_bare, wait_ns)) = best_of(runs, || bare_mmc(secs, SEED));
+    let (t_bare, c_bare, (ev_bare, wait_ns)) =
+        best_of(runs, || bare_mmc(secs * 1_000_000_000, SEED));
     let short = shortener_model(60);
     let (t_sh, c_sh, ev_sh) = best_of(3, || run_loadlab(&short));
     let rate = |ev: u64, t: Duration| ev as f64 / t.as_secs_f64() / 1e6;
