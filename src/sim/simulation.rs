@@ -618,9 +618,23 @@ impl Simulation {
         }
     }
 
+    /// Visit `j` is over: its slot is reused (a new generation).
+    #[inline]
     fn free_visit(&mut self, j: u32) {
+        let visit = &self.visits[j as usize];
+        if visit.req.traced || visit.fanned {
+            self.free_visit_extras(j);
+        }
         let visit = &mut self.visits[j as usize];
-        if visit.req.traced {
+        visit.node = NONE;
+        visit.generation = visit.generation.wrapping_add(1);
+        self.free_visits.push(j);
+    }
+
+    /// A freed visit's hop closes (sampled) and its fan-out entry goes.
+    #[cold]
+    fn free_visit_extras(&mut self, j: u32) {
+        if self.visits[j as usize].req.traced {
             self.spans.close_visit(j, self.now);
         }
         let visit = &mut self.visits[j as usize];
@@ -628,9 +642,6 @@ impl Simulation {
             visit.fanned = false;
             self.fans.remove(&u64::from(j));
         }
-        visit.node = NONE;
-        visit.generation = visit.generation.wrapping_add(1);
-        self.free_visits.push(j);
     }
 
     /// A fresh visit record for `req` at `node` on behalf of `caller`.

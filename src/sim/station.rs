@@ -128,7 +128,8 @@ impl Station {
     pub fn rates(&self) -> [u64; 3] {
         // After workers are lowered, visits already in service keep their
         // worker until done: capacity is at least what is busy.
-        let serving = (self.active && !self.down) || self.busy > 0 || !self.line.is_empty();
+        // Busy first: the common case decides at the first test.
+        let serving = self.busy > 0 || !self.line.is_empty() || (self.active && !self.down);
         let capacity = if serving {
             u64::from(self.workers.max(self.busy))
         } else {

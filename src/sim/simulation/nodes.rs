@@ -222,6 +222,9 @@ pub(super) struct NodeRt {
     /// alone, and the figures that change only when they are reshaped.
     tally: Option<Tally>,
     fleet: Option<Fleet>,
+    /// Has a tally or a balancing index that follows each station change
+    /// (most nodes have neither: `station_changed` then costs one test).
+    watched: bool,
 }
 
 /// A node's stations' figures that change only when they are reshaped
@@ -350,6 +353,7 @@ impl NodeRt {
             slow: 1.0,
             tally: None,
             fleet: None,
+            watched: false,
         }
         .tallied(now)
     }
@@ -374,6 +378,9 @@ impl NodeRt {
     /// line): the balancing index and the tally follow.
     #[inline(always)]
     pub fn station_changed(&mut self, st: usize) {
+        if !self.watched {
+            return;
+        }
         if let Some(t) = &mut self.tally {
             t.touch(st);
         }
@@ -409,6 +416,7 @@ impl NodeRt {
         } else if n >= TALLY_FROM {
             self.tally = Some(Tally::new(ss, now));
         }
+        self.watched |= self.tally.is_some();
         if self.tally.is_some() {
             self.fleet = None;
             self.fleet = Some(Fleet {
@@ -452,6 +460,7 @@ impl NodeRt {
         } = &mut self.state
         {
             *index = Some(ReplicaIndex::new(stations));
+            self.watched = true;
         }
     }
 

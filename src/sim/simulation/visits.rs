@@ -189,35 +189,7 @@ impl Simulation {
                 let to = *to;
                 self.balance(req, node, to, caller);
             }
-            NodeState::RateLimiter { to, limiter, keyed } => {
-                let to = *to;
-                let verdict = match keyed {
-                    Some(k) => k.decide(limiter, req.workload, req.key, now),
-                    None => limiter.decide(now),
-                };
-                match verdict {
-                    Verdict::Admit => {
-                        n.stats.counts.completed += 1;
-                        n.stats.window_counts.completed += 1;
-                        self.send(req, to, caller, Some(node), None);
-                    }
-                    Verdict::Delay(at) => {
-                        n.stats.enter(now);
-                        let mut visit = Simulation::new_visit(req, node, NONE, caller, now);
-                        visit.state = VisitState::Delayed;
-                        let j = self.alloc_visit(visit);
-                        let generation = self.visits[j as usize].generation;
-                        self.events.schedule(
-                            at,
-                            EventKind::LimiterRelease {
-                                visit: j,
-                                generation,
-                            },
-                        );
-                    }
-                    Verdict::Reject => self.refuse(node, caller, req, FailureCause::Limited),
-                }
-            }
+            NodeState::RateLimiter { .. } => self.pass_limiter(req, node, caller),
             NodeState::Service {
                 stations, cursor, ..
             } => {
@@ -227,36 +199,7 @@ impl Simulation {
                     .or_else(|| round_robin_all(stations, cursor));
                 self.admit(req, node, st, caller);
             }
-            NodeState::Database {
-                stations,
-                layout,
-                cursors,
-                ring,
-                visible_at,
-                ..
-            } => {
-                let shard = (shard_of(ring, req.key) as usize).min(layout.len().saturating_sub(1));
-                let instances = layout.get(shard).map_or(&[][..], |v| v.as_slice());
-                let base = instances.first().copied().unwrap_or(usize::MAX);
-                let primary = stations.get(base).filter(|s| s.routable()).map(|_| base);
-                let st = match req.kind {
-                    RequestKind::Write => primary,
-                    RequestKind::Read => round_robin(
-                        stations,
-                        &mut cursors[shard],
-                        instances.get(1..).unwrap_or(&[]),
-                    )
-                    .or(primary),
-                };
-                if let Some(s) = st
-                    && s != base
-                    && visible_at.get(&req.key).is_some_and(|&t| t > now)
-                {
-                    n.stats.counts.stale_reads += 1;
-                    n.stats.window_counts.stale_reads += 1;
-                }
-                self.admit(req, node, st, caller);
-            }
+            NodeState::Database { .. } => self.route_database(req, node, caller),
             NodeState::Cache { stations, .. } if !stations.is_empty() => {
                 // A cache with workers: the lookup waits for one.
                 let st = stations[0].routable().then_some(0);
@@ -271,6 +214,84 @@ impl Simulation {
             NodeState::Topic { .. } => self.publish(req, node, caller),
             NodeState::External { .. } => self.call_external(req, node, caller),
         }
+    }
+
+    /// A rate limiter decides on `req`: passed on, held or refused. Out of
+    /// line so the hash of a per-client bucket is not computed for every
+    /// request `send` handles.
+    #[inline(never)]
+    fn pass_limiter(&mut self, req: Req, node: usize, caller: Caller) {
+        let now = self.now;
+        let n = &mut self.nodes[node];
+        let NodeState::RateLimiter { to, limiter, keyed } = &mut n.state else {
+            return;
+        };
+        let to = *to;
+        let verdict = match keyed {
+            Some(k) => k.decide(limiter, req.workload, req.key, now),
+            None => limiter.decide(now),
+        };
+        match verdict {
+            Verdict::Admit => {
+                n.stats.counts.completed += 1;
+                n.stats.window_counts.completed += 1;
+                self.send(req, to, caller, Some(node), None);
+            }
+            Verdict::Delay(at) => {
+                n.stats.enter(now);
+                let mut visit = Simulation::new_visit(req, node, NONE, caller, now);
+                visit.state = VisitState::Delayed;
+                let j = self.alloc_visit(visit);
+                let generation = self.visits[j as usize].generation;
+                self.events.schedule(
+                    at,
+                    EventKind::LimiterRelease {
+                        visit: j,
+                        generation,
+                    },
+                );
+            }
+            Verdict::Reject => self.refuse(node, caller, req, FailureCause::Limited),
+        }
+    }
+
+    /// A database routes `req` to its shard's primary or a replica.
+    #[inline(never)]
+    fn route_database(&mut self, req: Req, node: usize, caller: Caller) {
+        let now = self.now;
+        let n = &mut self.nodes[node];
+        let NodeState::Database {
+            stations,
+            layout,
+            cursors,
+            ring,
+            visible_at,
+            ..
+        } = &mut n.state
+        else {
+            return;
+        };
+        let shard = (shard_of(ring, req.key) as usize).min(layout.len().saturating_sub(1));
+        let instances = layout.get(shard).map_or(&[][..], |v| v.as_slice());
+        let base = instances.first().copied().unwrap_or(usize::MAX);
+        let primary = stations.get(base).filter(|s| s.routable()).map(|_| base);
+        let st = match req.kind {
+            RequestKind::Write => primary,
+            RequestKind::Read => round_robin(
+                stations,
+                &mut cursors[shard],
+                instances.get(1..).unwrap_or(&[]),
+            )
+            .or(primary),
+        };
+        if let Some(s) = st
+            && s != base
+            && visible_at.get(&req.key).is_some_and(|&t| t > now)
+        {
+            n.stats.counts.stale_reads += 1;
+            n.stats.window_counts.stale_reads += 1;
+        }
+        self.admit(req, node, st, caller);
     }
 
     /// A visit of `req` at `node` outside any station: present from now,
@@ -296,6 +317,9 @@ impl Simulation {
     }
 
     /// A load balancer picks a replica of service `to` and forwards at once.
+    /// Out of line: inlined, `send` became a loop and computed the
+    /// balancer's key hash for every request it handled.
+    #[inline(never)]
     fn balance(&mut self, req: Req, node: usize, to: usize, caller: Caller) {
         if node == to || to >= self.nodes.len() {
             self.refuse(node, caller, req, FailureCause::Rejected);
@@ -473,18 +497,20 @@ impl Simulation {
     /// A worker (already occupied) starts on visit `j`.
     pub(super) fn start_service(&mut self, j: u32) {
         let now = self.now;
-        let visit = self.visits[j as usize];
-        let n = &mut self.nodes[visit.node as usize];
-        n.stats.wait_sum_ns += u128::from(now.saturating_sub(visit.arrived).0);
+        let visit = &mut self.visits[j as usize];
+        visit.state = VisitState::Working;
+        let (node, arrived, kind, work) =
+            (visit.node, visit.arrived, visit.req.kind, visit.req.work);
+        let generation = visit.generation;
+        let n = &mut self.nodes[node as usize];
+        n.stats.wait_sum_ns += u128::from(now.saturating_sub(arrived).0);
         n.stats.waits += 1;
-        let d = n.sample_work(visit.req.kind, self.works.get(visit.req.work as usize));
+        let d = n.sample_work(kind, self.works.get(work as usize));
         let visibility = match &n.state {
             NodeState::Queue { spec, .. } => spec.visibility_timeout,
             _ => None,
         };
-        self.visits[j as usize].state = VisitState::Working;
         self.note_state(j);
-        let generation = visit.generation;
         self.events.schedule(
             now.saturating_add(d),
             EventKind::ServiceDone {
@@ -575,7 +601,7 @@ impl Simulation {
     }
 
     pub(super) fn record_success(&mut self, j: u32) {
-        let visit = self.visits[j as usize];
+        let visit = &self.visits[j as usize];
         let d = self.now.saturating_sub(visit.arrived);
         let s = &mut self.nodes[visit.node as usize].stats;
         s.counts.completed += 1;
@@ -585,26 +611,26 @@ impl Simulation {
 
     /// Visit `j` answers its caller (once).
     pub(super) fn answer(&mut self, j: u32, outcome: Result<(), FailureCause>) {
-        let visit = self.visits[j as usize];
+        // Fields, not a copy of the whole visit: this runs for every visit.
+        let visit = &self.visits[j as usize];
         if visit.answered {
             return;
         }
-        if outcome.is_ok() && visit.parent != MESSAGE {
+        let message = visit.parent == MESSAGE;
+        if outcome.is_ok() && !message {
             self.record_success(j);
         }
-        self.visits[j as usize].answered = true;
+        let visit = &mut self.visits[j as usize];
+        visit.answered = true;
         if visit.req.traced {
             self.spans.close_visit(j, self.now);
         }
-        if visit.parent == MESSAGE {
+        if message {
             self.message_done(j, outcome);
         } else {
-            self.deliver(
-                Simulation::caller_of_parent(&visit),
-                visit.req,
-                outcome,
-                visit.node as usize,
-            );
+            let visit = &self.visits[j as usize];
+            let (caller, req, node) = (Simulation::caller_of_parent(visit), visit.req, visit.node);
+            self.deliver(caller, req, outcome, node as usize);
         }
     }
 
