@@ -237,3 +237,91 @@ fn nothing_is_told_before_a_window_closes_after_warm_up() {
     );
     assert_eq!(account.tell(&summary, &results), Vec::new());
 }
+
+/// The docs' external payment provider (1 % of answers err by design),
+/// 40 checkouts a second, with the provider down from 2 m for `down`.
+fn provider_file(name: &str, down: Option<&str>) -> std::path::PathBuf {
+    let crash = down.map_or(String::new(), |d| {
+        format!("[[event]]\nat = \"2m\"\naction = \"crash\"\nnode = \"payments\"\nfor = \"{d}\"\n")
+    });
+    let text = format!(
+        r#"[scenario]
+name = "checkout"
+duration = "4m"
+warmup = "10s"
+seed = 7
+
+[[workload]]
+to = "checkout"
+arrival = "poisson"
+rate = 40
+
+[[node]]
+id = "checkout"
+kind = "service"
+workers = 32
+service_time = "2ms"
+calls = [ {{ to = "payments", timeout = "10s" }} ]
+
+[[node]]
+id = "payments"
+kind = "external"
+latency = {{ dist = "lognormal", mean = "300ms", p99 = "1.5s" }}
+error_rate = 0.01
+
+[[objective]]
+metric = "error_rate"
+below = 0.05
+{crash}"#
+    );
+    let path = std::env::temp_dir().join(format!(
+        "loadlab-account-{}-{name}.toml",
+        std::process::id()
+    ));
+    std::fs::write(&path, text).expect("writes the scenario");
+    path
+}
+
+#[test]
+fn an_external_s_errors_by_design_are_not_an_outage() {
+    let path = provider_file("calm", None);
+    let (told, summary) = tell(path.to_str().expect("utf-8 path"), &[]);
+    let payments = summary
+        .nodes
+        .iter()
+        .find(|n| n.id == "payments")
+        .expect("payments");
+    // The provider did err (about 1 % of 9 400 calls), and that is no trouble.
+    assert!(payments.counts.errors > 30, "{:?}", payments.counts);
+    assert!(
+        !told.iter().any(|h| h.text.contains("payments")),
+        "{told:?}"
+    );
+    assert!(
+        told.iter().any(|h| h.text.starts_with("nothing broke")),
+        "{told:?}"
+    );
+}
+
+#[test]
+fn an_external_s_outage_is_told_with_its_usual_share_of_errors() {
+    let path = provider_file("down", Some("1m"));
+    let (told, _) = tell(path.to_str().expect("utf-8 path"), &[]);
+    let first = told
+        .iter()
+        .find(|h| h.nodes.contains(&"payments".to_string()) && h.kind == HappeningKind::Incident)
+        .expect("the outage is an incident at payments");
+    assert!(
+        (first.at.as_secs_f64() - 120.0).abs() <= 1.0,
+        "the first trouble at payments is the crash, not a calm error: {first:?}"
+    );
+    assert!(
+        first.text.contains("it errs 1.00 % of the time by design"),
+        "{}",
+        first.text
+    );
+    let failed = figure_after(&first.text, "payments failed");
+    let of = figure_after(&first.text, "of");
+    // The crash's window: the calls in progress fail at once, far above 1 %.
+    assert!(failed / of > 0.1, "{}", first.text);
+}

@@ -136,6 +136,9 @@ mean is green within 10 % of theory, amber within 30 %. Early in a run, or just 
 the two differ by chance; where no formula applies, the reason is given.";
 pub const OBJECTIVES: &str = "What the scenario asks for. The mark shows the last simulated \
 second (what is happening now); the tooltip also gives the whole run since warm-up.";
+pub const BILL: &str = "What the design costs an hour as it runs now: its machines (each node's \
+price per replica or instance) and, when it bills egress (egress_per_gb), the bytes it sends \
+to the users or across priced zone links, at the rate since warm-up.";
 pub const DOTS: &str = "Dots are a sample of requests replayed in slow motion: green answered \
 in time, amber slower than the p99 objective, red failed. Dots piling up at a node are \
 requests waiting there.";

@@ -1,5 +1,6 @@
 //! The egui panels as plain functions of `(&mut egui::Ui, &View, &mut UiState) -> Vec<UiAction>`, testable without a window.
 
+pub mod bill;
 pub mod build;
 pub mod build_inspector;
 pub mod campaign;

@@ -10,7 +10,7 @@ use crate::app::theory::TheoryView;
 use crate::report::account::{Account, Happening};
 use crate::report::objectives::{self, ObjectiveResult};
 use crate::sim::metrics::{LatencyStats, ratio};
-use crate::sim::model::{Bound, Model, ObjectiveMetric, Scope};
+use crate::sim::model::{Bound, Model, NodeKind, ObjectiveMetric, Scope};
 use crate::sim::spans::RequestSpans;
 use crate::sim::{Command, SimTime, Simulation, Snapshot, Summary, Window};
 
@@ -387,8 +387,12 @@ impl View {
             failed_downstream: c.failed_downstream,
             errors: c.errors,
             retries: c.retries,
+            external: matches!(
+                self.model.nodes.get(i).map(|n| &n.kind),
+                Some(NodeKind::External(_))
+            ),
         };
-        (t != Trouble::default()).then_some(t)
+        (t.failed() > 0 || t.retries > 0).then_some(t)
     }
 }
 
@@ -405,16 +409,26 @@ pub struct Trouble {
     pub errors: u64,
     /// Retries it sent.
     pub retries: u64,
+    /// An external service: its errors are its answers, not an outage.
+    pub external: bool,
 }
 
 impl Trouble {
+    /// Visits that failed here, whatever the cause.
+    pub fn failed(&self) -> u64 {
+        self.rejected + self.timed_out + self.failed_downstream + self.errors
+    }
+
     /// `rejecting 120/s`, then one `! cause` line per further cause, over `secs`.
     pub fn describe(&self, secs: f64) -> String {
         let parts = [
             ("rejecting", self.rejected),
             ("timing out", self.timed_out),
             ("calls failing", self.failed_downstream),
-            ("down/cut", self.errors),
+            (
+                if self.external { "erring" } else { "down/cut" },
+                self.errors,
+            ),
             ("retrying", self.retries),
         ];
         parts

@@ -6,7 +6,7 @@ mod objective_watch;
 mod watch;
 
 use crate::report::objectives::ObjectiveResult;
-use crate::sim::model::{Model, NodeKind, ObjectiveMetric};
+use crate::sim::model::{Model, Node, NodeKind, ObjectiveMetric};
 use crate::sim::{Command, SimTime, Summary, Window};
 
 use events::EventNote;
@@ -101,7 +101,7 @@ impl Account {
             nodes: model
                 .nodes
                 .iter()
-                .map(|n| NodeWatch::new(&n.id, n.kind.name()))
+                .map(|n| NodeWatch::new(&n.id, n.kind.name()).with_usual_errors(usual_errors(n)))
                 .collect(),
             events: events::notes(model),
             objectives: (model.objectives.iter())
@@ -513,5 +513,14 @@ fn figure(metric: ObjectiveMetric, v: f64) -> String {
         }
     } else {
         trim(v, 3)
+    }
+}
+
+/// The share of a node's answers that err by design (an external
+/// service's `error_rate`).
+fn usual_errors(n: &Node) -> f64 {
+    match &n.kind {
+        NodeKind::External(e) => e.error_rate,
+        _ => 0.0,
     }
 }

@@ -335,7 +335,7 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 /// Bytes in a readable decimal unit: `12.3 GB`.
-fn bytes(x: f64) -> String {
+pub fn bytes(x: f64) -> String {
     let units = [("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)];
     match units.iter().find(|(_, u)| x >= *u) {
         Some((name, u)) => format!("{:.1} {name}", x / u),

@@ -3,6 +3,7 @@
 use bevy_egui::egui::{self, RichText};
 
 use crate::app::help;
+use crate::app::panels::bill::bill;
 use crate::app::panels::{FAIL, MUTED, OK, section};
 use crate::app::view::{UiAction, UiState, View, format_metric};
 use crate::report::account::HappeningKind;
@@ -41,6 +42,7 @@ pub fn scenario(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
         ui.label(RichText::new(story).color(MUTED));
     }
     out.extend(objectives(ui, view, &mut state.waterfall));
+    bill(ui, view);
     ui.horizontal(|ui| {
         if ui
             .button("Where the time goes")

@@ -120,6 +120,9 @@ pub struct NodeWatch {
     pub id: String,
     /// The node's kind (`service`, `rate_limiter`, …).
     kind: &'static str,
+    /// The share of its answers that err by design (an external
+    /// service's `error_rate`; 0 elsewhere).
+    usual_errors: f64,
     calm: Calm,
     pub incidents: Vec<Incident>,
     /// The end of the last window each trouble showed in.
@@ -136,6 +139,14 @@ impl NodeWatch {
             kind,
             ..NodeWatch::default()
         }
+    }
+
+    /// A node whose answers err by design with probability `p` (an
+    /// external service): only more errors than that share explains is
+    /// trouble.
+    pub fn with_usual_errors(mut self, p: f64) -> NodeWatch {
+        self.usual_errors = p.clamp(0.0, 1.0);
+        self
     }
 
     /// Takes one window; `calm` says whether no event has happened yet.
@@ -197,7 +208,20 @@ impl NodeWatch {
         let arrived = c.arrived.max(1) as f64;
         let mut out = Vec::new();
         let mut add = |t: Trouble, s: String| out.push((t, s));
-        if c.errors > 0 {
+        if self.usual_errors > 0.0 {
+            if unusual_errors(c.errors, c.arrived, self.usual_errors) {
+                add(
+                    Trouble::Down,
+                    format!(
+                        "{id} failed {} of {} calls ({}; it errs {} of the time by design)",
+                        c.errors,
+                        c.arrived,
+                        percent(c.errors as f64 / arrived),
+                        percent(self.usual_errors)
+                    ),
+                );
+            }
+        } else if c.errors > 0 {
             add(
                 Trouble::Down,
                 format!("{id} was down or cut off: {} visits failed", c.errors),
@@ -374,5 +398,24 @@ pub fn trim(x: f64, places: usize) -> String {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         s
+    }
+}
+
+/// More than `errors` of `arrived` answers than a share `p` of errors
+/// explains: above the binomial mean by four standard deviations and one
+/// (a healthy window is flagged about once in 30 000).
+fn unusual_errors(errors: u64, arrived: u64, p: f64) -> bool {
+    let n = arrived as f64;
+    let mean = n * p;
+    let sd = (n * p * (1.0 - p)).sqrt();
+    errors as f64 > mean + 4.0 * sd + 1.0
+}
+
+/// `12.5 %`, or `0.10 %` for small shares.
+fn percent(x: f64) -> String {
+    if x >= 0.1 {
+        format!("{:.0} %", x * 100.0)
+    } else {
+        format!("{:.2} %", x * 100.0)
     }
 }
