@@ -407,3 +407,69 @@ fn a_hot_shard_stands_out_in_the_inspector() {
         "Zipf keys make one shard hot: {per_shard:?}"
     );
 }
+
+/// `$1.23/h` → 1.23 (the first dollar figure after `after`).
+fn dollars(text: &str, after: &str) -> f64 {
+    let rest = &text[text.find(after).expect(after) + after.len()..];
+    let figure: String = rest
+        .trim_start_matches([' ', '$'])
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    figure.parse().expect("a dollar figure")
+}
+
+#[test]
+fn the_scenario_panel_shows_the_bill_with_the_egress() {
+    let mut rig = Rig::on("scenarios/designs/video-streaming.toml", &[]);
+    rig.run_to(5);
+    let warming = panels::bill::detail_text(&rig.view.summary).expect("video has payloads");
+    assert!(
+        warming.contains("measured after the warm-up (30s)"),
+        "{warming}"
+    );
+    rig.run_to(40);
+    let s = rig.view.summary.clone();
+    let t = s.transfer.clone().expect("video bills its bytes");
+    assert!(t.egress_cost_per_hour > 1.0, "{t:?}");
+    let total = panels::bill::total_text(&s);
+    assert!((dollars(&total, "") - (s.cost_per_hour + t.egress_cost_per_hour)).abs() < 0.006);
+    let detail = panels::bill::detail_text(&s).expect("a split");
+    assert!(
+        (dollars(&detail, "egress") - t.egress_cost_per_hour).abs() < 0.006,
+        "{detail}"
+    );
+    let mut h = Harness::new_ui_state(
+        |ui, rig: &mut Rig| {
+            let a = panels::scenario(ui, &rig.view, &mut rig.ui);
+            rig.actions.extend(a);
+        },
+        rig,
+    );
+    h.run();
+    assert!(
+        h.query_by_label("Cost").is_some(),
+        "the Cost section is shown"
+    );
+    assert!(
+        h.query_by_label(&total).is_some(),
+        "the total is shown: {total}"
+    );
+    assert!(
+        h.query_by_label(&detail).is_some(),
+        "the split is shown: {detail}"
+    );
+}
+
+#[test]
+fn a_design_without_payloads_shows_its_machines_alone() {
+    let mut rig = Rig::new(&[]);
+    rig.run_to(8);
+    assert!(panels::bill::detail_text(&rig.view.summary).is_none());
+    let total = panels::bill::total_text(&rig.view.summary);
+    assert_eq!(total, format!("${:.2}/h", rig.view.summary.cost_per_hour));
+    assert!(
+        rig.view.summary.cost_per_hour > 0.0,
+        "the URL shortener has a bill"
+    );
+}

@@ -35,11 +35,27 @@ pub fn detail_text(s: &Summary) -> Option<String> {
             s.cost_per_hour, s.warmup
         ));
     }
-    Some(format!(
-        "machines ${:.2}/h + egress ${:.2}/h\nto users {}/s, over call links {}/s",
-        s.cost_per_hour,
-        t.egress_cost_per_hour,
-        bytes(t.bytes_to_users as f64 / secs),
-        bytes(t.link_bytes as f64 / secs)
-    ))
+    let split = if t.egress_cost > 0.0 {
+        format!(
+            "machines ${:.2}/h + egress ${:.2}/h",
+            s.cost_per_hour, t.egress_cost_per_hour
+        )
+    } else {
+        format!("machines ${:.2}/h, no egress billed", s.cost_per_hour)
+    };
+    let flows = [
+        ("to users", t.bytes_to_users),
+        ("from users", t.bytes_from_users),
+        ("over call links", t.link_bytes),
+    ];
+    let moved: Vec<String> = flows
+        .iter()
+        .filter(|(_, b)| *b > 0)
+        .map(|(what, b)| format!("{what} {}/s", bytes(*b as f64 / secs)))
+        .collect();
+    Some(if moved.is_empty() {
+        split
+    } else {
+        format!("{split}\n{}", moved.join(", "))
+    })
 }
