@@ -325,3 +325,27 @@ fn an_external_s_outage_is_told_with_its_usual_share_of_errors() {
     // The crash's window: the calls in progress fail at once, far above 1 %.
     assert!(failed / of > 0.1, "{}", first.text);
 }
+
+#[test]
+fn a_few_requests_a_second_do_not_surge_by_chance() {
+    // 5 a second, Poisson: a one-second window sees 8 or more (1.5 x calm)
+    // about one time in eight by chance alone, more than ten times in this
+    // run; only more than chance explains (4 standard deviations) is a surge.
+    let text = "[scenario]\nname = \"trickle\"\nduration = \"2m\"\nwarmup = \"5s\"\nseed = 3\n\n\
+                [[workload]]\nto = \"app\"\narrival = \"poisson\"\nrate = 5\n\n\
+                [[node]]\nid = \"app\"\nkind = \"service\"\nworkers = 4\nservice_time = \"10ms\"\n";
+    let path = std::env::temp_dir().join(format!(
+        "loadlab-account-{}-trickle.toml",
+        std::process::id()
+    ));
+    std::fs::write(&path, text).expect("writes the scenario");
+    let (told, _) = tell(path.to_str().expect("utf-8 path"), &[]);
+    assert!(
+        !told.iter().any(|h| h.text.contains("arrivals rose")),
+        "{told:?}"
+    );
+    assert!(
+        told.iter().any(|h| h.text.starts_with("nothing broke")),
+        "{told:?}"
+    );
+}
