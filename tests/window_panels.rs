@@ -462,7 +462,7 @@ fn the_scenario_panel_shows_the_bill_with_the_egress() {
 }
 
 #[test]
-fn a_design_without_payloads_shows_its_machines_alone() {
+fn a_design_without_payloads_shows_its_machines_alone_once() {
     let mut rig = Rig::new(&[]);
     rig.run_to(8);
     assert!(panels::bill::detail_text(&rig.view.summary).is_none());
@@ -472,4 +472,15 @@ fn a_design_without_payloads_shows_its_machines_alone() {
         rig.view.summary.cost_per_hour > 0.0,
         "the URL shortener has a bill"
     );
+    // Its "cost below $4/h" objective already shows that bill: no Cost
+    // section to say it twice.
+    let mut h = Harness::new_ui_state(
+        |ui, rig: &mut Rig| {
+            let a = panels::scenario(ui, &rig.view, &mut rig.ui);
+            rig.actions.extend(a);
+        },
+        rig,
+    );
+    h.run();
+    assert!(h.query_by_label("Cost").is_none(), "no second cost line");
 }

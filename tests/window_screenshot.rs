@@ -87,8 +87,8 @@ fn the_screenshot_shows_the_panels_and_the_nodes() {
 
     // The left panel (run controls, scenario, objectives) below its text is
     // egui's panel colour; so is the inspector on the right.
-    // (below Export, which ends near y = 530 since "Where the time goes")
-    let left = (5, 570, 270, 660);
+    // (below Export, which ends near y = 600 since the Cost section)
+    let left = (5, 640, 270, 760);
     assert!(
         png.count(left, PANEL, 2) * 10 > Png::area(left) * 9,
         "left panel"

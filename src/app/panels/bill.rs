@@ -7,10 +7,18 @@ use crate::app::panels::{MUTED, section};
 use crate::app::view::View;
 use crate::report::table::bytes;
 use crate::sim::Summary;
+use crate::sim::model::ObjectiveMetric;
 
 /// The cost section of the scenario panel.
+/// Left out when a cost objective already shows the machines' bill and
+/// there is no egress to add.
 pub fn bill(ui: &mut egui::Ui, view: &View) {
     let s = &view.summary;
+    let cost_objective = (view.model.objectives.iter())
+        .any(|o| o.metric == ObjectiveMetric::CostPerHour && o.of.is_none());
+    if cost_objective && s.transfer.is_none() {
+        return;
+    }
     section(ui, "Cost").on_hover_text(help::BILL);
     ui.label(RichText::new(total_text(s)).strong())
         .on_hover_text(help::BILL);
