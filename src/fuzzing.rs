@@ -968,7 +968,9 @@ fn add_objectives(c: &mut Choices, nodes: usize, workloads: usize, extra: &mut S
     for _ in 0..c.below(3) {
         let metric = ObjectiveMetric::ALL[c.below(ObjectiveMetric::ALL.len())];
         let _ = write!(extra, "\n[[objective]]\nmetric = \"{}\"\n", metric.name());
-        let scopes = usize::from(metric.needs_node() || c.one_in(3)) + usize::from(c.one_in(16));
+        // The egress and total bills are the whole design's: mostly unscoped.
+        let scoped = metric.needs_node() || (c.one_in(3) && !metric.system_only());
+        let scopes = usize::from(scoped) + usize::from(c.one_in(16));
         for _ in 0..scopes {
             // One in 16 names one past the last.
             let past = usize::from(c.one_in(16));

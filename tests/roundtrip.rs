@@ -248,6 +248,14 @@ metric = "cost_per_hour"
 below = 4.5
 
 [[objective]]
+metric = "egress_cost_per_hour"
+below = 2.25
+
+[[objective]]
+metric = "total_cost_per_hour"
+below = 6
+
+[[objective]]
 metric = "p99"
 class = "ride_request"
 below = "300ms"

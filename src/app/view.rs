@@ -460,18 +460,18 @@ fn objective_text(r: &ObjectiveResult) -> String {
     let unit = match r.metric {
         m if m.is_latency() => " ms",
         ObjectiveMetric::Throughput => " req/s",
-        ObjectiveMetric::CostPerHour => " $/h",
+        m if m.is_cost() => " $/h",
         ObjectiveMetric::ErrorRate => "",
         _ => "",
     };
     let target = if r.metric.is_fraction() {
         format!("{}%", trim(r.target * 100.0))
-    } else if r.metric == ObjectiveMetric::CostPerHour {
+    } else if r.metric.is_cost() {
         format!("${}", trim(r.target))
     } else {
         format!("{}{unit}", trim(r.target))
     };
-    let target = if r.metric == ObjectiveMetric::CostPerHour {
+    let target = if r.metric.is_cost() {
         format!("{target}/h")
     } else {
         target
@@ -495,6 +495,8 @@ pub fn metric_label(m: ObjectiveMetric) -> &'static str {
         ObjectiveMetric::ErrorRate => "error rate",
         ObjectiveMetric::Throughput => "throughput",
         ObjectiveMetric::CostPerHour => "cost",
+        ObjectiveMetric::EgressCostPerHour => "egress cost",
+        ObjectiveMetric::TotalCostPerHour => "total cost",
         ObjectiveMetric::DeadLettered => "dead-lettered",
         ObjectiveMetric::DataLost => "data lost",
         ObjectiveMetric::LostAfterAck => "acknowledged then lost",
@@ -517,7 +519,7 @@ pub fn format_metric(m: ObjectiveMetric, v: Option<f64>) -> String {
         _ if m.is_latency() => format_ms(v),
         _ if m.is_fraction() => format!("{:.2}%", v * 100.0),
         ObjectiveMetric::Throughput => format!("{v:.0} req/s"),
-        ObjectiveMetric::CostPerHour => format!("${v:.2}/h"),
+        m if m.is_cost() => format!("${v:.2}/h"),
         _ => format!("{v}"),
     }
 }

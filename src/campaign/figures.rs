@@ -69,6 +69,8 @@ fn system(s: &Summary, name: &str) -> Option<(f64, Unit)> {
         "error_rate" => (s.error_rate?, Unit::Percent),
         "throughput" => (s.throughput_rps, Unit::PerSecond),
         "cost" => (s.cost_per_hour, Unit::Dollars),
+        "egress_cost" => (s.egress_cost_per_hour(), Unit::Dollars),
+        "total_cost" => (s.total_cost_per_hour(), Unit::Dollars),
         "failed" => (s.counts.failed() as f64, Unit::Count),
         "dead_lettered" => (s.dead_lettered as f64, Unit::Count),
         "stale_reads" => (s.stale_reads() as f64, Unit::Count),

@@ -247,7 +247,7 @@ impl Account {
     fn first_break(&self, results: &[ObjectiveResult]) -> Option<SimTime> {
         results
             .iter()
-            .filter(|r| !r.pass && r.metric != ObjectiveMetric::CostPerHour)
+            .filter(|r| !r.pass && !r.metric.is_cost())
             .map(|r| {
                 self.objectives
                     .iter()

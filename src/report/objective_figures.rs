@@ -31,6 +31,8 @@ fn group<'a>(list: &'a [GroupSummary], name: &str) -> Option<&'a GroupSummary> {
 pub fn system_value(metric: ObjectiveMetric, s: &Summary) -> Option<f64> {
     match metric {
         ObjectiveMetric::CostPerHour => Some(s.cost_per_hour),
+        ObjectiveMetric::EgressCostPerHour => Some(s.egress_cost_per_hour()),
+        ObjectiveMetric::TotalCostPerHour => Some(s.total_cost_per_hour()),
         ObjectiveMetric::DeadLettered => Some(s.dead_lettered as f64),
         ObjectiveMetric::DataLost => Some(s.data_lost as f64),
         ObjectiveMetric::LostAfterAck => Some(s.lost_after_ack() as f64),

@@ -73,7 +73,7 @@ fn unit(m: ObjectiveMetric) -> &'static str {
         _ if m.is_latency() => " ms",
         ObjectiveMetric::ErrorRate => "",
         ObjectiveMetric::Throughput => " req/s",
-        ObjectiveMetric::CostPerHour => " $/h",
+        m if m.is_cost() => " $/h",
         ObjectiveMetric::DeadLettered => " messages",
         ObjectiveMetric::DataLost => " writes",
         ObjectiveMetric::Limited => " refused",

@@ -227,7 +227,7 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
             m.insert("egress_cost".into(), num(Some(t.egress_cost)));
             let per_hour = t.egress_cost_per_hour;
             m.insert("egress_cost_per_hour".into(), num(Some(per_hour)));
-            let total = s.cost_per_hour + per_hour;
+            let total = s.total_cost_per_hour();
             m.insert("total_cost_per_hour".into(), num(Some(total)));
         }
     }

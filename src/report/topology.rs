@@ -7,8 +7,8 @@ use crate::scenario::bytes::{format_bandwidth, format_bytes};
 use crate::sim::dist::Dist;
 use crate::sim::model::{
     Arrival, Bound, CacheSpec, Call, CallPolicy, ClassIdx, DatabaseSpec, ExternalSpec, Jitter,
-    LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind, Popularity, QueueSpec, RateLimiterSpec,
-    RequestClass, RequestKind, ServiceSpec, Wait, When, WritePolicy,
+    LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind, ObjectiveMetric, Popularity, QueueSpec,
+    RateLimiterSpec, RequestClass, RequestKind, ServiceSpec, Wait, When, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -279,7 +279,20 @@ fn write_objectives(out: &mut String, model: &Model) {
         };
         let name = crate::report::objectives::scoped_name(o.metric, o.of.as_ref());
         let _ = writeln!(out, "  {name} {word} {value}");
+        if o.metric == ObjectiveMetric::CostPerHour && o.of.is_none() && bills_egress(model) {
+            let _ = writeln!(
+                out,
+                "    note: cost_per_hour is the machines' bill only and leaves out the egress this design pays for; total_cost_per_hour counts both (egress_cost_per_hour the egress alone)"
+            );
+        }
     }
+}
+
+/// Whether some node or zone link has a price on its bytes.
+fn bills_egress(model: &Model) -> bool {
+    let nodes = model.nodes.iter().filter_map(|n| n.egress_per_gb);
+    let links = model.zone_links.iter().filter_map(|l| l.egress_per_gb);
+    nodes.chain(links).any(|p| p > 0.0)
 }
 
 /// The scheduled events, times aligned.

@@ -418,6 +418,18 @@ impl Summary {
         self.dead_lettered + self.data_lost
     }
 
+    /// The egress bill in dollars per hour (0 without payloads or prices).
+    pub fn egress_cost_per_hour(&self) -> f64 {
+        self.transfer
+            .as_ref()
+            .map_or(0.0, |t| t.egress_cost_per_hour)
+    }
+
+    /// The machines' bill plus the egress bill, dollars per hour.
+    pub fn total_cost_per_hour(&self) -> f64 {
+        self.cost_per_hour + self.egress_cost_per_hour()
+    }
+
     /// Reads served stale by a read replica (all databases), measured period.
     pub fn stale_reads(&self) -> u64 {
         self.nodes.iter().map(|n| n.counts.stale_reads).sum()

@@ -853,8 +853,12 @@ pub enum ObjectiveMetric {
     ErrorRate,
     /// Completed requests per second.
     Throughput,
-    /// Dollars per hour.
+    /// Dollars per hour: the machines' bill.
     CostPerHour,
+    /// Dollars per hour of egress (payloads billed by `egress_per_gb`).
+    EgressCostPerHour,
+    /// Dollars per hour: the machines' bill plus egress.
+    TotalCostPerHour,
     /// Queue messages dead-lettered (a count).
     DeadLettered,
     /// Write-back writes lost in a cache crash (a count).
@@ -880,7 +884,7 @@ pub enum ObjectiveMetric {
 }
 
 impl ObjectiveMetric {
-    pub const ALL: [ObjectiveMetric; 18] = [
+    pub const ALL: [ObjectiveMetric; 20] = [
         ObjectiveMetric::P50,
         ObjectiveMetric::P95,
         ObjectiveMetric::P99,
@@ -889,6 +893,8 @@ impl ObjectiveMetric {
         ObjectiveMetric::ErrorRate,
         ObjectiveMetric::Throughput,
         ObjectiveMetric::CostPerHour,
+        ObjectiveMetric::EgressCostPerHour,
+        ObjectiveMetric::TotalCostPerHour,
         ObjectiveMetric::DeadLettered,
         ObjectiveMetric::DataLost,
         ObjectiveMetric::LostAfterAck,
@@ -910,6 +916,8 @@ impl ObjectiveMetric {
             ObjectiveMetric::ErrorRate => "error_rate",
             ObjectiveMetric::Throughput => "throughput",
             ObjectiveMetric::CostPerHour => "cost_per_hour",
+            ObjectiveMetric::EgressCostPerHour => "egress_cost_per_hour",
+            ObjectiveMetric::TotalCostPerHour => "total_cost_per_hour",
             ObjectiveMetric::DeadLettered => "dead_lettered",
             ObjectiveMetric::DataLost => "data_lost",
             ObjectiveMetric::LostAfterAck => "lost_after_ack",
@@ -921,6 +929,24 @@ impl ObjectiveMetric {
             ObjectiveMetric::Backlog => "backlog",
             ObjectiveMetric::OldestMessageAge => "oldest_message_age",
         }
+    }
+    /// Dollars per hour (`cost_per_hour`, `egress_cost_per_hour`,
+    /// `total_cost_per_hour`).
+    pub fn is_cost(self) -> bool {
+        matches!(
+            self,
+            ObjectiveMetric::CostPerHour
+                | ObjectiveMetric::EgressCostPerHour
+                | ObjectiveMetric::TotalCostPerHour
+        )
+    }
+    /// Figures of the whole system only (no value per node, class or
+    /// workload): the egress bill and the total bill.
+    pub fn system_only(self) -> bool {
+        matches!(
+            self,
+            ObjectiveMetric::EgressCostPerHour | ObjectiveMetric::TotalCostPerHour
+        )
     }
     /// Counts of the measured period (bounds are whole numbers ≥ 0).
     pub fn is_count(self) -> bool {

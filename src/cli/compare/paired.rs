@@ -42,6 +42,8 @@ fn key(m: ObjectiveMetric) -> (&'static str, &'static str) {
         ObjectiveMetric::Throughput => ("throughput_rps", "throughput (req/s)"),
         ObjectiveMetric::ErrorRate => ("error_rate", "error rate"),
         ObjectiveMetric::CostPerHour => ("cost_per_hour", "cost ($/h)"),
+        ObjectiveMetric::EgressCostPerHour => ("egress_cost_per_hour", "egress ($/h)"),
+        ObjectiveMetric::TotalCostPerHour => ("total_cost_per_hour", "total cost ($/h)"),
         ObjectiveMetric::DeadLettered => ("dead_lettered", "dead-lettered"),
         ObjectiveMetric::DataLost => ("data_lost", "data lost"),
         ObjectiveMetric::LostAfterAck => ("lost_after_ack", "lost after ack"),

@@ -34,7 +34,7 @@ impl ObjectiveWatch {
         };
         let exists = match node {
             None => system_value_exists(o.metric),
-            Some(_) => o.metric != ObjectiveMetric::CostPerHour,
+            Some(_) => !o.metric.is_cost(),
         };
         exists.then(|| ObjectiveWatch {
             metric: o.metric,

@@ -50,13 +50,15 @@ pub(crate) fn read_scope(
     let fits = if per_request {
         metric.of_requests()
     } else {
-        metric != ObjectiveMetric::ErrorRateExcludingLimited
+        metric != ObjectiveMetric::ErrorRateExcludingLimited && !metric.system_only()
     };
     if !fits {
         f.error_at_key(
             errs,
             format!("`{}` has no value per {key}", metric.name()),
-            Some(if per_request {
+            Some(if metric.system_only() {
+                "the egress bill is the whole design's: leave out the scope (a node's own machines: `cost_per_hour` with `node`)".into()
+            } else if per_request {
                 "a class or a workload has p50, p95, p99, p999, mean_latency, error_rate, throughput, limited and error_rate_excluding_limited".into()
             } else {
                 "at a rate limiter, `limited` counts what it refused; a node's `error_rate` counts every failure".into()

@@ -20,7 +20,7 @@ pub enum Segment {
 
 /// Every figure a debrief may quote: (name, of a node?, meaning). The
 /// campaign renders each with its unit.
-pub const FIGURES: [(&str, bool, &str); 31] = [
+pub const FIGURES: [(&str, bool, &str); 33] = [
     ("p50", false, "median end-to-end latency (ms)"),
     ("p95", false, "95th percentile latency (ms)"),
     ("p99", false, "99th percentile latency (ms)"),
@@ -29,6 +29,8 @@ pub const FIGURES: [(&str, bool, &str); 31] = [
     ("error_rate", false, "failed / finished (%)"),
     ("throughput", false, "completed requests per second"),
     ("cost", false, "the design's cost ($/h)"),
+    ("egress_cost", false, "the egress bill ($/h)"),
+    ("total_cost", false, "the machines' cost plus egress ($/h)"),
     ("failed", false, "requests that failed"),
     (
         "dead_lettered",
