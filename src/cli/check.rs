@@ -25,6 +25,10 @@ pub fn check(args: &CheckArgs) -> i32 {
         Ok(model) => {
             print!("{}", describe(&model));
             print!("{}", predict::describe(&model, &predict::predict(&model)));
+            print!(
+                "{}",
+                predict::describe_links(&model, &predict::link_loads(&model))
+            );
             0
         }
         Err(diags) => {

@@ -1,11 +1,13 @@
 //! Queueing theory beside the simulation: for each node the figures a formula of `theory.rs` predicts from the model's parameters and an arrival rate, or why no formula applies; and the end-to-end mean of an open network.
 
+mod links;
 mod network;
 mod path;
 mod station;
 mod text;
 mod why_not;
 
+pub use links::{LinkLoad, LinkOf, Way, describe_links, link_loads};
 pub use network::EndToEnd;
 pub use text::{describe, end_to_end_json, node_json};
 pub use why_not::WhyNot;

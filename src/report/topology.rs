@@ -757,6 +757,13 @@ impl OfferedLoad {
         }
     }
 
+    /// Adds `l`'s reads and writes (an upper bound if either is).
+    fn add(&mut self, l: OfferedLoad) {
+        self.reads += l.reads;
+        self.writes += l.writes;
+        self.upper_bound |= l.upper_bound;
+    }
+
     /// The same load, now only an upper bound.
     fn at_most(self) -> OfferedLoad {
         OfferedLoad {
@@ -773,19 +780,10 @@ impl OfferedLoad {
 /// class only), then added up.
 pub fn offered_load(model: &Model) -> Vec<OfferedLoad> {
     let mut total = vec![OfferedLoad::default(); model.nodes.len()];
-    let flavours = std::iter::once(None).chain(
-        (0..model.classes.len()).map(|c| Some(ClassIdx::try_from(c).unwrap_or(ClassIdx::MAX))),
-    );
-    for class in flavours {
-        let entering = entering_load(model, class);
-        if entering.iter().all(|l| l.reads + l.writes <= 0.0) {
-            continue;
-        }
-        for (t, l) in total.iter_mut().zip(propagate(model, entering, class)) {
+    for (_, load) in class_loads(model) {
+        for (t, l) in total.iter_mut().zip(load) {
             if l.reads + l.writes > 0.0 {
-                t.reads += l.reads;
-                t.writes += l.writes;
-                t.upper_bound |= l.upper_bound;
+                t.add(l);
             }
         }
     }
@@ -795,6 +793,46 @@ pub fn offered_load(model: &Model) -> Vec<OfferedLoad> {
         }
     }
     total
+}
+
+/// The requests per second each call makes (per node, in `kind.calls()`
+/// order) at the open-loop starting rates: the part of its caller's load
+/// it is made for, times its mean `repeat` (a hedge: at most two). Its
+/// fallback's calls are not counted.
+pub fn call_rates(model: &Model) -> Vec<Vec<OfferedLoad>> {
+    let mut rates: Vec<Vec<OfferedLoad>> = model
+        .nodes
+        .iter()
+        .map(|n| vec![OfferedLoad::default(); n.kind.calls().len()])
+        .collect();
+    for (class, load) in class_loads(model) {
+        for ((node, here), out) in model.nodes.iter().zip(load).zip(rates.iter_mut()) {
+            for (c, r) in node.kind.calls().iter().zip(out.iter_mut()) {
+                let l = call_load(c, here, class);
+                if l.reads + l.writes > 0.0 {
+                    r.add(l);
+                }
+            }
+        }
+    }
+    rates
+}
+
+/// The load of requests without a class, then of each class, carried
+/// through the topology (the flavours no workload sends left out).
+fn class_loads(model: &Model) -> Vec<(Option<ClassIdx>, Vec<OfferedLoad>)> {
+    let flavours = std::iter::once(None).chain(
+        (0..model.classes.len()).map(|c| Some(ClassIdx::try_from(c).unwrap_or(ClassIdx::MAX))),
+    );
+    flavours
+        .filter_map(|class| {
+            let entering = entering_load(model, class);
+            if entering.iter().all(|l| l.reads + l.writes <= 0.0) {
+                return None;
+            }
+            Some((class, propagate(model, entering, class)))
+        })
+        .collect()
 }
 
 /// The nodes that do a call's own work (`service_time` on a call): its
@@ -838,9 +876,7 @@ fn propagate(
         };
         for (to, add) in pass_on(&node.kind, here, class) {
             if let Some(l) = load.get_mut(to) {
-                l.reads += add.reads;
-                l.writes += add.writes;
-                l.upper_bound |= add.upper_bound;
+                l.add(add);
             }
         }
         for &t in outs.get(i).map_or(&[][..], |v| v.as_slice()) {

@@ -1027,6 +1027,16 @@ impl Model {
         })
     }
 
+    /// The zone link a call from `from` to `to` crosses: its index in
+    /// `zone_links`, and whether the call goes from `between[0]` to
+    /// `between[1]` (its requests take the link's first direction).
+    pub fn zone_link_way(&self, from: NodeIdx, to: NodeIdx) -> Option<(usize, bool)> {
+        let link = self.zone_link(from, to)?;
+        let k = self.zone_links.iter().position(|l| std::ptr::eq(l, link))?;
+        let a = self.nodes.get(from)?.zone.as_deref()?;
+        Some((k, link.between[0] == a))
+    }
+
     /// The zone link between nodes `from` and `to`, if both have a zone
     /// and the file gives a link between those zones (either way round).
     pub fn zone_latency(&self, from: NodeIdx, to: NodeIdx) -> Option<Dist> {

@@ -124,7 +124,7 @@ impl Simulation {
             .collect();
         for (n, node) in model.nodes.iter().enumerate() {
             for (i, c) in node.kind.calls().iter().enumerate() {
-                let link = zone_link(model, n, c.to);
+                let link = model.zone_link_way(n, c.to);
                 let zone = link.map(|(k, _)| &model.zone_links[k]);
                 if c.payload.is_none()
                     && zone.is_none_or(|l| l.bandwidth.is_none() && l.egress_per_gb.is_none())
@@ -185,18 +185,6 @@ impl Simulation {
             rng: stream(seed, &id, &format!("payload {i}")),
         }));
     }
-}
-
-/// The zone link a call from `from` to `to` crosses: its index, and
-/// whether the call goes from `between[0]` to `between[1]`.
-fn zone_link(model: &Model, from: NodeIdx, to: NodeIdx) -> Option<(usize, bool)> {
-    let link = model.zone_link(from, to)?;
-    let k = model
-        .zone_links
-        .iter()
-        .position(|l| std::ptr::eq(l, link))?;
-    let a = model.nodes.get(from)?.zone.as_deref()?;
-    Some((k, link.between[0] == a))
 }
 
 impl Simulation {
