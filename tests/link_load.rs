@@ -4,9 +4,8 @@ mod cli;
 mod common;
 
 use cli::TempDir;
-use common::{drain, load, run_to};
+use common::{load, run_checked};
 use loadlab::report::predict::{LinkLoad, LinkOf, link_loads};
-use loadlab::sim::{SimTime, Simulation, Summary};
 
 /// The zone link's bandwidth ("8Gbps") and the blob call's ("4Gbps"), B/s.
 const ZONE_BW: f64 = 1e9;
@@ -125,16 +124,6 @@ fn utilisation_is_rate_times_mean_size_over_bandwidth() {
     assert_eq!(zone.bandwidth, ZONE_BW);
 }
 
-/// Runs `text` to its end, then lets every measured request finish.
-fn run_drained(text: &str) -> Summary {
-    let model = load(text);
-    let end = model.duration;
-    let mut sim = Simulation::new(model, 5);
-    run_to(&mut sim, end);
-    assert!(drain(&mut sim, SimTime::from_secs(60)), "drains");
-    sim.summary()
-}
-
 /// The relative SD of the bytes a set of Poisson streams sends in `secs`:
 /// each stream `(rate, E[X], E[X²])` of bytes `X` per request is a compound
 /// Poisson sum of variance rate·secs·E[X²].
@@ -175,7 +164,8 @@ fn the_simulated_bytes_per_second_agree_with_the_prediction() {
         ),
     ];
     for (name, text, want, bandwidth, streams) in cases {
-        let s = run_drained(&text);
+        // Run to its end, books checked, then every measured request finished.
+        let s = run_checked(&text, 5);
         let secs = s.measured.as_secs_f64();
         let bytes = s.transfer.expect("bytes reported").link_bytes as f64;
         let measured = bytes / secs / bandwidth;
