@@ -126,13 +126,17 @@ pub fn describe_links(model: &Model, links: &[LinkLoad]) -> String {
     out
 }
 
-/// `api → store` for a call's link, `zones a ↔ b` for a zone link.
+/// `api → store` for a call's link (`api → store when write` for a call
+/// made for some requests only), `zones a ↔ b` for a zone link.
 fn link_name(model: &Model, of: LinkOf) -> String {
     match of {
         LinkOf::Call { node, call } => {
             let n = &model.nodes[node];
-            let to = n.kind.calls()[call].to;
-            format!("{} → {}", n.id, model.nodes[to].id)
+            let c = &n.kind.calls()[call];
+            let when = c
+                .when
+                .map_or(String::new(), |w| format!(" when {}", model.when_name(w)));
+            format!("{} → {}{when}", n.id, model.nodes[c.to].id)
         }
         LinkOf::Zone(k) => {
             let [a, b] = &model.zone_links[k].between;
