@@ -326,6 +326,8 @@ fn random_topologies_cover_every_kind_setting_and_command() {
         "kind = \"external\"",
         "max_hops = ",
         "fallback = ",
+        // A call's own work.
+        ", service_time = ",
         "{ p = ",
         "rate_limit = ",
         "concurrency = ",

@@ -162,6 +162,10 @@ pub struct CallPolicyPlan {
     /// A selector of the call's `fallback` among the later nodes (none
     /// when it picks the callee).
     pub fallback: Option<usize>,
+    /// The call's own work (`service_time`), written only when the callee
+    /// works (a load balancer, service or database; the loader refuses it
+    /// elsewhere).
+    pub work: Option<Dist>,
 }
 
 /// A call's fan-out: (0 none, 1 a fixed `repeat` of `n`, 2 a Poisson one
@@ -491,27 +495,31 @@ fn call_policy_strategy() -> impl Strategy<Value = CallPolicyPlan> {
             ),
             fan_strategy(),
             proptest::option::weighted(0.2, 0usize..8),
+            proptest::option::weighted(0.25, dist_strategy(1.0, true)),
         ),
     )
         .prop_map(
-            |(timeout, retry, breaker, pool, (latency, op, key, fan, fallback))| CallPolicyPlan {
-                timeout,
-                retry,
-                // A breaker needs a trip condition (the loader says so).
-                breaker: breaker.map(|(c, r, window, open_for, probes)| {
-                    let c = if c.is_none() && r.is_none() {
-                        Some(window.min(5))
-                    } else {
-                        c
-                    };
-                    (c, r, window, open_for, probes)
-                }),
-                pool,
-                latency,
-                op,
-                key,
-                fan,
-                fallback,
+            |(timeout, retry, breaker, pool, (latency, op, key, fan, fallback, work))| {
+                CallPolicyPlan {
+                    timeout,
+                    retry,
+                    // A breaker needs a trip condition (the loader says so).
+                    breaker: breaker.map(|(c, r, window, open_for, probes)| {
+                        let c = if c.is_none() && r.is_none() {
+                            Some(window.min(5))
+                        } else {
+                            c
+                        };
+                        (c, r, window, open_for, probes)
+                    }),
+                    pool,
+                    latency,
+                    op,
+                    key,
+                    fan,
+                    fallback,
+                    work,
+                }
             },
         )
 }
@@ -938,10 +946,16 @@ impl ScenarioPlan {
                         .and_then(|p| later(i, p.fallback?))
                         .filter(|&f| f != to)
                         .map_or(String::new(), |f| format!(", fallback = \"{}\"", id(f)));
+                    let work = policy
+                        .and_then(|p| p.work.as_ref())
+                        .filter(|_| matches!(kinds[to], 0 | 1 | 3))
+                        .map_or(String::new(), |d| {
+                            format!(", service_time = {}", dist_toml(d))
+                        });
                     let policy = policy.map_or(String::new(), CallPolicyPlan::toml);
                     let link =
                         link.map_or(String::new(), |l| format!(", latency = {}", dist_toml(l)));
-                    format!("{{ {route}{policy}{fallback}{link} }}")
+                    format!("{{ {route}{policy}{work}{fallback}{link} }}")
                 })
                 .collect();
             format!("[{}]", items.join(", "))
