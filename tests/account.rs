@@ -238,9 +238,20 @@ fn nothing_is_told_before_a_window_closes_after_warm_up() {
     assert_eq!(account.tell(&summary, &results), Vec::new());
 }
 
+/// `text` written to a scenario file of its own in the temp folder.
+fn scenario_file(name: &str, text: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "loadlab-account-{}-{name}.toml",
+        std::process::id()
+    ));
+    std::fs::write(&path, text).expect("writes the scenario");
+    path
+}
+
 /// The docs' external payment provider (1 % of answers err by design),
-/// 40 checkouts a second, with the provider down from 2 m for `down`.
-fn provider_file(name: &str, down: Option<&str>) -> std::path::PathBuf {
+/// 40 checkouts a second, with the provider down from 2 m for `down`, and
+/// the objective `error_rate below bound`.
+fn provider_file(name: &str, down: Option<&str>, bound: f64) -> std::path::PathBuf {
     let crash = down.map_or(String::new(), |d| {
         format!("[[event]]\nat = \"2m\"\naction = \"crash\"\nnode = \"payments\"\nfor = \"{d}\"\n")
     });
@@ -271,20 +282,15 @@ error_rate = 0.01
 
 [[objective]]
 metric = "error_rate"
-below = 0.05
+below = {bound:?}
 {crash}"#
     );
-    let path = std::env::temp_dir().join(format!(
-        "loadlab-account-{}-{name}.toml",
-        std::process::id()
-    ));
-    std::fs::write(&path, text).expect("writes the scenario");
-    path
+    scenario_file(name, &text)
 }
 
 #[test]
 fn an_external_s_errors_by_design_are_not_an_outage() {
-    let path = provider_file("calm", None);
+    let path = provider_file("calm", None, 0.05);
     let (told, summary) = tell(path.to_str().expect("utf-8 path"), &[]);
     let payments = summary
         .nodes
@@ -305,7 +311,7 @@ fn an_external_s_errors_by_design_are_not_an_outage() {
 
 #[test]
 fn an_external_s_outage_is_told_with_its_usual_share_of_errors() {
-    let path = provider_file("down", Some("1m"));
+    let path = provider_file("down", Some("1m"), 0.05);
     let (told, _) = tell(path.to_str().expect("utf-8 path"), &[]);
     let first = told
         .iter()
@@ -334,11 +340,7 @@ fn a_few_requests_a_second_do_not_surge_by_chance() {
     let text = "[scenario]\nname = \"trickle\"\nduration = \"2m\"\nwarmup = \"5s\"\nseed = 3\n\n\
                 [[workload]]\nto = \"app\"\narrival = \"poisson\"\nrate = 5\n\n\
                 [[node]]\nid = \"app\"\nkind = \"service\"\nworkers = 4\nservice_time = \"10ms\"\n";
-    let path = std::env::temp_dir().join(format!(
-        "loadlab-account-{}-trickle.toml",
-        std::process::id()
-    ));
-    std::fs::write(&path, text).expect("writes the scenario");
+    let path = scenario_file("trickle", text);
     let (told, _) = tell(path.to_str().expect("utf-8 path"), &[]);
     assert!(
         !told.iter().any(|h| h.text.contains("arrivals rose")),
@@ -347,5 +349,31 @@ fn a_few_requests_a_second_do_not_surge_by_chance() {
     assert!(
         told.iter().any(|h| h.text.starts_with("nothing broke")),
         "{told:?}"
+    );
+}
+
+#[test]
+fn an_error_rate_objective_breaks_when_errors_pass_chance_not_before() {
+    // A 2 % bound over a provider that errs 1 % by design, 40 calls a
+    // second: a one-second window with a single error of ~40 is 2.5 %,
+    // a third of the calm windows. The objective broke when the provider
+    // went down at 2 m, and that is what the run must be told.
+    let path = provider_file("bound", Some("1m"), 0.02);
+    let (told, summary) = tell(path.to_str().expect("utf-8 path"), &[]);
+    assert!(
+        summary.error_rate.is_some_and(|e| e > 0.02),
+        "the outage breaks the run"
+    );
+    let broke = the(&told, HappeningKind::Objective);
+    let broke = broke.first().expect("the objective broke");
+    let at = broke.at.as_secs_f64();
+    assert!(
+        (120.0..=121.0).contains(&at),
+        "first broke at the outage (2 m), not in a calm window nor before its cause: {broke:?}"
+    );
+    let why = cause(&told);
+    assert!(
+        why.nodes.contains(&"payments".to_string()) && why.text.contains("payments crashed"),
+        "the outage is the why, the crash in its chain: {why:?}"
     );
 }

@@ -120,11 +120,24 @@ impl Account {
         }
         self.seen = Some((self.seen.map_or(w.start, |s| s.0), w.end));
         let calm = self.events.iter().all(|e| e.at > w.start);
+        let start = self.dated(w);
         for (watch, nw) in self.nodes.iter_mut().zip(&w.nodes) {
-            watch.observe(nw, w.start, w.end, calm);
+            watch.observe(nw, (w.start, w.end), start, calm);
         }
         for o in &mut self.objectives {
-            o.observe(w);
+            o.observe(w, start);
+        }
+    }
+
+    /// When what a window shows began: its start, or an event at its very
+    /// end (a crash at 120 s fails its calls in flight at 120 s, before the
+    /// window [119 s, 120 s] closes; dated 119 s it would come before its
+    /// cause).
+    fn dated(&self, w: &Window) -> SimTime {
+        if self.events.iter().any(|e| e.at == w.end) {
+            w.end
+        } else {
+            w.start
         }
     }
 
@@ -275,7 +288,7 @@ impl Account {
         let event = self
             .events
             .iter()
-            .filter(|e| e.at <= first.at && first.at.0 - e.at.0 <= 10_000_000_000)
+            .filter(|e| e.at <= first.until && first.at.0.saturating_sub(e.at.0) <= 10_000_000_000)
             .max_by_key(|e| e.at);
         let mut steps = Vec::new();
         let mut nodes = Vec::new();
@@ -287,7 +300,7 @@ impl Account {
             ));
             nodes.extend(e.nodes.iter().cloned());
         }
-        let since = event.map_or(first.at, |e| e.at);
+        let since = event.map_or(first.at, |e| e.at.min(first.at));
         let mut chain: Vec<(&NodeWatch, &Incident)> = self
             .incidents()
             .into_iter()
@@ -338,7 +351,7 @@ impl Account {
             .events
             .iter()
             .filter_map(|e| e.ends.map(|end| (e, end)))
-            .filter(|(e, end)| e.at <= first.at && *end > e.at)
+            .filter(|(e, end)| e.at <= first.until && *end > e.at)
             .max_by_key(|(e, _)| e.at);
         let (Some((e, end)), Some(last)) = (ended, root.last_seen(first.trouble)) else {
             return String::new();

@@ -92,10 +92,15 @@ fn latency_value(metric: ObjectiveMetric, l: &LatencyStats) -> Option<f64> {
 /// A node's visits answered as failed, for any reason, over those it
 /// answered (`None` when it answered none).
 pub fn node_error_rate(c: &NodeCounts) -> Option<f64> {
+    let (failed, finished) = node_error_counts(c);
+    (finished > 0).then(|| failed as f64 / finished as f64)
+}
+
+/// A node's failed visits and its finished ones (completed or failed).
+pub fn node_error_counts(c: &NodeCounts) -> (u64, u64) {
     let failed =
         c.rejected + c.shed + c.timed_out + c.failed_downstream + c.errors + c.error_responses;
-    let finished = c.completed + failed;
-    (finished > 0).then(|| failed as f64 / finished as f64)
+    (failed, c.completed + failed)
 }
 
 /// A figure of one node over `secs` measured seconds: its latency is

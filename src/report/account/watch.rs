@@ -73,6 +73,9 @@ impl Trouble {
 pub struct Incident {
     pub trouble: Trouble,
     pub at: SimTime,
+    /// The end of that window: an event up to it may have caused the
+    /// trouble (events at a window's very end count in that window).
+    pub until: SimTime,
     pub text: String,
 }
 
@@ -149,8 +152,15 @@ impl NodeWatch {
         self
     }
 
-    /// Takes one window; `calm` says whether no event has happened yet.
-    pub fn observe(&mut self, w: &NodeWindow, start: SimTime, end: SimTime, calm: bool) {
+    /// Takes one window, from `start` to `end`, what it shows dated
+    /// `dated`; `calm` says whether no event has happened yet.
+    pub fn observe(
+        &mut self,
+        w: &NodeWindow,
+        (start, end): (SimTime, SimTime),
+        dated: SimTime,
+        calm: bool,
+    ) {
         let secs = (end.0.saturating_sub(start.0)) as f64 / 1e9;
         if secs <= 0.0 {
             return;
@@ -163,11 +173,11 @@ impl NodeWatch {
         if let Some(q) = w.mean_queue_len
             && self.peak_line.is_none_or(|(p, _)| q > p)
         {
-            self.peak_line = Some((q, start));
+            self.peak_line = Some((q, dated));
         }
         let found = self.troubles(w, secs);
         for (trouble, text) in &found {
-            self.seen(*trouble, start, end, text);
+            self.seen(*trouble, dated, end, text);
         }
         if calm && found.is_empty() {
             self.learn(w, secs);
@@ -182,6 +192,7 @@ impl NodeWatch {
                 self.incidents.push(Incident {
                     trouble,
                     at: start,
+                    until: end,
                     text: text.to_string(),
                 });
             }
@@ -405,7 +416,7 @@ pub fn trim(x: f64, places: usize) -> String {
 /// More than `errors` of `arrived` answers than a share `p` of errors
 /// explains: above the binomial mean by four standard deviations and one
 /// (a healthy window is flagged about once in 30 000).
-fn unusual_errors(errors: u64, arrived: u64, p: f64) -> bool {
+pub(super) fn unusual_errors(errors: u64, arrived: u64, p: f64) -> bool {
     let n = arrived as f64;
     let mean = n * p;
     let sd = (n * p * (1.0 - p)).sqrt();
