@@ -67,15 +67,23 @@ fn node(rig: &Rig, id: &str) -> usize {
     rig.bridge.sim.model().node_index(id).expect("node exists")
 }
 
-#[test]
-fn clicking_pause_stops_the_clock() {
-    let mut h = Harness::new_ui_state(
-        |ui, rig: &mut Rig| {
-            let a = panels::controls(ui, &rig.view, &mut rig.ui);
+/// One of the window's panels drawn over the rig, what it asks for
+/// collected for the next frame.
+type Panel = fn(&mut egui::Ui, &View, &mut UiState) -> Vec<UiAction>;
+
+fn showing(panel: Panel, rig: Rig) -> Harness<'static, Rig> {
+    Harness::new_ui_state(
+        move |ui, rig: &mut Rig| {
+            let a = panel(ui, &rig.view, &mut rig.ui);
             rig.actions.extend(a);
         },
-        Rig::new(&[]),
-    );
+        rig,
+    )
+}
+
+#[test]
+fn clicking_pause_stops_the_clock() {
+    let mut h = showing(panels::controls, Rig::new(&[]));
     for _ in 0..3 {
         h.state_mut().frame();
         h.run();
@@ -236,13 +244,7 @@ fn inspector_on(sel: impl FnOnce(&Rig) -> Selected) -> Harness<'static, Rig> {
 fn inspector_of(mut rig: Rig, sel: impl FnOnce(&Rig) -> Selected) -> Harness<'static, Rig> {
     rig.ui.selected = Some(sel(&rig));
     rig.run_to(2);
-    let mut h = Harness::new_ui_state(
-        |ui, rig: &mut Rig| {
-            let a = panels::inspector(ui, &rig.view, &mut rig.ui);
-            rig.actions.extend(a);
-        },
-        rig,
-    );
+    let mut h = showing(panels::inspector, rig);
     h.run();
     h
 }
@@ -362,13 +364,7 @@ fn chaos_spikes_a_traffic_source() {
 
 #[test]
 fn the_save_button_asks_for_the_tuned_scenario() {
-    let mut h = Harness::new_ui_state(
-        |ui, rig: &mut Rig| {
-            let a = panels::export(ui, &rig.view, &mut rig.ui);
-            rig.actions.extend(a);
-        },
-        Rig::new(&[]),
-    );
+    let mut h = showing(panels::export, Rig::new(&[]));
     h.run();
     h.get_by_label("Save tuned scenario (.toml)").click();
     h.run();
@@ -386,13 +382,7 @@ fn a_hot_shard_stands_out_in_the_inspector() {
         .iter()
         .map(|u| u.unwrap_or(0.0))
         .collect();
-    let mut h = Harness::new_ui_state(
-        |ui, rig: &mut Rig| {
-            let a = panels::inspector(ui, &rig.view, &mut rig.ui);
-            rig.actions.extend(a);
-        },
-        rig,
-    );
+    let mut h = showing(panels::inspector, rig);
     h.run();
     assert_eq!(per_shard.len(), 4, "four shards of one primary each");
     for (k, u) in per_shard.iter().enumerate() {
@@ -439,13 +429,7 @@ fn the_scenario_panel_shows_the_bill_with_the_egress() {
         (dollars(&detail, "egress") - t.egress_cost_per_hour).abs() < 0.006,
         "{detail}"
     );
-    let mut h = Harness::new_ui_state(
-        |ui, rig: &mut Rig| {
-            let a = panels::scenario(ui, &rig.view, &mut rig.ui);
-            rig.actions.extend(a);
-        },
-        rig,
-    );
+    let mut h = showing(panels::scenario, rig);
     h.run();
     assert!(
         h.query_by_label("Cost").is_some(),
@@ -474,13 +458,7 @@ fn a_design_without_payloads_shows_its_machines_alone_once() {
     );
     // Its "cost below $4/h" objective already shows that bill: no Cost
     // section to say it twice.
-    let mut h = Harness::new_ui_state(
-        |ui, rig: &mut Rig| {
-            let a = panels::scenario(ui, &rig.view, &mut rig.ui);
-            rig.actions.extend(a);
-        },
-        rig,
-    );
+    let mut h = showing(panels::scenario, rig);
     h.run();
     assert!(h.query_by_label("Cost").is_none(), "no second cost line");
 }
