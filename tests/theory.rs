@@ -8,6 +8,10 @@
 //! so 2 % is more than 4 standard errors: a correct engine fails with
 //! probability below 1e-4, while a 3 % bias would almost surely be caught.
 //! Run with `--nocapture` to see the table.
+//!
+//! A constant link latency adds exactly its value (a call: twice, out and
+//! back; a forward: once) to every request of a Jackson tandem: an exact
+//! equality, not an estimate, checked in `tests/links.rs`.
 
 use std::path::Path;
 

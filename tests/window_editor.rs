@@ -436,7 +436,11 @@ fn a_calls_timeout_is_set_under_its_edge_in_the_build_inspector() {
     let timeout = w.widget("timeout");
     w.click(timeout);
     w.frames(2);
-    let name = w.widget("timeout");
+    // The field just picked (a combo box showing "timeout"), not the
+    // api's own `timeout` further down in Fields.
+    let name = w
+        .find_role(bevy_egui::egui::accesskit::Role::ComboBox, "timeout")
+        .expect("the picked field");
     let value = box_right_of(&mut w, name);
     w.click(value);
     w.type_text("\"40ms\"");
@@ -573,4 +577,39 @@ fn a_live_setting_changed_in_build_mode_keeps_the_run_going() {
         }),
     );
     assert!(w.bridge().sim.now() < before, "restarted");
+}
+
+/// Every widget of the build inspector stays inside the window, whichever
+/// node is open: the row that wires a new edge (three combo boxes and a
+/// button) ran past the right edge, "every request" cut at "every requ".
+#[test]
+fn the_build_inspector_fits_in_its_panel_for_every_node() {
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::Start);
+    for id in ["lb", "api", "cache", "db"] {
+        send(&mut w, EditorCommand::Focus(Some(Part::Node(id.into()))));
+        w.frames(2);
+        let wide: Vec<String> = w
+            .tree()
+            .iter()
+            // A text box's own text runs on past its box, clipped there.
+            .filter(|n| n.role() != bevy_egui::egui::accesskit::Role::TextRun)
+            .filter_map(|n| {
+                Some((
+                    n.bounds()?,
+                    format!(
+                        "{:?} {}",
+                        n.role(),
+                        n.value().or(n.label()).unwrap_or_default()
+                    ),
+                ))
+            })
+            .filter(|(b, _)| b.x1 > 1280.5)
+            .map(|(b, what)| format!("{what} ends at x = {:.0}", b.x1))
+            .collect();
+        assert!(
+            wide.is_empty(),
+            "{id} open: past the window's edge: {wide:?}"
+        );
+    }
 }

@@ -172,7 +172,9 @@ fn connect_row(
     let key = ui.id().with(("connect", id));
     let (mut to, mut k, mut when): (String, usize, usize) =
         ui.data(|d| d.get_temp(key)).unwrap_or_default();
-    ui.horizontal_wrapped(|ui| {
+    // Two rows of two: three combo boxes and a button side by side are
+    // wider than the panel (they ran past the window's edge).
+    ui.horizontal(|ui| {
         egui::ComboBox::from_id_salt(("to", id))
             .selected_text(if to.is_empty() { "to…" } else { to.as_str() })
             .show_ui(ui, |ui| {
@@ -187,6 +189,8 @@ fn connect_row(
                     ui.selectable_value(&mut k, i, kd.name());
                 }
             });
+    });
+    ui.horizontal(|ui| {
         // Request types, then the design's classes.
         let whens: Vec<String> = ["every request", "read", "write"]
             .into_iter()
