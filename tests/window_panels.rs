@@ -462,3 +462,39 @@ fn a_design_without_payloads_shows_its_machines_alone_once() {
     h.run();
     assert!(h.query_by_label("Cost").is_none(), "no second cost line");
 }
+
+/// The picture marks a node in trouble by the account's rules: a payment
+/// provider erring 1 % of the time by design (40 calls a second: one
+/// error in a third of the seconds) is not drawn failing until it is down.
+#[test]
+fn an_external_erring_by_design_is_not_drawn_failing_until_it_is_down() {
+    let text = "[scenario]\nname = \"checkout\"\nduration = \"60s\"\nseed = 7\n\n\
+                [[workload]]\nto = \"checkout\"\narrival = \"poisson\"\nrate = 40\n\n\
+                [[node]]\nid = \"checkout\"\nkind = \"service\"\nworkers = 32\nservice_time = \"2ms\"\n\
+                calls = [ { to = \"payments\", timeout = \"10s\" } ]\n\n\
+                [[node]]\nid = \"payments\"\nkind = \"external\"\nlatency = \"50ms\"\nerror_rate = 0.01\n\n\
+                [[event]]\nat = \"40s\"\naction = \"crash\"\nnode = \"payments\"\nfor = \"10s\"\n";
+    let path = std::env::temp_dir().join(format!(
+        "loadlab-window-panels-{}-provider.toml",
+        std::process::id()
+    ));
+    std::fs::write(&path, text).expect("writes the scenario");
+    let mut rig = Rig::on(path.to_str().expect("utf-8 path"), &[]);
+    let payments = node(&rig, "payments");
+    let mut calm_errors = 0;
+    for t in 1..=39 {
+        rig.run_to(t);
+        calm_errors += rig
+            .view
+            .last_window()
+            .map_or(0, |w| w.nodes[payments].counts.errors);
+        assert_eq!(rig.view.node_failing(payments), None, "calm, at {t} s");
+    }
+    assert!(
+        calm_errors >= 5,
+        "the provider did err by design: {calm_errors}"
+    );
+    rig.run_to(42);
+    let down = rig.view.node_failing(payments).expect("down at 41 s");
+    assert!(down.errors > 30 && down.external, "{down:?}");
+}

@@ -7,7 +7,7 @@ use bevy::prelude::Resource;
 
 use crate::app::guess::GuessState;
 use crate::app::theory::TheoryView;
-use crate::report::account::{Account, Happening};
+use crate::report::account::{Account, Happening, many_retries, unusual_errors};
 use crate::report::objectives::{self, ObjectiveResult};
 use crate::sim::metrics::{LatencyStats, ratio};
 use crate::sim::model::{Bound, Model, NodeKind, ObjectiveMetric, Scope};
@@ -378,19 +378,32 @@ impl View {
         self.history.back()
     }
 
-    /// What went wrong at node `i` in the last window, if anything did.
+    /// What went wrong at node `i` in the last window, if anything did, by
+    /// the account's rules: an external service's errors only beyond what
+    /// its `error_rate` gives by chance, retries only at 10 % of arrivals
+    /// (a design that holds is not drawn in red for the odd retry of an
+    /// answer that errs by design).
     pub fn node_failing(&self, i: usize) -> Option<Trouble> {
         let c = &self.last_window()?.nodes.get(i)?.counts;
+        let usual = match self.model.nodes.get(i).map(|n| &n.kind) {
+            Some(NodeKind::External(e)) => Some(e.error_rate),
+            _ => None,
+        };
+        let errors = match usual {
+            Some(p) if !unusual_errors(c.errors, c.arrived, p) => 0,
+            _ => c.errors,
+        };
         let t = Trouble {
             rejected: c.rejected,
             timed_out: c.timed_out,
             failed_downstream: c.failed_downstream,
-            errors: c.errors,
-            retries: c.retries,
-            external: matches!(
-                self.model.nodes.get(i).map(|n| &n.kind),
-                Some(NodeKind::External(_))
-            ),
+            errors,
+            retries: if many_retries(c.retries, c.arrived) {
+                c.retries
+            } else {
+                0
+            },
+            external: usual.is_some(),
         };
         (t.failed() > 0 || t.retries > 0).then_some(t)
     }

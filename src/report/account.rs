@@ -13,6 +13,7 @@ use events::EventNote;
 use objective_watch::ObjectiveWatch;
 use watch::{Incident, NodeWatch};
 pub use watch::{Trouble, count, per_s, seconds_text, trim};
+pub use watch::{many_retries, unusual_errors};
 
 /// One line of the account.
 #[derive(Clone, Debug, PartialEq)]

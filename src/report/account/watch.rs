@@ -332,7 +332,7 @@ impl NodeWatch {
                 ),
             );
         }
-        if c.retries >= 5 && c.retries as f64 >= 0.1 * arrived {
+        if many_retries(c.retries, c.arrived) {
             add(
                 Trouble::Retries,
                 format!(
@@ -416,11 +416,17 @@ pub fn trim(x: f64, places: usize) -> String {
 /// More than `errors` of `arrived` answers than a share `p` of errors
 /// explains: above the binomial mean by four standard deviations and one
 /// (a healthy window is flagged about once in 30 000).
-pub(super) fn unusual_errors(errors: u64, arrived: u64, p: f64) -> bool {
+pub fn unusual_errors(errors: u64, arrived: u64, p: f64) -> bool {
     let n = arrived as f64;
     let mean = n * p;
     let sd = (n * p * (1.0 - p)).sqrt();
     errors as f64 > mean + 4.0 * sd + 1.0
+}
+
+/// Retries worth telling: at least 5 in a window and 10 % of its arrivals
+/// (the odd retry of an answer that errs by design is the design working).
+pub fn many_retries(retries: u64, arrived: u64) -> bool {
+    retries >= 5 && retries as f64 >= 0.1 * arrived.max(1) as f64
 }
 
 /// `12.5 %`, or `0.10 %` for small shares.
