@@ -1,4 +1,4 @@
-//! Link load before a run: each direction's predicted utilisation is the calls' rate × mean size ÷ bandwidth (a zone link sums its calls), the simulation's bytes per second agree within 4 SD of a Poisson count, and `check` names a saturated link.
+//! Link load before a run: each direction's predicted utilisation is the calls' rate × mean size ÷ bandwidth (a zone link sums its calls), the simulation's bytes per second agree within 4 SD of a Poisson count, `check` names a saturated link and `summary.json`'s `link_theory` carries the shares.
 
 mod cli;
 mod common;
@@ -223,4 +223,30 @@ fn rates_past_a_limiter_are_only_upper_bounds() {
         out.contains("may saturate: the bytes to a need up to 2.0× the link (an upper bound); if they do, the line grows without bound"),
         "{out}"
     );
+}
+
+#[test]
+fn summary_json_carries_the_predicted_shares() {
+    let dir = TempDir::new("link_load_json");
+    let text = full("8Gbps").replace("duration = \"200s\"", "duration = \"11s\"");
+    let file = dir.write("links.toml", text.as_bytes());
+    let out = dir.0.join("out");
+    let (code, _, err) = cli::run_to(&file, &out, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    let json = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let links = v["link_theory"].as_array().expect("link_theory");
+    assert_eq!(links.len(), 2, "{links:?}");
+    assert_eq!(links[0]["link"], "right → blob");
+    assert_eq!(links[0]["bandwidth_bytes_per_s"], BLOB_BW);
+    let zone = &links[1];
+    assert_eq!(zone["link"], "zones a ↔ b");
+    let ways = zone["directions"].as_array().expect("directions");
+    assert_eq!(
+        (&ways[0]["direction"], &ways[1]["direction"]),
+        (&"to b".into(), &"to a".into())
+    );
+    let to_a = ways[1]["utilisation"].as_f64().expect("a number");
+    assert!((to_a - 0.5).abs() < 1e-9, "{to_a}");
+    assert_eq!(ways[1]["upper_bound"], false);
 }

@@ -7,7 +7,7 @@ mod station;
 mod text;
 mod why_not;
 
-pub use links::{LinkLoad, LinkOf, Way, describe_links, link_loads};
+pub use links::{LinkLoad, LinkOf, Way, describe_links, link_loads, links_json};
 pub use network::EndToEnd;
 pub use text::{describe, end_to_end_json, node_json};
 pub use why_not::WhyNot;

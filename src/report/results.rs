@@ -82,6 +82,8 @@ pub struct Results {
     report: Option<Box<ReportState>>,
     /// Theory at the model's offered load, and the node ids it is for.
     theory: (Predictions, Vec<String>),
+    /// The `link_theory` key: the links' predicted utilisations.
+    link_theory: Option<serde_json::Value>,
 }
 
 /// What `report.html` needs beyond the other files: the design, the
@@ -115,6 +117,7 @@ impl Results {
                 predict::predict(model),
                 model.nodes.iter().map(|n| n.id.clone()).collect(),
             ),
+            link_theory: predict::links_json(model, &predict::link_loads(model)),
         })
     }
 
@@ -174,6 +177,9 @@ impl Results {
             more.push(self.staged(file, &text)?);
         }
         add_theory(&mut value, &self.theory);
+        if let (Some(o), Some(links)) = (value.as_object_mut(), &self.link_theory) {
+            o.insert("link_theory".into(), links.clone());
+        }
         if let Some(o) = value.as_object_mut() {
             o.insert(
                 "what_happened".into(),

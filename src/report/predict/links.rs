@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use serde_json::{Value, json};
+
 use crate::report::topology::{OfferedLoad, call_rates};
 use crate::scenario::bytes::format_bandwidth;
 use crate::sim::model::{Call, Model};
@@ -206,4 +208,32 @@ fn saturation(w: &Way, what: &str) -> Option<String> {
     } else {
         format!("saturated: {what} need {need}: the line grows without bound")
     })
+}
+
+/// The `link_theory` key of `summary.json`: per link its name, bandwidth
+/// (bytes per second) and each direction's label, utilisation (`null`
+/// when unbounded) and whether it is only an upper bound; `None` without
+/// a link with a bandwidth.
+pub fn links_json(model: &Model, links: &[LinkLoad]) -> Option<Value> {
+    if links.is_empty() {
+        return None;
+    }
+    let list = links.iter().map(|l| {
+        let names = way_names(model, l.of);
+        let ways: Vec<Value> = l
+            .ways
+            .iter()
+            .zip(names)
+            .map(|(w, (label, _))| {
+                let u = Some(w.utilisation).filter(|u| u.is_finite());
+                json!({ "direction": label, "utilisation": u, "upper_bound": w.upper_bound })
+            })
+            .collect();
+        json!({
+            "link": link_name(model, l.of),
+            "bandwidth_bytes_per_s": l.bandwidth,
+            "directions": ways,
+        })
+    });
+    Some(Value::Array(list.collect()))
 }
