@@ -377,3 +377,36 @@ fn an_error_rate_objective_breaks_when_errors_pass_chance_not_before() {
         "the outage is the why, the crash in its chain: {why:?}"
     );
 }
+
+#[test]
+fn a_p99_objective_breaks_when_its_tail_passes_chance_not_in_a_quiet_second() {
+    // The URL shortener at 50 requests a second holds a p99 of 40 ms; a
+    // one-second window's p99 is then its slowest request, over a 45 ms
+    // bound in many a calm second. The objective broke when the database
+    // slowed ten times over at 200 s, and that is what the run must be told.
+    let shortener = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml"),
+    )
+    .expect("reads the URL shortener");
+    assert!(shortener.contains("below = \"100ms\""));
+    let text = shortener.replace("below = \"100ms\"", "below = \"45ms\"")
+        + "\n[[event]]\nat = \"200s\"\naction = \"slow\"\nnode = \"db\"\nfactor = 10\n";
+    let path = scenario_file("quiet-p99", &text);
+    let overrides = ["workload.0.rate=50", "scenario.duration=300s"];
+    let (told, summary) = tell(path.to_str().expect("utf-8 path"), &overrides);
+    assert!(
+        summary.latency.p99_ms.is_some_and(|p| p > 45.0),
+        "the slow database breaks the run"
+    );
+    let broke = the(&told, HappeningKind::Objective);
+    let broke = broke.first().expect("the objective broke");
+    assert!(
+        (200.0..=201.0).contains(&broke.at.as_secs_f64()),
+        "first broke when the database slowed, not in a quiet second: {broke:?}"
+    );
+    let why = cause(&told);
+    assert!(
+        why.nodes.contains(&"db".to_string()) && why.text.contains("db slowed"),
+        "the slow-down is the why: {why:?}"
+    );
+}

@@ -256,6 +256,29 @@ impl Account {
         out
     }
 
+    /// The why of objectives that broke with no node in trouble before:
+    /// the event just before (a database slowed ten times over raises the
+    /// p99 without filling a line).
+    fn event_cause(&self, results: &[ObjectiveResult]) -> Option<Happening> {
+        let t = self.first_break(results)?;
+        let e = self
+            .events
+            .iter()
+            .filter(|e| e.at <= t && t.0 - e.at.0 <= 10_000_000_000)
+            .max_by_key(|e| e.at)?;
+        Some(Happening {
+            at: e.at,
+            kind: HappeningKind::Cause,
+            nodes: e.nodes.clone(),
+            text: format!(
+                "what changed: at {} {} → the objectives broke at {}",
+                seconds_text(e.at.as_secs_f64()),
+                e.text,
+                seconds_text(t.as_secs_f64())
+            ),
+        })
+    }
+
     /// When the first objective broke (or the run's start for one that
     /// missed on the whole only).
     fn first_break(&self, results: &[ObjectiveResult]) -> Option<SimTime> {
@@ -280,12 +303,15 @@ impl Account {
             .or_else(|| self.seen.map(|s| s.1))?;
         let early = |i: &Incident| i.at <= deadline;
         let all = self.incidents();
-        let (root, first) = all
+        let found = all
             .iter()
             .filter(|(_, i)| i.trouble.gives_way() && early(i))
             .min_by_key(|(_, i)| (i.at, i.trouble))
             .or_else(|| all.iter().find(|(_, i)| early(i)))
-            .copied()?;
+            .copied();
+        let Some((root, first)) = found else {
+            return self.event_cause(results);
+        };
         let event = self
             .events
             .iter()

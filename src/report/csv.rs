@@ -304,6 +304,7 @@ mod tests {
             in_flight: 0,
             cost_per_hour: 0.0,
             nodes: vec![node],
+            tails: Vec::new(),
         };
         let mut ts =
             TimeseriesWriter::new(Vec::new(), &info, vec![("api".into(), "service")]).unwrap();

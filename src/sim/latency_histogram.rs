@@ -180,7 +180,6 @@ impl LatencyHistogram {
     }
 
     /// Values counted in `period` since its last reset.
-    #[cfg(test)]
     pub fn len(&self, period: Period) -> u64 {
         self.columns[period as usize].total
     }
@@ -226,6 +225,23 @@ impl LatencyHistogram {
             p999_ms: p999.and_then(ms),
             max_ms: ms(self.highest_equivalent(c.max)),
         }
+    }
+
+    /// How many values counted in `period` lie in `v`'s bucket or above:
+    /// a quantile reads at or above `v` exactly when more than its share
+    /// do (the account asks whether that many are more than chance).
+    pub fn count_at_or_above(&self, v: u64, period: Period) -> u64 {
+        let p = period as usize;
+        let total = self.columns[p].total;
+        let i0 = self.index_for(v.min(u64::MAX >> 1));
+        if i0 >= self.counts.len() {
+            return 0;
+        }
+        let h = self.half_magnitude;
+        let g0 = i0 >> h;
+        let below: u64 = self.columns[p].groups[..g0].iter().sum::<u64>()
+            + ((g0 << h)..i0).map(|i| self.at(i, p)).sum::<u64>();
+        total - below
     }
 
     /// Values at ascending quantiles in (0, 1], as
@@ -309,6 +325,44 @@ mod tests {
             },
             max_ms: ms(h.max()),
         }
+    }
+
+    #[test]
+    fn counts_at_or_above_a_bound_as_the_quantiles_read_it() {
+        let mut h = LatencyHistogram::new(3);
+        let vs = values(11, 20_000);
+        for (k, &v) in vs.iter().enumerate() {
+            h.record(SimTime(v), k % 3 == 0);
+        }
+        let [p99] = h.quantiles(Period::Window, [0.99]);
+        let n = vs.len() as u64;
+        for bound in [
+            0u64,
+            1,
+            999,
+            1_000,
+            5_000_000,
+            123_456_789,
+            1 << 40,
+            u64::MAX,
+        ] {
+            let k = h.count_at_or_above(bound, Period::Window);
+            // Every value in the bound's bucket or above, by brute force.
+            let edge = h.index_for(bound.min(u64::MAX >> 1));
+            let want = vs.iter().filter(|&&v| h.index_for(v) >= edge).count() as u64;
+            assert_eq!(k, want, "bound {bound}");
+            // The p99 reads in the bound's bucket or above exactly when
+            // fewer than ⌈0.99 n⌉ values lie below it.
+            let above_share = k > n - (n * 99).div_ceil(100);
+            assert_eq!(h.index_for(p99) >= edge, above_share, "bound {bound}");
+        }
+        // The run's column counts its own values only.
+        let edge = h.index_for(5_000_000);
+        let run = vs.iter().step_by(3).filter(|&&v| h.index_for(v) >= edge);
+        assert_eq!(
+            h.count_at_or_above(5_000_000, Period::Run),
+            run.count() as u64
+        );
     }
 
     #[test]

@@ -481,6 +481,23 @@ pub struct Window {
     pub in_flight: u64,
     pub cost_per_hour: f64,
     pub nodes: Vec<NodeWindow>,
+    /// Per latency objective with an upper bound (p50 to p99.9): how many
+    /// of the window's latencies were at or above the bound. A window's
+    /// p99 of forty requests is its slowest one; this count tells a tail
+    /// a design that meets its bound gives by chance from one it does not.
+    pub tails: Vec<LatencyTail>,
+}
+
+/// The window's latencies at or above one objective's bound.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LatencyTail {
+    /// The objective's node (its place in the model), or the whole system.
+    pub node: Option<usize>,
+    pub bound: SimTime,
+    /// Latencies at or above `bound` (in its histogram bucket or higher).
+    pub at_or_above: u64,
+    /// Latencies in the window.
+    pub of: u64,
 }
 
 /// `num / den`, or `None` when `den` is zero.

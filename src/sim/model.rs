@@ -990,6 +990,18 @@ impl ObjectiveMetric {
                     | ObjectiveMetric::ErrorRateExcludingLimited
             )
     }
+    /// The share of latencies a percentile lets lie above it: 0.01 for
+    /// p99; `None` for the mean and every other figure.
+    pub fn tail_share(self) -> Option<f64> {
+        match self {
+            ObjectiveMetric::P50 => Some(0.5),
+            ObjectiveMetric::P95 => Some(0.05),
+            ObjectiveMetric::P99 => Some(0.01),
+            ObjectiveMetric::P999 => Some(0.001),
+            _ => None,
+        }
+    }
+
     /// The latency figures (`p50` ... `mean_latency`).
     pub fn is_percentile(self) -> bool {
         matches!(

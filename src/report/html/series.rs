@@ -172,6 +172,7 @@ mod tests {
             in_flight: 0,
             cost_per_hour: 0.0,
             nodes: Vec::new(),
+            tails: Vec::new(),
         }
     }
 

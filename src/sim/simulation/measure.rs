@@ -6,8 +6,10 @@ use super::nodes::{NodeRt, NodeState};
 use super::{BreakerState, MESSAGE, Req, Simulation};
 use crate::sim::latency_histogram::Period;
 use crate::sim::metrics::{
-    FailureCause, GroupStats, GroupSummary, NodeSummary, NodeWindow, Summary, Window, ratio,
+    FailureCause, GroupStats, GroupSummary, LatencyTail, NodeSummary, NodeWindow, Summary, Window,
+    ratio,
 };
+use crate::sim::model::{Bound, Scope};
 use crate::sim::snapshot::{NodeSnapshot, ReplicaSnapshot, Snapshot};
 use crate::sim::station::Areas;
 use crate::sim::time::SimTime;
@@ -186,6 +188,7 @@ impl Simulation {
     }
 
     pub(super) fn close_window(&mut self) {
+        let tails = self.window_tails();
         let now = self.now;
         let start = self.window_start;
         let secs = now.saturating_sub(start).as_secs_f64();
@@ -248,6 +251,7 @@ impl Simulation {
             in_flight: self.in_flight_total,
             cost_per_hour: self.nodes.iter().map(NodeRt::cost_per_hour).sum(),
             nodes,
+            tails,
         };
         self.system.window_counts = Default::default();
         self.system.latency.reset(Period::Window);
@@ -258,6 +262,41 @@ impl Simulation {
             self.windows_dropped += 1;
         }
         self.windows.push_back(window);
+    }
+
+    /// For each latency objective with an upper bound, the current
+    /// window's latencies at or above it (of the node's processing or
+    /// sojourn, as the objective's figure takes them).
+    fn window_tails(&self) -> Vec<LatencyTail> {
+        let mut tails = Vec::new();
+        for o in &self.model.objectives {
+            let (Bound::Below(x), Some(_)) = (o.bound, o.metric.tail_share()) else {
+                continue;
+            };
+            let node = match &o.of {
+                None => None,
+                Some(Scope::Node(id)) => match self.model.nodes.iter().position(|n| &n.id == id) {
+                    Some(i) => Some(i),
+                    None => continue,
+                },
+                Some(_) => continue,
+            };
+            let h = match node.map(|i| &self.nodes[i]) {
+                None => &self.system.latency,
+                Some(n) => match &n.state {
+                    NodeState::Queue { processing, .. } => processing,
+                    _ => &n.stats.sojourn,
+                },
+            };
+            let bound = SimTime::from_secs_f64(x);
+            tails.push(LatencyTail {
+                node,
+                bound,
+                at_or_above: h.count_at_or_above(bound.0, Period::Window),
+                of: h.len(Period::Window),
+            });
+        }
+        tails
     }
 
     /// Closes the current, partial window (at the end of a run). A window
