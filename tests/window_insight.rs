@@ -3,6 +3,8 @@
 
 mod window;
 
+use std::path::Path;
+
 use bevy::prelude::*;
 use loadlab::app::bridge::SimBridge;
 use loadlab::app::camera::WorldCamera;
@@ -256,4 +258,94 @@ fn a_click_on_a_red_dot_opens_that_requests_waterfall() {
             || t.starts_with("No sampled request has finished after warm-up")),
         "{texts:?}"
     );
+}
+
+/// Every text of the picture (titles, figures and trouble lines under the
+/// nodes, edge labels) as (text, box in world units).
+fn picture_texts(w: &mut Window) -> Vec<(String, Rect)> {
+    let world = w.app.world_mut();
+    let mut q = world.query::<(
+        &Text2d,
+        &bevy::text::TextLayoutInfo,
+        &bevy::sprite::Anchor,
+        &GlobalTransform,
+    )>();
+    q.iter(world)
+        .filter(|(t, ..)| !t.0.is_empty())
+        .map(|(t, layout, anchor, at)| {
+            let size = layout.size / layout.scale_factor.max(1e-6);
+            let min = at.translation().truncate() - (anchor.as_vec() + 0.5) * size;
+            (t.0.clone(), Rect::from_corners(min, min + size))
+        })
+        .collect()
+}
+
+/// Texts of the picture whose boxes overlap, by pairs.
+fn overlapping(texts: &[(String, Rect)]) -> Vec<(String, String)> {
+    let mut overlaps = Vec::new();
+    for (i, (a, ra)) in texts.iter().enumerate() {
+        for (b, rb) in &texts[i + 1..] {
+            let both = ra.intersect(*rb);
+            if both.width() > 1.0 && both.height() > 1.0 {
+                overlaps.push((a.clone(), b.clone()));
+            }
+        }
+    }
+    overlaps
+}
+
+#[test]
+fn the_texts_under_neighbouring_nodes_do_not_run_into_each_other() {
+    // Video streaming puts its two external stores side by side: their
+    // figures ran into each other ("external, 0 calls outexternal, 1 calls
+    // out"), and three lines under origin-svc ran into raw-store's name.
+    // Every shipped design with its figures drawn, and one in trouble.
+    let designs =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/designs"))
+            .expect("the designs folder")
+            .map(|e| e.expect("an entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"));
+    let mut found = Vec::new();
+    for path in designs {
+        let file = format!(
+            "scenarios/designs/{}",
+            path.file_name().unwrap().to_string_lossy()
+        );
+        let mut w = Window::open_file(&file, &[], None);
+        w.frames(60);
+        let texts = picture_texts(&mut w);
+        assert!(
+            texts
+                .iter()
+                .any(|(t, _)| t.contains('%') || t.contains("p99")),
+            "{file}: the figures are drawn: {texts:?}"
+        );
+        for pair in overlapping(&texts) {
+            found.push((file.clone(), pair));
+        }
+    }
+    // Chat with one search-db worker: the indexer and search-db saturated,
+    // a fourth line under search-db ("7 waiting"), a neighbour above it.
+    let mut w = Window::open_file(
+        "scenarios/designs/chat.toml",
+        &["search-db.workers=1"],
+        None,
+    );
+    w.app.world_mut().resource_mut::<SimBridge>().pacing.speed = 20.0;
+    for _ in 0..400 {
+        w.frames(1);
+        if w.app.world().resource::<View>().now >= SimTime::from_secs_f64(8.0) {
+            break;
+        }
+    }
+    w.frames(20);
+    let texts = picture_texts(&mut w);
+    assert!(
+        texts.iter().any(|(t, _)| t.matches('\n').count() >= 3),
+        "four lines under a node: {texts:?}"
+    );
+    for pair in overlapping(&texts) {
+        found.push(("chat in trouble".into(), pair));
+    }
+    assert!(found.is_empty(), "texts that overlap: {found:#?}");
 }

@@ -12,7 +12,9 @@ pub const ROW_GAP: f32 = 8.0;
 /// Padding above the first row (room for nothing: labels sit above the box).
 pub const BOX_PAD: f32 = 12.0;
 const COLUMN_GAP: f32 = 230.0;
-const ROW_SPACING: f32 = 70.0;
+/// Between a box and the next below it: with the 30 above each box, room
+/// for four lines of figures under one and the title over the next.
+const ROW_SPACING: f32 = 100.0;
 
 /// Something drawn in the world: a node or a traffic source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -56,6 +58,30 @@ pub struct Curve {
 }
 
 impl Curve {
+    /// Where a label of `size` goes beside this curve: the first spot
+    /// from the middle outwards, either side, clear of every `taken` box
+    /// (the nodes, their texts, labels placed before); the middle if none is.
+    pub fn label_spot(&self, size: Vec2, taken: &[Rect]) -> Vec2 {
+        let spot = |t: f32, side: f32| {
+            let n = self.tangent(t).perp().normalize_or_zero();
+            let n = if n.y < 0.0 { -n } else { n };
+            self.at(t) + n * side * (6.0 + size.y / 2.0)
+        };
+        let clear = |c: Vec2| {
+            // A few units of air, so a label does not touch a text either.
+            let me = Rect::from_center_size(c, size).inflate(3.0);
+            taken.iter().all(|r| {
+                let both = r.intersect(me);
+                both.width() <= 0.0 || both.height() <= 0.0
+            })
+        };
+        [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]
+            .into_iter()
+            .flat_map(|t| [spot(t, 1.0), spot(t, -1.0)])
+            .find(|&c| clear(c))
+            .unwrap_or_else(|| spot(0.5, 1.0))
+    }
+
     pub fn straight(p0: Vec2, p1: Vec2) -> Curve {
         Curve {
             p0,
@@ -158,7 +184,9 @@ impl Layout {
                     .collect();
                 let k = same.iter().position(|&i| i == w).unwrap_or(0) as f32;
                 let spread = (same.len() as f32 - 1.0) / 2.0;
-                Vec2::new(target.x - COLUMN_GAP, target.y + (spread - k) * 110.0)
+                // Room between two sources for one's rate under it and
+                // the next one's name over it.
+                Vec2::new(target.x - COLUMN_GAP, target.y + (spread - k) * 140.0)
             })
             .collect();
         let mut layout = Layout {

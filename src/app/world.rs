@@ -5,7 +5,7 @@ use bevy::camera::visibility::NoFrustumCulling;
 use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
 use bevy::sprite::Anchor;
-use bevy::text::FontSize;
+use bevy::text::{FontSize, TextLayoutInfo};
 
 use crate::app::bridge::SimBridge;
 use crate::app::frame::FrameSet;
@@ -624,13 +624,19 @@ fn update_labels(
     bridge: Res<SimBridge>,
     world: Res<WorldLayout>,
     view: Option<Res<View>>,
-    mut titles: Query<(&PlaceTitle, &mut Transform), Without<PlaceMetrics>>,
+    mut titles: Query<(&PlaceTitle, &mut Transform, &TextLayoutInfo), Without<PlaceMetrics>>,
     mut metrics: Query<
-        (&PlaceMetrics, &mut Text2d, &mut TextColor, &mut Transform),
+        (
+            &PlaceMetrics,
+            &mut Text2d,
+            &mut TextColor,
+            &mut Transform,
+            &TextLayoutInfo,
+        ),
         Without<PlaceTitle>,
     >,
     mut edge_labels: Query<
-        (&EdgeLabel, &mut Transform),
+        (&EdgeLabel, &mut Transform, &TextLayoutInfo),
         (Without<PlaceTitle>, Without<PlaceMetrics>),
     >,
     time: Res<Time<Real>>,
@@ -646,18 +652,26 @@ fn update_labels(
         *since = 0.0;
     }
     let l = &world.layout;
-    for (PlaceTitle(p), mut t) in &mut titles {
+    // What an edge's label must keep clear of: the boxes and their texts.
+    let mut taken: Vec<Rect> = (0..l.node_centers.len())
+        .map(Place::Node)
+        .chain((0..l.source_centers.len()).map(Place::Source))
+        .map(|p| l.rect(p))
+        .collect();
+    for (PlaceTitle(p), mut t, info) in &mut titles {
         let r = l.rect(*p);
         t.translation = Vec3::new(r.center().x, r.max.y + 6.0, 3.0);
+        taken.push(text_box(&t, info, Anchor::BOTTOM_CENTER));
     }
     let model = bridge.sim.model();
     let win = view.last_window();
     let secs = win.map_or(1.0, |w| {
         w.end.saturating_sub(w.start).as_secs_f64().max(1e-9)
     });
-    for (PlaceMetrics(p), mut text, mut colour, mut t) in &mut metrics {
+    for (PlaceMetrics(p), mut text, mut colour, mut t, info) in &mut metrics {
         let r = l.rect(*p);
         t.translation = Vec3::new(r.center().x, r.min.y - 6.0, 3.0);
+        taken.push(text_box(&t, info, Anchor::TOP_CENTER));
         let (line, failing) = match *p {
             Place::Source(w) => (
                 format!("{:.0} req/s", view.offered.get(w).copied().unwrap_or(0.0)),
@@ -671,8 +685,11 @@ fn update_labels(
                     NodeKind::LoadBalancer(lb) => parts.push(lb.algorithm.name().replace('_', " ")),
                     NodeKind::RateLimiter(_) => parts.push("rate limiter".into()),
                     NodeKind::External(_) => {
+                        // Two short lines: two externals side by side
+                        // (video streaming's stores) ran into each other.
                         let calls = snap.map_or(0, |s| s.present);
-                        parts.push(format!("external, {calls} calls out"));
+                        let s = if calls == 1 { "" } else { "s" };
+                        parts.push(format!("external\n{calls} call{s} out"));
                     }
                     NodeKind::Topic(t) => {
                         parts.push(format!("topic to {} queues", t.subscribers.len()))
@@ -733,14 +750,25 @@ fn update_labels(
         }
         colour.0 = if failing { BADGE } else { METRIC };
     }
-    for (EdgeLabel(k), mut t) in &mut edge_labels {
+    for (EdgeLabel(k), mut t, info) in &mut edge_labels {
         if let Some(e) = l.edges.get(*k) {
-            let mid = e.curve.at(0.5);
-            let n = e.curve.tangent(0.5).perp().normalize_or_zero();
-            let n = if n.y < 0.0 { -n } else { n };
-            t.translation = (mid + n * 11.0).extend(3.0);
+            let spot = e.curve.label_spot(text_size(info), &taken);
+            t.translation = spot.extend(3.0);
+            taken.push(text_box(&t, info, Anchor::CENTER));
         }
     }
+}
+
+/// A text's size in world units (its layout is in physical pixels).
+fn text_size(info: &TextLayoutInfo) -> Vec2 {
+    info.size / info.scale_factor.max(1e-6)
+}
+
+/// The box a text drawn at `t` with `anchor` covers.
+fn text_box(t: &Transform, info: &TextLayoutInfo, anchor: Anchor) -> Rect {
+    let size = text_size(info);
+    let min = t.translation.truncate() - (anchor.as_vec() + 0.5) * size;
+    Rect::from_corners(min, min + size)
 }
 
 #[cfg(test)]
