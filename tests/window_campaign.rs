@@ -224,3 +224,24 @@ fn the_levels_rules_hold_in_the_editor() {
         "{message:?}"
     );
 }
+
+#[test]
+fn a_first_start_warns_of_nothing_and_a_damaged_progress_file_is_told() {
+    // The first screen of a new learner said, in red, "no progress yet
+    // (/root/.local/share/loadlab/progress.json): a fresh start".
+    let tmp = cli::TempDir::new("window-campaign-first");
+    let dir = two_levels(&tmp.0);
+    let path = tmp.0.join("progress.json");
+    let first = CampaignPlay::load(&dir, Some(path.clone())).expect("the campaign loads");
+    assert_eq!(first.message, None, "a first start is no warning");
+    std::fs::write(&path, "{ not json").expect("write");
+    let damaged = CampaignPlay::load(&dir, Some(path)).expect("the campaign loads");
+    assert!(
+        damaged
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("damaged")),
+        "{:?}",
+        damaged.message
+    );
+}

@@ -61,15 +61,20 @@ pub struct CampaignPlay {
 }
 
 impl CampaignPlay {
-    /// The campaign in `dir` with the learner's progress (a missing or
-    /// corrupt progress file is a fresh start, said in `message`).
+    /// The campaign in `dir` with the learner's progress (a missing file
+    /// is a fresh start; a corrupt one too, said in `message`).
     pub fn load(
         dir: &std::path::Path,
         progress_path: Option<PathBuf>,
     ) -> Result<CampaignPlay, String> {
         let campaign = Campaign::load(dir)?;
         let (progress, message) = match &progress_path {
-            Some(p) => Progress::load(p),
+            // No file yet is a learner's first start, nothing to warn of
+            // (the first grade writes it).
+            Some(p) => {
+                let (progress, message) = Progress::load(p);
+                (progress, message.filter(|_| p.exists()))
+            }
             None => (
                 Progress::fresh(),
                 Some("no place to keep progress: it lasts this sitting".into()),
