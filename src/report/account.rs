@@ -11,6 +11,7 @@ use crate::sim::{Command, SimTime, Summary, Window};
 
 use events::EventNote;
 use objective_watch::ObjectiveWatch;
+pub use objective_watch::tail_within_chance;
 use watch::{Incident, NodeWatch};
 pub use watch::{Trouble, count, per_s, seconds_text, trim};
 pub use watch::{many_retries, unusual_errors};

@@ -4,7 +4,7 @@ use bevy_egui::egui::{self, RichText};
 
 use crate::app::help;
 use crate::app::panels::bill::bill;
-use crate::app::panels::{FAIL, MUTED, OK, section};
+use crate::app::panels::{FAIL, MUTED, OK, SLOW, section};
 use crate::app::view::{UiAction, UiState, View, format_metric};
 use crate::report::account::HappeningKind;
 use crate::sim::model::ObjectiveMetric;
@@ -80,6 +80,7 @@ pub fn objectives(ui: &mut egui::Ui, view: &View, waterfall: &mut Option<usize>)
             .filter(|r| r.value.is_some())
             .unwrap_or(&o.run);
         let (mark, colour) = match o.passing() {
+            Some(true) if o.within_chance => ("~", SLOW),
             Some(true) => ("✔", OK),
             Some(false) => ("✖", FAIL),
             None => ("…", MUTED),

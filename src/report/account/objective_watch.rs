@@ -125,15 +125,28 @@ impl ObjectiveWatch {
     /// than the percentile's share explains (the binomial rule errors
     /// follow).
     fn chance_tail(&self, w: &Window, x: f64) -> bool {
-        let Some(share) = self.metric.tail_share() else {
-            return false;
-        };
-        let bound = SimTime::from_secs_f64(x);
-        w.tails
-            .iter()
-            .find(|t| t.node == self.node && t.bound == bound)
-            .is_some_and(|t| !unusual_errors(t.at_or_above, t.of, share))
+        tail_within_chance(w, self.node, self.metric, x)
     }
+}
+
+/// Whether window `w`'s latencies at or above `bound` (seconds) for
+/// percentile `metric` (of `node`, or the whole system) are no more than
+/// the percentile's share explains by chance; `false` for other figures
+/// and for a window that did not count them.
+pub fn tail_within_chance(
+    w: &Window,
+    node: Option<usize>,
+    metric: ObjectiveMetric,
+    bound: f64,
+) -> bool {
+    let Some(share) = metric.tail_share() else {
+        return false;
+    };
+    let bound = SimTime::from_secs_f64(bound);
+    w.tails
+        .iter()
+        .find(|t| t.node == node && t.bound == bound)
+        .is_some_and(|t| !unusual_errors(t.at_or_above, t.of, share))
 }
 
 /// Whether a window has a system-wide figure for `metric` (percentiles,
