@@ -84,7 +84,9 @@ impl ObjectiveWatch {
         };
         let broken = match self.bound {
             Bound::Below(x) => {
-                v >= x * scale && !self.chance_errors(w, x) && !self.chance_tail(w, x)
+                v >= x * scale
+                    && !self.chance_errors(w, x)
+                    && !tail_within_chance(w, self.node, self.metric, x)
             }
             Bound::Above(x) => v <= x * scale,
         };
@@ -117,22 +119,13 @@ impl ObjectiveWatch {
     }
 }
 
-impl ObjectiveWatch {
-    /// A percentile above its bound `x` in one window that a design
-    /// meeting it gives by chance: a window's p99 of 50 requests is its
-    /// slowest, over the bound whenever one request of the 1 % is. The
-    /// window breaks it only with more latencies at or above the bound
-    /// than the percentile's share explains (the binomial rule errors
-    /// follow).
-    fn chance_tail(&self, w: &Window, x: f64) -> bool {
-        tail_within_chance(w, self.node, self.metric, x)
-    }
-}
-
 /// Whether window `w`'s latencies at or above `bound` (seconds) for
 /// percentile `metric` (of `node`, or the whole system) are no more than
-/// the percentile's share explains by chance; `false` for other figures
-/// and for a window that did not count them.
+/// the percentile's share explains by chance: a window's p99 of 50
+/// requests is its slowest, over the bound whenever one request of the
+/// 1 % is, and such a window has not broken the objective (the binomial
+/// rule errors follow). `false` for other figures and for a window that
+/// did not count them.
 pub fn tail_within_chance(
     w: &Window,
     node: Option<usize>,
