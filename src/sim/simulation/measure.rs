@@ -275,7 +275,7 @@ impl Simulation {
             };
             let node = match &o.of {
                 None => None,
-                Some(Scope::Node(id)) => match self.model.nodes.iter().position(|n| &n.id == id) {
+                Some(Scope::Node(id)) => match self.model.node_index(id) {
                     Some(i) => Some(i),
                     None => continue,
                 },
