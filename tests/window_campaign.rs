@@ -245,3 +245,92 @@ fn a_first_start_warns_of_nothing_and_a_damaged_progress_file_is_told() {
         damaged.message
     );
 }
+
+#[test]
+fn a_blank_design_leaves_the_level_for_a_sandbox_where_anything_can_be_added() {
+    // Played with a real pointer: "New blank design" in level 1 gave a
+    // blank canvas under level 1's rules ("you may add nothing"), every
+    // palette button off, Submit still grading it as level 1.
+    use loadlab::app::editor::{Editor, EditorCommand};
+    use loadlab::scenario::edit::Edit;
+    let tmp = cli::TempDir::new("window-campaign-blank");
+    let campaign = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/campaign");
+    let mut w = Window::open_file(LEVEL, &[], None);
+    let mut p = CampaignPlay::load(&campaign, Some(tmp.0.join("progress.json"))).expect("loads");
+    p.current = Some("01-url-shortener/01-one-box".into());
+    p.screen = Screen::Playing;
+    w.app.insert_resource(p);
+    w.frames(2);
+    assert!(w.texts().join("\n").contains("Level: One box"));
+    let blank = w.widget("New blank design");
+    w.click(blank);
+    w.frames(3);
+    assert_eq!(play(&w).current, None, "the level is left");
+    let texts = w.texts().join("\n");
+    assert!(
+        texts.contains("Sandbox") && !texts.contains("Level: One box") && !texts.contains("Submit"),
+        "{texts}"
+    );
+    assert!(!texts.contains("Level rules hold here"), "{texts}");
+    // Every kind can be added, by a click on the palette.
+    for kind in ["+ queue", "+ service"] {
+        let b = w.widget(kind);
+        w.click(b);
+        w.frames(2);
+    }
+    let editor = w.app.world().resource::<Editor>();
+    let ids = editor
+        .history
+        .as_ref()
+        .expect("editing")
+        .design()
+        .node_ids();
+    assert_eq!(ids.len(), 2, "{ids:?} ({:?})", editor.message);
+    assert!(editor.level.is_none());
+    // The learner's own design is named as such, not as the level.
+    let view = w.app.world().resource::<loadlab::app::View>();
+    assert_eq!(view.model.name, "my design");
+    assert!(view.model.story.is_empty());
+    // Back to level 1 from the map: the unsaved design is saved first,
+    // then the level opens with its own design and its rules.
+    let saved = tmp.0.join("mine.toml");
+    let push = |w: &mut Window, a: UiAction| {
+        w.app.world_mut().resource_mut::<ActionQueue>().push(a);
+        w.frames(2);
+    };
+    push(
+        &mut w,
+        UiAction::Editor(EditorCommand::SetSavePath(saved.display().to_string())),
+    );
+    push(
+        &mut w,
+        UiAction::Campaign(loadlab::app::campaign_play::CampaignCommand::Open(
+            "01-url-shortener/01-one-box".into(),
+        )),
+    );
+    let kept = std::fs::read_to_string(&saved).expect("the design was saved");
+    assert!(kept.contains("kind = \"queue\""), "{kept}");
+    assert_eq!(
+        play(&w).current.as_deref(),
+        Some("01-url-shortener/01-one-box")
+    );
+    assert!(w.app.world().resource::<Editor>().history.is_none());
+    push(&mut w, UiAction::Editor(EditorCommand::Start));
+    push(
+        &mut w,
+        UiAction::Editor(EditorCommand::Edit(Edit::AddNode {
+            kind: "queue".into(),
+            id: None,
+            pos: None,
+        })),
+    );
+    let editor = w.app.world().resource::<Editor>();
+    assert!(
+        editor
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("does not allow")),
+        "{:?}",
+        editor.message
+    );
+}

@@ -35,6 +35,30 @@ fn shift_drag(w: &mut Window, from: Vec2, to: Vec2) {
     w.frames(2);
 }
 
+/// Adds a node of `kind` from the palette's command.
+fn add(w: &mut Window, kind: &str, id: Option<&str>) {
+    let id = id.map(str::to_string);
+    let pos = None;
+    send(
+        w,
+        EditorCommand::Edit(Edit::AddNode {
+            kind: kind.into(),
+            id,
+            pos,
+        }),
+    );
+}
+
+/// The first part drawn left out of the run.
+fn first_ghost(w: &Window) -> Option<loadlab::app::ghosts::Ghost> {
+    w.app
+        .world()
+        .resource::<loadlab::app::ghosts::Ghosts>()
+        .0
+        .first()
+        .cloned()
+}
+
 fn node_ids(w: &Window) -> Vec<String> {
     editor(w)
         .history
@@ -474,21 +498,13 @@ fn a_calls_timeout_is_set_under_its_edge_in_the_build_inspector() {
 /// which it runs like the rest.
 #[test]
 fn a_left_out_node_is_drawn_with_its_problem_and_wired_by_a_drag() {
-    use loadlab::app::ghosts::Ghosts;
     let mut w = Window::open(&[], None);
     send(&mut w, EditorCommand::New);
     for kind in ["load_balancer", "service"] {
-        send(
-            &mut w,
-            EditorCommand::Edit(Edit::AddNode {
-                kind: kind.into(),
-                id: None,
-                pos: None,
-            }),
-        );
+        add(&mut w, kind, None);
     }
     w.frames(2);
-    let ghost = |w: &Window| w.app.world().resource::<Ghosts>().0.first().cloned();
+    let ghost = first_ghost;
     let lb = ghost(&w).expect("the load balancer is drawn, left out");
     assert_eq!(lb.kind, "load_balancer");
     assert!(lb.problem.contains("`to`"), "{}", lb.problem);
@@ -524,6 +540,74 @@ fn a_left_out_node_is_drawn_with_its_problem_and_wired_by_a_drag() {
     );
     w.frames(2);
     assert!(ghost(&w).is_none());
+}
+
+/// Played on a blank canvas: a traffic source added before any node has
+/// no `to`; it was not drawn at all (only the stand-in "no-traffic-yet",
+/// with an arrow into the service), so it could not be wired by a drag.
+#[test]
+fn a_source_added_before_its_node_is_drawn_left_out_and_wired_by_a_drag() {
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::New);
+    send(
+        &mut w,
+        EditorCommand::Edit(Edit::AddSource {
+            name: None,
+            to: None,
+            rate: 100.0,
+        }),
+    );
+    add(&mut w, "service", None);
+    w.frames(2);
+    let ghost = first_ghost;
+    let users = ghost(&w).expect("the source is drawn, left out");
+    assert!(users.source, "{users:?}");
+    assert_eq!(users.kind, "traffic source");
+    assert!(users.problem.contains("`to`"), "{}", users.problem);
+    // A click inspects it as a source.
+    let at = users.screen.center();
+    w.click(at);
+    w.frames(2);
+    assert_eq!(editor(&w).focus, Some(Part::Source(users.id.clone())));
+    let texts = w.texts().join("\n");
+    assert!(
+        texts.contains("sends to") && texts.contains("nowhere yet: pick a node"),
+        "{texts}"
+    );
+    // A plain drag does not move it (a source has no place of its own).
+    w.drag(at, at + Vec2::new(60.0, 0.0));
+    w.frames(2);
+    assert_eq!(ghost(&w).map(|g| g.centre), Some(users.centre));
+    // Shift+drag onto the service wires it: the design is valid and runs.
+    let service = node_ids(&w).pop().expect("the service");
+    let to = w.on_screen(&service);
+    shift_drag(&mut w, at, to);
+    let sends_to = |w: &Window| {
+        let design = editor(w).history.as_ref().map(|h| h.design().clone());
+        design.and_then(|d| d.source_table(&users.id)?.get("to").cloned())
+    };
+    assert_eq!(
+        sends_to(&w),
+        Some(toml::Value::String(service.clone())),
+        "{:?}",
+        editor(&w).message
+    );
+    assert!(editor(&w).problems.is_empty(), "{:?}", editor(&w).problems);
+    w.frames(2);
+    assert!(ghost(&w).is_none());
+    // The inspector says where it sends, and can send it elsewhere.
+    add(&mut w, "cache", Some("front"));
+    send(
+        &mut w,
+        EditorCommand::Focus(Some(Part::Source(users.id.clone()))),
+    );
+    let picker = w.widget(&service);
+    w.click(picker);
+    w.frames(2);
+    let front = w.widget("front");
+    w.click(front);
+    w.frames(2);
+    assert_eq!(sends_to(&w), Some(toml::Value::String("front".into())));
 }
 
 /// In build mode a setting the engine changes live (the API's replicas)

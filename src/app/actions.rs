@@ -3,13 +3,14 @@
 use bevy::prelude::*;
 
 use crate::app::bridge::SimBridge;
-use crate::app::campaign_play::CampaignPlay;
+use crate::app::campaign_play::{CampaignCommand, CampaignPlay};
 use crate::app::capture::ExportRequest;
 use crate::app::editor::{Editor, EditorCommand};
 use crate::app::frame::FrameSet;
 use crate::app::view::{UiAction, UiState, View};
 use crate::app::world::WorldLayout;
 use crate::campaign::Level;
+use crate::scenario::edit::History;
 
 /// What the panels and keys asked for this frame, applied at the start of
 /// the next one (`FrameSet::ApplyCommands`).
@@ -65,16 +66,13 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
                 export.gif = true;
             }
         }
-        UiAction::Campaign(cmd) => {
-            if let Some(play) = window.campaign.as_deref_mut() {
-                play.command(cmd, bridge, view);
-            }
-        }
+        UiAction::Campaign(cmd) => campaign(cmd, bridge, view, window),
         UiAction::Editor(cmd) => {
             if let Some(editor) = window.editor.as_deref_mut() {
                 editor.level = level_played(window.campaign.as_deref(), bridge);
                 editor.command(cmd, bridge, view);
             }
+            follow_level(window, bridge);
         }
         UiAction::Apply(cmd, label) => bridge.apply_live(cmd, label, view),
         UiAction::SetPaused(p) => bridge.set_paused(p),
@@ -85,16 +83,62 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
         UiAction::Redesign(edit, label) => bridge.redesign(&edit, &label, view),
         UiAction::SetSeed(s) => bridge.seed = s,
         UiAction::KeepBaseline(keep) => bridge.keep_baseline(keep, view),
-        UiAction::Open(path) => match window.editor.as_deref_mut() {
-            // Asks first when the design has unsaved edits.
-            Some(editor) => editor.command(EditorCommand::Open(path), bridge, view),
-            None => bridge.open_file(&path, view),
-        },
+        UiAction::Open(path) => {
+            match window.editor.as_deref_mut() {
+                // Asks first when the design has unsaved edits.
+                Some(editor) => editor.command(EditorCommand::Open(path), bridge, view),
+                None => bridge.open_file(&path, view),
+            }
+            follow_level(window, bridge);
+        }
         UiAction::SaveScenario => bridge.save(false, view),
         UiAction::SaveDesign => bridge.save(true, view),
     }
     view.clock.paused = bridge.pacing.paused;
     view.clock.speed_target = bridge.pacing.speed;
+}
+
+/// A campaign command; opening a level while a design is being edited
+/// saves its unsaved edits first (nothing is lost; not opened if that
+/// fails), and the editor then starts afresh on the level.
+fn campaign(
+    cmd: CampaignCommand,
+    bridge: &mut SimBridge,
+    view: &mut View,
+    window: &mut WindowParts,
+) {
+    let Some(play) = window.campaign.as_deref_mut() else {
+        return;
+    };
+    let opens = matches!(cmd, CampaignCommand::Open(_) | CampaignCommand::Next);
+    let unsaved = |e: &Editor| e.history.as_ref().is_some_and(History::unsaved);
+    if let Some(editor) = window.editor.as_deref_mut().filter(|e| opens && unsaved(e)) {
+        editor.command(EditorCommand::Save, bridge, view);
+        if unsaved(editor) {
+            play.message = Some(format!(
+                "your design's edits are not saved ({}): save them (Build) first",
+                editor.message.as_deref().unwrap_or("saving failed")
+            ));
+            return;
+        }
+    }
+    let before = bridge.file.clone();
+    play.command(cmd, bridge, view);
+    if bridge.file != before
+        && let Some(editor) = window.editor.as_deref_mut()
+    {
+        if let Some(saved) = editor.message.take().filter(|m| m.starts_with("saved")) {
+            view.notice = Some(format!("Your design was kept: {saved}."));
+        }
+        editor.forget();
+    }
+}
+
+/// The campaign leaves its level once the window runs another design.
+fn follow_level(window: &mut WindowParts, bridge: &SimBridge) {
+    if let Some(play) = window.campaign.as_deref_mut() {
+        play.follow(bridge);
+    }
 }
 
 /// The campaign level whose file the window runs (its rules hold in the

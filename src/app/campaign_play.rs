@@ -205,6 +205,24 @@ impl CampaignPlay {
         }
     }
 
+    /// Leaves the open level when the window no longer runs its file (a
+    /// blank design, another file opened): its bar, Submit and rules go,
+    /// the map stays one click away. Stars and hints are kept.
+    pub fn follow(&mut self, bridge: &SimBridge) {
+        let Some(level) = self.level() else {
+            return;
+        };
+        if bridge.file.as_deref() == Some(level.path.as_path()) {
+            return;
+        }
+        self.current = None;
+        self.last_grade = None;
+        self.message = None;
+        if matches!(self.screen, Screen::Briefing | Screen::Debrief) {
+            self.screen = Screen::Playing;
+        }
+    }
+
     /// The level after the open one, if any.
     pub fn next_id(&self) -> Option<String> {
         let c = self.campaign.as_ref()?;

@@ -1,4 +1,4 @@
-//! Build mode's pointer gestures on the world view: drag a node (or a left-out one) to move it, Shift+drag from a node or traffic source onto another node to wire them, a click on a left-out node inspects it, Esc cancels a drag.
+//! Build mode's pointer gestures on the world view: drag a node (or a left-out one) to move it, Shift+drag from a node or traffic source (left out or not) onto another node to wire them, a click on a left-out part inspects it, Esc cancels a drag.
 
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
@@ -113,8 +113,13 @@ fn gestures(
     {
         queue.push(UiAction::Editor(EditorCommand::Edit(e)));
     } else if let (false, Some(id)) = (drag.moved, &drag.ghost) {
-        // A click on a left-out node: the build inspector shows it.
-        let part = Some(Part::Node(id.clone()));
+        // A click on a left-out node or source: the build inspector shows it.
+        let source = ghosts.0.iter().any(|g| &g.id == id && g.source);
+        let part = Some(if source {
+            Part::Source(id.clone())
+        } else {
+            Part::Node(id.clone())
+        });
         queue.push(UiAction::Editor(EditorCommand::Focus(part)));
     }
     *drag = EditDrag::default();
@@ -138,7 +143,11 @@ impl Ends<'_> {
                 .get(j)
                 .map(|n| (n.id.clone(), n.kind.name().to_string())),
             Some(Place::Source(_)) => None,
-            None => self.ghosts.pick(p).map(|g| (g.id.clone(), g.kind.clone())),
+            None => self
+                .ghosts
+                .pick(p)
+                .filter(|g| !g.source)
+                .map(|g| (g.id.clone(), g.kind.clone())),
         }
     }
 
@@ -153,7 +162,7 @@ impl Ends<'_> {
             }
             (None, Some(id)) => {
                 let g = self.ghosts.0.iter().find(|g| &g.id == id)?;
-                Some((g.id.clone(), Some(g.kind.clone())))
+                Some((g.id.clone(), (!g.source).then(|| g.kind.clone())))
             }
             (None, None) => None,
         }

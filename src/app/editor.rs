@@ -85,6 +85,10 @@ impl Editor {
             EditorCommand::Stop => self.on = false,
             EditorCommand::New => self.unless_unsaved(EditorCommand::New, |ed| {
                 ed.history = Some(History::new(Design::blank("my design")));
+                // A blank canvas is no file's design, and no level's: the
+                // campaign leaves the level and its rules stop here.
+                bridge.file = None;
+                ed.level = None;
                 ed.on = true;
                 ed.focus = None;
                 ed.save_path = "designs/my-design.toml".into();
@@ -267,7 +271,8 @@ impl Editor {
         let sketch = h.design().sketch("design.toml");
         self.problems = sketch.problems;
         self.left_out = sketch.left_out;
-        bridge.base = sketch.model.unwrap_or_else(|| empty(&bridge.base));
+        let name = h.design().name().unwrap_or("my design");
+        bridge.base = sketch.model.unwrap_or_else(|| empty(&bridge.base, name));
         bridge.restart(false);
         bridge.reset_view(view, false);
         if self.problems.is_empty() {
@@ -314,9 +319,12 @@ impl Editor {
     }
 }
 
-/// A model with nothing in it (a blank canvas draws nothing).
-fn empty(like: &Model) -> Model {
+/// A model called `name` with nothing in it (a blank canvas draws
+/// nothing, and tells no earlier design's story).
+fn empty(like: &Model, name: &str) -> Model {
     let mut m = like.clone();
+    m.name = name.to_string();
+    m.story.clear();
     m.nodes.clear();
     m.workloads.clear();
     m.objectives.clear();

@@ -1,4 +1,4 @@
-//! Build mode: the nodes the run leaves out because a problem names them (a load balancer not wired yet), drawn where they stand with their problem, and picked like nodes to move, wire or inspect.
+//! Build mode: the nodes and traffic sources the run leaves out because a problem names them (a load balancer or a source not wired yet), drawn where they stand with their problem, and picked like nodes to move, wire or inspect.
 
 use bevy::prelude::*;
 
@@ -14,11 +14,15 @@ pub const GHOST_SIZE: Vec2 = Vec2::new(120.0, 56.0);
 /// Room between left-out nodes with no `pos`, in a row under the design.
 const GHOST_GAP: f32 = 170.0;
 
-/// One node left out of the run.
+/// One node (or traffic source) left out of the run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ghost {
     pub id: String,
+    /// The node's kind, or `traffic source`.
     pub kind: String,
+    /// A traffic source: wired by a drag from it, never moved or a
+    /// drag's end.
+    pub source: bool,
     /// Its centre in the world (its `pos`, or a place under the design).
     pub centre: Vec2,
     /// Its box in window (logical) pixels, as drawn this frame.
@@ -75,8 +79,8 @@ fn place(
     }
 }
 
-/// The editor's left-out nodes, each at its `pos` or in a row under what
-/// the run draws (screen box not yet known).
+/// The editor's left-out nodes and sources, each at its `pos` or in a
+/// row under what the run draws (screen box not yet known).
 fn left_out(editor: &Editor, layout: &Layout) -> Vec<Ghost> {
     let Some(h) = &editor.history else {
         return Vec::new();
@@ -84,19 +88,22 @@ fn left_out(editor: &Editor, layout: &Layout) -> Vec<Ghost> {
     let design = h.design();
     let bounds = layout.bounds();
     let row = Vec2::new(bounds.min.x + GHOST_SIZE.x, bounds.min.y - GHOST_SIZE.y);
-    editor
-        .left_out
-        .iter()
-        .filter_map(|id| Some((id, design.node(id)?)))
-        .enumerate()
-        .map(|(k, (id, t))| Ghost {
+    let ghost = |k: usize, id: &String| {
+        let (kind, pos, source) = match design.node(id) {
+            Some(t) => {
+                let kind = t.get("kind").and_then(Value::as_str).unwrap_or("?");
+                (kind.to_string(), pos_of(t), false)
+            }
+            None => {
+                design.source_table(id)?;
+                ("traffic source".to_string(), None, true)
+            }
+        };
+        Some(Ghost {
             id: id.clone(),
-            kind: t
-                .get("kind")
-                .and_then(Value::as_str)
-                .unwrap_or("?")
-                .to_string(),
-            centre: pos_of(t).unwrap_or(row + Vec2::X * GHOST_GAP * k as f32),
+            kind,
+            source,
+            centre: pos.unwrap_or(row + Vec2::X * GHOST_GAP * k as f32),
             screen: Rect::default(),
             problem: editor
                 .problems_of(id)
@@ -104,6 +111,14 @@ fn left_out(editor: &Editor, layout: &Layout) -> Vec<Ghost> {
                 .next()
                 .unwrap_or_default(),
         })
+    };
+    let parts = editor
+        .left_out
+        .iter()
+        .filter(|id| design.node(id).is_some() || design.source_table(id).is_some());
+    parts
+        .enumerate()
+        .filter_map(|(k, id)| ghost(k, id))
         .collect()
 }
 

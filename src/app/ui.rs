@@ -307,7 +307,7 @@ fn paint_ghosts(ctx: &egui::Context, ghosts: &Ghosts, world: egui::Rect) {
 }
 
 fn drag_preview(ctx: &egui::Context, drag: &EditDrag, view: &View) {
-    if drag.from.is_none() || !drag.moved {
+    if (drag.from.is_none() && drag.ghost.is_none()) || !drag.moved {
         return;
     }
     let painter = ctx.layer_painter(egui::LayerId::new(

@@ -467,6 +467,11 @@ impl Design {
             .ok_or_else(|| format!("there is no node `{id}`"))
     }
 
+    /// The design's name (`[scenario] name`), if it has one.
+    pub fn name(&self) -> Option<&str> {
+        self.table.get("scenario")?.get("name")?.as_str()
+    }
+
     /// Traffic source `name`'s table.
     pub fn source_table(&self, name: &str) -> Option<&Table> {
         let k = self.source_index(name)?;

@@ -32,7 +32,9 @@ pub fn build(ui: &mut egui::Ui, view: &View, editor: &Editor) -> Vec<UiAction> {
             {
                 out.push(cmd(EditorCommand::Start));
             }
-            if ui.button("New blank design").clicked() {
+            let hover = "A blank canvas in a sandbox: every kind of node, no level's rules \
+                         (in a level, this leaves it: your stars stay, the map brings you back)";
+            if ui.button("New blank design").on_hover_text(hover).clicked() {
                 out.push(cmd(EditorCommand::New));
             }
         });

@@ -89,11 +89,41 @@ fn source(ui: &mut egui::Ui, design: &Design, name: &str, out: &mut Vec<UiAction
     let Some(table) = design.source_table(name) else {
         return;
     };
+    sends_to(ui, design, name, table, out);
     let at = Field {
         part: Part::Source(name.into()),
         prefix: String::new(),
     };
-    fields(ui, &at, table, &["name"], &[], out);
+    fields(ui, &at, table, &["name", "to"], &[], out);
+}
+
+/// The node a traffic source's requests enter, picked from the design's
+/// nodes (a source added before any node has none yet).
+fn sends_to(
+    ui: &mut egui::Ui,
+    design: &Design,
+    name: &str,
+    table: &Table,
+    out: &mut Vec<UiAction>,
+) {
+    let now = table.get("to").and_then(Value::as_str);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("sends to").color(MUTED));
+        egui::ComboBox::from_id_salt(("sends-to", name))
+            .selected_text(now.unwrap_or("nowhere yet: pick a node"))
+            .show_ui(ui, |ui| {
+                for id in design.node_ids() {
+                    if ui.selectable_label(now == Some(id.as_str()), &id).clicked() {
+                        out.push(edit(Edit::Connect {
+                            from: name.into(),
+                            to: id,
+                            kind: EdgeKind::Entry,
+                            when: None,
+                        }));
+                    }
+                }
+            });
+    });
 }
 
 fn rename(ui: &mut egui::Ui, id: &str, out: &mut Vec<UiAction>) {

@@ -21,8 +21,20 @@ pub fn stars(n: u8) -> String {
 pub fn level_bar(ui: &mut egui::Ui, play: &CampaignPlay) -> Vec<UiAction> {
     let mut out = Vec::new();
     let Some(level) = play.level() else {
-        if play.campaign.is_some() && ui.button("Campaign map").clicked() {
-            out.push(cmd(CampaignCommand::ShowMap));
+        if play.campaign.is_some() {
+            section(ui, "Sandbox");
+            ui.label(
+                RichText::new("No level's rules here: every kind of node, any setting.")
+                    .color(MUTED)
+                    .small(),
+            );
+            if ui
+                .button("Campaign map")
+                .on_hover_text("Back to the levels (your stars are kept)")
+                .clicked()
+            {
+                out.push(cmd(CampaignCommand::ShowMap));
+            }
         }
         return out;
     };

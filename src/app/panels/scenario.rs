@@ -14,7 +14,7 @@ pub fn scenario(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
     let current = view
         .file
         .as_ref()
-        .map_or("(none)".to_string(), |f| short(f));
+        .map_or("(a design of your own)".to_string(), |f| short(f));
     egui::ComboBox::from_id_salt("scenario-picker")
         .selected_text(current)
         .width(ui.available_width() - 8.0)
