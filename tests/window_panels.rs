@@ -547,3 +547,23 @@ fn an_external_erring_by_design_is_not_drawn_failing_until_it_is_down() {
     let down = rig.view.node_failing(payments).expect("down at 41 s");
     assert!(down.errors > 30 && down.external, "{down:?}");
 }
+
+/// A blank canvas or a run with no dots painted an empty mesh each frame,
+/// and Bevy logged "Use-after-free: attempted to copy element data for an
+/// unallocated key" for each (about 100 red lines a second in the
+/// learner's terminal, seen with play-window). Nothing is now one
+/// triangle of no area.
+#[test]
+fn an_empty_picture_is_a_mesh_with_data_and_no_area() {
+    use bevy::mesh::{Indices, Mesh, VertexAttributeValues};
+    let mesh = loadlab::app::world::empty_mesh();
+    let Some(VertexAttributeValues::Float32x3(p)) = mesh.attribute(Mesh::ATTRIBUTE_POSITION) else {
+        panic!("positions");
+    };
+    assert!(!p.is_empty());
+    assert!(p.iter().all(|v| *v == p[0]), "no area: {p:?}");
+    let Some(Indices::U32(i)) = mesh.indices() else {
+        panic!("indices");
+    };
+    assert_eq!(i.len(), 3);
+}

@@ -2,9 +2,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use bevy::asset::RenderAssetUsages;
 use bevy::camera::visibility::NoFrustumCulling;
-use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
 
 use crate::app::bridge::SimBridge;
@@ -147,14 +145,7 @@ fn ingest(
         d.playing.clear();
         d.generation = Some(bridge.generation);
         d.last_sim = bridge.sim.now();
-        let mut m = Mesh::new(
-            PrimitiveTopology::TriangleList,
-            RenderAssetUsages::MAIN_WORLD | RenderAssetUsages::RENDER_WORLD,
-        );
-        m.insert_attribute(Mesh::ATTRIBUTE_POSITION, Vec::<[f32; 3]>::new());
-        m.insert_attribute(Mesh::ATTRIBUTE_COLOR, Vec::<[f32; 4]>::new());
-        m.insert_indices(Indices::U32(Vec::new()));
-        let h = meshes.add(m);
+        let h = meshes.add(crate::app::world::empty_mesh());
         commands.spawn((
             WorldEntity,
             Mesh2d(h.clone()),

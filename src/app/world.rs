@@ -193,14 +193,13 @@ fn rebuild(
     }
 }
 
-fn empty_mesh() -> Mesh {
+/// A mesh a `Painter` fills each frame, drawing nothing yet.
+pub fn empty_mesh() -> Mesh {
     let mut m = Mesh::new(
         PrimitiveTopology::TriangleList,
         RenderAssetUsages::MAIN_WORLD | RenderAssetUsages::RENDER_WORLD,
     );
-    m.insert_attribute(Mesh::ATTRIBUTE_POSITION, Vec::<[f32; 3]>::new());
-    m.insert_attribute(Mesh::ATTRIBUTE_COLOR, Vec::<[f32; 4]>::new());
-    m.insert_indices(Indices::U32(Vec::new()));
+    Painter::default().write(&mut m);
     m
 }
 
@@ -262,6 +261,15 @@ impl Painter {
         }
     }
     pub fn write(&self, mesh: &mut Mesh) {
+        if self.indices.is_empty() {
+            // Bevy's mesh allocator logs an error for each upload of an
+            // empty mesh (a blank canvas, a run with no dots): nothing is
+            // drawn as one triangle of no area instead.
+            mesh.insert_attribute(Mesh::ATTRIBUTE_POSITION, vec![[0.0f32; 3]; 3]);
+            mesh.insert_attribute(Mesh::ATTRIBUTE_COLOR, vec![[0.0f32; 4]; 3]);
+            mesh.insert_indices(Indices::U32(vec![0, 1, 2]));
+            return;
+        }
         mesh.insert_attribute(Mesh::ATTRIBUTE_POSITION, self.positions.clone());
         mesh.insert_attribute(Mesh::ATTRIBUTE_COLOR, self.colours.clone());
         mesh.insert_indices(Indices::U32(self.indices.clone()));
