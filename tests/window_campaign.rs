@@ -272,6 +272,12 @@ fn a_blank_design_leaves_the_level_for_a_sandbox_where_anything_can_be_added() {
         "{texts}"
     );
     assert!(!texts.contains("Level rules hold here"), "{texts}");
+    // A design of your own has no file to reload.
+    let reload_off = w
+        .tree()
+        .iter()
+        .any(|n| n.label() == Some("Reload file") && n.is_disabled());
+    assert!(reload_off, "Reload file is off in the sandbox");
     // Every kind can be added, by a click on the palette.
     for kind in ["+ queue", "+ service"] {
         let b = w.widget(kind);

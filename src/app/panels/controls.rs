@@ -58,8 +58,11 @@ pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
             out.push(UiAction::Restart);
         }
         if ui
-            .button("Reload file")
+            .add_enabled(view.file.is_some(), egui::Button::new("Reload file"))
             .on_hover_text(help::RELOAD)
+            .on_disabled_hover_text(
+                "A design of your own has no file yet: Restart runs it from 0 s",
+            )
             .clicked()
         {
             out.push(UiAction::Reload);
