@@ -697,3 +697,48 @@ fn the_build_inspector_fits_in_its_panel_for_every_node() {
         );
     }
 }
+
+/// A design built from a blank canvas can be held to a goal: the build
+/// inspector (nothing selected) lists the design's objectives and adds
+/// one by metric, side and bound; the run's objectives panel shows it.
+#[test]
+fn an_objective_is_added_and_removed_in_build_mode() {
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::New);
+    add(&mut w, "service", Some("api"));
+    let to = Some("api".to_string());
+    send(
+        &mut w,
+        EditorCommand::Edit(Edit::AddSource {
+            name: None,
+            to,
+            rate: 100.0,
+        }),
+    );
+    assert!(w.texts().join("\n").contains("None yet"));
+    // p99 is offered first.
+    let p99 = w.find_role(bevy_egui::egui::accesskit::Role::ComboBox, "p99");
+    assert!(p99.is_some(), "the metric box starts on p99");
+    let button = w.widget("Add objective");
+    let field = w
+        .tree()
+        .iter()
+        .filter(|n| n.role() == bevy_egui::egui::accesskit::Role::TextInput)
+        .filter_map(|n| n.bounds())
+        .map(|b| Vec2::new(((b.x0 + b.x1) / 2.0) as f32, ((b.y0 + b.y1) / 2.0) as f32))
+        .find(|c| (c.y - button.y).abs() < 6.0 && c.x < button.x)
+        .expect("the bound's box");
+    w.click(field);
+    w.type_text("50ms");
+    w.frames(1);
+    w.click(button);
+    w.frames(3);
+    let objectives = &w.bridge().sim.model().objectives;
+    assert_eq!(objectives.len(), 1, "{:?}", editor(&w).problems);
+    assert_eq!(objectives[0].metric.name(), "p99");
+    assert!(w.texts().join("\n").contains("p99 below 50ms"));
+    let remove = w.widget("×");
+    w.click(remove);
+    w.frames(3);
+    assert!(w.bridge().sim.model().objectives.is_empty());
+}

@@ -3,6 +3,7 @@
 pub mod bill;
 pub mod build;
 pub mod build_inspector;
+pub mod build_objectives;
 pub mod campaign;
 pub mod charts;
 pub mod controls;

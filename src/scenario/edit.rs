@@ -467,6 +467,15 @@ impl Design {
             .ok_or_else(|| format!("there is no node `{id}`"))
     }
 
+    /// The design's objectives (`[[objective]]` tables), in file order.
+    pub fn objectives(&self) -> Vec<&Table> {
+        self.table
+            .get("objective")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_table).collect())
+            .unwrap_or_default()
+    }
+
     /// The design's name (`[scenario] name`), if it has one.
     pub fn name(&self) -> Option<&str> {
         self.table.get("scenario")?.get("name")?.as_str()

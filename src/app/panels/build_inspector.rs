@@ -30,6 +30,10 @@ pub fn build_inspector(ui: &mut egui::Ui, editor: &Editor) -> Vec<UiAction> {
         _ => {
             section(ui, "Nothing selected");
             ui.label(RichText::new("Click a node to edit it, or add one from Build.").color(MUTED));
+            let own = editor.level.is_none();
+            out.extend(crate::app::panels::build_objectives::objectives(
+                ui, design, own,
+            ));
         }
     }
     out
