@@ -339,4 +339,28 @@ fn a_blank_design_leaves_the_level_for_a_sandbox_where_anything_can_be_added() {
         "{:?}",
         editor.message
     );
+    // Level 1 opened again from the map, with a setting changed in build
+    // mode: the change is saved, and the editor follows the new run.
+    let saved = tmp.0.join("level1.toml");
+    push(
+        &mut w,
+        UiAction::Editor(EditorCommand::SetSavePath(saved.display().to_string())),
+    );
+    push(
+        &mut w,
+        UiAction::Editor(EditorCommand::Edit(Edit::SetField {
+            part: loadlab::scenario::edit::Part::Node("api".into()),
+            path: "replicas".into(),
+            value: Some(toml::Value::Integer(2)),
+        })),
+    );
+    push(
+        &mut w,
+        UiAction::Campaign(loadlab::app::campaign_play::CampaignCommand::Open(
+            "01-url-shortener/01-one-box".into(),
+        )),
+    );
+    let kept = std::fs::read_to_string(&saved).expect("saved again");
+    assert!(kept.contains("replicas = 2"), "{kept}");
+    assert!(w.app.world().resource::<Editor>().history.is_none());
 }

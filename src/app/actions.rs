@@ -122,9 +122,11 @@ fn campaign(
             return;
         }
     }
-    let before = bridge.file.clone();
+    // A level (re)opened starts a new run of its own design, even the
+    // level already open: the editor's design is no longer what runs.
+    let before = bridge.generation;
     play.command(cmd, bridge, view);
-    if bridge.file != before
+    if bridge.generation != before
         && let Some(editor) = window.editor.as_deref_mut()
     {
         if let Some(saved) = editor.message.take().filter(|m| m.starts_with("saved")) {
