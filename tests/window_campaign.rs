@@ -304,16 +304,17 @@ fn a_blank_design_leaves_the_level_for_a_sandbox_where_anything_can_be_added() {
         w.app.world_mut().resource_mut::<ActionQueue>().push(a);
         w.frames(2);
     };
-    push(
-        &mut w,
-        UiAction::Editor(EditorCommand::SetSavePath(saved.display().to_string())),
-    );
-    push(
-        &mut w,
-        UiAction::Campaign(loadlab::app::campaign_play::CampaignCommand::Open(
-            "01-url-shortener/01-one-box".into(),
-        )),
-    );
+    // The map's button for level 1, with the design saved to `path`.
+    let open_level_1 = |w: &mut Window, path: &Path| {
+        let to = EditorCommand::SetSavePath(path.display().to_string());
+        push(w, UiAction::Editor(to));
+        let id = "01-url-shortener/01-one-box".into();
+        push(
+            w,
+            UiAction::Campaign(loadlab::app::campaign_play::CampaignCommand::Open(id)),
+        );
+    };
+    open_level_1(&mut w, &saved);
     let kept = std::fs::read_to_string(&saved).expect("the design was saved");
     assert!(kept.contains("kind = \"queue\""), "{kept}");
     assert_eq!(
@@ -344,22 +345,13 @@ fn a_blank_design_leaves_the_level_for_a_sandbox_where_anything_can_be_added() {
     let saved = tmp.0.join("level1.toml");
     push(
         &mut w,
-        UiAction::Editor(EditorCommand::SetSavePath(saved.display().to_string())),
-    );
-    push(
-        &mut w,
         UiAction::Editor(EditorCommand::Edit(Edit::SetField {
             part: loadlab::scenario::edit::Part::Node("api".into()),
             path: "replicas".into(),
             value: Some(toml::Value::Integer(2)),
         })),
     );
-    push(
-        &mut w,
-        UiAction::Campaign(loadlab::app::campaign_play::CampaignCommand::Open(
-            "01-url-shortener/01-one-box".into(),
-        )),
-    );
+    open_level_1(&mut w, &saved);
     let kept = std::fs::read_to_string(&saved).expect("saved again");
     assert!(kept.contains("replicas = 2"), "{kept}");
     assert!(w.app.world().resource::<Editor>().history.is_none());

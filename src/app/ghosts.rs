@@ -88,37 +88,33 @@ fn left_out(editor: &Editor, layout: &Layout) -> Vec<Ghost> {
     let design = h.design();
     let bounds = layout.bounds();
     let row = Vec2::new(bounds.min.x + GHOST_SIZE.x, bounds.min.y - GHOST_SIZE.y);
-    let ghost = |k: usize, id: &String| {
-        let (kind, pos, source) = match design.node(id) {
-            Some(t) => {
-                let kind = t.get("kind").and_then(Value::as_str).unwrap_or("?");
-                (kind.to_string(), pos_of(t), false)
-            }
-            None => {
-                design.source_table(id)?;
-                ("traffic source".to_string(), None, true)
-            }
-        };
-        Some(Ghost {
-            id: id.clone(),
+    // Kind, `pos` and whether a source: looked up once a part a frame.
+    let part = |id: &String| match design.node(id) {
+        Some(t) => {
+            let kind = t.get("kind").and_then(Value::as_str).unwrap_or("?");
+            Some((id.clone(), kind.to_string(), pos_of(t), false))
+        }
+        None => design
+            .source_table(id)
+            .map(|_| (id.clone(), "traffic source".to_string(), None, true)),
+    };
+    editor
+        .left_out
+        .iter()
+        .filter_map(part)
+        .enumerate()
+        .map(|(k, (id, kind, pos, source))| Ghost {
+            problem: editor
+                .problems_of(&id)
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
+            id,
             kind,
             source,
             centre: pos.unwrap_or(row + Vec2::X * GHOST_GAP * k as f32),
             screen: Rect::default(),
-            problem: editor
-                .problems_of(id)
-                .into_iter()
-                .next()
-                .unwrap_or_default(),
         })
-    };
-    let parts = editor
-        .left_out
-        .iter()
-        .filter(|id| design.node(id).is_some() || design.source_table(id).is_some());
-    parts
-        .enumerate()
-        .filter_map(|(k, id)| ghost(k, id))
         .collect()
 }
 
