@@ -189,6 +189,7 @@ pub fn install(app: &mut App, bridge: SimBridge, options: &ViewOptions) {
     app.add_plugins(plugin);
     app.add_plugins(capture::plugin);
     app.add_plugins(recording::plugin);
+    frame::one_thread_per_schedule(app);
 }
 
 /// Everything of the window except the engine's `SimBridge` resource,

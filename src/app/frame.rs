@@ -1,5 +1,6 @@
 //! The order every frame runs in (`Update`): input, the panels' commands, the engine's step, the copy out, the drawing.
 
+use bevy::ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
 use bevy::prelude::*;
 
 /// One frame's stages, in the order they run.
@@ -31,4 +32,31 @@ pub fn configure(app: &mut App) {
         )
             .chain(),
     );
+}
+
+/// Runs each frame's schedules (the main app's and the renderer's) one
+/// system after another on one thread. Bevy's default hands each system to
+/// a task pool; with the software renderer on every core there is no core
+/// to spare, and the hand-offs cost more than they overlap: the URL
+/// shortener's window drew in a tenth less time, in the dev build and in
+/// release (docs/performance.md). Extraction stays pipelined: the
+/// renderer still draws one frame while the next is simulated.
+pub fn one_thread_per_schedule(app: &mut App) {
+    let main = [
+        First.intern(),
+        PreUpdate.intern(),
+        Update.intern(),
+        PostUpdate.intern(),
+        Last.intern(),
+    ];
+    for label in main {
+        app.edit_schedule(label, |s| {
+            s.set_executor(SingleThreadedExecutor::new());
+        });
+    }
+    if let Some(render) = app.get_sub_app_mut(bevy::render::RenderApp) {
+        render.edit_schedule(bevy::render::Render, |s| {
+            s.set_executor(SingleThreadedExecutor::new());
+        });
+    }
 }
