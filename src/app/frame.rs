@@ -1,6 +1,6 @@
 //! The order every frame runs in (`Update`): input, the panels' commands, the engine's step, the copy out, the drawing.
 
-use bevy::ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
+use bevy::ecs::schedule::SingleThreadedExecutor;
 use bevy::prelude::*;
 
 /// One frame's stages, in the order they run.
@@ -42,21 +42,17 @@ pub fn configure(app: &mut App) {
 /// release (docs/performance.md). Extraction stays pipelined: the
 /// renderer still draws one frame while the next is simulated.
 pub fn one_thread_per_schedule(app: &mut App) {
-    let main = [
-        First.intern(),
-        PreUpdate.intern(),
-        Update.intern(),
-        PostUpdate.intern(),
-        Last.intern(),
-    ];
-    for label in main {
-        app.edit_schedule(label, |s| {
-            s.set_executor(SingleThreadedExecutor::new());
-        });
-    }
+    one_thread(app.world_mut());
     if let Some(render) = app.get_sub_app_mut(bevy::render::RenderApp) {
-        render.edit_schedule(bevy::render::Render, |s| {
-            s.set_executor(SingleThreadedExecutor::new());
-        });
+        one_thread(render.world_mut());
+    }
+}
+
+fn one_thread(world: &mut World) {
+    let Some(mut schedules) = world.get_resource_mut::<Schedules>() else {
+        return;
+    };
+    for (_, schedule) in schedules.iter_mut() {
+        schedule.set_executor(SingleThreadedExecutor::new());
     }
 }
