@@ -19,6 +19,11 @@ pub struct FrameBudget {
     pub max_wall: Duration,
     /// Share of the (smoothed) frame time the engine may use, between
     /// `min_wall` and `max_wall`: a slow renderer leaves the engine more.
+    /// It binds only when the engine cannot keep pace. Half: the software
+    /// renderer bounds the frame, and the engine's step fills time the main
+    /// thread would wait (the 1 M req/s shortener, dev window: 0.35 gave
+    /// 0.95 M events a wall second at 39 ms a frame, 0.5 gives 1.4 M at
+    /// 40 ms; docs/performance.md).
     pub frame_share: f64,
     /// Events run between two looks at the wall clock.
     pub chunk: u64,
@@ -30,7 +35,7 @@ impl Default for FrameBudget {
             max_events: 2_000_000,
             min_wall: Duration::from_millis(8),
             max_wall: Duration::from_millis(50),
-            frame_share: 0.35,
+            frame_share: 0.5,
             chunk: 4096,
         }
     }
