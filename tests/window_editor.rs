@@ -546,7 +546,7 @@ fn a_left_out_node_is_drawn_with_its_problem_and_wired_by_a_drag() {
 /// no `to`; it was not drawn at all (only the stand-in "no-traffic-yet",
 /// with an arrow into the service), so it could not be wired by a drag.
 #[test]
-fn a_source_added_before_its_node_is_drawn_left_out_and_wired_by_a_drag() {
+fn a_source_added_before_its_node_is_drawn_left_out_and_wired_by_a_plain_drag() {
     let mut w = Window::open(&[], None);
     send(&mut w, EditorCommand::New);
     send(
@@ -574,14 +574,16 @@ fn a_source_added_before_its_node_is_drawn_left_out_and_wired_by_a_drag() {
         texts.contains("sends to") && texts.contains("nowhere yet: pick a node"),
         "{texts}"
     );
-    // A plain drag does not move it (a source has no place of its own).
+    // A drag onto nothing does not move it (a source has no place of its
+    // own) and wires nothing.
     w.drag(at, at + Vec2::new(60.0, 0.0));
     w.frames(2);
     assert_eq!(ghost(&w).map(|g| g.centre), Some(users.centre));
-    // Shift+drag onto the service wires it: the design is valid and runs.
+    // A drag onto the service wires it, Shift or not (a source's only
+    // gesture is to send): the design is valid and runs.
     let service = node_ids(&w).pop().expect("the service");
     let to = w.on_screen(&service);
-    shift_drag(&mut w, at, to);
+    w.drag(at, to);
     let sends_to = |w: &Window| {
         let design = editor(w).history.as_ref().map(|h| h.design().clone());
         design.and_then(|d| d.source_table(&users.id)?.get("to").cloned())

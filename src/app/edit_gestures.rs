@@ -1,4 +1,4 @@
-//! Build mode's pointer gestures on the world view: drag a node (or a left-out one) to move it, Shift+drag from a node or traffic source (left out or not) onto another node to wire them, a click on a left-out part inspects it, Esc cancels a drag.
+//! Build mode's pointer gestures on the world view: drag a node (or a left-out one) to move it, Shift+drag from a node, or any drag from a traffic source (left out or not), onto another node to wire them, a click on a left-out part inspects it, Esc cancels a drag.
 
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
@@ -21,7 +21,8 @@ pub struct EditDrag {
     pub from: Option<Place>,
     /// ... or on a node left out of the run (its id).
     pub ghost: Option<String>,
-    /// Shift was held: wiring, not moving.
+    /// Wiring, not moving: Shift was held, or the drag started on a
+    /// traffic source (a source has no place of its own to move to).
     pub connect: bool,
     /// World positions where it started and is now.
     pub start: Vec2,
@@ -74,6 +75,7 @@ fn gestures(
     if buttons.just_pressed(MouseButton::Left) && insets.over_world(cursor, size) {
         let place = world.layout.pick(at);
         let ghost = place.is_none().then(|| ghosts.pick(at)).flatten();
+        let on_source = matches!(place, Some(Place::Source(_))) || ghost.is_some_and(|g| g.source);
         let centre = match (place, ghost) {
             (Some(p), _) => world.layout.center(p),
             (None, Some(g)) => g.centre,
@@ -82,7 +84,9 @@ fn gestures(
         *drag = EditDrag {
             from: place,
             ghost: ghost.map(|g| g.id.clone()),
-            connect: keys.pressed(KeyCode::ShiftLeft) || keys.pressed(KeyCode::ShiftRight),
+            connect: on_source
+                || keys.pressed(KeyCode::ShiftLeft)
+                || keys.pressed(KeyCode::ShiftRight),
             start: at,
             now: at,
             screen_from: cam

@@ -68,7 +68,7 @@ pub fn build(ui: &mut egui::Ui, view: &View, editor: &Editor) -> Vec<UiAction> {
     problems(ui, editor, &mut out);
     ui.label(
         RichText::new(
-            "Drag a node to move it; Shift+drag from one node to another to wire them. \
+            "Drag a node to move it; Shift+drag from one node to another, or drag from a traffic source, to wire them. \
              Delete removes, Ctrl+Z / Ctrl+Shift+Z undo and redo, Ctrl+C / Ctrl+V copy, Ctrl+S saves.",
         )
         .small()
