@@ -564,6 +564,18 @@ fn a_source_added_before_its_node_is_drawn_left_out_and_wired_by_a_plain_drag() 
     assert!(users.source, "{users:?}");
     assert_eq!(users.kind, "traffic source");
     assert!(users.problem.contains("`to`"), "{}", users.problem);
+    // The stand-in source that lets the service be drawn sends no arrow
+    // into it: nothing the learner wired.
+    let arrows_in = |w: &Window| {
+        let world = w.app.world().resource::<loadlab::app::world::WorldLayout>();
+        world
+            .layout
+            .edges
+            .iter()
+            .filter(|e| e.kind == loadlab::app::layout::EdgeKind::Entry)
+            .count()
+    };
+    assert_eq!(arrows_in(&w), 0);
     // A click inspects it as a source.
     let at = users.screen.center();
     w.click(at);
@@ -597,6 +609,7 @@ fn a_source_added_before_its_node_is_drawn_left_out_and_wired_by_a_plain_drag() 
     assert!(editor(&w).problems.is_empty(), "{:?}", editor(&w).problems);
     w.frames(2);
     assert!(ghost(&w).is_none());
+    assert_eq!(arrows_in(&w), 1, "the learner's source, wired");
     // The inspector says where it sends, and can send it elsewhere.
     add(&mut w, "cache", Some("front"));
     send(

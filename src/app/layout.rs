@@ -344,7 +344,11 @@ fn successors(model: &Model) -> Vec<Vec<(usize, EdgeKind, Option<String>)>> {
 fn edges(model: &Model, layout: &Layout) -> Vec<Edge> {
     let mut out = Vec::new();
     for (w, wl) in model.workloads.iter().enumerate() {
-        out.push((Place::Source(w), Place::Node(wl.to), EdgeKind::Entry, None));
+        // The editor's stand-in sends next to nothing: no arrow into a
+        // node the learner did not wire.
+        if wl.name != crate::scenario::edit::NO_TRAFFIC {
+            out.push((Place::Source(w), Place::Node(wl.to), EdgeKind::Entry, None));
+        }
     }
     for (a, outs) in successors(model).into_iter().enumerate() {
         for (b, kind, label) in outs {
