@@ -30,6 +30,7 @@ pub mod edit_rules;
 mod extra_fault;
 pub mod figures;
 pub mod grade;
+mod kept_paths;
 pub mod level;
 mod limits;
 pub mod progress;

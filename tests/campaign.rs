@@ -218,6 +218,42 @@ fn a_design_that_breaks_the_rules_is_refused_naming_what() {
     assert!(r.contains("node `jobs` is a queue added"), "{r}");
 }
 
+/// Deleting a level's calls (the work its story needs) used to win: the
+/// exam ran faster and cheaper on a design that did nothing.
+#[test]
+fn dropping_a_level_s_calls_is_refused_where_calls_may_be_changed() {
+    let c = campaign();
+    let mut tried = 0;
+    for level in c.levels() {
+        for node in &level.model.nodes {
+            let calls = node.kind.calls();
+            if calls.is_empty() || !level.spec.is_unlocked(&node.id, "calls") {
+                continue;
+            }
+            let id = &node.id;
+            let first = &level.model.nodes[calls[0].to].id;
+            let mut cuts = vec![format!("{id}.calls=[]")];
+            if calls.iter().any(|c| c.to != calls[0].to) {
+                cuts.push(format!("{id}.calls=[\"{first}\"]"));
+            }
+            for cut in cuts {
+                // A level whose limits name the call refuses the file itself.
+                let Ok(m) = level.load_design(None, std::slice::from_ref(&cut)) else {
+                    tried += 1;
+                    continue;
+                };
+                let r = match campaign::grade(level, &m, 0) {
+                    Ok(g) => panic!("{}: {cut} was graded: {}", level.id, g.to_text()),
+                    Err(r) => r.to_string(),
+                };
+                assert!(r.contains(&format!("`{id}` no longer reaches")), "{r}");
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried >= 20, "only {tried} cuts tried");
+}
+
 #[test]
 fn an_added_node_pays_the_level_s_price() {
     let c = campaign();

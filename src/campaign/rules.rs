@@ -1,4 +1,4 @@
-//! What a design may change in a level: locked knobs, components that may be added, upper limits; the traffic, objectives and chaos are the level's.
+//! What a design may change in a level: locked knobs, components that may be added, upper limits, work not dropped; the traffic, objectives and chaos are the level's.
 
 use std::fmt;
 
@@ -74,6 +74,7 @@ pub fn check(level: &Level, design: &Model) -> Result<(), Refusal> {
     for (id, t) in &new {
         super::limits::breaches(level, id, t, &mut breaches);
     }
+    super::kept_paths::breaches(&level.model, design, &mut breaches);
     if breaches.is_empty() {
         Ok(())
     } else {
