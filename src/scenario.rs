@@ -18,7 +18,7 @@ mod write;
 pub use diagnostic::{Diagnostic, render};
 pub use level::level_to_toml;
 pub use load::{MAX_FILE_BYTES, load_bytes, load_file, load_level_file, load_level_str, load_str};
-pub use write::{command_text, to_toml};
+pub use write::{command_text, set_target, to_toml};
 
 /// Seconds as the shortest duration string that reads back to them
 /// exactly (`"4ms"`, `"0.1us"`, or every digit in seconds).

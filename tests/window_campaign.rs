@@ -98,6 +98,32 @@ fn submit_grades_the_debrief_quotes_the_run_and_next_level_opens() {
     let try_again = w.widget("Try again");
     w.click(try_again);
     let api = w.node("api");
+    // A locked knob is refused at once, with the level's reason, and the
+    // run keeps the level's value (it used to apply live and be refused
+    // only at Submit).
+    let service_time = |w: &Window| match &w.bridge().sim.model().nodes[api].kind {
+        loadlab::sim::model::NodeKind::Service(s) => s.service_time,
+        _ => panic!("api is a service"),
+    };
+    let before = service_time(&w);
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Apply(
+            Command::SetServiceTime {
+                node: api,
+                dist: loadlab::sim::dist::Dist::Exponential { mean: 0.0001 },
+            },
+            "api faster".into(),
+        ));
+    w.frames(2);
+    let view = w.app.world().resource::<loadlab::app::View>();
+    let error = view.error.clone().unwrap_or_default();
+    assert!(
+        error.contains("`api.service_time` is locked in this level: The code is what it is"),
+        "{error}"
+    );
+    assert_eq!(service_time(&w), before);
     w.app
         .world_mut()
         .resource_mut::<ActionQueue>()

@@ -11,6 +11,7 @@ use crate::app::view::{UiAction, UiState, View};
 use crate::app::world::WorldLayout;
 use crate::campaign::Level;
 use crate::scenario::edit::History;
+use crate::sim::Command;
 
 /// What the panels and keys asked for this frame, applied at the start of
 /// the next one (`FrameSet::ApplyCommands`).
@@ -74,7 +75,13 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
             }
             follow_level(window, bridge);
         }
-        UiAction::Apply(cmd, label) => bridge.apply_live(cmd, label, view),
+        UiAction::Apply(cmd, label) => {
+            match locked_in_level(window.campaign.as_deref(), bridge, &cmd) {
+                // Refused now, with the reason, rather than at Submit.
+                Some(why) => view.error = Some(why),
+                None => bridge.apply_live(cmd, label, view),
+            }
+        }
         UiAction::SetPaused(p) => bridge.set_paused(p),
         UiAction::Step => bridge.step_once(),
         UiAction::SetSpeed(s) => bridge.set_speed(s),
@@ -148,6 +155,29 @@ fn follow_level(window: &mut WindowParts, bridge: &SimBridge) {
 fn level_played(play: Option<&CampaignPlay>, bridge: &SimBridge) -> Option<Level> {
     let level = play?.level()?;
     (bridge.file.as_deref() == Some(level.path.as_path())).then(|| level.clone())
+}
+
+/// Why the level being played does not let `cmd` change the design (a
+/// locked field of one of its nodes, or its traffic); `None` outside a
+/// level, for a node the learner added, and for chaos.
+fn locked_in_level(
+    play: Option<&CampaignPlay>,
+    bridge: &SimBridge,
+    cmd: &Command,
+) -> Option<String> {
+    let level = level_played(play, bridge)?;
+    let (target, _) = crate::scenario::set_target(bridge.sim.model(), cmd);
+    let (node, field) = target.split_once('.')?;
+    if node == "workload" {
+        return Some(format!(
+            "`{target}` is the level's: the exam runs its own traffic"
+        ));
+    }
+    level.model.node_index(node)?;
+    let reason = level.spec.lock_reason(node, field)?;
+    Some(format!(
+        "`{node}.{field}` is locked in this level: {reason}"
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -620,8 +620,9 @@ fn event_fields(model: &Model, command: &Command) -> (&'static str, Vec<(&'stati
     }
 }
 
-/// `target` and TOML `value` of the `set` event for a `Set*` command.
-fn set_target(model: &Model, command: &Command) -> (String, String) {
+/// `target` and TOML `value` of the `set` event for a `Set*` command
+/// (both empty for any other command).
+pub fn set_target(model: &Model, command: &Command) -> (String, String) {
     let kind = |n: NodeIdx| model.nodes.get(n).map(|x| &x.kind);
     let on = |n: NodeIdx, field: &str| format!("{}.{field}", node_id(model, n));
     let none_or = |v: Option<String>| v.unwrap_or_else(|| string("none"));
