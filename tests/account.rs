@@ -102,6 +102,26 @@ fn retry_storm_cured_by_a_budget_is_told_as_recovered() {
     assert!(c.text.contains("backend recovered by"), "{}", c.text);
 }
 
+/// 07-02's crash of one of two API servers: the failed visits end at once
+/// (the balancer routes round the dead replica), the saturation the
+/// retries bring lasts to the end. The account said "the fault ended at
+/// 20 s, api recovered by 10 s".
+#[test]
+fn a_crash_whose_retries_outlive_it_is_not_told_as_recovered() {
+    let (told, _) = tell(
+        "scenarios/campaign/07-public-api/02-retrying-clients.toml",
+        &[],
+    );
+    let c = cause(&told);
+    assert!(c.text.contains("api replica 1 crashed"), "{}", c.text);
+    assert!(c.text.contains("did not recover"), "{}", c.text);
+    assert!(!c.text.contains("recovered by"), "{}", c.text);
+    assert!(
+        !told.iter().any(|h| h.text.contains("until 10 s")),
+        "{told:?}"
+    );
+}
+
 #[test]
 fn cache_stampede_blames_the_flush_and_suggests_single_flight() {
     let (told, _) = tell("scenarios/lessons/cache-stampede.toml", &[]);

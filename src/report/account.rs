@@ -219,7 +219,8 @@ impl Account {
         if let (Some(last), Some((_, end))) = (n.last_seen(i.trouble), self.seen) {
             if last >= end {
                 text.push_str(", still at the end");
-            } else {
+            } else if last > i.at {
+                // (Trouble seen in one window only needs no "until".)
                 text.push_str(&format!(", until {}", seconds_text(last.as_secs_f64())));
             }
         }
@@ -381,18 +382,30 @@ impl Account {
             .filter_map(|e| e.ends.map(|end| (e, end)))
             .filter(|(e, end)| e.at <= first.until && *end > e.at)
             .max_by_key(|(e, _)| e.at);
-        let (Some((e, end)), Some(last)) = (ended, root.last_seen(first.trouble)) else {
+        // Recovered means every trouble of the root ended, not only the
+        // first (a crashed replica's failures end when the balancer routes
+        // round it; the saturation that follows may not).
+        let (Some((e, end)), Some(last)) = (ended, root.last_trouble()) else {
             return String::new();
         };
         let still = self.seen.is_some_and(|s| last >= s.1);
         if !still {
-            return format!(
-                "; the fault ({}) ended at {}, {} recovered by {}",
-                e.text,
+            let (fault, ended, back) = (
+                e.text.as_str(),
                 seconds_text(end.as_secs_f64()),
-                root.id,
-                seconds_text(last.as_secs_f64())
+                seconds_text(last.as_secs_f64()),
             );
+            return if last >= end {
+                format!(
+                    "; the fault ({fault}) ended at {ended}, {} recovered by {back}",
+                    root.id
+                )
+            } else {
+                format!(
+                    "; {} recovered by {back}, before the fault ({fault}) ended at {ended}",
+                    root.id
+                )
+            };
         }
         let mut s = format!(
             "; the fault ({}) ended at {} but {} did not recover: the trouble lasted to {}",

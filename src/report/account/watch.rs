@@ -373,6 +373,12 @@ impl NodeWatch {
             .find(|(t, _)| *t == trouble)
             .map(|&(_, at)| at)
     }
+
+    /// The last instant any of this node's troubles was seen: when it
+    /// recovered, if before the end.
+    pub fn last_trouble(&self) -> Option<SimTime> {
+        self.last_seen.iter().map(|&(_, at)| at).max()
+    }
 }
 
 /// `1 900/s`, `12.5/s`.
