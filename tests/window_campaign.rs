@@ -382,3 +382,25 @@ fn a_blank_design_leaves_the_level_for_a_sandbox_where_anything_can_be_added() {
     assert!(kept.contains("replicas = 2"), "{kept}");
     assert!(w.app.world().resource::<Editor>().history.is_none());
 }
+
+/// 03-chat/01's briefing is longer than its window at 1280×800: Start
+/// sat below the fold, under the scrolled text. It is now always in sight.
+#[test]
+fn start_is_in_sight_under_a_long_briefing() {
+    const CHAT: &str = "scenarios/campaign/03-chat/01-publish.toml";
+    let tmp = cli::TempDir::new("window-long-briefing");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/campaign");
+    let mut w = Window::open_file(CHAT, &[], None);
+    let mut p = CampaignPlay::load(&dir, Some(tmp.0.join("progress.json"))).expect("campaign");
+    p.current = Some("03-chat/01-publish".into());
+    p.screen = Screen::Briefing;
+    w.app.insert_resource(p);
+    w.frames(3);
+    let start = w.widget("Start");
+    assert!(
+        start.y > 0.0 && start.y < 780.0,
+        "Start at {start:?}, off a 1280×800 window"
+    );
+    w.click(start);
+    assert_eq!(play(&w).screen, Screen::Playing);
+}

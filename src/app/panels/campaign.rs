@@ -116,7 +116,7 @@ pub fn windows(ctx: &egui::Context, play: &CampaignPlay) -> Vec<UiAction> {
                     Screen::Map => map(ui, play, &mut out),
                     Screen::Briefing => {
                         if let Some(level) = play.level() {
-                            briefing(ui, play, level, &mut out);
+                            briefing(ui, level);
                         }
                     }
                     Screen::Debrief => {
@@ -126,6 +126,11 @@ pub fn windows(ctx: &egui::Context, play: &CampaignPlay) -> Vec<UiAction> {
                     }
                     Screen::Playing => {}
                 });
+            if play.screen == Screen::Briefing
+                && let Some(level) = play.level()
+            {
+                briefing_footer(ui, play, level, &mut out);
+            }
         });
     out
 }
@@ -168,7 +173,7 @@ fn map(ui: &mut egui::Ui, play: &CampaignPlay, out: &mut Vec<UiAction>) {
     }
 }
 
-fn briefing(ui: &mut egui::Ui, play: &CampaignPlay, level: &Level, out: &mut Vec<UiAction>) {
+fn briefing(ui: &mut egui::Ui, level: &Level) {
     ui.label(RichText::new(&level.title).strong().size(17.0));
     ui.label(&level.story);
     ui.add_space(4.0);
@@ -208,7 +213,12 @@ fn briefing(ui: &mut egui::Ui, play: &CampaignPlay, level: &Level, out: &mut Vec
             );
         }
     });
-    ui.add_space(6.0);
+}
+
+/// Under the briefing's scrolled text, always in sight: how it is graded,
+/// and Start (a long briefing hid it below the fold at 1280×800).
+fn briefing_footer(ui: &mut egui::Ui, play: &CampaignPlay, level: &Level, out: &mut Vec<UiAction>) {
+    ui.separator();
     ui.label(
         RichText::new(format!(
             "Submit grades your design from 0 s on {} seeds; best so far {}.",
