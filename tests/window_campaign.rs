@@ -36,6 +36,29 @@ fn play(w: &Window) -> &CampaignPlay {
     w.app.world().resource::<CampaignPlay>()
 }
 
+/// The shipped campaign's level `id` open on `screen`, its progress kept
+/// in `tmp`.
+fn shipped_level(tmp: &cli::TempDir, id: &str, screen: Screen) -> Window {
+    let campaign = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/campaign");
+    let file = campaign.join(format!("{id}.toml"));
+    let mut w = Window::open_file(&file.display().to_string(), &[], None);
+    let mut p = CampaignPlay::load(&campaign, Some(tmp.0.join("progress.json"))).expect("loads");
+    p.current = Some(id.into());
+    p.screen = screen;
+    w.app.insert_resource(p);
+    w.frames(2);
+    w
+}
+
+/// A live change, as the inspector's controls send it.
+fn apply_live(w: &mut Window, cmd: Command) {
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Apply(cmd, "a change".into()));
+    w.frames(2);
+}
+
 /// Runs frames until the exam is graded (it runs on a worker thread).
 #[allow(clippy::disallowed_methods)] // wall clock: a give-up limit only
 fn until_graded(w: &mut Window) {
@@ -106,17 +129,11 @@ fn submit_grades_the_debrief_quotes_the_run_and_next_level_opens() {
         _ => panic!("api is a service"),
     };
     let before = service_time(&w);
-    w.app
-        .world_mut()
-        .resource_mut::<ActionQueue>()
-        .push(UiAction::Apply(
-            Command::SetServiceTime {
-                node: api,
-                dist: loadlab::sim::dist::Dist::Exponential { mean: 0.0001 },
-            },
-            "api faster".into(),
-        ));
-    w.frames(2);
+    let faster = Command::SetServiceTime {
+        node: api,
+        dist: loadlab::sim::dist::Dist::Exponential { mean: 0.0001 },
+    };
+    apply_live(&mut w, faster);
     let view = w.app.world().resource::<loadlab::app::View>();
     let error = view.error.clone().unwrap_or_default();
     assert!(
@@ -124,17 +141,13 @@ fn submit_grades_the_debrief_quotes_the_run_and_next_level_opens() {
         "{error}"
     );
     assert_eq!(service_time(&w), before);
-    w.app
-        .world_mut()
-        .resource_mut::<ActionQueue>()
-        .push(UiAction::Apply(
-            Command::SetReplicas {
-                node: api,
-                replicas: 2,
-            },
-            "api ×2".into(),
-        ));
-    w.frames(2);
+    apply_live(
+        &mut w,
+        Command::SetReplicas {
+            node: api,
+            replicas: 2,
+        },
+    );
     let submit = w.widget("Submit");
     w.click(submit);
     until_graded(&mut w);
@@ -280,13 +293,7 @@ fn a_blank_design_leaves_the_level_for_a_sandbox_where_anything_can_be_added() {
     use loadlab::app::editor::{Editor, EditorCommand};
     use loadlab::scenario::edit::Edit;
     let tmp = cli::TempDir::new("window-campaign-blank");
-    let campaign = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/campaign");
-    let mut w = Window::open_file(LEVEL, &[], None);
-    let mut p = CampaignPlay::load(&campaign, Some(tmp.0.join("progress.json"))).expect("loads");
-    p.current = Some("01-url-shortener/01-one-box".into());
-    p.screen = Screen::Playing;
-    w.app.insert_resource(p);
-    w.frames(2);
+    let mut w = shipped_level(&tmp, "01-url-shortener/01-one-box", Screen::Playing);
     assert!(w.texts().join("\n").contains("Level: One box"));
     let blank = w.widget("New blank design");
     w.click(blank);
@@ -387,15 +394,9 @@ fn a_blank_design_leaves_the_level_for_a_sandbox_where_anything_can_be_added() {
 /// sat below the fold, under the scrolled text. It is now always in sight.
 #[test]
 fn start_is_in_sight_under_a_long_briefing() {
-    const CHAT: &str = "scenarios/campaign/03-chat/01-publish.toml";
     let tmp = cli::TempDir::new("window-long-briefing");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/campaign");
-    let mut w = Window::open_file(CHAT, &[], None);
-    let mut p = CampaignPlay::load(&dir, Some(tmp.0.join("progress.json"))).expect("campaign");
-    p.current = Some("03-chat/01-publish".into());
-    p.screen = Screen::Briefing;
-    w.app.insert_resource(p);
-    w.frames(3);
+    let mut w = shipped_level(&tmp, "03-chat/01-publish", Screen::Briefing);
+    w.frames(1);
     let start = w.widget("Start");
     assert!(
         start.y > 0.0 && start.y < 780.0,
