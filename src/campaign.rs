@@ -27,6 +27,7 @@
 //!   (`LOADLAB_DATA_DIR` overrides it).
 
 pub mod edit_rules;
+mod empty_stores;
 mod extra_fault;
 pub mod figures;
 pub mod grade;
@@ -98,6 +99,20 @@ impl Campaign {
     /// Every level, chapter by chapter.
     pub fn levels(&self) -> impl Iterator<Item = &Level> {
         self.chapters.iter().flat_map(|c| c.levels.iter())
+    }
+
+    /// The campaign a level file belongs to (the folder two above it) and
+    /// the level's id there; `None` for a file that is not a level of one.
+    pub fn of_file(file: &Path) -> Option<(Campaign, String)> {
+        let wanted = file.canonicalize().ok()?;
+        let root = wanted.parent()?.parent()?;
+        let campaign = Campaign::load(root).ok()?;
+        let id = campaign
+            .levels()
+            .find(|l| l.path.canonicalize().ok().as_ref() == Some(&wanted))?
+            .id
+            .clone();
+        Some((campaign, id))
     }
 
     /// The level with this id (`chapter/file stem`).

@@ -452,3 +452,238 @@ fn limits_reach_inside_a_node_s_calls() {
     let ok = design(level, &[call("5", &pool(25)).as_str()]);
     assert!(campaign::grade(level, &ok, 0).is_ok());
 }
+
+// ---- money alone ---------------------------------------------------------
+
+/// The capacity counts a learner can buy.
+const MONEY: [&str; 6] = [
+    "replicas",
+    "workers",
+    "capacity",
+    "read_replicas",
+    "consumers",
+    "shards",
+];
+
+/// Every way to buy more of the starting design: each unlocked count alone
+/// at one more, ×1.5, ×2, ×3, ×4 and the level's upper limit, then all of them together at ×2
+/// and ×4 (a count the node lacks starts at 1; a field its kind does not
+/// have is skipped by the loader).
+fn money_only_designs(level: &Level) -> Vec<Vec<String>> {
+    let mut knobs = Vec::new();
+    for (id, table) in campaign::rules::node_tables(&level.model) {
+        let kind = table.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+        for field in MONEY {
+            if !level.spec.is_unlocked(&id, field) {
+                continue;
+            }
+            let now = table.get(field).and_then(|v| v.as_integer()).unwrap_or(1);
+            let max = level.spec.max_of(&id, kind, field).map(|m| m as i64);
+            knobs.push((format!("{id}.{field}"), now, max));
+        }
+    }
+    let at = |now: i64, factor: i64, max: Option<i64>| {
+        let want = now.max(1) * factor;
+        max.map_or(want, |m| want.min(m))
+    };
+    let mut designs = Vec::new();
+    for (knob, now, max) in &knobs {
+        let base = (*now).max(1);
+        let mut values = vec![now + 1, (base * 3 + 1) / 2, base * 2, base * 3, base * 4];
+        values.extend(*max);
+        values.sort_unstable();
+        values.dedup();
+        for value in values
+            .into_iter()
+            .filter(|v| v > now && max.is_none_or(|m| *v <= m))
+        {
+            designs.push(vec![format!("{knob}={value}")]);
+        }
+    }
+    if knobs.len() > 1 {
+        for factor in [2, 4] {
+            designs.push(
+                knobs
+                    .iter()
+                    .map(|(k, now, max)| format!("{k}={}", at(*now, factor, *max)))
+                    .collect(),
+            );
+        }
+    }
+    designs
+}
+
+/// Whether the level's lesson is sizing: its reference solution only buys
+/// capacity (then the right amount may pass, and only at par).
+fn teaches_sizing(level: &Level) -> bool {
+    let text = std::fs::read_to_string(solution_path(level)).expect("solution");
+    let sol: toml::Table = text.parse().expect("solution toml");
+    let set = sol
+        .get("set")
+        .and_then(|v| v.as_array())
+        .cloned()
+        .unwrap_or_default();
+    sol.get("add").is_none()
+        && set.iter().all(|s| {
+            s.as_str()
+                .and_then(|s| s.split_once('=')?.0.split_once('.'))
+                .is_some_and(|(_, field)| MONEY.contains(&field))
+        })
+}
+
+/// A level teaches a design, not a budget: no amount of the starting
+/// design's own capacity passes its exam, except the right amount in a
+/// level about sizing (at par; more is over budget).
+#[test]
+fn money_alone_cannot_pass_a_level() {
+    let c = campaign();
+    let levels: Vec<&Level> = c.levels().collect();
+    let found: Vec<(String, usize, Vec<String>)> = levels
+        .par_iter()
+        .map(|level| {
+            let sizing = teaches_sizing(level);
+            let mut tried = 0;
+            let mut passes = Vec::new();
+            for set in money_only_designs(level) {
+                let Ok(m) = level.load_design(None, &set) else {
+                    continue;
+                };
+                let Ok(g) = campaign::grade(level, &m, 0) else {
+                    continue;
+                };
+                tried += 1;
+                if g.passed && !(sizing && g.cost <= level.spec.par + 1e-9) {
+                    passes.push(format!(
+                        "{} ({}★, ${:.2}/h)",
+                        set.join(" "),
+                        g.stars,
+                        g.cost
+                    ));
+                }
+            }
+            (level.id.clone(), tried, passes)
+        })
+        .collect();
+    let mut failures = Vec::new();
+    for (id, tried, passes) in &found {
+        println!(
+            "{id:<45} {tried} money-only designs graded, {} passed",
+            passes.len()
+        );
+        failures.extend(passes.iter().map(|p| format!("{id}: {p}")));
+    }
+    let tried: usize = found.iter().map(|f| f.1).sum();
+    assert!(tried >= 150, "only {tried} money-only designs graded");
+    assert!(
+        failures.is_empty(),
+        "money alone passes:\n{}",
+        failures.join("\n")
+    );
+}
+
+// ---- cheats a playtest found ---------------------------------------------
+
+/// The level's text with `extra` appended (an added node).
+fn with_nodes(level: &Level, extra: &str, set: &[&str]) -> Result<Model, String> {
+    let text = std::fs::read_to_string(&level.path).expect("level") + extra;
+    let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+    scenario::load_str(&text, "cheat.toml", &set).map_err(|d| scenario::render(&d))
+}
+
+/// Designs that do less work than the story needs: each is refused with
+/// a reason, or fails an objective that says what is missing.
+#[test]
+fn designs_that_skip_the_story_s_work_do_not_pass() {
+    let c = campaign();
+    let level = |id: &str| c.level(id).unwrap_or_else(|| panic!("{id}")).clone();
+    let bare_cache =
+        "\n[[node]]\nid = \"cache\"\nkind = \"cache\"\ncapacity = 100_000\ncost_per_hour = 0.50\n";
+    let refused = [
+        // A cache with nothing behind it: every redirect "misses" at once.
+        (
+            "01-url-shortener/02-cache",
+            bare_cache,
+            vec![r#"api.calls=[{ to = "cache", when = "read" }, { to = "db", when = "write" }]"#],
+            "`cache` has nothing behind it",
+        ),
+        (
+            "01-url-shortener/02-cache",
+            &*bare_cache.replace("0.50\n", "0.50\nwrite_policy = \"write_through\"\n"),
+            vec![r#"api.calls=["cache", { to = "db", when = "write" }]"#],
+            "`cache` has nothing behind it",
+        ),
+        // A lookup that takes no time.
+        (
+            "01-url-shortener/02-cache",
+            &*bare_cache.replace("0.50\n", "0.50\non_miss = \"db\"\nhit_time = \"0ms\"\n"),
+            vec![r#"api.calls=[{ to = "cache", when = "read" }, { to = "db", when = "write" }]"#],
+            "`cache.hit_time` = 0s is under the level's least",
+        ),
+        // Presence kept only in a cache that drops what it is told.
+        (
+            "03-chat/02-presence",
+            "\n[[node]]\nid = \"presence\"\nkind = \"cache\"\ncapacity = 100_000\ncost_per_hour = 0.30\n",
+            vec![r#"presence-api.calls=["presence"]"#],
+            "drops every write",
+        ),
+        // Positions written back once an hour: nothing is ever saved.
+        (
+            "04-ride-hailing/01-locations",
+            "",
+            vec![
+                "positions.write_policy=\"write_back\"",
+                "positions.flush_interval=\"1h\"",
+            ],
+            "`positions.flush_interval` = 1h is over the level's limit",
+        ),
+        (
+            "06-file-storage/03-scan-outage",
+            "",
+            vec!["scans.max_attempts=1000"],
+            "`scans.max_attempts` = 1000 is over the level's limit",
+        ),
+    ];
+    for (id, extra, set, why) in refused {
+        let l = level(id);
+        let m = with_nodes(&l, extra, &set).unwrap_or_else(|e| panic!("{id}: {e}"));
+        match campaign::grade(&l, &m, 0) {
+            Ok(g) => panic!("{id} {set:?} was graded: {}", g.to_text()),
+            Err(r) => assert!(r.to_string().contains(why), "{id}: {r}"),
+        }
+    }
+    let failed = [
+        // Timelines read but never written: the fan-out never runs.
+        (
+            "02-news-feed/01-fan-out",
+            vec![
+                r#"api.calls=[{ to = "timelines", when = "read" }, { to = "posts", when = "write" }]"#,
+                "posts.read_replicas=0",
+            ],
+            "throughput at fanout above",
+        ),
+        // A fan-out starved so far behind that invalidations never land.
+        (
+            "02-news-feed/02-timeline-cache",
+            vec!["fanout.consumers=1"],
+            "oldest_message_age at fanout below",
+        ),
+        // The celebrity's post stored once and never read.
+        (
+            "02-news-feed/03-celebrity",
+            vec![r#"star-api.calls=["star-posts"]"#],
+            "throughput at star-posts above",
+        ),
+    ];
+    for (id, set, missed) in failed {
+        let l = level(id);
+        let m = with_nodes(&l, "", &set).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let g = graded(&l, &m, 0);
+        assert!(!g.passed, "{id} {set:?} passed:\n{}", g.to_text());
+        let miss = g.objectives.iter().find(|c| c.label.contains(missed));
+        assert!(
+            miss.is_some_and(|c| !c.pass),
+            "{id}: `{missed}` should be the miss:\n{}",
+            g.to_text()
+        );
+    }
+}

@@ -33,6 +33,9 @@ pub struct Check {
     pub per_seed: Vec<SeedFigure>,
     /// Held on every seed.
     pub pass: bool,
+    /// The unit the figures are in, with its leading space (` ms`,
+    /// ` $/h`), or empty for a fraction or a count.
+    pub unit: &'static str,
 }
 
 /// The exam's result.
@@ -71,6 +74,7 @@ pub struct Grade {
 /// without running, when it breaks the level's rules.
 pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Refusal> {
     super::rules::check(level, design)?;
+    super::empty_stores::check(level, design)?;
     let seeds = level.seeds();
     let spec = &level.spec;
     let wants_start =
@@ -161,11 +165,13 @@ pub(super) fn check<'a>(
     results: impl Iterator<Item = &'a ObjectiveResult>,
 ) -> Check {
     let mut label = String::new();
+    let mut unit = "";
     let per_seed: Vec<SeedFigure> = seeds
         .iter()
         .zip(results)
         .map(|(&seed, r)| {
             label = r.label();
+            unit = objectives::unit(r.metric);
             let missed_by = match (r.pass, r.value) {
                 (false, Some(v)) if r.bound == "below" => Some(v - r.target),
                 (false, Some(v)) => Some(r.target - v),
@@ -181,6 +187,7 @@ pub(super) fn check<'a>(
         .collect();
     Check {
         label,
+        unit,
         pass: per_seed.iter().all(|s| s.pass),
         per_seed,
     }
@@ -199,6 +206,7 @@ fn par_check(seeds: &[u64], runs: &[Summary], par: f64) -> Check {
         .collect();
     Check {
         label: format!("cost_per_hour at most {par} $/h (par)"),
+        unit: " $/h",
         pass: per_seed.iter().all(|s| s.pass),
         per_seed,
     }
@@ -276,9 +284,12 @@ impl Check {
             .per_seed
             .iter()
             .map(|s| {
-                let v = s.value.map_or("n/a".into(), objectives::readable);
+                let unit = self.unit;
+                let v = s.value.map_or("n/a".into(), |v| {
+                    format!("{}{unit}", objectives::readable(v))
+                });
                 match s.missed_by {
-                    Some(m) => format!("{v} (missed by {})", objectives::readable(m)),
+                    Some(m) => format!("{v} (missed by {}{unit})", objectives::readable(m)),
                     None if s.pass => v,
                     None => format!("{v} (miss)"),
                 }

@@ -3,31 +3,6 @@
 use crate::sim::Model;
 use crate::sim::model::{NodeIdx, NodeKind};
 
-/// Where a node sends requests: calls (and their fallbacks), forwards, a
-/// load balancer's service, a cache's miss path, a limiter's target, a
-/// topic's subscribers.
-fn next_nodes(kind: &NodeKind) -> Vec<NodeIdx> {
-    let calls = |calls: &[crate::sim::model::Call]| {
-        calls
-            .iter()
-            .flat_map(|c| std::iter::once(c.to).chain(c.fallback))
-            .collect::<Vec<_>>()
-    };
-    match kind {
-        NodeKind::LoadBalancer(lb) => vec![lb.to],
-        NodeKind::Service(s) => {
-            let mut out = calls(&s.calls);
-            out.extend(s.forward.iter().map(|r| r.to));
-            out
-        }
-        NodeKind::Queue(q) => calls(&q.calls),
-        NodeKind::Cache(c) => c.on_miss.into_iter().collect(),
-        NodeKind::RateLimiter(r) => vec![r.to],
-        NodeKind::Topic(t) => t.subscribers.clone(),
-        NodeKind::Database(_) | NodeKind::External(_) => Vec::new(),
-    }
-}
-
 /// Whether `to` can be reached from `from` along the design's edges.
 fn reaches(design: &Model, from: NodeIdx, to: NodeIdx) -> bool {
     let mut seen = vec![false; design.nodes.len()];
@@ -39,7 +14,7 @@ fn reaches(design: &Model, from: NodeIdx, to: NodeIdx) -> bool {
         if std::mem::replace(&mut seen[i], true) {
             continue;
         }
-        stack.extend(next_nodes(&design.nodes[i].kind));
+        stack.extend(design.nodes[i].kind.sends_to());
     }
     false
 }
@@ -56,7 +31,7 @@ pub fn breaches(start: &Model, design: &Model, out: &mut Vec<String>) {
             continue;
         };
         let ids = |m: &Model, k: &NodeKind| -> Vec<String> {
-            next_nodes(k)
+            k.sends_to()
                 .into_iter()
                 .map(|i| m.nodes[i].id.clone())
                 .collect()

@@ -68,7 +68,8 @@ pub fn scoped_name(metric: ObjectiveMetric, of: Option<&Scope>) -> String {
     }
 }
 
-fn unit(m: ObjectiveMetric) -> &'static str {
+/// The unit an objective's figures are shown in, with its leading space.
+pub fn unit(m: ObjectiveMetric) -> &'static str {
     match m {
         _ if m.is_latency() => " ms",
         ObjectiveMetric::ErrorRate => "",

@@ -37,6 +37,10 @@ pub struct LevelSpec {
     pub add: Vec<String>,
     /// What one unit of an added node of each kind costs ($/h), by kind.
     pub price: Vec<(String, f64)>,
+    /// `cache_is_store`: a cache may be the only store of what it holds
+    /// (no `on_miss`: presence, sessions). Otherwise a cache the design
+    /// adds, or whose `on_miss` it drops, must keep one.
+    pub cache_is_store: bool,
     /// Revealed one at a time on request.
     pub hints: Vec<String>,
     pub three_stars: ThreeStars,

@@ -281,6 +281,31 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
+    /// Where the node sends requests: calls (and their fallbacks),
+    /// forwards, a load balancer's service, a cache's miss path, a
+    /// limiter's target, a topic's subscribers.
+    pub fn sends_to(&self) -> Vec<NodeIdx> {
+        let calls = |calls: &[Call]| {
+            calls
+                .iter()
+                .flat_map(|c| std::iter::once(c.to).chain(c.fallback))
+                .collect::<Vec<_>>()
+        };
+        match self {
+            NodeKind::LoadBalancer(lb) => vec![lb.to],
+            NodeKind::Service(s) => {
+                let mut out = calls(&s.calls);
+                out.extend(s.forward.iter().map(|r| r.to));
+                out
+            }
+            NodeKind::Queue(q) => calls(&q.calls),
+            NodeKind::Cache(c) => c.on_miss.into_iter().collect(),
+            NodeKind::RateLimiter(r) => vec![r.to],
+            NodeKind::Topic(t) => t.subscribers.clone(),
+            NodeKind::Database(_) | NodeKind::External(_) => Vec::new(),
+        }
+    }
+
     /// The calls a service or a queue's consumers make (none for the
     /// other kinds).
     pub fn calls(&self) -> &[Call] {

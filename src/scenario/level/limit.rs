@@ -2,8 +2,9 @@
 
 use crate::sim::model::{Model, NodeKind};
 
-/// Fields of a node itself that a limit may bound (integers and numbers).
-pub const BOUNDED: [&str; 10] = [
+/// Fields of a node itself that a limit may bound (integers, numbers and
+/// plain durations).
+pub const BOUNDED: [&str; 13] = [
     "replicas",
     "workers",
     "queue",
@@ -14,6 +15,9 @@ pub const BOUNDED: [&str; 10] = [
     "rate",
     "burst",
     "limit",
+    "max_attempts",
+    "flush_interval",
+    "hit_time",
 ];
 /// Fields inside one call: `NODE.calls.<callee or index>.FIELD`.
 pub const CALL_BOUNDED: [&str; 7] = [
@@ -31,7 +35,15 @@ pub const ROUTE_BOUNDED: [&str; 1] = ["p"];
 pub const AUTOSCALE_BOUNDED: [&str; 6] =
     ["min", "max", "target", "interval", "cooldown", "cold_start"];
 /// Bounded fields that are durations: their limits are durations too.
-const DURATIONS: [&str; 5] = ["timeout", "hedge", "interval", "cooldown", "cold_start"];
+const DURATIONS: [&str; 7] = [
+    "timeout",
+    "hedge",
+    "interval",
+    "cooldown",
+    "cold_start",
+    "flush_interval",
+    "hit_time",
+];
 
 /// Where a limit's field is, below its node (or kind).
 #[derive(Clone, Debug, PartialEq)]

@@ -7,8 +7,9 @@ use crate::scenario::suggest;
 use crate::sim::limits;
 use crate::sim::model::Model;
 
-const LEVEL_FIELDS: [&str; 13] = [
+const LEVEL_FIELDS: [&str; 14] = [
     "ask",
+    "cache_is_store",
     "min",
     "price",
     "par",
@@ -55,6 +56,10 @@ pub(crate) fn read_level(
         min: limits(errs, &t, "min"),
         add: kinds(errs, &t),
         price: prices(errs, &t),
+        cache_is_store: t
+            .field("cache_is_store")
+            .and_then(|f| f.boolean(errs))
+            .unwrap_or(false),
         hints: strings(errs, &t, "hints"),
         three_stars: three_stars(errs, &t),
         debrief_pass: debrief.0,

@@ -25,6 +25,7 @@ pub fn level_to_toml(model: &Model, spec: &LevelSpec) -> String {
     kv(&mut out, "min", &limits(&spec.min));
     kv(&mut out, "add", &strings(&spec.add));
     kv(&mut out, "price", &table(&spec.price, |x| num(*x)));
+    kv(&mut out, "cache_is_store", &spec.cache_is_store.to_string());
     kv(&mut out, "hints", &strings(&spec.hints));
     out.push_str("\n[level.three_stars]\n");
     three_stars(&mut out, &spec.three_stars);
