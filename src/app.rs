@@ -72,6 +72,9 @@ pub struct ViewOptions {
     /// Play the campaign in this folder (from where the learner left off;
     /// `file` is then that level's).
     pub campaign: Option<PathBuf>,
+    /// The campaign level to open instead of where the learner left off
+    /// (`view` of a level file).
+    pub level: Option<String>,
 }
 
 impl Default for ViewOptions {
@@ -87,6 +90,7 @@ impl Default for ViewOptions {
             bench_empty: false,
             size: (1280, 800),
             campaign: None,
+            level: None,
             gif: None,
             design_png: None,
         }
@@ -97,7 +101,16 @@ impl Default for ViewOptions {
 /// Returns the process exit code.
 pub fn run(options: ViewOptions) -> i32 {
     let mut options = options;
-    if let Some(dir) = options.campaign.clone() {
+    // A level file opens as that level: its briefing, rules and Submit.
+    if options.campaign.is_none()
+        && let Some((c, id)) = crate::campaign::Campaign::of_file(&options.file)
+    {
+        options.campaign = Some(c.root);
+        options.level = Some(id);
+    }
+    if let Some(dir) = options.campaign.clone()
+        && options.level.is_none()
+    {
         match campaign_start(&dir) {
             Ok(file) => options.file = file,
             Err(e) => {
@@ -171,25 +184,36 @@ pub fn install(app: &mut App, bridge: SimBridge, options: &ViewOptions) {
     app.insert_resource(capture::CaptureOptions::from(options));
     let mut bridge = bridge;
     bridge.pacing.speed = options.speed.clamp(bridge::MIN_SPEED, bridge::MAX_SPEED);
-    app.insert_resource(bridge);
-    app.insert_resource(UiState {
-        select_on_start: options.select.clone(),
-        ..UiState::default()
-    });
     if let Some(dir) = &options.campaign {
         match campaign_play::CampaignPlay::load(dir, crate::campaign::Progress::default_path()) {
             Ok(mut play) => {
-                play.current = play.resume_id();
+                play.current = options.level.clone().or_else(|| play.resume_id());
                 play.screen = campaign_play::Screen::Briefing;
+                // The run waits behind the briefing until Start (a capture
+                // asked on the command line wants the run going).
+                if !capturing(options) {
+                    bridge.set_paused(true);
+                    play.paused_for_briefing = true;
+                }
                 app.insert_resource(play);
             }
             Err(e) => eprintln!("warning: no campaign: {e}"),
         }
     }
+    app.insert_resource(bridge);
+    app.insert_resource(UiState {
+        select_on_start: options.select.clone(),
+        ..UiState::default()
+    });
     app.add_plugins(plugin);
     app.add_plugins(capture::plugin);
     app.add_plugins(recording::plugin);
     frame::one_thread_per_schedule(app);
+}
+
+/// Whether the window was opened to take a picture or measure frames.
+fn capturing(o: &ViewOptions) -> bool {
+    o.screenshot.is_some() || o.gif.is_some() || o.design_png.is_some() || o.bench.is_some()
 }
 
 /// Everything of the window except the engine's `SimBridge` resource,

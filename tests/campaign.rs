@@ -687,3 +687,16 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
         );
     }
 }
+
+/// `loadlab view` of a level file opens that level (briefing, rules,
+/// Submit): the file is found in its campaign; a plain scenario is not.
+#[test]
+fn a_level_file_is_found_in_its_campaign() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = root.join("scenarios/campaign/04-ride-hailing/01-locations.toml");
+    let (c, id) = Campaign::of_file(&file).expect("a level of the shipped campaign");
+    assert_eq!(id, "04-ride-hailing/01-locations");
+    assert!(c.level(&id).is_some());
+    assert!(Campaign::of_file(&root.join("scenarios/url-shortener.toml")).is_none());
+    assert!(Campaign::of_file(&root.join("no/such/file.toml")).is_none());
+}

@@ -167,8 +167,21 @@ fn submit_grades_the_debrief_quotes_the_run_and_next_level_opens() {
     assert_eq!(
         w.bridge().sim.model().name,
         "One box again",
-        "the next level's design runs"
+        "the next level's design is open"
     );
+    // The run waits behind the briefing (it used to play unseen), and
+    // Start sets it going.
+    let held = w.bridge().sim.now();
+    w.frames(20);
+    assert_eq!(
+        w.bridge().sim.now(),
+        held,
+        "the clock ran behind the briefing"
+    );
+    let start = w.widget("Start");
+    w.click(start);
+    w.frames(20);
+    assert!(w.bridge().sim.now() > held, "Start plays the level");
 }
 
 /// Level 1.2 (add a cache) in the editor: its rules are shown in the Build

@@ -58,6 +58,8 @@ pub struct CampaignPlay {
     /// The exam running on a worker thread: its result once done.
     pub grading: Option<ExamSlot>,
     pub last_grade: Option<Grade>,
+    /// The briefing paused the run: Start plays it again.
+    pub paused_for_briefing: bool,
 }
 
 impl CampaignPlay {
@@ -103,8 +105,8 @@ impl CampaignPlay {
         match cmd {
             CampaignCommand::ShowMap => self.screen = Screen::Map,
             CampaignCommand::Open(id) => self.open(&id, bridge, view),
-            CampaignCommand::ShowBriefing => self.screen = Screen::Briefing,
-            CampaignCommand::Play => self.screen = Screen::Playing,
+            CampaignCommand::ShowBriefing => self.brief(bridge),
+            CampaignCommand::Play => self.play(bridge),
             CampaignCommand::RevealHint => self.reveal_hint(),
             CampaignCommand::Submit => self.submit(bridge),
             CampaignCommand::Next => {
@@ -133,7 +135,26 @@ impl CampaignPlay {
         self.current = Some(id.to_string());
         self.last_grade = None;
         self.message = None;
+        self.brief(bridge);
+    }
+
+    /// Shows the briefing with the run held still behind it: the clock
+    /// starts when the learner has read what is asked.
+    fn brief(&mut self, bridge: &mut SimBridge) {
+        if !bridge.pacing.paused {
+            bridge.set_paused(true);
+            self.paused_for_briefing = true;
+        }
         self.screen = Screen::Briefing;
+    }
+
+    /// Closes the briefing (or the debrief) and plays on, if the briefing
+    /// was what paused the run.
+    fn play(&mut self, bridge: &mut SimBridge) {
+        if std::mem::take(&mut self.paused_for_briefing) {
+            bridge.set_paused(false);
+        }
+        self.screen = Screen::Playing;
     }
 
     fn reveal_hint(&mut self) {
@@ -218,6 +239,7 @@ impl CampaignPlay {
         self.current = None;
         self.last_grade = None;
         self.message = None;
+        self.paused_for_briefing = false;
         if matches!(self.screen, Screen::Briefing | Screen::Debrief) {
             self.screen = Screen::Playing;
         }

@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::report::objectives;
-use crate::scenario::{self, level::LevelSpec};
+use crate::scenario;
+use crate::scenario::level::{LevelSpec, limit};
 use crate::sim::Model;
 
 /// A level loaded from its file.
@@ -148,7 +149,7 @@ impl Level {
             limits
                 .iter()
                 .filter(|(k, _)| keep(k))
-                .map(|(k, v)| format!("{k} {words} {v}"))
+                .map(|(k, v)| format!("{k} {words} {}", limit::shown(k, *v)))
                 .collect::<Vec<_>>()
         };
         let mut out = said(&self.spec.max, "at most");

@@ -19,7 +19,7 @@ pub(crate) fn breaches(level: &Level, id: &str, t: &Table, out: &mut Vec<String>
                 continue;
             }
             for (what, value) in values(t, &place) {
-                let shown = |x: f64| show(key, x);
+                let shown = |x: f64| limit::shown(key, x);
                 let field = format!("{id}.{what}");
                 match value {
                     Found::Number(x) if upper && x > *bound => out.push(format!(
@@ -51,15 +51,6 @@ pub(crate) fn breaches(level: &Level, id: &str, t: &Table, out: &mut Vec<String>
 /// Whether `name` is a node of the level's design (else it is a kind).
 fn level_has(level: &Level, name: &str) -> bool {
     level.model.nodes.iter().any(|n| n.id == name)
-}
-
-/// A limit's value as the level writes it: a duration for a duration field.
-fn show(key: &str, x: f64) -> String {
-    if limit::is_duration(key) {
-        crate::scenario::format_seconds(x)
-    } else {
-        format!("{x}")
-    }
 }
 
 /// A bounded field's value in a design.

@@ -129,6 +129,7 @@ fn open(r: ViewArgsResolved) -> i32 {
         bench_empty: a.bench_empty,
         size: r.size,
         campaign: a.campaign,
+        level: None,
         gif: a.gif.map(|p| (p, r.after, r.gif_secs)),
         design_png: a.design_png.map(|p| (p, r.after)),
     })

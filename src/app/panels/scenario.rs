@@ -18,6 +18,7 @@ pub fn scenario(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
     egui::ComboBox::from_id_salt("scenario-picker")
         .selected_text(current)
         .width(ui.available_width() - 8.0)
+        .truncate()
         .show_ui(ui, |ui| {
             for p in &view.scenarios {
                 let selected = view.file.as_ref() == Some(p);
@@ -151,8 +152,9 @@ fn is_latency(m: ObjectiveMetric) -> bool {
     )
 }
 
+/// The path below `scenarios/` (wherever the folder is), else the whole.
 fn short(p: &std::path::Path) -> String {
     let s = p.display().to_string();
-    s.strip_prefix("scenarios/")
-        .map_or(s.clone(), str::to_string)
+    s.rfind("scenarios/")
+        .map_or(s.clone(), |at| s[at + "scenarios/".len()..].to_string())
 }

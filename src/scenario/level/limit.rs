@@ -85,6 +85,16 @@ pub fn is_duration(key: &str) -> bool {
         .is_some_and(|f| DURATIONS.contains(&f))
 }
 
+/// A limit's value as a level file writes it: a duration for a duration
+/// field (`10s`), else the number.
+pub fn shown(key: &str, x: f64) -> String {
+    if is_duration(key) {
+        crate::scenario::format_seconds(x)
+    } else {
+        format!("{x}")
+    }
+}
+
 /// The fields a limit may bound at `place`, for the hint.
 fn allowed(place: &Place<'_>) -> &'static [&'static str] {
     match place {
