@@ -81,7 +81,7 @@ fn following_the_database_advice_brings_it_under_saturation() {
     assert!(text.contains("read replicas"), "reads → replicas: {text}");
     let replicas = figure_before(&text, "read replicas of");
     let set = format!("db.read_replicas={replicas}");
-    let (after, again) = suggestion(&design(&l, &[set.clone()]), "db");
+    let (after, again) = suggestion(&design(&l, std::slice::from_ref(&set)), "db");
     let u = utilisation(&after, "db");
     assert!(u < 0.9, "with {set} db is still saturated: {u:.2}");
     assert!(again.is_none(), "with {set} it asks for more: {again:?}");
@@ -96,7 +96,7 @@ fn following_the_service_advice_brings_it_under_saturation() {
     let text = text.expect("a suggestion for origin");
     let replicas = figure_before(&text, "replicas ×");
     let set = format!("origin.replicas={replicas}");
-    let (after, _) = suggestion(&design(&l, &[set.clone()]), "origin");
+    let (after, _) = suggestion(&design(&l, std::slice::from_ref(&set)), "origin");
     let u = utilisation(&after, "origin");
     assert!(u < 0.9, "with {set} origin is still saturated: {u:.2}");
 }
