@@ -232,7 +232,7 @@ fn an_under_sized_level_gets_capacity_advice_from_its_own_figures() {
     let offered = figure_after(&more.text, "offered");
     let measured = api.counts.arrived as f64 / summary.measured.as_secs_f64();
     assert!((offered - measured).abs() <= 0.5, "{offered} vs {measured}");
-    let has = figure_after(&more.text, "and has");
+    let has = figure_after(&more.text, "and it has");
     assert_eq!(has, f64::from(api.workers.expect("workers")));
 }
 

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::Level;
 use super::figures::{self, Sources};
 pub use super::rules::Refusal;
-use crate::report::account::{Account, Happening};
+use crate::report::account::{Account, Happening, Room};
 use crate::report::objectives::{self, ObjectiveResult};
 use crate::report::{summary_json, table};
 use crate::sim::model::Objective;
@@ -85,7 +85,8 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
     }
     let mut told: Vec<(Summary, Account)> = jobs.par_iter().map(|(m, s)| exam_run(m, *s)).collect();
     let start = wants_start.then(|| told.pop().map(|t| t.0)).flatten();
-    let account = told.first().map(|t| t.1.clone());
+    let room = Room::new(spec, level.budget());
+    let account = told.first().map(|t| t.1.clone().within(room));
     let runs: Vec<Summary> = told.into_iter().map(|t| t.0).collect();
     let checks = |objs: &[Objective]| -> Vec<Check> {
         let per_run: Vec<Vec<ObjectiveResult>> =

@@ -1,17 +1,21 @@
 //! What happened in a run, in words: the events, the node that gave way first, what followed, when each objective broke and what to try, built from the run's own windows, events and summary.
 
 mod advice;
+mod capacity;
 mod events;
 mod objective_watch;
+mod room;
 mod watch;
 
 use crate::report::objectives::ObjectiveResult;
 use crate::sim::model::{Model, Node, NodeKind, ObjectiveMetric};
 use crate::sim::{Command, SimTime, Summary, Window};
 
+use capacity::Sizing;
 use events::EventNote;
 use objective_watch::ObjectiveWatch;
 pub use objective_watch::tail_within_chance;
+pub use room::Room;
 use watch::{Incident, NodeWatch};
 pub use watch::{Trouble, count, per_s, seconds_text, trim};
 pub use watch::{many_retries, unusual_errors};
@@ -92,6 +96,9 @@ pub struct Account {
     events: Vec<EventNote>,
     objectives: Vec<ObjectiveWatch>,
     shapes: Vec<Shape>,
+    sizing: Vec<Sizing>,
+    /// A campaign level's locks, limits and budget, when the run is one.
+    room: Option<Room>,
     warmup: SimTime,
     /// Start of the first closed window and end of the last.
     seen: Option<(SimTime, SimTime)>,
@@ -110,8 +117,20 @@ impl Account {
                 .filter_map(|o| ObjectiveWatch::new(o, model))
                 .collect(),
             shapes: model.nodes.iter().map(|n| Shape::of(&n.kind)).collect(),
+            sizing: Sizing::of(model),
+            room: None,
             warmup: model.warmup,
             seen: None,
+        }
+    }
+
+    /// The same account for a run of a campaign level: a capacity
+    /// suggestion the level has no room for (a locked knob, over a
+    /// maximum, over the budget) says so and points elsewhere.
+    pub fn within(self, room: Room) -> Account {
+        Account {
+            room: Some(room),
+            ..self
         }
     }
 

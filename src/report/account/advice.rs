@@ -1,12 +1,10 @@
-//! What to try, each suggestion backed by a figure from the run: capacity from the offered work, single flight after a flush, a retry budget when retries outlive a fault, the hot shard, the costliest node.
+//! What to try, each suggestion backed by a figure from the run: capacity from the demand sent its way (see `capacity`), single flight after a flush, a retry budget when retries outlive a fault, the hot shard, the costliest node.
 
-use super::watch::{Trouble, count, per_s, trim};
+use super::capacity::capacity;
+use super::watch::{Trouble, per_s};
 use super::{Account, Happening, HappeningKind};
 use crate::sim::Summary;
 use crate::sim::metrics::NodeSummary;
-
-/// The utilisation a suggestion sizes capacity for.
-const TARGET_UTILISATION: f64 = 0.7;
 
 /// Suggestions for the run, most useful first.
 pub fn suggest(account: &Account, summary: &Summary, cause: Option<&Happening>) -> Vec<Happening> {
@@ -44,7 +42,8 @@ pub fn suggest(account: &Account, summary: &Summary, cause: Option<&Happening>) 
         .and_then(|c| c.nodes.last())
         .and_then(|id| node(summary, id));
     if let Some(n) = root
-        && let Some(text) = capacity(n, summary)
+        && let Some(k) = summary.nodes.iter().position(|m| m.id == n.id)
+        && let Some(text) = capacity(n, k, &account.sizing, summary, account.room.as_ref())
     {
         say(vec![n.id.clone()], text);
     }
@@ -81,39 +80,6 @@ fn flush_stampedes(account: &Account, cause: Option<&Happening>) -> Vec<(String,
         out.push((id.clone(), surge));
     }
     out
-}
-
-/// "db: offered 1 900/s × 5 ms of work = 9.5 busy workers; it has 8 …".
-fn capacity(n: &NodeSummary, summary: &Summary) -> Option<String> {
-    let servers = f64::from(n.workers?);
-    let u = n.utilisation?;
-    let measured = summary.measured.as_secs_f64();
-    if n.started == 0 || measured <= 0.0 || servers <= 0.0 {
-        return None;
-    }
-    let busy_s = u * servers * measured / n.started as f64;
-    let offered = n.counts.arrived as f64 / measured;
-    let erlangs = offered * busy_s;
-    let needed = (erlangs / TARGET_UTILISATION).ceil().max(1.0);
-    if needed <= servers {
-        return None;
-    }
-    let units = f64::from(n.replicas.unwrap_or(1).max(1));
-    let per_unit = (servers / units).max(1.0);
-    Some(format!(
-        "give {} more capacity: it was offered {} × {} ms of work each = {} busy workers \
-         and has {}; for a utilisation of {} it needs about {} workers ({} replicas × {}), \
-         or less work per visit (a cache in front, fewer calls)",
-        n.id,
-        per_s(offered),
-        trim(busy_s * 1000.0, 2),
-        trim(erlangs, 1),
-        count(servers),
-        TARGET_UTILISATION,
-        count(needed),
-        count((needed / per_unit).ceil()),
-        count(per_unit)
-    ))
 }
 
 /// A node of the summary by id.

@@ -1,0 +1,55 @@
+//! What a campaign level leaves room for — its locked knobs, its maxima and its budget — as plain data the account checks a capacity suggestion against.
+
+use super::capacity::Plan;
+use super::watch::count;
+use crate::scenario::level::LevelSpec;
+
+/// A level's locks and limits, and the budget ($/h) of its design.
+#[derive(Clone, Debug)]
+pub struct Room {
+    spec: LevelSpec,
+    budget: f64,
+}
+
+impl Room {
+    /// The room `spec` leaves, under a budget of `budget` $/h (infinite
+    /// when the level has none).
+    pub fn new(spec: &LevelSpec, budget: f64) -> Room {
+        Room {
+            spec: spec.clone(),
+            budget,
+        }
+    }
+
+    /// Why `plan` for `node` (of `kind`) is out of the level's reach: a
+    /// locked knob, a value over its maximum, or a bill of `total` $/h over
+    /// the budget; `None` when it fits.
+    pub(super) fn blocks(&self, node: &str, kind: &str, plan: &Plan, total: f64) -> Option<String> {
+        for &(field, value) in &plan.sets {
+            if let Some(why) = self.spec.lock_reason(node, field) {
+                let why = why.trim_end_matches('.');
+                let mut chars = why.chars();
+                let why: String = (chars.next().into_iter())
+                    .flat_map(char::to_lowercase)
+                    .chain(chars)
+                    .collect();
+                return Some(format!("{node}.{field} is locked ({why})"));
+            }
+            if let Some(max) = self.spec.max_of(node, kind, field)
+                && f64::from(value) > max
+            {
+                return Some(format!(
+                    "{} would pass the level's max of {} ({node}.{field})",
+                    plan.short,
+                    count(max)
+                ));
+            }
+        }
+        (total > self.budget + 1e-9).then(|| {
+            format!(
+                "{} would bring the bill to ${:.2}/h against a ${:.2}/h budget",
+                plan.short, total, self.budget
+            )
+        })
+    }
+}
