@@ -418,3 +418,24 @@ fn start_is_in_sight_under_a_long_briefing() {
     w.click(start);
     assert_eq!(play(&w).screen, Screen::Playing);
 }
+
+/// The window's own "what happened" knows the level's room: its capacity
+/// suggestion is checked against the level's locks, limits and budget, as
+/// the exam's debrief is (it used to suggest replicas past the budget).
+#[test]
+fn the_window_s_account_knows_the_level_s_room() {
+    let tmp = cli::TempDir::new("window-campaign-room");
+    let mut w = shipped_level(&tmp, "01-url-shortener/02-cache", Screen::Playing);
+    let view = |w: &Window| {
+        w.app
+            .world()
+            .resource::<loadlab::app::View>()
+            .account
+            .has_room()
+    };
+    assert!(has_room(&w), "a level's run is accounted within its room");
+    let mut p = w.app.world_mut().resource_mut::<CampaignPlay>();
+    p.current = None;
+    w.frames(2);
+    assert!(!has_room(&w), "out of the level, no room");
+}

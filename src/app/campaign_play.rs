@@ -8,6 +8,7 @@ use bevy::prelude::*;
 use crate::app::bridge::SimBridge;
 use crate::app::view::View;
 use crate::campaign::{Campaign, Grade, Level, Progress, grade};
+use crate::report::account::Room;
 use crate::scenario;
 
 /// Where a worker thread leaves an exam's result (or why it was refused).
@@ -259,7 +260,27 @@ impl CampaignPlay {
 /// Picks up finished exams each frame.
 pub fn plugin(app: &mut App) {
     app.init_resource::<CampaignPlay>();
-    app.add_systems(Update, poll_grades);
+    app.add_systems(Update, (poll_grades, fit_account_to_level));
+}
+
+/// The window's account of a level's run knows the level's room (locks,
+/// limits, budget), so its "try" lines stay within it; out of the level,
+/// it does not.
+fn fit_account_to_level(
+    play: Res<CampaignPlay>,
+    bridge: Res<SimBridge>,
+    view: Option<ResMut<View>>,
+) {
+    let Some(mut view) = view else {
+        return;
+    };
+    let level = play
+        .level()
+        .filter(|l| bridge.file.as_deref() == Some(l.path.as_path()));
+    if view.account.has_room() != level.is_some() {
+        let room = level.map(|l| Room::new(&l.spec, l.budget()));
+        view.account.set_room(room);
+    }
 }
 
 fn poll_grades(mut play: ResMut<CampaignPlay>, bridge: Res<SimBridge>) {

@@ -124,6 +124,16 @@ impl Account {
         }
     }
 
+    /// Puts the account in a level's room (or takes it out, `None`).
+    pub fn set_room(&mut self, room: Option<Room>) {
+        self.room = room;
+    }
+
+    /// Whether the account knows a level's room.
+    pub fn has_room(&self) -> bool {
+        self.room.is_some()
+    }
+
     /// The same account for a run of a campaign level: a capacity
     /// suggestion the level has no room for (a locked knob, over a
     /// maximum, over the budget) says so and points elsewhere.
