@@ -104,8 +104,11 @@ pub fn run(options: ViewOptions) -> i32 {
     // A level file opens as that level: its briefing, rules and Submit.
     if options.campaign.is_none()
         && let Some((c, id)) = crate::campaign::Campaign::of_file(&options.file)
+        && let Some(level) = c.level(&id)
     {
-        options.campaign = Some(c.root);
+        // The level's own path: the window knows a level by it.
+        options.file = level.path.clone();
+        options.campaign = Some(c.root.clone());
         options.level = Some(id);
     }
     if let Some(dir) = options.campaign.clone()
