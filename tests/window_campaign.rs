@@ -426,7 +426,7 @@ fn start_is_in_sight_under_a_long_briefing() {
 fn the_window_s_account_knows_the_level_s_room() {
     let tmp = cli::TempDir::new("window-campaign-room");
     let mut w = shipped_level(&tmp, "01-url-shortener/02-cache", Screen::Playing);
-    let view = |w: &Window| {
+    let has_room = |w: &Window| {
         w.app
             .world()
             .resource::<loadlab::app::View>()
