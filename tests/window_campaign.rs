@@ -439,3 +439,32 @@ fn the_window_s_account_knows_the_level_s_room() {
     w.frames(2);
     assert!(!has_room(&w), "out of the level, no room");
 }
+
+/// In a level, the inspector greys out the controls of the knobs it locks
+/// and says why under them (they looked as live as the others, and only a
+/// refusal after the change told the learner); a sandbox greys nothing.
+#[test]
+fn locked_knobs_are_greyed_out_with_the_reason() {
+    use loadlab::app::Selected;
+    let tmp = cli::TempDir::new("window-campaign-locks");
+    let mut w = shipped_level(&tmp, "01-url-shortener/02-cache", Screen::Playing);
+    let db = w.node("db");
+    let select = |w: &mut Window| {
+        w.app
+            .world_mut()
+            .resource_mut::<ActionQueue>()
+            .push(UiAction::Select(Some(Selected::Node(db))));
+        w.frames(3);
+    };
+    select(&mut w);
+    let texts = w.texts().join("\n");
+    assert!(
+        texts.contains("Locked in this level: service_time. The queries are already indexed."),
+        "{texts}"
+    );
+    assert!(!texts.contains("Locked in this level: workers"), "db.workers is the learner's");
+    w.app.world_mut().resource_mut::<CampaignPlay>().current = None;
+    w.frames(2);
+    select(&mut w);
+    assert!(!w.texts().join("\n").contains("Locked in this level"));
+}

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use bevy::prelude::*;
 
 use crate::app::bridge::SimBridge;
-use crate::app::view::View;
+use crate::app::view::{LevelLocks, View};
 use crate::campaign::{Campaign, Grade, Level, Progress, grade};
 use crate::report::account::Room;
 use crate::scenario;
@@ -260,17 +260,14 @@ impl CampaignPlay {
 /// Picks up finished exams each frame.
 pub fn plugin(app: &mut App) {
     app.init_resource::<CampaignPlay>();
-    app.add_systems(Update, (poll_grades, fit_account_to_level));
+    app.add_systems(Update, (poll_grades, fit_view_to_level));
 }
 
-/// The window's account of a level's run knows the level's room (locks,
-/// limits, budget), so its "try" lines stay within it; out of the level,
-/// it does not.
-fn fit_account_to_level(
-    play: Res<CampaignPlay>,
-    bridge: Res<SimBridge>,
-    view: Option<ResMut<View>>,
-) {
+/// While a level's file runs, the view knows the level: its account the
+/// level's room (locks, limits, budget), so its "try" lines stay within
+/// it, and the inspector its locks, to grey out what may not change. Out
+/// of the level, neither.
+fn fit_view_to_level(play: Res<CampaignPlay>, bridge: Res<SimBridge>, view: Option<ResMut<View>>) {
     let Some(mut view) = view else {
         return;
     };
@@ -280,6 +277,12 @@ fn fit_account_to_level(
     if view.account.has_room() != level.is_some() {
         let room = level.map(|l| Room::new(&l.spec, l.budget()));
         view.account.set_room(room);
+    }
+    if view.level_locks.is_some() != level.is_some() {
+        view.level_locks = level.map(|l| LevelLocks {
+            spec: l.spec.clone(),
+            nodes: l.model.nodes.iter().map(|n| n.id.clone()).collect(),
+        });
     }
 }
 

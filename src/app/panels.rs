@@ -49,6 +49,22 @@ pub(crate) fn metric_row(ui: &mut egui::Ui, name: &str, value: String, help: &st
     });
 }
 
+/// A live control of a knob a level may lock: greyed out, with the
+/// level's reason on hover, when `why` says it is locked.
+pub(crate) fn unless_locked<R>(
+    ui: &mut egui::Ui,
+    why: Option<&str>,
+    control: impl FnOnce(&mut egui::Ui) -> R,
+) -> R {
+    let Some(why) = why else {
+        return control(ui);
+    };
+    let r = ui.add_enabled_ui(false, control);
+    r.response
+        .on_hover_text(format!("Locked in this level: {why}"));
+    r.inner
+}
+
 /// A slider for a live setting that answers once the value is settled: at
 /// the end of a drag, on a typed value or a key, never for each value a
 /// drag passes through (those would each be applied, recorded and

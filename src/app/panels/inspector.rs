@@ -4,16 +4,16 @@ use bevy_egui::egui::{self, RichText};
 
 use crate::app::help;
 use crate::app::panels::{
-    FAIL, MUTED, OK, SLOW, design, metric_row, section, settle, settle_enabled,
+    FAIL, MUTED, OK, SLOW, design, metric_row, section, settle, settle_enabled, unless_locked,
 };
 use crate::app::panels::{happened, theory};
-use crate::app::view::{Selected, UiAction, UiState, View, format_ms};
+use crate::app::view::{LevelLocks, Selected, UiAction, UiState, View, format_ms};
 use crate::sim::components::breaker::BreakerState;
 use crate::sim::dist::Dist;
 use crate::sim::limits;
 use crate::sim::model::{
     Arrival, CachePolicy, CacheSpec, DatabaseSpec, LbAlgorithm, LimiterAlgorithm, LoadBalancerSpec,
-    Node, NodeKind, QueueSpec, RateLimiterSpec, ServiceSpec,
+    NodeKind, QueueSpec, RateLimiterSpec, ServiceSpec,
 };
 use crate::sim::snapshot::NodeSnapshot;
 use crate::sim::{Command, SimTime};
@@ -94,13 +94,14 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
     );
     ui.label(RichText::new(help::node_kind(kind)).color(MUTED).small());
     section(ui, "Tune (applied live)");
+    let k = Knobs::new(view.level_locks.as_ref(), &n.id);
     match &n.kind {
-        NodeKind::Service(s) => tune_service(ui, n, i, s, out),
-        NodeKind::Database(d) => tune_database(ui, n, i, d, out),
-        NodeKind::LoadBalancer(lb) => tune_load_balancer(ui, n, i, lb, out),
-        NodeKind::Cache(c) => tune_cache(ui, n, i, c, out),
-        NodeKind::Queue(q) => tune_queue(ui, n, i, q, out),
-        NodeKind::RateLimiter(r) => tune_rate_limiter(ui, n, i, r, out),
+        NodeKind::Service(s) => tune_service(ui, &k, i, s, out),
+        NodeKind::Database(d) => tune_database(ui, &k, i, d, out),
+        NodeKind::LoadBalancer(lb) => tune_load_balancer(ui, &k, i, lb, out),
+        NodeKind::Cache(c) => tune_cache(ui, &k, i, c, out),
+        NodeKind::Queue(q) => tune_queue(ui, &k, i, q, out),
+        NodeKind::RateLimiter(r) => tune_rate_limiter(ui, &k, i, r, out),
         NodeKind::External(e) => {
             ui.label(format!("Latency {}", e.latency.describe()));
             ui.label(format!("Errors {:.2}%", e.error_rate * 100.0));
@@ -120,6 +121,7 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
             ui.label(format!("Copies each message to: {}", names.join(", ")));
         }
     }
+    k.explain(ui);
     // A refused change (a knob the level locks, a value out of range),
     // under the control that asked for it.
     if let Some(e) = &view.error {
@@ -132,41 +134,93 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
     per_shard(ui, view, i);
 }
 
+/// The selected node's knobs as the level being played sees them, and
+/// the controls greyed out so far (field, reason).
+struct Knobs<'a> {
+    locks: Option<&'a LevelLocks>,
+    node: &'a str,
+    greyed: std::cell::RefCell<Vec<(String, String)>>,
+}
+
+impl<'a> Knobs<'a> {
+    fn new(locks: Option<&'a LevelLocks>, node: &'a str) -> Knobs<'a> {
+        Knobs {
+            locks,
+            node,
+            greyed: Default::default(),
+        }
+    }
+
+    /// Draws the live control of `field`, greyed out with the level's
+    /// reason when it locks the field.
+    fn control<R>(&self, ui: &mut egui::Ui, field: &str, f: impl FnOnce(&mut egui::Ui) -> R) -> R {
+        let why = self.locks.and_then(|l| l.reason(self.node, field));
+        if let Some(why) = why {
+            let entry = (field.to_string(), why.to_string());
+            self.greyed.borrow_mut().push(entry);
+        }
+        unless_locked(ui, why, f)
+    }
+
+    /// One muted line per reason under the controls: what is greyed out
+    /// and why ("queue, service_time: The queries are already indexed.").
+    fn explain(&self, ui: &mut egui::Ui) {
+        let greyed = self.greyed.borrow();
+        let mut reasons: Vec<&str> = Vec::new();
+        for (_, r) in greyed.iter() {
+            if !reasons.contains(&r.as_str()) {
+                reasons.push(r);
+            }
+        }
+        for reason in reasons {
+            let fields: Vec<&str> = greyed
+                .iter()
+                .filter(|(_, r)| r == reason)
+                .map(|(f, _)| f.as_str())
+                .collect();
+            let text = format!("Locked in this level: {}. {reason}", fields.join(", "));
+            ui.label(RichText::new(text).color(MUTED).small());
+        }
+    }
+}
+
 /// Sends a live change with its chart label.
 fn apply(out: &mut Vec<UiAction>, cmd: Command, label: String) {
     out.push(UiAction::Apply(cmd, label));
 }
 
 /// The live controls of a service.
-fn tune_service(ui: &mut egui::Ui, n: &Node, i: usize, s: &ServiceSpec, out: &mut Vec<UiAction>) {
+fn tune_service(ui: &mut egui::Ui, k: &Knobs, i: usize, s: &ServiceSpec, out: &mut Vec<UiAction>) {
     let r = s.replicas;
-    if let Some(r) = settle(
-        ui,
-        r,
-        |r| {
-            // The engine's whole range (sim::limits): a typed 200 is
-            // taken; the log scale keeps 1-10 wide.
-            egui::Slider::new(r, limits::REPLICAS.min..=limits::REPLICAS.max)
-                .logarithmic(true)
-                .text("Replicas")
-        },
-        help::REPLICAS,
-    ) {
+    if let Some(r) = k.control(ui, "replicas", |ui| {
+        settle(
+            ui,
+            r,
+            |r| {
+                // The engine's whole range (sim::limits): a typed 200 is
+                // taken; the log scale keeps 1-10 wide.
+                egui::Slider::new(r, limits::REPLICAS.min..=limits::REPLICAS.max)
+                    .logarithmic(true)
+                    .text("Replicas")
+            },
+            help::REPLICAS,
+        )
+    }) {
         apply(
             out,
             Command::SetReplicas {
                 node: i,
                 replicas: r,
             },
-            format!("{} ×{r}", n.id),
+            format!("{} ×{r}", k.node),
         );
     }
     workers_queue_time(
         ui,
-        &n.id,
+        k,
         i,
-        s.workers,
-        s.queue,
+        ("workers", s.workers),
+        ("queue", s.queue),
         &s.service_time,
         s.timeout,
         out,
@@ -174,33 +228,41 @@ fn tune_service(ui: &mut egui::Ui, n: &Node, i: usize, s: &ServiceSpec, out: &mu
 }
 
 /// The live controls of a database.
-fn tune_database(ui: &mut egui::Ui, n: &Node, i: usize, d: &DatabaseSpec, out: &mut Vec<UiAction>) {
+fn tune_database(
+    ui: &mut egui::Ui,
+    k: &Knobs,
+    i: usize,
+    d: &DatabaseSpec,
+    out: &mut Vec<UiAction>,
+) {
     let r = d.read_replicas;
-    if let Some(r) = settle(
-        ui,
-        r,
-        |r| {
-            egui::Slider::new(r, limits::READ_REPLICAS.min..=limits::READ_REPLICAS.max)
-                .logarithmic(true)
-                .text("Read replicas")
-        },
-        help::READ_REPLICAS,
-    ) {
+    if let Some(r) = k.control(ui, "read_replicas", |ui| {
+        settle(
+            ui,
+            r,
+            |r| {
+                egui::Slider::new(r, limits::READ_REPLICAS.min..=limits::READ_REPLICAS.max)
+                    .logarithmic(true)
+                    .text("Read replicas")
+            },
+            help::READ_REPLICAS,
+        )
+    }) {
         apply(
             out,
             Command::SetReadReplicas {
                 node: i,
                 replicas: r,
             },
-            format!("{} +{r} replicas", n.id),
+            format!("{} +{r} replicas", k.node),
         );
     }
     workers_queue_time(
         ui,
-        &n.id,
+        k,
         i,
-        d.workers,
-        d.queue,
+        ("workers", d.workers),
+        ("queue", d.queue),
         &d.service_time,
         d.timeout,
         out,
@@ -210,26 +272,28 @@ fn tune_database(ui: &mut egui::Ui, n: &Node, i: usize, d: &DatabaseSpec, out: &
 /// The live controls of a load balancer.
 fn tune_load_balancer(
     ui: &mut egui::Ui,
-    n: &Node,
+    k: &Knobs,
     i: usize,
     lb: &LoadBalancerSpec,
     out: &mut Vec<UiAction>,
 ) {
     let mut a = lb.algorithm;
-    egui::ComboBox::from_label("Algorithm")
-        .selected_text(a.name())
-        .show_ui(ui, |ui| {
-            for x in LbAlgorithm::ALL {
-                ui.selectable_value(&mut a, x, x.name())
-                    .on_hover_text(help::lb_algorithm(x));
-            }
-        })
-        .response
-        .on_hover_text(format!(
-            "{}\n{}",
-            help::LB_ALGORITHM,
-            help::lb_algorithm(lb.algorithm)
-        ));
+    k.control(ui, "algorithm", |ui| {
+        egui::ComboBox::from_label("Algorithm")
+            .selected_text(a.name())
+            .show_ui(ui, |ui| {
+                for x in LbAlgorithm::ALL {
+                    ui.selectable_value(&mut a, x, x.name())
+                        .on_hover_text(help::lb_algorithm(x));
+                }
+            })
+            .response
+            .on_hover_text(format!(
+                "{}\n{}",
+                help::LB_ALGORITHM,
+                help::lb_algorithm(lb.algorithm)
+            ))
+    });
     if a != lb.algorithm {
         apply(
             out,
@@ -237,68 +301,75 @@ fn tune_load_balancer(
                 node: i,
                 algorithm: a,
             },
-            format!("{}: {}", n.id, a.name()),
+            format!("{}: {}", k.node, a.name()),
         );
     }
 }
 
 /// The live controls of a cache.
-fn tune_cache(ui: &mut egui::Ui, n: &Node, i: usize, c: &CacheSpec, out: &mut Vec<UiAction>) {
+fn tune_cache(ui: &mut egui::Ui, k: &Knobs, i: usize, c: &CacheSpec, out: &mut Vec<UiAction>) {
     let cap = c.capacity;
-    if let Some(cap) = settle(
-        ui,
-        cap,
-        |cap| {
-            egui::Slider::new(cap, 1..=10_000_000)
-                .logarithmic(true)
-                .text("Capacity (keys)")
-        },
-        help::CACHE_CAPACITY,
-    ) {
+    if let Some(cap) = k.control(ui, "capacity", |ui| {
+        settle(
+            ui,
+            cap,
+            |cap| {
+                egui::Slider::new(cap, 1..=10_000_000)
+                    .logarithmic(true)
+                    .text("Capacity (keys)")
+            },
+            help::CACHE_CAPACITY,
+        )
+    }) {
         apply(
             out,
             Command::SetCacheCapacity {
                 node: i,
                 capacity: cap,
             },
-            format!("{} {cap} keys", n.id),
+            format!("{} {cap} keys", k.node),
         );
     }
     let mut p = c.policy;
-    egui::ComboBox::from_label("Eviction policy")
-        .selected_text(p.name())
-        .show_ui(ui, |ui| {
-            for x in CachePolicy::ALL {
-                ui.selectable_value(&mut p, x, x.name())
-                    .on_hover_text(help::cache_policy(x));
-            }
-        })
-        .response
-        .on_hover_text(help::CACHE_POLICY);
+    k.control(ui, "policy", |ui| {
+        egui::ComboBox::from_label("Eviction policy")
+            .selected_text(p.name())
+            .show_ui(ui, |ui| {
+                for x in CachePolicy::ALL {
+                    ui.selectable_value(&mut p, x, x.name())
+                        .on_hover_text(help::cache_policy(x));
+                }
+            })
+            .response
+            .on_hover_text(help::CACHE_POLICY)
+    });
     if p != c.policy {
         apply(
             out,
             Command::SetCachePolicy { node: i, policy: p },
-            format!("{}: {}", n.id, p.name()),
+            format!("{}: {}", k.node, p.name()),
         );
     }
-    if let Some(ttl) = optional_duration(ui, "TTL", c.ttl, 0.1, 3600.0, "s", help::CACHE_TTL) {
+    let ttl = k.control(ui, "ttl", |ui| {
+        optional_duration(ui, "TTL", c.ttl, 0.1, 3600.0, "s", help::CACHE_TTL)
+    });
+    if let Some(ttl) = ttl {
         apply(
             out,
             Command::SetCacheTtl { node: i, ttl },
-            format!("{} ttl", n.id),
+            format!("{} ttl", k.node),
         );
     }
 }
 
 /// The live controls of a queue.
-fn tune_queue(ui: &mut egui::Ui, n: &Node, i: usize, q: &QueueSpec, out: &mut Vec<UiAction>) {
+fn tune_queue(ui: &mut egui::Ui, k: &Knobs, i: usize, q: &QueueSpec, out: &mut Vec<UiAction>) {
     workers_queue_time(
         ui,
-        &n.id,
+        k,
         i,
-        q.consumers,
-        q.capacity,
+        ("consumers", q.consumers),
+        ("capacity", q.capacity),
         &q.service_time,
         None,
         out,
@@ -308,7 +379,7 @@ fn tune_queue(ui: &mut egui::Ui, n: &Node, i: usize, q: &QueueSpec, out: &mut Ve
 /// The live controls of a rate limiter.
 fn tune_rate_limiter(
     ui: &mut egui::Ui,
-    n: &Node,
+    k: &Knobs,
     i: usize,
     r: &RateLimiterSpec,
     out: &mut Vec<UiAction>,
@@ -316,40 +387,44 @@ fn tune_rate_limiter(
     match r.algorithm {
         LimiterAlgorithm::TokenBucket { rate, .. } | LimiterAlgorithm::LeakyBucket { rate, .. } => {
             let x = rate;
-            if let Some(x) = settle(
-                ui,
-                x,
-                |x| {
-                    egui::Slider::new(x, 0.1..=100_000.0)
-                        .logarithmic(true)
-                        .text("Rate (req/s)")
-                },
-                help::LIMITER_RATE,
-            ) {
+            if let Some(x) = k.control(ui, "rate", |ui| {
+                settle(
+                    ui,
+                    x,
+                    |x| {
+                        egui::Slider::new(x, 0.1..=100_000.0)
+                            .logarithmic(true)
+                            .text("Rate (req/s)")
+                    },
+                    help::LIMITER_RATE,
+                )
+            }) {
                 apply(
                     out,
                     Command::SetLimiterRate { node: i, rate: x },
-                    format!("{} {x:.1} req/s", n.id),
+                    format!("{} {x:.1} req/s", k.node),
                 );
             }
         }
         LimiterAlgorithm::FixedWindow { limit, window }
         | LimiterAlgorithm::SlidingWindow { limit, window } => {
             let l = limit;
-            if let Some(l) = settle(
-                ui,
-                l,
-                |l| {
-                    egui::Slider::new(l, limits::LIMITER_LIMIT.min..=1_000_000)
-                        .logarithmic(true)
-                        .text(format!("Limit per {window}"))
-                },
-                help::LIMITER_LIMIT,
-            ) {
+            if let Some(l) = k.control(ui, "limit", |ui| {
+                settle(
+                    ui,
+                    l,
+                    |l| {
+                        egui::Slider::new(l, limits::LIMITER_LIMIT.min..=1_000_000)
+                            .logarithmic(true)
+                            .text(format!("Limit per {window}"))
+                    },
+                    help::LIMITER_LIMIT,
+                )
+            }) {
                 apply(
                     out,
                     Command::SetLimiterLimit { node: i, limit: l },
-                    format!("{} {l} per {window}", n.id),
+                    format!("{} {l} per {window}", k.node),
                 );
             }
         }
@@ -359,26 +434,30 @@ fn tune_rate_limiter(
 #[allow(clippy::too_many_arguments)]
 fn workers_queue_time(
     ui: &mut egui::Ui,
-    id: &str,
+    k: &Knobs,
     i: usize,
-    workers: u32,
-    queue: Option<u32>,
+    (workers_field, workers): (&str, u32),
+    (queue_field, queue): (&str, Option<u32>),
     service_time: &Dist,
     timeout: Option<SimTime>,
     out: &mut Vec<UiAction>,
 ) {
+    let id = k.node;
     // The engine's whole range: a node built with 5 000 workers shows
     // 5 000, not the slider's end.
-    if let Some(w) = settle(
-        ui,
-        workers,
-        |w| {
-            egui::Slider::new(w, limits::WORKERS.min..=limits::WORKERS.max)
-                .logarithmic(true)
-                .text("Workers")
-        },
-        help::WORKERS,
-    ) {
+    let w = k.control(ui, workers_field, |ui| {
+        settle(
+            ui,
+            workers,
+            |w| {
+                egui::Slider::new(w, limits::WORKERS.min..=limits::WORKERS.max)
+                    .logarithmic(true)
+                    .text("Workers")
+            },
+            help::WORKERS,
+        )
+    });
+    if let Some(w) = w {
         out.push(UiAction::Apply(
             Command::SetWorkers {
                 node: i,
@@ -387,6 +466,55 @@ fn workers_queue_time(
             format!("{id} {w} workers"),
         ));
     }
+    if let Some(capacity) = k.control(ui, queue_field, |ui| queue_control(ui, queue)) {
+        out.push(UiAction::Apply(
+            Command::SetQueueCapacity { node: i, capacity },
+            format!(
+                "{id} queue {}",
+                capacity.map_or("∞".into(), |c| c.to_string())
+            ),
+        ));
+    }
+    let m = service_time.mean() * 1000.0;
+    let m = k.control(ui, "service_time", |ui| {
+        settle(
+            ui,
+            m,
+            |m| {
+                egui::Slider::new(m, 0.05..=2000.0)
+                    .logarithmic(true)
+                    .text("Service time")
+                    .suffix(" ms")
+            },
+            help::SERVICE_TIME,
+        )
+    });
+    if let Some(m) = m.filter(|m| *m > 0.0) {
+        out.push(UiAction::Apply(
+            Command::SetServiceTime {
+                node: i,
+                dist: service_time.with_mean(m / 1000.0),
+            },
+            format!("{id} {} service", format_ms(m)),
+        ));
+    }
+    let t = k.control(ui, "timeout", |ui| {
+        optional_duration(ui, "Timeout", timeout, 0.001, 60.0, "s", help::TIMEOUT)
+    });
+    if let Some(t) = t {
+        out.push(UiAction::Apply(
+            Command::SetTimeout {
+                node: i,
+                timeout: t,
+            },
+            format!("{id} timeout"),
+        ));
+    }
+}
+
+/// The line's length: a slider and "no limit"; the new bound (`None`:
+/// unbounded) when changed.
+fn queue_control(ui: &mut egui::Ui, queue: Option<u32>) -> Option<Option<u32>> {
     let mut unbounded = queue.is_none();
     let q = queue.unwrap_or(200);
     ui.horizontal(|ui| {
@@ -405,48 +533,9 @@ fn workers_queue_time(
             .checkbox(&mut unbounded, "no limit")
             .on_hover_text(help::QUEUE);
         let q = a.unwrap_or(q);
-        if a.is_some() || b.changed() {
-            let capacity = (!unbounded).then_some(q);
-            out.push(UiAction::Apply(
-                Command::SetQueueCapacity { node: i, capacity },
-                format!(
-                    "{id} queue {}",
-                    capacity.map_or("∞".into(), |c| c.to_string())
-                ),
-            ));
-        }
-    });
-    let mean_ms = service_time.mean() * 1000.0;
-    let m = mean_ms;
-    if let Some(m) = settle(
-        ui,
-        m,
-        |m| {
-            egui::Slider::new(m, 0.05..=2000.0)
-                .logarithmic(true)
-                .text("Service time")
-                .suffix(" ms")
-        },
-        help::SERVICE_TIME,
-    ) && m > 0.0
-    {
-        out.push(UiAction::Apply(
-            Command::SetServiceTime {
-                node: i,
-                dist: service_time.with_mean(m / 1000.0),
-            },
-            format!("{id} {} service", format_ms(m)),
-        ));
-    }
-    if let Some(t) = optional_duration(ui, "Timeout", timeout, 0.001, 60.0, "s", help::TIMEOUT) {
-        out.push(UiAction::Apply(
-            Command::SetTimeout {
-                node: i,
-                timeout: t,
-            },
-            format!("{id} timeout"),
-        ));
-    }
+        (a.is_some() || b.changed()).then_some((!unbounded).then_some(q))
+    })
+    .inner
 }
 
 /// A log slider for a duration that may be absent ("none"); returns the
