@@ -104,6 +104,12 @@ impl Campaign {
     /// The campaign a level file belongs to (the folder two above it) and
     /// the level's id there; `None` for a file that is not a level of one.
     pub fn of_file(file: &Path) -> Option<(Campaign, String)> {
+        // Only a level is looked for: a plain scenario's folders are not
+        // read as a campaign.
+        let text = std::fs::read_to_string(file).ok()?;
+        if !text.lines().any(|l| l.trim() == "[level]") {
+            return None;
+        }
         let wanted = file.canonicalize().ok()?;
         let root = wanted.parent()?.parent()?;
         let campaign = Campaign::load(root).ok()?;

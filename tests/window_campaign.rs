@@ -462,7 +462,10 @@ fn locked_knobs_are_greyed_out_with_the_reason() {
         texts.contains("Locked in this level: service_time. The queries are already indexed."),
         "{texts}"
     );
-    assert!(!texts.contains("Locked in this level: workers"), "db.workers is the learner's");
+    assert!(
+        !texts.contains("Locked in this level: workers"),
+        "db.workers is the learner's"
+    );
     w.app.world_mut().resource_mut::<CampaignPlay>().current = None;
     w.frames(2);
     select(&mut w);

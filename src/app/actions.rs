@@ -144,7 +144,7 @@ fn campaign(
 }
 
 /// The campaign leaves its level once the window runs another design.
-fn follow_level(window: &mut WindowParts, bridge: &SimBridge) {
+fn follow_level(window: &mut WindowParts, bridge: &mut SimBridge) {
     if let Some(play) = window.campaign.as_deref_mut() {
         play.follow(bridge);
     }

@@ -230,7 +230,7 @@ impl CampaignPlay {
     /// Leaves the open level when the window no longer runs its file (a
     /// blank design, another file opened): its bar, Submit and rules go,
     /// the map stays one click away. Stars and hints are kept.
-    pub fn follow(&mut self, bridge: &SimBridge) {
+    pub fn follow(&mut self, bridge: &mut SimBridge) {
         let Some(level) = self.level() else {
             return;
         };
@@ -240,7 +240,10 @@ impl CampaignPlay {
         self.current = None;
         self.last_grade = None;
         self.message = None;
-        self.paused_for_briefing = false;
+        // The briefing that held the run is gone with the level.
+        if std::mem::take(&mut self.paused_for_briefing) {
+            bridge.set_paused(false);
+        }
         if matches!(self.screen, Screen::Briefing | Screen::Debrief) {
             self.screen = Screen::Playing;
         }
@@ -274,14 +277,15 @@ fn fit_view_to_level(play: Res<CampaignPlay>, bridge: Res<SimBridge>, view: Opti
     let level = play
         .level()
         .filter(|l| bridge.file.as_deref() == Some(l.path.as_path()));
+    let nodes = |l: &Level| l.model.nodes.iter().map(|n| n.id.clone()).collect();
     if view.account.has_room() != level.is_some() {
-        let room = level.map(|l| Room::new(&l.spec, l.budget()));
+        let room = level.map(|l| Room::new(&l.spec, l.budget(), nodes(l)));
         view.account.set_room(room);
     }
     if view.level_locks.is_some() != level.is_some() {
         view.level_locks = level.map(|l| LevelLocks {
             spec: l.spec.clone(),
-            nodes: l.model.nodes.iter().map(|n| n.id.clone()).collect(),
+            nodes: nodes(l),
         });
     }
 }

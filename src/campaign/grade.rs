@@ -85,7 +85,8 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
     }
     let mut told: Vec<(Summary, Account)> = jobs.par_iter().map(|(m, s)| exam_run(m, *s)).collect();
     let start = wants_start.then(|| told.pop().map(|t| t.0)).flatten();
-    let room = Room::new(spec, level.budget());
+    let nodes = level.model.nodes.iter().map(|n| n.id.clone()).collect();
+    let room = Room::new(spec, level.budget(), nodes);
     let account = told.first().map(|t| t.1.clone().within(room));
     let runs: Vec<Summary> = told.into_iter().map(|t| t.0).collect();
     let checks = |objs: &[Objective]| -> Vec<Check> {

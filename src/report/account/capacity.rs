@@ -9,6 +9,9 @@ use crate::sim::model::{Model, NodeKind};
 
 /// The utilisation a suggestion sizes capacity for.
 const TARGET_UTILISATION: f64 = 0.7;
+/// Busier targets tried, in order, when a level has no room for the first:
+/// a queue still works there, with longer waits.
+const TIGHTER_TARGETS: [f64; 2] = [0.8, 0.9];
 
 /// What the account keeps of a node to size it: the load its workloads
 /// send its way, the nodes upstream of it, and its make-up and price.
@@ -116,15 +119,16 @@ pub(super) fn capacity(
     let servers = f64::from(n.workers?);
     let units = f64::from(n.replicas.unwrap_or(1).max(1));
     let demand = demand(n, s, summary)?;
-    let need = (demand.writes + demand.reads) / TARGET_UTILISATION;
-    if need.ceil() <= servers {
+    let busy = demand.writes + demand.reads;
+    if (busy / TARGET_UTILISATION).ceil() <= servers {
         return None;
     }
     let per = (servers / units).round().max(1.0) as u32;
-    let plans = match s.db {
-        Some(db) => db_plans(&demand, db, per, s),
-        None => service_plans(need, units as u32, per, s),
+    let plans_at = |target: f64| match s.db {
+        Some(db) => db_plans(&demand, db, per, s, target),
+        None => service_plans(busy / target, units as u32, per, s),
     };
+    let plans = plans_at(TARGET_UTILISATION);
     let head = format!(
         "{}; that is {} busy workers of work and it has {}{}",
         demand.told,
@@ -142,15 +146,29 @@ pub(super) fn capacity(
         ));
     };
     let plan_cost = |p: &Plan| others + p.cost;
-    if let Some(fits) = plans
-        .iter()
-        .find(|p| room.blocks(&n.id, s.kind, p, plan_cost(p)).is_none())
-    {
+    let fits = |plans: &[Plan]| {
+        plans
+            .iter()
+            .find(|p| room.blocks(&n.id, s.kind, p, plan_cost(p)).is_none())
+            .map(|p| p.words.clone())
+    };
+    if let Some(words) = fits(&plans) {
         return Some(format!(
             "give {} more capacity: {head}; for a utilisation of {TARGET_UTILISATION} it needs \
-             {}, within the level's limits and budget",
-            n.id, fits.words
+             {words}, within the level's limits and budget",
+            n.id
         ));
+    }
+    // A busier target the level has room for: the right size, just.
+    for target in TIGHTER_TARGETS {
+        if let Some(words) = fits(&plans_at(target)) {
+            return Some(format!(
+                "give {} more capacity: {head}; the budget has no room for a utilisation of \
+                 {TARGET_UTILISATION}, but at {target} it needs {words}, within the level's \
+                 limits and budget",
+                n.id
+            ));
+        }
     }
     let why: Vec<String> = plans
         .iter()
@@ -307,9 +325,9 @@ fn service_plans(need: f64, replicas: u32, per: u32, s: &Sizing) -> Vec<Plan> {
 /// A database's ways: read replicas when its writes fit its primaries,
 /// shards when they do not (read replicas do not take writes), or more
 /// workers per instance.
-fn db_plans(d: &Demand, db: (u32, u32, f64, f64), per: u32, s: &Sizing) -> Vec<Plan> {
+fn db_plans(d: &Demand, db: (u32, u32, f64, f64), per: u32, s: &Sizing, target: f64) -> Vec<Plan> {
     let (shards, rr, _, _) = db;
-    let c = f64::from(per) * TARGET_UTILISATION;
+    let c = f64::from(per) * target;
     let up = |x: f64| x.ceil().max(1.0) as u32;
     let primary = if rr == 0 {
         d.writes + d.reads
@@ -355,7 +373,7 @@ fn db_plans(d: &Demand, db: (u32, u32, f64, f64), per: u32, s: &Sizing) -> Vec<P
         0.0
     };
     let busiest = (primary / f64::from(shards)).max(on_replicas);
-    let wider = up(busiest / TARGET_UTILISATION);
+    let wider = up(busiest / target);
     plans.push(Plan {
         sets: vec![("workers", wider)],
         words: format!("about {wider} workers per instance ({split})"),

@@ -9,15 +9,18 @@ use crate::scenario::level::LevelSpec;
 pub struct Room {
     spec: LevelSpec,
     budget: f64,
+    /// The level's own nodes: a node the learner added is not locked.
+    nodes: Vec<String>,
 }
 
 impl Room {
     /// The room `spec` leaves, under a budget of `budget` $/h (infinite
-    /// when the level has none).
-    pub fn new(spec: &LevelSpec, budget: f64) -> Room {
+    /// when the level has none), for a level whose design has `nodes`.
+    pub fn new(spec: &LevelSpec, budget: f64, nodes: Vec<String>) -> Room {
         Room {
             spec: spec.clone(),
             budget,
+            nodes,
         }
     }
 
@@ -26,7 +29,8 @@ impl Room {
     /// the budget; `None` when it fits.
     pub(super) fn blocks(&self, node: &str, kind: &str, plan: &Plan, total: f64) -> Option<String> {
         for &(field, value) in &plan.sets {
-            if let Some(why) = self.spec.lock_reason(node, field) {
+            let levels_own = self.nodes.iter().any(|n| n == node);
+            if let Some(why) = self.spec.lock_reason(node, field).filter(|_| levels_own) {
                 let why = why.trim_end_matches('.');
                 let mut chars = why.chars();
                 let why: String = (chars.next().into_iter())
