@@ -700,3 +700,29 @@ fn a_level_file_is_found_in_its_campaign() {
     assert!(Campaign::of_file(&root.join("scenarios/url-shortener.toml")).is_none());
     assert!(Campaign::of_file(&root.join("no/such/file.toml")).is_none());
 }
+
+/// A design that misses only the budget is told so with its bill; the
+/// level's miss text (the trouble of the starting design) would describe
+/// a line that no longer grows.
+#[test]
+fn a_design_over_budget_only_is_told_its_bill() {
+    let c = campaign();
+    let level = c
+        .level("09-mechanisms/03-autoscale-cold-start")
+        .expect("9.3");
+    let g = graded(level, &design(level, &["web.workers=8"]), 0);
+    assert!(!g.passed, "{}", g.to_text());
+    assert!(
+        g.debrief
+            .starts_with("Every objective holds but the budget")
+            && g.debrief.contains("$0.40/h against a budget of $0.30/h"),
+        "{}",
+        g.debrief
+    );
+    let start = graded(level, &level.model, 0);
+    assert!(
+        !start.debrief.contains("Every objective holds"),
+        "the starting design misses more than the budget: {}",
+        start.debrief
+    );
+}

@@ -9,7 +9,8 @@ pub use super::rules::Refusal;
 use crate::report::account::{Account, Happening, Room};
 use crate::report::objectives::{self, ObjectiveResult};
 use crate::report::{summary_json, table};
-use crate::sim::model::Objective;
+use crate::scenario::level::Template;
+use crate::sim::model::{Objective, ObjectiveMetric};
 use crate::sim::{Model, Simulation, Summary};
 
 /// One figure of one exam seed.
@@ -111,10 +112,16 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
     let three =
         two && hints_ok && three_stars.iter().all(|c| c.pass) && extra_fault.iter().all(|c| c.pass);
     let stars = u8::from(one) + u8::from(two) + u8::from(three);
-    let template = if one {
-        &spec.debrief_pass
-    } else {
-        &spec.debrief_miss
+    let only_the_bill = !one
+        && objectives
+            .iter()
+            .zip(&design.objectives)
+            .all(|(c, o)| c.pass || is_the_budget(o));
+    let over_budget = Template::parse(OVER_BUDGET).ok();
+    let template = match (one, &over_budget) {
+        (true, _) => &spec.debrief_pass,
+        (false, Some(t)) if only_the_bill => t,
+        _ => &spec.debrief_miss,
     };
     let debrief = figures::render(
         template,
@@ -147,6 +154,17 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
         seeds,
         runs,
     })
+}
+
+/// The debrief of a design that holds every objective but the budget: the
+/// level's own miss text tells of the trouble the design no longer has.
+const OVER_BUDGET: &str = "Every objective holds but the budget: p99 is {p99} and {error_rate} \
+of requests failed, but the bill is {cost} against a budget of {budget}. The design does the \
+job at too high a price: the level's lesson does it for less (the par is {par}).";
+
+/// Whether `o` is the level's budget (the system's `cost_per_hour`).
+fn is_the_budget(o: &Objective) -> bool {
+    o.metric == ObjectiveMetric::CostPerHour && o.of.is_none()
 }
 
 /// One exam run: from time 0 to the end, nothing live; its summary and
