@@ -471,3 +471,40 @@ fn locked_knobs_are_greyed_out_with_the_reason() {
     select(&mut w);
     assert!(!w.texts().join("\n").contains("Locked in this level"));
 }
+
+/// The Design section's changes (a call's retries, single flight, cold
+/// start) obey the level's locks as the live controls do: refused at once
+/// with the reason, the design unchanged (they used to restart the run on
+/// a design only Submit refused).
+#[test]
+fn a_locked_design_change_is_refused_at_once() {
+    use loadlab::app::design_edit::DesignEdit;
+    let tmp = cli::TempDir::new("window-campaign-redesign");
+    let mut w = shipped_level(&tmp, "02-news-feed/01-fan-out", Screen::Playing);
+    let fanout = w.node("fanout");
+    let generation = w.bridge().generation;
+    let retry = DesignEdit::CallRetry {
+        node: fanout,
+        call: 0,
+        attempts: 3,
+        budget: None,
+    };
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Redesign(retry, "retries".into()));
+    w.frames(2);
+    let view = w.app.world().resource::<loadlab::app::View>();
+    let error = view.error.clone().unwrap_or_default();
+    assert!(
+        error.contains("`fanout.calls` is locked in this level"),
+        "{error}"
+    );
+    assert_eq!(
+        w.bridge().generation,
+        generation,
+        "the run went on as it was"
+    );
+    let calls = w.bridge().sim.model().nodes[fanout].kind.calls().to_vec();
+    assert!(calls[0].policy.retry.is_none(), "the design is unchanged");
+}

@@ -11,7 +11,6 @@ use crate::app::view::{UiAction, UiState, View};
 use crate::app::world::WorldLayout;
 use crate::campaign::Level;
 use crate::scenario::edit::History;
-use crate::sim::Command;
 
 /// What the panels and keys asked for this frame, applied at the start of
 /// the next one (`FrameSet::ApplyCommands`).
@@ -76,7 +75,8 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
             follow_level(window, bridge);
         }
         UiAction::Apply(cmd, label) => {
-            match locked_in_level(window.campaign.as_deref(), bridge, &cmd) {
+            let (target, _) = crate::scenario::set_target(bridge.sim.model(), &cmd);
+            match locked_in_level(window.campaign.as_deref(), bridge, &target) {
                 // Refused now, with the reason, rather than at Submit.
                 Some(why) => view.error = Some(why),
                 None => bridge.apply_live(cmd, label, view),
@@ -87,7 +87,13 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
         UiAction::SetSpeed(s) => bridge.set_speed(s),
         UiAction::Restart => bridge.restart_view(true, view),
         UiAction::Reload => bridge.restart_view(false, view),
-        UiAction::Redesign(edit, label) => bridge.redesign(&edit, &label, view),
+        UiAction::Redesign(edit, label) => {
+            let target = edit.target(bridge.sim.model());
+            match locked_in_level(window.campaign.as_deref(), bridge, &target) {
+                Some(why) => view.error = Some(why),
+                None => bridge.redesign(&edit, &label, view),
+            }
+        }
         UiAction::SetSeed(s) => bridge.seed = s,
         UiAction::KeepBaseline(keep) => bridge.keep_baseline(keep, view),
         UiAction::Open(path) => {
@@ -157,16 +163,16 @@ fn level_played(play: Option<&CampaignPlay>, bridge: &SimBridge) -> Option<Level
     (bridge.file.as_deref() == Some(level.path.as_path())).then(|| level.clone())
 }
 
-/// Why the level being played does not let `cmd` change the design (a
-/// locked field of one of its nodes, or its traffic); `None` outside a
-/// level, for a node the learner added, and for chaos.
+/// Why the level being played does not let a change of `target`
+/// (`node.field`, as `--set` names it) through: a locked field of one of
+/// its nodes, or its traffic; `None` outside a level, for a node the
+/// learner added, and for chaos.
 fn locked_in_level(
     play: Option<&CampaignPlay>,
     bridge: &SimBridge,
-    cmd: &Command,
+    target: &str,
 ) -> Option<String> {
     let level = level_played(play, bridge)?;
-    let (target, _) = crate::scenario::set_target(bridge.sim.model(), cmd);
     let (node, field) = target.split_once('.')?;
     if node == "workload" {
         return Some(format!(

@@ -41,6 +41,26 @@ pub fn default_breaker() -> BreakerSpec {
 }
 
 impl DesignEdit {
+    /// The field it changes, as `--set` names it (`api.calls`,
+    /// `cache.coalesce`, `workload.users.keys`): what a level may lock.
+    pub fn target(&self, model: &Model) -> String {
+        let node = |i: usize| model.nodes.get(i).map_or("?", |n| n.id.as_str());
+        match *self {
+            DesignEdit::CallRetry { node: i, .. } | DesignEdit::CallBreaker { node: i, .. } => {
+                format!("{}.calls", node(i))
+            }
+            DesignEdit::Coalesce { node: i, .. } => format!("{}.coalesce", node(i)),
+            DesignEdit::ColdStart { node: i, .. } => format!("{}.autoscale", node(i)),
+            DesignEdit::Popularity { workload, .. } => {
+                let name = model
+                    .workloads
+                    .get(workload)
+                    .map_or("?", |w| w.name.as_str());
+                format!("workload.{name}.keys")
+            }
+        }
+    }
+
     /// `model` with this change, checked by the loader (its message when
     /// refused). The model is written as TOML and read back, so a design
     /// the window builds is one `loadlab run` accepts.

@@ -4,10 +4,10 @@ use bevy_egui::egui::{self, RichText};
 
 use crate::app::design_edit::DesignEdit;
 use crate::app::help;
-use crate::app::panels::{MUTED, section, settle, settle_enabled};
+use crate::app::panels::{MUTED, section, settle, settle_enabled, unless_locked};
 use crate::app::view::{UiAction, View};
 use crate::sim::SimTime;
-use crate::sim::model::{Call, NodeKind, Popularity};
+use crate::sim::model::{Call, NodeKind, Popularity, Workload};
 
 /// The design controls of node `i`, if it has any.
 pub fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
@@ -23,16 +23,25 @@ pub fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
         return;
     }
     heading(ui);
-    for (c, call) in calls.iter().enumerate() {
-        call_policy(ui, view, i, c, call, out);
+    // A level greys out what it locks (its live refusal says why too).
+    let why = |field: &str| view.level_locks.as_ref()?.reason(&n.id, field);
+    unless_locked(ui, why("calls"), |ui| {
+        for (c, call) in calls.iter().enumerate() {
+            call_policy(ui, view, i, c, call, out);
+        }
+    });
+    if let Some(reason) = why("calls").filter(|_| !calls.is_empty()) {
+        let text = format!("Locked in this level: calls. {reason}");
+        ui.label(RichText::new(text).color(MUTED).small());
     }
     if let NodeKind::Cache(c) = &n.kind {
         let mut on = c.coalesce;
-        if ui
-            .checkbox(&mut on, "Single flight (misses on one key share a fetch)")
-            .on_hover_text(help::COALESCE)
-            .changed()
-        {
+        let changed = unless_locked(ui, why("coalesce"), |ui| {
+            ui.checkbox(&mut on, "Single flight (misses on one key share a fetch)")
+                .on_hover_text(help::COALESCE)
+                .changed()
+        });
+        if changed {
             let label = format!("{} single flight {}", n.id, if on { "on" } else { "off" });
             out.push(UiAction::Redesign(
                 DesignEdit::Coalesce { node: i, on },
@@ -42,16 +51,18 @@ pub fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
     }
     if let NodeKind::Service(s) = &n.kind
         && let Some(a) = &s.autoscale
-        && let Some(secs) = settle(
-            ui,
-            a.cold_start.as_secs_f64(),
-            |x| {
-                egui::Slider::new(x, 0.0..=120.0)
-                    .text("Cold start")
-                    .suffix(" s")
-            },
-            help::COLD_START,
-        )
+        && let Some(secs) = unless_locked(ui, why("autoscale"), |ui| {
+            settle(
+                ui,
+                a.cold_start.as_secs_f64(),
+                |x| {
+                    egui::Slider::new(x, 0.0..=120.0)
+                        .text("Cold start")
+                        .suffix(" s")
+                },
+                help::COLD_START,
+            )
+        })
     {
         out.push(UiAction::Redesign(
             DesignEdit::ColdStart {
@@ -67,6 +78,15 @@ pub fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
 pub fn workload(ui: &mut egui::Ui, view: &View, w: usize, out: &mut Vec<UiAction>) {
     let wl = &view.model.workloads[w];
     heading(ui);
+    let traffic = view
+        .level_locks
+        .as_ref()
+        .map(|_| "The traffic is the level's: the exam runs its own.");
+    unless_locked(ui, traffic, |ui| popularity(ui, w, wl, out));
+}
+
+/// A workload's key popularity: popular (Zipf, its exponent) or uniform.
+fn popularity(ui: &mut egui::Ui, w: usize, wl: &Workload, out: &mut Vec<UiAction>) {
     let current = match wl.keys.popularity {
         Popularity::Zipf { s } => Some(s),
         Popularity::Uniform => None,
