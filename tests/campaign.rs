@@ -642,6 +642,30 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             vec!["scans.max_attempts=1000"],
             "`scans.max_attempts` = 1000 is over the level's limit",
         ),
+        // Calls that wait an hour never fail, so retries never storm.
+        (
+            "07-public-api/02-retrying-clients",
+            "",
+            vec![
+                r#"sdk.calls=[ { to = "lb", timeout = "1h", retry = { attempts = 5, backoff = "0s", jitter = "none" } } ]"#,
+            ],
+            "`sdk.calls.lb.timeout` = 1h is over the level's limit",
+        ),
+        (
+            "09-mechanisms/01-retry-storm",
+            "",
+            vec![
+                r#"api.calls=[ { to = "backend", timeout = "1h", retry = { attempts = 4, backoff = "10ms", jitter = "full" } } ]"#,
+            ],
+            "`api.calls.backend.timeout` = 1h is over the level's limit",
+        ),
+        // One big database instance: no shards, so no hot one.
+        (
+            "09-mechanisms/09-hot-shard",
+            "",
+            vec!["db.shards=1", "db.workers=16", "db.read_replicas=0"],
+            "`db.workers` = 16 is over the level's limit",
+        ),
     ];
     for (id, extra, set, why) in refused {
         let l = level(id);
@@ -672,6 +696,39 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             "02-news-feed/03-celebrity",
             vec![r#"star-api.calls=["star-posts"]"#],
             "throughput at star-posts above",
+        ),
+        // A database starved to one worker: its line never drains, and
+        // the requests in it were never measured (p99 0.5 ms).
+        (
+            "09-mechanisms/02-cache-stampede",
+            vec!["db.workers=1"],
+            "p999 below",
+        ),
+        (
+            "09-mechanisms/07-cold-cache",
+            vec!["db.workers=1"],
+            "p99 below",
+        ),
+        // Subscribers and consumers starved: their queues grow all run.
+        (
+            "03-chat/01-publish",
+            vec![
+                r#"chat.calls=["messages"]"#,
+                "chat.replicas=1",
+                "to-push.consumers=1",
+                "to-history.consumers=1",
+            ],
+            "oldest_message_age at to-history below",
+        ),
+        (
+            "09-mechanisms/04-queue-absorbs-spike",
+            vec![r#"api.calls=["jobs"]"#, "jobs.consumers=1"],
+            "oldest_message_age at jobs below",
+        ),
+        (
+            "09-mechanisms/11-backpressure",
+            vec!["orders.consumers=1"],
+            "oldest_message_age at orders below",
         ),
     ];
     for (id, set, missed) in failed {

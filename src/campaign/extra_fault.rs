@@ -41,7 +41,7 @@ pub(crate) fn checks(level: &Level, design: &Model, seeds: &[u64]) -> Result<Vec
         .map(|&seed| {
             let mut sim = Simulation::new(hard.clone(), seed);
             sim.run_until(hard.duration);
-            sim.summary()
+            sim.summary_counting_unfinished()
         })
         .collect();
     let objs: Vec<_> = design
