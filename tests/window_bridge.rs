@@ -221,3 +221,35 @@ fn a_command_changes_the_engine_state() {
         3
     );
 }
+
+/// A run that reached its end stops there for the verdict; a restart (or
+/// a design change, which restarts) plays the new run instead of leaving
+/// it paused at 0 s, while a pause the learner chose is kept.
+#[test]
+fn a_restart_after_the_end_plays_and_a_chosen_pause_is_kept() {
+    let mut app = app(&["scenario.duration=2s", "scenario.warmup=0s"], 10.0, None);
+    for _ in 0..20 {
+        app.update();
+    }
+    let b = app.world().resource::<SimBridge>();
+    assert!(b.pacing.ended && b.pacing.paused, "stopped at the end");
+    let restart = |app: &mut App| {
+        app.world_mut()
+            .resource_mut::<ActionQueue>()
+            .push(UiAction::Restart);
+        app.update();
+        app.update();
+    };
+    restart(&mut app);
+    let b = app.world().resource::<SimBridge>();
+    assert!(!b.pacing.paused, "the new run plays");
+    assert!(b.sim.now() > SimTime::ZERO);
+    app.world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::SetPaused(true));
+    restart(&mut app);
+    assert!(
+        app.world().resource::<SimBridge>().pacing.paused,
+        "the learner's pause stays"
+    );
+}

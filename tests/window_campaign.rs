@@ -508,3 +508,21 @@ fn a_locked_design_change_is_refused_at_once() {
     let calls = w.bridge().sim.model().nodes[fanout].kind.calls().to_vec();
     assert!(calls[0].policy.retry.is_none(), "the design is unchanged");
 }
+
+/// The briefing lists every knob the level unlocks, also one the starting
+/// design leaves at its default (9.6's lesson is api.queue, which was
+/// missing from "What you may change").
+#[test]
+fn the_briefing_lists_an_unlocked_knob_left_at_its_default() {
+    let tmp = cli::TempDir::new("window-campaign-briefing-knobs");
+    let mut w = shipped_level(&tmp, "09-mechanisms/06-load-shedding", Screen::Briefing);
+    let texts = w.texts().join("\n");
+    assert!(
+        texts.contains("api.queue (not set: its default)"),
+        "{texts}"
+    );
+    assert!(
+        texts.contains("api.workers (now 10, at most 40)"),
+        "{texts}"
+    );
+}

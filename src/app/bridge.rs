@@ -135,7 +135,11 @@ impl SimBridge {
             self.changes.clear();
         }
         self.pacing.target = SimTime::ZERO;
-        self.pacing.ended = false;
+        // A run that stopped at its end for the verdict plays again: the
+        // pause was the end's, not the learner's.
+        if std::mem::take(&mut self.pacing.ended) {
+            self.pacing.paused = false;
+        }
         self.generation += 1;
         self.traces.reset();
         self.retune_tracing();

@@ -195,6 +195,21 @@ fn briefing(ui: &mut egui::Ui, level: &Level) {
         let line = format!("{}.{} (now {}{min}{max})", k.node, k.field, k.value);
         ui.label(RichText::new(line).color(OK));
     }
+    // Unlocked fields the starting design leaves at their default (a
+    // service's unbounded queue): the lesson's knob may be one of them.
+    let shown = |key: &str| {
+        knobs
+            .iter()
+            .any(|k| format!("{}.{}", k.node, k.field) == key)
+    };
+    for key in level
+        .spec
+        .unlocked
+        .iter()
+        .filter(|k| !k.ends_with(".*") && !shown(k))
+    {
+        ui.label(RichText::new(format!("{key} (not set: its default)")).color(OK));
+    }
     let limits = level.other_limits();
     if !limits.is_empty() {
         ui.label(RichText::new(format!("Limits: {}", limits.join(" · "))).color(OK));
