@@ -659,6 +659,22 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             ],
             "`api.calls.backend.timeout` = 1h is over the level's limit",
         ),
+        // A presence store too small to hold anyone: every lookup 'offline'.
+        (
+            "03-chat/02-presence",
+            "\n[[node]]\nid = \"presence\"\nkind = \"cache\"\ncapacity = 1\nttl = \"60s\"\nwrite_policy = \"write_through\"\ncost_per_hour = 0.30\n",
+            vec![r#"presence-api.calls=["presence"]"#],
+            "`presence.capacity` = 1 is under the level's least",
+        ),
+        // A replica that boots at once leaves no cold start to teach.
+        (
+            "09-mechanisms/03-autoscale-cold-start",
+            "",
+            vec![
+                r#"web.autoscale={ metric = "utilisation", target = 0.6, min = 2, max = 10, interval = "5s", cooldown = "10s", cold_start = "1ms" }"#,
+            ],
+            "`web.autoscale.cold_start` = 1ms is under the level's least",
+        ),
         // One big database instance: no shards, so no hot one.
         (
             "09-mechanisms/09-hot-shard",

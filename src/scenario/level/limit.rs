@@ -4,7 +4,7 @@ use crate::sim::model::{Model, NodeKind};
 
 /// Fields of a node itself that a limit may bound (integers, numbers and
 /// plain durations).
-pub const BOUNDED: [&str; 13] = [
+pub const BOUNDED: [&str; 14] = [
     "replicas",
     "workers",
     "queue",
@@ -18,6 +18,7 @@ pub const BOUNDED: [&str; 13] = [
     "max_attempts",
     "flush_interval",
     "hit_time",
+    "ttl",
 ];
 /// Fields inside one call: `NODE.calls.<callee or index>.FIELD`.
 pub const CALL_BOUNDED: [&str; 7] = [
@@ -35,7 +36,7 @@ pub const ROUTE_BOUNDED: [&str; 1] = ["p"];
 pub const AUTOSCALE_BOUNDED: [&str; 6] =
     ["min", "max", "target", "interval", "cooldown", "cold_start"];
 /// Bounded fields that are durations: their limits are durations too.
-const DURATIONS: [&str; 7] = [
+const DURATIONS: [&str; 8] = [
     "timeout",
     "hedge",
     "interval",
@@ -43,6 +44,7 @@ const DURATIONS: [&str; 7] = [
     "cold_start",
     "flush_interval",
     "hit_time",
+    "ttl",
 ];
 
 /// Where a limit's field is, below its node (or kind).
