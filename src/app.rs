@@ -102,8 +102,15 @@ impl Default for ViewOptions {
 pub fn run(options: ViewOptions) -> i32 {
     let mut options = options;
     // A level file opens as that level: its briefing, rules and Submit.
-    if options.campaign.is_none()
-        && let Some((c, id)) = crate::campaign::Campaign::of_file(&options.file)
+    let found = match options.campaign {
+        Some(_) => Ok(None),
+        None => crate::campaign::Campaign::of_file(&options.file),
+    };
+    let found = found.unwrap_or_else(|e| {
+        eprint!("note: a level, opened as a plain scenario: its campaign does not load:\n{e}");
+        None
+    });
+    if let Some((c, id)) = found
         && let Some(level) = c.level(&id)
     {
         // The level's own path: the window knows a level by it.

@@ -102,23 +102,28 @@ impl Campaign {
     }
 
     /// The campaign a level file belongs to (the folder two above it) and
-    /// the level's id there; `None` for a file that is not a level of one.
-    pub fn of_file(file: &Path) -> Option<(Campaign, String)> {
-        // Only a level is looked for: a plain scenario's folders are not
-        // read as a campaign.
-        let text = std::fs::read_to_string(file).ok()?;
+    /// the level's id there: `Ok(None)` for a file that is not a level (a
+    /// plain scenario's folders are not read as a campaign) or a level
+    /// outside a campaign; `Err` when it is a level whose campaign does not
+    /// load.
+    pub fn of_file(file: &Path) -> Result<Option<(Campaign, String)>, String> {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            return Ok(None);
+        };
         if !text.lines().any(|l| l.trim() == "[level]") {
-            return None;
+            return Ok(None);
         }
-        let wanted = file.canonicalize().ok()?;
-        let root = wanted.parent()?.parent()?;
-        let campaign = Campaign::load(root).ok()?;
-        let id = campaign
-            .levels()
-            .find(|l| l.path.canonicalize().ok().as_ref() == Some(&wanted))?
-            .id
-            .clone();
-        Some((campaign, id))
+        let Some(root) =
+            (file.canonicalize().ok()).and_then(|w| w.parent()?.parent().map(Path::to_path_buf))
+        else {
+            return Ok(None);
+        };
+        let campaign = Campaign::load(&root)?;
+        let wanted = file.canonicalize().ok();
+        let id = (campaign.levels())
+            .find(|l| l.path.canonicalize().ok() == wanted)
+            .map(|l| l.id.clone());
+        Ok(id.map(|id| (campaign, id)))
     }
 
     /// The level with this id (`chapter/file stem`).
