@@ -567,3 +567,28 @@ fn an_empty_picture_is_a_mesh_with_data_and_no_area() {
     };
     assert_eq!(i.len(), 3);
 }
+
+/// Before the first second closes, a throughput objective is not judged:
+/// 0 of nothing yet was drawn as a red miss at a level's briefing; once a
+/// second has closed it is judged as any other.
+#[test]
+fn a_throughput_objective_is_not_judged_before_the_first_second() {
+    let level = "scenarios/campaign/09-mechanisms/06-load-shedding.toml";
+    let goodput = |rig: &Rig| {
+        (rig.view.objectives.iter())
+            .find(|o| o.run.metric == loadlab::sim::model::ObjectiveMetric::Throughput)
+            .expect("9.6 has a goodput objective")
+            .clone()
+    };
+    let rig = Rig::on(level, &[]);
+    assert_eq!(goodput(&rig).passing(), None, "{:?}", goodput(&rig));
+    let label = format!("… {}", goodput(&rig).text);
+    let h = objectives_of(rig);
+    assert!(
+        h.query_by_label(&label).is_some(),
+        "not judged yet: {label}"
+    );
+    let mut rig = Rig::on(level, &[]);
+    rig.run_to(8);
+    assert!(goodput(&rig).passing().is_some(), "{:?}", goodput(&rig));
+}

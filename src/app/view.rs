@@ -175,6 +175,9 @@ impl ObjectiveView {
         }
         match &self.now {
             Some(r) if r.value.is_some() => Some(r.pass),
+            // Before the first second closes a rate is 0 of nothing yet:
+            // not judged (it showed a red 0 req/s at the briefing).
+            None if self.run.metric == ObjectiveMetric::Throughput => None,
             _ => self.run.value.map(|_| self.run.pass),
         }
     }
