@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use bevy::prelude::*;
 
 use crate::app::bridge::SimBridge;
-use crate::app::view::{LevelLocks, View};
+use crate::app::view::View;
 use crate::campaign::{Campaign, Grade, Level, Progress, grade};
 use crate::report::account::Room;
 use crate::scenario;
@@ -266,10 +266,9 @@ pub fn plugin(app: &mut App) {
     app.add_systems(Update, (poll_grades, fit_view_to_level));
 }
 
-/// While a level's file runs, the view knows the level: its account the
-/// level's room (locks, limits, budget), so its "try" lines stay within
-/// it, and the inspector its locks, to grey out what may not change. Out
-/// of the level, neither.
+/// While a level's file runs, the view's account knows the level's room
+/// (locks, limits, budget): its "try" lines stay within it, and the
+/// inspector greys out what the level locks. Out of the level, no room.
 fn fit_view_to_level(play: Res<CampaignPlay>, bridge: Res<SimBridge>, view: Option<ResMut<View>>) {
     let Some(mut view) = view else {
         return;
@@ -277,16 +276,10 @@ fn fit_view_to_level(play: Res<CampaignPlay>, bridge: Res<SimBridge>, view: Opti
     let level = play
         .level()
         .filter(|l| bridge.file.as_deref() == Some(l.path.as_path()));
-    let nodes = |l: &Level| l.model.nodes.iter().map(|n| n.id.clone()).collect();
     if view.account.has_room() != level.is_some() {
+        let nodes = |l: &Level| l.model.nodes.iter().map(|n| n.id.clone()).collect();
         let room = level.map(|l| Room::new(&l.spec, l.budget(), nodes(l)));
         view.account.set_room(room);
-    }
-    if view.level_locks.is_some() != level.is_some() {
-        view.level_locks = level.map(|l| LevelLocks {
-            spec: l.spec.clone(),
-            nodes: nodes(l),
-        });
     }
 }
 

@@ -11,7 +11,6 @@ use crate::report::account::{
     Account, Happening, many_retries, tail_within_chance, unusual_errors,
 };
 use crate::report::objectives::{self, ObjectiveResult};
-use crate::scenario::level::LevelSpec;
 use crate::sim::metrics::{LatencyStats, ratio};
 use crate::sim::model::{Bound, Model, NodeKind, ObjectiveMetric, Scope};
 use crate::sim::spans::RequestSpans;
@@ -255,28 +254,6 @@ pub struct View {
     pub baseline: Option<Baseline>,
     /// What queueing theory predicts at the measured rates.
     pub theory: TheoryView,
-    /// The level being played: which knobs of its own nodes it locks
-    /// (`None` in a sandbox).
-    pub level_locks: Option<LevelLocks>,
-}
-
-/// A level's locks on the knobs of its own nodes (a node the learner
-/// added is free).
-#[derive(Clone, Debug)]
-pub struct LevelLocks {
-    pub spec: LevelSpec,
-    /// The ids of the level's own nodes.
-    pub nodes: Vec<String>,
-}
-
-impl LevelLocks {
-    /// Why the level locks `node.field`, or `None` when it may change.
-    pub fn reason(&self, node: &str, field: &str) -> Option<&str> {
-        if !self.nodes.iter().any(|n| n == node) {
-            return None;
-        }
-        self.spec.lock_reason(node, field)
-    }
 }
 
 /// A kept design's windows (bounded like `history`).
@@ -336,7 +313,6 @@ impl View {
             slowest: Vec::new(),
             baseline: None,
             theory: TheoryView::new(sim.model()),
-            level_locks: None,
         };
         view.refresh(sim, true);
         view

@@ -134,6 +134,11 @@ impl Account {
         self.room.is_some()
     }
 
+    /// The level's room, when the run is one of a level.
+    pub fn room(&self) -> Option<&Room> {
+        self.room.as_ref()
+    }
+
     /// The same account for a run of a campaign level: a capacity
     /// suggestion the level has no room for (a locked knob, over a
     /// maximum, over the budget) says so and points elsewhere.

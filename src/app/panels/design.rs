@@ -24,7 +24,7 @@ pub fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
     }
     heading(ui);
     // A level greys out what it locks (its live refusal says why too).
-    let why = |field: &str| view.level_locks.as_ref()?.reason(&n.id, field);
+    let why = |field: &str| view.account.room()?.lock_reason(&n.id, field);
     unless_locked(ui, why("calls"), |ui| {
         for (c, call) in calls.iter().enumerate() {
             call_policy(ui, view, i, c, call, out);
@@ -79,8 +79,8 @@ pub fn workload(ui: &mut egui::Ui, view: &View, w: usize, out: &mut Vec<UiAction
     let wl = &view.model.workloads[w];
     heading(ui);
     let traffic = view
-        .level_locks
-        .as_ref()
+        .account
+        .room()
         .map(|_| "The traffic is the level's: the exam runs its own.");
     unless_locked(ui, traffic, |ui| popularity(ui, w, wl, out));
 }

@@ -7,7 +7,8 @@ use crate::app::panels::{
     FAIL, MUTED, OK, SLOW, design, metric_row, section, settle, settle_enabled, unless_locked,
 };
 use crate::app::panels::{happened, theory};
-use crate::app::view::{LevelLocks, Selected, UiAction, UiState, View, format_ms};
+use crate::app::view::{Selected, UiAction, UiState, View, format_ms};
+use crate::report::account::Room;
 use crate::sim::components::breaker::BreakerState;
 use crate::sim::dist::Dist;
 use crate::sim::limits;
@@ -94,7 +95,7 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
     );
     ui.label(RichText::new(help::node_kind(kind)).color(MUTED).small());
     section(ui, "Tune (applied live)");
-    let k = Knobs::new(view.level_locks.as_ref(), &n.id);
+    let k = Knobs::new(view.account.room(), &n.id);
     match &n.kind {
         NodeKind::Service(s) => tune_service(ui, &k, i, s, out),
         NodeKind::Database(d) => tune_database(ui, &k, i, d, out),
@@ -137,13 +138,13 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
 /// The selected node's knobs as the level being played sees them, and
 /// the controls greyed out so far (field, reason).
 struct Knobs<'a> {
-    locks: Option<&'a LevelLocks>,
+    locks: Option<&'a Room>,
     node: &'a str,
     greyed: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 impl<'a> Knobs<'a> {
-    fn new(locks: Option<&'a LevelLocks>, node: &'a str) -> Knobs<'a> {
+    fn new(locks: Option<&'a Room>, node: &'a str) -> Knobs<'a> {
         Knobs {
             locks,
             node,
@@ -154,7 +155,7 @@ impl<'a> Knobs<'a> {
     /// Draws the live control of `field`, greyed out with the level's
     /// reason when it locks the field.
     fn control<R>(&self, ui: &mut egui::Ui, field: &str, f: impl FnOnce(&mut egui::Ui) -> R) -> R {
-        let why = self.locks.and_then(|l| l.reason(self.node, field));
+        let why = self.locks.and_then(|l| l.lock_reason(self.node, field));
         if let Some(why) = why {
             let entry = (field.to_string(), why.to_string());
             self.greyed.borrow_mut().push(entry);

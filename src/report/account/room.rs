@@ -24,13 +24,19 @@ impl Room {
         }
     }
 
+    /// Why the level locks `node.field`, or `None` when it may change (a
+    /// node the learner added is free).
+    pub fn lock_reason(&self, node: &str, field: &str) -> Option<&str> {
+        let levels_own = self.nodes.iter().any(|n| n == node);
+        self.spec.lock_reason(node, field).filter(|_| levels_own)
+    }
+
     /// Why `plan` for `node` (of `kind`) is out of the level's reach: a
     /// locked knob, a value over its maximum, or a bill of `total` $/h over
     /// the budget; `None` when it fits.
     pub(super) fn blocks(&self, node: &str, kind: &str, plan: &Plan, total: f64) -> Option<String> {
         for &(field, value) in &plan.sets {
-            let levels_own = self.nodes.iter().any(|n| n == node);
-            if let Some(why) = self.spec.lock_reason(node, field).filter(|_| levels_own) {
+            if let Some(why) = self.lock_reason(node, field) {
                 let why = why.trim_end_matches('.');
                 let mut chars = why.chars();
                 let why: String = (chars.next().into_iter())
