@@ -31,6 +31,7 @@ pub mod theory;
 pub mod tuned;
 pub mod ui;
 pub mod view;
+pub mod waiting;
 pub mod world;
 
 use std::path::PathBuf;

@@ -242,6 +242,53 @@ fn an_objective_turns_red_when_p99_crosses_its_line() {
 }
 
 #[test]
+fn a_p99_kept_fast_by_a_line_that_never_drains_is_shown_failing_as_submit_judges_it() {
+    // Writes take 100 s at the database and nothing times out: the reads
+    // answered in each second are fast (their p99 alone passes), while one
+    // request in ten waits. Submit's exam counts those at their age; the
+    // objective must not show green until then.
+    let mut rig = Rig::new(&[
+        "db.write_service_time=100s",
+        "db.queue=100000",
+        "api.timeout=1h",
+        "api.workers=100000",
+        "api.queue=100000",
+    ]);
+    rig.run_to(10);
+    let o = rig
+        .view
+        .objectives
+        .iter()
+        .find(|o| o.text.starts_with("p99"))
+        .expect("the URL shortener has a p99 objective")
+        .clone();
+    let answered = o.now.as_ref().and_then(|r| r.value).expect("a p99 now");
+    assert!(
+        answered < 100.0,
+        "the answered ones alone pass: {answered} ms"
+    );
+    assert!(
+        o.late_waiting as f64 > 0.05 * o.completed_now as f64,
+        "a tenth of the traffic waits past 100 ms: {} waiting, {} answered in the last second",
+        o.late_waiting,
+        o.completed_now
+    );
+    assert_eq!(o.passing(), Some(false), "shown failing: {o:?}");
+    let exam = rig.bridge.sim.summary_counting_unfinished().latency.p99_ms;
+    assert!(
+        exam.is_some_and(|ms| ms > 100.0),
+        "the exam's p99: {exam:?}"
+    );
+    assert!(!o.run.pass, "the run's figure is the exam's: {:?}", o.run);
+    assert_eq!(o.run.value, exam, "the same figure as the exam");
+    let waiting = format!("{} still waiting", o.late_waiting);
+    let red = format!("✖ {}", o.text);
+    let h = objectives_of(rig);
+    assert!(h.query_by_label(&red).is_some(), "red cross shown: {red}");
+    assert!(h.query_by_label(&waiting).is_some(), "says why: {waiting}");
+}
+
+#[test]
 fn a_quiet_second_over_the_p99_line_by_chance_is_not_drawn_as_a_miss() {
     // 50 requests a second: the last second's p99 is its slowest request,
     // over 100 ms in some seconds while the run's p99 is about 40 ms. Such a

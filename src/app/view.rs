@@ -7,6 +7,7 @@ use bevy::prelude::Resource;
 
 use crate::app::guess::GuessState;
 use crate::app::theory::TheoryView;
+use crate::app::waiting::{Waiting, late_ones_break};
 use crate::report::account::{
     Account, Happening, many_retries, tail_within_chance, unusual_errors,
 };
@@ -159,6 +160,9 @@ pub struct ObjectiveView {
     /// requests than its share gives by chance (of 50 requests, a p99 is
     /// the slowest one): not a break, as the account judges it too.
     pub within_chance: bool,
+    /// Requests still waiting longer than the bound (a system-wide latency
+    /// objective): answered-only figures cannot see them.
+    pub late_waiting: u64,
 }
 
 impl ObjectiveView {
@@ -166,7 +170,7 @@ impl ObjectiveView {
     /// A latency objective fails in a second where most requests failed:
     /// the few that completed do not make a pass.
     pub fn passing(&self) -> Option<bool> {
-        if self.mostly_failed() {
+        if self.mostly_failed() || self.late_ones_break() {
             return Some(false);
         }
         if self.within_chance {
@@ -183,6 +187,18 @@ impl ObjectiveView {
 }
 
 impl ObjectiveView {
+    /// A percentile broken by the requests still waiting past its bound
+    /// alone, however fast the last second's answers were (a line left to
+    /// grow: what Submit's exam counts).
+    pub fn late_ones_break(&self) -> bool {
+        self.run.of.is_none()
+            && late_ones_break(
+                self.run.metric.tail_share(),
+                self.late_waiting,
+                self.completed_now,
+            )
+    }
+
     /// A latency objective in a second where more requests failed than
     /// completed (failed requests have no latency to count).
     pub fn mostly_failed(&self) -> bool {
@@ -200,6 +216,14 @@ impl ObjectiveView {
         let mut text = format!("of {} completed in the last second", self.completed_now);
         if self.failed_now > 0 {
             text.push_str(&format!("; {} failed ones are not in it", self.failed_now));
+        }
+        if self.late_ones_break() {
+            text = format!(
+                "{} requests still waiting past the bound break it, however fast the \
+                 answered ones were (Submit counts them at their age so far)",
+                self.late_waiting
+            );
+            return Some(text);
         }
         if self.within_chance {
             text.push_str(
@@ -248,6 +272,8 @@ pub struct View {
     pub account: Account,
     /// What happened so far, told at the last full refresh.
     pub what_happened: Vec<Happening>,
+    /// The measured requests still waiting, at the last full refresh.
+    pub waiting: Waiting,
     /// The slowest sampled requests so far, slowest first (the waterfall).
     pub slowest: Vec<RequestSpans>,
     /// The kept design's run, drawn dashed on the charts.
@@ -310,6 +336,7 @@ impl View {
             notice: None,
             account: Account::new(sim.model()),
             what_happened: Vec::new(),
+            waiting: Waiting::default(),
             slowest: Vec::new(),
             baseline: None,
             theory: TheoryView::new(sim.model()),
@@ -344,6 +371,7 @@ impl View {
         if full || changed {
             self.model.clone_from(sim.model());
             self.summary = sim.summary();
+            self.waiting = Waiting::of(sim, &self.model.objectives);
             self.slowest = sim.span_report().slowest;
             self.theory.observe_run(&self.model, &self.summary);
             self.evaluate_objectives();
@@ -352,8 +380,11 @@ impl View {
 
     /// Recomputes objective pass/fail from the summary and the last window.
     pub fn evaluate_objectives(&mut self) {
-        let run = objectives::evaluate(&self.model.objectives, &self.summary);
-        self.what_happened = self.account.tell(&self.summary, &run);
+        // Over the run as Submit's exam judges it: requests still waiting
+        // count at their age so far.
+        let judged = self.waiting.judged_summary(&self.summary);
+        let run = objectives::evaluate(&self.model.objectives, &judged);
+        self.what_happened = self.account.tell(&judged, &run);
         let now = self.history.back().map(|w| {
             objectives::evaluate(&self.model.objectives, &summary_of_window(&self.summary, w))
         });
@@ -383,6 +414,7 @@ impl View {
                     completed_now,
                     failed_now,
                     within_chance,
+                    late_waiting: self.waiting.late.get(i).copied().unwrap_or(0),
                 }
             })
             .collect();

@@ -88,11 +88,22 @@ pub fn objectives(ui: &mut egui::Ui, view: &View, waterfall: &mut Option<usize>)
         };
         let value = if o.mostly_failed() {
             "most requests failed".to_string()
+        } else if o.late_ones_break() {
+            format!("{} still waiting", o.late_waiting)
         } else {
             format_metric(shown.metric, shown.value)
         };
+        let waiting =
+            if o.run.metric.is_percentile() && o.run.of.is_none() && view.waiting.count > 0 {
+                format!(
+                    ", counting the {} requests still waiting at their age so far, as Submit does",
+                    view.waiting.count
+                )
+            } else {
+                String::new()
+            };
         let hover = format!(
-            "{}\nLast simulated second: {}\nWhole run since warm-up: {} ({})",
+            "{}\nLast simulated second: {}\nWhole run since warm-up: {} ({}{waiting})",
             help::OBJECTIVES,
             o.now
                 .as_ref()

@@ -6,8 +6,8 @@ use super::nodes::{NodeRt, NodeState};
 use super::{BreakerState, MESSAGE, NONE, Req, Simulation};
 use crate::sim::latency_histogram::Period;
 use crate::sim::metrics::{
-    FailureCause, GroupStats, GroupSummary, LatencyTail, NodeSummary, NodeWindow, Summary, Window,
-    ratio,
+    FailureCause, GroupStats, GroupSummary, LatencyStats, LatencyTail, NodeSummary, NodeWindow,
+    Summary, Window, ratio,
 };
 use crate::sim::model::{Bound, Scope};
 use crate::sim::snapshot::{NodeSnapshot, ReplicaSnapshot, Snapshot};
@@ -360,12 +360,21 @@ impl Simulation {
     /// make a design look fast.
     pub fn summary_counting_unfinished(&mut self) -> Summary {
         let mut summary = self.summary();
+        summary.latency = self.latency_counting(&self.unfinished_ages());
+        summary
+    }
+
+    /// The system's latency over the measured period with `ages` (from
+    /// [`Simulation::unfinished_ages`]) counted as answered at those ages.
+    pub fn latency_counting(&self, ages: &[SimTime]) -> LatencyStats {
+        if ages.is_empty() {
+            return self.system.latency.stats(Period::Run);
+        }
         let mut latency = self.system.latency.clone();
-        for age in self.unfinished_ages() {
+        for &age in ages {
             latency.record(age, true);
         }
-        summary.latency = latency.stats(Period::Run);
-        summary
+        latency.stats(Period::Run)
     }
 
     /// Results over the measured period so far.
