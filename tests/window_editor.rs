@@ -757,3 +757,30 @@ fn an_objective_is_added_and_removed_in_build_mode() {
     w.frames(3);
     assert!(w.bridge().sim.model().objectives.is_empty());
 }
+
+/// In build mode a click on empty canvas lets go of the focused node, as
+/// in the viewer: the build inspector goes back to the design's
+/// objectives (a learner could not reach them once a node was focused).
+#[test]
+fn a_click_on_empty_canvas_in_build_mode_unfocuses_the_node() {
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::Start);
+    let api = w.on_screen("api");
+    w.click(api);
+    w.frames(3);
+    assert_eq!(
+        editor(&w).focus,
+        Some(Part::Node("api".into())),
+        "a click on api focuses it"
+    );
+    // Above the api box, between the legend and the nodes: nothing there.
+    let empty = Vec2::new(api.x, api.y - 120.0);
+    w.click(empty);
+    w.frames(3);
+    assert_eq!(editor(&w).focus, None, "the click on nothing let go of api");
+    assert!(
+        w.texts().iter().any(|t| t == "Add objective"),
+        "the design's objectives are in the inspector: {:?}",
+        w.texts()
+    );
+}

@@ -416,3 +416,38 @@ fn fit_and_export_reach_their_targets_through_the_one_router() {
     );
     assert_eq!(w.selected(), None, "neither click selected a node");
 }
+
+#[test]
+fn the_end_of_the_run_leaves_every_control_where_it_was() {
+    // The verdict at the run's end used to push the panel's controls down
+    // by its height, under a pointer already on its way to a button.
+    let mut w = Window::open(&["scenario.duration=2s", "scenario.warmup=0s"], None);
+    w.frames(3);
+    // (Heights: Pause turns into Play, a narrower button, at the end; the
+    // objectives below change with every second.)
+    let labels = ["Restart", "Step", "Edit design", "New blank design"];
+    let before: Vec<f32> = labels.iter().map(|l| w.widget(l).y).collect();
+    w.app.world_mut().resource_mut::<SimBridge>().pacing.speed = 25.0;
+    for _ in 0..200 {
+        w.frames(1);
+        if w.bridge().pacing.ended {
+            break;
+        }
+    }
+    w.frames(2);
+    assert!(w.bridge().pacing.ended, "the run reached its end");
+    let texts = w.texts();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("The run reached its 2 s")),
+        "the verdict is shown: {texts:?}"
+    );
+    let after: Vec<f32> = labels.iter().map(|l| w.widget(l).y).collect();
+    assert_eq!(before, after, "{labels:?} stayed put");
+    // A click on Restart still restarts.
+    let restart = w.widget("Restart");
+    w.click(restart);
+    w.frames(3);
+    assert!(!w.bridge().pacing.ended, "restarted");
+}

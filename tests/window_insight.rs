@@ -9,6 +9,7 @@ use bevy::prelude::*;
 use loadlab::app::bridge::SimBridge;
 use loadlab::app::camera::WorldCamera;
 use loadlab::app::dots::Dots;
+use loadlab::app::layout::Place;
 use loadlab::app::world::WorldLayout;
 use loadlab::app::{Selected, UiState, View};
 use loadlab::report::account::HappeningKind;
@@ -191,8 +192,8 @@ fn a_kept_baseline_runs_beside_the_live_design_on_the_same_seed() {
 
 /// Where the dot of a failed or slow request sits still for the next
 /// 0.1 s of the window's clock (dwelling at a node), alone within 20 px:
-/// its point on screen and its request.
-fn a_still_red_dot(w: &mut Window) -> Option<(Vec2, u64)> {
+/// its point on screen, its request and what the picture holds there.
+fn a_still_red_dot(w: &mut Window) -> Option<(Vec2, u64, Option<Selected>)> {
     let world = w.app.world_mut();
     let t = world.resource::<Time<Virtual>>().elapsed_secs_f64();
     let layout = &world.resource::<WorldLayout>().layout;
@@ -203,12 +204,45 @@ fn a_still_red_dot(w: &mut Window) -> Option<(Vec2, u64)> {
         later.iter().any(|(q, j)| j == id && q == p)
             && now.iter().all(|(q, j)| j == id || q.distance(*p) > 20.0)
     })?;
+    let under = layout.pick(at).map(|p| match p {
+        Place::Node(i) => Selected::Node(i),
+        Place::Source(w) => Selected::Workload(w),
+    });
     let (cam, gt) = world
         .query_filtered::<(&Camera, &GlobalTransform), With<WorldCamera>>()
         .single(world)
         .ok()?;
     let screen = cam.world_to_viewport(gt, at.extend(0.0)).ok()?;
-    Some((screen, id))
+    Some((screen, id, under))
+}
+
+#[test]
+fn a_first_click_on_a_node_full_of_red_dots_selects_it_and_opens_no_waterfall() {
+    // A learner clicking the API box to tune it landed on one of the red
+    // dots inside and got "Where the time goes" over the picture.
+    let mut w = Window::open(&["api.replicas=1"], None);
+    let mut found = None;
+    for _ in 0..300 {
+        w.frames(1);
+        found = a_still_red_dot(&mut w).filter(|(_, _, under)| under.is_some());
+        if found.is_some() {
+            break;
+        }
+    }
+    let (at, _, under) = found.expect("a failed or slow request's dot inside a node");
+    assert_eq!(w.selected(), None);
+    w.click(at);
+    w.frames(2);
+    assert_eq!(
+        w.selected(),
+        under,
+        "the node under the pointer is selected"
+    );
+    let state = w.app.world().resource::<UiState>();
+    assert!(
+        state.waterfall.is_none() && state.clicked_request.is_none(),
+        "no waterfall opened"
+    );
 }
 
 #[test]
@@ -223,7 +257,10 @@ fn a_click_on_a_red_dot_opens_that_requests_waterfall() {
             break;
         }
     }
-    let (at, id) = found.expect("a failed or slow request drawn as a dot");
+    let (at, id, under) = found.expect("a failed or slow request drawn as a dot");
+    // The node it dwells at is selected already (a first click on a node
+    // only selects it: see the next test).
+    w.app.world_mut().resource_mut::<UiState>().selected = under;
     w.click(at);
     w.frames(2);
     let texts = w.texts();

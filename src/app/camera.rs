@@ -215,15 +215,20 @@ pub(crate) fn pointer(
         if let (Some(c), Some(state)) = (cursor, state.as_mut())
             && let Ok(p) = cam.viewport_to_world_2d(gt, c)
         {
-            state.selected = world.layout.pick(p).map(|pl| match pl {
+            let picked = world.layout.pick(p).map(|pl| match pl {
                 Place::Node(i) => Selected::Node(i),
                 Place::Source(w) => Selected::Workload(w),
             });
-            // A red or amber dot: that request's waterfall.
+            // A click on a node not yet selected selects it, whatever dots
+            // it holds; on one already selected, or between nodes, a red
+            // or amber dot opens that request's waterfall.
+            let newly_selected = picked.is_some() && picked != state.selected;
+            state.selected = picked;
             let radius = DOT_RADIUS + 4.0 * scale;
             let t = clock.elapsed_secs_f64();
             if let Some(r) = dots
                 .as_ref()
+                .filter(|_| !newly_selected)
                 .and_then(|d| d.pick(&world.layout, t, p, radius))
             {
                 state.clicked_request = Some(Box::new(r.clone()));

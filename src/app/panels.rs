@@ -19,7 +19,7 @@ pub mod waterfall;
 use bevy_egui::egui::{self, Color32};
 
 pub use charts::charts;
-pub use controls::{controls, shortcuts};
+pub use controls::{controls, shortcuts, verdict_card};
 pub use export::export;
 pub use inspector::inspector;
 pub use scenario::{objectives, scenario};

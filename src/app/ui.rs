@@ -139,6 +139,8 @@ fn panels_system(
         ),
     );
     paint_ghosts(&ctx, &ghosts, world_rect);
+    panels::verdict_card(&ctx, &view, world_rect);
+    actions.extend(panels::build::confirm_modal(&ctx, &editor));
     drag_preview(&ctx, &edit_drag, &view);
     actions.extend(panels::campaign::windows(&ctx, &play));
     panels::waterfall::waterfall(&ctx, &view, state);
@@ -251,11 +253,28 @@ fn focus_follows_selection(
         return None;
     }
     *synced = selected;
-    let part = match selected? {
-        Selected::Node(i) => Part::Node(view.model.nodes.get(i)?.id.clone()),
-        Selected::Workload(w) => Part::Source(view.model.workloads.get(w)?.name.clone()),
+    let part = match selected {
+        // A click on empty canvas: nothing is focused any more (the
+        // design's objectives come back to the inspector), unless the
+        // click was on a node left out of the run, which focuses that.
+        None if editor.focus.as_ref().is_some_and(|p| in_run(view, p)) => {
+            return Some(UiAction::Editor(EditorCommand::Focus(None)));
+        }
+        None => return None,
+        Some(Selected::Node(i)) => Part::Node(view.model.nodes.get(i)?.id.clone()),
+        Some(Selected::Workload(w)) => Part::Source(view.model.workloads.get(w)?.name.clone()),
     };
     Some(UiAction::Editor(EditorCommand::Focus(Some(part))))
+}
+
+/// Whether `part` is a node or source of the running design (not one the
+/// run left out).
+fn in_run(view: &View, part: &Part) -> bool {
+    match part {
+        Part::Node(id) => view.model.nodes.iter().any(|n| &n.id == id),
+        Part::Source(name) => view.model.workloads.iter().any(|w| &w.name == name),
+        _ => false,
+    }
 }
 
 /// What a build-mode drag will do: a line to the pointer (wiring) or the

@@ -20,9 +20,6 @@ fn edit(e: Edit) -> UiAction {
 pub fn build(ui: &mut egui::Ui, view: &View, editor: &Editor) -> Vec<UiAction> {
     let mut out = Vec::new();
     section(ui, "Build");
-    if let Some(pending) = &editor.confirm {
-        confirm(ui, pending, &mut out);
-    }
     let Some(h) = editor.history.as_ref().filter(|_| editor.on) else {
         ui.horizontal(|ui| {
             if ui
@@ -77,7 +74,22 @@ pub fn build(ui: &mut egui::Ui, view: &View, editor: &Editor) -> Vec<UiAction> {
     out
 }
 
-/// What would lose the unsaved edits, and the three ways on.
+/// What would lose the unsaved edits, and the three ways on: a modal over
+/// the window (in the panel it pushed the palette down under the pointer
+/// that had just clicked New).
+pub fn confirm_modal(ctx: &egui::Context, editor: &Editor) -> Vec<UiAction> {
+    let mut out = Vec::new();
+    if let Some(pending) = &editor.confirm {
+        let r = egui::Modal::new(egui::Id::new("unsaved-edits"))
+            .show(ctx, |ui| confirm(ui, pending, &mut out));
+        // Escape or a click beside it: as "Keep editing".
+        if out.is_empty() && r.should_close() {
+            out.push(cmd(EditorCommand::Keep));
+        }
+    }
+    out
+}
+
 fn confirm(ui: &mut egui::Ui, pending: &EditorCommand, out: &mut Vec<UiAction>) {
     let what = match pending {
         EditorCommand::Open(p) => format!("Opening {}", p.display()),

@@ -25,9 +25,6 @@ pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
         };
         ui.label(RichText::new(text).color(colour));
     });
-    if c.ended {
-        verdict(ui, view);
-    }
     let speed_line = format!(
         "sim speed {} (target {})",
         speed_text(c.speed_actual),
@@ -121,7 +118,23 @@ pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
 }
 
 /// When the run has reached the scenario's duration: how it did over the
-/// whole measured run, and that Play keeps going.
+/// whole measured run, and that Play keeps going. Drawn over the top of
+/// the picture (`world`: its rectangle), not in the panel: appearing there
+/// it pushed every control below it down under the pointer.
+pub fn verdict_card(ctx: &egui::Context, view: &View, world: egui::Rect) {
+    if !view.clock.ended {
+        return;
+    }
+    egui::Area::new(egui::Id::new("run-verdict"))
+        .order(egui::Order::Foreground)
+        .pivot(egui::Align2::CENTER_TOP)
+        .fixed_pos(egui::pos2(world.center().x, world.min.y + 40.0))
+        .show(ctx, |ui| {
+            ui.set_max_width((world.width() - 40.0).clamp(200.0, 520.0));
+            egui::Frame::popup(ui.style()).show(ui, |ui| verdict(ui, view));
+        });
+}
+
 fn verdict(ui: &mut egui::Ui, view: &View) {
     let met = view.objectives.iter().filter(|o| o.run.pass).count();
     let total = view.objectives.len();
@@ -142,24 +155,22 @@ fn verdict(ui: &mut egui::Ui, view: &View) {
             if met == total { OK } else { FAIL },
         )
     };
-    egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.label(RichText::new(text).color(colour).strong());
-        for o in view.objectives.iter().filter(|o| !o.run.pass) {
-            ui.label(
-                RichText::new(format!(
-                    "✖ {}: {}",
-                    o.text,
-                    crate::app::view::format_metric(o.run.metric, o.run.value)
-                ))
-                .color(FAIL),
-            );
-        }
+    ui.label(RichText::new(text).color(colour).strong());
+    for o in view.objectives.iter().filter(|o| !o.run.pass) {
         ui.label(
-            RichText::new("Press Play to keep running, Restart to run it again.")
-                .small()
-                .color(MUTED),
+            RichText::new(format!(
+                "✖ {}: {}",
+                o.text,
+                crate::app::view::format_metric(o.run.metric, o.run.value)
+            ))
+            .color(FAIL),
         );
-    });
+    }
+    ui.label(
+        RichText::new("Press Play to keep running, Restart to run it again.")
+            .small()
+            .color(MUTED),
+    );
 }
 
 /// `950`, `42k`, `1.3M`.
