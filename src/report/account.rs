@@ -1,9 +1,13 @@
 //! What happened in a run, in words: the events, the node that gave way first, what followed, when each objective broke and what to try, built from the run's own windows, events and summary.
 
 mod advice;
+mod autoscaled;
 mod capacity;
+mod elsewhere;
 mod events;
 mod objective_watch;
+mod peak;
+mod plans;
 mod room;
 mod watch;
 

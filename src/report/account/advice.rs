@@ -43,7 +43,7 @@ pub fn suggest(account: &Account, summary: &Summary, cause: Option<&Happening>) 
         .and_then(|id| node(summary, id));
     if let Some(n) = root
         && let Some(k) = summary.nodes.iter().position(|m| m.id == n.id)
-        && let Some(text) = capacity(n, k, &account.sizing, summary, account.room.as_ref())
+        && let Some(text) = capacity(n, k, account, summary)
     {
         say(vec![n.id.clone()], text);
     }

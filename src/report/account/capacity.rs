@@ -1,31 +1,48 @@
-//! How much capacity the node that gave way needs: the demand sent its way (counting what was turned away upstream), in the knob that takes it (shards for writes, read replicas for reads), and whether a level leaves room for it.
+//! How much capacity the node that gave way needs: the demand sent its way (counting what was turned away upstream, and its busiest few seconds when they stand well above the average), in the knobs of its kind (see `plans`), and whether a level leaves room for it; when it does not, or when more of it would only wait on a saturated callee, where to look instead (see `elsewhere`).
 
+use super::Account;
+use super::autoscaled::autoscaled;
+use super::elsewhere::instead;
+use super::peak::PEAK_SPAN;
+use super::plans::{Plan, plans};
 use super::room::Room;
-use super::watch::{count, per_s, trim};
+use super::watch::{Trouble, count, per_s, seconds_text, trim};
 use crate::report::topology::{OfferedLoad, offered_load, targets};
-use crate::sim::Summary;
 use crate::sim::metrics::NodeSummary;
 use crate::sim::model::{Model, NodeKind};
+use crate::sim::{SimTime, Summary};
 
 /// The utilisation a suggestion sizes capacity for.
 const TARGET_UTILISATION: f64 = 0.7;
 /// Busier targets tried, in order, when a level has no room for the first:
 /// a queue still works there, with longer waits.
 const TIGHTER_TARGETS: [f64; 2] = [0.8, 0.9];
+/// A busiest stretch this much above the run's average is a peak to size
+/// for (below it, the noise of a steady rate).
+const PEAK_MATTERS: f64 = 1.25;
 
 /// What the account keeps of a node to size it: the load its workloads
-/// send its way, the nodes upstream of it, and its make-up and price.
+/// send its way, the nodes around it, its make-up, what it has and its
+/// price.
 #[derive(Clone, Debug)]
 pub(super) struct Sizing {
     path: OfferedLoad,
     upstream: Vec<usize>,
-    kind: &'static str,
+    /// The nodes it sends to (through a load balancer: its service).
+    callees: Vec<usize>,
+    pub(super) kind: &'static str,
     /// A database: shards, read replicas, mean read and write work (s).
-    db: Option<(u32, u32, f64, f64)>,
+    pub(super) db: Option<(u32, u32, f64, f64)>,
     price: f64,
     cost_unit: u64,
     /// A service: its own mean work per visit (s) and the nodes it calls.
     own: Option<(f64, Vec<String>)>,
+    /// Its capacity knobs as the design sets them: (field, value).
+    now: Vec<(&'static str, u32)>,
+    /// An autoscaled service: its most replicas, how often the autoscaler
+    /// looks, how long after acting it may act again, and a new replica's
+    /// cold start.
+    pub(super) autoscale: Option<(u32, SimTime, SimTime, SimTime)>,
 }
 
 impl Sizing {
@@ -40,6 +57,7 @@ impl Sizing {
             .map(|(k, n)| Sizing {
                 path: path.get(k).copied().unwrap_or_default(),
                 upstream: upstream_of(&outs, k),
+                callees: callees_of(model, &outs, k),
                 kind: n.kind.name(),
                 db: match &n.kind {
                     NodeKind::Database(d) => Some((
@@ -61,8 +79,43 @@ impl Sizing {
                     )),
                     _ => None,
                 },
+                now: knobs(&n.kind),
+                autoscale: match &n.kind {
+                    NodeKind::Service(sv) => (sv.autoscale.as_ref())
+                        .map(|a| (a.max, a.interval, a.cooldown, a.cold_start)),
+                    _ => None,
+                },
             })
             .collect()
+    }
+
+    /// The design's value of capacity knob `field`, when it has one.
+    pub(super) fn now(&self, field: &str) -> Option<u32> {
+        self.now.iter().find(|k| k.0 == field).map(|k| k.1)
+    }
+
+    /// What `instances` of `workers` each cost, $/h.
+    pub(super) fn bill(&self, instances: u32, workers: u32) -> f64 {
+        if self.cost_unit == 0 {
+            return self.price;
+        }
+        let units = u64::from(workers).div_ceil(self.cost_unit);
+        f64::from(instances) * units as f64 * self.price
+    }
+}
+
+/// A node's capacity knobs and their values.
+fn knobs(kind: &NodeKind) -> Vec<(&'static str, u32)> {
+    match kind {
+        NodeKind::Service(s) => vec![("replicas", s.replicas), ("workers", s.workers)],
+        NodeKind::Database(d) => vec![
+            ("shards", d.shards.max(1)),
+            ("read_replicas", d.read_replicas),
+            ("workers", d.workers),
+        ],
+        NodeKind::Queue(q) => vec![("consumers", q.consumers)],
+        NodeKind::Cache(c) => c.workers.map(|w| ("workers", w)).into_iter().collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -81,104 +134,237 @@ fn upstream_of(outs: &[Vec<usize>], k: usize) -> Vec<usize> {
     (0..outs.len()).filter(|&i| seen[i]).collect()
 }
 
+/// The nodes `k` sends to, and behind a load balancer its service.
+fn callees_of(model: &Model, outs: &[Vec<usize>], k: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    for &t in outs.get(k).into_iter().flatten() {
+        out.push(t);
+        if let Some(NodeKind::LoadBalancer(lb)) = model.nodes.get(t).map(|n| &n.kind) {
+            out.push(lb.to);
+        }
+    }
+    out
+}
+
 /// The work sent to a node, in busy workers, and how it is known.
-struct Demand {
+pub(super) struct Demand {
     /// Busy workers of writes and of reads (a node other than a database:
     /// all of it as `reads`).
-    writes: f64,
-    reads: f64,
+    pub(super) writes: f64,
+    pub(super) reads: f64,
     /// Busy seconds per visit that started, as measured.
     per_visit: f64,
     /// The sentence telling where the figure comes from.
     told: String,
+    /// Sized for its busiest few seconds rather than the average.
+    peaked: bool,
 }
 
-/// One way to give the node its capacity.
-pub(super) struct Plan {
-    /// The knobs it sets: (field, value).
-    pub(super) sets: Vec<(&'static str, u32)>,
-    /// `about 3 read replicas of 16 workers`.
-    words: String,
-    /// `3 read replicas`, to say what it would cost.
-    pub(super) short: String,
-    /// What the node would cost, $/h.
-    cost: f64,
+impl Demand {
+    /// The same demand at the node's busiest stretch (`rate` per second
+    /// from `from`), when that stands well above the `reached` average
+    /// and above what the figure counts already.
+    fn at_peak(mut self, (rate, from): (f64, SimTime), reached: f64) -> Demand {
+        let busy = self.writes + self.reads;
+        let at_peak = rate * self.per_visit;
+        if busy <= 0.0 || rate < PEAK_MATTERS * reached || at_peak <= busy {
+            return self;
+        }
+        let f = at_peak / busy;
+        self.writes *= f;
+        self.reads *= f;
+        self.peaked = true;
+        self.told.push_str(&format!(
+            " on average, and {} at its peak (the {} from {})",
+            per_s(rate),
+            seconds_text(PEAK_SPAN.as_secs_f64()),
+            seconds_text(from.as_secs_f64())
+        ));
+        self
+    }
 }
 
 /// "give db more capacity: 4 000/s are sent its way …; for a utilisation
 /// of 0.7 it needs about …", or, in a level that leaves no room for it,
-/// why more capacity is not the fix.
+/// why more capacity is not the fix and where to look instead.
 pub(super) fn capacity(
     n: &NodeSummary,
     k: usize,
-    sizing: &[Sizing],
+    account: &Account,
     summary: &Summary,
-    room: Option<&Room>,
 ) -> Option<String> {
-    let s = sizing.get(k)?;
+    let s = account.sizing.get(k)?;
     let servers = f64::from(n.workers?);
-    let units = f64::from(n.replicas.unwrap_or(1).max(1));
-    let demand = demand(n, s, summary)?;
+    let mut demand = demand(n, s, summary)?;
+    if let Some(peak) = account.node(&n.id).and_then(|w| w.peak.rate()) {
+        let reached = n.counts.arrived as f64 / summary.measured.as_secs_f64();
+        demand = demand.at_peak(peak, reached);
+    }
     let busy = demand.writes + demand.reads;
     if (busy / TARGET_UTILISATION).ceil() <= servers {
         return None;
     }
-    let per = (servers / units).round().max(1.0) as u32;
-    let plans_at = |target: f64| match s.db {
-        Some(db) => db_plans(&demand, db, per, s, target),
-        None => service_plans(busy / target, units as u32, per, s),
-    };
-    let plans = plans_at(TARGET_UTILISATION);
-    let head = format!(
-        "{}; that is {} busy workers of work and it has {}{}",
-        demand.told,
-        trim(demand.writes + demand.reads, 1),
-        count(servers),
-        waiting(s, demand.per_visit)
-    );
-    let others = summary.cost_per_hour - n.cost_per_hour;
+    let head = head(s, &demand, servers);
+    let (upstream, callees) = (ids(&s.upstream, summary), ids(&s.callees, summary));
+    let room = account.room.as_ref();
+    let elsewhere = instead(room, &n.id, &upstream, &callees);
+    if let Some(text) = stuck(&n.id, s, account, demand.per_visit, &callees, &head) {
+        return Some(format!("{text} {elsewhere}"));
+    }
+    if let Some(text) = autoscaled(&n.id, s, busy / TARGET_UTILISATION, &head, room) {
+        return Some(text);
+    }
+    let units = n.replicas.unwrap_or(1).max(1);
+    let per = (servers / f64::from(units)).round().max(1.0) as u32;
+    let plans_at = |target: f64| plans(&demand, s, units, per, target);
     let Some(room) = room else {
-        let first = plans.first()?;
+        let first = plans_at(TARGET_UTILISATION).into_iter().next()?;
         return Some(format!(
             "give {} more capacity: {head}; for a utilisation of {TARGET_UTILISATION} it needs \
              {}, or less work per visit (a cache in front, fewer calls)",
             n.id, first.words
         ));
     };
-    let plan_cost = |p: &Plan| others + p.cost;
-    let fits = |plans: &[Plan]| {
+    let others = summary.cost_per_hour - n.cost_per_hour;
+    let fit = Fit {
+        room,
+        id: &n.id,
+        s,
+        others,
+    };
+    Some(fit.advice(&plans_at, &head, servers, &elsewhere))
+}
+
+/// "it was offered 2 000/s; that is 259.5 busy workers of work and it
+/// has 200": the demand against what the node has.
+fn head(s: &Sizing, demand: &Demand, servers: f64) -> String {
+    format!(
+        "{}; that is {} busy workers of work{} and it {} {}{}",
+        demand.told,
+        trim(demand.writes + demand.reads, 1),
+        if demand.peaked { " at the peak" } else { "" },
+        if s.autoscale.is_some() {
+            "ended the run with"
+        } else {
+            "has"
+        },
+        count(servers),
+        waiting(s, demand.per_visit)
+    )
+}
+
+/// The ids of nodes `ks`.
+fn ids<'a>(ks: &[usize], summary: &'a Summary) -> Vec<&'a str> {
+    ks.iter()
+        .filter_map(|&i| summary.nodes.get(i).map(|m| m.id.as_str()))
+        .collect()
+}
+
+/// A level's room for the plans of one node, whose bill is added to the
+/// `others` nodes' ($/h).
+struct Fit<'a> {
+    room: &'a Room,
+    id: &'a str,
+    s: &'a Sizing,
+    others: f64,
+}
+
+impl Fit<'_> {
+    /// Why `p` is out of the level's reach, or `None` when it fits.
+    fn blocks(&self, p: &Plan) -> Option<String> {
+        (self.room).blocks(self.id, self.s.kind, p, self.others + p.cost)
+    }
+
+    /// The first of `plans` the level has room for, in words.
+    fn first(&self, plans: &[Plan]) -> Option<String> {
         plans
             .iter()
-            .find(|p| room.blocks(&n.id, s.kind, p, plan_cost(p)).is_none())
+            .find(|p| self.blocks(p).is_none())
             .map(|p| p.words.clone())
-    };
-    if let Some(words) = fits(&plans) {
-        return Some(format!(
-            "give {} more capacity: {head}; for a utilisation of {TARGET_UTILISATION} it needs \
-             {words}, within the level's limits and budget",
-            n.id
-        ));
     }
-    // A busier target the level has room for: the right size, just.
-    for target in TIGHTER_TARGETS {
-        if let Some(words) = fits(&plans_at(target)) {
-            return Some(format!(
-                "give {} more capacity: {head}; the budget has no room for a utilisation of \
-                 {TARGET_UTILISATION}, but at {target} it needs {words}, within the level's \
-                 limits and budget",
-                n.id
-            ));
+
+    /// The plan at the target the level has room for (0.7, else 0.8 or
+    /// 0.9: the right size, just), or why none fits and where to look.
+    fn advice(
+        &self,
+        plans_at: &dyn Fn(f64) -> Vec<Plan>,
+        head: &str,
+        servers: f64,
+        elsewhere: &str,
+    ) -> String {
+        let id = self.id;
+        let mut enough = None;
+        for target in std::iter::once(TARGET_UTILISATION).chain(TIGHTER_TARGETS) {
+            let plans = plans_at(target);
+            if plans.is_empty() {
+                enough = Some(format!(
+                    "at a utilisation of {target} its {} workers are enough already",
+                    count(servers)
+                ));
+                break;
+            }
+            let Some(words) = self.first(&plans) else {
+                continue;
+            };
+            return if target == TARGET_UTILISATION {
+                format!(
+                    "give {id} more capacity: {head}; for a utilisation of {target} it needs \
+                     {words}, within the level's limits and budget"
+                )
+            } else {
+                format!(
+                    "give {id} more capacity: {head}; the budget has no room for a utilisation \
+                     of {TARGET_UTILISATION}, but at {target} it needs {words}, within the \
+                     level's limits and budget"
+                )
+            };
         }
+        let mut why: Vec<String> = (plans_at(TARGET_UTILISATION).iter())
+            .filter_map(|p| self.blocks(p))
+            .collect();
+        why.extend(enough);
+        format!(
+            "more capacity cannot fix {id} within the level: {head}. {}. {elsewhere}",
+            why.join("; ")
+        )
     }
-    let why: Vec<String> = plans
-        .iter()
-        .filter_map(|p| room.blocks(&n.id, s.kind, p, plan_cost(p)))
-        .collect();
+}
+
+/// "more capacity is not the fix for gateway: … and reports saturated
+/// itself (from 10 s): more gateway workers would wait on it too", when
+/// the node mostly waits on its calls and one of its callees gave way.
+fn stuck(
+    id: &str,
+    s: &Sizing,
+    account: &Account,
+    per_visit: f64,
+    callees: &[&str],
+    head: &str,
+) -> Option<String> {
+    let (own, _) = s.own.as_ref()?;
+    if own * 2.0 >= per_visit {
+        return None;
+    }
+    let (callee, at) = callees.iter().find_map(|c| {
+        let i = account.node(c)?.first(Trouble::Saturated)?;
+        Some((*c, i.at))
+    })?;
+    let calls = account
+        .room
+        .as_ref()
+        .is_none_or(|r| r.lock_reason(id, "calls").is_none());
+    let cap = if calls {
+        format!(
+            " Cap what the calls to {callee} may hold — a pool on the call (a bulkhead) or a \
+             shorter timeout — so its other calls keep their workers."
+        )
+    } else {
+        String::new()
+    };
     Some(format!(
-        "more capacity cannot fix {} within the level: {head}. {}. Look for less work per \
-         visit instead — a cache in front, fewer or batched calls",
-        n.id,
-        why.join("; ")
+        "more capacity is not the fix for {id}: {head}; and {callee} saturated itself (from \
+         {}): more {id} workers would wait on it too.{cap}",
+        seconds_text(at.as_secs_f64())
     ))
 }
 
@@ -208,8 +394,11 @@ fn demand(n: &NodeSummary, s: &Sizing, summary: &Summary) -> Option<Demand> {
     let reached = n.counts.arrived as f64 / measured;
     let sent = s.path.reads + s.path.writes;
     // Work per visit that started, times what reached it (a saturated
-    // node starts fewer than arrive).
-    let per_visit = n.utilisation? * f64::from(n.workers?) * measured / n.started as f64;
+    // node starts fewer than arrive); at least a service's own work (an
+    // autoscaler's replicas came and went: its workers now undercount).
+    let measured_work = n.utilisation? * f64::from(n.workers?) * measured / n.started as f64;
+    let own = s.own.as_ref().filter(|_| s.autoscale.is_some());
+    let per_visit = measured_work.max(own.map_or(0.0, |o| o.0));
     let busy = reached * per_visit;
     if !s.path.upper_bound && sent > reached * 1.02 {
         let (writes, reads) = match s.db {
@@ -235,6 +424,7 @@ fn demand(n: &NodeSummary, s: &Sizing, summary: &Summary) -> Option<Demand> {
             reads,
             per_visit,
             told,
+            peaked: false,
         });
     }
     let share = write_share(n, s);
@@ -259,6 +449,7 @@ fn demand(n: &NodeSummary, s: &Sizing, summary: &Summary) -> Option<Demand> {
         reads: busy * (1.0 - share),
         per_visit,
         told,
+        peaked: false,
     })
 }
 
@@ -296,100 +487,4 @@ fn failed_upstream(s: &Sizing, summary: &Summary) -> Vec<(String, u64)> {
         })
         .filter(|l| l.1 > 0)
         .collect()
-}
-
-/// A service's ways: more replicas of the same size, or more workers on
-/// each replica.
-fn service_plans(need: f64, replicas: u32, per: u32, s: &Sizing) -> Vec<Plan> {
-    let more = (need / f64::from(per)).ceil() as u32;
-    let wider = (need / f64::from(replicas.max(1))).ceil() as u32;
-    vec![
-        Plan {
-            sets: vec![("replicas", more)],
-            words: format!(
-                "about {} workers ({more} replicas × {per})",
-                count(need.ceil())
-            ),
-            short: format!("{more} replicas"),
-            cost: s.bill(more, per),
-        },
-        Plan {
-            sets: vec![("workers", wider)],
-            words: format!("about {wider} workers on each of its {replicas} replicas"),
-            short: format!("{wider} workers on each replica"),
-            cost: s.bill(replicas, wider),
-        },
-    ]
-}
-
-/// A database's ways: read replicas when its writes fit its primaries,
-/// shards when they do not (read replicas do not take writes), or more
-/// workers per instance.
-fn db_plans(d: &Demand, db: (u32, u32, f64, f64), per: u32, s: &Sizing, target: f64) -> Vec<Plan> {
-    let (shards, rr, _, _) = db;
-    let c = f64::from(per) * target;
-    let up = |x: f64| x.ceil().max(1.0) as u32;
-    let primary = if rr == 0 {
-        d.writes + d.reads
-    } else {
-        d.writes
-    };
-    let split = format!(
-        "{} busy workers of writes, {} of reads",
-        trim(d.writes, 1),
-        trim(d.reads, 1)
-    );
-    let mut plans = Vec::new();
-    if d.writes / f64::from(shards) <= c {
-        let more = up(d.reads / (f64::from(shards) * c)).max(rr);
-        plans.push(Plan {
-            sets: vec![("read_replicas", more)],
-            words: format!(
-                "reads can go to read replicas and its writes fit its primary ({split}): about \
-                 {more} read replicas of {per} workers"
-            ),
-            short: format!("{more} read replicas"),
-            cost: s.bill(shards * (1 + more), per),
-        });
-    }
-    let by_writes = if rr == 0 {
-        up(primary / c)
-    } else {
-        up(d.writes / c).max(up(d.reads / (c * f64::from(rr))))
-    };
-    let sh = by_writes.max(shards + 1);
-    plans.push(Plan {
-        sets: vec![("shards", sh)],
-        words: format!(
-            "shards, as read replicas do not take writes ({split}): about {sh} shards of {per} \
-             workers"
-        ),
-        short: format!("{sh} shards"),
-        cost: s.bill(sh * (1 + rr), per),
-    });
-    let on_replicas = if rr > 0 {
-        d.reads / f64::from(shards * rr)
-    } else {
-        0.0
-    };
-    let busiest = (primary / f64::from(shards)).max(on_replicas);
-    let wider = up(busiest / target);
-    plans.push(Plan {
-        sets: vec![("workers", wider)],
-        words: format!("about {wider} workers per instance ({split})"),
-        short: format!("{wider} workers per instance"),
-        cost: s.bill(shards * (1 + rr), wider),
-    });
-    plans
-}
-
-impl Sizing {
-    /// What `instances` of `workers` each cost, $/h.
-    fn bill(&self, instances: u32, workers: u32) -> f64 {
-        if self.cost_unit == 0 {
-            return self.price;
-        }
-        let units = u64::from(workers).div_ceil(self.cost_unit);
-        f64::from(instances) * units as f64 * self.price
-    }
 }

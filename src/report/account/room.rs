@@ -1,6 +1,6 @@
 //! What a campaign level leaves room for — its locked knobs, its maxima and its budget — as plain data the account checks a capacity suggestion against.
 
-use super::capacity::Plan;
+use super::plans::Plan;
 use super::watch::count;
 use crate::scenario::level::LevelSpec;
 
@@ -29,6 +29,29 @@ impl Room {
     pub fn lock_reason(&self, node: &str, field: &str) -> Option<&str> {
         let levels_own = self.nodes.iter().any(|n| n == node);
         self.spec.lock_reason(node, field).filter(|_| levels_own)
+    }
+
+    /// The level's upper limit on `node.field` (`node` of `kind`).
+    pub fn max_of(&self, node: &str, kind: &str, field: &str) -> Option<f64> {
+        self.spec.max_of(node, kind, field)
+    }
+
+    /// Whether the level lets the design add a node of `kind`.
+    pub fn may_add(&self, kind: &str) -> bool {
+        self.spec.add.iter().any(|k| k == kind)
+    }
+
+    /// The knobs the level unlocks on `node` (`node.field`, or `node.*`),
+    /// in the level's order; none for a node the learner added (all of it
+    /// is theirs).
+    pub fn unlocked_on(&self, node: &str) -> Vec<&str> {
+        if !self.nodes.iter().any(|n| n == node) {
+            return Vec::new();
+        }
+        (self.spec.unlocked.iter())
+            .filter(|k| k.split_once('.').is_some_and(|(n, _)| n == node))
+            .map(String::as_str)
+            .collect()
     }
 
     /// Why `plan` for `node` (of `kind`) is out of the level's reach: a

@@ -1,5 +1,6 @@
 //! One node watched window by window: its calm baseline, the first window each kind of trouble showed, its peaks, and its last window.
 
+use super::peak::Peak;
 use crate::sim::metrics::NodeWindow;
 use crate::sim::time::SimTime;
 
@@ -132,6 +133,8 @@ pub struct NodeWatch {
     pub last_seen: Vec<(Trouble, SimTime)>,
     /// The longest line (time-average over a window) and when.
     pub peak_line: Option<(f64, SimTime)>,
+    /// Its busiest few seconds of arrivals.
+    pub peak: Peak,
     pub last: Figures,
 }
 
@@ -166,6 +169,7 @@ impl NodeWatch {
             return;
         }
         let c = &w.counts;
+        self.peak.observe(start, end, c.arrived);
         self.last = Figures {
             rate: c.arrived as f64 / secs,
             retries_rate: c.retries as f64 / secs,
