@@ -271,6 +271,31 @@ fn instead_of_capacity_the_advice_names_what_the_level_lets_you_change() {
 }
 
 #[test]
+fn a_hot_service_instance_is_not_told_about_shards() {
+    // 9.3: web is an autoscaled service; the replicas the autoscaler
+    // added served part of the run, so instance 0 looked hot, and the
+    // account spoke of its keys and of more shards.
+    let (_, lines) = graded_lines("09-mechanisms/03-autoscale-cold-start", &[]);
+    for h in lines.iter().filter(|h| h.nodes == ["web"]) {
+        assert!(!h.text.contains("shard"), "{}", h.text);
+        if h.text.contains("instance 0") {
+            assert!(h.text.contains("autoscaler"), "{}", h.text);
+        }
+    }
+    // 6.2: meta's primary takes every write, its read replica the reads;
+    // shards are the level's fix, so "more shards spread the rest, not
+    // them" points away from it.
+    let (_, lines) = graded_lines("06-file-storage/02-metadata-shards", &[]);
+    for h in &lines {
+        assert!(
+            !h.text.contains("more shards spread the rest"),
+            "{}",
+            h.text
+        );
+    }
+}
+
+#[test]
 fn a_queue_is_sized_in_consumers() {
     // 3.1 publishing to the topic, to-history with 8 consumers for
     // 2 000 writes/s: the advice said "more capacity cannot fix

@@ -5,6 +5,7 @@ mod autoscaled;
 mod capacity;
 mod elsewhere;
 mod events;
+mod hot;
 mod objective_watch;
 mod peak;
 mod plans;
@@ -17,6 +18,7 @@ use crate::sim::{Command, SimTime, Summary, Window};
 
 use capacity::Sizing;
 use events::EventNote;
+use hot::Spread;
 use objective_watch::ObjectiveWatch;
 pub use objective_watch::tail_within_chance;
 pub use room::Room;
@@ -66,8 +68,6 @@ impl HappeningKind {
 struct Shape {
     /// A cache with single flight on.
     coalesces: bool,
-    /// A sharded database: shards and instances per shard.
-    shards: Option<(u32, u32)>,
     /// An autoscaled service: its replicas' cold start.
     cold_start: Option<SimTime>,
 }
@@ -77,10 +77,6 @@ impl Shape {
         match kind {
             NodeKind::Cache(c) => Shape {
                 coalesces: c.coalesce,
-                ..Shape::default()
-            },
-            NodeKind::Database(d) if d.shards > 1 => Shape {
-                shards: Some((d.shards, 1 + d.read_replicas)),
                 ..Shape::default()
             },
             NodeKind::Service(s) => Shape {
@@ -100,6 +96,7 @@ pub struct Account {
     events: Vec<EventNote>,
     objectives: Vec<ObjectiveWatch>,
     shapes: Vec<Shape>,
+    spreads: Vec<Spread>,
     sizing: Vec<Sizing>,
     /// A campaign level's locks, limits and budget, when the run is one.
     room: Option<Room>,
@@ -121,6 +118,7 @@ impl Account {
                 .filter_map(|o| ObjectiveWatch::new(o, model))
                 .collect(),
             shapes: model.nodes.iter().map(|n| Shape::of(&n.kind)).collect(),
+            spreads: Spread::of(model),
             sizing: Sizing::of(model),
             room: None,
             warmup: model.warmup,
@@ -213,7 +211,7 @@ impl Account {
         out.extend(self.objective_breaks(results));
         out.extend(self.scalings(summary));
         out.sort_by_key(|h| h.at);
-        let hot = self.hot_instances(summary);
+        let hot = hot::hot_lines(summary, &self.spreads, self.room.as_ref(), self.warmup);
         let cause = self
             .cause(results, summary)
             .or_else(|| hot.first().cloned());
@@ -521,32 +519,6 @@ impl Account {
             .iter()
             .filter(|n| n.last.retries_rate >= 1.0)
             .max_by(|a, b| a.last.retries_rate.total_cmp(&b.last.retries_rate))
-    }
-
-    /// Instances far busier than their siblings, by name: `db shard 2 of 4`.
-    fn hot_instances(&self, summary: &Summary) -> Vec<Happening> {
-        advice::hot_instances(summary)
-            .into_iter()
-            .map(|(id, i, u, others)| {
-                let k = self.nodes.iter().position(|n| n.id == id);
-                let name = match k.and_then(|k| self.shape(k).shards) {
-                    Some((shards, per)) => {
-                        format!("{id} shard {} of {shards}", i as u32 / per.max(1))
-                    }
-                    None => format!("{id} instance {i}"),
-                };
-                Happening {
-                    at: self.warmup,
-                    kind: HappeningKind::Cause,
-                    nodes: vec![id],
-                    text: format!(
-                        "{name} is hot: utilisation {u:.2} against {others:.2} on average \
-                         for the others; its keys are the popular ones, so more shards \
-                         spread the rest, not them (a cache in front takes them)"
-                    ),
-                }
-            })
-            .collect()
     }
 
     fn coalesces(&self, id: &str) -> bool {

@@ -1,4 +1,4 @@
-//! What to try, each suggestion backed by a figure from the run: capacity from the demand sent its way (see `capacity`), single flight after a flush, a retry budget when retries outlive a fault, the hot shard, the costliest node.
+//! What to try, each suggestion backed by a figure from the run: capacity from the demand sent its way (see `capacity`), single flight after a flush, a retry budget when retries outlive a fault.
 
 use super::capacity::capacity;
 use super::watch::{Trouble, per_s};
@@ -85,29 +85,4 @@ fn flush_stampedes(account: &Account, cause: Option<&Happening>) -> Vec<(String,
 /// A node of the summary by id.
 fn node<'a>(summary: &'a Summary, id: &str) -> Option<&'a NodeSummary> {
     summary.nodes.iter().find(|n| n.id == id)
-}
-
-/// Instances far busier than their siblings: `(node, instance, its
-/// utilisation, the others' mean)`.
-pub fn hot_instances(summary: &Summary) -> Vec<(String, usize, f64, f64)> {
-    let mut out = Vec::new();
-    for n in &summary.nodes {
-        let us: Vec<(usize, f64)> = n
-            .replica_utilisation
-            .iter()
-            .enumerate()
-            .filter_map(|(i, u)| u.map(|u| (i, u)))
-            .collect();
-        let Some(&(hot, max)) = us.iter().max_by(|a, b| a.1.total_cmp(&b.1)) else {
-            continue;
-        };
-        if us.len() < 2 {
-            continue;
-        }
-        let others = (us.iter().map(|u| u.1).sum::<f64>() - max) / (us.len() - 1) as f64;
-        if max >= 0.5 && max >= 1.5 * others {
-            out.push((n.id.clone(), hot, max, others));
-        }
-    }
-    out
 }
