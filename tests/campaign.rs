@@ -701,6 +701,15 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             ],
             "throughput at fanout above",
         ),
+        // Posts fanned out to timelines but never stored.
+        (
+            "02-news-feed/01-fan-out",
+            vec![
+                r#"api.calls=[{ to = "timelines", when = "read" }, { to = "fanout", when = "write" }]"#,
+                "posts.read_replicas=0",
+            ],
+            "throughput at posts above",
+        ),
         // A fan-out starved so far behind that invalidations never land.
         (
             "02-news-feed/02-timeline-cache",
