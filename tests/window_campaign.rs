@@ -526,3 +526,56 @@ fn the_briefing_lists_an_unlocked_knob_left_at_its_default() {
         "{texts}"
     );
 }
+
+/// Submit's refusal is about the design it was given: once the design
+/// changes it goes (it stayed red on screen over a design that had fixed
+/// it).
+#[test]
+fn a_refusal_goes_once_the_design_changes() {
+    use loadlab::app::editor::EditorCommand;
+    use loadlab::scenario::edit::{Edit, Part};
+    let tmp = cli::TempDir::new("window-campaign-refusal");
+    let mut w = shipped_level(&tmp, "01-url-shortener/02-cache", Screen::Playing);
+    let edit = |w: &mut Window, e: Edit| {
+        w.app
+            .world_mut()
+            .resource_mut::<ActionQueue>()
+            .push(UiAction::Editor(EditorCommand::Edit(e)));
+        w.frames(3);
+    };
+    let set = |w: &mut Window, node: &str, path: &str, value: toml::Value| {
+        let part = Part::Node(node.into());
+        let (path, value) = (path.into(), Some(value));
+        edit(w, Edit::SetField { part, path, value });
+    };
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Editor(EditorCommand::Start));
+    w.frames(2);
+    // A cache the API reads from, with nothing behind it.
+    let (kind, id, pos) = ("cache".into(), Some("cache".into()), None);
+    edit(&mut w, Edit::AddNode { kind, id, pos });
+    let calls: toml::Value =
+        toml::from_str(r#"v = [{ to = "cache", when = "read" }, { to = "db", when = "write" }]"#)
+            .map(|t: toml::Table| t["v"].clone())
+            .expect("calls");
+    set(&mut w, "api", "calls", calls);
+    let submit = w.widget("Submit");
+    w.click(submit);
+    until_graded(&mut w);
+    let refusal = play(&w).message.clone().unwrap_or_default();
+    assert!(
+        refusal.starts_with("Not graded") && refusal.contains("nothing behind it"),
+        "{refusal:?}"
+    );
+    assert!(w.texts().iter().any(|t| t == &refusal), "on screen");
+    w.frames(5);
+    assert_eq!(
+        play(&w).message.as_ref(),
+        Some(&refusal),
+        "kept while nothing changes"
+    );
+    set(&mut w, "cache", "on_miss", toml::Value::String("db".into()));
+    assert_eq!(play(&w).message, None, "gone with the design it was about");
+}

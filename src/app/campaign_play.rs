@@ -61,6 +61,17 @@ pub struct CampaignPlay {
     pub last_grade: Option<Grade>,
     /// The briefing paused the run: Start plays it again.
     pub paused_for_briefing: bool,
+    /// The design the exam running or last refused was given, as
+    /// [`design_mark`]: a refusal is about that design and goes once the
+    /// design changes.
+    submitted: Option<(u64, usize)>,
+    refused: Option<(u64, usize)>,
+}
+
+/// Which design the window runs: its rebuilds (editor changes, restarts)
+/// and its live changes so far.
+fn design_mark(bridge: &SimBridge) -> (u64, usize) {
+    (bridge.generation, bridge.changes.len())
 }
 
 impl CampaignPlay {
@@ -195,6 +206,7 @@ impl CampaignPlay {
             }
         });
         self.grading = Some(slot);
+        self.submitted = Some(design_mark(bridge));
         self.message = None;
     }
 
@@ -215,7 +227,19 @@ impl CampaignPlay {
                 self.last_grade = Some(g);
                 self.screen = Screen::Debrief;
             }
-            Err(why) => self.message = Some(format!("Not graded: {why}")),
+            Err(why) => {
+                self.message = Some(format!("Not graded: {why}"));
+                self.refused = self.submitted;
+            }
+        }
+    }
+
+    /// Drops a refusal once the design it was about has changed (it stayed
+    /// on screen, red, over a design that had fixed it).
+    fn forget_stale_refusal(&mut self, bridge: &SimBridge) {
+        if self.refused.is_some_and(|m| m != design_mark(bridge)) {
+            self.refused = None;
+            self.message = None;
         }
     }
 
@@ -286,5 +310,7 @@ fn fit_view_to_level(play: Res<CampaignPlay>, bridge: Res<SimBridge>, view: Opti
 fn poll_grades(mut play: ResMut<CampaignPlay>, bridge: Res<SimBridge>) {
     if play.grading.is_some() {
         play.poll(&bridge);
+    } else if play.refused.is_some() {
+        play.forget_stale_refusal(&bridge);
     }
 }
