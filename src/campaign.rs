@@ -131,12 +131,14 @@ impl Campaign {
         self.levels().find(|l| l.id == id)
     }
 
-    /// A level is open when it is the first, or the one before it has a star.
+    /// A level is open when it is the first, when the one before it has a
+    /// star, or when it has stars of its own (earned on a level opened by
+    /// its file: the map must not show it locked beside the next one open).
     pub fn is_unlocked(&self, progress: &Progress, id: &str) -> bool {
         let ids: Vec<&str> = self.levels().map(|l| l.id.as_str()).collect();
         match ids.iter().position(|l| *l == id) {
             Some(0) => true,
-            Some(i) => progress.stars(ids[i - 1]) >= 1,
+            Some(i) => progress.stars(id) >= 1 || progress.stars(ids[i - 1]) >= 1,
             None => false,
         }
     }

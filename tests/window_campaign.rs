@@ -7,6 +7,7 @@ mod window;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use bevy_egui::egui::accesskit;
 use loadlab::app::campaign_play::{CampaignPlay, Screen};
 use loadlab::app::{ActionQueue, UiAction};
 use loadlab::campaign::Progress;
@@ -578,4 +579,88 @@ fn a_refusal_goes_once_the_design_changes() {
     );
     set(&mut w, "cache", "on_miss", toml::Value::String("db".into()));
     assert_eq!(play(&w).message, None, "gone with the design it was about");
+}
+
+/// A level that unlocks a database's shards (6.2) offers them in the
+/// inspector, up to the level's most; a change restarts the run on the
+/// new count (the briefing offered `meta.shards` and no control had it).
+#[test]
+fn unlocked_shards_are_in_the_inspector_and_restart_the_run() {
+    use loadlab::app::Selected;
+    use loadlab::app::design_edit::DesignEdit;
+    use loadlab::sim::model::NodeKind;
+    let tmp = cli::TempDir::new("window-campaign-shards");
+    let mut w = shipped_level(&tmp, "06-file-storage/02-metadata-shards", Screen::Playing);
+    let meta = w.node("meta");
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Select(Some(Selected::Node(meta))));
+    w.frames(3);
+    let slider = w
+        .tree()
+        .into_iter()
+        .find(|n| n.role() == accesskit::Role::Slider && n.label().is_some_and(|l| l == "Shards"));
+    let slider = slider.expect("a Shards slider for meta");
+    assert!(!slider.is_disabled(), "meta.shards is the learner's");
+    assert_eq!(slider.max_numeric_value(), Some(8.0), "the level's most");
+    let generation = w.bridge().generation;
+    let shards = DesignEdit::Shards {
+        node: meta,
+        shards: 2,
+    };
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Redesign(shards, "meta shards → 2".into()));
+    w.frames(2);
+    assert!(w.bridge().generation > generation, "the run restarted");
+    match &w.bridge().sim.model().nodes[meta].kind {
+        NodeKind::Database(d) => assert_eq!(d.shards, 2),
+        _ => panic!("meta is a database"),
+    }
+}
+
+/// A level's file picked in the scenario picker opens as that level (its
+/// briefing, rules and Submit), as `view LEVELFILE` does; a locked one
+/// opens as a plain scenario and says so (it opened as a plain scenario
+/// either way, without a word).
+#[test]
+fn a_level_picked_from_the_picker_opens_as_the_level() {
+    let tmp = cli::TempDir::new("window-campaign-picker");
+    let campaign = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/campaign");
+    let mut w = Window::open(&[], None);
+    let p = CampaignPlay::load(&campaign, Some(tmp.0.join("progress.json"))).expect("loads");
+    w.app.insert_resource(p);
+    w.frames(2);
+    let open = |w: &mut Window, file: &str| {
+        w.app
+            .world_mut()
+            .resource_mut::<ActionQueue>()
+            .push(UiAction::Open(campaign.join(file)));
+        w.frames(3);
+    };
+    open(&mut w, "01-url-shortener/03-read-replicas.toml");
+    assert_eq!(play(&w).current, None, "1.3 is locked on a fresh start");
+    let notice = w
+        .app
+        .world()
+        .resource::<loadlab::app::View>()
+        .notice
+        .clone()
+        .unwrap_or_default();
+    assert!(notice.contains("is locked in the campaign"), "{notice:?}");
+    assert!(
+        w.bridge()
+            .file
+            .as_ref()
+            .is_some_and(|f| f.ends_with("03-read-replicas.toml"))
+    );
+    open(&mut w, "01-url-shortener/01-one-box.toml");
+    assert_eq!(
+        play(&w).current.as_deref(),
+        Some("01-url-shortener/01-one-box")
+    );
+    assert_eq!(play(&w).screen, Screen::Briefing);
+    assert!(w.texts().iter().any(|t| t == "Submit"), "{:?}", w.texts());
 }

@@ -194,7 +194,24 @@ fn the_url_shortener_built_from_a_blank_canvas_runs_as_the_shipped_file() {
                 ..
             }
         ) || matches!(&e, Edit::AddNode { .. });
-        assert!(changed || duplicate, "{e:?}: {:?}", editor(&w).message);
+        // A price the palette already gave the node (the sandbox's prices
+        // are the shipped file's).
+        let same = match (&e, &before) {
+            (
+                Edit::SetField {
+                    part: Part::Node(id),
+                    path,
+                    value,
+                },
+                Some(d),
+            ) => d.node(id).and_then(|t| t.get(path)) == value.as_ref(),
+            _ => false,
+        };
+        assert!(
+            changed || duplicate || same,
+            "{e:?}: {:?}",
+            editor(&w).message
+        );
     }
     assert!(editor(&w).problems.is_empty(), "{:?}", editor(&w).problems);
     assert!(
@@ -783,4 +800,19 @@ fn a_click_on_empty_canvas_in_build_mode_unfocuses_the_node() {
         "the design's objectives are in the inspector: {:?}",
         w.texts()
     );
+}
+
+/// A node added to a sandbox design has a price (a level prices what it
+/// lets you add): a blank canvas's bill was $0.00/h whatever it held.
+#[test]
+fn a_node_added_in_the_sandbox_has_a_price() {
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::New);
+    add(&mut w, "service", Some("api"));
+    add(&mut w, "database", Some("db"));
+    let cost = |w: &Window, id: &str| {
+        let m = w.bridge().sim.model();
+        m.nodes[m.node_index(id).expect(id)].cost_per_hour
+    };
+    assert!(cost(&w, "api") > 0.0 && cost(&w, "db") > cost(&w, "api"));
 }

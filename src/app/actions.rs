@@ -97,12 +97,24 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
         UiAction::SetSeed(s) => bridge.seed = s,
         UiAction::KeepBaseline(keep) => bridge.keep_baseline(keep, view),
         UiAction::Open(path) => {
-            match window.editor.as_deref_mut() {
-                // Asks first when the design has unsaved edits.
-                Some(editor) => editor.command(EditorCommand::Open(path), bridge, view),
-                None => bridge.open_file(&path, view),
+            // A level's file from the picker opens as that level.
+            let level = level_of_file(window.campaign.as_deref_mut(), &path);
+            if let Some((id, true)) = level {
+                campaign(CampaignCommand::Open(id), bridge, view, window);
+            } else {
+                match window.editor.as_deref_mut() {
+                    // Asks first when the design has unsaved edits.
+                    Some(editor) => editor.command(EditorCommand::Open(path), bridge, view),
+                    None => bridge.open_file(&path, view),
+                }
+                follow_level(window, bridge);
+                if let Some((id, false)) = level {
+                    view.notice = Some(format!(
+                        "{id} is locked in the campaign until the level before it has a \
+                         star: opened as a plain scenario (no Submit, no stars)"
+                    ));
+                }
             }
-            follow_level(window, bridge);
         }
         UiAction::SaveScenario => bridge.save(false, view),
         UiAction::SaveDesign => bridge.save(true, view),
@@ -147,6 +159,35 @@ fn campaign(
         }
         editor.forget();
     }
+}
+
+/// The id of the campaign level whose file `path` is, and whether the
+/// learner may open it (a locked one opens as a plain scenario: no
+/// Submit, no stars). The campaign the file belongs to is loaded when the
+/// window has none (a sandbox).
+fn level_of_file(
+    play: Option<&mut CampaignPlay>,
+    path: &std::path::Path,
+) -> Option<(String, bool)> {
+    let play = play?;
+    let wanted = path.canonicalize().ok()?;
+    let known = |p: &CampaignPlay| {
+        let c = p.campaign.as_ref()?;
+        c.levels()
+            .find(|l| l.path.canonicalize().ok().as_ref() == Some(&wanted))
+            .map(|l| l.id.clone())
+    };
+    let id = match known(play) {
+        Some(id) => id,
+        None => {
+            let (c, id) = crate::campaign::Campaign::of_file(path).ok()??;
+            let progress = crate::campaign::Progress::default_path();
+            *play = CampaignPlay::load(&c.root, progress).ok()?;
+            id
+        }
+    };
+    let open = (play.campaign.as_ref()).is_some_and(|c| c.is_unlocked(&play.progress, &id));
+    Some((id, open))
 }
 
 /// The campaign leaves its level once the window runs another design.

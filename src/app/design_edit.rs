@@ -26,6 +26,8 @@ pub enum DesignEdit {
     Popularity { workload: usize, zipf: Option<f64> },
     /// An autoscaled service's cold start.
     ColdStart { node: usize, cold_start: SimTime },
+    /// A database's shards (its keys spread again over the new count).
+    Shards { node: usize, shards: u32 },
 }
 
 /// The breaker a learner switches on: the one the retry-storm lesson's
@@ -51,6 +53,7 @@ impl DesignEdit {
             }
             DesignEdit::Coalesce { node: i, .. } => format!("{}.coalesce", node(i)),
             DesignEdit::ColdStart { node: i, .. } => format!("{}.autoscale", node(i)),
+            DesignEdit::Shards { node: i, .. } => format!("{}.shards", node(i)),
             DesignEdit::Popularity { workload, .. } => {
                 let name = model
                     .workloads
@@ -118,6 +121,11 @@ impl DesignEdit {
                     _ => return Err(format!("node #{node} has no autoscaler")),
                 }
             }
+            DesignEdit::Shards { node, shards } => match m.nodes.get_mut(node).map(|n| &mut n.kind)
+            {
+                Some(NodeKind::Database(d)) => d.shards = shards,
+                _ => return Err(format!("node #{node} is not a database")),
+            },
         }
         Ok(())
     }

@@ -10,7 +10,7 @@ use crate::app::view::View;
 use crate::campaign::Level;
 use crate::campaign::edit_rules;
 use crate::report::atomic::write_atomic;
-use crate::scenario::edit::{Design, EdgeKind, Edit, History, Part, Table};
+use crate::scenario::edit::{Design, EdgeKind, Edit, History, Part, Table, sandbox_prices};
 use crate::scenario::{self, Diagnostic};
 use crate::sim::Model;
 
@@ -84,7 +84,8 @@ impl Editor {
             EditorCommand::Start => self.start(bridge),
             EditorCommand::Stop => self.on = false,
             EditorCommand::New => self.unless_unsaved(EditorCommand::New, |ed| {
-                ed.history = Some(History::new(Design::blank("my design")));
+                let blank = Design::blank("my design").with_prices(sandbox_prices());
+                ed.history = Some(History::new(blank));
                 // A blank canvas is no file's design, and no level's: the
                 // campaign leaves the level and its rules stop here.
                 bridge.file = None;
@@ -153,7 +154,10 @@ impl Editor {
             .unwrap_or_else(|_| scenario::to_toml(&bridge.base));
         let prices = self.level.as_ref().map(|l| l.spec.price.clone());
         match Design::from_text(&text) {
-            Ok(d) => self.history = Some(History::new(d.with_prices(prices.unwrap_or_default()))),
+            Ok(d) => {
+                let prices = prices.unwrap_or_else(sandbox_prices);
+                self.history = Some(History::new(d.with_prices(prices)));
+            }
             Err(e) => self.message = Some(e),
         }
         let stem = bridge

@@ -33,6 +33,9 @@ watch the database take the whole load (a \"cold cache\").";
 pub const READ_REPLICAS: &str = "Copies of the database that serve reads; writes always go to \
 the primary.\n\
 Raising it spreads reads over more instances (lower database utilisation) and adds cost.";
+pub const SHARDS: &str = "Databases the keys are split over, each with its own primary (and \
+read replicas): writes spread over them, but a popular key stays on one shard.\n\
+Changing it spreads the keys again, so the run restarts from 0 s.";
 pub const LIMITER_RATE: &str = "Requests per second the limiter lets through. A token bucket \
 turns the rest away at once (tokens saved while traffic was low allow a short burst); a leaky \
 bucket holds them in its line and releases them evenly.\n\

@@ -529,7 +529,9 @@ pub fn summary_of_window(run: &Summary, w: &Window) -> Summary {
     s
 }
 
-fn objective_text(r: &ObjectiveResult) -> String {
+/// An objective as the panels state it: `error rate below 1%`,
+/// `cost below $0.50/h`, `p99 latency below 100 ms`.
+pub fn objective_text(r: &ObjectiveResult) -> String {
     let unit = match r.metric {
         m if m.is_latency() => " ms",
         ObjectiveMetric::Throughput => " req/s",

@@ -122,6 +122,12 @@ pub fn metric_value(metric: ObjectiveMetric, summary: &Summary) -> Option<f64> {
 
 /// `o` in words, without a figure: `p99 below 100 ms`.
 pub fn label(o: &Objective) -> String {
+    unjudged(o).label()
+}
+
+/// `o` as a result with no figure yet (not passed), for the texts that
+/// state an objective before any run.
+pub fn unjudged(o: &Objective) -> ObjectiveResult {
     let (bound, target) = bound_of(o);
     ObjectiveResult {
         metric: o.metric,
@@ -131,7 +137,6 @@ pub fn label(o: &Objective) -> String {
         pass: false,
         of: o.of.clone(),
     }
-    .label()
 }
 
 /// "below" or "above" and the bound in the unit results are shown in.

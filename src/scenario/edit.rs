@@ -17,7 +17,7 @@ use crate::scenario::{Diagnostic, load_str};
 use crate::sim::Model;
 
 pub use history::History;
-pub use palette::{KINDS, new_node};
+pub use palette::{KINDS, new_node, sandbox_prices};
 pub use sketch::{NO_TRAFFIC, Sketch};
 pub use wiring::{EdgeKind, edge_kinds};
 

@@ -4,9 +4,10 @@ use bevy_egui::egui::{self, RichText};
 
 use crate::app::campaign_play::{CampaignCommand, CampaignPlay, Screen};
 use crate::app::panels::{FAIL, MUTED, OK, SLOW, section};
-use crate::app::view::UiAction;
+use crate::app::view::{UiAction, objective_text};
 use crate::campaign::{Grade, Level};
 use crate::report::account::HappeningKind;
+use crate::report::objectives;
 
 fn cmd(c: CampaignCommand) -> UiAction {
     UiAction::Campaign(c)
@@ -178,8 +179,10 @@ fn briefing(ui: &mut egui::Ui, level: &Level) {
     ui.label(&level.story);
     ui.add_space(4.0);
     ui.label(RichText::new(format!("The ask: {}", level.spec.ask)).strong());
-    for o in level.objective_labels() {
-        ui.label(format!("• {o}"));
+    // In the objectives panel's words (`error rate below 1%`, not
+    // `error_rate below 0.01`).
+    for o in &level.model.objectives {
+        ui.label(format!("• {}", objective_text(&objectives::unjudged(o))));
     }
     ui.label(format!(
         "Budget ${:.2}/h · par ${:.2}/h (two stars) · third star: {}",

@@ -1,4 +1,4 @@
-//! The inspector's "Design" section: what the engine cannot change live (a call's retries, retry budget and breaker; a cache's single flight; key popularity; cold start), each change restarting the run from time zero.
+//! The inspector's "Design" section: what the engine cannot change live (a call's retries, retry budget and breaker; a cache's single flight; a database's shards; key popularity; cold start), each change restarting the run from time zero.
 
 use bevy_egui::egui::{self, RichText};
 
@@ -19,7 +19,8 @@ pub fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
     };
     let cache = matches!(&n.kind, NodeKind::Cache(_));
     let autoscaled = matches!(&n.kind, NodeKind::Service(s) if s.autoscale.is_some());
-    if calls.is_empty() && !cache && !autoscaled {
+    let database = matches!(&n.kind, NodeKind::Database(_));
+    if calls.is_empty() && !cache && !autoscaled && !database {
         return;
     }
     heading(ui);
@@ -49,6 +50,15 @@ pub fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
             ));
         }
     }
+    if let NodeKind::Database(d) = &n.kind
+        && let Some(shards) =
+            unless_locked(ui, why("shards"), |ui| shards(ui, view, &n.id, d.shards))
+    {
+        out.push(UiAction::Redesign(
+            DesignEdit::Shards { node: i, shards },
+            format!("{} shards → {shards}", n.id),
+        ));
+    }
     if let NodeKind::Service(s) = &n.kind
         && let Some(a) = &s.autoscale
         && let Some(secs) = unless_locked(ui, why("autoscale"), |ui| {
@@ -72,6 +82,22 @@ pub fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
             format!("{} cold start {secs:.0} s", n.id),
         ));
     }
+}
+
+/// A database's shard count, up to the level's most (64 outside a level).
+fn shards(ui: &mut egui::Ui, view: &View, id: &str, now: u32) -> Option<u32> {
+    let most = view
+        .account
+        .room()
+        .and_then(|r| r.max_of(id, "database", "shards"))
+        .map_or(64, |m| m as u32)
+        .max(now);
+    settle(
+        ui,
+        now,
+        |x| egui::Slider::new(x, 1..=most).text("Shards"),
+        help::SHARDS,
+    )
 }
 
 /// The design controls of workload `w`: how popular its keys are.

@@ -15,6 +15,26 @@ pub const KINDS: [&str; 9] = [
     "external",
 ];
 
+/// What a node the palette adds outside a level costs an hour (per
+/// replica or instance), so that a sandbox design's bill means something:
+/// the prices of the shipped URL shortener and its kin (a level prices
+/// what it lets you add in `[level] price`).
+pub fn sandbox_prices() -> Vec<(String, f64)> {
+    [
+        ("load_balancer", 0.05),
+        ("service", 0.20),
+        ("cache", 0.50),
+        ("cdn", 0.50),
+        ("database", 0.80),
+        ("rate_limiter", 0.05),
+        ("queue", 0.10),
+        ("topic", 0.10),
+    ]
+    .into_iter()
+    .map(|(k, p)| (k.to_string(), p))
+    .collect()
+}
+
 /// The id a new node of `kind` is named after.
 pub fn id_stem(kind: &str) -> &str {
     match kind {
