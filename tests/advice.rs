@@ -357,3 +357,91 @@ fn more_workers_waiting_on_a_saturated_callee_is_not_the_fix() {
     assert!(text.contains("reports"), "names what it waits on: {text}");
     assert!(text.contains("`gateway.calls`"), "{text}");
 }
+
+// ---- the second playtest: advice that misread the run -----------------------
+
+/// The number right before `words` in `text`, thin groups of three joined:
+/// `3 573/s are sent` → 3573.
+fn rate_before(text: &str, words: &str) -> f64 {
+    let at = text
+        .find(words)
+        .unwrap_or_else(|| panic!("no {words:?} in: {text}"));
+    let digits: String = (text[..at].chars().rev())
+        .take_while(|c| c.is_ascii_digit() || *c == ' ')
+        .filter(|c| *c != ' ')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no figure before {words:?} in: {text}"))
+}
+
+#[test]
+fn a_node_behind_caches_is_sized_on_what_they_miss() {
+    // 5.2: three edges send the origin what they miss, ~3 600/s, but the
+    // gateways time most requests out, so 1 605/s reached it. Sized on
+    // that, the advice said "about 46 workers (2 replicas × 32), within
+    // the level's limits and budget"; with 2 replicas origin stays 100 %
+    // busy and p99 is 1.99 s.
+    let id = "05-video-streaming/02-shield";
+    let (l, lines) = graded_lines(id, &[]);
+    let text = about(&lines, "origin").expect("a suggestion for origin");
+    let sent = rate_before(text, "/s are sent its way");
+    assert!(sent >= 3_000.0, "sized on what reached it: {text}");
+    let plan = proposal(text, "origin");
+    if plan.is_empty() {
+        // Capacity for ~3 600/s is over the budget: the shield is the way.
+        assert!(
+            text.starts_with("more capacity cannot fix origin"),
+            "{text}"
+        );
+        assert!(text.contains("one cache shared by edge-eu"), "{text}");
+    } else {
+        let g = followed(&l, &[], &plan);
+        assert!(g.passed, "following it ({plan:?}) fails:\n{}", g.to_text());
+    }
+}
+
+#[test]
+fn a_database_plan_reads_as_a_sentence_and_can_be_followed() {
+    // 1.3: "for a utilisation of 0.7 it needs reads can go to read replicas
+    // and its writes fit its primary (…): about 2 read replicas of 16
+    // workers".
+    let id = "01-url-shortener/03-read-replicas";
+    let (l, lines) = graded_lines(id, &[]);
+    let text = about(&lines, "db").expect("a suggestion for db");
+    assert!(text.contains("it needs about "), "{text}");
+    assert!(!text.contains("needs reads can go"), "{text}");
+    let plan = proposal(text, "db");
+    assert_eq!(plan.len(), 1, "{text}");
+    assert_eq!(plan[0].0, "db.read_replicas", "{text}");
+    let g = followed(&l, &[], &plan);
+    assert!(g.passed, "following it ({plan:?}) fails:\n{}", g.to_text());
+}
+
+#[test]
+fn no_cache_is_offered_in_front_of_a_node_that_has_one() {
+    // Outside a level (`loadlab run`), 2.2's timeline store and 4.1's trips
+    // database were told "or less work per visit (a cache in front, fewer
+    // calls)": the timeline cache and the positions cache sit there.
+    for (id, node, cache) in [
+        ("02-news-feed/02-timeline-cache", "timelines", "cache"),
+        ("04-ride-hailing/01-locations", "trips", "positions"),
+    ] {
+        let l = level(id);
+        let (_, text) = suggestion(&design(&l, &[]), node);
+        let text = text.unwrap_or_else(|| panic!("{id}: no suggestion for {node}"));
+        assert!(!text.contains("a cache in front"), "{id}: {text}");
+        assert!(
+            text.contains(&format!("more hits at {cache}")),
+            "{id}: {text}"
+        );
+    }
+    // In 5.2 the origin has three edges in front, each missing on its own:
+    // one cache shared by them is the lesson, not "a cache in front".
+    let text = graded_suggestion("05-video-streaming/02-shield", "origin");
+    assert!(!text.contains("a cache in front"), "{text}");
+    assert!(text.contains("one cache shared by"), "{text}");
+}

@@ -6,11 +6,14 @@ mod capacity;
 mod elsewhere;
 mod events;
 mod hot;
+mod in_front;
 mod objective_watch;
 mod peak;
 mod plans;
 mod room;
 mod watch;
+
+use std::sync::Arc;
 
 use crate::report::objectives::ObjectiveResult;
 use crate::sim::model::{Model, Node, NodeKind, ObjectiveMetric};
@@ -98,6 +101,9 @@ pub struct Account {
     shapes: Vec<Shape>,
     spreads: Vec<Spread>,
     sizing: Vec<Sizing>,
+    /// The design, to follow its load past its caches at their measured
+    /// hit ratios.
+    design: Arc<Model>,
     /// A campaign level's locks, limits and budget, when the run is one.
     room: Option<Room>,
     warmup: SimTime,
@@ -120,6 +126,7 @@ impl Account {
             shapes: model.nodes.iter().map(|n| Shape::of(&n.kind)).collect(),
             spreads: Spread::of(model),
             sizing: Sizing::of(model),
+            design: Arc::new(model.clone()),
             room: None,
             warmup: model.warmup,
             seen: None,

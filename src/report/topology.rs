@@ -779,8 +779,16 @@ impl OfferedLoad {
 /// class and those of each class are followed apart (a route may take one
 /// class only), then added up.
 pub fn offered_load(model: &Model) -> Vec<OfferedLoad> {
+    offered_load_past(model, &[])
+}
+
+/// The same load with each cache's measured hit ratio (`hits`, in model
+/// order; `None` where unknown): what a cache misses is passed on as an
+/// estimate, no longer an upper bound (unless it writes back or coalesces
+/// misses, which send on fewer still).
+pub fn offered_load_past(model: &Model, hits: &[Option<f64>]) -> Vec<OfferedLoad> {
     let mut total = vec![OfferedLoad::default(); model.nodes.len()];
-    for (_, load) in class_loads(model) {
+    for (_, load) in class_loads(model, hits) {
         for (t, l) in total.iter_mut().zip(load) {
             if l.reads + l.writes > 0.0 {
                 t.add(l);
@@ -805,7 +813,7 @@ pub fn call_rates(model: &Model) -> Vec<Vec<OfferedLoad>> {
         .iter()
         .map(|n| vec![OfferedLoad::default(); n.kind.calls().len()])
         .collect();
-    for (class, load) in class_loads(model) {
+    for (class, load) in class_loads(model, &[]) {
         for ((node, here), out) in model.nodes.iter().zip(load).zip(rates.iter_mut()) {
             for (c, r) in node.kind.calls().iter().zip(out.iter_mut()) {
                 let l = call_load(c, here, class);
@@ -820,7 +828,7 @@ pub fn call_rates(model: &Model) -> Vec<Vec<OfferedLoad>> {
 
 /// The load of requests without a class, then of each class, carried
 /// through the topology (the flavours no workload sends left out).
-fn class_loads(model: &Model) -> Vec<(Option<ClassIdx>, Vec<OfferedLoad>)> {
+fn class_loads(model: &Model, hits: &[Option<f64>]) -> Vec<(Option<ClassIdx>, Vec<OfferedLoad>)> {
     let flavours = std::iter::once(None).chain(
         (0..model.classes.len()).map(|c| Some(ClassIdx::try_from(c).unwrap_or(ClassIdx::MAX))),
     );
@@ -830,7 +838,7 @@ fn class_loads(model: &Model) -> Vec<(Option<ClassIdx>, Vec<OfferedLoad>)> {
             if entering.iter().all(|l| l.reads + l.writes <= 0.0) {
                 return None;
             }
-            Some((class, propagate(model, entering, class)))
+            Some((class, propagate(model, entering, class, hits)))
         })
         .collect()
 }
@@ -857,6 +865,7 @@ fn propagate(
     model: &Model,
     mut load: Vec<OfferedLoad>,
     class: Option<ClassIdx>,
+    hits: &[Option<f64>],
 ) -> Vec<OfferedLoad> {
     // Kahn's algorithm over the out-edges.
     let outs: Vec<Vec<NodeIdx>> = model.nodes.iter().map(|nd| targets(&nd.kind)).collect();
@@ -874,7 +883,8 @@ fn propagate(
         let (Some(node), Some(&here)) = (model.nodes.get(i), load.get(i)) else {
             continue;
         };
-        for (to, add) in pass_on(&node.kind, here, class) {
+        let hit = hits.get(i).copied().flatten();
+        for (to, add) in pass_on(&node.kind, here, class, hit) {
             if let Some(l) = load.get_mut(to) {
                 l.add(add);
             }
@@ -950,11 +960,13 @@ fn call_targets(calls: &[Call]) -> impl Iterator<Item = NodeIdx> + '_ {
         .flat_map(|c| std::iter::once(c.to).chain(c.fallback))
 }
 
-/// What a node sends on, given what it receives.
+/// What a node sends on, given what it receives (a cache: what it
+/// misses, at its measured hit ratio `hit` when known).
 fn pass_on(
     kind: &NodeKind,
     here: OfferedLoad,
     class: Option<ClassIdx>,
+    hit: Option<f64>,
 ) -> Vec<(NodeIdx, OfferedLoad)> {
     match kind {
         NodeKind::LoadBalancer(lb) => vec![(lb.to, here)],
@@ -965,7 +977,7 @@ fn pass_on(
         }
         NodeKind::Cache(c) => c
             .on_miss
-            .map(|to| (to, here.at_most()))
+            .map(|to| (to, missed(c, here, hit)))
             .into_iter()
             .collect(),
         NodeKind::Database(_) => Vec::new(),
@@ -974,6 +986,22 @@ fn pass_on(
         NodeKind::Topic(t) => t.subscribers.iter().map(|&q| (q, here)).collect(),
         NodeKind::External(_) => Vec::new(),
     }
+}
+
+/// What cache `c` sends on of `here`: at most all of it; with its hit
+/// ratio known, its misses and its writes (a write-back cache or single
+/// flight sends fewer: still an upper bound).
+fn missed(c: &CacheSpec, here: OfferedLoad, hit: Option<f64>) -> OfferedLoad {
+    let Some(hit) = hit else {
+        return here.at_most();
+    };
+    let fewer = c.coalesce
+        || (here.writes > 0.0 && matches!(c.write_policy, WritePolicy::WriteBack { .. }));
+    let sent = OfferedLoad {
+        reads: here.reads * (1.0 - hit.clamp(0.0, 1.0)),
+        ..here
+    };
+    if fewer { sent.at_most() } else { sent }
 }
 
 /// Each call gets the requests it is made for, as its `op` says, times

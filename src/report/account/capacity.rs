@@ -1,8 +1,9 @@
-//! How much capacity the node that gave way needs: the demand sent its way (counting what was turned away upstream, and its busiest few seconds when they stand well above the average), in the knobs of its kind (see `plans`), and whether a level leaves room for it; when it does not, or when more of it would only wait on a saturated callee, where to look instead (see `elsewhere`).
+//! How much capacity the node that gave way needs: the demand sent its way (counting what was turned away upstream, past the caches before it at their hit ratios in the run (see `in_front`), and its busiest few seconds when they stand well above the average), in the knobs of its kind (see `plans`), and whether a level leaves room for it; when it does not, or when more of it would only wait on a saturated callee, where to look instead (see `elsewhere`).
 
 use super::Account;
 use super::autoscaled::autoscaled;
-use super::elsewhere::instead;
+use super::elsewhere::{Near, instead, more_hits};
+use super::in_front::{and_list, cache_to_add, caches_in_front, sent_past};
 use super::peak::PEAK_SPAN;
 use super::plans::{Plan, plans};
 use super::room::Room;
@@ -30,6 +31,8 @@ pub(super) struct Sizing {
     upstream: Vec<usize>,
     /// The nodes it sends to (through a load balancer: its service).
     callees: Vec<usize>,
+    /// The caches right in front of it.
+    in_front: Vec<usize>,
     pub(super) kind: &'static str,
     /// A database: shards, read replicas, mean read and write work (s).
     pub(super) db: Option<(u32, u32, f64, f64)>,
@@ -58,6 +61,7 @@ impl Sizing {
                 path: path.get(k).copied().unwrap_or_default(),
                 upstream: upstream_of(&outs, k),
                 callees: callees_of(model, &outs, k),
+                in_front: caches_in_front(model, k),
                 kind: n.kind.name(),
                 db: match &n.kind {
                     NodeKind::Database(d) => Some((
@@ -195,7 +199,7 @@ pub(super) fn capacity(
 ) -> Option<String> {
     let s = account.sizing.get(k)?;
     let servers = f64::from(n.workers?);
-    let mut demand = demand(n, s, summary)?;
+    let mut demand = demand(n, s, summary, sent(account, k, summary))?;
     if let Some(peak) = account.node(&n.id).and_then(|w| w.peak.rate()) {
         let reached = n.counts.arrived as f64 / summary.measured.as_secs_f64();
         demand = demand.at_peak(peak, reached);
@@ -206,8 +210,14 @@ pub(super) fn capacity(
     }
     let head = head(s, &demand, servers);
     let (upstream, callees) = (ids(&s.upstream, summary), ids(&s.callees, summary));
+    let in_front = ids(&s.in_front, summary);
+    let near = Near {
+        upstream: &upstream,
+        callees: &callees,
+        in_front: &in_front,
+    };
     let room = account.room.as_ref();
-    let elsewhere = instead(room, &n.id, &upstream, &callees);
+    let elsewhere = instead(room, &n.id, near);
     if let Some(text) = stuck(&n.id, s, account, demand.per_visit, &callees, &head) {
         return Some(format!("{text} {elsewhere}"));
     }
@@ -219,9 +229,10 @@ pub(super) fn capacity(
     let plans_at = |target: f64| plans(&demand, s, units, per, target);
     let Some(room) = room else {
         let first = plans_at(TARGET_UTILISATION).into_iter().next()?;
+        let cache = cache_to_add(&in_front).unwrap_or_else(|| more_hits(&in_front));
         return Some(format!(
             "give {} more capacity: {head}; for a utilisation of {TARGET_UTILISATION} it needs \
-             {}, or less work per visit (a cache in front, fewer calls)",
+             {}, or less work per visit: {cache}, fewer calls",
             n.id, first.words
         ));
     };
@@ -383,16 +394,64 @@ fn waiting(s: &Sizing, per_visit: f64) -> String {
     }
 }
 
+/// The load sent a node's way, and the words telling it passed caches.
+struct Sent {
+    load: OfferedLoad,
+    /// " (past edge-eu and edge-us, at their hit ratios in the run)", or
+    /// nothing.
+    past: String,
+}
+
+/// What the workloads send node `k`'s way: past the caches before it at
+/// their hit ratios in the run when without them it is only an upper
+/// bound (every request missing).
+fn sent(account: &Account, k: usize, summary: &Summary) -> Sent {
+    let Some(s) = account.sizing.get(k) else {
+        return Sent {
+            load: OfferedLoad::default(),
+            past: String::new(),
+        };
+    };
+    let plain = Sent {
+        load: s.path,
+        past: String::new(),
+    };
+    if !s.path.upper_bound {
+        return plain;
+    }
+    let Some(load) = sent_past(&account.design, summary, k) else {
+        return plain;
+    };
+    let caches: Vec<&str> = (s.upstream.iter())
+        .filter_map(|&i| summary.nodes.get(i))
+        .filter(|m| m.hit_ratio.is_some())
+        .map(|m| m.id.as_str())
+        .collect();
+    if caches.is_empty() {
+        return plain;
+    }
+    Sent {
+        load,
+        past: format!(
+            " (past {}, at {} hit ratio{} in the run)",
+            and_list(&caches),
+            if caches.len() == 1 { "its" } else { "their" },
+            if caches.len() == 1 { "" } else { "s" }
+        ),
+    }
+}
+
 /// The node's demand: what its workloads send its way when that is known
 /// (requests turned away upstream count), else what reached it — then
 /// "at least", naming the requests that failed upstream.
-fn demand(n: &NodeSummary, s: &Sizing, summary: &Summary) -> Option<Demand> {
+fn demand(n: &NodeSummary, s: &Sizing, summary: &Summary, path: Sent) -> Option<Demand> {
     let measured = summary.measured.as_secs_f64();
     if n.started == 0 || measured <= 0.0 {
         return None;
     }
     let reached = n.counts.arrived as f64 / measured;
-    let sent = s.path.reads + s.path.writes;
+    let Sent { load, past } = path;
+    let sent = load.reads + load.writes;
     // Work per visit that started, times what reached it (a saturated
     // node starts fewer than arrive); at least a service's own work (an
     // autoscaler's replicas came and went: its workers now undercount).
@@ -400,22 +459,22 @@ fn demand(n: &NodeSummary, s: &Sizing, summary: &Summary) -> Option<Demand> {
     let own = s.own.as_ref().filter(|_| s.autoscale.is_some());
     let per_visit = measured_work.max(own.map_or(0.0, |o| o.0));
     let busy = reached * per_visit;
-    if !s.path.upper_bound && sent > reached * 1.02 {
+    if !load.upper_bound && sent > reached * 1.02 {
         let (writes, reads) = match s.db {
-            Some((_, _, read, write)) => (s.path.writes * write, s.path.reads * read),
+            Some((_, _, read, write)) => (load.writes * write, load.reads * read),
             None => (0.0, sent * per_visit),
         };
         let mix = match s.db {
             Some(_) => format!(
                 " ({} reads/s, {} writes/s)",
-                count(s.path.reads),
-                count(s.path.writes)
+                count(load.reads),
+                count(load.writes)
             ),
             None => String::new(),
         };
         let told = format!(
-            "{}{mix} are sent its way but only {} reached it, the rest turned away or timed \
-             out upstream",
+            "{}{mix} are sent its way{past} but only {} reached it, the rest turned away or \
+             timed out upstream",
             per_s(sent),
             per_s(reached)
         );
@@ -440,7 +499,7 @@ fn demand(n: &NodeSummary, s: &Sizing, summary: &Summary) -> Option<Demand> {
             count(total as f64),
             names.join(", ")
         );
-        if s.path.upper_bound && sent > reached {
+        if load.upper_bound && sent > reached {
             told.push_str(&format!(" (up to {} are sent its way)", per_s(sent)));
         }
     }

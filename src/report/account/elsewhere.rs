@@ -1,5 +1,6 @@
-//! Where to look when more capacity is not the fix: in a level, the knobs it unlocks on the node, upstream of it and on what it calls, and a cache in front only where the level lets one be added; outside a level, less work per visit.
+//! Where to look when more capacity is not the fix: in a level, the knobs it unlocks on the node, upstream of it and on what it calls, and a cache in front only where the level lets one be added and none sits there yet (or one shared by several that each miss on their own); outside a level, less work per visit (more hits at the cache it has).
 
+use super::in_front::{and_list, cache_to_add};
 use super::room::Room;
 
 /// The capacity knobs a suggestion weighs before it looks elsewhere.
@@ -14,27 +15,29 @@ const CAPACITY: [&str; 5] = [
 /// The closing sentence of a suggestion that finds no capacity to add.
 /// `node`'s own capacity knobs (weighed already) and those of the nodes
 /// `upstream` (more of them sends it more) are left out; whatever the
-/// level unlocks on its `callees` is in.
-pub(super) fn instead(
-    room: Option<&Room>,
-    node: &str,
-    upstream: &[&str],
-    callees: &[&str],
-) -> String {
+/// level unlocks on its `callees` is in. A cache is offered only where the
+/// level lets one be added and none sits `in_front` already (or one shared
+/// by several there).
+pub(super) fn instead(room: Option<&Room>, node: &str, near: Near<'_>) -> String {
+    let cache = cache_to_add(near.in_front);
     let Some(room) = room else {
-        return "Look for less work per visit instead — a cache in front, fewer or batched calls"
-            .into();
+        return format!(
+            "Look for less work per visit instead — {}, fewer or batched calls",
+            cache.unwrap_or_else(|| more_hits(near.in_front))
+        );
     };
     let mut ways = Vec::new();
-    if room.may_add("cache") {
-        ways.push("a cache in front, for less work per visit (the level lets you add one)".into());
+    if let Some(cache) = cache.filter(|_| room.may_add("cache")) {
+        ways.push(format!(
+            "{cache}, for less work per visit (the level lets you add one)"
+        ));
     }
-    if room.may_add("cdn") {
+    if room.may_add("cdn") && near.in_front.is_empty() {
         ways.push(
             "a CDN edge in front, for less work per visit (the level lets you add one)".into(),
         );
     }
-    let knobs = knobs(room, node, upstream, callees);
+    let knobs = knobs(room, node, near.upstream, near.callees);
     if !knobs.is_empty() {
         let named: Vec<String> = knobs.iter().map(|k| format!("`{k}`")).collect();
         ways.push(format!(
@@ -46,6 +49,25 @@ pub(super) fn instead(
         return "The level unlocks nothing else around it: its hints say where to look".into();
     }
     format!("Look elsewhere instead: {}", ways.join("; or "))
+}
+
+/// The nodes around the one a suggestion is about.
+#[derive(Clone, Copy)]
+pub(super) struct Near<'a> {
+    /// Those from which it can be reached.
+    pub(super) upstream: &'a [&'a str],
+    /// Those it sends to.
+    pub(super) callees: &'a [&'a str],
+    /// The caches right in front of it.
+    pub(super) in_front: &'a [&'a str],
+}
+
+/// "more hits at cache in front of it (…)": for a node with its cache.
+pub(super) fn more_hits(in_front: &[&str]) -> String {
+    format!(
+        "more hits at {} in front of it (its capacity, its ttl, its write policy)",
+        and_list(in_front)
+    )
 }
 
 /// The knobs the level unlocks on `node` and upstream of it (capacity

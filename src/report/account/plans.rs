@@ -113,8 +113,8 @@ fn db_plans(d: &Demand, db: (u32, u32, f64, f64), per: u32, s: &Sizing, target: 
         plans.push(Plan {
             sets: vec![("read_replicas", more)],
             words: format!(
-                "reads can go to read replicas and its writes fit its primary ({split}): about \
-                 {more} read replicas of {per} workers"
+                "about {more} read replicas of {per} workers (its writes fit its primary, and \
+                 read replicas take the reads: {split})"
             ),
             short: format!("{more} read replicas"),
             cost: s.bill(shards * (1 + more), per),
@@ -129,8 +129,7 @@ fn db_plans(d: &Demand, db: (u32, u32, f64, f64), per: u32, s: &Sizing, target: 
     plans.push(Plan {
         sets: vec![("shards", sh)],
         words: format!(
-            "shards, as read replicas do not take writes ({split}): about {sh} shards of {per} \
-             workers"
+            "about {sh} shards of {per} workers (read replicas do not take writes: {split})"
         ),
         short: format!("{sh} shards"),
         cost: s.bill(sh * (1 + rr), per),
