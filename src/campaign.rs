@@ -36,6 +36,7 @@ pub mod level;
 mod limits;
 pub mod progress;
 pub mod rules;
+mod unmentioned;
 
 use std::path::{Path, PathBuf};
 

@@ -36,6 +36,7 @@ pub fn figure(s: &Summary, node: Option<&str>, name: &str) -> Option<(f64, Unit)
     let c = &n.counts;
     let v = match name {
         "utilisation" => (n.utilisation?, Unit::Percent),
+        "busiest" => (busiest(&n.replica_utilisation)?, Unit::Percent),
         "hit_ratio" => (n.hit_ratio?, Unit::Percent),
         "rate" => (c.arrived as f64 / secs, Unit::PerSecond),
         "p99" => (n.sojourn.p99_ms?, Unit::Ms),
@@ -56,6 +57,11 @@ pub fn figure(s: &Summary, node: Option<&str>, name: &str) -> Option<(f64, Unit)
         _ => return None,
     };
     Some(v)
+}
+
+/// The highest of the instances' utilisations.
+fn busiest(us: &[Option<f64>]) -> Option<f64> {
+    us.iter().flatten().copied().reduce(f64::max)
 }
 
 fn system(s: &Summary, name: &str) -> Option<(f64, Unit)> {

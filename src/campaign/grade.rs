@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use super::Level;
 use super::figures::{self, Sources};
 pub use super::rules::Refusal;
+use super::unmentioned;
 use crate::report::account::{Account, Happening, Room};
 use crate::report::objectives::{self, ObjectiveResult};
 use crate::report::{summary_json, table};
@@ -123,7 +124,7 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
         (false, Some(t)) if only_the_bill => t,
         _ => &spec.debrief_miss,
     };
-    let debrief = figures::render(
+    let mut debrief = figures::render(
         template,
         &Sources {
             run: &runs[0],
@@ -132,6 +133,10 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
             par: spec.par,
         },
     );
+    if !one {
+        let silent = unmentioned::sentences(template, &design.objectives, &objectives, seeds[0]);
+        debrief.push_str(&silent);
+    }
     let what_happened = account.map_or_else(Vec::new, |a| {
         a.tell(
             &runs[0],

@@ -20,7 +20,7 @@ pub enum Segment {
 
 /// Every figure a debrief may quote: (name, of a node?, meaning). The
 /// campaign renders each with its unit.
-pub const FIGURES: [(&str, bool, &str); 33] = [
+pub const FIGURES: [(&str, bool, &str); 34] = [
     ("p50", false, "median end-to-end latency (ms)"),
     ("p95", false, "95th percentile latency (ms)"),
     ("p99", false, "99th percentile latency (ms)"),
@@ -45,6 +45,11 @@ pub const FIGURES: [(&str, bool, &str); 33] = [
     ("budget", false, "the level's budget ($/h)"),
     ("par", false, "the level's cost par ($/h)"),
     ("utilisation", true, "busy workers / workers (%)"),
+    (
+        "busiest",
+        true,
+        "the busiest replica's or instance's utilisation (%)",
+    ),
     ("hit_ratio", true, "a cache's hits / lookups (%)"),
     ("rate", true, "visits reaching the node per second"),
     ("p99", true, "the node's own p99, arrival to answer (ms)"),
