@@ -430,3 +430,36 @@ fn a_p99_objective_breaks_when_its_tail_passes_chance_not_in_a_quiet_second() {
         "the slow-down is the why: {why:?}"
     );
 }
+
+#[test]
+fn mid_run_trouble_is_told_as_still_now_not_at_the_end() {
+    // In the window, "what happened" at 7.9 s of a 20 s run said the
+    // gateways' saturation went on "still at the end".
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/campaign/05-video-streaming/02-shield.toml");
+    let model =
+        scenario::load_file(&path, &[]).unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let mut account = Account::new(&model);
+    let (end, seed, goals) = (model.duration, model.seed, model.objectives.clone());
+    let mut sim = Simulation::new(model, seed);
+    let told = |account: &Account, sim: &mut Simulation| {
+        let summary = sim.summary();
+        account.tell(&summary, &objectives::evaluate(&goals, &summary))
+    };
+    sim.run_until(loadlab::sim::SimTime::from_secs_f64(8.0));
+    account.observe_all(&sim.take_windows());
+    let mid = told(&account, &mut sim);
+    assert!(
+        mid.iter().all(|h| !h.text.contains("at the end")),
+        "{mid:#?}"
+    );
+    assert!(mid.iter().any(|h| h.text.contains("still now")), "{mid:#?}");
+    sim.run_until(end);
+    sim.flush_window();
+    account.observe_all(&sim.take_windows());
+    let last = told(&account, &mut sim);
+    assert!(
+        last.iter().any(|h| h.text.contains("still at the end")),
+        "{last:#?}"
+    );
+}

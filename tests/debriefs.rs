@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use loadlab::campaign::{self, Grade, Level};
+use loadlab::report::account::HappeningKind;
 
 fn level(id: &str) -> Level {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -91,4 +92,35 @@ fn a_failed_objective_the_miss_text_does_not_quote_is_told() {
     );
     // An objective the text quotes is not told twice.
     assert_eq!(g.debrief.matches("Also missed").count(), 1, "{}", g.debrief);
+}
+
+#[test]
+fn a_write_back_s_flushes_are_told_as_bursts_that_drain() {
+    // 4.1 with the hint's answer earns three stars, and "what happened" said
+    // "trips saturated: utilisation 1.00, until 16 s": one saturated second
+    // every five, each flush drained before the next.
+    let g = graded(
+        "04-ride-hailing/01-locations",
+        &[
+            "positions.write_policy=write_back",
+            "positions.flush_interval=5s",
+        ],
+    );
+    assert_eq!(g.stars, 3, "{}", g.to_text());
+    let trips: Vec<&str> = (g.what_happened.iter())
+        .filter(|h| h.kind == HappeningKind::Incident && h.nodes == ["trips"])
+        .map(|h| h.text.as_str())
+        .collect();
+    let saturated = (trips.iter())
+        .find(|t| t.contains("saturated"))
+        .expect("trips saturated at each flush");
+    assert!(saturated.contains("short bursts"), "{saturated}");
+    assert!(saturated.contains("each cleared"), "{saturated}");
+    for h in &g.what_happened {
+        assert!(
+            !h.text.starts_with("first to give way"),
+            "nothing gave way: {}",
+            h.text
+        );
+    }
 }

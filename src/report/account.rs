@@ -11,6 +11,7 @@ mod objective_watch;
 mod peak;
 mod plans;
 mod room;
+mod spells;
 mod watch;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use hot::Spread;
 use objective_watch::ObjectiveWatch;
 pub use objective_watch::tail_within_chance;
 pub use room::Room;
+use spells::Spells;
 use watch::{Incident, NodeWatch};
 pub use watch::{Trouble, count, per_s, seconds_text, trim};
 pub use watch::{many_retries, unusual_errors};
@@ -107,6 +109,8 @@ pub struct Account {
     /// A campaign level's locks, limits and budget, when the run is one.
     room: Option<Room>,
     warmup: SimTime,
+    /// The run's length: a window ending there ends the run.
+    duration: SimTime,
     /// Start of the first closed window and end of the last.
     seen: Option<(SimTime, SimTime)>,
 }
@@ -129,6 +133,7 @@ impl Account {
             design: Arc::new(model.clone()),
             room: None,
             warmup: model.warmup,
+            duration: model.duration,
             seen: None,
         }
     }
@@ -259,15 +264,47 @@ impl Account {
                 seconds_text(at.as_secs_f64())
             ));
         }
-        if let (Some(last), Some((_, end))) = (n.last_seen(i.trouble), self.seen) {
-            if last >= end {
-                text.push_str(", still at the end");
-            } else if last > i.at {
-                // (Trouble seen in one window only needs no "until".)
-                text.push_str(&format!(", until {}", seconds_text(last.as_secs_f64())));
-            }
+        if let (Some(spells), Some((_, end))) = (n.spells(i.trouble), self.seen) {
+            text.push_str(&self.how_long(spells, i.at, end));
         }
         text
+    }
+
+    /// ", until 16 s", ", still at the end" (", still now" while the run
+    /// goes on), or ", in 3 short bursts until 16 s, each cleared before
+    /// the next" for trouble seen from `at` whose windows are `spells`,
+    /// in windows seen up to `end`.
+    fn how_long(&self, spells: Spells, at: SimTime, end: SimTime) -> String {
+        let last = spells.last;
+        let still = if self.ended() {
+            "still at the end"
+        } else {
+            "still now"
+        };
+        let until = format!("until {}", seconds_text(last.as_secs_f64()));
+        if spells.bursts() {
+            let n = spells.stretches;
+            return if last >= end {
+                format!(", in {n} short bursts, the last {still}")
+            } else {
+                format!(", in {n} short bursts {until}, each cleared before the next")
+            };
+        }
+        if last >= end {
+            format!(", {still}")
+        } else if last > at {
+            // (Trouble seen in one window only needs no "until".)
+            format!(", {until}")
+        } else {
+            String::new()
+        }
+    }
+
+    /// Whether the windows seen reach the end of the run (while the
+    /// window runs it, they do not yet).
+    fn ended(&self) -> bool {
+        let end = self.seen.map_or(SimTime::ZERO, |s| s.1);
+        self.duration == SimTime::ZERO || end >= self.duration
     }
 
     /// Each objective that broke: when first, and its figure over the run.
@@ -400,12 +437,21 @@ impl Account {
             }
         }
         let nodes = named;
-        let mut text = if first.trouble.gives_way() {
+        let bursts = root.spells(first.trouble).is_some_and(|s| s.bursts());
+        let broke = self.first_break(results).is_some();
+        let mut text = if first.trouble.gives_way() && (broke || !bursts) {
             format!("first to give way: {}. ", root.id)
         } else {
             format!("what stands out: {}. ", root.id)
         };
         text.push_str(&steps.join(" → "));
+        if bursts {
+            let held = if broke { "" } else { "no objective broke: " };
+            text.push_str(&format!(
+                "; {held}{}'s trouble came in short bursts that cleared between them",
+                root.id
+            ));
+        }
         text.push_str(&self.outlived(root, first));
         text.push_str(&self.scaled_late(root, first, summary));
         Some(Happening {

@@ -1,6 +1,7 @@
 //! One node watched window by window: its calm baseline, the first window each kind of trouble showed, its peaks, and its last window.
 
 use super::peak::Peak;
+use super::spells::Spells;
 use crate::sim::metrics::NodeWindow;
 use crate::sim::time::SimTime;
 
@@ -129,8 +130,8 @@ pub struct NodeWatch {
     usual_errors: f64,
     calm: Calm,
     pub incidents: Vec<Incident>,
-    /// The end of the last window each trouble showed in.
-    pub last_seen: Vec<(Trouble, SimTime)>,
+    /// The windows each trouble showed in.
+    pub spells: Vec<(Trouble, Spells)>,
     /// The longest line (time-average over a window) and when.
     pub peak_line: Option<(f64, SimTime)>,
     /// Its busiest few seconds of arrivals.
@@ -181,21 +182,27 @@ impl NodeWatch {
         }
         let found = self.troubles(w, secs);
         for (trouble, text) in &found {
-            self.seen(*trouble, dated, end, text);
+            self.seen(*trouble, (start, end), dated, text);
         }
         if calm && found.is_empty() {
             self.learn(w, secs);
         }
     }
 
-    fn seen(&mut self, trouble: Trouble, start: SimTime, end: SimTime, text: &str) {
-        match self.last_seen.iter_mut().find(|(t, _)| *t == trouble) {
-            Some(slot) => slot.1 = end,
+    fn seen(
+        &mut self,
+        trouble: Trouble,
+        (start, end): (SimTime, SimTime),
+        dated: SimTime,
+        text: &str,
+    ) {
+        match self.spells.iter_mut().find(|(t, _)| *t == trouble) {
+            Some(slot) => slot.1.add(start, end),
             None => {
-                self.last_seen.push((trouble, end));
+                self.spells.push((trouble, Spells::new(start, end)));
                 self.incidents.push(Incident {
                     trouble,
-                    at: start,
+                    at: dated,
                     until: end,
                     text: text.to_string(),
                 });
@@ -370,18 +377,17 @@ impl NodeWatch {
         self.incidents.iter().find(|i| i.trouble == trouble)
     }
 
-    /// The end of the last window `trouble` showed in.
-    pub fn last_seen(&self, trouble: Trouble) -> Option<SimTime> {
-        self.last_seen
-            .iter()
+    /// The windows `trouble` showed in.
+    pub fn spells(&self, trouble: Trouble) -> Option<Spells> {
+        (self.spells.iter())
             .find(|(t, _)| *t == trouble)
-            .map(|&(_, at)| at)
+            .map(|&(_, s)| s)
     }
 
     /// The last instant any of this node's troubles was seen: when it
     /// recovered, if before the end.
     pub fn last_trouble(&self) -> Option<SimTime> {
-        self.last_seen.iter().map(|&(_, at)| at).max()
+        self.spells.iter().map(|&(_, s)| s.last).max()
     }
 }
 
