@@ -664,3 +664,48 @@ fn a_level_picked_from_the_picker_opens_as_the_level() {
     assert_eq!(play(&w).screen, Screen::Briefing);
     assert!(w.texts().iter().any(|t| t == "Submit"), "{:?}", w.texts());
 }
+
+/// The debrief in the window shows the extra-fault exam's rows, as
+/// `loadlab grade` prints them (8.2: the provider also goes down for 3 s).
+#[test]
+fn the_debrief_shows_the_extra_fault_rows() {
+    use loadlab::app::editor::EditorCommand;
+    use loadlab::scenario::edit::{Edit, Part};
+    let tmp = cli::TempDir::new("window-campaign-extra-fault");
+    let id = "08-case-studies/02-slow-provider";
+    let mut w = shipped_level(&tmp, id, Screen::Playing);
+    let calls: toml::Value = toml::from_str(
+        r#"v = [{ to = "db", when = "read" }, { to = "provider", when = "write", timeout = "100ms", breaker = { failure_rate = 0.5, window = 20, open_for = "1s" } }, { to = "db", when = "write" }]"#,
+    )
+    .map(|t: toml::Table| t["v"].clone())
+    .expect("calls");
+    // The reference: the call's timeout and breaker, one server.
+    let set = |path: &str, value: toml::Value| {
+        EditorCommand::Edit(Edit::SetField {
+            part: Part::Node("payments".into()),
+            path: path.into(),
+            value: Some(value),
+        })
+    };
+    for c in [
+        EditorCommand::Start,
+        set("calls", calls),
+        set("replicas", toml::Value::Integer(1)),
+    ] {
+        w.app
+            .world_mut()
+            .resource_mut::<ActionQueue>()
+            .push(UiAction::Editor(c));
+        w.frames(2);
+    }
+    let submit = w.widget("Submit");
+    w.click(submit);
+    until_graded(&mut w);
+    let g = play(&w).last_grade.clone().expect("graded");
+    assert!(!g.extra_fault.is_empty(), "{}", g.to_text());
+    let texts = w.texts();
+    for c in &g.extra_fault {
+        let row = format!("{} 3rd star, extra fault", c.label);
+        assert!(texts.contains(&row), "{row} not on screen: {texts:?}");
+    }
+}

@@ -305,7 +305,10 @@ fn debrief(ui: &mut egui::Ui, play: &CampaignPlay, g: &Grade, out: &mut Vec<UiAc
             .iter()
             .map(|c| (c, ""))
             .chain([(&g.par, "2nd star")])
-            .chain(g.three_stars.iter().map(|c| (c, "3rd star")));
+            .chain(g.three_stars.iter().map(|c| (c, "3rd star")))
+            // The second exam, with the level's extra fault: as `grade`
+            // prints it (the window left these rows out).
+            .chain(g.extra_fault.iter().map(|c| (c, "3rd star, extra fault")));
         for (c, tag) in rows {
             ui.label(
                 RichText::new(if c.pass { "pass" } else { "miss" }).color(if c.pass {
