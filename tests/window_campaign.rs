@@ -642,13 +642,7 @@ fn a_level_picked_from_the_picker_opens_as_the_level() {
     };
     open(&mut w, "01-url-shortener/03-read-replicas.toml");
     assert_eq!(play(&w).current, None, "1.3 is locked on a fresh start");
-    let notice = w
-        .app
-        .world()
-        .resource::<loadlab::app::View>()
-        .notice
-        .clone()
-        .unwrap_or_default();
+    let notice = w.notice().unwrap_or_default();
     assert!(notice.contains("is locked in the campaign"), "{notice:?}");
     assert!(
         w.bridge()

@@ -289,11 +289,7 @@ fn a_retry_budget_ticked_in_the_inspector_restarts_the_run_with_it() {
         w.bridge().sim.now()
     );
     let notice = w
-        .app
-        .world()
-        .resource::<loadlab::app::View>()
-        .notice
-        .clone()
+        .notice()
         .expect("the inspector says why the run restarted");
     assert!(notice.contains("restarted from 0 s"), "{notice}");
     assert_eq!(w.selected(), Some(Selected::Node(api)));

@@ -10,7 +10,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use loadlab::app::actions::{self, WindowParts};
 use loadlab::app::bridge::SimBridge;
 use loadlab::app::panels;
-use loadlab::app::view::{Selected, UiAction, UiState, View};
+use loadlab::app::view::{ObjectiveView, Selected, UiAction, UiState, View};
 use loadlab::sim::{Command, SimTime};
 
 const FRAME: Duration = Duration::from_millis(100);
@@ -174,6 +174,15 @@ fn the_rate_limiter_slider_changes_its_rate_live() {
     }
 }
 
+/// The URL shortener's p99 objective as the panel shows it.
+fn p99_of(view: &View) -> ObjectiveView {
+    view.objectives
+        .iter()
+        .find(|o| o.text.starts_with("p99"))
+        .expect("the URL shortener has a p99 objective")
+        .clone()
+}
+
 /// The objectives panel drawn over the rig.
 fn objectives_of(rig: Rig) -> Harness<'static, Rig> {
     let mut h = Harness::new_ui_state(
@@ -190,13 +199,7 @@ fn objectives_of(rig: Rig) -> Harness<'static, Rig> {
 fn an_objective_turns_red_when_p99_crosses_its_line() {
     let mut rig = Rig::new(&[]);
     rig.run_to(8);
-    let p99 = rig
-        .view
-        .objectives
-        .iter()
-        .find(|o| o.text.starts_with("p99"))
-        .expect("the URL shortener has a p99 objective")
-        .clone();
+    let p99 = p99_of(&rig.view);
     assert_eq!(
         p99.passing(),
         Some(true),
@@ -226,14 +229,7 @@ fn an_objective_turns_red_when_p99_crosses_its_line() {
         rig.run_to(14);
     }
     h.run();
-    let o = h
-        .state()
-        .view
-        .objectives
-        .iter()
-        .find(|o| o.text.starts_with("p99"))
-        .unwrap()
-        .clone();
+    let o = p99_of(&h.state().view);
     assert_eq!(o.passing(), Some(false), "overloaded: {o:?}");
     assert!(o.now.as_ref().and_then(|r| r.value).unwrap() > 100.0);
     let red = format!("✖ {}", o.text);
@@ -255,13 +251,7 @@ fn a_p99_kept_fast_by_a_line_that_never_drains_is_shown_failing_as_submit_judges
         "api.queue=100000",
     ]);
     rig.run_to(10);
-    let o = rig
-        .view
-        .objectives
-        .iter()
-        .find(|o| o.text.starts_with("p99"))
-        .expect("the URL shortener has a p99 objective")
-        .clone();
+    let o = p99_of(&rig.view);
     let answered = o.now.as_ref().and_then(|r| r.value).expect("a p99 now");
     assert!(
         answered < 100.0,
@@ -298,12 +288,7 @@ fn a_quiet_second_over_the_p99_line_by_chance_is_not_drawn_as_a_miss() {
     let (mut over, mut red) = (Vec::new(), Vec::new());
     for t in 6..=120 {
         rig.run_to(t);
-        let o = rig
-            .view
-            .objectives
-            .iter()
-            .find(|o| o.text.starts_with("p99"))
-            .expect("the URL shortener has a p99 objective");
+        let o = p99_of(&rig.view);
         if o.now
             .as_ref()
             .and_then(|r| r.value)

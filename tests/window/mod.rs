@@ -265,6 +265,16 @@ impl Window {
             .collect()
     }
 
+    /// What the inspector says the window did (why the run restarted, a
+    /// file opened otherwise than asked).
+    pub fn notice(&self) -> Option<String> {
+        self.app
+            .world()
+            .resource::<loadlab::app::View>()
+            .notice
+            .clone()
+    }
+
     pub fn selected(&self) -> Option<Selected> {
         self.app.world().resource::<UiState>().selected
     }
