@@ -709,6 +709,14 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             ],
             "throughput at fanout above",
         ),
+        // Every report failed at once, sick backend or not.
+        (
+            "07-public-api/03-bulkhead",
+            vec![
+                r#"gateway.calls=[{ to = "orders", when = "write" }, { to = "reports", when = "read", timeout = "1ms" }]"#,
+            ],
+            "throughput of workload reports above",
+        ),
         // Posts fanned out to timelines but never stored.
         (
             "02-news-feed/01-fan-out",
