@@ -786,6 +786,30 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
     }
 }
 
+/// 8.2's lesson is the breaker: a call timeout alone holds the objectives
+/// (two stars: it earned three) but keeps sending the sick provider every
+/// charge, so the third star asks that it be left alone.
+#[test]
+fn a_timeout_without_a_breaker_does_not_earn_the_slow_provider_s_third_star() {
+    let c = campaign();
+    let l = c
+        .level("08-case-studies/02-slow-provider")
+        .expect("8.2")
+        .clone();
+    let set = [
+        r#"payments.calls=[{ to = "db", when = "read" }, { to = "provider", when = "write", timeout = "100ms" }, { to = "db", when = "write" }]"#,
+        "payments.replicas=1",
+    ];
+    let m = with_nodes(&l, "", &set).expect("loads");
+    let g = graded(&l, &m, 0);
+    assert!(g.passed && g.stars == 2, "{}", g.to_text());
+    let left_alone = g
+        .three_stars
+        .iter()
+        .find(|c| c.label.contains("throughput at provider below"));
+    assert!(left_alone.is_some_and(|c| !c.pass), "{}", g.to_text());
+}
+
 /// `loadlab view` of a level file opens that level (briefing, rules,
 /// Submit): the file is found in its campaign; a plain scenario is not.
 #[test]
