@@ -562,6 +562,7 @@ fn a_refusal_goes_once_the_design_changes() {
             .map(|t: toml::Table| t["v"].clone())
             .expect("calls");
     set(&mut w, "api", "calls", calls);
+    let step = w.widget("Step");
     let submit = w.widget("Submit");
     w.click(submit);
     until_graded(&mut w);
@@ -571,6 +572,8 @@ fn a_refusal_goes_once_the_design_changes() {
         "{refusal:?}"
     );
     assert!(w.texts().iter().any(|t| t == &refusal), "on screen");
+    // Over the picture, not in the panel: the controls stay put.
+    assert_eq!(w.widget("Step").y, step.y, "the panel did not move");
     w.frames(5);
     assert_eq!(
         play(&w).message.as_ref(),
@@ -701,5 +704,50 @@ fn the_debrief_shows_the_extra_fault_rows() {
     for c in &g.extra_fault {
         let row = format!("{} 3rd star, extra fault", c.label);
         assert!(texts.contains(&row), "{row} not on screen: {texts:?}");
+    }
+}
+
+/// 7.1 unlocks the gate's burst: the inspector offers it (the briefing
+/// listed it and only the rate had a control, which alone cannot pass),
+/// and a change restarts the run on the new burst.
+#[test]
+fn an_unlocked_burst_is_in_the_inspector_and_restarts_the_run() {
+    use loadlab::app::Selected;
+    use loadlab::app::design_edit::DesignEdit;
+    use loadlab::sim::model::{LimiterAlgorithm, NodeKind};
+    let tmp = cli::TempDir::new("window-campaign-burst");
+    let mut w = shipped_level(&tmp, "07-public-api/01-token-bucket", Screen::Playing);
+    let gate = w.node("gate");
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Select(Some(Selected::Node(gate))));
+    w.frames(3);
+    let slider = w.tree().into_iter().find(|n| {
+        n.role() == accesskit::Role::Slider && n.label().is_some_and(|l| l == "Burst (tokens)")
+    });
+    assert!(
+        slider.is_some_and(|s| !s.is_disabled()),
+        "an enabled burst slider for the gate"
+    );
+    let generation = w.bridge().generation;
+    let burst = DesignEdit::LimiterRoom {
+        node: gate,
+        size: 50,
+    };
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Redesign(burst, "gate burst → 50".into()));
+    w.frames(2);
+    assert!(w.bridge().generation > generation, "the run restarted");
+    match &w.bridge().sim.model().nodes[gate].kind {
+        NodeKind::RateLimiter(r) => {
+            assert!(matches!(
+                r.algorithm,
+                LimiterAlgorithm::TokenBucket { burst: 50, .. }
+            ))
+        }
+        _ => panic!("gate is a rate limiter"),
     }
 }

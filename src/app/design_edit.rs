@@ -4,7 +4,7 @@ use crate::scenario;
 use crate::sim::SimTime;
 use crate::sim::components::breaker::BreakerSpec;
 use crate::sim::components::retry::{Jitter, RetryPolicy};
-use crate::sim::model::{Model, NodeKind, Popularity};
+use crate::sim::model::{LimiterAlgorithm, Model, NodeKind, Popularity};
 
 /// One change to the design's shape or policies.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +28,8 @@ pub enum DesignEdit {
     ColdStart { node: usize, cold_start: SimTime },
     /// A database's shards (its keys spread again over the new count).
     Shards { node: usize, shards: u32 },
+    /// A token bucket's burst, or a leaky bucket's line.
+    LimiterRoom { node: usize, size: u32 },
 }
 
 /// The breaker a learner switches on: the one the retry-storm lesson's
@@ -54,6 +56,13 @@ impl DesignEdit {
             DesignEdit::Coalesce { node: i, .. } => format!("{}.coalesce", node(i)),
             DesignEdit::ColdStart { node: i, .. } => format!("{}.autoscale", node(i)),
             DesignEdit::Shards { node: i, .. } => format!("{}.shards", node(i)),
+            DesignEdit::LimiterRoom { node: i, .. } => {
+                let field = match model.nodes.get(i).map(|n| &n.kind) {
+                    Some(NodeKind::RateLimiter(r)) => limiter_room_field(&r.algorithm),
+                    _ => "burst",
+                };
+                format!("{}.{field}", node(i))
+            }
             DesignEdit::Popularity { workload, .. } => {
                 let name = model
                     .workloads
@@ -126,8 +135,28 @@ impl DesignEdit {
                 Some(NodeKind::Database(d)) => d.shards = shards,
                 _ => return Err(format!("node #{node} is not a database")),
             },
+            DesignEdit::LimiterRoom { node, size } => {
+                let algorithm = match m.nodes.get_mut(node).map(|n| &mut n.kind) {
+                    Some(NodeKind::RateLimiter(r)) => &mut r.algorithm,
+                    _ => return Err(format!("node #{node} is not a rate limiter")),
+                };
+                match algorithm {
+                    LimiterAlgorithm::TokenBucket { burst, .. } => *burst = size,
+                    LimiterAlgorithm::LeakyBucket { capacity, .. } => *capacity = size,
+                    _ => return Err(format!("node #{node} counts per window: no burst")),
+                }
+            }
         }
         Ok(())
+    }
+}
+
+/// The field that holds a limiter's room for bursts, as files name it
+/// (`burst` of a token bucket, `capacity` of a leaky bucket's line).
+pub fn limiter_room_field(a: &LimiterAlgorithm) -> &'static str {
+    match a {
+        LimiterAlgorithm::LeakyBucket { .. } => "capacity",
+        _ => "burst",
     }
 }
 

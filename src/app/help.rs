@@ -33,6 +33,9 @@ watch the database take the whole load (a \"cold cache\").";
 pub const READ_REPLICAS: &str = "Copies of the database that serve reads; writes always go to \
 the primary.\n\
 Raising it spreads reads over more instances (lower database utilisation) and adds cost.";
+pub const LIMITER_ROOM: &str = "How much a limiter lets through at once: a token bucket's \
+saved tokens (a quiet spell lets that many requests through in one go), a leaky bucket's \
+line. A small one keeps what is behind it from bursts; the run restarts from 0 s.";
 pub const SHARDS: &str = "Databases the keys are split over, each with its own primary (and \
 read replicas): writes spread over them, but a popular key stays on one shard.\n\
 Changing it spreads the keys again, so the run restarts from 0 s.";

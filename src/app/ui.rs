@@ -140,6 +140,7 @@ fn panels_system(
     );
     paint_ghosts(&ctx, &ghosts, world_rect);
     panels::verdict_card(&ctx, &view, world_rect);
+    panels::campaign::status_card(&ctx, &play, world_rect);
     actions.extend(panels::build::confirm_modal(&ctx, &editor));
     drag_preview(&ctx, &edit_drag, &view);
     actions.extend(panels::campaign::windows(&ctx, &play));

@@ -74,12 +74,6 @@ pub fn level_bar(ui: &mut egui::Ui, play: &CampaignPlay) -> Vec<UiAction> {
             out.push(cmd(CampaignCommand::ShowMap));
         }
     });
-    if play.grading.is_some() {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label(format!("Grading on {} seeds…", level.seeds().len()));
-        });
-    }
     for (k, h) in play.progress.hints(level).iter().enumerate() {
         ui.label(
             RichText::new(format!("Hint {}: {h}", k + 1))
@@ -87,10 +81,38 @@ pub fn level_bar(ui: &mut egui::Ui, play: &CampaignPlay) -> Vec<UiAction> {
                 .small(),
         );
     }
-    if let Some(m) = &play.message {
-        ui.label(RichText::new(m).color(FAIL).small());
-    }
     out
+}
+
+/// The exam under way, or the level's message (a refusal, progress not
+/// saved): a card over the foot of the picture (`world`: its rectangle).
+/// In the level bar they came and went on their own and moved every
+/// control below them under the pointer.
+pub fn status_card(ctx: &egui::Context, play: &CampaignPlay, world: egui::Rect) {
+    let Some(level) = play.level() else {
+        return;
+    };
+    if play.grading.is_none() && play.message.is_none() {
+        return;
+    }
+    egui::Area::new(egui::Id::new("level-status"))
+        .order(egui::Order::Foreground)
+        .pivot(egui::Align2::CENTER_BOTTOM)
+        .fixed_pos(egui::pos2(world.center().x, world.max.y - 12.0))
+        .show(ctx, |ui| {
+            ui.set_max_width((world.width() - 40.0).clamp(200.0, 560.0));
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                if play.grading.is_some() {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label(format!("Grading on {} seeds…", level.seeds().len()));
+                    });
+                }
+                if let Some(m) = &play.message {
+                    ui.label(RichText::new(m).color(FAIL));
+                }
+            });
+        });
 }
 
 /// The map, briefing or debrief window, whichever is up.

@@ -1,13 +1,13 @@
-//! The inspector's "Design" section: what the engine cannot change live (a call's retries, retry budget and breaker; a cache's single flight; a database's shards; key popularity; cold start), each change restarting the run from time zero.
+//! The inspector's "Design" section: what the engine cannot change live (a call's retries, retry budget and breaker; a cache's single flight; a database's shards; a limiter's burst; key popularity; cold start), each change restarting the run from time zero.
 
 use bevy_egui::egui::{self, RichText};
 
-use crate::app::design_edit::DesignEdit;
+use crate::app::design_edit::{DesignEdit, limiter_room_field};
 use crate::app::help;
 use crate::app::panels::{MUTED, section, settle, settle_enabled, unless_locked};
 use crate::app::view::{UiAction, View};
 use crate::sim::SimTime;
-use crate::sim::model::{Call, NodeKind, Popularity, Workload};
+use crate::sim::model::{Call, LimiterAlgorithm, NodeKind, Popularity, Workload};
 
 /// The design controls of node `i`, if it has any.
 pub fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
@@ -20,7 +20,11 @@ pub fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
     let cache = matches!(&n.kind, NodeKind::Cache(_));
     let autoscaled = matches!(&n.kind, NodeKind::Service(s) if s.autoscale.is_some());
     let database = matches!(&n.kind, NodeKind::Database(_));
-    if calls.is_empty() && !cache && !autoscaled && !database {
+    let room = match &n.kind {
+        NodeKind::RateLimiter(r) => limiter_room(&r.algorithm),
+        _ => None,
+    };
+    if calls.is_empty() && !cache && !autoscaled && !database && room.is_none() {
         return;
     }
     heading(ui);
@@ -59,6 +63,26 @@ pub fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
             format!("{} shards → {shards}", n.id),
         ));
     }
+    if let NodeKind::RateLimiter(r) = &n.kind
+        && let Some((now, label)) = room
+        && let Some(size) = unless_locked(ui, why(limiter_room_field(&r.algorithm)), |ui| {
+            settle(
+                ui,
+                now,
+                |x| {
+                    egui::Slider::new(x, 1..=100_000)
+                        .logarithmic(true)
+                        .text(label)
+                },
+                help::LIMITER_ROOM,
+            )
+        })
+    {
+        out.push(UiAction::Redesign(
+            DesignEdit::LimiterRoom { node: i, size },
+            format!("{} {} → {size}", n.id, limiter_room_field(&r.algorithm)),
+        ));
+    }
     if let NodeKind::Service(s) = &n.kind
         && let Some(a) = &s.autoscale
         && let Some(secs) = unless_locked(ui, why("autoscale"), |ui| {
@@ -81,6 +105,16 @@ pub fn node(ui: &mut egui::Ui, view: &View, i: usize, out: &mut Vec<UiAction>) {
             },
             format!("{} cold start {secs:.0} s", n.id),
         ));
+    }
+}
+
+/// A limiter's room for bursts now and its control's label: a token
+/// bucket's burst, a leaky bucket's line (windows have none).
+fn limiter_room(a: &LimiterAlgorithm) -> Option<(u32, &'static str)> {
+    match *a {
+        LimiterAlgorithm::TokenBucket { burst, .. } => Some((burst, "Burst (tokens)")),
+        LimiterAlgorithm::LeakyBucket { capacity, .. } => Some((capacity, "Line (requests)")),
+        _ => None,
     }
 }
 
