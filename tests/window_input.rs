@@ -194,6 +194,9 @@ fn a_number_box_takes_a_typed_value() {
         }),
         "the typed value was applied"
     );
+    // Once, on Enter: not 1 and then 12 as the keys came.
+    let changes: Vec<_> = w.bridge().changes.iter().map(|(_, c)| c.clone()).collect();
+    assert_eq!(changes.len(), 1, "{changes:?}");
     assert_eq!(w.selected(), Some(Selected::Node(api)));
 }
 

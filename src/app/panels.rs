@@ -66,9 +66,11 @@ pub(crate) fn unless_locked<R>(
 }
 
 /// A slider for a live setting that answers once the value is settled: at
-/// the end of a drag, on a typed value or a key, never for each value a
-/// drag passes through (those would each be applied, recorded and
-/// replayed). While dragging, the slider shows the dragged value.
+/// the end of a drag, when a value typed in its box is entered (Enter, or
+/// the box let go), or on a key; never for each value a drag passes
+/// through or each keystroke in the box (typing 750 applied 7, 75, then
+/// 750, each recorded and replayed). While dragging or typing, the slider
+/// shows the value so far.
 pub(crate) fn settle<T>(
     ui: &mut egui::Ui,
     current: T,
@@ -97,10 +99,14 @@ where
     let r = ui
         .add_enabled(enabled, slider(&mut value))
         .on_hover_text(hover);
-    if r.dragged() && !r.drag_stopped() {
+    // Its number box being typed in (the slider itself focused takes arrow
+    // keys at once).
+    let typing = r.has_focus() && !r.lost_focus() && ui.ctx().text_edit_focused();
+    if (r.dragged() && !r.drag_stopped()) || typing {
         ui.data_mut(|d| d.insert_temp(key, value));
         return None;
     }
     ui.data_mut(|d| d.remove::<T>(key));
-    (value != current && (r.changed() || r.drag_stopped())).then_some(value)
+    let settled = r.changed() || r.drag_stopped() || r.lost_focus();
+    (value != current && settled).then_some(value)
 }
