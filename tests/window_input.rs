@@ -444,9 +444,24 @@ fn the_end_of_the_run_leaves_every_control_where_it_was() {
     );
     let after: Vec<f32> = labels.iter().map(|l| w.widget(l).y).collect();
     assert_eq!(before, after, "{labels:?} stayed put");
-    // A click on Restart still restarts.
+    // Play goes on past the end: the card goes (its figures would move
+    // under "reached its 2 s").
+    let play = w.widget("Play");
+    w.click(play);
+    w.frames(3);
+    assert!(
+        !w.texts()
+            .iter()
+            .any(|t| t.starts_with("The run reached its")),
+        "the card is gone once the run plays on"
+    );
+    // A click on Restart still restarts (at 1×, not to run to the end
+    // again within the frames that follow).
+    w.app.world_mut().resource_mut::<SimBridge>().pacing.speed = 1.0;
+    let generation = w.bridge().generation;
     let restart = w.widget("Restart");
     w.click(restart);
     w.frames(3);
-    assert!(!w.bridge().pacing.ended, "restarted");
+    assert!(w.bridge().generation > generation, "restarted");
+    assert!(!w.bridge().pacing.ended, "{:?}", w.bridge().sim.now());
 }

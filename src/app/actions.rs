@@ -183,6 +183,8 @@ fn level_of_file(
             let (c, id) = crate::campaign::Campaign::of_file(path).ok()??;
             let progress = crate::campaign::Progress::default_path();
             *play = CampaignPlay::load(&c.root, progress).ok()?;
+            // Not the map, unasked: the level opens, or the file does.
+            play.screen = crate::app::campaign_play::Screen::Playing;
             id
         }
     };

@@ -122,7 +122,9 @@ pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
 /// the picture (`world`: its rectangle), not in the panel: appearing there
 /// it pushed every control below it down under the pointer.
 pub fn verdict_card(ctx: &egui::Context, view: &View, world: egui::Rect) {
-    if !view.clock.ended {
+    // Until Play goes on past the end (the figures would move under a
+    // card that says the run reached its end).
+    if !(view.clock.ended && view.clock.paused) {
         return;
     }
     egui::Area::new(egui::Id::new("run-verdict"))

@@ -255,7 +255,7 @@ fn tune_database(
                 node: i,
                 replicas: r,
             },
-            format!("{} +{r} replicas", k.node),
+            format!("{} read replicas → {r}", k.node),
         );
     }
     workers_queue_time(
