@@ -445,3 +445,30 @@ fn no_cache_is_offered_in_front_of_a_node_that_has_one() {
     assert!(!text.contains("a cache in front"), "{text}");
     assert!(text.contains("one cache shared by"), "{text}");
 }
+
+#[test]
+fn a_service_waiting_on_a_saturated_read_replica_is_told_to_fix_the_database() {
+    // 1.3 with one read replica: api (2 ms of its own work in 19 ms per
+    // visit) saturated waiting on db, whose read replica was busy 100 %
+    // (its primary 37 %, so db as a whole 68 %). The try line said "give
+    // api more capacity … about 84 workers (6 replicas × 16)", and with 6
+    // replicas p99 is worse; db was not named.
+    let id = "01-url-shortener/03-read-replicas";
+    let set = ["db.read_replicas=1"];
+    let (l, lines) = graded_lines(id, &set);
+    let text = about(&lines, "api").expect("a suggestion for api");
+    assert!(proposal(text, "api").is_empty(), "more api: {text}");
+    assert!(
+        text.contains("read replica"),
+        "names db's read replica: {text}"
+    );
+    let fix = text
+        .split_once("give db more capacity")
+        .map(|(_, rest)| format!("give db more capacity{rest}"))
+        .unwrap_or_else(|| panic!("no db capacity in: {text}"));
+    let plan = proposal(&fix, "db");
+    assert_eq!(plan.len(), 1, "{text}");
+    assert_eq!(plan[0].0, "db.read_replicas", "{text}");
+    let g = followed(&l, &set, &plan);
+    assert!(g.passed, "following it ({plan:?}) fails:\n{}", g.to_text());
+}

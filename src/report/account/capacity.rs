@@ -197,6 +197,20 @@ pub(super) fn capacity(
     account: &Account,
     summary: &Summary,
 ) -> Option<String> {
+    capacity_at(n, k, account, summary, 0)
+}
+
+/// How deep `stuck` follows saturated callees for their own advice.
+const CALLEE_DEPTH: u32 = 3;
+
+/// `capacity`, `depth` callees down from the node that gave way.
+fn capacity_at(
+    n: &NodeSummary,
+    k: usize,
+    account: &Account,
+    summary: &Summary,
+    depth: u32,
+) -> Option<String> {
     let s = account.sizing.get(k)?;
     let servers = f64::from(n.workers?);
     let mut demand = demand(n, s, summary, sent(account, k, summary))?;
@@ -218,8 +232,13 @@ pub(super) fn capacity(
     };
     let room = account.room.as_ref();
     let elsewhere = instead(room, &n.id, near);
-    if let Some(text) = stuck(&n.id, s, account, demand.per_visit, &callees, &head) {
-        return Some(format!("{text} {elsewhere}"));
+    let waits = Waits {
+        per_visit: demand.per_visit,
+        callees: &callees,
+        depth,
+    };
+    if let Some((text, fix)) = stuck(&n.id, s, account, summary, &waits, &head) {
+        return Some(format!("{text} {}", fix.unwrap_or(elsewhere)));
     }
     if let Some(text) = autoscaled(&n.id, s, busy / TARGET_UTILISATION, &head, room) {
         return Some(text);
@@ -341,24 +360,53 @@ impl Fit<'_> {
     }
 }
 
+/// What a node waits on: its time per visit, its callees, and how many
+/// callees down the advice is already.
+struct Waits<'a> {
+    per_visit: f64,
+    callees: &'a [&'a str],
+    depth: u32,
+}
+
 /// "more capacity is not the fix for gateway: … and reports saturated
 /// itself (from 10 s): more gateway workers would wait on it too", when
-/// the node mostly waits on its calls and one of its callees gave way.
+/// the node mostly waits on its calls and one of its callees gave way —
+/// as a whole, or in an instance busy all run (a database's read replica
+/// while its primary idles) — with the capacity that callee needs when
+/// the level has room for it.
 fn stuck(
     id: &str,
     s: &Sizing,
     account: &Account,
-    per_visit: f64,
-    callees: &[&str],
+    summary: &Summary,
+    waits: &Waits<'_>,
     head: &str,
-) -> Option<String> {
+) -> Option<(String, Option<String>)> {
     let (own, _) = s.own.as_ref()?;
-    if own * 2.0 >= per_visit {
+    if own * 2.0 >= waits.per_visit {
         return None;
     }
-    let (callee, at) = callees.iter().find_map(|c| {
-        let i = account.node(c)?.first(Trouble::Saturated)?;
-        Some((*c, i.at))
+    let fix = |c: &str| {
+        let (k, n) = node_of(summary, c).filter(|_| waits.depth < CALLEE_DEPTH)?;
+        capacity_at(n, k, account, summary, waits.depth + 1)
+            .filter(|t| t.starts_with("give "))
+            .map(|t| format!("Instead, {t}"))
+    };
+    // A callee saturated as a whole; or one with instances busy all run
+    // (not as a whole) whose capacity the level has room for: then that is
+    // the fix to name (8.1's read replicas, busy because of its N+1 calls,
+    // have none: there the calls are the fix).
+    let (callee, how, fix) = waits.callees.iter().find_map(|c| {
+        if let Some(i) = account.node(c).and_then(|w| w.first(Trouble::Saturated)) {
+            let how = format!(
+                "saturated itself (from {})",
+                seconds_text(i.at.as_secs_f64())
+            );
+            return Some((*c, how, fix(c)));
+        }
+        let (_, node) = node_of(summary, c)?;
+        let how = busy_instances(node, account, summary)?;
+        Some((*c, how, Some(fix(c)?)))
     })?;
     let calls = account
         .room
@@ -372,11 +420,76 @@ fn stuck(
     } else {
         String::new()
     };
-    Some(format!(
-        "more capacity is not the fix for {id}: {head}; and {callee} saturated itself (from \
-         {}): more {id} workers would wait on it too.{cap}",
-        seconds_text(at.as_secs_f64())
+    Some((
+        format!(
+            "more capacity is not the fix for {id}: {head}; and {callee} {how}: more {id} \
+             workers would wait on it too.{cap}"
+        ),
+        fix,
     ))
+}
+
+/// Node `id` of the summary, with its index.
+fn node_of<'a>(summary: &'a Summary, id: &str) -> Option<(usize, &'a NodeSummary)> {
+    summary.nodes.iter().enumerate().find(|(_, n)| n.id == id)
+}
+
+/// "had its read replica busy 100 % of the run (its primary 37 %)": a node
+/// whose instances, taken together, were not saturated, while some of them
+/// were busy all run.
+fn busy_instances(n: &NodeSummary, account: &Account, summary: &Summary) -> Option<String> {
+    let us: Vec<f64> = n
+        .replica_utilisation
+        .iter()
+        .map(|u| u.unwrap_or(0.0))
+        .collect();
+    let full = us.iter().filter(|&&u| u >= 0.95).count();
+    if full == 0 || full == us.len() {
+        return None;
+    }
+    let k = node_of(summary, &n.id)?.0;
+    let rr = account.sizing.get(k).and_then(|s| s.db).map(|d| (d.0, d.1));
+    let pct = |u: f64| format!("{:.0} %", u * 100.0);
+    let max = us.iter().copied().fold(0.0, f64::max);
+    let text = match rr {
+        Some((shards, rr)) if rr > 0 && us.len() == (shards * (1 + rr)) as usize => {
+            let per = (1 + rr) as usize;
+            let primary = |i: &usize| i.is_multiple_of(per);
+            let prim: Vec<f64> = (us.iter().enumerate())
+                .filter(|(i, _)| primary(i))
+                .map(|(_, &u)| u)
+                .collect();
+            let reps = us.len() - prim.len();
+            let full_reps = full - prim.iter().filter(|&&u| u >= 0.95).count();
+            if full_reps == full {
+                let what = if reps == 1 {
+                    "its read replica was"
+                } else if full_reps == reps {
+                    "its read replicas were"
+                } else {
+                    "some of its read replicas were"
+                };
+                format!(
+                    "is saturated where its reads go: {what} busy {} of the run, its primar{} {}",
+                    pct(max),
+                    if prim.len() == 1 { "y" } else { "ies" },
+                    pct(prim.iter().sum::<f64>() / prim.len().max(1) as f64)
+                )
+            } else {
+                format!(
+                    "had {full} of its {} instances busy {} of the run",
+                    us.len(),
+                    pct(max)
+                )
+            }
+        }
+        _ => format!(
+            "had {full} of its {} instances busy {} of the run",
+            us.len(),
+            pct(max)
+        ),
+    };
+    Some(text)
 }
 
 /// ", but of its 309 ms per visit only 5 ms is its own work, the rest
