@@ -124,3 +124,32 @@ fn a_write_back_s_flushes_are_told_as_bursts_that_drain() {
         );
     }
 }
+
+#[test]
+fn debrief_sentences_have_their_verbs_and_plurals() {
+    // 6.2's pass text read "… and the database 60 % on average"; 1.3's miss
+    // text "the database's 1 instance(s) were busy".
+    let g = graded(
+        "06-file-storage/02-metadata-shards",
+        &["meta.shards=2", "meta.read_replicas=0"],
+    );
+    assert!(g.passed, "{}", g.to_text());
+    assert!(g.debrief.contains("the database is busy "), "{}", g.debrief);
+    for set in [&[][..], &["db.read_replicas=1"][..]] {
+        let g = graded("01-url-shortener/03-read-replicas", set);
+        assert!(!g.passed, "{}", g.to_text());
+        assert!(!g.debrief.contains("(s)"), "{}", g.debrief);
+    }
+    let one = graded("01-url-shortener/03-read-replicas", &[]);
+    assert!(
+        one.debrief.contains("database's 16 workers"),
+        "{}",
+        one.debrief
+    );
+    let two = graded("01-url-shortener/03-read-replicas", &["db.read_replicas=1"]);
+    assert!(
+        two.debrief.contains("database's 32 workers"),
+        "{}",
+        two.debrief
+    );
+}
