@@ -153,3 +153,30 @@ fn debrief_sentences_have_their_verbs_and_plurals() {
         two.debrief
     );
 }
+
+#[test]
+fn a_design_that_holds_every_objective_is_not_told_what_gave_way_or_what_to_try() {
+    // 4.1 with a write-back flushed every 10 s (or every second) earns three
+    // stars, and "what happened" said "why  first to give way: trips" (and,
+    // with 1 s, "try  more capacity cannot fix trips within the level …").
+    for every in ["10s", "1s"] {
+        let flush = format!("positions.flush_interval={every}");
+        let g = graded(
+            "04-ride-hailing/01-locations",
+            &["positions.write_policy=write_back", &flush],
+        );
+        assert!(g.passed, "{every}: {}", g.to_text());
+        for h in &g.what_happened {
+            assert!(
+                !h.text.starts_with("first to give way"),
+                "{every}: nothing gave way: {}",
+                h.text
+            );
+            assert!(
+                h.kind != HappeningKind::Suggestion,
+                "{every}: nothing to try: {}",
+                h.text
+            );
+        }
+    }
+}

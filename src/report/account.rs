@@ -229,7 +229,9 @@ impl Account {
             .or_else(|| hot.first().cloned());
         out.extend(hot.into_iter().filter(|h| Some(h) != cause.as_ref()));
         out.extend(cause.iter().cloned());
-        out.extend(advice::suggest(self, summary, cause.as_ref()));
+        if !all_held(results) {
+            out.extend(advice::suggest(self, summary, cause.as_ref()));
+        }
         if out.is_empty() && self.seen.is_some() {
             out.push(Happening {
                 at: self.warmup,
@@ -439,12 +441,16 @@ impl Account {
         let nodes = named;
         let bursts = root.spells(first.trouble).is_some_and(|s| s.bursts());
         let broke = self.first_break(results).is_some();
-        let mut text = if first.trouble.gives_way() && (broke || !bursts) {
+        let held = all_held(results);
+        let mut text = if first.trouble.gives_way() && (broke || !bursts) && !held {
             format!("first to give way: {}. ", root.id)
         } else {
             format!("what stands out: {}. ", root.id)
         };
         text.push_str(&steps.join(" → "));
+        if held && !bursts {
+            text.push_str("; every objective held");
+        }
         if bursts {
             let held = if broke { "" } else { "no objective broke: " };
             text.push_str(&format!(
@@ -640,4 +646,10 @@ fn usual_errors(n: &Node) -> f64 {
         NodeKind::External(e) => e.error_rate,
         _ => 0.0,
     }
+}
+
+/// Whether the run had objectives and held every one: then nothing "gave
+/// way" and there is nothing to try.
+fn all_held(results: &[ObjectiveResult]) -> bool {
+    !results.is_empty() && results.iter().all(|r| r.pass)
 }
