@@ -8,7 +8,7 @@
 //!   (`"01-url-shortener/02-cache"`), [`Campaign::is_unlocked`] and
 //!   [`Campaign::resume`] read a [`Progress`].
 //! - A [`Level`] is a scenario with a `[level]` table: its briefing is
-//!   `title`, `story`, `spec.ask`, [`Level::objective_labels`],
+//!   `title`, `story`, `spec.ask`, the model's objectives,
 //!   [`Level::budget`], `spec.par`, [`Level::knobs`] (every field of every
 //!   node, locked with its reason or unlocked with its limit), `spec.add`,
 //!   `spec.hints` (reveal one at a time: [`Progress::reveal_hint`]), and

@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::report::objectives;
 use crate::scenario;
 use crate::scenario::level::{LevelSpec, limit};
 use crate::sim::Model;
@@ -92,15 +91,6 @@ impl Level {
     /// Every exam seed, the scenario's first.
     pub fn seeds(&self) -> Vec<u64> {
         self.spec.seeds(&self.model)
-    }
-
-    /// The objectives in words (`p99 below 50 ms`).
-    pub fn objective_labels(&self) -> Vec<String> {
-        self.model
-            .objectives
-            .iter()
-            .map(objectives::label)
-            .collect()
     }
 
     /// Every field of every node of the starting design, locked or not.
