@@ -205,3 +205,46 @@ fn a_fan_out_that_writes_no_posts_is_not_told_of_a_read_line() {
     let wait = start.debrief.split("waits ").nth(1).unwrap_or("");
     assert!(wait.contains(" ms in line"), "{}", start.debrief);
 }
+
+#[test]
+fn the_first_to_give_way_is_what_the_others_wait_on() {
+    // 1.3, 3.2 and 5.2 start with a service whose workers wait on a
+    // saturated database (or origin) in the same window: "why" named the
+    // service ("first to give way: api"), and adding api replicas only made
+    // p99 worse. The node named is the one further down the calls.
+    for (id, waits, gave_way) in [
+        ("01-url-shortener/03-read-replicas", "api", "db"),
+        ("03-chat/02-presence", "presence-api", "accounts"),
+        ("05-video-streaming/02-shield", "gw-eu", "origin"),
+    ] {
+        let g = graded(id, &[]);
+        let why = (g.what_happened.iter())
+            .find(|h| h.kind == HappeningKind::Cause)
+            .unwrap_or_else(|| panic!("{id}: no why"));
+        let named = format!("first to give way: {gave_way}.");
+        assert!(why.text.starts_with(&named), "{id}: {}", why.text);
+        assert_eq!(why.nodes.first(), Some(&gave_way.to_string()), "{id}");
+        // The run agrees: the waiting service spends most of a visit on
+        // its calls, and what it waits on was full.
+        let run = &g.runs[0];
+        let node = |n: &str| run.nodes.iter().find(|m| m.id == n).expect("node");
+        let full = node(gave_way).utilisation.expect("workers");
+        assert!(full > 0.95, "{id}: {gave_way} busy {full:.2}");
+        assert!(node(waits).utilisation.expect("workers") > 0.95, "{id}");
+    }
+    // 7.3: the slowed reports give way; the try line still tells the
+    // gateway (which calls orders too) to cap its calls to reports.
+    let g = graded("07-public-api/03-bulkhead", &[]);
+    let why = (g.what_happened.iter())
+        .find(|h| h.kind == HappeningKind::Cause)
+        .expect("a why");
+    assert!(
+        why.text.starts_with("first to give way: reports."),
+        "{}",
+        why.text
+    );
+    let try_line = (g.what_happened.iter())
+        .find(|h| h.kind == HappeningKind::Suggestion)
+        .expect("a try line");
+    assert!(try_line.text.contains("a bulkhead"), "{}", try_line.text);
+}

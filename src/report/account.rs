@@ -37,7 +37,7 @@ pub struct Happening {
     /// Simulated time it refers to (the start of the window it showed in).
     pub at: SimTime,
     pub kind: HappeningKind,
-    /// Ids of the nodes it names.
+    /// Ids of the nodes it names (a cause: the node that gave way first).
     pub nodes: Vec<String>,
     pub text: String,
 }
@@ -393,7 +393,7 @@ impl Account {
             .min_by_key(|(_, i)| (i.at, i.trouble))
             .or_else(|| all.iter().find(|(_, i)| early(i)))
             .copied();
-        let Some((root, first)) = found else {
+        let Some((root, first)) = found.map(|f| self.furthest_down(&all, f)) else {
             return self.event_cause(results);
         };
         let event = self
@@ -421,7 +421,7 @@ impl Account {
                 i.at >= since && i.at <= deadline && (mine || i.trouble.leads_to_load())
             })
             .collect();
-        chain.sort_by_key(|(_, i)| (i.at, i.trouble.chain_rank()));
+        chain.sort_by_key(|(_, i)| (i.at, !std::ptr::eq(*i, first), i.trouble.chain_rank()));
         for (n, i) in chain.into_iter().take(5) {
             steps.push(i.text.clone());
             nodes.push(n.id.clone());
@@ -432,7 +432,9 @@ impl Account {
                 seconds_text(t.as_secs_f64())
             ));
         }
-        let mut named = Vec::new();
+        // The node that gave way comes first: the line selects it when
+        // clicked and the advice sizes it.
+        let mut named = vec![root.id.clone()];
         for n in nodes {
             if !named.contains(&n) {
                 named.push(n);
@@ -466,6 +468,49 @@ impl Account {
             nodes,
             text,
         })
+    }
+
+    /// Of the nodes that gave way in the same window and the same way as
+    /// `found`, the one furthest down its calls: a service saturated
+    /// because its workers wait on a saturated database did not give way
+    /// first, the database did.
+    fn furthest_down<'a>(
+        &self,
+        all: &[(&'a NodeWatch, &'a Incident)],
+        found: (&'a NodeWatch, &'a Incident),
+    ) -> (&'a NodeWatch, &'a Incident) {
+        let index = |n: &NodeWatch| self.nodes.iter().position(|m| std::ptr::eq(m, n));
+        let mut at = found;
+        for _ in 0..self.nodes.len() {
+            let Some(k) = index(at.0) else { break };
+            let below = self.downstream_of(k);
+            let next = all.iter().find(|(n, i)| {
+                i.at == at.1.at
+                    && i.trouble == at.1.trouble
+                    && index(n).is_some_and(|m| m != k && below.contains(&m))
+            });
+            match next {
+                Some(&n) => at = n,
+                None => break,
+            }
+        }
+        at
+    }
+
+    /// Every node `k`'s calls reach, through any number of hops.
+    fn downstream_of(&self, k: usize) -> Vec<usize> {
+        let mut seen = vec![k];
+        let mut i = 0;
+        while i < seen.len() {
+            let callees = self.sizing.get(seen[i]).map(|s| s.callees.as_slice());
+            for &c in callees.unwrap_or(&[]) {
+                if !seen.contains(&c) {
+                    seen.push(c);
+                }
+            }
+            i += 1;
+        }
+        seen
     }
 
     /// ", and it outlived the fault …" when the trouble lasted well past

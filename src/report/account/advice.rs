@@ -1,10 +1,9 @@
 //! What to try, each suggestion backed by a figure from the run: capacity from the demand sent its way (see `capacity`), single flight after a flush, a retry budget when retries outlive a fault.
 
-use super::capacity::capacity;
+use super::capacity::{NO_ROOM, capacity};
 use super::watch::{Trouble, per_s};
 use super::{Account, Happening, HappeningKind};
 use crate::sim::Summary;
-use crate::sim::metrics::NodeSummary;
 
 /// Suggestions for the run, most useful first.
 pub fn suggest(account: &Account, summary: &Summary, cause: Option<&Happening>) -> Vec<Happening> {
@@ -38,16 +37,35 @@ pub fn suggest(account: &Account, summary: &Summary, cause: Option<&Happening>) 
             ),
         );
     }
-    let root = cause
-        .and_then(|c| c.nodes.last())
-        .and_then(|id| node(summary, id));
-    if let Some(n) = root
-        && let Some(k) = summary.nodes.iter().position(|m| m.id == n.id)
-        && let Some(text) = capacity(n, k, account, summary)
-    {
-        say(vec![n.id.clone()], text);
+    let named = cause.map_or(&[][..], |c| c.nodes.as_slice());
+    if let Some((id, text)) = advised(account, summary, named) {
+        say(vec![id], text);
     }
     out
+}
+
+/// What to do about the node that gave way first (the first a cause
+/// names); when the level leaves it no room, about a node named after it
+/// that calls it directly among other calls, whose advice tells how to
+/// keep those other calls' workers (a bulkhead, a timeout).
+fn advised(account: &Account, summary: &Summary, named: &[String]) -> Option<(String, String)> {
+    let index = |id: &str| summary.nodes.iter().position(|n| n.id == id);
+    let sized = |id: &str| {
+        let k = index(id)?;
+        capacity(&summary.nodes[k], k, account, summary).map(|t| (id.to_string(), t))
+    };
+    let root = named.first()?;
+    let first = sized(root);
+    if first.as_ref().is_some_and(|(_, t)| !t.starts_with(NO_ROOM)) {
+        return first;
+    }
+    let k = index(root)?;
+    let caller = named[1..].iter().find(|id| {
+        index(id)
+            .and_then(|c| account.sizing.get(c))
+            .is_some_and(|s| s.callees.contains(&k) && s.callees.iter().any(|&c| c != k))
+    });
+    caller.and_then(|c| sized(c)).or(first)
 }
 
 /// Whether the cause says the trouble outlived its fault.
@@ -80,9 +98,4 @@ fn flush_stampedes(account: &Account, cause: Option<&Happening>) -> Vec<(String,
         out.push((id.clone(), surge));
     }
     out
-}
-
-/// A node of the summary by id.
-fn node<'a>(summary: &'a Summary, id: &str) -> Option<&'a NodeSummary> {
-    summary.nodes.iter().find(|n| n.id == id)
 }

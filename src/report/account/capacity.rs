@@ -21,6 +21,8 @@ const TIGHTER_TARGETS: [f64; 2] = [0.8, 0.9];
 /// A busiest stretch this much above the run's average is a peak to size
 /// for (below it, the noise of a steady rate).
 const PEAK_MATTERS: f64 = 1.25;
+/// How advice begins when the level leaves a node no room to grow.
+pub(super) const NO_ROOM: &str = "more capacity cannot fix";
 
 /// What the account keeps of a node to size it: the load its workloads
 /// send its way, the nodes around it, its make-up, what it has and its
@@ -30,7 +32,7 @@ pub(super) struct Sizing {
     path: OfferedLoad,
     upstream: Vec<usize>,
     /// The nodes it sends to (through a load balancer: its service).
-    callees: Vec<usize>,
+    pub(super) callees: Vec<usize>,
     /// The caches right in front of it.
     in_front: Vec<usize>,
     pub(super) kind: &'static str,
@@ -354,7 +356,7 @@ impl Fit<'_> {
             .collect();
         why.extend(enough);
         format!(
-            "more capacity cannot fix {id} within the level: {head}. {}. {elsewhere}",
+            "{NO_ROOM} {id} within the level: {head}. {}. {elsewhere}",
             why.join("; ")
         )
     }
