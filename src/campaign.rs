@@ -30,6 +30,7 @@ pub mod edit_rules;
 mod empty_stores;
 mod extra_fault;
 pub mod figures;
+mod flows;
 pub mod grade;
 mod kept_paths;
 pub mod level;

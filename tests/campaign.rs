@@ -674,6 +674,32 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             vec![r#"presence-api.calls=["presence"]"#],
             "`presence.capacity` = 1 is under the level's least",
         ),
+        // Reads that call nothing: the database only ever sees writes.
+        (
+            "01-url-shortener/02-cache",
+            "",
+            vec![r#"api.calls=[{ to = "db", when = "write" }]"#],
+            "`api` no longer sends its reads on to `db`",
+        ),
+        // A call to the pricing provider that never fires (riders only
+        // read), and one whose refusals a fallback answers with no price.
+        (
+            "04-ride-hailing/03-pricing",
+            "",
+            vec![
+                r#"matching.calls=[{ to = "pricing", when = "write", key = "derived", keys = { count = 100 }, timeout = "2s" }, "dispatch"]"#,
+            ],
+            "`matching` no longer reaches `pricing`",
+        ),
+        (
+            "04-ride-hailing/03-pricing",
+            "",
+            vec![
+                "matching.replicas=1",
+                r#"matching.calls=[{ to = "pricing", key = "derived", keys = { count = 100 }, timeout = "50ms", fallback = "dispatch" }, "dispatch"]"#,
+            ],
+            "`matching`'s call to `pricing` has a fallback",
+        ),
         // A replica that boots at once leaves no cold start to teach.
         (
             "09-mechanisms/03-autoscale-cold-start",

@@ -1,31 +1,19 @@
-//! The work a level's design does is not simply dropped: a node that sends nowhere new keeps each of its edges (a call, a forward, a miss path, a subscription) as a path, directly or through added components.
+//! The work a level's design does is not simply dropped: a node that sends nowhere new keeps each of its edges (a call, a forward, a miss path, a subscription) as a path for each request type it carried, directly or through added components; no call of the level's nodes gains a stand-in answer (a fallback).
 
+use super::flows;
 use crate::sim::Model;
-use crate::sim::model::{NodeIdx, NodeKind};
-
-/// Whether `to` can be reached from `from` along the design's edges.
-fn reaches(design: &Model, from: NodeIdx, to: NodeIdx) -> bool {
-    let mut seen = vec![false; design.nodes.len()];
-    let mut stack = vec![from];
-    while let Some(i) = stack.pop() {
-        if i == to {
-            return true;
-        }
-        if std::mem::replace(&mut seen[i], true) {
-            continue;
-        }
-        stack.extend(design.nodes[i].kind.sends_to());
-    }
-    false
-}
+use crate::sim::model::NodeKind;
 
 /// One line for each edge of the level's design that the learner's design
 /// no longer follows, even through components of its own, from a node that
 /// sends nowhere new: deleting a call would win a level by not doing its
 /// work, while a node sent somewhere new is a redesign (a feed pulled on
 /// read, presence kept in a cache, a job queued) and the exam judges it.
-/// Nodes the design removed are reported elsewhere.
+/// An edge is followed for each request type it carried: a call kept only
+/// `when = "write"` drops the reads it took. Nodes the design removed are
+/// reported elsewhere.
 pub fn breaches(start: &Model, design: &Model, out: &mut Vec<String>) {
+    let carried = flows::reached(start, flows::entries(start));
     for node in &start.nodes {
         let Some(from) = design.node_index(&node.id) else {
             continue;
@@ -41,13 +29,90 @@ pub fn breaches(start: &Model, design: &Model, out: &mut Vec<String>) {
         if after.iter().any(|id| !before.contains(id)) {
             continue;
         }
-        for to_id in &before {
-            let Some(to) = design.node_index(to_id) else {
-                continue;
-            };
-            if !reaches(design, from, to) {
+        // Each edge: the request types it carried, and those it lost.
+        let mut edges: Vec<Edge> = Vec::new();
+        for &(n, kind, class) in carried.iter().filter(|f| start.nodes[f.0].id == node.id) {
+            let go = flows::next(design, (from, kind, class));
+            let reach = flows::reached(design, go);
+            for (to, ..) in flows::next(start, (n, kind, class)) {
+                let to_id = &start.nodes[to].id;
+                if let Some(to) = design.node_index(to_id) {
+                    let kept = reach.iter().any(|f| f.0 == to);
+                    note(&mut edges, to_id, kind.name(), kept);
+                }
+            }
+        }
+        let dropped = edges.into_iter().filter(|e| !e.lost.is_empty());
+        out.extend(dropped.map(|e| e.text(&node.id)));
+    }
+}
+
+/// An edge of the level's design, from one node: where to, the request
+/// types it carried and those the design no longer takes there.
+struct Edge {
+    to: String,
+    carried: Vec<&'static str>,
+    lost: Vec<&'static str>,
+}
+
+impl Edge {
+    fn text(&self, from: &str) -> String {
+        let (to, lost) = (&self.to, &self.lost);
+        let what = if lost.len() < self.carried.len() {
+            format!(
+                "`{from}` no longer sends its {}s on to `{to}`",
+                lost.join("s or ")
+            )
+        } else {
+            format!("`{from}` no longer reaches `{to}`")
+        };
+        format!(
+            "{what}: the level's design sends it there, and work is not dropped (send it \
+             somewhere new, or through a component of your own)"
+        )
+    }
+}
+
+fn note(edges: &mut Vec<Edge>, to: &str, kind: &'static str, kept: bool) {
+    let at = match edges.iter().position(|e| e.to == to) {
+        Some(at) => at,
+        None => {
+            edges.push(Edge {
+                to: to.to_string(),
+                carried: Vec::new(),
+                lost: Vec::new(),
+            });
+            edges.len() - 1
+        }
+    };
+    let e = &mut edges[at];
+    if !e.carried.contains(&kind) {
+        e.carried.push(kind);
+    }
+    if !kept && !e.lost.contains(&kind) {
+        e.lost.push(kind);
+    }
+}
+
+/// One line for each call of a level's node that the design gives a
+/// fallback the level's design had not: the fallback's answer would stand
+/// in for the call's (a ride answered by dispatch with no price), and the
+/// exam would count the work done.
+pub fn stand_ins(start: &Model, design: &Model, out: &mut Vec<String>) {
+    for node in &start.nodes {
+        let Some(mine) = design.node_index(&node.id) else {
+            continue;
+        };
+        let had = |to: &str| {
+            (node.kind.calls().iter()).any(|c| c.fallback.is_some() && start.nodes[c.to].id == to)
+        };
+        for c in design.nodes[mine].kind.calls() {
+            let to = &design.nodes[c.to].id;
+            if c.fallback.is_some() && !had(to) {
                 out.push(format!(
-                    "`{}` no longer reaches `{to_id}`: the level's design sends it there, and work is not dropped (send it somewhere new, or through a component of your own)",
+                    "`{}`'s call to `{to}` has a fallback: its answer would stand in for \
+                     `{to}`'s and the level's work would go undone (a level judges the real \
+                     answers)",
                     node.id
                 ));
             }

@@ -75,6 +75,7 @@ pub fn check(level: &Level, design: &Model) -> Result<(), Refusal> {
         super::limits::breaches(level, id, t, &mut breaches);
     }
     super::kept_paths::breaches(&level.model, design, &mut breaches);
+    super::kept_paths::stand_ins(&level.model, design, &mut breaches);
     if breaches.is_empty() {
         Ok(())
     } else {
