@@ -700,6 +700,38 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             ],
             "`matching`'s call to `pricing` has a fallback",
         ),
+        // A page that reads one item of its four: its p99 meets the tail
+        // a quarter as often, with no hedge.
+        (
+            "09-mechanisms/08-hedged-requests",
+            "",
+            vec![r#"page.calls=[{ to = "store", timeout = "1s" }]"#],
+            "`page` calls `store` once a visit where the level's design calls it 4 times",
+        ),
+        // "Who is near me?" asked of one shard chosen by the rider, or at
+        // random: it would miss the drivers on the other shards.
+        (
+            "04-ride-hailing/02-geo-shards",
+            "",
+            vec![r#"nearby.calls=["geo"]"#, "geo.shards=3"],
+            "a derived key",
+        ),
+        (
+            "04-ride-hailing/02-geo-shards",
+            "",
+            vec![
+                r#"nearby.calls=[{ to = "geo", key = "random", keys = { count = 1_000_000 } }]"#,
+                "geo.shards=3",
+            ],
+            "`nearby` calls `geo` once a visit where the level's design calls it 8 times",
+        ),
+        // No pool at all: connections without end, nothing to size.
+        (
+            "09-mechanisms/05-pool-exhausted",
+            "",
+            vec![r#"api.calls=["db"]"#],
+            "`api.calls.db.pool.size` is not set",
+        ),
         // A replica that boots at once leaves no cold start to teach.
         (
             "09-mechanisms/03-autoscale-cold-start",
