@@ -472,3 +472,19 @@ fn a_service_waiting_on_a_saturated_read_replica_is_told_to_fix_the_database() {
     let g = followed(&l, &set, &plan);
     assert!(g.passed, "following it ({plan:?}) fails:\n{}", g.to_text());
 }
+
+#[test]
+fn where_stale_reads_are_bounded_read_replicas_are_not_the_advice() {
+    // 9.12 with its lagging replicas removed: the primary is full, and the
+    // advice said "about 2 read replicas of 8 workers": the replicas whose
+    // lag is the level's trouble. Shards keep every read fresh.
+    let set = ["db.read_replicas=0"];
+    let (l, lines) = graded_lines("09-mechanisms/12-replication-lag", &set);
+    let text = about(&lines, "db").expect("a suggestion for db");
+    assert!(!text.contains("read replicas of"), "{text}");
+    let plan = proposal(text, "db");
+    assert_eq!(plan.len(), 1, "{text}");
+    assert_eq!(plan[0].0, "db.shards", "{text}");
+    let g = followed(&l, &set, &plan);
+    assert!(g.passed, "following it ({plan:?}) fails:\n{}", g.to_text());
+}

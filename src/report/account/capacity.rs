@@ -10,7 +10,7 @@ use super::room::Room;
 use super::watch::{Trouble, count, per_s, seconds_text, trim};
 use crate::report::topology::{OfferedLoad, offered_load, targets};
 use crate::sim::metrics::NodeSummary;
-use crate::sim::model::{Model, NodeKind};
+use crate::sim::model::{Model, NodeKind, ObjectiveMetric};
 use crate::sim::{SimTime, Summary};
 
 /// The utilisation a suggestion sizes capacity for.
@@ -38,6 +38,9 @@ pub(super) struct Sizing {
     pub(super) kind: &'static str,
     /// A database: shards, read replicas, mean read and write work (s).
     pub(super) db: Option<(u32, u32, f64, f64)>,
+    /// The design bounds its stale reads: read replicas are no way to
+    /// more capacity (they serve reads the writes have not reached).
+    pub(super) fresh_reads: bool,
     price: f64,
     cost_unit: u64,
     /// A service: its own mean work per visit (s) and the nodes it calls.
@@ -74,6 +77,8 @@ impl Sizing {
                     )),
                     _ => None,
                 },
+                fresh_reads: (model.objectives.iter())
+                    .any(|o| o.metric == ObjectiveMetric::StaleReads),
                 price: n.cost_per_hour,
                 cost_unit: n.cost_unit,
                 own: match &n.kind {

@@ -90,9 +90,9 @@ fn consumers_plan(need: f64, s: &Sizing) -> Plan {
     }
 }
 
-/// A database's ways: read replicas when its writes fit its primaries,
-/// shards when they do not (read replicas do not take writes), or more
-/// workers per instance.
+/// A database's ways: read replicas when its writes fit its primaries
+/// and the design does not bound stale reads, shards when they do not
+/// (read replicas do not take writes), or more workers per instance.
 fn db_plans(d: &Demand, db: (u32, u32, f64, f64), per: u32, s: &Sizing, target: f64) -> Vec<Plan> {
     let (shards, rr, _, _) = db;
     let c = f64::from(per) * target;
@@ -108,7 +108,7 @@ fn db_plans(d: &Demand, db: (u32, u32, f64, f64), per: u32, s: &Sizing, target: 
         trim(d.reads, 1)
     );
     let mut plans = Vec::new();
-    if d.writes / f64::from(shards) <= c {
+    if d.writes / f64::from(shards) <= c && !s.fresh_reads {
         let more = up(d.reads / (f64::from(shards) * c)).max(rr);
         plans.push(Plan {
             sets: vec![("read_replicas", more)],
@@ -126,11 +126,14 @@ fn db_plans(d: &Demand, db: (u32, u32, f64, f64), per: u32, s: &Sizing, target: 
         up(d.writes / c).max(up(d.reads / (c * f64::from(rr))))
     };
     let sh = by_writes.max(shards + 1);
+    let why = if s.fresh_reads {
+        "read replicas would serve stale reads"
+    } else {
+        "read replicas do not take writes"
+    };
     plans.push(Plan {
         sets: vec![("shards", sh)],
-        words: format!(
-            "about {sh} shards of {per} workers (read replicas do not take writes: {split})"
-        ),
+        words: format!("about {sh} shards of {per} workers ({why}: {split})"),
         short: format!("{sh} shards"),
         cost: s.bill(sh * (1 + rr), per),
     });
