@@ -9,6 +9,7 @@ use bevy::window::PrimaryWindow;
 use bevy_egui::{EguiGlobalSettings, PrimaryEguiContext};
 
 use crate::app::dots::{DOT_RADIUS, Dots};
+use crate::app::ghosts::Ghosts;
 use crate::app::layout::Place;
 use crate::app::view::{Selected, UiState};
 use crate::app::world::WorldLayout;
@@ -125,9 +126,11 @@ fn fit_viewport(
     }
 }
 
-/// Frames the whole system when asked (start, restart, "Fit").
+/// Frames the whole system when asked (start, restart, "Fit"), the nodes
+/// left out of the run included.
 fn fit_camera(
     mut world: ResMut<WorldLayout>,
+    ghosts: Option<Res<Ghosts>>,
     mut camera: Single<(&Camera, &mut Transform, &mut Projection), With<WorldCamera>>,
     mut fitted_for: Local<Option<Vec2>>,
 ) {
@@ -141,7 +144,9 @@ fn fit_camera(
     }
     world.fit = false;
     *fitted_for = Some(size);
-    let b = world.layout.bounds();
+    // The nodes a problem leaves out of the run too (build mode).
+    let drawn = world.layout.bounds();
+    let b = ghosts.map_or(drawn, |g| g.framed(drawn));
     transform.translation = b.center().extend(transform.translation.z);
     if let Projection::Orthographic(o) = &mut **projection {
         // A small system is not blown up past 1.25× (its text would

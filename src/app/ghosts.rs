@@ -11,8 +11,11 @@ use crate::scenario::edit::{Table, Value};
 
 /// A left-out node's box in the world.
 pub const GHOST_SIZE: Vec2 = Vec2::new(120.0, 56.0);
-/// Room between left-out nodes with no `pos`, in a row under the design.
-const GHOST_GAP: f32 = 170.0;
+/// Room between left-out nodes with no `pos`, in a row under the design:
+/// a box and, beside it, air for its problem's text.
+pub const GHOST_GAP: f32 = 170.0;
+/// Room under a left-out node's box for its problem (two lines).
+const PROBLEM_ROOM: f32 = 40.0;
 
 /// One node (or traffic source) left out of the run.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,11 +47,28 @@ impl Ghosts {
                 .contains(p)
         })
     }
+
+    /// `drawn` (the run's nodes and sources) and every left-out node with
+    /// its problem under it: what "Fit" frames.
+    pub fn framed(&self, drawn: Rect) -> Rect {
+        self.0.iter().fold(drawn, |r, g| {
+            let half = Vec2::new(GHOST_GAP / 2.0, GHOST_SIZE.y / 2.0);
+            let lo = g.centre - half - Vec2::new(0.0, PROBLEM_ROOM);
+            r.union(Rect::from_corners(lo, g.centre + half + Vec2::Y * 16.0))
+        })
+    }
 }
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<Ghosts>();
-    app.add_systems(Update, place.in_set(FrameSet::Draw));
+    // After the world's layout for this frame: the row of left-out
+    // nodes goes under it, and the camera frames both.
+    app.add_systems(
+        Update,
+        place
+            .in_set(FrameSet::Draw)
+            .after(crate::app::world::rebuild),
+    );
 }
 
 /// Where each left-out node is this frame, in the world and on screen.

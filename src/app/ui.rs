@@ -8,7 +8,7 @@ use crate::app::camera::{Hovered, PanelInsets};
 use crate::app::campaign_play::CampaignPlay;
 use crate::app::edit_gestures::EditDrag;
 use crate::app::editor::{Editor, EditorCommand};
-use crate::app::ghosts::Ghosts;
+use crate::app::ghosts::{GHOST_GAP, GHOST_SIZE, Ghosts};
 use crate::app::layout::Place;
 use crate::app::panels::{self, FAIL, MUTED, OK, SLOW};
 use crate::app::view::{Selected, UiAction, UiState, View};
@@ -306,19 +306,25 @@ fn paint_ghosts(ctx: &egui::Context, ghosts: &Ghosts, world: egui::Rect) {
             r.left_top(),
         ];
         painter.extend(egui::Shape::dashed_line(&corners, stroke, 6.0, 4.0));
+        // Texts zoom with the box, as the run's nodes' do: zoomed out,
+        // a fixed size ran into the next box's ("traffic soload balancer").
+        let zoom = r.width() / GHOST_SIZE.x;
+        if zoom * 12.0 < 4.0 {
+            continue;
+        }
         painter.text(
             r.center(),
             egui::Align2::CENTER_CENTER,
             format!("{}\n{}", g.id, g.kind.replace('_', " ")),
-            egui::FontId::monospace(12.0),
+            egui::FontId::monospace(12.0 * zoom),
             egui::Color32::from_gray(220),
         );
         let problem = ctx.fonts_mut(|f| {
             f.layout(
                 g.problem.clone(),
-                egui::FontId::proportional(11.0),
+                egui::FontId::proportional(11.0 * zoom),
                 FAIL,
-                (r.width() * 2.0).max(160.0),
+                (GHOST_GAP - 10.0) * zoom,
             )
         });
         let at = egui::pos2(r.center().x - problem.size().x / 2.0, r.max.y + 4.0);

@@ -113,7 +113,7 @@ fn anchor_slabs(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>) {
 
 /// Spawns the world for a new simulation (first frame, restart, open).
 #[allow(clippy::too_many_arguments)]
-fn rebuild(
+pub(crate) fn rebuild(
     mut commands: Commands,
     bridge: Res<SimBridge>,
     mut world: ResMut<WorldLayout>,
