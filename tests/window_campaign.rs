@@ -751,3 +751,91 @@ fn an_unlocked_burst_is_in_the_inspector_and_restarts_the_run() {
         _ => panic!("gate is a rate limiter"),
     }
 }
+
+/// The playtester's typo: in Edit design, "x" typed into `chat`'s
+/// replicas. It made the design fail to load: the run paused, the level's
+/// nodes were redrawn dashed at the foot of the picture, and Submit was
+/// refused for changes never made ("node `chat` is removed"). Now the
+/// field keeps its value, says why under it, and nothing else moves.
+#[test]
+fn a_typo_in_a_field_is_refused_in_place_and_submit_still_grades() {
+    use loadlab::app::editor::{Editor, EditorCommand};
+    use loadlab::app::world::WorldLayout;
+    let tmp = cli::TempDir::new("window-campaign-typo");
+    let mut w = shipped_level(&tmp, "03-chat/01-publish", Screen::Playing);
+    let push = |w: &mut Window, a: UiAction| {
+        w.app.world_mut().resource_mut::<ActionQueue>().push(a);
+        w.frames(2);
+    };
+    push(&mut w, UiAction::Editor(EditorCommand::Start));
+    let chat = w.on_screen("chat");
+    w.click(chat);
+    w.frames(2);
+    let centres = |w: &Window| {
+        w.app
+            .world()
+            .resource::<WorldLayout>()
+            .layout
+            .node_centers
+            .clone()
+    };
+    let before = centres(&w);
+    let generation = w.bridge().generation;
+    let label = w
+        .find_role(accesskit::Role::Label, "replicas")
+        .expect("chat's replicas field in the build inspector");
+    let field = box_right_of(&mut w, label);
+    w.click(field);
+    w.key(
+        bevy::prelude::KeyCode::Backspace,
+        bevy::input::keyboard::Key::Backspace,
+        None,
+    );
+    w.type_text("x");
+    w.key(
+        bevy::prelude::KeyCode::Enter,
+        bevy::input::keyboard::Key::Enter,
+        None,
+    );
+    w.frames(3);
+    let editor = w.app.world().resource::<Editor>();
+    let replicas = editor
+        .history
+        .as_ref()
+        .and_then(|h| h.design().node("chat")?.get("replicas").cloned());
+    assert_eq!(
+        replicas,
+        Some(toml::Value::Integer(2)),
+        "{:?}",
+        editor.message
+    );
+    assert!(editor.problems.is_empty(), "{:?}", editor.problems);
+    assert!(editor.left_out.is_empty(), "{:?}", editor.left_out);
+    let said = w.texts().join("\n");
+    assert!(
+        said.contains("`chat.replicas` keeps its value") && said.contains("integer"),
+        "the reason, by the field:\n{said}"
+    );
+    assert_eq!(w.bridge().generation, generation, "the run goes on");
+    assert_eq!(centres(&w), before, "the picture stays as it was");
+    // Submit grades the level's design (nothing about workloads or
+    // removed nodes).
+    push(
+        &mut w,
+        UiAction::Campaign(loadlab::app::campaign_play::CampaignCommand::Submit),
+    );
+    assert_eq!(play(&w).message, None);
+    assert!(play(&w).grading.is_some(), "graded");
+}
+
+/// The text box right of `left` on the same row (egui's AccessKit tree).
+fn box_right_of(w: &mut Window, left: bevy::math::Vec2) -> bevy::math::Vec2 {
+    w.tree()
+        .iter()
+        .filter(|n| n.role() == accesskit::Role::TextInput)
+        .filter_map(|n| n.bounds())
+        .map(|b| bevy::math::Vec2::new(((b.x0 + b.x1) / 2.0) as f32, ((b.y0 + b.y1) / 2.0) as f32))
+        .filter(|c| (c.y - left.y).abs() < 6.0 && c.x > left.x)
+        .min_by(|a, b| a.x.total_cmp(&b.x))
+        .expect("a text box on the row")
+}

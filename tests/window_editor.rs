@@ -816,3 +816,34 @@ fn a_node_added_in_the_sandbox_has_a_price() {
     };
     assert!(cost(&w, "api") > 0.0 && cost(&w, "db") > cost(&w, "api"));
 }
+
+/// Save keeps the seed the window ran: the URL shortener runs on 42, and a
+/// design built from a blank canvas there was saved without a seed, so
+/// `view` and `loadlab run` of the file ran it on seed 1.
+#[test]
+fn save_keeps_the_seed_the_window_ran() {
+    let tmp = cli::TempDir::new("window-editor-seed");
+    let mut w = Window::open(&[], None);
+    let seed = w.bridge().sim.seed();
+    assert_eq!(seed, 42, "the URL shortener's own seed");
+    send(&mut w, EditorCommand::New);
+    add(&mut w, "service", Some("api"));
+    send(
+        &mut w,
+        EditorCommand::Edit(Edit::AddSource {
+            name: None,
+            to: Some("api".into()),
+            rate: 100.0,
+        }),
+    );
+    assert!(editor(&w).problems.is_empty(), "{:?}", editor(&w).problems);
+    assert_eq!(w.bridge().sim.seed(), seed, "the blank design ran on it");
+    let path = tmp.0.join("designs/mine.toml");
+    send(
+        &mut w,
+        EditorCommand::SetSavePath(path.display().to_string()),
+    );
+    send(&mut w, EditorCommand::Save);
+    let saved = loadlab::scenario::load_file(&path, &[]).expect("the saved design loads");
+    assert_eq!(saved.seed, seed, "{:?}", editor(&w).message);
+}

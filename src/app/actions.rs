@@ -135,6 +135,10 @@ fn campaign(
     let Some(play) = window.campaign.as_deref_mut() else {
         return;
     };
+    if let Some(why) = not_gradable(&cmd, window.editor.as_deref()) {
+        play.refuse(why, bridge);
+        return;
+    }
     let opens = matches!(cmd, CampaignCommand::Open(_) | CampaignCommand::Next);
     let unsaved = |e: &Editor| e.history.as_ref().is_some_and(History::unsaved);
     if let Some(editor) = window.editor.as_deref_mut().filter(|e| opens && unsaved(e)) {
@@ -159,6 +163,21 @@ fn campaign(
         }
         editor.forget();
     }
+}
+
+/// Why Submit does not grade the editor's design: it does not load (the
+/// run is only its valid part, and grading that named the wrong faults:
+/// "node `chat` is removed").
+fn not_gradable(cmd: &CampaignCommand, editor: Option<&Editor>) -> Option<String> {
+    let problems = &editor.filter(|_| *cmd == CampaignCommand::Submit)?.problems;
+    let first = problems.first()?;
+    Some(format!(
+        "Not graded: the design does not load yet ({} problem{}; see Build): {}: {}",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" },
+        first.path,
+        first.message
+    ))
 }
 
 /// The id of the campaign level whose file `path` is, and whether the

@@ -210,6 +210,13 @@ impl CampaignPlay {
         self.message = None;
     }
 
+    /// Refuses to grade the design the window runs, saying `why`; the
+    /// refusal goes once that design changes.
+    pub fn refuse(&mut self, why: String, bridge: &SimBridge) {
+        self.message = Some(why);
+        self.refused = Some(design_mark(bridge));
+    }
+
     /// Takes a finished exam's result: the debrief, progress kept.
     pub fn poll(&mut self, bridge: &SimBridge) {
         let Some(slot) = &self.grading else {

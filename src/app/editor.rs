@@ -32,6 +32,9 @@ pub struct Editor {
     pub clipboard: Option<Table>,
     /// The last refusal or save, shown in the Build panel.
     pub message: Option<String>,
+    /// A typed field refused in place (the loader cannot read it), shown
+    /// under that field: (part, field path, why).
+    pub refused_field: Option<(Part, String, String)>,
     /// The edge kind a Shift+drag makes (`None`: the node's usual one).
     pub connect_kind: Option<EdgeKind>,
     /// A change that would lose unsaved edits, waiting for "discard".
@@ -105,7 +108,7 @@ impl Editor {
                     self.edit(&Edit::PasteNode { node, offset }, bridge, view);
                 }
             }
-            EditorCommand::Save => self.save(),
+            EditorCommand::Save => self.save(bridge.sim.seed()),
             EditorCommand::Discard => {
                 if let Some(pending) = self.confirm.take() {
                     if let Some(h) = self.history.as_mut() {
@@ -116,7 +119,7 @@ impl Editor {
             }
             EditorCommand::Keep => self.confirm = None,
             EditorCommand::SaveAndGo => {
-                self.save();
+                self.save(bridge.sim.seed());
                 if !self.history.as_ref().is_some_and(History::unsaved)
                     && let Some(pending) = self.confirm.take()
                 {
@@ -181,6 +184,14 @@ impl Editor {
             self.message = Some(format!("the level does not allow it: {why}"));
             return;
         }
+        self.refused_field = None;
+        if let Some(why) = typo(h.design(), &self.problems, e) {
+            self.message = Some(why.clone());
+            if let Edit::SetField { part, path, .. } = e {
+                self.refused_field = Some((part.clone(), path.clone(), why));
+            }
+            return;
+        }
         let was_valid = self.problems.is_empty();
         match h.apply(e) {
             Ok(()) => {
@@ -239,7 +250,9 @@ impl Editor {
         self.message = Some(format!("copied `{id}`: Ctrl+V pastes a copy"));
     }
 
-    fn save(&mut self) {
+    /// Writes the design with the `seed` its run has, so that it reopens
+    /// (`view`, `loadlab run`) as the window ran it, not on seed 1.
+    fn save(&mut self, seed: u64) {
         let Some(h) = self.history.as_mut() else {
             return;
         };
@@ -248,7 +261,7 @@ impl Editor {
             self.message = Some("type where to save first".into());
             return;
         }
-        let text = h.design().text();
+        let text = with_seed(h.design(), seed).text();
         let written = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -321,6 +334,46 @@ impl Editor {
             .map(|d| d.message.clone())
             .collect()
     }
+}
+
+/// Why a typed field is refused in place: the loader cannot read it
+/// (`replicas = "1a2"`: "expected an integer, found a string") or it
+/// breaks its node anew. Such a typo left the design invalid: the run
+/// paused, the node and its neighbours were drawn dashed at the bottom
+/// and Submit was refused for the wrong reasons.
+fn typo(design: &Design, problems: &[Diagnostic], e: &Edit) -> Option<String> {
+    let Edit::SetField { part, path, .. } = e else {
+        return None;
+    };
+    let (who, name) = match part {
+        Part::Node(id) => (format!("node `{id}`"), id),
+        Part::Source(name) => (format!("workload `{name}`"), name),
+        Part::Scenario => return None,
+    };
+    let mut next = design.clone();
+    next.apply(e).ok()?;
+    let new = next.check("design.toml").err()?.into_iter().find(|d| {
+        d.path.starts_with(&who)
+            && !problems
+                .iter()
+                .any(|p| p.path == d.path && p.message == d.message)
+    })?;
+    Some(format!("`{name}.{path}` keeps its value: {}", new.message))
+}
+
+/// `design` with `[scenario] seed = seed`.
+fn with_seed(design: &Design, seed: u64) -> Design {
+    let mut d = design.clone();
+    if let Ok(seed) = i64::try_from(seed) {
+        let seed = Edit::SetField {
+            part: Part::Scenario,
+            path: "seed".into(),
+            value: Some(scenario::edit::Value::Integer(seed)),
+        };
+        // A scenario table always takes a field: nothing to refuse.
+        let _ = d.apply(&seed);
+    }
+    d
 }
 
 /// A model called `name` with nothing in it (a blank canvas draws

@@ -25,7 +25,7 @@ pub fn build_inspector(ui: &mut egui::Ui, editor: &Editor) -> Vec<UiAction> {
     match &editor.focus {
         Some(Part::Node(id)) if design.node(id).is_some() => node(ui, design, editor, id, &mut out),
         Some(Part::Source(name)) if design.source_index(name).is_some() => {
-            source(ui, design, name, &mut out);
+            source(ui, design, editor, name, &mut out);
         }
         _ => {
             section(ui, "Nothing selected");
@@ -61,12 +61,9 @@ fn node(ui: &mut egui::Ui, design: &Design, editor: &Editor, id: &str, out: &mut
             out.push(cmd(EditorCommand::Copy));
         }
     });
-    edges(ui, design, id, &kind, table, out);
+    edges(ui, design, editor, (id, &kind), table, out);
     section(ui, "Fields");
-    let at = Field {
-        part: Part::Node(id.into()),
-        prefix: String::new(),
-    };
+    let at = Field::new(Part::Node(id.into()), String::new(), editor);
     fields(
         ui,
         &at,
@@ -85,7 +82,13 @@ fn node(ui: &mut egui::Ui, design: &Design, editor: &Editor, id: &str, out: &mut
     );
 }
 
-fn source(ui: &mut egui::Ui, design: &Design, name: &str, out: &mut Vec<UiAction>) {
+fn source(
+    ui: &mut egui::Ui,
+    design: &Design,
+    editor: &Editor,
+    name: &str,
+    out: &mut Vec<UiAction>,
+) {
     section(ui, &format!("{name} · traffic source"));
     if ui.button("Delete").clicked() {
         out.push(edit(Edit::RemoveSource { name: name.into() }));
@@ -94,10 +97,7 @@ fn source(ui: &mut egui::Ui, design: &Design, name: &str, out: &mut Vec<UiAction
         return;
     };
     sends_to(ui, design, name, table, out);
-    let at = Field {
-        part: Part::Source(name.into()),
-        prefix: String::new(),
-    };
+    let at = Field::new(Part::Source(name.into()), String::new(), editor);
     fields(ui, &at, table, &["name", "to"], &[], out);
 }
 
@@ -157,8 +157,8 @@ fn rename(ui: &mut egui::Ui, id: &str, out: &mut Vec<UiAction>) {
 fn edges(
     ui: &mut egui::Ui,
     design: &Design,
-    id: &str,
-    kind: &str,
+    editor: &Editor,
+    (id, kind): (&str, &str),
     table: &Table,
     out: &mut Vec<UiAction>,
 ) {
@@ -189,7 +189,7 @@ fn edges(
                     .get("calls")
                     .and_then(Value::as_array)
                     .and_then(|a| a.get(i));
-                call_policies(ui, (id, i, &to), entry, out);
+                call_policies(ui, editor, (id, i, &to), entry, out);
             }
         }
     }
@@ -281,6 +281,7 @@ fn targets(v: Option<&Value>) -> Vec<(usize, String, Option<String>)> {
 /// to add one of the fields a call may have.
 fn call_policies(
     ui: &mut egui::Ui,
+    editor: &Editor,
     (id, i, to): (&str, usize, &str),
     entry: Option<&Value>,
     out: &mut Vec<UiAction>,
@@ -300,10 +301,7 @@ fn call_policies(
     egui::CollapsingHeader::new(RichText::new(title).small())
         .id_salt(("call-policies", id, i))
         .show(ui, |ui| {
-            let at = Field {
-                part: Part::Node(id.into()),
-                prefix: format!("calls.{i}."),
-            };
+            let at = Field::new(Part::Node(id.into()), format!("calls.{i}."), editor);
             fields(ui, &at, call, &["to", "when"], &CALL_FIELDS, out);
         });
 }
@@ -313,6 +311,29 @@ fn call_policies(
 struct Field {
     part: Part,
     prefix: String,
+    /// A value typed here and refused (field path, why): said under it.
+    refused: Option<(String, String)>,
+}
+
+impl Field {
+    fn new(part: Part, prefix: String, editor: &Editor) -> Field {
+        let refused = editor
+            .refused_field
+            .as_ref()
+            .filter(|(p, path, _)| *p == part && path.starts_with(&prefix))
+            .map(|(_, path, why)| (path.clone(), why.clone()));
+        Field {
+            part,
+            prefix,
+            refused,
+        }
+    }
+
+    /// Why the value last typed into field `key` was refused, if it was.
+    fn refusal(&self, key: &str) -> Option<&str> {
+        let (path, why) = self.refused.as_ref()?;
+        (path.strip_prefix(&self.prefix) == Some(key)).then_some(why.as_str())
+    }
 }
 
 /// Every field of `table` but `skip`, each a TOML value typed in place
@@ -336,6 +357,11 @@ fn fields(
                     out.push(set_from_text(at, k, &text));
                 }
                 ui.end_row();
+                if let Some(why) = at.refusal(k) {
+                    ui.label("");
+                    ui.label(RichText::new(why).color(FAIL).small());
+                    ui.end_row();
+                }
             }
         });
     ui.horizontal(|ui| {
