@@ -145,8 +145,7 @@ fn fit_camera(
     world.fit = false;
     *fitted_for = Some(size);
     // The nodes a problem leaves out of the run too (build mode).
-    let drawn = world.layout.bounds();
-    let b = ghosts.map_or(drawn, |g| g.framed(drawn));
+    let b = ghosts.map_or_else(|| world.layout.bounds(), |g| g.framed(&world.layout));
     transform.translation = b.center().extend(transform.translation.z);
     if let Projection::Orthographic(o) = &mut **projection {
         // A small system is not blown up past 1.25× (its text would

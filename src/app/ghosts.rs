@@ -48,14 +48,19 @@ impl Ghosts {
         })
     }
 
-    /// `drawn` (the run's nodes and sources) and every left-out node with
-    /// its problem under it: what "Fit" frames.
-    pub fn framed(&self, drawn: Rect) -> Rect {
-        self.0.iter().fold(drawn, |r, g| {
-            let half = Vec2::new(GHOST_GAP / 2.0, GHOST_SIZE.y / 2.0);
-            let lo = g.centre - half - Vec2::new(0.0, PROBLEM_ROOM);
-            r.union(Rect::from_corners(lo, g.centre + half + Vec2::Y * 16.0))
-        })
+    /// The run's nodes and sources (`layout`, when it has any) and every
+    /// left-out node with its problem under it: what "Fit" frames.
+    pub fn framed(&self, layout: &Layout) -> Rect {
+        let drawn = layout.has_places().then(|| layout.bounds());
+        let half = Vec2::new(GHOST_GAP / 2.0, GHOST_SIZE.y / 2.0);
+        self.0
+            .iter()
+            .map(|g| {
+                let lo = g.centre - half - Vec2::new(0.0, PROBLEM_ROOM);
+                Rect::from_corners(lo, g.centre + half + Vec2::Y * 16.0)
+            })
+            .fold(drawn, |r, b| Some(r.map_or(b, |r| r.union(b))))
+            .unwrap_or_else(|| layout.bounds())
     }
 }
 

@@ -264,6 +264,11 @@ impl Layout {
             .find(|&pl| self.rect(pl).inflate(6.0).contains(p))
     }
 
+    /// Whether anything is drawn (a blank canvas has nothing).
+    pub fn has_places(&self) -> bool {
+        !(self.node_centers.is_empty() && self.source_centers.is_empty())
+    }
+
     /// Everything drawn, with room for labels.
     pub fn bounds(&self) -> Rect {
         let mut r: Option<Rect> = None;

@@ -359,7 +359,13 @@ fn fields(
                 ui.end_row();
                 if let Some(why) = at.refusal(k) {
                     ui.label("");
-                    ui.label(RichText::new(why).color(FAIL).small());
+                    // Wrapped within the value box's width: on one line
+                    // it ran past the window's edge.
+                    ui.vertical(|ui| {
+                        ui.set_max_width(150.0);
+                        let why = RichText::new(why).color(FAIL).small();
+                        ui.add(egui::Label::new(why).wrap());
+                    });
                     ui.end_row();
                 }
             }
