@@ -488,3 +488,18 @@ fn where_stale_reads_are_bounded_read_replicas_are_not_the_advice() {
     let g = followed(&l, &set, &plan);
     assert!(g.passed, "following it ({plan:?}) fails:\n{}", g.to_text());
 }
+
+#[test]
+fn a_provider_over_its_rate_limit_is_asked_less_often() {
+    // 4.3 starts with matching asking the surge-pricing provider 500 times
+    // a second against its limit of 300: the debrief had no try line (the
+    // provider has no workers to size). It now says to ask it less often,
+    // through the price cache whose misses go to it.
+    let (_, lines) = graded_lines("04-ride-hailing/03-pricing", &[]);
+    let text = about(&lines, "pricing").expect("a suggestion for pricing");
+    assert!(text.starts_with("ask pricing less often"), "{text}");
+    assert!(text.contains("it takes 300/s"), "{text}");
+    let asked = rate_before(text, "/s, so it refused");
+    assert!((450.0..550.0).contains(&asked), "asked {asked}/s: {text}");
+    assert!(text.contains("prices in front of it"), "{text}");
+}

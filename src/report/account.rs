@@ -8,6 +8,7 @@ mod events;
 mod hot;
 mod in_front;
 mod objective_watch;
+mod over_limit;
 mod peak;
 mod plans;
 mod room;

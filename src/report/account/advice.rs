@@ -1,6 +1,7 @@
 //! What to try, each suggestion backed by a figure from the run: capacity from the demand sent its way (see `capacity`), single flight after a flush, a retry budget when retries outlive a fault.
 
 use super::capacity::{NO_ROOM, capacity};
+use super::over_limit::over_limit;
 use super::watch::{Trouble, per_s};
 use super::{Account, Happening, HappeningKind};
 use crate::sim::Summary;
@@ -52,7 +53,9 @@ fn advised(account: &Account, summary: &Summary, named: &[String]) -> Option<(St
     let index = |id: &str| summary.nodes.iter().position(|n| n.id == id);
     let sized = |id: &str| {
         let k = index(id)?;
-        capacity(&summary.nodes[k], k, account, summary).map(|t| (id.to_string(), t))
+        let n = &summary.nodes[k];
+        let text = capacity(n, k, account, summary).or_else(|| over_limit(n, k, account, summary));
+        text.map(|t| (id.to_string(), t))
     };
     let root = named.first()?;
     let first = sized(root);

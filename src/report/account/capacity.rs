@@ -30,11 +30,11 @@ pub(super) const NO_ROOM: &str = "more capacity cannot fix";
 #[derive(Clone, Debug)]
 pub(super) struct Sizing {
     path: OfferedLoad,
-    upstream: Vec<usize>,
+    pub(super) upstream: Vec<usize>,
     /// The nodes it sends to (through a load balancer: its service).
     pub(super) callees: Vec<usize>,
     /// The caches right in front of it.
-    in_front: Vec<usize>,
+    pub(super) in_front: Vec<usize>,
     pub(super) kind: &'static str,
     /// A database: shards, read replicas, mean read and write work (s).
     pub(super) db: Option<(u32, u32, f64, f64)>,
