@@ -26,6 +26,7 @@
 //!   [`Progress::default_path`] is the per-user data folder
 //!   (`LOADLAB_DATA_DIR` overrides it).
 
+mod call_changes;
 mod call_counts;
 pub mod edit_rules;
 mod empty_stores;

@@ -732,6 +732,43 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             vec![r#"api.calls=["db"]"#],
             "`api.calls.db.pool.size` is not set",
         ),
+        // The slow reports told to take 1 ms, through the call.
+        (
+            "07-public-api/03-bulkhead",
+            "",
+            vec![
+                r#"gateway.calls=[{ to = "orders", when = "write" }, { to = "reports", when = "read", service_time = "1ms" }]"#,
+            ],
+            "`reports.service_time` is locked",
+        ),
+        // One upload in a hundred handed on to storage, the rest answered
+        // by the API with nothing stored.
+        (
+            "06-file-storage/01-direct-upload",
+            "",
+            vec![
+                r#"api.calls=["meta"]"#,
+                r#"api.to=[{ to = "storage", p = 0.01 }]"#,
+                "api.replicas=1",
+            ],
+            "forwards only a share (`p`) of its writes to `storage`",
+        ),
+        // Four reads sent at once and the page answered by the first.
+        (
+            "09-mechanisms/08-hedged-requests",
+            "",
+            vec![r#"page.calls=[{ to = "store", repeat = 4, parallel = true, wait = "first" }]"#],
+            "sends 4 copies and waits for 1",
+        ),
+        // Every read asks the cache for the same key: it always hits.
+        (
+            "01-url-shortener/02-cache",
+            &*bare_cache.replace("0.50\n", "0.50\non_miss = \"db\"\n"),
+            vec![
+                r#"api.calls=[{ to = "cache", when = "read", key = "random", keys = { count = 1 } }, { to = "db", when = "write" }]"#,
+            ],
+            "reach `db` only through calls with keys of their own",
+        ),
         // A replica that boots at once leaves no cold start to teach.
         (
             "09-mechanisms/03-autoscale-cold-start",
@@ -828,6 +865,22 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             "09-mechanisms/11-backpressure",
             vec!["orders.consumers=1"],
             "oldest_message_age at orders below",
+        ),
+        // Retries parked ten seconds apart, a hundred times: no call ever
+        // fails within the run, and none is answered either.
+        (
+            "07-public-api/02-retrying-clients",
+            vec![
+                r#"sdk.calls=[{ to = "lb", timeout = "200ms", retry = { attempts = 100, backoff = "10s", max_backoff = "10s" } }]"#,
+            ],
+            "p99 below",
+        ),
+        // Scans put off for ten minutes: nothing dead-lettered, nothing
+        // scanned either.
+        (
+            "06-file-storage/03-scan-outage",
+            vec!["scans.max_attempts=2", r#"scans.redelivery_backoff="10m""#],
+            "backlog at scans below",
         ),
     ];
     for (id, set, missed) in failed {

@@ -29,9 +29,10 @@ pub fn entries(model: &Model) -> Vec<Flow> {
     out
 }
 
-/// Where `flow`'s requests go next: each call and route whose `when`
-/// matches (a call's `op` sets the type it sends), a fallback, a miss, a
-/// balancer's or a limiter's target, a topic's subscribers.
+/// Where all of `flow`'s requests go next: each call and route whose
+/// `when` matches (a call's `op` sets the type it sends; a route taken by
+/// a share `p` is left out), a fallback, a miss, a balancer's or a
+/// limiter's target, a topic's subscribers.
 pub fn next(model: &Model, (n, kind, class): Flow) -> Vec<Flow> {
     let Some(node) = model.nodes.get(n) else {
         return Vec::new();
@@ -44,7 +45,8 @@ pub fn next(model: &Model, (n, kind, class): Flow) -> Vec<Flow> {
         NodeKind::Topic(t) => t.subscribers.iter().copied().map(same).collect(),
         NodeKind::Service(s) => {
             let mut out = called(&s.calls, kind, class);
-            let routes = s.forward.iter().filter(|r| r.matches(kind, class));
+            // A route taken by a share `p` carries only part of a type.
+            let routes = (s.forward.iter()).filter(|r| r.matches(kind, class) && r.p.is_none());
             out.extend(routes.map(|r| same(r.to)));
             out
         }
@@ -79,4 +81,15 @@ pub fn reached(model: &Model, starts: Vec<Flow>) -> Vec<Flow> {
         stack.extend(next(model, f));
     }
     seen
+}
+
+/// The nodes a share of `flow`'s requests reach through routes taken by a
+/// share `p` (and on from there).
+pub fn shared(model: &Model, (n, kind, class): Flow) -> Vec<NodeIdx> {
+    let Some(NodeKind::Service(s)) = model.nodes.get(n).map(|m| &m.kind) else {
+        return Vec::new();
+    };
+    let routes = (s.forward.iter()).filter(|r| r.matches(kind, class) && r.p.is_some());
+    let starts = routes.map(|r| (r.to, kind, class)).collect();
+    reached(model, starts).into_iter().map(|f| f.0).collect()
 }

@@ -34,11 +34,12 @@ pub fn breaches(start: &Model, design: &Model, out: &mut Vec<String>) {
         for &(n, kind, class) in carried.iter().filter(|f| start.nodes[f.0].id == node.id) {
             let go = flows::next(design, (from, kind, class));
             let reach = flows::reached(design, go);
+            let part = flows::shared(design, (from, kind, class));
             for (to, ..) in flows::next(start, (n, kind, class)) {
                 let to_id = &start.nodes[to].id;
                 if let Some(to) = design.node_index(to_id) {
                     let kept = reach.iter().any(|f| f.0 == to);
-                    note(&mut edges, to_id, kind.name(), kept);
+                    note(&mut edges, to_id, kind.name(), kept, part.contains(&to));
                 }
             }
         }
@@ -53,12 +54,19 @@ struct Edge {
     to: String,
     carried: Vec<&'static str>,
     lost: Vec<&'static str>,
+    /// A share of the lost still goes there (a forward's `p`).
+    part: bool,
 }
 
 impl Edge {
     fn text(&self, from: &str) -> String {
         let (to, lost) = (&self.to, &self.lost);
-        let what = if lost.len() < self.carried.len() {
+        let what = if self.part {
+            format!(
+                "`{from}` forwards only a share (`p`) of its {}s to `{to}`",
+                lost.join("s or ")
+            )
+        } else if lost.len() < self.carried.len() {
             format!(
                 "`{from}` no longer sends its {}s on to `{to}`",
                 lost.join("s or ")
@@ -73,7 +81,7 @@ impl Edge {
     }
 }
 
-fn note(edges: &mut Vec<Edge>, to: &str, kind: &'static str, kept: bool) {
+fn note(edges: &mut Vec<Edge>, to: &str, kind: &'static str, kept: bool, part: bool) {
     let at = match edges.iter().position(|e| e.to == to) {
         Some(at) => at,
         None => {
@@ -81,6 +89,7 @@ fn note(edges: &mut Vec<Edge>, to: &str, kind: &'static str, kept: bool) {
                 to: to.to_string(),
                 carried: Vec::new(),
                 lost: Vec::new(),
+                part: false,
             });
             edges.len() - 1
         }
@@ -91,6 +100,7 @@ fn note(edges: &mut Vec<Edge>, to: &str, kind: &'static str, kept: bool) {
     }
     if !kept && !e.lost.contains(&kind) {
         e.lost.push(kind);
+        e.part |= part;
     }
 }
 

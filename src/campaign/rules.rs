@@ -77,6 +77,7 @@ pub fn check(level: &Level, design: &Model) -> Result<(), Refusal> {
     super::kept_paths::breaches(&level.model, design, &mut breaches);
     super::kept_paths::stand_ins(&level.model, design, &mut breaches);
     super::call_counts::breaches(level, design, &mut breaches);
+    super::call_changes::breaches(level, design, &mut breaches);
     if breaches.is_empty() {
         Ok(())
     } else {

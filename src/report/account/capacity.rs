@@ -421,8 +421,9 @@ fn stuck(
         .is_none_or(|r| r.lock_reason(id, "calls").is_none());
     let cap = if calls {
         format!(
-            " Cap what the calls to {callee} may hold — a pool on the call (a bulkhead) or a \
-             shorter timeout — so its other calls keep their workers."
+            " Cap what the calls to {callee} may hold — a pool on the call (a bulkhead) — so \
+             its other calls keep their workers (a shorter timeout frees them too, but fails \
+             every call slower than it)."
         )
     } else {
         String::new()

@@ -1,0 +1,107 @@
+//! What a call of a level's node may not change about the work it asks for: the callee's own work where that is locked (a call's `service_time`), one answer from several racing copies (`wait = "first"` or a quorum below the copies), or the request's own key for one of the call's (a cache of one key always hits).
+
+use super::Level;
+use super::flows;
+use crate::sim::Model;
+use crate::sim::model::{Call, CallKey, ClassIdx, FanOut, NodeIdx, RequestKind, Wait};
+
+/// One line for each call of a level's node in `design` that changes the
+/// work it asks for in a way the level's design did not.
+pub fn breaches(level: &Level, design: &Model, out: &mut Vec<String>) {
+    let start = &level.model;
+    let carried = flows::reached(start, flows::entries(start));
+    for (n, node) in start.nodes.iter().enumerate() {
+        let Some(mine) = design.node_index(&node.id) else {
+            continue;
+        };
+        let flows_here = carried.iter().filter(|f| f.0 == n);
+        for &(_, kind, class) in flows_here {
+            out.extend(swapped_keys(start, design, (n, mine), kind, class));
+        }
+        let before = node.kind.calls();
+        for c in design.nodes[mine].kind.calls() {
+            let to = design.nodes[c.to].id.as_str();
+            let had = |f: &dyn Fn(&Call) -> bool| {
+                (before.iter()).any(|b| start.nodes[b.to].id == to && f(b))
+            };
+            let from = node.id.as_str();
+            if let Some(work) = &c.service_time
+                && let Some(why) = level.spec.lock_reason(to, "service_time")
+                && !had(&|b| b.service_time.as_ref() == Some(work))
+                && start.node_index(to).is_some()
+            {
+                out.push(format!(
+                    "`{from}`'s call to `{to}` sets the work `{to}` does (`service_time`): \
+                     `{to}.service_time` is locked ({why})"
+                ));
+            }
+            if let Some((copies, needed)) = races(&c.fan)
+                && !had(&|b| races(&b.fan).is_some())
+            {
+                out.push(format!(
+                    "`{from}`'s call to `{to}` sends {copies} copies and waits for {needed}: \
+                     the level's work is every answer, not the fastest of several (a hedge \
+                     sends a second copy only when the first is late)"
+                ));
+            }
+        }
+    }
+}
+
+/// A parallel fan-out that needs fewer answers than the copies it sends:
+/// (copies, answers needed).
+fn races(fan: &FanOut) -> Option<(u32, u32)> {
+    let copies = fan.repeat.mean().round() as u32;
+    let needed = match fan.wait {
+        Wait::All => return None,
+        Wait::Quorum(k) => k.min(copies),
+        Wait::First => 1,
+    };
+    (fan.parallel && needed < copies).then_some((copies, needed))
+}
+
+/// The level's calls from node `n` (`mine` in the design) that carried a
+/// request of type `kind` with its own key to a callee the design now
+/// reaches only through calls with keys of their own: reads of one key
+/// where the traffic asks a million make a cache that always hits.
+fn swapped_keys(
+    start: &Model,
+    design: &Model,
+    (n, mine): (NodeIdx, NodeIdx),
+    kind: RequestKind,
+    class: Option<ClassIdx>,
+) -> Vec<String> {
+    let fires = |c: &&Call| c.when.is_none_or(|w| w.matches(kind, class));
+    let own = (start.nodes[n].kind.calls().iter())
+        .filter(fires)
+        .filter(|c| matches!(c.key, CallKey::Request));
+    let mut out = Vec::new();
+    for c in own {
+        let to_id = &start.nodes[c.to].id;
+        let Some(to) = design.node_index(to_id) else {
+            continue;
+        };
+        let reaching: Vec<&Call> = (design.nodes[mine].kind.calls().iter())
+            .filter(fires)
+            .filter(|d| {
+                let k = d.op.unwrap_or(kind);
+                let cl = if d.op.is_some() { None } else { class };
+                flows::reached(design, vec![(d.to, k, cl)])
+                    .iter()
+                    .any(|f| f.0 == to)
+            })
+            .collect();
+        let line = format!(
+            "`{}`'s {}s reach `{to_id}` only through calls with keys of their own: the level's \
+             design asks with each request's key, and a call's own key space would not be the \
+             traffic's (a cache of one key always hits)",
+            start.nodes[n].id,
+            kind.name()
+        );
+        let all_own = reaching.iter().all(|d| !matches!(d.key, CallKey::Request));
+        if !reaching.is_empty() && all_own && !out.contains(&line) {
+            out.push(line);
+        }
+    }
+    out
+}
