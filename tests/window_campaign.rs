@@ -111,6 +111,9 @@ fn submit_grades_the_debrief_quotes_the_run_and_next_level_opens() {
         texts.contains("Not yet") && texts.contains("missed by"),
         "{texts}"
     );
+    // Each seed's figure in its objective's unit, as `grade` prints it
+    // (the window showed "301: 83.886 (missed by 33.886)").
+    assert!(texts.contains(" ms (missed by "), "{texts}");
     assert!(
         g.debrief.contains('%'),
         "the debrief quotes the run: {}",

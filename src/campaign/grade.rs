@@ -306,24 +306,24 @@ impl Check {
         json!({"objective": self.label, "pass": self.pass, "per_seed": seeds})
     }
 
+    /// One seed's figure, in the objective's unit, and how far it missed
+    /// (`83.886 ms (missed by 33.886 ms)`).
+    pub fn figure(&self, s: &SeedFigure) -> String {
+        let unit = self.unit;
+        let v = s.value.map_or("n/a".into(), |v| {
+            format!("{}{unit}", objectives::readable(v))
+        });
+        match s.missed_by {
+            // A figure on its bound (a bill summed to 0.30000000000000004).
+            Some(m) if m.abs() < 1e-9 => format!("{v} (on the bound: must be beyond it)"),
+            Some(m) => format!("{v} (missed by {}{unit})", objectives::readable(m)),
+            None if s.pass => v,
+            None => format!("{v} (miss)"),
+        }
+    }
+
     fn to_text(&self) -> String {
-        let figures: Vec<String> = self
-            .per_seed
-            .iter()
-            .map(|s| {
-                let unit = self.unit;
-                let v = s.value.map_or("n/a".into(), |v| {
-                    format!("{}{unit}", objectives::readable(v))
-                });
-                match s.missed_by {
-                    // A figure on its bound (a bill summed to 0.30000000000000004).
-                    Some(m) if m.abs() < 1e-9 => format!("{v} (on the bound: must be beyond it)"),
-                    Some(m) => format!("{v} (missed by {}{unit})", objectives::readable(m)),
-                    None if s.pass => v,
-                    None => format!("{v} (miss)"),
-                }
-            })
-            .collect();
+        let figures: Vec<String> = self.per_seed.iter().map(|s| self.figure(s)).collect();
         format!(
             "{} {}: {}",
             if self.pass { "PASS" } else { "FAIL" },

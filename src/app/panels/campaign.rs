@@ -340,16 +340,9 @@ fn debrief(ui: &mut egui::Ui, play: &CampaignPlay, g: &Grade, out: &mut Vec<UiAc
                 }),
             );
             ui.label(format!("{} {tag}", c.label));
-            let figs: Vec<String> = c
-                .per_seed
-                .iter()
-                .map(|s| match (s.value, s.missed_by) {
-                    (Some(v), Some(m)) if !s.pass => {
-                        format!("{}: {v:.3} (missed by {m:.3})", s.seed)
-                    }
-                    (Some(v), _) => format!("{}: {v:.3}", s.seed),
-                    (None, _) => format!("{}: —", s.seed),
-                })
+            // As `grade` prints them: in the objective's unit.
+            let figs: Vec<String> = (c.per_seed.iter())
+                .map(|s| format!("{}: {}", s.seed, c.figure(s)))
                 .collect();
             ui.label(RichText::new(figs.join(" · ")).small());
             ui.end_row();
