@@ -319,6 +319,14 @@ impl Design {
             w.insert("to".into(), Value::String(to.into()));
         }
         w.insert("rate".into(), Value::Float(rate));
+        // Real traffic is skewed: a few keys take most requests, so a
+        // cache added to a blank design has something to keep (uniform
+        // keys, the file format's default, leave it all but empty).
+        let mut keys = Table::new();
+        keys.insert("count".into(), Value::Integer(1_000_000));
+        keys.insert("popularity".into(), Value::String("zipf".into()));
+        keys.insert("s".into(), Value::Float(1.0));
+        w.insert("keys".into(), Value::Table(keys));
         self.array_mut("workload").push(Value::Table(w));
         Ok(())
     }
