@@ -503,3 +503,30 @@ fn a_provider_over_its_rate_limit_is_asked_less_often() {
     assert!((450.0..550.0).contains(&asked), "asked {asked}/s: {text}");
     assert!(text.contains("prices in front of it"), "{text}");
 }
+
+#[test]
+fn a_full_primary_is_told_shards_even_when_its_read_replica_idles() {
+    // 6.2: the metadata primary takes 2 800 writes/s and its line grows;
+    // its read replica idles, so the database as a whole looked half
+    // busy. "why" named api and the try line said more capacity could not
+    // fix api. Now: meta gave way, two shards and no read replica.
+    let id = "06-file-storage/02-metadata-shards";
+    let (l, lines) = graded_lines(id, &[]);
+    let why = (lines.iter())
+        .find(|h| h.kind == HappeningKind::Cause)
+        .expect("a why");
+    assert!(
+        why.text.starts_with("first to give way: meta."),
+        "{}",
+        why.text
+    );
+    let text = about(&lines, "meta").expect("a suggestion for meta");
+    assert!(text.contains("about 2 shards"), "{text}");
+    assert!(text.contains("no read replicas"), "{text}");
+    let g = followed(
+        &l,
+        &[],
+        &[("meta.shards".into(), 2), ("meta.read_replicas".into(), 0)],
+    );
+    assert!(g.stars == 3, "following it fails:\n{}", g.to_text());
+}

@@ -267,6 +267,18 @@ impl Account {
                 seconds_text(at.as_secs_f64())
             ));
         }
+        // A surge is told at its first window; its busiest stretch, when
+        // it came later, is what the design had to carry.
+        if i.trouble == Trouble::Surge
+            && let Some((rate, from)) = n.peak.rate()
+            && from > i.at
+        {
+            text.push_str(&format!(
+                " (busiest 5 s: {} from {})",
+                per_s(rate),
+                seconds_text(from.as_secs_f64())
+            ));
+        }
         if let (Some(spells), Some((_, end))) = (n.spells(i.trouble), self.seen) {
             text.push_str(&self.how_long(spells, i.at, end));
         }
@@ -471,10 +483,10 @@ impl Account {
         })
     }
 
-    /// Of the nodes that gave way in the same window and the same way as
-    /// `found`, the one furthest down its calls: a service saturated
-    /// because its workers wait on a saturated database did not give way
-    /// first, the database did.
+    /// Of the nodes that gave way in the same window as `found`, the one
+    /// furthest down its calls: a service saturated because its workers
+    /// wait on a database that is saturated (or whose line grows) did not
+    /// give way first, the database did.
     fn furthest_down<'a>(
         &self,
         all: &[(&'a NodeWatch, &'a Incident)],
@@ -487,7 +499,7 @@ impl Account {
             let below = self.downstream_of(k);
             let next = all.iter().find(|(n, i)| {
                 i.at == at.1.at
-                    && i.trouble == at.1.trouble
+                    && i.trouble.gives_way()
                     && index(n).is_some_and(|m| m != k && below.contains(&m))
             });
             match next {

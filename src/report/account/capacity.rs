@@ -226,7 +226,7 @@ fn capacity_at(
         demand = demand.at_peak(peak, reached);
     }
     let busy = demand.writes + demand.reads;
-    if (busy / TARGET_UTILISATION).ceil() <= servers {
+    if (busy / TARGET_UTILISATION).ceil() <= servers && !primary_full(n, s, &demand) {
         return None;
     }
     let head = head(s, &demand, servers);
@@ -270,6 +270,22 @@ fn capacity_at(
         others,
     };
     Some(fit.advice(&plans_at, &head, servers, &elsewhere))
+}
+
+/// A database whose primaries cannot take their writes (and, without
+/// read replicas, their reads) however idle its read replicas are.
+fn primary_full(n: &NodeSummary, s: &Sizing, demand: &Demand) -> bool {
+    let (Some((shards, rr, _, _)), Some(workers)) = (s.db, n.workers) else {
+        return false;
+    };
+    let instances = f64::from(shards.max(1) * (1 + rr));
+    let per = f64::from(workers) / instances;
+    let on_primaries = if rr == 0 {
+        demand.writes + demand.reads
+    } else {
+        demand.writes
+    };
+    (on_primaries / f64::from(shards.max(1)) / TARGET_UTILISATION).ceil() > per
 }
 
 /// "it was offered 2 000/s; that is 259.5 busy workers of work and it

@@ -16,12 +16,14 @@ pub(super) struct Plan {
 }
 
 impl Plan {
-    /// Whether it adds to the design: every knob it sets goes above what
-    /// the design has (a plan of the design's own size is no advice).
+    /// Whether it adds to the design: the capacity knob it sets first goes
+    /// above what the design has (a plan of the design's own size is no
+    /// advice), and any other it sets changes (read replicas dropped once
+    /// shards take the reads).
     fn adds_to(&self, s: &Sizing) -> bool {
-        self.sets
-            .iter()
-            .all(|&(field, v)| s.now(field).is_none_or(|now| v > now))
+        let grows = |&(field, v): &(&str, u32)| s.now(field).is_none_or(|now| v > now);
+        let moves = |&(field, v): &(&str, u32)| s.now(field).is_none_or(|now| v != now);
+        self.sets.first().is_some_and(grows) && self.sets.iter().skip(1).all(moves)
     }
 }
 
@@ -131,6 +133,19 @@ fn db_plans(d: &Demand, db: (u32, u32, f64, f64), per: u32, s: &Sizing, target: 
     } else {
         "read replicas do not take writes"
     };
+    // Primaries that can take the reads as well leave the read replicas
+    // nothing to earn their keep with.
+    if rr > 0 && (d.writes + d.reads) / f64::from(sh) <= c {
+        plans.push(Plan {
+            sets: vec![("shards", sh), ("read_replicas", 0)],
+            words: format!(
+                "about {sh} shards of {per} workers and no read replicas (read replicas do not \
+                 take writes, and {sh} primaries take the reads as well: {split})"
+            ),
+            short: format!("{sh} shards without read replicas"),
+            cost: s.bill(sh, per),
+        });
+    }
     plans.push(Plan {
         sets: vec![("shards", sh)],
         words: format!("about {sh} shards of {per} workers ({why}: {split})"),
