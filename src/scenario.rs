@@ -15,6 +15,7 @@ mod text_span;
 pub(crate) mod units;
 mod write;
 
+pub(crate) use build::nodes::CDN_MISS_PENALTY;
 pub use diagnostic::{Diagnostic, render};
 pub use level::level_to_toml;
 pub use load::{MAX_FILE_BYTES, load_bytes, load_file, load_level_file, load_level_str, load_str};

@@ -769,6 +769,19 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             ],
             "reach `db` only through calls with keys of their own",
         ),
+        // An added CDN that starts full, or sits next to its origin.
+        (
+            "05-video-streaming/01-cdn",
+            "\n[[node]]\nid = \"edge\"\nkind = \"cdn\"\ncapacity = 100_000\norigin = \"origin\"\ncost_per_hour = 0.50\nwarm = true\n",
+            vec![r#"gateway.calls=["edge"]"#, "origin.replicas=1"],
+            "`edge.warm` is set: an added cache starts empty",
+        ),
+        (
+            "05-video-streaming/01-cdn",
+            "\n[[node]]\nid = \"edge\"\nkind = \"cdn\"\ncapacity = 100_000\norigin = \"origin\"\ncost_per_hour = 0.50\nmiss_penalty = \"0s\"\n",
+            vec![r#"gateway.calls=["edge"]"#, "origin.replicas=1"],
+            "`edge.miss_penalty` is under 50 ms",
+        ),
         // A replica that boots at once leaves no cold start to teach.
         (
             "09-mechanisms/03-autoscale-cold-start",

@@ -6,8 +6,9 @@ use toml::{Table, Value};
 
 use super::Level;
 use crate::scenario;
+use crate::scenario::CDN_MISS_PENALTY;
 use crate::sim::Model;
-use crate::sim::model::{DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT};
+use crate::sim::model::{DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT, NodeKind};
 
 /// Why a design cannot sit the exam: every limit it breaks, one line each.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,6 +72,7 @@ pub fn check(level: &Level, design: &Model) -> Result<(), Refusal> {
     for (id, t) in new.iter().filter(|(n, _)| !old.iter().any(|(o, _)| o == n)) {
         added_node(level, id, t, &mut breaches);
     }
+    added_physics(level, design, &mut breaches);
     for (id, t) in &new {
         super::limits::breaches(level, id, t, &mut breaches);
     }
@@ -178,6 +180,33 @@ fn added_node(level: &Level, id: &str, t: &Table, out: &mut Vec<String>) {
         {
             out.push(format!(
                 "`{id}.{field}` is {v}: an added node's unit is the default ({default})"
+            ));
+        }
+    }
+}
+
+/// An added cache starts empty and an added CDN's edge is as far from
+/// its origin as any: a warm start or a shorter trip is the level's to
+/// give, not a knob of the design's.
+fn added_physics(level: &Level, design: &Model, out: &mut Vec<String>) {
+    let added = (design.nodes.iter()).filter(|n| level.model.node_index(&n.id).is_none());
+    for n in added {
+        let NodeKind::Cache(c) = &n.kind else {
+            continue;
+        };
+        if c.warm > 0.0 {
+            out.push(format!(
+                "`{}.warm` is set: an added cache starts empty in the exam",
+                n.id
+            ));
+        }
+        let trip = c.miss_penalty.map_or(0.0, |d| d.mean());
+        if c.edge && trip < CDN_MISS_PENALTY - 1e-12 {
+            out.push(format!(
+                "`{}.miss_penalty` is under {} ms: an added CDN's trip to its origin is the \
+                 network's",
+                n.id,
+                CDN_MISS_PENALTY * 1e3
             ));
         }
     }
