@@ -10,10 +10,7 @@ use crate::sim::model::{Call, CallKey, ClassIdx, FanOut, NodeIdx, RequestKind, W
 pub fn breaches(level: &Level, design: &Model, out: &mut Vec<String>) {
     let start = &level.model;
     let carried = flows::reached(start, flows::entries(start));
-    for (n, node) in start.nodes.iter().enumerate() {
-        let Some(mine) = design.node_index(&node.id) else {
-            continue;
-        };
+    for (n, node, mine) in flows::kept(start, design) {
         let flows_here = carried.iter().filter(|f| f.0 == n);
         for &(_, kind, class) in flows_here {
             out.extend(swapped_keys(start, design, (n, mine), kind, class));

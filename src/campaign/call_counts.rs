@@ -49,10 +49,7 @@ fn forward_breaches(start: &Model, design: &Model, carried: &[flows::Flow], out:
         NodeKind::Service(s) => s.forward.clone(),
         _ => Vec::new(),
     };
-    for (n, node) in start.nodes.iter().enumerate() {
-        let Some(mine) = design.node_index(&node.id) else {
-            continue;
-        };
+    for (n, node, mine) in flows::kept(start, design) {
         let (before, after) = (routes(start, n), routes(design, mine));
         let mut targets: Vec<NodeIdx> = before.iter().map(|r| r.to).collect();
         targets.dedup();
@@ -84,10 +81,7 @@ fn forward_breaches(start: &Model, design: &Model, carried: &[flows::Flow], out:
 pub fn breaches(level: &Level, design: &Model, out: &mut Vec<String>) {
     let start = &level.model;
     let carried = flows::reached(start, flows::entries(start));
-    for (n, node) in start.nodes.iter().enumerate() {
-        let Some(mine) = design.node_index(&node.id) else {
-            continue;
-        };
+    for (n, node, mine) in flows::kept(start, design) {
         let (before, after) = (node.kind.calls(), design.nodes[mine].kind.calls());
         let mut callees: Vec<NodeIdx> = before.iter().map(|c| c.to).collect();
         callees.dedup();

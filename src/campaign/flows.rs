@@ -1,7 +1,7 @@
 //! Which request types reach which nodes along a design's edges, as its calls' and routes' `when` and `op` let them.
 
 use crate::sim::Model;
-use crate::sim::model::{Call, ClassIdx, NodeIdx, NodeKind, RequestKind};
+use crate::sim::model::{Call, ClassIdx, Node, NodeIdx, NodeKind, RequestKind};
 
 /// Requests of one type (and class) at one node.
 pub type Flow = (NodeIdx, RequestKind, Option<ClassIdx>);
@@ -92,4 +92,14 @@ pub fn shared(model: &Model, (n, kind, class): Flow) -> Vec<NodeIdx> {
     let routes = (s.forward.iter()).filter(|r| r.matches(kind, class) && r.p.is_some());
     let starts = routes.map(|r| (r.to, kind, class)).collect();
     reached(model, starts).into_iter().map(|f| f.0).collect()
+}
+
+/// Each node of the level's design `start` that `design` keeps: (its
+/// index in `start`, the node, its index in `design`).
+pub fn kept<'a>(
+    start: &'a Model,
+    design: &'a Model,
+) -> impl Iterator<Item = (NodeIdx, &'a Node, NodeIdx)> + 'a {
+    (start.nodes.iter().enumerate())
+        .filter_map(|(n, node)| design.node_index(&node.id).map(|mine| (n, node, mine)))
 }
