@@ -180,6 +180,14 @@ impl Design {
             .find(|n| n.get("id").and_then(Value::as_str) == Some(id))
     }
 
+    /// Traffic source `name`'s table.
+    pub fn source(&self, name: &str) -> Option<&Table> {
+        let sources = self.table.get("workload").and_then(Value::as_array)?;
+        (sources.iter())
+            .filter_map(Value::as_table)
+            .find(|w| w.get("name").and_then(Value::as_str) == Some(name))
+    }
+
     /// Applies `edit`, or leaves the design as it was and says why not.
     pub fn apply(&mut self, edit: &Edit) -> Result<(), String> {
         let mut next = self.clone();
