@@ -15,6 +15,7 @@ pub mod bridge;
 pub mod camera;
 pub mod campaign_play;
 pub mod capture;
+pub mod chords;
 pub mod design_edit;
 pub mod dots;
 pub mod edit_gestures;
@@ -234,6 +235,7 @@ pub fn plugin(app: &mut App) {
         actions::plugin,
         bridge::plugin,
         campaign_play::plugin,
+        chords::plugin,
         world::plugin,
         dots::plugin,
         camera::plugin,

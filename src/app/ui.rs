@@ -6,6 +6,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use crate::app::actions::ActionQueue;
 use crate::app::camera::{Hovered, PanelInsets};
 use crate::app::campaign_play::CampaignPlay;
+use crate::app::chords::Chords;
 use crate::app::edit_gestures::EditDrag;
 use crate::app::editor::{Editor, EditorCommand};
 use crate::app::ghosts::{GHOST_GAP, GHOST_SIZE, Ghosts};
@@ -46,6 +47,7 @@ fn panels_system(
     mut synced: Local<Option<Selected>>,
     hovered: Res<Hovered>,
     ghosts: Res<Ghosts>,
+    chords: Res<Chords>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let Some(view) = view else {
@@ -60,7 +62,7 @@ fn panels_system(
             .max_rect(ctx.viewport_rect()),
     );
     let mut actions = panels::shortcuts(&ctx, &view);
-    actions.extend(panels::build::keys(&ctx, &editor));
+    actions.extend(panels::build::keys(&ctx, &editor, &chords));
     actions.extend(focus_follows_selection(
         &editor,
         &view,

@@ -1,7 +1,9 @@
 //! The Build panel (palette, undo/redo, save, the design's problems) and the editor's keys.
 
+use bevy::prelude::KeyCode;
 use bevy_egui::egui::{self, RichText};
 
+use crate::app::chords::Chords;
 use crate::app::editor::{Editor, EditorCommand};
 use crate::app::panels::{FAIL, MUTED, OK, section};
 use crate::app::view::{UiAction, View};
@@ -249,33 +251,29 @@ fn problems(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<UiAction>) {
 }
 
 /// The editor's keys (only in build mode, and not while typing in a box).
-pub fn keys(ctx: &egui::Context, editor: &Editor) -> Vec<UiAction> {
+/// The Ctrl chords come from `chords`, read in the keyboard's own order.
+pub fn keys(ctx: &egui::Context, editor: &Editor, chords: &Chords) -> Vec<UiAction> {
     let mut out = Vec::new();
     if !editor.on || ctx.egui_wants_keyboard_input() {
         return out;
     }
+    if chords.pressed(KeyCode::KeyZ, false) {
+        out.push(cmd(EditorCommand::Undo));
+    }
+    if chords.pressed(KeyCode::KeyZ, true) || chords.pressed_any(KeyCode::KeyY) {
+        out.push(cmd(EditorCommand::Redo));
+    }
+    if chords.pressed_any(KeyCode::KeyS) {
+        out.push(cmd(EditorCommand::Save));
+    }
     ctx.input(|i| {
-        let c = i.modifiers.command;
-        if c && i.key_pressed(egui::Key::Z) {
-            out.push(cmd(if i.modifiers.shift {
-                EditorCommand::Redo
-            } else {
-                EditorCommand::Undo
-            }));
-        }
-        if c && i.key_pressed(egui::Key::Y) {
-            out.push(cmd(EditorCommand::Redo));
-        }
-        if c && i.key_pressed(egui::Key::S) {
-            out.push(cmd(EditorCommand::Save));
-        }
         // egui turns Ctrl+C / Ctrl+V into copy and paste events.
         let copy = i.events.iter().any(|e| matches!(e, egui::Event::Copy));
         let paste = i.events.iter().any(|e| matches!(e, egui::Event::Paste(_)));
-        if copy || (c && i.key_pressed(egui::Key::C)) {
+        if copy || chords.pressed_any(KeyCode::KeyC) {
             out.push(cmd(EditorCommand::Copy));
         }
-        if paste || (c && i.key_pressed(egui::Key::V)) {
+        if paste || chords.pressed_any(KeyCode::KeyV) {
             out.push(cmd(EditorCommand::Paste));
         }
         if i.key_pressed(egui::Key::Delete) {

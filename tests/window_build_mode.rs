@@ -1,0 +1,77 @@
+//! Build mode as a playtester found it: "Why? What happened" shows the account while editing, Ctrl+S saves, a moved node keeps the run going, no stale restart notice.
+#![cfg(feature = "gui")]
+
+mod cli;
+mod window;
+
+use bevy::input::ButtonState;
+use bevy::input::keyboard::Key;
+use bevy::prelude::*;
+use loadlab::app::editor::{Editor, EditorCommand};
+use loadlab::app::{ActionQueue, UiAction};
+use window::Window;
+
+fn editor(w: &Window) -> &Editor {
+    w.app.world().resource::<Editor>()
+}
+
+fn send(w: &mut Window, c: EditorCommand) {
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Editor(c));
+    w.frames(2);
+}
+
+#[allow(dead_code)]
+fn speed(w: &mut Window, x: f64) {
+    w.app
+        .world_mut()
+        .resource_mut::<loadlab::app::bridge::SimBridge>()
+        .pacing
+        .speed = x;
+}
+
+/// Ctrl held around one key, all four events in one frame as a quick
+/// keypress (xdotool's `key ctrl+s`) arrives.
+fn ctrl(w: &mut Window, code: KeyCode, c: &str) {
+    use bevy::input::keyboard::KeyboardInput;
+    let events = [
+        (KeyCode::ControlLeft, Key::Control, ButtonState::Pressed),
+        (code, Key::Character(c.into()), ButtonState::Pressed),
+        (code, Key::Character(c.into()), ButtonState::Released),
+        (KeyCode::ControlLeft, Key::Control, ButtonState::Released),
+    ];
+    for (key_code, logical_key, state) in events {
+        let input = KeyboardInput {
+            key_code,
+            logical_key,
+            state,
+            text: None,
+            repeat: false,
+            window: w.window,
+        };
+        w.app.world_mut().write_message(input.clone());
+        w.write_window_event(bevy::window::WindowEvent::KeyboardInput(input));
+    }
+    w.frames(2);
+}
+
+/// Ctrl+S saves in build mode once the canvas was clicked (nothing
+/// focused), as the Save button does.
+#[test]
+fn ctrl_s_saves_in_build_mode() {
+    let tmp = cli::TempDir::new("window-build-ctrl-s");
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::Start);
+    let path = tmp.0.join("designs/keyed.toml");
+    send(
+        &mut w,
+        EditorCommand::SetSavePath(path.display().to_string()),
+    );
+    let api = w.on_screen("api");
+    w.click(Vec2::new(api.x, api.y - 120.0));
+    w.frames(3);
+    ctrl(&mut w, KeyCode::KeyS, "s");
+    assert!(path.exists(), "Ctrl+S saved: {:?}", editor(&w).message);
+}
