@@ -23,7 +23,6 @@ fn send(w: &mut Window, c: EditorCommand) {
     w.frames(2);
 }
 
-#[allow(dead_code)]
 fn speed(w: &mut Window, x: f64) {
     w.app
         .world_mut()
@@ -74,4 +73,39 @@ fn ctrl_s_saves_in_build_mode() {
     w.frames(3);
     ctrl(&mut w, KeyCode::KeyS, "s");
     assert!(path.exists(), "Ctrl+S saved: {:?}", editor(&w).message);
+}
+
+/// "Why? What happened" shows the whole account in build mode too: the
+/// right panel stayed on "Nothing selected" and its objectives.
+#[test]
+fn the_why_button_shows_the_account_while_editing() {
+    use loadlab::app::View;
+    use loadlab::sim::SimTime;
+    let mut w = Window::open_file("scenarios/lessons/retry-storm.toml", &[], Some("api"));
+    send(&mut w, EditorCommand::Start);
+    speed(&mut w, 200.0);
+    for _ in 0..400 {
+        w.frames(1);
+        if w.app.world().resource::<View>().now >= SimTime::from_secs_f64(50.0) {
+            break;
+        }
+    }
+    w.app
+        .world_mut()
+        .resource_mut::<loadlab::app::bridge::SimBridge>()
+        .pacing
+        .paused = true;
+    w.frames(3);
+    let why = w.widget("Why? What happened");
+    w.click(why);
+    w.frames(3);
+    assert_eq!(editor(&w).focus, None, "the inspector let go of api");
+    let texts = w.texts();
+    assert!(texts.iter().any(|t| t == "What happened"), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t
+            .trim_start()
+            .starts_with("30.0 s  first to give way: backend")),
+        "the cause is on screen: {texts:?}"
+    );
 }

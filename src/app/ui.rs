@@ -104,7 +104,7 @@ fn panels_system(
             egui::ScrollArea::vertical().show(ui, |ui| {
                 ui.add_space(4.0);
                 if editor.on {
-                    actions.extend(panels::build_inspector::build_inspector(ui, &editor));
+                    actions.extend(panels::build_inspector::build_inspector(ui, &editor, &view));
                 } else {
                     actions.extend(panels::inspector(ui, &view, state));
                 }

@@ -4,7 +4,7 @@ use bevy_egui::egui::{self, RichText};
 
 use crate::app::editor::{Editor, EditorCommand};
 use crate::app::panels::{FAIL, MUTED, section};
-use crate::app::view::UiAction;
+use crate::app::view::{UiAction, View};
 use crate::scenario::edit::{CALL_FIELDS, Design, EdgeKind, Edit, Part, Table, Value, edge_kinds};
 
 fn cmd(c: EditorCommand) -> UiAction {
@@ -15,8 +15,9 @@ fn edit(e: Edit) -> UiAction {
     cmd(EditorCommand::Edit(e))
 }
 
-/// The right panel in build mode: the focused node or source, every field.
-pub fn build_inspector(ui: &mut egui::Ui, editor: &Editor) -> Vec<UiAction> {
+/// The right panel in build mode: the focused node or source, every field;
+/// with nothing focused, the design's objectives and the run's account.
+pub fn build_inspector(ui: &mut egui::Ui, editor: &Editor, view: &View) -> Vec<UiAction> {
     let mut out = Vec::new();
     let Some(h) = &editor.history else {
         return out;
@@ -34,6 +35,8 @@ pub fn build_inspector(ui: &mut egui::Ui, editor: &Editor) -> Vec<UiAction> {
             out.extend(crate::app::panels::build_objectives::objectives(
                 ui, design, own,
             ));
+            // "Why? What happened" shows it while editing too.
+            out.extend(crate::app::panels::happened::what_happened(ui, view, None));
         }
     }
     out

@@ -2,6 +2,7 @@
 
 use bevy_egui::egui::{self, RichText};
 
+use crate::app::editor::EditorCommand;
 use crate::app::help;
 use crate::app::panels::bill::bill;
 use crate::app::panels::{FAIL, MUTED, OK, SLOW, section};
@@ -147,6 +148,8 @@ pub fn objectives(ui: &mut egui::Ui, view: &View, waterfall: &mut Option<usize>)
             .clicked()
     {
         out.push(UiAction::Select(None));
+        // In build mode the build inspector lets go of its node too.
+        out.push(UiAction::Editor(EditorCommand::Focus(None)));
     }
     out
 }
