@@ -109,3 +109,47 @@ fn the_why_button_shows_the_account_while_editing() {
         "the cause is on screen: {texts:?}"
     );
 }
+
+/// Dragging a node moves only that node: the run goes on (a position is
+/// nothing the engine sees) and the others stay where they are. It
+/// restarted the run from 0 s and refitted the picture (every node moved
+/// ~84 px on screen).
+#[test]
+fn moving_a_node_keeps_the_run_and_the_other_nodes() {
+    use loadlab::sim::SimTime;
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::Start);
+    speed(&mut w, 50.0);
+    w.frames(30);
+    let before = w.bridge().sim.now();
+    assert!(before > SimTime::from_secs(1), "{before:?}");
+    let ids = ["lb", "api", "cache", "db"];
+    let on_screen = |w: &mut Window| ids.map(|id| w.on_screen(id));
+    let was = on_screen(&mut w);
+    let camera = w.camera();
+    let db = w.on_screen("db");
+    w.drag(db, db + Vec2::new(0.0, 90.0));
+    w.frames(3);
+    let moved = editor(&w)
+        .history
+        .as_ref()
+        .is_some_and(|h| h.design().node("db").and_then(|t| t.get("pos")).is_some());
+    assert!(moved, "db has a pos: {:?}", editor(&w).message);
+    assert!(w.bridge().sim.now() >= before, "the run went on");
+    assert_eq!(w.camera(), camera, "the camera stayed");
+    let now = on_screen(&mut w);
+    for (k, id) in ids.iter().enumerate().take(3) {
+        assert!(
+            now[k].distance(was[k]) < 1.0,
+            "{id} stayed: {:?} -> {:?}",
+            was[k],
+            now[k]
+        );
+    }
+    assert!(
+        (now[3] - was[3] - Vec2::new(0.0, 90.0)).length() < 2.0,
+        "db went where it was dropped: {:?} -> {:?}",
+        was[3],
+        now[3]
+    );
+}

@@ -51,6 +51,9 @@ pub struct SimBridge {
     /// Bumped when the simulation is rebuilt (restart, open): the world
     /// redraws from scratch.
     pub generation: u64,
+    /// Bumped when a node is moved in build mode: the world places it
+    /// from `base`'s positions, the run and the camera stay as they are.
+    pub moved: u64,
     /// Speed, pause, the frame budget and where the engine is headed.
     pub pacing: Pacing,
     /// What past frames did.
@@ -113,6 +116,7 @@ impl SimBridge {
             stats: FrameStats::default(),
             traces: TraceFeed::default(),
             ghost: None,
+            moved: 0,
         };
         b.retune_tracing();
         b

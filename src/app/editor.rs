@@ -196,7 +196,7 @@ impl Editor {
         match h.apply(e) {
             Ok(()) => {
                 self.message = None;
-                if was_valid && self.live(e, bridge, view) {
+                if was_valid && (self.moved(e, bridge) || self.live(e, bridge, view)) {
                     return;
                 }
                 if let Edit::RenameNode { to, .. } = e {
@@ -232,6 +232,21 @@ impl Editor {
             "{label}: changed at {:.1} s, the run goes on (a change of shape restarts it).",
             bridge.sim.now().as_secs_f64()
         ));
+        true
+    }
+
+    /// A node moved (only its `pos` changed): the engine does not see
+    /// positions, so the run goes on and only the picture follows.
+    fn moved(&mut self, e: &Edit, bridge: &mut SimBridge) -> bool {
+        let (Edit::MoveNode { .. }, Some(h)) = (e, &self.history) else {
+            return false;
+        };
+        let sketch = h.design().sketch("design.toml");
+        let Some(model) = sketch.model.filter(|_| sketch.problems.is_empty()) else {
+            return false;
+        };
+        bridge.base = model;
+        bridge.moved += 1;
         true
     }
 

@@ -65,6 +65,8 @@ pub struct WorldLayout {
     /// not sampled.
     busy_seen: Vec<Vec<u128>>,
     busy_seen_at: Option<SimTime>,
+    /// The bridge's `moved` count this layout has placed.
+    moved: u64,
     /// Request the camera to fit the layout.
     pub fit: bool,
     /// Keep fitting when the view's size changes (until the learner pans
@@ -101,7 +103,14 @@ pub fn plugin(app: &mut App) {
     app.add_systems(Startup, anchor_slabs);
     app.add_systems(
         Update,
-        (rebuild, smooth_busy, draw_shapes, draw_edges, update_labels)
+        (
+            rebuild,
+            follow_moves,
+            smooth_busy,
+            draw_shapes,
+            draw_edges,
+            update_labels,
+        )
             .chain()
             .in_set(FrameSet::Draw),
     );
@@ -131,6 +140,7 @@ pub(crate) fn rebuild(
     let model = bridge.sim.model();
     world.layout = Layout::new(model);
     world.generation = Some(bridge.generation);
+    world.moved = bridge.moved;
     world.busy.clear();
     world.busy_seen.clear();
     world.busy_seen_at = None;
@@ -292,6 +302,16 @@ impl Painter {
 /// Busy share per instance over the simulated time since the last frame,
 /// smoothed over about half a wall second so the colours do not flicker.
 /// Paused, the bars hold still.
+/// A node moved in build mode: the boxes are placed again from the
+/// design's positions (the others' do not change), the camera stays.
+fn follow_moves(bridge: Res<SimBridge>, mut world: ResMut<WorldLayout>) {
+    if world.moved == bridge.moved {
+        return;
+    }
+    world.moved = bridge.moved;
+    world.layout = Layout::new(&bridge.base);
+}
+
 fn smooth_busy(bridge: Res<SimBridge>, mut world: ResMut<WorldLayout>, time: Res<Time<Real>>) {
     let snap = bridge.sim.snapshot();
     let a = 1.0 - (-time.delta_secs() / 0.4).exp();
