@@ -153,3 +153,26 @@ fn moving_a_node_keeps_the_run_and_the_other_nodes() {
         now[3]
     );
 }
+
+/// Done leaves no stale notice: "The design changed: the run restarted
+/// from 0 s on seed 42." stayed in the left panel while the clock ran on.
+#[test]
+fn done_leaves_no_stale_restart_notice() {
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::Start);
+    send(
+        &mut w,
+        EditorCommand::Edit(loadlab::scenario::edit::Edit::AddNode {
+            kind: "cache".into(),
+            id: Some("more".into()),
+            pos: None,
+        }),
+    );
+    let restarted = w.notice().unwrap_or_default();
+    assert!(restarted.contains("restarted"), "{restarted:?}");
+    send(&mut w, EditorCommand::Stop);
+    speed(&mut w, 50.0);
+    w.frames(10);
+    assert_eq!(w.notice(), None, "no stale notice after Done");
+    assert!(!w.texts().iter().any(|t| t.contains("the run restarted")));
+}

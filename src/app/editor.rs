@@ -85,7 +85,7 @@ impl Editor {
     pub fn command(&mut self, cmd: EditorCommand, bridge: &mut SimBridge, view: &mut View) {
         match cmd {
             EditorCommand::Start => self.start(bridge),
-            EditorCommand::Stop => self.on = false,
+            EditorCommand::Stop => self.stop(view),
             EditorCommand::New => self.unless_unsaved(EditorCommand::New, |ed| {
                 let blank = Design::blank("my design").with_prices(sandbox_prices());
                 ed.history = Some(History::new(blank));
@@ -144,6 +144,16 @@ impl Editor {
             self.confirm = Some(cmd);
         } else {
             then(self);
+        }
+    }
+
+    /// Leaves build mode: the last edit's notice ("the run restarted", a
+    /// live change) is old news once the learner is done, unless the design
+    /// is still paused on its problems.
+    fn stop(&mut self, view: &mut View) {
+        self.on = false;
+        if self.problems.is_empty() {
+            view.notice = None;
         }
     }
 
