@@ -7,21 +7,8 @@ mod window;
 use bevy::input::ButtonState;
 use bevy::input::keyboard::Key;
 use bevy::prelude::*;
-use loadlab::app::editor::{Editor, EditorCommand};
-use loadlab::app::{ActionQueue, UiAction};
-use window::Window;
-
-fn editor(w: &Window) -> &Editor {
-    w.app.world().resource::<Editor>()
-}
-
-fn send(w: &mut Window, c: EditorCommand) {
-    w.app
-        .world_mut()
-        .resource_mut::<ActionQueue>()
-        .push(UiAction::Editor(c));
-    w.frames(2);
-}
+use loadlab::app::editor::EditorCommand;
+use window::{Window, editor, send};
 
 fn speed(w: &mut Window, x: f64) {
     w.app

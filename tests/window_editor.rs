@@ -11,22 +11,10 @@ use bevy::input::ButtonState;
 use bevy::input::keyboard::Key;
 use bevy::prelude::*;
 use editor_steps::url_shortener_edits;
-use loadlab::app::editor::{Editor, EditorCommand};
+use loadlab::app::editor::EditorCommand;
 use loadlab::app::{ActionQueue, UiAction};
 use loadlab::scenario::edit::{EdgeKind, Edit, Part};
-use window::Window;
-
-fn editor(w: &Window) -> &Editor {
-    w.app.world().resource::<Editor>()
-}
-
-fn send(w: &mut Window, c: EditorCommand) {
-    w.app
-        .world_mut()
-        .resource_mut::<ActionQueue>()
-        .push(UiAction::Editor(c));
-    w.frames(2);
-}
+use window::{Window, editor, send};
 
 fn shift_drag(w: &mut Window, from: Vec2, to: Vec2) {
     w.key_state(KeyCode::ShiftLeft, Key::Shift, None, ButtonState::Pressed);

@@ -18,8 +18,9 @@ use bevy_egui::egui::accesskit;
 use bevy_egui::{EguiContext, EguiOutput, EguiPlugin, PrimaryEguiContext};
 use loadlab::app::bridge::SimBridge;
 use loadlab::app::camera::WorldCamera;
+use loadlab::app::editor::{Editor, EditorCommand};
 use loadlab::app::world::WorldLayout;
-use loadlab::app::{Selected, UiState, ViewOptions};
+use loadlab::app::{ActionQueue, Selected, UiAction, UiState, ViewOptions};
 use loadlab::sim::Command;
 
 /// The whole window app with no renderer and no OS window: Bevy's window,
@@ -322,4 +323,18 @@ impl Window {
     pub fn last_change(&self) -> Option<Command> {
         self.bridge().changes.last().map(|(_, c)| c.clone())
     }
+}
+
+/// The window's editor.
+pub fn editor(w: &Window) -> &Editor {
+    w.app.world().resource::<Editor>()
+}
+
+/// Sends the editor `c` as a panel would, and lets two frames apply it.
+pub fn send(w: &mut Window, c: EditorCommand) {
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Editor(c));
+    w.frames(2);
 }
