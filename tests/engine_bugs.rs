@@ -577,6 +577,33 @@ fn data_lost_in_a_cache_crash_is_in_the_headline() {
     assert!(!r[0].pass);
 }
 
+/// A flush the store refuses is not lost: the writes stay dirty and reach
+/// the store at the next flush. Writes every 10 ms to new keys, flushed
+/// each second; the store is down over the flush at 3 s. The run ends
+/// between flushes, with no flushed write still on its way.
+#[test]
+fn a_refused_flush_keeps_its_writes_dirty() {
+    let text = WRITE_BACK
+        .replace(
+            "node = \"sessions\"\nfor = \"1s\"",
+            "node = \"db\"\nfor = \"1s\"",
+        )
+        .replace("duration = \"5s\"", "duration = \"5.5s\"");
+    let (s, _) = run(&text, &[]);
+    let (cache, db) = (node(&s, "sessions"), node(&s, "db"));
+    let failed = cache.counts.flushes_failed;
+    let at_risk = cache.data_at_risk.expect("write-back");
+    println!(
+        "acked {} failed {failed} at risk {at_risk} lost {} stored {}",
+        cache.counts.completed, cache.counts.data_lost, db.counts.completed
+    );
+    // The flush at 3 s carried the writes of (2 s, 3 s]: all refused.
+    assert!((95..=100).contains(&failed), "{failed}");
+    assert_eq!(cache.counts.data_lost, 0);
+    // Every acknowledged write is in the store or still dirty: none lost.
+    assert_eq!(db.counts.completed + at_risk, cache.counts.completed);
+}
+
 // ---- 7. the smaller ones ------------------------------------------------
 
 #[test]

@@ -92,6 +92,7 @@ pub const NODES_COLUMNS: &[&str] = &[
     "mean_waiting_ms",
     "oldest_waiting_ms",
     "shed",
+    "flushes_failed",
 ];
 
 /// Quotes a cell if it needs it (RFC 4180).
@@ -260,6 +261,8 @@ pub fn nodes_csv(info: &RunInfo, s: &Summary) -> String {
             f(n.mean_waiting_ms),
             f(n.oldest_waiting_ms),
             c.shed.to_string(),
+            n.data_at_risk
+                .map_or(String::new(), |_| c.flushes_failed.to_string()),
         ];
         out.push_str(&row.join(","));
         out.push('\n');

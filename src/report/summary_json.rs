@@ -141,6 +141,7 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
         if let Some(d) = n.data_at_risk {
             m.insert("data_at_risk".into(), json!(d));
             m.insert("data_lost".into(), json!(c.data_lost));
+            m.insert("flushes_failed".into(), json!(c.flushes_failed));
         }
         m.insert("down".into(), json!(n.down));
         nodes.insert(n.id.clone(), Value::Object(m));

@@ -232,6 +232,12 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
         }
         if let Some(d) = n.data_at_risk {
             parts.push(format!("{d} writes at risk, {} lost", c.data_lost));
+            if c.flushes_failed > 0 {
+                parts.push(format!(
+                    "{} flushed writes refused by the store (kept dirty)",
+                    c.flushes_failed
+                ));
+            }
         }
         if let Some(spread) = super::spread::replica_spread(&n.replica_utilisation) {
             parts.push(spread);

@@ -77,6 +77,10 @@ pub struct NodeCounts {
     pub dead_lettered: u64,
     /// Write-back writes lost because the cache crashed before flushing.
     pub data_lost: u64,
+    /// Write-back writes a flush sent that the store refused or failed:
+    /// kept dirty for the next flush (lost, in `data_lost`, if the cache
+    /// was down by the time the store answered).
+    pub flushes_failed: u64,
     /// Call attempts from this node that it gave up on because the call's
     /// `timeout` expired (the callee was not answering in time).
     pub call_timeouts: u64,

@@ -173,11 +173,15 @@ impl Caller {
         generation: 0,
         token: 0,
     };
-    const DETACHED: Caller = Caller {
-        visit: DETACHED,
-        generation: 0,
-        token: 0,
-    };
+    /// A write-back flush of cache `node`: nobody waits, but a failure
+    /// keeps the write dirty (`Simulation::flush_failed`).
+    fn flush_of(node: usize) -> Caller {
+        Caller {
+            visit: DETACHED,
+            generation: node as u32,
+            token: 0,
+        }
+    }
 }
 
 /// A running discrete-event simulation of one `Model`.

@@ -250,7 +250,30 @@ impl Simulation {
                 hops: 0,
                 work: NO_WORK,
             };
-            self.send(req, to, Caller::DETACHED, Some(node), None);
+            self.send(req, to, Caller::flush_of(node), Some(node), None);
+        }
+    }
+
+    /// The store refused or failed a write flushed by write-back cache
+    /// `node`: the key stays dirty for the next flush (unless a newer
+    /// write made it dirty again already). If the cache is down by now,
+    /// the write is lost.
+    pub(super) fn flush_failed(&mut self, node: usize, key: u64, kind: RequestKind) {
+        let n = &mut self.nodes[node];
+        n.stats.counts.flushes_failed += 1;
+        n.stats.window_counts.flushes_failed += 1;
+        let down = n.down;
+        let NodeState::Cache {
+            dirty, dirty_set, ..
+        } = &mut n.state
+        else {
+            return;
+        };
+        if down {
+            n.stats.counts.data_lost += 1;
+            n.stats.window_counts.data_lost += 1;
+        } else if dirty_set.insert(key, ()).is_none() {
+            dirty.push((key, kind));
         }
     }
 }

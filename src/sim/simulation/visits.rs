@@ -158,7 +158,11 @@ impl Simulation {
             && let Some(hang) = self.partitioned(f, node)
         {
             if hang {
-                // Lost on the wire: only a timeout will end it.
+                // Lost on the wire: only a timeout will end it. A flush has
+                // none: its write stays dirty, as if it timed out at once.
+                if caller.visit == DETACHED {
+                    self.flush_failed(caller.generation as usize, req.key, req.kind);
+                }
                 return;
             }
             self.nodes[f].stats.counts.errors += 1;
@@ -659,7 +663,12 @@ impl Simulation {
         }
         match caller.visit {
             NONE => self.end_to_end(req, outcome),
-            DETACHED | MESSAGE => {}
+            MESSAGE => {}
+            DETACHED => {
+                if outcome.is_err() {
+                    self.flush_failed(caller.generation as usize, req.key, req.kind);
+                }
+            }
             p => {
                 let waiting = self.visits.get(p as usize).is_some_and(|pj| {
                     pj.node != NONE
