@@ -604,6 +604,75 @@ fn a_refused_flush_keeps_its_writes_dirty() {
     assert_eq!(db.counts.completed + at_risk, cache.counts.completed);
 }
 
+/// A queue whose consumers' callee is down from 30 s: every delivery
+/// fails and waits out a redelivery backoff. Those messages are stored:
+/// they fill the queue's capacity (100), age, and wait.
+const BACKING_OFF: &str = r#"
+[scenario]
+name = "backing off"
+duration = "60s"
+
+[[workload]]
+to = "jobs"
+rate = 100
+
+[[node]]
+id = "jobs"
+kind = "queue"
+consumers = 20
+capacity = 100
+service_time = "1ms"
+calls = ["ext"]
+max_attempts = 1000
+
+[[node]]
+id = "ext"
+kind = "external"
+latency = "10ms"
+
+[[event]]
+at = "30s"
+action = "crash"
+node = "ext"
+
+[[objective]]
+metric = "oldest_message_age"
+queue = "jobs"
+below = "5s"
+
+[[objective]]
+metric = "queue_length"
+node = "jobs"
+below = 10
+"#;
+
+#[test]
+fn messages_backing_off_fill_the_queue_and_are_seen_waiting() {
+    let (s, sim) = run(BACKING_OFF, &[]);
+    let jobs = node(&s, "jobs");
+    let r = objectives::evaluate(&sim.model().objectives, &s);
+    let (oldest, length) = (r[0].value.unwrap(), r[1].value.unwrap());
+    println!(
+        "rejected {} backlog {:?} oldest {oldest} ms length {length}",
+        jobs.counts.rejected, jobs.backlog
+    );
+    // Stored: at most the capacity waiting plus the 20 in processing. The
+    // old code kept every message (backlog 3 106, none rejected).
+    assert!(jobs.backlog.unwrap() <= 120, "{:?}", jobs.backlog);
+    // ~3 000 arrive in the last 30 s (Poisson, sd 55); a full queue
+    // refuses all but the first hundred or so.
+    assert!(
+        (2_700..=3_150).contains(&jobs.counts.rejected),
+        "{}",
+        jobs.counts.rejected
+    );
+    // The oldest has waited since about 30 s (old code: 0).
+    assert!(oldest > 25_000.0, "{oldest}");
+    // Empty for 30 s, then ~100 waiting: about 50 on average (old: 0).
+    assert!((45.0..=55.0).contains(&length), "{length}");
+    assert!(!r[0].pass && !r[1].pass);
+}
+
 // ---- 7. the smaller ones ------------------------------------------------
 
 #[test]

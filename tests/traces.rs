@@ -240,3 +240,30 @@ fn requests_followed_for_the_dots_are_handed_over_whole_and_change_nothing() {
     assert!(handed > 500, "{handed}");
     assert_eq!(plain.summary(), followed.summary());
 }
+
+/// An external service has no line: its latency is its own work, in the
+/// `service` phase (it was filed under `queue`, pointing at queueing that
+/// does not exist).
+#[test]
+fn an_external_s_latency_is_its_service_time() {
+    let dir = TempDir::new("traces-external");
+    let file = dir.0.join("ext.toml");
+    std::fs::create_dir_all(&dir.0).expect("dir");
+    std::fs::write(
+        &file,
+        "[scenario]\nname = \"ext\"\nduration = \"5s\"\n\n\
+         [[workload]]\nto = \"api\"\nrate = 200\n\n\
+         [[node]]\nid = \"api\"\nkind = \"service\"\nworkers = 64\nservice_time = \"1ms\"\ncalls = [\"psp\"]\n\n\
+         [[node]]\nid = \"psp\"\nkind = \"external\"\nlatency = \"10ms\"\n",
+    )
+    .expect("write");
+    let out = run(&dir, "out", &file, &["--traces"]);
+    let s = read_json(&out.join("summary.json"));
+    let psp = &s["p99_by_hop"]["nodes"]["psp"];
+    println!("{psp}");
+    assert_eq!(psp["queue"].as_f64().unwrap_or(0.0), 0.0, "{psp}");
+    assert!(
+        (psp["service"].as_f64().unwrap() - 10.0).abs() < 1e-6,
+        "{psp}"
+    );
+}

@@ -64,3 +64,29 @@ fn a_stable_line_s_figures_barely_move() {
         "{counted} vs {plain}"
     );
 }
+
+#[test]
+fn a_run_that_answered_nothing_has_no_fast_p99() {
+    // Every request is turned away by a server with no room (no line,
+    // always busy with a 10 s job), but a few arriving at the end are
+    // still on their way: they must not make a p99 of milliseconds.
+    let text = "[scenario]\nname = \"refused\"\nduration = \"20s\"\nwarmup = \"5s\"\nseed = 7\n\n\
+        [[workload]]\nto = \"api\"\nrate = 1000\n\n\
+        [[node]]\nid = \"api\"\nkind = \"service\"\nworkers = 64\nservice_time = \"1ms\"\n\
+        calls = [\"db\"]\n\n\
+        [[node]]\nid = \"db\"\nkind = \"service\"\nworkers = 1\nqueue = 0\nservice_time = \"100s\"\n";
+    let model = scenario::load_str(text, "refused.toml", &[])
+        .unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let mut sim = Simulation::new(model.clone(), model.seed);
+    sim.run_until(model.duration);
+    let exam = sim.summary_counting_unfinished();
+    println!(
+        "completed {} failed {} p99 {:?}",
+        exam.counts.completed,
+        exam.counts.failed(),
+        exam.latency.p99_ms
+    );
+    assert_eq!(exam.counts.completed, 0);
+    assert!(exam.counts.failed() > 10_000);
+    assert_eq!(exam.latency.p99_ms, None, "nothing answered: no p99");
+}

@@ -85,7 +85,8 @@ enum VisitState {
     Acquiring,
     /// Holding its worker during a retry backoff.
     Backoff,
-    /// A cache looking the key up.
+    /// A cache looking the key up, or an external service at work: no
+    /// worker and no line of ours.
     Lookup,
     /// Waiting in a rate limiter or on a CDN's way to its origin.
     Delayed,

@@ -38,7 +38,9 @@ impl Simulation {
         }
         let delay = n.sample_work(req.kind, None);
         let done = |visit, generation| EventKind::ServiceDone { visit, generation };
-        self.timed_visit(req, node, caller, VisitState::Delayed, delay, done);
+        // Its latency is the provider's work: service time in a trace, not
+        // a wait in line (it has none).
+        self.timed_visit(req, node, caller, VisitState::Lookup, delay, done);
     }
 
     /// An external call's latency is over: it answers, with an error with

@@ -36,14 +36,38 @@ fn waiting(sim: &Simulation, n: &NodeRt) -> Option<(u64, u128, u64)> {
     Some((count, total, longest))
 }
 
-/// Age of the oldest message waiting in a queue node.
+/// Age of the oldest message waiting in a queue node: in its line, or
+/// waiting out a redelivery backoff.
 fn oldest_message(sim: &Simulation, n: &NodeRt) -> Option<SimTime> {
-    let NodeState::Queue { stations, .. } = &n.state else {
+    let NodeState::Queue {
+        stations, delayed, ..
+    } = &n.state
+    else {
         return None;
     };
-    let first = stations.first()?.line.front()?;
-    let visit = sim.visits.get(*first as usize)?;
-    (visit.parent == MESSAGE).then(|| sim.now.saturating_sub(visit.req.created))
+    let in_line = stations
+        .first()
+        .and_then(|s| s.line.front())
+        .and_then(|&j| sim.visits.get(j as usize))
+        .filter(|visit| visit.parent == MESSAGE)
+        .map(|visit| visit.req.created);
+    let backing_off = delayed.first().map(|&(created, _)| created);
+    let oldest = match (in_line, backing_off) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    oldest.map(|created| sim.now.saturating_sub(created))
+}
+
+/// The area (visits × ns) of visits waiting at a node over a period with
+/// station areas `d` and presence area `present`. At a queue, messages
+/// waiting out a redelivery backoff wait too: everything stored and not
+/// being processed (present − busy consumers), never less than its line.
+fn queued_area(state: &NodeState, d: &Areas, present: u128) -> u128 {
+    match state {
+        NodeState::Queue { .. } => present.saturating_sub(d.busy).max(d.queued),
+        _ => d.queued,
+    }
 }
 
 fn backlog(n: &NodeRt) -> Option<u64> {
@@ -219,7 +243,8 @@ impl Simulation {
                     None
                 },
                 mean_queue_len: if has_workers {
-                    ratio(d.queued as f64, dt_ns)
+                    let present = present_area.saturating_sub(n.stats.present_area_at_window);
+                    ratio(queued_area(&n.state, &d, present) as f64, dt_ns)
                 } else {
                     None
                 },
@@ -358,8 +383,15 @@ impl Simulation {
     /// each unanswered request at its age so far (a lower bound of its
     /// latency): what an exam judges, so that a line left to grow cannot
     /// make a design look fast.
+    ///
+    /// A run where nothing was answered and requests failed keeps no
+    /// latency (as `summary`): the few still waiting at the end would
+    /// otherwise make a fast p99 of a design that failed every request.
     pub fn summary_counting_unfinished(&mut self) -> Summary {
         let mut summary = self.summary();
+        if summary.counts.completed == 0 && summary.counts.failed() > 0 {
+            return summary;
+        }
         summary.latency = self.latency_counting(&self.unfinished_ages());
         summary
     }
@@ -471,7 +503,8 @@ impl Simulation {
                 None
             },
             mean_queue_len: if has_workers {
-                ratio(d.queued as f64, mns)
+                let present = s.present_area.saturating_sub(s.present_area_at_reset);
+                ratio(queued_area(&n.state, &d, present) as f64, mns)
             } else {
                 None
             },

@@ -48,9 +48,13 @@ impl Simulation {
         visit.parent = MESSAGE;
         visit.deliveries = 1;
         let j = self.alloc_visit(visit);
-        let admission = match self.nodes[node].stations_mut() {
-            Some(ss) => ss[0].admit(j, now),
-            None => Admission::Rejected,
+        let admission = if self.backoffs_fill(node) {
+            Admission::Rejected
+        } else {
+            match self.nodes[node].stations_mut() {
+                Some(ss) => ss[0].admit(j, now),
+                None => Admission::Rejected,
+            }
         };
         self.nodes[node].station_changed(0);
         if admission == Admission::Rejected {
@@ -69,6 +73,24 @@ impl Simulation {
             self.start_service(j);
         }
         Ok(())
+    }
+
+    /// Queue `node` has no room for a new message because messages
+    /// waiting out a backoff hold their places: the line and they fill
+    /// its `capacity`, free consumers or not (the broker stores every
+    /// message before a consumer takes it).
+    fn backoffs_fill(&self, node: usize) -> bool {
+        let NodeState::Queue {
+            stations, delayed, ..
+        } = &self.nodes[node].state
+        else {
+            return false;
+        };
+        let (Some(s), false) = (stations.first(), delayed.is_empty()) else {
+            return false;
+        };
+        let stored = s.line.len() + delayed.len();
+        s.line_capacity.is_some_and(|cap| stored >= cap as usize)
     }
 
     /// A message that already went round the loop through queue `node`
@@ -170,8 +192,9 @@ impl Simulation {
         // consumers only when the wait is over.
         self.nodes[node].stats.enter(now);
         if wait > SimTime::ZERO {
+            let created = self.visits[k as usize].req.created;
             if let NodeState::Queue { delayed, .. } = &mut self.nodes[node].state {
-                *delayed += 1;
+                delayed.insert((created, k));
             }
             let generation = self.visits[k as usize].generation;
             self.events.schedule(
@@ -188,9 +211,13 @@ impl Simulation {
 
     /// Message `k`'s redelivery backoff is over.
     pub(super) fn redelivery_due(&mut self, k: u32) {
-        let node = self.visits[k as usize].node as usize;
+        let (node, created) = (
+            self.visits[k as usize].node,
+            self.visits[k as usize].req.created,
+        );
+        let node = node as usize;
         if let NodeState::Queue { delayed, .. } = &mut self.nodes[node].state {
-            *delayed = delayed.saturating_sub(1);
+            delayed.remove(&(created, k));
         }
         self.admit_again(k);
     }
@@ -199,7 +226,7 @@ impl Simulation {
     /// other nodes): stored, counted in the backlog, in no line yet.
     pub fn delayed_messages(&self, node: usize) -> u64 {
         match self.nodes.get(node).map(|n| &n.state) {
-            Some(NodeState::Queue { delayed, .. }) => *delayed,
+            Some(NodeState::Queue { delayed, .. }) => delayed.len() as u64,
             _ => 0,
         }
     }

@@ -1,6 +1,6 @@
 //! Per-node runtime state: stations, balancers, key stores, limiters, breakers, pools and the node's statistics.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use rand::RngExt;
 
@@ -174,9 +174,11 @@ pub(super) enum NodeState {
         calls: Vec<CallRt>,
         /// Boxed: a histogram is over a kilobyte, the other kinds are small.
         processing: Box<LatencyHistogram>,
-        /// Messages waiting out their redelivery backoff: stored (in the
-        /// backlog and the node's `present`) but in no line yet.
-        delayed: u64,
+        /// Messages waiting out their redelivery backoff, as (created,
+        /// visit), oldest first: stored (in the backlog, the node's
+        /// `present`, the capacity and the oldest message's age) but in no
+        /// line yet.
+        delayed: BTreeSet<(SimTime, u32)>,
     },
     /// Publish/subscribe: a copy of each message to every subscriber queue.
     Topic {
@@ -323,7 +325,7 @@ impl NodeRt {
                 rng: stream(seed, &n.id, "service"),
                 calls: CallRt::for_calls(&q.calls, seed, &n.id),
                 processing: Box::default(),
-                delayed: 0,
+                delayed: BTreeSet::new(),
                 spec: q.clone(),
             },
             NodeKind::Topic(t) => NodeState::Topic {
