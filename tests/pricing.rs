@@ -137,3 +137,39 @@ fn a_unit_of_zero_or_on_the_wrong_kind_is_refused_with_its_place() {
     let text = scenario::render(&e);
     assert!(text.contains("workers_per_unit"), "{text}");
 }
+
+/// `loadlab check` states each file's starting bill; it must be the bill
+/// the run starts with, for every shipped scenario and level (it ignored
+/// `workers_per_unit` and `keys_per_unit`: $4.25/h for a design that ran
+/// at $9.55/h).
+#[test]
+fn check_states_the_bill_the_run_starts_with() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).expect("dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "toml") {
+                files.push(p);
+            }
+        }
+    }
+    let mut priced = 0;
+    for f in &files {
+        let model = scenario::load_file(f, &[]).expect("shipped files load");
+        let stated: f64 = model.nodes.iter().map(|n| n.starting_cost_per_hour()).sum();
+        let mut sim = Simulation::new(model.clone(), model.seed);
+        sim.run_until(SimTime::ZERO);
+        let billed = sim.summary().cost_per_hour;
+        assert!(
+            close(stated, billed),
+            "{}: check {stated}, run {billed}",
+            f.display()
+        );
+        priced += usize::from(billed > 0.0);
+    }
+    assert!(priced > 20, "only {priced} priced files");
+}

@@ -64,11 +64,14 @@ pub struct Grade {
     pub hints_ok: bool,
     /// The highest cost over the seeds, $/h.
     pub cost: f64,
-    /// The pass or miss debrief, with the figures of the level's seed.
+    /// The pass or miss debrief, with the figures of `told_seed`.
     pub debrief: String,
+    /// The seed the debrief and `what_happened` tell: the level's own (the
+    /// first) on a pass, the first seed that missed an objective on a miss.
+    pub told_seed: u64,
     /// Each seed's summary, in `seeds` order.
     pub runs: Vec<Summary>,
-    /// What happened on the level's own seed (the first), in words.
+    /// What happened on `told_seed`, in words.
     pub what_happened: Vec<Happening>,
 }
 
@@ -89,8 +92,7 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
     let start = wants_start.then(|| told.pop().map(|t| t.0)).flatten();
     let nodes = level.model.nodes.iter().map(|n| n.id.clone()).collect();
     let room = Room::new(spec, level.budget(), nodes);
-    let account = told.first().map(|t| t.1.clone().within(room));
-    let runs: Vec<Summary> = told.into_iter().map(|t| t.0).collect();
+    let (runs, accounts): (Vec<Summary>, Vec<Account>) = told.into_iter().unzip();
     let checks = |objs: &[Objective]| -> Vec<Check> {
         let per_run: Vec<Vec<ObjectiveResult>> =
             runs.iter().map(|r| objectives::evaluate(objs, r)).collect();
@@ -118,6 +120,10 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
             .iter()
             .zip(&design.objectives)
             .all(|(c, o)| c.pass || is_the_budget(o));
+    // The seed the debrief and the account tell: the first that missed an
+    // objective (a miss explained by a seed that passed says nothing).
+    let shown = if one { 0 } else { first_miss(&objectives) };
+    let account = accounts.get(shown).map(|a| a.clone().within(room));
     let over_budget = Template::parse(OVER_BUDGET).ok();
     let template = match (one, &over_budget) {
         (true, _) => &spec.debrief_pass,
@@ -127,20 +133,21 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
     let mut debrief = figures::render(
         template,
         &Sources {
-            run: &runs[0],
+            run: &runs[shown],
             start: start.as_ref(),
             budget: level.budget(),
             par: spec.par,
         },
     );
     if !one {
-        let silent = unmentioned::sentences(template, &design.objectives, &objectives, seeds[0]);
+        let silent =
+            unmentioned::sentences(template, &design.objectives, &objectives, seeds[shown]);
         debrief.push_str(&silent);
     }
     let what_happened = account.map_or_else(Vec::new, |a| {
         a.tell(
-            &runs[0],
-            &objectives::evaluate(&design.objectives, &runs[0]),
+            &runs[shown],
+            &objectives::evaluate(&design.objectives, &runs[shown]),
         )
     });
     Ok(Grade {
@@ -156,9 +163,19 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
         hints_used,
         hints_ok,
         debrief,
+        told_seed: seeds[shown],
         seeds,
         runs,
     })
+}
+
+/// The index of the first seed on which some objective missed (0 if none).
+fn first_miss(objectives: &[Check]) -> usize {
+    objectives
+        .iter()
+        .filter_map(|c| c.per_seed.iter().position(|s| !s.pass))
+        .min()
+        .unwrap_or(0)
 }
 
 /// The debrief of a design that holds every objective but the budget: the
@@ -256,6 +273,7 @@ impl Grade {
             "hints_ok": self.hints_ok,
             "cost_per_hour": finite(Some(self.cost)),
             "debrief": self.debrief,
+            "told_seed": self.told_seed,
             "what_happened": summary_json::what_happened(&self.what_happened),
         })
     }
@@ -289,6 +307,12 @@ impl Grade {
             },
             self.debrief
         ));
+        if self.told_seed != self.seeds.first().copied().unwrap_or(self.told_seed) {
+            out.push_str(&format!(
+                "\n(what happened on seed {}, the first that missed)\n",
+                self.told_seed
+            ));
+        }
         out.push_str(&table::what_happened(&self.what_happened));
         out
     }

@@ -7,8 +7,8 @@ use crate::scenario::bytes::{format_bandwidth, format_bytes};
 use crate::sim::dist::Dist;
 use crate::sim::model::{
     Arrival, Bound, CacheSpec, Call, CallPolicy, ClassIdx, DatabaseSpec, ExternalSpec, Jitter,
-    LimiterAlgorithm, Limits, Model, NodeIdx, NodeKind, ObjectiveMetric, Popularity, QueueSpec,
-    RateLimiterSpec, RequestClass, RequestKind, ServiceSpec, Wait, When, WritePolicy,
+    LimiterAlgorithm, Limits, Model, Node, NodeIdx, NodeKind, ObjectiveMetric, Popularity,
+    QueueSpec, RateLimiterSpec, RequestClass, RequestKind, ServiceSpec, Wait, When, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -45,11 +45,7 @@ fn write_header(out: &mut String, model: &Model) {
     if model.limits.max_events != Limits::default().max_events {
         let _ = writeln!(out, "  stops after {} events", model.limits.max_events);
     }
-    let cost: f64 = model
-        .nodes
-        .iter()
-        .map(|n| n.cost_per_hour * f64::from(instances(&n.kind)))
-        .sum();
+    let cost: f64 = model.nodes.iter().map(|n| n.starting_cost_per_hour()).sum();
     if cost > 0.0 {
         let _ = writeln!(out, "  cost ${cost:.2}/hour");
     }
@@ -136,12 +132,7 @@ fn write_nodes(out: &mut String, model: &Model, load: &[OfferedLoad]) {
             let _ = write!(line, ", egress ${}/GB to users", num(p));
         }
         if n.cost_per_hour > 0.0 {
-            let each = match n.kind {
-                NodeKind::Service(_) => " per replica",
-                NodeKind::Database(_) => " per instance",
-                _ => "",
-            };
-            let _ = write!(line, ", ${}/h{each}", num(n.cost_per_hour));
+            let _ = write!(line, ", {}", price(n));
         }
         if let Some(l) = load.get(i).filter(|l| l.reads + l.writes > 0.0) {
             let _ = write!(line, "\n  {:id_w$}  {:13}  {}", "", "", l.describe(&n.kind));
@@ -455,13 +446,37 @@ fn policy_text(p: &CallPolicy) -> String {
     parts.join(", ")
 }
 
-/// Instances that each cost `cost_per_hour`.
+/// Replicas or instances of a node (1 for the kinds without them).
 pub(crate) fn instances(kind: &NodeKind) -> u32 {
     match kind {
         NodeKind::Service(s) => s.replicas,
         NodeKind::Database(d) => d.read_replicas.saturating_add(1).saturating_mul(d.shards),
         _ => 1,
     }
+}
+
+/// A node's starting bill and its price, as the run bills it:
+/// `$0.40/h ($0.1/h a replica per 32 workers)`.
+fn price(n: &Node) -> String {
+    let what = match n.kind {
+        NodeKind::Service(_) => "a replica",
+        NodeKind::Database(_) => "an instance",
+        _ => "",
+    };
+    let unit = match (&n.kind, n.cost_unit) {
+        (_, 0) => String::new(),
+        (NodeKind::Cache(_), u) => format!(" per {u} keys"),
+        (NodeKind::Queue(_), u) => format!(" per {u} consumers"),
+        (_, u) => format!(" per {u} workers"),
+    };
+    let each = format!("{what}{unit}");
+    format!(
+        "${:.2}/h (${}/h{}{})",
+        n.starting_cost_per_hour(),
+        num(n.cost_per_hour),
+        if each.is_empty() { "" } else { " " },
+        each.trim_start()
+    )
 }
 
 fn node_name(model: &Model, i: NodeIdx) -> &str {
@@ -1123,7 +1138,7 @@ above = 900
             "cost $1.00/hour",
             "users -> lb: poisson 1000 req/s; 80% reads / 20% writes; 1000000 keys (uniform)",
             "lb     load_balancer  round_robin over api",
-            "api    service        2 replicas x 4 workers, unbounded queue, service constant 2ms, $0.5/h per replica",
+            "api    service        2 replicas x 4 workers, unbounded queue, service constant 2ms, $1.00/h ($0.5/h a replica per 16 workers)",
             "offered ~1000 req/s (800 reads, 200 writes), utilisation ~0.25",
             "offered <=1000 req/s (800 reads, 200 writes), utilisation <=0.50",
             "users --enters--> lb",

@@ -258,6 +258,29 @@ pub const DEFAULT_WORKERS_PER_UNIT: u64 = 16;
 /// (`keys_per_unit`).
 pub const DEFAULT_KEYS_PER_UNIT: u64 = 100_000;
 
+impl Node {
+    /// Dollars per hour at the start of a run, billed as the run bills it
+    /// (`cost_unit`): each replica or instance by its workers, a queue by
+    /// its consumers, a cache by its capacity, other kinds one unit.
+    pub fn starting_cost_per_hour(&self) -> f64 {
+        if self.cost_per_hour == 0.0 {
+            return 0.0;
+        }
+        let per = |workers: u32| cost_units(u64::from(workers), self.cost_unit);
+        let units = match &self.kind {
+            NodeKind::Service(s) => u64::from(s.replicas) * per(s.workers),
+            NodeKind::Database(d) => {
+                let instances = d.read_replicas.saturating_add(1).saturating_mul(d.shards);
+                u64::from(instances) * per(d.workers)
+            }
+            NodeKind::Queue(q) => per(q.consumers),
+            NodeKind::Cache(c) => cost_units(c.capacity, self.cost_unit),
+            _ => 1,
+        };
+        self.cost_per_hour * units as f64
+    }
+}
+
 /// Units billed for `amount` (workers or keys) at `unit` per unit: at
 /// least one, whole units (`ceil`); `unit` 0 bills one.
 pub fn cost_units(amount: u64, unit: u64) -> u64 {

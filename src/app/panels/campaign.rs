@@ -282,8 +282,7 @@ fn why(ui: &mut egui::Ui, g: &Grade) {
     if lines.is_empty() {
         return;
     }
-    let seed = g.seeds.first().copied().unwrap_or_default();
-    egui::CollapsingHeader::new(format!("What happened on seed {seed}"))
+    egui::CollapsingHeader::new(format!("What happened on seed {}", g.told_seed))
         .default_open(!g.passed)
         .show(ui, |ui| {
             for h in lines {

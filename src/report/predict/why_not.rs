@@ -71,14 +71,14 @@ impl WhyNot {
     pub fn text(&self) -> String {
         match self {
             WhyNot::NoLine(kind) => no_line_text(kind).into(),
-            WhyNot::Cache => "a cache: its hit ratio is not known in closed form, \
-                and it answers in its hit time without a line of its own"
+            WhyNot::Cache => "a cache: what it answers itself and what it sends on \
+                depend on its hit ratio, which is not known in closed form"
                 .into(),
             WhyNot::RateLimiter => {
                 "a rate limiter admits, delays or refuses by its own rule: not a queue".into()
             }
             WhyNot::QueueWithConsumers => "a queue with consumers: messages wait in storage \
-                and may be redelivered, so no formula is used here"
+                and may be redelivered; LoadLab has no formula for queues yet"
                 .into(),
             WhyNot::MakesCalls => "makes calls: its workers are held while they wait on \
                 other nodes, so its service time is not its own"

@@ -7,6 +7,7 @@ use super::workloads::read_keys;
 use crate::scenario::distribution;
 use crate::scenario::graph::{Edge, NodeIds};
 use crate::scenario::reader::{Errors, Field, Table, show, type_name};
+use crate::scenario::suggest;
 use crate::sim::dist::Dist;
 use crate::sim::limits::{
     BREAKER_FAILURE_RATE, BREAKER_FAILURES, BREAKER_PROBES, BREAKER_WINDOW, Limit, POOL_SIZE,
@@ -107,6 +108,24 @@ fn read_when(errs: &mut Errors<'_>, t: &Table<'_, '_>, ids: &NodeIds) -> Option<
     };
     let mut names = vec!["read", "write"];
     names.extend(ids.class_names());
+    let given = w.str(errs)?;
+    if !names.contains(&given) {
+        let hint = suggest::closest(given, &names)
+            .map(|k| format!("did you mean `{k}`?"))
+            .unwrap_or_else(|| {
+                format!(
+                    "the request types are {}; a name of your own needs a [[class]] table \
+                     (name = \"{given}\", op = \"read\" or \"write\") that a workload sends",
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+        w.error(errs, format!("unknown request type `{given}`"), Some(hint));
+        return None;
+    }
     let name = names.get(w.choice(errs, "request type", &names)?)?;
     Some(Some(match *name {
         "read" => When::Kind(RequestKind::Read),

@@ -77,6 +77,8 @@ pub(super) fn read_node(
                     .collect();
                 let hint = if name == "cache" && key == "origin" {
                     Some("a cache's origin is `on_miss`; or make it kind = \"cdn\"".into())
+                } else if let Some(own) = same_thing(name, key) {
+                    Some(format!("{} {name}'s {key} are its `{own}`", article(name)))
                 } else if owners.is_empty() {
                     suggest::hint(key, &known)
                 } else {
@@ -791,6 +793,16 @@ fn read_queue_node(
         },
         max_hops: max_hops?,
     }))
+}
+
+/// The field `kind` calls what another kind calls `key`: a queue's
+/// workers are its consumers, a service's consumers its workers.
+fn same_thing(kind: &str, key: &str) -> Option<&'static str> {
+    match (kind, key) {
+        ("queue", "workers") => Some("consumers"),
+        ("service" | "database", "consumers") => Some("workers"),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
