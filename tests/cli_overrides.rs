@@ -237,3 +237,80 @@ fn a_set_of_the_duration_wins_over_duration_and_is_reported_as_a_set() {
     );
     assert!(failure.is_none(), "{}", failure.unwrap_or_default());
 }
+
+/// A design whose api calls a payment provider (with a timeout and
+/// retries), then writes to a ledger (a bare id), then the provider again.
+const CALLS: &str = r#"[scenario]
+name = "calls"
+duration = "2s"
+
+[[workload]]
+to = "api"
+rate = 10
+
+[[node]]
+id = "api"
+kind = "service"
+service_time = "1ms"
+calls = [{ to = "psp", timeout = "400ms", retry = { attempts = 3 } }, "ledger", "audit"]
+
+[[node]]
+id = "psp"
+kind = "external"
+latency = "10ms"
+
+[[node]]
+id = "ledger"
+kind = "database"
+service_time = "1ms"
+
+[[node]]
+id = "audit"
+kind = "database"
+service_time = "1ms"
+"#;
+
+fn calls_after(set: &[&str]) -> Vec<loadlab::sim::model::Call> {
+    let sets: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+    let model = loadlab::scenario::load_str(CALLS, "calls.toml", &sets)
+        .unwrap_or_else(|d| panic!("{}", loadlab::scenario::render(&d)));
+    match &model.nodes[0].kind {
+        loadlab::sim::model::NodeKind::Service(s) => s.calls.clone(),
+        _ => panic!("api is a service"),
+    }
+}
+
+/// `--set` (and so `sweep --vary`) reaches a field of one call, named by
+/// the node it goes to or by its index, as a level's limits name it
+/// (`app.calls.db.pool.size`); it was refused ("`calls` is not a table").
+#[test]
+fn a_set_reaches_a_field_of_one_call() {
+    let ms = loadlab::sim::SimTime::from_millis;
+    let calls = calls_after(&[
+        "api.calls.psp.timeout=200ms",
+        "api.calls.ledger.timeout=5ms",
+    ]);
+    assert_eq!(calls[0].policy.timeout, Some(ms(200)));
+    // The bare id became a call of its own with the field set.
+    assert_eq!(calls[1].policy.timeout, Some(ms(5)));
+    assert_eq!(calls[2].policy.timeout, None);
+    let calls = calls_after(&["api.calls.0.retry.attempts=1"]);
+    assert_eq!(calls[0].policy.retry.map(|r| r.max_attempts), Some(1));
+    assert_eq!(calls[0].policy.timeout, Some(ms(400)), "the rest kept");
+}
+
+#[test]
+fn a_set_into_calls_that_names_no_call_says_which_there_are() {
+    let sets = ["api.calls.nope.timeout=1ms".to_string()];
+    let err = loadlab::scenario::load_str(CALLS, "calls.toml", &sets).expect_err("refused");
+    let text = loadlab::scenario::render(&err);
+    assert!(text.contains("`calls` has no item `nope`"), "{text}");
+    assert!(text.contains("psp, ledger, audit"), "{text}");
+    let sets = ["api.calls.timeout=1ms".to_string()];
+    let err = loadlab::scenario::load_str(CALLS, "calls.toml", &sets).expect_err("refused");
+    let text = loadlab::scenario::render(&err);
+    assert!(
+        text.contains("by its index from 0 or the node it goes to"),
+        "{text}"
+    );
+}

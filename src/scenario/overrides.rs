@@ -191,7 +191,9 @@ fn target_table<'d, 'i, 'p>(
 }
 
 /// Walks (creating) the intermediate tables `middle` below `table`;
-/// `None` (reported) when one of them is a value, not a table.
+/// `None` (reported) when one of them is a value, not a table. An array
+/// (a node's `calls`, `to`) is stepped into by the next piece: an index
+/// from 0, or the id of the node an item goes to (`api.calls.db.timeout`).
 fn inner_table<'d, 'i>(
     errs: &mut Errors<'_>,
     mut table: &'d mut DeTable<'i>,
@@ -199,30 +201,138 @@ fn inner_table<'d, 'i>(
     path: &str,
     lhs: &str,
 ) -> Option<&'d mut DeTable<'i>> {
-    for piece in middle {
+    let mut pieces = middle.iter();
+    while let Some(piece) = pieces.next() {
         let entry = table
             .entry(Spanned::new(piece.span.clone(), Cow::Borrowed(piece.text)))
             .or_insert_with(|| Spanned::new(piece.span.clone(), DeValue::Table(DeTable::new())));
-        match entry.get_mut() {
-            DeValue::Table(t) => table = t,
+        table = match entry.get_mut() {
+            DeValue::Table(t) => t,
+            DeValue::Array(items) => {
+                let Some(which) = pieces.next() else {
+                    not_a_table(errs, piece, path, lhs, "an array");
+                    return None;
+                };
+                array_item(errs, items, piece, which, path)?
+            }
             _ => {
-                errs.error(
-                    &piece.span,
-                    path,
-                    format!(
-                        "`{}` is not a table here, so a field inside it cannot be set",
-                        piece.text
-                    ),
-                    Some(format!(
-                        "set the whole value instead, e.g. --set {}={{ dist = \"exponential\", mean = \"5ms\" }}",
-                        lhs.rsplit_once('.').map_or(lhs, |(l, _)| l)
-                    )),
-                );
+                not_a_table(errs, piece, path, lhs, "a value");
                 return None;
             }
-        }
+        };
     }
     Some(table)
+}
+
+fn not_a_table(errs: &mut Errors<'_>, piece: &Piece<'_>, path: &str, lhs: &str, what: &str) {
+    let hint = if what == "an array" {
+        format!(
+            "name an item after it, by its index from 0 or the node it goes to, e.g. --set {lhs}.0.timeout=200ms",
+            lhs = lhs.rsplit_once('.').map_or(lhs, |(l, _)| l)
+        )
+    } else {
+        format!(
+            "set the whole value instead, e.g. --set {}={{ dist = \"exponential\", mean = \"5ms\" }}",
+            lhs.rsplit_once('.').map_or(lhs, |(l, _)| l)
+        )
+    };
+    errs.error(
+        &piece.span,
+        path,
+        if what == "an array" {
+            format!(
+                "`{}` is an array here: name one of its items to set a field inside it",
+                piece.text
+            )
+        } else {
+            format!(
+                "`{}` is not a table here, so a field inside it cannot be set",
+                piece.text
+            )
+        },
+        Some(hint),
+    );
+}
+
+/// The item of array `array` (`calls`, `to`…) that `which` names, made a
+/// table if it was a bare node id (`"db"` becomes `{ to = "db" }`).
+fn array_item<'d, 'i>(
+    errs: &mut Errors<'_>,
+    items: &'d mut DeArray<'i>,
+    array: &Piece<'i>,
+    which: &Piece<'i>,
+    path: &str,
+) -> Option<&'d mut DeTable<'i>> {
+    let goes_to = |v: &DeValue<'_>| match v {
+        DeValue::String(s) => Some(s.to_string()),
+        DeValue::Table(t) => name_of(t, "to").map(str::to_string),
+        _ => None,
+    };
+    let targets: Vec<Option<String>> = items.iter().map(|v| goes_to(v.get_ref())).collect();
+    let by_id: Vec<usize> = (0..targets.len())
+        .filter(|&i| targets[i].as_deref() == Some(which.text))
+        .collect();
+    let index = match (which.text.parse::<usize>(), by_id.as_slice()) {
+        (Ok(i), _) if i < items.len() => i,
+        (_, [one]) => *one,
+        (_, []) => {
+            let mut known: Vec<String> = targets.iter().flatten().cloned().collect();
+            known.dedup();
+            errs.error(
+                &which.span,
+                path,
+                format!(
+                    "`{}` has no item `{}` ({} item(s): an index from 0, or the node an item goes to: {})",
+                    array.text,
+                    which.text,
+                    items.len(),
+                    known.join(", ")
+                ),
+                None,
+            );
+            return None;
+        }
+        (_, many) => {
+            errs.error(
+                &which.span,
+                path,
+                format!(
+                    "`{}` has {} items going to `{}`: name one by its index ({})",
+                    array.text,
+                    many.len(),
+                    which.text,
+                    many.iter()
+                        .map(usize::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None,
+            );
+            return None;
+        }
+    };
+    let item = items.get_mut(index)?;
+    if let DeValue::String(id) = item.get_ref() {
+        let mut t = DeTable::new();
+        let span = item.span();
+        t.insert(
+            Spanned::new(span.clone(), Cow::Borrowed("to")),
+            Spanned::new(span, DeValue::String(id.clone())),
+        );
+        *item.get_mut() = DeValue::Table(t);
+    }
+    match item.get_mut() {
+        DeValue::Table(t) => Some(t),
+        _ => {
+            errs.error(
+                &which.span,
+                path,
+                format!("item `{}` of `{}` is not a table", which.text, array.text),
+                None,
+            );
+            None
+        }
+    }
 }
 
 /// The right side, which starts at virtual offset `base`: a TOML value
