@@ -271,6 +271,20 @@ fn instead_of_capacity_the_advice_names_what_the_level_lets_you_change() {
 }
 
 #[test]
+fn a_field_that_blocks_two_plans_is_named_once() {
+    // 2.1: posts' shards are locked; both the shard plan and the mixed
+    // plan stop there ("posts.shards is locked ...; posts.shards is
+    // locked ..." on the old code).
+    let text = graded_suggestion("02-news-feed/01-fan-out", "posts");
+    assert!(text.starts_with("more capacity cannot fix posts"), "{text}");
+    let reasons: Vec<&str> = text.split("; ").collect();
+    for (i, r) in reasons.iter().enumerate() {
+        assert!(!reasons[..i].contains(r), "said twice: {r:?} in {text}");
+    }
+    assert_eq!(text.matches("posts.shards is locked").count(), 1, "{text}");
+}
+
+#[test]
 fn a_hot_service_instance_is_not_told_about_shards() {
     // 9.3: web is an autoscaled service; the replicas the autoscaler
     // added served part of the run, so instance 0 looked hot, and the

@@ -376,6 +376,9 @@ impl Fit<'_> {
             .filter_map(|p| self.blocks(p))
             .collect();
         why.extend(enough);
+        // Two plans blocked by one locked field say it once.
+        let mut seen = std::collections::HashSet::new();
+        why.retain(|w| seen.insert(w.clone()));
         format!(
             "{NO_ROOM} {id} within the level: {head}. {}. {elsewhere}",
             why.join("; ")
