@@ -10,7 +10,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use loadlab::app::actions::{self, WindowParts};
 use loadlab::app::bridge::SimBridge;
 use loadlab::app::panels;
-use loadlab::app::view::{ObjectiveView, Selected, UiAction, UiState, View};
+use loadlab::app::view::{ObjectiveView, Selected, UiAction, UiState, View, format_metric};
 use loadlab::sim::{Command, SimTime};
 
 const FRAME: Duration = Duration::from_millis(100);
@@ -271,11 +271,45 @@ fn a_p99_kept_fast_by_a_line_that_never_drains_is_shown_failing_as_submit_judges
     );
     assert!(!o.run.pass, "the run's figure is the exam's: {:?}", o.run);
     assert_eq!(o.run.value, exam, "the same figure as the exam");
-    let waiting = format!("{} still waiting", o.late_waiting);
+    let waiting = format!("now: {} still waiting", o.late_waiting);
     let red = format!("✖ {}", o.text);
     let h = objectives_of(rig);
     assert!(h.query_by_label(&red).is_some(), "red cross shown: {red}");
     assert!(h.query_by_label(&waiting).is_some(), "says why: {waiting}");
+}
+
+/// The list shows the last second's figure and the run's, each labelled;
+/// the run's is the one the end-of-run card quotes (it showed the last
+/// second's alone, a learner then read another number on the card).
+#[test]
+fn an_objective_shows_now_and_the_run_so_far_labelled() {
+    let mut rig = Rig::new(&[]);
+    rig.run_to(8);
+    let api = node(&rig, "api");
+    rig.bridge.apply_action(
+        UiAction::Apply(
+            Command::SetReplicas {
+                node: api,
+                replicas: 1,
+            },
+            "api ×1".into(),
+        ),
+        &mut rig.view,
+    );
+    rig.run_to(14);
+    let o = p99_of(&rig.view);
+    let fig = |r: &loadlab::report::objectives::ObjectiveResult| format_metric(r.metric, r.value);
+    let now = format!("now: {}", fig(o.now.as_ref().expect("a second closed")));
+    let run = format!("run so far: {}", fig(&o.run));
+    assert_ne!(now, run, "the overloaded second differs from the run");
+    let h = objectives_of(rig);
+    assert!(h.query_by_label(&now).is_some(), "shown: {now}");
+    assert!(h.query_by_label(&run).is_some(), "shown: {run}");
+    assert_eq!(
+        run,
+        panels::scenario::run_figure(&o),
+        "the card's figure is the list's"
+    );
 }
 
 #[test]

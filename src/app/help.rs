@@ -140,8 +140,10 @@ measured: Erlang C (M/M/c) for exponential service, Pollaczek-Khinchine for cons
 (M/D/1), Allen-Cunneen's approximation otherwise, M/M/c/K for a bounded line. The simulated \
 mean is green within 10 % of theory, amber within 30 %. Early in a run, or just after a change, \
 the two differ by chance; where no formula applies, the reason is given.";
-pub const OBJECTIVES: &str = "What the scenario asks for. The mark shows the last simulated \
-second (what is happening now); the tooltip also gives the whole run since warm-up.";
+pub const OBJECTIVES: &str = "What the scenario asks for. \"now\" is the last simulated second \
+(what is happening now; the mark follows it). \"run so far\" is the whole run since warm-up, \
+requests still waiting counted at their age: the figure the end-of-run card quotes and \
+Submit's exam judges (on its own seeds, from 0 s).";
 pub const BILL: &str = "What the design costs an hour as it runs now: its machines (each node's \
 price per replica or instance) and, when it bills egress (egress_per_gb), the bytes it sends \
 to the users or across priced zone links, at the rate since warm-up.";

@@ -315,7 +315,8 @@ fn debrief(ui: &mut egui::Ui, play: &CampaignPlay, g: &Grade, out: &mut Vec<UiAc
     );
     ui.label(
         RichText::new(format!(
-            "Seeds {:?}; highest cost ${:.2}/h",
+            "The exam: one whole run from 0 s per seed {:?}, each figure by its seed \
+             (the window's \"run so far\" is your run's); highest cost ${:.2}/h",
             g.seeds, g.cost
         ))
         .color(MUTED),

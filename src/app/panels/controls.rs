@@ -163,7 +163,7 @@ fn verdict(ui: &mut egui::Ui, view: &View) {
             RichText::new(format!(
                 "✖ {}: {}",
                 o.text,
-                crate::app::view::format_metric(o.run.metric, o.run.value)
+                crate::app::panels::scenario::run_figure(o)
             ))
             .color(FAIL),
         );

@@ -6,7 +6,7 @@ use crate::app::editor::EditorCommand;
 use crate::app::help;
 use crate::app::panels::bill::bill;
 use crate::app::panels::{FAIL, MUTED, OK, SLOW, section};
-use crate::app::view::{UiAction, UiState, View, format_metric};
+use crate::app::view::{ObjectiveView, UiAction, UiState, View, format_metric};
 use crate::report::account::HappeningKind;
 use crate::sim::model::ObjectiveMetric;
 
@@ -67,73 +67,17 @@ pub fn scenario(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
     out
 }
 
-/// The objectives, each green (✔) or red (✖) by the last simulated second;
-/// the hover text adds the value over the whole run. A latency figure is
-/// a link to the waterfall of the slowest requests.
+/// The objectives, each marked by the last simulated second (✔ ✖ ~), with
+/// two labelled figures: "now" (that second) and "run so far" (since
+/// warm-up, as Submit's exam and the end-of-run card judge it). A latency
+/// figure is a link to the waterfall of the slowest requests.
 pub fn objectives(ui: &mut egui::Ui, view: &View, waterfall: &mut Option<usize>) -> Vec<UiAction> {
     if view.objectives.is_empty() {
         return Vec::new();
     }
     section(ui, "Objectives").on_hover_text(help::OBJECTIVES);
     for o in &view.objectives {
-        let shown = o
-            .now
-            .as_ref()
-            .filter(|r| r.value.is_some())
-            .unwrap_or(&o.run);
-        let (mark, colour) = match o.passing() {
-            Some(true) if o.within_chance => ("~", SLOW),
-            Some(true) => ("✔", OK),
-            Some(false) => ("✖", FAIL),
-            None => ("…", MUTED),
-        };
-        let value = if o.mostly_failed() {
-            "most requests failed".to_string()
-        } else if o.late_ones_break() {
-            format!("{} still waiting", o.late_waiting)
-        } else {
-            format_metric(shown.metric, shown.value)
-        };
-        let waiting =
-            if o.run.metric.is_percentile() && o.run.of.is_none() && view.waiting.count > 0 {
-                format!(
-                    ", counting the {} requests still waiting at their age so far, as Submit does",
-                    view.waiting.count
-                )
-            } else {
-                String::new()
-            };
-        let hover = format!(
-            "{}\nLast simulated second: {}\nWhole run since warm-up: {} ({}{waiting})",
-            help::OBJECTIVES,
-            o.now
-                .as_ref()
-                .map_or("n/a".into(), |r| format_metric(r.metric, r.value)),
-            format_metric(o.run.metric, o.run.value),
-            if o.run.pass { "pass" } else { "fail" },
-        );
-        let latency = is_latency(o.run.metric);
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(format!("{mark} {}", o.text)).color(colour))
-                .on_hover_text(&hover);
-            let mut figure = RichText::new(value).color(colour).strong();
-            if latency {
-                figure = figure.underline();
-            }
-            let r = ui.add(egui::Label::new(figure).sense(egui::Sense::click()));
-            if latency {
-                let r = r.on_hover_text(format!("{hover}\n{}", help::TO_WATERFALL));
-                if r.clicked() {
-                    *waterfall = Some(0);
-                }
-            } else {
-                r.on_hover_text(&hover);
-            }
-        });
-        if let Some(c) = o.coverage() {
-            ui.add(egui::Label::new(RichText::new(c).small().color(MUTED)).wrap())
-                .on_hover_text(&hover);
-        }
+        objective_row(ui, view, o, waterfall);
     }
     let mut out = Vec::new();
     let cause = view
@@ -152,6 +96,102 @@ pub fn objectives(ui: &mut egui::Ui, view: &View, waterfall: &mut Option<usize>)
         out.push(UiAction::Editor(EditorCommand::Focus(None)));
     }
     out
+}
+
+/// One objective: its mark and wording, then its figures now and over the
+/// run, each in its own colour; the coverage line under them.
+fn objective_row(ui: &mut egui::Ui, view: &View, o: &ObjectiveView, waterfall: &mut Option<usize>) {
+    let (mark, colour) = match o.passing() {
+        Some(true) if o.within_chance => ("~", SLOW),
+        Some(true) => ("✔", OK),
+        Some(false) => ("✖", FAIL),
+        None => ("…", MUTED),
+    };
+    let hover = objective_hover(view, o);
+    let latency = is_latency(o.run.metric);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(format!("{mark} {}", o.text)).color(colour))
+            .on_hover_text(&hover);
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.add_space(12.0);
+        let now = now_figure(o).map(|t| (t, colour));
+        let run = (run_figure(o), run_colour(o));
+        for (k, (text, c)) in now.into_iter().chain([run]).enumerate() {
+            if k > 0 {
+                ui.label(RichText::new("·").color(MUTED));
+            }
+            let mut figure = RichText::new(text).color(c).strong();
+            if latency {
+                figure = figure.underline();
+            }
+            let r = ui.add(egui::Label::new(figure).sense(egui::Sense::click()));
+            if latency {
+                let r = r.on_hover_text(format!("{hover}\n{}", help::TO_WATERFALL));
+                if r.clicked() {
+                    *waterfall = Some(0);
+                }
+            } else {
+                r.on_hover_text(&hover);
+            }
+        }
+    });
+    if let Some(c) = o.coverage() {
+        ui.add(egui::Label::new(RichText::new(c).small().color(MUTED)).wrap())
+            .on_hover_text(&hover);
+    }
+}
+
+/// `now: 51.67%` (the last simulated second), or what broke it then;
+/// `None` for a figure a second does not have (a node's, before the first
+/// second closes).
+fn now_figure(o: &ObjectiveView) -> Option<String> {
+    let value = if o.mostly_failed() {
+        "most requests failed".to_string()
+    } else if o.late_ones_break() {
+        format!("{} still waiting", o.late_waiting)
+    } else {
+        let now = o.now.as_ref().filter(|r| r.value.is_some())?;
+        format_metric(now.metric, now.value)
+    };
+    Some(format!("now: {value}"))
+}
+
+/// `run so far: 9.62%`: since warm-up, requests still waiting at their age
+/// (the figure Submit's exam judges and the end-of-run card quotes).
+pub fn run_figure(o: &ObjectiveView) -> String {
+    format!("run so far: {}", format_metric(o.run.metric, o.run.value))
+}
+
+/// Green or red as the run so far holds the objective; grey before it has
+/// a figure.
+fn run_colour(o: &ObjectiveView) -> egui::Color32 {
+    match o.run.value {
+        None => MUTED,
+        Some(_) if o.run.pass => OK,
+        Some(_) => FAIL,
+    }
+}
+
+/// What the two figures are, for the hover.
+fn objective_hover(view: &View, o: &ObjectiveView) -> String {
+    let waiting = if o.run.metric.is_percentile() && o.run.of.is_none() && view.waiting.count > 0 {
+        format!(
+            ", counting the {} requests still waiting at their age so far, as Submit does",
+            view.waiting.count
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{}\nnow: the last simulated second: {}\nrun so far: since warm-up: {} ({}{waiting})",
+        help::OBJECTIVES,
+        o.now
+            .as_ref()
+            .map_or("n/a".into(), |r| format_metric(r.metric, r.value)),
+        format_metric(o.run.metric, o.run.value),
+        if o.run.pass { "pass" } else { "fail" },
+    )
 }
 
 /// Whether an objective's figure is a request latency.
