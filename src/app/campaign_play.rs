@@ -108,6 +108,11 @@ impl CampaignPlay {
         self.campaign.as_ref()?.level(self.current.as_deref()?)
     }
 
+    /// Whether the open level's briefing is up (over everything else).
+    pub fn briefing_open(&self) -> bool {
+        self.screen == Screen::Briefing && self.level().is_some()
+    }
+
     /// Where the learner left off.
     pub fn resume_id(&self) -> Option<String> {
         Some(self.campaign.as_ref()?.resume(&self.progress)?.id.clone())

@@ -61,8 +61,12 @@ fn panels_system(
             .layer_id(egui::LayerId::background())
             .max_rect(ctx.viewport_rect()),
     );
-    let mut actions = panels::shortcuts(&ctx, &view);
-    actions.extend(panels::build::keys(&ctx, &editor, &chords));
+    let mut actions = Vec::new();
+    // The briefing holds the keys as well as the pointer.
+    if !play.briefing_open() {
+        actions.extend(panels::shortcuts(&ctx, &view));
+        actions.extend(panels::build::keys(&ctx, &editor, &chords));
+    }
     actions.extend(focus_follows_selection(
         &editor,
         &view,
@@ -145,7 +149,7 @@ fn panels_system(
     panels::campaign::status_card(&ctx, &play, world_rect);
     actions.extend(panels::build::confirm_modal(&ctx, &editor));
     drag_preview(&ctx, &edit_drag, &view);
-    actions.extend(panels::campaign::windows(&ctx, &play));
+    actions.extend(panels::campaign::windows(&ctx, &play, &view.model));
     panels::waterfall::waterfall(&ctx, &view, state);
     actions.extend(panels::guess::guess_window(&ctx, &view, state));
     queue.0.extend(actions);

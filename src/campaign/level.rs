@@ -27,7 +27,7 @@ pub struct Level {
 pub struct Knob {
     pub node: String,
     pub field: String,
-    /// The starting value, as the scenario file writes it.
+    /// Its value in the design asked about, as a scenario file writes it.
     pub value: String,
     /// Why it may not change; `None` when the learner may change it.
     pub locked: Option<String>,
@@ -95,8 +95,15 @@ impl Level {
 
     /// Every field of every node of the starting design, locked or not.
     pub fn knobs(&self) -> Vec<Knob> {
+        self.knobs_in(&self.model)
+    }
+
+    /// Every field of every node of `design` (the level's design as it
+    /// runs: `--set` overrides and live changes applied), with this
+    /// level's locks and limits.
+    pub fn knobs_in(&self, design: &Model) -> Vec<Knob> {
         let mut out = Vec::new();
-        for (node, table) in super::rules::node_tables(&self.model) {
+        for (node, table) in super::rules::node_tables(design) {
             let kind = table.get("kind").and_then(|k| k.as_str()).unwrap_or("");
             for (field, value) in &table {
                 if matches!(field.as_str(), "id" | "kind" | "pos") {

@@ -1,4 +1,4 @@
-//! The campaign's panels: the map of chapters and levels (stars, locks), a level's briefing (story, ask, objectives, budget, what may change, hints), the level bar (Hint, Submit) and the debrief with the next level.
+//! The campaign's panels: the map of chapters and levels (stars, locks), a level's briefing, modal until Start or Esc (story, ask, objectives, budget, what may change at the values the window runs, hints), the level bar (Hint, Submit) and the debrief with the next level.
 
 use bevy_egui::egui::{self, RichText};
 
@@ -8,6 +8,7 @@ use crate::app::view::{UiAction, objective_text};
 use crate::campaign::{Grade, Level};
 use crate::report::account::HappeningKind;
 use crate::report::objectives;
+use crate::sim::Model;
 
 fn cmd(c: CampaignCommand) -> UiAction {
     UiAction::Campaign(c)
@@ -115,16 +116,17 @@ pub fn status_card(ctx: &egui::Context, play: &CampaignPlay, world: egui::Rect) 
         });
 }
 
-/// The map, briefing or debrief window, whichever is up.
-pub fn windows(ctx: &egui::Context, play: &CampaignPlay) -> Vec<UiAction> {
+/// The map, briefing or debrief, whichever is up; `design` is the design
+/// the window runs (the briefing's "now" values are its own).
+pub fn windows(ctx: &egui::Context, play: &CampaignPlay, design: &Model) -> Vec<UiAction> {
     let mut out = Vec::new();
     if play.campaign.is_none() {
         return out;
     }
     let (title, width) = match play.screen {
         Screen::Playing => return out,
+        Screen::Briefing => return briefing_modal(ctx, play, design),
         Screen::Map => ("Campaign", 460.0),
-        Screen::Briefing => ("Briefing", 480.0),
         Screen::Debrief => ("Debrief", 520.0),
     };
     egui::Window::new(title)
@@ -137,24 +139,38 @@ pub fn windows(ctx: &egui::Context, play: &CampaignPlay) -> Vec<UiAction> {
                 .max_height(520.0)
                 .show(ui, |ui| match play.screen {
                     Screen::Map => map(ui, play, &mut out),
-                    Screen::Briefing => {
-                        if let Some(level) = play.level() {
-                            briefing(ui, level);
-                        }
-                    }
                     Screen::Debrief => {
                         if let Some(g) = &play.last_grade {
                             debrief(ui, play, g, &mut out);
                         }
                     }
-                    Screen::Playing => {}
+                    Screen::Briefing | Screen::Playing => {}
                 });
-            if play.screen == Screen::Briefing
-                && let Some(level) = play.level()
-            {
-                briefing_footer(ui, play, level, &mut out);
-            }
         });
+    out
+}
+
+/// The briefing over the whole window: nothing under it takes a click or
+/// a shortcut until Start, or Esc (as Start), closes it.
+fn briefing_modal(ctx: &egui::Context, play: &CampaignPlay, design: &Model) -> Vec<UiAction> {
+    let mut out = Vec::new();
+    let Some(level) = play.level() else {
+        return out;
+    };
+    let r = egui::Modal::new(egui::Id::new("briefing"))
+        .backdrop_color(egui::Color32::from_black_alpha(160))
+        .show(ctx, |ui| {
+            ui.set_width(480.0);
+            ui.label(RichText::new("Briefing").color(MUTED));
+            egui::ScrollArea::vertical()
+                .max_height(520.0)
+                .show(ui, |ui| briefing(ui, level, design));
+            briefing_footer(ui, play, level, &mut out);
+        });
+    let escape = || ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
+    if out.is_empty() && r.is_top_modal && !r.any_popup_open && escape() {
+        out.push(cmd(CampaignCommand::Play));
+    }
     out
 }
 
@@ -196,7 +212,10 @@ fn map(ui: &mut egui::Ui, play: &CampaignPlay, out: &mut Vec<UiAction>) {
     }
 }
 
-fn briefing(ui: &mut egui::Ui, level: &Level) {
+/// The level's story, ask and objectives (the exam's), and what may
+/// change at its value in `design` (a `--set` on the command line, a
+/// change made live).
+fn briefing(ui: &mut egui::Ui, level: &Level, design: &Model) {
     ui.label(RichText::new(&level.title).strong().size(17.0));
     ui.label(&level.story);
     ui.add_space(4.0);
@@ -213,7 +232,7 @@ fn briefing(ui: &mut egui::Ui, level: &Level) {
         level.spec.three_stars.why
     ));
     section(ui, "What you may change");
-    let knobs = level.knobs();
+    let knobs = level.knobs_in(design);
     for k in knobs.iter().filter(|k| k.locked.is_none()) {
         let max = k.max.map(|m| format!(", at most {m}")).unwrap_or_default();
         let min = k.min.map(|m| format!(", at least {m}")).unwrap_or_default();
