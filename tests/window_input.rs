@@ -361,7 +361,7 @@ fn a_latency_objective_never_passes_a_second_where_most_requests_failed() {
     // The objective's text and its label are on screen.
     let texts = w.texts();
     assert!(
-        texts.iter().any(|t| t == "most requests failed"),
+        texts.iter().any(|t| t == "now: most requests failed"),
         "{texts:?}"
     );
 }
