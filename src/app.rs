@@ -21,6 +21,7 @@ pub mod dots;
 pub mod edit_gestures;
 pub mod editor;
 pub mod editor_live;
+pub mod egui_chords;
 pub mod frame;
 pub mod ghosts;
 pub mod guess;
@@ -236,6 +237,7 @@ pub fn plugin(app: &mut App) {
         bridge::plugin,
         campaign_play::plugin,
         chords::plugin,
+        egui_chords::plugin,
         world::plugin,
         dots::plugin,
         camera::plugin,

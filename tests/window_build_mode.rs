@@ -4,8 +4,6 @@
 mod cli;
 mod window;
 
-use bevy::input::ButtonState;
-use bevy::input::keyboard::Key;
 use bevy::prelude::*;
 use loadlab::app::editor::EditorCommand;
 use window::{Window, editor, send};
@@ -16,31 +14,6 @@ fn speed(w: &mut Window, x: f64) {
         .resource_mut::<loadlab::app::bridge::SimBridge>()
         .pacing
         .speed = x;
-}
-
-/// Ctrl held around one key, all four events in one frame as a quick
-/// keypress (xdotool's `key ctrl+s`) arrives.
-fn ctrl(w: &mut Window, code: KeyCode, c: &str) {
-    use bevy::input::keyboard::KeyboardInput;
-    let events = [
-        (KeyCode::ControlLeft, Key::Control, ButtonState::Pressed),
-        (code, Key::Character(c.into()), ButtonState::Pressed),
-        (code, Key::Character(c.into()), ButtonState::Released),
-        (KeyCode::ControlLeft, Key::Control, ButtonState::Released),
-    ];
-    for (key_code, logical_key, state) in events {
-        let input = KeyboardInput {
-            key_code,
-            logical_key,
-            state,
-            text: None,
-            repeat: false,
-            window: w.window,
-        };
-        w.app.world_mut().write_message(input.clone());
-        w.write_window_event(bevy::window::WindowEvent::KeyboardInput(input));
-    }
-    w.frames(2);
 }
 
 /// Ctrl+S saves in build mode once the canvas was clicked (nothing
@@ -58,7 +31,7 @@ fn ctrl_s_saves_in_build_mode() {
     let api = w.on_screen("api");
     w.click(Vec2::new(api.x, api.y - 120.0));
     w.frames(3);
-    ctrl(&mut w, KeyCode::KeyS, "s");
+    w.quick_chord(KeyCode::KeyS, "s");
     assert!(path.exists(), "Ctrl+S saved: {:?}", editor(&w).message);
 }
 

@@ -185,6 +185,30 @@ impl Window {
         self.app.update();
     }
 
+    /// Ctrl held around one key, all four events in one frame as a quick
+    /// keypress (xdotool's `key ctrl+s`) arrives, then two frames.
+    pub fn quick_chord(&mut self, code: KeyCode, c: &str) {
+        let events = [
+            (KeyCode::ControlLeft, Key::Control, ButtonState::Pressed),
+            (code, Key::Character(c.into()), ButtonState::Pressed),
+            (code, Key::Character(c.into()), ButtonState::Released),
+            (KeyCode::ControlLeft, Key::Control, ButtonState::Released),
+        ];
+        for (key_code, logical_key, state) in events {
+            let input = KeyboardInput {
+                key_code,
+                logical_key,
+                state,
+                text: None,
+                repeat: false,
+                window: self.window,
+            };
+            self.app.world_mut().write_message(input.clone());
+            self.write_window_event(WindowEvent::KeyboardInput(input));
+        }
+        self.frames(2);
+    }
+
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {
             let s = c.to_string();
