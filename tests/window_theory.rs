@@ -136,7 +136,8 @@ fn clicking_the_p99_figure_opens_the_waterfall() {
         .as_ref()
         .filter(|r| r.value.is_some())
         .unwrap_or(&o.run);
-    let value = format_metric(shown.metric, shown.value);
+    // Labelled "now:" (the last second's figure beside the run's).
+    let value = format!("now: {}", format_metric(shown.metric, shown.value));
     assert_eq!(w.app.world().resource::<UiState>().waterfall, None);
     let at = w.widget(&value);
     w.click(at);
