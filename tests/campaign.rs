@@ -681,6 +681,44 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             vec![r#"api.calls=[{ to = "db", when = "write" }]"#],
             "`api` no longer sends its reads on to `db`",
         ),
+        // A new callee for the writes let the reads go nowhere: the node
+        // "sent somewhere new", so none of its edges was checked.
+        (
+            "01-url-shortener/02-cache",
+            &*bare_cache.replace("0.50\n", "0.50\non_miss = \"db\"\n"),
+            vec![r#"api.calls=[{ to = "cache", when = "write" }, { to = "db", when = "write" }]"#],
+            "`api` no longer sends its reads on to `db`",
+        ),
+        (
+            "02-news-feed/01-fan-out",
+            "",
+            vec![
+                r#"api.calls=[{ to = "posts", when = "write" }, { to = "fanout", when = "write" }]"#,
+                "posts.read_replicas=0",
+            ],
+            "`api` no longer sends its reads on to `posts`",
+        ),
+        (
+            "09-mechanisms/04-queue-absorbs-spike",
+            "",
+            vec![r#"api.calls=[{ to = "jobs", when = "write" }]"#],
+            "`api` no longer reaches `worker`",
+        ),
+        (
+            "09-mechanisms/09-hot-shard",
+            "\n[[node]]\nid = \"cache\"\nkind = \"cache\"\ncapacity = 1\non_miss = \"db\"\ncost_per_hour = 0.10\n",
+            vec![r#"api.calls=[{ to = "cache", when = "write" }]"#],
+            "`api` no longer reaches `db`",
+        ),
+        (
+            "09-mechanisms/12-replication-lag",
+            "\n[[node]]\nid = \"cache\"\nkind = \"cache\"\ncapacity = 1\non_miss = \"db\"\ncost_per_hour = 0.10\n",
+            vec![
+                r#"api.calls=[{ to = "cache", when = "write" }]"#,
+                "db.read_replicas=0",
+            ],
+            "`api` no longer sends its reads on to `db`",
+        ),
         // A call to the pricing provider that never fires (riders only
         // read), and one whose refusals a fallback answers with no price.
         (

@@ -69,6 +69,17 @@ fn called(calls: &[Call], kind: RequestKind, class: Option<ClassIdx>) -> Vec<Flo
     out
 }
 
+/// The nodes `flow`'s requests may be sent to next: [`next`]'s, and the
+/// routes taken by a share `p`.
+pub fn destinations(model: &Model, flow: Flow) -> Vec<NodeIdx> {
+    let mut out: Vec<NodeIdx> = next(model, flow).into_iter().map(|f| f.0).collect();
+    if let Some(NodeKind::Service(s)) = model.nodes.get(flow.0).map(|m| &m.kind) {
+        let routes = (s.forward.iter()).filter(|r| r.matches(flow.1, flow.2) && r.p.is_some());
+        out.extend(routes.map(|r| r.to));
+    }
+    out
+}
+
 /// Every flow reached from `starts` (themselves included).
 pub fn reached(model: &Model, starts: Vec<Flow>) -> Vec<Flow> {
     let mut seen: Vec<Flow> = Vec::new();

@@ -1,16 +1,16 @@
-//! The work a level's design does is not simply dropped: a node that sends nowhere new keeps each of its edges (a call, a forward, a miss path, a subscription) as a path for each request type it carried, directly or through added components; no call of the level's nodes gains a stand-in answer (a fallback).
+//! The work a level's design does is not simply dropped: a request type a node sends nowhere new keeps each of its edges (a call, a forward, a miss path, a subscription) as a path for that type, directly or through added components; no call of the level's nodes gains a stand-in answer (a fallback).
 
 use super::flows;
 use crate::sim::Model;
-use crate::sim::model::NodeKind;
 
 /// One line for each edge of the level's design that the learner's design
-/// no longer follows, even through components of its own, from a node that
-/// sends nowhere new: deleting a call would win a level by not doing its
-/// work, while a node sent somewhere new is a redesign (a feed pulled on
-/// read, presence kept in a cache, a job queued) and the exam judges it.
-/// An edge is followed for each request type it carried: a call kept only
-/// `when = "write"` drops the reads it took. Nodes the design removed are
+/// no longer follows, even through components of its own, for a request
+/// type the node sends nowhere new (to no node it did not send to before):
+/// deleting a call would win a level by not doing its work, while a type
+/// sent somewhere new is a redesign (a feed pulled on read, presence kept
+/// in a cache, a job queued) and the exam judges it. The test is per
+/// request type: a new callee for writes does not let the reads go
+/// nowhere, and a call kept only `when = "write"` drops the reads it took. Nodes the design removed are
 /// reported elsewhere.
 pub fn breaches(start: &Model, design: &Model, out: &mut Vec<String>) {
     let carried = flows::reached(start, flows::entries(start));
@@ -18,27 +18,28 @@ pub fn breaches(start: &Model, design: &Model, out: &mut Vec<String>) {
         let Some(from) = design.node_index(&node.id) else {
             continue;
         };
-        let ids = |m: &Model, k: &NodeKind| -> Vec<String> {
-            k.sends_to()
-                .into_iter()
-                .map(|i| m.nodes[i].id.clone())
-                .collect()
-        };
-        let before = ids(start, &node.kind);
-        let after = ids(design, &design.nodes[from].kind);
-        if after.iter().any(|id| !before.contains(id)) {
-            continue;
-        }
+        // Where the level's node sends anything, of any type.
+        let before: Vec<&str> = (node.kind.sends_to().into_iter())
+            .map(|i| start.nodes[i].id.as_str())
+            .collect();
         // Each edge: the request types it carried, and those it lost.
         let mut edges: Vec<Edge> = Vec::new();
         for &(n, kind, class) in carried.iter().filter(|f| start.nodes[f.0].id == node.id) {
+            // Requests of this type sent somewhere the node sent nothing
+            // before are a redesign (a feed pulled on read, a job queued):
+            // the exam judges it. A type sent nowhere new keeps each of
+            // its edges (reads moved onto the callee the writes use drop
+            // the reads' own work).
+            let after = flows::destinations(design, (from, kind, class));
+            let redesigned =
+                (after.iter()).any(|&i| !before.contains(&design.nodes[i].id.as_str()));
             let go = flows::next(design, (from, kind, class));
             let reach = flows::reached(design, go);
             let part = flows::shared(design, (from, kind, class));
             for (to, ..) in flows::next(start, (n, kind, class)) {
                 let to_id = &start.nodes[to].id;
                 if let Some(to) = design.node_index(to_id) {
-                    let kept = reach.iter().any(|f| f.0 == to);
+                    let kept = redesigned || reach.iter().any(|f| f.0 == to);
                     note(&mut edges, to_id, kind.name(), kept, part.contains(&to));
                 }
             }
