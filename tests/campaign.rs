@@ -719,6 +719,26 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             ],
             "`api` no longer sends its reads on to `db`",
         ),
+        // Every read sent on as a write to a write-back cache that
+        // flushes once an hour: the database sees nothing at all.
+        (
+            "01-url-shortener/02-cache",
+            &*bare_cache.replace(
+                "0.50\n",
+                "0.50\non_miss = \"db\"\nwrite_policy = \"write_back\"\nflush_interval = \"1h\"\n",
+            ),
+            vec![r#"api.calls=[{ to = "cache", op = "write" }]"#],
+            "`api`'s call to `cache` turns its reads into writes",
+        ),
+        (
+            "01-url-shortener/02-cache",
+            &*bare_cache.replace(
+                "0.50\n",
+                "0.50\non_miss = \"db\"\nwrite_policy = \"write_back\"\nflush_interval = \"1h\"\n",
+            ),
+            vec![r#"api.calls=["cache"]"#],
+            "`cache.flush_interval` = 3600s is over 10s",
+        ),
         // A call to the pricing provider that never fires (riders only
         // read), and one whose refusals a fallback answers with no price.
         (

@@ -1,4 +1,4 @@
-//! What a call of a level's node may not change about the work it asks for: the callee's own work where that is locked (a call's `service_time`), one answer from several racing copies (`wait = "first"` or a quorum below the copies), or the request's own key for one of the call's (a cache of one key always hits).
+//! What a call of a level's node may not change about the work it asks for: the request's type (`op`) where the level's design kept it, the callee's own work where that is locked (a call's `service_time`), one answer from several racing copies (`wait = "first"` or a quorum below the copies), or the request's own key for one of the call's (a cache of one key always hits).
 
 use super::Level;
 use super::flows;
@@ -14,6 +14,7 @@ pub fn breaches(level: &Level, design: &Model, out: &mut Vec<String>) {
         let flows_here = carried.iter().filter(|f| f.0 == n);
         for &(_, kind, class) in flows_here {
             out.extend(swapped_keys(start, design, (n, mine), kind, class));
+            out.extend(turned(start, design, (n, mine), kind, class));
         }
         let before = node.kind.calls();
         for c in design.nodes[mine].kind.calls() {
@@ -97,6 +98,48 @@ fn swapped_keys(
         );
         let all_own = reaching.iter().all(|d| !matches!(d.key, CallKey::Request));
         if !reaching.is_empty() && all_own && !out.contains(&line) {
+            out.push(line);
+        }
+    }
+    out
+}
+
+/// The calls of node `n` (`mine` in the design) that turn its requests of
+/// type `kind` into requests of another type (`op`) where no call of the
+/// level's node did: a read sent on as a write is absorbed by a cache
+/// that never asks the store, and the exam would count it as served.
+fn turned(
+    start: &Model,
+    design: &Model,
+    (n, mine): (NodeIdx, NodeIdx),
+    kind: RequestKind,
+    class: Option<ClassIdx>,
+) -> Vec<String> {
+    let turns = |c: &Call| {
+        c.when.is_none_or(|w| w.matches(kind, class)) && c.op.is_some_and(|op| op != kind)
+    };
+    let had = |op: RequestKind| {
+        (start.nodes[n].kind.calls().iter()).any(|b| turns(b) && b.op == Some(op))
+    };
+    let mut out = Vec::new();
+    for c in design.nodes[mine].kind.calls().iter().filter(|c| turns(c)) {
+        let Some(op) = c.op.filter(|&op| !had(op)) else {
+            continue;
+        };
+        let line = format!(
+            "`{}`'s call to `{}` turns its {}s into {}s (`op = \"{}\"`): the level's design \
+             does not, and a request's type is the traffic's (a {} sent on as a {} does not \
+             do a {}'s work)",
+            start.nodes[n].id,
+            design.nodes[c.to].id,
+            kind.name(),
+            op.name(),
+            op.name(),
+            kind.name(),
+            op.name(),
+            kind.name()
+        );
+        if !out.contains(&line) {
             out.push(line);
         }
     }

@@ -8,7 +8,8 @@ use super::Level;
 use crate::scenario;
 use crate::scenario::CDN_MISS_PENALTY;
 use crate::sim::Model;
-use crate::sim::model::{DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT, NodeKind};
+use crate::sim::model::{DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT, NodeKind, WritePolicy};
+use crate::sim::time::SimTime;
 
 /// Why a design cannot sit the exam: every limit it breaks, one line each.
 #[derive(Clone, Debug, PartialEq)]
@@ -185,9 +186,15 @@ fn added_node(level: &Level, id: &str, t: &Table, out: &mut Vec<String>) {
     }
 }
 
-/// An added cache starts empty and an added CDN's edge is as far from
-/// its origin as any: a warm start or a shorter trip is the level's to
-/// give, not a knob of the design's.
+/// The longest an added write-back cache may hold its writes: 4.1, the
+/// level that teaches write-back, allows 10 s; longer, a short exam never
+/// sees the store written.
+const MAX_ADDED_FLUSH: SimTime = SimTime::from_secs(10);
+
+/// An added cache starts empty, flushes a write-back within
+/// [`MAX_ADDED_FLUSH`], and an added CDN's edge is as far from its origin
+/// as any: a warm start, writes held past the exam or a shorter trip are
+/// the level's to give, not a knob of the design's.
 fn added_physics(level: &Level, design: &Model, out: &mut Vec<String>) {
     let added = (design.nodes.iter()).filter(|n| level.model.node_index(&n.id).is_none());
     for n in added {
@@ -197,6 +204,16 @@ fn added_physics(level: &Level, design: &Model, out: &mut Vec<String>) {
         if c.warm > 0.0 {
             out.push(format!(
                 "`{}.warm` is set: an added cache starts empty in the exam",
+                n.id
+            ));
+        }
+        if let WritePolicy::WriteBack { flush_interval } = c.write_policy
+            && flush_interval > MAX_ADDED_FLUSH
+        {
+            out.push(format!(
+                "`{}.flush_interval` = {flush_interval} is over {MAX_ADDED_FLUSH}: an added \
+                 write-back cache flushes its writes to the store within the exam (an hour's \
+                 flush never writes them)",
                 n.id
             ));
         }
