@@ -472,3 +472,29 @@ fn a_cache_with_workers_has_the_figures_of_a_station() {
     assert!(text.contains("`cache` is a cache"), "{text}");
     assert!(text.contains("or a cache given `workers`"), "{text}");
 }
+
+/// `hits_per_second` at a cache counts the lookups that found their key,
+/// per measured second: none where every lookup misses (a cache that
+/// answers its misses is busy, not holding anything); every lookup where
+/// the keys are few. A node other than a cache or a CDN has none.
+#[test]
+fn hits_per_second_counts_lookups_that_found_their_key() {
+    let objective =
+        "\n[[objective]]\nmetric = \"hits_per_second\"\nnode = \"cache\"\nabove = 100\n";
+    let text = cache_with("workers = 1") + objective;
+    let (s, r, _) = run_told(&text);
+    assert_eq!(s.nodes[0].counts.hits, 0);
+    assert_eq!(value_pass(&r, 2), (0.0, false));
+    let few = text.replace("count = 1_000_000_000", "count = 1");
+    let (s, r, _) = run_told(&few);
+    let secs = s.measured.as_secs_f64();
+    let (v, pass) = value_pass(&r, 2);
+    assert!(pass && (v - s.nodes[0].counts.hits as f64 / secs).abs() < 1e-9);
+    assert!(v > 450.0, "{v} hits/s of 500 lookups/s to one key");
+    let at_db = text.replace(
+        "metric = \"hits_per_second\"\nnode = \"cache\"",
+        "metric = \"hits_per_second\"\nnode = \"db\"",
+    );
+    let d = loadlab::scenario::load_str(&at_db, "h.toml", &[]).expect_err("refused");
+    assert!(loadlab::scenario::render(&d).contains("hits_per_second"));
+}

@@ -535,6 +535,7 @@ pub fn objective_text(r: &ObjectiveResult) -> String {
     let unit = match r.metric {
         m if m.is_latency() => " ms",
         ObjectiveMetric::Throughput => " req/s",
+        ObjectiveMetric::HitsPerSecond => "/s",
         m if m.is_cost() => " $/h",
         ObjectiveMetric::ErrorRate => "",
         _ => "",
@@ -582,6 +583,7 @@ pub fn metric_label(m: ObjectiveMetric) -> &'static str {
         ObjectiveMetric::QueueLength => "line length",
         ObjectiveMetric::Backlog => "backlog",
         ObjectiveMetric::OldestMessageAge => "oldest message",
+        ObjectiveMetric::HitsPerSecond => "cache hits",
     }
 }
 
@@ -594,6 +596,7 @@ pub fn format_metric(m: ObjectiveMetric, v: Option<f64>) -> String {
         _ if m.is_latency() => format_ms(v),
         _ if m.is_fraction() => format!("{:.2}%", v * 100.0),
         ObjectiveMetric::Throughput => format!("{v:.0} req/s"),
+        ObjectiveMetric::HitsPerSecond => format!("{v:.0}/s"),
         m if m.is_cost() => format!("${v:.2}/h"),
         _ => format!("{v}"),
     }

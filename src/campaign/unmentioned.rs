@@ -82,7 +82,7 @@ fn shown(metric: ObjectiveMetric, v: f64) -> (f64, Unit) {
         ObjectiveMetric::ErrorRate
         | ObjectiveMetric::ErrorRateExcludingLimited
         | ObjectiveMetric::Utilisation => (v, Unit::Percent),
-        ObjectiveMetric::Throughput => (v, Unit::PerSecond),
+        ObjectiveMetric::Throughput | ObjectiveMetric::HitsPerSecond => (v, Unit::PerSecond),
         m if m.is_cost() => (v, Unit::Dollars),
         m if m.is_count() => (v, Unit::Count),
         _ => (v, Unit::Plain),

@@ -123,6 +123,7 @@ fn node_value(metric: ObjectiveMetric, n: &NodeSummary, secs: f64) -> Option<f64
         ObjectiveMetric::OldestMessageAge => {
             (n.oldest_message_ms.or(n.oldest_waiting_ms)).or(n.waiting.map(|_| 0.0))
         }
+        ObjectiveMetric::HitsPerSecond => (secs > 0.0).then(|| c.hits as f64 / secs),
         _ => None,
     }
 }

@@ -74,6 +74,7 @@ pub fn unit(m: ObjectiveMetric) -> &'static str {
         _ if m.is_latency() => " ms",
         ObjectiveMetric::ErrorRate => "",
         ObjectiveMetric::Throughput => " req/s",
+        ObjectiveMetric::HitsPerSecond => " hits/s",
         m if m.is_cost() => " $/h",
         ObjectiveMetric::DeadLettered => " messages",
         ObjectiveMetric::DataLost => " writes",

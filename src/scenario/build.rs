@@ -540,6 +540,7 @@ pub(crate) fn read_objective(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option
             m if m.is_fraction() => "a fraction, e.g. 0.01",
             ObjectiveMetric::Throughput => "requests per second, e.g. 5000",
             ObjectiveMetric::QueueLength => "a mean number waiting, e.g. 10",
+            ObjectiveMetric::HitsPerSecond => "cache hits per second, e.g. 500",
             m if m.is_count() => "a count, e.g. `below = 1` (none at all)",
             _ => "dollars per hour, e.g. 4.0",
         };

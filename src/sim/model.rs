@@ -929,10 +929,12 @@ pub enum ObjectiveMetric {
     Backlog,
     /// Age of the oldest message waiting at the end (a duration).
     OldestMessageAge,
+    /// A cache's (or CDN's) lookups that found their key, per second.
+    HitsPerSecond,
 }
 
 impl ObjectiveMetric {
-    pub const ALL: [ObjectiveMetric; 20] = [
+    pub const ALL: [ObjectiveMetric; 21] = [
         ObjectiveMetric::P50,
         ObjectiveMetric::P95,
         ObjectiveMetric::P99,
@@ -953,6 +955,7 @@ impl ObjectiveMetric {
         ObjectiveMetric::QueueLength,
         ObjectiveMetric::Backlog,
         ObjectiveMetric::OldestMessageAge,
+        ObjectiveMetric::HitsPerSecond,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -976,6 +979,7 @@ impl ObjectiveMetric {
             ObjectiveMetric::QueueLength => "queue_length",
             ObjectiveMetric::Backlog => "backlog",
             ObjectiveMetric::OldestMessageAge => "oldest_message_age",
+            ObjectiveMetric::HitsPerSecond => "hits_per_second",
         }
     }
     /// Dollars per hour (`cost_per_hour`, `egress_cost_per_hour`,
@@ -1025,6 +1029,7 @@ impl ObjectiveMetric {
                 | ObjectiveMetric::QueueLength
                 | ObjectiveMetric::Backlog
                 | ObjectiveMetric::OldestMessageAge
+                | ObjectiveMetric::HitsPerSecond
         )
     }
     /// Figures a class or a workload has (its requests, end to end).

@@ -58,6 +58,7 @@ fn key(m: ObjectiveMetric) -> (&'static str, &'static str) {
         ObjectiveMetric::QueueLength => ("queue_length", "line length"),
         ObjectiveMetric::Backlog => ("backlog", "backlog"),
         ObjectiveMetric::OldestMessageAge => ("oldest_message_age_ms", "oldest message (ms)"),
+        ObjectiveMetric::HitsPerSecond => ("hits_per_second", "cache hits (/s)"),
     }
 }
 

@@ -196,6 +196,7 @@ fn node_value(metric: ObjectiveMetric, n: &NodeWindow, w: &Window) -> Option<f64
         // Windows keep a queue's backlog, not a service's line at its end.
         ObjectiveMetric::Backlog => n.backlog.map(|b| b as f64),
         ObjectiveMetric::OldestMessageAge => (n.oldest_message_ms).or(n.backlog.map(|_| 0.0)),
+        ObjectiveMetric::HitsPerSecond => (secs > 0.0).then(|| c.hits as f64 / secs),
         _ => None,
     }
 }

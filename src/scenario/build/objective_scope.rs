@@ -84,6 +84,7 @@ fn kinds_for(metric: ObjectiveMetric) -> Option<&'static [&'static str]> {
         ObjectiveMetric::LostAfterAck => Some(&["queue", "cache", "cdn"]),
         ObjectiveMetric::StaleReads => Some(&["database"]),
         ObjectiveMetric::Limited => Some(&["rate_limiter"]),
+        ObjectiveMetric::HitsPerSecond => Some(&["cache", "cdn"]),
         _ => None,
     }
 }
