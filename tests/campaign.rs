@@ -476,7 +476,8 @@ const MONEY: [&str; 6] = [
 /// Every way to buy more of the starting design: each unlocked count alone
 /// at one more, ×1.5, ×2, ×3, ×4 and the level's upper limit, then all of them together at ×2
 /// and ×4 (a count the node lacks starts at 1; a field its kind does not
-/// have is skipped by the loader).
+/// have is skipped by the loader); each also with the level's rate
+/// limiters opened wide, and the limiters opened alone.
 fn money_only_designs(level: &Level) -> Vec<Vec<String>> {
     let mut knobs = Vec::new();
     for (id, table) in campaign::rules::node_tables(&level.model) {
@@ -518,7 +519,37 @@ fn money_only_designs(level: &Level) -> Vec<Vec<String>> {
             );
         }
     }
+    // A rate limiter opened wide (its rate and burst at the level's
+    // limit) in front of the capacity bought: 9.10 passed that way.
+    let opened = opened_limiters(level);
+    if !opened.is_empty() {
+        let bought = designs.clone();
+        designs.push(opened.clone());
+        for mut set in bought {
+            set.extend(opened.iter().cloned());
+            designs.push(set);
+        }
+    }
     designs
+}
+
+/// Each unlocked rate and burst of the level's rate limiters at its upper
+/// limit (a million where there is none).
+fn opened_limiters(level: &Level) -> Vec<String> {
+    let mut set = Vec::new();
+    for (id, table) in campaign::rules::node_tables(&level.model) {
+        let kind = table.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+        if kind != "rate_limiter" {
+            continue;
+        }
+        for field in ["rate", "burst"] {
+            if table.get(field).is_some() && level.spec.is_unlocked(&id, field) {
+                let max = level.spec.max_of(&id, kind, field).unwrap_or(1e6);
+                set.push(format!("{id}.{field}={}", max as i64));
+            }
+        }
+    }
+    set
 }
 
 /// Whether the level's lesson is sizing: its reference solution only buys
