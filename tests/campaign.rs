@@ -205,6 +205,12 @@ fn a_design_that_breaks_the_rules_is_refused_naming_what() {
         r.contains("`api.replicas` = 7 is over the level's limit of 6"),
         "{r}"
     );
+    // A field the scenario file leaves out reads as its default, not "(none)".
+    let r = refused(&["api.cost_per_hour=0"]);
+    assert!(
+        r.contains("the level has 0.2, the design 0") && !r.contains("(none)"),
+        "{r}"
+    );
     let r = refused(&["workload.users.rate=10"]);
     assert!(r.contains("[[workload]]"), "{r}");
     let r = refused(&["scenario.duration=30s"]);
@@ -216,6 +222,42 @@ fn a_design_that_breaks_the_rules_is_refused_naming_what() {
         .expect_err("a queue may not be added")
         .to_string();
     assert!(r.contains("node `jobs` is a queue added"), "{r}");
+}
+
+/// A locked field that only follows an unlocked one the learner changed
+/// is not the learner's change: a write-back cache's flush interval
+/// appears with its default (2.2 refused `cache.write_policy=write_back`
+/// for a `flush_interval` nobody wrote); a locked maximum the backoff
+/// moves is refused naming the backoff (9.11 named only the maximum).
+#[test]
+fn a_locked_field_that_follows_an_unlocked_one_is_told_as_the_learner_s_change() {
+    let c = campaign();
+    let level = |id: &str| c.level(id).unwrap_or_else(|| panic!("{id}")).clone();
+    let l = level("02-news-feed/02-timeline-cache");
+    let m = design(&l, &["cache.write_policy=\"write_back\""]);
+    assert_eq!(campaign::rules::check(&l, &m), Ok(()));
+    // Written by the learner, the locked field is the learner's change.
+    let m = design(
+        &l,
+        &[
+            "cache.write_policy=\"write_back\"",
+            "cache.flush_interval=\"5s\"",
+        ],
+    );
+    let r = campaign::rules::check(&l, &m).expect_err("a locked flush interval");
+    assert!(
+        r.to_string().contains("`cache.flush_interval` is locked"),
+        "{r}"
+    );
+    let l = level("09-mechanisms/11-backpressure");
+    let m = design(&l, &["orders.redelivery_backoff=\"100s\""]);
+    let r = campaign::rules::check(&l, &m)
+        .expect_err("the locked maximum moved")
+        .to_string();
+    assert!(
+        r.contains("`orders.redelivery_backoff` = \"100s\" moves `orders.max_redelivery_backoff` from \"1m\" to \"100s\""),
+        "{r}"
+    );
 }
 
 /// Deleting a level's calls (the work its story needs) used to win: the

@@ -130,18 +130,84 @@ fn changed_fields(level: &Level, id: &str, before: &Table, after: &Table, out: &
     let keys = before
         .keys()
         .chain(after.keys().filter(|k| !before.contains_key(*k)));
+    let mut followed: Option<Option<(Table, Vec<String>)>> = None;
     for key in keys {
         if key == "pos" || before.get(key) == after.get(key) {
             continue;
         }
-        if let Some(reason) = level.spec.lock_reason(id, key) {
-            let show = |t: &Table| t.get(key).map_or("(none)".to_string(), Value::to_string);
-            out.push(format!(
-                "`{id}.{key}` is locked ({reason}): the level has {}, the design {}",
-                show(before),
-                show(after)
-            ));
+        let Some(reason) = level.spec.lock_reason(id, key) else {
+            continue;
+        };
+        let show = |t: &Table| t.get(key).map_or_else(|| unset(key), Value::to_string);
+        // A locked field that only follows the unlocked ones the design
+        // changed was not written by the learner: one that appears with
+        // its default (a write-back's flush interval) is no change; one
+        // the level sets, moved (a maximum raised to the backoff set), is
+        // told as the change that moved it.
+        let follows = followed.get_or_insert_with(|| following(level, id, before, after));
+        if let Some((t, moved_by)) = follows
+            && t.get(key) == after.get(key)
+        {
+            if before.contains_key(key) {
+                out.push(format!(
+                    "{} moves `{id}.{key}` from {} to {}, and it is locked ({reason})",
+                    moved_by.join(" and "),
+                    show(before),
+                    show(after)
+                ));
+            }
+            continue;
         }
+        out.push(format!(
+            "`{id}.{key}` is locked ({reason}): the level has {}, the design {}",
+            show(before),
+            show(after)
+        ));
+    }
+}
+
+/// Node `id`'s table in the level's design with only the plain values
+/// (not tables or lists) of the unlocked fields the design changed
+/// applied: what its locked fields become by themselves (defaults, clamps).
+/// Also the changes applied, as the refusal names them (`` `id.k` = v ``).
+fn following(
+    level: &Level,
+    id: &str,
+    before: &Table,
+    after: &Table,
+) -> Option<(Table, Vec<String>)> {
+    let changed: Vec<(&String, &Value)> = (after.iter())
+        .filter(|(k, v)| {
+            before.get(*k) != Some(*v)
+                && level.spec.lock_reason(id, k).is_none()
+                && !matches!(v, Value::Table(_) | Value::Array(_))
+        })
+        .collect();
+    if changed.is_empty() {
+        return None;
+    }
+    let set: Vec<String> = (changed.iter())
+        .map(|(k, v)| format!("{id}.{k}={v}"))
+        .collect();
+    let named = (changed.iter())
+        .map(|(k, v)| format!("`{id}.{k}` = {v}"))
+        .collect();
+    // The level's own file leaves its defaults unwritten (a maximum that
+    // follows the backoff); `to_toml` of its model spells them out.
+    let model = level.load_design(None, &set).ok().or_else(|| {
+        let text = scenario::to_toml(&level.model);
+        scenario::load_str(&text, "level.toml", &set).ok()
+    })?;
+    let table = (node_tables(&model).into_iter()).find_map(|(n, t)| (n == id).then_some(t))?;
+    Some((table, named))
+}
+
+/// How a field the scenario file leaves out reads: its default where
+/// that is a plain figure.
+fn unset(key: &str) -> String {
+    match key {
+        "cost_per_hour" => "0".to_string(),
+        _ => "(not set)".to_string(),
     }
 }
 
