@@ -1065,6 +1065,25 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
     }
 }
 
+/// A pass text quoting a figure the run has not (the reference's node id
+/// `cache`, where the learner named the cache otherwise) leaves that
+/// sentence out: 9.9 said "The cache answers n/a of the reads".
+#[test]
+fn a_pass_text_leaves_out_a_sentence_whose_figure_the_run_has_not() {
+    let c = campaign();
+    let l = c.level("09-mechanisms/09-hot-shard").expect("9.9").clone();
+    let hot = "\n[[node]]\nid = \"hot\"\nkind = \"cache\"\ncapacity = 1_000\nhit_time = \"0.5ms\"\non_miss = \"db\"\ncost_per_hour = 0.10\n";
+    let m = with_nodes(&l, hot, &[r#"api.calls=["hot"]"#]).expect("loads");
+    let g = graded(&l, &m, 0);
+    assert!(g.passed, "{}", g.to_text());
+    assert_debrief(&l, &g, "pass, the cache named `hot`");
+    assert!(
+        !g.debrief.contains("The cache answers") && g.debrief.contains("p99 is"),
+        "{}",
+        g.debrief
+    );
+}
+
 /// 8.2's lesson is the breaker: a call timeout alone holds the objectives
 /// (two stars: it earned three) but keeps sending the sick provider every
 /// charge, so the third star asks that it be left alone.

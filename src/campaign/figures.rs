@@ -115,12 +115,16 @@ fn grouped(x: f64) -> String {
     if x < 0.0 { format!("-{out}") } else { out }
 }
 
-/// The template with every hole filled (`n/a` for a figure the run has not).
+/// The template with every hole filled. A sentence quoting a figure the
+/// run has not (a cache no read reached, a node the design named
+/// otherwise) is left out: it would praise, or blame, what the design
+/// does not have. Only when every sentence is such does `n/a` stand in.
 pub fn render(t: &Template, src: &Sources<'_>) -> String {
-    let mut out = String::new();
+    // Each piece of text, and whether it is a figure the run has not.
+    let mut pieces: Vec<(String, bool)> = Vec::new();
     for seg in &t.segments {
         match seg {
-            Segment::Text(s) => out.push_str(s),
+            Segment::Text(s) => pieces.push((s.clone(), false)),
             Segment::Figure { start, node, name } => {
                 let value = match (name.as_str(), node) {
                     ("budget", None) => Some((src.budget, Unit::Dollars)),
@@ -130,11 +134,51 @@ pub fn render(t: &Template, src: &Sources<'_>) -> String {
                         run.and_then(|s| figure(s, node.as_deref(), name))
                     }
                 };
-                out.push_str(&value.map_or("n/a".to_string(), |(x, u)| format(x, u)));
+                pieces.push(match value {
+                    Some((x, u)) => (format(x, u), false),
+                    None => ("n/a".to_string(), true),
+                });
             }
         }
     }
-    out
+    let whole: String = pieces.iter().map(|p| p.0.as_str()).collect();
+    if pieces.iter().all(|p| !p.1) {
+        return whole;
+    }
+    // Split into sentences (a full stop, `?` or `!` then a space or the
+    // end), each marked when it holds a missing figure.
+    let mut sentences: Vec<(String, bool)> = vec![(String::new(), false)];
+    for (text, missing) in &pieces {
+        if *missing {
+            let last = sentences.last_mut().expect("one sentence");
+            last.0.push_str(text);
+            last.1 = true;
+            continue;
+        }
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            sentences.last_mut().expect("one sentence").0.push(c);
+            let ends =
+                matches!(c, '.' | '?' | '!') && chars.peek().is_none_or(|n| n.is_whitespace());
+            if ends {
+                // The space after a sentence stays with it.
+                while let Some(&n) = chars.peek().filter(|n| n.is_whitespace()) {
+                    sentences.last_mut().expect("one sentence").0.push(n);
+                    chars.next();
+                }
+                sentences.push((String::new(), false));
+            }
+        }
+    }
+    let kept: String = (sentences.iter())
+        .filter(|(_, missing)| !missing)
+        .map(|(s, _)| s.as_str())
+        .collect();
+    if kept.trim().is_empty() {
+        whole
+    } else {
+        kept.trim_end().to_string()
+    }
 }
 
 /// Whether the template quotes the starting design's run.
