@@ -115,16 +115,19 @@ fn grouped(x: f64) -> String {
     if x < 0.0 { format!("-{out}") } else { out }
 }
 
-/// The template with every hole filled. A sentence quoting a figure the
-/// run has not (a cache no read reached, a node the design named
-/// otherwise) is left out: it would praise, or blame, what the design
-/// does not have. Only when every sentence is such does `n/a` stand in.
+/// Stands for a figure the run has not while a text is assembled.
+const MISSING: char = '\u{0}';
+
+/// The template with every hole filled. A parenthesis, else a sentence,
+/// quoting a figure the run has not (a cache no read reached, a node the
+/// design named otherwise) is left out: it would praise, or blame, what
+/// the design does not have. Only when every sentence is such does `n/a`
+/// stand in.
 pub fn render(t: &Template, src: &Sources<'_>) -> String {
-    // Each piece of text, and whether it is a figure the run has not.
-    let mut pieces: Vec<(String, bool)> = Vec::new();
+    let mut whole = String::new();
     for seg in &t.segments {
         match seg {
-            Segment::Text(s) => pieces.push((s.clone(), false)),
+            Segment::Text(s) => whole.push_str(&s.replace(MISSING, "")),
             Segment::Figure { start, node, name } => {
                 let value = match (name.as_str(), node) {
                     ("budget", None) => Some((src.budget, Unit::Dollars)),
@@ -134,51 +137,69 @@ pub fn render(t: &Template, src: &Sources<'_>) -> String {
                         run.and_then(|s| figure(s, node.as_deref(), name))
                     }
                 };
-                pieces.push(match value {
-                    Some((x, u)) => (format(x, u), false),
-                    None => ("n/a".to_string(), true),
-                });
+                match value {
+                    Some((x, u)) => whole.push_str(&format(x, u)),
+                    None => whole.push(MISSING),
+                }
             }
         }
     }
-    let whole: String = pieces.iter().map(|p| p.0.as_str()).collect();
-    if pieces.iter().all(|p| !p.1) {
+    if !whole.contains(MISSING) {
         return whole;
     }
-    // Split into sentences (a full stop, `?` or `!` then a space or the
-    // end), each marked when it holds a missing figure.
-    let mut sentences: Vec<(String, bool)> = vec![(String::new(), false)];
-    for (text, missing) in &pieces {
-        if *missing {
-            let last = sentences.last_mut().expect("one sentence");
-            last.0.push_str(text);
-            last.1 = true;
-            continue;
-        }
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
-            sentences.last_mut().expect("one sentence").0.push(c);
-            let ends =
-                matches!(c, '.' | '?' | '!') && chars.peek().is_none_or(|n| n.is_whitespace());
-            if ends {
-                // The space after a sentence stays with it.
-                while let Some(&n) = chars.peek().filter(|n| n.is_whitespace()) {
-                    sentences.last_mut().expect("one sentence").0.push(n);
-                    chars.next();
-                }
-                sentences.push((String::new(), false));
-            }
-        }
-    }
-    let kept: String = (sentences.iter())
-        .filter(|(_, missing)| !missing)
-        .map(|(s, _)| s.as_str())
-        .collect();
+    let kept = without_sentences(&without_parentheses(&whole));
     if kept.trim().is_empty() {
-        whole
+        whole.replace(MISSING, "n/a")
     } else {
         kept.trim_end().to_string()
     }
+}
+
+/// `text` without each parenthesis (and the space before it) that holds
+/// a missing figure.
+fn without_parentheses(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('(') {
+        let Some(len) = rest[open..].find(')') else {
+            break;
+        };
+        let inside = &rest[open..=open + len];
+        let before = &rest[..open];
+        out.push_str(before);
+        if inside.contains(MISSING) {
+            let trimmed = out.trim_end_matches(' ').len();
+            out.truncate(trimmed);
+        } else {
+            out.push_str(inside);
+        }
+        rest = &rest[open + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` without each sentence (up to a full stop, `?` or `!` and the
+/// space after) that holds a missing figure.
+fn without_sentences(text: &str) -> String {
+    let mut out = String::new();
+    let mut sentence = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        sentence.push(c);
+        let ends = matches!(c, '.' | '?' | '!') && chars.peek().is_none_or(|n| n.is_whitespace());
+        if ends || chars.peek().is_none() {
+            while let Some(&n) = chars.peek().filter(|n| n.is_whitespace()) {
+                sentence.push(n);
+                chars.next();
+            }
+            if !sentence.contains(MISSING) {
+                out.push_str(&sentence);
+            }
+            sentence.clear();
+        }
+    }
+    out
 }
 
 /// Whether the template quotes the starting design's run.
@@ -203,5 +224,21 @@ mod tests {
         assert_eq!(format(1900.4, Unit::PerSecond), "1 900/s");
         assert_eq!(format(1.2, Unit::Dollars), "$1.20/h");
         assert_eq!(format(1234567.0, Unit::Count), "1 234 567");
+    }
+
+    #[test]
+    fn a_parenthesis_else_a_sentence_with_a_missing_figure_is_left_out() {
+        let m = MISSING;
+        let text = format!("p99 is 4 ms. The cache answers {m} of the reads. The bill is $1/h.");
+        assert_eq!(
+            without_sentences(&without_parentheses(&text)),
+            "p99 is 4 ms. The bill is $1/h."
+        );
+        let text = format!("It is offered 0/s (a visit waits {m} in line). Then (1 %) more.");
+        assert_eq!(
+            without_sentences(&without_parentheses(&text)),
+            "It is offered 0/s. Then (1 %) more."
+        );
+        assert_eq!(without_sentences("Ends 4.5 ms"), "Ends 4.5 ms");
     }
 }
