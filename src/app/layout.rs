@@ -13,8 +13,9 @@ pub const ROW_GAP: f32 = 8.0;
 pub const BOX_PAD: f32 = 12.0;
 const COLUMN_GAP: f32 = 230.0;
 /// Between a box and the next below it: with the 30 above each box, room
-/// for four lines of figures under one and the title over the next.
-const ROW_SPACING: f32 = 100.0;
+/// for five lines of figures under one (replicas, busy, waiting, p99 and
+/// the causes of trouble on one line) and the title over the next.
+const ROW_SPACING: f32 = 122.0;
 
 /// Something drawn in the world: a node or a traffic source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

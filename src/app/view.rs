@@ -494,6 +494,17 @@ impl Trouble {
 
     /// `rejecting 120/s`, then one `! cause` line per further cause, over `secs`.
     pub fn describe(&self, secs: f64) -> String {
+        self.causes(secs).join("\n! ")
+    }
+
+    /// The causes on one line, `rejecting 120/s, calls failing 3/s`: under
+    /// a node in the picture, where a line more would run into the title
+    /// of the node below.
+    pub fn describe_inline(&self, secs: f64) -> String {
+        self.causes(secs).join(", ")
+    }
+
+    fn causes(&self, secs: f64) -> Vec<String> {
         let parts = [
             ("rejecting", self.rejected),
             ("timing out", self.timed_out),
@@ -508,8 +519,7 @@ impl Trouble {
             .iter()
             .filter(|(_, n)| *n > 0)
             .map(|(what, n)| format!("{what} {:.0}/s", *n as f64 / secs))
-            .collect::<Vec<_>>()
-            .join("\n! ")
+            .collect()
     }
 }
 

@@ -781,7 +781,7 @@ fn update_labels(
                 }
                 let failing = view.node_failing(i);
                 if let Some(t) = failing {
-                    line.push_str(&format!("\n! {}", t.describe(secs)));
+                    line.push_str(&format!("\n! {}", t.describe_inline(secs)));
                 }
                 (line, failing.is_some())
             }
