@@ -78,8 +78,17 @@ pub struct Grade {
 /// Grades `design` for `level` (`hints_used` hints revealed). Refused,
 /// without running, when it breaks the level's rules.
 pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Refusal> {
-    super::rules::check(level, design)?;
-    super::empty_stores::check(level, design)?;
+    // Every reason at once: a cache left with nothing behind it is also
+    // a path dropped, and its own reason says what to do.
+    let mut breaches = Vec::new();
+    for check in [super::rules::check, super::empty_stores::check] {
+        if let Err(r) = check(level, design) {
+            breaches.extend(r.breaches);
+        }
+    }
+    if !breaches.is_empty() {
+        return Err(Refusal { breaches });
+    }
     let seeds = level.seeds();
     let spec = &level.spec;
     let wants_start =

@@ -1,18 +1,18 @@
-//! The work a level's design does is not simply dropped: a request type a node sends nowhere new keeps each of its edges (a call, a forward, a miss path, a subscription) as a path for that type, directly or through added components; no call of the level's nodes gains a stand-in answer (a fallback).
+//! The work a level's design does is not simply dropped: a request type keeps each of its node's edges (a call, a forward, a miss path, a subscription) as a path for that type, directly or through added components, unless the level names it a redesign; no call of the level's nodes gains a stand-in answer (a fallback).
 
 use super::flows;
 use crate::sim::Model;
 
 /// One line for each edge of the level's design that the learner's design
-/// no longer follows, even through components of its own, for a request
-/// type the node sends nowhere new (to no node it did not send to before):
-/// deleting a call would win a level by not doing its work, while a type
-/// sent somewhere new is a redesign (a feed pulled on read, presence kept
-/// in a cache, a job queued) and the exam judges it. The test is per
-/// request type: a new callee for writes does not let the reads go
-/// nowhere, and a call kept only `when = "write"` drops the reads it took. Nodes the design removed are
-/// reported elsewhere.
-pub fn breaches(start: &Model, design: &Model, out: &mut Vec<String>) {
+/// no longer follows, even through components of its own: deleting a call
+/// would win a level by not doing its work. A request type the level names
+/// in `redesign` (`NODE.TYPE`: a feed pulled on read, presence kept in a
+/// cache, a job queued) may instead go somewhere its node did not send to
+/// before, and the exam judges it; any other type keeps every edge (sending
+/// it to another node the level already has did let every other edge go).
+/// The test is per request type: a new callee for writes does not let the
+/// reads go nowhere. Nodes the design removed are reported elsewhere.
+pub fn breaches(start: &Model, redesign: &[String], design: &Model, out: &mut Vec<String>) {
     let carried = flows::reached(start, flows::entries(start));
     for node in &start.nodes {
         let Some(from) = design.node_index(&node.id) else {
@@ -31,8 +31,10 @@ pub fn breaches(start: &Model, design: &Model, out: &mut Vec<String>) {
             // its edges (reads moved onto the callee the writes use drop
             // the reads' own work).
             let after = flows::destinations(design, (from, kind, class));
+            let type_name = class.map_or(kind.name(), |c| start.classes[c as usize].name.as_str());
+            let may = redesign.contains(&format!("{}.{type_name}", node.id));
             let redesigned =
-                (after.iter()).any(|&i| !before.contains(&design.nodes[i].id.as_str()));
+                may && (after.iter()).any(|&i| !before.contains(&design.nodes[i].id.as_str()));
             let go = flows::next(design, (from, kind, class));
             let reach = flows::reached(design, go);
             let part = flows::shared(design, (from, kind, class));
@@ -76,8 +78,8 @@ impl Edge {
             format!("`{from}` no longer reaches `{to}`")
         };
         format!(
-            "{what}: the level's design sends it there, and work is not dropped (send it \
-             somewhere new, or through a component of your own)"
+            "{what}: the level's design sends it there, and work is not dropped (keep the \
+             edge, or send it on through a component of your own)"
         )
     }
 }

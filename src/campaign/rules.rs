@@ -77,7 +77,7 @@ pub fn check(level: &Level, design: &Model) -> Result<(), Refusal> {
     for (id, t) in &new {
         super::limits::breaches(level, id, t, &mut breaches);
     }
-    super::kept_paths::breaches(&level.model, design, &mut breaches);
+    super::kept_paths::breaches(&level.model, &level.spec.redesign, design, &mut breaches);
     super::kept_paths::stand_ins(&level.model, design, &mut breaches);
     super::call_counts::breaches(level, design, &mut breaches);
     super::call_changes::breaches(level, design, &mut breaches);

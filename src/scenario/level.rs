@@ -43,6 +43,11 @@ pub struct LevelSpec {
     pub cache_is_store: bool,
     /// Revealed one at a time on request.
     pub hints: Vec<String>,
+    /// `NODE.TYPE` entries: request types of a level's node that the
+    /// lesson sends somewhere new instead of along the level's edges (2.1:
+    /// `api.read`, a timeline read from a store the writes fill). Any other
+    /// type keeps every edge of the level's design.
+    pub redesign: Vec<String>,
     pub three_stars: ThreeStars,
     /// Shown after a pass and after a miss; quote the run's figures.
     pub debrief_pass: Template,

@@ -7,9 +7,10 @@ use crate::scenario::suggest;
 use crate::sim::limits;
 use crate::sim::model::Model;
 
-const LEVEL_FIELDS: [&str; 14] = [
+const LEVEL_FIELDS: [&str; 15] = [
     "ask",
     "cache_is_store",
+    "redesign",
     "min",
     "price",
     "par",
@@ -61,6 +62,7 @@ pub(crate) fn read_level(
             .and_then(|f| f.boolean(errs))
             .unwrap_or(false),
         hints: strings(errs, &t, "hints"),
+        redesign: strings(errs, &t, "redesign"),
         three_stars: three_stars(errs, &t),
         debrief_pass: debrief.0,
         debrief_miss: debrief.1,
@@ -304,6 +306,13 @@ fn against_model(errs: &mut Errors<'_>, t: &Table<'_, '_>, spec: &LevelSpec, m: 
             }
         }
     }
+    if let Some(f) = t.field("redesign") {
+        for entry in &spec.redesign {
+            if let Some((message, hint)) = redesign_problem(m, entry) {
+                f.error(errs, message, Some(hint));
+            }
+        }
+    }
     if let Some(f) = t.field("add") {
         for kind in &spec.add {
             if !spec.price.iter().any(|(k, _)| k == kind) {
@@ -364,4 +373,19 @@ fn knob_problem(m: &Model, knob: &str, whole_node: bool) -> Option<(String, Opti
             suggest::hint(f, fields),
         )),
     }
+}
+
+/// What is wrong with a `redesign` entry (`NODE.TYPE`: a node of the
+/// level and `read`, `write` or one of its classes), if anything.
+fn redesign_problem(m: &Model, entry: &str) -> Option<(String, String)> {
+    let hint =
+        || "e.g. redesign = [\"api.read\"]: a node of the level and a request type".to_string();
+    let Some((node, kind)) = entry.rsplit_once('.') else {
+        return Some((format!("`{entry}` is not NODE.TYPE"), hint()));
+    };
+    if m.node_index(node).is_none() {
+        return Some((format!("`{entry}`: no node `{node}` in the level"), hint()));
+    }
+    let known = ["read", "write"].contains(&kind) || m.classes.iter().any(|c| c.name == kind);
+    (!known).then(|| (format!("`{entry}`: no request type `{kind}`"), hint()))
 }

@@ -27,6 +27,7 @@ pub fn level_to_toml(model: &Model, spec: &LevelSpec) -> String {
     kv(&mut out, "price", &table(&spec.price, |x| num(*x)));
     kv(&mut out, "cache_is_store", &spec.cache_is_store.to_string());
     kv(&mut out, "hints", &strings(&spec.hints));
+    kv(&mut out, "redesign", &strings(&spec.redesign));
     out.push_str("\n[level.three_stars]\n");
     three_stars(&mut out, &spec.three_stars);
     out.push_str("\n[level.debrief]\n");
