@@ -36,7 +36,7 @@ mod flows;
 pub mod grade;
 mod kept_paths;
 pub mod level;
-mod limits;
+pub(crate) mod limits;
 pub mod progress;
 pub mod rules;
 mod unmentioned;

@@ -844,3 +844,57 @@ fn box_right_of(w: &mut Window, left: bevy::math::Vec2) -> bevy::math::Vec2 {
         .min_by(|a, b| a.x.total_cmp(&b.x))
         .expect("a text box on the row")
 }
+
+/// The spin box right of `left` on the same row (a slider's number box).
+fn spin_right_of(w: &mut Window, left: bevy::math::Vec2) -> bevy::math::Vec2 {
+    w.tree()
+        .iter()
+        .filter(|n| n.role() == accesskit::Role::SpinButton)
+        .filter_map(|n| n.bounds())
+        .map(|b| bevy::math::Vec2::new(((b.x0 + b.x1) / 2.0) as f32, ((b.y0 + b.y1) / 2.0) as f32))
+        .filter(|c| (c.y - left.y).abs() < 6.0 && c.x > left.x)
+        .min_by(|a, b| a.x.total_cmp(&b.x))
+        .expect("a number box on the row")
+}
+
+/// The playtester on level 1.1 (api.replicas at most 6): the Replicas
+/// slider dragged to 10 000 and the number box took 12, the run went on
+/// at that size, and only Submit refused it. The slider now ends at the
+/// level's 6, and a typed 12 is refused in place with the exam's words.
+#[test]
+fn a_live_control_stays_within_the_level_s_limits() {
+    use bevy::input::keyboard::Key;
+    use bevy::prelude::KeyCode;
+    use loadlab::app::Selected;
+    let tmp = cli::TempDir::new("window-campaign-limits");
+    let mut w = shipped_level(&tmp, "01-url-shortener/01-one-box", Screen::Playing);
+    let api = w.node("api");
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Select(Some(Selected::Node(api))));
+    w.frames(3);
+    let replicas = |w: &Window| match &w.bridge().sim.model().nodes[api].kind {
+        loadlab::sim::model::NodeKind::Service(s) => s.replicas,
+        _ => panic!("api is a service"),
+    };
+    let slider = w
+        .find_role(accesskit::Role::Slider, "Replicas")
+        .expect("the Replicas slider");
+    w.drag(slider, slider + bevy::math::Vec2::new(300.0, 0.0));
+    assert_eq!(replicas(&w), 6, "the slider's end is the level's most");
+    let value_box = spin_right_of(&mut w, slider - bevy::math::Vec2::new(60.0, 0.0));
+    w.click(value_box);
+    for _ in 0..3 {
+        w.key(KeyCode::Backspace, Key::Backspace, None);
+    }
+    w.type_text("12");
+    w.key(KeyCode::Enter, Key::Enter, None);
+    w.frames(3);
+    assert_eq!(replicas(&w), 6, "the run keeps a value the level allows");
+    let said = w.texts().join("\n");
+    assert!(
+        said.contains("`api.replicas` = 12 is over the level's limit of 6: refused"),
+        "the reason, under the controls:\n{said}"
+    );
+}

@@ -75,8 +75,11 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
             follow_level(window, bridge);
         }
         UiAction::Apply(cmd, label) => {
-            let (target, _) = crate::scenario::set_target(bridge.sim.model(), &cmd);
-            match locked_in_level(window.campaign.as_deref(), bridge, &target) {
+            let (target, value) = crate::scenario::set_target(bridge.sim.model(), &cmd);
+            let play = window.campaign.as_deref();
+            match locked_in_level(play, bridge, &target)
+                .or_else(|| past_level_limit(play, bridge, &target, &value))
+            {
                 // Refused now, with the reason, rather than at Submit.
                 Some(why) => view.error = Some(why),
                 None => bridge.apply_live(cmd, label, view),
@@ -245,6 +248,31 @@ fn locked_in_level(
     let reason = level.spec.lock_reason(node, field)?;
     Some(format!(
         "`{node}.{field}` is locked in this level: {reason}"
+    ))
+}
+
+/// Why the level being played refuses `target` (`node.field`) set to
+/// `value` (as `--set` writes it): past one of its limits, in the exam's
+/// words ("`api.replicas` = 12 is over the level's limit of 6"); `None`
+/// outside a level and within its limits.
+fn past_level_limit(
+    play: Option<&CampaignPlay>,
+    bridge: &SimBridge,
+    target: &str,
+    value: &str,
+) -> Option<String> {
+    let level = level_played(play, bridge)?;
+    let (node, field) = target.split_once('.')?;
+    let model = bridge.sim.model();
+    let kind = model.nodes.get(model.node_index(node)?)?.kind.name();
+    // "none" (no line bound, no timeout) is the field unset.
+    let value = toml::from_str::<toml::Table>(&format!("v = {value}"))
+        .ok()?
+        .remove("v")
+        .filter(|v| v.as_str() != Some("none"));
+    let why = crate::campaign::limits::field_breach(&level, (node, kind), field, value)?;
+    Some(format!(
+        "{why}: refused, the run keeps its value (Submit would refuse it too)"
     ))
 }
 

@@ -12,6 +12,7 @@ pub mod export;
 pub mod guess;
 pub mod happened;
 pub mod inspector;
+pub(crate) mod knobs;
 pub mod scenario;
 pub mod theory;
 pub mod waterfall;

@@ -48,6 +48,23 @@ pub(crate) fn breaches(level: &Level, id: &str, t: &Table, out: &mut Vec<String>
     }
 }
 
+/// The limit a live change of `id.field` (`id` of `kind`) to `value`
+/// breaks, in the words `breaches` gives the exam's refusal; `None` for
+/// no value (unset: unbounded) or within the level's limits.
+pub fn field_breach(
+    level: &Level,
+    (id, kind): (&str, &str),
+    field: &str,
+    value: Option<Value>,
+) -> Option<String> {
+    let mut t = Table::new();
+    t.insert("kind".into(), Value::String(kind.into()));
+    t.insert(field.into(), value?);
+    let mut out = Vec::new();
+    breaches(level, id, &t, &mut out);
+    out.into_iter().next()
+}
+
 /// Whether `name` is a node of the level's design (else it is a kind).
 fn level_has(level: &Level, name: &str) -> bool {
     level.model.nodes.iter().any(|n| n.id == name)

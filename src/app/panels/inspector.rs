@@ -3,12 +3,12 @@
 use bevy_egui::egui::{self, RichText};
 
 use crate::app::help;
+use crate::app::panels::knobs::Knobs;
 use crate::app::panels::{
-    FAIL, MUTED, OK, SLOW, design, metric_row, section, settle, settle_enabled, unless_locked,
+    FAIL, MUTED, OK, SLOW, design, metric_row, section, settle, settle_enabled,
 };
 use crate::app::panels::{happened, theory};
 use crate::app::view::{Selected, UiAction, UiState, View, format_ms};
-use crate::report::account::Room;
 use crate::sim::components::breaker::BreakerState;
 use crate::sim::dist::Dist;
 use crate::sim::limits;
@@ -95,7 +95,7 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
     );
     ui.label(RichText::new(help::node_kind(kind)).color(MUTED).small());
     section(ui, "Tune (applied live)");
-    let k = Knobs::new(view.account.room(), &n.id);
+    let k = Knobs::new(view.account.room(), &n.id, kind);
     match &n.kind {
         NodeKind::Service(s) => tune_service(ui, &k, i, s, out),
         NodeKind::Database(d) => tune_database(ui, &k, i, d, out),
@@ -135,56 +135,6 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
     per_shard(ui, view, i);
 }
 
-/// The selected node's knobs as the level being played sees them, and
-/// the controls greyed out so far (field, reason).
-struct Knobs<'a> {
-    locks: Option<&'a Room>,
-    node: &'a str,
-    greyed: std::cell::RefCell<Vec<(String, String)>>,
-}
-
-impl<'a> Knobs<'a> {
-    fn new(locks: Option<&'a Room>, node: &'a str) -> Knobs<'a> {
-        Knobs {
-            locks,
-            node,
-            greyed: Default::default(),
-        }
-    }
-
-    /// Draws the live control of `field`, greyed out with the level's
-    /// reason when it locks the field.
-    fn control<R>(&self, ui: &mut egui::Ui, field: &str, f: impl FnOnce(&mut egui::Ui) -> R) -> R {
-        let why = self.locks.and_then(|l| l.lock_reason(self.node, field));
-        if let Some(why) = why {
-            let entry = (field.to_string(), why.to_string());
-            self.greyed.borrow_mut().push(entry);
-        }
-        unless_locked(ui, why, f)
-    }
-
-    /// One muted line per reason under the controls: what is greyed out
-    /// and why ("queue, service_time: The queries are already indexed.").
-    fn explain(&self, ui: &mut egui::Ui) {
-        let greyed = self.greyed.borrow();
-        let mut reasons: Vec<&str> = Vec::new();
-        for (_, r) in greyed.iter() {
-            if !reasons.contains(&r.as_str()) {
-                reasons.push(r);
-            }
-        }
-        for reason in reasons {
-            let fields: Vec<&str> = greyed
-                .iter()
-                .filter(|(_, r)| r == reason)
-                .map(|(f, _)| f.as_str())
-                .collect();
-            let text = format!("Locked in this level: {}. {reason}", fields.join(", "));
-            ui.label(RichText::new(text).color(MUTED).small());
-        }
-    }
-}
-
 /// Sends a live change with its chart label.
 fn apply(out: &mut Vec<UiAction>, cmd: Command, label: String) {
     out.push(UiAction::Apply(cmd, label));
@@ -193,15 +143,17 @@ fn apply(out: &mut Vec<UiAction>, cmd: Command, label: String) {
 /// The live controls of a service.
 fn tune_service(ui: &mut egui::Ui, k: &Knobs, i: usize, s: &ServiceSpec, out: &mut Vec<UiAction>) {
     let r = s.replicas;
+    // The engine's whole range (sim::limits), or the level's: a typed 200
+    // is taken where no level bounds it; the log scale keeps 1-10 wide.
+    let range = k.range("replicas", limits::REPLICAS.min..=limits::REPLICAS.max);
     if let Some(r) = k.control(ui, "replicas", |ui| {
         settle(
             ui,
             r,
             |r| {
-                // The engine's whole range (sim::limits): a typed 200 is
-                // taken; the log scale keeps 1-10 wide.
-                egui::Slider::new(r, limits::REPLICAS.min..=limits::REPLICAS.max)
+                egui::Slider::new(r, range)
                     .logarithmic(true)
+                    .clamping(k.clamping("replicas"))
                     .text("Replicas")
             },
             help::REPLICAS,
@@ -237,13 +189,18 @@ fn tune_database(
     out: &mut Vec<UiAction>,
 ) {
     let r = d.read_replicas;
+    let range = k.range(
+        "read_replicas",
+        limits::READ_REPLICAS.min..=limits::READ_REPLICAS.max,
+    );
     if let Some(r) = k.control(ui, "read_replicas", |ui| {
         settle(
             ui,
             r,
             |r| {
-                egui::Slider::new(r, limits::READ_REPLICAS.min..=limits::READ_REPLICAS.max)
+                egui::Slider::new(r, range)
                     .logarithmic(true)
+                    .clamping(k.clamping("read_replicas"))
                     .text("Read replicas")
             },
             help::READ_REPLICAS,
@@ -310,13 +267,15 @@ fn tune_load_balancer(
 /// The live controls of a cache.
 fn tune_cache(ui: &mut egui::Ui, k: &Knobs, i: usize, c: &CacheSpec, out: &mut Vec<UiAction>) {
     let cap = c.capacity;
+    let range = k.range("capacity", 1..=10_000_000);
     if let Some(cap) = k.control(ui, "capacity", |ui| {
         settle(
             ui,
             cap,
             |cap| {
-                egui::Slider::new(cap, 1..=10_000_000)
+                egui::Slider::new(cap, range)
                     .logarithmic(true)
+                    .clamping(k.clamping("capacity"))
                     .text("Capacity (keys)")
             },
             help::CACHE_CAPACITY,
@@ -352,7 +311,7 @@ fn tune_cache(ui: &mut egui::Ui, k: &Knobs, i: usize, c: &CacheSpec, out: &mut V
         );
     }
     let ttl = k.control(ui, "ttl", |ui| {
-        optional_duration(ui, "TTL", c.ttl, 0.1, 3600.0, "s", help::CACHE_TTL)
+        optional_duration(ui, (k, "ttl"), "TTL", c.ttl, 0.1..=3600.0, help::CACHE_TTL)
     });
     if let Some(ttl) = ttl {
         apply(
@@ -388,13 +347,15 @@ fn tune_rate_limiter(
     match r.algorithm {
         LimiterAlgorithm::TokenBucket { rate, .. } | LimiterAlgorithm::LeakyBucket { rate, .. } => {
             let x = rate;
+            let range = k.range("rate", 0.1..=100_000.0);
             if let Some(x) = k.control(ui, "rate", |ui| {
                 settle(
                     ui,
                     x,
                     |x| {
-                        egui::Slider::new(x, 0.1..=100_000.0)
+                        egui::Slider::new(x, range)
                             .logarithmic(true)
+                            .clamping(k.clamping("rate"))
                             .text("Rate (req/s)")
                     },
                     help::LIMITER_RATE,
@@ -410,13 +371,15 @@ fn tune_rate_limiter(
         LimiterAlgorithm::FixedWindow { limit, window }
         | LimiterAlgorithm::SlidingWindow { limit, window } => {
             let l = limit;
+            let range = k.range("limit", limits::LIMITER_LIMIT.min..=1_000_000);
             if let Some(l) = k.control(ui, "limit", |ui| {
                 settle(
                     ui,
                     l,
                     |l| {
-                        egui::Slider::new(l, limits::LIMITER_LIMIT.min..=1_000_000)
+                        egui::Slider::new(l, range)
                             .logarithmic(true)
+                            .clamping(k.clamping("limit"))
                             .text(format!("Limit per {window}"))
                     },
                     help::LIMITER_LIMIT,
@@ -446,13 +409,15 @@ fn workers_queue_time(
     let id = k.node;
     // The engine's whole range: a node built with 5 000 workers shows
     // 5 000, not the slider's end.
+    let range = k.range(workers_field, limits::WORKERS.min..=limits::WORKERS.max);
     let w = k.control(ui, workers_field, |ui| {
         settle(
             ui,
             workers,
             |w| {
-                egui::Slider::new(w, limits::WORKERS.min..=limits::WORKERS.max)
+                egui::Slider::new(w, range)
                     .logarithmic(true)
+                    .clamping(k.clamping(workers_field))
                     .text("Workers")
             },
             help::WORKERS,
@@ -467,7 +432,9 @@ fn workers_queue_time(
             format!("{id} {w} workers"),
         ));
     }
-    if let Some(capacity) = k.control(ui, queue_field, |ui| queue_control(ui, queue)) {
+    if let Some(capacity) = k.control(ui, queue_field, |ui| {
+        queue_control(ui, (k, queue_field), queue)
+    }) {
         out.push(UiAction::Apply(
             Command::SetQueueCapacity { node: i, capacity },
             format!(
@@ -500,7 +467,8 @@ fn workers_queue_time(
         ));
     }
     let t = k.control(ui, "timeout", |ui| {
-        optional_duration(ui, "Timeout", timeout, 0.001, 60.0, "s", help::TIMEOUT)
+        let range = 0.001..=60.0;
+        optional_duration(ui, (k, "timeout"), "Timeout", timeout, range, help::TIMEOUT)
     });
     if let Some(t) = t {
         out.push(UiAction::Apply(
@@ -515,17 +483,23 @@ fn workers_queue_time(
 
 /// The line's length: a slider and "no limit"; the new bound (`None`:
 /// unbounded) when changed.
-fn queue_control(ui: &mut egui::Ui, queue: Option<u32>) -> Option<Option<u32>> {
+fn queue_control(
+    ui: &mut egui::Ui,
+    (k, field): (&Knobs, &str),
+    queue: Option<u32>,
+) -> Option<Option<u32>> {
     let mut unbounded = queue.is_none();
-    let q = queue.unwrap_or(200);
+    let range = k.range(field, 0..=10_000);
+    let q = queue.unwrap_or_else(|| 200.min(*range.end()));
     ui.horizontal(|ui| {
         let a = settle_enabled(
             ui,
             !unbounded,
             q,
             |q| {
-                egui::Slider::new(q, 0..=10_000)
+                egui::Slider::new(q, range)
                     .logarithmic(true)
+                    .clamping(k.clamping(field))
                     .text("Queue")
             },
             help::QUEUE,
@@ -539,19 +513,20 @@ fn queue_control(ui: &mut egui::Ui, queue: Option<u32>) -> Option<Option<u32>> {
     .inner
 }
 
-/// A log slider for a duration that may be absent ("none"); returns the
-/// new value when changed.
+/// A log slider in seconds, within `range` and the level's limits on
+/// `field`, for a duration that may be absent ("none"); returns the new
+/// value when changed.
 fn optional_duration(
     ui: &mut egui::Ui,
+    (k, field): (&Knobs, &str),
     name: &str,
     value: Option<SimTime>,
-    min_s: f64,
-    max_s: f64,
-    suffix: &str,
+    range: std::ops::RangeInclusive<f64>,
     hover: &str,
 ) -> Option<Option<SimTime>> {
     let mut none = value.is_none();
-    let mut secs = value.map_or(max_s.min(10.0), SimTime::as_secs_f64);
+    let range = k.range(field, range);
+    let mut secs = value.map_or(range.end().min(10.0), SimTime::as_secs_f64);
     let mut changed = false;
     ui.horizontal(|ui| {
         if let Some(s) = settle_enabled(
@@ -559,10 +534,11 @@ fn optional_duration(
             !none,
             secs,
             |x| {
-                egui::Slider::new(x, min_s..=max_s)
+                egui::Slider::new(x, range)
                     .logarithmic(true)
+                    .clamping(k.clamping(field))
                     .text(name)
-                    .suffix(format!(" {suffix}"))
+                    .suffix(" s")
             },
             hover,
         ) {

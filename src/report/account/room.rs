@@ -36,6 +36,11 @@ impl Room {
         self.spec.max_of(node, kind, field)
     }
 
+    /// The level's lower limit on `node.field` (`node` of `kind`).
+    pub fn min_of(&self, node: &str, kind: &str, field: &str) -> Option<f64> {
+        self.spec.min_of(node, kind, field)
+    }
+
     /// Whether the level lets the design add a node of `kind`.
     pub fn may_add(&self, kind: &str) -> bool {
         self.spec.add.iter().any(|k| k == kind)
