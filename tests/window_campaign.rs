@@ -898,3 +898,61 @@ fn a_live_control_stays_within_the_level_s_limits() {
         "the reason, under the controls:\n{said}"
     );
 }
+
+/// The playtester, paused on level 1.1, scaled the API out: the cost
+/// objective still read $0.25/h beside a node costing far more, and the
+/// node read 100 % busy (the second before) beside its idle new replicas.
+/// The cost, the design's own figure, now follows at once; the measured
+/// figures say they predate the change until the next second closes.
+#[test]
+fn a_change_while_paused_refreshes_the_cost_and_dates_the_older_figures() {
+    use loadlab::app::Selected;
+    use loadlab::sim::model::ObjectiveMetric;
+    let tmp = cli::TempDir::new("window-campaign-paused-change");
+    let mut w = shipped_level(&tmp, "01-url-shortener/01-one-box", Screen::Playing);
+    let push = |w: &mut Window, a: UiAction| {
+        w.app.world_mut().resource_mut::<ActionQueue>().push(a);
+        w.frames(2);
+    };
+    push(&mut w, UiAction::SetSpeed(20.0));
+    push(&mut w, UiAction::SetPaused(false));
+    while w.bridge().sim.now().as_secs_f64() < 7.5 {
+        w.frames(5);
+    }
+    push(&mut w, UiAction::SetPaused(true));
+    let api = w.node("api");
+    push(&mut w, UiAction::Select(Some(Selected::Node(api))));
+    apply_live(
+        &mut w,
+        Command::SetReplicas {
+            node: api,
+            replicas: 6,
+        },
+    );
+    w.frames(3);
+    let cost_now = |w: &Window| {
+        let view = w.app.world().resource::<loadlab::app::View>();
+        let o = (view.objectives.iter())
+            .find(|o| o.run.metric == ObjectiveMetric::CostPerHour)
+            .expect("a cost objective");
+        o.now.as_ref().and_then(|n| n.value)
+    };
+    let cost = cost_now(&w).expect("a cost now");
+    assert!((cost - 1.25).abs() < 1e-9, "6 × $0.20 + $0.05, not {cost}");
+    let said = w.texts().join("\n");
+    for text in [
+        "now: $1.25/h",
+        "before your change: ",
+        "Measured in the second before your change at ",
+    ] {
+        assert!(said.contains(text), "{text:?} in:\n{said}");
+    }
+    // The next second closes: its figures are the changed design's.
+    push(&mut w, UiAction::SetPaused(false));
+    let changed = w.bridge().sim.now().as_secs_f64();
+    while w.bridge().sim.now().as_secs_f64() < changed + 1.5 {
+        w.frames(5);
+    }
+    let said = w.texts().join("\n");
+    assert!(!said.contains("before your change"), "{said}");
+}

@@ -260,6 +260,9 @@ pub struct View {
     /// Windows that fell out of `history`.
     pub history_dropped: u64,
     pub marks: Vec<ChangeMark>,
+    /// When the last live change (or live fault) was made: figures of a
+    /// second that closed before it predate it.
+    pub changed_at: Option<SimTime>,
     /// Where the last export went, or what went wrong.
     pub export_status: Option<String>,
     /// Where the tuned scenario was last saved.
@@ -330,6 +333,7 @@ impl View {
             history: VecDeque::new(),
             history_dropped: 0,
             marks: Vec::new(),
+            changed_at: None,
             export_status: None,
             saved_scenario: None,
             error: None,
@@ -438,6 +442,14 @@ impl View {
         self.history.back()
     }
 
+    /// When the last change was made, if the last closed second ended
+    /// before it (paused after a change): its measured figures predate
+    /// the change, and say so until the next second closes.
+    pub fn measured_before_change(&self) -> Option<SimTime> {
+        let at = self.changed_at?;
+        (self.last_window()?.end <= at).then_some(at)
+    }
+
     /// What went wrong at node `i` in the last window, if anything did, by
     /// the account's rules: an external service's errors only beyond what
     /// its `error_rate` gives by chance, retries only at 10 % of arrivals
@@ -535,7 +547,9 @@ pub fn summary_of_window(run: &Summary, w: &Window) -> Summary {
     };
     s.throughput_rps = w.throughput_rps;
     s.error_rate = ratio(c.failed() as f64, (c.completed + c.failed()) as f64);
-    s.cost_per_hour = w.cost_per_hour;
+    // The machines' cost is the design's now (the run's summary has it),
+    // not a measurement: a change made while paused shows at once (the
+    // cost objective read $0.25/h beside a $2 000/h node).
     s
 }
 

@@ -23,6 +23,7 @@ impl SimBridge {
             _ => view.marks.push(ChangeMark { at: now, label }),
         }
         view.error = None;
+        view.changed_at = Some(now);
         self.retune_tracing();
         view.refresh(&mut self.sim, true);
     }

@@ -821,6 +821,16 @@ fn node_metrics(ui: &mut egui::Ui, view: &View, i: usize) {
             metric_row(ui, "Keys held", format!("{k}"), help::CACHE_CAPACITY);
         }
     }
+    // The design's own figure: true now, whenever the last second closed.
+    if let Some(ns) = view.summary.nodes.get(i) {
+        metric_row(
+            ui,
+            "Cost",
+            format!("${:.2}/h", ns.cost_per_hour),
+            help::COST,
+        );
+    }
+    before_change_note(ui, view);
     if let Some(w) = nw {
         if let Some(u) = w.utilisation {
             metric_row(
@@ -866,13 +876,19 @@ fn node_metrics(ui: &mut egui::Ui, view: &View, i: usize) {
         );
         failures_by_cause(ui, &w.counts, secs);
     }
-    if let Some(ns) = view.summary.nodes.get(i) {
-        metric_row(
-            ui,
-            "Cost",
-            format!("${:.2}/h", ns.cost_per_hour),
-            help::COST,
+}
+
+/// A line over the last second's measured figures when that second closed
+/// before the last change (paused after it): they are not yet the changed
+/// design's (the node read 100 % busy beside its 10 000 idle replicas).
+fn before_change_note(ui: &mut egui::Ui, view: &View) {
+    if let Some(at) = view.measured_before_change() {
+        let text = format!(
+            "Measured in the second before your change at {:.1} s: \
+             the next second shows its effect.",
+            at.as_secs_f64()
         );
+        ui.label(RichText::new(text).color(SLOW).small());
     }
 }
 
@@ -960,6 +976,7 @@ fn workload(
     design::workload(ui, view, w, out);
     spike(ui, view, state, w, out);
     section(ui, "Now (last simulated second)");
+    before_change_note(ui, view);
     if let Some(win) = view.last_window() {
         let secs = win.end.saturating_sub(win.start).as_secs_f64().max(1e-9);
         metric_row(

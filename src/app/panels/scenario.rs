@@ -115,7 +115,7 @@ fn objective_row(ui: &mut egui::Ui, view: &View, o: &ObjectiveView, waterfall: &
     });
     ui.horizontal_wrapped(|ui| {
         ui.add_space(12.0);
-        let now = now_figure(o).map(|t| (t, colour));
+        let now = now_figure(o, stale(view, o)).map(|t| (t, colour));
         let run = (run_figure(o), run_colour(o));
         for (k, (text, c)) in now.into_iter().chain([run]).enumerate() {
             if k > 0 {
@@ -142,10 +142,18 @@ fn objective_row(ui: &mut egui::Ui, view: &View, o: &ObjectiveView, waterfall: &
     }
 }
 
+/// Whether the objective's "now" figure was measured in a second that
+/// closed before the last change (paused after it): a cost is the
+/// design's own figure and is never stale.
+fn stale(view: &View, o: &ObjectiveView) -> bool {
+    o.run.metric != ObjectiveMetric::CostPerHour && view.measured_before_change().is_some()
+}
+
 /// `now: 51.67%` (the last simulated second), or what broke it then;
-/// `None` for a figure a second does not have (a node's, before the first
-/// second closes).
-fn now_figure(o: &ObjectiveView) -> Option<String> {
+/// `before your change: 51.67%` when that second closed before the last
+/// change; `None` for a figure a second does not have (a node's, before
+/// the first second closes).
+fn now_figure(o: &ObjectiveView, stale: bool) -> Option<String> {
     let value = if o.mostly_failed() {
         "most requests failed".to_string()
     } else if o.late_ones_break() {
@@ -154,7 +162,8 @@ fn now_figure(o: &ObjectiveView) -> Option<String> {
         let now = o.now.as_ref().filter(|r| r.value.is_some())?;
         format_metric(now.metric, now.value)
     };
-    Some(format!("now: {value}"))
+    let when = if stale { "before your change" } else { "now" };
+    Some(format!("{when}: {value}"))
 }
 
 /// `run so far: 9.62%`: since warm-up, requests still waiting at their age
@@ -183,8 +192,15 @@ fn objective_hover(view: &View, o: &ObjectiveView) -> String {
     } else {
         String::new()
     };
+    let before = match view.measured_before_change() {
+        Some(at) if stale(view, o) => format!(
+            " (it closed before your change at {:.1} s: the next second shows its effect)",
+            at.as_secs_f64()
+        ),
+        _ => String::new(),
+    };
     format!(
-        "{}\nnow: the last simulated second: {}\nrun so far: since warm-up: {} ({}{waiting})",
+        "{}\nnow: the last simulated second{before}: {}\nrun so far: since warm-up: {} ({}{waiting})",
         help::OBJECTIVES,
         o.now
             .as_ref()
