@@ -956,3 +956,37 @@ fn a_change_while_paused_refreshes_the_cost_and_dates_the_older_figures() {
     let said = w.texts().join("\n");
     assert!(!said.contains("before your change"), "{said}");
 }
+
+/// Level 1.1 over its budget alone (p99 and errors held): the cost
+/// objective read ✖ $2.45/h and no "Why? What happened" was offered. A
+/// missed budget is told too: the bill against the bound, what costs what.
+#[test]
+fn a_missed_budget_alone_is_explained() {
+    let tmp = cli::TempDir::new("window-campaign-budget");
+    let mut w = shipped_level(&tmp, "01-url-shortener/01-one-box", Screen::Playing);
+    let api = w.node("api");
+    apply_live(
+        &mut w,
+        Command::SetReplicas {
+            node: api,
+            replicas: 6,
+        },
+    );
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::SetSpeed(20.0));
+    while w.bridge().sim.now().as_secs_f64() < 9.0 {
+        w.frames(5);
+    }
+    let why = w
+        .find("Why? What happened")
+        .expect("the button, for a budget missed alone");
+    w.click(why);
+    let said = w.texts().join("\n");
+    assert!(
+        said.contains("over budget: $1.25/h against $0.50/h: api $1.20/h (6 replicas × $0.20/h, ")
+            && said.contains("lb $0.05/h"),
+        "{said}"
+    );
+}

@@ -1,4 +1,4 @@
-//! What happened in a run, in words: the events, the node that gave way first, what followed, when each objective broke and what to try, built from the run's own windows, events and summary.
+//! What happened in a run, in words: the events, the node that gave way first, what followed, when each objective broke, what a missed budget pays for and what to try, built from the run's own windows, events and summary.
 
 mod advice;
 mod autoscaled;
@@ -8,6 +8,7 @@ mod events;
 mod hot;
 mod in_front;
 mod objective_watch;
+mod over_budget;
 mod over_limit;
 mod peak;
 mod plans;
@@ -230,6 +231,9 @@ impl Account {
             .or_else(|| hot.first().cloned());
         out.extend(hot.into_iter().filter(|h| Some(h) != cause.as_ref()));
         out.extend(cause.iter().cloned());
+        if self.seen.is_some() {
+            out.extend(over_budget::over_budget(summary, results, self.warmup));
+        }
         if !all_held(results) {
             out.extend(advice::suggest(self, summary, cause.as_ref()));
         }
