@@ -990,3 +990,33 @@ fn a_missed_budget_alone_is_explained() {
         "{said}"
     );
 }
+
+/// The debrief's rows read the exam's raw words ("error_rate below 0.01",
+/// "0.330") beside an objectives list saying "error rate below 1%",
+/// "33.14%"; and during warm-up the list said "run so far: n/a". Both
+/// now speak as the list does.
+#[test]
+fn the_debrief_rows_and_the_warm_up_speak_as_the_objectives_list() {
+    let tmp = cli::TempDir::new("window-campaign-words");
+    let mut w = shipped_level(&tmp, "01-url-shortener/01-one-box", Screen::Playing);
+    assert!(w.bridge().sim.now().as_secs_f64() < 5.0, "still warming up");
+    let said = w.texts().join("\n");
+    assert!(said.contains("run so far: after the 5 s warm-up"), "{said}");
+    let submit = w.widget("Submit");
+    w.click(submit);
+    until_graded(&mut w);
+    assert_eq!(play(&w).screen, Screen::Debrief);
+    let said = w.texts().join("\n");
+    assert!(!said.contains("error_rate below 0.01"), "{said}");
+    assert!(said.contains("error rate below 1% "), "{said}");
+    assert!(
+        said.contains("cost at most $0.45/h (par) 2nd star"),
+        "{said}"
+    );
+    // Each seed's error rate in per cent, its miss too.
+    let row = said
+        .lines()
+        .find(|l| l.starts_with("101: ") && l.contains('%'))
+        .unwrap_or_else(|| panic!("the error rate's figures in %:\n{said}"));
+    assert!(row.contains("% (missed by ") && row.contains("%)"), "{row}");
+}

@@ -38,6 +38,10 @@ pub struct Check {
     /// The unit the figures are in, with its leading space (` ms`,
     /// ` $/h`), or empty for a fraction or a count.
     pub unit: &'static str,
+    /// What is checked (its metric, bound, target and scope; the value
+    /// of one seed), for a reader that words and formats it its own way
+    /// (the window, as its objectives list does).
+    pub objective: Option<ObjectiveResult>,
 }
 
 /// The exam's result.
@@ -219,12 +223,14 @@ pub(super) fn check<'a>(
 ) -> Check {
     let mut label = String::new();
     let mut unit = "";
+    let mut objective = None;
     let per_seed: Vec<SeedFigure> = seeds
         .iter()
         .zip(results)
         .map(|(&seed, r)| {
             label = r.label();
             unit = objectives::unit(r.metric);
+            objective = Some(r.clone());
             let missed_by = match (r.pass, r.value) {
                 (false, Some(v)) if r.bound == "below" => Some(v - r.target),
                 (false, Some(v)) => Some(r.target - v),
@@ -243,6 +249,7 @@ pub(super) fn check<'a>(
         unit,
         pass: per_seed.iter().all(|s| s.pass),
         per_seed,
+        objective,
     }
 }
 
@@ -257,11 +264,20 @@ fn par_check(seeds: &[u64], runs: &[Summary], par: f64) -> Check {
             missed_by: (r.cost_per_hour > par + 1e-9).then_some(r.cost_per_hour - par),
         })
         .collect();
+    let pass = per_seed.iter().all(|s| s.pass);
     Check {
         label: format!("cost_per_hour at most {par} $/h (par)"),
         unit: " $/h",
-        pass: per_seed.iter().all(|s| s.pass),
+        pass,
         per_seed,
+        objective: Some(ObjectiveResult {
+            metric: ObjectiveMetric::CostPerHour,
+            bound: "at most",
+            target: par,
+            value: None,
+            pass,
+            of: None,
+        }),
     }
 }
 

@@ -4,8 +4,8 @@ use bevy_egui::egui::{self, RichText};
 
 use crate::app::campaign_play::{CampaignCommand, CampaignPlay, Screen};
 use crate::app::panels::{FAIL, MUTED, OK, SLOW, section};
-use crate::app::view::{UiAction, objective_text};
-use crate::campaign::{Grade, Level};
+use crate::app::view::{UiAction, format_metric, objective_text};
+use crate::campaign::{Check, Grade, Level, SeedFigure};
 use crate::report::account::HappeningKind;
 use crate::report::objectives;
 use crate::sim::Model;
@@ -291,6 +291,23 @@ fn briefing_footer(ui: &mut egui::Ui, play: &CampaignPlay, level: &Level, out: &
     }
 }
 
+/// One seed's figure as the objectives list formats it, and how far it
+/// missed (`83.9 ms (missed by 33.9 ms)`, `33.14% (missed by 32.14%)`);
+/// as `grade` prints it for a check the window cannot word.
+fn seed_figure(c: &Check, s: &SeedFigure) -> String {
+    let Some(o) = &c.objective else {
+        return c.figure(s);
+    };
+    let v = format_metric(o.metric, s.value);
+    match s.missed_by {
+        // A figure on its bound (a bill summed to 0.30000000000000004).
+        Some(m) if m.abs() < 1e-9 => format!("{v} (on the bound: must be beyond it)"),
+        Some(m) => format!("{v} (missed by {})", format_metric(o.metric, Some(m))),
+        None if s.pass => v,
+        None => format!("{v} (miss)"),
+    }
+}
+
 /// What happened on the level's seed: why and what to try, open on a miss.
 fn why(ui: &mut egui::Ui, g: &Grade) {
     let lines: Vec<_> = g
@@ -345,7 +362,7 @@ fn debrief(ui: &mut egui::Ui, play: &CampaignPlay, g: &Grade, out: &mut Vec<UiAc
             .objectives
             .iter()
             .map(|c| (c, ""))
-            .chain([(&g.par, "2nd star")])
+            .chain([(&g.par, "(par) 2nd star")])
             .chain(g.three_stars.iter().map(|c| (c, "3rd star")))
             // The second exam, with the level's extra fault: as `grade`
             // prints it (the window left these rows out).
@@ -358,10 +375,12 @@ fn debrief(ui: &mut egui::Ui, play: &CampaignPlay, g: &Grade, out: &mut Vec<UiAc
                     FAIL
                 }),
             );
-            ui.label(format!("{} {tag}", c.label));
-            // As `grade` prints them: in the objective's unit.
+            // Worded and formatted as the objectives list (and the end
+            // card) word them: "error rate below 1%", "33.14%".
+            let label = c.objective.as_ref().map_or(c.label.clone(), objective_text);
+            ui.label(format!("{label} {tag}"));
             let figs: Vec<String> = (c.per_seed.iter())
-                .map(|s| format!("{}: {}", s.seed, c.figure(s)))
+                .map(|s| format!("{}: {}", s.seed, seed_figure(c, s)))
                 .collect();
             ui.label(RichText::new(figs.join(" · ")).small());
             ui.end_row();

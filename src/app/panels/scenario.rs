@@ -6,7 +6,7 @@ use crate::app::editor::EditorCommand;
 use crate::app::help;
 use crate::app::panels::bill::bill;
 use crate::app::panels::{FAIL, MUTED, OK, SLOW, section};
-use crate::app::view::{ObjectiveView, UiAction, UiState, View, format_metric};
+use crate::app::view::{ObjectiveView, UiAction, UiState, View, format_metric, trim};
 use crate::report::account::HappeningKind;
 use crate::sim::model::ObjectiveMetric;
 
@@ -116,7 +116,7 @@ fn objective_row(ui: &mut egui::Ui, view: &View, o: &ObjectiveView, waterfall: &
     ui.horizontal_wrapped(|ui| {
         ui.add_space(12.0);
         let now = now_figure(o, stale(view, o)).map(|t| (t, colour));
-        let run = (run_figure(o), run_colour(o));
+        let run = (run_text(view, o), run_colour(o));
         for (k, (text, c)) in now.into_iter().chain([run]).enumerate() {
             if k > 0 {
                 ui.label(RichText::new("·").color(MUTED));
@@ -170,6 +170,19 @@ fn now_figure(o: &ObjectiveView, stale: bool) -> Option<String> {
 /// (the figure Submit's exam judges and the end-of-run card quotes).
 pub fn run_figure(o: &ObjectiveView) -> String {
     format!("run so far: {}", format_metric(o.run.metric, o.run.value))
+}
+
+/// [`run_figure`], or during the warm-up, before the run has a figure,
+/// when it will have one: `run so far: after the 5 s warm-up`.
+fn run_text(view: &View, o: &ObjectiveView) -> String {
+    let warmup = view.model.warmup;
+    if o.run.value.is_none() && view.now < warmup {
+        return format!(
+            "run so far: after the {} s warm-up",
+            trim(warmup.as_secs_f64())
+        );
+    }
+    run_figure(o)
 }
 
 /// Green or red as the run so far holds the objective; grey before it has
