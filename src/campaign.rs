@@ -36,7 +36,7 @@ mod flows;
 pub mod grade;
 mod kept_paths;
 pub mod level;
-pub(crate) mod limits;
+mod limits;
 pub mod progress;
 pub mod rules;
 mod unmentioned;

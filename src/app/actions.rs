@@ -270,7 +270,7 @@ fn past_level_limit(
         .ok()?
         .remove("v")
         .filter(|v| v.as_str() != Some("none"));
-    let why = crate::campaign::limits::field_breach(&level, (node, kind), field, value)?;
+    let why = crate::campaign::edit_rules::live_refusal(&level, (node, kind), field, value)?;
     Some(format!(
         "{why}: refused, the run keeps its value (Submit would refuse it too)"
     ))

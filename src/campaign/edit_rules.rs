@@ -1,4 +1,4 @@
-//! A level's rules on the editor's edits: what may be added, which nodes the level keeps, and every lock and limit checked on the design once it loads.
+//! A level's rules on the editor's edits (what may be added, which nodes the level keeps, and every lock and limit checked on the design once it loads) and on the inspector's live changes (its limits).
 
 use crate::campaign::Level;
 use crate::campaign::rules;
@@ -56,4 +56,17 @@ pub fn refusal(level: &Level, design: &Design, e: &Edit) -> Option<String> {
     breaches(level, &trial)
         .into_iter()
         .find(|b| !before.contains(b))
+}
+
+/// Why a live change of `id.field` (`id` of `kind`) to `value` is refused
+/// on `level`: past one of its limits, in the exam's words ("`api.replicas`
+/// = 12 is over the level's limit of 6"); `None` for no value (unset) or
+/// within its limits.
+pub fn live_refusal(
+    level: &Level,
+    node: (&str, &str),
+    field: &str,
+    value: Option<toml::Value>,
+) -> Option<String> {
+    crate::campaign::limits::field_breach(level, node, field, value)
 }
