@@ -950,6 +950,13 @@ fn a_change_while_paused_refreshes_the_cost_and_dates_the_older_figures() {
     ] {
         assert!(said.contains(text), "{text:?} in:\n{said}");
     }
+    // Under the node in the picture too: its p99 and trouble lines.
+    w.frames(20);
+    let pictured = picture_texts(&mut w).join("\n");
+    assert!(
+        pictured.contains("x6\n") && pictured.contains("\n(before your change)"),
+        "{pictured}"
+    );
     // The next second closes: its figures are the changed design's.
     push(&mut w, UiAction::SetPaused(false));
     let changed = w.bridge().sim.now().as_secs_f64();
@@ -958,6 +965,16 @@ fn a_change_while_paused_refreshes_the_cost_and_dates_the_older_figures() {
     }
     let said = w.texts().join("\n");
     assert!(!said.contains("before your change"), "{said}");
+    w.frames(20);
+    let pictured = picture_texts(&mut w).join("\n");
+    assert!(!pictured.contains("before your change"), "{pictured}");
+}
+
+/// Every text drawn in the picture (titles, figures under the nodes).
+fn picture_texts(w: &mut Window) -> Vec<String> {
+    let world = w.app.world_mut();
+    let mut q = world.query::<&bevy::prelude::Text2d>();
+    q.iter(world).map(|t| t.0.clone()).collect()
 }
 
 /// Level 1.1 over its budget alone (p99 and errors held): the cost

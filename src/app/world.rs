@@ -783,6 +783,14 @@ fn update_labels(
                 if let Some(t) = failing {
                     line.push_str(&format!("\n! {}", t.describe_inline(secs)));
                 }
+                // Its p99, hit ratio and trouble are the last second's:
+                // paused after a change, that second predates it.
+                let measured = nw.is_some_and(|n| {
+                    n.sojourn.p99_ms.is_some() || n.hit_ratio.is_some() || n.utilisation.is_some()
+                });
+                if (measured || failing.is_some()) && view.measured_before_change().is_some() {
+                    line.push_str("\n(before your change)");
+                }
                 (line, failing.is_some())
             }
         };
