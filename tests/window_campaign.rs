@@ -954,7 +954,7 @@ fn a_change_while_paused_refreshes_the_cost_and_dates_the_older_figures() {
     w.frames(20);
     let pictured = picture_texts(&mut w).join("\n");
     assert!(
-        pictured.contains("x6\n") && pictured.contains("\n(before your change)"),
+        pictured.contains("x6\n") && pictured.contains(" (before your change)"),
         "{pictured}"
     );
     // The next second closes: its figures are the changed design's.

@@ -789,7 +789,9 @@ fn update_labels(
                     n.sojourn.p99_ms.is_some() || n.hit_ratio.is_some() || n.utilisation.is_some()
                 });
                 if (measured || failing.is_some()) && view.measured_before_change().is_some() {
-                    line.push_str("\n(before your change)");
+                    // On the last line: a sixth would run into the title of
+                    // the node below.
+                    line.push_str(" (before your change)");
                 }
                 (line, failing.is_some())
             }
