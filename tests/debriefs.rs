@@ -252,3 +252,17 @@ fn the_first_to_give_way_is_what_the_others_wait_on() {
         .expect("a try line");
     assert!(try_line.text.contains("a bulkhead"), "{}", try_line.text);
 }
+
+#[test]
+fn a_miss_with_no_answer_still_says_what_failed() {
+    // 6.1 with every upload timed out: p99 has no value, and the miss
+    // text's first sentence ("p99 is {p99} and {error_rate} of uploads
+    // failed") was left out with the figure, leaving "The bill is ...".
+    let g = graded(
+        "06-file-storage/01-direct-upload",
+        &[r#"api.calls=["meta", { to = "storage", timeout = "1ms" }]"#],
+    );
+    assert!(!g.passed);
+    let d = &g.debrief;
+    assert!(d.contains("p99 is n/a and 100 % of uploads failed"), "{d}");
+}

@@ -118,12 +118,13 @@ fn grouped(x: f64) -> String {
 /// Stands for a figure the run has not while a text is assembled.
 const MISSING: char = '\u{0}';
 
-/// The template with every hole filled. A parenthesis, else a sentence,
-/// quoting a figure the run has not (a cache no read reached, a node the
-/// design named otherwise) is left out: it would praise, or blame, what
-/// the design does not have. Only when every sentence is such does `n/a`
-/// stand in.
-pub fn render(t: &Template, src: &Sources<'_>) -> String {
+/// The template with every hole filled. With `leave_out` (a pass text), a
+/// parenthesis, else a sentence, quoting a figure the run has not (a cache
+/// no read reached, a node the design named otherwise) is left out: it
+/// would praise what the design does not have; only when every sentence is
+/// such does `n/a` stand in. A miss text keeps its sentences with `n/a`:
+/// "p99 is n/a and 100 % of uploads failed" still says what went wrong.
+pub fn render(t: &Template, src: &Sources<'_>, leave_out: bool) -> String {
     let mut whole = String::new();
     for seg in &t.segments {
         match seg {
@@ -146,6 +147,9 @@ pub fn render(t: &Template, src: &Sources<'_>) -> String {
     }
     if !whole.contains(MISSING) {
         return whole;
+    }
+    if !leave_out {
+        return whole.replace(MISSING, "n/a");
     }
     let kept = without_sentences(&without_parentheses(&whole));
     if kept.trim().is_empty() {

@@ -151,6 +151,7 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
             budget: level.budget(),
             par: spec.par,
         },
+        one,
     );
     if !one {
         let silent =
