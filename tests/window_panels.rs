@@ -184,6 +184,23 @@ fn p99_of(view: &View) -> ObjectiveView {
 }
 
 /// The objectives panel drawn over the rig.
+/// Takes the API down to one replica at 8 s and runs to 14 s: it
+/// saturates and p99 shoots past 100 ms.
+fn overload_api(rig: &mut Rig) {
+    let api = node(rig, "api");
+    rig.bridge.apply_action(
+        UiAction::Apply(
+            Command::SetReplicas {
+                node: api,
+                replicas: 1,
+            },
+            "api ×1".into(),
+        ),
+        &mut rig.view,
+    );
+    rig.run_to(14);
+}
+
 fn objectives_of(rig: Rig) -> Harness<'static, Rig> {
     let mut h = Harness::new_ui_state(
         |ui, rig: &mut Rig| {
@@ -213,21 +230,7 @@ fn an_objective_turns_red_when_p99_crosses_its_line() {
     );
 
     // Take the API down to one replica: it saturates and p99 shoots past 100 ms.
-    {
-        let rig = h.state_mut();
-        let api = node(rig, "api");
-        rig.bridge.apply_action(
-            UiAction::Apply(
-                Command::SetReplicas {
-                    node: api,
-                    replicas: 1,
-                },
-                "api ×1".into(),
-            ),
-            &mut rig.view,
-        );
-        rig.run_to(14);
-    }
+    overload_api(h.state_mut());
     h.run();
     let o = p99_of(&h.state().view);
     assert_eq!(o.passing(), Some(false), "overloaded: {o:?}");
@@ -285,18 +288,7 @@ fn a_p99_kept_fast_by_a_line_that_never_drains_is_shown_failing_as_submit_judges
 fn an_objective_shows_now_and_the_run_so_far_labelled() {
     let mut rig = Rig::new(&[]);
     rig.run_to(8);
-    let api = node(&rig, "api");
-    rig.bridge.apply_action(
-        UiAction::Apply(
-            Command::SetReplicas {
-                node: api,
-                replicas: 1,
-            },
-            "api ×1".into(),
-        ),
-        &mut rig.view,
-    );
-    rig.run_to(14);
+    overload_api(&mut rig);
     let o = p99_of(&rig.view);
     let fig = |r: &loadlab::report::objectives::ObjectiveResult| format_metric(r.metric, r.value);
     let now = format!("now: {}", fig(o.now.as_ref().expect("a second closed")));
