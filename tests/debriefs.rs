@@ -266,3 +266,25 @@ fn a_miss_with_no_answer_still_says_what_failed() {
     let d = &g.debrief;
     assert!(d.contains("p99 is n/a and 100 % of uploads failed"), "{d}");
 }
+
+#[test]
+fn a_node_objective_is_not_quoted_by_another_figure_of_its_node() {
+    // 6.3 with redeliveries parked for an hour: nothing dead-lettered, the
+    // scans' backlog objective missed, and the miss text (which quotes how
+    // often `scans` redelivered) said nothing of it: any figure of the node
+    // counted as quoting its objective.
+    let g = graded(
+        "06-file-storage/03-scan-outage",
+        &[
+            "scans.redelivery_backoff=1h",
+            "scans.max_redelivery_backoff=1h",
+        ],
+    );
+    assert!(!g.passed);
+    assert!(
+        g.debrief
+            .contains("Also missed: backlog at scans below 1000"),
+        "{}",
+        g.debrief
+    );
+}

@@ -37,7 +37,9 @@ pub fn sentences(
 }
 
 /// Whether `template` quotes the graded run's figure `o` is about: the
-/// system's figure of that name, or any figure of its node.
+/// system's figure of that name, or its node's figure of that kind (6.3's
+/// text quoting how often `scans` redelivered kept silent about its
+/// backlog).
 fn quotes(template: &Template, o: &Objective) -> bool {
     let names: &[&str] = match o.metric {
         ObjectiveMetric::P50 => &["p50"],
@@ -67,12 +69,27 @@ fn quotes(template: &Template, o: &Objective) -> bool {
             Segment::Figure {
                 start: false,
                 node: Some(n),
-                ..
+                name,
             },
             Some(Scope::Node(id)),
-        ) => n == id,
+        ) => n == id && node_figures(o.metric).contains(&name.as_str()),
         _ => false,
     })
+}
+
+/// The node figures of a template (`{NODE.FIGURE}`) that state a node
+/// objective's metric.
+fn node_figures(metric: ObjectiveMetric) -> &'static [&'static str] {
+    match metric {
+        m if m.is_latency() => &["p99"],
+        ObjectiveMetric::Utilisation => &["utilisation", "busiest"],
+        ObjectiveMetric::QueueLength => &["queue"],
+        ObjectiveMetric::Throughput => &["rate", "processed"],
+        ObjectiveMetric::DeadLettered => &["dead_lettered"],
+        ObjectiveMetric::StaleReads => &["stale_reads"],
+        ObjectiveMetric::HitsPerSecond => &["hit_ratio"],
+        _ => &[],
+    }
 }
 
 /// An objective's figure (ms for latencies) as the debrief writes it.
