@@ -957,6 +957,15 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             ],
             "no longer reaches",
         ),
+        // A design without the call a level limit names (7.2's
+        // `sdk.calls.lb.timeout`) was refused as a mistake in the level
+        // file; it is the design that dropped `lb`.
+        (
+            "07-public-api/02-retrying-clients",
+            "",
+            vec![r#"sdk.calls=[{ to = "api", timeout = "900ms" }]"#],
+            "`sdk` no longer reaches `lb`",
+        ),
         // One big database instance: no shards, so no hot one.
         (
             "09-mechanisms/09-hot-shard",

@@ -183,6 +183,17 @@ pub fn load_level_str(
         errs.not_shown(total.saturating_sub(MAX_DIAGNOSTICS));
         return Err(errs.into_sorted(MAX_DIAGNOSTICS));
     }
+    // `[level]` describes the file's own design: with overrides (a
+    // learner's design), its limits and knobs are checked against the
+    // file as written, and the campaign's rules judge the design. (A
+    // design dropping the call a limit names was refused as a mistake in
+    // the level file.)
+    let as_written = (!overrides.is_empty()).then(|| {
+        let mut d = doc.clone();
+        d.get_mut().remove_entry("level");
+        let mut quiet = Errors::new(Sources::new(file, text, &[]));
+        build::build(&mut quiet, &d)
+    });
     overrides::apply(&mut errs, doc.get_mut(), overrides);
     let level = doc.get_mut().remove_entry("level");
     let model = build::build(&mut errs, &doc);
@@ -192,7 +203,11 @@ pub fn load_level_str(
             key_span: Some(key.span()),
             path: "level".into(),
         };
-        let spec = read_level(&mut errs, &f, model.as_ref());
+        let against = match &as_written {
+            Some(written) => written.as_ref(),
+            None => model.as_ref(),
+        };
+        let spec = read_level(&mut errs, &f, against);
         if errs.is_empty()
             && spec
                 .as_ref()
