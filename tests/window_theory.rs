@@ -1,4 +1,4 @@
-//! Theory beside the simulation in the whole window: the inspector's theory figures are the formula's at the measured rate, the charts get a theory line per window, a guess locked in restarts the run and is held against it and theory, and a latency objective's figure opens the waterfall.
+//! Theory beside the simulation in the whole window: the inspector's theory figures are the formula's at the measured rate (a queue's by enqueue → processed), the charts get a theory line per window, a guess locked in restarts the run and is held against it and theory, and a latency objective's figure opens the waterfall.
 #![cfg(feature = "gui")]
 
 mod window;
@@ -74,6 +74,27 @@ fn each_window_gets_the_formulas_utilisation_for_the_theory_line() {
             .any(|t| t.contains("short dashes: queueing theory")),
         "the charts say what the theory line is"
     );
+}
+
+/// A queue's consumers are an M/M/c: the grid holds a message's
+/// enqueue → processed against the formula's time in the node (its
+/// producer's visit is answered at once, so "time here" would be blank).
+#[test]
+fn a_queue_s_theory_compares_enqueue_to_processed() {
+    let lesson = "scenarios/lessons/queue-absorbs-spike.toml";
+    let mut w = Window::open_file(lesson, &[], Some("jobs"));
+    run_to(&mut w, 20.0);
+    let view = w.app.world().resource::<View>();
+    let processed = view.summary.nodes[1].processing.and_then(|p| p.mean_ms);
+    let processed = processed.expect("messages processed after warm-up");
+    let texts = w.texts();
+    assert!(texts.iter().any(|t| t == "Theory (M/M/c)"), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t == "Enqueue → processed"),
+        "{texts:?}"
+    );
+    let shown = format!("{} ms", figure(processed));
+    assert!(texts.contains(&shown), "{shown} in {texts:?}");
 }
 
 #[test]

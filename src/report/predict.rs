@@ -56,7 +56,8 @@ pub struct Predicted {
     pub mean_wait_ms: f64,
     /// Mean number waiting in line, all replicas together.
     pub mean_queue_len: f64,
-    /// Mean time in the node, wait plus service, ms.
+    /// Mean time in the node, wait plus service, ms (at a queue, a
+    /// message's enqueue → processed; its producer is answered at once).
     pub mean_in_node_ms: f64,
     /// 99th percentile of the wait in line, ms, where a formula gives it
     /// (M/M/c: the tail beyond the Erlang C probability is exponential).

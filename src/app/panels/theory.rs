@@ -29,6 +29,15 @@ pub fn node_theory(ui: &mut egui::Ui, view: &View, i: usize) {
     }
 }
 
+/// A visit's time in the node; at a queue, a message's enqueue →
+/// processed (the producer's own visit is answered at once).
+fn time_here(sim: &NodeSummary, f: &Predicted) -> (&'static str, Option<f64>, f64, &'static str) {
+    match sim.processing {
+        Some(p) => ("Enqueue → processed", p.mean_ms, f.mean_in_node_ms, " ms"),
+        None => ("Time here", sim.sojourn.mean_ms, f.mean_in_node_ms, " ms"),
+    }
+}
+
 /// The grid: each figure simulated, predicted, and how far apart.
 fn figures(ui: &mut egui::Ui, f: &Predicted, sim: &NodeSummary) {
     ui.label(
@@ -48,7 +57,7 @@ fn figures(ui: &mut egui::Ui, f: &Predicted, sim: &NodeSummary) {
         ),
         ("Wait in line", sim.mean_wait_ms, f.mean_wait_ms, " ms"),
         ("Line length", sim.mean_queue_len, f.mean_queue_len, ""),
-        ("Time here", sim.sojourn.mean_ms, f.mean_in_node_ms, " ms"),
+        time_here(sim, f),
     ];
     egui::Grid::new("theory-grid")
         .num_columns(3)

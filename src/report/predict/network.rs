@@ -1,6 +1,6 @@
 //! The end-to-end mean of an open network whose every station on the path has a prediction (Jackson: each station on its own, summed by Little's law).
 
-use super::{Formula, Prediction};
+use super::{Formula, Predicted, Prediction};
 use crate::sim::Model;
 use crate::sim::model::{Arrival, NodeKind};
 use crate::theory;
@@ -48,7 +48,7 @@ pub fn end_to_end(
         match p {
             Prediction::WhyNot(w) => return Err(format!("`{id}` is on the path: {}", w.text())),
             Prediction::Applies(f) => {
-                stations.push((f.arrival_rps, f.mean_in_node_ms / 1e3));
+                stations.push((f.arrival_rps, producer_wait_s(model, i, f)));
                 formulas.push((i, f.formula, f.blocking));
             }
         }
@@ -71,6 +71,16 @@ pub fn end_to_end(
         model: name,
         mean_ms: theory::open_network_sojourn(entering, &stations) * 1e3,
     })
+}
+
+/// What a visit to node `i` adds to its sender's time: its wait and
+/// service, but nothing for a queue, which answers once the message is
+/// stored (its consumers' work comes after).
+fn producer_wait_s(model: &Model, i: usize, f: &Predicted) -> f64 {
+    match model.nodes[i].kind {
+        NodeKind::Queue(_) => 0.0,
+        _ => f.mean_in_node_ms / 1e3,
+    }
 }
 
 fn has_route_latency(model: &Model, i: usize) -> bool {

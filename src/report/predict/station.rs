@@ -1,4 +1,4 @@
-//! One station's figures from its workers, line, service time and arrival rate, by the formula that fits (M/M/c, M/D/1, Allen–Cunneen, M/M/c/K).
+//! One station's figures (a service, a database, a queue's consumers) from its workers, line, service time and arrival rate, by the formula that fits (M/M/c, M/D/1, Allen–Cunneen, M/M/c/K).
 
 use super::why_not::WhyNot;
 use super::{Formula, Predicted};
@@ -33,7 +33,9 @@ enum Shape {
 }
 
 /// Node `i`'s figures at `lambda` requests per second (`read_share` of
-/// them reads), for a service or a single-instance database.
+/// them reads), for a service, a single-instance database or a queue
+/// (its consumers are the workers, its capacity the line: a message's
+/// time in the node is enqueue → processed).
 pub fn predict(
     model: &Model,
     i: NodeIdx,
@@ -107,6 +109,15 @@ fn station(model: &Model, i: NodeIdx, read_share: f64) -> Option<Station> {
             scv: sv.service_time.scv(),
             shape: shape(&sv.service_time),
             ca2: arrival_scv(model, i, sv.replicas.max(1)),
+        }),
+        NodeKind::Queue(q) => Some(Station {
+            replicas: 1,
+            workers: q.consumers,
+            queue: q.capacity,
+            mean: q.service_time.mean(),
+            scv: q.service_time.scv(),
+            shape: shape(&q.service_time),
+            ca2: 1.0,
         }),
         NodeKind::Database(d) => {
             let write = d.write_service_time.unwrap_or(d.service_time);

@@ -12,9 +12,13 @@ pub enum WhyNot {
     NoLine(&'static str),
     Cache,
     RateLimiter,
-    QueueWithConsumers,
+    /// A queue whose messages in processing may be delivered again when
+    /// its `visibility_timeout` passes.
+    VisibilityTimeout,
     /// Its workers are held while it waits on the nodes it calls.
     MakesCalls,
+    /// A queue whose consumers are held while they wait on their calls.
+    ConsumersCall,
     Autoscaling,
     /// Its own `timeout` answers failures while the work goes on.
     OwnTimeout,
@@ -77,8 +81,11 @@ impl WhyNot {
             WhyNot::RateLimiter => {
                 "a rate limiter admits, delays or refuses by its own rule: not a queue".into()
             }
-            WhyNot::QueueWithConsumers => "a queue with consumers: messages wait in storage \
-                and may be redelivered; LoadLab has no formula for queues yet"
+            WhyNot::ConsumersCall => "a queue whose consumers make calls: each is held \
+                while it waits on other nodes, so its service time is not its own"
+                .into(),
+            WhyNot::VisibilityTimeout => "a queue with a visibility timeout: a message \
+                processed longer than it is delivered again, so some work is done twice"
                 .into(),
             WhyNot::MakesCalls => "makes calls: its workers are held while they wait on \
                 other nodes, so its service time is not its own"
@@ -171,7 +178,8 @@ fn kind_reason(kind: &NodeKind) -> Option<WhyNot> {
         }
         NodeKind::Cache(_) => Some(WhyNot::Cache),
         NodeKind::RateLimiter(_) => Some(WhyNot::RateLimiter),
-        NodeKind::Queue(_) => Some(WhyNot::QueueWithConsumers),
+        NodeKind::Queue(q) if !q.calls.is_empty() => Some(WhyNot::ConsumersCall),
+        NodeKind::Queue(q) if q.visibility_timeout.is_some() => Some(WhyNot::VisibilityTimeout),
         NodeKind::Service(s) if !s.calls.is_empty() => Some(WhyNot::MakesCalls),
         NodeKind::Service(s) if s.autoscale.is_some() => Some(WhyNot::Autoscaling),
         NodeKind::Service(s) if s.timeout.is_some() => Some(WhyNot::OwnTimeout),
@@ -179,7 +187,7 @@ fn kind_reason(kind: &NodeKind) -> Option<WhyNot> {
             instances: d.shards.max(1) * (1 + d.read_replicas),
         }),
         NodeKind::Database(d) if d.timeout.is_some() => Some(WhyNot::OwnTimeout),
-        NodeKind::Service(_) | NodeKind::Database(_) => None,
+        NodeKind::Service(_) | NodeKind::Database(_) | NodeKind::Queue(_) => None,
     }
 }
 
