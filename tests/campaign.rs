@@ -831,6 +831,47 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             ],
             "`matching`'s call to `pricing` has a fallback",
         ),
+        // A hedged write (the seventh playtest): history written twice
+        // for a lower p99 (two stars on 3.1), every upload sent twice
+        // (a star on 6.1).
+        (
+            "03-chat/01-publish",
+            "",
+            vec![
+                "chat.replicas=1",
+                r#"chat.calls=[{to="history",hedge="5ms"},{ to = "push", key = "derived", keys = { count = 1_000_000 }, repeat = 5, parallel=true }]"#,
+            ],
+            "`chat`'s call to `history` hedges its writes",
+        ),
+        (
+            "06-file-storage/01-direct-upload",
+            "",
+            vec![r#"api.calls=["meta", {to="storage", hedge="1ns"}]"#],
+            "`api`'s call to `storage` hedges its writes",
+        ),
+        // Two fixed servers and an autoscaler that looks once, a second
+        // before the end: the night's bill without following the evening
+        // (three stars on 3.3).
+        (
+            "03-chat/03-evening-peak",
+            "",
+            vec![
+                "ws.replicas=2",
+                r#"ws.autoscale={ target = 1.0, min = 1, max = 2, interval = "74s", cold_start = "2s" }"#,
+            ],
+            "`ws.autoscale.interval` = 74s is over the level's limit of 10s",
+        ),
+        // The queries' network round trip dropped: three stars on 8.1.
+        (
+            "08-case-studies/01-n-plus-one",
+            "",
+            vec![
+                r#"app.calls=[{ to = "db", key = "derived", keys = { count = 1_000_000 }, repeat = 5, latency = "0ms", pool = { size = 25, acquire_timeout = "500ms" } }]"#,
+                "db.read_replicas=0",
+                "app.replicas=1",
+            ],
+            "`app`'s call to `db` crosses the network in 0s on average where the level's takes 500us",
+        ),
         // A page that reads one item of its four: its p99 meets the tail
         // a quarter as often, with no hedge.
         (
@@ -1078,6 +1119,18 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             ],
             "p99 below",
         ),
+        // Too few consumers for the jobs (Little's law asks 85): the
+        // queue fills past the run's end, every objective of the run held
+        // (three stars on 8.3).
+        (
+            "08-case-studies/03-async-work",
+            vec![
+                r#"checkout.calls=[{ to = "payments", timeout = "1s" }, "after-checkout"]"#,
+                "checkout.replicas=1",
+                "after-checkout.consumers=70",
+            ],
+            "utilisation at after-checkout below",
+        ),
         // Scans put off for ten minutes: nothing dead-lettered, nothing
         // scanned either.
         (
@@ -1141,6 +1194,26 @@ fn a_timeout_without_a_breaker_does_not_earn_the_slow_provider_s_third_star() {
         .iter()
         .find(|c| c.label.contains("throughput at provider below"));
     assert!(left_alone.is_some_and(|c| !c.pass), "{}", g.to_text());
+}
+
+/// A hedge sent at once (1 ns) races two copies of every read: it meets
+/// 5.3's p99 but sends twice the reads, so not the third star, whose
+/// text asks a hedge at about the store's 95th percentile.
+#[test]
+fn a_hedge_sent_at_once_does_not_earn_the_manifest_s_third_star() {
+    let l = campaign()
+        .level("05-video-streaming/03-manifest-tail")
+        .expect("5.3")
+        .clone();
+    let set = [r#"manifest.calls=[{ to = "store", timeout = "1s", hedge = "1ns" }]"#];
+    let m = with_nodes(&l, "", &set).expect("loads");
+    let g = graded(&l, &m, 0);
+    assert!(g.passed && g.stars == 2, "{}", g.to_text());
+    let copies = g
+        .three_stars
+        .iter()
+        .find(|c| c.label.contains("throughput at store below"));
+    assert!(copies.is_some_and(|c| !c.pass), "{}", g.to_text());
 }
 
 /// `loadlab view` of a level file opens that level (briefing, rules,

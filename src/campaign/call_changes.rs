@@ -1,8 +1,10 @@
-//! What a call of a level's node may not change about the work it asks for: the request's type (`op`) where the level's design kept it, the callee's own work where that is locked (a call's `service_time`), one answer from several racing copies (`wait = "first"` or a quorum below the copies), or the request's own key for one of the call's (a cache of one key always hits).
+//! What a call of a level's node may not change about the work it asks for: the request's type (`op`) where the level's design kept it, the callee's own work where that is locked (a call's `service_time`), one answer from several racing copies (`wait = "first"` or a quorum below the copies), a hedged write, a shorter network link, or the request's own key for one of the call's (a cache of one key always hits).
 
 use super::Level;
 use super::flows;
+use crate::scenario::format_seconds;
 use crate::sim::Model;
+use crate::sim::dist::Dist;
 use crate::sim::model::{Call, CallKey, ClassIdx, FanOut, NodeIdx, RequestKind, Wait};
 
 /// One line for each call of a level's node in `design` that changes the
@@ -15,6 +17,7 @@ pub fn breaches(level: &Level, design: &Model, out: &mut Vec<String>) {
         for &(_, kind, class) in flows_here {
             out.extend(swapped_keys(start, design, (n, mine), kind, class));
             out.extend(turned(start, design, (n, mine), kind, class));
+            out.extend(hedged_writes(start, design, (n, mine), kind, class));
         }
         let before = node.kind.calls();
         for c in design.nodes[mine].kind.calls() {
@@ -33,6 +36,9 @@ pub fn breaches(level: &Level, design: &Model, out: &mut Vec<String>) {
                      `{to}.service_time` is locked ({why})"
                 ));
             }
+            if let Some(line) = shorter_link(from, to, c, before, start) {
+                out.push(line);
+            }
             if let Some((copies, needed)) = races(&c.fan)
                 && !had(&|b| races(&b.fan).is_some())
             {
@@ -44,6 +50,25 @@ pub fn breaches(level: &Level, design: &Model, out: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// A call whose network latency to `to` is shorter than every call of the
+/// level's node to it (`before`): the link is the level's, not a knob.
+fn shorter_link(from: &str, to: &str, c: &Call, before: &[Call], start: &Model) -> Option<String> {
+    let mean = |l: &Option<Dist>| l.as_ref().map_or(0.0, |d| d.mean());
+    let level = (before.iter())
+        .filter(|b| start.nodes[b.to].id == to)
+        .map(|b| mean(&b.latency))
+        .reduce(f64::min)?;
+    let mine = mean(&c.latency);
+    (mine < level).then(|| {
+        format!(
+            "`{from}`'s call to `{to}` crosses the network in {} on average where the \
+             level's takes {}: the link is the level's, not yours to shorten",
+            format_seconds(mine),
+            format_seconds(level)
+        )
+    })
 }
 
 /// A parallel fan-out that needs fewer answers than the copies it sends:
@@ -138,6 +163,44 @@ fn turned(
             kind.name(),
             op.name(),
             kind.name()
+        );
+        if !out.contains(&line) {
+            out.push(line);
+        }
+    }
+    out
+}
+
+/// The calls of node `n` (`mine` in the design) that hedge the writes it
+/// carries where no call of the level's node did: a hedged write's second
+/// copy is a second write (two uploads, two rows), not a faster answer.
+fn hedged_writes(
+    start: &Model,
+    design: &Model,
+    (n, mine): (NodeIdx, NodeIdx),
+    kind: RequestKind,
+    class: Option<ClassIdx>,
+) -> Vec<String> {
+    let hedges_writes = |c: &Call| {
+        c.matches(kind, class)
+            && c.op.unwrap_or(kind) == RequestKind::Write
+            && c.fan.hedge.is_some()
+    };
+    let had = (start.nodes[n].kind.calls().iter()).any(&hedges_writes);
+    let mut out = Vec::new();
+    if had {
+        return out;
+    }
+    for c in design.nodes[mine]
+        .kind
+        .calls()
+        .iter()
+        .filter(|c| hedges_writes(c))
+    {
+        let line = format!(
+            "`{}`'s call to `{}` hedges its writes: a second copy of a write is the write done \
+             twice, not a faster answer (hedge reads, whose copies are the same question)",
+            start.nodes[n].id, design.nodes[c.to].id
         );
         if !out.contains(&line) {
             out.push(line);

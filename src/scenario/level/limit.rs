@@ -1,5 +1,6 @@
 //! The keys of a level's limits (`max`, `min`): a node's size (`api.replicas`), an added kind's (`cache.capacity`), or a field inside a node's calls, forwards or autoscaler (`app.calls.db.repeat`, `app.calls.0.pool.size`, `web.to.render.p`, `web.autoscale.cold_start`), as `--set` names nested fields and a workload by name or index.
 
+use crate::scenario::level::LevelSpec;
 use crate::sim::model::{Model, NodeKind};
 
 /// Fields of a node itself that a limit may bound (integers, numbers and
@@ -137,13 +138,15 @@ pub(crate) fn shape_problem(key: &str) -> Option<(String, Option<String>)> {
 }
 
 /// What is wrong with `key` in the level's starting design `m` (a node,
-/// or a kind in `add` for a field of the node itself; the call, route or
-/// autoscaler it names), if anything. The form is checked already.
+/// or a kind in `spec.add` for a field of the node itself; the call, route
+/// or autoscaler it names, an autoscaler the level lets the learner add
+/// included), if anything. The form is checked already.
 pub(crate) fn model_problem(
     m: &Model,
-    add: &[String],
+    spec: &LevelSpec,
     key: &str,
 ) -> Option<(String, Option<String>)> {
+    let add = &spec.add;
     let (owner, place) = place(key)?;
     let ids: Vec<&str> = m.nodes.iter().map(|n| n.id.as_str()).collect();
     let Some(node) = m.nodes.iter().find(|n| n.id == owner) else {
@@ -168,10 +171,20 @@ pub(crate) fn model_problem(
     let targets: Vec<&str> = match &place {
         Place::Node(_) => return None,
         Place::Autoscale(_) if autoscale => return None,
+        Place::Autoscale(_)
+            if matches!(node.kind, NodeKind::Service(_))
+                && spec.is_unlocked(owner, "autoscale") =>
+        {
+            return None;
+        }
         Place::Autoscale(_) => {
             return Some((
                 format!("`{key}`: `{owner}` has no autoscaler"),
-                Some("a limit inside a table needs the table in the level's design".into()),
+                Some(
+                    "a limit inside a table needs the table in the level's design, or a \
+                     service whose `autoscale` the level unlocks"
+                        .into(),
+                ),
             ));
         }
         Place::Entry { list: "calls", .. } => calls.iter().map(|c| ids[c.to]).collect(),

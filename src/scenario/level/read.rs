@@ -331,7 +331,7 @@ fn against_model(errs: &mut Errors<'_>, t: &Table<'_, '_>, spec: &LevelSpec, m: 
             continue;
         };
         for (knob, _) in limits {
-            if let Some((message, hint)) = limit::model_problem(m, &spec.add, knob)
+            if let Some((message, hint)) = limit::model_problem(m, spec, knob)
                 && let Some(entry) = table.field(knob)
             {
                 entry.error_at_key(errs, message, hint);
