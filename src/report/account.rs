@@ -272,10 +272,12 @@ impl Account {
             ));
         }
         // A surge is told at its first window; its busiest stretch, when
-        // it came later, is what the design had to carry.
+        // it came later and was itself a surge, is what the design had to
+        // carry (a write-back flush's one-second burst averages out).
         if i.trouble == Trouble::Surge
             && let Some((rate, from)) = n.peak.rate()
             && from > i.at
+            && n.calm_rate().is_some_and(|calm| rate >= 1.5 * calm)
         {
             text.push_str(&format!(
                 " (busiest 5 s: {} from {})",

@@ -140,6 +140,11 @@ pub struct NodeWatch {
 }
 
 impl NodeWatch {
+    /// Its calm arrival rate per second, once a calm window was seen.
+    pub fn calm_rate(&self) -> Option<f64> {
+        self.calm.rate()
+    }
+
     pub fn new(id: &str, kind: &'static str) -> NodeWatch {
         NodeWatch {
             id: id.to_string(),
@@ -338,8 +343,8 @@ impl NodeWatch {
             add(
                 Trouble::BreakerOpen,
                 format!(
-                    "a breaker on {id}'s calls opened: {} calls failed fast",
-                    c.short_circuited
+                    "a breaker on {id}'s calls opened: {} failed fast",
+                    per_s(c.short_circuited as f64 / secs)
                 ),
             );
         }
