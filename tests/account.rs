@@ -59,6 +59,28 @@ fn figure_after(text: &str, word: &str) -> f64 {
         .unwrap_or_else(|_| panic!("no figure after {word:?} in {text}"))
 }
 
+/// 3.1's starting design misses p99 with no node in trouble and nothing
+/// changed: the why names the slowest store on the way with its own p99
+/// (the history database's, what every send waits for), which the
+/// account said nothing about (the window showed no "Why?").
+#[test]
+fn a_latency_miss_with_no_trouble_names_the_slowest_work_on_the_way() {
+    let (told, s) = tell("scenarios/campaign/03-chat/01-publish.toml", &[]);
+    assert!(the(&told, HappeningKind::Incident).is_empty(), "no trouble");
+    let why = cause(&told);
+    assert_eq!(why.nodes, ["history"], "{}", why.text);
+    assert!(
+        why.text
+            .starts_with("no node was in trouble: p99 below 50 ms missed")
+    );
+    let history = s.nodes.iter().find(|n| n.id == "history").expect("history");
+    let p99 = history.sojourn.p99_ms.expect("answered");
+    assert_eq!(
+        figure_after(&why.text, "history, takes"),
+        (p99 * 10.0).round() / 10.0
+    );
+}
+
 #[test]
 fn retry_storm_blames_retries_that_outlive_the_slow_down() {
     let (told, summary) = tell("scenarios/lessons/retry-storm.toml", &[]);

@@ -191,6 +191,47 @@ fn a_calls_policies_are_set_by_its_position_in_the_list() {
     assert_eq!(timeout(&named, 0), Some(SimTime::from_millis(20)));
 }
 
+/// A node that calls another twice (once per type): the inspector's `x`
+/// on one row removes that call alone (it removed both, so 1.2's "reads
+/// to the cache, writes to the database" could not be wired by mouse);
+/// without an index every call to that node goes.
+#[test]
+fn removing_one_call_keeps_the_other_calls_to_the_same_node() {
+    let text = shipped().replace(
+        "calls = [ { to = \"cache\", when = \"read\" }, { to = \"db\", when = \"write\" } ]",
+        "calls = [ \"db\", \"cache\", { to = \"db\", when = \"write\" } ]",
+    );
+    let mut design = Design::from_text(&text).expect("three calls");
+    let calls = |d: &Design| {
+        let m = d.check("x.toml").expect("valid");
+        let api = m.nodes.iter().find(|n| n.id == "api").expect("api");
+        let ids = |c: &loadlab::sim::model::Call| m.nodes[c.to].id.clone();
+        let when = |c: &loadlab::sim::model::Call| c.when.is_some();
+        (api.kind.calls().iter())
+            .map(|c| (ids(c), when(c)))
+            .collect::<Vec<_>>()
+    };
+    let disconnect = |index| Edit::Disconnect {
+        from: "api".into(),
+        to: "db".into(),
+        kind: EdgeKind::Call,
+        index,
+    };
+    design.apply(&disconnect(Some(0))).expect("the first call");
+    assert_eq!(
+        calls(&design),
+        [("cache".to_string(), false), ("db".to_string(), true)]
+    );
+    let before = design.text();
+    let e = design
+        .apply(&disconnect(Some(0)))
+        .expect_err("row 0 is the cache's");
+    assert!(e.contains("no call edge to `db`"), "{e}");
+    assert_eq!(design.text(), before);
+    design.apply(&disconnect(None)).expect("every call to db");
+    assert_eq!(calls(&design), [("cache".to_string(), false)]);
+}
+
 #[test]
 fn a_rename_follows_every_reference_and_the_run_is_the_same() {
     let mut design = Design::blank("rename");
@@ -274,6 +315,7 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
             from: a.into(),
             to: b.into(),
             kind: k,
+            index: None,
         }),
         (ids.clone(), 1..64i64).prop_map(|(id, n)| node(id, "workers", Value::Integer(n))),
         (ids.clone(), 0..3usize, 1..500i64).prop_map(|(id, i, ms)| node(

@@ -169,6 +169,7 @@ fn the_url_shortener_built_from_a_blank_canvas_runs_as_the_shipped_file() {
             from: "api".into(),
             to: "cache".into(),
             kind: EdgeKind::Call,
+            index: None,
         }),
     );
     for e in url_shortener_edits() {

@@ -342,6 +342,31 @@ fn a_quiet_second_over_the_p99_line_by_chance_is_not_drawn_as_a_miss() {
     );
 }
 
+/// A second in which the API is down answers nothing: its p99 is a miss,
+/// not "over the bound by chance" (0 slow ones of 0 read as chance).
+#[test]
+fn a_second_that_answered_nothing_is_not_over_its_bound_by_chance() {
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml"),
+    )
+    .expect("the shipped file");
+    let text = format!(
+        "{shipped}\n[[event]]\nat = \"10s\"\naction = \"crash\"\nnode = \"api\"\nfor = \"20s\"\n"
+    );
+    let path = std::env::temp_dir().join(format!(
+        "loadlab-window-panels-{}-api-down.toml",
+        std::process::id()
+    ));
+    std::fs::write(&path, text).expect("writes the scenario");
+    let mut rig = Rig::on(path.to_str().expect("utf-8 path"), &[]);
+    rig.run_to(15);
+    let o = p99_of(&rig.view);
+    assert_eq!((o.completed_now, o.passing()), (0, Some(false)), "{o:?}");
+    assert!(o.failed_now > 1000, "{o:?}");
+    let words = o.coverage().expect("a percentile now");
+    assert!(!words.contains("by chance"), "{words}");
+}
+
 /// A harness over the inspector for the node (or traffic source) `sel`.
 fn inspector_on(sel: impl FnOnce(&Rig) -> Selected) -> Harness<'static, Rig> {
     inspector_of(Rig::new(&[]), sel)

@@ -404,8 +404,11 @@ impl View {
                 let now = (now.as_ref())
                     .and_then(|n| n.get(i).cloned())
                     .filter(|n| n.of.is_none() && !n.metric.needs_node());
+                // A second with nothing (or mostly failures) answered is
+                // not over its bound "by chance": it failed.
+                let answered = completed_now > 0 && failed_now <= completed_now;
                 let within_chance = match (&now, objectives.get(i), last) {
-                    (Some(n), Some(o), Some(w)) if !n.pass => match o.bound {
+                    (Some(n), Some(o), Some(w)) if !n.pass && answered => match o.bound {
                         Bound::Below(x) => tail_within_chance(w, None, o.metric, x),
                         Bound::Above(_) => false,
                     },

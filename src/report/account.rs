@@ -13,6 +13,7 @@ mod over_limit;
 mod peak;
 mod plans;
 mod room;
+mod slow_work;
 mod spells;
 mod watch;
 
@@ -413,7 +414,10 @@ impl Account {
             .or_else(|| all.iter().find(|(_, i)| early(i)))
             .copied();
         let Some((root, first)) = found.map(|f| self.furthest_down(&all, f)) else {
-            return self.event_cause(results);
+            return self.event_cause(results).or_else(|| {
+                let at = self.first_break(results)?;
+                slow_work::slow_work(summary, results, at)
+            });
         };
         let event = self
             .events

@@ -66,10 +66,14 @@ pub enum Edit {
         kind: EdgeKind,
         when: Option<String>,
     },
+    /// Removes node `from`'s edges of `kind` to `to`: only the one at
+    /// `index` in its list (a node may call another twice, once per type),
+    /// or with `None` every one.
     Disconnect {
         from: String,
         to: String,
         kind: EdgeKind,
+        index: Option<usize>,
     },
     /// Sets (or with `None` removes) a field of a part of the design, by
     /// its path in that part's table (`service_time.mean`, `keys.count`).
@@ -214,7 +218,12 @@ impl Design {
                 kind,
                 when,
             } => self.connect(from, to, *kind, when.as_deref()),
-            Edit::Disconnect { from, to, kind } => self.disconnect(from, to, *kind),
+            Edit::Disconnect {
+                from,
+                to,
+                kind,
+                index,
+            } => self.disconnect(from, to, *kind, *index),
             Edit::SetField { part, path, value } => self.set_field(part, path, value.clone()),
             Edit::AddObjective {
                 metric,
@@ -405,7 +414,13 @@ impl Design {
         wiring::connect(node, to, kind, when)
     }
 
-    fn disconnect(&mut self, from: &str, to: &str, kind: EdgeKind) -> Result<(), String> {
+    fn disconnect(
+        &mut self,
+        from: &str,
+        to: &str,
+        kind: EdgeKind,
+        index: Option<usize>,
+    ) -> Result<(), String> {
         if let Some(k) = self.source_index(from) {
             let w = self.array_mut("workload")[k]
                 .as_table_mut()
@@ -419,7 +434,7 @@ impl Design {
             };
         }
         let node = self.node_mut(from)?;
-        wiring::disconnect(node, to, kind)
+        wiring::disconnect(node, to, kind, index)
     }
 
     fn set_field(&mut self, part: &Part, path: &str, value: Option<Value>) -> Result<(), String> {

@@ -184,6 +184,7 @@ fn edges(
                         from: id.into(),
                         to: to.clone(),
                         kind: *k,
+                        index: Some(i),
                     }));
                 }
             });

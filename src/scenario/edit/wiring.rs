@@ -146,16 +146,26 @@ pub(super) fn connect(
 }
 
 /// Removes every edge of `kind` from `node` to `to`.
-pub(super) fn disconnect(node: &mut Table, to: &str, kind: EdgeKind) -> Result<(), String> {
+pub(super) fn disconnect(
+    node: &mut Table,
+    to: &str,
+    kind: EdgeKind,
+    index: Option<usize>,
+) -> Result<(), String> {
     let field = kind.field();
     let removed = match node.get_mut(field) {
-        Some(Value::String(s)) if s == to => {
+        Some(Value::String(s)) if s == to && index.is_none_or(|i| i == 0) => {
             node.remove(field);
             true
         }
         Some(Value::Array(a)) => {
             let n = a.len();
-            a.retain(|r| route_to(r) != Some(to));
+            let mut at = 0;
+            a.retain(|r| {
+                let keep = route_to(r) != Some(to) || index.is_some_and(|i| i != at);
+                at += 1;
+                keep
+            });
             let removed = a.len() != n;
             if a.is_empty() {
                 node.remove(field);

@@ -1,0 +1,63 @@
+//! A latency objective missed with no node in trouble and nothing changed, told as a why: the time is the work on the way, and the slowest store or provider a request waits on.
+
+use super::{Happening, HappeningKind, figure};
+use crate::report::objectives::ObjectiveResult;
+use crate::sim::metrics::{LatencyStats, NodeSummary};
+use crate::sim::model::ObjectiveMetric;
+use crate::sim::{SimTime, Summary};
+
+/// Kinds whose time at the node is their own work (they call nothing):
+/// what a request waits on when no line grows anywhere.
+const LEAVES: [&str; 2] = ["database", "external"];
+
+/// The why of a latency objective of the whole system missed at `at`
+/// while no node was in trouble: "no node was in trouble: p99 below 50 ms
+/// missed on the work of the path itself; the slowest store or provider
+/// on it, history, takes 79.1 ms at p99 a visit, ...". `None` when no
+/// such objective missed, or no store or provider answered.
+pub(super) fn slow_work(
+    summary: &Summary,
+    results: &[ObjectiveResult],
+    at: SimTime,
+) -> Option<Happening> {
+    let r = results.iter().find(|r| missed_latency(r))?;
+    let (node, ms) = (summary.nodes.iter())
+        .filter(|n| LEAVES.contains(&n.kind))
+        .filter_map(|n| Some((n, same_figure(r.metric, &n.sojourn)?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    Some(Happening {
+        at,
+        kind: HappeningKind::Cause,
+        nodes: vec![node.id.clone()],
+        text: text(r, node, ms),
+    })
+}
+
+fn text(r: &ObjectiveResult, node: &NodeSummary, ms: f64) -> String {
+    format!(
+        "no node was in trouble: {} missed on the work of the path itself; the slowest \
+         store or provider on it, {}, takes {} at {} a visit, its own work (no line grew \
+         there), so more servers do not shorten it: a request that waits for it cannot be \
+         faster",
+        r.label(),
+        node.id,
+        figure(r.metric, ms),
+        r.name()
+    )
+}
+
+/// A latency bound of the whole system the run missed.
+fn missed_latency(r: &ObjectiveResult) -> bool {
+    r.metric.is_percentile() && r.of.is_none() && r.bound == "below" && !r.pass
+}
+
+/// The node's figure of the objective's kind (its p99 for a p99).
+fn same_figure(metric: ObjectiveMetric, s: &LatencyStats) -> Option<f64> {
+    match metric {
+        ObjectiveMetric::P50 => s.p50_ms,
+        ObjectiveMetric::P95 => s.p95_ms,
+        ObjectiveMetric::P99 => s.p99_ms,
+        ObjectiveMetric::P999 => s.p999_ms,
+        _ => s.mean_ms,
+    }
+}
