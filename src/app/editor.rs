@@ -80,6 +80,13 @@ pub enum EditorCommand {
 }
 
 impl Editor {
+    /// The last message when it tells a change refused (not a save or a
+    /// copy): the design is as it was.
+    pub fn refusal(&self) -> Option<&str> {
+        let m = self.message.as_deref()?;
+        (!(m.starts_with("saved") || m.starts_with("copied"))).then_some(m)
+    }
+
     /// Does `cmd`; a change of shape rebuilds the run from time 0 on the
     /// same seed (paused, with the reason, while the design has problems).
     pub fn command(&mut self, cmd: EditorCommand, bridge: &mut SimBridge, view: &mut View) {

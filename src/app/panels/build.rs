@@ -200,14 +200,11 @@ fn save_row(ui: &mut egui::Ui, editor: &Editor, unsaved: bool, out: &mut Vec<UiA
             out.push(cmd(EditorCommand::Save));
         }
     });
-    if let Some(m) = &editor.message {
-        let colour = if m.starts_with("saved") || m.starts_with("copied") {
-            OK
-        } else {
-            FAIL
-        };
-        ui.label(RichText::new(m).color(colour));
-    }
+    match (editor.refusal(), &editor.message) {
+        (Some(m), _) => ui.label(RichText::new(format!("Not changed: {m}")).color(FAIL)),
+        (None, Some(m)) => ui.label(RichText::new(m).color(OK)),
+        _ => return,
+    };
 }
 
 /// Sets where Save writes (carried as a tiny edit of the editor, not of

@@ -23,6 +23,7 @@ pub fn build_inspector(ui: &mut egui::Ui, editor: &Editor, view: &View) -> Vec<U
         return out;
     };
     let design = h.design();
+    refusal(ui, editor);
     match &editor.focus {
         Some(Part::Node(id)) if design.node(id).is_some() => node(ui, design, editor, id, &mut out),
         Some(Part::Source(name)) if design.source_index(name).is_some() => {
@@ -40,6 +41,14 @@ pub fn build_inspector(ui: &mut egui::Ui, editor: &Editor, view: &View) -> Vec<U
         }
     }
     out
+}
+
+/// The last change refused (a level's rule, a typo), where the learner
+/// clicked: the Build panel on the left says it too, far from the click.
+fn refusal(ui: &mut egui::Ui, editor: &Editor) {
+    if let Some(m) = editor.refusal() {
+        ui.label(RichText::new(format!("Not changed: {m}")).color(FAIL));
+    }
 }
 
 fn node(ui: &mut egui::Ui, design: &Design, editor: &Editor, id: &str, out: &mut Vec<UiAction>) {
