@@ -1,5 +1,6 @@
 //! Queueing theory beside the simulation: for each node the figures a formula of `theory.rs` predicts from the model's parameters and an arrival rate, or why no formula applies; and the end-to-end mean of an open network.
 
+mod departures;
 mod links;
 mod network;
 mod path;
@@ -10,7 +11,7 @@ mod why_not;
 pub use links::{LinkLoad, LinkOf, Way, describe_links, link_loads, links_json};
 pub use network::EndToEnd;
 pub use text::{describe, end_to_end_json, node_json};
-pub use why_not::WhyNot;
+pub use why_not::{Thinning, WhyNot};
 
 use crate::report::topology::offered_load;
 use crate::sim::{Model, Summary, Window};
@@ -148,7 +149,7 @@ fn read_share(l: &crate::report::topology::OfferedLoad) -> f64 {
 }
 
 fn predict_inner(model: &Model, rates: &[f64], read_shares: &[f64], entering: f64) -> Predictions {
-    let paths = path::conditions(model);
+    let paths = path::conditions(model, rates);
     let nodes: Vec<Prediction> = (0..model.nodes.len())
         .map(|i| {
             let lambda = rates.get(i).copied().unwrap_or(0.0);

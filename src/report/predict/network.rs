@@ -9,8 +9,9 @@ use crate::theory;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EndToEnd {
     /// `Jackson tandem` (a chain of M/M/c stations), `Jackson network`
-    /// (M/M/c stations with branches), the one station's formula, or
-    /// `open network (approximate stations)`.
+    /// (M/M/c stations with branches), `tandem into a bounded line
+    /// (Burke)` (M/M/1 stations, then an M/M/c/K), the one station's
+    /// formula, or `open network (approximate stations)`.
     pub model: &'static str,
     pub mean_ms: f64,
 }
@@ -53,7 +54,8 @@ pub fn end_to_end(
             }
         }
     }
-    if formulas.len() > 1 && formulas.iter().any(|f| f.2 > 0.0) {
+    let bounded_last = bounded_last(model, &formulas, &stations, entering);
+    if formulas.len() > 1 && formulas.iter().any(|f| f.2 > 0.0) && !bounded_last {
         return Err("a bounded line on the way turns requests away mid-path".into());
     }
     if let Some(i) = formulas
@@ -66,7 +68,11 @@ pub fn end_to_end(
             model.nodes[i].id
         ));
     }
-    let name = network_name(model, &formulas);
+    let name = if bounded_last {
+        "tandem into a bounded line (Burke)"
+    } else {
+        network_name(model, &formulas)
+    };
     Ok(EndToEnd {
         model: name,
         mean_ms: theory::open_network_sojourn(entering, &stations) * 1e3,
@@ -87,6 +93,48 @@ fn has_route_latency(model: &Model, i: usize) -> bool {
     matches!(&model.nodes[i].kind, NodeKind::Service(s) if s.forward.iter().any(|r| r.latency.is_some()))
 }
 
+/// Every request visits every station (each one's rate is the entering
+/// rate), all M/M/1 but the last, an M/M/c/K that sends nothing on. By
+/// Burke the last is fed Poisson; by Reich a request's time at an M/M/1
+/// does not depend on the departures before it, so those the last line
+/// turns away spent the same mean time upstream as those it admits: the
+/// mean of the completed requests is the sum of the stations' means.
+fn bounded_last(
+    model: &Model,
+    formulas: &[(usize, Formula, f64)],
+    stations: &[(f64, f64)],
+    entering: f64,
+) -> bool {
+    let Some(((last, Formula::Mmck, _), before)) = formulas.split_last() else {
+        return false;
+    };
+    let mm1 = |i: usize| match &model.nodes[i].kind {
+        NodeKind::Service(s) => s.workers == 1 && s.replicas <= 1,
+        NodeKind::Database(d) => d.workers == 1,
+        NodeKind::Queue(q) => q.consumers == 1,
+        _ => false,
+    };
+    let everyone = stations
+        .iter()
+        .all(|&(l, _)| (l / entering - 1.0).abs() < 1e-9);
+    everyone
+        && !before.is_empty()
+        && model.nodes[*last].kind.sends_to().is_empty()
+        && before
+            .iter()
+            .all(|&(i, f, _)| f == Formula::Mmc && mm1(i) && chained(model, i))
+}
+
+/// A service that forwards to one node at most, every request.
+fn chained(model: &Model, i: usize) -> bool {
+    match &model.nodes[i].kind {
+        NodeKind::Service(s) => {
+            s.forward.len() <= 1 && s.forward.iter().all(|r| r.p.is_none() && r.when.is_none())
+        }
+        _ => true,
+    }
+}
+
 fn network_name(model: &Model, formulas: &[(usize, Formula, f64)]) -> &'static str {
     if let [(_, one, _)] = formulas {
         return one.name();
@@ -94,12 +142,7 @@ fn network_name(model: &Model, formulas: &[(usize, Formula, f64)]) -> &'static s
     if !formulas.iter().all(|f| f.1 == Formula::Mmc) {
         return "open network (approximate stations)";
     }
-    let chain = formulas
-        .iter()
-        .all(|&(i, _, _)| match &model.nodes[i].kind {
-            NodeKind::Service(s) => s.forward.len() <= 1 && s.forward.iter().all(|r| r.p.is_none()),
-            _ => true,
-        });
+    let chain = formulas.iter().all(|&(i, _, _)| chained(model, i));
     if chain {
         "Jackson tandem"
     } else {

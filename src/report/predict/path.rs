@@ -1,5 +1,7 @@
-//! What lies on the way to each node (a closed-loop source, a cache, a rate limiter, retries, hedges, timeouts, fallbacks), found by following the model's edges.
+//! What lies on the way to each node (a closed-loop source, a cache, a rate limiter, retries, hedges, timeouts, fallbacks, a stream thinned or no longer Poisson, calls bringing their own work), found by following the model's edges.
 
+use super::departures;
+use super::why_not::Thinning;
 use crate::sim::Model;
 use crate::sim::model::{Arrival, Call, NodeIdx, NodeKind};
 
@@ -24,6 +26,13 @@ pub struct Path {
     pub fallback: Option<NodeIdx>,
     /// This node calls it with a timeout (this node only).
     pub call_timeout: Option<NodeIdx>,
+    /// This node calls it with a `service_time` of the call's own (this
+    /// node only, and through a load balancer to its service).
+    pub call_work: Option<NodeIdx>,
+    /// This node thins what it passes on (passes on).
+    pub thinned: Option<(NodeIdx, Thinning)>,
+    /// This node's departures are not Poisson, and why (passes on).
+    pub not_poisson: Option<(NodeIdx, &'static str)>,
 }
 
 impl Path {
@@ -31,6 +40,7 @@ impl Path {
     fn passed_on(&self) -> Path {
         Path {
             call_timeout: None,
+            call_work: None,
             ..self.clone()
         }
     }
@@ -53,14 +63,18 @@ impl Path {
         changed |= take(&mut self.hedges, &other.hedges);
         changed |= take(&mut self.fallback, &other.fallback);
         changed |= take(&mut self.call_timeout, &other.call_timeout);
+        changed |= take(&mut self.call_work, &other.call_work);
+        changed |= take(&mut self.thinned, &other.thinned);
+        changed |= take(&mut self.not_poisson, &other.not_poisson);
         changed
     }
 }
 
-/// One `Path` per node, in model order: propagated along the edges until
-/// nothing changes (each field is set at most once, so this ends even
-/// around a loop).
-pub fn conditions(model: &Model) -> Vec<Path> {
+/// One `Path` per node, in model order, with `rates` the requests per
+/// second reaching each node: propagated along the edges until nothing
+/// changes (each field is set at most once, so this ends even around a
+/// loop).
+pub fn conditions(model: &Model, rates: &[f64]) -> Vec<Path> {
     let mut paths = vec![Path::default(); model.nodes.len()];
     for w in &model.workloads {
         let Some(p) = paths.get_mut(w.to) else {
@@ -76,7 +90,8 @@ pub fn conditions(model: &Model) -> Vec<Path> {
     while changed {
         changed = false;
         for i in 0..model.nodes.len() {
-            for (to, edge) in out_edges(model, i, &paths[i]) {
+            let rate = rates.get(i).copied().unwrap_or(0.0);
+            for (to, edge) in out_edges(model, i, &paths[i], rate) {
                 if let Some(p) = paths.get_mut(to) {
                     changed |= p.absorb(&edge);
                 }
@@ -86,11 +101,32 @@ pub fn conditions(model: &Model) -> Vec<Path> {
     paths
 }
 
+/// What everything node `i` (fed at `rate`) sends to learns from it: what
+/// lay before it, and how it thins its stream or makes it not Poisson.
+fn sent_on(model: &Model, i: NodeIdx, here: &Path, rate: f64) -> Path {
+    let mut p = here.passed_on();
+    if p.thinned.is_none() {
+        p.thinned = departures::thinning(model, i).map(|t| (i, t));
+    }
+    if p.not_poisson.is_none() {
+        let cause = match here.call_work {
+            Some(_) => Some("its callers bring their own work"),
+            None => departures::not_poisson(model, i, rate),
+        };
+        p.not_poisson = cause.map(|c| (i, c));
+    }
+    p
+}
+
 /// Each node `i` sends to, with what the receiver learns on the way.
-fn out_edges(model: &Model, i: NodeIdx, here: &Path) -> Vec<(NodeIdx, Path)> {
-    let inherited = here.passed_on();
+fn out_edges(model: &Model, i: NodeIdx, here: &Path, rate: f64) -> Vec<(NodeIdx, Path)> {
+    let inherited = sent_on(model, i, here, rate);
     match &model.nodes[i].kind {
-        NodeKind::LoadBalancer(lb) => vec![(lb.to, inherited)],
+        NodeKind::LoadBalancer(lb) => {
+            let mut p = inherited;
+            p.call_work = here.call_work;
+            vec![(lb.to, p)]
+        }
         NodeKind::Service(s) => {
             let mut out = call_edges(i, &s.calls, &inherited);
             out.extend(s.forward.iter().map(|r| (r.to, inherited.clone())));
@@ -134,9 +170,16 @@ fn call_edges(i: NodeIdx, calls: &[Call], inherited: &Path) -> Vec<(NodeIdx, Pat
         if c.policy.timeout.is_some() {
             p.call_timeout.get_or_insert(i);
         }
+        if c.service_time.is_some() {
+            p.call_work.get_or_insert(i);
+        }
+        if let Some(cause) = departures::call_cause(c) {
+            p.not_poisson.get_or_insert((i, cause));
+        }
         if let Some(f) = c.fallback {
             let mut fp = p.clone();
             fp.fallback.get_or_insert(i);
+            fp.call_work = None;
             out.push((f, fp));
         }
         out.push((c.to, p));

@@ -68,10 +68,7 @@ pub fn predict(
 fn figures(st: &Station, lambda: f64) -> Result<(Formula, QueueFigures), WhyNot> {
     let (s, c) = (st.mean, st.workers);
     let poisson = st.ca2 == 1.0;
-    if let Some(q) = st
-        .queue
-        .filter(|&q| u64::from(q) + u64::from(c) <= LONGEST_BOUNDED_LINE)
-    {
+    if let Some(q) = bounded_line(st.queue, c) {
         if st.shape == Shape::Exponential && poisson {
             return Ok((Formula::Mmck, theory::mmck(lambda, s, c, c + q)));
         }
@@ -97,6 +94,12 @@ fn figures(st: &Station, lambda: f64) -> Result<(Formula, QueueFigures), WhyNot>
             theory::allen_cunneen(lambda, s, c, st.ca2, st.scv),
         ),
     })
+}
+
+/// A line of `queue` places before `workers`, if it is bounded: a
+/// longer one than [`LONGEST_BOUNDED_LINE`] is treated as unbounded.
+pub(super) fn bounded_line(queue: Option<u32>, workers: u32) -> Option<u32> {
+    queue.filter(|&q| u64::from(q) + u64::from(workers) <= LONGEST_BOUNDED_LINE)
 }
 
 fn station(model: &Model, i: NodeIdx, read_share: f64) -> Option<Station> {
@@ -160,7 +163,7 @@ fn mixture(read: &Dist, write: &Dist, read_share: f64) -> (f64, f64, Shape) {
 /// Gaps between arrivals at one of `replicas`: a random pick keeps them
 /// Poisson; a round robin (a load balancer's, or the engine's own when
 /// nothing picks) hands each replica every r-th arrival (Erlang-r gaps).
-fn arrival_scv(model: &Model, i: NodeIdx, replicas: u32) -> f64 {
+pub(super) fn arrival_scv(model: &Model, i: NodeIdx, replicas: u32) -> f64 {
     let random = model.nodes.iter().any(|n| {
         matches!(&n.kind, NodeKind::LoadBalancer(lb) if lb.to == i && lb.algorithm == LbAlgorithm::Random)
     });

@@ -22,6 +22,13 @@ pub enum WhyNot {
     Autoscaling,
     /// Its own `timeout` answers failures while the work goes on.
     OwnTimeout,
+    /// Its line sheds requests (`shed`) before it is full.
+    Sheds,
+    /// A call reaching it carries a `service_time` of its own, done here
+    /// instead of the node's.
+    CallsBringWork {
+        caller: String,
+    },
     /// A database over several instances (shards × (1 + read replicas)).
     Spread {
         instances: u32,
@@ -51,6 +58,17 @@ pub enum WhyNot {
     Fallback {
         caller: String,
     },
+    /// Behind a node that thins what it passes on.
+    Thinned {
+        node: String,
+        by: Thinning,
+    },
+    /// Fed (directly or further up) by a node whose departures are not
+    /// Poisson, and why.
+    NotPoissonFeed {
+        node: String,
+        cause: &'static str,
+    },
     /// Replicas picked by a rule that looks at their lines or keys.
     Balancing {
         algorithm: &'static str,
@@ -68,6 +86,28 @@ pub enum WhyNot {
         utilisation: f64,
         growth_per_s: f64,
     },
+}
+
+/// How a node thins the stream it passes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Thinning {
+    /// Its bounded line (`queue`, a queue's `capacity`) turns requests away.
+    BoundedLine,
+    /// Its own `timeout` abandons requests.
+    Timeout,
+    /// Its line sheds requests (`shed`).
+    Shedding,
+}
+
+impl Thinning {
+    /// What thins, and what it does, in words.
+    fn text(self) -> &'static str {
+        match self {
+            Thinning::BoundedLine => "bounded line (requests turned away are not sent on)",
+            Thinning::Timeout => "own timeout (requests abandoned are not sent on)",
+            Thinning::Shedding => "load shedding (requests shed are not sent on)",
+        }
+    }
 }
 
 impl WhyNot {
@@ -94,6 +134,13 @@ impl WhyNot {
             WhyNot::OwnTimeout => "has a timeout: requests are answered as failed at the \
                 deadline while their work goes on"
                 .into(),
+            WhyNot::Sheds => "sheds requests from its line (`shed`): no formula here \
+                turns requests away by their type before the line is full"
+                .into(),
+            WhyNot::CallsBringWork { caller } => format!(
+                "calls bring their own work: `{caller}`'s call carries its own service_time, \
+                 done here instead of this node's"
+            ),
             WhyNot::Spread { instances } => format!(
                 "spreads its work over {instances} instances by key and request type \
                  (shards, read replicas): each one's share is not known in closed form"
@@ -143,6 +190,14 @@ fn path_text(w: &WhyNot) -> String {
         WhyNot::Fallback { caller } => {
             format!("a fallback of `{caller}`: only its failed calls come here")
         }
+        WhyNot::Thinned { node, by } => format!(
+            "behind `{node}`'s {}: what it passes on is thinned and not Poisson",
+            by.text()
+        ),
+        WhyNot::NotPoissonFeed { node, cause } => format!(
+            "fed by `{node}` (directly or through the nodes after it), whose departures \
+             are not Poisson ({cause}): no formula here holds for its arrivals"
+        ),
         WhyNot::Balancing { algorithm } => format!(
             "its replicas are picked by {algorithm}: each one's arrivals depend on the others"
         ),
@@ -167,6 +222,7 @@ fn path_text(w: &WhyNot) -> String {
 /// node's kind, what it does, then what lies on the way to it.
 pub fn static_reason(model: &Model, i: NodeIdx, path: &Path) -> Option<WhyNot> {
     kind_reason(&model.nodes[i].kind)
+        .or_else(|| call_work(model, i, path))
         .or_else(|| path_reason(model, path))
         .or_else(|| balancing(model, i))
 }
@@ -183,6 +239,9 @@ fn kind_reason(kind: &NodeKind) -> Option<WhyNot> {
         NodeKind::Service(s) if !s.calls.is_empty() => Some(WhyNot::MakesCalls),
         NodeKind::Service(s) if s.autoscale.is_some() => Some(WhyNot::Autoscaling),
         NodeKind::Service(s) if s.timeout.is_some() => Some(WhyNot::OwnTimeout),
+        NodeKind::Service(s) if s.line.as_ref().is_some_and(|l| !l.shed.is_empty()) => {
+            Some(WhyNot::Sheds)
+        }
         NodeKind::Database(d) if d.shards > 1 || d.read_replicas > 0 => Some(WhyNot::Spread {
             instances: d.shards.max(1) * (1 + d.read_replicas),
         }),
@@ -191,8 +250,25 @@ fn kind_reason(kind: &NodeKind) -> Option<WhyNot> {
     }
 }
 
+/// A node's id, or nothing.
+fn id(model: &Model, i: NodeIdx) -> String {
+    model.nodes.get(i).map_or(String::new(), |n| n.id.clone())
+}
+
+/// A service or database some call reaches with a work of its own.
+fn call_work(model: &Model, i: NodeIdx, p: &Path) -> Option<WhyNot> {
+    let does_work = matches!(
+        model.nodes[i].kind,
+        NodeKind::Service(_) | NodeKind::Database(_)
+    );
+    let caller = p.call_work.filter(|_| does_work)?;
+    Some(WhyNot::CallsBringWork {
+        caller: id(model, caller),
+    })
+}
+
 fn path_reason(model: &Model, p: &Path) -> Option<WhyNot> {
-    let id = |i: &NodeIdx| model.nodes.get(*i).map_or(String::new(), |n| n.id.clone());
+    let id = |i: &NodeIdx| id(model, *i);
     if let Some(w) = &p.closed {
         return Some(WhyNot::ClosedLoop {
             workload: w.clone(),
@@ -218,6 +294,12 @@ fn path_reason(model: &Model, p: &Path) -> Option<WhyNot> {
         p.fallback
             .as_ref()
             .map(|i| WhyNot::Fallback { caller: id(i) }),
+        p.thinned
+            .map(|(i, by)| WhyNot::Thinned { node: id(&i), by }),
+        p.not_poisson.map(|(i, cause)| WhyNot::NotPoissonFeed {
+            node: id(&i),
+            cause,
+        }),
     ];
     found.into_iter().flatten().next()
 }
