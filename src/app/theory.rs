@@ -79,7 +79,11 @@ fn applies_somewhere(p: &Predictions) -> bool {
         || p.nodes.iter().any(|n| match n {
             Prediction::Applies(_) => true,
             // No traffic at the start (a workload that ramps up) may still
-            // get a formula once requests arrive.
-            Prediction::WhyNot(w) => matches!(w, WhyNot::NoTraffic | WhyNot::Unstable { .. }),
+            // get a formula once requests arrive; a caller that is an
+            // infinite server only at a lower rate may feed one Poisson.
+            Prediction::WhyNot(w) => matches!(
+                w,
+                WhyNot::NoTraffic | WhyNot::Unstable { .. } | WhyNot::NotPoissonFeed { .. }
+            ),
         })
 }
