@@ -419,6 +419,26 @@ fn chaos_partitions_and_heals_the_selected_node() {
     assert_eq!(rig.bridge.changes.len(), 2, "{:?}", rig.view.error);
 }
 
+/// Crash then Recover at the same place: the "is DOWN" line that came
+/// with the crash pushed Recover 18 px below where Crash was, and a
+/// learner's second click there did nothing (real pointer, play-window).
+#[test]
+fn recover_sits_where_crash_was() {
+    let mut h = inspector_on(|rig| Selected::Node(node(rig, "api")));
+    let crash = h.get_by_label("Crash").rect();
+    h.get_by_label("Crash").click();
+    h.run();
+    let rig = h.state_mut();
+    rig.frame();
+    rig.run_to(3);
+    h.run();
+    let recover = h.get_by_label("Recover").rect();
+    assert!(
+        (recover.top() - crash.top()).abs() < 0.5,
+        "{crash:?} then {recover:?}"
+    );
+}
+
 #[test]
 fn chaos_flushes_a_cache() {
     let mut h = inspector_on(|rig| Selected::Node(node(rig, "cache")));

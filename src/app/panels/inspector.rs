@@ -561,8 +561,11 @@ fn chaos(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mu
     let snap = view.snapshot.nodes.get(i);
     let down = snap.is_some_and(NodeSnapshot::crashed);
     section(ui, "Chaos").on_hover_text(help::CHAOS);
+    // One line either way, so Crash and Recover sit where the pointer is.
     if down {
         ui.label(RichText::new(format!("{id} is DOWN: every request to it fails")).color(FAIL));
+    } else {
+        ui.label(RichText::new(format!("{id} is up")).color(MUTED));
     }
     ui.horizontal(|ui| {
         if down {
