@@ -742,3 +742,87 @@ fn log_normal_errors_speak_the_files_units() {
         "{rendered}"
     );
 }
+
+// ---- a long sequential repeat to a callee that answers at once ---------
+
+/// Three sends, each storing 100 000 messages in a queue one after
+/// another (`repeat`, not parallel). A queue acknowledges on enqueue, so
+/// each repetition's answer came inside its own call and asked for the
+/// next there: the stack grew by one call chain per repetition and the
+/// run aborted ("has overflowed its stack") from about 10 000 on.
+const REPEATED_SENDS: &str = r#"
+[scenario]
+name = "a long sequential repeat to a queue"
+duration = "1s"
+max_in_flight = 10_000_000
+
+[[workload]]
+to = "api"
+arrival = "constant"
+rate = 3
+
+[[node]]
+id = "api"
+kind = "service"
+workers = 4
+service_time = "1ms"
+calls = [ { to = "inbox", repeat = 100_000 } ]
+
+[[node]]
+id = "inbox"
+kind = "queue"
+consumers = 1
+service_time = "10s"
+
+[[node]]
+id = "archive"
+kind = "queue"
+consumers = 1
+service_time = "10s"
+
+[[node]]
+id = "news"
+kind = "topic"
+subscribers = [ "inbox", "archive" ]
+
+[[node]]
+id = "gate"
+kind = "rate_limiter"
+algorithm = "token_bucket"
+rate = 1e9
+burst = 1_000_000
+to = "inbox"
+"#;
+
+/// Runs `REPEATED_SENDS` with the call sent to `to`: the sends that
+/// answered, after checking none failed.
+fn repeated_sends(to: &str) -> (Summary, u64) {
+    let call = format!("api.calls=[{{to=\"{to}\", repeat=100000}}]");
+    let (s, _) = run(REPEATED_SENDS, &[&call]);
+    let api = node(&s, "api");
+    assert_eq!(api.counts.failed_downstream, 0, "{:?}", api.counts);
+    assert!(api.counts.completed >= 2, "{:?}", api.counts);
+    let sends = api.counts.completed;
+    (s, sends)
+}
+
+#[test]
+fn a_long_sequential_repeat_to_a_queue_stores_every_message() {
+    let (s, sends) = repeated_sends("inbox");
+    assert_eq!(node(&s, "inbox").counts.completed, sends * 100_000);
+}
+
+#[test]
+fn a_long_sequential_repeat_to_a_topic_stores_every_copy() {
+    let (s, sends) = repeated_sends("news");
+    assert_eq!(node(&s, "news").counts.completed, sends * 100_000);
+    assert_eq!(node(&s, "inbox").counts.completed, sends * 100_000);
+    assert_eq!(node(&s, "archive").counts.completed, sends * 100_000);
+}
+
+#[test]
+fn a_long_sequential_repeat_through_a_rate_limiter_stores_every_message() {
+    let (s, sends) = repeated_sends("gate");
+    assert_eq!(node(&s, "gate").counts.completed, sends * 100_000);
+    assert_eq!(node(&s, "inbox").counts.completed, sends * 100_000);
+}

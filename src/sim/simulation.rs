@@ -207,6 +207,10 @@ pub struct Simulation {
     /// The fan-outs in progress, by visit (a visit's `fanned` says it has
     /// one): kept out of `Visit`, which every request copies around.
     fans: KeyMap<Fan>,
+    /// The visit (index, generation) making its sequential repetitions
+    /// in a loop, and whether its next one is due (`next_repetition`).
+    repeating: Option<(u32, u32)>,
+    repeat_due: bool,
     window_start: SimTime,
     windows: VecDeque<Window>,
     windows_dropped: u64,
@@ -268,6 +272,8 @@ impl Simulation {
             messages_live: 0,
             legs_live: 0,
             fans: KeyMap::default(),
+            repeating: None,
+            repeat_due: false,
             window_start: now,
             windows: VecDeque::new(),
             windows_dropped: 0,

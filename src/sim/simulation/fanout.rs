@@ -92,7 +92,32 @@ impl Simulation {
     }
 
     /// The next repetition of visit `j`'s current call (one after another).
+    ///
+    /// A callee that answers at once (a queue, a topic) asks for the next
+    /// repetition from inside this one's call: that request is only noted
+    /// (`repeat_due`), and the loop here makes it once the call has
+    /// returned, so the stack stays flat (it recursed once per repetition
+    /// and overflowed near `repeat = 10_000`). Nothing runs between the
+    /// note and the loop, so the order of events is the recursion's.
     fn next_repetition(&mut self, j: u32) {
+        let me = (j, self.visits[j as usize].generation);
+        if self.repeating == Some(me) {
+            self.repeat_due = true;
+            return;
+        }
+        let outer = self.repeating.replace(me);
+        loop {
+            self.make_repetition(j);
+            let due = std::mem::take(&mut self.repeat_due);
+            if !due || !self.visit_is(me.0, me.1) {
+                break;
+            }
+        }
+        self.repeating = outer;
+    }
+
+    /// Makes visit `j`'s next repetition of its current call.
+    fn make_repetition(&mut self, j: u32) {
         let jm = &mut self.visits[j as usize];
         jm.rep += 1;
         jm.attempt = 0;
