@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 
 use crate::scenario::level::LevelSpec;
 use crate::scenario::{self, Diagnostic};
+use crate::sim::limits::MIN_PERIOD;
 use crate::sim::model::{Objective, ObjectiveMetric};
 use crate::sim::{SimTime, Simulation};
 
@@ -271,6 +272,12 @@ impl Choices<'_> {
         format!("\"{}ns\"", self.nanos())
     }
 
+    /// The period of a timer that fires all run long: a duration raised
+    /// to `MIN_PERIOD` (shorter ones are refused; the same bytes drawn).
+    fn period(&mut self) -> String {
+        format!("\"{}ns\"", self.nanos().max(MIN_PERIOD.as_nanos()))
+    }
+
     /// A distribution of durations in one of the file's forms.
     fn dist(&mut self) -> String {
         let mean = self.nanos();
@@ -368,10 +375,13 @@ pub fn scenario_text(data: &[u8]) -> String {
     let _ = writeln!(s, "seed = {}", c.byte());
     match c.below(6) {
         0 => {
-            let _ = writeln!(s, "window = {}", c.duration());
+            let _ = writeln!(s, "window = {}", c.period());
         }
         1 | 2 => {
-            let _ = writeln!(s, "window = \"{}ns\"", duration / (1 + c.below(16) as u64));
+            let w = (duration / (1 + c.below(16) as u64)).max(MIN_PERIOD.as_nanos());
+            if w <= duration {
+                let _ = writeln!(s, "window = \"{w}ns\"");
+            }
         }
         _ => {}
     }
@@ -1031,7 +1041,7 @@ fn node_fields(c: &mut Choices, s: &mut String, kinds: &[&str], i: usize) {
                         "autoscale = {{ metric = \"{metric}\", target = {}, min = 1, max = {}, interval = {}, cooldown = {}, cold_start = {} }}",
                         c.pick(&["0.6", "1", "1e-9", "1e9"]),
                         c.pick(&["1", "4", "10000"]),
-                        c.duration(),
+                        c.period(),
                         c.duration(),
                         c.duration()
                     );
@@ -1131,7 +1141,7 @@ fn node_fields(c: &mut Choices, s: &mut String, kinds: &[&str], i: usize) {
                     let _ = writeln!(
                         s,
                         "write_policy = \"write_back\"\nflush_interval = {}",
-                        c.duration()
+                        c.period()
                     );
                 }
                 _ => {}

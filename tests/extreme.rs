@@ -267,3 +267,52 @@ read_replicas = 2
         "{e:?}"
     );
 }
+
+/// A timer that fires all run long at 1 ns (an autoscaler's look, a
+/// write-back flush, a time-series window) made a 75 s run 75 billion
+/// events: it never finished. Each is refused below 1 ms, in a file or
+/// from `--set` alike, at the value, with the bound in the message.
+#[test]
+fn a_periodic_timer_under_a_millisecond_is_refused_at_its_value() {
+    let cache = r#"
+[[node]]
+id = "cache"
+kind = "cache"
+capacity = 10
+on_miss = "api"
+write_policy = "write_back"
+"#;
+    let text = one_service("100", "autoscale = { target = 0.5, max = 4 }") + cache;
+    let cases = [
+        (
+            "api.autoscale.interval=\"1ns\"",
+            "node `api` (node[0]).autoscale.interval",
+            "\"1ns\"",
+        ),
+        (
+            "cache.flush_interval=\"999us\"",
+            "node `cache` (node[1]).flush_interval",
+            "\"999us\"",
+        ),
+        ("scenario.window=\"500us\"", "scenario.window", "\"500us\""),
+    ];
+    for (set, path, got) in cases {
+        let errs = load(&text, &[set]).expect_err(set);
+        assert_eq!(errs.len(), 1, "{set}: {errs:?}");
+        let e = &errs[0];
+        assert_eq!(e.path, path, "{set}");
+        assert_eq!(
+            e.message,
+            format!("must be at least 1ms, got {got}"),
+            "{set}"
+        );
+        assert!(e.hint.as_deref().is_some_and(|h| !h.is_empty()), "{set}");
+    }
+    for set in [
+        "api.autoscale.interval=\"1ms\"",
+        "cache.flush_interval=\"1ms\"",
+        "scenario.window=\"1ms\"",
+    ] {
+        assert!(load(&text, &[set]).is_ok(), "{set}");
+    }
+}

@@ -5,11 +5,15 @@ use toml::de::{DeTable, DeValue};
 
 use crate::scenario::graph::{self, NodeIds};
 use crate::scenario::reader::{Errors, Field, Table};
+use crate::sim::limits::MIN_PERIOD;
 use crate::sim::model::{
     Bound, ClassIdx, Limits, Model, Node, NodeKind, Objective, ObjectiveMetric, RequestClass,
     RequestKind, Workload,
 };
 use crate::sim::time::SimTime;
+
+/// What the time-series `window` paces (the hint when it is too short).
+const WINDOW_HINT: &str = "the run writes one time-series row per window: e.g. window = \"100ms\"";
 
 mod cache;
 mod calls;
@@ -450,7 +454,7 @@ fn read_scenario(errs: &mut Errors<'_>, top: &Table<'_, '_>) -> Header {
         h.seed = s.unsigned_abs();
     }
     if let Some(f) = t.field("window")
-        && let Some(w) = f.positive_duration(errs)
+        && let Some(w) = f.period(errs, MIN_PERIOD, WINDOW_HINT)
     {
         if w > h.duration {
             let at = match &duration_field {

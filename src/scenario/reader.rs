@@ -474,6 +474,28 @@ impl<'a, 'i> Field<'a, 'i> {
         Some(t)
     }
 
+    /// A duration of at least `min`: the period of a timer that fires all
+    /// run long (`sim::limits::MIN_PERIOD`); `hint` says what it paces.
+    pub(crate) fn period(
+        &self,
+        errs: &mut Errors<'_>,
+        min: SimTime,
+        hint: &str,
+    ) -> Option<SimTime> {
+        let t = self.duration(errs)?;
+        if t < min {
+            let text = errs.sources().snippet(&self.span()).to_string();
+            let min = units::format_duration(min);
+            self.error(
+                errs,
+                format!("must be at least {min}, got {text}"),
+                Some(hint.to_string()),
+            );
+            return None;
+        }
+        Some(t)
+    }
+
     /// One of `names` (a string); `what` names the thing in the message,
     /// e.g. "node kind" → "unknown node kind `servise`".
     pub(crate) fn choice(

@@ -1,5 +1,7 @@
 //! The allowed range of every tunable setting, in one table: the scenario loader, live commands and the window's sliders read it.
 
+use crate::sim::time::SimTime;
+
 /// The allowed values of one setting: `min ..= max`, or `min < x <= max`
 /// when `min` itself is not allowed (a rate limiter's rate of 0).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -141,6 +143,12 @@ pub const PAYLOAD_BYTES: Limit<f64> = Limit::closed(0.0, 1e12);
 pub const BANDWIDTH: Limit<f64> = Limit::above(0.0, 1e13);
 /// An egress price in dollars per GB.
 pub const EGRESS_PER_GB: Limit<f64> = Limit::closed(0.0, 1e6);
+/// The shortest period of a timer that fires all run long: an
+/// autoscaler's `interval`, a write-back cache's `flush_interval`, the
+/// time-series `window`. Each period is an event whatever the traffic,
+/// so at 1 ns a 75 s run is 75 billion events and never ends; no real
+/// autoscaler, flush or dashboard looks more often than every millisecond.
+pub const MIN_PERIOD: SimTime = SimTime::from_millis(1);
 
 #[cfg(test)]
 mod tests {
@@ -270,6 +278,11 @@ mod tests {
             "| `target` | number",
             &format!("`queue_depth`: {}", nums(QUEUE_DEPTH_TARGET)),
         );
+        // Periodic timers.
+        let period = format!("≥ {}ms", MIN_PERIOD.as_nanos() / 1_000_000);
+        has("| `interval` | duration", &period);
+        has("| `flush_interval` | duration", &period);
+        has("| `window` | duration | `\"1s\"`", &period);
         // Events.
         has(
             "| `slow` |",

@@ -7,8 +7,8 @@ use crate::scenario::suggest;
 use crate::sim::dist::Dist;
 use crate::sim::limits::{
     self, COST_PER_HOUR, DATABASE_INSTANCES, DEFAULT_LIMITER_KEYS, KEYS_PER_UNIT, LIMITER_KEYS,
-    LIMITER_RATE, LINE_CAPACITY, Limit, MAX_DELIVERIES, MAX_HOPS, READ_REPLICAS, REPLICAS, SHARDS,
-    WORKERS, WORKERS_PER_UNIT,
+    LIMITER_RATE, LINE_CAPACITY, Limit, MAX_DELIVERIES, MAX_HOPS, MIN_PERIOD, READ_REPLICAS,
+    REPLICAS, SHARDS, WORKERS, WORKERS_PER_UNIT,
 };
 use crate::sim::model::{
     AutoscaleSpec, CachePolicy, CacheSpec, DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT,
@@ -30,6 +30,8 @@ pub(crate) const DEFAULT_LEAKY_CAPACITY: u32 = 100;
 pub(crate) const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 pub(crate) const DEFAULT_INTERVAL: SimTime = SimTime::from_secs(10);
 pub(crate) const DEFAULT_COOLDOWN: SimTime = SimTime::from_secs(30);
+const AUTOSCALE_INTERVAL_HINT: &str = "the autoscaler looks once per interval, all run long: a real one looks every few seconds, e.g. interval = \"2s\"";
+const FLUSH_INTERVAL_HINT: &str = "dirty keys are written once per flush_interval, all run long: to pass every write on at once, use write_policy = \"write_through\"";
 
 /// Cache write policies, in file spelling.
 pub(crate) const WRITE_POLICIES: [&str; 3] = ["invalidate", "write_through", "write_back"];
@@ -418,7 +420,7 @@ fn read_autoscale(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<AutoscaleS
         }
     };
     let interval = match t.field("interval") {
-        Some(f) => f.positive_duration(errs),
+        Some(f) => f.period(errs, MIN_PERIOD, AUTOSCALE_INTERVAL_HINT),
         None => Some(DEFAULT_INTERVAL),
     };
     let cooldown = match t.field("cooldown") {
@@ -499,7 +501,7 @@ fn read_cache(
                 );
                 None
             } else {
-                f.positive_duration(errs)
+                f.period(errs, MIN_PERIOD, FLUSH_INTERVAL_HINT)
             }
         }
         None => Some(DEFAULT_FLUSH_INTERVAL),
