@@ -162,8 +162,12 @@ fn briefing_modal(ctx: &egui::Context, play: &CampaignPlay, design: &Model) -> V
         .show(ctx, |ui| {
             ui.set_width(480.0);
             ui.label(RichText::new("Briefing").color(MUTED));
+            // A fixed height: opening "N settings locked" scrolls inside
+            // it instead of growing the (centred) briefing, which moved
+            // Start from under the pointer.
             egui::ScrollArea::vertical()
                 .max_height(520.0)
+                .auto_shrink([false, false])
                 .show(ui, |ui| briefing(ui, level, design));
             briefing_footer(ui, play, level, &mut out);
         });
