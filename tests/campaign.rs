@@ -849,6 +849,26 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             vec![r#"api.calls=["meta", {to="storage", hedge="1ns"}]"#],
             "`api`'s call to `storage` hedges its writes",
         ),
+        // The same write sent again after a 12 ms timeout while the first
+        // goes on (the eighth playtest; 2 592 history writes for 2 000
+        // messages, two stars on 3.1).
+        (
+            "03-chat/01-publish",
+            "",
+            vec![
+                "chat.replicas=2",
+                r#"chat.calls=[{to="history",timeout="12ms",retry={attempts=6,backoff="0ms",jitter="none"}},{ to="push", key="derived", keys={count=1_000_000}, repeat=5, parallel=true }]"#,
+            ],
+            "`chat`'s call to `history` retries its writes after a timeout",
+        ),
+        // One shard and four read replicas: the hot key's reads spread
+        // over replicas, no cache, two stars at par on 9.9.
+        (
+            "09-mechanisms/09-hot-shard",
+            "",
+            vec!["db.shards=1", "db.read_replicas=4"],
+            "`db.shards` = 1 is under the level's least of 4",
+        ),
         // Two fixed servers and an autoscaler that looks once, a second
         // before the end: the night's bill without following the evening
         // (three stars on 3.3).

@@ -171,9 +171,10 @@ fn turned(
     out
 }
 
-/// The calls of node `n` (`mine` in the design) that hedge the writes it
-/// carries where no call of the level's node did: a hedged write's second
-/// copy is a second write (two uploads, two rows), not a faster answer.
+/// The calls of node `n` (`mine` in the design) that may do the writes it
+/// carries twice where no call of the level's node did: a hedge's second
+/// copy, or a retry after a timeout while the first attempt goes on, is
+/// a second write (two uploads, two rows), not a faster answer.
 fn hedged_writes(
     start: &Model,
     design: &Model,
@@ -181,25 +182,20 @@ fn hedged_writes(
     kind: RequestKind,
     class: Option<ClassIdx>,
 ) -> Vec<String> {
-    let hedges_writes = |c: &Call| {
-        c.matches(kind, class)
-            && c.op.unwrap_or(kind) == RequestKind::Write
-            && c.fan.hedge.is_some()
-    };
-    let had = (start.nodes[n].kind.calls().iter()).any(&hedges_writes);
-    let mut out = Vec::new();
-    if had {
-        return out;
+    let writes = |c: &Call| c.matches(kind, class) && c.op.unwrap_or(kind) == RequestKind::Write;
+    let twice = |c: &Call| writes(c) && twice_by(c).is_some();
+    if (start.nodes[n].kind.calls().iter()).any(twice) {
+        return Vec::new();
     }
-    for c in design.nodes[mine]
-        .kind
-        .calls()
-        .iter()
-        .filter(|c| hedges_writes(c))
-    {
+    let mut out = Vec::new();
+    for c in design.nodes[mine].kind.calls().iter().filter(|c| writes(c)) {
+        let Some(how) = twice_by(c) else {
+            continue;
+        };
         let line = format!(
-            "`{}`'s call to `{}` hedges its writes: a second copy of a write is the write done \
-             twice, not a faster answer (hedge reads, whose copies are the same question)",
+            "`{}`'s call to `{}` {how}: a second copy of a write is the write done \
+             twice, not a faster answer (hedge or retry reads, whose copies are the same \
+             question)",
             start.nodes[n].id, design.nodes[c.to].id
         );
         if !out.contains(&line) {
@@ -207,4 +203,17 @@ fn hedged_writes(
         }
     }
     out
+}
+
+/// How a call may send a request twice while the first copy still works:
+/// a hedge, or retries after a timeout.
+fn twice_by(c: &Call) -> Option<&'static str> {
+    let retries = c.policy.retry.is_some_and(|r| r.max_attempts > 1);
+    if c.fan.hedge.is_some() {
+        Some("hedges its writes")
+    } else if retries && c.policy.timeout.is_some() {
+        Some("retries its writes after a timeout (the first attempt goes on)")
+    } else {
+        None
+    }
 }
