@@ -861,6 +861,25 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             ],
             "`chat`'s call to `history` retries its writes after a timeout",
         ),
+        // The celebrity's post written 3 000 times into star-posts.
+        (
+            "02-news-feed/03-celebrity",
+            "",
+            vec![r#"star-api.calls=[{ to = "star-posts", repeat = 3000, parallel = true }]"#],
+            "`star-api.calls.star-posts.repeat` = 3000 is over the level's limit of 1",
+        ),
+        // Every celebrity post copied under all hundred keys, and each
+        // timeline read asking for one: every lookup hits (three stars on
+        // 2.3 without the lesson's merge of the celebrities followed).
+        (
+            "02-news-feed/03-celebrity",
+            "",
+            vec![
+                r#"star-api.calls=[{to="star-posts", key="derived", keys={count=100}, repeat=100, parallel=true}]"#,
+                r#"api.calls=[{to="cache", when="read" }, { to="star-posts", when="read", key="derived", keys={count=1} }, { to="fanout", when="write" }]"#,
+            ],
+            "`api.calls.star-posts.keys.count` = 1 is under the level's least of 100",
+        ),
         // One shard and four read replicas: the hot key's reads spread
         // over replicas, no cache, two stars at par on 9.9.
         (
@@ -1073,14 +1092,10 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             vec![r#"star-api.calls=["star-posts"]"#],
             "hits_per_second at star-posts above",
         ),
-        // star-posts' throughput made of the celebrity's post written 3 000
-        // times, or of lookups of a star-posts nothing writes (the post
-        // sent to the timeline cache instead): no timeline read finds one.
-        (
-            "02-news-feed/03-celebrity",
-            vec![r#"star-api.calls=[{ to = "star-posts", repeat = 3000, parallel = true }]"#],
-            "hits_per_second at star-posts above",
-        ),
+        // star-posts' throughput made of lookups of a star-posts nothing
+        // writes (the post sent to the timeline cache instead): no
+        // timeline read finds one. (Written 3 000 times is now over the
+        // level's limit, among the refusals.)
         (
             "02-news-feed/03-celebrity",
             vec![

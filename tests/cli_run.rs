@@ -216,3 +216,27 @@ fn the_terminal_and_summary_json_tell_what_happened() {
             .all(|h| h["text"].is_string() && h["nodes"].is_array())
     );
 }
+
+/// A reader that stops early (`loadlab check FILE | head -1`):
+/// the command ends as any Unix tool does, without the panic Rust's print
+/// raised on the broken pipe ("failed printing to stdout: Broken pipe").
+#[cfg(unix)]
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    use std::process::{Command, Stdio};
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loadlab"))
+        .arg("check")
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    // The reader is gone before check has loaded its file: everything it
+    // prints goes nowhere.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "a panic's exit code");
+}

@@ -22,8 +22,9 @@ pub const BOUNDED: [&str; 14] = [
     "ttl",
 ];
 /// Fields inside one call: `NODE.calls.<callee or index>.FIELD`.
-pub const CALL_BOUNDED: [&str; 7] = [
+pub const CALL_BOUNDED: [&str; 8] = [
     "repeat",
+    "keys.count",
     "pool.size",
     "retry.attempts",
     "retry.budget",
@@ -197,7 +198,10 @@ pub(crate) fn model_problem(
         Ok(i) => i < targets.len(),
         Err(_) => targets.contains(&which),
     };
-    if found {
+    // A call the learner may add: to a node of the level, from a node
+    // whose calls the level unlocks (2.3 bounds reads of `star-posts`).
+    let may_add = list == "calls" && ids.contains(&which) && spec.is_unlocked(owner, "calls");
+    if found || may_add {
         return None;
     }
     let hint = if targets.is_empty() {
