@@ -81,6 +81,26 @@ fn a_latency_miss_with_no_trouble_names_the_slowest_work_on_the_way() {
     );
 }
 
+/// 3 s into the URL shortener (its warm-up is 5 s) nothing is measured:
+/// no objective has missed, so there is no why (the window showed "p99
+/// below 100 ms missed on the work of the path itself" at 3 s).
+#[test]
+fn nothing_is_explained_before_anything_is_measured() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml");
+    let model =
+        scenario::load_file(&path, &[]).unwrap_or_else(|d| panic!("{}", scenario::render(&d)));
+    let mut account = Account::new(&model);
+    let goals = model.objectives.clone();
+    let seed = model.seed;
+    let mut sim = Simulation::new(model, seed);
+    sim.run_until(loadlab::sim::SimTime::from_secs(3));
+    account.observe_all(&sim.take_windows());
+    let summary = sim.summary();
+    let results = objectives::evaluate(&goals, &summary);
+    let told = account.tell(&summary, &results);
+    assert!(the(&told, HappeningKind::Cause).is_empty(), "{told:?}");
+}
+
 #[test]
 fn retry_storm_blames_retries_that_outlive_the_slow_down() {
     let (told, summary) = tell("scenarios/lessons/retry-storm.toml", &[]);

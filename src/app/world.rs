@@ -608,6 +608,16 @@ fn draw_badge(p: &mut Painter, at: Vec2) {
     );
 }
 
+/// A database's copies of its data in words: "primary", "primary + 2
+/// replicas" ("primary + 0" read as a typo to a learner).
+fn copies(read_replicas: u32) -> String {
+    match read_replicas {
+        0 => "primary".into(),
+        1 => "primary + 1 replica".into(),
+        n => format!("primary + {n} replicas"),
+    }
+}
+
 fn edge_colour(kind: EdgeKind) -> Color {
     match kind {
         EdgeKind::Entry | EdgeKind::Balance => Color::srgb(0.45, 0.55, 0.75),
@@ -752,11 +762,9 @@ fn update_labels(
                             snap.map_or(0, |s| s.replicas.iter().filter(|r| r.active).count());
                         parts.push(match &model.nodes[i].kind {
                             NodeKind::Database(d) if d.shards > 1 => {
-                                format!("{} shards x (primary + {})", d.shards, d.read_replicas)
+                                format!("{} shards x {}", d.shards, copies(d.read_replicas))
                             }
-                            NodeKind::Database(_) => {
-                                format!("primary + {}", reps.saturating_sub(1))
-                            }
+                            NodeKind::Database(_) => copies(reps.saturating_sub(1) as u32),
                             _ => format!("x{reps}"),
                         });
                         // The same figure as the bars: workers held now

@@ -415,6 +415,7 @@ impl Account {
             .copied();
         let Some((root, first)) = found.map(|f| self.furthest_down(&all, f)) else {
             return self.event_cause(results).or_else(|| {
+                self.seen?;
                 let at = self.first_break(results)?;
                 slow_work::slow_work(summary, results, at)
             });

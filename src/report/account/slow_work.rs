@@ -46,9 +46,11 @@ fn text(r: &ObjectiveResult, node: &NodeSummary, ms: f64) -> String {
     )
 }
 
-/// A latency bound of the whole system the run missed.
+/// A latency bound of the whole system the run measured and missed (not
+/// one still waiting for its first figure, during warm-up).
 fn missed_latency(r: &ObjectiveResult) -> bool {
-    r.metric.is_percentile() && r.of.is_none() && r.bound == "below" && !r.pass
+    let measured = r.value.is_some();
+    r.metric.is_percentile() && r.of.is_none() && r.bound == "below" && !r.pass && measured
 }
 
 /// The node's figure of the objective's kind (its p99 for a p99).
