@@ -101,7 +101,9 @@ pub struct Predictions {
 }
 
 /// Predictions at the load the model's open-loop workloads offer at their
-/// starting rates (`topology::offered_load`): what to expect before a run.
+/// starting rates (`topology::offered_load`; a phase at 0 s or within the
+/// warm-up sets one, see `topology::starting_rate`): what to expect
+/// before a run.
 pub fn predict(model: &Model) -> Predictions {
     let load = offered_load(model);
     let rates: Vec<f64> = load.iter().map(|l| l.reads + l.writes).collect();

@@ -4,11 +4,13 @@ use std::fmt::Write as _;
 
 use crate::scenario;
 use crate::scenario::bytes::{format_bandwidth, format_bytes};
+use crate::sim::components::source::rate_at;
 use crate::sim::dist::Dist;
 use crate::sim::model::{
     Arrival, Bound, CacheSpec, Call, CallPolicy, ClassIdx, DatabaseSpec, ExternalSpec, Jitter,
     LimiterAlgorithm, Limits, Model, Node, NodeIdx, NodeKind, ObjectiveMetric, Popularity,
-    QueueSpec, RateLimiterSpec, RequestClass, RequestKind, ServiceSpec, Wait, When, WritePolicy,
+    QueueSpec, RateLimiterSpec, RequestClass, RequestKind, ServiceSpec, Wait, When, Workload,
+    WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -139,12 +141,27 @@ fn write_nodes(out: &mut String, model: &Model, load: &[OfferedLoad]) {
         }
         let _ = writeln!(out, "{line}");
     }
-    if model
-        .workloads
+    write_load_notes(out, model);
+}
+
+/// What the offered load leaves out: closed-loop workloads, and phases
+/// that change a rate after the warm-up.
+fn write_load_notes(out: &mut String, model: &Model) {
+    let ws = &model.workloads;
+    if ws
         .iter()
         .any(|w| matches!(w.arrival, Arrival::Closed { .. }))
     {
         let _ = writeln!(out, "  (offered load counts open-loop workloads only)");
+    }
+    if ws
+        .iter()
+        .any(|w| w.phases.iter().any(|p| p.at > model.warmup))
+    {
+        let _ = writeln!(
+            out,
+            "  (offered load at the rates the measured period starts at: later phases change them)"
+        );
     }
 }
 
@@ -921,9 +938,8 @@ fn propagate(
 fn entering_load(model: &Model, class: Option<ClassIdx>) -> Vec<OfferedLoad> {
     let mut load = vec![OfferedLoad::default(); model.nodes.len()];
     for w in &model.workloads {
-        let rate = match w.arrival {
-            Arrival::Poisson { rate } | Arrival::Constant { rate } => rate,
-            Arrival::Closed { .. } => continue,
+        let Some(rate) = starting_rate(model, w) else {
+            continue;
         };
         let Some(l) = load.get_mut(w.to) else {
             continue;
@@ -951,6 +967,17 @@ fn entering_load(model: &Model, class: Option<ClassIdx>) -> Vec<OfferedLoad> {
         }
     }
     load
+}
+
+/// An open-loop workload's rate when the measured period starts: its
+/// `rate`, or the one a phase at 0 s or within the warm-up set (`None`
+/// for a closed loop). Later phases are not in it.
+pub fn starting_rate(model: &Model, w: &Workload) -> Option<f64> {
+    let base = match w.arrival {
+        Arrival::Poisson { rate } | Arrival::Constant { rate } => rate,
+        Arrival::Closed { .. } => return None,
+    };
+    Some(rate_at(base, &w.phases, model.warmup))
 }
 
 pub(crate) fn targets(kind: &NodeKind) -> Vec<NodeIdx> {

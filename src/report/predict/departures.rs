@@ -31,7 +31,7 @@ pub fn thinning(model: &Model, i: NodeIdx) -> Option<Thinning> {
 pub fn not_poisson(model: &Model, i: NodeIdx, rate: f64) -> Option<&'static str> {
     match &model.nodes[i].kind {
         NodeKind::Service(s) if s.autoscale.is_some() => Some("it autoscales"),
-        NodeKind::Service(s) if infinite_server(model, s, rate) => None,
+        NodeKind::Service(s) if infinite_server(model, i, s, rate) => None,
         NodeKind::Service(s) if !s.calls.is_empty() => {
             Some("its workers are held while it waits on its calls")
         }
@@ -72,11 +72,11 @@ pub fn call_cause(c: &Call) -> Option<&'static str> {
 /// Poisson with mean λ·E[hold]; with an upper bound on the mean hold
 /// ([`hold_bound`]), the chance all of a replica's workers are busy at
 /// once is below [`NEVER`].
-fn infinite_server(model: &Model, s: &ServiceSpec, rate: f64) -> bool {
+fn infinite_server(model: &Model, i: NodeIdx, s: &ServiceSpec, rate: f64) -> bool {
     if s.timeout.is_some() {
         return false;
     }
-    let Some(hold) = hold_bound(model, s) else {
+    let Some(hold) = hold_bound(model, i, s) else {
         return false;
     };
     let per_replica = rate / f64::from(s.replicas.max(1));
@@ -85,12 +85,13 @@ fn infinite_server(model: &Model, s: &ServiceSpec, rate: f64) -> bool {
 
 /// An upper bound on the mean time a worker is held per visit (seconds):
 /// its own work, then each call's link both ways and the callee's answer,
-/// once per call and with no fallback, when every callee answers without
+/// once per call, with no fallback, breaker, pool or link bandwidth
+/// ([`shapes_calls`]), when every callee answers without
 /// a line (a queue with room for everything, an external service without
 /// limits) but the last call's, which may wait in a bounded line when
 /// nothing is forwarded after it (a refusal there ends nothing else);
 /// `None` otherwise.
-fn hold_bound(model: &Model, s: &ServiceSpec) -> Option<f64> {
+fn hold_bound(model: &Model, i: NodeIdx, s: &ServiceSpec) -> Option<f64> {
     let mut hold = s.service_time.mean();
     let zones = model
         .zone_links
@@ -98,7 +99,7 @@ fn hold_bound(model: &Model, s: &ServiceSpec) -> Option<f64> {
         .map(|z| 2.0 * z.latency.mean())
         .fold(0.0, f64::max);
     for (n, c) in s.calls.iter().enumerate() {
-        if !c.fan.is_once() || c.fallback.is_some() {
+        if !c.fan.is_once() || c.fallback.is_some() || shapes_calls(model, i, c) {
             return None;
         }
         let last = n + 1 == s.calls.len() && s.forward.is_empty();
@@ -115,12 +116,29 @@ fn hold_bound(model: &Model, s: &ServiceSpec) -> Option<f64> {
     hold.is_finite().then_some(hold)
 }
 
+/// Whether call `c` of a service goes through a breaker (its refusals end
+/// the visit early), a connection pool (a wait for a connection) or a
+/// link with a bandwidth (a wait on the link): a hold no bound here covers.
+fn shapes_calls(model: &Model, i: NodeIdx, c: &Call) -> bool {
+    c.policy.breaker.is_some() || c.policy.pool.is_some() || has_bandwidth(model, i, c)
+}
+
+/// Whether call `c` of node `i` crosses a link with a bandwidth: its own
+/// (`bandwidth`) or its zones' (`[[zone_link]]`), a FIFO server per way.
+pub fn has_bandwidth(model: &Model, i: NodeIdx, c: &Call) -> bool {
+    c.payload.is_some_and(|p| p.bandwidth.is_some())
+        || model
+            .zone_link(i, c.to)
+            .is_some_and(|l| l.bandwidth.is_some())
+}
+
 /// An upper bound on the mean time an admitted request spends at a FIFO
 /// station of exponential service (mean s) and a bounded line of q before
-/// c workers: at most q·s/c in line, then s.
+/// c workers: at most q·s/c in line, then s. A service that calls or
+/// forwards holds its caller until the nodes after it answer: no bound.
 fn longest_mean_stay(kind: &NodeKind) -> Option<f64> {
     let (workers, queue, dist) = match kind {
-        NodeKind::Service(v) if v.calls.is_empty() && v.line.is_none() => {
+        NodeKind::Service(v) if v.calls.is_empty() && v.forward.is_empty() && v.line.is_none() => {
             (v.workers, v.queue, &v.service_time)
         }
         NodeKind::Database(d) if d.shards <= 1 && d.read_replicas == 0 => {

@@ -1,8 +1,10 @@
-//! The end-to-end mean of an open network whose every station on the path has a prediction (Jackson: each station on its own, summed by Little's law).
+//! The end-to-end mean of an open network whose every station on the path has a prediction (Jackson: each station on its own, summed by Little's law, plus the mean latency of the links forwards cross).
 
 use super::{Formula, Predicted, Prediction};
+use crate::report::topology::starting_rate;
 use crate::sim::Model;
-use crate::sim::model::{Arrival, NodeKind};
+use crate::sim::dist::Dist;
+use crate::sim::model::NodeKind;
 use crate::theory;
 
 /// The predicted mean time from entering the system to the answer.
@@ -16,15 +18,14 @@ pub struct EndToEnd {
     pub mean_ms: f64,
 }
 
-/// Requests per second the open-loop workloads send at their start.
+/// Requests per second the open-loop workloads send when the measured
+/// period starts (`topology::starting_rate`: a phase at 0 s or within the
+/// warm-up included).
 pub fn open_rate(model: &Model) -> f64 {
     model
         .workloads
         .iter()
-        .map(|w| match w.arrival {
-            Arrival::Poisson { rate } | Arrival::Constant { rate } => rate,
-            Arrival::Closed { .. } => 0.0,
-        })
+        .filter_map(|w| starting_rate(model, w))
         .sum()
 }
 
@@ -58,16 +59,13 @@ pub fn end_to_end(
     if formulas.len() > 1 && formulas.iter().any(|f| f.2 > 0.0) && !bounded_last {
         return Err("a bounded line on the way turns requests away mid-path".into());
     }
-    if let Some(i) = formulas
+    let links: f64 = formulas
         .iter()
-        .map(|f| f.0)
-        .find(|&i| has_route_latency(model, i))
-    {
-        return Err(format!(
-            "`{}` forwards over a route with latency (not modelled)",
-            model.nodes[i].id
-        ));
-    }
+        .map(|&(i, _, _)| {
+            let rate = rates.get(i).copied().unwrap_or(0.0);
+            link_seconds(model, i, rate, bounded_last)
+        })
+        .sum::<Result<f64, String>>()?;
     let name = if bounded_last {
         "tandem into a bounded line (Burke)"
     } else {
@@ -75,7 +73,7 @@ pub fn end_to_end(
     };
     Ok(EndToEnd {
         model: name,
-        mean_ms: theory::open_network_sojourn(entering, &stations) * 1e3,
+        mean_ms: (theory::open_network_sojourn(entering, &stations) + links / entering) * 1e3,
     })
 }
 
@@ -89,8 +87,37 @@ fn producer_wait_s(model: &Model, i: usize, f: &Predicted) -> f64 {
     }
 }
 
-fn has_route_latency(model: &Model, i: usize) -> bool {
-    matches!(&model.nodes[i].kind, NodeKind::Service(s) if s.forward.iter().any(|r| r.latency.is_some()))
+/// Seconds per second that node `i`'s requests (at `rate`) spend crossing
+/// its forwards' links: a route's `latency`, or its zones' link (the
+/// answer goes straight back, so each is crossed once). A route's share
+/// is its `p` (without `p`, the first route takes every request); a link
+/// on a node with `when` routes is not modelled, nor before a bounded
+/// line (`constant_only`) one that is not constant: requests overtaking
+/// each other on it would tie the time they took to their admission.
+fn link_seconds(model: &Model, i: usize, rate: f64, constant_only: bool) -> Result<f64, String> {
+    let NodeKind::Service(s) = &model.nodes[i].kind else {
+        return Ok(0.0);
+    };
+    let by_type = s.forward.iter().any(|r| r.when.is_some());
+    let mut total = 0.0;
+    for (k, r) in s.forward.iter().enumerate() {
+        let Some(link) = r.latency.or_else(|| model.zone_latency(i, r.to)) else {
+            continue;
+        };
+        let mean = link.mean();
+        let random = constant_only && !matches!(link, Dist::Constant { .. });
+        if by_type || random || !mean.is_finite() {
+            return Err(format!(
+                "`{}` forwards over a link with latency (its own or its zones'): \
+                 not modelled for `when` routes, a latency without a finite mean, \
+                 or a random one before a bounded line",
+                model.nodes[i].id
+            ));
+        }
+        let share = r.p.unwrap_or(if k == 0 { 1.0 } else { 0.0 });
+        total += rate * share * mean;
+    }
+    Ok(total)
 }
 
 /// Every request visits every station (each one's rate is the entering

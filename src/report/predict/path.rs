@@ -1,4 +1,4 @@
-//! What lies on the way to each node (a closed-loop source, a cache, a rate limiter, retries, hedges, timeouts, fallbacks, a stream thinned or no longer Poisson, calls bringing their own work), found by following the model's edges.
+//! What lies on the way to each node (a closed-loop source, a cache, a rate limiter, retries, hedges, timeouts, fallbacks, a breaker, a connection pool, a link with a bandwidth, a stream thinned or no longer Poisson, calls bringing their own work), found by following the model's edges.
 
 use super::departures;
 use super::why_not::Thinning;
@@ -26,6 +26,14 @@ pub struct Path {
     pub fallback: Option<NodeIdx>,
     /// This node calls it with a timeout (this node only).
     pub call_timeout: Option<NodeIdx>,
+    /// This node calls it through a circuit breaker (passes on).
+    pub breaker: Option<NodeIdx>,
+    /// This node calls it through a connection pool of this size per
+    /// replica (passes on).
+    pub pool: Option<(NodeIdx, u32)>,
+    /// This node's calls reach it over a link with a bandwidth, its own
+    /// or its zones' (passes on).
+    pub bandwidth: Option<NodeIdx>,
     /// This node calls it with a `service_time` of the call's own (this
     /// node only, and through a load balancer to its service).
     pub call_work: Option<NodeIdx>,
@@ -63,6 +71,9 @@ impl Path {
         changed |= take(&mut self.hedges, &other.hedges);
         changed |= take(&mut self.fallback, &other.fallback);
         changed |= take(&mut self.call_timeout, &other.call_timeout);
+        changed |= take(&mut self.breaker, &other.breaker);
+        changed |= take(&mut self.pool, &other.pool);
+        changed |= take(&mut self.bandwidth, &other.bandwidth);
         changed |= take(&mut self.call_work, &other.call_work);
         changed |= take(&mut self.thinned, &other.thinned);
         changed |= take(&mut self.not_poisson, &other.not_poisson);
@@ -128,11 +139,11 @@ fn out_edges(model: &Model, i: NodeIdx, here: &Path, rate: f64) -> Vec<(NodeIdx,
             vec![(lb.to, p)]
         }
         NodeKind::Service(s) => {
-            let mut out = call_edges(i, &s.calls, &inherited);
+            let mut out = call_edges(model, i, &s.calls, &inherited);
             out.extend(s.forward.iter().map(|r| (r.to, inherited.clone())));
             out
         }
-        NodeKind::Queue(q) => call_edges(i, &q.calls, &inherited),
+        NodeKind::Queue(q) => call_edges(model, i, &q.calls, &inherited),
         NodeKind::Cache(c) => c
             .on_miss
             .map(|to| {
@@ -157,10 +168,11 @@ fn out_edges(model: &Model, i: NodeIdx, here: &Path, rate: f64) -> Vec<(NodeIdx,
 }
 
 /// The callees (and fallbacks) of node `i`'s calls.
-fn call_edges(i: NodeIdx, calls: &[Call], inherited: &Path) -> Vec<(NodeIdx, Path)> {
+fn call_edges(model: &Model, i: NodeIdx, calls: &[Call], inherited: &Path) -> Vec<(NodeIdx, Path)> {
     let mut out = Vec::new();
     for c in calls {
         let mut p = inherited.clone();
+        call_policy(model, i, c, &mut p);
         if c.policy.retry.is_some_and(|r| r.max_attempts > 1) {
             p.retries.get_or_insert(i);
         }
@@ -185,4 +197,19 @@ fn call_edges(i: NodeIdx, calls: &[Call], inherited: &Path) -> Vec<(NodeIdx, Pat
         out.push((c.to, p));
     }
     out
+}
+
+/// What call `c` of node `i` does to the stream its callee gets: a
+/// breaker's refusals never arrive, a pool lets only so many through at
+/// once, a link with a bandwidth queues the requests first.
+fn call_policy(model: &Model, i: NodeIdx, c: &Call, p: &mut Path) {
+    if c.policy.breaker.is_some() {
+        p.breaker.get_or_insert(i);
+    }
+    if let Some(pool) = c.policy.pool {
+        p.pool.get_or_insert((i, pool.size));
+    }
+    if departures::has_bandwidth(model, i, c) {
+        p.bandwidth.get_or_insert(i);
+    }
 }

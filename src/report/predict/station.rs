@@ -23,6 +23,9 @@ struct Station {
     /// Squared coefficient of variation of the gaps between arrivals at
     /// one replica: 1 for Poisson, 1/r for a round robin over r replicas.
     ca2: f64,
+    /// Its line serves by priority (`priority`): the mean wait is FIFO's
+    /// (work-conserving, one exponential service), its tail is not.
+    priority: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -58,7 +61,7 @@ pub fn predict(
         mean_wait_ms: q.wait * 1e3,
         mean_queue_len: q.queue_len * f64::from(st.replicas),
         mean_in_node_ms: q.sojourn * 1e3,
-        p99_wait_ms: (formula == Formula::Mmc)
+        p99_wait_ms: (formula == Formula::Mmc && !st.priority)
             .then(|| theory::mmc_wait_quantile(per_replica, st.mean, st.workers, 0.99) * 1e3),
         blocking: q.blocking,
     })
@@ -112,6 +115,7 @@ fn station(model: &Model, i: NodeIdx, read_share: f64) -> Option<Station> {
             scv: sv.service_time.scv(),
             shape: shape(&sv.service_time),
             ca2: arrival_scv(model, i, sv.replicas.max(1)),
+            priority: sv.line.as_ref().is_some_and(|l| !l.priority.is_empty()),
         }),
         NodeKind::Queue(q) => Some(Station {
             replicas: 1,
@@ -121,6 +125,7 @@ fn station(model: &Model, i: NodeIdx, read_share: f64) -> Option<Station> {
             scv: q.service_time.scv(),
             shape: shape(&q.service_time),
             ca2: 1.0,
+            priority: false,
         }),
         NodeKind::Database(d) => {
             let write = d.write_service_time.unwrap_or(d.service_time);
@@ -133,6 +138,7 @@ fn station(model: &Model, i: NodeIdx, read_share: f64) -> Option<Station> {
                 scv,
                 shape,
                 ca2: 1.0,
+                priority: false,
             })
         }
         _ => None,

@@ -58,6 +58,19 @@ pub enum WhyNot {
     Fallback {
         caller: String,
     },
+    /// Reached through a circuit breaker on this caller's calls.
+    Breaker {
+        caller: String,
+    },
+    /// Reached through a connection pool of `size` on this caller's calls.
+    Pool {
+        caller: String,
+        size: u32,
+    },
+    /// Reached over a link with a bandwidth from this caller's calls.
+    Bandwidth {
+        caller: String,
+    },
     /// Behind a node that thins what it passes on.
     Thinned {
         node: String,
@@ -190,6 +203,18 @@ fn path_text(w: &WhyNot) -> String {
         WhyNot::Fallback { caller } => {
             format!("a fallback of `{caller}`: only its failed calls come here")
         }
+        WhyNot::Breaker { caller } => format!(
+            "behind a circuit breaker on `{caller}`'s calls: refused calls never arrive, \
+             so its arrivals are thinned and not Poisson"
+        ),
+        WhyNot::Pool { caller, size } => format!(
+            "behind a connection pool on `{caller}`'s calls: at most {size} at once per \
+             replica, the rest wait for a connection, so arrivals are not Poisson"
+        ),
+        WhyNot::Bandwidth { caller } => format!(
+            "through a link with a bandwidth (`{caller}`'s calls): requests queue on the \
+             link first come first served, which reshapes their arrivals"
+        ),
         WhyNot::Thinned { node, by } => format!(
             "behind `{node}`'s {}: what it passes on is thinned and not Poisson",
             by.text()
@@ -294,14 +319,38 @@ fn path_reason(model: &Model, p: &Path) -> Option<WhyNot> {
         p.fallback
             .as_ref()
             .map(|i| WhyNot::Fallback { caller: id(i) }),
-        p.thinned
-            .map(|(i, by)| WhyNot::Thinned { node: id(&i), by }),
-        p.not_poisson.map(|(i, cause)| WhyNot::NotPoissonFeed {
-            node: id(&i),
-            cause,
-        }),
     ];
-    found.into_iter().flatten().next()
+    found
+        .into_iter()
+        .flatten()
+        .next()
+        .or_else(|| call_policy_reason(model, p))
+        .or_else(|| stream_reason(model, p))
+}
+
+/// A breaker, a connection pool or a link's bandwidth on a call on the way.
+fn call_policy_reason(model: &Model, p: &Path) -> Option<WhyNot> {
+    let id = |i: NodeIdx| id(model, i);
+    p.breaker
+        .map(|i| WhyNot::Breaker { caller: id(i) })
+        .or_else(|| {
+            p.pool.map(|(i, size)| WhyNot::Pool {
+                caller: id(i),
+                size,
+            })
+        })
+        .or_else(|| p.bandwidth.map(|i| WhyNot::Bandwidth { caller: id(i) }))
+}
+
+/// A node on the way that thins its stream or sends it on not Poisson.
+fn stream_reason(model: &Model, p: &Path) -> Option<WhyNot> {
+    let id = |i: NodeIdx| id(model, i);
+    p.thinned
+        .map(|(i, by)| WhyNot::Thinned { node: id(i), by })
+        .or_else(|| {
+            p.not_poisson
+                .map(|(i, cause)| WhyNot::NotPoissonFeed { node: id(i), cause })
+        })
 }
 
 /// A service with replicas behind a load balancer whose rule looks at
