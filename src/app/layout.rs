@@ -121,55 +121,39 @@ impl Layout {
     /// Lays out `model`: `pos` where given (x right, y down, as on screen),
     /// otherwise layers from left to right by longest path from a source.
     pub fn new(model: &Model) -> Layout {
-        let n = model.nodes.len();
+        Layout::keeping(model, &[])
+    }
+
+    /// Lays out `model` keeping the nodes of `kept` (id, centre) where they
+    /// were, so an edit in build mode moves nothing the learner did not
+    /// touch (the whole picture re-layered after each add or wire): a node
+    /// without `pos` keeps its old centre; a new one goes where the
+    /// automatic layout puts it, moved down clear of the others.
+    pub fn keeping(model: &Model, kept: &[(String, Vec2)]) -> Layout {
         let sizes: Vec<Vec2> = model
             .nodes
             .iter()
             .map(|nd| node_size(&nd.kind, None))
             .collect();
-        let succ = successors(model);
-        // A queue with `max_hops` may close a loop: edges into it do not
-        // push it right (it stays left of the work it feeds).
-        let loop_queue: Vec<bool> = model
-            .nodes
-            .iter()
-            .map(|nd| matches!(&nd.kind, NodeKind::Queue(q) if q.max_hops.is_some()))
-            .collect();
-        // Longest-path layers (the scenario loader rejects other cycles;
-        // the cap guards anyway).
-        let mut layer = vec![1usize; n];
-        for _ in 0..n + 1 {
-            let mut moved = false;
-            for (a, outs) in succ.iter().enumerate() {
-                for &(b, _, _) in outs {
-                    if !loop_queue[b] && layer[b] < layer[a] + 1 && layer[a] < n + 1 {
-                        layer[b] = layer[a] + 1;
-                        moved = true;
-                    }
-                }
-            }
-            if !moved {
-                break;
-            }
-        }
-        let max_layer = layer.iter().copied().max().unwrap_or(1);
-        let mut centers = vec![Vec2::ZERO; n];
-        for l in 1..=max_layer {
-            let members: Vec<usize> = (0..n).filter(|&i| layer[i] == l).collect();
-            let total: f32 = members.iter().map(|&i| sizes[i].y + 30.0).sum::<f32>()
-                + ROW_SPACING * members.len().saturating_sub(1) as f32;
-            let mut y = total / 2.0;
-            for &i in &members {
-                let h = sizes[i].y + 30.0;
-                centers[i] = Vec2::new(l as f32 * COLUMN_GAP, y - h / 2.0 - 15.0);
-                y -= h + ROW_SPACING;
-            }
-        }
+        let mut centers = auto_centers(model, &sizes);
+        let mut fixed = vec![false; centers.len()];
         for (i, nd) in model.nodes.iter().enumerate() {
             if let Some([x, y]) = nd.pos {
                 centers[i] = Vec2::new(x, -y);
+                fixed[i] = true;
+            } else if let Some((_, c)) = kept.iter().find(|(id, _)| *id == nd.id) {
+                centers[i] = *c;
+                fixed[i] = true;
             }
         }
+        if !kept.is_empty() {
+            clear_of_fixed(&mut centers, &sizes, &fixed);
+        }
+        Layout::around(model, centers, sizes)
+    }
+
+    /// The sources beside their nodes, and the edges, for placed nodes.
+    fn around(model: &Model, centers: Vec<Vec2>, sizes: Vec<Vec2>) -> Layout {
         let source_centers = model
             .workloads
             .iter()
@@ -430,6 +414,71 @@ pub fn clip_to_box(center: Vec2, half: Vec2, toward: Vec2) -> Vec2 {
     center + d * tx.min(ty).min(1.0)
 }
 
+/// Node centres by longest-path layers from the sources, left to right.
+fn auto_centers(model: &Model, sizes: &[Vec2]) -> Vec<Vec2> {
+    let n = model.nodes.len();
+    let succ = successors(model);
+    // A queue with `max_hops` may close a loop: edges into it do not
+    // push it right (it stays left of the work it feeds).
+    let loop_queue: Vec<bool> = model
+        .nodes
+        .iter()
+        .map(|nd| matches!(&nd.kind, NodeKind::Queue(q) if q.max_hops.is_some()))
+        .collect();
+    // Longest-path layers (the scenario loader rejects other cycles;
+    // the cap guards anyway).
+    let mut layer = vec![1usize; n];
+    for _ in 0..n + 1 {
+        let mut moved = false;
+        for (a, outs) in succ.iter().enumerate() {
+            for &(b, _, _) in outs {
+                if !loop_queue[b] && layer[b] < layer[a] + 1 && layer[a] < n + 1 {
+                    layer[b] = layer[a] + 1;
+                    moved = true;
+                }
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    let max_layer = layer.iter().copied().max().unwrap_or(1);
+    let mut centers = vec![Vec2::ZERO; n];
+    for l in 1..=max_layer {
+        let members: Vec<usize> = (0..n).filter(|&i| layer[i] == l).collect();
+        let total: f32 = members.iter().map(|&i| sizes[i].y + 30.0).sum::<f32>()
+            + ROW_SPACING * members.len().saturating_sub(1) as f32;
+        let mut y = total / 2.0;
+        for &i in &members {
+            let h = sizes[i].y + 30.0;
+            centers[i] = Vec2::new(l as f32 * COLUMN_GAP, y - h / 2.0 - 15.0);
+            y -= h + ROW_SPACING;
+        }
+    }
+    centers
+}
+
+/// Moves each node not `fixed` down, a row at a time, until its box
+/// clears every other placed box (a node added beside kept ones).
+fn clear_of_fixed(centers: &mut [Vec2], sizes: &[Vec2], fixed: &[bool]) {
+    let overlaps = |a: Vec2, sa: Vec2, b: Vec2, sb: Vec2| {
+        // Room below for the lines of figures under a box (as between rows).
+        let gap = (sa + sb) / 2.0 + Vec2::new(20.0, ROW_SPACING);
+        (a.x - b.x).abs() < gap.x && (a.y - b.y).abs() < gap.y
+    };
+    for i in (0..centers.len()).filter(|&i| !fixed[i]) {
+        for _ in 0..centers.len() + 1 {
+            let hit = (0..centers.len())
+                .filter(|&j| j != i && (fixed[j] || j < i))
+                .any(|j| overlaps(centers[i], sizes[i], centers[j], sizes[j]));
+            if !hit {
+                break;
+            }
+            centers[i].y -= sizes[i].y + 30.0 + ROW_SPACING;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,6 +517,51 @@ mod tests {
             .unwrap();
         let r = l.rect(Place::Node(cache));
         assert!((0..=20).all(|k| !r.contains(e.curve.at(k as f32 / 20.0))));
+    }
+
+    /// Build mode: the URL shortener without its cache, then the cache
+    /// added and wired (api → cache → db). Laid out afresh, every node
+    /// moves (the cache takes a layer); keeping the first layout, lb, api
+    /// and db stay put and the cache lands clear of every box.
+    #[test]
+    fn an_added_node_moves_none_of_the_others_in_build_mode() {
+        let full = model();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/url-shortener.toml"
+        ))
+        .unwrap();
+        let start = text.find("[[node]]\nid = \"cache\"").unwrap();
+        let end = start + text[start..].find("cost_per_hour").unwrap();
+        let without =
+            text[..start].to_string() + &text[end..].replacen("cost_per_hour = 0.50\n", "", 1);
+        let without = without.replace(
+            "calls = [ { to = \"cache\", when = \"read\" }, { to = \"db\", when = \"write\" } ]",
+            "calls = [ \"db\" ]",
+        );
+        let before = crate::scenario::load_str(&without, "u.toml", &[]).unwrap();
+        assert!(before.node_index("cache").is_none());
+        let first = Layout::new(&before);
+        let kept: Vec<(String, Vec2)> = (before.nodes.iter().map(|n| n.id.clone()))
+            .zip(first.node_centers.iter().copied())
+            .collect();
+        let afresh = Layout::new(&full);
+        let after = Layout::keeping(&full, &kept);
+        let at = |l: &Layout, id: &str| l.node_centers[full.node_index(id).unwrap()];
+        let was = |id: &str| kept.iter().find(|k| k.0 == id).unwrap().1;
+        assert_ne!(at(&afresh, "db"), was("db"), "afresh, db moves a layer");
+        for id in ["lb", "api", "db"] {
+            assert_eq!(at(&after, id), was(id), "{id} kept");
+        }
+        let c = full.node_index("cache").unwrap();
+        for (i, _) in full.nodes.iter().enumerate().filter(|(i, _)| *i != c) {
+            let (a, b) = (after.rect(Place::Node(c)), after.rect(Place::Node(i)));
+            assert!(
+                a.intersect(b).is_empty(),
+                "the cache over {}",
+                full.nodes[i].id
+            );
+        }
     }
 
     #[test]

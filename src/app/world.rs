@@ -8,11 +8,13 @@ use bevy::sprite::Anchor;
 use bevy::text::{FontSize, TextLayoutInfo};
 
 use crate::app::bridge::SimBridge;
+use crate::app::editor::Editor;
 use crate::app::frame::FrameSet;
 use crate::app::layout::{
     BOX_PAD, EdgeKind, Layout, MAX_DRAWN_INSTANCES, Place, ROW_GAP, ROW_H, SOURCE_RADIUS,
 };
 use crate::app::view::{Selected, UiState, View, format_ms};
+use crate::sim::Model;
 use crate::sim::model::CacheSpec;
 use crate::sim::model::NodeKind;
 use crate::sim::snapshot::{NodeSnapshot, ReplicaSnapshot};
@@ -67,6 +69,9 @@ pub struct WorldLayout {
     busy_seen_at: Option<SimTime>,
     /// The bridge's `moved` count this layout has placed.
     moved: u64,
+    /// The id of each node the layout placed (model order), so a rebuild
+    /// in build mode keeps them where they were.
+    ids: Vec<String>,
     /// Request the camera to fit the layout.
     pub fit: bool,
     /// Keep fitting when the view's size changes (until the learner pans
@@ -130,6 +135,7 @@ pub(crate) fn rebuild(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<ColorMaterial>>,
     mut state: Option<ResMut<UiState>>,
+    editor: Option<Res<Editor>>,
 ) {
     if world.generation == Some(bridge.generation) {
         return;
@@ -138,7 +144,8 @@ pub(crate) fn rebuild(
         commands.entity(e).despawn();
     }
     let model = bridge.sim.model();
-    world.layout = Layout::new(model);
+    let building = editor.is_some_and(|e| e.on);
+    world.place(model, building);
     world.generation = Some(bridge.generation);
     world.moved = bridge.moved;
     world.busy.clear();
@@ -309,7 +316,23 @@ fn follow_moves(bridge: Res<SimBridge>, mut world: ResMut<WorldLayout>) {
         return;
     }
     world.moved = bridge.moved;
-    world.layout = Layout::new(&bridge.base);
+    world.place(&bridge.base, true);
+}
+
+impl WorldLayout {
+    /// Lays `model` out afresh, or (`keep`, in build mode) with every node
+    /// it placed before where it was.
+    fn place(&mut self, model: &Model, keep: bool) {
+        let kept: Vec<(String, Vec2)> = if keep {
+            (self.ids.iter().cloned())
+                .zip(self.layout.node_centers.iter().copied())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        self.layout = Layout::keeping(model, &kept);
+        self.ids = model.nodes.iter().map(|n| n.id.clone()).collect();
+    }
 }
 
 fn smooth_busy(bridge: Res<SimBridge>, mut world: ResMut<WorldLayout>, time: Res<Time<Real>>) {

@@ -165,10 +165,13 @@ fn briefing_modal(ctx: &egui::Context, play: &CampaignPlay, design: &Model) -> V
             // A fixed height: opening "N settings locked" scrolls inside
             // it instead of growing the (centred) briefing, which moved
             // Start from under the pointer.
-            egui::ScrollArea::vertical()
-                .max_height(520.0)
-                .auto_shrink([false, false])
-                .show(ui, |ui| briefing(ui, level, design));
+            // (Allocated at its size from the first frame: a scroll area
+            // left to fill the modal grew with it over several frames.)
+            ui.allocate_ui(egui::vec2(480.0, 520.0), |ui| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| briefing(ui, level, design));
+            });
             briefing_footer(ui, play, level, &mut out);
         });
     let escape = || ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
