@@ -641,6 +641,16 @@ fn copies(read_replicas: u32) -> String {
     }
 }
 
+/// A sharded database's instances in words: "4 shards", "4 shards, 1
+/// replica each" (as short as the figures beside it allow).
+fn sharded(shards: u32, read_replicas: u32) -> String {
+    match read_replicas {
+        0 => format!("{shards} shards"),
+        1 => format!("{shards} shards, 1 replica each"),
+        n => format!("{shards} shards, {n} replicas each"),
+    }
+}
+
 fn edge_colour(kind: EdgeKind) -> Color {
     match kind {
         EdgeKind::Entry | EdgeKind::Balance => Color::srgb(0.45, 0.55, 0.75),
@@ -785,7 +795,7 @@ fn update_labels(
                             snap.map_or(0, |s| s.replicas.iter().filter(|r| r.active).count());
                         parts.push(match &model.nodes[i].kind {
                             NodeKind::Database(d) if d.shards > 1 => {
-                                format!("{} shards x {}", d.shards, copies(d.read_replicas))
+                                sharded(d.shards, d.read_replicas)
                             }
                             NodeKind::Database(_) => copies(reps.saturating_sub(1) as u32),
                             _ => format!("x{reps}"),
