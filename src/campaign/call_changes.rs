@@ -17,7 +17,7 @@ pub fn breaches(level: &Level, design: &Model, out: &mut Vec<String>) {
         for &(_, kind, class) in flows_here {
             out.extend(swapped_keys(start, design, (n, mine), kind, class));
             out.extend(turned(start, design, (n, mine), kind, class));
-            out.extend(hedged_writes(start, design, (n, mine), kind, class));
+            out.extend(writes_done_twice(start, design, (n, mine), kind, class));
         }
         let before = node.kind.calls();
         for c in design.nodes[mine].kind.calls() {
@@ -175,7 +175,7 @@ fn turned(
 /// carries twice where no call of the level's node did: a hedge's second
 /// copy, or a retry after a timeout while the first attempt goes on, is
 /// a second write (two uploads, two rows), not a faster answer.
-fn hedged_writes(
+fn writes_done_twice(
     start: &Model,
     design: &Model,
     (n, mine): (NodeIdx, NodeIdx),
