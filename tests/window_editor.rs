@@ -837,3 +837,72 @@ fn save_keeps_the_seed_the_window_ran() {
     let saved = loadlab::scenario::load_file(&path, &[]).expect("the saved design loads");
     assert_eq!(saved.seed, seed, "{:?}", editor(&w).message);
 }
+
+/// Save writes where each node is drawn: build mode keeps nodes in place
+/// when one is added (not where a fresh layout would put them), and a
+/// design saved then reopened used to be laid out afresh, its nodes moved.
+#[test]
+fn a_saved_design_reopens_with_its_nodes_where_they_were_drawn() {
+    let tmp = cli::TempDir::new("window-editor-places");
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::New);
+    // The database first: drawn alone, then kept where it was when the
+    // API is added and wired to it (a fresh layout puts it right of the API).
+    add(&mut w, "database", Some("db"));
+    add(&mut w, "service", Some("api"));
+    send(
+        &mut w,
+        EditorCommand::Edit(Edit::AddSource {
+            name: None,
+            to: Some("api".into()),
+            rate: 100.0,
+        }),
+    );
+    let wire = Edit::Connect {
+        from: "api".into(),
+        to: "db".into(),
+        kind: EdgeKind::Call,
+        when: None,
+    };
+    send(&mut w, EditorCommand::Edit(wire));
+    w.frames(2);
+    assert!(editor(&w).problems.is_empty(), "{:?}", editor(&w).problems);
+    let drawn = |w: &Window| {
+        let world = w.app.world().resource::<loadlab::app::world::WorldLayout>();
+        world.shown()
+    };
+    let before = drawn(&w);
+    assert_eq!(before.len(), 2, "{before:?}");
+    let path = tmp.0.join("designs/placed.toml");
+    send(
+        &mut w,
+        EditorCommand::SetSavePath(path.display().to_string()),
+    );
+    send(&mut w, EditorCommand::Save);
+    let saved = loadlab::scenario::load_file(&path, &[]).expect("the saved design loads");
+    let fresh = loadlab::app::layout::Layout::new(&saved);
+    // The case is one where build mode kept a node off the place a layout
+    // of the design without places gives it.
+    let mut unplaced = saved.clone();
+    unplaced.nodes.iter_mut().for_each(|n| n.pos = None);
+    let afresh = loadlab::app::layout::Layout::new(&unplaced);
+    let off = before.iter().any(|(id, [x, y])| {
+        let c = afresh.node_centers[saved.node_index(id).expect(id)];
+        (f64::from(c.x) - x).abs() > 0.5 || (f64::from(-c.y) - y).abs() > 0.5
+    });
+    assert!(
+        off,
+        "drawn {before:?}, laid out afresh {:?}",
+        afresh.node_centers
+    );
+    for (id, [x, y]) in &before {
+        let i = saved.node_index(id).expect(id);
+        let c = fresh.node_centers[i];
+        assert!(
+            (f64::from(c.x) - x).abs() <= 0.5 && (f64::from(-c.y) - y).abs() <= 0.5,
+            "{id} drawn at ({x}, {y}), reopened at ({}, {})",
+            c.x,
+            -c.y
+        );
+    }
+}

@@ -70,6 +70,9 @@ pub fn apply(action: UiAction, bridge: &mut SimBridge, view: &mut View, window: 
         UiAction::Editor(cmd) => {
             if let Some(editor) = window.editor.as_deref_mut() {
                 editor.level = level_played(window.campaign.as_deref(), bridge);
+                if let Some(world) = window.world.as_deref() {
+                    editor.shown = world.shown();
+                }
                 editor.command(cmd, bridge, view);
             }
             follow_level(window, bridge);
@@ -145,6 +148,9 @@ fn campaign(
     let opens = matches!(cmd, CampaignCommand::Open(_) | CampaignCommand::Next);
     let unsaved = |e: &Editor| e.history.as_ref().is_some_and(History::unsaved);
     if let Some(editor) = window.editor.as_deref_mut().filter(|e| opens && unsaved(e)) {
+        if let Some(world) = window.world.as_deref() {
+            editor.shown = world.shown();
+        }
         editor.command(EditorCommand::Save, bridge, view);
         if unsaved(editor) {
             play.message = Some(format!(

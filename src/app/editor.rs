@@ -42,6 +42,10 @@ pub struct Editor {
     /// The campaign level being played, whose rules hold here (`None`: a
     /// sandbox). Set before each command from the open level.
     pub level: Option<Level>,
+    /// Where the picture shows each node (id, `pos` as in a file: x right,
+    /// y down), set before each command: Save writes these places for the
+    /// nodes that have none, so the design reopens as the learner left it.
+    pub shown: Vec<(String, [f64; 2])>,
     /// The editor paused the run because the design was not valid; it
     /// plays again once it is.
     paused_it: bool,
@@ -293,7 +297,7 @@ impl Editor {
             self.message = Some("type where to save first".into());
             return;
         }
-        let text = with_seed(h.design(), seed).text();
+        let text = with_places(&with_seed(h.design(), seed), &self.shown).text();
         let written = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -404,6 +408,25 @@ fn with_seed(design: &Design, seed: u64) -> Design {
         };
         // A scenario table always takes a field: nothing to refuse.
         let _ = d.apply(&seed);
+    }
+    d
+}
+
+/// `design` with a `pos` for each node that has none, where `shown` says
+/// the picture has it (build mode keeps nodes where they were drawn, which
+/// is not where a fresh layout of the saved file would put them).
+fn with_places(design: &Design, shown: &[(String, [f64; 2])]) -> Design {
+    let mut d = design.clone();
+    for (id, pos) in shown {
+        let placed = d.node(id).is_none_or(|n| n.contains_key("pos"));
+        if !placed {
+            let moved = Edit::MoveNode {
+                id: id.clone(),
+                pos: *pos,
+            };
+            // The node exists: a position is always taken.
+            let _ = d.apply(&moved);
+        }
     }
     d
 }

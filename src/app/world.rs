@@ -320,6 +320,14 @@ fn follow_moves(bridge: Res<SimBridge>, mut world: ResMut<WorldLayout>) {
 }
 
 impl WorldLayout {
+    /// Where each node is drawn, as a file's `pos` (whole units, y down).
+    pub fn shown(&self) -> Vec<(String, [f64; 2])> {
+        (self.ids.iter().cloned())
+            .zip(self.layout.node_centers.iter())
+            .map(|(id, c)| (id, [f64::from(c.x).round(), f64::from(-c.y).round()]))
+            .collect()
+    }
+
     /// Lays `model` out afresh, or (`keep`, in build mode) with every node
     /// it placed before where it was.
     fn place(&mut self, model: &Model, keep: bool) {
