@@ -906,3 +906,42 @@ fn a_saved_design_reopens_with_its_nodes_where_they_were_drawn() {
         );
     }
 }
+
+/// A refused value moves no control: the refusal is said once, over the
+/// picture. It was a line at the top of the inspector (and under the
+/// field, and in the Build panel) that pushed everything down by ~78 px,
+/// so a learner's next click pressed Delete instead of the list it aimed at.
+#[test]
+fn a_refused_value_moves_no_control_under_the_pointer() {
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::Start);
+    send(&mut w, EditorCommand::Focus(Some(Part::Node("api".into()))));
+    w.frames(3);
+    let delete = w.widget("Delete");
+    let copy = w.widget("Copy");
+    send(
+        &mut w,
+        EditorCommand::Edit(Edit::SetField {
+            part: Part::Node("api".into()),
+            path: "replicas".into(),
+            value: Some(toml::Value::String("1a2".into())),
+        }),
+    );
+    w.frames(3);
+    assert!(editor(&w).refusal().is_some(), "the value is refused");
+    let said: Vec<String> = (w.texts().into_iter())
+        .filter(|t| t.starts_with("Not changed"))
+        .collect();
+    // One label (its text may also be read wrapped, cut at a line's end).
+    let whole = said
+        .iter()
+        .max_by_key(|t| t.len())
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        !said.is_empty() && said.iter().all(|t| whole.starts_with(t.as_str())),
+        "said once: {said:?}"
+    );
+    assert_eq!(w.widget("Delete"), delete, "Delete stays under the pointer");
+    assert_eq!(w.widget("Copy"), copy);
+}

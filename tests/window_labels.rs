@@ -1,4 +1,4 @@
-//! The picture's text stays legible: under a node in trouble, its figures (replicas, busy, waiting, p99 and the causes of trouble) do not run into the title of the node drawn below it.
+//! The picture's text stays legible: under a node in trouble, its figures (replicas, busy, waiting, p99 and the causes of trouble) do not run into the title of the node drawn below it, and every character the window's texts use has a glyph in its font.
 #![cfg(feature = "gui")]
 
 mod window;
@@ -51,6 +51,57 @@ fn a_troubled_node_s_figures_leave_the_title_below_clear() {
                 fr.intersect(*tr).is_empty(),
                 "figures {f:?} at {fr:?} run into the title {t:?} at {tr:?}"
             );
+        }
+    }
+}
+
+/// Every character outside ASCII in the program's string literals (what
+/// the panels, charts and the account print) has a glyph in the window's
+/// proportional font: `→` drew as a box on the charts' change markers
+/// ("posts read replicas □ 3") and in the theory grid.
+#[test]
+fn every_character_the_texts_use_has_a_glyph() {
+    let ctx = bevy_egui::egui::Context::default();
+    ctx.set_fonts(loadlab::app::ui::fonts());
+    let _ = ctx.run_ui(Default::default(), |_| {});
+    let mut used = std::collections::BTreeSet::new();
+    literal_chars(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src")
+            .as_path(),
+        &mut used,
+    );
+    assert!(used.contains(&'→'), "the scan finds the arrows: {used:?}");
+    // A character no font has is drawn as egui's replacement box, `◻`
+    // (egui's `has_glyph` says no for any character of the emoji font
+    // that also holds the box, so the drawn glyphs are compared).
+    let font = bevy_egui::egui::FontId::proportional(12.0);
+    let missing: Vec<char> = ctx.fonts_mut(|f| {
+        let mut drawn = |s: String| {
+            let g = f.layout_no_wrap(s, font.clone(), bevy_egui::egui::Color32::WHITE);
+            g.rows[0].row.glyphs[0].uv_rect
+        };
+        let replacement = drawn('\u{25FB}'.to_string());
+        (used.iter().copied())
+            .filter(|&c| c != '\u{25FB}' && drawn(c.to_string()) == replacement)
+            .collect()
+    });
+    assert!(missing.is_empty(), "no glyph for {missing:?}");
+}
+
+/// The characters above ASCII inside `"…"` on the lines of every `.rs`
+/// file under `dir`.
+fn literal_chars(dir: &std::path::Path, used: &mut std::collections::BTreeSet<char>) {
+    for entry in std::fs::read_dir(dir).expect("src").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            literal_chars(&path, used);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).expect("source");
+            for line in text.lines() {
+                let quoted = line.split('"').skip(1).step_by(2);
+                used.extend(quoted.flat_map(str::chars).filter(|c| !c.is_ascii()));
+            }
         }
     }
 }

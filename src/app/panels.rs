@@ -13,6 +13,7 @@ pub mod guess;
 pub mod happened;
 pub mod inspector;
 pub(crate) mod knobs;
+pub mod refusal;
 pub mod scenario;
 pub mod theory;
 pub mod waterfall;

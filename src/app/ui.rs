@@ -27,11 +27,23 @@ pub fn plugin(app: &mut App) {
 
 fn style(mut contexts: EguiContexts) {
     if let Ok(ctx) = contexts.ctx_mut() {
+        ctx.set_fonts(fonts());
         ctx.all_styles_mut(|s| {
             s.spacing.slider_width = 100.0;
             s.spacing.item_spacing = egui::vec2(6.0, 5.0);
         });
     }
+}
+
+/// egui's own fonts with Hack, its monospace font, last in the
+/// proportional family: Ubuntu Light has no arrows, so `replicas → 3` on
+/// a chart or `Enqueue → processed` drew a box where the arrow goes.
+pub fn fonts() -> egui::FontDefinitions {
+    let mut fonts = egui::FontDefinitions::default();
+    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
+        family.push("Hack".into());
+    }
+    fonts
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -146,7 +158,9 @@ fn panels_system(
     );
     paint_ghosts(&ctx, &ghosts, world_rect);
     panels::verdict_card(&ctx, &view, world_rect);
-    panels::campaign::status_card(&ctx, &play, world_rect);
+    let refusal = panels::refusal::refusal_card(&ctx, &editor, &view, world_rect);
+    let above = egui::Rect::from_min_max(world_rect.min, world_rect.max - egui::vec2(0.0, refusal));
+    panels::campaign::status_card(&ctx, &play, above);
     actions.extend(panels::build::confirm_modal(&ctx, &editor));
     drag_preview(&ctx, &edit_drag, &view);
     actions.extend(panels::campaign::windows(&ctx, &play, &view.model));

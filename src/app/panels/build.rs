@@ -200,11 +200,10 @@ fn save_row(ui: &mut egui::Ui, editor: &Editor, unsaved: bool, out: &mut Vec<UiA
             out.push(cmd(EditorCommand::Save));
         }
     });
-    match (editor.refusal(), &editor.message) {
-        (Some(m), _) => ui.label(RichText::new(format!("Not changed: {m}")).color(FAIL)),
-        (None, Some(m)) => ui.label(RichText::new(m).color(OK)),
-        _ => return,
-    };
+    // A refusal is said over the picture (`refusal`), where it moves nothing.
+    if let (None, Some(m)) = (editor.refusal(), &editor.message) {
+        ui.label(RichText::new(m).color(OK));
+    }
 }
 
 /// Sets where Save writes (carried as a tiny edit of the editor, not of

@@ -23,7 +23,6 @@ pub fn build_inspector(ui: &mut egui::Ui, editor: &Editor, view: &View) -> Vec<U
         return out;
     };
     let design = h.design();
-    refusal(ui, editor);
     match &editor.focus {
         Some(Part::Node(id)) if design.node(id).is_some() => node(ui, design, editor, id, &mut out),
         Some(Part::Source(name)) if design.source_index(name).is_some() => {
@@ -41,14 +40,6 @@ pub fn build_inspector(ui: &mut egui::Ui, editor: &Editor, view: &View) -> Vec<U
         }
     }
     out
-}
-
-/// The last change refused (a level's rule, a typo), where the learner
-/// clicked: the Build panel on the left says it too, far from the click.
-fn refusal(ui: &mut egui::Ui, editor: &Editor) {
-    if let Some(m) = editor.refusal() {
-        ui.label(RichText::new(format!("Not changed: {m}")).color(FAIL));
-    }
 }
 
 fn node(ui: &mut egui::Ui, design: &Design, editor: &Editor, id: &str, out: &mut Vec<UiAction>) {
@@ -365,22 +356,19 @@ fn fields(
         .num_columns(2)
         .show(ui, |ui| {
             for (k, v) in table.iter().filter(|(k, _)| !skip.contains(&k.as_str())) {
-                ui.label(RichText::new(k).color(MUTED));
+                // A value refused here: its name in red, the why on hover
+                // (and in the card over the picture). A line under it
+                // pushed the fields below down under the pointer.
+                match at.refusal(k) {
+                    Some(why) => ui
+                        .label(RichText::new(format!("✖ {k}")).color(FAIL))
+                        .on_hover_text(why),
+                    None => ui.label(RichText::new(k).color(MUTED)),
+                };
                 if let Some(text) = value_box(ui, (&salt, k.as_str()), &v.to_string()) {
                     out.push(set_from_text(at, k, &text));
                 }
                 ui.end_row();
-                if let Some(why) = at.refusal(k) {
-                    ui.label("");
-                    // Wrapped within the value box's width: on one line
-                    // it ran past the window's edge.
-                    ui.vertical(|ui| {
-                        ui.set_max_width(150.0);
-                        let why = RichText::new(why).color(FAIL).small();
-                        ui.add(egui::Label::new(why).wrap());
-                    });
-                    ui.end_row();
-                }
             }
         });
     ui.horizontal(|ui| {

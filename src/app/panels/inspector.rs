@@ -22,11 +22,9 @@ use crate::sim::{Command, SimTime};
 pub fn inspector(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAction> {
     let mut out = Vec::new();
     picker(ui, view, state, &mut out);
-    let mut error_shown = false;
     match state.selected {
         Some(Selected::Node(i)) if i < view.model.nodes.len() => {
             node(ui, view, state, i, &mut out);
-            error_shown = true;
             let id = view.model.nodes[i].id.as_str();
             out.extend(happened::what_happened(ui, view, Some(id)));
         }
@@ -40,9 +38,6 @@ pub fn inspector(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiA
             );
             out.extend(happened::what_happened(ui, view, None));
         }
-    }
-    if let Some(e) = view.error.as_ref().filter(|_| !error_shown) {
-        ui.label(RichText::new(e).color(FAIL));
     }
     if let Some(n) = &view.notice {
         ui.label(RichText::new(n).color(SLOW));
@@ -123,11 +118,6 @@ fn node(ui: &mut egui::Ui, view: &View, state: &mut UiState, i: usize, out: &mut
         }
     }
     k.explain(ui);
-    // A refused change (a knob the level locks, a value out of range),
-    // under the control that asked for it.
-    if let Some(e) = &view.error {
-        ui.label(RichText::new(e).color(FAIL));
-    }
     design::node(ui, view, i, out);
     chaos(ui, view, state, i, out);
     node_metrics(ui, view, i);
