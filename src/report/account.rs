@@ -243,7 +243,7 @@ impl Account {
                 at: self.warmup,
                 kind: HappeningKind::Objective,
                 nodes: Vec::new(),
-                text: "nothing broke: no node saturated, queued, timed out or failed".into(),
+                text: quiet_text(summary),
             });
         }
         out
@@ -719,6 +719,50 @@ fn usual_errors(n: &Node) -> f64 {
 
 /// Whether the run had objectives and held every one: then nothing "gave
 /// way" and there is nothing to try.
+/// The account of a run with no incident: "nothing broke" only when
+/// nothing failed either; else the failures too few to be an incident,
+/// by where they came from (a pool's checkouts that gave up, calls that
+/// timed out).
+fn quiet_text(summary: &Summary) -> String {
+    let failed = summary.counts.failed();
+    let mut causes = Vec::new();
+    for n in &summary.nodes {
+        let c = &n.counts;
+        if c.acquire_timeouts > 0 {
+            causes.push(format!(
+                "{} gave up on {} calls waiting for a pooled connection",
+                n.id,
+                count(c.acquire_timeouts as f64)
+            ));
+        }
+        if c.call_timeouts > 0 {
+            causes.push(format!(
+                "{} timed out {} calls",
+                n.id,
+                count(c.call_timeouts as f64)
+            ));
+        }
+    }
+    if failed == 0 && causes.is_empty() {
+        return "nothing broke: no node saturated, queued, timed out or failed".into();
+    }
+    let share = summary
+        .error_rate
+        .map(|e| format!("{} % of requests failed", trim(e * 100.0, 2)))
+        .unwrap_or_else(|| format!("{} requests failed", count(failed as f64)));
+    // Failures with no timeout behind them (an external's errors by
+    // design, a limiter's refusals) are no breakage of the design's.
+    if causes.is_empty() {
+        return format!("nothing broke: no node saturated, queued or timed out; {share}");
+    }
+    let head = if failed == 0 {
+        "no node saturated or queued for long, and no request failed".to_string()
+    } else {
+        format!("no node saturated or queued for long, yet {share}")
+    };
+    format!("{head}: {}", causes.join("; "))
+}
+
 fn all_held(results: &[ObjectiveResult]) -> bool {
     !results.is_empty() && results.iter().all(|r| r.pass)
 }
