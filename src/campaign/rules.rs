@@ -67,7 +67,7 @@ pub fn check(level: &Level, design: &Model) -> Result<(), Refusal> {
     for (id, before) in &old {
         match new.iter().find(|(n, _)| n == id) {
             None => breaches.push(format!("node `{id}` is removed: the level keeps it")),
-            Some((_, after)) => changed_fields(level, id, before, after, &mut breaches),
+            Some((_, after)) => changed_fields(level, (id, &mine), before, after, &mut breaches),
         }
     }
     for (id, t) in new.iter().filter(|(n, _)| !old.iter().any(|(o, _)| o == n)) {
@@ -126,7 +126,13 @@ fn fixed_parts(start: &Table, mine: &Table, breaches: &mut Vec<String>) {
     }
 }
 
-fn changed_fields(level: &Level, id: &str, before: &Table, after: &Table, out: &mut Vec<String>) {
+fn changed_fields(
+    level: &Level,
+    (id, mine): (&str, &Table),
+    before: &Table,
+    after: &Table,
+    out: &mut Vec<String>,
+) {
     let keys = before
         .keys()
         .chain(after.keys().filter(|k| !before.contains_key(*k)));
@@ -158,12 +164,79 @@ fn changed_fields(level: &Level, id: &str, before: &Table, after: &Table, out: &
             }
             continue;
         }
+        // A locked field the level leaves unset that the design has only
+        // because its loader spells out a default (a leaky bucket's
+        // capacity once the algorithm is switched) was not written by the
+        // learner: it is told as what the changes brought, not as theirs.
+        if !before.contains_key(key) && by_default(mine, id, key, after) {
+            let changes = plain_changes(level, id, before, after);
+            let by = match changes.len() {
+                0 => "the design's changes give".to_string(),
+                1 => format!("{} gives", changes[0]),
+                _ => format!("{} give", changes.join(" and ")),
+            };
+            out.push(format!(
+                "`{id}.{key}` is locked ({reason}): the level has none, and {by} it one \
+                 (its default, {})",
+                show(after)
+            ));
+            continue;
+        }
         out.push(format!(
             "`{id}.{key}` is locked ({reason}): the level has {}, the design {}",
             show(before),
             show(after)
         ));
     }
+}
+
+/// Whether node `id`'s `key` in the design `mine` is there only as a
+/// default: left out of the design's file, it comes back as `after` has it.
+fn by_default(mine: &Table, id: &str, key: &str, after: &Table) -> bool {
+    let mut doc = mine.clone();
+    let Some(Value::Array(nodes)) = doc.get_mut("node") else {
+        return false;
+    };
+    for n in nodes.iter_mut() {
+        if let Value::Table(t) = n
+            && t.get("id").and_then(Value::as_str) == Some(id)
+        {
+            t.remove(key);
+        }
+    }
+    let Ok(text) = toml::to_string(&doc) else {
+        return false;
+    };
+    let Ok(model) = scenario::load_str(&text, "design.toml", &[]) else {
+        return false;
+    };
+    (node_tables(&model).into_iter())
+        .find(|(n, _)| n == id)
+        .is_some_and(|(_, t)| t.get(key) == after.get(key))
+}
+
+/// The plain values (not tables or lists) of node `id`'s unlocked fields
+/// the design changed, as `(key, value)`.
+fn plain_changed<'a>(
+    level: &Level,
+    id: &str,
+    before: &Table,
+    after: &'a Table,
+) -> Vec<(&'a String, &'a Value)> {
+    (after.iter())
+        .filter(|(k, v)| {
+            before.get(*k) != Some(*v)
+                && level.spec.lock_reason(id, k).is_none()
+                && !matches!(v, Value::Table(_) | Value::Array(_))
+        })
+        .collect()
+}
+
+/// Those changes as a refusal names them (`` `id.k` = v ``).
+fn plain_changes(level: &Level, id: &str, before: &Table, after: &Table) -> Vec<String> {
+    (plain_changed(level, id, before, after).iter())
+        .map(|(k, v)| format!("`{id}.{k}` = {v}"))
+        .collect()
 }
 
 /// Node `id`'s table in the level's design with only the plain values
@@ -176,22 +249,14 @@ fn following(
     before: &Table,
     after: &Table,
 ) -> Option<(Table, Vec<String>)> {
-    let changed: Vec<(&String, &Value)> = (after.iter())
-        .filter(|(k, v)| {
-            before.get(*k) != Some(*v)
-                && level.spec.lock_reason(id, k).is_none()
-                && !matches!(v, Value::Table(_) | Value::Array(_))
-        })
-        .collect();
+    let changed = plain_changed(level, id, before, after);
     if changed.is_empty() {
         return None;
     }
     let set: Vec<String> = (changed.iter())
         .map(|(k, v)| format!("{id}.{k}={v}"))
         .collect();
-    let named = (changed.iter())
-        .map(|(k, v)| format!("`{id}.{k}` = {v}"))
-        .collect();
+    let named = plain_changes(level, id, before, after);
     // The level's own file leaves its defaults unwritten (a maximum that
     // follows the backoff); `to_toml` of its model spells them out.
     let model = level.load_design(None, &set).ok().or_else(|| {
