@@ -792,6 +792,17 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             ],
             "`api` no longer sends its reads on to `db`",
         ),
+        // A read-through cache the edits bypass: no replica read is
+        // stale, yet the cached profiles never see an edit.
+        (
+            "09-mechanisms/12-replication-lag",
+            "\n[[node]]\nid = \"cache\"\nkind = \"cache\"\ncapacity = 100_000\nhit_time = \"0.5ms\"\non_miss = \"db\"\ncost_per_hour = 0.10\n",
+            vec![
+                r#"api.calls=[{ to = "cache", when = "read" }, { to = "db", when = "write" }]"#,
+                "db.read_replicas=0",
+            ],
+            "`cache` is read through while no write reaches it",
+        ),
         // Every read sent on as a write to a write-back cache that
         // flushes once an hour: the database sees nothing at all.
         (

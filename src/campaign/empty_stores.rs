@@ -26,6 +26,16 @@ fn breaches(level: &Level, design: &Model, out: &mut Vec<String>) {
         let NodeKind::Cache(c) = &node.kind else {
             continue;
         };
+        let added = level.model.node_index(&node.id).is_none();
+        if level.spec.cached_reads_see_writes && added && c.on_miss.is_some() && !written[i] {
+            out.push(format!(
+                "`{}` is read through while no write reaches it: in this level a read must \
+                 see the last write, and a cached copy the edits bypass keeps the old one (send \
+                 the writes through it too: write_policy = \"write_through\" or \"invalidate\")",
+                node.id
+            ));
+            continue;
+        }
         let levels_own = level.model.nodes.iter().any(|n| {
             n.id == node.id && matches!(&n.kind, NodeKind::Cache(s) if s.on_miss.is_none())
         });

@@ -41,6 +41,11 @@ pub struct LevelSpec {
     /// (no `on_miss`: presence, sessions). Otherwise a cache the design
     /// adds, or whose `on_miss` it drops, must keep one.
     pub cache_is_store: bool,
+    /// `cached_reads_see_writes`: the story's reads must see the last
+    /// write (9.12's edited profiles), so a cache the design adds must be
+    /// reached by the writes (write-through or invalidated), not only read
+    /// through while the writes bypass it.
+    pub cached_reads_see_writes: bool,
     /// Revealed one at a time on request.
     pub hints: Vec<String>,
     /// `NODE.TYPE` entries: request types of a level's node that the

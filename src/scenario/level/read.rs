@@ -7,9 +7,10 @@ use crate::scenario::suggest;
 use crate::sim::limits;
 use crate::sim::model::Model;
 
-const LEVEL_FIELDS: [&str; 15] = [
+const LEVEL_FIELDS: [&str; 16] = [
     "ask",
     "cache_is_store",
+    "cached_reads_see_writes",
     "redesign",
     "min",
     "price",
@@ -59,6 +60,10 @@ pub(crate) fn read_level(
         price: prices(errs, &t),
         cache_is_store: t
             .field("cache_is_store")
+            .and_then(|f| f.boolean(errs))
+            .unwrap_or(false),
+        cached_reads_see_writes: t
+            .field("cached_reads_see_writes")
             .and_then(|f| f.boolean(errs))
             .unwrap_or(false),
         hints: strings(errs, &t, "hints"),

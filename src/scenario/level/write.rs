@@ -26,6 +26,9 @@ pub fn level_to_toml(model: &Model, spec: &LevelSpec) -> String {
     kv(&mut out, "add", &strings(&spec.add));
     kv(&mut out, "price", &table(&spec.price, |x| num(*x)));
     kv(&mut out, "cache_is_store", &spec.cache_is_store.to_string());
+    if spec.cached_reads_see_writes {
+        kv(&mut out, "cached_reads_see_writes", "true");
+    }
     kv(&mut out, "hints", &strings(&spec.hints));
     kv(&mut out, "redesign", &strings(&spec.redesign));
     out.push_str("\n[level.three_stars]\n");
