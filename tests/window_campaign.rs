@@ -1055,3 +1055,35 @@ fn the_debrief_rows_and_the_warm_up_speak_as_the_objectives_list() {
         .unwrap_or_else(|| panic!("the error rate's figures in %:\n{said}"));
     assert!(row.contains("% (missed by ") && row.contains("%)"), "{row}");
 }
+
+/// The map closes as a learner expects, with a level open: Esc, and a
+/// click beside it (which no longer reaches the picture behind). As a
+/// plain window it stayed up on both; its only way out was a button
+/// below nine chapters.
+#[test]
+fn the_map_closes_on_escape_and_on_a_click_beside_it() {
+    use bevy::input::keyboard::Key;
+    use bevy::prelude::KeyCode;
+    let tmp = cli::TempDir::new("window-map-close");
+    let mut w = shipped_level(&tmp, "01-url-shortener/01-one-box", Screen::Map);
+    w.frames(3);
+    w.key(KeyCode::Escape, Key::Escape, None);
+    w.frames(3);
+    assert_eq!(play(&w).screen, Screen::Playing, "Esc closes the map");
+    w.app
+        .world_mut()
+        .resource_mut::<ActionQueue>()
+        .push(UiAction::Campaign(
+            loadlab::app::campaign_play::CampaignCommand::ShowMap,
+        ));
+    w.frames(3);
+    assert_eq!(play(&w).screen, Screen::Map);
+    w.click(bevy::math::Vec2::new(300.0, 400.0));
+    w.frames(3);
+    assert_eq!(
+        play(&w).screen,
+        Screen::Playing,
+        "a click beside it closes it"
+    );
+    assert_eq!(w.selected(), None, "and selects nothing behind it");
+}

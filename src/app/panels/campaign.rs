@@ -123,30 +123,31 @@ pub fn windows(ctx: &egui::Context, play: &CampaignPlay, design: &Model) -> Vec<
     if play.campaign.is_none() {
         return out;
     }
-    let (title, width) = match play.screen {
+    match play.screen {
         Screen::Playing => return out,
         Screen::Briefing => return briefing_modal(ctx, play, design),
-        Screen::Map => ("Campaign", 460.0),
-        Screen::Debrief => ("Debrief", 520.0),
-    };
-    egui::Window::new(title)
+        Screen::Map => return map_modal(ctx, play),
+        Screen::Debrief => {}
+    }
+    egui::Window::new("Debrief")
         .collapsible(false)
         .resizable(false)
-        .default_width(width)
+        .default_width(520.0)
         .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, -40.0))
         .show(ctx, |ui| {
             egui::ScrollArea::vertical()
                 .max_height(520.0)
-                .show(ui, |ui| match play.screen {
-                    Screen::Map => map(ui, play, &mut out),
-                    Screen::Debrief => {
-                        if let Some(g) = &play.last_grade {
-                            debrief(ui, play, g, &mut out);
-                        }
+                .show(ui, |ui| {
+                    if let Some(g) = &play.last_grade {
+                        debrief(ui, play, g, &mut out);
                     }
-                    Screen::Briefing | Screen::Playing => {}
                 });
         });
+    // Esc: back to the level, as "Try again".
+    let escape = || ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
+    if out.is_empty() && play.current.is_some() && escape() {
+        out.push(cmd(CampaignCommand::Play));
+    }
     out
 }
 
@@ -176,6 +177,37 @@ fn briefing_modal(ctx: &egui::Context, play: &CampaignPlay, design: &Model) -> V
         });
     let escape = || ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
     if out.is_empty() && r.is_top_modal && !r.any_popup_open && escape() {
+        out.push(cmd(CampaignCommand::Play));
+    }
+    out
+}
+
+/// The map over the whole window, like the briefing: with a level open,
+/// Esc, a click beside it or "Back to the level" (at its top, not past
+/// nine chapters) close it. As a plain window it stayed up on Esc and a
+/// click beside it selected a node in the picture behind.
+fn map_modal(ctx: &egui::Context, play: &CampaignPlay) -> Vec<UiAction> {
+    let mut out = Vec::new();
+    let r = egui::Modal::new(egui::Id::new("campaign-map"))
+        .backdrop_color(egui::Color32::from_black_alpha(160))
+        .show(ctx, |ui| {
+            ui.set_width(460.0);
+            ui.horizontal(|ui| {
+                ui.label(RichText::new("Campaign").strong().size(17.0));
+                if play.current.is_some()
+                    && ui
+                        .button("Back to the level")
+                        .on_hover_text("Esc, or a click beside the map")
+                        .clicked()
+                {
+                    out.push(cmd(CampaignCommand::Play));
+                }
+            });
+            egui::ScrollArea::vertical()
+                .max_height(560.0)
+                .show(ui, |ui| map(ui, play, &mut out));
+        });
+    if out.is_empty() && play.current.is_some() && r.should_close() {
         out.push(cmd(CampaignCommand::Play));
     }
     out
@@ -213,9 +245,6 @@ fn map(ui: &mut egui::Ui, play: &CampaignPlay, out: &mut Vec<UiAction>) {
             }
         });
         ui.add_space(6.0);
-    }
-    if play.current.is_some() && ui.button("Back to the level").clicked() {
-        out.push(cmd(CampaignCommand::Play));
     }
 }
 
