@@ -1087,3 +1087,38 @@ fn the_map_closes_on_escape_and_on_a_click_beside_it() {
     );
     assert_eq!(w.selected(), None, "and selects nothing behind it");
 }
+
+/// A level reopened offers the design that earned its best grade: the
+/// learner who came back to 2.1 found only its starting design, their
+/// stars' design kept in the progress file and out of reach.
+#[test]
+fn the_briefing_offers_the_best_design_and_plays_it() {
+    let tmp = cli::TempDir::new("window-best-design");
+    let id = "01-url-shortener/01-one-box";
+    let start =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(LEVEL)).expect("level");
+    let best = start.replacen("replicas = 1", "replicas = 2", 1);
+    assert_ne!(best, start);
+    let mut progress = Progress::fresh();
+    let entry = progress.levels.entry(id.to_string()).or_default();
+    entry.stars = 3;
+    entry.best_design = Some(best);
+    entry.best_cost = Some(0.45);
+    let path = tmp.0.join("progress.json");
+    std::fs::write(&path, serde_json::to_string(&progress).expect("json")).expect("write");
+    let mut w = shipped_level(&tmp, id, Screen::Briefing);
+    let replicas = |w: &Window| {
+        let m = w.bridge().sim.model();
+        match &m.nodes[m.node_index("api").expect("api")].kind {
+            loadlab::sim::model::NodeKind::Service(s) => s.replicas,
+            _ => 0,
+        }
+    };
+    assert_eq!(replicas(&w), 1, "the level opens on its starting design");
+    let button = w.widget("Start from my best design (★★★, $0.45/h)");
+    w.click(button);
+    w.frames(3);
+    assert_eq!(play(&w).screen, Screen::Playing);
+    assert_eq!(replicas(&w), 2, "the best design runs");
+    assert!(!w.bridge().pacing.paused, "and plays");
+}

@@ -145,7 +145,10 @@ fn campaign(
         play.refuse(why, bridge);
         return;
     }
-    let opens = matches!(cmd, CampaignCommand::Open(_) | CampaignCommand::Next);
+    let opens = matches!(
+        cmd,
+        CampaignCommand::Open(_) | CampaignCommand::Next | CampaignCommand::PlayBest
+    );
     let unsaved = |e: &Editor| e.history.as_ref().is_some_and(History::unsaved);
     if let Some(editor) = window.editor.as_deref_mut().filter(|e| opens && unsaved(e)) {
         if let Some(world) = window.world.as_deref() {

@@ -37,6 +37,9 @@ pub enum CampaignCommand {
     ShowBriefing,
     /// Close the briefing and play.
     Play,
+    /// Close the briefing and play the design that earned the level's
+    /// best grade (kept in the progress file).
+    PlayBest,
     RevealHint,
     /// Grade the design as it stands now.
     Submit,
@@ -124,6 +127,7 @@ impl CampaignPlay {
             CampaignCommand::Open(id) => self.open(&id, bridge, view),
             CampaignCommand::ShowBriefing => self.brief(bridge),
             CampaignCommand::Play => self.play(bridge),
+            CampaignCommand::PlayBest => self.play_best(bridge, view),
             CampaignCommand::RevealHint => self.reveal_hint(),
             CampaignCommand::Submit => self.submit(bridge),
             CampaignCommand::Next => {
@@ -172,6 +176,31 @@ impl CampaignPlay {
             bridge.set_paused(false);
         }
         self.screen = Screen::Playing;
+    }
+
+    /// Plays the open level on the design that earned its best grade, not
+    /// its starting design: a learner who came back found only the
+    /// starting design, their work out of reach.
+    fn play_best(&mut self, bridge: &mut SimBridge, view: &mut View) {
+        let Some(level) = self.level().cloned() else {
+            return;
+        };
+        let Some((text, _)) = self.progress.best_design(&level.id) else {
+            self.message = Some("no design of yours has been graded on this level yet".into());
+            return;
+        };
+        match scenario::load_str(text, "your best design", &[]) {
+            Ok(model) => {
+                bridge.open_level(model, level.path.clone(), view);
+                self.play(bridge);
+            }
+            Err(d) => {
+                self.message = Some(format!(
+                    "your best design no longer loads: {}",
+                    scenario::render(&d)
+                ));
+            }
+        }
     }
 
     fn reveal_hint(&mut self) {

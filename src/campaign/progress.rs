@@ -92,6 +92,13 @@ impl Progress {
         self.levels.get(level).map_or(0, |l| l.stars)
     }
 
+    /// The design that earned `level`'s best grade (a scenario file's
+    /// text) and what it cost an hour.
+    pub fn best_design(&self, level: &str) -> Option<(&str, Option<f64>)> {
+        let l = self.levels.get(level)?;
+        Some((l.best_design.as_deref()?, l.best_cost))
+    }
+
     /// Hints revealed on `level`.
     pub fn hints_used(&self, level: &str) -> u32 {
         self.levels.get(level).map_or(0, |l| l.hints_used)

@@ -322,9 +322,25 @@ fn briefing_footer(ui: &mut egui::Ui, play: &CampaignPlay, level: &Level, out: &
         ))
         .color(MUTED),
     );
-    if ui.button(RichText::new("Start").strong()).clicked() {
-        out.push(cmd(CampaignCommand::Play));
-    }
+    ui.horizontal(|ui| {
+        if ui.button(RichText::new("Start").strong()).clicked() {
+            out.push(cmd(CampaignCommand::Play));
+        }
+        if let Some((_, cost)) = play.progress.best_design(&level.id) {
+            let cost = cost.map_or(String::new(), |c| format!(", ${c:.2}/h"));
+            let label = format!(
+                "Start from my best design ({}{cost})",
+                stars(play.progress.stars(&level.id))
+            );
+            if ui
+                .button(label)
+                .on_hover_text("The design that earned your best grade here, as you submitted it")
+                .clicked()
+            {
+                out.push(cmd(CampaignCommand::PlayBest));
+            }
+        }
+    });
 }
 
 /// One seed's figure as the objectives list formats it, and how far it
