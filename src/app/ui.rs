@@ -5,7 +5,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::app::actions::ActionQueue;
 use crate::app::camera::{Hovered, PanelInsets};
-use crate::app::campaign_play::CampaignPlay;
+use crate::app::campaign_play::{CampaignPlay, Screen};
 use crate::app::chords::Chords;
 use crate::app::edit_gestures::EditDrag;
 use crate::app::editor::{Editor, EditorCommand};
@@ -157,7 +157,12 @@ fn panels_system(
         ),
     );
     paint_ghosts(&ctx, &ghosts, world_rect);
-    panels::verdict_card(&ctx, &view, world_rect);
+    // Not beside the campaign's map, briefing or debrief: the debrief's
+    // verdict is the exam's, on other seeds ("2 of 3 objectives met" in
+    // red sat over "Passed ★★★").
+    if play.screen == Screen::Playing {
+        panels::verdict_card(&ctx, &view, world_rect, play.level().is_some());
+    }
     let refusal = panels::refusal::refusal_card(&ctx, &editor, &view, world_rect);
     let above = egui::Rect::from_min_max(world_rect.min, world_rect.max - egui::vec2(0.0, refusal));
     panels::campaign::status_card(&ctx, &play, above);

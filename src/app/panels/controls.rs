@@ -121,7 +121,8 @@ pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
 /// whole measured run, and that Play keeps going. Drawn over the top of
 /// the picture (`world`: its rectangle), not in the panel: appearing there
 /// it pushed every control below it down under the pointer.
-pub fn verdict_card(ctx: &egui::Context, view: &View, world: egui::Rect) {
+/// In a level (`in_level`) it says that Submit is what grades.
+pub fn verdict_card(ctx: &egui::Context, view: &View, world: egui::Rect, in_level: bool) {
     // Until Play goes on past the end (the figures would move under a
     // card that says the run reached its end).
     if !(view.clock.ended && view.clock.paused) {
@@ -133,7 +134,20 @@ pub fn verdict_card(ctx: &egui::Context, view: &View, world: egui::Rect) {
         .fixed_pos(egui::pos2(world.center().x, world.min.y + 40.0))
         .show(ctx, |ui| {
             ui.set_max_width((world.width() - 40.0).clamp(200.0, 520.0));
-            egui::Frame::popup(ui.style()).show(ui, |ui| verdict(ui, view));
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                verdict(ui, view);
+                if in_level {
+                    ui.label(
+                        RichText::new(format!(
+                            "This run is on seed {}; Submit grades the design on the \
+                             level's exam seeds, from 0 s.",
+                            view.seed
+                        ))
+                        .small()
+                        .color(MUTED),
+                    );
+                }
+            });
         });
 }
 
