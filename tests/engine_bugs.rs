@@ -826,3 +826,50 @@ fn a_long_sequential_repeat_through_a_rate_limiter_stores_every_message() {
     assert_eq!(node(&s, "gate").counts.completed, sends * 100_000);
     assert_eq!(node(&s, "inbox").counts.completed, sends * 100_000);
 }
+
+// ---- a pool's abandoned waiters are given up without recursing ---------
+
+/// A page makes 2000 queries at once through a pool of 25 connections.
+/// Once one query waits out its 500 ms for a connection the page fails
+/// and the ~2000 queries still waiting are abandoned: each released
+/// connection was handed to the first of them, which passed it on as it
+/// left, one stack frame chain per waiter. On a grade's worker thread
+/// (a smaller stack) `grade 08-case-studies/01-n-plus-one` with this
+/// call aborted ("has overflowed its stack").
+const POOLED_FAN_OUT: &str = r#"
+[scenario]
+name = "a parallel repeat through a small pool"
+duration = "3s"
+
+[[workload]]
+to = "app"
+rate = 1000
+keys = { count = 100_000 }
+
+[[node]]
+id = "app"
+kind = "service"
+workers = 64
+queue = 200
+service_time = "5ms"
+timeout = "2s"
+calls = [ { to = "db", key = "derived", keys = { count = 1_000_000 }, repeat = 2000, parallel = true, latency = "0.5ms", pool = { size = 25, acquire_timeout = "500ms" } } ]
+
+[[node]]
+id = "db"
+kind = "database"
+workers = 16
+service_time = "1ms"
+"#;
+
+#[test]
+fn abandoned_pool_waiters_are_given_up_on_a_small_stack() {
+    let worker = std::thread::Builder::new().stack_size(256 * 1024);
+    let handle = worker
+        .spawn(|| run(POOLED_FAN_OUT, &[]).0)
+        .expect("thread starts");
+    let s = handle.join().expect("the run ends without overflowing");
+    let app = node(&s, "app");
+    assert!(app.counts.acquire_timeouts > 0, "{:?}", app.counts);
+    assert!(app.counts.failed_downstream > 0, "{:?}", app.counts);
+}

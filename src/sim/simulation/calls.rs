@@ -488,7 +488,24 @@ impl Simulation {
     }
 
     /// Gives visit `j`'s pooled connection to the next visit waiting for it.
+    ///
+    /// Waiters no longer needed (a fan-out that ended, a caller answered)
+    /// are skipped, then given up last first once the connection is
+    /// placed: giving each the connection to pass on when it left
+    /// recursed once per waiter and overflowed the stack (a parallel
+    /// `repeat = 2000` through a pool of 25 on a grade's worker thread).
+    /// The order is the recursion's: every skip before any give-up.
     pub(super) fn release_conn(&mut self, j: u32) {
+        let mut orphans = Vec::new();
+        self.pass_conn(j, &mut orphans);
+        for w in orphans.into_iter().rev() {
+            self.give_up(w);
+        }
+    }
+
+    /// Passes visit `j`'s connection to the first live waiter that still
+    /// needs it (or frees it), noting in `orphans` the abandoned ones.
+    fn pass_conn(&mut self, j: u32, orphans: &mut Vec<u32>) {
         let visit = self.visits[j as usize];
         self.visits[j as usize].holds_conn = false;
         let node = visit.node as usize;
@@ -510,12 +527,12 @@ impl Simulation {
             if !live {
                 continue;
             }
+            if self.abandoned(w) {
+                orphans.push(w);
+                continue;
+            }
             // The connection passes straight to the waiter.
             self.visits[w as usize].holds_conn = true;
-            if self.abandoned(w) {
-                self.give_up(w);
-                return;
-            }
             self.send_call(w);
             return;
         }
