@@ -40,7 +40,7 @@ pub(crate) fn checks(level: &Level, design: &Model, seeds: &[u64]) -> Result<Vec
         .par_iter()
         .map(|&seed| {
             let mut sim = Simulation::new(hard.clone(), seed);
-            sim.run_until(hard.duration);
+            let _ = sim.run_until_draining(hard.duration, |_windows| Ok::<_, ()>(()));
             sim.summary_counting_unfinished()
         })
         .collect();

@@ -209,7 +209,10 @@ fn exam_run(model: &Model, seed: u64) -> (Summary, Account) {
     let end = model.duration;
     let mut account = Account::new(model);
     let mut sim = Simulation::new(model.clone(), seed);
-    sim.run_until(end);
+    let _ = sim.run_until_draining(end, |w| {
+        account.observe_all(&w);
+        Ok::<_, ()>(())
+    });
     sim.flush_window();
     account.observe_all(&sim.take_windows());
     // Requests still waiting at the end count at their age so far: a line

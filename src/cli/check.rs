@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::report::predict;
+use crate::report::{csv, predict};
 use crate::scenario;
 
 /// The description `check` prints; it lives in `report::topology`.
@@ -23,6 +23,9 @@ pub struct CheckArgs {
 pub fn check(args: &CheckArgs) -> i32 {
     match scenario::load_file(&args.file, &args.set) {
         Ok(model) => {
+            if let Some(note) = csv::rows_note(&model) {
+                eprintln!("{note}");
+            }
             print!("{}", describe(&model));
             print!("{}", predict::describe(&model, &predict::predict(&model)));
             print!(

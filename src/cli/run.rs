@@ -174,6 +174,9 @@ fn warn_if_huge(model: &Model) {
             requests, events
         );
     }
+    if let Some(note) = crate::report::csv::rows_note(model) {
+        eprintln!("{note}");
+    }
     if events > model.limits.max_events as f64 {
         eprintln!(
             "note: the run will likely stop early at max_events = {} (raise it with \
@@ -261,8 +264,7 @@ fn simulate(sim: &mut Simulation, files: &mut Results, started: Instant) -> Resu
     let mut t = SimTime::ZERO;
     while t < duration {
         t = t.saturating_add(slice).min(duration);
-        sim.run_until(t);
-        files.write_windows(&sim.take_windows())?;
+        sim.run_until_draining(t, |w| files.write_windows(&w))?;
         if !shown && started.elapsed() > Duration::from_secs(1) {
             bar.set_draw_target(ProgressDrawTarget::stderr());
             shown = true;

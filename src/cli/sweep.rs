@@ -373,8 +373,7 @@ pub(crate) fn run_one(model: &Model, seed: u64, bar: &ProgressBar) -> Summary {
     let mut sim = Simulation::new(model.clone(), seed);
     for k in 1..=SLICES {
         let t = (u128::from(end.0) * u128::from(k) / u128::from(SLICES)) as u64;
-        sim.run_until(SimTime(t));
-        drop(sim.take_windows());
+        let _ = sim.run_until_draining(SimTime(t), |_windows| Ok::<_, ()>(()));
         bar.inc(1);
     }
     sim.summary()

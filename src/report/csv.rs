@@ -4,6 +4,8 @@ use std::io::{self, Write};
 
 use crate::report::RunInfo;
 use crate::sim::metrics::LatencyStats;
+use crate::sim::model::Model;
+use crate::sim::time::SimTime;
 use crate::sim::{Summary, Window};
 
 /// Column names of `timeseries.csv`, in order.
@@ -268,6 +270,37 @@ pub fn nodes_csv(info: &RunInfo, s: &Summary) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Rows of `timeseries.csv` past which `check` and `run` warn.
+pub const MANY_ROWS: f64 = 2e6;
+
+/// Rows `timeseries.csv` will have for `model` (one per window and scope:
+/// the system and each node), if the run goes to its end.
+pub fn timeseries_rows(model: &Model) -> f64 {
+    let windows = (model.duration.0 as f64 / model.window.0.max(1) as f64).ceil();
+    windows * (model.nodes.len() + 1) as f64
+}
+
+/// A warning when `timeseries.csv` would have more than `MANY_ROWS` rows:
+/// the figure and the `window` that brings it to a million.
+pub fn rows_note(model: &Model) -> Option<String> {
+    let rows = timeseries_rows(model);
+    if rows <= MANY_ROWS {
+        return None;
+    }
+    let per_row = model.duration.as_secs_f64() * (model.nodes.len() + 1) as f64 / 1e6;
+    let window = SimTime::from_secs_f64(per_row.ceil().max(1.0)).min(model.duration);
+    Some(format!(
+        "note: timeseries.csv would have ~{rows:.2e} rows ({} / window {} = {:.2e} windows \
+         × {} rows each, ~{:.1} GB); a longer window writes fewer: e.g. window = \"{window}\" \
+         in [scenario] or --set scenario.window={window}",
+        model.duration,
+        model.window,
+        rows / (model.nodes.len() + 1) as f64,
+        model.nodes.len() + 1,
+        rows * 85e-9,
+    ))
 }
 
 #[cfg(test)]

@@ -35,6 +35,11 @@ use crate::sim::trace::{TraceConfig, TraceEvent, Tracer};
 
 use nodes::NodeRt;
 
+/// The window cells (a window's rows: the system and each node)
+/// `run_until_draining` lets close between two takes: a few windows of a
+/// large design, a few thousand of a small one.
+pub const DRAIN_CELLS: u64 = 4096;
+
 pub use crate::sim::components::autoscaler::ScaleEvent;
 pub use crate::sim::components::breaker::BreakerState;
 
@@ -442,6 +447,28 @@ impl Simulation {
             }
         }
         self.now = self.now.max(t);
+    }
+
+    /// `run_until(t)`, handing the windows closed on the way to `take` at
+    /// least every `DRAIN_CELLS` window cells: the windows buffered stay
+    /// bounded, whatever the run's length (taken once per 1/200 of a long
+    /// run, they grew with the declared duration).
+    /// Stops early on `take`'s error or a safety cap.
+    pub fn run_until_draining<E>(
+        &mut self,
+        t: SimTime,
+        mut take: impl FnMut(Vec<Window>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let windows = (DRAIN_CELLS / (self.nodes.len() as u64 + 1)).max(1);
+        let step = self.model.window.max(SimTime(1)).0.saturating_mul(windows);
+        loop {
+            let next = self.now.saturating_add(SimTime(step)).min(t);
+            self.run_until(next);
+            take(self.take_windows())?;
+            if self.now >= t || self.stopped.is_some() {
+                return Ok(());
+            }
+        }
     }
 
     /// Like `run_until`, but handles at most `max_events` events. Returns
