@@ -12,6 +12,7 @@ use crate::report::topology::{OfferedLoad, offered_load, targets};
 use crate::sim::metrics::NodeSummary;
 use crate::sim::model::{Model, NodeKind, ObjectiveMetric};
 use crate::sim::{SimTime, Summary};
+use std::sync::{Arc, OnceLock};
 
 /// The utilisation a suggestion sizes capacity for.
 const TARGET_UTILISATION: f64 = 0.7;
@@ -30,7 +31,12 @@ pub(super) const NO_ROOM: &str = "more capacity cannot fix";
 #[derive(Clone, Debug)]
 pub(super) struct Sizing {
     path: OfferedLoad,
-    pub(super) upstream: Vec<usize>,
+    /// The nodes from which it can be reached, in model order: found on
+    /// first use (`upstream`), from `feeds`.
+    upstream: OnceLock<Vec<usize>>,
+    /// Each node's feeders (shared by every node's `Sizing`).
+    feeds: Arc<Vec<Vec<usize>>>,
+    at: usize,
     /// The nodes it sends to (through a load balancer: its service).
     pub(super) callees: Vec<usize>,
     /// The caches right in front of it.
@@ -58,15 +64,18 @@ impl Sizing {
     pub(super) fn of(model: &Model) -> Vec<Sizing> {
         let path = offered_load(model);
         let outs: Vec<Vec<usize>> = model.nodes.iter().map(|n| targets(&n.kind)).collect();
+        let feeds = Arc::new(feeders(&outs));
         model
             .nodes
             .iter()
             .enumerate()
             .map(|(k, n)| Sizing {
                 path: path.get(k).copied().unwrap_or_default(),
-                upstream: upstream_of(&outs, k),
+                upstream: OnceLock::new(),
+                feeds: Arc::clone(&feeds),
+                at: k,
                 callees: callees_of(model, &outs, k),
-                in_front: caches_in_front(model, k),
+                in_front: caches_in_front(model, &feeds, k),
                 kind: n.kind.name(),
                 db: match &n.kind {
                     NodeKind::Database(d) => Some((
@@ -100,6 +109,12 @@ impl Sizing {
             .collect()
     }
 
+    /// The nodes from which this one can be reached, in model order.
+    pub(super) fn upstream(&self) -> &[usize] {
+        self.upstream
+            .get_or_init(|| upstream_of(&self.feeds, self.at))
+    }
+
     /// The design's value of capacity knob `field`, when it has one.
     pub(super) fn now(&self, field: &str) -> Option<u32> {
         self.now.iter().find(|k| k.0 == field).map(|k| k.1)
@@ -130,19 +145,39 @@ fn knobs(kind: &NodeKind) -> Vec<(&'static str, u32)> {
     }
 }
 
-/// The nodes from which `k` can be reached, in model order.
-fn upstream_of(outs: &[Vec<usize>], k: usize) -> Vec<usize> {
-    let mut seen = vec![false; outs.len()];
+/// Each node's feeders: the nodes that send to it (not itself), each
+/// once, in model order.
+pub(super) fn feeders(outs: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut feeds = vec![Vec::new(); outs.len()];
+    for (i, o) in outs.iter().enumerate() {
+        for &t in o {
+            let f: &mut Vec<usize> = match feeds.get_mut(t) {
+                Some(f) => f,
+                None => continue,
+            };
+            if t != i && f.last() != Some(&i) {
+                f.push(i);
+            }
+        }
+    }
+    feeds
+}
+
+/// The nodes from which `k` can be reached, in model order: a walk
+/// back along `feeds` (it scanned every node's targets at each step,
+/// cubic in a chain's length).
+fn upstream_of(feeds: &[Vec<usize>], k: usize) -> Vec<usize> {
+    let mut seen = vec![false; feeds.len()];
     let mut stack = vec![k];
     while let Some(t) = stack.pop() {
-        for (i, o) in outs.iter().enumerate() {
-            if o.contains(&t) && !seen[i] && i != k {
+        for &i in feeds.get(t).into_iter().flatten() {
+            if !seen[i] && i != k {
                 seen[i] = true;
                 stack.push(i);
             }
         }
     }
-    (0..outs.len()).filter(|&i| seen[i]).collect()
+    (0..feeds.len()).filter(|&i| seen[i]).collect()
 }
 
 /// The nodes `k` sends to, and behind a load balancer its service.
@@ -230,7 +265,7 @@ fn capacity_at(
         return None;
     }
     let head = head(s, &demand, servers);
-    let (upstream, callees) = (ids(&s.upstream, summary), ids(&s.callees, summary));
+    let (upstream, callees) = (ids(s.upstream(), summary), ids(&s.callees, summary));
     let in_front = ids(&s.in_front, summary);
     let near = Near {
         upstream: &upstream,
@@ -562,7 +597,7 @@ fn sent(account: &Account, k: usize, summary: &Summary) -> Sent {
     let Some(load) = sent_past(&account.design, summary, k) else {
         return plain;
     };
-    let caches: Vec<&str> = (s.upstream.iter())
+    let caches: Vec<&str> = (s.upstream().iter())
         .filter_map(|&i| summary.nodes.get(i))
         .filter(|m| m.hit_ratio.is_some())
         .map(|m| m.id.as_str())
@@ -677,7 +712,7 @@ fn write_share(n: &NodeSummary, s: &Sizing) -> f64 {
 /// The nodes upstream that turned requests away or timed them out, with
 /// how many.
 fn failed_upstream(s: &Sizing, summary: &Summary) -> Vec<(String, u64)> {
-    s.upstream
+    s.upstream()
         .iter()
         .filter_map(|&i| summary.nodes.get(i))
         .map(|u| {

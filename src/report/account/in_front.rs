@@ -1,16 +1,13 @@
 //! The caches before a node: the ones right in front of it (advice offers a cache only where none sits, or one shared by several that each miss on their own) and what gets past the caches on its way at their measured hit ratios (a node behind caches is sized on their misses, not on every request missing).
 
-use crate::report::topology::{OfferedLoad, offered_load_past, targets};
+use crate::report::topology::{OfferedLoad, offered_load_past};
 use crate::sim::Summary;
 use crate::sim::model::{Model, NodeKind};
 
 /// The caches (and CDN edges) whose misses go straight to node `k`, or to
 /// a load balancer in front of it, in model order.
-pub(super) fn caches_in_front(model: &Model, k: usize) -> Vec<usize> {
-    let feeds = |to: usize| {
-        (0..model.nodes.len())
-            .filter(move |&i| i != to && targets(&model.nodes[i].kind).contains(&to))
-    };
+pub(super) fn caches_in_front(model: &Model, feeds: &[Vec<usize>], k: usize) -> Vec<usize> {
+    let feeds = |to: usize| feeds.get(to).into_iter().flatten().copied();
     let mut out = Vec::new();
     for f in feeds(k) {
         match &model.nodes[f].kind {

@@ -32,7 +32,7 @@ pub(super) fn over_limit(
             .filter_map(|&i| summary.nodes.get(i).map(|m| m.id.as_str()))
             .collect()
     };
-    let (upstream, callees, in_front) = (name(&s.upstream), name(&s.callees), name(&s.in_front));
+    let (upstream, callees, in_front) = (name(s.upstream()), name(&s.callees), name(&s.in_front));
     let head = format!(
         "ask {} less often: it takes {} (bursts of {}) and was asked {}, so it refused {:.0} % \
          of the calls; the limit is the provider's, not the design's to raise.",
