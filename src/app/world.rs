@@ -385,14 +385,30 @@ fn busy_between(r: &ReplicaSnapshot, before: Option<u128>, dt: Option<u64>) -> O
 }
 
 /// Mean smoothed busy share of node `i`'s active replicas (what its bars show).
-fn busy_share(world: &WorldLayout, snap: Option<&NodeSnapshot>, i: usize) -> Option<f32> {
+fn busy_label(world: &WorldLayout, snap: Option<&NodeSnapshot>, i: usize) -> Option<String> {
     let snap = snap?;
     let busy = world.busy.get(i)?;
     let active: Vec<f32> = (0..snap.replicas.len())
         .filter(|&k| snap.replicas[k].active)
         .filter_map(|k| busy.get(k).copied())
         .collect();
-    (!active.is_empty()).then(|| active.iter().sum::<f32>() / active.len() as f32)
+    busy_text(&active)
+}
+
+/// `51% workers busy`, and how many instances are full when the average
+/// hides them (`51% workers busy, 1 of 2 full`: one at 100 %, one idle,
+/// with 2 000 requests waiting at the full one).
+fn busy_text(active: &[f32]) -> Option<String> {
+    if active.is_empty() {
+        return None;
+    }
+    let mean = active.iter().sum::<f32>() / active.len() as f32;
+    let full = active.iter().filter(|&&b| b >= 0.95).count();
+    let mut text = format!("{:.0}% workers busy", mean * 100.0);
+    if full > 0 && mean < 0.9 {
+        text.push_str(&format!(", {full} of {} full", active.len()));
+    }
+    Some(text)
 }
 
 fn draw_shapes(
@@ -810,8 +826,8 @@ fn update_labels(
                         });
                         // The same figure as the bars: workers held now
                         // (serving or waiting on a call), smoothed.
-                        if let Some(u) = busy_share(&world, snap, i) {
-                            parts.push(format!("{:.0}% workers busy", u * 100.0));
+                        if let Some(busy) = busy_label(&world, snap, i) {
+                            parts.push(busy);
                         }
                         let q: u32 = snap.map_or(0, |s| s.replicas.iter().map(|r| r.queued).sum());
                         if q > 0 {
@@ -885,6 +901,16 @@ mod tests {
             down: false,
             warming: false,
         }
+    }
+
+    #[test]
+    fn an_average_that_hides_a_full_instance_names_it() {
+        let text = |b: &[f32]| busy_text(b).unwrap_or_default();
+        assert_eq!(text(&[1.0, 0.02]), "51% workers busy, 1 of 2 full");
+        assert_eq!(text(&[0.5, 0.52]), "51% workers busy");
+        // All (nearly) full: the average says it already.
+        assert_eq!(text(&[1.0, 0.96]), "98% workers busy");
+        assert_eq!(busy_text(&[]), None);
     }
 
     #[test]
