@@ -1,4 +1,4 @@
-//! Build mode as a playtester found it: "Why? What happened" shows the account while editing, Ctrl+S saves, a moved node keeps the run going, no stale restart notice.
+//! Build mode as a playtester found it: "Why?" shows the account while editing, Ctrl+S saves, a moved node keeps the run going, no stale restart notice.
 #![cfg(feature = "gui")]
 
 mod cli;
@@ -35,7 +35,7 @@ fn ctrl_s_saves_in_build_mode() {
     assert!(path.exists(), "Ctrl+S saved: {:?}", editor(&w).message);
 }
 
-/// "Why? What happened" shows the whole account in build mode too: the
+/// "Why?" shows the whole account in build mode too: the
 /// right panel stayed on "Nothing selected" and its objectives.
 #[test]
 fn the_why_button_shows_the_account_while_editing() {
@@ -56,7 +56,7 @@ fn the_why_button_shows_the_account_while_editing() {
         .pacing
         .paused = true;
     w.frames(3);
-    let why = w.widget("Why? What happened");
+    let why = w.widget("Why?");
     w.click(why);
     w.frames(3);
     assert_eq!(editor(&w).focus, None, "the inspector let go of api");

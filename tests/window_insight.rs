@@ -47,7 +47,7 @@ fn the_why_button_tells_the_story_and_a_line_selects_its_node() {
     );
     // Under api: its own part, why first.
     assert!(w.texts().iter().any(|t| t == "What happened here"));
-    let why = w.widget("Why? What happened");
+    let why = w.widget("Why?");
     w.click(why);
     w.frames(2);
     assert_eq!(w.selected(), None, "the account is shown for the whole run");

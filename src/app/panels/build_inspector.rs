@@ -35,7 +35,7 @@ pub fn build_inspector(ui: &mut egui::Ui, editor: &Editor, view: &View) -> Vec<U
             out.extend(crate::app::panels::build_objectives::objectives(
                 ui, design, own,
             ));
-            // "Why? What happened" shows it while editing too.
+            // "Why?" shows it while editing too.
             out.extend(crate::app::panels::happened::what_happened(ui, view, None));
         }
     }

@@ -43,7 +43,7 @@ pub fn scenario(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
             .join("\n\n");
         ui.label(RichText::new(story).color(MUTED));
     }
-    out.extend(objectives(ui, view, &mut state.waterfall));
+    objectives(ui, view, &mut state.waterfall);
     bill(ui, view);
     ui.horizontal(|ui| {
         if ui
@@ -63,6 +63,7 @@ pub fn scenario(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
         {
             state.guess.open = true;
         }
+        why_button(ui, view, &mut out);
     });
     out
 }
@@ -71,31 +72,42 @@ pub fn scenario(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
 /// two labelled figures: "now" (that second) and "run so far" (since
 /// warm-up, as Submit's exam and the end-of-run card judge it). A latency
 /// figure is a link to the waterfall of the slowest requests.
-pub fn objectives(ui: &mut egui::Ui, view: &View, waterfall: &mut Option<usize>) -> Vec<UiAction> {
+pub fn objectives(ui: &mut egui::Ui, view: &View, waterfall: &mut Option<usize>) {
     if view.objectives.is_empty() {
-        return Vec::new();
+        return;
     }
     section(ui, "Objectives").on_hover_text(help::OBJECTIVES);
     for o in &view.objectives {
         objective_row(ui, view, o, waterfall);
     }
-    let mut out = Vec::new();
+}
+
+/// "Why?", red once an objective fails and the account has a cause:
+/// the run's account in the inspector. Always in the row, greyed while
+/// nothing failed: appearing under the objectives, it pushed the buttons
+/// below it down under the pointer.
+fn why_button(ui: &mut egui::Ui, view: &View, out: &mut Vec<UiAction>) {
     let cause = view
         .what_happened
         .iter()
         .any(|h| h.kind == HappeningKind::Cause);
-    if cause
-        && view.objectives.iter().any(|o| !o.run.pass)
-        && ui
-            .button(RichText::new("Why? What happened").color(FAIL))
-            .on_hover_text("The run's account in the inspector: what broke first and what to try.")
-            .clicked()
+    let failed = cause && view.objectives.iter().any(|o| !o.run.pass);
+    let text = RichText::new("Why?");
+    if ui
+        .add_enabled(
+            failed,
+            egui::Button::new(if failed { text.color(FAIL) } else { text }),
+        )
+        .on_hover_text(
+            "What happened: the run's account in the inspector, what broke first and what to try.",
+        )
+        .on_disabled_hover_text("Once an objective fails: what broke first and what to try.")
+        .clicked()
     {
         out.push(UiAction::Select(None));
         // In build mode the build inspector lets go of its node too.
         out.push(UiAction::Editor(EditorCommand::Focus(None)));
     }
-    out
 }
 
 /// One objective: its mark and wording, then its figures now and over the
