@@ -11,9 +11,10 @@
 #
 # ADDED_KEYS="k1 k2" (needs jq): a change that adds keys to summary.json
 # compares it with those keys removed from the new run's file, at the top
-# level, in every node and in every class and workload entry; the base
-# must not have them, and everything else must still match byte for byte
-# (jq re-prints both files alike). A CSV column of one of these names
+# level and in every node, class and workload entry whose base entry
+# lacks them (a key other nodes had already may be added to more); the
+# base must not have them at the top level, and everything else must
+# still match byte for byte (jq re-prints both files alike). A CSV column of one of these names
 # that the base's header lacks is removed from the new run's CSV likewise.
 #
 # Usage: [ADDED_KEYS=...] scripts/same-results.sh [REV [NEW]]    (CARGO_TARGET_DIR is shared by both builds)
@@ -63,12 +64,19 @@ same_but_version() {
         cmp -s <(sed "s/${base_version//./\\.}/$new_version/g" "$1") "$2"
 }
 
-# without_added FILE: the file as jq prints it, ADDED_KEYS removed.
+# without_added FILE [BASE]: the file as jq prints it, ADDED_KEYS removed
+# (at the top level; in a node, class or workload entry only where BASE's
+# entry of the same name lacks the key: a key added to the nodes of one
+# kind where other kinds had it already; BASE defaults to FILE itself).
 without_added() {
-    jq --arg keys "${ADDED_KEYS:-}" '($keys | split(" ") | map(select(. != ""))) as $k
-        | reduce $k[] as $key (.; del(.[$key]) | .nodes |= map_values(del(.[$key]))
-            | if has("classes") then .classes |= map_values(del(.[$key])) else . end
-            | if has("workloads") then .workloads |= map_values(del(.[$key])) else . end)' "$1"
+    jq --arg keys "${ADDED_KEYS:-}" --slurpfile base "${2:-$1}" '
+        ($keys | split(" ") | map(select(. != ""))) as $k
+        | def strip($key; $of): with_entries(
+            if (($of[.key] // {}) | type == "object" and has($key)) then . else .value |= del(.[$key]) end);
+        reduce $k[] as $key (.; del(.[$key])
+            | .nodes |= strip($key; $base[0].nodes // {})
+            | if has("classes") then .classes |= strip($key; $base[0].classes // {}) else . end
+            | if has("workloads") then .workloads |= strip($key; $base[0].workloads // {}) else . end)' "$1"
 }
 
 # csv_without_added BASE NEW: NEW's CSV without the ADDED_KEYS columns
@@ -92,7 +100,7 @@ same_but_added() {
     [ -n "${ADDED_KEYS:-}" ] || return 1
     case "${1##*/}" in
     summary.json)
-        cmp -s <(without_added "$1") <(without_added "$2") &&
+        cmp -s <(jq . "$1") <(without_added "$2" "$1") &&
             cmp -s <(jq . "$1") <(without_added "$1")
         ;;
     *.csv) cmp -s "$1" <(csv_without_added "$1" "$2") ;;
