@@ -393,3 +393,102 @@ fn zone_links_apply_to_calls_and_forwards_that_cross_them() {
         "{check}"
     );
 }
+
+/// A cache in zone `a` in front of a database in zone `b` (every read
+/// misses: capacity 0), written `write_policy` through it; `links` the
+/// `[[zone_link]]` tables.
+fn zoned_cache(write_policy: &str, links: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "zoned cache"
+duration = "20s"
+seed = 3
+
+[[workload]]
+name = "reads"
+to = "api"
+rate = 160
+mix = {{ read = 1.0 }}
+
+[[workload]]
+name = "writes"
+to = "api"
+rate = 40
+mix = {{ write = 1.0 }}
+
+[[node]]
+id = "api"
+kind = "service"
+zone = "a"
+workers = 1000
+service_time = "0.1ms"
+calls = [ "cache" ]
+
+[[node]]
+id = "cache"
+kind = "cache"
+zone = "a"
+capacity = 0
+hit_time = "0.5ms"
+on_miss = "db"
+write_policy = "{write_policy}"
+
+[[node]]
+id = "db"
+kind = "database"
+zone = "b"
+workers = 1000
+service_time = "1ms"
+{links}"#
+    )
+}
+
+/// A cache's miss (and a write passed through it) to an `on_miss` in
+/// another zone crosses the zones' link out and back as a call does: a
+/// constant 40 ms link adds exactly 80 ms to every request that reaches
+/// the database through it (the p50 as the mean); a write-back write is
+/// answered at once (+0), its flush crossing on its own.
+#[test]
+fn a_cache_miss_across_zones_crosses_their_link_both_ways() {
+    let link = "[[zone_link]]\nbetween = [\"a\", \"b\"]\nlatency = \"40ms\"\n";
+    for (policy, reads, writes) in [
+        ("invalidate", 80.0, 80.0),
+        ("write_through", 80.0, 80.0),
+        ("write_back", 80.0, 0.0),
+    ] {
+        let base = run_drained(&zoned_cache(policy, ""));
+        let s = run_drained(&zoned_cache(policy, link));
+        assert_eq!(s.latency.count, base.latency.count);
+        let by_kind = |s: &Summary, k: usize| s.workloads[k].latency.mean_ms.unwrap();
+        let added = [
+            by_kind(&s, 0) - by_kind(&base, 0),
+            by_kind(&s, 1) - by_kind(&base, 1),
+        ];
+        println!("{policy}: reads +{} ms, writes +{} ms", added[0], added[1]);
+        assert!((added[0] - reads).abs() < 1e-9, "{policy} reads {added:?}");
+        assert!(
+            (added[1] - writes).abs() < 1e-9,
+            "{policy} writes {added:?}"
+        );
+        let p50 = s.latency.p50_ms.unwrap() - base.latency.p50_ms.unwrap();
+        assert!((p50 - 80.0).abs() < 1.0, "{policy} p50 +{p50}");
+        if policy == "write_back" {
+            let db = |s: &Summary| {
+                s.nodes
+                    .iter()
+                    .find(|n| n.id == "db")
+                    .unwrap()
+                    .counts
+                    .arrived
+            };
+            assert!(db(&s) > 3000 && db(&s) <= db(&base), "flushes still arrive");
+        }
+    }
+    let model = load(&zoned_cache("invalidate", link));
+    let check = loadlab::report::topology::describe(&model);
+    assert!(
+        check.contains("cache --on_miss--> db link constant 40ms (zones)"),
+        "{check}"
+    );
+}

@@ -238,7 +238,8 @@ fn write_edges(out: &mut String, model: &Model) {
             }
             NodeKind::Cache(c) => {
                 if let Some(to) = c.on_miss {
-                    edge(if c.edge { "origin" } else { "on_miss" }, to, None, "");
+                    let link = zone(None, to).unwrap_or_default();
+                    edge(if c.edge { "origin" } else { "on_miss" }, to, None, &link);
                 }
             }
             NodeKind::Database(_) => {}

@@ -1,6 +1,7 @@
 //! The future-event list: a 4-ary min-heap ordered by (time, seq), so equal-time events pop in insertion order.
 
 use crate::sim::metrics::FailureCause;
+use crate::sim::model::RequestKind;
 use crate::sim::time::SimTime;
 
 /// What happens when an event fires. Indices refer to the simulation's
@@ -72,6 +73,13 @@ pub(crate) enum EventKind {
     MissPenaltyDone { visit: u32, generation: u32 },
     /// A write-back cache sends its dirty keys to the store.
     FlushDirty { node: u32 },
+    /// A write-back flush of `key` has crossed the zones' link between
+    /// cache `node` and its store: the store gets it now.
+    FlushWrite {
+        node: u32,
+        key: u64,
+        kind: RequestKind,
+    },
     /// An autoscaler looks at its service.
     AutoscaleTick { node: u32 },
     /// A replica finished its cold start and serves.

@@ -584,6 +584,9 @@ impl Simulation {
                 }
             }
             EventKind::FlushDirty { node } => self.flush_dirty(node as usize),
+            EventKind::FlushWrite { node, key, kind } => {
+                self.flush_write_arrived(node as usize, key, kind)
+            }
             EventKind::AutoscaleTick { node } => self.autoscale_tick(node as usize),
             EventKind::ReplicaReady { node, station } => {
                 self.replica_ready(node as usize, station as usize)

@@ -111,12 +111,15 @@ impl Simulation {
     }
 
     /// Sends the visit on to the store (after the miss penalty of an edge
-    /// cache), or answers if there is no store.
+    /// cache and the zones' link, if any), or answers if there is no store.
     fn pass_to_store_or_answer(&mut self, j: u32) {
         let visit = self.visits[j as usize];
         let node = visit.node as usize;
         let n = &mut self.nodes[node];
-        let NodeState::Cache { spec, rng, .. } = &mut n.state else {
+        let NodeState::Cache {
+            spec, rng, link, ..
+        } = &mut n.state
+        else {
             return;
         };
         if spec.on_miss.is_none() {
@@ -124,8 +127,14 @@ impl Simulation {
             self.leave(j);
             return;
         }
-        if let Some(p) = spec.miss_penalty {
-            let d = p.sample(rng);
+        // The way to the store: the miss penalty, then the zones' link.
+        let penalty = spec.miss_penalty.map(|p| p.sample(rng));
+        let crossing = link.as_mut().map(|(d, r)| d.sample(r));
+        let delay = match (penalty, crossing) {
+            (Some(p), Some(c)) => Some(p.saturating_add(c)),
+            (p, c) => p.or(c),
+        };
+        if let Some(d) = delay {
             self.visits[j as usize].state = VisitState::Delayed;
             self.note_state(j);
             self.events.schedule(
@@ -161,6 +170,34 @@ impl Simulation {
         self.note_state(j);
         let caller = self.caller_of(j);
         self.send(visit.req, to, caller, Some(node), None);
+    }
+
+    /// The store's answer to cache visit `j` crosses the zones' link back
+    /// (an independent draw) when the cache has one: true when it is on
+    /// its way (`LinkBack` hands it to `cache_backend_answered`).
+    pub(super) fn cache_answer_over_link(
+        &mut self,
+        j: u32,
+        outcome: Result<(), FailureCause>,
+    ) -> bool {
+        let visit = self.visits[j as usize];
+        let NodeState::Cache {
+            link: Some((d, r)), ..
+        } = &mut self.nodes[visit.node as usize].state
+        else {
+            return false;
+        };
+        let delay = d.sample(r);
+        self.events.schedule(
+            self.now.saturating_add(delay),
+            EventKind::LinkBack {
+                visit: j,
+                generation: visit.generation,
+                token: visit.token,
+                outcome,
+            },
+        );
+        true
     }
 
     /// The store answered a cache visit.
@@ -237,21 +274,38 @@ impl Simulation {
             return;
         };
         for (key, kind) in batch {
-            let req = Req {
-                kind,
-                class: None,
-                key,
-                created: now,
-                workload: 0,
-                user: NONE,
-                counted: false,
-                id: u64::MAX,
-                traced: false,
-                hops: 0,
-                work: NO_WORK,
-            };
-            self.send(req, to, Caller::flush_of(node), Some(node), None);
+            // Across the zones' link, the write reaches the store later.
+            if let NodeState::Cache {
+                link: Some((d, r)), ..
+            } = &mut self.nodes[node].state
+            {
+                let at = now.saturating_add(d.sample(r));
+                let node = node as u32;
+                self.events
+                    .schedule(at, EventKind::FlushWrite { node, key, kind });
+                continue;
+            }
+            self.send(
+                flush_req(key, kind, now),
+                to,
+                Caller::flush_of(node),
+                Some(node),
+                None,
+            );
         }
+    }
+
+    /// A write-back flush of `key` by cache `node` has crossed the zones'
+    /// link: the store gets it now.
+    pub(super) fn flush_write_arrived(&mut self, node: usize, key: u64, kind: RequestKind) {
+        let Some(NodeState::Cache { spec, .. }) = self.nodes.get(node).map(|n| &n.state) else {
+            return;
+        };
+        let Some(to) = spec.on_miss else {
+            return;
+        };
+        let req = flush_req(key, kind, self.now);
+        self.send(req, to, Caller::flush_of(node), Some(node), None);
     }
 
     /// The store refused or failed a write flushed by write-back cache
@@ -275,5 +329,22 @@ impl Simulation {
         } else if dirty_set.insert(key, ()).is_none() {
             dirty.push((key, kind));
         }
+    }
+}
+
+/// The request a write-back flush sends for `key` at `now`.
+fn flush_req(key: u64, kind: RequestKind, now: crate::sim::time::SimTime) -> Req {
+    Req {
+        kind,
+        class: None,
+        key,
+        created: now,
+        workload: 0,
+        user: NONE,
+        counted: false,
+        id: u64::MAX,
+        traced: false,
+        hops: 0,
+        work: NO_WORK,
     }
 }

@@ -295,6 +295,9 @@ impl Simulation {
             return false;
         }
         let node = visit.node as usize;
+        if let NodeState::Cache { link, .. } = &self.nodes[node].state {
+            return link.is_some() && self.cache_answer_over_link(j, outcome);
+        }
         let i = (visit.next_call as usize).saturating_sub(1);
         let own = self.nodes[node].calls().get(i).and_then(|c| c.latency);
         let Some(latency) = own.or_else(|| self.zone_link(node, i)) else {

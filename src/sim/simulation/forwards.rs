@@ -88,6 +88,12 @@ impl Simulation {
                     rt.link = Some(stream(seed, &id, &format!("link {i}")));
                 }
             }
+            if let NodeState::Cache { spec, link, .. } = &mut node.state
+                && let Some(to) = spec.on_miss
+                && let Some(d) = model.zone_latency(n, to)
+            {
+                *link = Some((d, stream(seed, &id, "on_miss link")));
+            }
             if let NodeState::Service {
                 spec,
                 forward_links,

@@ -143,6 +143,9 @@ pub(super) enum NodeState {
         /// The cache's workers, when it has any (one station); empty: a
         /// lookup never waits.
         stations: Vec<Station>,
+        /// The zone link between the cache and its `on_miss`, with the
+        /// stream of its draws: misses and writes cross it each way.
+        link: Option<(Dist, Stream)>,
     },
     Database {
         spec: DatabaseSpec,
@@ -286,6 +289,7 @@ impl NodeRt {
                 stations: (c.workers.iter())
                     .map(|&w| Station::new(w, c.queue, now))
                     .collect(),
+                link: None,
                 spec: c.clone(),
             },
             NodeKind::Database(d) => {
