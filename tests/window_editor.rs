@@ -72,6 +72,11 @@ fn the_url_shortener_built_from_a_blank_canvas_runs_as_the_shipped_file() {
     }
     assert_eq!(node_ids(&w), ["lb", "api", "cache", "db"]);
     assert_eq!(
+        editor(&w).focus,
+        Some(Part::Node("db".into())),
+        "the node just added is the one the inspector edits"
+    );
+    assert_eq!(
         editor(&w).left_out,
         ["lb"],
         "the unwired load balancer is named, not drawn"
@@ -737,6 +742,9 @@ fn an_objective_is_added_and_removed_in_build_mode() {
             rate: 100.0,
         }),
     );
+    // The api just added is focused: let go of it (a click on empty
+    // canvas) to see the design's objectives.
+    send(&mut w, EditorCommand::Focus(None));
     assert!(w.texts().join("\n").contains("None yet"));
     // p99 is offered first.
     let p99 = w.find_role(bevy_egui::egui::accesskit::Role::ComboBox, "p99");

@@ -223,6 +223,15 @@ impl Editor {
                 if let Edit::RenameNode { to, .. } = e {
                     self.focus = Some(Part::Node(to.clone()));
                 }
+                // A node added or pasted is the one the learner edits next
+                // (its fields in the inspector, not "Nothing selected").
+                if matches!(e, Edit::AddNode { .. } | Edit::PasteNode { .. }) {
+                    let added = self
+                        .history
+                        .as_ref()
+                        .and_then(|h| h.design().node_ids().pop());
+                    self.focus = added.map(Part::Node).or(self.focus.take());
+                }
                 if let Edit::RemoveNode { id } = e
                     && self.focus == Some(Part::Node(id.clone()))
                 {
