@@ -48,6 +48,20 @@ fn a_billion_requests_per_second_stops_at_the_event_cap_with_an_explanation() {
         s.counts.completed + s.counts.failed() + s.in_flight
     );
     assert_eq!(s.stopped.as_deref(), Some(why.as_str()));
+    // The terminal's header says how far it got, not the declared 10 s.
+    let info = loadlab::report::RunInfo {
+        scenario: "cap".into(),
+        scenario_file: "cap.toml".into(),
+        seed: 1,
+        duration: SimTime::from_secs(10),
+        overrides: Vec::new(),
+    };
+    let head = loadlab::report::table::render(&info, &s, &[]);
+    let head = head.lines().next().unwrap_or_default();
+    assert!(
+        head.contains(&format!("{} of 10s simulated", s.now)),
+        "{head}"
+    );
 }
 
 #[test]

@@ -38,10 +38,16 @@ pub fn render(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> St
     } else {
         format!("{} warm-up excluded", s.warmup)
     };
+    // Stopped early by a safety cap: the time it reached, not the one
+    // declared (the header said 360000000s for a run stopped at 2487466 s).
+    let simulated = match &s.stopped {
+        Some(_) => format!("{} of {}", s.now, info.duration),
+        None => info.duration.to_string(),
+    };
     let _ = writeln!(
         o,
-        "{} — seed {}, {} simulated ({warmup})",
-        info.scenario, info.seed, info.duration
+        "{} — seed {}, {simulated} simulated ({warmup})",
+        info.scenario, info.seed
     );
     let _ = writeln!(
         o,

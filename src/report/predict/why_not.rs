@@ -227,7 +227,8 @@ fn path_text(w: &WhyNot) -> String {
             "its replicas are picked by {algorithm}: each one's arrivals depend on the others"
         ),
         WhyNot::NoTraffic => "gets no traffic: nothing to predict".into(),
-        WhyNot::HeavyTail => "its service time has no finite mean or variance".into(),
+        // True of every heavy tail (Pareto shape ≤ 2); its mean may be finite.
+        WhyNot::HeavyTail => "its service time has no finite variance (a heavy tail)".into(),
         WhyNot::BoundedLine { queue } => format!(
             "a bounded line (queue = {queue}) without exponential service and Poisson \
              arrivals at each replica: M/M/c/K does not hold"
