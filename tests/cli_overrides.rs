@@ -314,3 +314,36 @@ fn a_set_into_calls_that_names_no_call_says_which_there_are() {
         "{text}"
     );
 }
+
+/// An error the file alone does not have names the `--set` behind it: a
+/// mix made to sum past 1 by an override was told at the file's line,
+/// valid as written, with no word of the override.
+#[test]
+fn an_error_only_an_override_makes_names_the_override() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml"),
+    )
+    .expect("shipped scenario");
+    assert!(loadlab::scenario::load_str(&text, "u.toml", &[]).is_ok());
+    let sets = ["workload.users.mix.read=1.0".to_string()];
+    let err = loadlab::scenario::load_str(&text, "u.toml", &sets).expect_err("refused");
+    let said = loadlab::scenario::render(&err);
+    assert!(said.contains("must sum to 1"), "{said}");
+    assert!(
+        said.contains("with --set workload.users.mix.read=1.0; the file alone has no such error"),
+        "{said}"
+    );
+    // An error of the file itself is not blamed on an override.
+    let broken = text.replacen(
+        "mix = { read = 0.9, write = 0.1 }",
+        "mix = { read = 0.9, write = 0.2 }",
+        1,
+    );
+    let sets = ["scenario.seed=7".to_string()];
+    let err = loadlab::scenario::load_str(&broken, "u.toml", &sets).expect_err("refused");
+    let said = loadlab::scenario::render(&err);
+    assert!(
+        said.contains("must sum to 1") && !said.contains("with --set"),
+        "{said}"
+    );
+}

@@ -157,6 +157,48 @@ pub fn load_level_str(
     file: &str,
     overrides: &[String],
 ) -> Result<(Model, Option<LevelSpec>), Vec<Diagnostic>> {
+    let loaded = load_level_str_as_given(text, file, overrides);
+    match loaded {
+        Err(mut diags) if !overrides.is_empty() => {
+            name_the_overrides(&mut diags, text, file, overrides);
+            Err(diags)
+        }
+        loaded => loaded,
+    }
+}
+
+/// An error located in the file that the file alone does not have comes
+/// from the `--set`s: it says so. (`mix must sum to 1` pointed at line 7
+/// of a file whose line 7 is fine, with no word of the override.)
+fn name_the_overrides(diags: &mut [Diagnostic], text: &str, file: &str, overrides: &[String]) {
+    let alone = load_level_str_as_given(text, file, &[])
+        .err()
+        .unwrap_or_default();
+    let sets = overrides
+        .iter()
+        .map(|o| format!("--set {o}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for d in diags.iter_mut().filter(|d| d.file == file) {
+        let own = alone
+            .iter()
+            .any(|a| a.line == d.line && a.message == d.message);
+        if !own {
+            d.message = format!(
+                "{} (with {sets}; the file alone has no such error)",
+                d.message
+            );
+        }
+    }
+}
+
+/// The file with `overrides` applied, as written (no word of which part
+/// erred because of them).
+fn load_level_str_as_given(
+    text: &str,
+    file: &str,
+    overrides: &[String],
+) -> Result<(Model, Option<LevelSpec>), Vec<Diagnostic>> {
     let mut errs = Errors::new(Sources::new(file, text, overrides));
     // Every syntax error costs memory (a big garbage file has millions),
     // so a big file reports only its first one.
