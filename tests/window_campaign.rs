@@ -1122,3 +1122,48 @@ fn the_briefing_offers_the_best_design_and_plays_it() {
     assert_eq!(replicas(&w), 2, "the best design runs");
     assert!(!w.bridge().pacing.paused, "and plays");
 }
+
+/// The end-of-run card ("2 of 3 objectives met", the window's own seed)
+/// stays out of the way of the map, briefing and debrief (it sat in red
+/// over a debrief saying "Passed ★★★"); while playing a level it says
+/// that Submit is what grades.
+#[test]
+fn the_end_of_run_card_waits_for_the_campaign_windows_and_names_submit() {
+    let tmp = cli::TempDir::new("window-verdict-level");
+    let campaign = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/campaign");
+    let mut w = Window::open_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(LEVEL)
+            .display()
+            .to_string(),
+        &["scenario.duration=2s", "scenario.warmup=0s"],
+        None,
+    );
+    let mut p = CampaignPlay::load(&campaign, Some(tmp.0.join("progress.json"))).expect("loads");
+    p.current = Some("01-url-shortener/01-one-box".into());
+    p.screen = Screen::Map;
+    w.app.insert_resource(p);
+    w.app
+        .world_mut()
+        .resource_mut::<loadlab::app::SimBridge>()
+        .pacing
+        .speed = 25.0;
+    for _ in 0..300 {
+        w.frames(1);
+        if w.bridge().pacing.ended {
+            break;
+        }
+    }
+    w.frames(2);
+    assert!(w.bridge().pacing.ended, "the run reached its end");
+    let card = |t: &String| t.starts_with("The run reached its 2 s");
+    assert!(!w.texts().iter().any(card), "no card beside the map");
+    w.app.world_mut().resource_mut::<CampaignPlay>().screen = Screen::Playing;
+    w.frames(3);
+    let texts = w.texts();
+    assert!(texts.iter().any(card), "the card while playing: {texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains("Submit grades the design")),
+        "{texts:?}"
+    );
+}

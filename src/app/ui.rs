@@ -160,7 +160,7 @@ fn panels_system(
     // Not beside the campaign's map, briefing or debrief: the debrief's
     // verdict is the exam's, on other seeds ("2 of 3 objectives met" in
     // red sat over "Passed ★★★").
-    if play.screen == Screen::Playing {
+    if play.campaign.is_none() || play.screen == Screen::Playing {
         panels::verdict_card(&ctx, &view, world_rect, play.level().is_some());
     }
     let refusal = panels::refusal::refusal_card(&ctx, &editor, &view, world_rect);
