@@ -1306,3 +1306,35 @@ fn a_design_over_budget_only_is_told_its_bill() {
         start.debrief
     );
 }
+
+/// A design that holds every objective but misses the par is told what
+/// costs what (a learner saw only "$1.50/h against a par of $1.30/h"):
+/// 2.1's reference with the posts replica it no longer needs kept.
+#[test]
+fn a_missed_par_is_told_what_costs_what() {
+    let c = campaign();
+    let level = c.level("02-news-feed/01-fan-out").expect("2.1");
+    let (reference, _) = solution(level);
+    let mut set = vec!["posts.read_replicas=1".to_string()];
+    set.push(
+        "api.calls=[{ to = \"timelines\", when = \"read\" }, { to = \"posts\", when = \"write\" }, \
+         { to = \"fanout\", when = \"write\" }]"
+            .into(),
+    );
+    let design = level.load_design(None, &set).expect("loads");
+    let g = graded(level, &design, 0);
+    assert_eq!(g.stars, 1, "objectives held, par missed: {:?}", g.par);
+    let over = g
+        .what_happened
+        .iter()
+        .find(|h| h.text.starts_with("over par (the second star): "))
+        .unwrap_or_else(|| panic!("{:#?}", g.what_happened));
+    assert!(over.text.contains("posts $"), "{}", over.text);
+    // The reference (no replica) is within par: nothing of the kind.
+    let g = graded(level, &reference, 0);
+    assert!(
+        g.what_happened
+            .iter()
+            .all(|h| !h.text.starts_with("over par"))
+    );
+}

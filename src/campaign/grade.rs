@@ -158,11 +158,13 @@ pub fn grade(level: &Level, design: &Model, hints_used: u32) -> Result<Grade, Re
             unmentioned::sentences(template, &design.objectives, &objectives, seeds[shown]);
         debrief.push_str(&silent);
     }
+    let mut judged = objectives::evaluate(&design.objectives, &runs[shown]);
+    if one && !par.pass {
+        judged.push(over_par(spec.par, &runs[shown]));
+    }
     let what_happened = account.map_or_else(Vec::new, |a| {
-        a.tell(
-            &runs[shown],
-            &objectives::evaluate(&design.objectives, &runs[shown]),
-        )
+        let told = a.tell(&runs[shown], &judged);
+        if one { told_as_par(told) } else { told }
     });
     Ok(Grade {
         what_happened,
@@ -255,6 +257,31 @@ pub(super) fn check<'a>(
         per_seed,
         objective,
     }
+}
+
+/// The par missed, as a cost bound the account can tell (what costs
+/// what, the dearest first): a design that missed only the par got no
+/// advice beside "$1.50/h against a par of $1.30/h".
+fn over_par(par: f64, run: &Summary) -> ObjectiveResult {
+    ObjectiveResult {
+        metric: ObjectiveMetric::CostPerHour,
+        bound: "below",
+        target: par,
+        value: Some(run.cost_per_hour),
+        pass: false,
+        of: None,
+    }
+}
+
+/// With every objective held, the only bill over its bound is the par's:
+/// told as such, not as "over budget".
+fn told_as_par(mut told: Vec<Happening>) -> Vec<Happening> {
+    for h in &mut told {
+        if let Some(rest) = h.text.strip_prefix("over budget: ") {
+            h.text = format!("over par (the second star): {rest}");
+        }
+    }
+    told
 }
 
 fn par_check(seeds: &[u64], runs: &[Summary], par: f64) -> Check {

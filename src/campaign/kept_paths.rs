@@ -79,7 +79,8 @@ impl Edge {
         };
         format!(
             "{what}: the level's design sends it there, and work is not dropped (keep the \
-             edge, or send it on through a component of your own)"
+             edge, or send it on through a component of your own; to move it, wire the new \
+             way first, then remove this one)"
         )
     }
 }

@@ -360,7 +360,8 @@ fn seed_figure(c: &Check, s: &SeedFigure) -> String {
     }
 }
 
-/// What happened on the level's seed: why and what to try, open on a miss.
+/// What happened on the level's seed: why and what to try, open on a miss
+/// (of an objective, or of the par: "over par (the second star): ...").
 fn why(ui: &mut egui::Ui, g: &Grade) {
     let lines: Vec<_> = g
         .what_happened
@@ -371,7 +372,7 @@ fn why(ui: &mut egui::Ui, g: &Grade) {
         return;
     }
     egui::CollapsingHeader::new(format!("What happened on seed {}", g.told_seed))
-        .default_open(!g.passed)
+        .default_open(g.stars < 2)
         .show(ui, |ui| {
             for h in lines {
                 let (tag, colour) = match h.kind {
