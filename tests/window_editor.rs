@@ -953,3 +953,56 @@ fn a_refused_value_moves_no_control_under_the_pointer() {
     assert_eq!(w.widget("Delete"), delete, "Delete stays under the pointer");
     assert_eq!(w.widget("Copy"), copy);
 }
+
+/// A wire between two left-out parts shows, and wiring moves neither: a
+/// source dragged onto a load balancer not wired on yet left both as red
+/// boxes that swapped places, with no arrow between them.
+#[test]
+fn a_wire_between_left_out_parts_shows_and_moves_neither() {
+    let mut w = Window::open(&[], None);
+    send(&mut w, EditorCommand::New);
+    send(
+        &mut w,
+        EditorCommand::Edit(Edit::AddSource {
+            name: None,
+            to: None,
+            rate: 100.0,
+        }),
+    );
+    add(&mut w, "load_balancer", Some("lb"));
+    w.frames(2);
+    let ghosts = |w: &Window| {
+        w.app
+            .world()
+            .resource::<loadlab::app::ghosts::Ghosts>()
+            .0
+            .clone()
+    };
+    let before = ghosts(&w);
+    assert_eq!(before.len(), 2, "{before:?}");
+    let source = before
+        .iter()
+        .find(|g| g.source)
+        .expect("the source")
+        .id
+        .clone();
+    send(
+        &mut w,
+        EditorCommand::Edit(Edit::Connect {
+            from: source.clone(),
+            to: "lb".into(),
+            kind: EdgeKind::Entry,
+            when: None,
+        }),
+    );
+    w.frames(2);
+    let after = ghosts(&w);
+    let ids = |g: &[loadlab::app::ghosts::Ghost]| {
+        g.iter()
+            .map(|g| (g.id.clone(), g.centre))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&after), ids(&before), "both left out, neither moved");
+    let wired = after.iter().find(|g| g.id == source).expect("the source");
+    assert_eq!(wired.sends_to, ["lb"], "the wire, drawn as an arrow");
+}

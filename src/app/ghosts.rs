@@ -32,6 +32,10 @@ pub struct Ghost {
     pub screen: Rect,
     /// The first problem that names it.
     pub problem: String,
+    /// The parts it sends to (a source's `to`; a node's `to`, calls,
+    /// `on_miss`, `origin`): drawn as arrows to those left out too, so a
+    /// wire made between two of them shows.
+    pub sends_to: Vec<String>,
 }
 
 /// The nodes left out of the run, in build mode (empty otherwise).
@@ -113,22 +117,30 @@ fn left_out(editor: &Editor, layout: &Layout) -> Vec<Ghost> {
     let design = h.design();
     let bounds = layout.bounds();
     let row = Vec2::new(bounds.min.x + GHOST_SIZE.x, bounds.min.y - GHOST_SIZE.y);
-    // Kind, `pos` and whether a source: looked up once a part a frame.
+    // Kind, `pos`, whether a source and where it sends: looked up once a
+    // part a frame.
     let part = |id: &String| match design.node(id) {
         Some(t) => {
             let kind = t.get("kind").and_then(Value::as_str).unwrap_or("?");
-            Some((id.clone(), kind.to_string(), pos_of(t), false))
+            Some((id.clone(), kind.to_string(), pos_of(t), false, targets(t)))
         }
         None => design
             .source_table(id)
-            .map(|_| (id.clone(), "traffic source".to_string(), None, true)),
+            .map(|t| (id.clone(), "traffic source".into(), None, true, targets(t))),
     };
-    editor
-        .left_out
-        .iter()
-        .filter_map(part)
+    // In the design's order (nodes, then sources), not the problems':
+    // wiring a source to a load balancer swapped their places.
+    let ids = design.node_ids();
+    let order = |id: &String| {
+        (ids.iter().position(|n| n == id))
+            .unwrap_or_else(|| ids.len() + design.source_index(id).unwrap_or(0))
+    };
+    let mut parts: Vec<_> = editor.left_out.iter().filter_map(part).collect();
+    parts.sort_by_key(|p| order(&p.0));
+    parts
+        .into_iter()
         .enumerate()
-        .map(|(k, (id, kind, pos, source))| Ghost {
+        .map(|(k, (id, kind, pos, source, sends_to))| Ghost {
             problem: editor
                 .problems_of(&id)
                 .into_iter()
@@ -139,8 +151,33 @@ fn left_out(editor: &Editor, layout: &Layout) -> Vec<Ghost> {
             source,
             centre: pos.unwrap_or(row + Vec2::X * GHOST_GAP * k as f32),
             screen: Rect::default(),
+            sends_to,
         })
         .collect()
+}
+
+/// The ids a node or source table names as where it sends: `to` (one or
+/// a list), each call's `to` (a call is an id or a table), `on_miss`,
+/// `origin`.
+fn targets(t: &Table) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut name = |v: &Value| match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Table(c) => {
+            if let Some(s) = c.get("to").and_then(Value::as_str) {
+                out.push(s.to_string());
+            }
+        }
+        _ => {}
+    };
+    for key in ["to", "calls", "on_miss", "origin"] {
+        match t.get(key) {
+            Some(Value::Array(list)) => list.iter().for_each(&mut name),
+            Some(v) => name(v),
+            None => {}
+        }
+    }
+    out
 }
 
 /// A node table's `pos` in world coordinates (y up).

@@ -307,6 +307,37 @@ fn in_run(view: &View, part: &Part) -> bool {
 /// node's box following it (moving).
 /// The nodes left out of the run (build mode): a dashed red box where each
 /// stands, its id and kind, and the problem that leaves it out.
+/// An arrow from each left-out part to each left-out part it sends to,
+/// box edge to box edge: a wire made between two of them (a source to a
+/// load balancer not wired on yet) showed nowhere but in the problem list.
+fn wires_between(painter: &egui::Painter, ghosts: &Ghosts) {
+    let stroke = egui::Stroke::new(1.5, egui::Color32::from_gray(170));
+    let rect = |r: &Rect| {
+        egui::Rect::from_min_max(egui::pos2(r.min.x, r.min.y), egui::pos2(r.max.x, r.max.y))
+    };
+    for from in &ghosts.0 {
+        for to in ghosts
+            .0
+            .iter()
+            .filter(|g| from.sends_to.contains(&g.id) && g.id != from.id)
+        {
+            let (a, b) = (rect(&from.screen), rect(&to.screen));
+            let (p, q) = (edge_towards(a, b.center()), edge_towards(b, a.center()));
+            painter.arrow(p, q - p, stroke);
+        }
+    }
+}
+
+/// Where the segment from `r`'s centre towards `p` leaves `r`.
+fn edge_towards(r: egui::Rect, p: egui::Pos2) -> egui::Pos2 {
+    let d = p - r.center();
+    if d.x == 0.0 && d.y == 0.0 {
+        return r.center();
+    }
+    let t = (r.width() / 2.0 / d.x.abs()).min(r.height() / 2.0 / d.y.abs());
+    r.center() + d * t.min(1.0)
+}
+
 fn paint_ghosts(ctx: &egui::Context, ghosts: &Ghosts, world: egui::Rect) {
     if ghosts.0.is_empty() {
         return;
@@ -318,6 +349,7 @@ fn paint_ghosts(ctx: &egui::Context, ghosts: &Ghosts, world: egui::Rect) {
         ))
         .with_clip_rect(world);
     let stroke = egui::Stroke::new(2.0, FAIL);
+    wires_between(&painter, ghosts);
     for g in &ghosts.0 {
         let r = egui::Rect::from_min_max(
             egui::pos2(g.screen.min.x, g.screen.min.y),
