@@ -35,6 +35,24 @@ pub const FAIL: Color32 = Color32::from_rgb(235, 80, 70);
 /// Secondary text.
 pub const MUTED: Color32 = Color32::from_rgb(150, 155, 165);
 
+/// A card over the bottom of the picture (`world`, its rectangle), in
+/// the middle: what comes and goes there moves no control in a panel.
+pub(crate) fn bottom_card<R>(
+    ctx: &egui::Context,
+    id: &str,
+    world: egui::Rect,
+    add: impl FnOnce(&mut egui::Ui) -> R,
+) -> egui::InnerResponse<egui::InnerResponse<R>> {
+    egui::Area::new(egui::Id::new(id))
+        .order(egui::Order::Foreground)
+        .pivot(egui::Align2::CENTER_BOTTOM)
+        .fixed_pos(egui::pos2(world.center().x, world.max.y - 12.0))
+        .show(ctx, |ui| {
+            ui.set_max_width((world.width() - 40.0).clamp(200.0, 560.0));
+            egui::Frame::popup(ui.style()).show(ui, add)
+        })
+}
+
 /// A section heading.
 pub(crate) fn section(ui: &mut egui::Ui, title: &str) -> egui::Response {
     ui.add_space(6.0);

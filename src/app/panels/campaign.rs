@@ -3,7 +3,7 @@
 use bevy_egui::egui::{self, RichText};
 
 use crate::app::campaign_play::{CampaignCommand, CampaignPlay, Screen};
-use crate::app::panels::{FAIL, MUTED, OK, SLOW, section};
+use crate::app::panels::{FAIL, MUTED, OK, SLOW, bottom_card, section};
 use crate::app::view::{UiAction, format_metric, objective_text};
 use crate::campaign::{Check, Grade, Level, SeedFigure};
 use crate::report::account::HappeningKind;
@@ -96,24 +96,17 @@ pub fn status_card(ctx: &egui::Context, play: &CampaignPlay, world: egui::Rect) 
     if play.grading.is_none() && play.message.is_none() {
         return;
     }
-    egui::Area::new(egui::Id::new("level-status"))
-        .order(egui::Order::Foreground)
-        .pivot(egui::Align2::CENTER_BOTTOM)
-        .fixed_pos(egui::pos2(world.center().x, world.max.y - 12.0))
-        .show(ctx, |ui| {
-            ui.set_max_width((world.width() - 40.0).clamp(200.0, 560.0));
-            egui::Frame::popup(ui.style()).show(ui, |ui| {
-                if play.grading.is_some() {
-                    ui.horizontal(|ui| {
-                        ui.spinner();
-                        ui.label(format!("Grading on {} seeds…", level.seeds().len()));
-                    });
-                }
-                if let Some(m) = &play.message {
-                    ui.label(RichText::new(m).color(FAIL));
-                }
+    bottom_card(ctx, "level-status", world, |ui| {
+        if play.grading.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!("Grading on {} seeds…", level.seeds().len()));
             });
-        });
+        }
+        if let Some(m) = &play.message {
+            ui.label(RichText::new(m).color(FAIL));
+        }
+    });
 }
 
 /// The map, briefing or debrief, whichever is up; `design` is the design

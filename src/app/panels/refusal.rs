@@ -3,7 +3,7 @@
 use bevy_egui::egui::{self, RichText};
 
 use crate::app::editor::Editor;
-use crate::app::panels::FAIL;
+use crate::app::panels::{FAIL, bottom_card};
 use crate::app::view::View;
 
 /// The refusal to say, if any: the editor's in build mode, else the live
@@ -31,20 +31,13 @@ pub fn refusal_card(ctx: &egui::Context, editor: &Editor, view: &View, world: eg
     if ctx.data(|d| d.get_temp::<String>(hidden)).as_deref() == Some(text.as_str()) {
         return 0.0;
     }
-    let shown = egui::Area::new(egui::Id::new("refusal"))
-        .order(egui::Order::Foreground)
-        .pivot(egui::Align2::CENTER_BOTTOM)
-        .fixed_pos(egui::pos2(world.center().x, world.max.y - 12.0))
-        .show(ctx, |ui| {
-            ui.set_max_width((world.width() - 40.0).clamp(200.0, 560.0));
-            egui::Frame::popup(ui.style()).show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    if ui.small_button("×").on_hover_text("Hide this").clicked() {
-                        ui.data_mut(|d| d.insert_temp(hidden, text.clone()));
-                    }
-                    ui.add(egui::Label::new(RichText::new(&text).color(FAIL)).wrap());
-                });
-            });
+    let shown = bottom_card(ctx, "refusal", world, |ui| {
+        ui.horizontal(|ui| {
+            if ui.small_button("×").on_hover_text("Hide this").clicked() {
+                ui.data_mut(|d| d.insert_temp(hidden, text.clone()));
+            }
+            ui.add(egui::Label::new(RichText::new(&text).color(FAIL)).wrap());
         });
+    });
     shown.response.rect.height() + 6.0
 }

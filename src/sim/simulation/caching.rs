@@ -188,15 +188,7 @@ impl Simulation {
             return false;
         };
         let delay = d.sample(r);
-        self.events.schedule(
-            self.now.saturating_add(delay),
-            EventKind::LinkBack {
-                visit: j,
-                generation: visit.generation,
-                token: visit.token,
-                outcome,
-            },
-        );
+        self.link_back(j, delay, outcome);
         true
     }
 

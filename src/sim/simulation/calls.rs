@@ -311,6 +311,14 @@ impl Simulation {
         if visit.req.traced {
             self.spans.set_phase(j, Phase::Transit, self.now);
         }
+        self.link_back(j, delay, outcome);
+        true
+    }
+
+    /// Visit `j`'s answer, `outcome`, reaches it back over a link `delay`
+    /// from now (`LinkBack`).
+    pub(super) fn link_back(&mut self, j: u32, delay: SimTime, outcome: Result<(), FailureCause>) {
+        let visit = self.visits[j as usize];
         self.events.schedule(
             self.now.saturating_add(delay),
             EventKind::LinkBack {
@@ -320,7 +328,6 @@ impl Simulation {
                 outcome,
             },
         );
-        true
     }
 
     /// The callee answered the current attempt.
