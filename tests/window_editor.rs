@@ -569,6 +569,11 @@ fn a_source_added_before_its_node_is_drawn_left_out_and_wired_by_a_plain_drag() 
             rate: 100.0,
         }),
     );
+    assert_eq!(
+        editor(&w).focus,
+        Some(Part::Source("users".into())),
+        "the source just added is the one the inspector edits"
+    );
     add(&mut w, "service", None);
     w.frames(2);
     let ghost = first_ghost;

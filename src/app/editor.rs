@@ -223,14 +223,19 @@ impl Editor {
                 if let Edit::RenameNode { to, .. } = e {
                     self.focus = Some(Part::Node(to.clone()));
                 }
-                // A node added or pasted is the one the learner edits next
-                // (its fields in the inspector, not "Nothing selected").
+                // A node or source added (or pasted) is the one the learner
+                // edits next (its fields in the inspector, not "Nothing
+                // selected" or the node selected before).
                 if matches!(e, Edit::AddNode { .. } | Edit::PasteNode { .. }) {
                     let added = self
                         .history
                         .as_ref()
                         .and_then(|h| h.design().node_ids().pop());
                     self.focus = added.map(Part::Node).or(self.focus.take());
+                }
+                if matches!(e, Edit::AddSource { .. }) {
+                    let added = self.history.as_ref().and_then(|h| h.design().last_source());
+                    self.focus = added.map(Part::Source).or(self.focus.take());
                 }
                 if let Edit::RemoveNode { id } = e
                     && self.focus == Some(Part::Node(id.clone()))

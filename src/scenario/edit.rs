@@ -534,6 +534,13 @@ impl Design {
     }
 
     /// Index of the traffic source called `name`.
+    /// The name of the design's last traffic source (the one just added).
+    pub fn last_source(&self) -> Option<String> {
+        let list = self.table.get("workload").and_then(Value::as_array)?;
+        let name = list.last()?.get("name")?.as_str()?;
+        Some(name.to_string())
+    }
+
     pub fn source_index(&self, name: &str) -> Option<usize> {
         self.table
             .get("workload")
