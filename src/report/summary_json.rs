@@ -103,6 +103,7 @@ pub fn to_json(info: &RunInfo, s: &Summary, objectives: &[ObjectiveResult]) -> V
                     m.insert("misses".into(), json!(c.misses));
                 }
                 m.insert("coalesced".into(), json!(c.coalesced));
+                m.insert("stale_reads".into(), json!(c.stale_reads));
             }
             "database" => {
                 m.insert("stale_reads".into(), json!(c.stale_reads));

@@ -350,6 +350,17 @@ impl Simulation {
                 _ => {}
             }
         }
+        // A database knows the caches in front of it (`on_miss`), to mark
+        // their entries stale on a write that bypassed them.
+        for (i, n) in sim.model.nodes.iter().enumerate() {
+            if let NodeKind::Cache(c) = &n.kind
+                && let Some(db) = c.on_miss
+                && let Some(nodes::NodeState::Database { fronted_by, .. }) =
+                    sim.nodes.get_mut(db).map(|d| &mut d.state)
+            {
+                fronted_by.push(i);
+            }
+        }
         // A service behind a load balancer keeps its stations indexed by
         // visits present: picking a replica costs the same with 3 or 500.
         for n in &sim.model.nodes {

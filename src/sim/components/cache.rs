@@ -40,6 +40,10 @@ struct Entry {
     hits: u64,
     /// Last touch (for LFU tie-breaks: least recently used among equals).
     tick: u64,
+    /// The store behind the cache took a write of the key (one that did
+    /// not pass through this cache) after the entry was filled: a hit
+    /// serves the old value until the next fill.
+    stale: bool,
     prev: u32,
     next: u32,
 }
@@ -84,16 +88,21 @@ impl KeyStore {
 
     /// Looks `key` up at `now`: true on a hit. An expired entry is removed
     /// and counts as a miss.
+    #[cfg(test)]
     pub fn lookup(&mut self, key: u64, now: SimTime) -> bool {
-        let Some(&slot) = self.index.get(&key) else {
-            return false;
-        };
+        self.read(key, now).is_some()
+    }
+
+    /// Looks `key` up at `now` as `lookup` does: on a hit, whether the
+    /// entry is stale (see `mark_stale`).
+    pub fn read(&mut self, key: u64, now: SimTime) -> Option<bool> {
+        let &slot = self.index.get(&key)?;
         let e = &self.entries[slot as usize];
         if let Some(ttl) = self.ttl
             && now.saturating_sub(e.stored_at) >= ttl
         {
             self.remove_slot(slot);
-            return false;
+            return None;
         }
         self.tick += 1;
         match self.policy {
@@ -111,7 +120,7 @@ impl KeyStore {
                 self.by_frequency.insert((e.hits, e.tick, slot));
             }
         }
-        true
+        Some(self.entries[slot as usize].stale)
     }
 
     /// Stores `key` (after a miss was filled), evicting if full.
@@ -121,7 +130,9 @@ impl KeyStore {
         }
         if let Some(&slot) = self.index.get(&key) {
             // Refreshed by a concurrent fill: restart its TTL.
-            self.entries[slot as usize].stored_at = now;
+            let e = &mut self.entries[slot as usize];
+            e.stored_at = now;
+            e.stale = false;
             return;
         }
         while self.index.len() as u64 >= self.capacity {
@@ -135,6 +146,7 @@ impl KeyStore {
             stored_at: now,
             hits: 0,
             tick: self.tick,
+            stale: false,
             prev: NIL,
             next: NIL,
         };
@@ -162,6 +174,23 @@ impl KeyStore {
         for key in (0..k.min(self.capacity)).rev() {
             self.fill(key, now);
         }
+    }
+
+    /// The store behind took a write of `key` that bypassed the cache: the
+    /// entry, if held, now has the old value (until it is filled again).
+    pub fn mark_stale(&mut self, key: u64) {
+        if let Some(&slot) = self.index.get(&key) {
+            self.entries[slot as usize].stale = true;
+        }
+    }
+
+    /// Whether the entry of `key` (held) has been stale since a write
+    /// reached the store behind the cache.
+    #[cfg(test)]
+    pub fn is_stale(&self, key: u64) -> bool {
+        self.index
+            .get(&key)
+            .is_some_and(|&slot| self.entries[slot as usize].stale)
     }
 
     /// Removes `key` if present (a write invalidates it).
@@ -328,6 +357,23 @@ mod tests {
         c.prefill(5, t(0));
         assert_eq!(c.len(), 2);
         assert!(c.lookup(0, t(0)) && c.lookup(1, t(0)));
+    }
+
+    #[test]
+    fn a_write_behind_the_cache_makes_its_entry_stale_until_refilled() {
+        let mut c = KeyStore::new(2, CachePolicy::Lru, None);
+        c.mark_stale(1); // not held: nothing to mark
+        c.fill(1, t(0));
+        assert!(!c.is_stale(1));
+        c.mark_stale(1);
+        assert_eq!(c.read(1, t(1)), Some(true));
+        assert!(c.is_stale(1));
+        c.fill(1, t(2));
+        assert!(!c.is_stale(1));
+        c.mark_stale(1);
+        c.invalidate(1);
+        c.fill(1, t(3));
+        assert!(!c.is_stale(1) && !c.is_stale(2));
     }
 
     #[test]

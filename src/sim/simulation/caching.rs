@@ -28,9 +28,13 @@ impl Simulation {
         };
         match visit.req.kind {
             RequestKind::Read => {
-                if store.lookup(visit.req.key, now) {
+                if let Some(stale) = store.read(visit.req.key, now) {
                     n.stats.counts.hits += 1;
                     n.stats.window_counts.hits += 1;
+                    if stale {
+                        n.stats.counts.stale_reads += 1;
+                        n.stats.window_counts.stale_reads += 1;
+                    }
                     self.answer(j, Ok(()));
                     self.leave(j);
                 } else {

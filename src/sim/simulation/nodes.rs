@@ -160,6 +160,9 @@ pub(super) enum NodeState {
         visible_at: KeyMap<SimTime>,
         /// (visible at, key) in write order, to forget old writes.
         write_log: VecDeque<(SimTime, u64)>,
+        /// The caches whose `on_miss` is this database: a write that did
+        /// not pass through one makes its entry of the key stale.
+        fronted_by: Vec<usize>,
     },
     RateLimiter {
         to: usize,
@@ -314,6 +317,7 @@ impl NodeRt {
                     ring,
                     visible_at: KeyMap::default(),
                     write_log: VecDeque::new(),
+                    fronted_by: Vec::new(),
                     spec: d.clone(),
                 }
             }

@@ -541,13 +541,20 @@ impl Simulation {
         }
         match &mut self.nodes[visit.node as usize].state {
             NodeState::Service { .. } | NodeState::Queue { .. } => self.continue_work(j),
-            NodeState::Database {
-                spec,
-                rng,
-                visible_at,
-                write_log,
-                ..
-            } => {
+            NodeState::Database { fronted_by, .. } => {
+                if visit.req.kind == RequestKind::Write && !fronted_by.is_empty() {
+                    self.stale_in_caches(&visit);
+                }
+                let NodeState::Database {
+                    spec,
+                    rng,
+                    visible_at,
+                    write_log,
+                    ..
+                } = &mut self.nodes[visit.node as usize].state
+                else {
+                    return;
+                };
                 if visit.req.kind == RequestKind::Write
                     && let Some(lag) = &spec.replication_lag
                 {
@@ -572,6 +579,42 @@ impl Simulation {
             _ => {
                 self.answer(j, Ok(()));
                 self.leave(j);
+            }
+        }
+    }
+
+    /// Database visit `visit`, a write, is done: every cache in front of
+    /// the database that the write did not pass through (as a
+    /// miss's store, a write-through or invalidating pass, or a write-back
+    /// flush) now holds the key's old value, if it holds the key.
+    #[cold]
+    #[inline(never)]
+    fn stale_in_caches(&mut self, visit: &Visit) {
+        let db = visit.node as usize;
+        let through = match visit.parent {
+            DETACHED => Some(visit.parent_gen as usize),
+            NONE | MESSAGE => None,
+            p => self
+                .visits
+                .get(p as usize)
+                .filter(|pv| pv.generation == visit.parent_gen)
+                .map(|pv| pv.node as usize),
+        };
+        for k in 0.. {
+            let c = match &self.nodes[db].state {
+                NodeState::Database { fronted_by, .. } => match fronted_by.get(k) {
+                    Some(&c) => c,
+                    None => break,
+                },
+                _ => break,
+            };
+            if Some(c) == through {
+                continue;
+            }
+            if let Some(NodeState::Cache { store, .. }) =
+                self.nodes.get_mut(c).map(|n| &mut n.state)
+            {
+                store.mark_stale(visit.req.key);
             }
         }
     }
