@@ -8,6 +8,12 @@ use common::run_checked;
 /// second and written 10 times a second, both evenly spaced over 10 s;
 /// `api` sends reads to the cache and writes as `writes_to` says.
 fn hot_key(writes_to: &str, write_policy: &str, ttl: &str) -> String {
+    hot_key_written(writes_to, write_policy, ttl, "")
+}
+
+/// `hot_key`, the writes' key space ending with `writes_create` (empty, or
+/// `, writes = "new"`).
+fn hot_key_written(writes_to: &str, write_policy: &str, ttl: &str, writes_create: &str) -> String {
     format!(
         r#"
 [scenario]
@@ -29,7 +35,7 @@ to = "api"
 arrival = "constant"
 rate = 10
 mix = {{ write = 1.0 }}
-keys = {{ count = 1 }}
+keys = {{ count = 1{writes_create} }}
 
 [[node]]
 id = "api"
@@ -118,4 +124,60 @@ fn writes_through_the_cache_leave_nothing_stale() {
         assert_eq!(cache.counts.stale_reads, 0, "{policy}");
         assert_eq!(s.stale_reads(), 0, "{policy}");
     }
+}
+
+#[test]
+fn writes_that_create_keys_leave_the_read_key_fresh() {
+    // The same hot key, its writes straight to the database, but each
+    // write creates a key (a new short link): no write is of the key the
+    // readers read, so none of the 999 hits is stale, and the 100 writes
+    // still reach the database.
+    let text = hot_key_written("db", "invalidate", "", ", writes = \"new\"");
+    let s = run_checked(&text, 5);
+    let cache = s.nodes.iter().find(|n| n.id == "cache").unwrap();
+    let db = s.nodes.iter().find(|n| n.id == "db").unwrap();
+    println!(
+        "hits {} misses {} stale {} db {}",
+        cache.counts.hits, cache.counts.misses, cache.counts.stale_reads, db.counts.arrived
+    );
+    assert_eq!((cache.counts.hits, cache.counts.misses), (999, 1));
+    assert_eq!(cache.counts.stale_reads, 0);
+    assert_eq!(db.counts.arrived, 100 + 1, "100 writes and the one miss");
+}
+
+#[test]
+fn created_keys_are_new_each_write_and_pass_through_a_write_through_cache() {
+    // Writes through a write-through cache with room for one key: each
+    // created key is stored and pushes the hot read key out, so the read
+    // after each of the ~100 writes misses; a write of the read key itself
+    // (the same key every time) pushes nothing out.
+    let one_key = |text: String| text.replace("capacity = 10", "capacity = 1");
+    let new = run_checked(
+        &one_key(hot_key_written(
+            "cache",
+            "write_through",
+            "",
+            ", writes = \"new\"",
+        )),
+        5,
+    );
+    let same = run_checked(&one_key(hot_key("cache", "write_through", "")), 5);
+    let misses = |s: &loadlab::sim::Summary| {
+        s.nodes
+            .iter()
+            .find(|n| n.id == "cache")
+            .unwrap()
+            .counts
+            .misses
+    };
+    println!(
+        "misses: new keys {}, same key {}",
+        misses(&new),
+        misses(&same)
+    );
+    assert_eq!(misses(&same), 1);
+    assert!(
+        (95..=101).contains(&misses(&new)),
+        "one miss after each created key"
+    );
 }

@@ -8,9 +8,9 @@ use crate::sim::components::source::rate_at;
 use crate::sim::dist::Dist;
 use crate::sim::model::{
     Arrival, Bound, CacheSpec, Call, CallPolicy, ClassIdx, DatabaseSpec, ExternalSpec, Jitter,
-    LimiterAlgorithm, Limits, Model, Node, NodeIdx, NodeKind, ObjectiveMetric, Popularity,
-    QueueSpec, RateLimiterSpec, RequestClass, RequestKind, ServiceSpec, Wait, When, Workload,
-    WritePolicy,
+    KeyWrites, LimiterAlgorithm, Limits, Model, Node, NodeIdx, NodeKind, ObjectiveMetric,
+    Popularity, QueueSpec, RateLimiterSpec, RequestClass, RequestKind, ServiceSpec, Wait, When,
+    Workload, WritePolicy,
 };
 use crate::sim::time::SimTime;
 
@@ -92,8 +92,13 @@ fn write_workloads(out: &mut String, model: &Model) {
         };
         let _ = writeln!(
             out,
-            "  {} -> {to}: {arrival}; {mix}; {} keys ({popularity})",
-            w.name, w.keys.count
+            "  {} -> {to}: {arrival}; {mix}; {} keys ({popularity}){}",
+            w.name,
+            w.keys.count,
+            match w.keys.writes {
+                KeyWrites::Existing => "",
+                KeyWrites::New => ", each write a new key",
+            }
         );
         for p in &w.phases {
             let ramp = if p.ramp == SimTime::ZERO {
@@ -326,17 +331,24 @@ fn write_events(out: &mut String, model: &Model) {
 fn size_text(d: &Dist) -> String {
     match d {
         Dist::Constant { value } => format_bytes(*value),
-        Dist::Exponential { .. } => format!("exponential, mean {}", format_bytes(d.mean())),
+        Dist::Exponential { .. } => format!("exponential, mean {}", mean_bytes(d.mean())),
         Dist::Uniform { min, max } => {
             format!("uniform {}..{}", format_bytes(*min), format_bytes(*max))
         }
-        Dist::LogNormal { .. } => format!("lognormal, mean {}", format_bytes(d.mean())),
+        Dist::LogNormal { .. } => format!("lognormal, mean {}", mean_bytes(d.mean())),
         Dist::Pareto { scale, shape } => format!(
             "pareto, scale {}, shape {}",
             format_bytes(*scale),
             num(*shape)
         ),
     }
+}
+
+/// A computed mean size to six significant digits: a lognormal's mean
+/// of `50MB` comes back from its parameters as 49 999 999.999… bytes.
+fn mean_bytes(x: f64) -> String {
+    let rounded = format!("{x:.5e}").parse().unwrap_or(x);
+    format_bytes(rounded)
 }
 
 /// `, request 1KB, answer 2MB` for a class with payload sizes.
@@ -1111,6 +1123,13 @@ fn forward_pass_on(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lognormal_size_is_described_by_its_mean_as_written() {
+        // `check` printed "request lognormal, mean 49999999.99999999B".
+        let d = Dist::lognormal(50e6, 400e6).expect("a lognormal");
+        assert_eq!(size_text(&d), "lognormal, mean 50MB");
+    }
 
     #[test]
     fn describe_shows_the_topology_and_the_load_it_expects() {

@@ -182,7 +182,11 @@ pub(crate) fn check_edges(errs: &mut Errors<'_>, ids: &NodeIds, edges: &[Edge], 
                 &e.span,
                 &e.path,
                 format!("node `{}` refers to itself", name(e.from)),
-                Some("a request sent here would never finish; point it at another node".into()),
+                Some(if ids.kind(e.from) == Some("queue") {
+                    "a message sent back here could loop forever; if that is meant (a retry loop, a crawler's frontier), bound it with max_hops on this queue, else point it at another node".into()
+                } else {
+                    "a request sent here would never finish; point it at another node".into()
+                }),
             );
         } else if let Some(list) = out.get_mut(e.from) {
             list.push(e_idx);

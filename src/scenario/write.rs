@@ -7,8 +7,8 @@ use crate::sim::command::Command;
 use crate::sim::dist::{Dist, Z99};
 use crate::sim::model::{
     Arrival, AutoscaleSpec, Bound, BreakerSpec, CacheSpec, Call, ClassIdx, Count,
-    DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT, DatabaseSpec, ExternalSpec, FanOut, Keys,
-    LimiterAlgorithm, Limits, LinePolicy, Model, NodeIdx, NodeKind, Objective, Popularity,
+    DEFAULT_KEYS_PER_UNIT, DEFAULT_WORKERS_PER_UNIT, DatabaseSpec, ExternalSpec, FanOut, KeyWrites,
+    Keys, LimiterAlgorithm, Limits, LinePolicy, Model, NodeIdx, NodeKind, Objective, Popularity,
     QueueSpec, RetryPolicy, Route, ServiceSpec, Wait, WritePolicy,
 };
 use crate::sim::time::SimTime;
@@ -506,7 +506,11 @@ fn keys(k: &Keys) -> String {
         Popularity::Uniform => "popularity = \"uniform\"".to_string(),
         Popularity::Zipf { s } => format!("popularity = \"zipf\", s = {}", num(s)),
     };
-    format!("{{ count = {}, {popularity} }}", int(k.count))
+    let writes = match k.writes {
+        KeyWrites::Existing => "",
+        KeyWrites::New => ", writes = \"new\"",
+    };
+    format!("{{ count = {}, {popularity}{writes} }}", int(k.count))
 }
 
 fn retry(r: &RetryPolicy) -> String {

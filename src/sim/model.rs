@@ -218,6 +218,20 @@ pub struct Keys {
     /// Keys are numbered `0..count`.
     pub count: u64,
     pub popularity: Popularity,
+    /// What a write's key is (a workload's key space only; a call's is
+    /// always `Existing`).
+    pub writes: KeyWrites,
+}
+
+/// The key a workload's write carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeyWrites {
+    /// Drawn like a read's: a write updates a key readers ask for.
+    #[default]
+    Existing,
+    /// A key no request has carried yet (a shortened link, a new post): a
+    /// write creates, and no read of `0..count` ever meets it.
+    New,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

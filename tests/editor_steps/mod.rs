@@ -73,7 +73,7 @@ pub fn url_shortener_edits() -> Vec<Edit> {
         src("mix", dist("read = 0.9\nwrite = 0.1")),
         src(
             "keys",
-            dist("count = 1_000_000\npopularity = \"zipf\"\ns = 1.0"),
+            dist("count = 1_000_000\npopularity = \"zipf\"\ns = 1.0\nwrites = \"new\""),
         ),
         node("lb", "algorithm", s("least_connections")),
         node("lb", "cost_per_hour", Value::Float(0.05)),

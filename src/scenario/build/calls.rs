@@ -14,8 +14,8 @@ use crate::sim::limits::{
     RETRY_ATTEMPTS, RETRY_BUDGET,
 };
 use crate::sim::model::{
-    BreakerSpec, Call, CallKey, CallPolicy, ClassIdx, Jitter, Keys, NodeIdx, PoolSpec, Popularity,
-    RequestKind, RetryPolicy, Route, When,
+    BreakerSpec, Call, CallKey, CallPolicy, ClassIdx, Jitter, KeyWrites, Keys, NodeIdx, PoolSpec,
+    Popularity, RequestKind, RetryPolicy, Route, When,
 };
 use crate::sim::time::SimTime;
 
@@ -442,6 +442,7 @@ fn read_call_key(errs: &mut Errors<'_>, t: &Table<'_, '_>) -> Option<CallKey> {
         None => Keys {
             count: 1_000_000,
             popularity: Popularity::Uniform,
+            writes: KeyWrites::Existing,
         },
     };
     Some(match kind {

@@ -7,7 +7,7 @@ use crate::scenario::reader::{Errors, Field, Table};
 use crate::scenario::suggest;
 use crate::sim::dist::Dist;
 use crate::sim::limits::{self, USERS};
-use crate::sim::model::{Arrival, Keys, Phase, Popularity, Workload};
+use crate::sim::model::{Arrival, KeyWrites, Keys, Phase, Popularity, Workload};
 use crate::sim::time::SimTime;
 
 pub(crate) const WORKLOAD_FIELDS: [&str; 10] = [
@@ -125,8 +125,9 @@ pub(super) fn read_workload(
         Some(Keys {
             count: 1_000_000,
             popularity: Popularity::Uniform,
+            writes: KeyWrites::Existing,
         }),
-        |f| read_keys(errs, &f),
+        |f| read_workload_keys(errs, &f),
     );
     let phases = match t.field("phases") {
         Some(f) if closed => {
@@ -197,11 +198,38 @@ fn read_mix(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<f64> {
     }
 }
 
-/// `{ count = 1_000_000, popularity = "zipf", s = 1.0 }`: a key space (a
-/// workload's, or a call's own).
+/// `{ count = 1_000_000, popularity = "zipf", s = 1.0 }`: a call's own key
+/// space (`writes` is a workload's only).
 pub(super) fn read_keys(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Keys> {
     let t = f.table(errs)?;
-    t.unknown_fields(errs, &["count", "popularity", "s"], &|_| None);
+    t.unknown_fields(errs, &["count", "popularity", "s"], &|key| {
+        (key == "writes").then(|| {
+            (
+                "a call's key space has no `writes` (a workload's keys do)".to_string(),
+                Some("to create keys, give the workload's keys writes = \"new\"".to_string()),
+            )
+        })
+    });
+    key_space(errs, &t, KeyWrites::Existing)
+}
+
+/// A workload's `keys`: a key space, and with `writes = "new"` writes that
+/// create keys no read asks for.
+fn read_workload_keys(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Keys> {
+    let t = f.table(errs)?;
+    t.unknown_fields(errs, &["count", "popularity", "s", "writes"], &|_| None);
+    let writes = match t.field("writes") {
+        Some(f) => match f.choice(errs, "what a write's key is", &["existing", "new"])? {
+            0 => KeyWrites::Existing,
+            _ => KeyWrites::New,
+        },
+        None => KeyWrites::Existing,
+    };
+    key_space(errs, &t, writes)
+}
+
+/// The fields every key space has: `count`, `popularity`, `s`.
+fn key_space(errs: &mut Errors<'_>, t: &Table<'_, '_>, writes: KeyWrites) -> Option<Keys> {
     let count = match t.field("count") {
         Some(f) => f.int(errs, 1, i64::MAX).map(i64::unsigned_abs),
         None => Some(1_000_000),
@@ -221,6 +249,7 @@ pub(super) fn read_keys(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Keys
     Some(Keys {
         count: count?,
         popularity,
+        writes,
     })
 }
 

@@ -68,11 +68,13 @@ fn space_name(keys: &Keys) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::model::KeyWrites;
 
     fn zipf(count: u64) -> Keys {
         Keys {
             count,
             popularity: Popularity::Zipf { s: 1.0 },
+            writes: KeyWrites::Existing,
         }
     }
 

@@ -5,7 +5,9 @@ use rand_distr::{Distribution, Exp1};
 
 use crate::sim::components::key_zipf::KeyZipf;
 
-use crate::sim::model::{Arrival, ClassIdx, Keys, Phase, Popularity, RequestKind, Workload};
+use crate::sim::model::{
+    Arrival, ClassIdx, KeyWrites, Keys, Phase, Popularity, RequestKind, Workload,
+};
 use crate::sim::rng::{Stream, open01, stream};
 use crate::sim::time::SimTime;
 
@@ -17,6 +19,8 @@ pub(crate) struct Source {
     zipf: Option<KeyZipf>,
     /// Whether any node looks at keys; if not, none is drawn (key 0).
     keyed: bool,
+    /// Keys this workload's writes have created (`writes = "new"`).
+    created: u64,
     /// Bumped when the rate changes live, so the old pending arrival is ignored.
     pub generation: u32,
     /// Multiplies the rate (a traffic spike); 1 normally.
@@ -34,6 +38,7 @@ impl Source {
             requests: stream(seed, &spec.name, "requests"),
             zipf,
             keyed,
+            created: 0,
             spec,
             generation: 0,
             factor: 1.0,
@@ -49,7 +54,7 @@ impl Source {
                 .get(usize::from(class))
                 .copied()
                 .unwrap_or(RequestKind::Read);
-            return (kind, Some(class), self.draw_key());
+            return (kind, Some(class), self.key_for(kind));
         }
         let kind = if self.spec.read_fraction >= 1.0
             || (self.spec.read_fraction > 0.0
@@ -59,15 +64,20 @@ impl Source {
         } else {
             RequestKind::Write
         };
-        (kind, None, self.draw_key())
+        (kind, None, self.key_for(kind))
     }
 
-    fn draw_key(&mut self) -> u64 {
-        if self.keyed {
-            draw_key(&self.spec.keys, self.zipf.as_ref(), &mut self.requests)
-        } else {
-            0
+    /// A read's key is drawn from the key space; so is a write's, unless
+    /// writes create keys (`writes = "new"`): then it is one never used.
+    fn key_for(&mut self, kind: RequestKind) -> u64 {
+        if !self.keyed {
+            return 0;
         }
+        if kind == RequestKind::Write && self.spec.keys.writes == KeyWrites::New {
+            self.created += 1;
+            return new_key(&self.spec.name, self.created);
+        }
+        draw_key(&self.spec.keys, self.zipf.as_ref(), &mut self.requests)
     }
 
     /// A class by its share (one draw; none when there is one class).
@@ -202,6 +212,16 @@ pub(crate) fn draw_key(keys: &Keys, zipf: Option<&KeyZipf>, rng: &mut Stream) ->
     }
 }
 
+/// The `n`-th key a workload's writes create: at or above 2^63, so above
+/// every key space (counts stop at 2^63 - 1), the workload's name in bits
+/// 40..63 so two workloads seldom create the same key, `n` below.
+fn new_key(workload: &str, n: u64) -> u64 {
+    let tag = workload.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    (1 << 63) | ((tag & 0x7f_ffff) << 40) | (n & ((1 << 40) - 1))
+}
+
 /// Rate at `t`: phases apply from their `at`, ramping linearly from the
 /// rate just before to their own over `ramp`.
 pub(crate) fn rate_at(base: f64, phases: &[Phase], t: SimTime) -> f64 {
@@ -270,6 +290,7 @@ mod tests {
             keys: Keys {
                 count: 100,
                 popularity: Popularity::Zipf { s: 1.0 },
+                writes: KeyWrites::Existing,
             },
             classes: Vec::new(),
         }
