@@ -255,15 +255,9 @@ fn replication_lag_names_the_stale_reads() {
     assert!(!told.iter().any(|h| h.text.contains("stale")), "{told:?}");
 }
 
-/// The URL shortener with its writes sent through the cache (which drops
-/// the key and passes the write on): as the file has it, its writes go
-/// straight to the database and leave the cache's entries of those keys
-/// stale (`stale_cache.rs`), which the account tells.
-const WRITES_THROUGH_CACHE: &str = "api.calls=[\"cache\"]";
-
 #[test]
 fn a_design_that_holds_is_told_so() {
-    let (told, _) = tell("scenarios/url-shortener.toml", &[WRITES_THROUGH_CACHE]);
+    let (told, _) = tell("scenarios/url-shortener.toml", &[]);
     assert_eq!(told.len(), 1, "{told:?}");
     assert!(told[0].text.starts_with("nothing broke"));
 }
@@ -460,11 +454,7 @@ fn a_p99_objective_breaks_when_its_tail_passes_chance_not_in_a_quiet_second() {
     let text = shortener.replace("below = \"100ms\"", "below = \"45ms\"")
         + "\n[[event]]\nat = \"200s\"\naction = \"slow\"\nnode = \"db\"\nfactor = 10\n";
     let path = scenario_file("quiet-p99", &text);
-    let overrides = [
-        "workload.0.rate=50",
-        "scenario.duration=300s",
-        WRITES_THROUGH_CACHE,
-    ];
+    let overrides = ["workload.0.rate=50", "scenario.duration=300s"];
     let (told, summary) = tell(path.to_str().expect("utf-8 path"), &overrides);
     assert!(
         summary.latency.p99_ms.is_some_and(|p| p > 45.0),
@@ -553,4 +543,41 @@ fn a_long_chain_is_accounted_for() {
     let told = account.tell(&sim.summary(), &[]);
     let cause = cause(&told);
     assert!(cause.nodes.contains(&"n1999".to_string()), "{}", cause.text);
+}
+
+#[test]
+fn a_crash_never_recovered_is_told_as_down_to_the_end_and_before_the_break() {
+    // A learner crashed the shortener's api at 8.5 s: the account said
+    // "api was down or cut off … until 9 s" (it stayed down), "lb was down
+    // or cut off" (lb never went down: it had nowhere to send), and "at
+    // 8.5 s api crashed → … the objectives broke at 8 s".
+    let shortener = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml"),
+    )
+    .expect("reads the URL shortener");
+    let text = shortener + "\n[[event]]\nat = \"8.5s\"\naction = \"crash\"\nnode = \"api\"\n";
+    let path = scenario_file("crash-for-good", &text);
+    let (told, _) = tell(
+        path.to_str().expect("utf-8 path"),
+        &["scenario.duration=30s"],
+    );
+    let said = |who: &str| {
+        told.iter()
+            .find(|h| h.kind == HappeningKind::Incident && h.nodes == [who.to_string()])
+            .map(|h| h.text.clone())
+            .unwrap_or_default()
+    };
+    let (api, lb) = (said("api"), said("lb"));
+    assert!(
+        api.starts_with("api was down") && api.contains("still at the end"),
+        "{api}"
+    );
+    assert!(lb.starts_with("lb had no backend up to send to"), "{lb}");
+    let why = cause(&told);
+    assert!(
+        why.text.contains("at 8.5 s api crashed")
+            && why.text.ends_with("the objectives broke at 8.5 s"),
+        "{}",
+        why.text
+    );
 }

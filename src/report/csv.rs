@@ -330,6 +330,7 @@ mod tests {
             backlog: None,
             oldest_message_ms: None,
             processing: None,
+            down: false,
         };
         let w = Window {
             start: SimTime::ZERO,

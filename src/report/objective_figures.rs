@@ -23,6 +23,20 @@ pub fn scoped_value(metric: ObjectiveMetric, of: Option<&Scope>, summary: &Summa
     }
 }
 
+/// The requests an objective of scope `of` is about (`None` for a
+/// node's: its visits are not requests).
+pub fn scoped_counts<'a>(of: Option<&Scope>, summary: &'a Summary) -> Option<&'a SystemCounts> {
+    match of {
+        None => Some(&summary.counts),
+        Some(Scope::Node(_)) => None,
+        Some(Scope::Class(name)) => group(&summary.classes, name).map(|g| &g.counts),
+        Some(Scope::Workload(name)) => match summary.workloads.as_slice() {
+            [] => Some(&summary.counts),
+            list => group(list, name).map(|g| &g.counts),
+        },
+    }
+}
+
 fn group<'a>(list: &'a [GroupSummary], name: &str) -> Option<&'a GroupSummary> {
     list.iter().find(|g| g.name == name)
 }

@@ -1,6 +1,6 @@
 //! Objectives (`p99 below 100ms`, ...) checked against a summary.
 
-use crate::report::objective_figures::{scoped_value, system_value};
+use crate::report::objective_figures::{scoped_counts, scoped_value, system_value};
 use crate::sim::Summary;
 use crate::sim::model::{Bound, Objective, ObjectiveMetric, Scope};
 
@@ -17,6 +17,10 @@ pub struct ObjectiveResult {
     pub pass: bool,
     /// The node, class or workload it is of (the whole system: `None`).
     pub of: Option<Scope>,
+    /// A latency figure of requests most of which failed: it is of the
+    /// few that completed, and fails whatever it is (a timeout caps the
+    /// latency; timing everything out must not pass).
+    pub most_failed: bool,
 }
 
 impl ObjectiveResult {
@@ -46,7 +50,12 @@ impl ObjectiveResult {
             self.name(),
             self.bound,
             exact(self.target),
-            if self.pass { "PASS" } else { "FAIL" }
+            match (self.pass, self.most_failed) {
+                (true, _) => "PASS",
+                (false, true) =>
+                    "FAIL (most requests failed: the figure is of the few that completed)",
+                (false, false) => "FAIL",
+            }
         )
     }
 }
@@ -137,6 +146,7 @@ pub fn unjudged(o: &Objective) -> ObjectiveResult {
         value: None,
         pass: false,
         of: o.of.clone(),
+        most_failed: false,
     }
 }
 
@@ -149,17 +159,21 @@ fn bound_of(o: &Objective) -> (&'static str, f64) {
     }
 }
 
-/// Checks every objective. A missing value fails.
+/// Checks every objective. A missing value fails, and so does a latency
+/// figure of requests most of which failed.
 pub fn evaluate(objectives: &[Objective], summary: &Summary) -> Vec<ObjectiveResult> {
     objectives
         .iter()
         .map(|o| {
             let (bound, target) = bound_of(o);
             let value = scoped_value(o.metric, o.of.as_ref(), summary);
-            let pass = value.is_some_and(|v| match o.bound {
-                Bound::Below(_) => v < target,
-                Bound::Above(_) => v > target,
-            });
+            let most_failed = o.metric.is_percentile()
+                && scoped_counts(o.of.as_ref(), summary).is_some_and(|c| c.failed() > c.completed);
+            let pass = !most_failed
+                && value.is_some_and(|v| match o.bound {
+                    Bound::Below(_) => v < target,
+                    Bound::Above(_) => v > target,
+                });
             ObjectiveResult {
                 metric: o.metric,
                 bound,
@@ -167,6 +181,7 @@ pub fn evaluate(objectives: &[Objective], summary: &Summary) -> Vec<ObjectiveRes
                 value,
                 pass,
                 of: o.of.clone(),
+                most_failed,
             }
         })
         .collect()

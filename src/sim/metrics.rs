@@ -470,6 +470,8 @@ pub struct NodeWindow {
     pub oldest_message_ms: Option<f64>,
     /// Queues: enqueue → processed for messages processed in the window.
     pub processing: Option<LatencyStats>,
+    /// Down as a whole at the window's end (crashed, or every replica).
+    pub down: bool,
 }
 
 /// One closed time-series window: the system and every node.

@@ -99,6 +99,7 @@ mod tests {
             value: Some(value),
             pass: value < target,
             of: None,
+            most_failed: false,
         }
     }
 
@@ -108,6 +109,7 @@ mod tests {
         assert!(missed_budget(&cost(2.45, 0.5)));
         let api = ObjectiveResult {
             of: Some(crate::sim::model::Scope::Node("api".into())),
+            most_failed: false,
             ..cost(2.45, 0.5)
         };
         assert!(!missed_budget(&api), "a node's cost is its own objective");

@@ -9,7 +9,8 @@ use crate::sim::time::SimTime;
 /// (a tie in time names the earlier kind as the cause).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Trouble {
-    /// Visits failed because it was down or cut off.
+    /// Down as a whole, or visits failed because it (a replica, its
+    /// backends, its zone) was down or cut off.
     Down,
     /// Its workers were busy ≥ 95 % of the window.
     Saturated,
@@ -228,6 +229,25 @@ impl NodeWatch {
         }
     }
 
+    /// Visits that failed at it, in the words that fit: down itself (a
+    /// crash: visits failed, or none came), a balancer with no backend
+    /// up, or a replica down or its zone cut off.
+    fn down_text(&self, down: bool, errors: u64) -> String {
+        let id = &self.id;
+        let failed = if errors > 0 {
+            format!(": {errors} visits failed")
+        } else {
+            String::new()
+        };
+        if down {
+            format!("{id} was down{failed}")
+        } else if self.kind == "load_balancer" {
+            format!("{id} had no backend up to send to{failed}")
+        } else {
+            format!("{id} was partly down or cut off{failed}")
+        }
+    }
+
     /// Every trouble this window shows, with its sentence.
     fn troubles(&self, w: &NodeWindow, secs: f64) -> Vec<(Trouble, String)> {
         let c = &w.counts;
@@ -248,11 +268,8 @@ impl NodeWatch {
                     ),
                 );
             }
-        } else if c.errors > 0 {
-            add(
-                Trouble::Down,
-                format!("{id} was down or cut off: {} visits failed", c.errors),
-            );
+        } else if w.down || c.errors > 0 {
+            add(Trouble::Down, self.down_text(w.down, c.errors));
         }
         if let Some(u) = w.utilisation.filter(|&u| u >= 0.95) {
             let before = self
@@ -359,10 +376,18 @@ impl NodeWatch {
             );
         }
         if c.stale_reads > 0 {
+            // A cache's stale reads come from writes that reached its store
+            // past it (a database's, from its replicas' lag).
+            let why = if c.hits + c.misses > 0 {
+                ": writes reached its store without passing through it (send them through it; \
+                 if each write creates a key, the workload's keys say writes = \"new\")"
+            } else {
+                ""
+            };
             add(
                 Trouble::StaleReads,
                 format!(
-                    "{id} served stale reads: {} ({:.2} % of its visits)",
+                    "{id} served stale reads: {} ({:.2} % of its visits){why}",
                     per_s(c.stale_reads as f64 / secs),
                     100.0 * c.stale_reads as f64 / arrived
                 ),

@@ -260,6 +260,7 @@ impl Simulation {
                 backlog: backlog(n),
                 oldest_message_ms: oldest.map(SimTime::as_millis_f64),
                 processing,
+                down: n.all_down(),
             });
             n.stats.areas_at_window = areas;
             n.stats.present_area_at_window = present_area;

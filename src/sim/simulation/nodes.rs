@@ -474,6 +474,14 @@ impl NodeRt {
         }
     }
 
+    /// Down as a whole: crashed, or every replica (instance) crashed.
+    pub fn all_down(&self) -> bool {
+        self.down
+            || self
+                .stations()
+                .is_some_and(|s| !s.is_empty() && s.iter().all(|st| st.down))
+    }
+
     pub fn stations(&self) -> Option<&Vec<Station>> {
         match &self.state {
             NodeState::Service { stations, .. }
