@@ -130,6 +130,35 @@ impl Campaign {
         Ok(id.map(|id| (campaign, id)))
     }
 
+    /// Whether stars earned on `level` may be kept under its id: a level
+    /// of this campaign's id must be its file, or a file word for word the
+    /// same (a copy with an easier objective is graded but not kept: `Err`
+    /// says why); a level of another campaign (an id this one has not)
+    /// keeps its own.
+    pub fn keeps_stars_of(&self, level: &Level) -> Result<(), String> {
+        let Some(ours) = self.level(&level.id) else {
+            return Ok(());
+        };
+        let same_file = ours
+            .path
+            .canonicalize()
+            .ok()
+            .is_some_and(|p| level.path.canonicalize().ok().as_ref() == Some(&p));
+        let same_text = || {
+            let read = |p: &Path| std::fs::read(p).ok();
+            read(&ours.path).is_some_and(|a| read(&level.path).as_ref() == Some(&a))
+        };
+        if same_file || same_text() {
+            return Ok(());
+        }
+        Err(format!(
+            "{} differs from the campaign's level `{}` ({}): graded, not kept in your progress",
+            level.path.display(),
+            level.id,
+            ours.path.display()
+        ))
+    }
+
     /// The level with this id (`chapter/file stem`).
     pub fn level(&self, id: &str) -> Option<&Level> {
         self.levels().find(|l| l.id == id)

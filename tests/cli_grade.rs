@@ -89,3 +89,35 @@ fn hints_are_revealed_one_at_a_time_and_a_corrupt_progress_file_is_survived() {
     assert!(out.contains("(2 hints)"), "{out}");
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn a_copy_of_a_level_with_an_easier_objective_is_graded_but_its_stars_are_not_kept() {
+    // A player copied level 1.1 under its own folder and file names,
+    // loosened its error bound, and graded the starting design: it passed,
+    // and the stars went to the real level's id in the progress file.
+    let data = data_dir("copy");
+    let shipped = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(LEVEL))
+        .expect("reads the level");
+    assert!(shipped.contains("below = 0.01"));
+    let copy = data.join("fake/01-url-shortener/01-one-box.toml");
+    std::fs::create_dir_all(copy.parent().expect("a folder")).expect("mkdir");
+    std::fs::write(&copy, shipped.replace("below = 0.01", "below = 0.9")).expect("write");
+    let copy = copy.display().to_string();
+    let (code, out, err) = loadlab(&data, &["grade", &copy]);
+    assert_eq!(code, Some(0), "the loosened copy passes: {out}{err}");
+    assert!(
+        err.contains("differs from the campaign's level `01-url-shortener/01-one-box`")
+            && err.contains("not kept"),
+        "{err}"
+    );
+    let (_, out, _) = loadlab(&data, &["progress"]);
+    assert!(out.starts_with("0 of "), "no star kept: {out}");
+    // A copy word for word the same keeps its stars.
+    std::fs::write(&copy, &shipped).expect("write");
+    let (code, out, err) = loadlab(&data, &["grade", &copy, "--set", "api.replicas=2"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(!err.contains("not kept"), "{err}");
+    let (_, out, _) = loadlab(&data, &["progress"]);
+    assert!(!out.starts_with("0 of "), "the stars are kept: {out}");
+    let _ = std::fs::remove_dir_all(&data);
+}

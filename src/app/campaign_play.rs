@@ -263,8 +263,15 @@ impl CampaignPlay {
         match result {
             Ok(g) => {
                 let design = crate::app::capture::tuned_design_text(bridge).unwrap_or_default();
-                self.progress.record(&g, &design);
-                self.save_progress();
+                let kept = (self.level())
+                    .map(|l| Campaign::load_default().and_then(|c| c.keeps_stars_of(l)));
+                match kept {
+                    Some(Err(why)) => self.message = Some(why),
+                    _ => {
+                        self.progress.record(&g, &design);
+                        self.save_progress();
+                    }
+                }
                 self.last_grade = Some(g);
                 self.screen = Screen::Debrief;
             }

@@ -94,7 +94,12 @@ pub fn grade(args: &GradeArgs) -> i32 {
     } else {
         print!("{}", g.to_text());
     }
+    let kept = Campaign::load_default().and_then(|c| c.keeps_stars_of(&level));
+    if let (false, Err(why)) = (args.no_record, &kept) {
+        eprintln!("note: {why}");
+    }
     if !args.no_record
+        && kept.is_ok()
         && let Some((path, mut p)) = stored
     {
         p.record(&g, &crate::scenario::to_toml(&design));
