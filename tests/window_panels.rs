@@ -327,8 +327,11 @@ fn a_quiet_second_over_the_p99_line_by_chance_is_not_drawn_as_a_miss() {
             red.push(t);
         }
     }
+    // Seconds over the line come by chance: three in the file's 60 s on
+    // the old stream, two since the shortener's writes stopped drawing
+    // keys. Two are enough to show they are drawn "~", not red.
     assert!(
-        over.len() >= 3,
+        over.len() >= 2,
         "quiet seconds read over the line: {over:?}"
     );
     assert!(red.is_empty(), "drawn as misses at {red:?} s");
