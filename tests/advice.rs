@@ -544,3 +544,16 @@ fn a_full_primary_is_told_shards_even_when_its_read_replica_idles() {
     );
     assert!(g.stars == 3, "following it fails:\n{}", g.to_text());
 }
+
+#[test]
+fn a_tighter_fit_blocked_by_another_limit_is_said_too() {
+    // 2.1: "4 read replicas would pass the level's max of 3" read as if 3
+    // could not carry posts' reads; 3 do (p99 19 ms, no errors), but over
+    // the budget. The advice now says so.
+    let text = graded_suggestion("02-news-feed/01-fan-out", "posts");
+    assert!(text.contains("would pass the level's max of 3"), "{text}");
+    assert!(
+        text.contains("at a utilisation of 0.8, 3 read replicas would bring the bill to $2.30/h against a $2.00/h budget"),
+        "{text}"
+    );
+}

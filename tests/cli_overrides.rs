@@ -347,3 +347,15 @@ fn an_error_only_an_override_makes_names_the_override() {
         "{said}"
     );
 }
+
+#[test]
+fn a_sweep_with_a_fractional_step_on_a_count_says_to_give_whole_numbers() {
+    // `--vary api.workers=1..2:0.5` reported "expected an integer, found
+    // the float `1.0`" and nothing on what to write instead.
+    let setup = Setup::new("sweep-step");
+    let file = setup.file.display().to_string();
+    let (code, stdout, stderr) = loadlab(&["sweep", &file, "--vary", "api.workers=1..2:0.5"]);
+    assert_eq!(code, Some(EXIT_INVALID), "{stdout}{stderr}");
+    assert!(stderr.contains("(at --vary api.workers=1.0)"), "{stderr}");
+    assert!(stderr.contains("takes whole numbers"), "{stderr}");
+}

@@ -566,8 +566,15 @@ fn load_points(args: &SweepArgs, file: &Path, vary: &Vary) -> Result<Vec<Model>,
     for value in &vary.values {
         let mut set = args.set.clone();
         set.push(format!("{}={value}", vary.field));
-        let model = load(file, args.duration.as_deref(), &set)
-            .map_err(|text| format!("{text}(at --vary {}={value})\n", vary.field))?;
+        let model = load(file, args.duration.as_deref(), &set).map_err(|text| {
+            // 1..2:0.5 on a count: the range's decimals reach every point.
+            let whole = if text.contains("expected an integer") && value.contains('.') {
+                "\nhint: this field takes whole numbers: give the range and step without decimals, e.g. 1..8:1"
+            } else {
+                ""
+            };
+            format!("{text}(at --vary {}={value}){whole}\n", vary.field)
+        })?;
         models.push(model);
     }
     Ok(models)

@@ -155,7 +155,11 @@ impl NodeIds {
             // "No nodes at all" is reported once, elsewhere.
             return None;
         }
-        let known: Vec<&str> = self.ids.iter().flatten().map(String::as_str).collect();
+        // An id refused itself (`ä¸`) is no suggestion.
+        let known: Vec<&str> = (self.ids.iter().flatten())
+            .map(String::as_str)
+            .filter(|id| is_valid_id(id))
+            .collect();
         errs.error(
             &span,
             &f.path,
@@ -343,6 +347,22 @@ mod tests {
             ("d", "to = \"c\""),
         ]));
         assert_eq!(m, ["cycle: a -> b -> a", "cycle: c -> d -> c"]);
+    }
+
+    #[test]
+    fn a_refused_id_is_not_offered_for_an_unknown_reference() {
+        // The workload goes to `a`; the only node is `ä¸`, refused: the
+        // hint said "expected one of `ä¸`".
+        let d = services(&[("ä¸", "")]).unwrap_err();
+        let unknown = d
+            .iter()
+            .find(|d| d.message == "unknown node `a`")
+            .expect("a is unknown");
+        assert!(
+            unknown.hint.as_deref().is_none_or(|h| !h.contains('ä')),
+            "{:?}",
+            unknown.hint
+        );
     }
 
     #[test]
