@@ -581,3 +581,22 @@ fn a_crash_never_recovered_is_told_as_down_to_the_end_and_before_the_break() {
         why.text
     );
 }
+
+#[test]
+fn a_latency_miss_spent_waiting_in_a_line_is_not_blamed_on_the_work() {
+    // 9.5's starting design: p99 283 ms, the db's p99 70 ms; the why said
+    // "db … its own work … a request that waits for it cannot be faster".
+    // The time went waiting at api for the pool's connections.
+    let (told, s) = tell(
+        "scenarios/campaign/09-mechanisms/05-pool-exhausted.toml",
+        &[],
+    );
+    let why = cause(&told);
+    let p99 = s.latency.p99_ms.expect("a p99");
+    assert!(p99 > 200.0, "{p99}");
+    assert!(
+        why.text.contains("missed on waiting: visits at api waited") && why.nodes == ["api"],
+        "{why:?}"
+    );
+    assert!(!why.text.contains("cannot be faster"), "{}", why.text);
+}
