@@ -262,6 +262,46 @@ impl Station {
         self.present = self.present.saturating_sub(1);
     }
 
+    /// Takes waiting `visit` out of line at once (its node's timeout fired):
+    /// it no longer counts in the line's length, its integrals or its
+    /// priority level. False if it is not in line.
+    pub fn withdraw(&mut self, visit: u32, now: SimTime) -> bool {
+        let Some(at) = self.position(visit) else {
+            return false;
+        };
+        self.advance(now);
+        self.line.remove(at);
+        if let Some(level) = self.level_at(at) {
+            self.ranks[level] -= 1;
+        }
+        self.present = self.present.saturating_sub(1);
+        true
+    }
+
+    /// Where `visit` stands in line. Deadlines fall due in arrival order,
+    /// so the visit that times out is nearly always the first of its
+    /// level: those places are looked at first, the whole line only after.
+    fn position(&self, visit: u32) -> Option<usize> {
+        let mut first = 0usize;
+        for &waiting in self.ranks.iter().chain(std::iter::once(&0)) {
+            if self.line.get(first) == Some(&visit) {
+                return Some(first);
+            }
+            first += waiting as usize;
+        }
+        self.line.iter().position(|&v| v == visit)
+    }
+
+    /// The priority level of the visit at place `at` in line (`None`: a
+    /// FIFO line).
+    fn level_at(&self, at: usize) -> Option<usize> {
+        let mut end = 0usize;
+        self.ranks.iter().position(|&waiting| {
+            end += waiting as usize;
+            at < end
+        })
+    }
+
     /// May new visits be sent here?
     pub fn routable(&self) -> bool {
         self.active && !self.down && !self.warming
@@ -328,5 +368,39 @@ mod tests {
         }
         assert_eq!(order, [4, 6, 8, 3, 7, 2, 5]);
         assert_eq!(s.ranks, [0, 0, 0]);
+    }
+
+    #[test]
+    fn a_withdrawn_visit_leaves_the_line_its_level_and_its_integrals() {
+        let mut s = Station::new(1, Some(3), SimTime::ZERO).with_levels(2);
+        assert_eq!(s.admit_ranked(1, 1, None, SimTime(0)), Admission::Started);
+        for v in [2, 3] {
+            assert_eq!(s.admit_ranked(v, 1, None, SimTime(0)), Admission::Queued);
+        }
+        assert_eq!(s.admit_ranked(4, 0, None, SimTime(0)), Admission::Queued);
+        assert_eq!(s.admit_ranked(5, 1, None, SimTime(0)), Admission::Rejected);
+        // Visit 2 (level 1, behind visit 4) times out at 10: the line has
+        // room again, and a threshold of 3 no longer sheds.
+        assert!(s.withdraw(2, SimTime(10)));
+        assert!(!s.withdraw(2, SimTime(10)));
+        assert_eq!((s.ranks.as_slice(), s.present), ([1, 1].as_slice(), 3));
+        assert_eq!(
+            s.admit_ranked(6, 1, Some(3), SimTime(10)),
+            Admission::Queued
+        );
+        assert_eq!(s.admit_ranked(7, 1, Some(3), SimTime(10)), Admission::Shed);
+        assert!(s.withdraw(3, SimTime(20)));
+        assert_eq!(s.areas(SimTime(30)).queued, 3 * 10 + 3 * 10 + 2 * 10);
+        s.release_worker(SimTime(30));
+        let mut order = Vec::new();
+        while let Some(v) = s.next_waiting(SimTime(30)) {
+            order.push(v);
+            s.occupy();
+            s.release_worker(SimTime(30));
+        }
+        assert_eq!(
+            (order.as_slice(), s.ranks.as_slice()),
+            ([4, 6].as_slice(), [0, 0].as_slice())
+        );
     }
 }

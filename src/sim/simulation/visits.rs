@@ -748,7 +748,8 @@ impl Simulation {
     }
 
     /// A node's own timeout: its caller is answered with a failure now;
-    /// the visit itself goes on until its current step ends.
+    /// a visit waiting in line leaves it at once, one being served goes on
+    /// until its current step ends.
     pub(super) fn node_timeout(&mut self, j: u32) {
         let visit = self.visits[j as usize];
         if visit.answered {
@@ -760,6 +761,9 @@ impl Simulation {
         self.visits[j as usize].answered = true;
         if visit.req.traced {
             self.spans.close_visit(j, self.now);
+        }
+        if visit.state == VisitState::Waiting {
+            self.leave_line(j);
         }
         self.deliver(
             Simulation::caller_of_parent(&visit),
@@ -803,6 +807,26 @@ impl Simulation {
             self.nodes[node].station_changed(st);
         }
         self.fill_workers(node, st);
+    }
+
+    /// Waiting visit `j` (already answered) leaves its station's line and
+    /// its node without service. (Cold: kept out of line so that the hot
+    /// path's code is laid out as before.)
+    #[cold]
+    #[inline(never)]
+    fn leave_line(&mut self, j: u32) {
+        let now = self.now;
+        let visit = self.visits[j as usize];
+        let (node, st) = (visit.node as usize, visit.station as usize);
+        let n = &mut self.nodes[node];
+        let Some(s) = n.stations_mut().and_then(|ss| ss.get_mut(st)) else {
+            return;
+        };
+        if s.withdraw(j, now) {
+            n.station_changed(st);
+            n.stats.leave(now, visit.arrived);
+            self.free_visit(j);
+        }
     }
 
     /// Free workers of a station take waiting visits; visits whose caller
