@@ -1177,6 +1177,17 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             ],
             "utilisation at after-checkout below",
         ),
+        // Positions written back every millisecond: no update merged, the
+        // trips database busy 100 % and its line growing all run, while
+        // the cache answers at once (three stars on 4.1).
+        (
+            "04-ride-hailing/01-locations",
+            vec![
+                r#"positions.write_policy="write_back""#,
+                r#"positions.flush_interval="1ms""#,
+            ],
+            "oldest_message_age at trips below",
+        ),
         // Scans put off for ten minutes: nothing dead-lettered, nothing
         // scanned either.
         (
@@ -1240,6 +1251,34 @@ fn a_timeout_without_a_breaker_does_not_earn_the_slow_provider_s_third_star() {
         .iter()
         .find(|c| c.label.contains("throughput at provider below"));
     assert!(left_alone.is_some_and(|c| !c.pass), "{}", g.to_text());
+}
+
+/// 3.1's third star is "'sent' as soon as the message is stored": a
+/// sender that stores through `to-history` but waits for five parallel
+/// pushes holds p99 under 10 ms (it earned three stars), so the third
+/// star also asks that delivery work from its own queue.
+#[test]
+fn a_sender_that_waits_for_delivery_does_not_earn_the_publish_s_third_star() {
+    let l = campaign().level("03-chat/01-publish").expect("3.1").clone();
+    let set = [
+        r#"chat.calls=["to-history", { to="push", key="derived", keys={count=1_000_000}, repeat=5, parallel=true }]"#,
+        "chat.replicas=1",
+    ];
+    let m = with_nodes(&l, "", &set).expect("loads");
+    let g = graded(&l, &m, 0);
+    assert!(g.passed && g.stars == 2, "{}", g.to_text());
+    let queued = g
+        .three_stars
+        .iter()
+        .find(|c| c.label.contains("throughput at to-push above"));
+    assert!(queued.is_some_and(|c| !c.pass), "{}", g.to_text());
+    assert!(
+        !g.debrief
+            .contains("from its own queue, where a message waited 0"),
+        "{}",
+        g.debrief
+    );
+    assert!(!g.debrief.contains("Delivery pushed"), "{}", g.debrief);
 }
 
 /// A hedge sent at once (1 ns) races two copies of every read: it meets
