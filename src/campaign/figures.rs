@@ -45,7 +45,17 @@ pub fn figure(s: &Summary, node: Option<&str>, name: &str) -> Option<(f64, Unit)
         "rejected" => (c.rejected as f64, Unit::Count),
         "timed_out" => (c.timed_out as f64, Unit::Count),
         "retries" => (c.retries as f64, Unit::Count),
+        // A node with no breaker on its calls has no such figure: a pass
+        // text's "failed 0 calls at once by a breaker" would praise one.
+        "short_circuited" if n.breakers.is_empty() => return None,
         "short_circuited" => (c.short_circuited as f64, Unit::Count),
+        // Calls that found no pooled connection in time: none, no figure
+        // (the summary does not say whether a call has a pool, and a
+        // sentence on a pool that turned nobody away says nothing).
+        "acquire_timeouts" if c.acquire_timeouts == 0 => return None,
+        "acquire_timeouts" => (c.acquire_timeouts as f64, Unit::Count),
+        "flushes_failed" => (c.flushes_failed as f64, Unit::Count),
+        "at_risk" => (n.data_at_risk? as f64, Unit::Count),
         "errors" => (c.errors as f64, Unit::Count),
         "processed" => (c.processed as f64, Unit::Count),
         "redelivered" => (c.redelivered as f64, Unit::Count),

@@ -20,7 +20,7 @@ pub enum Segment {
 
 /// Every figure a debrief may quote: (name, of a node?, meaning). The
 /// campaign renders each with its unit.
-pub const FIGURES: [(&str, bool, &str); 34] = [
+pub const FIGURES: [(&str, bool, &str); 37] = [
     ("p50", false, "median end-to-end latency (ms)"),
     ("p95", false, "95th percentile latency (ms)"),
     ("p99", false, "99th percentile latency (ms)"),
@@ -61,7 +61,22 @@ pub const FIGURES: [(&str, bool, &str); 34] = [
     (
         "short_circuited",
         true,
-        "calls failed fast by an open breaker",
+        "calls failed fast by an open breaker (none without a breaker)",
+    ),
+    (
+        "acquire_timeouts",
+        true,
+        "calls failed for want of a pooled connection (none when 0)",
+    ),
+    (
+        "flushes_failed",
+        true,
+        "a write-back cache's flushed writes the store refused or failed",
+    ),
+    (
+        "at_risk",
+        true,
+        "a write-back cache's writes acknowledged, not yet in the store",
     ),
     (
         "errors",
