@@ -975,6 +975,17 @@ fn designs_that_skip_the_story_s_work_do_not_pass() {
             ],
             "forwards only a share (`p`) of its writes to `storage`",
         ),
+        // Each read given up after 10 ms and asked again, no hedge: a
+        // hedge that abandons its first copy (three stars on 9.8, a
+        // debrief that praised hedging).
+        (
+            "09-mechanisms/08-hedged-requests",
+            "",
+            vec![
+                r#"page.calls=[{ to="store", timeout="10ms", retry={attempts=5, backoff="0ms"} }, { to="store", timeout="10ms", retry={attempts=5, backoff="0ms"} }, { to="store", timeout="10ms", retry={attempts=5, backoff="0ms"} }, { to="store", timeout="10ms", retry={attempts=5, backoff="0ms"} }]"#,
+            ],
+            "`page.calls.store.timeout` = 10ms is under the level's least of 50ms",
+        ),
         // Four reads sent at once and the page answered by the first.
         (
             "09-mechanisms/08-hedged-requests",
