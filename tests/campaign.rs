@@ -1303,6 +1303,27 @@ fn a_sender_that_waits_for_delivery_does_not_earn_the_publish_s_third_star() {
     assert!(!g.debrief.contains("Delivery pushed"), "{}", g.debrief);
 }
 
+/// 3.2's third star is presence that never touches a disk: a cache that
+/// writes heartbeats back to accounts every 10 s answers in 4 ms (it
+/// earned three stars while accounts refused 39 041 flushed writes).
+#[test]
+fn presence_written_back_to_accounts_does_not_earn_the_third_star() {
+    let l = campaign()
+        .level("03-chat/02-presence")
+        .expect("3.2")
+        .clone();
+    let cache = "\n[[node]]\nid = \"cache\"\nkind = \"cache\"\ncapacity = 100_000\non_miss = \"accounts\"\nwrite_policy = \"write_back\"\nflush_interval = \"10s\"\ncost_per_hour = 0.30\n";
+    let m = with_nodes(&l, cache, &[r#"presence-api.calls=["cache"]"#]).expect("loads");
+    let g = graded(&l, &m, 0);
+    assert!(g.passed && g.stars == 2, "{}", g.to_text());
+    let disk = g
+        .three_stars
+        .iter()
+        .find(|c| c.label.contains("throughput at accounts below"));
+    assert!(disk.is_some_and(|c| !c.pass), "{}", g.to_text());
+    assert!(!g.debrief.contains("turned away 0 visits"), "{}", g.debrief);
+}
+
 /// A pass text tells the mechanism the design has: a pool that turned
 /// calls away is not praised as a breaker (8.2, 9.1 said "failed 0 calls
 /// fast" of a design with none), and a breaker is not a pool (7.3).
