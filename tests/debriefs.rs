@@ -290,3 +290,59 @@ fn a_node_objective_is_not_quoted_by_another_figure_of_its_node() {
         g.debrief
     );
 }
+
+#[test]
+fn a_miss_text_claims_only_what_the_run_did() {
+    // 9.1 with a 1 ms timeout and no retries: "The API made 0 retries …,
+    // mostly on work whose caller had already given up … (a metastable
+    // failure)". 9.6 with no line: "waited 0.0 ms in line …: most were
+    // served after their caller had given up, and 0 timed out". 2.1 with
+    // the reads sent to the fan-out queue: "every read of a timeline
+    // built on read (a visit there waits 0.0 ms)".
+    let g = graded(
+        "09-mechanisms/01-retry-storm",
+        &[r#"api.calls=[{ to = "backend", timeout = "1ms" }]"#],
+    );
+    assert!(!g.passed);
+    assert!(
+        g.debrief.contains("made 0 retries") && !g.debrief.contains("mostly on work"),
+        "{}",
+        g.debrief
+    );
+    let g = graded("09-mechanisms/06-load-shedding", &["api.queue=0"]);
+    assert!(!g.passed);
+    assert!(
+        !g.debrief.contains("most were served after") && g.debrief.contains("turned away 11"),
+        "{}",
+        g.debrief
+    );
+    let g = graded(
+        "02-news-feed/01-fan-out",
+        &[
+            r#"api.calls=[{ to = "fanout", when = "read" }, { to = "posts", when = "write" }, { to = "fanout", when = "write" }]"#,
+        ],
+    );
+    assert!(!g.passed);
+    assert!(
+        !g.debrief.contains("every read of a timeline") && g.debrief.contains("the timeline store"),
+        "{}",
+        g.debrief
+    );
+}
+
+#[test]
+fn a_wait_for_a_pooled_connection_is_not_told_as_the_store_s_own_work() {
+    // 9.5's start: p99 283 ms, the database 70 ms at p99 and no line
+    // anywhere; the why said "db takes 69.99 ms at p99 a visit, its own
+    // work … a request that waits for it cannot be faster".
+    let g = graded("09-mechanisms/05-pool-exhausted", &[]);
+    assert!(!g.passed);
+    let why = (g.what_happened.iter())
+        .find(|h| h.kind == HappeningKind::Cause)
+        .expect("a why");
+    assert!(
+        why.text.contains("pool of 8 connections") && !why.text.contains("its own work"),
+        "{}",
+        why.text
+    );
+}

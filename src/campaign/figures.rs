@@ -54,6 +54,7 @@ pub fn figure(s: &Summary, node: Option<&str>, name: &str) -> Option<(f64, Unit)
         // sentence on a pool that turned nobody away says nothing).
         "acquire_timeouts" if c.acquire_timeouts == 0 => return None,
         "acquire_timeouts" => (c.acquire_timeouts as f64, Unit::Count),
+        "call_timeouts" => (c.call_timeouts as f64, Unit::Count),
         "flushes_failed" => (c.flushes_failed as f64, Unit::Count),
         "at_risk" => (n.data_at_risk? as f64, Unit::Count),
         "errors" => (c.errors as f64, Unit::Count),

@@ -428,7 +428,7 @@ impl Account {
             return self.event_cause(results).or_else(|| {
                 self.seen?;
                 let at = self.first_break(results)?;
-                slow_work::slow_work(summary, results, at)
+                slow_work::slow_work(summary, results, at, &self.design)
             });
         };
         // An event inside the first measured window is no cause of trouble

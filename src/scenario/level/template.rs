@@ -20,7 +20,7 @@ pub enum Segment {
 
 /// Every figure a debrief may quote: (name, of a node?, meaning). The
 /// campaign renders each with its unit.
-pub const FIGURES: [(&str, bool, &str); 37] = [
+pub const FIGURES: [(&str, bool, &str); 38] = [
     ("p50", false, "median end-to-end latency (ms)"),
     ("p95", false, "95th percentile latency (ms)"),
     ("p99", false, "99th percentile latency (ms)"),
@@ -67,6 +67,11 @@ pub const FIGURES: [(&str, bool, &str); 37] = [
         "acquire_timeouts",
         true,
         "calls failed for want of a pooled connection (none when 0)",
+    ),
+    (
+        "call_timeouts",
+        true,
+        "call attempts the node gave up on after the call's timeout",
     ),
     (
         "flushes_failed",
