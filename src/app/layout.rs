@@ -13,9 +13,10 @@ pub const ROW_GAP: f32 = 8.0;
 pub const BOX_PAD: f32 = 12.0;
 const COLUMN_GAP: f32 = 230.0;
 /// Between a box and the next below it: with the 30 above each box, room
-/// for five lines of figures under one (replicas, busy, waiting, p99 and
-/// the causes of trouble on one line) and the title over the next.
-const ROW_SPACING: f32 = 122.0;
+/// for six lines of figures under one (replicas, busy, waiting, p99 and
+/// the causes of trouble, and one line more where figures wrap to keep
+/// clear of a neighbour's: `figure_width`) and the title over the next.
+const ROW_SPACING: f32 = 144.0;
 
 /// Something drawn in the world: a node or a traffic source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -117,6 +118,14 @@ pub struct Layout {
     pub edges: Vec<Edge>,
 }
 
+/// The height of the figures under a place, at most: places whose feet
+/// are closer than this share a row of figures.
+const FIGURES_H: f32 = 140.0;
+/// The space kept between two neighbours' figures.
+const FIGURES_GAP: f32 = 14.0;
+/// The narrowest the figures are wrapped to, however close the neighbour.
+const FIGURES_MIN_W: f32 = 110.0;
+
 impl Layout {
     /// Lays out `model`: `pos` where given (x right, y down, as on screen),
     /// otherwise layers from left to right by longest path from a source.
@@ -202,6 +211,22 @@ impl Layout {
 
     pub fn rect(&self, p: Place) -> Rect {
         Rect::from_center_half_size(self.center(p), self.half_size(p))
+    }
+
+    /// How wide the figures under `p` may be drawn (centred under it) and
+    /// stay clear of its neighbours' (each takes up to half the gap between
+    /// the two centres): `None` with no place beside it. Figures under
+    /// 2.1's api ("! calls failing 898/s") ran into those under posts.
+    pub fn figure_width(&self, p: Place) -> Option<f32> {
+        let foot = self.rect(p).min.y;
+        let x = self.center(p).x;
+        (0..self.node_centers.len())
+            .map(Place::Node)
+            .chain((0..self.source_centers.len()).map(Place::Source))
+            .filter(|q| *q != p && (self.rect(*q).min.y - foot).abs() < FIGURES_H)
+            .map(|q| (self.center(q).x - x).abs() - FIGURES_GAP)
+            .reduce(f32::min)
+            .map(|w| w.max(FIGURES_MIN_W))
     }
 
     /// Updates box sizes for the replica counts now (services and

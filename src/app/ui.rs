@@ -21,17 +21,20 @@ pub const CHARTS_HEIGHT: f32 = 200.0;
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<UiState>();
-    app.add_systems(Startup, style);
-    app.add_systems(EguiPrimaryContextPass, panels_system);
+    app.add_systems(EguiPrimaryContextPass, (fonts_once, panels_system).chain());
 }
 
-fn style(mut contexts: EguiContexts) {
+/// Sets the window's fonts on egui's context, once it exists: bevy_egui
+/// makes it when the camera appears, after `Startup`, where this ran
+/// before and found no context (the fonts, Hack's arrows, never reached
+/// the window: "1 000 □ 3 000" in 3.3's ask).
+fn fonts_once(mut contexts: EguiContexts, mut done: Local<bool>) {
+    if *done {
+        return;
+    }
     if let Ok(ctx) = contexts.ctx_mut() {
         ctx.set_fonts(fonts());
-        ctx.all_styles_mut(|s| {
-            s.spacing.slider_width = 100.0;
-            s.spacing.item_spacing = egui::vec2(6.0, 5.0);
-        });
+        *done = true;
     }
 }
 

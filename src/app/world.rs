@@ -5,7 +5,7 @@ use bevy::camera::visibility::NoFrustumCulling;
 use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
 use bevy::sprite::Anchor;
-use bevy::text::{FontSize, TextLayoutInfo};
+use bevy::text::{FontSize, TextBounds, TextLayoutInfo};
 
 use crate::app::bridge::SimBridge;
 use crate::app::editor::Editor;
@@ -201,6 +201,9 @@ pub(crate) fn rebuild(
                 font_size: FontSize::Px(18.0),
                 ..default()
             },
+            // Wrapped to the room beside its neighbours (`update_labels`).
+            TextBounds::UNBOUNDED,
+            TextLayout::justify(Justify::Center),
             TextColor(METRIC),
             Anchor::TOP_CENTER,
             Transform::from_xyz(0.0, 0.0, 3.0),
@@ -740,6 +743,7 @@ fn update_labels(
             &mut TextColor,
             &mut Transform,
             &TextLayoutInfo,
+            &mut TextBounds,
         ),
         Without<PlaceTitle>,
     >,
@@ -776,8 +780,12 @@ fn update_labels(
     let secs = win.map_or(1.0, |w| {
         w.end.saturating_sub(w.start).as_secs_f64().max(1e-9)
     });
-    for (PlaceMetrics(p), mut text, mut colour, mut t, info) in &mut metrics {
+    for (PlaceMetrics(p), mut text, mut colour, mut t, info, mut bounds) in &mut metrics {
         let r = l.rect(*p);
+        let width = l.figure_width(*p);
+        if bounds.width != width {
+            bounds.width = width;
+        }
         t.translation = Vec3::new(r.center().x, r.min.y - 6.0, 3.0);
         taken.push(text_box(&t, info, Anchor::TOP_CENTER));
         let (line, failing) = match *p {
