@@ -42,7 +42,8 @@ fn briefing(tmp: &cli::TempDir, overrides: &[&str]) -> Window {
 }
 
 /// Clicks on the panels and the picture under the briefing, and the run's
-/// keys, do nothing; Esc closes it as Start does.
+/// keys, do nothing; Esc closes it and only that: the run stays held
+/// until Play (it closed the briefing and started the run, as Start).
 #[test]
 fn the_briefing_holds_clicks_and_keys_until_start_or_escape() {
     let tmp = cli::TempDir::new("window-briefing-modal");
@@ -76,7 +77,38 @@ fn the_briefing_holds_clicks_and_keys_until_start_or_escape() {
     w.key(KeyCode::Escape, Key::Escape, None);
     w.frames(2);
     assert_eq!(play(&w).screen, Screen::Playing, "Esc closes it");
-    assert!(!w.bridge().pacing.paused, "and plays, as Start does");
+    assert!(
+        w.bridge().pacing.paused,
+        "and leaves the run held: Play starts it"
+    );
+    let run = w.widget("Play");
+    w.click(run);
+    w.frames(2);
+    assert!(!w.bridge().pacing.paused, "Play runs it");
+}
+
+/// The map from the briefing: its own button opens it (the level bar's
+/// Map lies under the briefing, which holds the pointer: a learner's
+/// click on it did nothing), and closing the map (Esc, as from the level)
+/// goes back where it was opened, the briefing, the run still held.
+#[test]
+fn the_map_opens_from_the_briefing_and_closes_back_to_it() {
+    let tmp = cli::TempDir::new("window-briefing-map");
+    let mut w = briefing(&tmp, &[]);
+    let map = w.widget("Campaign map");
+    w.click(map);
+    w.frames(3);
+    assert_eq!(play(&w).screen, Screen::Map, "the map opens");
+    assert!(w.find("Back to the briefing").is_some(), "{:?}", w.texts());
+    w.key(KeyCode::Escape, Key::Escape, None);
+    w.frames(3);
+    assert_eq!(play(&w).screen, Screen::Briefing, "Esc goes back to it");
+    assert!(w.bridge().pacing.paused, "the run still waits");
+    let start = w.widget("Start");
+    w.click(start);
+    w.frames(2);
+    assert_eq!(play(&w).screen, Screen::Playing);
+    assert!(!w.bridge().pacing.paused, "Start runs it");
 }
 
 /// `view LEVEL --set api.replicas=3`: the briefing says "now 3", the

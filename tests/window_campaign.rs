@@ -1167,3 +1167,37 @@ fn the_end_of_run_card_waits_for_the_campaign_windows_and_names_submit() {
         "{texts:?}"
     );
 }
+
+/// A hint revealed moves no control under the pointer: shown under the
+/// level bar's buttons, it pushed every control below down ~23 px and the
+/// learner's next click, meant for "Why?", hit empty space. It is shown
+/// over the top of the picture; "Hide hints" puts it away and Hint shows
+/// it again without spending one.
+#[test]
+fn a_revealed_hint_moves_no_control() {
+    let tmp = cli::TempDir::new("window-campaign-hint");
+    let mut w = shipped_level(&tmp, "01-url-shortener/01-one-box", Screen::Playing);
+    w.frames(2);
+    let why = w.widget("Why?");
+    let hint = w.widget("Hint (3 left)");
+    w.click(hint);
+    w.frames(3);
+    let said = |w: &mut Window, n: u32| {
+        let head = format!("Hint {n}: ");
+        w.texts().iter().any(|t| t.starts_with(&head))
+    };
+    assert!(said(&mut w, 1), "{:?}", w.texts());
+    assert_eq!(w.widget("Why?"), why, "Why? moved from under the pointer");
+    let hide = w.widget("Hide hints");
+    w.click(hide);
+    w.frames(3);
+    assert!(!said(&mut w, 1), "put away");
+    let hint = w.widget("Hint (2 left)");
+    w.click(hint);
+    w.frames(3);
+    assert!(
+        said(&mut w, 1) && !said(&mut w, 2),
+        "shown again, none spent"
+    );
+    assert_eq!(w.widget("Why?"), why);
+}

@@ -386,3 +386,49 @@ fn the_texts_under_neighbouring_nodes_do_not_run_into_each_other() {
     }
     assert!(found.is_empty(), "texts that overlap: {found:#?}");
 }
+
+/// 8.1's slowest requests call the database fifty times: the waterfall
+/// ran off the screen (no scroll, its legend out of reach), Esc left it
+/// up, and "Predict…" opened over it. Its rows scroll within the screen,
+/// Esc closes it, and one tool window is open at a time.
+#[test]
+fn the_waterfall_fits_closes_on_escape_and_gives_way_to_predict() {
+    let mut w = Window::open_file(
+        "scenarios/campaign/08-case-studies/01-n-plus-one.toml",
+        &[],
+        None,
+    );
+    if let Some(start) = w.find("Start") {
+        w.click(start);
+    }
+    w.app.world_mut().resource_mut::<SimBridge>().pacing.paused = false;
+    w.app.world_mut().resource_mut::<SimBridge>().pacing.speed = 10.0;
+    let long = |w: &Window| {
+        (w.app.world().resource::<View>().slowest.first()).is_some_and(|r| r.hops.len() > 40)
+    };
+    for _ in 0..400 {
+        if long(&w) {
+            break;
+        }
+        w.frames(5);
+    }
+    assert!(long(&w), "a request with fifty calls to the database");
+    w.app.world_mut().resource_mut::<UiState>().waterfall = Some(0);
+    w.frames(3);
+    let note = w.widget(
+        "One request in 20 is followed, and every one drawn as a dot; its time is split over \
+         its hops exactly (the deepest hop at work takes each instant).",
+    );
+    assert!(note.y < 800.0, "the legend is off the screen at {note}");
+    w.key(KeyCode::Escape, bevy::input::keyboard::Key::Escape, None);
+    w.frames(2);
+    assert_eq!(w.app.world().resource::<UiState>().waterfall, None, "Esc");
+    w.app.world_mut().resource_mut::<UiState>().waterfall = Some(0);
+    w.frames(3);
+    let predict = w.widget("Predict…");
+    w.click(predict);
+    w.frames(3);
+    let state = w.app.world().resource::<UiState>();
+    assert!(state.guess.open, "Predict opens");
+    assert_eq!(state.waterfall, None, "and the waterfall gives way");
+}

@@ -35,8 +35,14 @@ pub enum CampaignCommand {
     /// Open a level (by id) at its briefing.
     Open(String),
     ShowBriefing,
-    /// Close the briefing and play.
+    /// Close the briefing and play; from a map opened over the briefing,
+    /// back to the briefing.
     Play,
+    /// Esc on the briefing: close it and leave the run as it is, held
+    /// (Play starts it), not started as Start starts it.
+    CloseBriefing,
+    /// Put the revealed hints' card away (Hint shows it again).
+    HideHints,
     /// Close the briefing and play the design that earned the level's
     /// best grade (kept in the progress file).
     PlayBest,
@@ -64,6 +70,10 @@ pub struct CampaignPlay {
     pub last_grade: Option<Grade>,
     /// The briefing paused the run: Start plays it again.
     pub paused_for_briefing: bool,
+    /// The map was opened from the briefing: closing it goes back there.
+    pub map_over_briefing: bool,
+    /// The revealed hints' card is put away.
+    pub hints_hidden: bool,
     /// The design the exam running or last refused was given, as
     /// [`design_mark`]: a refusal is about that design and goes once the
     /// design changes.
@@ -123,10 +133,18 @@ impl CampaignPlay {
 
     pub fn command(&mut self, cmd: CampaignCommand, bridge: &mut SimBridge, view: &mut View) {
         match cmd {
-            CampaignCommand::ShowMap => self.screen = Screen::Map,
+            CampaignCommand::ShowMap => {
+                self.map_over_briefing = self.briefing_open();
+                self.screen = Screen::Map;
+            }
             CampaignCommand::Open(id) => self.open(&id, bridge, view),
             CampaignCommand::ShowBriefing => self.brief(bridge),
             CampaignCommand::Play => self.play(bridge),
+            CampaignCommand::CloseBriefing => {
+                self.paused_for_briefing = false;
+                self.screen = Screen::Playing;
+            }
+            CampaignCommand::HideHints => self.hints_hidden = true,
             CampaignCommand::PlayBest => self.play_best(bridge, view),
             CampaignCommand::RevealHint => self.reveal_hint(),
             CampaignCommand::Submit => self.submit(bridge),
@@ -162,6 +180,7 @@ impl CampaignPlay {
     /// Shows the briefing with the run held still behind it: the clock
     /// starts when the learner has read what is asked.
     fn brief(&mut self, bridge: &mut SimBridge) {
+        self.map_over_briefing = false;
         if !bridge.pacing.paused {
             bridge.set_paused(true);
             self.paused_for_briefing = true;
@@ -172,6 +191,10 @@ impl CampaignPlay {
     /// Closes the briefing (or the debrief) and plays on, if the briefing
     /// was what paused the run.
     fn play(&mut self, bridge: &mut SimBridge) {
+        if self.screen == Screen::Map && std::mem::take(&mut self.map_over_briefing) {
+            self.screen = Screen::Briefing;
+            return;
+        }
         if std::mem::take(&mut self.paused_for_briefing) {
             bridge.set_paused(false);
         }
@@ -203,10 +226,16 @@ impl CampaignPlay {
         }
     }
 
+    /// Shows the next hint; with the hints' card put away, shows the card
+    /// again first.
     fn reveal_hint(&mut self) {
         let Some(level) = self.level().cloned() else {
             return;
         };
+        let shown = !self.progress.hints(&level).is_empty();
+        if std::mem::take(&mut self.hints_hidden) && shown {
+            return;
+        }
         if self.progress.reveal_hint(&level).is_some() {
             self.save_progress();
         }

@@ -16,6 +16,7 @@ pub(crate) mod knobs;
 pub mod refusal;
 pub mod scenario;
 pub mod theory;
+pub mod tool_windows;
 pub mod waterfall;
 
 use bevy_egui::egui::{self, Color32};

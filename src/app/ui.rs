@@ -63,6 +63,7 @@ fn panels_system(
     hovered: Res<Hovered>,
     ghosts: Res<Ghosts>,
     chords: Res<Chords>,
+    mut tools: Local<panels::tool_windows::ToolWindows>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let Some(view) = view else {
@@ -169,9 +170,16 @@ fn panels_system(
     let refusal = panels::refusal::refusal_card(&ctx, &editor, &view, world_rect);
     let above = egui::Rect::from_min_max(world_rect.min, world_rect.max - egui::vec2(0.0, refusal));
     panels::campaign::status_card(&ctx, &play, above);
+    actions.extend(panels::campaign::hint_card(
+        &ctx,
+        &play,
+        world_rect,
+        legend.max.y,
+    ));
     actions.extend(panels::build::confirm_modal(&ctx, &editor));
     drag_preview(&ctx, &edit_drag, &view);
     actions.extend(panels::campaign::windows(&ctx, &play, &view.model));
+    panels::tool_windows::one_at_a_time(&ctx, state, &mut tools);
     panels::waterfall::waterfall(&ctx, &view, state);
     actions.extend(panels::guess::guess_window(&ctx, &view, state));
     queue.0.extend(actions);

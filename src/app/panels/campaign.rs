@@ -61,9 +61,16 @@ pub fn level_bar(ui: &mut egui::Ui, play: &CampaignPlay) -> Vec<UiAction> {
                 .progress
                 .hints_used(&level.id)
                 .min(level.spec.hints.len() as u32);
+        let put_away = play.hints_hidden && !play.progress.hints(level).is_empty();
         if ui
-            .add_enabled(left > 0, egui::Button::new(format!("Hint ({left} left)")))
-            .on_hover_text("Show the next hint (hints used count toward the third star)")
+            .add_enabled(
+                left > 0 || put_away,
+                egui::Button::new(format!("Hint ({left} left)")),
+            )
+            .on_hover_text(
+                "Show the next hint over the top of the picture (hints used count toward \
+                 the third star)",
+            )
             .clicked()
         {
             out.push(cmd(CampaignCommand::RevealHint));
@@ -75,13 +82,46 @@ pub fn level_bar(ui: &mut egui::Ui, play: &CampaignPlay) -> Vec<UiAction> {
             out.push(cmd(CampaignCommand::ShowMap));
         }
     });
-    for (k, h) in play.progress.hints(level).iter().enumerate() {
-        ui.label(
-            RichText::new(format!("Hint {}: {h}", k + 1))
-                .color(SLOW)
-                .small(),
-        );
+    out
+}
+
+/// The hints revealed so far, in a card over the top of the picture
+/// (`world`: its rectangle; `top`: the legend's foot), with a button to
+/// put it away. Under the level bar's buttons each hint pushed every
+/// control below down under the pointer: the click meant for "Why?" hit
+/// empty space.
+pub fn hint_card(
+    ctx: &egui::Context,
+    play: &CampaignPlay,
+    world: egui::Rect,
+    top: f32,
+) -> Vec<UiAction> {
+    let mut out = Vec::new();
+    let Some(level) = play.level() else {
+        return out;
+    };
+    let hints = play.progress.hints(level);
+    if hints.is_empty() || play.hints_hidden || play.screen != Screen::Playing {
+        return out;
     }
+    egui::Area::new(egui::Id::new("level-hints"))
+        .order(egui::Order::Foreground)
+        .fixed_pos(egui::pos2(world.min.x + 10.0, top + 6.0))
+        .show(ctx, |ui| {
+            ui.set_max_width((world.width() - 20.0).clamp(200.0, 460.0));
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                for (k, h) in hints.iter().enumerate() {
+                    ui.label(RichText::new(format!("Hint {}: {h}", k + 1)).color(SLOW));
+                }
+                if ui
+                    .small_button("Hide hints")
+                    .on_hover_text("Hint shows them again")
+                    .clicked()
+                {
+                    out.push(cmd(CampaignCommand::HideHints));
+                }
+            });
+        });
     out
 }
 
@@ -145,7 +185,8 @@ pub fn windows(ctx: &egui::Context, play: &CampaignPlay, design: &Model) -> Vec<
 }
 
 /// The briefing over the whole window: nothing under it takes a click or
-/// a shortcut until Start, or Esc (as Start), closes it.
+/// a shortcut until Start closes it (and plays), or Esc (the run stays
+/// held: Play starts it), or Map opens the map (which comes back here).
 fn briefing_modal(ctx: &egui::Context, play: &CampaignPlay, design: &Model) -> Vec<UiAction> {
     let mut out = Vec::new();
     let Some(level) = play.level() else {
@@ -170,7 +211,7 @@ fn briefing_modal(ctx: &egui::Context, play: &CampaignPlay, design: &Model) -> V
         });
     let escape = || ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
     if out.is_empty() && r.is_top_modal && !r.any_popup_open && escape() {
-        out.push(cmd(CampaignCommand::Play));
+        out.push(cmd(CampaignCommand::CloseBriefing));
     }
     out
 }
@@ -187,9 +228,14 @@ fn map_modal(ctx: &egui::Context, play: &CampaignPlay) -> Vec<UiAction> {
             ui.set_width(460.0);
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Campaign").strong().size(17.0));
+                let back = if play.map_over_briefing {
+                    "Back to the briefing"
+                } else {
+                    "Back to the level"
+                };
                 if play.current.is_some()
                     && ui
-                        .button("Back to the level")
+                        .button(back)
                         .on_hover_text("Esc, or a click beside the map")
                         .clicked()
                 {
@@ -315,7 +361,7 @@ fn briefing_footer(ui: &mut egui::Ui, play: &CampaignPlay, level: &Level, out: &
         ))
         .color(MUTED),
     );
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button(RichText::new("Start").strong()).clicked() {
             out.push(cmd(CampaignCommand::Play));
         }
@@ -333,7 +379,19 @@ fn briefing_footer(ui: &mut egui::Ui, play: &CampaignPlay, level: &Level, out: &
                 out.push(cmd(CampaignCommand::PlayBest));
             }
         }
+        if ui
+            .button("Campaign map")
+            .on_hover_text("The campaign's levels (closing the map comes back here)")
+            .clicked()
+        {
+            out.push(cmd(CampaignCommand::ShowMap));
+        }
     });
+    ui.label(
+        RichText::new("Esc closes the briefing with the clock still held: Play starts it.")
+            .color(MUTED)
+            .small(),
+    );
 }
 
 /// One seed's figure as the objectives list formats it, and how far it

@@ -10,6 +10,9 @@ use crate::sim::spans::{Phase, RequestSpans, attribute};
 const ROW: f32 = 18.0;
 const LABEL_WIDTH: f32 = 150.0;
 const BAR_WIDTH: f32 = 420.0;
+/// The height the window's title, header, totals and legend take (and a
+/// margin), left to the screen beside the rows.
+const ROOM_AROUND_ROWS: f32 = 300.0;
 
 /// The phase's colour in the waterfall.
 fn colour(p: Phase) -> Color32 {
@@ -100,7 +103,13 @@ fn request(ui: &mut egui::Ui, view: &View, r: &RequestSpans) {
         r.latency().as_millis_f64()
     ));
     totals(ui, r);
-    rows(ui, view, r);
+    // The rows scroll within what the screen leaves: fifty calls to a
+    // database (8.1) ran the window off the screen, its legend with it.
+    let room = (ui.ctx().content_rect().height() - ROOM_AROUND_ROWS).max(4.0 * ROW);
+    egui::ScrollArea::vertical()
+        .id_salt("waterfall-rows")
+        .max_height(room)
+        .show(ui, |ui| rows(ui, view, r));
     legend(ui);
 }
 
