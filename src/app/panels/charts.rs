@@ -203,13 +203,15 @@ impl<'a> Span<'a> {
             })
     }
 
-    /// The dashed marks, labelled from `top`, the highest value the chart
-    /// draws (labels placed from the plot's own bounds would widen them
-    /// every frame).
+    /// The dashed marks, labelled along the foot of the chart, in steps of
+    /// `top`, the highest value the chart draws (labels placed from the
+    /// plot's own bounds would widen them every frame). At the top, the
+    /// legend (there in either corner) covered them: "cache flushed"
+    /// under "offered".
     fn draw_marks(&self, p: &mut PlotUi, top: f64) {
         for (k, (t, label, colour)) in self.marks.iter().enumerate() {
             // Neighbouring labels on three rows, so close marks stay legible.
-            let y = top * (1.0 - 0.14 * (k % 3) as f64);
+            let y = top * (0.03 + 0.14 * (k % 3) as f64);
             p.vline(
                 VLine::new("", *t)
                     .color(*colour)
@@ -222,7 +224,7 @@ impl<'a> Span<'a> {
                     PlotPoint::new(*t, y),
                     RichText::new(label).small().color(*colour),
                 )
-                .anchor(egui::Align2::LEFT_TOP),
+                .anchor(egui::Align2::LEFT_BOTTOM),
             );
         }
     }
