@@ -179,13 +179,19 @@ fn level_rules(ui: &mut egui::Ui, level: &Level) {
     );
 }
 
+/// Room kept beside the save path's box for "Save*" and the spacing.
+const SAVE_BUTTON_W: f32 = 56.0;
+
 fn save_row(ui: &mut egui::Ui, editor: &Editor, unsaved: bool, out: &mut Vec<UiAction>) {
     ui.horizontal(|ui| {
         let key = ui.id().with("save-path");
         let mut path = ui
             .data(|d| d.get_temp::<String>(key))
             .unwrap_or_else(|| editor.save_path.clone());
-        let r = ui.add(egui::TextEdit::singleline(&mut path).desired_width(150.0));
+        // The panel's width but the Save button's: at 150 px the path was
+        // cut ("designs/url-shortener.tor").
+        let width = (ui.available_width() - SAVE_BUTTON_W).max(150.0);
+        let r = ui.add(egui::TextEdit::singleline(&mut path).desired_width(width));
         if r.changed() {
             ui.data_mut(|d| d.insert_temp(key, path.clone()));
         }

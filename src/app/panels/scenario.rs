@@ -83,9 +83,10 @@ pub fn objectives(ui: &mut egui::Ui, view: &View, waterfall: &mut Option<usize>)
 }
 
 /// "Why?", red once an objective fails and the account has a cause:
-/// the run's account in the inspector. Always in the row, greyed while
-/// nothing failed: appearing under the objectives, it pushed the buttons
-/// below it down under the pointer.
+/// the run's account in the inspector. Always in the row (appearing under
+/// the objectives, it pushed the buttons below it down under the
+/// pointer), and always answering: with nothing failed, the account says
+/// so ("nothing broke", "Nothing yet"); greyed, it was a dead click.
 fn why_button(ui: &mut egui::Ui, view: &View, out: &mut Vec<UiAction>) {
     let cause = view
         .what_happened
@@ -93,15 +94,15 @@ fn why_button(ui: &mut egui::Ui, view: &View, out: &mut Vec<UiAction>) {
         .any(|h| h.kind == HappeningKind::Cause);
     let failed = cause && view.objectives.iter().any(|o| !o.run.pass);
     let text = RichText::new("Why?");
+    let hover = if failed {
+        "What happened: the run's account in the inspector, what broke first and what to try."
+    } else {
+        "Nothing to explain yet: no objective has failed. The inspector's account says what \
+         happened so far."
+    };
     if ui
-        .add_enabled(
-            failed,
-            egui::Button::new(if failed { text.color(FAIL) } else { text }),
-        )
-        .on_hover_text(
-            "What happened: the run's account in the inspector, what broke first and what to try.",
-        )
-        .on_disabled_hover_text("Once an objective fails: what broke first and what to try.")
+        .button(if failed { text.color(FAIL) } else { text })
+        .on_hover_text(hover)
         .clicked()
     {
         out.push(UiAction::Select(None));
