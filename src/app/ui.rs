@@ -164,17 +164,18 @@ fn panels_system(
     // Not beside the campaign's map, briefing or debrief: the debrief's
     // verdict is the exam's, on other seeds ("2 of 3 objectives met" in
     // red sat over "Passed ★★★").
-    if play.campaign.is_none() || play.screen == Screen::Playing {
-        panels::verdict_card(&ctx, &view, world_rect, play.level().is_some());
-    }
+    let verdict = if play.campaign.is_none() || play.screen == Screen::Playing {
+        panels::verdict_card(&ctx, &view, world_rect, play.level().is_some())
+    } else {
+        None
+    };
     let refusal = panels::refusal::refusal_card(&ctx, &editor, &view, world_rect);
     let above = egui::Rect::from_min_max(world_rect.min, world_rect.max - egui::vec2(0.0, refusal));
     panels::campaign::status_card(&ctx, &play, above);
+    // Under the run's verdict when it is up: both sit over the top.
+    let hints_top = verdict.map_or(legend.max.y, |v| v.max(legend.max.y));
     actions.extend(panels::campaign::hint_card(
-        &ctx,
-        &play,
-        world_rect,
-        legend.max.y,
+        &ctx, &play, world_rect, hints_top,
     ));
     actions.extend(panels::build::confirm_modal(&ctx, &editor));
     drag_preview(&ctx, &edit_drag, &view);

@@ -124,14 +124,20 @@ pub fn controls(ui: &mut egui::Ui, view: &View, state: &mut UiState) -> Vec<UiAc
 /// whole measured run, and that Play keeps going. Drawn over the top of
 /// the picture (`world`: its rectangle), not in the panel: appearing there
 /// it pushed every control below it down under the pointer.
-/// In a level (`in_level`) it says that Submit is what grades.
-pub fn verdict_card(ctx: &egui::Context, view: &View, world: egui::Rect, in_level: bool) {
+/// In a level (`in_level`) it says that Submit is what grades. Returns
+/// the card's foot when drawn (the hints' card goes below it).
+pub fn verdict_card(
+    ctx: &egui::Context,
+    view: &View,
+    world: egui::Rect,
+    in_level: bool,
+) -> Option<f32> {
     // Until Play goes on past the end (the figures would move under a
     // card that says the run reached its end).
     if !(view.clock.ended && view.clock.paused) {
-        return;
+        return None;
     }
-    egui::Area::new(egui::Id::new("run-verdict"))
+    let shown = egui::Area::new(egui::Id::new("run-verdict"))
         .order(egui::Order::Foreground)
         .pivot(egui::Align2::CENTER_TOP)
         .fixed_pos(egui::pos2(world.center().x, world.min.y + 40.0))
@@ -152,6 +158,7 @@ pub fn verdict_card(ctx: &egui::Context, view: &View, world: egui::Rect, in_leve
                 }
             });
         });
+    Some(shown.response.rect.max.y)
 }
 
 fn verdict(ui: &mut egui::Ui, view: &View) {
