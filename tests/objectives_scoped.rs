@@ -580,4 +580,14 @@ fn a_latency_of_requests_most_of_which_failed_does_not_pass() {
         results.iter().all(|r| r.pass && !r.most_failed),
         "{results:?}"
     );
+    // Nothing completes: no figure, a plain miss ("n/a FAIL (most
+    // requests failed: the figure is of the few…" said of none).
+    let model = load(&TURNED_AWAY.replace("service_time = \"10ms\"", "service_time = \"1000s\""));
+    let mut sim = Simulation::new(model.clone(), 3);
+    sim.run_until(model.duration);
+    let results = evaluate(&model.objectives, &sim.summary());
+    for r in &results {
+        assert!(r.value.is_none() && !r.pass && !r.most_failed, "{r:?}");
+        assert!(r.describe().ends_with("n/a FAIL"), "{}", r.describe());
+    }
 }

@@ -168,6 +168,7 @@ pub fn evaluate(objectives: &[Objective], summary: &Summary) -> Vec<ObjectiveRes
             let (bound, target) = bound_of(o);
             let value = scoped_value(o.metric, o.of.as_ref(), summary);
             let most_failed = o.metric.is_percentile()
+                && value.is_some()
                 && scoped_counts(o.of.as_ref(), summary).is_some_and(|c| c.failed() > c.completed);
             let pass = !most_failed
                 && value.is_some_and(|v| match o.bound {

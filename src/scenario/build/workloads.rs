@@ -219,7 +219,7 @@ fn read_workload_keys(errs: &mut Errors<'_>, f: &Field<'_, '_>) -> Option<Keys> 
     let t = f.table(errs)?;
     t.unknown_fields(errs, &["count", "popularity", "s", "writes"], &|_| None);
     let writes = match t.field("writes") {
-        Some(f) => match f.choice(errs, "what a write's key is", &["existing", "new"])? {
+        Some(f) => match f.choice(errs, "kind of write key", &["existing", "new"])? {
             0 => KeyWrites::Existing,
             _ => KeyWrites::New,
         },
