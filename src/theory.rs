@@ -1,4 +1,8 @@
-//! Queueing-theory formulas (Erlang C, M/M/c/K, Pollaczek-Khinchine, Jackson tandems) that the engine is validated against.
+//! Queueing-theory formulas (Erlang C, M/M/c/K, M/M/c+D, Pollaczek-Khinchine, Jackson tandems) that the engine is validated against.
+
+mod patience;
+
+pub use patience::{PatienceFigures, mmc_patience};
 
 /// Results of a queueing formula, in seconds.
 #[derive(Clone, Copy, Debug, PartialEq)]

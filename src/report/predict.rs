@@ -30,6 +30,9 @@ pub enum Formula {
     GgcAllenCunneen,
     /// A bounded line (`theory::mmck`).
     Mmck,
+    /// Erlang C with the node's `timeout` as a deterministic patience
+    /// (`theory::mmc_patience`).
+    MmcPatience,
 }
 
 impl Formula {
@@ -41,6 +44,7 @@ impl Formula {
             Formula::MgcAllenCunneen => "M/G/c (Allen–Cunneen)",
             Formula::GgcAllenCunneen => "G/G/c (Allen–Cunneen)",
             Formula::Mmck => "M/M/c/K",
+            Formula::MmcPatience => "M/M/c+D",
         }
     }
 }
@@ -65,6 +69,12 @@ pub struct Predicted {
     pub p99_wait_ms: Option<f64>,
     /// Share of arrivals turned away by a full line (M/M/c/K), else 0.
     pub blocking: f64,
+    /// Share of arrivals that leave the line when the node's `timeout`
+    /// fires (M/M/c+D), else 0.
+    pub abandon: f64,
+    /// Share of arrivals answered as timed out, in line or in service
+    /// (M/M/c+D), else 0.
+    pub timed_out: f64,
 }
 
 /// Theory's word on one node: figures, or why no formula applies.

@@ -49,6 +49,12 @@ pub fn end_to_end(
         let id = &model.nodes[i].id;
         match p {
             Prediction::WhyNot(w) => return Err(format!("`{id}` is on the path: {}", w.text())),
+            Prediction::Applies(f) if f.formula == Formula::MmcPatience => {
+                return Err(format!(
+                    "`{id}` is on the path: its timeout fails requests (M/M/c+D), \
+                     the end-to-end mean is not modelled"
+                ));
+            }
             Prediction::Applies(f) => {
                 stations.push((f.arrival_rps, producer_wait_s(model, i, f)));
                 formulas.push((i, f.formula, f.blocking));

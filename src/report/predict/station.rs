@@ -1,4 +1,4 @@
-//! One station's figures (a service, a database, a queue's consumers) from its workers, line, service time and arrival rate, by the formula that fits (M/M/c, M/D/1, Allen–Cunneen, M/M/c/K).
+//! One station's figures (a service, a database, a queue's consumers) from its workers, line, service time and arrival rate, by the formula that fits (M/M/c, M/D/1, Allen–Cunneen, M/M/c/K, M/M/c+D with its `timeout`).
 
 use super::why_not::WhyNot;
 use super::{Formula, Predicted};
@@ -26,6 +26,8 @@ struct Station {
     /// Its line serves by priority (`priority`): the mean wait is FIFO's
     /// (work-conserving, one exponential service), its tail is not.
     priority: bool,
+    /// Its `timeout` in seconds: a visit still in line leaves then.
+    timeout: Option<f64>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -53,6 +55,9 @@ pub fn predict(
         return Err(WhyNot::NoTraffic);
     }
     let per_replica = lambda / f64::from(st.replicas);
+    if let Some(d) = st.timeout {
+        return patience(&st, lambda, d);
+    }
     let (formula, q) = figures(&st, per_replica)?;
     Ok(Predicted {
         formula,
@@ -64,6 +69,36 @@ pub fn predict(
         p99_wait_ms: (formula == Formula::Mmc && !st.priority)
             .then(|| theory::mmc_wait_quantile(per_replica, st.mean, st.workers, 0.99) * 1e3),
         blocking: q.blocking,
+        abandon: 0.0,
+        timed_out: 0.0,
+    })
+}
+
+/// M/M/c+D at `lambda` (all replicas) with patience `d` seconds: Poisson
+/// arrivals at each replica, exponential service, an unbounded FIFO line;
+/// anything else with a timeout has no formula here.
+fn patience(st: &Station, lambda: f64, d: f64) -> Result<Predicted, WhyNot> {
+    let fits = st.shape == Shape::Exponential
+        && st.ca2 == 1.0
+        && !st.priority
+        && bounded_line(st.queue, st.workers).is_none();
+    if !fits {
+        return Err(WhyNot::OwnTimeout);
+    }
+    let r = f64::from(st.replicas);
+    let p = theory::mmc_patience(lambda / r, st.mean, st.workers, d);
+    let q = p.figures;
+    Ok(Predicted {
+        formula: Formula::MmcPatience,
+        arrival_rps: lambda,
+        utilisation: q.utilisation,
+        mean_wait_ms: q.wait * 1e3,
+        mean_queue_len: q.queue_len * r,
+        mean_in_node_ms: q.sojourn * 1e3,
+        p99_wait_ms: None,
+        blocking: 0.0,
+        abandon: p.abandon,
+        timed_out: p.timed_out,
     })
 }
 
@@ -116,6 +151,7 @@ fn station(model: &Model, i: NodeIdx, read_share: f64) -> Option<Station> {
             shape: shape(&sv.service_time),
             ca2: arrival_scv(model, i, sv.replicas.max(1)),
             priority: sv.line.as_ref().is_some_and(|l| !l.priority.is_empty()),
+            timeout: sv.timeout.map(|t| t.as_secs_f64()),
         }),
         NodeKind::Queue(q) => Some(Station {
             replicas: 1,
@@ -126,6 +162,7 @@ fn station(model: &Model, i: NodeIdx, read_share: f64) -> Option<Station> {
             shape: shape(&q.service_time),
             ca2: 1.0,
             priority: false,
+            timeout: None,
         }),
         NodeKind::Database(d) => {
             let write = d.write_service_time.unwrap_or(d.service_time);
@@ -139,6 +176,7 @@ fn station(model: &Model, i: NodeIdx, read_share: f64) -> Option<Station> {
                 shape,
                 ca2: 1.0,
                 priority: false,
+                timeout: d.timeout.map(|t| t.as_secs_f64()),
             })
         }
         _ => None,

@@ -36,8 +36,9 @@ fn node_text(p: &Prediction) -> String {
             } else {
                 String::new()
             };
+            let timed_out = timed_out_text(f);
             format!(
-                "{}: utilisation {:.3}, wait {:.3} ms{p99}, line {:.3}, in node {:.3} ms{blocked}",
+                "{}: utilisation {:.3}, wait {:.3} ms{p99}, line {:.3}, in node {:.3} ms{blocked}{timed_out}",
                 f.formula.name(),
                 f.utilisation,
                 f.mean_wait_ms,
@@ -46,6 +47,18 @@ fn node_text(p: &Prediction) -> String {
             )
         }
     }
+}
+
+/// M/M/c+D's shares: those leaving the line and all timed out.
+fn timed_out_text(f: &super::Predicted) -> String {
+    if f.formula != super::Formula::MmcPatience {
+        return String::new();
+    }
+    format!(
+        ", {:.2}% leave the line, {:.2}% timed out",
+        f.abandon * 100.0,
+        f.timed_out * 100.0
+    )
 }
 
 /// A finite number, or `null`.
@@ -67,6 +80,8 @@ pub fn node_json(p: &Prediction) -> Value {
             "mean_in_node_ms": num(Some(f.mean_in_node_ms)),
             "p99_wait_ms": num(f.p99_wait_ms),
             "blocking": num(Some(f.blocking)),
+            "abandon": num(Some(f.abandon)),
+            "timed_out": num(Some(f.timed_out)),
         }),
     }
 }

@@ -144,8 +144,9 @@ impl WhyNot {
                 other nodes, so its service time is not its own"
                 .into(),
             WhyNot::Autoscaling => "autoscales: its replicas change with the load".into(),
-            WhyNot::OwnTimeout => "has a timeout: requests are answered as failed at the \
-                deadline while their work goes on"
+            WhyNot::OwnTimeout => "has a timeout, and M/M/c+D (Erlang C whose visits \
+                leave the line at the deadline) needs Poisson arrivals at each replica, \
+                exponential service and an unbounded FIFO line (no `queue`, no `priority`)"
                 .into(),
             WhyNot::Sheds => "sheds requests from its line (`shed`): no formula here \
                 turns requests away by their type before the line is full"
@@ -264,14 +265,12 @@ fn kind_reason(kind: &NodeKind) -> Option<WhyNot> {
         NodeKind::Queue(q) if q.visibility_timeout.is_some() => Some(WhyNot::VisibilityTimeout),
         NodeKind::Service(s) if !s.calls.is_empty() => Some(WhyNot::MakesCalls),
         NodeKind::Service(s) if s.autoscale.is_some() => Some(WhyNot::Autoscaling),
-        NodeKind::Service(s) if s.timeout.is_some() => Some(WhyNot::OwnTimeout),
         NodeKind::Service(s) if s.line.as_ref().is_some_and(|l| !l.shed.is_empty()) => {
             Some(WhyNot::Sheds)
         }
         NodeKind::Database(d) if d.shards > 1 || d.read_replicas > 0 => Some(WhyNot::Spread {
             instances: d.shards.max(1) * (1 + d.read_replicas),
         }),
-        NodeKind::Database(d) if d.timeout.is_some() => Some(WhyNot::OwnTimeout),
         NodeKind::Service(_) | NodeKind::Database(_) | NodeKind::Queue(_) => None,
     }
 }
