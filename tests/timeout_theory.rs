@@ -2,24 +2,9 @@
 
 mod common;
 
-use common::{check_books, load, run_to};
+use common::{agree_with_theory, load, run_in_quarters as run};
 use loadlab::report::predict::{self, Formula, Predicted, Prediction};
-use loadlab::sim::{Simulation, Summary};
 use loadlab::theory;
-
-/// Runs `text` to its end (no drain: the figures are the run's own), the
-/// books checked at each quarter.
-fn run(text: &str, seed: u64) -> Summary {
-    let model = load(text);
-    let end = model.duration;
-    let mut sim = Simulation::new(model, seed);
-    let mut windows = Vec::new();
-    for k in 1..=4 {
-        run_to(&mut sim, loadlab::sim::SimTime(end.0 / 4 * k));
-        check_books(&mut sim, &mut windows);
-    }
-    sim.summary()
-}
 
 /// One node: `KIND`, `WORKERS`, `RATE`, `TIMEOUT` and `EXTRA` (more keys)
 /// are replaced; exponential service of mean 1 ms.
@@ -86,13 +71,6 @@ fn one_worker_predicts_the_m_m_1_d_closed_forms() {
 }
 
 /// Mean and standard error of independent replications.
-fn mean_se(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
-}
-
 /// M/M/4+D at ρ = 0.9 (λ 3600/s, four 1 ms workers) with D = 1 ms, the
 /// mean service: about 10 % leave the line and 55 % are timed out.
 #[test]
@@ -141,16 +119,7 @@ fn against_simulation(text: &str) {
         ("wait ms", f.mean_wait_ms),
         ("in node ms", f.mean_in_node_ms),
     ];
-    for ((name, expected), xs) in want.iter().zip(&sims) {
-        let (mean, se) = mean_se(xs);
-        println!("{name:<13} simulated {mean:.5} ± {se:.5} (SE)  theory {expected:.5}");
-        assert!(se < 0.015 * expected, "{name}: SE {se} too wide");
-        assert!(
-            (mean - expected).abs() < 4.5 * se,
-            "{name}: simulated {mean} vs theory {expected} ({:.1} SE off)",
-            (mean - expected) / se
-        );
-    }
+    agree_with_theory(&want, &sims, 0.015);
 }
 
 /// As D → ∞ below saturation nobody leaves: Erlang C's figures, nothing

@@ -2,23 +2,8 @@
 
 mod common;
 
-use common::{check_books, load, run_to};
+use common::{agree_with_theory, run_in_quarters as run};
 use loadlab::sim::metrics::NodeSummary;
-use loadlab::sim::{Simulation, Summary};
-
-/// Runs `text` to its end (no drain: the figures are the run's own), the
-/// books checked at each quarter.
-fn run(text: &str, seed: u64) -> Summary {
-    let model = load(text);
-    let end = model.duration;
-    let mut sim = Simulation::new(model, seed);
-    let mut windows = Vec::new();
-    for k in 1..=4 {
-        run_to(&mut sim, loadlab::sim::SimTime(end.0 / 4 * k));
-        check_books(&mut sim, &mut windows);
-    }
-    sim.summary()
-}
 
 /// One worker busy 10 s per visit, 50 arrivals a second exactly, a line of
 /// 20 and a 100 ms timeout. `KIND` is replaced by the node's kind.
@@ -130,13 +115,6 @@ fn mm1d(lambda: f64, mu: f64, d: f64) -> Mm1d {
 }
 
 /// Mean and standard error of independent replications.
-fn mean_se(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
-}
-
 /// Twenty independent replications of 120 s (108 000 arrivals each) after
 /// a 1 s warm-up (the line forgets its empty start within tens of ms).
 /// Each figure must lie within 4.5 standard errors of the formula (t with
@@ -167,16 +145,7 @@ fn mm1_with_deterministic_patience_matches_baccelli_hebuterne() {
         ("utilisation", theory.utilisation),
         ("mean line", theory.line),
     ];
-    for ((name, expected), xs) in want.iter().zip(&figures) {
-        let (mean, se) = mean_se(xs);
-        println!("{name:<14} simulated {mean:.5} ± {se:.5} (SE)  theory {expected:.5}");
-        assert!(se < 0.01 * expected, "{name}: SE {se} too wide");
-        assert!(
-            (mean - expected).abs() < 4.5 * se,
-            "{name}: simulated {mean} vs theory {expected} ({:.1} SE off)",
-            (mean - expected) / se
-        );
-    }
+    agree_with_theory(&want, &figures, 0.01);
 }
 
 /// Two classes at 1900/s against one 1 ms worker: the low class (55 %)

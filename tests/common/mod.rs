@@ -49,6 +49,15 @@ pub fn run_to(sim: &mut Simulation, t: SimTime) {
 /// duration, drains it (within a minute) and checks them again: the
 /// summary of the run.
 pub fn run_checked(text: &str, seed: u64) -> loadlab::sim::Summary {
+    let (mut sim, mut windows) = quarters(text, seed);
+    assert!(drain(&mut sim, SimTime::from_secs(60)));
+    check_books(&mut sim, &mut windows);
+    sim.summary()
+}
+
+/// `text` run with `seed` to its end, the books checked at each quarter:
+/// the simulation and the windows seen.
+fn quarters(text: &str, seed: u64) -> (Simulation, Vec<loadlab::sim::Window>) {
     let model = load(text);
     let end = model.duration;
     let mut sim = Simulation::new(model, seed);
@@ -57,9 +66,7 @@ pub fn run_checked(text: &str, seed: u64) -> loadlab::sim::Summary {
         run_to(&mut sim, SimTime(end.0 / 4 * k));
         check_books(&mut sim, &mut windows);
     }
-    assert!(drain(&mut sim, SimTime::from_secs(60)));
-    check_books(&mut sim, &mut windows);
-    sim.summary()
+    (sim, windows)
 }
 
 // ---- sanity of reported numbers ---------------------------------------
@@ -1545,5 +1552,37 @@ pub fn toml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         } else if path.extension().is_some_and(|e| e == "toml") {
             out.push(path);
         }
+    }
+}
+
+// ---- runs against theory -------------------------------------------------
+
+/// Runs `text` to its end (no drain: the figures are the run's own), the
+/// books checked at each quarter.
+pub fn run_in_quarters(text: &str, seed: u64) -> loadlab::sim::Summary {
+    quarters(text, seed).0.summary()
+}
+
+/// The mean of `xs` and its standard error.
+pub fn mean_se(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+/// Each figure's runs `xs` agree with its theory: a standard error under
+/// `max_rel_se` of the expected value (enough runs), the mean within 4.5
+/// standard errors of it.
+pub fn agree_with_theory(want: &[(&str, f64)], runs: &[Vec<f64>], max_rel_se: f64) {
+    for ((name, expected), xs) in want.iter().zip(runs) {
+        let (mean, se) = mean_se(xs);
+        println!("{name:<14} simulated {mean:.5} ± {se:.5} (SE)  theory {expected:.5}");
+        assert!(se < max_rel_se * expected, "{name}: SE {se} too wide");
+        assert!(
+            (mean - expected).abs() < 4.5 * se,
+            "{name}: simulated {mean} vs theory {expected} ({:.1} SE off)",
+            (mean - expected) / se
+        );
     }
 }
