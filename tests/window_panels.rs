@@ -651,7 +651,32 @@ fn an_external_erring_by_design_is_not_drawn_failing_until_it_is_down() {
     );
     rig.run_to(42);
     let down = rig.view.node_failing(payments).expect("down at 41 s");
-    assert!(down.errors > 30 && down.external, "{down:?}");
+    assert!(down.errors > 30 && down.errors_are == "erring", "{down:?}");
+}
+
+/// The shortener's api crashed for good at 8.5 s: the picture said
+/// "! down/cut 5058/s" under lb, which never went down (it had no backend
+/// up), as the account said "lb was down or cut off".
+#[test]
+fn a_balancer_with_no_backend_up_is_not_drawn_as_down() {
+    let shortener = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/url-shortener.toml"),
+    )
+    .expect("reads the shortener");
+    let text = shortener + "\n[[event]]\nat = \"8.5s\"\naction = \"crash\"\nnode = \"api\"\n";
+    let path = std::env::temp_dir().join(format!(
+        "loadlab-window-panels-{}-crash.toml",
+        std::process::id()
+    ));
+    std::fs::write(&path, text).expect("writes the scenario");
+    let mut rig = Rig::on(path.to_str().expect("utf-8 path"), &[]);
+    rig.run_to(12);
+    let lb = rig
+        .view
+        .node_failing(node(&rig, "lb"))
+        .expect("lb fails visits");
+    let said = lb.describe(1.0);
+    assert!(said.starts_with("no backend up, failing"), "{said}");
 }
 
 /// A blank canvas or a run with no dots painted an empty mesh each frame,

@@ -459,10 +459,20 @@ impl View {
     /// (a design that holds is not drawn in red for the odd retry of an
     /// answer that errs by design).
     pub fn node_failing(&self, i: usize) -> Option<Trouble> {
-        let c = &self.last_window()?.nodes.get(i)?.counts;
-        let usual = match self.model.nodes.get(i).map(|n| &n.kind) {
+        let w = self.last_window()?.nodes.get(i)?;
+        let c = &w.counts;
+        let kind = self.model.nodes.get(i).map(|n| &n.kind);
+        let usual = match kind {
             Some(NodeKind::External(e)) => Some(e.error_rate),
             _ => None,
+        };
+        // Said as the account says it: a balancer with no backend up is
+        // not itself down ("lb down/cut" while only api was).
+        let errors_are = match kind {
+            Some(NodeKind::External(_)) => "erring",
+            Some(NodeKind::LoadBalancer(_)) => "no backend up, failing",
+            _ if w.down => "down, failing",
+            _ => "down/cut",
         };
         let errors = match usual {
             Some(p) if !unusual_errors(c.errors, c.arrived, p) => 0,
@@ -478,7 +488,7 @@ impl View {
             } else {
                 0
             },
-            external: usual.is_some(),
+            errors_are,
         };
         (t.failed() > 0 || t.retries > 0).then_some(t)
     }
@@ -497,8 +507,10 @@ pub struct Trouble {
     pub errors: u64,
     /// Retries it sent.
     pub retries: u64,
-    /// An external service: its errors are its answers, not an outage.
-    pub external: bool,
+    /// What its own errors are: `erring` (an external service's answers),
+    /// `no backend up, failing` (a load balancer), `down, failing`,
+    /// `down/cut` (a replica down or its zone cut off).
+    pub errors_are: &'static str,
 }
 
 impl Trouble {
@@ -524,10 +536,7 @@ impl Trouble {
             ("rejecting", self.rejected),
             ("timing out", self.timed_out),
             ("calls failing", self.failed_downstream),
-            (
-                if self.external { "erring" } else { "down/cut" },
-                self.errors,
-            ),
+            (self.errors_are, self.errors),
             ("retrying", self.retries),
         ];
         parts
