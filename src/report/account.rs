@@ -375,7 +375,7 @@ impl Account {
         let e = self
             .events
             .iter()
-            .filter(|e| e.at <= t && t.0 - e.at.0 <= 10_000_000_000)
+            .filter(|e| e.at <= t && t.0 - e.at.0 <= CAUSE_REACH.0)
             .max_by_key(|e| e.at)?;
         Some(Happening {
             at: e.at,
@@ -438,7 +438,7 @@ impl Account {
         let event = self
             .events
             .iter()
-            .filter(|e| e.at <= first.until && first.at.0.saturating_sub(e.at.0) <= 10_000_000_000)
+            .filter(|e| e.at <= first.until && first.at.0.saturating_sub(e.at.0) <= CAUSE_REACH.0)
             .filter(|e| !from_the_start || e.at <= first.at)
             .max_by_key(|e| e.at);
         let mut steps = Vec::new();
@@ -787,8 +787,12 @@ fn all_held(results: &[ObjectiveResult]) -> bool {
 
 /// Whether `n`'s trouble `i` was still showing within 10 s of `deadline`
 /// (the first broken objective): a hit ratio that dipped for a second at
+/// How far apart a cause and what it caused may be: an event up to this
+/// long before trouble, trouble up to this long before a break.
+const CAUSE_REACH: SimTime = SimTime(10_000_000_000);
+
 /// 41 s and recovered is no cause of a break at 200 s.
 fn lasted_to(n: &NodeWatch, i: &Incident, deadline: SimTime) -> bool {
     n.spells(i.trouble)
-        .is_none_or(|s| s.last.0.saturating_add(10_000_000_000) >= deadline.0)
+        .is_none_or(|s| s.last.0.saturating_add(CAUSE_REACH.0) >= deadline.0)
 }

@@ -378,7 +378,7 @@ impl NodeWatch {
         if c.stale_reads > 0 {
             // A cache's stale reads come from writes that reached its store
             // past it (a database's, from its replicas' lag).
-            let why = if c.hits + c.misses > 0 {
+            let why = if matches!(self.kind, "cache" | "cdn") {
                 ": writes reached its store without passing through it (send them through it; \
                  if each write creates a key, the workload's keys say writes = \"new\")"
             } else {
